@@ -1,0 +1,1 @@
+//! Criteria: simple conditions, regex, JSONPath, XPath.

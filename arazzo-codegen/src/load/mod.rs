@@ -1,0 +1,1 @@
+//! Loading Arazzo and OpenAPI files with a location index.

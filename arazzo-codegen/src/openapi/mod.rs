@@ -1,0 +1,1 @@
+//! OpenAPI descriptions as a table of operations.

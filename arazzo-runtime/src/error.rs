@@ -1,0 +1,192 @@
+//! The error a generated workflow returns, naming the step that failed and why.
+
+use std::fmt;
+
+/// Bodies quoted in errors are cut to this many bytes: enough to read an API's error message,
+/// not enough to flood a log.
+pub const BODY_EXCERPT_LIMIT: usize = 512;
+
+/// Why a workflow stopped. Every variant names the step; none carries a secret (request URLs
+/// are stripped from transport errors, since a query can hold an API key).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// The request could not be sent, or its response could not be read.
+    Transport {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// What reqwest reported, without the URL.
+        source: reqwest::Error,
+    },
+    /// The request could not be built: an invalid header value, base URL or a hook's refusal.
+    Request {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// What was wrong (values that may be secret are not quoted).
+        message: String,
+    },
+    /// The response did not meet the step's success criteria.
+    CriteriaNotMet {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The criterion that failed, as written in the Arazzo document.
+        criterion: &'static str,
+        /// The response status.
+        status: u16,
+        /// The start of the response body.
+        body: String,
+    },
+    /// An output or criterion needed a value the response did not have in the expected shape.
+    Decode {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The runtime expression that was read (`$response.body#/token`).
+        location: String,
+        /// The Rust type expected there.
+        expected: String,
+        /// What was found instead.
+        detail: String,
+    },
+}
+
+impl WorkflowError {
+    pub(crate) fn transport(step: &'static str, source: reqwest::Error) -> Self {
+        Self::Transport {
+            step,
+            source: source.without_url(),
+        }
+    }
+
+    /// The `stepId` of the step that failed.
+    pub fn step(&self) -> &'static str {
+        match self {
+            Self::Transport { step, .. }
+            | Self::Request { step, .. }
+            | Self::CriteriaNotMet { step, .. }
+            | Self::Decode { step, .. } => step,
+        }
+    }
+
+    /// The HTTP status of the failing response, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::CriteriaNotMet { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for WorkflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport { step, source } => {
+                write!(f, "step `{step}`: the request failed: {source}")
+            }
+            Self::Request { step, message } => {
+                write!(f, "step `{step}`: cannot build the request: {message}")
+            }
+            Self::CriteriaNotMet {
+                step,
+                criterion,
+                status,
+                body,
+            } => {
+                write!(
+                    f,
+                    "step `{step}`: success criterion `{criterion}` not met (HTTP status {status})"
+                )?;
+                if !body.is_empty() {
+                    write!(f, "; response body: {body}")?;
+                }
+                Ok(())
+            }
+            Self::Decode {
+                step,
+                location,
+                expected,
+                detail,
+            } => write!(
+                f,
+                "step `{step}`: cannot read `{location}` as {expected}: {detail}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WorkflowError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// The start of a body as text, cut on a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.len() <= BODY_EXCERPT_LIMIT {
+        return text.into_owned();
+    }
+    let mut end = BODY_EXCERPT_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], body.len())
+}
+
+/// `alloc::string::String` → `String`, `core::option::Option<i64>` → `Option<i64>`.
+pub(crate) fn short_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or_default());
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_are_short() {
+        assert_eq!(short_type_name::<String>(), "String");
+        assert_eq!(
+            short_type_name::<Option<Vec<String>>>(),
+            "Option<Vec<String>>"
+        );
+        assert_eq!(short_type_name::<i64>(), "i64");
+    }
+
+    #[test]
+    fn long_bodies_are_cut_on_a_char_boundary() {
+        let body = "é".repeat(BODY_EXCERPT_LIMIT);
+        let cut = excerpt(body.as_bytes());
+        assert!(cut.ends_with(&format!("({} bytes in all)", body.len())));
+        assert!(cut.len() < body.len());
+    }
+
+    #[test]
+    fn criteria_errors_name_the_step_and_status() {
+        let err = WorkflowError::CriteriaNotMet {
+            step: "generateToken",
+            criterion: "$statusCode == 200",
+            status: 401,
+            body: String::new(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "step `generateToken`: success criterion `$statusCode == 200` not met (HTTP status 401)"
+        );
+        assert_eq!(err.status(), Some(401));
+    }
+}

@@ -1,0 +1,130 @@
+//! One step's HTTP response, read in full so criteria and outputs can look at it.
+
+use std::sync::OnceLock;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{WorkflowError, short_type_name};
+
+/// The response to one step's request. The body is read once; it is parsed as JSON at most
+/// once, the first time a criterion or output needs it.
+#[derive(Debug)]
+pub struct Response {
+    step: &'static str,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    json: OnceLock<Result<Value, String>>,
+}
+
+impl Response {
+    pub(crate) async fn read(
+        step: &'static str,
+        mut response: reqwest::Response,
+    ) -> Result<Self, WorkflowError> {
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|source| WorkflowError::transport(step, source))?;
+        Ok(Self::new(step, status, headers, body))
+    }
+
+    /// A response assembled by hand (tests, or a hook-driven transport).
+    pub fn new(step: &'static str, status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            step,
+            status,
+            headers,
+            body,
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The step this response belongs to.
+    pub fn step(&self) -> &'static str {
+        self.step
+    }
+
+    /// `$statusCode`.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// `$response.header.<name>` (case-insensitive name); `None` when absent or not text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The raw body.
+    pub fn body_bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text (invalid UTF-8 replaced), for `$response.body` of a text response.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Result<&Value, WorkflowError> {
+        let parsed = self
+            .json
+            .get_or_init(|| serde_json::from_slice(&self.body).map_err(|err| err.to_string()));
+        parsed.as_ref().map_err(|detail| WorkflowError::Decode {
+            step: self.step,
+            location: "$response.body".to_owned(),
+            expected: "JSON".to_owned(),
+            detail: detail.clone(),
+        })
+    }
+
+    /// The value at a JSON pointer in the body, if the body is JSON and the pointer exists.
+    /// Criteria use this: a missing value makes a comparison false, not an error.
+    pub fn pointer_value(&self, pointer: &str) -> Option<&Value> {
+        self.json().ok().and_then(|json| json.pointer(pointer))
+    }
+
+    /// `$response.body#<pointer>` decoded as `T`. A missing value decodes as JSON `null`, so
+    /// `Option<T>` outputs are `None` and required outputs fail with the pointer named.
+    pub fn body_pointer<T: DeserializeOwned>(&self, pointer: &str) -> Result<T, WorkflowError> {
+        let json = self.json()?;
+        let value = json.pointer(pointer).unwrap_or(&Value::Null);
+        T::deserialize(value).map_err(|err| WorkflowError::Decode {
+            step: self.step,
+            location: format!("$response.body#{pointer}"),
+            expected: short_type_name::<T>(),
+            detail: if json.pointer(pointer).is_none() {
+                "the response has no value there".to_owned()
+            } else {
+                err.to_string()
+            },
+        })
+    }
+
+    /// `$response.header.<name>` as an output: required headers fail with the name.
+    pub fn header_output(&self, name: &str) -> Result<String, WorkflowError> {
+        self.header(name)
+            .map(str::to_owned)
+            .ok_or_else(|| WorkflowError::Decode {
+                step: self.step,
+                location: format!("$response.header.{name}"),
+                expected: "String".to_owned(),
+                detail: "the response has no such header".to_owned(),
+            })
+    }
+
+    /// The error for a step whose success criteria did not hold.
+    pub fn criteria_failed(&self, criterion: &'static str) -> WorkflowError {
+        WorkflowError::CriteriaNotMet {
+            step: self.step,
+            criterion,
+            status: self.status,
+            body: crate::error::excerpt(&self.body),
+        }
+    }
+}
