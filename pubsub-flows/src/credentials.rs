@@ -1,0 +1,745 @@
+//! Web PubSub credentials: connection strings and AccessKey request signing.
+//!
+//! A Web PubSub resource's connection string holds its endpoint and AccessKey. The data plane
+//! accepts `Authorization: Bearer <JWT>` where the JWT is signed HS256 with the AccessKey and
+//! its `aud` claim is the URL the request goes to, so one token fits one URL. A flow that sends
+//! two requests therefore needs two tokens: [`AccessKeyCredential`] is a [`RequestHook`] that
+//! signs every request the generated code sends, just before it leaves.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use pubsub_flows::credentials::{ConnectionString, client_for};
+//!
+//! let conn = ConnectionString::parse(&std::env::var("WEBPUBSUB_CONNECTION_STRING")?)?;
+//! let client = client_for(&conn)?;
+//! // Pass `client` to a generated workflow function.
+//! # Ok(()) }
+//! ```
+//!
+//! **The hook wins over the flow's own `Authorization` header.** The user's Arazzo flows set
+//! `Authorization: Bearer $inputs.accessToken` themselves. Hooks run after the generated code
+//! has built the request, and [`AccessKeyCredential`] replaces any `Authorization` header it
+//! finds, so with a client from [`client_for`] the `accessToken` input is ignored: pass any
+//! placeholder. Without the hook, `accessToken` must be a token that fits every request of the
+//! flow (a Microsoft Entra ID token), since an AccessKey JWT fits only one URL.
+//!
+//! [`AccessKeyCredential`]: crate::credentials::AccessKeyCredential
+//! [`RequestHook`]: arazzo_runtime::RequestHook
+//! [`client_for`]: crate::credentials::client_for
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use arazzo_runtime::{Client, ClientBuilder, HookError, RequestHook, Secret};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use reqwest::Url;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use sha2::Sha256;
+
+/// The name of the Web PubSub source description in this crate's Arazzo documents.
+const SOURCE_NAME: &str = "webPubSubApi";
+
+/// How long a request token stays valid unless [`AccessKeyCredential::with_lifetime`] says
+/// otherwise: long enough for slow networks, short enough to be useless when leaked later.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
+
+/// A parsed Web PubSub connection string:
+/// `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;` with an optional
+/// `Port=<n>`. `Debug` shows the endpoint but never the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionString {
+    endpoint: String,
+    access_key: Secret<String>,
+    version: String,
+}
+
+impl ConnectionString {
+    /// Parses a connection string.
+    ///
+    /// Keys are case-insensitive and may come in any order; whitespace around keys, values and
+    /// the whole string is ignored, as is a trailing `;`. `Endpoint` (an `http` or `https` URL)
+    /// and `AccessKey` are required; `Port` replaces the endpoint's port; `Version` defaults to
+    /// `1.0`; other keys are ignored. Error messages never contain the key, nor any value that
+    /// might hold it by mistake.
+    pub fn parse(text: &str) -> Result<Self, ConnectionStringError> {
+        let mut endpoint = None;
+        let mut access_key = None;
+        let mut version = None;
+        let mut port = None;
+        for (index, segment) in text.split(';').enumerate() {
+            let segment = segment.trim();
+            if segment.is_empty() {
+                continue;
+            }
+            let Some((name, value)) = segment.split_once('=') else {
+                return Err(ConnectionStringError::MissingEquals {
+                    position: index + 1,
+                });
+            };
+            let (name, value) = (name.trim(), value.trim());
+            let (key, slot) = match name.to_ascii_lowercase().as_str() {
+                "endpoint" => (ConnectionStringKey::Endpoint, &mut endpoint),
+                "accesskey" => (ConnectionStringKey::AccessKey, &mut access_key),
+                "version" => (ConnectionStringKey::Version, &mut version),
+                "port" => (ConnectionStringKey::Port, &mut port),
+                // Other tools add keys of their own (`ClientEndpoint`, say); they are not ours.
+                _ => continue,
+            };
+            if value.is_empty() {
+                return Err(ConnectionStringError::EmptyValue { key });
+            }
+            if slot.replace(value).is_some() {
+                return Err(ConnectionStringError::DuplicateKey { key });
+            }
+        }
+        let endpoint = endpoint.ok_or(ConnectionStringError::MissingKey {
+            key: ConnectionStringKey::Endpoint,
+        })?;
+        let access_key = access_key.ok_or(ConnectionStringError::MissingKey {
+            key: ConnectionStringKey::AccessKey,
+        })?;
+        let port = port.map(parse_port).transpose()?;
+        Ok(Self {
+            endpoint: normalise_endpoint(endpoint, port)?,
+            access_key: Secret::new(access_key.to_owned()),
+            version: version.unwrap_or("1.0").to_owned(),
+        })
+    }
+
+    /// Builds a connection string from its parts, checking the endpoint as [`Self::parse`] does.
+    pub fn from_parts(
+        endpoint: &str,
+        access_key: impl Into<Secret<String>>,
+    ) -> Result<Self, ConnectionStringError> {
+        let access_key = access_key.into();
+        if access_key.expose().is_empty() {
+            return Err(ConnectionStringError::EmptyValue {
+                key: ConnectionStringKey::AccessKey,
+            });
+        }
+        Ok(Self {
+            endpoint: normalise_endpoint(endpoint.trim(), None)?,
+            access_key,
+            version: "1.0".to_owned(),
+        })
+    }
+
+    /// The endpoint with `Port` applied and no trailing slash, e.g. `http://127.0.0.1:8080`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The AccessKey, as written (it signs with its UTF-8 bytes, not base64-decoded ones).
+    pub fn access_key(&self) -> &Secret<String> {
+        &self.access_key
+    }
+
+    /// The `Version` value, `1.0` when absent.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+}
+
+impl FromStr for ConnectionString {
+    type Err = ConnectionStringError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+fn parse_port(value: &str) -> Result<u16, ConnectionStringError> {
+    match value.parse::<u16>() {
+        Ok(port) if port != 0 => Ok(port),
+        _ => Err(ConnectionStringError::BadPort),
+    }
+}
+
+fn normalise_endpoint(text: &str, port: Option<u16>) -> Result<String, ConnectionStringError> {
+    let malformed = |reason: String| ConnectionStringError::MalformedEndpoint { reason };
+    let mut url = Url::parse(text).map_err(|err| malformed(err.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        // The scheme is safe to show; the rest of a malformed value might be a pasted key.
+        return Err(malformed(format!(
+            "the scheme is `{}`, not http or https",
+            url.scheme()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(malformed("it has a query or fragment".to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(malformed("it has user credentials".to_owned()));
+    }
+    if port.is_some() && url.set_port(port).is_err() {
+        return Err(ConnectionStringError::BadPort);
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A key of a connection string, named in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionStringKey {
+    /// `Endpoint`.
+    Endpoint,
+    /// `AccessKey`.
+    AccessKey,
+    /// `Version`.
+    Version,
+    /// `Port`.
+    Port,
+}
+
+impl fmt::Display for ConnectionStringKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnectionStringKey::Endpoint => "Endpoint",
+            ConnectionStringKey::AccessKey => "AccessKey",
+            ConnectionStringKey::Version => "Version",
+            ConnectionStringKey::Port => "Port",
+        })
+    }
+}
+
+/// Why a connection string was rejected. Neither `Display` nor `Debug` shows any value from
+/// the string: a value might be the AccessKey pasted in the wrong place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionStringError {
+    /// A required key is absent.
+    MissingKey {
+        /// The absent key.
+        key: ConnectionStringKey,
+    },
+    /// A key is present with nothing after its `=`.
+    EmptyValue {
+        /// The key without a value.
+        key: ConnectionStringKey,
+    },
+    /// A key appears twice, so which one counts would be a guess.
+    DuplicateKey {
+        /// The repeated key.
+        key: ConnectionStringKey,
+    },
+    /// A `;`-separated segment has no `=`.
+    MissingEquals {
+        /// The segment's position, counting from 1.
+        position: usize,
+    },
+    /// `Endpoint` is not an absolute `http` or `https` URL.
+    MalformedEndpoint {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// `Port` is not a number from 1 to 65535.
+    BadPort,
+}
+
+impl fmt::Display for ConnectionStringError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid Web PubSub connection string (Endpoint=...;AccessKey=***;): ")?;
+        match self {
+            Self::MissingKey { key } => write!(f, "`{key}` is missing"),
+            Self::EmptyValue { key } => write!(f, "`{key}` has an empty value"),
+            Self::DuplicateKey { key } => write!(f, "`{key}` appears more than once"),
+            Self::MissingEquals { position } => {
+                write!(f, "segment {position} is not of the form `Key=value`")
+            }
+            Self::MalformedEndpoint { reason } => {
+                write!(f, "`Endpoint` is not an http(s) URL: {reason}")
+            }
+            Self::BadPort => f.write_str("`Port` is not a number from 1 to 65535"),
+        }
+    }
+}
+
+impl std::error::Error for ConnectionStringError {}
+
+/// Signs requests with a Web PubSub AccessKey: each gets `Authorization: Bearer <JWT>`, HS256
+/// over the key's UTF-8 bytes, `aud` = the request URL without its query, `iat` = now and
+/// `exp` = now + the lifetime (one hour unless changed). `Debug` never shows the key.
+#[derive(Clone, Debug)]
+pub struct AccessKeyCredential {
+    access_key: Secret<String>,
+    lifetime: Duration,
+}
+
+impl AccessKeyCredential {
+    /// A credential for this AccessKey.
+    pub fn new(access_key: impl Into<Secret<String>>) -> Self {
+        Self {
+            access_key: access_key.into(),
+            lifetime: DEFAULT_LIFETIME,
+        }
+    }
+
+    /// Tokens expire `lifetime` after they are signed (rounded down to whole seconds).
+    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// A bearer token for one request to `url`, for callers that must present it themselves.
+    /// The query of `url` is left out of the `aud` claim, as the service expects.
+    pub fn token_for(&self, url: &str) -> Result<Secret<String>, CredentialError> {
+        let url = Url::parse(url).map_err(|err| CredentialError::InvalidUrl {
+            reason: err.to_string(),
+        })?;
+        if !url.has_host() {
+            return Err(CredentialError::InvalidUrl {
+                reason: "it has no host".to_owned(),
+            });
+        }
+        self.sign(&audience(&url), unix_now()?)
+    }
+
+    fn sign(&self, audience: &str, now: u64) -> Result<Secret<String>, CredentialError> {
+        let claims = Claims {
+            aud: audience,
+            iat: now,
+            exp: now.saturating_add(self.lifetime.as_secs()),
+        };
+        let payload = serde_json::to_vec(&claims).map_err(|_| CredentialError::Encoding)?;
+        let mut token = String::from(JWT_HEADER);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+        // HMAC takes keys of any length, so this never fails; the error arm keeps it panic-free.
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.access_key.expose().as_bytes())
+            .map_err(|_| CredentialError::Encoding)?;
+        mac.update(token.as_bytes());
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut token);
+        Ok(Secret::new(token))
+    }
+}
+
+impl From<&ConnectionString> for AccessKeyCredential {
+    fn from(conn: &ConnectionString) -> Self {
+        Self::new(conn.access_key().clone())
+    }
+}
+
+impl RequestHook for AccessKeyCredential {
+    fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError> {
+        let token = unix_now()
+            .and_then(|now| self.sign(&audience(request.url()), now))
+            .map_err(|err| HookError(err.to_string()))?;
+        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
+            .map_err(|_| HookError(CredentialError::Encoding.to_string()))?;
+        value.set_sensitive(true);
+        // `insert` replaces whatever `Authorization` the flow itself set.
+        request.headers_mut().insert(AUTHORIZATION, value);
+        Ok(())
+    }
+}
+
+/// Why no token could be signed. Messages never contain the key or the URL (which may carry
+/// an `access_token` query).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialError {
+    /// The URL to sign for is not an absolute URL with a host.
+    InvalidUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The system clock reads before 1970, so `iat` and `exp` cannot be written.
+    ClockBeforeEpoch,
+    /// The token could not be encoded (not expected to happen).
+    Encoding,
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl { reason } => {
+                write!(f, "cannot sign a Web PubSub token for this URL: {reason}")
+            }
+            Self::ClockBeforeEpoch => {
+                f.write_str("cannot sign a Web PubSub token: the system clock is before 1970")
+            }
+            Self::Encoding => f.write_str("cannot encode a Web PubSub token"),
+        }
+    }
+}
+
+impl std::error::Error for CredentialError {}
+
+/// A [`ClientBuilder`] that sends the `webPubSubApi` source to `conn`'s endpoint and signs
+/// every request with its AccessKey. Add a timeout or your own `reqwest::Client`, then build.
+pub fn client_builder(conn: &ConnectionString) -> ClientBuilder {
+    Client::builder()
+        .base_url(SOURCE_NAME, conn.endpoint())
+        .hook(AccessKeyCredential::from(conn))
+}
+
+/// A [`Client`] for `conn`: see [`client_builder`]. Fails only when the TLS backend cannot start.
+pub fn client_for(conn: &ConnectionString) -> Result<Client, reqwest::Error> {
+    client_builder(conn).build()
+}
+
+/// `{"alg":"HS256","typ":"JWT"}`, base64url without padding: the same for every token.
+const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+/// The claims; a fixed field order keeps tokens reproducible.
+#[derive(serde::Serialize)]
+struct Claims<'a> {
+    aud: &'a str,
+    iat: u64,
+    exp: u64,
+}
+
+/// The URL a token is for: the request URL without query or fragment.
+fn audience(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.into()
+}
+
+fn unix_now() -> Result<u64, CredentialError> {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .map_err(|_| CredentialError::ClockBeforeEpoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "Sup3rS3cretKeyXYZ+/ab==";
+
+    fn assert_hides_key(err: &ConnectionStringError) {
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("Sup3rS3cret"), "{shown}");
+        assert!(!shown.contains("XYZ"), "{shown}");
+    }
+
+    #[test]
+    fn parses_the_portal_form() {
+        let conn = ConnectionString::parse(&format!(
+            "Endpoint=https://contoso.webpubsub.azure.com;AccessKey={KEY};Version=1.0;"
+        ))
+        .unwrap();
+        assert_eq!(conn.endpoint(), "https://contoso.webpubsub.azure.com");
+        assert_eq!(conn.access_key().expose(), KEY);
+        assert_eq!(conn.version(), "1.0");
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_order_free_and_trimmed() {
+        let conn = ConnectionString::parse(&format!(
+            "  version = 1.1 ; ACCESSKEY = {KEY} ;endpoint= http://127.0.0.1/ ;pOrT=8080  "
+        ))
+        .unwrap();
+        assert_eq!(conn.endpoint(), "http://127.0.0.1:8080");
+        assert_eq!(conn.access_key().expose(), KEY);
+        assert_eq!(conn.version(), "1.1");
+    }
+
+    #[test]
+    fn port_replaces_the_endpoint_port_and_version_defaults() {
+        let conn = ConnectionString::parse(&format!(
+            "Endpoint=http://localhost:1234;AccessKey={KEY};Port=9"
+        ))
+        .unwrap();
+        assert_eq!(conn.endpoint(), "http://localhost:9");
+        assert_eq!(conn.version(), "1.0");
+    }
+
+    #[test]
+    fn unknown_keys_and_empty_segments_are_ignored() {
+        let conn = ConnectionString::parse(&format!(
+            "ClientEndpoint=;;Endpoint=https://x.webpubsub.azure.com/base/;Other=1;AccessKey={KEY}"
+        ))
+        .unwrap();
+        assert_eq!(conn.endpoint(), "https://x.webpubsub.azure.com/base");
+    }
+
+    #[test]
+    fn from_str_and_from_parts_agree_with_parse() {
+        let parsed: ConnectionString = format!("Endpoint=http://127.0.0.1:80;AccessKey={KEY}")
+            .parse()
+            .unwrap();
+        let built = ConnectionString::from_parts("http://127.0.0.1:80/", KEY).unwrap();
+        assert_eq!(parsed, built);
+        assert_eq!(built.endpoint(), "http://127.0.0.1");
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let conn = ConnectionString::from_parts("https://x.webpubsub.azure.com", KEY).unwrap();
+        let shown = format!("{conn:?} {:?}", AccessKeyCredential::from(&conn));
+        assert!(shown.contains("https://x.webpubsub.azure.com"), "{shown}");
+        assert!(!shown.contains("Sup3rS3cret"), "{shown}");
+    }
+
+    #[test]
+    fn every_error_names_the_problem_and_hides_the_key() {
+        let cases: &[(String, ConnectionStringError)] = &[
+            (
+                format!("AccessKey={KEY}"),
+                ConnectionStringError::MissingKey {
+                    key: ConnectionStringKey::Endpoint,
+                },
+            ),
+            (
+                "Endpoint=https://x.webpubsub.azure.com".to_owned(),
+                ConnectionStringError::MissingKey {
+                    key: ConnectionStringKey::AccessKey,
+                },
+            ),
+            (
+                "Endpoint=https://x.webpubsub.azure.com;AccessKey= ;".to_owned(),
+                ConnectionStringError::EmptyValue {
+                    key: ConnectionStringKey::AccessKey,
+                },
+            ),
+            (
+                format!("Endpoint=;AccessKey={KEY}"),
+                ConnectionStringError::EmptyValue {
+                    key: ConnectionStringKey::Endpoint,
+                },
+            ),
+            (
+                format!("Endpoint=https://a;endpoint=https://b;AccessKey={KEY}"),
+                ConnectionStringError::DuplicateKey {
+                    key: ConnectionStringKey::Endpoint,
+                },
+            ),
+            // A mistyped segment may hold the key: it must not come back in the message.
+            (
+                "Endpoint=https://x.webpubsub.azure.com;AccessKey:Sup3rS3cretKeyXYZ".to_owned(),
+                ConnectionStringError::MissingEquals { position: 2 },
+            ),
+            (
+                format!("Endpoint=ftp://x;AccessKey={KEY}"),
+                ConnectionStringError::MalformedEndpoint {
+                    reason: "the scheme is `ftp`, not http or https".to_owned(),
+                },
+            ),
+            (
+                format!("Endpoint=https://x?a=b;AccessKey={KEY}"),
+                ConnectionStringError::MalformedEndpoint {
+                    reason: "it has a query or fragment".to_owned(),
+                },
+            ),
+            (
+                format!("Endpoint=https://u:p@x;AccessKey={KEY}"),
+                ConnectionStringError::MalformedEndpoint {
+                    reason: "it has user credentials".to_owned(),
+                },
+            ),
+            (
+                format!("Endpoint=https://x;AccessKey={KEY};Port=0"),
+                ConnectionStringError::BadPort,
+            ),
+            (
+                format!("Endpoint=https://x;AccessKey={KEY};Port=65536"),
+                ConnectionStringError::BadPort,
+            ),
+            // A forgotten `;` glues the key onto another value: still never shown.
+            (
+                format!("Endpoint=https://x;Port=80 AccessKey={KEY};AccessKey=other"),
+                ConnectionStringError::BadPort,
+            ),
+        ];
+        for (text, want) in cases {
+            let err = ConnectionString::parse(text).unwrap_err();
+            assert_eq!(&err, want, "{text}");
+            assert_hides_key(&err);
+        }
+    }
+
+    #[test]
+    fn an_endpoint_glued_to_the_key_is_malformed_and_hidden() {
+        let err = ConnectionString::parse(&format!(
+            "Endpoint=https://x AccessKey={KEY};AccessKey=other"
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(err, ConnectionStringError::MalformedEndpoint { .. }),
+            "{err}"
+        );
+        assert_hides_key(&err);
+        let err = ConnectionString::parse(&format!("Endpoint={KEY};AccessKey={KEY}")).unwrap_err();
+        assert!(
+            matches!(err, ConnectionStringError::MalformedEndpoint { .. }),
+            "{err}"
+        );
+        assert_hides_key(&err);
+        let err = ConnectionString::from_parts("contoso.webpubsub.azure.com", KEY).unwrap_err();
+        assert!(
+            matches!(err, ConnectionStringError::MalformedEndpoint { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn messages_are_readable() {
+        let err = ConnectionString::parse("Endpoint=https://x").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid Web PubSub connection string (Endpoint=...;AccessKey=***;): \
+             `AccessKey` is missing"
+        );
+    }
+
+    /// Splits a JWT and decodes its header and payload, checking the signature with a fresh
+    /// HMAC over the first two parts.
+    fn open(token: &str, key: &str) -> (serde_json::Value, serde_json::Value) {
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3, "{token}");
+        let decode = |part: &str| -> serde_json::Value {
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
+        };
+        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+        mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
+            .expect("signature checks out with the key's UTF-8 bytes");
+        (decode(parts[0]), decode(parts[1]))
+    }
+
+    #[test]
+    fn signs_the_same_bytes_as_an_independent_implementation() {
+        // Computed with Python's hmac/hashlib/base64 for this key, audience and time.
+        let key = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij0123456789+/==";
+        let expected = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+            eyJhdWQiOiJodHRwczovL2NvbnRvc28ud2VicHVic3ViLmF6dXJlLmNvbS9hcGkvaHVicy9jaGF0LzpzZW5kIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDM2MDB9.\
+            8jAw2bOHt1Nj9oT2IHH-Rx4VAmMGj8mJ2gE0Vrbu5I0";
+        let token = AccessKeyCredential::new(key)
+            .sign(
+                "https://contoso.webpubsub.azure.com/api/hubs/chat/:send",
+                1_700_000_000,
+            )
+            .unwrap();
+        assert_eq!(token.expose(), expected);
+    }
+
+    #[test]
+    fn token_for_signs_the_url_without_its_query() {
+        let before = unix_now().unwrap();
+        let token = AccessKeyCredential::new(KEY)
+            .with_lifetime(Duration::from_secs(90))
+            .token_for("http://127.0.0.1:8080/api/hubs/chat/:generateToken?api-version=2024-01-01&userId=u")
+            .unwrap();
+        let after = unix_now().unwrap();
+        let (header, claims) = open(token.expose(), KEY);
+        assert_eq!(header, serde_json::json!({"alg": "HS256", "typ": "JWT"}));
+        assert_eq!(
+            claims["aud"],
+            "http://127.0.0.1:8080/api/hubs/chat/:generateToken"
+        );
+        let iat = claims["iat"].as_u64().unwrap();
+        assert!((before..=after).contains(&iat), "{claims}");
+        assert_eq!(claims["exp"].as_u64().unwrap(), iat + 90);
+        assert_eq!(format!("{token:?}"), "Secret(\"***\")");
+    }
+
+    #[test]
+    fn token_for_rejects_relative_urls_without_echoing_them() {
+        let credential = AccessKeyCredential::new(KEY);
+        let err = credential
+            .token_for("/api/hubs/chat/:send?access_token=abc")
+            .unwrap_err();
+        assert!(matches!(err, CredentialError::InvalidUrl { .. }), "{err}");
+        assert!(!err.to_string().contains("access_token"), "{err}");
+        let err = credential
+            .token_for("mailto:someone@example.com")
+            .unwrap_err();
+        assert!(matches!(err, CredentialError::InvalidUrl { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_hook_replaces_the_flows_authorization_with_a_token_for_the_request_url() {
+        let url = "http://127.0.0.1:8080/api/hubs/chat/:send?api-version=2024-01-01&excluded=c1";
+        let mut request = reqwest::Request::new(reqwest::Method::POST, Url::parse(url).unwrap());
+        request.headers_mut().append(
+            AUTHORIZATION,
+            HeaderValue::from_static("Bearer placeholder"),
+        );
+        AccessKeyCredential::new(KEY)
+            .on_request(&mut request)
+            .unwrap();
+
+        let values: Vec<&HeaderValue> = request.headers().get_all(AUTHORIZATION).iter().collect();
+        assert_eq!(values.len(), 1);
+        assert!(values[0].is_sensitive());
+        let token = values[0].to_str().unwrap().strip_prefix("Bearer ").unwrap();
+        let (_, claims) = open(token, KEY);
+        assert_eq!(claims["aud"], "http://127.0.0.1:8080/api/hubs/chat/:send");
+        assert_eq!(
+            claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+            3600
+        );
+        // The request itself still goes to the URL with its query.
+        assert_eq!(request.url().as_str(), url);
+    }
+
+    #[tokio::test]
+    async fn client_for_sends_to_the_endpoint_with_a_signed_request() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // A one-request HTTP server that answers 202 and hands back the request head.
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.unwrap();
+                assert!(n > 0, "connection closed before the request head ended");
+                head.extend_from_slice(&buf[..n]);
+            }
+            socket
+                .write_all(
+                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                )
+                .await
+                .unwrap();
+            String::from_utf8(head).unwrap()
+        });
+
+        let conn = ConnectionString::parse(&format!(
+            "Endpoint=http://127.0.0.1;AccessKey={KEY};Version=1.0;Port={port}"
+        ))
+        .unwrap();
+        let client = client_for(&conn).unwrap();
+        let response = client
+            .request(
+                reqwest::Method::POST,
+                SOURCE_NAME,
+                "https://contoso.webpubsub.azure.com",
+                "/api/hubs/chat/:send",
+            )
+            .header("Authorization", "Bearer placeholder")
+            .query("api-version", "2024-01-01")
+            .text_body("text/plain", "hello")
+            .send("broadcast")
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 202);
+
+        let head = server.await.unwrap();
+        assert!(
+            head.starts_with("POST /api/hubs/chat/:send?api-version=2024-01-01 HTTP/1.1\r\n"),
+            "{head}"
+        );
+        let authorization: Vec<&str> = head
+            .lines()
+            .filter_map(|line| line.strip_prefix("authorization: "))
+            .collect();
+        assert_eq!(authorization.len(), 1, "{head}");
+        let token = authorization[0].strip_prefix("Bearer ").unwrap();
+        let (_, claims) = open(token, KEY);
+        assert_eq!(
+            claims["aud"],
+            format!("http://127.0.0.1:{port}/api/hubs/chat/:send")
+        );
+    }
+}
