@@ -131,3 +131,333 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 }
+
+/// Columns a tab takes in a rendered source line (as rustc shows them).
+const TAB_WIDTH: usize = 4;
+
+impl Diagnostic {
+    /// Renders rustc-style, without colours (see the type's docs). Notes follow the snippet as
+    /// `= note:` lines, help comes last; without a span (or with a span in a file `files` does
+    /// not know) only the header, notes and help are shown. Ends with a newline.
+    pub fn render(&self, files: &crate::load::Files) -> String {
+        let mut out = format!(
+            "{}[arazzo::{}]: {}\n",
+            self.severity, self.code, self.message
+        );
+        let snippet = self.span.and_then(|span| Snippet::new(span, files));
+        let gutter = snippet.as_ref().map_or(1, |s| s.line.to_string().len());
+        let pad = " ".repeat(gutter);
+        if let Some(s) = &snippet {
+            out.push_str(&format!("{pad}--> {}:{}:{}\n", s.path, s.line, s.column));
+            out.push_str(&format!("{pad} |\n"));
+            if s.text.is_empty() {
+                out.push_str(&format!("{} |\n", s.line));
+            } else {
+                out.push_str(&format!("{} | {}\n", s.line, s.text));
+            }
+            let mut marks = format!("{pad} | {}{}", " ".repeat(s.indent), "^".repeat(s.carets));
+            if !self.label.is_empty() {
+                marks.push(' ');
+                marks.push_str(&self.label);
+            }
+            out.push_str(&marks);
+            out.push('\n');
+            if !self.notes.is_empty() || self.help.is_some() {
+                out.push_str(&format!("{pad} |\n"));
+            }
+        }
+        for note in &self.notes {
+            out.push_str(&indented(&format!("{pad} = note: "), note));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&indented("help: ", help));
+        }
+        out
+    }
+}
+
+/// Renders every diagnostic, separated by blank lines, then a rustc-like summary line:
+/// `error: aborting due to N previous error(s)[; M warning(s) emitted]`, or
+/// `warning: M warning(s) emitted` when there are only warnings. Empty for no diagnostics.
+pub fn render_all(diags: &[Diagnostic], files: &crate::load::Files) -> String {
+    if diags.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for diag in diags {
+        out.push_str(&diag.render(files));
+        out.push('\n');
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let summary = match (errors, warnings) {
+        (0, w) => format!("warning: {} emitted", plural(w, "warning")),
+        (e, 0) => format!("error: aborting due to {}", plural(e, "previous error")),
+        (e, w) => format!(
+            "error: aborting due to {}; {} emitted",
+            plural(e, "previous error"),
+            plural(w, "warning")
+        ),
+    };
+    out.push_str(&summary);
+    out.push('\n');
+    out
+}
+
+/// `prefix` then `text`, later lines of `text` indented under its first.
+fn indented(prefix: &str, text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(prefix);
+        } else {
+            out.push_str(&" ".repeat(prefix.len()));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if out.is_empty() {
+        out.push_str(prefix.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The source line a span starts on, tabs expanded, and where its carets go.
+struct Snippet {
+    path: String,
+    line: usize,
+    column: usize,
+    text: String,
+    /// Display columns before the first caret.
+    indent: usize,
+    /// At least one.
+    carets: usize,
+}
+
+impl Snippet {
+    fn new(span: Span, files: &crate::load::Files) -> Option<Self> {
+        let text = files.text(span.file);
+        if files.path(span.file).as_os_str().is_empty() && text.is_empty() {
+            return None;
+        }
+        let start = crate::load::floor_char_boundary(text, span.start);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let end = crate::load::floor_char_boundary(text, span.end).clamp(start, line_end);
+        let (line, column) = files.line_col(span);
+        let source = text[line_start..line_end].trim_end_matches('\r');
+        let before = &text[line_start..start];
+        let marked = text[start..end].trim_end_matches('\r');
+        Some(Self {
+            path: files.display_path(span.file),
+            line,
+            column,
+            text: expand_tabs(source),
+            indent: display_width(before),
+            carets: display_width(marked).max(1),
+        })
+    }
+}
+
+fn expand_tabs(text: &str) -> String {
+    text.replace('\t', &" ".repeat(TAB_WIDTH))
+}
+
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if c == '\t' { TAB_WIDTH } else { 1 })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::load::Files;
+
+    /// A file at `rel` under the current directory whose line `line` is `content`.
+    fn file_with_line(rel: &str, line: usize, content: &str) -> (Files, FileId, String) {
+        let cwd = std::fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+        let mut text: String = (1..line).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str(content);
+        text.push('\n');
+        let mut files = Files::new(Vec::new());
+        let id = files.add_text(cwd.join(rel), text.clone()).unwrap();
+        (files, id, text)
+    }
+
+    fn span_of(files: &Files, id: FileId, needle: &str) -> Span {
+        let start = files.text(id).rfind(needle).unwrap();
+        Span {
+            file: id,
+            start,
+            end: start + needle.len(),
+        }
+    }
+
+    #[test]
+    fn renders_like_rustc() {
+        let (mut files, _, _) = file_with_line("x.yml", 1, "a: 1");
+        let cwd = std::fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+        let text = format!(
+            "steps:\n{}      - stepId: send\n        operationId: webPubSub_sendToAl\n",
+            "  #\n".repeat(77)
+        );
+        let id = files
+            .add_text(
+                cwd.join("specs/arazzo/generate-token-then-broadcast.arazzo.yml"),
+                text,
+            )
+            .unwrap();
+        let diag = Diagnostic::error(
+            "unknown-operation",
+            "no operation `webPubSub_sendToAl` in source `webPubSubApi`",
+        )
+        .at(Some(span_of(&files, id, "webPubSub_sendToAl")))
+        .label("not an operationId of ../openapi/microsoft-azure-web-pubsub-openapi.yml")
+        .help("did you mean `webPubSub_sendToAll`?");
+        assert_eq!(
+            diag.render(&files),
+            "error[arazzo::unknown-operation]: no operation `webPubSub_sendToAl` in source `webPubSubApi`
+  --> specs/arazzo/generate-token-then-broadcast.arazzo.yml:80:22
+   |
+80 |         operationId: webPubSub_sendToAl
+   |                      ^^^^^^^^^^^^^^^^^^ not an operationId of ../openapi/microsoft-azure-web-pubsub-openapi.yml
+   |
+help: did you mean `webPubSub_sendToAll`?
+"
+        );
+    }
+
+    #[test]
+    fn wide_gutter_notes_then_help() {
+        let (files, id, _) = file_with_line("specs/big.yml", 123, "name: value");
+        let diag = Diagnostic::warning("unused-output", "output `value` is never used")
+            .at(Some(span_of(&files, id, "value")))
+            .label("unused")
+            .note("outputs are public API of the workflow")
+            .note("second note")
+            .help("remove it\nor use it");
+        assert_eq!(
+            diag.render(&files),
+            "warning[arazzo::unused-output]: output `value` is never used
+   --> specs/big.yml:123:7
+    |
+123 | name: value
+    |       ^^^^^ unused
+    |
+    = note: outputs are public API of the workflow
+    = note: second note
+help: remove it
+      or use it
+"
+        );
+    }
+
+    #[test]
+    fn tabs_keep_carets_under_the_text() {
+        let mut files = Files::new(Vec::new());
+        let id = files
+            .add_text(
+                PathBuf::from("t.json"),
+                "{\n\t\"key\":\t\"v\tw\"}\n".to_owned(),
+            )
+            .unwrap();
+        let diag = Diagnostic::error("syntax", "bad").at(files.span(id, "/key"));
+        assert_eq!(
+            diag.render(&files),
+            "error[arazzo::syntax]: bad
+ --> t.json:2:9
+  |
+2 |     \"key\":    \"v    w\"}
+  |               ^^^^^^^^
+"
+        );
+    }
+
+    #[test]
+    fn multi_line_span_underlines_the_first_line_and_points_get_one_caret() {
+        let (files, id, text) = file_with_line("m.yml", 3, "desc: |\n  more\n  lines");
+        let start = text.find('|').unwrap();
+        let span = Span {
+            file: id,
+            start,
+            end: text.len(),
+        };
+        let multi = Diagnostic::error("x", "multi").at(Some(span)).label("here");
+        assert_eq!(
+            multi.render(&files),
+            "error[arazzo::x]: multi\n --> m.yml:3:7\n  |\n3 | desc: |\n  |       ^ here\n"
+        );
+        let end_of_line = text.find(": 1\n").unwrap() + 3;
+        let point = Diagnostic::error("x", "point").at(Some(Span {
+            file: id,
+            start: end_of_line,
+            end: end_of_line,
+        }));
+        assert_eq!(
+            point.render(&files),
+            "error[arazzo::x]: point\n --> m.yml:1:6\n  |\n1 | k1: 1\n  |      ^\n"
+        );
+    }
+
+    #[test]
+    fn without_a_span_only_header_notes_and_help() {
+        let files = Files::new(Vec::new());
+        let diag = Diagnostic::error("cannot-read", "cannot read `x.yml`: not found")
+            .note("a note")
+            .help("check the path");
+        assert_eq!(
+            diag.render(&files),
+            "error[arazzo::cannot-read]: cannot read `x.yml`: not found\n  = note: a note\nhelp: check the path\n"
+        );
+        let unknown = Diagnostic::error("x", "y").at(Some(Span {
+            file: FileId(9),
+            start: 0,
+            end: 1,
+        }));
+        assert_eq!(unknown.render(&files), "error[arazzo::x]: y\n");
+    }
+
+    #[test]
+    fn render_all_joins_and_summarises() {
+        let files = Files::new(Vec::new());
+        let e = Diagnostic::error("a", "first");
+        let w = Diagnostic::warning("b", "second");
+        assert_eq!(render_all(&[], &files), "");
+        assert_eq!(
+            render_all(&[e.clone(), w.clone(), e.clone()], &files),
+            "error[arazzo::a]: first\n\nwarning[arazzo::b]: second\n\nerror[arazzo::a]: first\n\nerror: aborting due to 2 previous errors; 1 warning emitted\n"
+        );
+        assert_eq!(
+            render_all(std::slice::from_ref(&e), &files),
+            "error[arazzo::a]: first\n\nerror: aborting due to 1 previous error\n"
+        );
+        assert_eq!(
+            render_all(&[w.clone(), w], &files),
+            "warning[arazzo::b]: second\n\nwarning[arazzo::b]: second\n\nwarning: 2 warnings emitted\n"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_render_with_their_file() {
+        let mut files = Files::new(Vec::new());
+        let err = files
+            .add_text(PathBuf::from("bad.yml"), "a: 1\nb: c: d\n".to_owned())
+            .unwrap_err();
+        assert_eq!(
+            err.render(&files),
+            "error[arazzo::syntax]: invalid YAML: mapping values are not allowed in this context
+ --> bad.yml:2:5
+  |
+2 | b: c: d
+  |     ^ unexpected `:`
+  |
+help: a plain value cannot contain `: `; put the value in quotes, or fix the indentation
+"
+        );
+    }
+}

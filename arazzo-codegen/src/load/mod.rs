@@ -1,1 +1,304 @@
 //! Loading Arazzo and OpenAPI files with a location index.
+//!
+//! Every file of one generator run goes into one [`Files`]: its text, its value as
+//! `serde_json::Value`, and for every value its JSON pointer → byte span (and the span of its
+//! key), so that any later stage can point a diagnostic at the exact text.
+
+// `Diagnostic` is the crate's one error type; loading errors are rare, so its size costs nothing.
+#![allow(clippy::result_large_err)]
+
+mod parse;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::{fs, io};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, FileId, Span};
+
+use parse::Index;
+
+/// One loaded file.
+struct File {
+    path: PathBuf,
+    text: String,
+    value: Value,
+    index: Index,
+    /// Read from disk (so worth a `cargo::rerun-if-changed`), not given by `add_text`.
+    on_disk: bool,
+    /// The syntax error, for a file that did not parse; loading it again gives it again.
+    error: Option<Diagnostic>,
+}
+
+/// Every file loaded in one generator run.
+pub struct Files {
+    maps: Vec<(String, PathBuf)>,
+    /// Canonical current directory, for [`Files::display_path`].
+    cwd: Option<PathBuf>,
+    files: Vec<File>,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+/// Why a file could not be added.
+enum ReadError {
+    Io(PathBuf, io::Error),
+    Invalid(Diagnostic),
+}
+
+static NULL: Value = Value::Null;
+
+impl Files {
+    /// `maps`: URL-or-path prefixes remapped to local paths (from `--map FROM=TO`): a source URL
+    /// that starts with FROM has that prefix replaced by TO (the longest matching FROM wins; a
+    /// relative TO is relative to the current directory).
+    pub fn new(maps: Vec<(String, PathBuf)>) -> Self {
+        Self {
+            maps,
+            cwd: std::env::current_dir()
+                .ok()
+                .and_then(|d| fs::canonicalize(d).ok()),
+            files: Vec::new(),
+            by_path: HashMap::new(),
+        }
+    }
+
+    /// Loads a file by path (relative to the current directory). Each file is loaded once: the
+    /// same canonical path gives the same [`FileId`].
+    ///
+    /// Errors: `cannot-read` (no span) when it cannot be read; `syntax` (at the error) when it is
+    /// not valid YAML/JSON; `duplicate-key` for a key given twice in one mapping.
+    pub fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+        self.read(path).map_err(|err| match err {
+            ReadError::Io(path, err) => Diagnostic::error(
+                "cannot-read",
+                format!("cannot read `{}`: {err}", path.display()),
+            ),
+            ReadError::Invalid(diagnostic) => diagnostic,
+        })
+    }
+
+    /// Adds a file from a string (for tests and the CLI), as if read from `path`. A path already
+    /// loaded gives its existing [`FileId`], and `text` is ignored. Errors as for [`Files::load`].
+    pub fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
+        let key = fs::canonicalize(&path).unwrap_or(path);
+        if let Some(id) = self.by_path.get(&key) {
+            return self.existing(*id);
+        }
+        self.insert(key, text, false)
+    }
+
+    /// Resolves `url` (as written in a `sourceDescription` or in the file part of a `$ref`)
+    /// against the directory of file `from`, after applying the maps, and loads it. Absolute
+    /// paths and `file://` URLs work; `http(s)://` URLs must be mapped to a local file.
+    ///
+    /// Errors have code `cannot-load-source` and point at `at` (the span of the url value):
+    /// an unmapped `http(s)` URL, a malformed URL, a file that cannot be read. A file that does
+    /// not parse gives its own `syntax` diagnostic.
+    pub fn load_url(
+        &mut self,
+        from: FileId,
+        url: &str,
+        at: Option<Span>,
+    ) -> Result<FileId, Diagnostic> {
+        let base = self.path(from).parent().map(Path::to_path_buf);
+        let located = source::locate(&self.maps, base.as_deref(), url).map_err(|d| d.at(at))?;
+        self.read(&located.path).map_err(|err| match err {
+            ReadError::Io(path, err) => {
+                let mut diagnostic = Diagnostic::error(
+                    "cannot-load-source",
+                    format!("cannot read source `{url}`: {err}"),
+                )
+                .at(at)
+                .label(format!("resolved to `{}`", path.display()));
+                if let Some(from) = located.mapped_from {
+                    diagnostic = diagnostic.note(format!(
+                        "`{from}` is mapped to `{}`",
+                        located.mapped_to.display()
+                    ));
+                }
+                diagnostic.help("check the path; a relative path is resolved against the directory of the file that names it")
+            }
+            ReadError::Invalid(diagnostic) => diagnostic,
+        })
+    }
+
+    /// The file's value (`null` for an unknown id or a file that did not parse).
+    pub fn value(&self, id: FileId) -> &Value {
+        self.file(id).map_or(&NULL, |f| &f.value)
+    }
+
+    /// The file's path as loaded: canonical for files read from disk, as given to `add_text`.
+    pub fn path(&self, id: FileId) -> &Path {
+        self.file(id).map_or(Path::new(""), |f| &f.path)
+    }
+
+    /// The path relative to the current directory when it is inside it, with `/` separators;
+    /// otherwise the path as loaded.
+    pub fn display_path(&self, id: FileId) -> String {
+        let path = self.path(id);
+        let relative = self
+            .cwd
+            .as_deref()
+            .and_then(|cwd| path.strip_prefix(cwd).ok())
+            .unwrap_or(path);
+        let shown = relative.to_string_lossy();
+        if std::path::MAIN_SEPARATOR == '/' {
+            shown.into_owned()
+        } else {
+            shown.replace(std::path::MAIN_SEPARATOR, "/")
+        }
+    }
+
+    /// The file's text.
+    pub fn text(&self, id: FileId) -> &str {
+        self.file(id).map_or("", |f| &f.text)
+    }
+
+    /// The span of the value at `pointer` (an RFC 6901 JSON pointer, `""` for the root): a
+    /// scalar's text with its quotes, a block scalar from its `|`/`>`, a collection from its
+    /// first to its last character.
+    pub fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
+        let located = self.file(id)?.index.get(pointer)?;
+        Some(Span {
+            file: id,
+            start: located.value.start,
+            end: located.value.end,
+        })
+    }
+
+    /// The span of the key of the last pointer token (`None` for array items and the root).
+    pub fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
+        let key = self.file(id)?.index.get(pointer)?.key.as_ref()?;
+        Some(Span {
+            file: id,
+            start: key.start,
+            end: key.end,
+        })
+    }
+
+    /// 1-based line and column (in characters) of `span.start`; `(1, 1)` for an unknown file.
+    pub fn line_col(&self, span: Span) -> (usize, usize) {
+        line_col_in(self.text(span.file), span.start)
+    }
+
+    /// Resolves a JSON Reference found in file `from`: `#/components/schemas/X` (same file),
+    /// `other.yml#/X`, `other.yml` (its root). Loads the other file (relative to `from`'s
+    /// directory, through the maps) if needed. Returns the target file and the JSON pointer,
+    /// percent-decoded from the URI fragment but still in RFC 6901 form (`~0`/`~1`), as
+    /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` says why the file cannot
+    /// be loaded or that the pointer names no value.
+    pub fn resolve_ref(
+        &mut self,
+        from: FileId,
+        reference: &str,
+    ) -> Result<(FileId, String), String> {
+        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        let id = if file_part.is_empty() {
+            self.file(from)
+                .map(|_| from)
+                .ok_or_else(|| format!("cannot resolve `{reference}`: unknown file"))?
+        } else {
+            self.load_url(from, file_part, None)
+                .map_err(|d| format!("cannot load `{file_part}`: {}", d.message))?
+        };
+        let pointer = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8()
+            .map_err(|_| format!("`#{fragment}` is not valid UTF-8 once percent-decoded"))?
+            .into_owned();
+        if !pointer.is_empty() && !pointer.starts_with('/') {
+            return Err(format!(
+                "`#{fragment}` is not a JSON pointer: it must be empty or start with `/`"
+            ));
+        }
+        if self.value(id).pointer(&pointer).is_none() {
+            return Err(format!(
+                "`{}` has nothing at `{pointer}`",
+                self.display_path(id)
+            ));
+        }
+        Ok((id, pointer))
+    }
+
+    /// Every file read from disk so far (for `cargo::rerun-if-changed`), in load order,
+    /// including files that did not parse.
+    pub fn paths(&self) -> Vec<&Path> {
+        self.files
+            .iter()
+            .filter(|f| f.on_disk)
+            .map(|f| f.path.as_path())
+            .collect()
+    }
+
+    fn file(&self, id: FileId) -> Option<&File> {
+        self.files.get(usize::try_from(id.0).ok()?)
+    }
+
+    fn read(&mut self, path: &Path) -> Result<FileId, ReadError> {
+        let key = fs::canonicalize(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+        if let Some(id) = self.by_path.get(&key) {
+            return self.existing(*id).map_err(ReadError::Invalid);
+        }
+        let text = fs::read_to_string(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+        self.insert(key, text, true).map_err(ReadError::Invalid)
+    }
+
+    fn existing(&self, id: FileId) -> Result<FileId, Diagnostic> {
+        match self.file(id).and_then(|f| f.error.clone()) {
+            Some(error) => Err(error),
+            None => Ok(id),
+        }
+    }
+
+    /// Parses and stores a new file; a file that does not parse is kept too, so that its
+    /// diagnostic can show its text.
+    fn insert(&mut self, path: PathBuf, text: String, on_disk: bool) -> Result<FileId, Diagnostic> {
+        let Ok(number) = u32::try_from(self.files.len()) else {
+            return Err(Diagnostic::error("cannot-read", "too many files"));
+        };
+        let id = FileId(number);
+        let (value, index, error) = match parse::parse(&text, id) {
+            Ok((value, index)) => (value, index, None),
+            Err(diagnostic) => (Value::Null, Index::new(), Some(diagnostic)),
+        };
+        self.files.push(File {
+            path: path.clone(),
+            text,
+            value,
+            index,
+            on_disk,
+            error: error.clone(),
+        });
+        self.by_path.insert(path, id);
+        match error {
+            Some(error) => Err(error),
+            None => Ok(id),
+        }
+    }
+}
+
+/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub(crate) fn line_col_in(text: &str, at: usize) -> (usize, usize) {
+    let at = floor_char_boundary(text, at);
+    let before = &text[..at];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// `at` clamped to `text` and moved back to a character boundary.
+pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}

@@ -1,0 +1,564 @@
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::*;
+
+/// A fresh directory under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "arazzo-load-{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).unwrap();
+        }
+        fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn load_str(text: &str) -> (Files, FileId) {
+    let mut files = Files::new(Vec::new());
+    let id = files
+        .add_text(PathBuf::from("mem.yml"), text.to_owned())
+        .unwrap();
+    (files, id)
+}
+
+/// The text of the value at `pointer`.
+fn at<'a>(files: &'a Files, id: FileId, pointer: &str) -> &'a str {
+    let span = files
+        .span(id, pointer)
+        .unwrap_or_else(|| panic!("no span for {pointer:?}"));
+    &files.text(id)[span.start..span.end]
+}
+
+fn key_at<'a>(files: &'a Files, id: FileId, pointer: &str) -> &'a str {
+    let span = files
+        .key_span(id, pointer)
+        .unwrap_or_else(|| panic!("no key span for {pointer:?}"));
+    &files.text(id)[span.start..span.end]
+}
+
+fn error_of(text: &str) -> (Files, Diagnostic) {
+    let mut files = Files::new(Vec::new());
+    let err = files
+        .add_text(PathBuf::from("bad.yml"), text.to_owned())
+        .unwrap_err();
+    (files, err)
+}
+
+fn err_line_col(text: &str) -> (&'static str, (usize, usize)) {
+    let (files, err) = error_of(text);
+    (err.code, files.line_col(err.span.unwrap()))
+}
+
+#[test]
+fn block_yaml_values_and_spans() {
+    let (files, id) = load_str(
+        "arazzo: 1.0.1\ninfo:\n  title: Demo\n  version: \"1\"\nsteps:\n  - stepId: a\n    n: 3\n  - x\n",
+    );
+    assert_eq!(
+        files.value(id),
+        &json!({"arazzo": "1.0.1", "info": {"title": "Demo", "version": "1"},
+                "steps": [{"stepId": "a", "n": 3}, "x"]})
+    );
+    assert_eq!(at(&files, id, "/arazzo"), "1.0.1");
+    assert_eq!(key_at(&files, id, "/arazzo"), "arazzo");
+    assert_eq!(at(&files, id, "/info/version"), "\"1\"");
+    assert_eq!(at(&files, id, "/info"), "title: Demo\n  version: \"1\"");
+    assert_eq!(at(&files, id, "/steps/0/stepId"), "a");
+    assert_eq!(at(&files, id, "/steps/1"), "x");
+    assert_eq!(files.key_span(id, "/steps/1"), None);
+    assert_eq!(files.key_span(id, ""), None);
+    assert!(at(&files, id, "/steps").starts_with("- stepId: a"));
+    assert!(at(&files, id, "").starts_with("arazzo"));
+    let span = files.span(id, "/steps/0/n").unwrap();
+    assert_eq!(files.line_col(span), (7, 8));
+    assert_eq!(files.span(id, "/nope"), None);
+}
+
+#[test]
+fn flow_yaml_spans() {
+    let (files, id) = load_str("{a: [1, 2], b: {c: d}}");
+    assert_eq!(files.value(id), &json!({"a": [1, 2], "b": {"c": "d"}}));
+    assert_eq!(at(&files, id, ""), "{a: [1, 2], b: {c: d}}");
+    assert_eq!(at(&files, id, "/a"), "[1, 2]");
+    assert_eq!(at(&files, id, "/a/1"), "2");
+    assert_eq!(at(&files, id, "/b"), "{c: d}");
+    assert_eq!(key_at(&files, id, "/b/c"), "c");
+}
+
+#[test]
+fn multi_line_and_quoted_scalars() {
+    let text =
+        "a: |\n  x\n  y\n\nb: >-\n  p\n  q\nc: 'it''s'\nd: \"tab\\t\"\ne: plain\n  wrapped\nf:\n";
+    let (files, id) = load_str(text);
+    assert_eq!(
+        files.value(id),
+        &json!({"a": "x\ny\n", "b": "p q", "c": "it's", "d": "tab\t", "e": "plain wrapped", "f": null})
+    );
+    assert_eq!(at(&files, id, "/a"), "|\n  x\n  y");
+    assert_eq!(at(&files, id, "/b"), ">-\n  p\n  q");
+    assert_eq!(at(&files, id, "/c"), "'it''s'");
+    assert_eq!(at(&files, id, "/d"), "\"tab\\t\"");
+    assert_eq!(at(&files, id, "/e"), "plain\n  wrapped");
+    assert_eq!(at(&files, id, "/f"), "");
+    assert_eq!(files.line_col(files.span(id, "/b").unwrap()), (5, 4));
+}
+
+#[test]
+fn block_scalar_header_with_comment_and_in_sequence() {
+    let (files, id) = load_str("list:\n  - |- # note | here\n    one\n  - >\n    two\n");
+    assert_eq!(files.value(id), &json!({"list": ["one", "two\n"]}));
+    assert_eq!(at(&files, id, "/list/0"), "|- # note | here\n    one");
+    assert_eq!(at(&files, id, "/list/1"), ">\n    two");
+}
+
+#[test]
+fn core_schema_scalars() {
+    let (files, id) = load_str(
+        "a: 12\nb: -3\nc: 1.5\nd: 1e3\ne: true\nf: ~\ng: 0x1F\nh: 0o17\ni: \"12\"\nj: !!str 12\nk: yes\nl: 1.2.3\nm: 18446744073709551615\nn: .5\n200: ok\n",
+    );
+    assert_eq!(
+        files.value(id),
+        &json!({"a": 12, "b": -3, "c": 1.5, "d": 1000.0, "e": true, "f": null, "g": 31, "h": 15,
+                "i": "12", "j": "12", "k": "yes", "l": "1.2.3", "m": 18446744073709551615u64,
+                "n": 0.5, "200": "ok"})
+    );
+    assert_eq!(at(&files, id, "/j"), "12");
+    assert_eq!(key_at(&files, id, "/200"), "200");
+}
+
+#[test]
+fn json_file_spans() {
+    let dir = TempDir::new("json");
+    let path = dir.write(
+        "api.json",
+        "{\n\t\"openapi\": \"3.1.0\",\n\t\"paths\": {\n\t\t\"/users/{id}\": {\"get\": {\"operationId\": \"getUser\"}}\n\t},\n\t\"n\": [1.5, -2, null, false]\n}\n",
+    );
+    let mut files = Files::new(Vec::new());
+    let id = files.load(&path).unwrap();
+    assert_eq!(
+        files.value(id)["paths"]["/users/{id}"]["get"]["operationId"],
+        json!("getUser")
+    );
+    assert_eq!(files.value(id)["n"], json!([1.5, -2, null, false]));
+    let op = "/paths/~1users~1{id}/get/operationId";
+    assert_eq!(at(&files, id, op), "\"getUser\"");
+    assert_eq!(key_at(&files, id, op), "\"operationId\"");
+    assert_eq!(
+        key_at(&files, id, "/paths/~1users~1{id}"),
+        "\"/users/{id}\""
+    );
+    assert_eq!(files.line_col(files.span(id, op).unwrap()), (4, 42));
+    assert_eq!(files.paths(), vec![files.path(id)]);
+}
+
+#[test]
+fn keys_with_slash_and_tilde() {
+    let (files, id) = load_str("\"a/b\": 1\n\"c~d\": {\"~/\": x}\n");
+    assert_eq!(escape_token("c~d"), "c~0d");
+    assert_eq!(escape_token("~/"), "~0~1");
+    assert_eq!(at(&files, id, "/a~1b"), "1");
+    assert_eq!(at(&files, id, "/c~0d/~0~1"), "x");
+    assert_eq!(files.value(id).pointer("/c~0d/~0~1"), Some(&json!("x")));
+}
+
+#[test]
+fn anchors_aliases_and_merge_keys() {
+    let text = "base: &base\n  a: 1\n  b: 2\nlist: &l [x, y]\ncopy: *l\nderived:\n  <<: *base\n  b: 3\nmulti:\n  <<: [{k: 1}, {k: 2, m: 2}]\nq:\n  \"<<\": literal\nanchored: &s \"str\"\n";
+    let (files, id) = load_str(text);
+    assert_eq!(
+        files.value(id),
+        &json!({"base": {"a": 1, "b": 2}, "list": ["x", "y"], "copy": ["x", "y"],
+                "derived": {"a": 1, "b": 3}, "multi": {"k": 1, "m": 2}, "q": {"<<": "literal"},
+                "anchored": "str"})
+    );
+    assert_eq!(at(&files, id, "/copy"), "*l");
+    // An aliased value's children point into the anchored node.
+    assert_eq!(files.span(id, "/copy/1"), files.span(id, "/list/1"));
+    assert_eq!(at(&files, id, "/list"), "[x, y]");
+    assert_eq!(at(&files, id, "/base"), "a: 1\n  b: 2");
+    assert_eq!(files.span(id, "/derived/a"), files.span(id, "/base/a"));
+    assert_eq!(at(&files, id, "/derived/b"), "3");
+    assert_eq!(at(&files, id, "/anchored"), "\"str\"");
+    let keys: Vec<&String> = files.value(id)["derived"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys, ["a", "b"]);
+}
+
+#[test]
+fn recursive_alias_and_alias_bombs_are_refused() {
+    let (_, err) = error_of("a: &a [*a]\n");
+    assert_eq!(err.code, "syntax");
+    assert!(err.message.contains("contains it"), "{}", err.message);
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let prev = i - 1;
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+        ));
+    }
+    let (_, err) = error_of(&bomb);
+    assert!(err.message.contains("expand"), "{}", err.message);
+    // The parser refuses deep nesting itself; aliases can nest deeper still, which we refuse.
+    let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+    assert_eq!(error_of(&deep).1.code, "syntax");
+    let mut chain = String::from("a0: &a0 [x]\n");
+    for i in 1..300 {
+        chain.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+    }
+    let (_, err) = error_of(&chain);
+    assert!(err.message.contains("levels deep"), "{}", err.message);
+}
+
+#[test]
+fn merge_of_a_scalar_is_an_error() {
+    let (files, err) = error_of("x: &x 1\ny:\n  <<: *x\n");
+    assert_eq!(err.code, "syntax");
+    assert_eq!(files.line_col(err.span.unwrap()), (3, 7));
+}
+
+#[test]
+fn syntax_errors_point_at_the_problem() {
+    assert_eq!(err_line_col("a: 1\nb: [1, 2\nc: 3\n"), ("syntax", (3, 2)));
+    assert_eq!(err_line_col("a:\n\tb: 1\n"), ("syntax", (2, 2)));
+    assert_eq!(err_line_col("a: b: c\n"), ("syntax", (1, 5)));
+    assert_eq!(err_line_col("x: 1\ny: *nope\n"), ("syntax", (2, 4)));
+    assert_eq!(err_line_col("{\"a\": 1,, }"), ("syntax", (1, 9)));
+    let (_, err) = error_of("a: b: c\n");
+    assert_eq!(err.label, "unexpected `:`");
+    assert!(err.help.is_some());
+}
+
+#[test]
+fn syntax_error_in_non_ascii_text_counts_characters() {
+    let (files, err) = error_of("é: ü\nb: c: d\n");
+    let span = err.span.unwrap();
+    assert_eq!(files.line_col(span), (2, 5));
+    assert_eq!(&files.text(span.file)[span.start..], ": d\n");
+}
+
+#[test]
+fn second_document_and_complex_keys_are_errors() {
+    assert_eq!(err_line_col("a: 1\n---\nb: 2\n"), ("syntax", (2, 1)));
+    assert_eq!(err_line_col("? [a]\n: b\n"), ("syntax", (1, 3)));
+}
+
+#[test]
+fn duplicate_keys_are_errors() {
+    let (files, err) = error_of("a: 1\nb:\n  c: 1\n  c: 2\n");
+    assert_eq!(err.code, "duplicate-key");
+    assert_eq!(err.message, "duplicate key `c`");
+    assert_eq!(err.label, "`c` is already defined on line 3");
+    assert_eq!(files.line_col(err.span.unwrap()), (4, 3));
+    let (_, err) = error_of("{\"a\": 1, \"a\": 2}");
+    assert_eq!(err.code, "duplicate-key");
+}
+
+#[test]
+fn empty_file_is_null() {
+    let (files, id) = load_str("");
+    assert_eq!(files.value(id), &Value::Null);
+    assert_eq!(
+        files.span(id, ""),
+        Some(Span {
+            file: id,
+            start: 0,
+            end: 0
+        })
+    );
+}
+
+#[test]
+fn bom_and_non_ascii_spans_are_bytes() {
+    let (files, id) = load_str("\u{feff}title: Grüße\nnext: \"é\"\n");
+    assert_eq!(at(&files, id, "/title"), "Grüße");
+    assert_eq!(at(&files, id, "/next"), "\"é\"");
+    assert_eq!(files.line_col(files.span(id, "/next").unwrap()), (2, 7));
+}
+
+#[test]
+fn cannot_read_has_no_span() {
+    let mut files = Files::new(Vec::new());
+    let err = files
+        .load(Path::new("/definitely/not/here.yml"))
+        .unwrap_err();
+    assert_eq!(err.code, "cannot-read");
+    assert_eq!(err.span, None);
+    assert!(files.paths().is_empty());
+}
+
+#[test]
+fn loads_each_file_once_and_keeps_syntax_errors() {
+    let dir = TempDir::new("once");
+    let good = dir.write("a.yml", "x: 1\n");
+    dir.write("sub/b.yml", "y: [\n");
+    let mut files = Files::new(Vec::new());
+    let id = files.load(&good).unwrap();
+    let again = files.load(&dir.0.join("sub/../a.yml")).unwrap();
+    assert_eq!(id, again);
+    let first = files.load(&dir.0.join("sub/b.yml")).unwrap_err();
+    let second = files.load(&dir.0.join("sub/b.yml")).unwrap_err();
+    assert_eq!(first, second);
+    assert_eq!(first.code, "syntax");
+    assert_eq!(files.paths().len(), 2);
+    assert!(files.paths()[1].ends_with("sub/b.yml"));
+}
+
+#[test]
+fn refs_into_other_files() {
+    let dir = TempDir::new("refs");
+    let main = dir.write(
+        "specs/main.yml",
+        "components:\n  schemas:\n    Local: {type: string}\n    Far:\n      $ref: '../shared/common.yml#/components/schemas/Thing'\n",
+    );
+    dir.write(
+        "shared/common.yml",
+        "components:\n  schemas:\n    Thing:\n      type: object\n    \"a/b\": {type: string}\n",
+    );
+    let mut files = Files::new(Vec::new());
+    let id = files.load(&main).unwrap();
+    assert_eq!(
+        files.resolve_ref(id, "#/components/schemas/Local"),
+        Ok((id, "/components/schemas/Local".to_owned()))
+    );
+    let (other, pointer) = files
+        .resolve_ref(id, "../shared/common.yml#/components/schemas/Thing")
+        .unwrap();
+    assert_ne!(other, id);
+    assert_eq!(pointer, "/components/schemas/Thing");
+    assert_eq!(
+        files.value(other).pointer(&pointer),
+        Some(&json!({"type": "object"}))
+    );
+    assert_eq!(at(&files, other, &pointer), "type: object");
+    // Percent-encoded fragments are decoded to a JSON pointer.
+    let (_, pointer) = files
+        .resolve_ref(id, "../shared/common.yml#/components/schemas/a~1b")
+        .unwrap();
+    assert_eq!(pointer, "/components/schemas/a~1b");
+    let (_, pointer) = files
+        .resolve_ref(id, "../shared/common.yml#%2Fcomponents/schemas")
+        .unwrap();
+    assert_eq!(pointer, "/components/schemas");
+    let (root, pointer) = files.resolve_ref(id, "../shared/common.yml").unwrap();
+    assert_eq!((root, pointer.as_str()), (other, ""));
+    assert_eq!(files.paths().len(), 2);
+
+    let missing = files
+        .resolve_ref(id, "#/components/schemas/Nope")
+        .unwrap_err();
+    assert!(missing.contains("/components/schemas/Nope"), "{missing}");
+    let no_file = files.resolve_ref(id, "gone.yml#/x").unwrap_err();
+    assert!(no_file.contains("gone.yml"), "{no_file}");
+    let not_pointer = files.resolve_ref(id, "#components").unwrap_err();
+    assert!(not_pointer.contains("not a JSON pointer"), "{not_pointer}");
+}
+
+#[test]
+fn load_url_paths_and_file_urls() {
+    let dir = TempDir::new("urls");
+    let main = dir.write("specs/arazzo/flow.yml", "x: 1\n");
+    let api = dir.write("specs/openapi/api.yml", "openapi: 3.1.0\n");
+    let mut files = Files::new(Vec::new());
+    let from = files.load(&main).unwrap();
+    let rel = files.load_url(from, "../openapi/api.yml", None).unwrap();
+    let abs = files.load_url(from, api.to_str().unwrap(), None).unwrap();
+    let file_url = url::Url::from_file_path(fs::canonicalize(&api).unwrap()).unwrap();
+    let by_url = files.load_url(from, file_url.as_str(), None).unwrap();
+    assert_eq!(rel, abs);
+    assert_eq!(rel, by_url);
+    assert_eq!(files.value(rel), &json!({"openapi": "3.1.0"}));
+
+    let at = files.span(from, "/x");
+    let err = files.load_url(from, "missing.yml", at).unwrap_err();
+    assert_eq!(err.code, "cannot-load-source");
+    assert_eq!(err.span, at);
+}
+
+#[test]
+fn remote_and_malformed_urls() {
+    let mut files = Files::new(Vec::new());
+    let from = files
+        .add_text(PathBuf::from("flow.yml"), "url: x\n".to_owned())
+        .unwrap();
+    let at = files.span(from, "/url");
+    let err = files
+        .load_url(from, "https://example.com/openapi.yml", at)
+        .unwrap_err();
+    assert_eq!(err.code, "cannot-load-source");
+    assert_eq!(err.span, at);
+    assert!(
+        err.message.contains("cannot be fetched at build time"),
+        "{}",
+        err.message
+    );
+    let help = err.help.unwrap();
+    assert!(
+        help.contains("--map https://example.com/openapi.yml=<local path>"),
+        "{help}"
+    );
+    assert!(help.contains("Builder::map"), "{help}");
+
+    let err = files
+        .load_url(from, "hhttps://example.com/openapi.yml", at)
+        .unwrap_err();
+    assert_eq!(err.code, "cannot-load-source");
+    assert!(
+        err.message.contains("is not a valid URL"),
+        "{}",
+        err.message
+    );
+    let err = files
+        .load_url(from, "https://exa mple.com/x.yml", None)
+        .unwrap_err();
+    assert!(
+        err.message.contains("is not a valid URL"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn maps_replace_url_prefixes() {
+    let dir = TempDir::new("maps");
+    let local = dir.write("local/openapi.yml", "openapi: 3.1.0\n");
+    dir.write("local/v2/openapi.yml", "openapi: 3.2.0\n");
+    let mut files = Files::new(vec![
+        (
+            "https://example.com/specs/".to_owned(),
+            dir.0.join("local/"),
+        ),
+        (
+            "https://example.com/specs/v2/".to_owned(),
+            dir.0.join("local/v2/"),
+        ),
+        ("../openapi/exact.yml".to_owned(), local.clone()),
+    ]);
+    let from = files
+        .add_text(dir.0.join("flow.yml"), "x: 1\n".to_owned())
+        .unwrap();
+    let id = files
+        .load_url(from, "https://example.com/specs/openapi.yml", None)
+        .unwrap();
+    assert_eq!(files.value(id), &json!({"openapi": "3.1.0"}));
+    let v2 = files
+        .load_url(from, "https://example.com/specs/v2/openapi.yml", None)
+        .unwrap();
+    assert_eq!(files.value(v2), &json!({"openapi": "3.2.0"}));
+    let exact = files.load_url(from, "../openapi/exact.yml", None).unwrap();
+    assert_eq!(exact, id);
+    // In-memory files are not on disk, so only the two real files need watching.
+    assert_eq!(files.paths().len(), 2);
+
+    let err = files
+        .load_url(from, "https://example.com/specs/missing.yml", None)
+        .unwrap_err();
+    assert_eq!(err.code, "cannot-load-source");
+    assert!(err.notes[0].contains("is mapped to"), "{:?}", err.notes);
+}
+
+#[test]
+fn display_path_is_relative_to_the_current_dir() {
+    let cwd = fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+    let mut files = Files::new(Vec::new());
+    let inside = files
+        .add_text(cwd.join("specs/x.arazzo.yml"), "a: 1\n".to_owned())
+        .unwrap();
+    assert_eq!(files.display_path(inside), "specs/x.arazzo.yml");
+    let outside = files
+        .add_text(PathBuf::from("/elsewhere/y.yml"), "a: 1\n".to_owned())
+        .unwrap();
+    assert_eq!(files.display_path(outside), "/elsewhere/y.yml");
+    let relative = files
+        .add_text(PathBuf::from("rel/z.yml"), "a: 1\n".to_owned())
+        .unwrap();
+    assert_eq!(files.display_path(relative), "rel/z.yml");
+    assert_eq!(files.path(relative), Path::new("rel/z.yml"));
+}
+
+#[test]
+fn add_text_twice_gives_the_same_file() {
+    let mut files = Files::new(Vec::new());
+    let a = files
+        .add_text(PathBuf::from("m.yml"), "a: 1\n".to_owned())
+        .unwrap();
+    let b = files
+        .add_text(PathBuf::from("m.yml"), "b: 2\n".to_owned())
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(files.value(a), &json!({"a": 1}));
+}
+
+/// Every value of `value` has an index entry, and its span starts where its text does.
+fn check_index(files: &Files, id: FileId, value: &Value, pointer: &str) {
+    let span = files
+        .span(id, pointer)
+        .unwrap_or_else(|| panic!("no span for {pointer:?}"));
+    let text = &files.text(id)[span.start..span.end];
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                let child = format!("{pointer}/{}", escape_token(key));
+                assert!(
+                    files.key_span(id, &child).is_some(),
+                    "no key span for {child:?}"
+                );
+                check_index(files, id, item, &child);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_index(files, id, item, &format!("{pointer}/{i}"));
+            }
+        }
+        Value::String(s) if !s.contains(['\n', '\\', '\'', '"']) && !s.is_empty() => {
+            let first = s.split(' ').next().unwrap_or_default();
+            assert!(
+                text.trim_start_matches(['"', '\'']).starts_with(first)
+                    || text.starts_with(['|', '>', '*']),
+                "{pointer}: {text:?} vs {s:?}"
+            );
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn repository_specs_match_yaml_serde_and_are_fully_indexed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    for rel in [
+        "openapi/microsoft-azure-web-pubsub-openapi.yml",
+        "arazzo/generate-token-then-broadcast.arazzo.yml",
+    ] {
+        let path = root.join(rel);
+        let mut files = Files::new(Vec::new());
+        let id = files.load(&path).unwrap();
+        let expected: Value = serde_yaml::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(files.value(id), &expected, "{rel}");
+        check_index(&files, id, files.value(id), "");
+    }
+}
