@@ -35,11 +35,15 @@ pub(crate) type Index = HashMap<String, Located>;
 
 /// Parses `text` (one YAML document or a JSON text) of file `file`.
 pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnostic> {
+    let (source, offsets) = match json_surrogates(text) {
+        Some((rewritten, table)) => (rewritten, Offsets::Table(table)),
+        None => (String::new(), Offsets::new(text)),
+    };
     let mut builder = Builder {
         text,
         file,
-        parser: Parser::new_from_str(text),
-        offsets: Offsets::new(text),
+        parser: Parser::new_from_str(if source.is_empty() { text } else { &source }),
+        offsets,
         anchors: HashMap::new(),
         expanded: 0,
         last_end: 0,
@@ -101,6 +105,61 @@ impl Node {
             _ => self,
         }
     }
+}
+
+/// JSON escapes a character outside the BMP as a UTF-16 surrogate pair (`\ud83d\ude00`), which
+/// YAML does not accept. For a valid JSON text that has such pairs, returns the text with each
+/// pair written as YAML's `\U0001F600`, and for every character of it the byte offset in `text`
+/// of the character it came from (plus the end), so spans still point into `text`.
+fn json_surrogates(text: &str) -> Option<(String, Vec<usize>)> {
+    if !text.contains("\\u") || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut table = Vec::with_capacity(text.len() + 1);
+    let mut replaced = false;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            table.push(i);
+            continue;
+        }
+        if let Some(code) = surrogate_pair(&text[i..]) {
+            let escape = format!("\\U{code:08X}");
+            table.extend(i..i + escape.len());
+            out.push_str(&escape);
+            // The pair is 12 ASCII bytes; its first character is consumed already.
+            for _ in 1..12 {
+                chars.next();
+            }
+            replaced = true;
+            continue;
+        }
+        // In valid JSON a backslash always starts an escape: keep `\\` together.
+        out.push(c);
+        table.push(i);
+        if let Some((j, next)) = chars.next() {
+            out.push(next);
+            table.push(j);
+        }
+    }
+    table.push(text.len());
+    replaced.then_some((out, table))
+}
+
+/// The code point of a `\uD8xx\uDCxx` pair at the start of `s`.
+fn surrogate_pair(s: &str) -> Option<u32> {
+    let hex = |from: usize| {
+        s.get(from..from + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    if !s.starts_with("\\u") || s.get(6..8) != Some("\\u") {
+        return None;
+    }
+    let (high, low) = (hex(2)?, hex(8)?);
+    ((0xD800..0xDC00).contains(&high) && (0xDC00..0xE000).contains(&low))
+        .then(|| 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
 }
 
 /// Character index (what saphyr reports) → byte offset.

@@ -562,3 +562,16 @@ fn repository_specs_match_yaml_serde_and_are_fully_indexed() {
         check_index(&files, id, files.value(id), "");
     }
 }
+
+#[test]
+fn json_surrogate_pairs_are_decoded_and_spans_kept() {
+    let (files, id) =
+        load_str("{\"a\": \"x\\ud83d\\ude00y\", \"b\": \"\\\\ud83d\\\\ude00\", \"c\": 1}");
+    assert_eq!(files.value(id)["a"], json!("x\u{1F600}y"));
+    assert_eq!(files.value(id)["b"], json!("\\ud83d\\ude00"));
+    assert_eq!(at(&files, id, "/a"), "\"x\\ud83d\\ude00y\"");
+    assert_eq!(at(&files, id, "/c"), "1");
+    // In YAML, outside JSON, the same text stays an error rather than being rewritten.
+    let (_, err) = error_of("a: \"\\ud83d\\ude00\"\nb: 'x'\nc: [\n");
+    assert_eq!(err.code, "syntax");
+}
