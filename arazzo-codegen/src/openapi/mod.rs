@@ -28,7 +28,6 @@ mod tests;
 
 pub use operation::{MediaType, Method, Operation, RequestBody, Response};
 pub use parameter::{Location, Parameter, Style};
-pub use pointer::{escape as escape_pointer_token, percent_decode};
 pub use schema::{Kind, SchemaRef};
 pub use security::{SecurityScheme, SecuritySchemeKind};
 pub use server::Server;
@@ -146,7 +145,9 @@ impl OpenApi {
     /// For Arazzo `operationPath`: the pointer after `#`, e.g. `/paths/~1pets~1{petId}/get`.
     /// Percent-escapes (`%7B`) are decoded and the method segment is matched case-insensitively.
     pub fn operation_by_pointer(&self, pointer: &str) -> Option<&Operation> {
-        let wanted = pointer::tokens(&pointer::percent_decode(pointer.trim_start_matches('#')));
+        let decoded = percent_encoding::percent_decode_str(pointer.trim_start_matches('#'))
+            .decode_utf8_lossy();
+        let wanted = pointer::tokens(&decoded);
         self.operations.iter().find(|op| {
             let have = pointer::tokens(&op.pointer);
             have.len() == wanted.len()

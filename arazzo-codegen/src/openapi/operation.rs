@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::Version;
-use super::parameter::{self, Parameter};
+use super::parameter::{self, Location, Parameter};
 use super::pointer::{escape, join};
 use super::reader::Reader;
 use super::schema::SchemaRef;
@@ -125,6 +125,11 @@ impl Operation {
     /// The responses whose status is in 2XX (exact codes and the `2XX` range).
     pub fn success_responses(&self) -> impl Iterator<Item = &Response> {
         self.responses.iter().filter(|r| r.status.starts_with('2'))
+    }
+
+    /// The parameter `name` in `location` (header names are case-insensitive).
+    pub fn parameter(&self, name: &str, location: Location) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.same_as(name, location))
     }
 
     /// A short name for messages: the operationId, else `METHOD path`.

@@ -125,6 +125,17 @@ pub struct Parameter {
 }
 
 impl Parameter {
+    /// Whether this is a header OpenAPI says to ignore (`Accept`, `Content-Type`,
+    /// `Authorization`): they are kept in the table because real descriptions declare them
+    /// and Arazzo steps set them, but the request body's media type and the security schemes
+    /// govern those headers.
+    pub fn is_reserved_header(&self) -> bool {
+        self.location == Location::Header
+            && ["accept", "content-type", "authorization"]
+                .iter()
+                .any(|h| self.name.eq_ignore_ascii_case(h))
+    }
+
     /// Whether this is the parameter `name` in `location` (header names are case-insensitive).
     pub fn same_as(&self, name: &str, location: Location) -> bool {
         self.location == location

@@ -37,27 +37,6 @@ pub fn tokens(pointer: &str) -> Vec<String> {
         .collect()
 }
 
-/// Decodes `%XX` escapes (a pointer written in a URI fragment may carry them, e.g. `%7B`).
-/// Malformed escapes are kept as written.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Follows `$ref` from the value at (`file`, `pointer`) until a value without `$ref`:
 /// returns where that value lives. Errors name the reference that failed and where it was
 /// written; a missing target, a cycle, and a reference that is not a string are errors.

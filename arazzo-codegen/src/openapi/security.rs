@@ -139,7 +139,23 @@ pub fn read_schemes(r: &mut Reader<'_>, file: FileId) -> Vec<SecurityScheme> {
 /// Reads a `security` array at `ptr`: each requirement as the scheme names it combines
 /// (an empty requirement `{}` means "no authentication needed").
 pub fn read_requirements(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Vec<String>> {
-    (0..r.len(file, ptr))
-        .map(|i| r.keys(file, &format!("{ptr}/{i}")))
-        .collect()
+    let mut requirements = Vec::new();
+    for i in 0..r.len(file, ptr) {
+        let entry = format!("{ptr}/{i}");
+        if !r
+            .get(file, &entry)
+            .is_some_and(serde_json::Value::is_object)
+        {
+            r.error(
+                "invalid-openapi",
+                file,
+                &entry,
+                "a security requirement must be a mapping of scheme names to scopes",
+            )
+            .help = Some("write e.g. `- bearerAuth: []`".into());
+            continue;
+        }
+        requirements.push(r.keys(file, &entry));
+    }
+    requirements
 }

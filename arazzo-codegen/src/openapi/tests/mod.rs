@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::pointer::percent_decode;
 use super::{Documents, Located, OpenApi};
 use crate::diagnostic::FileId;
 
@@ -53,7 +52,7 @@ impl Documents for MemDocs {
                 .ok_or_else(|| format!("no file `{name}`"))?;
             FileId(i as u32)
         };
-        Ok((file, percent_decode(fragment)))
+        Ok((file, decode(fragment)))
     }
 }
 
@@ -100,7 +99,7 @@ impl Documents for FsDocs {
             let base = self.paths[from.0 as usize].parent().unwrap().to_owned();
             self.load(&base.join(file_part))?
         };
-        Ok((file, percent_decode(fragment)))
+        Ok((file, decode(fragment)))
     }
 }
 
@@ -114,4 +113,10 @@ pub fn read_ok(docs: &mut MemDocs, root: &str) -> (OpenApi, Vec<Located>) {
         .collect();
     assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
     (api.expect("an OpenAPI table"), problems)
+}
+
+fn decode(fragment: &str) -> String {
+    percent_encoding::percent_decode_str(fragment)
+        .decode_utf8_lossy()
+        .into_owned()
 }

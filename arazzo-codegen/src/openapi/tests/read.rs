@@ -748,3 +748,55 @@ paths:
             .any(|m| m.contains("`GET` is not a path item field"))
     );
 }
+
+#[test]
+fn finds_parameters_and_flags_reserved_headers() {
+    let text = r##"
+openapi: 3.0.0
+info: { title: Headers, version: "1" }
+security: [bearer]
+paths:
+  /login:
+    post:
+      operationId: login
+      parameters:
+        - { name: Content-Type, in: header, schema: { type: string } }
+        - { name: Authorization, in: header, required: true, schema: { type: string } }
+        - { name: X-Request-Id, in: header, schema: { type: string } }
+        - { name: content-type, in: query, schema: { type: string } }
+      responses: { "200": { description: ok } }
+"##;
+    let mut docs = MemDocs::new(&[("h.yaml", text)]);
+    let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].pointer, "/security/0");
+    assert!(problems[0].diagnostic.is_error());
+    let api = api.unwrap();
+    assert!(api.security.is_empty());
+    let login = api.operation_by_id("login").unwrap();
+    let auth = login.parameter("authorization", Location::Header).unwrap();
+    assert_eq!(auth.name, "Authorization");
+    assert!(auth.is_reserved_header());
+    assert!(
+        login
+            .parameter("content-type", Location::Header)
+            .unwrap()
+            .is_reserved_header()
+    );
+    assert!(
+        !login
+            .parameter("x-request-id", Location::Header)
+            .unwrap()
+            .is_reserved_header()
+    );
+    assert!(
+        !login
+            .parameter("content-type", Location::Query)
+            .unwrap()
+            .is_reserved_header()
+    );
+    assert!(
+        login.parameter("Content-type", Location::Query).is_none(),
+        "query names are case-sensitive"
+    );
+}
