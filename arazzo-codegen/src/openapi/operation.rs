@@ -214,7 +214,10 @@ pub fn read_paths(r: &mut Reader<'_>, root: FileId) -> Vec<Operation> {
 
 fn path_item(r: &mut Reader<'_>, root: FileId, item_ptr: &str) -> Option<PathItem> {
     let own = r.keys(root, item_ptr);
-    if r.get(root, item_ptr).is_some_and(|v| !v.is_object()) {
+    // `/pets:` with nothing under it is an empty path item, not a mistake worth stopping for.
+    if r.get(root, item_ptr)
+        .is_some_and(|v| !v.is_object() && !v.is_null())
+    {
         r.error(
             "invalid-openapi",
             root,

@@ -241,7 +241,10 @@ fn read_one(r: &mut Reader<'_>, f: FileId, p: &str) -> Option<Parameter> {
     };
     let style = match r.string(f, &join(p, "style")) {
         None => location.default_style(),
-        Some(text) => match Style::parse(&text).filter(|s| location.allows(*s)) {
+        Some(text) => match Style::parse(&text)
+            .filter(|s| location.allows(*s))
+            .filter(|s| *s != Style::Cookie || r.version >= Version::V3_2)
+        {
             Some(style) => style,
             None => {
                 r.error(
@@ -298,7 +301,9 @@ fn style_help(location: Location) -> &'static str {
             "query parameters allow `form` (default), `spaceDelimited`, `pipeDelimited` or `deepObject`"
         }
         Location::Header => "header parameters allow only `simple`",
-        Location::Cookie => "cookie parameters allow `form` (default) or `cookie` (3.2)",
+        Location::Cookie => {
+            "cookie parameters allow `form` (default), or `cookie` from OpenAPI 3.2"
+        }
         Location::QueryString => "a querystring parameter is described by `content`, not `style`",
     }
 }

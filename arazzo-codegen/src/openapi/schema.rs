@@ -213,8 +213,8 @@ fn nullable_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> bo
     !all_of.is_empty() && all_of.iter().all(|b| nullable_at(docs, b, depth + 1))
 }
 
-/// The schema describing the instance value at `instance_pointer` (RFC 6901, e.g. `/items/0/name`)
-/// inside a value described by `schema`.
+/// The schema describing the instance value at `instance_pointer` (RFC 6901, e.g. `/items/0/name`;
+/// a leading `#` is allowed) inside a value described by `schema`.
 ///
 /// Walks `properties`, `patternProperties`, `additionalProperties`, `items`/`prefixItems`,
 /// `allOf` (a branch that has the member wins), and `oneOf`/`anyOf` (all non-null branches must
@@ -229,7 +229,11 @@ pub fn at_pointer(
 ) -> Result<Option<SchemaRef>, String> {
     let mut current = schema.clone();
     let mut walked = String::new();
-    for token in tokens(instance_pointer) {
+    for token in tokens(
+        instance_pointer
+            .strip_prefix('#')
+            .unwrap_or(instance_pointer),
+    ) {
         match step(docs, &current, &token, 0)? {
             Step::Found(next) => current = next,
             Step::Open(_) => return Ok(None),

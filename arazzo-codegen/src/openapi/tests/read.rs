@@ -473,6 +473,7 @@ paths:
         - name: q
           in: querystring
           content: { application/x-www-form-urlencoded: { schema: { type: object } } }
+        - { name: prefs, in: cookie, style: cookie, schema: { type: object } }
       responses: { "200": { description: ok } }
     additionalOperations:
       LINK: { operationId: linkIt, responses: { "204": { description: linked } } }
@@ -489,6 +490,11 @@ paths:
     assert_eq!(
         q.schema.as_ref().unwrap().pointer,
         "/paths/~1search/query/parameters/0/content/application~1x-www-form-urlencoded/schema"
+    );
+    let prefs = &search.parameters[1];
+    assert_eq!(
+        (prefs.location, prefs.style, prefs.explode),
+        (Location::Cookie, Style::Cookie, true)
     );
     let link = api.operation_by_id("linkIt").unwrap();
     assert_eq!(link.method, Method::Other("LINK".into()));
@@ -584,6 +590,7 @@ paths:
         - { name: q, in: query, style: matrix }
         - { name: z, in: body }
         - $ref: "#/components/parameters/Missing"
+        - { name: c, in: cookie, style: cookie }
       requestBody: { $ref: "other.yaml#/Body" }
       responses: { "200": { description: ok } }
     put: not an operation
@@ -591,6 +598,7 @@ paths:
     get: { operationId: a, responses: {} }
   c:
     get: { operationId: c, responses: {} }
+  /empty:
   /d/{x}:
     get: { operationId: d, security: [{ nope: [] }], responses: {} }
 components: {}
@@ -606,7 +614,7 @@ components: {}
     assert_eq!(ids, vec!["a", "a", "d"]);
     let a = &api.operations[0];
     let names: Vec<_> = a.parameters.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, vec!["id", "q"]);
+    assert_eq!(names, vec!["id", "q", "c"]);
     assert!(
         a.parameters[0].required,
         "path parameters are always required"
@@ -646,6 +654,11 @@ components: {}
             "/paths/~1a~1{id}/get/parameters/3/in",
         ),
         (true, "unresolved-ref", "/paths/~1a~1{id}/get/parameters/4"),
+        (
+            true,
+            "invalid-openapi",
+            "/paths/~1a~1{id}/get/parameters/5/style",
+        ),
         (true, "unresolved-ref", "/paths/~1a~1{id}/get/requestBody"),
         (true, "invalid-openapi", "/paths/~1a~1{id}/put"),
         (true, "invalid-openapi", "/paths/c"),
