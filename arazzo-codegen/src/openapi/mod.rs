@@ -13,6 +13,22 @@
 //! - A malformed parameter, server or security scheme is reported and left out; the operation
 //!   stays in the table so that later checks do not cascade into "unknown operation".
 //! - A path item `$ref` (3.0 and 3.1) is followed; its own fields win over the target's.
+//!   [`Operation::pointer`] stays in the root document's terms (what Arazzo `operationPath`
+//!   names); [`Operation::location`] is where the operation object really is.
+//! - Header parameters named `Accept`, `Content-Type` or `Authorization`, which OpenAPI says to
+//!   ignore, are kept (real descriptions declare them and Arazzo steps set them); see
+//!   [`Parameter::is_reserved_header`].
+//! - Unusual but usable input (a path parameter without `required: true`, a `{name}` in the path
+//!   with no parameter, a duplicate operationId, an unknown security scheme name) is a warning.
+//!
+//! Problems become ordinary diagnostics with a span like this:
+//!
+//! ```ignore
+//! let (api, problems) = OpenApi::read(&mut files, id);
+//! for p in problems {
+//!     diagnostics.push(p.diagnostic.at(files.span(p.file, &p.pointer)));
+//! }
+//! ```
 
 mod operation;
 mod parameter;

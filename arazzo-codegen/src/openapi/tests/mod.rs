@@ -1,6 +1,7 @@
 //! Tests: in-memory documents for unit tests, files on disk for the corpus.
 
 mod corpus;
+mod pointer;
 mod read;
 mod schema;
 
