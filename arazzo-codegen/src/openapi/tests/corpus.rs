@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::FsDocs;
 use crate::openapi::Documents;
-use crate::openapi::schema::{kind, resolve};
-use crate::openapi::{OpenApi, SchemaRef};
+use crate::openapi::schema::{at_pointer, kind, resolve};
+use crate::openapi::{Kind, Location, OpenApi, SchemaRef, Style};
 
 const CORPUS: &str = "/work/shared/corpus";
 
@@ -108,4 +108,43 @@ fn corpus_fapi_par_suggests_par() {
     let api = OpenApi::read(&mut docs, id).0.unwrap();
     assert!(api.operation_by_id("PAR").is_none());
     assert_eq!(api.similar_operation_ids("PAR"), vec!["Par"]);
+}
+
+#[test]
+fn project_web_pubsub_description() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../specs/openapi/microsoft-azure-web-pubsub-openapi.yml");
+    if !path.is_file() {
+        eprintln!("skipping: {} is absent", path.display());
+        return;
+    }
+    let mut docs = FsDocs::new();
+    let id = docs.load(&path).unwrap();
+    let (api, problems) = OpenApi::read(&mut docs, id);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let api = api.unwrap();
+    let op = api
+        .operation_by_id("webPubSub_generateClientToken")
+        .unwrap();
+    assert_eq!(op.path, "/api/hubs/{hub}/:generateToken");
+    assert!(api.has_http_security(op));
+    let hub = op.parameter("hub", Location::Path).unwrap();
+    assert!(hub.required);
+    let minutes = op.parameter("minutesToExpire", Location::Query).unwrap();
+    let minutes_schema = minutes.schema.clone().unwrap();
+    assert_eq!(
+        kind(&mut docs, &minutes_schema),
+        Kind::Integer {
+            format: Some("int32".into())
+        }
+    );
+    let role = op.parameter("role", Location::Query).unwrap();
+    assert_eq!((role.style, role.explode), (Style::Form, true));
+    let body = op.response(200).unwrap().content[0].schema.clone().unwrap();
+    let token = at_pointer(&mut docs, &body, "/token").unwrap().unwrap();
+    assert_eq!(kind(&mut docs, &token), Kind::String);
+    assert_eq!(
+        api.similar_operation_ids("webPubSub_sendToAl").first(),
+        Some(&"webPubSub_sendToAll")
+    );
 }
