@@ -49,6 +49,17 @@ macro_rules! display_param {
 }
 display_param!(i32, i64, u16, u32, u64, f64, bool);
 
+/// An absent optional value in a template or body reads as empty text; as a parameter it is
+/// left out entirely (generated code uses `query_opt` and friends for that).
+impl<T: ParamValue> ParamValue for Option<T> {
+    fn to_param(&self) -> Cow<'_, str> {
+        match self {
+            Some(v) => v.to_param(),
+            None => Cow::Borrowed(""),
+        }
+    }
+}
+
 impl ParamValue for serde_json::Value {
     fn to_param(&self) -> Cow<'_, str> {
         match self {
@@ -57,6 +68,21 @@ impl ParamValue for serde_json::Value {
             other => Cow::Owned(other.to_string()),
         }
     }
+}
+
+/// A value as JSON, for payloads and conditions. The types generated code passes (strings,
+/// numbers, vectors, JSON values, generated structs) always serialise; anything that could not
+/// becomes `null` rather than a panic.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// `$inputs.x#/pointer`: the value at a JSON pointer inside a typed value, `null` if absent.
+pub fn json_at<T: serde::Serialize + ?Sized>(value: &T, pointer: &str) -> serde_json::Value {
+    to_json(value)
+        .pointer(pointer)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Characters a path segment keeps as they are: RFC 3986 unreserved characters.
@@ -104,6 +130,20 @@ mod tests {
         assert_eq!(serde_json::json!("x").to_param(), "x");
         assert_eq!(serde_json::json!(1.5).to_param(), "1.5");
         assert_eq!(serde_json::json!(true).to_param(), "true");
+    }
+
+    #[test]
+    fn pointers_into_typed_values() {
+        let v = serde_json::json!({"a": {"b": [1, 2]}});
+        assert_eq!(json_at(&v, "/a/b/1"), serde_json::json!(2));
+        assert_eq!(json_at(&v, "/missing"), serde_json::Value::Null);
+        assert_eq!(to_json(&vec!["x"]), serde_json::json!(["x"]));
+    }
+
+    #[test]
+    fn absent_options_read_as_empty() {
+        assert_eq!(None::<String>.to_param(), "");
+        assert_eq!(Some(5i64).to_param(), "5");
     }
 
     #[test]

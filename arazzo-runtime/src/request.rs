@@ -137,11 +137,14 @@ impl<'c> Request<'c> {
         }
     }
 
-    /// Sends `pairs` as `application/x-www-form-urlencoded`.
-    pub fn form_body<'a>(self, pairs: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+    /// Sends `pairs` as `application/x-www-form-urlencoded`; `None` values (absent optional
+    /// inputs) are left out.
+    pub fn form_body<'a>(self, pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> Self {
         let mut form = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in pairs {
-            form.append_pair(name, &value);
+            if let Some(value) = value {
+                form.append_pair(name, &value);
+            }
         }
         let body = form.finish().into_bytes();
         self.raw_body("application/x-www-form-urlencoded", body)
