@@ -1,0 +1,307 @@
+//! The OData filter subset Web PubSub uses to pick connections: `userId`, `connectionId` and
+//! `groups`; `eq ne gt ge lt le` on strings (and `null`), `'g' in groups`, `not`, `and`, `or`
+//! and parentheses. A small recursive-descent parser; bad filters become a 400.
+
+use std::collections::HashSet;
+
+/// A parsed filter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Filter {
+    Or(Box<Filter>, Box<Filter>),
+    And(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+    Compare(Operand, CompareOp, Operand),
+    InGroups(Operand),
+}
+
+/// A value in a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operand {
+    UserId,
+    ConnectionId,
+    Literal(String),
+    Null,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum CompareOp {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// What a filter looks at in one connection.
+pub(crate) struct Subject<'a> {
+    pub(crate) connection_id: &'a str,
+    pub(crate) user_id: Option<&'a str>,
+    pub(crate) groups: &'a HashSet<String>,
+}
+
+impl Filter {
+    /// Parses `text`; the error says what is wrong and where.
+    pub(crate) fn parse(text: &str) -> Result<Filter, String> {
+        let tokens = tokenize(text)?;
+        let mut parser = Parser { tokens, pos: 0 };
+        let filter = parser.or()?;
+        match parser.tokens.get(parser.pos) {
+            None => Ok(filter),
+            Some(t) => Err(format!("unexpected {} in filter", t.describe())),
+        }
+    }
+
+    /// Whether the connection described by `s` satisfies the filter.
+    pub(crate) fn matches(&self, s: &Subject<'_>) -> bool {
+        match self {
+            Filter::Or(a, b) => a.matches(s) || b.matches(s),
+            Filter::And(a, b) => a.matches(s) && b.matches(s),
+            Filter::Not(a) => !a.matches(s),
+            Filter::InGroups(v) => value(v, s).is_some_and(|g| s.groups.contains(g)),
+            Filter::Compare(l, op, r) => {
+                let (l, r) = (value(l, s), value(r, s));
+                match op {
+                    CompareOp::Eq => l == r,
+                    CompareOp::Ne => l != r,
+                    _ => match (l, r) {
+                        (Some(l), Some(r)) => match op {
+                            CompareOp::Gt => l > r,
+                            CompareOp::Ge => l >= r,
+                            CompareOp::Lt => l < r,
+                            _ => l <= r,
+                        },
+                        _ => false,
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn value<'a>(o: &'a Operand, s: &Subject<'a>) -> Option<&'a str> {
+    match o {
+        Operand::UserId => s.user_id,
+        Operand::ConnectionId => Some(s.connection_id),
+        Operand::Literal(v) => Some(v),
+        Operand::Null => None,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Open,
+    Close,
+    Str(String),
+    Word(String),
+}
+
+impl Token {
+    fn describe(&self) -> String {
+        match self {
+            Token::Open => "`(`".into(),
+            Token::Close => "`)`".into(),
+            Token::Str(s) => format!("string '{s}'"),
+            Token::Word(w) => format!("`{w}`"),
+        }
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(self, Token::Word(x) if x.eq_ignore_ascii_case(w))
+    }
+}
+
+fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '(' {
+            chars.next();
+            tokens.push(Token::Open);
+        } else if c == ')' {
+            chars.next();
+            tokens.push(Token::Close);
+        } else if c == '\'' {
+            chars.next();
+            let mut s = String::new();
+            loop {
+                match chars.next() {
+                    None => return Err("unterminated string in filter".into()),
+                    // OData escapes a quote by doubling it.
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        s.push('\'');
+                    }
+                    Some('\'') => break,
+                    Some(c) => s.push(c),
+                }
+            }
+            tokens.push(Token::Str(s));
+        } else if c.is_alphanumeric() || c == '_' {
+            let mut w = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_alphanumeric() || c == '_' {
+                    w.push(c);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            tokens.push(Token::Word(w));
+        } else {
+            return Err(format!("unexpected character `{c}` in filter"));
+        }
+    }
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next(&mut self) -> Result<Token, String> {
+        let t = self
+            .tokens
+            .get(self.pos)
+            .cloned()
+            .ok_or_else(|| "unexpected end of filter".to_string())?;
+        self.pos += 1;
+        Ok(t)
+    }
+
+    fn or(&mut self) -> Result<Filter, String> {
+        let mut left = self.and()?;
+        while self.peek().is_some_and(|t| t.is_word("or")) {
+            self.pos += 1;
+            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Filter, String> {
+        let mut left = self.unary()?;
+        while self.peek().is_some_and(|t| t.is_word("and")) {
+            self.pos += 1;
+            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Filter, String> {
+        if self.peek().is_some_and(|t| t.is_word("not")) {
+            self.pos += 1;
+            return Ok(Filter::Not(Box::new(self.unary()?)));
+        }
+        if self.peek() == Some(&Token::Open) {
+            self.pos += 1;
+            let inner = self.or()?;
+            return match self.next()? {
+                Token::Close => Ok(inner),
+                t => Err(format!("expected `)` but found {}", t.describe())),
+            };
+        }
+        self.comparison()
+    }
+
+    fn comparison(&mut self) -> Result<Filter, String> {
+        let left = self.operand()?;
+        let op = match self.next()? {
+            Token::Word(w) => w.to_ascii_lowercase(),
+            t => return Err(format!("expected an operator but found {}", t.describe())),
+        };
+        if op == "in" {
+            return match self.next()? {
+                Token::Word(w) if w.eq_ignore_ascii_case("groups") => Ok(Filter::InGroups(left)),
+                t => Err(format!(
+                    "expected `groups` after `in` but found {}",
+                    t.describe()
+                )),
+            };
+        }
+        let op = match op.as_str() {
+            "eq" => CompareOp::Eq,
+            "ne" => CompareOp::Ne,
+            "gt" => CompareOp::Gt,
+            "ge" => CompareOp::Ge,
+            "lt" => CompareOp::Lt,
+            "le" => CompareOp::Le,
+            other => return Err(format!("unknown operator `{other}` in filter")),
+        };
+        let right = self.operand()?;
+        Ok(Filter::Compare(left, op, right))
+    }
+
+    fn operand(&mut self) -> Result<Operand, String> {
+        match self.next()? {
+            Token::Str(s) => Ok(Operand::Literal(s)),
+            Token::Word(w) if w.eq_ignore_ascii_case("userId") => Ok(Operand::UserId),
+            Token::Word(w) if w.eq_ignore_ascii_case("connectionId") => Ok(Operand::ConnectionId),
+            Token::Word(w) if w.eq_ignore_ascii_case("null") => Ok(Operand::Null),
+            t => Err(format!(
+                "expected userId, connectionId, a string or null but found {}",
+                t.describe()
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(filter: &str, user: Option<&str>, groups: &[&str]) -> bool {
+        let groups: HashSet<String> = groups.iter().map(|g| g.to_string()).collect();
+        let s = Subject {
+            connection_id: "c1",
+            user_id: user,
+            groups: &groups,
+        };
+        Filter::parse(filter).unwrap().matches(&s)
+    }
+
+    #[test]
+    fn evaluates_forms_the_sdks_send() {
+        assert!(check("userId eq 'a'", Some("a"), &[]));
+        assert!(!check("userId ne 'a'", Some("a"), &[]));
+        assert!(check("connectionId eq 'c1'", None, &[]));
+        assert!(check("'g' in groups", None, &["g"]));
+        assert!(check("not ('g' in groups)", None, &["h"]));
+        assert!(check(
+            "userId eq 'a' or 'g' in groups and userId eq 'b'",
+            Some("a"),
+            &[]
+        ));
+        assert!(!check(
+            "(userId eq 'a' or 'g' in groups) and userId eq 'b'",
+            Some("a"),
+            &["g"]
+        ));
+        assert!(check("userId eq 'it''s'", Some("it's"), &[]));
+        assert!(check("userId eq null", None, &[]));
+    }
+
+    #[test]
+    fn rejects_bad_filters() {
+        for bad in [
+            "userId",
+            "userId eq",
+            "userId foo 'a'",
+            "('a' in groups",
+            "'a' in users",
+            "userId eq 'a' )",
+            "x eq 'a'",
+            "userId eq 'a",
+        ] {
+            assert!(Filter::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! What travels to a client: data messages prepared once per send for every protocol, and the
+//! per-connection outbound queue items.
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message, Utf8Bytes};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// The WebSocket subprotocol a connection chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// No subprotocol: data arrives as bare text or binary frames.
+    Raw,
+    /// `json.webpubsub.azure.v1`.
+    Json,
+    /// `json.reliable.webpubsub.azure.v1`: like `Json`, with `sequenceId`s.
+    ReliableJson,
+}
+
+impl Protocol {
+    /// The subprotocol names we answer to, in the order we prefer them.
+    const NAMES: [(&'static str, Protocol); 2] = [
+        ("json.webpubsub.azure.v1", Protocol::Json),
+        ("json.reliable.webpubsub.azure.v1", Protocol::ReliableJson),
+    ];
+
+    /// Picks the first supported protocol the client offered (comma-separated header values).
+    pub(crate) fn negotiate<'a>(
+        offers: impl Iterator<Item = &'a str>,
+    ) -> (Protocol, Option<&'static str>) {
+        for offer in offers.flat_map(|h| h.split(',')).map(str::trim) {
+            for (name, protocol) in Self::NAMES {
+                if offer.eq_ignore_ascii_case(name) {
+                    return (protocol, Some(name));
+                }
+            }
+        }
+        (Protocol::Raw, None)
+    }
+}
+
+/// Message data as the sender gave it.
+#[derive(Debug, Clone)]
+pub(crate) enum Data {
+    /// `text/plain` or `dataType: text`.
+    Text(String),
+    /// `application/json` or `dataType: json`: the JSON text (what raw clients receive) and its
+    /// parsed value (what JSON clients receive).
+    Json(String, Value),
+    /// `application/octet-stream` or `dataType: binary`.
+    Binary(Bytes),
+}
+
+/// Where a data message comes from, which decides `from`, `group` and `fromUserId`.
+pub(crate) enum Origin<'a> {
+    /// A REST send to all, a user or a connection.
+    Server,
+    /// A REST send to a group.
+    ServerToGroup(&'a str),
+    /// A JSON client's `sendToGroup`.
+    Client {
+        group: &'a str,
+        user_id: Option<&'a str>,
+    },
+}
+
+/// A data message rendered once for all protocols, shared by every receiving connection.
+#[derive(Debug)]
+pub(crate) struct Delivery {
+    raw: Message,
+    json: String,
+}
+
+impl Delivery {
+    /// Renders `data` from `origin`.
+    pub(crate) fn new(data: &Data, origin: Origin<'_>) -> Arc<Delivery> {
+        let mut m = Map::new();
+        m.insert("type".into(), "message".into());
+        match origin {
+            Origin::Server => {
+                m.insert("from".into(), "server".into());
+            }
+            Origin::ServerToGroup(group) => {
+                m.insert("from".into(), "group".into());
+                m.insert("group".into(), group.into());
+            }
+            Origin::Client { group, user_id } => {
+                m.insert("from".into(), "group".into());
+                m.insert("group".into(), group.into());
+                if let Some(user) = user_id {
+                    m.insert("fromUserId".into(), user.into());
+                }
+            }
+        }
+        let (raw, data_type, value) = match data {
+            Data::Text(t) => (
+                Message::Text(Utf8Bytes::from(t.as_str())),
+                "text",
+                Value::from(t.as_str()),
+            ),
+            Data::Json(text, v) => (
+                Message::Text(Utf8Bytes::from(text.as_str())),
+                "json",
+                v.clone(),
+            ),
+            Data::Binary(b) => (
+                Message::Binary(b.clone()),
+                "binary",
+                Value::from(STANDARD.encode(b)),
+            ),
+        };
+        m.insert("dataType".into(), data_type.into());
+        m.insert("data".into(), value);
+        Arc::new(Delivery {
+            raw,
+            json: Value::Object(m).to_string(),
+        })
+    }
+
+    /// The frame for a connection using `protocol`; `sequence` is the connection's counter.
+    pub(crate) fn frame(&self, protocol: Protocol, sequence: &mut u64) -> Message {
+        match protocol {
+            Protocol::Raw => self.raw.clone(),
+            Protocol::Json => Message::Text(Utf8Bytes::from(self.json.as_str())),
+            Protocol::ReliableJson => {
+                *sequence += 1;
+                // `json` is an object literal: splice the sequence id in after its `{`.
+                let body = self.json.get(1..).unwrap_or("}");
+                Message::Text(Utf8Bytes::from(format!(
+                    "{{\"sequenceId\":{sequence},{body}"
+                )))
+            }
+        }
+    }
+}
+
+/// One item of a connection's outbound queue; the queue keeps everything in order.
+#[derive(Debug)]
+pub(crate) enum Outbound {
+    /// A data message.
+    Deliver(Arc<Delivery>),
+    /// A JSON protocol frame (ack, pong, connected); never sent to raw clients.
+    Control(String),
+    /// Close the connection, telling JSON clients why first.
+    Close(Option<String>),
+}
+
+/// `{"type":"ack",...}` for `ack_id`; `error` is `(name, message)` on failure.
+pub(crate) fn ack(ack_id: u64, error: Option<(&str, &str)>) -> String {
+    let mut m = Map::new();
+    m.insert("type".into(), "ack".into());
+    m.insert("ackId".into(), ack_id.into());
+    m.insert("success".into(), error.is_none().into());
+    if let Some((name, message)) = error {
+        let mut e = Map::new();
+        e.insert("name".into(), name.into());
+        e.insert("message".into(), message.into());
+        m.insert("error".into(), Value::Object(e));
+    }
+    Value::Object(m).to_string()
+}
+
+/// The `connected` system message.
+pub(crate) fn connected(
+    connection_id: &str,
+    user_id: Option<&str>,
+    reconnection_token: Option<&str>,
+) -> String {
+    let mut m = Map::new();
+    m.insert("type".into(), "system".into());
+    m.insert("event".into(), "connected".into());
+    m.insert("userId".into(), user_id.map_or(Value::Null, Value::from));
+    m.insert("connectionId".into(), connection_id.into());
+    if let Some(token) = reconnection_token {
+        m.insert("reconnectionToken".into(), token.into());
+    }
+    Value::Object(m).to_string()
+}
+
+/// The `disconnected` system message.
+pub(crate) fn disconnected(reason: &str) -> String {
+    let mut m = Map::new();
+    m.insert("type".into(), "system".into());
+    m.insert("event".into(), "disconnected".into());
+    m.insert("message".into(), reason.into());
+    Value::Object(m).to_string()
+}
