@@ -1116,7 +1116,7 @@ fn brackets_to_pointer(pointer: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 

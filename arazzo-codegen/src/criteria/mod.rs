@@ -1,1 +1,3 @@
 //! Criteria: simple conditions, regex, JSONPath, XPath.
+
+pub mod condition;
