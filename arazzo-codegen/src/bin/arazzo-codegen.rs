@@ -1,1 +1,124 @@
-fn main() {}
+//! `arazzo-codegen`: check Arazzo documents and print the Rust generated from them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use arazzo_codegen::Generator;
+use clap::{Args, Parser, Subcommand};
+
+/// Generates typed async Rust from Arazzo workflows; checks documents against their OpenAPI
+/// descriptions.
+#[derive(Parser)]
+#[command(name = "arazzo-codegen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Checks documents: exit 0 when all are valid, 1 with diagnostics on stderr.
+    Check {
+        /// Arazzo documents (YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Prints (or writes) the Rust generated from one document.
+    Generate {
+        /// The Arazzo document.
+        file: PathBuf,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// Read a source description URL (or URL prefix) from a local path: `--map URL=PATH`.
+    #[arg(long = "map", value_name = "URL=PATH", value_parser = parse_map)]
+    maps: Vec<(String, PathBuf)>,
+    /// Treat an unbraced expression inside a longer string as an error.
+    #[arg(long)]
+    strict: bool,
+}
+
+fn parse_map(s: &str) -> Result<(String, PathBuf), String> {
+    match s.rsplit_once('=') {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok((from.to_owned(), PathBuf::from(to)))
+        }
+        _ => Err(format!("`{s}` is not URL=PATH")),
+    }
+}
+
+fn generator(common: &Common) -> Generator {
+    common
+        .maps
+        .iter()
+        .fold(Generator::new(), |g, (from, to)| {
+            g.map(from.clone(), to.clone())
+        })
+        .strict(common.strict)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { files, common } => {
+            let generator = generator(&common);
+            let mut ok = true;
+            for file in &files {
+                match generator.generate(file) {
+                    Ok(generated) => {
+                        for w in &generated.warnings {
+                            eprintln!("{w}");
+                        }
+                        eprintln!("ok: {}", file.display());
+                    }
+                    Err(failure) => {
+                        eprint!("{failure}");
+                        ok = false;
+                    }
+                }
+            }
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Command::Generate {
+            file,
+            output,
+            common,
+        } => match generator(&common).generate(&file) {
+            Ok(generated) => {
+                for w in &generated.warnings {
+                    eprintln!("{w}");
+                }
+                match output {
+                    Some(path) => match std::fs::write(&path, generated.code) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("error: cannot write {}: {e}", path.display());
+                            ExitCode::from(1)
+                        }
+                    },
+                    None => {
+                        print!("{}", generated.code);
+                        ExitCode::SUCCESS
+                    }
+                }
+            }
+            Err(failure) => {
+                eprint!("{failure}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}

@@ -1,0 +1,186 @@
+//! The build.rs API, in the style of `prost-build`.
+
+use std::path::{Path, PathBuf};
+
+use crate::generator::{Failure, Generator};
+
+/// Generates Rust for Arazzo documents from a build script:
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     arazzo_codegen::Builder::new()
+///         .compile(&["../specs/arazzo/generate-token-then-broadcast.arazzo.yml"])?;
+///     Ok(())
+/// }
+/// ```
+///
+/// and in the crate: `arazzo_runtime::include_workflows!("generate-token-then-broadcast");`.
+/// Each document becomes `$OUT_DIR/<name>.rs`, `<name>` being its file name without
+/// `.arazzo.yml` (or `.yaml`, `.json`). Every file read is reported with
+/// `cargo::rerun-if-changed`; warnings become `cargo::warning` lines; errors fail the build
+/// with every diagnostic, rendered rustc-style.
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    generator: Generator,
+    out_dir: Option<PathBuf>,
+}
+
+impl Builder {
+    /// A builder writing to `$OUT_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes generated files to `dir` instead of `$OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Reads source descriptions whose URL starts with `from` from the local path `to`.
+    pub fn map(mut self, from: impl Into<String>, to: impl Into<PathBuf>) -> Self {
+        self.generator = self.generator.map(from, to);
+        self
+    }
+
+    /// Makes an unbraced expression inside a longer string (`"Bearer $inputs.token"`) an
+    /// error instead of a warning.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.generator = self.generator.strict(strict);
+        self
+    }
+
+    /// Checks and generates each document. All documents are checked even when one fails;
+    /// the error then holds every diagnostic of every failing document.
+    pub fn compile(&self, documents: &[impl AsRef<Path>]) -> Result<(), BuildError> {
+        self.run(documents, true)
+    }
+
+    /// Checks each document without writing code (for a crate that only guards specs).
+    pub fn check(&self, documents: &[impl AsRef<Path>]) -> Result<(), BuildError> {
+        self.run(documents, false)
+    }
+
+    fn run(&self, documents: &[impl AsRef<Path>], write: bool) -> Result<(), BuildError> {
+        let out_dir = match (&self.out_dir, write) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, true) => Some(std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(
+                || {
+                    BuildError::Io(
+                        "OUT_DIR is not set: call `compile` from a build script or set `out_dir`"
+                            .into(),
+                    )
+                },
+            )?),
+            (None, false) => None,
+        };
+        let mut failures = Vec::new();
+        for doc in documents {
+            let path = doc.as_ref();
+            match self.generator.generate(path) {
+                Ok(generated) => {
+                    rerun(&generated.files_read);
+                    for warning in &generated.warnings {
+                        for line in warning.lines() {
+                            println!("cargo::warning={line}");
+                        }
+                    }
+                    if let Some(dir) = &out_dir {
+                        let target = dir.join(format!("{}.rs", module_name(path)));
+                        write_if_changed(&target, &generated.code).map_err(|e| {
+                            BuildError::Io(format!("cannot write {}: {e}", target.display()))
+                        })?;
+                    }
+                }
+                Err(failure) => {
+                    rerun(&failure.files_read);
+                    failures.push(failure);
+                }
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(BuildError::Invalid(failures))
+        }
+    }
+}
+
+/// Why `Builder::compile` failed.
+pub enum BuildError {
+    /// Documents with errors, each with all its diagnostics.
+    Invalid(Vec<Failure>),
+    /// A file could not be written.
+    Io(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Invalid(failures) => {
+                for failure in failures {
+                    write!(f, "\n{failure}")?;
+                }
+                Ok(())
+            }
+            BuildError::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::fmt::Debug for BuildError {
+    // build.rs's `main` prints errors with `Debug`: show the rendered diagnostics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+fn rerun(paths: &[PathBuf]) {
+    for p in paths {
+        println!("cargo::rerun-if-changed={}", p.display());
+    }
+}
+
+/// `specs/arazzo/generate-token-then-broadcast.arazzo.yml` → `generate-token-then-broadcast`.
+pub fn module_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for suffix in [
+        ".arazzo.yml",
+        ".arazzo.yaml",
+        ".arazzo.json",
+        ".yml",
+        ".yaml",
+        ".json",
+    ] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return stem.to_owned();
+        }
+    }
+    name
+}
+
+/// Leaves an unchanged file alone, so its mtime does not trigger rebuilds.
+fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_drop_the_suffix() {
+        assert_eq!(module_name(Path::new("a/b/x-y.arazzo.yml")), "x-y");
+        assert_eq!(module_name(Path::new("flow.arazzo.json")), "flow");
+        assert_eq!(module_name(Path::new("flow.yaml")), "flow");
+    }
+}

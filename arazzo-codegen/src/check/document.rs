@@ -1,0 +1,337 @@
+//! The document as a whole: its shape (decoding with located errors), unknown fields, the
+//! Arazzo version, identifiers, and features this generator does not support yet.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Cx, similar, sources, workflow};
+use crate::diagnostic::Diagnostic;
+use crate::load::escape_token;
+use crate::model::{Document, Extra};
+use crate::plan::Plan;
+
+/// Decodes and checks the document, then its sources and workflows.
+pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
+    let doc = decode(cx)?;
+    unknown_fields(cx, &doc);
+    version(cx, &doc);
+    identifiers(cx, &doc);
+    if doc.components.is_some() {
+        unsupported(cx, "/components", "`components`");
+    }
+    let sources = sources::load(cx, &doc);
+    let mut workflows = Vec::new();
+    let mut fn_names = crate::names::Scope::default();
+    let mut type_names = crate::names::Scope::default();
+    for (index, wf) in doc.workflows.iter().enumerate() {
+        if let Some(plan) = workflow::check(cx, &sources, wf, index, &mut fn_names, &mut type_names)
+        {
+            workflows.push(plan);
+        }
+    }
+    let description = match (&doc.info.summary, &doc.info.description) {
+        (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
+        (s, d) => s.clone().or_else(|| d.clone()),
+    };
+    Some(Plan {
+        source_file: cx.display_path(),
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description,
+        sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
+        workflows,
+    })
+}
+
+/// Decodes the document; a shape error (a missing required field, a wrong type) points at
+/// the offending value.
+fn decode(cx: &mut Cx<'_>) -> Option<Document> {
+    let value = cx.files.value(cx.file).clone();
+    if !value.is_object() {
+        cx.error("invalid-document", "an Arazzo document must be a mapping", "")
+            .help = Some("start the file with `arazzo: 1.0.1`, then `info`, `sourceDescriptions` and `workflows`".into());
+        return None;
+    }
+    match serde_path_to_error::deserialize::<_, Document>(value) {
+        Ok(doc) => Some(doc),
+        Err(err) => {
+            let mut pointer = String::new();
+            for segment in err.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        pointer.push_str(&format!("/{index}"));
+                    }
+                    serde_path_to_error::Segment::Map { key } => {
+                        pointer.push('/');
+                        pointer.push_str(&escape_token(key));
+                    }
+                    _ => {}
+                }
+            }
+            let inner = err.into_inner().to_string();
+            let (message, help) = explain_shape_error(&inner, &pointer);
+            let d = cx.error("invalid-document", message, &pointer);
+            d.label = inner;
+            d.help = help;
+            None
+        }
+    }
+}
+
+/// Turns serde's wording into ours, with a fix.
+fn explain_shape_error(inner: &str, pointer: &str) -> (String, Option<String>) {
+    let at = if pointer.is_empty() {
+        "the document root".to_owned()
+    } else {
+        format!("`{pointer}`")
+    };
+    if let Some(field) = inner
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        (
+            format!("required field `{field}` is missing at {at}"),
+            Some(format!(
+                "add `{field}:`; the Arazzo 1.0.1 specification requires it"
+            )),
+        )
+    } else if inner.starts_with("invalid type") {
+        (
+            format!("wrong type at {at}: {inner}"),
+            Some("check this value against the Arazzo 1.0.1 specification".into()),
+        )
+    } else {
+        (format!("invalid document at {at}: {inner}"), None)
+    }
+}
+
+const DOCUMENT_FIELDS: &[&str] = &[
+    "arazzo",
+    "info",
+    "sourceDescriptions",
+    "workflows",
+    "components",
+];
+const INFO_FIELDS: &[&str] = &["title", "summary", "description", "version"];
+const SOURCE_FIELDS: &[&str] = &["name", "url", "type"];
+const WORKFLOW_FIELDS: &[&str] = &[
+    "workflowId",
+    "summary",
+    "description",
+    "inputs",
+    "dependsOn",
+    "steps",
+    "successActions",
+    "failureActions",
+    "outputs",
+    "parameters",
+];
+const STEP_FIELDS: &[&str] = &[
+    "stepId",
+    "description",
+    "operationId",
+    "operationPath",
+    "workflowId",
+    "parameters",
+    "requestBody",
+    "successCriteria",
+    "onSuccess",
+    "onFailure",
+    "outputs",
+];
+const BODY_FIELDS: &[&str] = &["contentType", "payload", "replacements"];
+const CRITERION_FIELDS: &[&str] = &["context", "condition", "type"];
+
+/// Reports every field the specification does not define (except `x-` extensions).
+fn unknown_fields(cx: &mut Cx<'_>, doc: &Document) {
+    report_extra(cx, &doc.extra, "", "the document root", DOCUMENT_FIELDS);
+    report_extra(cx, &doc.info.extra, "/info", "an Info Object", INFO_FIELDS);
+    for (i, s) in doc.source_descriptions.iter().enumerate() {
+        report_extra(
+            cx,
+            &s.extra,
+            &format!("/sourceDescriptions/{i}"),
+            "a Source Description Object",
+            SOURCE_FIELDS,
+        );
+    }
+    for (w, wf) in doc.workflows.iter().enumerate() {
+        let wp = format!("/workflows/{w}");
+        report_extra(cx, &wf.extra, &wp, "a Workflow Object", WORKFLOW_FIELDS);
+        for (s, step) in wf.steps.iter().enumerate() {
+            let sp = format!("{wp}/steps/{s}");
+            report_extra(cx, &step.extra, &sp, "a Step Object", STEP_FIELDS);
+            if let Some(body) = &step.request_body {
+                report_extra(
+                    cx,
+                    &body.extra,
+                    &format!("{sp}/requestBody"),
+                    "a Request Body Object",
+                    BODY_FIELDS,
+                );
+            }
+            for (c, criterion) in step.success_criteria.iter().flatten().enumerate() {
+                report_extra(
+                    cx,
+                    &criterion.extra,
+                    &format!("{sp}/successCriteria/{c}"),
+                    "a Criterion Object",
+                    CRITERION_FIELDS,
+                );
+            }
+        }
+    }
+}
+
+/// Reports the unknown keys of one object.
+pub(super) fn report_extra(
+    cx: &mut Cx<'_>,
+    extra: &Extra,
+    pointer: &str,
+    what: &str,
+    known: &[&str],
+) {
+    for key in extra.keys().filter(|k| !k.starts_with("x-")) {
+        let key_pointer = format!("{pointer}/{}", escape_token(key));
+        let span = cx.key_span(&key_pointer);
+        let help = match similar(key, known.iter().copied()).first() {
+            Some(best) => format!("did you mean `{best}`? (extensions must start with `x-`)"),
+            None => format!(
+                "the fields of {what} are {}; extensions must start with `x-`",
+                super::one_of(known)
+            ),
+        };
+        cx.push(
+            Diagnostic::error("unknown-field", format!("unknown field `{key}` in {what}"))
+                .at(span)
+                .label("not an Arazzo 1.0.1 field")
+                .help(help),
+        );
+    }
+}
+
+fn version(cx: &mut Cx<'_>, doc: &Document) {
+    if !matches!(doc.arazzo.as_str(), "1.0.0" | "1.0.1") {
+        cx.error(
+            "unsupported-version",
+            format!("Arazzo version `{}` is not supported", doc.arazzo),
+            "/arazzo",
+        )
+        .help = Some(
+            "this generator reads Arazzo 1.0.0 and 1.0.1 documents: write `arazzo: 1.0.1`".into(),
+        );
+    }
+}
+
+/// Identifiers must be unique and match `[A-Za-z0-9_-]+`, so they can name Rust items and be
+/// referenced from runtime expressions.
+fn identifiers(cx: &mut Cx<'_>, doc: &Document) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in doc.source_descriptions.iter().enumerate() {
+        let p = format!("/sourceDescriptions/{i}/name");
+        id_shape(cx, &s.name, &p, "source description name");
+        if let Some(first) = seen.insert(&s.name, i) {
+            duplicate(
+                cx,
+                &s.name,
+                &p,
+                "source description",
+                &format!("/sourceDescriptions/{first}/name"),
+            );
+        }
+    }
+    let mut workflows: BTreeMap<&str, usize> = BTreeMap::new();
+    for (w, wf) in doc.workflows.iter().enumerate() {
+        let p = format!("/workflows/{w}/workflowId");
+        id_shape(cx, &wf.workflow_id, &p, "workflowId");
+        if let Some(first) = workflows.insert(&wf.workflow_id, w) {
+            duplicate(
+                cx,
+                &wf.workflow_id,
+                &p,
+                "workflow",
+                &format!("/workflows/{first}/workflowId"),
+            );
+        }
+        let mut steps: BTreeMap<&str, usize> = BTreeMap::new();
+        for (s, step) in wf.steps.iter().enumerate() {
+            let p = format!("/workflows/{w}/steps/{s}/stepId");
+            id_shape(cx, &step.step_id, &p, "stepId");
+            if let Some(first) = steps.insert(&step.step_id, s) {
+                duplicate(
+                    cx,
+                    &step.step_id,
+                    &p,
+                    "step",
+                    &format!("/workflows/{w}/steps/{first}/stepId"),
+                );
+            }
+        }
+        if wf.steps.is_empty() {
+            cx.error(
+                "invalid-document",
+                format!("workflow `{}` has no steps", wf.workflow_id),
+                &format!("/workflows/{w}/steps"),
+            )
+            .help = Some("a workflow needs at least one step".into());
+        }
+    }
+    if doc.workflows.is_empty() {
+        cx.error(
+            "invalid-document",
+            "the document has no workflows",
+            "/workflows",
+        )
+        .help = Some("an Arazzo document needs at least one workflow".into());
+    }
+}
+
+fn id_shape(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str) {
+    let ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok {
+        cx.error(
+            "invalid-id",
+            format!("{what} `{id}` is not a valid identifier"),
+            pointer,
+        )
+        .help = Some(
+            "use letters, digits, `_` and `-` only (the Arazzo specification's `[A-Za-z0-9_\\-]+`)"
+                .into(),
+        );
+    }
+}
+
+fn duplicate(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str, first: &str) {
+    let (line, _) = cx
+        .span(first)
+        .map(|s| cx.files.line_col(s))
+        .unwrap_or((0, 0));
+    cx.error(
+        "duplicate-id",
+        format!("{what} `{id}` is defined twice"),
+        pointer,
+    )
+    .help = Some(format!(
+        "the first definition is on line {line}; give each {what} its own id"
+    ));
+}
+
+/// Reports a field this generator does not support yet, at its key.
+pub(super) fn unsupported(cx: &mut Cx<'_>, pointer: &str, feature: &str) {
+    let span = cx.key_span(pointer);
+    cx.push(
+        Diagnostic::error("unsupported-feature", format!("{feature} is not supported by this generator yet"))
+            .at(span)
+            .label("not supported yet")
+            .help("remove it, or generate this workflow once arazzo-codegen supports it; fields are never ignored silently"),
+    );
+}
+
+/// Whether a JSON value is present and not null.
+pub(super) fn present(v: &Option<Value>) -> bool {
+    v.as_ref().is_some_and(|v| !v.is_null())
+}

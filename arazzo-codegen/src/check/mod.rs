@@ -1,0 +1,152 @@
+//! Semantic checks. Each family of checks lives in its own file; together they prove what the
+//! plan needs and build it, collecting every diagnostic instead of stopping at the first.
+
+mod document;
+mod sources;
+mod step;
+mod values;
+mod workflow;
+
+use crate::diagnostic::{Diagnostic, FileId, Span};
+use crate::load::Files;
+use crate::plan::Plan;
+
+pub(crate) use sources::Source;
+
+/// Settings that change what counts as an error.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Make an unbraced expression inside a longer string (`"Bearer $inputs.token"`) an
+    /// error instead of a warning.
+    pub strict: bool,
+}
+
+/// Checks the Arazzo document in `file` and everything it references. Returns the plan when
+/// there were no errors, and every diagnostic (warnings too) in document order.
+pub fn check(
+    files: &mut Files,
+    file: FileId,
+    options: &Options,
+) -> (Option<Plan>, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        files,
+        file,
+        options,
+        diags: Vec::new(),
+    };
+    let plan = document::check(&mut cx);
+    let mut diags = cx.diags;
+    diags.sort_by_key(|d| (d.span.map(|s| (s.file, s.start)), d.severity));
+    let failed = diags.iter().any(Diagnostic::is_error);
+    (if failed { None } else { plan }, diags)
+}
+
+/// What every check needs: the files, the document being checked, and the findings so far.
+pub(crate) struct Cx<'a> {
+    pub files: &'a mut Files,
+    pub file: FileId,
+    pub options: &'a Options,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    /// The span of the value at `pointer` in the Arazzo document, or of its closest ancestor
+    /// (a missing field is reported at the object that lacks it).
+    pub fn span(&self, pointer: &str) -> Option<Span> {
+        let mut p = pointer;
+        loop {
+            if let Some(span) = self.files.span(self.file, p) {
+                return Some(span);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return None,
+            }
+        }
+    }
+
+    /// The span of the key of the member at `pointer`, else of its value.
+    pub fn key_span(&self, pointer: &str) -> Option<Span> {
+        self.files
+            .key_span(self.file, pointer)
+            .or_else(|| self.span(pointer))
+    }
+
+    /// The span of bytes `range` inside the string value at `pointer`, when the string is
+    /// written so that offsets map one to one (plain or quoted on one line without escapes);
+    /// otherwise the whole value.
+    pub fn span_in_string(
+        &self,
+        pointer: &str,
+        value: &str,
+        range: std::ops::Range<usize>,
+    ) -> Option<Span> {
+        let span = self.span(pointer)?;
+        let raw = self.files.text(self.file).get(span.start..span.end)?;
+        let offset = if raw == value {
+            0
+        } else if (raw.starts_with('"') || raw.starts_with('\''))
+            && raw.get(1..raw.len().saturating_sub(1)) == Some(value)
+        {
+            1
+        } else {
+            return Some(span);
+        };
+        Some(span.sub(
+            offset + range.start,
+            offset + range.end.max(range.start + 1),
+        ))
+    }
+
+    /// Records a diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.diags.push(diagnostic);
+    }
+
+    /// Records an error at the value at `pointer`.
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        message: impl Into<String>,
+        pointer: &str,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic::error(code, message).at(self.span(pointer));
+        self.diags.push(d);
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+
+    /// The display path of the Arazzo document.
+    pub fn display_path(&self) -> String {
+        self.files.display_path(self.file)
+    }
+}
+
+/// `did you mean` candidates: the names closest to `wanted`, best first.
+pub(crate) fn similar<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&wanted.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// `` `a`, `b` or `c` `` for help lines.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,107 @@
+//! Source descriptions: loading each OpenAPI description and reading its operations.
+
+use super::Cx;
+use super::document::unsupported;
+use crate::diagnostic::Diagnostic;
+use crate::model::Document;
+use crate::names;
+use crate::openapi::OpenApi;
+use crate::plan::SourcePlan;
+
+/// A source description and what was read from it.
+pub(crate) struct Source {
+    /// `name`.
+    pub name: String,
+    /// The operation table, when the description loaded.
+    pub api: Option<OpenApi>,
+    /// What the generated code needs, and its index in `Plan::sources`.
+    pub plan: Option<SourcePlan>,
+    /// Index in `Plan::sources`.
+    pub plan_index: usize,
+}
+
+/// Loads every source description; problems become diagnostics at the entry's `url`.
+pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
+    let mut out = Vec::new();
+    let mut consts = names::Scope::default();
+    for (i, sd) in doc.source_descriptions.iter().enumerate() {
+        let pointer = format!("/sourceDescriptions/{i}");
+        let mut source = Source {
+            name: sd.name.clone(),
+            api: None,
+            plan: None,
+            plan_index: 0,
+        };
+        match sd.kind.as_deref() {
+            None | Some("openapi") => {}
+            Some("arazzo") => {
+                unsupported(
+                    cx,
+                    &format!("{pointer}/type"),
+                    "a source description of `type: arazzo`",
+                );
+                out.push(source);
+                continue;
+            }
+            Some(other) => {
+                cx.error(
+                    "invalid-document",
+                    format!("unknown source description type `{other}`"),
+                    &format!("{pointer}/type"),
+                )
+                .help = Some("use `type: openapi` or `type: arazzo`".into());
+                out.push(source);
+                continue;
+            }
+        }
+        let url_span = cx.span(&format!("{pointer}/url"));
+        let file = match cx.files.load_url(cx.file, &sd.url, url_span) {
+            Ok(file) => file,
+            Err(d) => {
+                cx.push(d);
+                out.push(source);
+                continue;
+            }
+        };
+        let (api, diags) = OpenApi::read(cx.files, file);
+        let described = cx.files.display_path(file);
+        for located in diags {
+            // Problems inside the OpenAPI file are shown there, and tied back to the source
+            // description that loaded it.
+            let span = cx.files.span(located.file, &located.pointer).or(url_span);
+            cx.push(located.diagnostic.at(span).note(format!(
+                "in the OpenAPI description `{described}` of source `{}`",
+                sd.name
+            )));
+        }
+        if let Some(api) = api {
+            let default_url = api
+                .servers
+                .first()
+                .map(|s| s.default_url())
+                .unwrap_or_default();
+            if default_url.is_empty() {
+                cx.push(
+                    Diagnostic::warning(
+                        "no-server",
+                        format!("the OpenAPI description of `{}` has no `servers`", sd.name),
+                    )
+                    .at(url_span)
+                    .help(format!(
+                        "requests go to the base URL given with `ClientBuilder::base_url(\"{}\", ...)`",
+                        sd.name
+                    )),
+                );
+            }
+            source.plan_index = out.iter().filter(|s: &&Source| s.plan.is_some()).count();
+            source.plan = Some(SourcePlan {
+                name: sd.name.clone(),
+                const_name: consts.claim(format!("{}_BASE_URL", names::screaming(&sd.name))),
+                default_url,
+            });
+            source.api = Some(api);
+        }
+        out.push(source);
+    }
+    out
+}

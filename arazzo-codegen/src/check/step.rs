@@ -1,0 +1,963 @@
+//! One step: the operation it calls, its parameters, request body, success criteria and
+//! outputs.
+
+use serde_json::Value;
+
+use super::document::{present, report_extra, unsupported};
+use super::values::{Context, Scope, expr_error};
+use super::{Cx, Source, one_of, similar};
+use crate::criteria::condition::CmpOp;
+use crate::diagnostic::Diagnostic;
+use crate::expr::{self, Expr, Source as ExprSource};
+use crate::load::escape_token;
+use crate::model::{Parameter, Step, Workflow};
+use crate::openapi::{self, Location, Operation, Style, schema};
+use crate::plan::{
+    ArrayStyle, BodyPlan, CondPlan, CriterionPlan, JsonValue, OutputSource, ParamLocation,
+    ParamPlan, PathPart, RustType, StepOutputPlan, StepPlan, ValueExpr,
+};
+use crate::{names, typing};
+
+const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];
+
+/// Checks one step and plans it.
+pub(super) fn check(
+    cx: &mut Cx<'_>,
+    sources: &[Source],
+    wf: &Workflow,
+    step: &Step,
+    sp: &str,
+    scope: &mut Scope,
+) -> Option<StepPlan> {
+    let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
+    for (field, present) in [
+        ("onSuccess", present(&step.on_success)),
+        ("onFailure", present(&step.on_failure)),
+    ] {
+        if present {
+            unsupported(cx, &format!("{sp}/{field}"), &format!("`{field}`"));
+        }
+    }
+    if step.workflow_id.is_some() {
+        unsupported(
+            cx,
+            &format!("{sp}/workflowId"),
+            "a step that runs a workflow (`workflowId`)",
+        );
+        return None;
+    }
+    let (source, op) = target(cx, sources, step, sp)?;
+    let api = sources[source].api.as_ref()?;
+    let http_security = api.has_http_security(op);
+
+    let params = parameters(cx, wf, step, &wp, sp);
+    let mut path_values: Vec<(String, ValueExpr)> = Vec::new();
+    let mut plans = Vec::new();
+    for (p, pointer) in &params {
+        let Some(location) = p.location.as_deref() else {
+            cx.error(
+                "missing-parameter-location",
+                format!("parameter `{}` has no `in`", p.name),
+                pointer,
+            )
+            .help = Some("say where it goes: `in: path`, `query`, `header` or `cookie`".into());
+            continue;
+        };
+        let Some(loc) = parse_location(location) else {
+            cx.error(
+                "invalid-document",
+                format!("`in: {location}` is not a parameter location"),
+                &format!("{pointer}/in"),
+            )
+            .help = Some("use `path`, `query`, `header` or `cookie`".into());
+            continue;
+        };
+        let declared = op.parameters.iter().find(|d| {
+            d.location == loc
+                && if loc == Location::Header {
+                    d.name.eq_ignore_ascii_case(&p.name)
+                } else {
+                    d.name == p.name
+                }
+        });
+        let authorization = loc == Location::Header
+            && p.name.eq_ignore_ascii_case("authorization")
+            && http_security;
+        if declared.is_none() && !authorization {
+            unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
+            continue;
+        }
+        let Some(value) =
+            scope.literal_or_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
+        else {
+            continue;
+        };
+        if loc == Location::Path {
+            if value.ty().is_option() {
+                cx.error(
+                    "optional-path-parameter",
+                    format!(
+                        "path parameter `{}` needs a value, but its input is optional",
+                        p.name
+                    ),
+                    &format!("{pointer}/value"),
+                )
+                .help = Some(
+                    "make the input required (list it in `inputs.required`) or give it a `default`"
+                        .into(),
+                );
+                continue;
+            }
+            path_values.push((p.name.clone(), value));
+            continue;
+        }
+        let array = declared.and_then(|d| {
+            let is_array = d
+                .schema
+                .as_ref()
+                .is_some_and(|s| matches!(schema::kind(&mut *cx.files, s), schema::Kind::Array(_)));
+            is_array.then(|| ArrayStyle {
+                explode: d.explode,
+                separator: match d.style {
+                    Style::SpaceDelimited => " ".to_owned(),
+                    Style::PipeDelimited => "|".to_owned(),
+                    _ => ",".to_owned(),
+                },
+            })
+        });
+        let array = array.filter(|_| {
+            matches!(value.ty().inner(), RustType::Vec(_))
+                || matches!(value, ValueExpr::Literal(Value::Array(_)))
+        });
+        plans.push(ParamPlan {
+            name: declared.map_or_else(|| p.name.clone(), |d| d.name.clone()),
+            location: match loc {
+                Location::Query => ParamLocation::Query,
+                Location::Header => ParamLocation::Header,
+                _ => ParamLocation::Cookie,
+            },
+            value,
+            array,
+        });
+    }
+    missing_parameters(cx, op, &params, sp);
+    let path = path_template(&op.path, &path_values);
+    let body = body(cx, op, step, sp, scope);
+    let criteria = criteria(cx, step, sp, scope);
+    let statuses = expected_statuses(&criteria);
+    let outputs = outputs(cx, op, step, sp, scope, &statuses);
+    Some(StepPlan {
+        id: step.step_id.clone(),
+        description: step.description.clone(),
+        label: op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", op.method, op.path)),
+        source: sources[source].plan_index,
+        method: op.method.to_string().to_uppercase(),
+        path,
+        params: plans,
+        body,
+        criteria,
+        outputs,
+    })
+}
+
+fn parse_location(s: &str) -> Option<Location> {
+    Some(match s {
+        "path" => Location::Path,
+        "query" => Location::Query,
+        "header" => Location::Header,
+        "cookie" => Location::Cookie,
+        _ => return None,
+    })
+}
+
+/// The operation a step calls: `operationId` (bare or `$sourceDescriptions.<name>.<id>`) or
+/// `operationPath`.
+fn target<'s>(
+    cx: &mut Cx<'_>,
+    sources: &'s [Source],
+    step: &Step,
+    sp: &str,
+) -> Option<(usize, &'s Operation)> {
+    match (&step.operation_id, &step.operation_path) {
+        (Some(_), Some(_)) => {
+            cx.error(
+                "invalid-step-target",
+                format!(
+                    "step `{}` has both `operationId` and `operationPath`",
+                    step.step_id
+                ),
+                &format!("{sp}/operationPath"),
+            )
+            .help =
+                Some("keep exactly one of `operationId`, `operationPath` and `workflowId`".into());
+            None
+        }
+        (None, None) => {
+            cx.error(
+                "invalid-step-target",
+                format!("step `{}` does not say what to call", step.step_id),
+                &format!("{sp}/stepId"),
+            )
+            .help = Some("add `operationId`, `operationPath` or `workflowId`".into());
+            None
+        }
+        (Some(id), None) => by_operation_id(cx, sources, id, &format!("{sp}/operationId")),
+        (None, Some(path)) => by_operation_path(cx, sources, path, &format!("{sp}/operationPath")),
+    }
+}
+
+fn by_operation_id<'s>(
+    cx: &mut Cx<'_>,
+    sources: &'s [Source],
+    id: &str,
+    pointer: &str,
+) -> Option<(usize, &'s Operation)> {
+    if let Some(rest) = id.strip_prefix("$sourceDescriptions.") {
+        let Some((name, op_id)) = rest.split_once('.') else {
+            cx.error(
+                "invalid-expression",
+                format!("`{id}` does not name an operation"),
+                pointer,
+            )
+            .help = Some("write `$sourceDescriptions.<source name>.<operationId>`".into());
+            return None;
+        };
+        let index = source_index(cx, sources, name, pointer, "$sourceDescriptions.".len())?;
+        let api = sources[index].api.as_ref()?;
+        return match api.operation_by_id(op_id) {
+            Some(op) => Some((index, op)),
+            None => {
+                unknown_operation(cx, &sources[index], op_id, pointer, id.len() - op_id.len());
+                None
+            }
+        };
+    }
+    let found: Vec<(usize, &Operation)> = sources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            s.api
+                .as_ref()
+                .and_then(|a| a.operation_by_id(id))
+                .map(|op| (i, op))
+        })
+        .collect();
+    match found.as_slice() {
+        [one] => Some(*one),
+        [] => {
+            let loaded: Vec<&Source> = sources.iter().filter(|s| s.api.is_some()).collect();
+            if loaded.len() != sources.len() {
+                // A source failed to load: its diagnostic says why; guessing here would mislead.
+                return None;
+            }
+            match loaded.as_slice() {
+                [one] => unknown_operation(cx, one, id, pointer, 0),
+                _ => {
+                    let mut candidates: Vec<String> = Vec::new();
+                    for s in &loaded {
+                        if let Some(api) = &s.api {
+                            for c in api.similar_operation_ids(id) {
+                                candidates.push(format!("$sourceDescriptions.{}.{c}", s.name));
+                            }
+                        }
+                    }
+                    let names: Vec<&str> = loaded.iter().map(|s| s.name.as_str()).collect();
+                    let d = cx.error(
+                        "unknown-operation",
+                        format!("no operation `{id}` in any source description"),
+                        pointer,
+                    );
+                    d.label = format!("not an operationId of {}", one_of(&names));
+                    if let Some(best) = candidates.first() {
+                        d.help = Some(format!("did you mean `{best}`?"));
+                    }
+                }
+            }
+            None
+        }
+        [(first, _), ..] => {
+            let names: Vec<String> = found
+                .iter()
+                .map(|(i, _)| format!("$sourceDescriptions.{}.{id}", sources[*i].name))
+                .collect();
+            let d = cx.error(
+                "ambiguous-operation",
+                format!("operationId `{id}` is in several source descriptions"),
+                pointer,
+            );
+            d.help = Some(format!("qualify it: {}", names.join(" or ")));
+            let _ = first;
+            None
+        }
+    }
+}
+
+fn unknown_operation(cx: &mut Cx<'_>, source: &Source, id: &str, pointer: &str, offset: usize) {
+    let Some(api) = &source.api else { return };
+    let file = cx.files.display_path(api.file);
+    let span = cx.span(pointer).map(|s| s.sub(offset, s.end - s.start));
+    let similar = api.similar_operation_ids(id);
+    let mut d = Diagnostic::error(
+        "unknown-operation",
+        format!("no operation `{id}` in source `{}`", source.name),
+    )
+    .at(span)
+    .label(format!("not an operationId of {file}"));
+    if let Some(best) = similar.first() {
+        d = d.help(format!("did you mean `{best}`?"));
+    } else {
+        d = d.help(format!(
+            "the operationIds of `{}` are listed under `paths` in {file}",
+            source.name
+        ));
+    }
+    cx.push(d);
+}
+
+fn source_index(
+    cx: &mut Cx<'_>,
+    sources: &[Source],
+    name: &str,
+    pointer: &str,
+    offset: usize,
+) -> Option<usize> {
+    if let Some(i) = sources.iter().position(|s| s.name == name) {
+        return Some(i);
+    }
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    let span = cx.span(pointer).map(|s| s.sub(offset, offset + name.len()));
+    let help = match similar(name, names.iter().copied()).first() {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("the source descriptions are {}", one_of(&names)),
+    };
+    cx.push(
+        Diagnostic::error(
+            "unknown-source",
+            format!("no source description named `{name}`"),
+        )
+        .at(span)
+        .label("not in `sourceDescriptions`")
+        .help(help),
+    );
+    None
+}
+
+/// `{$sourceDescriptions.<name>.url}#/paths/~1pets/get`.
+fn by_operation_path<'s>(
+    cx: &mut Cx<'_>,
+    sources: &'s [Source],
+    path: &str,
+    pointer: &str,
+) -> Option<(usize, &'s Operation)> {
+    let parsed = path
+        .strip_prefix("{$sourceDescriptions.")
+        .and_then(|r| r.split_once(".url}"))
+        .and_then(|(name, rest)| rest.strip_prefix('#').map(|ptr| (name, ptr)));
+    let Some((name, json_pointer)) = parsed else {
+        cx.error("unresolved-operation-path", format!("`{path}` is not an operation path"), pointer).help =
+            Some("write `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`, e.g. `{$sourceDescriptions.petStore.url}#/paths/~1pets~1{petId}/get`".into());
+        return None;
+    };
+    let index = source_index(cx, sources, name, pointer, "{$sourceDescriptions.".len())?;
+    let api = sources[index].api.as_ref()?;
+    if let Some(op) = api.operation_by_pointer(json_pointer) {
+        return Some((index, op));
+    }
+    let file = cx.files.display_path(api.file);
+    let without_method = api
+        .operations
+        .iter()
+        .filter(|o| o.pointer.rsplit_once('/').map(|(p, _)| p) == Some(json_pointer))
+        .collect::<Vec<_>>();
+    let help = if let Some(op) = without_method.first() {
+        format!(
+            "this points at a path item, not an operation: add the method, e.g. `#{}`",
+            op.pointer
+        )
+    } else {
+        let candidates: Vec<&str> = api.operations.iter().map(|o| o.pointer.as_str()).collect();
+        match similar(json_pointer, candidates.iter().copied()).first() {
+            Some(best) => format!("did you mean `#{best}`?"),
+            None => format!("no operation of {file} is at that pointer; paths use `~1` for `/`"),
+        }
+    };
+    let offset = path.len() - json_pointer.len();
+    let span = cx.span(pointer).map(|s| s.sub(offset, s.end - s.start));
+    cx.push(
+        Diagnostic::error(
+            "unresolved-operation-path",
+            format!("`#{json_pointer}` is not an operation in source `{name}`"),
+        )
+        .at(span)
+        .label(format!("no operation here in {file}"))
+        .help(help),
+    );
+    None
+}
+
+/// Workflow parameters, then the step's (a step parameter replaces a workflow parameter with
+/// the same name and location), each with its pointer.
+fn parameters(
+    cx: &mut Cx<'_>,
+    wf: &Workflow,
+    step: &Step,
+    wp: &str,
+    sp: &str,
+) -> Vec<(Parameter, String)> {
+    let mut out: Vec<(Parameter, String)> = Vec::new();
+    let lists = [
+        (wf.parameters.as_deref(), format!("{wp}/parameters")),
+        (step.parameters.as_deref(), format!("{sp}/parameters")),
+    ];
+    for (list, base) in lists {
+        for (i, raw) in list.into_iter().flatten().enumerate() {
+            let pointer = format!("{base}/{i}");
+            if raw.get("reference").is_some() {
+                unsupported(
+                    cx,
+                    &format!("{pointer}/reference"),
+                    "a Reusable Object parameter (`reference`, needs `components`)",
+                );
+                continue;
+            }
+            let p: Parameter = match serde_json::from_value(raw.clone()) {
+                Ok(p) => p,
+                Err(err) => {
+                    cx.error(
+                        "invalid-document",
+                        format!("invalid parameter: {err}"),
+                        &pointer,
+                    )
+                    .help = Some("a parameter needs `name`, `in` and `value`".into());
+                    continue;
+                }
+            };
+            report_extra(
+                cx,
+                &p.extra,
+                &pointer,
+                "a Parameter Object",
+                PARAMETER_FIELDS,
+            );
+            out.retain(|(q, _)| !(q.name == p.name && q.location == p.location));
+            out.push((p, pointer));
+        }
+    }
+    out
+}
+
+fn unknown_parameter(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    p: &Parameter,
+    loc: Location,
+    pointer: &str,
+    source: &str,
+) {
+    let same_place: Vec<&str> = op
+        .parameters
+        .iter()
+        .filter(|d| d.location == loc)
+        .map(|d| d.name.as_str())
+        .collect();
+    let elsewhere = op.parameters.iter().find(|d| d.name == p.name);
+    let help = if let Some(d) = elsewhere {
+        format!(
+            "`{}` is a {} parameter: write `in: {}`",
+            d.name, d.location, d.location
+        )
+    } else if let Some(best) = similar(&p.name, same_place.iter().copied()).first() {
+        format!("did you mean `{best}`?")
+    } else if same_place.is_empty() {
+        format!("the operation takes no {loc} parameters")
+    } else {
+        format!("its {loc} parameters are {}", one_of(&same_place))
+    };
+    let op_name = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+    let span = cx.span(&format!("{pointer}/name"));
+    cx.push(
+        Diagnostic::error(
+            "unknown-parameter",
+            format!("operation `{op_name}` has no {loc} parameter `{}`", p.name),
+        )
+        .at(span)
+        .label(format!("not declared by `{op_name}` in source `{source}`"))
+        .help(help),
+    );
+}
+
+fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, String)], sp: &str) {
+    for d in op.parameters.iter().filter(|d| d.required) {
+        let supplied = given.iter().any(|(p, _)| {
+            parse_location(p.location.as_deref().unwrap_or_default()) == Some(d.location)
+                && if d.location == Location::Header {
+                    p.name.eq_ignore_ascii_case(&d.name)
+                } else {
+                    p.name == d.name
+                }
+        });
+        if !supplied {
+            let op_name = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            let at = if given.iter().any(|(_, ptr)| ptr.starts_with(sp)) {
+                format!("{sp}/parameters")
+            } else {
+                format!("{sp}/stepId")
+            };
+            let span = cx.key_span(&at);
+            cx.push(
+                Diagnostic::error("missing-parameter", format!("required {} parameter `{}` of `{op_name}` is not supplied", d.location, d.name))
+                    .at(span)
+                    .label(format!("`{}` missing here", d.name))
+                    .help(format!("add `- {{name: {}, in: {}, value: <value or $inputs.…>}}` to the step's parameters", d.name, d.location)),
+            );
+        }
+    }
+}
+
+/// Splits `/api/hubs/{hub}/:send` into literal text and parameter values.
+fn path_template(path: &str, values: &[(String, ValueExpr)]) -> Vec<PathPart> {
+    let mut parts = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        if open > 0 {
+            parts.push(PathPart::Literal(rest[..open].to_owned()));
+        }
+        let name = &rest[open + 1..close];
+        match values.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => parts.push(PathPart::Param(v.clone())),
+            // Reported as a missing parameter already; keep the template text.
+            None => parts.push(PathPart::Literal(rest[open..=close].to_owned())),
+        }
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(PathPart::Literal(rest.to_owned()));
+    }
+    parts
+}
+
+fn is_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or_default().trim();
+    m == "application/json" || m.ends_with("+json")
+}
+
+fn accepts(declared: &str, given: &str) -> bool {
+    let d = declared
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let g = given
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    d == g
+        || d == "*/*"
+        || d.strip_suffix("/*")
+            .is_some_and(|prefix| g.split('/').next() == Some(prefix))
+}
+
+fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -> Option<BodyPlan> {
+    let bp = format!("{sp}/requestBody");
+    let Some(rb) = &step.request_body else {
+        if op.request_body.as_ref().is_some_and(|b| b.required) {
+            let op_name = op.operation_id.clone().unwrap_or_else(|| op.path.clone());
+            cx.error(
+                "missing-request-body",
+                format!("operation `{op_name}` requires a request body"),
+                &format!("{sp}/stepId"),
+            )
+            .help = Some("add `requestBody: {contentType: ..., payload: ...}` to the step".into());
+        }
+        return None;
+    };
+    if present(&rb.replacements) {
+        unsupported(cx, &format!("{bp}/replacements"), "`replacements`");
+    }
+    let accepted: Vec<&str> = op
+        .request_body
+        .iter()
+        .flat_map(|b| b.content.iter().map(|m| m.media_type.as_str()))
+        .collect();
+    let content_type = match (&rb.content_type, accepted.as_slice()) {
+        (Some(ct), _) => ct.clone(),
+        (None, [one]) => (*one).to_owned(),
+        (None, _) => {
+            cx.error(
+                "missing-content-type",
+                "the request body has no `contentType`",
+                &bp,
+            )
+            .help = Some(if accepted.is_empty() {
+                "add `contentType`".to_owned()
+            } else {
+                format!("add `contentType:` with one of {}", one_of(&accepted))
+            });
+            return None;
+        }
+    };
+    let op_name = op.operation_id.clone().unwrap_or_else(|| op.path.clone());
+    if accepted.is_empty() {
+        let pointer = if rb.content_type.is_some() {
+            format!("{bp}/contentType")
+        } else {
+            bp.clone()
+        };
+        cx.error(
+            "unsupported-content-type",
+            format!("operation `{op_name}` takes no request body"),
+            &pointer,
+        )
+        .help = Some("remove `requestBody`, or call an operation that takes one".into());
+        return None;
+    }
+    if !accepted.iter().any(|a| accepts(a, &content_type)) {
+        let d = cx.error(
+            "unsupported-content-type",
+            format!("operation `{op_name}` does not accept `{content_type}` bodies"),
+            &format!("{bp}/contentType"),
+        );
+        d.label = "not in the operation's `requestBody.content`".into();
+        d.help = Some(format!("use {}", one_of(&accepted)));
+        return None;
+    }
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if media.starts_with("multipart/") {
+        unsupported(
+            cx,
+            &format!("{bp}/contentType"),
+            &format!("a `{media}` request body"),
+        );
+        return None;
+    }
+    let pp = format!("{bp}/payload");
+    let Some(payload) = &rb.payload else {
+        cx.error("missing-payload", "the request body has no `payload`", &bp)
+            .help = Some("add `payload:` with the body to send".into());
+        return None;
+    };
+    let ct = content_type.clone();
+    match payload {
+        Value::String(text) => {
+            let value = scope.value(cx, text, &pp, Context::Request)?;
+            if is_json(&media) && !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_)) {
+                Some(BodyPlan::Json {
+                    content_type: ct,
+                    value: JsonValue::Expr(value),
+                })
+            } else {
+                Some(BodyPlan::Text {
+                    content_type: ct,
+                    value,
+                })
+            }
+        }
+        Value::Object(map) if media == "application/x-www-form-urlencoded" => {
+            let mut fields = Vec::new();
+            for (k, v) in map {
+                let value = scope.literal_or_value(
+                    cx,
+                    v,
+                    &format!("{pp}/{}", escape_token(k)),
+                    Context::Request,
+                )?;
+                fields.push((k.clone(), value));
+            }
+            Some(BodyPlan::Form(fields))
+        }
+        other if is_json(&media) => Some(BodyPlan::Json {
+            content_type: ct,
+            value: json_value(cx, other, &pp, scope)?,
+        }),
+        _ => {
+            cx.error("unsupported-content-type", format!("a structured payload cannot be sent as `{content_type}`"), &pp).help =
+                Some("send a string payload, or use `application/json` / `application/x-www-form-urlencoded`".into());
+            None
+        }
+    }
+}
+
+fn json_value(cx: &mut Cx<'_>, v: &Value, pointer: &str, scope: &Scope) -> Option<JsonValue> {
+    Some(match v {
+        Value::String(text) if text.contains('$') => {
+            JsonValue::Expr(scope.value(cx, text, pointer, Context::Request)?)
+        }
+        Value::Object(map) => {
+            let mut members = Vec::new();
+            let mut ok = true;
+            for (k, item) in map {
+                match json_value(cx, item, &format!("{pointer}/{}", escape_token(k)), scope) {
+                    Some(j) => members.push((k.clone(), j)),
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            if members
+                .iter()
+                .all(|(_, j)| matches!(j, JsonValue::Literal(_)))
+            {
+                JsonValue::Literal(v.clone())
+            } else {
+                JsonValue::Object(members)
+            }
+        }
+        Value::Array(items) => {
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                out.push(json_value(cx, item, &format!("{pointer}/{i}"), scope)?);
+            }
+            if out.iter().all(|j| matches!(j, JsonValue::Literal(_))) {
+                JsonValue::Literal(v.clone())
+            } else {
+                JsonValue::Array(out)
+            }
+        }
+        other => JsonValue::Literal(other.clone()),
+    })
+}
+
+fn criteria(cx: &mut Cx<'_>, step: &Step, sp: &str, scope: &Scope) -> Vec<CriterionPlan> {
+    let mut out = Vec::new();
+    for (i, c) in step.success_criteria.iter().flatten().enumerate() {
+        let cp = format!("{sp}/successCriteria/{i}");
+        let simple = match &c.kind {
+            None => true,
+            Some(Value::String(t)) if t == "simple" => true,
+            Some(_) => false,
+        };
+        if !simple {
+            unsupported(
+                cx,
+                &format!("{cp}/type"),
+                "a criterion `type` other than `simple` (regex, jsonpath, xpath)",
+            );
+            continue;
+        }
+        if c.context.is_some() {
+            unsupported(
+                cx,
+                &format!("{cp}/context"),
+                "`context` on a `simple` criterion",
+            );
+            continue;
+        }
+        if let Some(condition) = scope.condition(cx, &c.condition, &format!("{cp}/condition")) {
+            out.push(CriterionPlan {
+                text: c.condition.clone(),
+                condition,
+            });
+        }
+    }
+    out
+}
+
+/// The statuses the criteria pin down (`$statusCode == 200`, alone or in `||` / `&&`), which
+/// select the responses whose schemas type the outputs.
+fn expected_statuses(criteria: &[CriterionPlan]) -> Vec<u16> {
+    fn walk(c: &CondPlan, out: &mut Vec<u16>) {
+        match c {
+            CondPlan::Status(CmpOp::Eq, n) => out.push(*n),
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for c in criteria {
+        walk(&c.condition, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn outputs(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    step: &Step,
+    sp: &str,
+    scope: &mut Scope,
+    statuses: &[u16],
+) -> Vec<StepOutputPlan> {
+    let mut out = Vec::new();
+    for (name, raw) in step.outputs.iter().flatten() {
+        let pointer = format!("{sp}/outputs/{}", escape_token(name));
+        let Some(text) = raw.as_str() else {
+            cx.error(
+                "invalid-expression",
+                format!("output `{name}` must be a runtime expression"),
+                &pointer,
+            )
+            .help =
+                Some("write an expression such as `$response.body#/id` or `$statusCode`".into());
+            continue;
+        };
+        let parsed = match expr::parse(text) {
+            Ok(e) => e,
+            Err(err) => {
+                expr_error(cx, "invalid-expression", &err, text, &pointer);
+                continue;
+            }
+        };
+        let (ty, source) = match &parsed {
+            Expr::StatusCode => (RustType::U16, OutputSource::StatusCode),
+            Expr::Response(ExprSource::Header(h)) => {
+                (RustType::String, OutputSource::Header(h.clone()))
+            }
+            Expr::Response(ExprSource::Body(ptr)) => {
+                match body_output_type(cx, op, statuses, ptr.as_deref(), text, &pointer) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            }
+            other => match scope.resolve(
+                cx,
+                other,
+                text,
+                0..text.len(),
+                &pointer,
+                Context::StepOutputs,
+            ) {
+                Some(v) => (v.ty(), OutputSource::Value(v)),
+                None => continue,
+            },
+        };
+        let var = scope.vars.claim(format!(
+            "{}_{}",
+            names::snake(&step.step_id),
+            names::snake(name)
+        ));
+        out.push(StepOutputPlan {
+            name: name.clone(),
+            var,
+            ty,
+            source,
+        });
+    }
+    out
+}
+
+/// The type of `$response.body[#pointer]`, from the response schemas of the statuses the
+/// criteria expect (or every 2XX response).
+fn body_output_type(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    statuses: &[u16],
+    ptr: Option<&str>,
+    text: &str,
+    pointer: &str,
+) -> Option<(RustType, OutputSource)> {
+    let responses: Vec<&openapi::Response> = if statuses.is_empty() {
+        op.success_responses().collect()
+    } else {
+        statuses.iter().filter_map(|s| op.response(*s)).collect()
+    };
+    let media: Vec<&openapi::MediaType> = responses.iter().flat_map(|r| r.content.iter()).collect();
+    let json: Vec<&openapi::MediaType> = media
+        .iter()
+        .copied()
+        .filter(|m| is_json(&m.media_type))
+        .collect();
+    if ptr.is_none() && !media.is_empty() && json.is_empty() {
+        return Some((RustType::String, OutputSource::BodyText));
+    }
+    let source = OutputSource::Body(ptr.map(str::to_owned));
+    let schemas: Vec<openapi::SchemaRef> = json.iter().filter_map(|m| m.schema.clone()).collect();
+    if schemas.is_empty() {
+        return Some((RustType::Json, source));
+    }
+    let mut types = Vec::new();
+    let mut rejections = Vec::new();
+    for s in &schemas {
+        match ptr {
+            None => types.push(typing::from_openapi(&mut *cx.files, s)),
+            Some(p) => match schema::at_pointer(&mut *cx.files, s, p) {
+                Ok(Some(at)) => {
+                    let mut ty = typing::from_openapi(&mut *cx.files, &at);
+                    if !required_at(cx, s, p) {
+                        ty = ty.optional();
+                    }
+                    types.push(ty);
+                }
+                Ok(None) => types.push(RustType::Json),
+                Err(why) => rejections.push(why),
+            },
+        }
+    }
+    if types.is_empty() {
+        let op_name = op.operation_id.clone().unwrap_or_else(|| op.path.clone());
+        let offset = text.find('#').unwrap_or(0);
+        let span = cx.span_in_string(pointer, text, offset..text.len());
+        cx.push(
+            Diagnostic::error(
+                "unknown-response-field",
+                format!(
+                    "the response of `{op_name}` has no `{}`",
+                    ptr.unwrap_or_default()
+                ),
+            )
+            .at(span)
+            .label("not in the response schema")
+            .help(
+                rejections.first().cloned().unwrap_or_else(|| {
+                    "check the pointer against the OpenAPI response schema".into()
+                }),
+            ),
+        );
+        return None;
+    }
+    let first = types[0].clone();
+    let ty = if types.iter().all(|t| *t == first) {
+        first
+    } else {
+        RustType::Json
+    };
+    Some((ty, source))
+}
+
+/// Whether the last property of `ptr` is in its parent object's `required` list.
+fn required_at(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> bool {
+    let Some((parent, last)) = ptr.rsplit_once('/') else {
+        return true;
+    };
+    if last.parse::<usize>().is_ok() {
+        return false;
+    }
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let Ok(Some(parent_schema)) = schema::at_pointer(&mut *cx.files, schema, parent) else {
+        return false;
+    };
+    let Ok(resolved) = schema::resolve(&mut *cx.files, &parent_schema) else {
+        return false;
+    };
+    let value =
+        crate::openapi::Documents::value(&*cx.files, resolved.file).pointer(&resolved.pointer);
+    value
+        .and_then(|v| v.get("required"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(last.as_str())))
+}

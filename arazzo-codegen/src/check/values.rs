@@ -1,0 +1,404 @@
+//! Runtime expressions and conditions, resolved against what a step can see: the workflow's
+//! inputs and the outputs of earlier steps.
+
+use serde_json::Value;
+
+use super::{Cx, one_of, similar};
+use crate::criteria::condition::{self, CmpOp, Condition, Literal, Operand};
+use crate::diagnostic::Diagnostic;
+use crate::expr::{self, Expr, ExprError, Part, Source as ExprSource};
+use crate::names;
+use crate::plan::{
+    CondPlan, Field, OperandPlan, OperandSource, StepOutputPlan, TemplatePart, ValueExpr,
+};
+
+/// Where an expression stands, which decides what it may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Context {
+    /// A parameter or request body: no response yet.
+    Request,
+    /// A success criterion: the step's response too.
+    Criteria,
+    /// A step's outputs: the step's response too.
+    StepOutputs,
+    /// The workflow's outputs.
+    WorkflowOutputs,
+}
+
+/// What expressions in one workflow can refer to.
+pub(super) struct Scope {
+    /// The inputs struct's fields.
+    pub inputs: Vec<Field>,
+    /// Steps checked so far, with their outputs.
+    pub steps: Vec<(String, Vec<StepOutputPlan>)>,
+    /// Every stepId of the workflow, to tell "later" from "unknown".
+    pub step_ids: Vec<String>,
+    /// Local variable names of the generated function.
+    pub vars: names::Scope,
+}
+
+impl Scope {
+    /// A parameter, payload or output value: a literal, a whole expression, or a string
+    /// with embedded expressions.
+    pub fn literal_or_value(
+        &self,
+        cx: &mut Cx<'_>,
+        value: &Value,
+        pointer: &str,
+        context: Context,
+    ) -> Option<ValueExpr> {
+        match value {
+            Value::String(text) => self.value(cx, text, pointer, context),
+            other => Some(ValueExpr::Literal(other.clone())),
+        }
+    }
+
+    /// A string value.
+    pub fn value(
+        &self,
+        cx: &mut Cx<'_>,
+        text: &str,
+        pointer: &str,
+        context: Context,
+    ) -> Option<ValueExpr> {
+        let template = match expr::parse_template(text) {
+            Ok(t) => t,
+            Err(err) => {
+                expr_error(cx, "invalid-expression", &err, text, pointer);
+                return None;
+            }
+        };
+        match template.parts.as_slice() {
+            [] => Some(ValueExpr::Literal(Value::String(String::new()))),
+            [Part::Text(t)] => Some(ValueExpr::Literal(Value::String(t.clone()))),
+            // The whole string is one expression (braced or not): the value keeps its type.
+            [Part::Expr { expr, span, .. }] => {
+                self.resolve(cx, expr, text, span.clone(), pointer, context)
+            }
+            parts => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for part in parts {
+                    match part {
+                        Part::Text(t) => out.push(TemplatePart::Text(t.clone())),
+                        Part::Expr { expr, span, braced } => {
+                            if !braced {
+                                unbraced(cx, expr, text, span.clone(), pointer);
+                            }
+                            match self.resolve(cx, expr, text, span.clone(), pointer, context) {
+                                Some(v) => out.push(TemplatePart::Value(v)),
+                                None => ok = false,
+                            }
+                        }
+                    }
+                }
+                ok.then_some(ValueExpr::Template(out))
+            }
+        }
+    }
+
+    /// `$inputs.*` and `$steps.*.outputs.*`; anything else is reported for `context`.
+    pub fn resolve(
+        &self,
+        cx: &mut Cx<'_>,
+        expr: &Expr,
+        text: &str,
+        range: std::ops::Range<usize>,
+        pointer: &str,
+        context: Context,
+    ) -> Option<ValueExpr> {
+        let span = cx.span_in_string(pointer, text, range);
+        match expr {
+            Expr::Inputs { name, pointer: ptr } => {
+                match self.inputs.iter().find(|f| &f.json_name == name) {
+                    Some(field) => Some(ValueExpr::Input {
+                        field: field.rust_name.clone(),
+                        ty: field.ty.clone(),
+                        pointer: ptr.clone(),
+                    }),
+                    None => {
+                        let declared: Vec<&str> =
+                            self.inputs.iter().map(|f| f.json_name.as_str()).collect();
+                        let help = match similar(name, declared.iter().copied()).first() {
+                            Some(best) => format!("did you mean `$inputs.{best}`?"),
+                            None if declared.is_empty() => format!(
+                                "declare it: add `{name}` under the workflow's `inputs.properties`"
+                            ),
+                            None => format!(
+                                "declare `{name}` under the workflow's `inputs.properties`, or use one of {}",
+                                one_of(&declared)
+                            ),
+                        };
+                        cx.push(
+                            Diagnostic::error(
+                                "unknown-input",
+                                format!(
+                                    "`$inputs.{name}` is not declared in the workflow's inputs"
+                                ),
+                            )
+                            .at(span)
+                            .label("not an input of this workflow")
+                            .help(help),
+                        );
+                        None
+                    }
+                }
+            }
+            Expr::Steps {
+                step,
+                output,
+                pointer: ptr,
+            } => self.step_output(cx, step, output, ptr.clone(), span),
+            Expr::StatusCode | Expr::Response(_) | Expr::Request(_) | Expr::Url | Expr::Method => {
+                let what = match context {
+                    Context::Request => "a request has no response yet",
+                    Context::WorkflowOutputs => {
+                        "workflow outputs are read after the last step; name a step output instead"
+                    }
+                    Context::Criteria | Context::StepOutputs => {
+                        "this expression cannot be read here"
+                    }
+                };
+                cx.push(
+                    Diagnostic::error("expression-out-of-context", format!("`{expr}` cannot be used here: {what}"))
+                        .at(span)
+                        .label("not available here")
+                        .help(match context {
+                            Context::WorkflowOutputs => "add a step output (`outputs: {name: <expression>}`) and use `$steps.<stepId>.outputs.<name>`".to_owned(),
+                            _ => "use `$inputs.<name>` or `$steps.<stepId>.outputs.<name>`".to_owned(),
+                        }),
+                );
+                None
+            }
+            Expr::Outputs { .. }
+            | Expr::Workflows { .. }
+            | Expr::SourceDescriptions { .. }
+            | Expr::Components { .. } => {
+                cx.push(
+                    Diagnostic::error(
+                        "unsupported-feature",
+                        format!("`{expr}` is not supported by this generator yet"),
+                    )
+                    .at(span)
+                    .label("not supported yet")
+                    .help("use `$inputs.<name>` or `$steps.<stepId>.outputs.<name>`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn step_output(
+        &self,
+        cx: &mut Cx<'_>,
+        step: &str,
+        output: &str,
+        pointer: Option<String>,
+        span: Option<crate::diagnostic::Span>,
+    ) -> Option<ValueExpr> {
+        let earlier = self.steps.iter().find(|(id, _)| id == step);
+        let (message, label, help) = match earlier {
+            Some((_, outputs)) => match outputs.iter().find(|o| o.name == output) {
+                Some(o) => {
+                    return Some(ValueExpr::StepOutput {
+                        var: o.var.clone(),
+                        ty: o.ty.clone(),
+                        pointer,
+                    });
+                }
+                None => {
+                    let names: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
+                    let help = match similar(output, names.iter().copied()).first() {
+                        Some(best) => format!("did you mean `$steps.{step}.outputs.{best}`?"),
+                        None if names.is_empty() => format!(
+                            "step `{step}` has no outputs: add `outputs: {{{output}: <expression>}}` to it"
+                        ),
+                        None => format!("step `{step}` has the outputs {}", one_of(&names)),
+                    };
+                    (
+                        format!("step `{step}` has no output `{output}`"),
+                        "no such output",
+                        help,
+                    )
+                }
+            },
+            None if self.step_ids.iter().any(|s| s == step) => (
+                format!("step `{step}` runs after this one, so its outputs are not known yet"),
+                "not an earlier step",
+                "steps can only read outputs of the steps before them; move this step after it"
+                    .to_owned(),
+            ),
+            None => {
+                let ids: Vec<&str> = self.step_ids.iter().map(String::as_str).collect();
+                let help = match similar(step, ids.iter().copied()).first() {
+                    Some(best) => format!("did you mean `$steps.{best}.outputs.{output}`?"),
+                    None => format!("the steps of this workflow are {}", one_of(&ids)),
+                };
+                (
+                    format!("there is no step `{step}` in this workflow"),
+                    "no such step",
+                    help,
+                )
+            }
+        };
+        cx.push(
+            Diagnostic::error("unknown-step-output", message)
+                .at(span)
+                .label(label)
+                .help(help),
+        );
+        None
+    }
+
+    /// A `simple` condition, as typed Rust-to-be.
+    pub fn condition(&self, cx: &mut Cx<'_>, text: &str, pointer: &str) -> Option<CondPlan> {
+        match condition::parse(text) {
+            Ok(c) => self.cond(cx, &c, text, pointer),
+            Err(err) => {
+                expr_error(cx, "invalid-condition", &err, text, pointer);
+                None
+            }
+        }
+    }
+
+    fn cond(&self, cx: &mut Cx<'_>, c: &Condition, text: &str, pointer: &str) -> Option<CondPlan> {
+        Some(match c {
+            Condition::Or(a, b) => {
+                let (a, b) = (
+                    self.cond(cx, a, text, pointer),
+                    self.cond(cx, b, text, pointer),
+                );
+                CondPlan::Or(Box::new(a?), Box::new(b?))
+            }
+            Condition::And(a, b) => {
+                let (a, b) = (
+                    self.cond(cx, a, text, pointer),
+                    self.cond(cx, b, text, pointer),
+                );
+                CondPlan::And(Box::new(a?), Box::new(b?))
+            }
+            Condition::Not(a) => CondPlan::Not(Box::new(self.cond(cx, a, text, pointer)?)),
+            Condition::Compare { op, left, right } => {
+                if let Some(plan) = status_compare(*op, left, right) {
+                    return Some(plan);
+                }
+                let (l, r) = (
+                    self.operand(cx, left, text, pointer),
+                    self.operand(cx, right, text, pointer),
+                );
+                CondPlan::Compare(*op, l?, r?)
+            }
+            Condition::Operand(o) => CondPlan::Truthy(self.operand(cx, o, text, pointer)?),
+        })
+    }
+
+    fn operand(
+        &self,
+        cx: &mut Cx<'_>,
+        o: &Operand,
+        text: &str,
+        pointer: &str,
+    ) -> Option<OperandPlan> {
+        match o {
+            Operand::Literal(l) => Some(OperandPlan {
+                source: OperandSource::Literal(l.clone()),
+                path: Vec::new(),
+            }),
+            Operand::Expr { expr, path, span } => {
+                let source = match expr {
+                    Expr::StatusCode => OperandSource::StatusCode,
+                    Expr::Response(ExprSource::Body(ptr)) => {
+                        OperandSource::ResponseBody(ptr.clone())
+                    }
+                    Expr::Response(ExprSource::Header(name)) => {
+                        OperandSource::ResponseHeader(name.clone())
+                    }
+                    other => OperandSource::Value(self.resolve(
+                        cx,
+                        other,
+                        text,
+                        span.clone(),
+                        pointer,
+                        Context::Criteria,
+                    )?),
+                };
+                Some(OperandPlan {
+                    source,
+                    path: path.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// `$statusCode <op> 200` (either way round) compares integers directly.
+fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan> {
+    let status = |o: &Operand| matches!(o, Operand::Expr { expr: Expr::StatusCode, path, .. } if path.is_empty());
+    let number = |o: &Operand| match o {
+        Operand::Literal(Literal::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        _ => None,
+    };
+    if status(left) {
+        number(right).map(|n| CondPlan::Status(op, n))
+    } else if status(right) {
+        let flipped = match op {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            same => same,
+        };
+        number(left).map(|n| CondPlan::Status(flipped, n))
+    } else {
+        None
+    }
+}
+
+/// Reports a parse error inside the string at `pointer`.
+pub(super) fn expr_error(
+    cx: &mut Cx<'_>,
+    code: &'static str,
+    err: &ExprError,
+    text: &str,
+    pointer: &str,
+) {
+    let span = cx.span_in_string(pointer, text, err.offset..err.offset + err.len.max(1));
+    let what = if code == "invalid-condition" {
+        "condition"
+    } else {
+        "runtime expression"
+    };
+    let mut d = Diagnostic::error(code, format!("invalid {what}: {}", err.message))
+        .at(span)
+        .label(err.message.clone());
+    if let Some(help) = &err.help {
+        d = d.help(help.clone());
+    }
+    cx.push(d);
+}
+
+/// Warns (or, when strict, errors) about `$inputs.x` written inside a longer string.
+fn unbraced(
+    cx: &mut Cx<'_>,
+    expr: &Expr,
+    text: &str,
+    range: std::ops::Range<usize>,
+    pointer: &str,
+) {
+    let span = cx.span_in_string(pointer, text, range.clone());
+    let before = text.get(..range.start).unwrap_or_default();
+    let after = text.get(range.end..).unwrap_or_default();
+    let braced = format!("{before}{{{expr}}}{after}");
+    let message =
+        format!("`{expr}` inside a longer string is not an Arazzo expression without braces");
+    let d = if cx.options.strict {
+        Diagnostic::error("unbraced-expression", message)
+    } else {
+        Diagnostic::warning("unbraced-expression", message)
+    };
+    cx.push(
+        d.at(span)
+            .label("interpolated as if braced")
+            .help(format!("write `{braced}`")),
+    );
+}

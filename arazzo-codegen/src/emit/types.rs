@@ -1,0 +1,213 @@
+//! The inputs and outputs structs, and the enums and nested structs inputs use.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::doc;
+use super::values::{json_tokens, type_tokens};
+use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
+
+const SERDE: &str = "::arazzo_runtime::__private::serde";
+
+fn derives() -> TokenStream {
+    quote! {
+        #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize, ::arazzo_runtime::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE)]
+    }
+}
+
+/// A generated input type.
+pub(super) fn type_def(def: &TypeDef, all: &[TypeDef]) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(&def.doc);
+    let derives = derives();
+    match &def.body {
+        TypeBody::Enum(variants) => {
+            let vs = variants.iter().map(|v| {
+                let ident = format_ident!("{}", v.rust_name);
+                let wire = &v.wire;
+                let d = doc(&format!("`{wire}`"));
+                quote! { #d #[serde(rename = #wire)] #ident }
+            });
+            quote! {
+                #docs
+                #derives
+                pub enum #name { #(#vs,)* }
+            }
+        }
+        TypeBody::Struct(fields) => {
+            let fs = fields.iter().map(|f| field(def, f));
+            let constructor = constructor(def, fields, all);
+            quote! {
+                #docs
+                #derives
+                pub struct #name { #(#fs,)* }
+                #constructor
+            }
+        }
+    }
+}
+
+fn field(def: &TypeDef, f: &Field) -> TokenStream {
+    let ident = format_ident!("{}", f.rust_name);
+    let ty = type_tokens(&f.ty);
+    let json = &f.json_name;
+    let mut text = f.doc.clone().unwrap_or_default();
+    let serde = match &f.presence {
+        Presence::Required => quote! { #[serde(rename = #json)] },
+        Presence::Default(v) => {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&format!("Default: `{v}`."));
+            let path = format!("{}::default_{}", def.name, f.rust_name);
+            quote! { #[serde(rename = #json, default = #path)] }
+        }
+        Presence::Optional => {
+            quote! { #[serde(rename = #json, default, skip_serializing_if = "Option::is_none")] }
+        }
+    };
+    let d = doc(&text);
+    quote! { #d #serde pub #ident: #ty }
+}
+
+/// `new(required...)` filling defaulted and optional fields, the default functions serde uses,
+/// and `Default` when nothing is required.
+fn constructor(def: &TypeDef, fields: &[Field], all: &[TypeDef]) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let required: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+        .collect();
+    let args = required.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        match &f.ty {
+            RustType::String => quote! { #ident: impl Into<String> },
+            RustType::Secret(inner) => {
+                let inner = type_tokens(inner);
+                quote! { #ident: impl Into<::arazzo_runtime::Secret<#inner>> }
+            }
+            other => {
+                let ty = type_tokens(other);
+                quote! { #ident: #ty }
+            }
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        match &f.presence {
+            Presence::Required => match &f.ty {
+                RustType::String | RustType::Secret(_) => quote! { #ident: #ident.into() },
+                _ => quote! { #ident },
+            },
+            Presence::Default(_) => {
+                let func = format_ident!("default_{}", f.rust_name);
+                quote! { #ident: Self::#func() }
+            }
+            Presence::Optional => quote! { #ident: None },
+        }
+    });
+    let defaults = fields.iter().filter_map(|f| match &f.presence {
+        Presence::Default(v) => {
+            let func = format_ident!("default_{}", f.rust_name);
+            let ty = type_tokens(&f.ty);
+            let value = default_value(&f.ty, v, all);
+            let d = doc(&format!("The default of `{}`: `{v}`.", f.json_name));
+            Some(quote! { #d pub fn #func() -> #ty { #value } })
+        }
+        _ => None,
+    });
+    let new_doc = doc(if required.is_empty() {
+        "Inputs with every value at its default; optional inputs absent."
+    } else {
+        "Inputs with the required values; the others at their defaults, optional ones absent."
+    });
+    let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    let default_impl = required.is_empty().then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self { Self::new() }
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #new_doc
+            #many
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* }
+            }
+            #(#defaults)*
+        }
+        #default_impl
+    }
+}
+
+/// A default value as a Rust expression of type `ty` (checked to fit by `typing`).
+fn default_value(ty: &RustType, v: &Value, all: &[TypeDef]) -> TokenStream {
+    match (ty, v) {
+        (RustType::String, Value::String(s)) => quote! { #s.to_owned() },
+        (RustType::Secret(inner), _) => {
+            let inner = default_value(inner, v, all);
+            quote! { ::arazzo_runtime::Secret::new(#inner) }
+        }
+        (RustType::I64, Value::Number(n)) if n.as_i64().is_some() => {
+            let n = n.as_i64().unwrap_or_default();
+            quote! { #n }
+        }
+        (RustType::F64, Value::Number(n)) => {
+            let n = n.as_f64().unwrap_or_default();
+            quote! { #n }
+        }
+        (RustType::Bool, Value::Bool(b)) => quote! { #b },
+        (RustType::Vec(item), Value::Array(items)) => {
+            let items = items.iter().map(|i| default_value(item, i, all));
+            quote! { vec![#(#items),*] }
+        }
+        (RustType::Option(inner), v) => {
+            let inner = default_value(inner, v, all);
+            quote! { Some(#inner) }
+        }
+        (RustType::Named(name), Value::String(s)) => {
+            let variant = all
+                .iter()
+                .find(|d| &d.name == name)
+                .and_then(|d| match &d.body {
+                    TypeBody::Enum(vs) => vs
+                        .iter()
+                        .find(|x| &x.wire == s)
+                        .map(|x| x.rust_name.clone()),
+                    TypeBody::Struct(_) => None,
+                });
+            let ty = format_ident!("{}", name);
+            match variant {
+                Some(v) => {
+                    let v = format_ident!("{}", v);
+                    quote! { #ty::#v }
+                }
+                None => json_tokens(v),
+            }
+        }
+        _ => json_tokens(v),
+    }
+}
+
+/// The outputs struct.
+pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
+    let name = format_ident!("{}", o.type_name);
+    let derives = derives();
+    let docs = doc(&format!("Outputs of the `{workflow_id}` workflow."));
+    let fields = o.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let ty = type_tokens(&f.ty);
+        let json = &f.json_name;
+        let d = doc(&format!("`{}`: `{}`.", f.json_name, f.expression));
+        quote! { #d #[serde(rename = #json)] pub #ident: #ty }
+    });
+    quote! {
+        #docs
+        #derives
+        pub struct #name { #(#fields,)* }
+    }
+}

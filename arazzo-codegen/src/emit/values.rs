@@ -1,0 +1,321 @@
+//! Values, types and conditions as Rust expressions.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::criteria::condition::{Access, CmpOp, Literal};
+use crate::plan::{CondPlan, OperandPlan, OperandSource, RustType, TemplatePart, ValueExpr};
+
+/// A Rust type.
+pub(crate) fn type_tokens(ty: &RustType) -> TokenStream {
+    match ty {
+        RustType::String => quote! { String },
+        RustType::I64 => quote! { i64 },
+        RustType::F64 => quote! { f64 },
+        RustType::Bool => quote! { bool },
+        RustType::U16 => quote! { u16 },
+        RustType::Json => quote! { ::arazzo_runtime::__private::serde_json::Value },
+        RustType::Vec(t) => {
+            let t = type_tokens(t);
+            quote! { Vec<#t> }
+        }
+        RustType::Option(t) => {
+            let t = type_tokens(t);
+            quote! { Option<#t> }
+        }
+        RustType::Secret(t) => {
+            let t = type_tokens(t);
+            quote! { ::arazzo_runtime::Secret<#t> }
+        }
+        RustType::Named(n) => {
+            let n = format_ident!("{}", n);
+            quote! { #n }
+        }
+    }
+}
+
+/// A JSON literal built without parsing at run time.
+pub(crate) fn json_tokens(v: &Value) -> TokenStream {
+    let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
+    match v {
+        Value::Null => quote! { #value::Null },
+        Value::Bool(b) => quote! { #value::Bool(#b) },
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => quote! { #value::from(#i) },
+            (None, Some(u), _) => quote! { #value::from(#u) },
+            (_, _, f) => {
+                let f = f.unwrap_or_default();
+                quote! { #value::from(#f) }
+            }
+        },
+        Value::String(s) => quote! { #value::from(#s) },
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote! { #value::Array(vec![#(#items),*]) }
+        }
+        Value::Object(map) => {
+            let inserts = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote! { map.insert(#k.to_owned(), #v); }
+            });
+            quote! {{
+                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                #(#inserts)*
+                #value::Object(map)
+            }}
+        }
+    }
+}
+
+/// The value as an argument of a generic `impl ParamValue` parameter: `Copy` values and
+/// temporaries by value, everything else borrowed (clippy's `needless_borrows_for_generic_args`
+/// holds generated code to the same standard as hand-written code).
+pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
+    match v {
+        ValueExpr::Literal(Value::String(s)) => quote! { #s },
+        ValueExpr::Literal(Value::Number(n)) if n.as_i64().is_some() => {
+            let n = n.as_i64().unwrap_or_default();
+            quote! { #n }
+        }
+        ValueExpr::Literal(Value::Bool(b)) => quote! { #b },
+        ValueExpr::Literal(other) => json_tokens(other),
+        ValueExpr::Input { field, ty, pointer } => {
+            let f = format_ident!("{}", field);
+            match pointer {
+                Some(p) => quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) },
+                None if is_copy(ty) => quote! { inputs.#f },
+                None => quote! { &inputs.#f },
+            }
+        }
+        ValueExpr::StepOutput { var, ty, pointer } => {
+            let v = format_ident!("{}", var);
+            match pointer {
+                Some(p) => quote! { ::arazzo_runtime::param::json_at(&#v, #p) },
+                None if is_copy(ty) => quote! { #v },
+                None => quote! { &#v },
+            }
+        }
+        ValueExpr::Template(parts) => {
+            let pieces = parts.iter().map(|p| match p {
+                TemplatePart::Text(t) => quote! { #t },
+                TemplatePart::Value(v) => {
+                    let r = value_ref(v);
+                    quote! { &*::arazzo_runtime::param::ParamValue::to_param(#r) }
+                }
+            });
+            quote! { [#(#pieces),*].concat() }
+        }
+    }
+}
+
+/// A reference to the value, for `&self` methods and `&T` parameters.
+pub(crate) fn value_ref(v: &ValueExpr) -> TokenStream {
+    let arg = value_arg(v);
+    let borrowed = match v {
+        ValueExpr::Literal(Value::String(_)) => true,
+        ValueExpr::Input {
+            ty, pointer: None, ..
+        }
+        | ValueExpr::StepOutput {
+            ty, pointer: None, ..
+        } => !is_copy(ty),
+        _ => false,
+    };
+    if borrowed {
+        arg
+    } else {
+        quote! { &#arg }
+    }
+}
+
+fn is_copy(ty: &RustType) -> bool {
+    matches!(
+        ty,
+        RustType::I64 | RustType::F64 | RustType::Bool | RustType::U16
+    )
+}
+
+/// An owned value of the expression's type (for outputs). A step-output variable is moved
+/// when `last_use` says nothing reads it afterwards.
+pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
+    match v {
+        ValueExpr::Literal(Value::String(s)) => quote! { #s.to_owned() },
+        ValueExpr::Literal(Value::Number(n)) if n.as_i64().is_some() => {
+            let n = n.as_i64().unwrap_or_default();
+            quote! { #n }
+        }
+        ValueExpr::Literal(Value::Bool(b)) => quote! { #b },
+        ValueExpr::Literal(other) => json_tokens(other),
+        ValueExpr::Input {
+            field,
+            pointer: None,
+            ..
+        } => {
+            let f = format_ident!("{}", field);
+            quote! { inputs.#f.clone() }
+        }
+        ValueExpr::StepOutput {
+            var, pointer: None, ..
+        } => {
+            let v = format_ident!("{}", var);
+            if last_use {
+                quote! { #v }
+            } else {
+                quote! { #v.clone() }
+            }
+        }
+        ValueExpr::Input {
+            field,
+            pointer: Some(p),
+            ..
+        } => {
+            let f = format_ident!("{}", field);
+            quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) }
+        }
+        ValueExpr::StepOutput {
+            var,
+            pointer: Some(p),
+            ..
+        } => {
+            let v = format_ident!("{}", var);
+            quote! { ::arazzo_runtime::param::json_at(&#v, #p) }
+        }
+        ValueExpr::Template(_) => value_arg(v),
+    }
+}
+
+/// The negation of a condition, pushed down to the comparisons so the generated `if` reads
+/// as a person would write it (`status != 200`, not `!(status == 200)`).
+pub(crate) fn negate(c: &CondPlan) -> CondPlan {
+    match c {
+        CondPlan::Or(a, b) => CondPlan::And(Box::new(negate(a)), Box::new(negate(b))),
+        CondPlan::And(a, b) => CondPlan::Or(Box::new(negate(a)), Box::new(negate(b))),
+        CondPlan::Not(a) => (**a).clone(),
+        CondPlan::Status(op, n) => CondPlan::Status(
+            match op {
+                CmpOp::Eq => CmpOp::Ne,
+                CmpOp::Ne => CmpOp::Eq,
+                CmpOp::Lt => CmpOp::Ge,
+                CmpOp::Le => CmpOp::Gt,
+                CmpOp::Gt => CmpOp::Le,
+                CmpOp::Ge => CmpOp::Lt,
+            },
+            *n,
+        ),
+        CondPlan::Compare(CmpOp::Eq, l, r) => CondPlan::Compare(CmpOp::Ne, l.clone(), r.clone()),
+        CondPlan::Compare(CmpOp::Ne, l, r) => CondPlan::Compare(CmpOp::Eq, l.clone(), r.clone()),
+        // Values of different kinds are neither equal nor ordered, so `!(a < b)` is not
+        // `a >= b`: keep the `!`.
+        other => CondPlan::Not(Box::new(other.clone())),
+    }
+}
+
+/// A condition as a `bool` expression over `response`, parenthesised only where precedence
+/// needs it (`||` inside `&&`, anything compound under `!`).
+pub(crate) fn cond_tokens(c: &CondPlan) -> TokenStream {
+    cond_at(c, 0)
+}
+
+/// Binding strength: `||` 1, `&&` 2, comparisons and calls 3.
+fn precedence(c: &CondPlan) -> u8 {
+    match c {
+        CondPlan::Or(..) => 1,
+        CondPlan::And(..) => 2,
+        _ => 3,
+    }
+}
+
+fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
+    let cond = quote! { ::arazzo_runtime::cond };
+    let t = match c {
+        CondPlan::Or(a, b) => {
+            let (a, b) = (cond_at(a, 1), cond_at(b, 2));
+            quote! { #a || #b }
+        }
+        CondPlan::And(a, b) => {
+            let (a, b) = (cond_at(a, 2), cond_at(b, 3));
+            quote! { #a && #b }
+        }
+        CondPlan::Not(a) => {
+            let inner = match **a {
+                CondPlan::Compare(..) | CondPlan::Truthy(_) => cond_at(a, 3),
+                _ => {
+                    let t = cond_at(a, 0);
+                    quote! { (#t) }
+                }
+            };
+            quote! { !#inner }
+        }
+        CondPlan::Status(op, n) => {
+            let op = op_tokens(*op);
+            quote! { response.status() #op #n }
+        }
+        CondPlan::Compare(op, l, r) => {
+            let (l, r) = (operand(l), operand(r));
+            match op {
+                CmpOp::Eq => quote! { #cond::eq(&#l, &#r) },
+                CmpOp::Ne => quote! { !#cond::eq(&#l, &#r) },
+                CmpOp::Lt => quote! { #cond::lt(&#l, &#r) },
+                CmpOp::Le => quote! { #cond::le(&#l, &#r) },
+                CmpOp::Gt => quote! { #cond::gt(&#l, &#r) },
+                CmpOp::Ge => quote! { #cond::ge(&#l, &#r) },
+            }
+        }
+        CondPlan::Truthy(o) => {
+            let o = operand(o);
+            quote! { #cond::truthy(&#o) }
+        }
+    };
+    let needs = precedence(c) < min;
+    if needs {
+        quote! { (#t) }
+    } else {
+        t
+    }
+}
+
+fn op_tokens(op: CmpOp) -> TokenStream {
+    match op {
+        CmpOp::Eq => quote! { == },
+        CmpOp::Ne => quote! { != },
+        CmpOp::Lt => quote! { < },
+        CmpOp::Le => quote! { <= },
+        CmpOp::Gt => quote! { > },
+        CmpOp::Ge => quote! { >= },
+    }
+}
+
+/// An operand as an owned `serde_json::Value`.
+fn operand(o: &OperandPlan) -> TokenStream {
+    let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
+    let mut t = match &o.source {
+        OperandSource::Literal(l) => match l {
+            Literal::Null => quote! { #value::Null },
+            Literal::Bool(b) => quote! { #value::Bool(#b) },
+            Literal::Number(n) => json_tokens(&Value::Number(n.clone())),
+            Literal::String(s) => quote! { #value::from(#s) },
+        },
+        OperandSource::StatusCode => quote! { #value::from(response.status()) },
+        OperandSource::ResponseBody(None) => {
+            quote! { response.json().ok().cloned().unwrap_or_default() }
+        }
+        OperandSource::ResponseBody(Some(p)) => {
+            quote! { response.pointer_value(#p).cloned().unwrap_or_default() }
+        }
+        OperandSource::ResponseHeader(h) => {
+            quote! { response.header(#h).map(#value::from).unwrap_or_default() }
+        }
+        OperandSource::Value(v) => {
+            let r = value_ref(v);
+            quote! { ::arazzo_runtime::param::to_json(#r) }
+        }
+    };
+    for access in &o.path {
+        t = match access {
+            Access::Member(m) => quote! { ::arazzo_runtime::cond::member(&#t, #m).clone() },
+            Access::Index(i) => quote! { ::arazzo_runtime::cond::index(&#t, #i).clone() },
+        };
+    }
+    t
+}

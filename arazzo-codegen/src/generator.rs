@@ -1,0 +1,132 @@
+//! One run of the pipeline over one Arazzo document: load → check → plan → emit.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{self, Options};
+use crate::diagnostic::Diagnostic;
+use crate::load::Files;
+
+/// Runs the pipeline. Configure it once and run it on each document.
+#[derive(Debug, Clone, Default)]
+pub struct Generator {
+    maps: Vec<(String, PathBuf)>,
+    options: Options,
+}
+
+/// A successful run: the generated code, and warnings worth showing.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The formatted Rust source.
+    pub code: String,
+    /// Rendered warnings (empty when there are none).
+    pub warnings: Vec<String>,
+    /// Every file read (the Arazzo document, OpenAPI descriptions, `$ref` targets).
+    pub files_read: Vec<PathBuf>,
+}
+
+/// A failed run: every diagnostic, rendered rustc-style.
+#[derive(Clone)]
+pub struct Failure {
+    /// The diagnostics (errors and warnings) as data.
+    pub diagnostics: Vec<Diagnostic>,
+    /// All of them rendered, with a closing summary line.
+    pub rendered: String,
+    /// Every file read before the run stopped.
+    pub files_read: Vec<PathBuf>,
+}
+
+impl std::fmt::Debug for Failure {
+    // build.rs prints a returned error with `Debug`: show the diagnostics as rustc would.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl Generator {
+    /// A generator with no URL remaps and warnings for unbraced expressions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads source descriptions whose URL starts with `from` from `to` instead (for URLs
+    /// that cannot be fetched at build time).
+    pub fn map(mut self, from: impl Into<String>, to: impl Into<PathBuf>) -> Self {
+        self.maps.push((from.into(), to.into()));
+        self
+    }
+
+    /// Makes an unbraced expression inside a longer string an error.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.options.strict = strict;
+        self
+    }
+
+    /// Checks `path` and generates its code.
+    pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
+        let mut files = Files::new(self.maps.clone());
+        let fail = |files: &Files, diagnostics: Vec<Diagnostic>| Failure {
+            rendered: render(&diagnostics, files, path),
+            files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
+            diagnostics,
+        };
+        let file = match files.load(path) {
+            Ok(file) => file,
+            Err(d) => return Err(fail(&files, vec![d])),
+        };
+        let (plan, diagnostics) = check::check(&mut files, file, &self.options);
+        let Some(plan) = plan else {
+            return Err(fail(&files, diagnostics));
+        };
+        let code = match crate::emit::emit(&plan) {
+            Ok(code) => code,
+            Err(err) => {
+                let d = Diagnostic::error(
+                    "internal",
+                    format!("the generated code did not parse: {err}"),
+                )
+                .help("this is a bug in arazzo-codegen: please report it with the Arazzo document");
+                return Err(fail(&files, vec![d]));
+            }
+        };
+        Ok(Generated {
+            code,
+            warnings: diagnostics.iter().map(|d| d.render(&files)).collect(),
+            files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
+        })
+    }
+}
+
+fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&d.render(files));
+        out.push('\n');
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    out.push_str(&format!(
+        "error: could not generate `{}`: {}",
+        path.display(),
+        plural(errors, "error")
+    ));
+    if warnings > 0 {
+        out.push_str(&format!(" and {}", plural(warnings, "warning")));
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,418 @@
+//! The typed intermediate model: what `check` proves about a document, and all that `emit`
+//! needs. Nothing in `emit` looks at the raw spec again.
+
+use serde_json::Value;
+
+use crate::criteria::condition::{Access, CmpOp, Literal};
+
+/// A whole Arazzo document, ready to emit.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The Arazzo file, as shown in the generated header.
+    pub source_file: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.summary` / `info.description`, for the module docs.
+    pub description: Option<String>,
+    /// Source descriptions that steps call.
+    pub sources: Vec<SourcePlan>,
+    /// Workflows, in document order.
+    pub workflows: Vec<WorkflowPlan>,
+}
+
+/// One OpenAPI source description.
+#[derive(Debug, Clone)]
+pub struct SourcePlan {
+    /// `name` in the Arazzo document (the key of `ClientBuilder::base_url`).
+    pub name: String,
+    /// Rust constant holding the default base URL.
+    pub const_name: String,
+    /// The first OpenAPI server, variables filled with their defaults.
+    pub default_url: String,
+}
+
+/// One workflow: a function, an inputs struct, an outputs struct.
+#[derive(Debug, Clone)]
+pub struct WorkflowPlan {
+    /// `workflowId`.
+    pub id: String,
+    /// The generated function's name.
+    pub fn_name: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// The inputs struct and the types it uses; the first is the struct itself.
+    pub inputs: Vec<TypeDef>,
+    /// Steps in order.
+    pub steps: Vec<StepPlan>,
+    /// The outputs struct.
+    pub outputs: OutputsPlan,
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Doc comment.
+    pub doc: String,
+    /// Fields or variants.
+    pub body: TypeBody,
+}
+
+/// The shape of a generated type.
+#[derive(Debug, Clone)]
+pub enum TypeBody {
+    /// A struct.
+    Struct(Vec<Field>),
+    /// A string enum.
+    Enum(Vec<Variant>),
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The JSON name.
+    pub json_name: String,
+    /// The Rust name.
+    pub rust_name: String,
+    /// Its type (already `Option<T>` for optional fields).
+    pub ty: RustType,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// Required, defaulted or optional.
+    pub presence: Presence,
+}
+
+/// Whether a field must be given.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Presence {
+    /// In the schema's `required`.
+    Required,
+    /// Has a schema `default`; filled with it when absent.
+    Default(Value),
+    /// May be absent (`Option<T>`).
+    Optional,
+}
+
+/// A string enum variant.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The Rust name.
+    pub rust_name: String,
+    /// The JSON string.
+    pub wire: String,
+}
+
+/// A Rust type in generated code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RustType {
+    /// `String`.
+    String,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// `bool`.
+    Bool,
+    /// `u16` (`$statusCode`).
+    U16,
+    /// `serde_json::Value`: the schema does not pin a type.
+    Json,
+    /// `Vec<T>`.
+    Vec(Box<RustType>),
+    /// `Option<T>`.
+    Option(Box<RustType>),
+    /// `arazzo_runtime::Secret<T>`.
+    Secret(Box<RustType>),
+    /// A generated type.
+    Named(String),
+}
+
+impl RustType {
+    /// `Option<T>` of this type (not nested: an optional option stays one option).
+    pub fn optional(self) -> RustType {
+        match self {
+            RustType::Option(_) => self,
+            other => RustType::Option(Box::new(other)),
+        }
+    }
+
+    /// The type inside `Option` / `Secret`.
+    pub fn inner(&self) -> &RustType {
+        match self {
+            RustType::Option(t) | RustType::Secret(t) => t.inner(),
+            other => other,
+        }
+    }
+
+    /// Whether values of this type are `Option`s.
+    pub fn is_option(&self) -> bool {
+        matches!(self, RustType::Option(_))
+    }
+}
+
+/// One step's request, criteria and outputs.
+#[derive(Debug, Clone)]
+pub struct StepPlan {
+    /// `stepId`.
+    pub id: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The operation: `webPubSub_sendToAll` or `GET /pets`.
+    pub label: String,
+    /// Index into [`Plan::sources`].
+    pub source: usize,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The path template with its parameters.
+    pub path: Vec<PathPart>,
+    /// Query, header and cookie parameters.
+    pub params: Vec<ParamPlan>,
+    /// The request body.
+    pub body: Option<BodyPlan>,
+    /// `successCriteria`, all of which must hold.
+    pub criteria: Vec<CriterionPlan>,
+    /// Step outputs.
+    pub outputs: Vec<StepOutputPlan>,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone)]
+pub enum PathPart {
+    /// Literal text, sent as written (`/api/hubs/`, `/:send`).
+    Literal(String),
+    /// A path parameter's value, percent-encoded as one segment.
+    Param(ValueExpr),
+}
+
+/// Where a non-path parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// Query string.
+    Query,
+    /// Header.
+    Header,
+    /// Cookie.
+    Cookie,
+}
+
+/// One query, header or cookie parameter.
+#[derive(Debug, Clone)]
+pub struct ParamPlan {
+    /// The parameter name on the wire.
+    pub name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its value.
+    pub value: ValueExpr,
+    /// For array values: how items are sent.
+    pub array: Option<ArrayStyle>,
+}
+
+/// How an array parameter is serialised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrayStyle {
+    /// `name=a&name=b` (true) or `name=a,b` (false).
+    pub explode: bool,
+    /// The separator when not exploded: `,` (form/simple), ` ` (spaceDelimited), `|`.
+    pub separator: String,
+}
+
+/// A value computed from inputs, earlier outputs and literals.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueExpr {
+    /// A literal from the document.
+    Literal(Value),
+    /// `$inputs.<field>[#pointer]`.
+    Input {
+        /// The Rust field name.
+        field: String,
+        /// The field's type.
+        ty: RustType,
+        /// A JSON pointer into the value.
+        pointer: Option<String>,
+    },
+    /// `$steps.<id>.outputs.<name>[#pointer]`: a local variable of the workflow function.
+    StepOutput {
+        /// The variable name.
+        var: String,
+        /// Its type.
+        ty: RustType,
+        /// A JSON pointer into the value.
+        pointer: Option<String>,
+    },
+    /// A string with embedded expressions.
+    Template(Vec<TemplatePart>),
+}
+
+impl ValueExpr {
+    /// The Rust type of this value.
+    pub fn ty(&self) -> RustType {
+        match self {
+            ValueExpr::Literal(v) => match v {
+                Value::String(_) => RustType::String,
+                Value::Bool(_) => RustType::Bool,
+                Value::Number(n) if n.is_i64() || n.is_u64() => RustType::I64,
+                Value::Number(_) => RustType::F64,
+                _ => RustType::Json,
+            },
+            ValueExpr::Input { ty, pointer, .. } | ValueExpr::StepOutput { ty, pointer, .. } => {
+                if pointer.is_some() {
+                    RustType::Json
+                } else {
+                    ty.clone()
+                }
+            }
+            ValueExpr::Template(_) => RustType::String,
+        }
+    }
+}
+
+/// A piece of a string template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    /// Literal text.
+    Text(String),
+    /// An interpolated value.
+    Value(ValueExpr),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum BodyPlan {
+    /// Sent as text with the given content type.
+    Text {
+        /// `contentType`.
+        content_type: String,
+        /// The body text.
+        value: ValueExpr,
+    },
+    /// Sent as JSON.
+    Json {
+        /// `contentType`.
+        content_type: String,
+        /// The payload, with expressions inside.
+        value: JsonValue,
+    },
+    /// Sent as `application/x-www-form-urlencoded`.
+    Form(Vec<(String, ValueExpr)>),
+}
+
+/// A JSON payload with expressions at its leaves.
+#[derive(Debug, Clone)]
+pub enum JsonValue {
+    /// A literal subtree.
+    Literal(Value),
+    /// An object whose members may hold expressions.
+    Object(Vec<(String, JsonValue)>),
+    /// An array whose items may hold expressions.
+    Array(Vec<JsonValue>),
+    /// A computed value.
+    Expr(ValueExpr),
+}
+
+/// One success criterion.
+#[derive(Debug, Clone)]
+pub struct CriterionPlan {
+    /// The condition as written, for error messages.
+    pub text: String,
+    /// The condition as Rust will test it.
+    pub condition: CondPlan,
+}
+
+/// A condition over the step's response.
+#[derive(Debug, Clone)]
+pub enum CondPlan {
+    /// `a || b`.
+    Or(Box<CondPlan>, Box<CondPlan>),
+    /// `a && b`.
+    And(Box<CondPlan>, Box<CondPlan>),
+    /// `!a`.
+    Not(Box<CondPlan>),
+    /// `$statusCode <op> <integer>`: compared as integers, no JSON in between.
+    Status(CmpOp, u16),
+    /// Any other comparison, under the runtime's `cond` rules.
+    Compare(CmpOp, OperandPlan, OperandPlan),
+    /// A bare operand.
+    Truthy(OperandPlan),
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone)]
+pub struct OperandPlan {
+    /// Where the value comes from.
+    pub source: OperandSource,
+    /// `.member` / `[index]` navigation after it.
+    pub path: Vec<Access>,
+}
+
+/// Where an operand's value comes from.
+#[derive(Debug, Clone)]
+pub enum OperandSource {
+    /// A literal.
+    Literal(Literal),
+    /// `$statusCode`.
+    StatusCode,
+    /// `$response.body[#pointer]`.
+    ResponseBody(Option<String>),
+    /// `$response.header.<name>`.
+    ResponseHeader(String),
+    /// Inputs and earlier outputs.
+    Value(ValueExpr),
+}
+
+/// One step output: a local variable.
+#[derive(Debug, Clone)]
+pub struct StepOutputPlan {
+    /// The output's name.
+    pub name: String,
+    /// The local variable.
+    pub var: String,
+    /// Its type.
+    pub ty: RustType,
+    /// Where it comes from.
+    pub source: OutputSource,
+}
+
+/// Where a step output comes from.
+#[derive(Debug, Clone)]
+pub enum OutputSource {
+    /// `$statusCode`.
+    StatusCode,
+    /// `$response.body[#pointer]` decoded as JSON.
+    Body(Option<String>),
+    /// `$response.body` of a text response.
+    BodyText,
+    /// `$response.header.<name>`.
+    Header(String),
+    /// Inputs and earlier outputs.
+    Value(ValueExpr),
+}
+
+/// The outputs struct.
+#[derive(Debug, Clone)]
+pub struct OutputsPlan {
+    /// Its Rust name.
+    pub type_name: String,
+    /// Its fields and their values.
+    pub fields: Vec<OutputField>,
+}
+
+/// One workflow output.
+#[derive(Debug, Clone)]
+pub struct OutputField {
+    /// The Arazzo name.
+    pub json_name: String,
+    /// The Rust field.
+    pub rust_name: String,
+    /// Its type.
+    pub ty: RustType,
+    /// The expression as written, for the doc comment.
+    pub expression: String,
+    /// Its value.
+    pub value: ValueExpr,
+}
