@@ -83,27 +83,8 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         Some(n) => upgrade.protocols([n]),
         None => upgrade,
     };
-    let hub = hub.to_owned();
-    upgrade.on_upgrade(move |socket| run(socket, shared, hub, protocol, admission))
-}
-
-fn random_id(len: usize) -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
-}
-
-/// Lives as long as the connection: registers it, reads client frames, unregisters it.
-async fn run(
-    socket: WebSocket,
-    shared: Arc<Shared>,
-    hub: String,
-    protocol: Protocol,
-    admission: Admission,
-) {
+    // Register before answering 101, so a client whose handshake completed is already
+    // reachable; frames queued before the socket is ready wait in its queue.
     let id = random_id(22);
     let (tx, rx) = mpsc::unbounded_channel();
     if protocol != Protocol::Raw {
@@ -123,15 +104,64 @@ async fn run(
     };
     shared
         .registry
-        .with_hub(&hub, |h| h.add(&id, connection, &admission.groups));
+        .with_hub(hub, |h| h.add(&id, connection, &admission.groups));
+    let live = Live {
+        shared,
+        hub: hub.to_owned(),
+        id,
+        user_id: admission.user_id,
+    };
+    let failed = Live {
+        shared: Arc::clone(&live.shared),
+        hub: live.hub.clone(),
+        id: live.id.clone(),
+        user_id: None,
+    };
+    upgrade
+        .on_failed_upgrade(move |_| failed.unregister())
+        .on_upgrade(move |socket| run(socket, live, protocol, tx, rx))
+}
 
+fn random_id(len: usize) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// A registered connection.
+struct Live {
+    shared: Arc<Shared>,
+    hub: String,
+    id: String,
+    user_id: Option<String>,
+}
+
+impl Live {
+    fn unregister(&self) {
+        self.shared
+            .registry
+            .with_hub(&self.hub, |h| h.remove(&self.id));
+    }
+}
+
+/// Lives as long as the socket: reads client frames, then unregisters the connection.
+async fn run(
+    socket: WebSocket,
+    live: Live,
+    protocol: Protocol,
+    tx: UnboundedSender<Outbound>,
+    rx: UnboundedReceiver<Outbound>,
+) {
     let (sink, mut stream) = socket.split();
     let mut writer = tokio::spawn(write(sink, rx, protocol));
     let mut session = Session {
-        shared: &shared,
-        hub: &hub,
-        id: &id,
-        user_id: admission.user_id.as_deref(),
+        shared: &live.shared,
+        hub: &live.hub,
+        id: &live.id,
+        user_id: live.user_id.as_deref(),
         tx: &tx,
         ack_ids: HashSet::new(),
     };
@@ -153,7 +183,7 @@ async fn run(
             _ = &mut grace => break,
         }
     }
-    shared.registry.with_hub(&hub, |h| h.remove(&id));
+    live.unregister();
 }
 
 /// The writer task: renders queue items for `protocol` and writes them in order.
