@@ -1,0 +1,197 @@
+//! Proves the service with Microsoft's own SDKs: starts it in-process on an ephemeral port with a
+//! random access key, then runs `interop/node/interop.mjs` (@azure/web-pubsub,
+//! @azure/web-pubsub-client, ws) and `interop/python/interop.py` (azure-messaging-webpubsubservice,
+//! azure-messaging-webpubsubclient, websocket-client) against it with the connection string in
+//! `WEBPUBSUB_CONNECTION_STRING`, and requires both to exit 0.
+//!
+//! The SDKs come from `bash .ci/install-interop.sh`. When they are missing the tests skip with a
+//! note, except under CI (env `CI` set), where missing SDKs are a failure.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use webpubsub_local::Service;
+
+/// Upper bound for one script run; the scripts bound each of their waits far below this.
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate lives inside the workspace")
+        .to_path_buf()
+}
+
+/// A fresh random access key (std only: RandomState is seeded from the OS per instance).
+fn random_key() -> String {
+    (0..4)
+        .map(|i| {
+            let mut h = RandomState::new().build_hasher();
+            h.write_u32(i);
+            format!("{:016x}", h.finish())
+        })
+        .collect()
+}
+
+/// Skips (prints why) outside CI; fails under CI. Returns normally only when skipping.
+fn missing(what: &str) {
+    let how =
+        "install them with `bash .ci/install-interop.sh` (needs node >= 20 with npm and python3)";
+    if std::env::var_os("CI").is_some() {
+        panic!("{what}; {how}");
+    }
+    eprintln!(
+        "SKIPPED: {what}; {how}, then rerun `cargo test -p webpubsub-local --test sdk_interop`"
+    );
+}
+
+/// Runs `program args` with the connection string, kills it past SCRIPT_TIMEOUT, and returns
+/// (success, combined output).
+fn run_script(
+    program: &Path,
+    args: &[PathBuf],
+    cwd: &Path,
+    connection_string: &str,
+) -> (bool, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(cwd)
+        .env("WEBPUBSUB_CONNECTION_STRING", connection_string)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the script") {
+            break Some(status);
+        }
+        if started.elapsed() > SCRIPT_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
+    let mut text = format!("--- stdout ---\n{out}");
+    if !err.trim().is_empty() {
+        text.push_str(&format!("--- stderr ---\n{err}"));
+    }
+    match status {
+        Some(status) if status.success() => (true, text),
+        Some(status) => (false, format!("{text}--- exit: {status} ---\n")),
+        None => (
+            false,
+            format!("{text}--- killed after {SCRIPT_TIMEOUT:?} ---\n"),
+        ),
+    }
+}
+
+/// Starts a service, runs one script against it from a blocking thread, shuts the service down.
+async fn check_against_service(program: PathBuf, args: Vec<PathBuf>, label: &str) {
+    let key = random_key();
+    let service = Service::builder()
+        .access_key(key)
+        .start_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("the service starts on an ephemeral port");
+    let connection_string = service.connection_string();
+    let cwd = repo_root();
+    let (ok, output) =
+        tokio::task::spawn_blocking(move || run_script(&program, &args, &cwd, &connection_string))
+            .await
+            .expect("the script runner thread");
+    service.shutdown().await;
+    assert!(ok, "{label} reported failures:\n{output}");
+    println!("{label}:\n{output}");
+}
+
+/// `node` if it runs and the npm packages are installed under interop/node.
+fn node_setup(root: &Path) -> Result<PathBuf, String> {
+    let modules = root.join("interop/node/node_modules");
+    for package in ["@azure/web-pubsub", "@azure/web-pubsub-client", "ws"] {
+        if !modules.join(package).join("package.json").is_file() {
+            return Err(format!(
+                "npm package {package} is not installed in {}",
+                modules.display()
+            ));
+        }
+    }
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(PathBuf::from("node")),
+        _ => Err("`node` is not on PATH".to_string()),
+    }
+}
+
+/// The interop venv's python (or `python3`) if it imports both SDKs and websocket-client.
+fn python_setup(root: &Path) -> Result<PathBuf, String> {
+    let venv = root.join("interop/.venv/bin/python3");
+    let candidates = [venv, PathBuf::from("python3")];
+    for python in &candidates {
+        let imports = Command::new(python)
+            .args([
+                "-c",
+                "import azure.messaging.webpubsubservice, azure.messaging.webpubsubclient, websocket",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if imports.is_ok_and(|s| s.success()) {
+            return Ok(python.clone());
+        }
+    }
+    Err(
+        "the Python packages azure-messaging-webpubsubservice / azure-messaging-webpubsubclient / \
+         websocket-client are not importable (interop/.venv nor python3)"
+            .to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microsoft_node_sdks_interoperate() {
+    let root = repo_root();
+    match node_setup(&root) {
+        Ok(node) => {
+            let script = root.join("interop/node/interop.mjs");
+            check_against_service(node, vec![script], "Node SDKs (interop/node/interop.mjs)").await;
+        }
+        Err(why) => missing(&why),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microsoft_python_sdks_interoperate() {
+    let root = repo_root();
+    match python_setup(&root) {
+        Ok(python) => {
+            let script = root.join("interop/python/interop.py");
+            check_against_service(
+                python,
+                vec![script],
+                "Python SDKs (interop/python/interop.py)",
+            )
+            .await;
+        }
+        Err(why) => missing(&why),
+    }
+}
