@@ -348,7 +348,7 @@ await group("server: removeFromAllGroups, addConnectionsToGroups, removeConnecti
   assertUntilSentinel(b.received, ["text:g3", "text:g4"], "bob");
 });
 
-await group("server: group.listConnections (2024-12-01)", async () => {
+await group("server: group.listConnections with paging (2024-12-01)", async () => {
   const svc = service(hubName("list"));
   const a = await sdkClient(svc, { userId: "alice", groups: ["lg"] });
   const b = await sdkClient(svc, { groups: ["lg"] });
@@ -362,6 +362,18 @@ await group("server: group.listConnections (2024-12-01)", async () => {
       [a.connectionId, "alice"],
     ],
   );
+  for (let i = 0; i < 3; i += 1) await sdkClient(svc, { userId: `extra${i}`, groups: ["lg"] });
+  const pageSizes = [];
+  const ids = new Set();
+  for await (const page of (await svc.group("lg").listConnections({ maxPageSize: 2 })).byPage()) {
+    pageSizes.push(page.length);
+    for (const m of page) ids.add(m.connectionId);
+  }
+  assert.deepEqual(pageSizes, [2, 2, 1], "pages of 2 over 5 members");
+  assert.equal(ids.size, 5, "no member listed twice");
+  const top = [];
+  for await (const m of await svc.group("lg").listConnections({ top: 3 })) top.push(m);
+  assert.equal(top.length, 3, "top 3");
   const none = [];
   for await (const m of await svc.group("nobody-here").listConnections()) none.push(m);
   assert.deepEqual(none, []);
@@ -553,6 +565,111 @@ await group("client: reliable protocol messages carry increasing sequenceIds", a
   await svc.sendToAll("m4", { contentType: "text/plain" });
   await waitFor(() => sock.frames.length === 5, "fourth message");
   assert.equal(JSON.parse(sock.frames[4].slice(5)).sequenceId, 4);
+});
+
+await group("server: hub names compare case-insensitively; messageTtlSeconds is range-checked", async () => {
+  const hub = hubName("Case");
+  const lower = service(hub.toLowerCase());
+  const upper = service(hub.toUpperCase());
+  const c = await sdkClient(lower, { userId: "c" });
+  await upper.sendToAll("via upper", { contentType: "text/plain", messageTtlSeconds: 10 });
+  assert.equal(await upper.connectionExists(c.connectionId), true);
+  await expectRestError(
+    lower.sendToAll("too long", { contentType: "text/plain", messageTtlSeconds: 301 }),
+    [400],
+    "messageTtlSeconds 301",
+  );
+  await drainConnection(lower, c);
+  assertUntilSentinel(c.received, ["text:via upper"], "c");
+});
+
+await group("server: filters over groups, userId and connectionId", async () => {
+  const svc = service(hubName("filters"));
+  const a = await sdkClient(svc, { userId: "alice", groups: ["red", "blue"] });
+  const b = await sdkClient(svc, { userId: "bob", groups: ["blue"] });
+  const n = await sdkClient(svc, {});
+  await svc.sendToAll("red", { contentType: "text/plain", filter: "'red' in groups" });
+  await svc.sendToAll("not blue", { contentType: "text/plain", filter: "not('blue' in groups)" });
+  await svc.sendToAll("anon", { contentType: "text/plain", filter: "userId eq null" });
+  await svc.sendToAll("a or b", {
+    contentType: "text/plain",
+    filter: `connectionId eq '${a.connectionId}' or userId eq 'bob'`,
+  });
+  await svc.group("blue").sendToAll("blue not bob", { contentType: "text/plain", filter: "userId ne 'bob'" });
+  await svc.sendToUser("alice", "user+filter", { contentType: "text/plain", filter: "'red' in groups" });
+  await expectRestError(
+    svc.sendToAll("x", { contentType: "text/plain", filter: "userId eq" }),
+    [400],
+    "malformed filter",
+  );
+  for (const c of [a, b, n]) await drainConnection(svc, c);
+  assertUntilSentinel(a.received, ["text:red", "text:a or b", "text:blue not bob", "text:user+filter"], "alice");
+  assertUntilSentinel(b.received, ["text:a or b"], "bob");
+  assertUntilSentinel(n.received, ["text:not blue", "text:anon"], "anonymous");
+});
+
+await group("server: client tokens are checked (audience, signature, expiry)", async () => {
+  const svc = service(hubName("auth"));
+  const other = service(hubName("authother"));
+  const { baseUrl, token } = await svc.getClientAccessToken({ userId: "x" });
+  const otherToken = (await other.getClientAccessToken({ userId: "x" })).token;
+  const refused = async (url, what) => {
+    await assert.rejects(rawSocket(url), /upgrade refused: HTTP 401/, what);
+  };
+  await refused(`${baseUrl}?access_token=${otherToken}`, "token for another hub");
+  const [h, p, sig] = token.split(".");
+  const flipped = sig.startsWith("A") ? `B${sig.slice(1)}` : `A${sig.slice(1)}`;
+  await refused(`${baseUrl}?access_token=${h}.${p}.${flipped}`, "bad signature");
+  await refused(`${baseUrl}?access_token=`, "empty token");
+  const wrongKey = new WebPubSubServiceClient(
+    CONNECTION_STRING.replace(/AccessKey=[^;]*/i, "AccessKey=not-the-key"),
+    hubName("auth"),
+    { allowInsecureConnection: true },
+  );
+  await refused((await wrongKey.getClientAccessToken({ userId: "x" })).url, "signed with another key");
+  const expired = (await svc.getClientAccessToken({ userId: "x", expirationTimeInMinutes: -5 })).url;
+  await refused(expired, "expired token");
+  await rawSocket(`${baseUrl}?access_token=${token}`);
+});
+
+await group("client: default SDK client reconnects and rejoins its groups after a server close", async () => {
+  const svc = service(hubName("rejoin"));
+  const c = await sdkClient(
+    svc,
+    { userId: "r", roles: ["webpubsub.joinLeaveGroup"] },
+    { messageRetryOptions: { maxRetries: 3 } },
+  );
+  await c.client.joinGroup("keep");
+  const first = c.connectionId;
+  await svc.closeConnection(first, { reason: "kicked" });
+  await waitFor(() => c.connected.length === 2, "the second connected event");
+  assert.match(String(c.disconnected[0]?.message?.message), /kicked/);
+  const second = c.connected[1].connectionId;
+  assert.notEqual(second, first, "a new connection");
+  let joined = false;
+  const deadline = Date.now() + WAIT_MS;
+  while (!joined && Date.now() < deadline) {
+    joined = await svc.group("keep").listConnections().then(async (it) => {
+      for await (const m of it) if (m.connectionId === second) return true;
+      return false;
+    });
+    if (!joined) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(joined, "the SDK rejoined group keep on its new connection");
+  await svc.group("keep").sendToAll("after rejoin", { contentType: "text/plain" });
+  c.connectionId = second;
+  await drainConnection(svc, c);
+  assertUntilSentinel(c.received, ["text:after rejoin"], "r");
+});
+
+await group("client: sendEvent is acknowledged (no upstream here)", async () => {
+  const svc = service(hubName("event"));
+  const c = await sdkClient(svc, { userId: "e" });
+  const result = await c.client.sendEvent("hello", { a: 1 }, "json");
+  assert.equal(result.isDuplicated, false);
+  await c.client.sendEvent("fire", "and forget", "text", { fireAndForget: true });
+  await drainConnection(svc, c);
+  assertUntilSentinel(c.received, [], "e");
 });
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -518,6 +518,75 @@ def _plain_and_raw():
     expect_until_sentinel(plain.received, [], "plain")
 
 
+@group
+def _list_connections():
+    """server: list_connections with paging (api-version 2024-12-01)"""
+    hub = hub_name("list")
+    svc = service(hub)
+    newer = WebPubSubServiceClient.from_connection_string(CONNECTION_STRING, hub=hub, retry_total=0)
+    members = [Sdk(svc, user_id=f"m{i}", groups=["lg"]) for i in range(4)]
+    anonymous = Sdk(svc, groups=["lg"])
+    expected = sorted([(m.connection_id, f"m{i}") for i, m in enumerate(members)] + [(anonymous.connection_id, None)])
+    listed = sorted((m.connection_id, m.user_id) for m in newer.list_connections(group="lg", maxpagesize=2))
+    expect_equal(listed, expected, "all members across pages of 2")
+    pages = list(newer.list_connections(group="lg", maxpagesize=2).by_page())
+    expect_equal([len(p) for p in pages], [2, 2, 1], "page sizes")
+    expect_equal(len(list(newer.list_connections(group="lg", top=3))), 3, "top=3")
+    expect_equal(list(newer.list_connections(group="nobody")), [], "empty group")
+
+
+@group
+def _filters():
+    """server: OData filters over groups, userId and connectionId"""
+    svc = service(hub_name("filters"))
+    a = Sdk(svc, user_id="alice", groups=["red", "blue"])
+    b = Sdk(svc, user_id="bob", groups=["blue"])
+    n = Sdk(svc)
+    svc.send_to_all("red", content_type="text/plain", filter="'red' in groups")
+    svc.send_to_all("not blue", content_type="text/plain", filter="not('blue' in groups)")
+    svc.send_to_all("anon", content_type="text/plain", filter="userId eq null")
+    svc.send_to_all("a or b", content_type="text/plain", filter=f"connectionId eq '{a.connection_id}' or userId eq 'bob'")
+    svc.send_to_group("blue", "blue not bob", content_type="text/plain", filter="userId ne 'bob'")
+    expect_http_error(lambda: svc.send_to_all("x", content_type="text/plain", filter="userId eq"), [400], "bad filter")
+    for c in (a, b, n):
+        c.drain(svc)
+    expect_until_sentinel(a.received, ["text:red", "text:a or b", "text:blue not bob"], "alice")
+    expect_until_sentinel(b.received, ["text:a or b"], "bob")
+    expect_until_sentinel(n.received, ["text:not blue", "text:anon"], "anonymous")
+
+
+@group
+def _token_checks():
+    """server: client tokens are checked (audience, expiry)"""
+    svc = service(hub_name("auth"))
+    other = service(hub_name("authother"))
+    base = svc.get_client_access_token(user_id="x")["baseUrl"]
+    cases = [
+        ("token for another hub", base + "?access_token=" + other.get_client_access_token(user_id="x")["token"]),
+        ("expired token", svc.get_client_access_token(user_id="x", minutes_to_expire=-5)["url"]),
+        ("no token", base),
+    ]
+    for what, url in cases:
+        try:
+            websocket.create_connection(url, timeout=WAIT_S).close()
+        except websocket.WebSocketBadStatusException as err:
+            expect_equal(err.status_code, 401, what)
+            continue
+        raise AssertionError(f"{what}: the upgrade was accepted")
+    Raw(svc.get_client_access_token(user_id="x")["url"])
+
+
+@group
+def _send_event():
+    """client: send_event is acknowledged (no upstream here)"""
+    svc = service(hub_name("event"))
+    c = Sdk(svc, user_id="e")
+    c.client.send_event("hello", {"a": 1}, WebPubSubDataType.JSON)
+    c.client.send_event("fire", "and forget", WebPubSubDataType.TEXT, ack=False)
+    c.drain(svc)
+    expect_until_sentinel(c.received, [], "e")
+
+
 def main():
     if not CONNECTION_STRING:
         print("WEBPUBSUB_CONNECTION_STRING is not set", file=sys.stderr)
