@@ -172,7 +172,9 @@ async fn run(
         tokio::select! {
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) if protocol != Protocol::Raw => session.request(&text),
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                // Keep reading after the client's close frame: the next read sends our reply
+                // and then ends the stream, which clients wait for.
+                Some(Err(_)) | None => break,
                 // Raw clients' data would go to an upstream, which this service does not have.
                 Some(Ok(_)) => {}
             },
