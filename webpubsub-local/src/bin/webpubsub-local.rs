@@ -5,9 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use webpubsub_local::Service;
 
-const USAGE: &str = "usage: webpubsub-local [--port N] [--access-key KEY] [--host ADDRESS]\n\
-  --port N          port to listen on (default 8080; 0 picks a free port)\n\
-  --access-key KEY  AccessKey that signs tokens (default: a random key)\n\
+const USAGE: &str = "usage: webpubsub-local [--port N] [--access-key KEY] [--host ADDRESS]
+  --port N          port to listen on (default 8080; 0 picks a free port)
+  --access-key KEY  AccessKey that signs tokens (default: a random key)
   --host ADDRESS    IP address to bind (default 127.0.0.1)";
 
 struct Args {
