@@ -8,6 +8,46 @@ mod generate_token_then_broadcast {
     include!("golden/generate_token_then_broadcast.rs");
 }
 
+#[allow(dead_code)]
+mod features_json_body {
+    include!("golden/features_json_body.rs");
+}
+
+#[allow(dead_code)]
+mod features_form_body {
+    include!("golden/features_form_body.rs");
+}
+
+#[allow(dead_code)]
+mod features_parameters {
+    include!("golden/features_parameters.rs");
+}
+
+#[allow(dead_code)]
+mod features_operation_path {
+    include!("golden/features_operation_path.rs");
+}
+
+#[allow(dead_code)]
+mod features_two_sources {
+    include!("golden/features_two_sources.rs");
+}
+
+#[allow(dead_code)]
+mod features_openapi_versions {
+    include!("golden/features_openapi_versions.rs");
+}
+
+#[allow(dead_code)]
+mod features_conditions {
+    include!("golden/features_conditions.rs");
+}
+
+#[allow(dead_code)]
+mod features_inputs {
+    include!("golden/features_inputs.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

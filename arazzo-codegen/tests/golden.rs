@@ -7,10 +7,45 @@ use std::path::Path;
 use arazzo_codegen::Generator;
 
 /// (Arazzo document, golden file), paths relative to this crate.
-const CASES: &[(&str, &str)] = &[(
-    "../specs/arazzo/generate-token-then-broadcast.arazzo.yml",
-    "tests/golden/generate_token_then_broadcast.rs",
-)];
+const CASES: &[(&str, &str)] = &[
+    (
+        "../specs/arazzo/generate-token-then-broadcast.arazzo.yml",
+        "tests/golden/generate_token_then_broadcast.rs",
+    ),
+    // Feature fixtures: one small API each; `tests/features_e2e.rs` runs them against a server.
+    (
+        "tests/features/json-body.arazzo.yml",
+        "tests/golden/features_json_body.rs",
+    ),
+    (
+        "tests/features/form-body.arazzo.yml",
+        "tests/golden/features_form_body.rs",
+    ),
+    (
+        "tests/features/parameters.arazzo.yml",
+        "tests/golden/features_parameters.rs",
+    ),
+    (
+        "tests/features/operation-path.arazzo.yml",
+        "tests/golden/features_operation_path.rs",
+    ),
+    (
+        "tests/features/two-sources.arazzo.yml",
+        "tests/golden/features_two_sources.rs",
+    ),
+    (
+        "tests/features/openapi-versions.arazzo.yml",
+        "tests/golden/features_openapi_versions.rs",
+    ),
+    (
+        "tests/features/conditions.arazzo.yml",
+        "tests/golden/features_conditions.rs",
+    ),
+    (
+        "tests/features/inputs.arazzo.yml",
+        "tests/golden/features_inputs.rs",
+    ),
+];
 
 #[test]
 fn generated_code_matches_the_golden_files() {
