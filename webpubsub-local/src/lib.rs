@@ -56,7 +56,12 @@
 //!   regard to case.
 //! - Connections the service closes get close code 1008 with the reason (cut to 123 bytes);
 //!   JSON clients first get the `disconnected` system message.
-//! - Unknown routes give 404; other content types on sends give 415.
+//! - Unknown routes give 404; sends without a `Content-Type` are taken as
+//!   `application/octet-stream`, other content types give 415; bodies over 1 MiB give 413.
+//! - Adding a connection to a group or granting it a permission answers 404 when the
+//!   connection does not exist; sends, removals and closes of unknown targets still succeed.
+//! - Every send and close operation also accepts `excluded` and `filter`, even where Azure's
+//!   spec lists only some of them.
 
 mod auth;
 mod client;

@@ -243,23 +243,16 @@ async fn route(
         });
     let registry = &shared.registry;
     let m = &method;
+    let call = Call {
+        shared,
+        hub,
+        query: &query,
+        content_type: content_type.as_deref(),
+    };
 
     match rest {
-        [":send"] if m == Method::POST => {
-            let narrowing = narrowing(&query)?;
-            let data = message(body, content_type.as_deref(), &query).await?;
-            let delivery = Delivery::new(&data, Origin::Server);
-            registry.with_hub(hub, |h| {
-                h.send(&h.select(Scope::All, &narrowing), &delivery)
-            });
-            Ok(status(StatusCode::ACCEPTED))
-        }
-        [":closeConnections"] if m == Method::POST => {
-            let narrowing = narrowing(&query)?;
-            let reason = query.get("reason");
-            registry.with_hub(hub, |h| h.close(&h.select(Scope::All, &narrowing), reason));
-            Ok(status(StatusCode::NO_CONTENT))
-        }
+        [":send"] if m == Method::POST => send(&call, Scope::All, Origin::Server, body).await,
+        [":closeConnections"] if m == Method::POST => close(&call, Scope::All),
         [":generateToken"] if m == Method::POST => generate_token(shared, hub, &query),
         [op @ (":addToGroups" | ":removeFromGroups")] if m == Method::POST => {
             let (groups, narrowing) = groups_request(body).await?;
@@ -280,9 +273,7 @@ async fn route(
         ["connections", id] => {
             non_empty("connectionId", id)?;
             if m == Method::DELETE {
-                let reason = query.get("reason");
-                registry.with_hub(hub, |h| h.close(&[id.to_string()], reason));
-                Ok(status(StatusCode::NO_CONTENT))
+                close(&call, Scope::Connection(id))
             } else if m == Method::HEAD {
                 Ok(exists(
                     registry.with_hub(hub, |h| h.connections.contains_key(*id)),
@@ -294,15 +285,7 @@ async fn route(
         }
         ["connections", id, ":send"] if m == Method::POST => {
             non_empty("connectionId", id)?;
-            let data = message(body, content_type.as_deref(), &query).await?;
-            let delivery = Delivery::new(&data, Origin::Server);
-            registry.with_hub(hub, |h| {
-                h.send(
-                    &h.select(Scope::Connection(id), &Narrowing::default()),
-                    &delivery,
-                )
-            });
-            Ok(status(StatusCode::ACCEPTED))
+            send(&call, Scope::Connection(id), Origin::Server, body).await
         }
         ["connections", id, "groups"] if m == Method::DELETE => {
             non_empty("connectionId", id)?;
@@ -322,22 +305,17 @@ async fn route(
         }
         ["groups", group, ":closeConnections"] if m == Method::POST => {
             validate_group(group)?;
-            let narrowing = narrowing(&query)?;
-            let reason = query.get("reason");
-            registry.with_hub(hub, |h| {
-                h.close(&h.select(Scope::Group(group), &narrowing), reason)
-            });
-            Ok(status(StatusCode::NO_CONTENT))
+            close(&call, Scope::Group(group))
         }
         ["groups", group, ":send"] if m == Method::POST => {
             validate_group(group)?;
-            let narrowing = narrowing(&query)?;
-            let data = message(body, content_type.as_deref(), &query).await?;
-            let delivery = Delivery::new(&data, Origin::ServerToGroup(group));
-            registry.with_hub(hub, |h| {
-                h.send(&h.select(Scope::Group(group), &narrowing), &delivery)
-            });
-            Ok(status(StatusCode::ACCEPTED))
+            send(
+                &call,
+                Scope::Group(group),
+                Origin::ServerToGroup(group),
+                body,
+            )
+            .await
         }
         ["groups", group, "connections", id] => {
             validate_group(group)?;
@@ -391,22 +369,11 @@ async fn route(
         }
         ["users", user, ":closeConnections"] if m == Method::POST => {
             non_empty("userId", user)?;
-            let narrowing = narrowing(&query)?;
-            let reason = query.get("reason");
-            registry.with_hub(hub, |h| {
-                h.close(&h.select(Scope::User(user), &narrowing), reason)
-            });
-            Ok(status(StatusCode::NO_CONTENT))
+            close(&call, Scope::User(user))
         }
         ["users", user, ":send"] if m == Method::POST => {
             non_empty("userId", user)?;
-            let narrowing = narrowing(&query)?;
-            let data = message(body, content_type.as_deref(), &query).await?;
-            let delivery = Delivery::new(&data, Origin::Server);
-            registry.with_hub(hub, |h| {
-                h.send(&h.select(Scope::User(user), &narrowing), &delivery)
-            });
-            Ok(status(StatusCode::ACCEPTED))
+            send(&call, Scope::User(user), Origin::Server, body).await
         }
         ["users", user, "groups"] if m == Method::DELETE => {
             non_empty("userId", user)?;
@@ -428,6 +395,40 @@ async fn route(
         }
         _ => Err(ApiError::not_found("no such operation")),
     }
+}
+
+/// What the send and close operations need of a request.
+struct Call<'a> {
+    shared: &'a Shared,
+    hub: &'a str,
+    query: &'a Query,
+    content_type: Option<&'a str>,
+}
+
+/// Queues the body for the connections `scope`, `excluded` and `filter` select; 202.
+async fn send(
+    call: &Call<'_>,
+    scope: Scope<'_>,
+    origin: Origin<'_>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let narrowing = narrowing(call.query)?;
+    let data = message(body, call.content_type, call.query).await?;
+    let delivery = Delivery::new(&data, origin);
+    call.shared.registry.with_hub(call.hub, |h| {
+        h.send(&h.select(scope, &narrowing), &delivery)
+    });
+    Ok(status(StatusCode::ACCEPTED))
+}
+
+/// Closes the connections `scope`, `excluded` and `filter` select, with `reason`; 204.
+fn close(call: &Call<'_>, scope: Scope<'_>) -> Result<Response, ApiError> {
+    let narrowing = narrowing(call.query)?;
+    let reason = call.query.get("reason");
+    call.shared
+        .registry
+        .with_hub(call.hub, |h| h.close(&h.select(scope, &narrowing), reason));
+    Ok(status(StatusCode::NO_CONTENT))
 }
 
 fn check_api_version(query: &Query, required: bool) -> Result<(), ApiError> {
