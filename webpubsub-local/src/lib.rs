@@ -52,6 +52,9 @@
 //!   reconnection token, and nothing is resent; `messageTtlSeconds` is validated and ignored.
 //! - The `MQTT` client type, Socket.IO, the protobuf subprotocols and Entra ID tokens are not
 //!   supported; HTTP only (no TLS).
+//! - Outbound queues are unbounded: a client that stops reading makes its queue grow instead
+//!   of being disconnected.
+//! - WebSocket clients connect at `/client/hubs/{hub}` only (not `/client?hub=`).
 //! - Hub names compare case-insensitively, and client-token audiences are compared without
 //!   regard to case.
 //! - Connections the service closes get close code 1008 with the reason (cut to 123 bytes);
