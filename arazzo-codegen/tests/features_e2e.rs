@@ -1,0 +1,770 @@
+//! The feature fixtures' generated workflows, run against a real HTTP/1.1 server on
+//! 127.0.0.1 that records every request and answers canned responses. What goes on the wire
+//! (method, percent-encoded path, query, headers, cookies, body bytes) and the typed outputs
+//! are asserted exactly.
+
+use std::sync::{Arc, Mutex};
+
+use arazzo_runtime::{Client, WorkflowError};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[allow(dead_code)]
+mod features_json_body {
+    include!("golden/features_json_body.rs");
+}
+#[allow(dead_code)]
+mod features_form_body {
+    include!("golden/features_form_body.rs");
+}
+#[allow(dead_code)]
+mod features_parameters {
+    include!("golden/features_parameters.rs");
+}
+#[allow(dead_code)]
+mod features_operation_path {
+    include!("golden/features_operation_path.rs");
+}
+#[allow(dead_code)]
+mod features_two_sources {
+    include!("golden/features_two_sources.rs");
+}
+#[allow(dead_code)]
+mod features_openapi_versions {
+    include!("golden/features_openapi_versions.rs");
+}
+#[allow(dead_code)]
+mod features_conditions {
+    include!("golden/features_conditions.rs");
+}
+#[allow(dead_code)]
+mod features_inputs {
+    include!("golden/features_inputs.rs");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A recording HTTP/1.1 server.
+
+/// One request as it arrived.
+#[derive(Debug, Clone)]
+struct Recorded {
+    method: String,
+    /// The request target exactly as sent: path and query, still percent-encoded.
+    target: String,
+    /// Header names lower-cased, in arrival order.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Recorded {
+    fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// The single value of header `name`; fails the test if it was sent more than once.
+    fn header(&self, name: &str) -> Option<&str> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert!(
+            values.len() <= 1,
+            "header {name} sent {} times",
+            values.len()
+        );
+        values.first().copied()
+    }
+}
+
+/// A canned response.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(status: u16, body: serde_json::Value) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "application/json".to_owned())],
+            body: serde_json::to_vec(&body).unwrap(),
+        }
+    }
+
+    fn text(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "text/plain; charset=utf-8".to_owned())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+}
+
+type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+/// Serves on an ephemeral port until the test's runtime ends.
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Server {
+    async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = Arc::clone(&requests);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, Arc::clone(&handler), Arc::clone(&log)));
+            }
+        });
+        Self { url, requests }
+    }
+
+    fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// Answers requests on one connection until the client closes it (keep-alive is honoured).
+async fn serve(mut stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Recorded>>>) {
+    let mut buf = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8(buf[..head_end].to_vec()).expect("ASCII request head");
+        let mut lines = head.split("\r\n");
+        let mut request_line = lines.next().unwrap().split(' ');
+        let method = request_line.next().unwrap().to_owned();
+        let target = request_line.next().unwrap().to_owned();
+        assert_eq!(request_line.next(), Some("HTTP/1.1"));
+        let headers: Vec<(String, String)> = lines
+            .map(|l| {
+                let (n, v) = l.split_once(':').expect("header line");
+                (n.trim().to_ascii_lowercase(), v.trim().to_owned())
+            })
+            .collect();
+        assert!(
+            !headers.iter().any(|(n, _)| n == "transfer-encoding"),
+            "bodies are sent with a length"
+        );
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .map_or(0, |(_, v)| v.parse().unwrap());
+        let body_start = head_end + 4;
+        while buf.len() < body_start + length {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let body = buf[body_start..body_start + length].to_vec();
+        buf.drain(..body_start + length);
+        let recorded = Recorded {
+            method,
+            target,
+            headers,
+            body,
+        };
+        let reply = handler(&recorded);
+        log.lock().unwrap().push(recorded);
+        let mut out = format!("HTTP/1.1 {} Canned\r\n", reply.status);
+        for (name, value) in &reply.headers {
+            out.push_str(&format!("{name}: {value}\r\n"));
+        }
+        out.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&reply.body);
+        if stream.write_all(&bytes).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn client(sources: &[(&str, &Server)]) -> Client {
+    sources
+        .iter()
+        .fold(Client::builder(), |b, (name, server)| {
+            b.base_url(*name, server.url.clone())
+        })
+        .build()
+        .unwrap()
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. JSON request body built from expressions; outputs typed from the response schema.
+
+#[tokio::test]
+async fn json_body_is_built_from_inputs_and_outputs_are_typed() {
+    use features_json_body::*;
+    let server = Server::start(|_| {
+        Reply::json(
+            201,
+            json!({
+                "id": 9_007_199_254_740_993_i64,
+                "total": 59.5,
+                "customer": {"name": "Ada Lovelace", "address": {"city": "Amsterdam"}},
+                "tags": ["gift", "rush"]
+            }),
+        )
+    })
+    .await;
+    let inputs = PlaceOrderInputs::new(
+        "Ada",
+        "Lovelace",
+        "SKU-1",
+        3,
+        "Amsterdam",
+        strings(&["gift", "rush"]),
+    );
+
+    let outputs = place_order(&client(&[("shop", &server)]), inputs)
+        .await
+        .unwrap();
+
+    // i64, not f64: 2^53 + 1 survives.
+    let order_id: i64 = outputs.order_id;
+    assert_eq!(order_id, 9_007_199_254_740_993);
+    assert_eq!(outputs.total, 59.5);
+    assert_eq!(outputs.city, "Amsterdam");
+    let tags: Vec<String> = outputs.tags;
+    assert_eq!(tags, strings(&["gift", "rush"]));
+    assert_eq!(outputs.coupon, None, "an optional field that is absent");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.target, "/orders");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let expected = concat!(
+        r#"{"customer":{"name":"Ada Lovelace","address":{"city":"Amsterdam","country":"NL"}},"#,
+        r#""items":[{"sku":"SKU-1","quantity":3},{"sku":"GIFT-WRAP","quantity":1}],"#,
+        r#""tags":["gift","rush"],"express":true,"note":null}"#
+    );
+    assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+    assert_eq!(
+        r.header("content-length"),
+        Some(expected.len().to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_present_optional_output_is_some_and_a_wrong_type_is_a_decode_error() {
+    use features_json_body::*;
+    let inputs = || PlaceOrderInputs::new("A", "B", "S", 1, "C", Vec::new());
+    let server = Server::start(|_| {
+        Reply::json(
+            201,
+            json!({"id": 1, "total": 2, "customer": {"name": "A B", "address": {"city": "C"}},
+                   "tags": [], "coupon": "SPRING"}),
+        )
+    })
+    .await;
+    let outputs = place_order(&client(&[("shop", &server)]), inputs())
+        .await
+        .unwrap();
+    assert_eq!(outputs.coupon.as_deref(), Some("SPRING"));
+    assert_eq!(outputs.total, 2.0, "an integer is a valid number");
+
+    let server = Server::start(|_| Reply::json(201, json!({"id": "one"}))).await;
+    let err = place_order(&client(&[("shop", &server)]), inputs())
+        .await
+        .unwrap_err();
+    match err {
+        WorkflowError::Decode {
+            step,
+            location,
+            expected,
+            ..
+        } => {
+            assert_eq!(step, "createOrder");
+            assert_eq!(location, "$response.body#/id");
+            assert_eq!(expected, "i64");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Form body; an absent optional input is left out; an empty POST has Content-Length: 0.
+
+fn auth_server() -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    |r: &Recorded| match r.path() {
+        "/oauth/token" => Reply::json(200, json!({"access_token": "tok-123", "expires_in": 3600})),
+        "/oauth/revoke" => Reply::empty(204),
+        _ => Reply::empty(404),
+    }
+}
+
+#[tokio::test]
+async fn form_body_leaves_out_absent_inputs_and_empty_post_has_zero_length() {
+    use features_form_body::*;
+    let server = Server::start(auth_server()).await;
+    let inputs = LoginLogoutInputs::new("ada@example.com", "p&ss=w rd");
+    assert!(
+        !format!("{inputs:?}").contains("p&ss"),
+        "password is a Secret"
+    );
+
+    let outputs = login_logout(&client(&[("auth", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.expires_in, 3600_i64);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let login = &requests[0];
+    assert_eq!(login.method, "POST");
+    assert_eq!(login.target, "/oauth/token");
+    assert_eq!(
+        login.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let expected = "grant_type=password&username=ada%40example.com&password=p%26ss%3Dw+rd&client=shop+web%26app";
+    assert_eq!(std::str::from_utf8(&login.body).unwrap(), expected);
+
+    let logout = &requests[1];
+    assert_eq!(logout.method, "POST");
+    assert_eq!(logout.target, "/oauth/revoke");
+    assert_eq!(logout.header("authorization"), Some("Bearer tok-123"));
+    assert_eq!(logout.header("content-length"), Some("0"));
+    assert_eq!(logout.header("content-type"), None);
+    assert!(logout.body.is_empty());
+}
+
+#[tokio::test]
+async fn form_body_sends_a_present_optional_input() {
+    use features_form_body::*;
+    let server = Server::start(auth_server()).await;
+    let mut inputs = LoginLogoutInputs::new("ada", "pw");
+    inputs.scope = Some("read write".to_owned());
+    login_logout(&client(&[("auth", &server)]), inputs)
+        .await
+        .unwrap();
+    let body = server.requests()[0].body.clone();
+    assert_eq!(
+        std::str::from_utf8(&body).unwrap(),
+        "grant_type=password&username=ada&password=pw&scope=read+write&client=shop+web%26app"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Path, query, header and cookie parameters; workflow parameters merged with the step's.
+
+#[tokio::test]
+async fn parameters_go_where_the_description_says() {
+    use features_parameters::*;
+    let server = Server::start(|r| {
+        if r.path() == "/pets" {
+            Reply::json(200, json!([{"id": 1}]))
+        } else {
+            Reply::json(200, json!({"name": "Mr Whiskers"}))
+        }
+    })
+    .await;
+    let inputs = FindOwnerPetInputs::new(
+        42,
+        "Mr Whiskers/2 ü?",
+        "abc123",
+        strings(&["a b", "c"]),
+        strings(&["name", "age"]),
+        "trace-1",
+        5,
+    );
+
+    let outputs = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name, "Mr Whiskers");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    // Workflow parameters alone.
+    let list = &requests[0];
+    assert_eq!(list.method, "GET");
+    assert_eq!(list.target, "/pets?limit=10");
+    assert_eq!(list.header("x-trace-id"), Some("trace-1"));
+    assert_eq!(list.header("cookie"), None);
+    assert_eq!(list.header("content-length"), None, "a GET has no length");
+
+    // The step's `limit` replaces the workflow's; the workflow's header is kept, once.
+    let get = &requests[1];
+    assert_eq!(get.method, "GET");
+    assert_eq!(
+        get.path(),
+        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F",
+        "a path value cannot change the path's shape"
+    );
+    assert_eq!(
+        get.target,
+        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F?tag=a+b&tag=c&fields=name%2Cage&limit=5"
+    );
+    assert_eq!(get.header("x-trace-id"), Some("trace-1"));
+    assert_eq!(get.header("cookie"), Some("session=abc123; theme=dark"));
+}
+
+#[tokio::test]
+async fn a_present_optional_query_parameter_is_sent() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let mut inputs = FindOwnerPetInputs::new(1, "rex", "s", Vec::new(), strings(&["id"]), "t", 2);
+    inputs.search = Some("good boy".to_owned());
+    find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    // An empty exploded array sends nothing.
+    assert_eq!(
+        server.requests()[1].target,
+        "/owners/1/pets/rex?fields=id&limit=2&q=good+boy"
+    );
+}
+
+#[tokio::test]
+async fn a_header_value_that_http_cannot_carry_stops_the_step_without_echoing_it() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let inputs = FindOwnerPetInputs::new(1, "x", "s", Vec::new(), Vec::new(), "t\r\nX-Evil: 1", 2);
+    let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::Request {
+                step: "listPets",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("Evil"), "{err}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. operationPath.
+
+#[tokio::test]
+async fn operation_path_reaches_an_operation_without_an_id() {
+    use features_operation_path::*;
+    let server = Server::start(|_| Reply::json(200, json!({"id": 7, "name": "Rex"}))).await;
+    let outputs = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
+        .await
+        .unwrap();
+    assert_eq!((outputs.id, outputs.name.as_str()), (7, "Rex"));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "GET");
+    assert_eq!(requests[0].target, "/pets/7");
+}
+
+#[tokio::test]
+async fn a_missing_required_output_names_the_pointer() {
+    use features_operation_path::*;
+    let server = Server::start(|_| Reply::json(200, json!({"id": 7}))).await;
+    let err = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
+        .await
+        .unwrap_err();
+    assert_eq!(err.step(), "fetchPet");
+    assert!(
+        matches!(&err, WorkflowError::Decode { location, .. } if location == "$response.body#/name"),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Two source descriptions, each with its own server.
+
+#[tokio::test]
+async fn two_sources_chain_an_output_into_a_path_and_read_header_and_text() {
+    use features_two_sources::*;
+    let catalog = Server::start(|_| {
+        Reply::json(200, json!({"id": 314})).with_header("X-Request-Id", "req-77")
+    })
+    .await;
+    let inventory = Server::start(|_| Reply::text(200, "MUG-314 · aisle 5")).await;
+
+    let outputs = product_label(
+        &client(&[("catalog", &catalog), ("inventory", &inventory)]),
+        ProductLabelInputs::new("blue mug"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.product_id, 314_i64);
+    assert_eq!(outputs.request_id, "req-77");
+    assert_eq!(outputs.label, "MUG-314 · aisle 5");
+
+    let find = catalog.requests();
+    assert_eq!(find.len(), 1);
+    assert_eq!(find[0].method, "GET");
+    assert_eq!(find[0].target, "/products/search?name=blue+mug");
+    let label = inventory.requests();
+    assert_eq!(label.len(), 1);
+    assert_eq!(label[0].target, "/stock/314/label");
+}
+
+#[tokio::test]
+async fn a_missing_response_header_output_is_a_decode_error() {
+    use features_two_sources::*;
+    let catalog = Server::start(|_| Reply::json(200, json!({"id": 1}))).await;
+    let inventory = Server::start(|_| Reply::text(200, "x")).await;
+    let err = product_label(
+        &client(&[("catalog", &catalog), ("inventory", &inventory)]),
+        ProductLabelInputs::new("x"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.step(), "find");
+    assert!(
+        matches!(&err, WorkflowError::Decode { location, .. } if location == "$response.header.X-Request-Id"),
+        "{err:?}"
+    );
+    assert!(inventory.requests().is_empty(), "the workflow stopped");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. OpenAPI 3.0 (`nullable`, `$ref`s, a `$ref` into another file) and 3.1 (`type: [.., null]`).
+
+#[tokio::test]
+async fn nullable_fields_are_options_in_both_openapi_versions() {
+    use features_openapi_versions::*;
+    let server = Server::start(|r| {
+        if r.path().starts_with("/records/") {
+            Reply::json(
+                200,
+                json!({"nickname": null, "weight": 4.25, "owner": {"name": "Sam", "visits": [1, 5]}}),
+            )
+        } else {
+            Reply::json(200, json!({"text": null, "author": "Dr. K"}))
+        }
+    })
+    .await;
+    let outputs = pet_history(
+        &client(&[("legacy", &server), ("modern", &server)]),
+        PetHistoryInputs::new("cat 1"),
+    )
+    .await
+    .unwrap();
+    let nickname: Option<String> = outputs.nickname;
+    let text: Option<String> = outputs.text;
+    let visits: Vec<i64> = outputs.visits;
+    assert_eq!(nickname, None);
+    assert_eq!(text, None);
+    assert_eq!(outputs.weight, 4.25);
+    assert_eq!(outputs.owner_name, "Sam");
+    assert_eq!(visits, [1, 5]);
+    assert_eq!(outputs.author, "Dr. K");
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/records/cat%201", "/notes/cat%201"]);
+}
+
+#[tokio::test]
+async fn nullable_fields_with_values_are_some() {
+    use features_openapi_versions::*;
+    let server = Server::start(|r| {
+        if r.path().starts_with("/records/") {
+            Reply::json(
+                200,
+                json!({"nickname": "Fluffy", "weight": 4, "owner": {"name": "Sam", "visits": []}}),
+            )
+        } else {
+            Reply::json(200, json!({"text": "Healthy", "author": "Dr. K"}))
+        }
+    })
+    .await;
+    let outputs = pet_history(
+        &client(&[("legacy", &server), ("modern", &server)]),
+        PetHistoryInputs::new("c"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.nickname.as_deref(), Some("Fluffy"));
+    assert_eq!(outputs.text.as_deref(), Some("Healthy"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Conditions.
+
+async fn check(
+    status: u16,
+    body: serde_json::Value,
+) -> Result<features_conditions::CheckShipmentOutputs, WorkflowError> {
+    use features_conditions::*;
+    let server = Server::start(move |_| Reply::json(status, body.clone())).await;
+    let result = check_shipment(
+        &client(&[("shipping", &server)]),
+        CheckShipmentInputs::new("SH/1", 3.0),
+    )
+    .await;
+    assert_eq!(server.requests()[0].target, "/shipments/SH%2F1");
+    result
+}
+
+#[tokio::test]
+async fn conditions_accept_a_matching_response() {
+    // `'SHIPPED'` matches `shipped`: string equality ignores case.
+    let ok = check(
+        200,
+        json!({"status": "shipped", "weight": 2.5, "parcels": 3}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((ok.status.as_str(), ok.code), ("shipped", 200));
+    // The other side of `||`, another 2xx, a weight exactly at the limit, insured false.
+    let ok = check(
+        202,
+        json!({"status": "Delivered", "weight": 3, "parcels": 10, "insured": false}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((ok.status.as_str(), ok.code), ("Delivered", 202));
+}
+
+fn assert_unmet(err: WorkflowError, criterion: &str, status: u16) {
+    match err {
+        WorkflowError::CriteriaNotMet {
+            step,
+            criterion: c,
+            status: s,
+            ..
+        } => {
+            assert_eq!(step, "shipment");
+            assert_eq!(c, criterion);
+            assert_eq!(s, status);
+        }
+        other => panic!("expected CriteriaNotMet, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn each_failing_criterion_is_named_with_the_status() {
+    let range = "$statusCode >= 200 && $statusCode < 300";
+    let status = "$response.body#/status == 'SHIPPED' || $response.body#/status == 'delivered'";
+    let limits = "!($response.body#/parcels > 10) && $response.body#/weight <= $inputs.maxWeight";
+    let insured = "$response.body#/insured != true";
+    let good = json!({"status": "shipped", "weight": 2.5, "parcels": 3});
+
+    let err = check(500, json!({"error": "boom"})).await.unwrap_err();
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_unmet(err, range, 500);
+    assert_unmet(check(300, good.clone()).await.unwrap_err(), range, 300);
+    let mut cancelled = good.clone();
+    cancelled["status"] = json!("cancelled");
+    assert_unmet(check(200, cancelled).await.unwrap_err(), status, 200);
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("status");
+    assert_unmet(check(200, missing).await.unwrap_err(), status, 200);
+    let mut parcels = good.clone();
+    parcels["parcels"] = json!(11);
+    assert_unmet(check(200, parcels).await.unwrap_err(), limits, 200);
+    let mut heavy = good.clone();
+    heavy["weight"] = json!(3.5);
+    assert_unmet(check(200, heavy).await.unwrap_err(), limits, 200);
+    let mut insured_body = good.clone();
+    insured_body["insured"] = json!(true);
+    assert_unmet(check(200, insured_body).await.unwrap_err(), insured, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Typed inputs: enums, nested structs, arrays, secrets, numbers, booleans, defaults.
+
+#[tokio::test]
+async fn typed_inputs_and_defaults_are_sent_as_json() {
+    use features_inputs::*;
+    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-1"}))).await;
+    let mut address = SubscribeInputsAddress::new("Main St 1", "1011AB");
+    address.floor = Some(3);
+    let inputs = SubscribeInputs::new(
+        "ada@example.com",
+        "hunter2",
+        SubscribeInputsPlan::EnterprisePlus,
+        address,
+        strings(&["rust", "http"]),
+        99.5,
+        true,
+    );
+    assert!(!format!("{inputs:?}").contains("hunter2"));
+    assert_eq!(inputs.frequency, SubscribeInputsFrequency::Weekly);
+    assert_eq!(inputs.language, "en");
+    assert_eq!(inputs.max_issues, 12);
+    assert_eq!(inputs.discount, 0.5);
+    assert!(inputs.html);
+    assert_eq!(inputs.extra_topics, strings(&["news", "tips"]));
+    assert_eq!(inputs.referrer, None);
+
+    let outputs = subscribe(&client(&[("news", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.id, "sub-1");
+
+    let r = &server.requests()[0];
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("POST", "/subscriptions")
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let expected = concat!(
+        r#"{"email":"ada@example.com","password":"hunter2","plan":"enterprise-plus","#,
+        r#""address":{"street":"Main St 1","zip":"1011AB","floor":3},"topics":["rust","http"],"#,
+        r#""budget":99.5,"consent":true,"frequency":"weekly","language":"en","maxIssues":12,"#,
+        r#""discount":0.5,"html":true,"extraTopics":["news","tips"],"referrer":null}"#
+    );
+    assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+}
+
+#[test]
+fn inputs_deserialise_with_defaults_and_reject_unknown_enum_values() {
+    use features_inputs::*;
+    let inputs: SubscribeInputs = serde_json::from_value(json!({
+        "email": "a@b.c", "password": "pw", "plan": "pro",
+        "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false,
+        "frequency": "daily"
+    }))
+    .unwrap();
+    assert_eq!(inputs.plan, SubscribeInputsPlan::Pro);
+    assert_eq!(inputs.frequency, SubscribeInputsFrequency::Daily);
+    assert_eq!(inputs.address.floor, None);
+    assert_eq!(inputs.max_issues, 12);
+    assert_eq!(inputs.extra_topics, strings(&["news", "tips"]));
+    assert_eq!(inputs.password.expose(), "pw");
+
+    let bad = serde_json::from_value::<SubscribeInputs>(json!({
+        "email": "a", "password": "p", "plan": "gold",
+        "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
+    }));
+    assert!(bad.is_err());
+}
