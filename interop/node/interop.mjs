@@ -8,6 +8,7 @@
 //        node interop/node/interop.mjs
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import {
   SendMessageError,
@@ -87,9 +88,16 @@ async function waitFor(predicate, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Binary as hex, or, past 64 bytes, as its length and a SHA-256 prefix (short failure output). */
+function hex(bytes) {
+  const buf = Buffer.from(bytes);
+  if (buf.length <= 64) return buf.toString("hex");
+  return `${buf.length}B-sha256:${createHash("sha256").update(buf).digest("hex").slice(0, 16)}`;
+}
+
 /** Renders any received payload as a comparable string: `text:..`, `json:..`, `binary:<hex>`. */
 function render(dataType, data) {
-  if (dataType === "binary") return `binary:${Buffer.from(data).toString("hex")}`;
+  if (dataType === "binary") return `binary:${hex(data)}`;
   if (dataType === "json") return `json:${JSON.stringify(data)}`;
   return `${dataType}:${data}`;
 }
@@ -138,7 +146,7 @@ async function rawSocket(url, subprotocol) {
     ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
   });
   ws.on("message", (data, isBinary) => {
-    frames.push(isBinary ? `binary:${Buffer.from(data).toString("hex")}` : `text:${data.toString()}`);
+    frames.push(isBinary ? `binary:${hex(data)}` : `text:${data.toString()}`);
   });
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
@@ -670,6 +678,33 @@ await group("client: sendEvent is acknowledged (no upstream here)", async () => 
   await c.client.sendEvent("fire", "and forget", "text", { fireAndForget: true });
   await drainConnection(svc, c);
   assertUntilSentinel(c.received, [], "e");
+});
+
+await group("server: payloads — unicode, JSON strings, 512 KiB binary, over 1 MiB refused", async () => {
+  const svc = service(hubName("payload"));
+  const raw = await rawSocket((await svc.getClientAccessToken({ userId: "raw" })).url);
+  const sdk = await sdkClient(svc, { userId: "sdk" });
+  const big = Buffer.alloc(512 * 1024);
+  for (let i = 0; i < big.length; i += 1) big[i] = (i * 7) % 256;
+  await svc.sendToAll("héllo ✓ 🎉", { contentType: "text/plain" });
+  await svc.sendToAll("a JSON string");
+  await svc.sendToAll(big);
+  await svc.sendToAll(SENTINEL, { contentType: "text/plain" });
+  await waitFor(() => raw.frames.at(-1) === `text:${SENTINEL}`, "raw sentinel");
+  assertUntilSentinel(raw.frames, ["text:héllo ✓ 🎉", 'text:"a JSON string"', `binary:${hex(big)}`], "raw");
+  await waitFor(() => sdk.received.at(-1) === `text:${SENTINEL}`, "SDK sentinel");
+  assertUntilSentinel(sdk.received, ["text:héllo ✓ 🎉", 'json:"a JSON string"', `binary:${hex(big)}`], "sdk");
+  await expectRestError(svc.sendToAll(Buffer.alloc(1024 * 1024 + 1)), [413], "a body over 1 MiB");
+});
+
+await group("server: hub names with the punctuation Azure allows (. , [ ] `)", async () => {
+  for (const hub of [`h.${RUN}`, `h,[${RUN}]`, `h\`${RUN}`]) {
+    const svc = service(hub);
+    const c = await sdkClient(svc, { userId: "u" });
+    await svc.sendToUser("u", `to ${hub}`, { contentType: "text/plain" });
+    await drainConnection(svc, c);
+    assertUntilSentinel(c.received, [`text:to ${hub}`], hub);
+  }
 });
 
 console.log(`${passed} passed, ${failed} failed`);

@@ -11,6 +11,7 @@ Usage:
         python3 interop/python/interop.py
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -114,13 +115,21 @@ def expect_equal(got, expected, what):
         raise AssertionError(f"{what}: expected {expected!r}, got {got!r}")
 
 
+def hexed(data):
+    """Bytes as hex, or, past 64 bytes, as length and a SHA-256 prefix (short failure output)."""
+    data = bytes(data)
+    if len(data) <= 64:
+        return data.hex()
+    return f"{len(data)}B-sha256:{hashlib.sha256(data).hexdigest()[:16]}"
+
+
 def render(data_type, data):
     """Render a received payload as a comparable string: text:.., json:.., binary:<hex>."""
     data_type = str(getattr(data_type, "value", data_type))
     if data_type == "binary":
-        return "binary:" + bytes(data).hex()
+        return "binary:" + hexed(data)
     if data_type == "json":
-        return "json:" + json.dumps(data, separators=(",", ":"))
+        return "json:" + json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return f"{data_type}:{data}"
 
 
@@ -218,7 +227,7 @@ class Raw:
             if opcode == websocket.ABNF.OPCODE_TEXT:
                 self.frames.append("text:" + data.decode())
             elif opcode == websocket.ABNF.OPCODE_BINARY:
-                self.frames.append("binary:" + data.hex())
+                self.frames.append("binary:" + hexed(data))
             elif opcode == websocket.ABNF.OPCODE_CLOSE:
                 return
 
@@ -585,6 +594,47 @@ def _send_event():
     c.client.send_event("fire", "and forget", WebPubSubDataType.TEXT, ack=False)
     c.drain(svc)
     expect_until_sentinel(c.received, [], "e")
+
+
+@group
+def _payloads():
+    """server: payloads - unicode, JSON strings, 512 KiB binary, over 1 MiB refused"""
+    svc = service(hub_name("payload"))
+    raw = Raw(svc.get_client_access_token(user_id="raw")["url"])
+    sdk = Sdk(svc, user_id="sdk")
+    big = bytes((i * 7) % 256 for i in range(512 * 1024))
+    svc.send_to_all("héllo ✓ 🎉", content_type="text/plain")
+    svc.send_to_all({"ü": "✓"})
+    svc.send_to_all("a JSON string")
+    svc.send_to_all(big, content_type="application/octet-stream")
+    svc.send_to_all(SENTINEL, content_type="text/plain")
+    wait_for(lambda: raw.frames[-1:] == [f"text:{SENTINEL}"], "raw sentinel")
+    frames = list(raw.frames)
+    expect_equal(frames[0], "text:héllo ✓ 🎉", "raw unicode text")
+    expect_equal(json.loads(frames[1][len("text:") :]), {"ü": "✓"}, "raw unicode JSON")
+    expect_equal(frames[2:], ['text:"a JSON string"', "binary:" + hexed(big), f"text:{SENTINEL}"], "raw rest")
+    wait_for(lambda: sdk.received[-1:] == [f"text:{SENTINEL}"], "SDK sentinel")
+    expect_until_sentinel(
+        sdk.received,
+        ["text:héllo ✓ 🎉", 'json:{"ü":"✓"}', 'json:"a JSON string"', "binary:" + hexed(big)],
+        "sdk",
+    )
+    expect_http_error(
+        lambda: svc.send_to_all(b"\0" * (1024 * 1024 + 1), content_type="application/octet-stream"),
+        [413],
+        "a body over 1 MiB",
+    )
+
+
+@group
+def _hub_punctuation():
+    """server: hub names with punctuation Azure allows (. , [ ])"""
+    for hub in (f"h.{RUN}", f"h,[{RUN}]"):
+        svc = service(hub)
+        c = Sdk(svc, user_id="u")
+        svc.send_to_user("u", f"to {hub}", content_type="text/plain")
+        c.drain(svc)
+        expect_until_sentinel(c.received, [f"text:to {hub}"], hub)
 
 
 def main():
