@@ -48,6 +48,11 @@ mod features_inputs {
     include!("golden/features_inputs.rs");
 }
 
+#[allow(dead_code)]
+mod features_edge_cases {
+    include!("golden/features_edge_cases.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

@@ -42,6 +42,10 @@ mod features_conditions {
 mod features_inputs {
     include!("golden/features_inputs.rs");
 }
+#[allow(dead_code)]
+mod features_edge_cases {
+    include!("golden/features_edge_cases.rs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // A recording HTTP/1.1 server.
@@ -767,4 +771,150 @@ fn inputs_deserialise_with_defaults_and_reject_unknown_enum_values() {
         "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
     }));
     assert!(bad.is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Edge cases: inputs named like Rust keywords, typed literals in parameters, a whole input
+//    object as the JSON body, an optional step output in a header, criteria on a response
+//    header, an input and an earlier step's output.
+
+fn thing_inputs() -> features_edge_cases::RegisterThingInputs {
+    use features_edge_cases::*;
+    RegisterThingInputs::new(
+        "gadget",
+        "me",
+        "ann",
+        "Ann",
+        true,
+        "k&y",
+        RegisterThingInputsPlan::AB,
+        RegisterThingInputsAddress::new("Elm 1"),
+    )
+}
+
+fn things(
+    coupon: Option<&'static str>,
+    second_id: &'static str,
+) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    move |r: &Recorded| {
+        if r.target.starts_with("/things/thing-") {
+            let mut body = json!({"id": "t/1", "owner": {"name": "Bo"}, "labels": ["x"]});
+            if let Some(c) = coupon {
+                body["coupon"] = json!(c);
+            }
+            Reply::json(200, body).with_header("X-Rate", "5")
+        } else {
+            Reply::json(200, json!({"id": second_id, "labels": ["y", "z"]}))
+        }
+    }
+}
+
+#[tokio::test]
+async fn keyword_names_literals_and_whole_input_payloads_reach_the_wire() {
+    use features_edge_cases::*;
+    let server = Server::start(things(None, "t/1")).await;
+    let outputs = register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap();
+    assert_eq!(outputs.id, "t/1");
+    assert_eq!(outputs.labels, strings(&["y", "z"]));
+    assert_eq!(
+        outputs.whole,
+        json!({"id": "t/1", "owner": {"name": "Bo"}, "labels": ["x"]})
+    );
+    assert_eq!(outputs.type_input, "gadget");
+    assert_eq!(outputs.street, json!("Elm 1"));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let first = &requests[0];
+    assert_eq!(first.method, "PUT");
+    assert_eq!(
+        first.target,
+        "/things/thing-gadget?verbose=true&ratio=1.5&api_key=k%26y"
+    );
+    assert_eq!(first.header("x-count"), Some("3"));
+    assert_eq!(first.header("content-type"), Some("application/json"));
+    // The optional `type` member of the address is absent and left out.
+    assert_eq!(
+        std::str::from_utf8(&first.body).unwrap(),
+        r#"{"street":"Elm 1"}"#
+    );
+
+    let second = &requests[1];
+    assert_eq!(second.method, "PUT");
+    assert_eq!(second.target, "/things/t%2F1");
+    assert_eq!(second.header("x-coupon"), None, "absent optional output");
+    assert_eq!(second.header("content-type"), Some("text/plain"));
+    assert_eq!(
+        std::str::from_utf8(&second.body).unwrap(),
+        "owner Bo of ann"
+    );
+}
+
+#[tokio::test]
+async fn a_present_optional_output_is_sent_as_a_header() {
+    use features_edge_cases::*;
+    let server = Server::start(things(Some("SAVE10"), "t/1")).await;
+    register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[1].header("x-coupon"), Some("SAVE10"));
+}
+
+#[tokio::test]
+async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
+    let server = Server::start(things(None, "t/1")).await;
+    let mut inputs = thing_inputs();
+    inputs.flag = false;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), inputs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "first",
+                criterion: "$inputs.flag",
+                status: 200,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let server = Server::start(|_| {
+        Reply::json(200, json!({"id": "a", "labels": []})).with_header("X-Rate", "6")
+    })
+    .await;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "first",
+                criterion: "$statusCode == 200 && $response.header.X-Rate == '5'",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let server = Server::start(things(None, "t/2")).await;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "second",
+                criterion: "$response.body#/id == $steps.first.outputs.id",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

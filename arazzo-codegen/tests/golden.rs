@@ -45,6 +45,10 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/inputs.arazzo.yml",
         "tests/golden/features_inputs.rs",
     ),
+    (
+        "tests/features/edge-cases.arazzo.yml",
+        "tests/golden/features_edge_cases.rs",
+    ),
 ];
 
 #[test]
