@@ -53,6 +53,11 @@ mod features_edge_cases {
     include!("golden/features_edge_cases.rs");
 }
 
+#[allow(dead_code)]
+mod features_query_styles {
+    include!("golden/features_query_styles.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

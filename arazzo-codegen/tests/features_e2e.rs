@@ -46,6 +46,10 @@ mod features_inputs {
 mod features_edge_cases {
     include!("golden/features_edge_cases.rs");
 }
+#[allow(dead_code)]
+mod features_query_styles {
+    include!("golden/features_query_styles.rs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // A recording HTTP/1.1 server.
@@ -435,7 +439,7 @@ async fn parameters_go_where_the_description_says() {
     );
     assert_eq!(
         get.target,
-        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F?tag=a+b&tag=c&fields=name%2Cage&limit=5"
+        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F?tag=a+b&tag=c&fields=name,age&limit=5"
     );
     assert_eq!(get.header("x-trace-id"), Some("trace-1"));
     assert_eq!(get.header("cookie"), Some("session=abc123; theme=dark"));
@@ -455,6 +459,40 @@ async fn a_present_optional_query_parameter_is_sent() {
         server.requests()[1].target,
         "/owners/1/pets/rex?fields=id&limit=2&q=good+boy"
     );
+}
+
+#[tokio::test]
+async fn cookie_values_cannot_add_cookies_and_empty_arrays_send_nothing() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let inputs = FindOwnerPetInputs::new(1, "rex", "a; admin=1", Vec::new(), Vec::new(), "t", 2);
+    find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    let get = &server.requests()[1];
+    assert_eq!(
+        get.header("cookie"),
+        Some("session=a%3B%20admin=1; theme=dark")
+    );
+    assert_eq!(get.target, "/owners/1/pets/rex?limit=2");
+}
+
+#[tokio::test]
+async fn a_dot_segment_path_value_is_refused_before_sending() {
+    use features_parameters::*;
+    for name in ["..", "."] {
+        let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+        let inputs = FindOwnerPetInputs::new(1, name, "s", Vec::new(), Vec::new(), "t", 2);
+        let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, WorkflowError::Request { step: "getPet", .. }),
+            "{name}: {err:?}"
+        );
+        let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+        assert_eq!(targets, ["/pets?limit=10"], "only the first step was sent");
+    }
 }
 
 #[tokio::test]
@@ -745,9 +783,32 @@ async fn typed_inputs_and_defaults_are_sent_as_json() {
         r#"{"email":"ada@example.com","password":"hunter2","plan":"enterprise-plus","#,
         r#""address":{"street":"Main St 1","zip":"1011AB","floor":3},"topics":["rust","http"],"#,
         r#""budget":99.5,"consent":true,"frequency":"weekly","language":"en","maxIssues":12,"#,
-        r#""discount":0.5,"html":true,"extraTopics":["news","tips"],"referrer":null}"#
+        r#""discount":0.5,"html":true,"extraTopics":["news","tips"]}"#
     );
     assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_present_optional_input_is_a_json_member() {
+    use features_inputs::*;
+    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-2"}))).await;
+    let mut inputs = SubscribeInputs::new(
+        "a@b.c",
+        "pw",
+        SubscribeInputsPlan::Free,
+        SubscribeInputsAddress::new("s", "z"),
+        Vec::new(),
+        0.0,
+        false,
+    );
+    inputs.referrer = Some("friend".to_owned());
+    subscribe(&client(&[("news", &server)]), inputs)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&server.requests()[0].body).unwrap();
+    assert_eq!(body["referrer"], json!("friend"));
+    assert_eq!(body["address"], json!({"street": "s", "zip": "z"}));
+    assert_eq!(body["budget"], json!(0.0));
 }
 
 #[test]
@@ -912,6 +973,55 @@ async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
             WorkflowError::CriteriaNotMet {
                 step: "second",
                 criterion: "$response.body#/id == $steps.first.outputs.id",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Pipe- and space-delimited arrays, a `+json` response, a server URL with variables.
+
+#[tokio::test]
+async fn delimited_query_arrays_and_a_vendor_json_response() {
+    use features_query_styles::*;
+    assert_eq!(SEARCH_BASE_URL, "https://eu.example.com/api");
+    let server = Server::start(|_| {
+        let mut reply = Reply::json(200, json!({"items": [{"id": 4}, {"id": 9}]}));
+        reply.headers = vec![("content-type", "application/vnd.api+json".to_owned())];
+        reply
+    })
+    .await;
+    let outputs = search_documents(
+        &client(&[("search", &server)]),
+        SearchDocumentsInputs::new(vec![4, 9], strings(&["red", "fox"]), 4),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.first, 4_i64);
+    assert_eq!(
+        outputs.items,
+        Some(vec![json!({"id": 4}), json!({"id": 9})])
+    );
+    // OpenAPI's delimiters go as they are; a space is `%20` in a space-delimited array.
+    assert_eq!(
+        server.requests()[0].target,
+        "/search?ids=4|9&words=red%20fox"
+    );
+
+    let err = search_documents(
+        &client(&[("search", &server)]),
+        SearchDocumentsInputs::new(vec![4], Vec::new(), 9),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "search",
+                status: 200,
                 ..
             }
         ),

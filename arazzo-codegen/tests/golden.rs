@@ -49,6 +49,10 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/edge-cases.arazzo.yml",
         "tests/golden/features_edge_cases.rs",
     ),
+    (
+        "tests/features/query-styles.arazzo.yml",
+        "tests/golden/features_query_styles.rs",
+    ),
 ];
 
 #[test]

@@ -75,10 +75,12 @@ pub async fn subscribe(
                     "extraTopics".to_owned(),
                     ::arazzo_runtime::param::to_json(&inputs.extra_topics),
                 );
-                map.insert(
-                    "referrer".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.referrer),
-                );
+                if let Some(value) = &inputs.referrer {
+                    map.insert(
+                        "referrer".to_owned(),
+                        ::arazzo_runtime::param::to_json(value),
+                    );
+                }
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)
             },
         )
