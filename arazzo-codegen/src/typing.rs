@@ -23,6 +23,8 @@ pub struct SchemaProblem {
     pub pointer: String,
     /// What is wrong.
     pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
 }
 
 /// Builds the inputs struct `type_name` (first in the result) and the types it uses.
@@ -74,6 +76,7 @@ impl Builder {
         self.problems.push(SchemaProblem {
             pointer: pointer.to_owned(),
             message: message.to_owned(),
+            help: None,
         });
     }
 
@@ -126,14 +129,24 @@ impl Builder {
                 });
             }
         }
-        for missing in required
-            .iter()
-            .filter(|r| !fields.iter().any(|f| f.json_name == **r))
-        {
-            self.problem(
-                &format!("{pointer}/required"),
-                &format!("`{missing}` is required but has no entry in `properties`"),
-            );
+        let listed = schema.get("required").and_then(Value::as_array);
+        for (i, missing) in listed.into_iter().flatten().enumerate() {
+            let Some(missing) = missing.as_str() else {
+                continue;
+            };
+            if fields.iter().any(|f| f.json_name == missing) {
+                continue;
+            }
+            let names: Vec<&str> = fields.iter().map(|f| f.json_name.as_str()).collect();
+            let help = match crate::check::similar(missing, names.iter().copied()).first() {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("add `{missing}` under `properties`, or remove it from `required`"),
+            };
+            self.problems.push(SchemaProblem {
+                pointer: format!("{pointer}/required/{i}"),
+                message: format!("`{missing}` is required but has no entry in `properties`"),
+                help: Some(help),
+            });
         }
         self.defs.push(TypeDef {
             name,
@@ -329,6 +342,6 @@ mod tests {
         let schema = json!({"type": "array", "required": ["x"]});
         let (_, problems) = inputs(Some(&schema), "X", String::new(), &BTreeSet::new());
         assert_eq!(problems[0].pointer, "/type");
-        assert_eq!(problems[1].pointer, "/required");
+        assert_eq!(problems[1].pointer, "/required/0");
     }
 }

@@ -71,7 +71,7 @@ impl Client {
         path: &str,
     ) -> Request<'_> {
         let base = self.base_url(source, default_base).trim_end_matches('/');
-        Request::new(self, method, format!("{base}{path}"))
+        Request::new(self, method, format!("{base}{path}"), path)
     }
 
     pub(crate) fn hooks(&self) -> &[Arc<dyn RequestHook>] {

@@ -17,6 +17,8 @@ pub struct Request<'c> {
     client: &'c Client,
     method: Method,
     url: String,
+    /// Each pair's value is already percent-encoded (delimiters of non-exploded arrays stay
+    /// literal, as OpenAPI's `form` style sends them).
     query: Vec<(&'static str, String)>,
     headers: HeaderMap,
     cookies: Vec<String>,
@@ -25,8 +27,8 @@ pub struct Request<'c> {
 }
 
 impl<'c> Request<'c> {
-    pub(crate) fn new(client: &'c Client, method: Method, url: String) -> Self {
-        Self {
+    pub(crate) fn new(client: &'c Client, method: Method, url: String, path: &str) -> Self {
+        let mut request = Self {
             client,
             method,
             url,
@@ -35,12 +37,20 @@ impl<'c> Request<'c> {
             cookies: Vec::new(),
             body: None,
             error: None,
+        };
+        // URL parsers remove `.` and `..` segments (even percent-encoded ones), so a path
+        // parameter with such a value would silently address another resource.
+        if path.split('/').any(is_dot_segment) {
+            request.fail(
+                "a path parameter is `.` or `..`, which would change the request path".to_owned(),
+            );
         }
+        request
     }
 
     /// Adds a query parameter.
     pub fn query(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        self.query.push((name, value.to_param().into_owned()));
+        self.query.push((name, encode_query(&value.to_param())));
         self
     }
 
@@ -67,10 +77,22 @@ impl<'c> Request<'c> {
     {
         if explode {
             for item in items {
-                self.query.push((name, item.to_param().into_owned()));
+                self.query.push((name, encode_query(&item.to_param())));
             }
-        } else {
-            let joined = crate::param::join(items, separator);
+            return self;
+        }
+        // Items are encoded one by one, so a comma inside an item (`%2C`) stays distinct
+        // from the literal delimiter between items.
+        let separator = if separator == " " { "%20" } else { separator };
+        let mut joined = String::new();
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                joined.push_str(separator);
+            }
+            joined.push_str(&encode_query(&item.to_param()));
+        }
+        // An empty list sends nothing, exploded or not (RFC 6570 `{?list}`).
+        if !joined.is_empty() {
             self.query.push((name, joined));
         }
         self
@@ -108,7 +130,10 @@ impl<'c> Request<'c> {
 
     /// Adds a cookie (`form` style): all cookies go in one `Cookie` header.
     pub fn cookie(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        self.cookies.push(format!("{name}={}", value.to_param()));
+        // Encoded, so a value cannot end its cookie and forge another (`a; admin=1`).
+        let value =
+            percent_encoding::utf8_percent_encode(&value.to_param(), COOKIE_VALUE).to_string();
+        self.cookies.push(format!("{name}={value}"));
         self
     }
 
@@ -185,10 +210,16 @@ impl<'c> Request<'c> {
             message: format!("the base URL is not a valid URL ({err})"),
         })?;
         if !self.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
+            let mut query = String::new();
             for (name, value) in &self.query {
-                pairs.append_pair(name, value);
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.push_str(&encode_query(name));
+                query.push('=');
+                query.push_str(value);
             }
+            url.set_query(Some(&query));
         }
         let needs_length = matches!(self.method, Method::POST | Method::PUT | Method::PATCH);
         let mut request = reqwest::Request::new(self.method, url);
@@ -228,6 +259,26 @@ impl<'c> Request<'c> {
     }
 }
 
+/// Characters a cookie value cannot carry as they are (RFC 6265 `cookie-octet` excludes
+/// controls, space, `"`, `,`, `;` and `\`); `%` too, so encoded values decode unambiguously.
+const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// `application/x-www-form-urlencoded` encoding of one query name or value.
+fn encode_query(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+    decoded == "." || decoded == ".."
+}
+
 fn is_sensitive(name: &HeaderName) -> bool {
     let name = name.as_str();
     name == "authorization"
@@ -236,4 +287,78 @@ fn is_sensitive(name: &HeaderName) -> bool {
         || name.contains("key")
         || name.contains("token")
         || name.contains("secret")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::builder().build().unwrap()
+    }
+
+    fn built(request: Request<'_>) -> Result<reqwest::Request, WorkflowError> {
+        request.build("step")
+    }
+
+    #[test]
+    fn non_exploded_arrays_keep_literal_delimiters_and_encode_items() {
+        let c = client();
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_array("fields", ["a,b", "c d"], false, ",")
+            .query_array("ids", [1i64, 2], false, " ")
+            .query_array("tag", ["x", "y"], true, ",");
+        let url = built(r).unwrap().url().to_string();
+        assert_eq!(url, "http://h/p?fields=a%2Cb,c+d&ids=1%202&tag=x&tag=y");
+    }
+
+    #[test]
+    fn empty_arrays_send_nothing() {
+        let c = client();
+        let none: [&str; 0] = [];
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_array("a", none, false, ",")
+            .query_array("b", none, true, ",");
+        assert_eq!(built(r).unwrap().url().as_str(), "http://h/p");
+    }
+
+    #[test]
+    fn cookie_values_cannot_forge_cookies() {
+        let c = client();
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .cookie("session", "a; admin=1")
+            .cookie("theme", "dark");
+        let req = built(r).unwrap();
+        assert_eq!(
+            req.headers()["cookie"],
+            "session=a%3B%20admin=1; theme=dark"
+        );
+    }
+
+    #[test]
+    fn dot_segments_are_refused() {
+        let c = client();
+        for path in ["/owners/1/pets/..", "/owners/./x", "/a/%2E%2e/b"] {
+            let err = built(c.request(Method::GET, "s", "http://h", path)).unwrap_err();
+            assert!(err.to_string().contains("`.` or `..`"), "{err}");
+        }
+        assert!(built(c.request(Method::GET, "s", "http://h", "/a/.../b")).is_ok());
+    }
+
+    #[test]
+    fn bodiless_posts_say_so_and_bad_headers_are_reported_without_their_value() {
+        let c = client();
+        let req = built(c.request(Method::POST, "s", "http://h", "/p")).unwrap();
+        assert_eq!(req.headers()["content-length"], "0");
+        let err = built(
+            c.request(Method::GET, "s", "http://h", "/p")
+                .header("Authorization", "Bearer x\ny"),
+        )
+        .unwrap_err();
+        assert!(!err.to_string().contains("Bearer"), "{err}");
+        assert_eq!(err.step(), "step");
+    }
 }

@@ -218,9 +218,13 @@ fn version(cx: &mut Cx<'_>, doc: &Document) {
             format!("Arazzo version `{}` is not supported", doc.arazzo),
             "/arazzo",
         )
-        .help = Some(
-            "this generator reads Arazzo 1.0.0 and 1.0.1 documents: write `arazzo: 1.0.1`".into(),
-        );
+        .label = "not 1.0.0 or 1.0.1".into();
+        if let Some(d) = cx.diags.last_mut() {
+            d.help = Some(
+                "this generator reads Arazzo 1.0.0 and 1.0.1 documents: write `arazzo: 1.0.1`"
+                    .into(),
+            );
+        }
     }
 }
 
@@ -293,12 +297,20 @@ fn id_shape(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str) {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !ok {
-        cx.error(
+        let bad = id
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
+        let d = cx.error(
             "invalid-id",
             format!("{what} `{id}` is not a valid identifier"),
             pointer,
-        )
-        .help = Some(
+        );
+        d.label = match bad {
+            Some(' ') => "contains a space".into(),
+            Some(c) => format!("contains `{c}`"),
+            None => "empty".into(),
+        };
+        d.help = Some(
             "use letters, digits, `_` and `-` only (the Arazzo specification's `[A-Za-z0-9_\\-]+`)"
                 .into(),
         );
@@ -310,14 +322,13 @@ fn duplicate(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str, first: &str) 
         .span(first)
         .map(|s| cx.files.line_col(s))
         .unwrap_or((0, 0));
-    cx.error(
+    let d = cx.error(
         "duplicate-id",
         format!("{what} `{id}` is defined twice"),
         pointer,
-    )
-    .help = Some(format!(
-        "the first definition is on line {line}; give each {what} its own id"
-    ));
+    );
+    d.label = format!("first defined on line {line}");
+    d.help = Some(format!("give each {what} its own id"));
 }
 
 /// Reports a field this generator does not support yet, at its key.

@@ -68,8 +68,20 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
         for located in diags {
             // Problems inside the OpenAPI file are shown there, and tied back to the source
             // description that loaded it.
-            let span = cx.files.span(located.file, &located.pointer).or(url_span);
-            cx.push(located.diagnostic.at(span).note(format!(
+            let found = cx.files.span(located.file, &located.pointer);
+            let mut diagnostic = located.diagnostic;
+            if found.is_some() {
+                // The snippet shows the place; the pointer in the text is for span-less output.
+                for suffix in [
+                    format!(" (at `#{}`)", located.pointer),
+                    format!(" (at `{}`)", located.pointer),
+                ] {
+                    if let Some(stripped) = diagnostic.message.strip_suffix(&suffix) {
+                        diagnostic.message = stripped.to_owned();
+                    }
+                }
+            }
+            cx.push(diagnostic.at(found.or(url_span)).note(format!(
                 "in the OpenAPI description `{described}` of source `{}`",
                 sd.name
             )));

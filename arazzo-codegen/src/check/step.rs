@@ -55,12 +55,29 @@ pub(super) fn check(
     let mut plans = Vec::new();
     for (p, pointer) in &params {
         let Some(location) = p.location.as_deref() else {
-            cx.error(
+            let declared: Vec<Location> = op
+                .parameters
+                .iter()
+                .filter(|d| d.name == p.name)
+                .map(|d| d.location)
+                .collect();
+            let op_name = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            let d = cx.error(
                 "missing-parameter-location",
                 format!("parameter `{}` has no `in`", p.name),
-                pointer,
-            )
-            .help = Some("say where it goes: `in: path`, `query`, `header` or `cookie`".into());
+                &format!("{pointer}/name"),
+            );
+            d.label = "where does it go?".into();
+            d.help = Some(match declared.as_slice() {
+                [one] => format!(
+                    "`{}` is a {one} parameter of `{op_name}`: add `in: {one}`",
+                    p.name
+                ),
+                _ => "say where it goes: `in: path`, `query`, `header` or `cookie`".to_owned(),
+            });
             continue;
         };
         let Some(loc) = parse_location(location) else {
@@ -94,15 +111,16 @@ pub(super) fn check(
         };
         if loc == Location::Path {
             if value.ty().is_option() {
-                cx.error(
+                let d = cx.error(
                     "optional-path-parameter",
                     format!(
                         "path parameter `{}` needs a value, but its input is optional",
                         p.name
                     ),
                     &format!("{pointer}/value"),
-                )
-                .help = Some(
+                );
+                d.label = "an optional input".into();
+                d.help = Some(
                     "make the input required (list it in `inputs.required`) or give it a `default`"
                         .into(),
                 );
@@ -183,25 +201,35 @@ fn target<'s>(
 ) -> Option<(usize, &'s Operation)> {
     match (&step.operation_id, &step.operation_path) {
         (Some(_), Some(_)) => {
-            cx.error(
+            let d = cx.error(
                 "invalid-step-target",
                 format!(
                     "step `{}` has both `operationId` and `operationPath`",
                     step.step_id
                 ),
                 &format!("{sp}/operationPath"),
-            )
-            .help =
+            );
+            d.label = "a second target".into();
+            d.help =
                 Some("keep exactly one of `operationId`, `operationPath` and `workflowId`".into());
             None
         }
         (None, None) => {
-            cx.error(
-                "invalid-step-target",
-                format!("step `{}` does not say what to call", step.step_id),
-                &format!("{sp}/stepId"),
-            )
-            .help = Some("add `operationId`, `operationPath` or `workflowId`".into());
+            // A misspelt `operationID` is reported as an unknown field with the fix; saying
+            // the step has no target too would only bury it.
+            let misspelt = step
+                .extra
+                .keys()
+                .any(|k| !similar(k, ["operationId", "operationPath", "workflowId"]).is_empty());
+            if !misspelt {
+                let d = cx.error(
+                    "invalid-step-target",
+                    format!("step `{}` does not say what to call", step.step_id),
+                    &format!("{sp}/stepId"),
+                );
+                d.label = "no `operationId`, `operationPath` or `workflowId`".into();
+                d.help = Some("add `operationId`, `operationPath` or `workflowId`".into());
+            }
             None
         }
         (Some(id), None) => by_operation_id(cx, sources, id, &format!("{sp}/operationId")),
@@ -495,12 +523,16 @@ fn unknown_parameter(
 fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, String)], sp: &str) {
     for d in op.parameters.iter().filter(|d| d.required) {
         let supplied = given.iter().any(|(p, _)| {
-            parse_location(p.location.as_deref().unwrap_or_default()) == Some(d.location)
-                && if d.location == Location::Header {
-                    p.name.eq_ignore_ascii_case(&d.name)
-                } else {
-                    p.name == d.name
-                }
+            let same_name = if d.location == Location::Header {
+                p.name.eq_ignore_ascii_case(&d.name)
+            } else {
+                p.name == d.name
+            };
+            // A parameter without `in` is reported as such; do not call it missing too.
+            same_name
+                && (p.location.is_none()
+                    || parse_location(p.location.as_deref().unwrap_or_default())
+                        == Some(d.location))
         });
         if !supplied {
             let op_name = op
@@ -618,12 +650,13 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         } else {
             bp.clone()
         };
-        cx.error(
+        let d = cx.error(
             "unsupported-content-type",
             format!("operation `{op_name}` takes no request body"),
             &pointer,
-        )
-        .help = Some("remove `requestBody`, or call an operation that takes one".into());
+        );
+        d.label = format!("`{op_name}` has no `requestBody`");
+        d.help = Some("remove `requestBody`, or call an operation that takes one".into());
         return None;
     }
     if !accepted.iter().any(|a| accepts(a, &content_type)) {
@@ -652,8 +685,9 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
     }
     let pp = format!("{bp}/payload");
     let Some(payload) = &rb.payload else {
-        cx.error("missing-payload", "the request body has no `payload`", &bp)
-            .help = Some("add `payload:` with the body to send".into());
+        let d = cx.error("missing-payload", "the request body has no `payload`", &bp);
+        d.label = "no `payload`".into();
+        d.help = Some("add `payload:` with the body to send".into());
         return None;
     };
     let ct = content_type.clone();
@@ -806,45 +840,12 @@ fn outputs(
     let mut out = Vec::new();
     for (name, raw) in step.outputs.iter().flatten() {
         let pointer = format!("{sp}/outputs/{}", escape_token(name));
-        let Some(text) = raw.as_str() else {
-            cx.error(
-                "invalid-expression",
-                format!("output `{name}` must be a runtime expression"),
-                &pointer,
-            )
-            .help =
-                Some("write an expression such as `$response.body#/id` or `$statusCode`".into());
+        let Some((ty, source)) = output(cx, op, scope, statuses, name, raw, &pointer) else {
+            // Later references to it stay quiet: the cause is reported here.
+            scope
+                .failed_outputs
+                .insert((step.step_id.clone(), name.clone()));
             continue;
-        };
-        let parsed = match expr::parse(text) {
-            Ok(e) => e,
-            Err(err) => {
-                expr_error(cx, "invalid-expression", &err, text, &pointer);
-                continue;
-            }
-        };
-        let (ty, source) = match &parsed {
-            Expr::StatusCode => (RustType::U16, OutputSource::StatusCode),
-            Expr::Response(ExprSource::Header(h)) => {
-                (RustType::String, OutputSource::Header(h.clone()))
-            }
-            Expr::Response(ExprSource::Body(ptr)) => {
-                match body_output_type(cx, op, statuses, ptr.as_deref(), text, &pointer) {
-                    Some(t) => t,
-                    None => continue,
-                }
-            }
-            other => match scope.resolve(
-                cx,
-                other,
-                text,
-                0..text.len(),
-                &pointer,
-                Context::StepOutputs,
-            ) {
-                Some(v) => (v.ty(), OutputSource::Value(v)),
-                None => continue,
-            },
         };
         let var = scope.vars.claim(format!(
             "{}_{}",
@@ -859,6 +860,54 @@ fn outputs(
         });
     }
     out
+}
+
+/// One step output's type and source.
+fn output(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    scope: &Scope,
+    statuses: &[u16],
+    name: &str,
+    raw: &Value,
+    pointer: &str,
+) -> Option<(RustType, OutputSource)> {
+    let Some(text) = raw.as_str() else {
+        let d = cx.error(
+            "invalid-expression",
+            format!("output `{name}` must be a runtime expression"),
+            pointer,
+        );
+        d.label = "not a string".into();
+        d.help = Some("write an expression such as `$response.body#/id` or `$statusCode`".into());
+        return None;
+    };
+    let parsed = match expr::parse(text) {
+        Ok(e) => e,
+        Err(err) => {
+            expr_error(cx, "invalid-expression", &err, text, pointer);
+            return None;
+        }
+    };
+    match &parsed {
+        Expr::StatusCode => Some((RustType::U16, OutputSource::StatusCode)),
+        Expr::Response(ExprSource::Header(h)) => {
+            Some((RustType::String, OutputSource::Header(h.clone())))
+        }
+        Expr::Response(ExprSource::Body(ptr)) => {
+            body_output_type(cx, op, statuses, ptr.as_deref(), text, pointer)
+        }
+        other => scope
+            .resolve(
+                cx,
+                other,
+                text,
+                0..text.len(),
+                pointer,
+                Context::StepOutputs,
+            )
+            .map(|v| (v.ty(), OutputSource::Value(v))),
+    }
 }
 
 /// The type of `$response.body[#pointer]`, from the response schemas of the statuses the
@@ -903,7 +952,10 @@ fn body_output_type(
                     }
                     types.push(ty);
                 }
-                Ok(None) => types.push(RustType::Json),
+                Ok(None) => match undeclared(cx, s, p) {
+                    Some(why) => rejections.push(why),
+                    None => types.push(RustType::Json),
+                },
                 Err(why) => rejections.push(why),
             },
         }
@@ -937,6 +989,51 @@ fn body_output_type(
         RustType::Json
     };
     Some((ty, source))
+}
+
+/// A property the schema does not declare, under an object that declares its `properties`
+/// and says nothing of others: almost always a typo, so it is an error with the fix (write
+/// `additionalProperties: true` to allow undeclared members).
+fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option<String> {
+    let mut prefix = String::new();
+    for raw in ptr.split('/').skip(1) {
+        let token = raw.replace("~1", "/").replace("~0", "~");
+        let parent = schema::at_pointer(&mut *cx.files, schema, &prefix)
+            .ok()
+            .flatten()?;
+        let resolved = schema::resolve(&mut *cx.files, &parent).ok()?;
+        let value = crate::openapi::Documents::value(&*cx.files, resolved.file)
+            .pointer(&resolved.pointer)?;
+        let props = value.get("properties").and_then(Value::as_object);
+        let open = [
+            "additionalProperties",
+            "patternProperties",
+            "allOf",
+            "oneOf",
+            "anyOf",
+        ]
+        .iter()
+        .any(|k| value.get(*k).is_some());
+        if let Some(props) = props
+            && !open
+            && !props.contains_key(&token)
+        {
+            let names: Vec<&str> = props.keys().map(String::as_str).collect();
+            let fix = match similar(&token, names.iter().copied()).first() {
+                Some(best) => format!(
+                    "did you mean `#{prefix}/{}`?",
+                    crate::load::escape_token(best)
+                ),
+                None => format!("the schema declares {}", one_of(&names)),
+            };
+            return Some(format!(
+                "the schema declares no property `{token}` there; {fix}"
+            ));
+        }
+        prefix.push('/');
+        prefix.push_str(raw);
+    }
+    None
 }
 
 /// Whether the last property of `ptr` is in its parent object's `required` list.

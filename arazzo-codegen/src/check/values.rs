@@ -1,6 +1,8 @@
 //! Runtime expressions and conditions, resolved against what a step can see: the workflow's
 //! inputs and the outputs of earlier steps.
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use super::{Cx, one_of, similar};
@@ -35,6 +37,10 @@ pub(super) struct Scope {
     pub step_ids: Vec<String>,
     /// Local variable names of the generated function.
     pub vars: names::Scope,
+    /// Steps whose checks failed: references to them are not reported again.
+    pub failed_steps: BTreeSet<String>,
+    /// Step outputs whose checks failed, as `(stepId, name)`.
+    pub failed_outputs: BTreeSet<(String, String)>,
 }
 
 impl Scope {
@@ -196,6 +202,14 @@ impl Scope {
         pointer: Option<String>,
         span: Option<crate::diagnostic::Span>,
     ) -> Option<ValueExpr> {
+        // The root cause was reported where the step or output failed; say nothing more.
+        if self.failed_steps.contains(step)
+            || self
+                .failed_outputs
+                .contains(&(step.to_owned(), output.to_owned()))
+        {
+            return None;
+        }
         let earlier = self.steps.iter().find(|(id, _)| id == step);
         let (message, label, help) = match earlier {
             Some((_, outputs)) => match outputs.iter().find(|o| o.name == output) {

@@ -43,11 +43,13 @@ pub(super) fn check(
         &secrets,
     );
     for p in problems {
-        cx.error(
+        let d = cx.error(
             "invalid-inputs",
             p.message,
             &format!("{wp}/inputs{}", p.pointer),
         );
+        d.label = "in the workflow's inputs schema".into();
+        d.help = p.help;
     }
     let fields: Vec<Field> = match inputs.first().map(|d| &d.body) {
         Some(TypeBody::Struct(fields)) => fields.clone(),
@@ -58,6 +60,8 @@ pub(super) fn check(
         steps: Vec::new(),
         step_ids: wf.steps.iter().map(|s| s.step_id.clone()).collect(),
         vars: names::Scope::with_reserved(&["client", "inputs", "response"]),
+        failed_steps: Default::default(),
+        failed_outputs: Default::default(),
     };
     let mut steps = Vec::new();
     for (s, st) in wf.steps.iter().enumerate() {

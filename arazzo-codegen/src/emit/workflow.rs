@@ -372,9 +372,25 @@ fn json_value(j: &JsonValue) -> TokenStream {
             quote! { ::arazzo_runtime::param::to_json(#r) }
         }
         JsonValue::Object(members) => {
-            let inserts = members.iter().map(|(k, v)| {
-                let v = json_value(v);
-                quote! { map.insert(#k.to_owned(), #v); }
+            let inserts = members.iter().map(|(k, v)| match v {
+                // An absent optional input leaves its member out, as query and form
+                // parameters do, instead of sending `null`.
+                JsonValue::Expr(ValueExpr::Input {
+                    field,
+                    ty,
+                    pointer: None,
+                }) if ty.is_option() => {
+                    let f = format_ident!("{}", field);
+                    quote! {
+                        if let Some(value) = &inputs.#f {
+                            map.insert(#k.to_owned(), ::arazzo_runtime::param::to_json(value));
+                        }
+                    }
+                }
+                other => {
+                    let v = json_value(other);
+                    quote! { map.insert(#k.to_owned(), #v); }
+                }
             });
             quote! {{
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();

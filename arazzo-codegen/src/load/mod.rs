@@ -113,7 +113,7 @@ impl Files {
                     format!("cannot read source `{url}`: {err}"),
                 )
                 .at(at)
-                .label(format!("resolved to `{}`", path.display()));
+                .label(format!("resolved to `{}`", self.show(&path)));
                 if let Some(from) = located.mapped_from {
                     diagnostic = diagnostic.note(format!(
                         "`{from}` is mapped to `{}`",
@@ -139,12 +139,17 @@ impl Files {
     /// The path relative to the current directory when it is inside it, with `/` separators;
     /// otherwise the path as loaded.
     pub fn display_path(&self, id: FileId) -> String {
-        let path = self.path(id);
-        let relative = self
-            .cwd
-            .as_deref()
-            .and_then(|cwd| path.strip_prefix(cwd).ok())
-            .unwrap_or(path);
+        self.show(self.path(id))
+    }
+
+    /// A path as diagnostics show it: relative to the current directory (with `..` where
+    /// needed, so output does not depend on where the checkout lives), `/`-separated.
+    pub fn show(&self, path: &Path) -> String {
+        let path = normalize(path);
+        let relative = match &self.cwd {
+            Some(cwd) if path.is_absolute() => relative_to(&path, &normalize(cwd)),
+            _ => path,
+        };
         let shown = relative.to_string_lossy();
         if std::path::MAIN_SEPARATOR == '/' {
             shown.into_owned()
@@ -301,4 +306,79 @@ pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Removes `.` and folds `name/..` without touching the file system (the file may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last_is_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_is_normal {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` (both absolute and normalised): `../specs/x.yml`; `path` itself
+/// when the two share nothing but the root (`../../../tmp/x` helps nobody).
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let mut path_parts = path.components().peekable();
+    let mut base_parts = base.components().peekable();
+    let mut shared = 0;
+    while let (Some(a), Some(b)) = (path_parts.peek(), base_parts.peek()) {
+        if a != b {
+            break;
+        }
+        path_parts.next();
+        base_parts.next();
+        shared += 1;
+    }
+    if shared <= 1 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in base_parts {
+        out.push("..");
+    }
+    for part in path_parts {
+        out.push(part.as_os_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn paths_outside_the_current_directory_use_dot_dot() {
+        assert_eq!(
+            relative_to(Path::new("/w/main/specs/x.yml"), Path::new("/w/main/crate")),
+            PathBuf::from("../specs/x.yml")
+        );
+        assert_eq!(
+            relative_to(Path::new("/w/a.yml"), Path::new("/w")),
+            PathBuf::from("a.yml")
+        );
+        assert_eq!(
+            relative_to(Path::new("/tmp/a.yml"), Path::new("/w/x")),
+            PathBuf::from("/tmp/a.yml")
+        );
+        assert_eq!(
+            normalize(Path::new("/w/crate/tests/bad/../../../specs/./x.yml")),
+            PathBuf::from("/w/specs/x.yml")
+        );
+        assert_eq!(normalize(Path::new("../a/../b")), PathBuf::from("../b"));
+    }
 }
