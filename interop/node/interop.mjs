@@ -259,7 +259,10 @@ await group("server: sendToAll text, JSON and binary reach raw, json and SDK cli
     ],
   );
 
-  await waitFor(() => sdk.received.at(-1) === `text:${SENTINEL}`, "SDK sentinel");
+  await waitFor(
+    () => sdk.received.at(-1) === `text:${SENTINEL}`,
+    () => `SDK sentinel; received so far: ${JSON.stringify(sdk.received.map((r) => r.slice(0, 80)))}`,
+  );
   assertUntilSentinel(sdk.received, ["text:hello", 'json:{"a":1,"b":[true,null]}', "binary:000102ff"], "sdk");
 });
 
@@ -692,7 +695,10 @@ await group("server: payloads — unicode, JSON strings, 512 KiB binary, over 1 
   await svc.sendToAll(SENTINEL, { contentType: "text/plain" });
   await waitFor(() => raw.frames.at(-1) === `text:${SENTINEL}`, "raw sentinel");
   assertUntilSentinel(raw.frames, ["text:héllo ✓ 🎉", 'text:"a JSON string"', `binary:${hex(big)}`], "raw");
-  await waitFor(() => sdk.received.at(-1) === `text:${SENTINEL}`, "SDK sentinel");
+  await waitFor(
+    () => sdk.received.at(-1) === `text:${SENTINEL}`,
+    () => `SDK sentinel; received so far: ${JSON.stringify(sdk.received.map((r) => r.slice(0, 80)))}`,
+  );
   assertUntilSentinel(sdk.received, ["text:héllo ✓ 🎉", 'json:"a JSON string"', `binary:${hex(big)}`], "sdk");
   await expectRestError(svc.sendToAll(Buffer.alloc(1024 * 1024 + 1)), [413], "a body over 1 MiB");
 });

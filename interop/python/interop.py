@@ -107,7 +107,7 @@ def wait_for(predicate, what):
         if predicate():
             return
         time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out after {WAIT_S}s waiting for {what() if callable(what) else what}")
 
 
 def expect_equal(got, expected, what):
@@ -163,8 +163,11 @@ class Sdk:
 
     def __init__(self, svc, protocol=WebPubSubProtocolType.JSON_RELIABLE, reconnect=True, **token):
         self.url = svc.get_client_access_token(**token)["url"]
-        self.received = []
-        self.group_messages = []
+        # The SDK runs every callback on a thread of its own, so callbacks may run out of
+        # order: items are kept with their sequenceId (reliable protocol) and sorted by it.
+        self._items = []
+        self._group_items = []
+        self.reliable = protocol == WebPubSubProtocolType.JSON_RELIABLE
         self.connected = []
         self.disconnected = []
         self.stopped = threading.Event()
@@ -184,23 +187,53 @@ class Sdk:
         self.client.subscribe(CallbackType.CONNECTED, self.connected.append)
         self.client.subscribe(CallbackType.DISCONNECTED, self.disconnected.append)
         self.client.subscribe(CallbackType.STOPPED, lambda *_: self.stopped.set())
-        self.client.subscribe(
-            CallbackType.SERVER_MESSAGE, lambda e: self.received.append(render(e.data_type, e.data))
-        )
+        self.client.subscribe(CallbackType.SERVER_MESSAGE, self._on_server)
         self.client.subscribe(CallbackType.GROUP_MESSAGE, self._on_group)
         cleanups.append(self.client.close)
         self.client.open()
         wait_for(lambda: self.connected, "the connected event")
         self.connection_id = self.connected[0].connection_id
 
+    def _key(self, e):
+        # list.append is atomic under the GIL; len() gives arrival order as a tie-breaker.
+        return (e.sequence_id or 0, len(self._items))
+
+    def _on_server(self, e):
+        self._items.append((self._key(e), render(e.data_type, e.data)))
+
     def _on_group(self, e):
-        self.group_messages.append(e)
-        self.received.append(render(e.data_type, e.data))
+        key = self._key(e)
+        self._group_items.append((key, e))
+        self._items.append((key, render(e.data_type, e.data)))
+
+    @property
+    def received(self):
+        """Rendered data messages in delivery order (sequenceId order for reliable clients)."""
+        return [r for _, r in sorted(list(self._items), key=lambda item: item[0])]
+
+    @property
+    def group_messages(self):
+        return [e for _, e in sorted(list(self._group_items), key=lambda item: item[0])]
+
+    def settled(self):
+        """No gap in the sequenceIds seen so far (always true without the reliable protocol)."""
+        if not self.reliable:
+            return True
+        ids = sorted(key[0] for key, _ in list(self._items))
+        return ids == list(range(1, len(ids) + 1))
+
+    def wait_sentinel(self, seen=0):
+        """Wait for sentinel number `seen + 1` and for everything sequenced before it."""
+        wait_for(
+            lambda: self.received.count(f"text:{SENTINEL}") > seen and self.settled(),
+            lambda: f"the sentinel; received so far: {[r[:80] for r in self.received]}",
+        )
 
     def drain(self, svc):
-        """Send the sentinel to this connection and wait until it arrives."""
+        """Send the sentinel to this connection and wait until it (and all before it) arrived."""
+        seen = self.received.count(f"text:{SENTINEL}")
         svc.send_to_connection(self.connection_id, SENTINEL, content_type="text/plain")
-        wait_for(lambda: self.received[-1:] == [f"text:{SENTINEL}"], "the sentinel")
+        self.wait_sentinel(seen)
 
 
 class Raw:
@@ -269,7 +302,7 @@ def _send_all():
     expect_equal(raw_frames[0], "text:hello", "raw text frame")
     expect_equal(json.loads(raw_frames[1][len("text:") :]), {"a": 1, "b": [True, None]}, "raw JSON frame")
     expect_equal(raw_frames[2:], ["binary:000102ff", f"text:{SENTINEL}"], "raw binary frame")
-    wait_for(lambda: sdk.received[-1:] == [f"text:{SENTINEL}"], "SDK sentinel")
+    sdk.wait_sentinel()
     expect_until_sentinel(
         sdk.received, ["text:hello", 'json:{"a":1,"b":[true,null]}', "binary:000102ff"], "sdk"
     )
@@ -613,7 +646,7 @@ def _payloads():
     expect_equal(frames[0], "text:héllo ✓ 🎉", "raw unicode text")
     expect_equal(json.loads(frames[1][len("text:") :]), {"ü": "✓"}, "raw unicode JSON")
     expect_equal(frames[2:], ['text:"a JSON string"', "binary:" + hexed(big), f"text:{SENTINEL}"], "raw rest")
-    wait_for(lambda: sdk.received[-1:] == [f"text:{SENTINEL}"], "SDK sentinel")
+    sdk.wait_sentinel()
     expect_until_sentinel(
         sdk.received,
         ["text:héllo ✓ 🎉", 'json:{"ü":"✓"}', 'json:"a JSON string"', "binary:" + hexed(big)],
