@@ -58,6 +58,11 @@ mod features_query_styles {
     include!("golden/features_query_styles.rs");
 }
 
+#[allow(dead_code)]
+mod features_refs {
+    include!("golden/features_refs.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

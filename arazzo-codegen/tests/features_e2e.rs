@@ -50,6 +50,10 @@ mod features_edge_cases {
 mod features_query_styles {
     include!("golden/features_query_styles.rs");
 }
+#[allow(dead_code)]
+mod features_refs {
+    include!("golden/features_refs.rs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // A recording HTTP/1.1 server.
@@ -1027,4 +1031,56 @@ async fn delimited_query_arrays_and_a_vendor_json_response() {
         ),
         "{err:?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. `$ref`s: shared path-item parameters (overridden by the operation), component parameters,
+//     request bodies and responses, `allOf`, and a path item in another file.
+
+#[tokio::test]
+async fn referenced_parameters_bodies_responses_and_path_items_work() {
+    use features_refs::*;
+    let server = Server::start(|r| match (r.method.as_str(), r.path()) {
+        ("GET", "/zoos/3/animals") => Reply::json(
+            200,
+            json!({"animals": [{"id": 1, "name": "Zed"}, {"id": 2, "name": "Ann"}]}),
+        ),
+        ("POST", "/zoos/3/animals") => Reply::json(
+            201,
+            json!({"id": 3, "name": "Leo", "createdAt": "2026-11-28"}),
+        ),
+        ("GET", "/zoos/3/keeper") => Reply::json(200, json!({"name": "Kim"})),
+        _ => Reply::empty(404),
+    })
+    .await;
+    let outputs = stock_zoo(&client(&[("zoo", &server)]), StockZooInputs::new(3))
+        .await
+        .unwrap();
+    assert_eq!(outputs.first_name, "Zed");
+    // Required only through `allOf`, so typed as optional (finding F15).
+    assert_eq!(outputs.id, Some(3));
+    assert_eq!(outputs.created_at.as_deref(), Some("2026-11-28"));
+    assert_eq!(outputs.keeper, "Kim");
+
+    let requests = server.requests();
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.target.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("GET", "/zoos/3/animals?limit=5"),
+            ("POST", "/zoos/3/animals"),
+            ("GET", "/zoos/3/keeper"),
+        ]
+    );
+    assert_eq!(
+        requests[0].header("x-region"),
+        None,
+        "optional for this operation"
+    );
+    assert_eq!(requests[1].header("x-region"), Some("eu"));
+    assert_eq!(requests[1].header("content-type"), Some("application/json"));
+    assert_eq!(&requests[1].body[..], br#"{"name":"Leo"}"#);
 }

@@ -53,6 +53,10 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/query-styles.arazzo.yml",
         "tests/golden/features_query_styles.rs",
     ),
+    (
+        "tests/features/refs.arazzo.yml",
+        "tests/golden/features_refs.rs",
+    ),
 ];
 
 #[test]
