@@ -63,6 +63,11 @@ mod features_refs {
     include!("golden/features_refs.rs");
 }
 
+#[allow(dead_code)]
+mod features_methods {
+    include!("golden/features_methods.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

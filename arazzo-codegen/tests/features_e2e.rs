@@ -54,6 +54,10 @@ mod features_query_styles {
 mod features_refs {
     include!("golden/features_refs.rs");
 }
+#[allow(dead_code)]
+mod features_methods {
+    include!("golden/features_methods.rs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // A recording HTTP/1.1 server.
@@ -1083,4 +1087,52 @@ async fn referenced_parameters_bodies_responses_and_path_items_work() {
     assert_eq!(requests[1].header("x-region"), Some("eu"));
     assert_eq!(requests[1].header("content-type"), Some("application/json"));
     assert_eq!(&requests[1].body[..], br#"{"name":"Leo"}"#);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. PATCH with a `+json` media type, a PUT without a body, DELETE.
+
+#[tokio::test]
+async fn patch_empty_put_and_delete_are_sent_as_declared() {
+    use features_methods::*;
+    let server = Server::start(|r| match r.method.as_str() {
+        "PATCH" => Reply::json(200, json!({"version": 8})),
+        _ => Reply::empty(204),
+    })
+    .await;
+    let outputs = archive_note(
+        &client(&[("notes", &server)]),
+        ArchiveNoteInputs::new(12, "Groceries"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.version, 8_i64);
+    assert_eq!(outputs.deleted, 204_u16);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let patch = &requests[0];
+    assert_eq!(
+        (patch.method.as_str(), patch.target.as_str()),
+        ("PATCH", "/notes/12")
+    );
+    assert_eq!(
+        patch.header("content-type"),
+        Some("application/merge-patch+json")
+    );
+    assert_eq!(&patch.body[..], br#"{"title":"Groceries","draft":null}"#);
+    let pin = &requests[1];
+    assert_eq!(
+        (pin.method.as_str(), pin.target.as_str()),
+        ("PUT", "/notes/12/pin")
+    );
+    assert_eq!(pin.header("content-length"), Some("0"));
+    assert_eq!(pin.header("content-type"), None);
+    let delete = &requests[2];
+    assert_eq!(
+        (delete.method.as_str(), delete.target.as_str()),
+        ("DELETE", "/notes/12")
+    );
+    assert_eq!(delete.header("content-length"), None);
+    assert!(delete.body.is_empty());
 }

@@ -57,6 +57,10 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/refs.arazzo.yml",
         "tests/golden/features_refs.rs",
     ),
+    (
+        "tests/features/methods.arazzo.yml",
+        "tests/golden/features_methods.rs",
+    ),
 ];
 
 #[test]
