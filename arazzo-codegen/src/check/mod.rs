@@ -2,6 +2,7 @@
 //! plan needs and build it, collecting every diagnostic instead of stopping at the first.
 
 mod document;
+mod request;
 mod sources;
 mod step;
 mod values;

@@ -1,6 +1,7 @@
 //! Plan → Rust source: `quote!` builds the tokens, `prettyplease` formats them. The same plan
 //! always gives the same bytes.
 
+mod request;
 mod types;
 mod values;
 mod workflow;

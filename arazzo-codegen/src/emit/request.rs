@@ -1,0 +1,191 @@
+//! A step's request as a builder chain on `arazzo_runtime::Client`: path, parameters, body,
+//! then `send`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::values::{value_arg, value_ref};
+use crate::plan::{
+    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan, StepPlan, ValueExpr,
+};
+
+/// `client.request(...)...send("step").await?`, an expression of type `Response`.
+pub(super) fn send(plan: &Plan, s: &StepPlan) -> TokenStream {
+    let source = &plan.sources[s.source];
+    let source_name = &source.name;
+    let base = format_ident!("{}", source.const_name);
+    let method = format_ident!("{}", s.method);
+    let path = path(&s.path);
+    let params = s.params.iter().map(param);
+    let body = s.body.as_ref().map(body);
+    let id = &s.id;
+    quote! {
+        client
+            .request(::arazzo_runtime::__private::reqwest::Method::#method, #source_name, #base, #path)
+            #(#params)*
+            #body
+            .send(#id)
+            .await?
+    }
+}
+
+fn path(parts: &[PathPart]) -> TokenStream {
+    if let [PathPart::Literal(l)] = parts {
+        return quote! { #l };
+    }
+    let pieces = parts.iter().map(|p| match p {
+        PathPart::Literal(l) => quote! { #l },
+        PathPart::Param(v) => {
+            let r = value_arg(v);
+            quote! { &::arazzo_runtime::param::path_segment(#r) }
+        }
+    });
+    quote! { &[#(#pieces),*].concat() }
+}
+
+fn param(p: &ParamPlan) -> TokenStream {
+    let name = &p.name;
+    let optional = p.value.ty().is_option();
+    let value = match (&p.value, optional) {
+        (
+            ValueExpr::Input {
+                field,
+                pointer: None,
+                ..
+            },
+            true,
+        ) => {
+            let f = format_ident!("{}", field);
+            quote! { inputs.#f.as_ref() }
+        }
+        (
+            ValueExpr::StepOutput {
+                var, pointer: None, ..
+            },
+            true,
+        ) => {
+            let v = format_ident!("{}", var);
+            quote! { #v.as_ref() }
+        }
+        (v, _) => value_arg(v),
+    };
+    let optional = optional
+        && matches!(
+            p.value,
+            ValueExpr::Input { pointer: None, .. } | ValueExpr::StepOutput { pointer: None, .. }
+        );
+    match (p.location, &p.array, optional) {
+        (ParamLocation::Query, Some(a), false) => {
+            let (explode, sep) = (a.explode, &a.separator);
+            quote! { .query_array(#name, #value, #explode, #sep) }
+        }
+        (ParamLocation::Query, Some(a), true) => {
+            let (explode, sep) = (a.explode, &a.separator);
+            quote! { .query_array(#name, #value.into_iter().flatten(), #explode, #sep) }
+        }
+        (loc, Some(a), opt) => {
+            let sep = &a.separator;
+            let joined = if opt {
+                quote! { #value.map(|items| ::arazzo_runtime::param::join(items, #sep)) }
+            } else {
+                quote! { ::arazzo_runtime::param::join(#value, #sep) }
+            };
+            located(loc, name, joined, opt)
+        }
+        (loc, None, opt) => located(loc, name, value, opt),
+    }
+}
+
+fn located(loc: ParamLocation, name: &str, value: TokenStream, optional: bool) -> TokenStream {
+    match (loc, optional) {
+        (ParamLocation::Query, false) => quote! { .query(#name, #value) },
+        (ParamLocation::Query, true) => quote! { .query_opt(#name, #value) },
+        (ParamLocation::Header, false) => quote! { .header(#name, #value) },
+        (ParamLocation::Header, true) => quote! { .header_opt(#name, #value) },
+        (ParamLocation::Cookie, false) => quote! { .cookie(#name, #value) },
+        (ParamLocation::Cookie, true) => quote! { .cookie_opt(#name, #value) },
+    }
+}
+
+fn body(b: &BodyPlan) -> TokenStream {
+    match b {
+        BodyPlan::Text {
+            content_type,
+            value,
+        } => {
+            let v = value_arg(value);
+            quote! { .text_body(#content_type, #v) }
+        }
+        BodyPlan::Json {
+            content_type,
+            value,
+        } => {
+            let v = match value {
+                JsonValue::Expr(e) => value_ref(e),
+                other => {
+                    let j = json_value(other);
+                    quote! { &#j }
+                }
+            };
+            quote! { .json_body(#content_type, #v) }
+        }
+        BodyPlan::Form(fields) => {
+            let pairs = fields.iter().map(|(k, v)| {
+                let value = match v {
+                    ValueExpr::Input { field, pointer: None, ty } if ty.is_option() => {
+                        let f = format_ident!("{}", field);
+                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::param::ParamValue::to_param(v).into_owned()) }
+                    }
+                    other => {
+                        let r = value_ref(other);
+                        quote! { Some(::arazzo_runtime::param::ParamValue::to_param(#r).into_owned()) }
+                    }
+                };
+                quote! { (#k, #value) }
+            });
+            quote! { .form_body([#(#pairs),*]) }
+        }
+    }
+}
+
+/// A JSON payload: literal parts built directly, expressions serialised.
+fn json_value(j: &JsonValue) -> TokenStream {
+    match j {
+        JsonValue::Literal(v) => super::values::json_tokens(v),
+        JsonValue::Expr(v) => {
+            let r = value_ref(v);
+            quote! { ::arazzo_runtime::param::to_json(#r) }
+        }
+        JsonValue::Object(members) => {
+            let inserts = members.iter().map(|(k, v)| match v {
+                // An absent optional input leaves its member out, as query and form
+                // parameters do, instead of sending `null`.
+                JsonValue::Expr(ValueExpr::Input {
+                    field,
+                    ty,
+                    pointer: None,
+                }) if ty.is_option() => {
+                    let f = format_ident!("{}", field);
+                    quote! {
+                        if let Some(value) = &inputs.#f {
+                            map.insert(#k.to_owned(), ::arazzo_runtime::param::to_json(value));
+                        }
+                    }
+                }
+                other => {
+                    let v = json_value(other);
+                    quote! { map.insert(#k.to_owned(), #v); }
+                }
+            });
+            quote! {{
+                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                #(#inserts)*
+                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+            }}
+        }
+        JsonValue::Array(items) => {
+            let items = items.iter().map(json_value);
+            quote! { ::arazzo_runtime::__private::serde_json::Value::Array(vec![#(#items),*]) }
+        }
+    }
+}
