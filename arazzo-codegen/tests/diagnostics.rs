@@ -1,0 +1,184 @@
+//! Bad-spec fixtures: every `tests/bad/<name>.arazzo.yml` (or `.arazzo.json`) must fail, and its
+//! rendered diagnostics must equal `tests/bad/<name>.stderr` byte for byte: location, snippet,
+//! carets, label and help. A file name containing `strict` runs in strict mode.
+//!
+//! Regenerate the expected files with `BLESS=1 cargo test -p arazzo-codegen --test diagnostics`,
+//! then review every changed `.stderr` by eye. Paths in the output are relative to this crate
+//! (cargo runs tests here), so the expected files do not depend on the machine.
+//! `tests/bad/pending/` holds fixtures whose diagnostics are still wrong; they are not run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use arazzo_codegen::Generator;
+
+const BAD: &str = "tests/bad";
+
+/// The fixtures, sorted, as paths relative to this crate.
+fn fixtures() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(BAD)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| fixture_name(p).is_some())
+        .collect();
+    out.sort();
+    out
+}
+
+/// `unknown-input` for `tests/bad/unknown-input.arazzo.yml`.
+fn fixture_name(path: &Path) -> Option<String> {
+    let file = path.file_name()?.to_str()?;
+    file.strip_suffix(".arazzo.yml")
+        .or_else(|| file.strip_suffix(".arazzo.json"))
+        .map(str::to_owned)
+}
+
+fn expected_path(fixture: &Path) -> PathBuf {
+    Path::new(BAD).join(format!("{}.stderr", fixture_name(fixture).unwrap()))
+}
+
+fn rendered(fixture: &Path) -> Result<String, String> {
+    let strict = fixture_name(fixture).unwrap().contains("strict");
+    match Generator::new().strict(strict).generate(fixture) {
+        Ok(_) => Err(format!(
+            "{} generated code; it must fail",
+            fixture.display()
+        )),
+        Err(failure) => Ok(failure.rendered),
+    }
+}
+
+/// The first line where `expected` and `actual` differ, both versions shown.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let line = (0..e.len().max(a.len()))
+        .find(|&i| e.get(i) != a.get(i))
+        .unwrap_or(0);
+    format!(
+        "line {}:\n  expected: {:?}\n  actual:   {:?}",
+        line + 1,
+        e.get(line).unwrap_or(&"<end>"),
+        a.get(line).unwrap_or(&"<end>")
+    )
+}
+
+#[test]
+fn every_bad_spec_fails_with_the_expected_diagnostics() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let fixtures = fixtures();
+    assert!(
+        fixtures.len() >= 24,
+        "expected at least 24 fixtures in {BAD}, found {}",
+        fixtures.len()
+    );
+    let mut problems = Vec::new();
+    for fixture in &fixtures {
+        let actual = match rendered(fixture) {
+            Ok(text) => text,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let expected_file = expected_path(fixture);
+        if bless {
+            std::fs::write(&expected_file, &actual).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&expected_file) {
+            Ok(expected) if expected == actual => {}
+            Ok(expected) => problems.push(format!(
+                "{} differs from {}, {}\n--- actual output:\n{actual}",
+                fixture.display(),
+                expected_file.display(),
+                first_difference(&expected, &actual)
+            )),
+            Err(err) => problems.push(format!(
+                "{}: cannot read {}: {err}\n--- actual output:\n{actual}",
+                fixture.display(),
+                expected_file.display()
+            )),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} fixtures failed (BLESS=1 rewrites the .stderr files; review them):\n\n{}",
+        problems.len(),
+        fixtures.len(),
+        problems.join("\n\n")
+    );
+}
+
+#[test]
+fn every_expected_file_has_a_fixture() {
+    let names: Vec<String> = fixtures().iter().filter_map(|p| fixture_name(p)).collect();
+    for entry in std::fs::read_dir(BAD).unwrap() {
+        let path = entry.unwrap().path();
+        if let Some(stem) = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .and_then(|f| f.strip_suffix(".stderr"))
+        {
+            assert!(
+                names.iter().any(|n| n == stem),
+                "{} has no fixture {stem}.arazzo.yml or .arazzo.json",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Runs the CLI from this crate's directory.
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_arazzo-codegen"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn cli_check_exits_1_and_prints_the_same_diagnostics() {
+    let fixtures = [
+        "tests/bad/unknown-input.arazzo.yml",
+        "tests/bad/several-errors.arazzo.yml",
+    ];
+    let (code, stdout, stderr) = cli(&["check", fixtures[0], fixtures[1]]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    assert_eq!(stdout, "");
+    let expected: String = fixtures
+        .iter()
+        .map(|f| std::fs::read_to_string(expected_path(Path::new(f))).unwrap())
+        .collect();
+    assert_eq!(stderr, expected);
+}
+
+#[test]
+fn cli_check_strict_turns_the_warning_into_an_error() {
+    let fixture = "tests/bad/strict-unbraced.arazzo.yml";
+    let (code, _, stderr) = cli(&["check", "--strict", fixture]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    let expected = std::fs::read_to_string(expected_path(Path::new(fixture))).unwrap();
+    assert_eq!(stderr, expected);
+    let (code, _, stderr) = cli(&["check", fixture]);
+    assert_eq!(code, 0, "without --strict it is a warning:\n{stderr}");
+    assert!(
+        stderr.contains("warning[arazzo::unbraced-expression]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_check_accepts_the_users_document() {
+    let document = "../specs/arazzo/generate-token-then-broadcast.arazzo.yml";
+    let (code, stdout, stderr) = cli(&["check", document]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.ends_with(&format!("ok: {document}\n")), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
