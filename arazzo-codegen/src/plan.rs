@@ -164,6 +164,17 @@ pub struct StepPlan {
     pub description: Option<String>,
     /// The operation: `webPubSub_sendToAll` or `GET /pets`.
     pub label: String,
+    /// The request the step sends.
+    pub request: RequestPlan,
+    /// `successCriteria`, all of which must hold.
+    pub criteria: Vec<CriterionPlan>,
+    /// Step outputs.
+    pub outputs: Vec<StepOutputPlan>,
+}
+
+/// One step's HTTP request.
+#[derive(Debug, Clone)]
+pub struct RequestPlan {
     /// Index into [`Plan::sources`].
     pub source: usize,
     /// HTTP method, upper case.
@@ -174,10 +185,42 @@ pub struct StepPlan {
     pub params: Vec<ParamPlan>,
     /// The request body.
     pub body: Option<BodyPlan>,
-    /// `successCriteria`, all of which must hold.
-    pub criteria: Vec<CriterionPlan>,
-    /// Step outputs.
-    pub outputs: Vec<StepOutputPlan>,
+}
+
+impl RequestPlan {
+    /// Calls `f` on every value the request reads (to find which inputs and earlier outputs
+    /// the generated code uses).
+    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        for p in &self.path {
+            if let PathPart::Param(v) = p {
+                f(v);
+            }
+        }
+        for p in &self.params {
+            f(&p.value);
+        }
+        match &self.body {
+            Some(BodyPlan::Text { value, .. }) => f(value),
+            Some(BodyPlan::Json { value, .. }) => value.for_each_value(f),
+            Some(BodyPlan::Form(fields)) => fields.iter().for_each(|(_, v)| f(v)),
+            None => {}
+        }
+    }
+}
+
+impl StepPlan {
+    /// Calls `f` on every value the step reads: request, criteria and outputs.
+    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        self.request.for_each_value(f);
+        for c in &self.criteria {
+            c.condition.for_each_value(f);
+        }
+        for o in &self.outputs {
+            if let OutputSource::Value(v) = &o.source {
+                f(v);
+            }
+        }
+    }
 }
 
 /// A piece of a path template.
@@ -315,6 +358,18 @@ pub enum JsonValue {
     Expr(ValueExpr),
 }
 
+impl JsonValue {
+    /// Calls `f` on every expression in the payload.
+    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        match self {
+            JsonValue::Expr(v) => f(v),
+            JsonValue::Object(members) => members.iter().for_each(|(_, j)| j.for_each_value(f)),
+            JsonValue::Array(items) => items.iter().for_each(|j| j.for_each_value(f)),
+            JsonValue::Literal(_) => {}
+        }
+    }
+}
+
 /// One success criterion.
 #[derive(Debug, Clone)]
 pub struct CriterionPlan {
@@ -339,6 +394,32 @@ pub enum CondPlan {
     Compare(CmpOp, OperandPlan, OperandPlan),
     /// A bare operand.
     Truthy(OperandPlan),
+}
+
+impl CondPlan {
+    /// Calls `f` on every input or output value the condition reads.
+    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        match self {
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => {
+                a.for_each_value(f);
+                b.for_each_value(f);
+            }
+            CondPlan::Not(a) => a.for_each_value(f),
+            CondPlan::Compare(_, l, r) => {
+                for o in [l, r] {
+                    if let OperandSource::Value(v) = &o.source {
+                        f(v);
+                    }
+                }
+            }
+            CondPlan::Truthy(o) => {
+                if let OperandSource::Value(v) = &o.source {
+                    f(v);
+                }
+            }
+            CondPlan::Status(..) => {}
+        }
+    }
 }
 
 /// One side of a comparison.

@@ -11,20 +11,11 @@ use crate::load::escape_token;
 use crate::model::{Parameter, Step, Workflow};
 use crate::openapi::{Location, Operation, Style, schema};
 use crate::plan::{
-    ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, RustType, ValueExpr,
+    ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, RequestPlan, RustType,
+    ValueExpr,
 };
 
 const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];
-
-/// What a step sends.
-pub(super) struct Request {
-    /// The path template with its parameters.
-    pub path: Vec<PathPart>,
-    /// Query, header and cookie parameters.
-    pub params: Vec<ParamPlan>,
-    /// The body.
-    pub body: Option<BodyPlan>,
-}
 
 /// Checks and plans the request of a step calling `op` on `sources[source]`.
 #[allow(clippy::too_many_arguments)]
@@ -38,7 +29,7 @@ pub(super) fn check(
     wp: &str,
     sp: &str,
     scope: &Scope,
-) -> Request {
+) -> RequestPlan {
     let http_security = sources[source]
         .api
         .as_ref()
@@ -155,7 +146,9 @@ pub(super) fn check(
     missing_parameters(cx, op, &params, sp);
     let path = path_template(&op.path, &path_values);
     let body = body(cx, op, step, sp, scope);
-    Request {
+    RequestPlan {
+        source: sources[source].plan_index,
+        method: op.method.to_string().to_uppercase(),
         path,
         params: plans,
         body,

@@ -54,11 +54,7 @@ pub(super) fn check(
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{} {}", op.method, op.path)),
-        source: sources[source].plan_index,
-        method: op.method.to_string().to_uppercase(),
-        path: request.path,
-        params: request.params,
-        body: request.body,
+        request,
         criteria,
         outputs,
     })

@@ -11,13 +11,14 @@ use crate::plan::{
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`.
 pub(super) fn send(plan: &Plan, s: &StepPlan) -> TokenStream {
-    let source = &plan.sources[s.source];
+    let r = &s.request;
+    let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = format_ident!("{}", source.const_name);
-    let method = format_ident!("{}", s.method);
-    let path = path(&s.path);
-    let params = s.params.iter().map(param);
-    let body = s.body.as_ref().map(body);
+    let method = format_ident!("{}", r.method);
+    let path = path(&r.path);
+    let params = r.params.iter().map(param);
+    let body = r.body.as_ref().map(body);
     let id = &s.id;
     quote! {
         client

@@ -9,10 +9,7 @@ use super::doc;
 use super::request;
 use super::types;
 use super::values::{cond_tokens, negate, type_tokens, value_owned};
-use crate::plan::{
-    BodyPlan, JsonValue, OutputSource, PathPart, Plan, StepPlan, TemplatePart, ValueExpr,
-    WorkflowPlan,
-};
+use crate::plan::{OutputSource, Plan, StepPlan, TemplatePart, ValueExpr, WorkflowPlan};
 
 /// The function, its inputs types and its outputs struct.
 pub(super) fn emit(plan: &Plan, w: &WorkflowPlan) -> TokenStream {
@@ -71,33 +68,11 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan) -> TokenStream {
 /// Step-output variables read later (by steps or workflow outputs).
 fn used_vars(w: &WorkflowPlan) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut add = |v: &ValueExpr| collect_vars(v, &mut out);
     for s in &w.steps {
-        for p in &s.path {
-            if let PathPart::Param(v) = p {
-                add(v);
-            }
-        }
-        for p in &s.params {
-            add(&p.value);
-        }
-        match &s.body {
-            Some(BodyPlan::Text { value, .. }) => add(value),
-            Some(BodyPlan::Json { value, .. }) => json_vars(value, &mut add),
-            Some(BodyPlan::Form(fields)) => fields.iter().for_each(|(_, v)| add(v)),
-            None => {}
-        }
-        for o in &s.outputs {
-            if let OutputSource::Value(v) = &o.source {
-                add(v);
-            }
-        }
-        for c in &s.criteria {
-            cond_vars(&c.condition, &mut add);
-        }
+        s.for_each_value(&mut |v| collect_vars(v, &mut out));
     }
     for f in &w.outputs.fields {
-        add(&f.value);
+        collect_vars(&f.value, &mut out);
     }
     out
 }
@@ -118,39 +93,6 @@ fn collect_vars(v: &ValueExpr, out: &mut BTreeSet<String>) {
     }
 }
 
-fn json_vars(j: &JsonValue, add: &mut impl FnMut(&ValueExpr)) {
-    match j {
-        JsonValue::Expr(v) => add(v),
-        JsonValue::Object(m) => m.iter().for_each(|(_, j)| json_vars(j, add)),
-        JsonValue::Array(a) => a.iter().for_each(|j| json_vars(j, add)),
-        JsonValue::Literal(_) => {}
-    }
-}
-
-fn cond_vars(c: &crate::plan::CondPlan, add: &mut impl FnMut(&ValueExpr)) {
-    use crate::plan::{CondPlan, OperandSource};
-    match c {
-        CondPlan::Or(a, b) | CondPlan::And(a, b) => {
-            cond_vars(a, add);
-            cond_vars(b, add);
-        }
-        CondPlan::Not(a) => cond_vars(a, add),
-        CondPlan::Compare(_, l, r) => {
-            for o in [l, r] {
-                if let OperandSource::Value(v) = &o.source {
-                    add(v);
-                }
-            }
-        }
-        CondPlan::Truthy(o) => {
-            if let OperandSource::Value(v) = &o.source {
-                add(v);
-            }
-        }
-        CondPlan::Status(..) => {}
-    }
-}
-
 fn mentions_inputs(v: &ValueExpr) -> bool {
     match v {
         ValueExpr::Input { .. } => true,
@@ -163,29 +105,7 @@ fn mentions_inputs(v: &ValueExpr) -> bool {
 
 fn step_uses_inputs(s: &StepPlan) -> bool {
     let mut found = false;
-    let mut check = |v: &ValueExpr| found |= mentions_inputs(v);
-    for p in &s.path {
-        if let PathPart::Param(v) = p {
-            check(v);
-        }
-    }
-    for p in &s.params {
-        check(&p.value);
-    }
-    match &s.body {
-        Some(BodyPlan::Text { value, .. }) => check(value),
-        Some(BodyPlan::Json { value, .. }) => json_vars(value, &mut check),
-        Some(BodyPlan::Form(fields)) => fields.iter().for_each(|(_, v)| check(v)),
-        None => {}
-    }
-    for o in &s.outputs {
-        if let OutputSource::Value(v) = &o.source {
-            check(v);
-        }
-    }
-    for c in &s.criteria {
-        cond_vars(&c.condition, &mut check);
-    }
+    s.for_each_value(&mut |v| found |= mentions_inputs(v));
     found
 }
 
