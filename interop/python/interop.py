@@ -39,7 +39,7 @@ API_VERSION = "2024-01-01"
 # How long any single wait for a message or state may take before the group fails.
 WAIT_S = 10.0
 # start/ack timeouts of the client SDK, see `Sdk`.
-SDK_TIMEOUT_S = 3.0
+SDK_TIMEOUT_S = 5.0
 # Text that marks the end of what a receiver should have seen.
 SENTINEL = "__sentinel__"
 # Unique suffix so reruns against one long-lived service never share hubs.
@@ -589,7 +589,11 @@ def _filters():
     svc.send_to_all("anon", content_type="text/plain", filter="userId eq null")
     svc.send_to_all("a or b", content_type="text/plain", filter=f"connectionId eq '{a.connection_id}' or userId eq 'bob'")
     svc.send_to_group("blue", "blue not bob", content_type="text/plain", filter="userId ne 'bob'")
-    expect_http_error(lambda: svc.send_to_all("x", content_type="text/plain", filter="userId eq"), [400], "bad filter")
+    # Refused before the body is read: its own client (connection pool), see finding F1.
+    isolated = service(hub_name("filters"))
+    expect_http_error(
+        lambda: isolated.send_to_all("x", content_type="text/plain", filter="userId eq"), [400], "bad filter"
+    )
     for c in (a, b, n):
         c.drain(svc)
     expect_until_sentinel(a.received, ["text:red", "text:a or b", "text:blue not bob"], "alice")
