@@ -182,3 +182,28 @@ fn cli_check_accepts_the_users_document() {
     assert!(stderr.ends_with(&format!("ok: {document}\n")), "{stderr}");
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+#[test]
+fn cli_check_map_follows_the_help_of_the_remote_url_diagnostic() {
+    let fixture = "tests/bad/source-https-url.arazzo.yml";
+    let local = "../specs/openapi/microsoft-azure-web-pubsub-openapi.yml";
+    let map = format!("https://example.com/openapi/web-pubsub.yml={local}");
+    let (code, _, stderr) = cli(&["check", "--map", &map, fixture]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(stderr, format!("ok: {fixture}\n"));
+
+    let (code, _, stderr) = cli(&[
+        "check",
+        "--map",
+        "https://example.com/openapi/=../specs/openapi/",
+        fixture,
+    ]);
+    assert_eq!(code, 1, "the mapped file does not exist:\n{stderr}");
+    assert!(
+        stderr.contains("resolved to `../specs/openapi/web-pubsub.yml`")
+            && stderr.contains(
+                "= note: `https://example.com/openapi/` is mapped to `../specs/openapi/`"
+            ),
+        "{stderr}"
+    );
+}
