@@ -729,5 +729,39 @@ await group("server: hub names with the punctuation Azure allows (. , [ ] `)", a
   }
 });
 
+await group("server: :generateToken and HEAD /api/health through the SDK's generated client", async () => {
+  // With an AccessKey the public API signs tokens locally; the generated client beneath it
+  // still exposes the REST operations, so the service's own token endpoint is checked here.
+  const hub = hubName("gentoken");
+  const svc = service(hub);
+  const generated = svc.client;
+  assert.ok(generated?.webPubSub && generated?.healthApi, "the SDK still has its generated client");
+  await generated.healthApi.getServiceStatus();
+  const { token } = await generated.webPubSub.generateClientToken(hub, {
+    userId: "minted",
+    roles: ["webpubsub.joinLeaveGroup.room", "webpubsub.sendToGroup.room"],
+    groups: ["lobby"],
+    expirationTimeInMinutes: 5,
+  });
+  const [, payload] = token.split(".");
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+  assert.equal(claims.sub, "minted");
+  assert.deepEqual(claims.role, ["webpubsub.joinLeaveGroup.room", "webpubsub.sendToGroup.room"]);
+  assert.deepEqual([claims["webpubsub.group"]].flat(), ["lobby"]);
+  assert.ok(claims.exp - claims.iat <= 5 * 60 && claims.exp - claims.iat > 4 * 60, "expiry from minutes");
+  const { baseUrl } = await svc.getClientAccessToken();
+  const c = new WebPubSubClient(`${baseUrl}?access_token=${token}`, { messageRetryOptions: { maxRetries: 0 } });
+  const got = [];
+  c.on("group-message", (e) => got.push(`${e.message.group}:${e.message.data}`));
+  cleanups.push(() => c.stop());
+  await c.start();
+  await c.joinGroup("room");
+  await c.sendToGroup("room", "hello room", "text");
+  await assert.rejects(c.joinGroup("elsewhere"), SendMessageError, "role is scoped to room");
+  await svc.group("lobby").sendToAll("lobby", { contentType: "text/plain" });
+  await waitFor(() => got.length === 2, () => `two group messages, got ${JSON.stringify(got)}`);
+  assert.deepEqual(got.sort(), ["lobby:lobby", "room:hello room"]);
+});
+
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
