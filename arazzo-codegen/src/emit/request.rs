@@ -6,12 +6,11 @@ use quote::{format_ident, quote};
 
 use super::values::{value_arg, value_ref};
 use crate::plan::{
-    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan, StepPlan, ValueExpr,
-};
+    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan,  ValueExpr,
+, RequestPlan};
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`.
-pub(super) fn send(plan: &Plan, s: &StepPlan) -> TokenStream {
-    let r = &s.request;
+pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = format_ident!("{}", source.const_name);
@@ -19,7 +18,6 @@ pub(super) fn send(plan: &Plan, s: &StepPlan) -> TokenStream {
     let path = path(&r.path);
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
-    let id = &s.id;
     quote! {
         client
             .request(::arazzo_runtime::__private::reqwest::Method::#method, #source_name, #base, #path)

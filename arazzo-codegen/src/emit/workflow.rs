@@ -110,7 +110,7 @@ fn step_uses_inputs(s: &StepPlan) -> bool {
 }
 
 fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>) -> TokenStream {
-    let send = request::send(plan, s);
+    let send = request::send(plan, &s.id, &s.request);
     if s.criteria.is_empty() && s.outputs.is_empty() {
         return quote! { #send; };
     }
