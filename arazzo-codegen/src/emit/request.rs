@@ -6,8 +6,8 @@ use quote::{format_ident, quote};
 
 use super::values::{value_arg, value_ref};
 use crate::plan::{
-    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan,  ValueExpr,
-, RequestPlan};
+    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan, RequestPlan, ValueExpr,
+};
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`.
 pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
