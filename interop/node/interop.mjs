@@ -50,7 +50,7 @@ function service(hub, extra = {}) {
 /**
  * A server client with a connection pool of its own, for requests the service refuses before
  * reading their body: it then closes that keep-alive connection, and a later request that
- * reuses it can fail with a reset (finding F1 in /work/interop-findings.md).
+ * reuses it can fail with a reset.
  */
 function isolated(hub) {
   return service(hub, { httpClient: createDefaultHttpClient() });

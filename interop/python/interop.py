@@ -593,7 +593,8 @@ def _filters():
     svc.send_to_all("anon", content_type="text/plain", filter="userId eq null")
     svc.send_to_all("a or b", content_type="text/plain", filter=f"connectionId eq '{a.connection_id}' or userId eq 'bob'")
     svc.send_to_group("blue", "blue not bob", content_type="text/plain", filter="userId ne 'bob'")
-    # Refused before the body is read: its own client (connection pool), see finding F1.
+    # Refused before the body is read, which makes the service close that keep-alive connection:
+    # a client (connection pool) of its own keeps later requests off it.
     isolated = service(hub_name("filters"))
     expect_http_error(
         lambda: isolated.send_to_all("x", content_type="text/plain", filter="userId eq"), [400], "bad filter"
