@@ -9,6 +9,7 @@
 
 mod client;
 pub mod cond;
+pub mod criteria;
 mod error;
 pub mod param;
 mod request;

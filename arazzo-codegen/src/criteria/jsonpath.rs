@@ -1,0 +1,171 @@
+//! JSONPath criteria: the `condition` is an RFC 9535 query (parsed with `serde_json_path`, the
+//! crate `arazzo_runtime::criteria::jsonpath` evaluates with) whose root `$` is the context
+//! value; the criterion passes when the query selects at least one node.
+//!
+//! One pattern parses but rarely means what its author wanted, and the Arazzo specification
+//! itself uses it as an example: `$[?count(@.pets) > 0]`. Under RFC 9535, `$[?...]` visits each
+//! member value of the root object, `@` is that value, and `count()` counts nodes, so the query
+//! passes only when some member value itself has a `pets` member; for `{"pets": [..]}` it selects
+//! nothing. [`check`] accepts it with a warning that suggests `$.pets[0]` ("pets has a first
+//! element").
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json_path::JsonPath;
+
+/// A message, and a help line when a fix can be named.
+pub type Note = (String, Option<String>);
+
+/// `$[?count(@.a.b) > 0]` and its spellings `>= 1`, `!= 0`, with optional parentheses.
+static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^\$\[\?\s*(\()?\s*count\(\s*@((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\)\s*(?:>\s*0|>=\s*1|!=\s*0)\s*(\))?\s*\]$",
+    )
+    .ok()
+});
+
+/// Parses `path` as RFC 9535 JSONPath: `Ok(warnings)` when it parses (each warning a message
+/// and a help line), `Err((message, help))` when it does not.
+pub fn check(path: &str) -> Result<Vec<Note>, Note> {
+    match JsonPath::parse(path) {
+        Ok(_) => Ok(count_warning(path).into_iter().collect()),
+        Err(e) => Err((
+            format!(
+                "invalid RFC 9535 JSONPath `{path}`: {} (position {})",
+                e.message(),
+                e.position()
+            ),
+            Some(help_for(path)),
+        )),
+    }
+}
+
+fn count_warning(path: &str) -> Option<Note> {
+    let captures = COUNT_PATTERN.as_ref()?.captures(path)?;
+    // Unbalanced parentheses around the filter would not have parsed; both or neither.
+    if captures.get(1).is_some() != captures.get(3).is_some() {
+        return None;
+    }
+    let member = captures.get(2)?.as_str();
+    let name = member.trim_start_matches('.');
+    Some((
+        format!(
+            "`{path}` does not test that `{name}` is non-empty: in RFC 9535 `$[?...]` visits each member \
+             value of the root, `@` is that value, and `count(@{member})` counts its `{name}` members, \
+             so this passes only when some member value itself has `{name}`"
+        ),
+        Some(format!(
+            "to pass when `{name}` has at least one element, write `${member}[0]`"
+        )),
+    ))
+}
+
+/// Names the likely cause of a parse error: habits from Goessner-style JSONPath and from
+/// other languages.
+fn help_for(path: &str) -> String {
+    let trimmed = path.trim();
+    if path.contains("{$") {
+        "runtime expressions like `{$inputs.x}` are not substituted into a JSONPath condition; write the literal value".into()
+    } else if !trimmed.starts_with('$') {
+        format!(
+            "a JSONPath query starts with `$`, the context value: e.g. `$.{}`",
+            trimmed.trim_start_matches(['.', '@'])
+        )
+    } else if path.contains("===") || path.contains("!==") {
+        "RFC 9535 compares with `==` and `!=`".into()
+    } else if path.contains("[(") {
+        "RFC 9535 has no script expressions `[(...)]`: index from the end with `[-1]`, or filter with `[?...]`".into()
+    } else if !path.contains("[?") && ["==", "!=", "<", ">"].iter().any(|op| path.contains(op)) {
+        "RFC 9535 compares only inside a filter: e.g. `$[?@.status == 'ok']` selects the root's \
+         members whose `status` is `ok`; for one value, compare it with a simple condition instead"
+            .into()
+    } else {
+        "the condition must be an RFC 9535 JSONPath query (https://www.rfc-editor.org/rfc/rfc9535)"
+            .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_queries_without_warnings() {
+        for p in [
+            "$",
+            "$.pets[0]",
+            "$.pets[*]",
+            "$..id",
+            "$.items[?(@.price > 10)]",
+            "$.items[?@.price > 10 && @.name == 'x']",
+            "$[?length(@) > 0]",
+            "$.pets[?count(@.tags[*]) > 0]",
+            "$[?match(@.name, 'a.*')]",
+            "$.items[-1]",
+        ] {
+            assert_eq!(check(p), Ok(vec![]), "{p}");
+        }
+    }
+
+    #[test]
+    fn the_spec_count_example_warns() {
+        let warnings = check("$[?count(@.pets) > 0]").unwrap();
+        assert_eq!(warnings.len(), 1);
+        let (message, help) = &warnings[0];
+        assert!(
+            message.starts_with("`$[?count(@.pets) > 0]` does not test that `pets` is non-empty"),
+            "{message}"
+        );
+        assert!(message.contains("`count(@.pets)`"), "{message}");
+        assert_eq!(
+            help.as_deref(),
+            Some("to pass when `pets` has at least one element, write `$.pets[0]`")
+        );
+    }
+
+    #[test]
+    fn count_spellings_warn() {
+        for (p, fix) in [
+            ("$[?(count(@.pets) > 0)]", "`$.pets[0]`"),
+            ("$[? count( @.pets )>=1 ]", "`$.pets[0]`"),
+            ("$[?count(@.data.items) != 0]", "`$.data.items[0]`"),
+        ] {
+            let warnings = check(p).unwrap();
+            assert_eq!(warnings.len(), 1, "{p}");
+            assert!(warnings[0].1.as_deref().unwrap().ends_with(fix), "{p}");
+        }
+    }
+
+    #[test]
+    fn invalid_queries_explain() {
+        let (message, help) = check("$.pets[").unwrap_err();
+        assert!(
+            message.starts_with("invalid RFC 9535 JSONPath `$.pets[`: "),
+            "{message}"
+        );
+        assert!(message.contains("(position "), "{message}");
+        assert_eq!(
+            help.as_deref(),
+            Some(
+                "the condition must be an RFC 9535 JSONPath query (https://www.rfc-editor.org/rfc/rfc9535)"
+            )
+        );
+        let (_, help) = check("pets[0]").unwrap_err();
+        assert_eq!(
+            help.as_deref(),
+            Some("a JSONPath query starts with `$`, the context value: e.g. `$.pets[0]`")
+        );
+        let (_, help) = check("$.items[?(@.a === 1)]").unwrap_err();
+        assert_eq!(
+            help.as_deref(),
+            Some("RFC 9535 compares with `==` and `!=`")
+        );
+        let (_, help) = check("$.items[(@.length-1)]").unwrap_err();
+        assert!(help.unwrap().contains("`[-1]`"));
+        let (_, help) = check("$.name == 'Mermaid'").unwrap_err();
+        assert!(help.unwrap().contains("compares only inside a filter"));
+        let (_, help) = check("$[?@.status == {$inputs.status}]").unwrap_err();
+        assert!(help.unwrap().contains("not substituted"));
+    }
+}
