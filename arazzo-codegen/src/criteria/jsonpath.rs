@@ -29,7 +29,10 @@ static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// and a help line), `Err((message, help))` when it does not.
 pub fn check(path: &str) -> Result<Vec<Note>, Note> {
     match JsonPath::parse(path) {
-        Ok(_) => Ok(count_warning(path).into_iter().collect()),
+        Ok(_) => Ok(count_warning(path)
+            .into_iter()
+            .chain(embedded_warning(path))
+            .collect()),
         Err(e) => Err((
             format!(
                 "invalid RFC 9535 JSONPath `{path}`: {} (position {})",
@@ -59,6 +62,21 @@ fn count_warning(path: &str) -> Option<Note> {
             "to pass when `{name}` has at least one element, write `${member}[0]`"
         )),
     ))
+}
+
+/// `{$inputs.x}` inside a string literal parses, and would be compared as that very text.
+fn embedded_warning(path: &str) -> Option<Note> {
+    path.contains("{$").then(|| {
+        (
+            format!(
+                "`{path}` contains `{{$`, which is compared as literal text: runtime expressions are not substituted into a JSONPath condition"
+            ),
+            Some(
+                "write the literal value, or compare the value with a simple condition, e.g. `$response.body#/status == $inputs.status`"
+                    .into(),
+            ),
+        )
+    })
 }
 
 /// Names the likely cause of a parse error: habits from Goessner-style JSONPath and from
@@ -135,6 +153,24 @@ mod tests {
             assert_eq!(warnings.len(), 1, "{p}");
             assert!(warnings[0].1.as_deref().unwrap().ends_with(fix), "{p}");
         }
+    }
+
+    #[test]
+    fn embedded_expressions_in_literals_warn() {
+        let warnings = check("$[?@.status == '{$inputs.status}']").unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].0.contains("compared as literal text"),
+            "{:?}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0]
+                .1
+                .as_deref()
+                .unwrap()
+                .contains("simple condition")
+        );
     }
 
     #[test]

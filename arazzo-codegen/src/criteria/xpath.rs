@@ -7,7 +7,8 @@
 //! build errors too: variables (`$x`: Arazzo has no way to bind them), namespace prefixes
 //! (`soap:Envelope`: nor to declare them) and functions outside the XPath 1.0 library that
 //! `sxd-xpath` implements (XPath 2.0+ functions such as `matches()`, and 1.0's `id()` and
-//! `lang()`, which it lacks).
+//! `lang()`, which it lacks). So is `{$...}` in a string literal: runtime expressions are
+//! not substituted, and it would be compared as that text.
 
 use sxd_xpath::Factory;
 
@@ -69,6 +70,18 @@ pub fn check(expr: &str) -> Result<(), XPathError> {
                 Some(syntax_help(expr)),
             ));
         }
+    }
+    if expr.contains("{$") {
+        // Only a string literal can hold `{`, and it would be compared as that very text.
+        return Err((
+            format!(
+                "XPath condition `{expr}` contains `{{$`: runtime expressions are not substituted into an XPath condition"
+            ),
+            Some(
+                "write the literal value, or compare the value with a simple condition, e.g. `$response.body#/status == $inputs.status`"
+                    .into(),
+            ),
+        ));
     }
     for token in names(expr) {
         match token {
@@ -254,6 +267,12 @@ mod tests {
         );
         let (_, help) = check("/a[. = {$inputs.x}]").unwrap_err();
         assert!(help.unwrap().contains("not substituted"));
+        let (message, help) = check("/a[. = '{$inputs.x}']").unwrap_err();
+        assert_eq!(
+            message,
+            "XPath condition `/a[. = '{$inputs.x}']` contains `{$`: runtime expressions are not substituted into an XPath condition"
+        );
+        assert!(help.unwrap().contains("simple condition"));
         let (message, _) = check("").unwrap_err();
         assert_eq!(message, "the XPath condition is empty");
     }
