@@ -18,8 +18,9 @@ use sxd_xpath::{Context, Factory, XPath};
 /// Compiled forms by source text, shared by all threads; `None` for text that does not compile.
 type Cache<V> = LazyLock<Mutex<HashMap<&'static str, Option<V>>>>;
 
-/// Compiled regexes by pattern.
-static REGEXES: Cache<regex::Regex> = LazyLock::new(Default::default);
+/// Compiled regexes by pattern. In an `Arc`: cloning a `Regex` itself would give each call a
+/// fresh matching cache instead of reusing the pooled ones.
+static REGEXES: Cache<Arc<regex::Regex>> = LazyLock::new(Default::default);
 
 /// Parsed JSONPath queries by text.
 static QUERIES: Cache<Arc<JsonPath>> = LazyLock::new(Default::default);
@@ -43,7 +44,10 @@ const UNDECLARED: &str = "urn:arazzo-runtime:undeclared-prefix";
 ///
 /// Anchor the pattern (`^...$`) to match the whole text.
 pub fn regex(pattern: &'static str, text: &str) -> bool {
-    cached(&REGEXES, pattern, |p| regex::Regex::new(p).ok()).is_some_and(|re| re.is_match(text))
+    cached(&REGEXES, pattern, |p| {
+        regex::Regex::new(p).ok().map(Arc::new)
+    })
+    .is_some_and(|re| re.is_match(text))
 }
 
 /// Whether the RFC 9535 JSONPath `query`, with `value` as its root `$`, selects at least one
@@ -198,15 +202,26 @@ mod tests {
     }
 
     #[test]
-    fn regexes_are_kept() {
+    fn regexes_compile_once() {
         const PATTERN: &str = "^cache-test-[0-9]+$";
         assert!(regex(PATTERN, "cache-test-1"));
+        let first = REGEXES
+            .lock()
+            .unwrap()
+            .get(PATTERN)
+            .cloned()
+            .flatten()
+            .unwrap();
         assert!(!regex(PATTERN, "cache-test-x"));
-        let kept = REGEXES.lock().unwrap().get(PATTERN).cloned().flatten();
-        assert_eq!(
-            kept.map(|re| re.as_str().to_owned()).as_deref(),
-            Some(PATTERN)
-        );
+        let second = REGEXES
+            .lock()
+            .unwrap()
+            .get(PATTERN)
+            .cloned()
+            .flatten()
+            .unwrap();
+        assert_eq!(first.as_str(), PATTERN);
+        assert!(Arc::ptr_eq(&first, &second));
     }
 
     #[test]
