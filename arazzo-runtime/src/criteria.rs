@@ -69,7 +69,8 @@ pub fn jsonpath(query: &'static str, value: &Value) -> bool {
 /// with their namespace: in a document with a default namespace, `/root` matches nothing, and
 /// `/*[local-name()='root']` does.
 pub fn xpath(expr: &'static str, xml: &str) -> bool {
-    let Some(compiled) = XPATHS.with(|cache| {
+    // `try_with`: the cache is gone while the thread is being torn down; then fail, not panic.
+    let compiled = XPATHS.try_with(|cache| {
         cache
             .borrow_mut()
             .entry(expr)
@@ -79,7 +80,8 @@ pub fn xpath(expr: &'static str, xml: &str) -> bool {
                 Some(Rc::new(CompiledXPath { xpath, prefixes }))
             })
             .clone()
-    }) else {
+    });
+    let Ok(Some(compiled)) = compiled else {
         return false;
     };
     let Ok(package) = sxd_document::parser::parse(xml) else {
