@@ -51,6 +51,13 @@ impl Builder {
         self
     }
 
+    /// How many steps a branching workflow may run before it fails with
+    /// `WorkflowError::StepBudgetExceeded` (default 1000): ends `goto` loops.
+    pub fn step_budget(mut self, steps: usize) -> Self {
+        self.generator = self.generator.step_budget(steps);
+        self
+    }
+
     /// Checks and generates each document. All documents are checked even when one fails;
     /// the error then holds every diagnostic of every failing document.
     pub fn compile(&self, documents: &[impl AsRef<Path>]) -> Result<(), BuildError> {

@@ -69,6 +69,12 @@ impl Generator {
         self
     }
 
+    /// How many steps a branching workflow may run before it fails (default 1000).
+    pub fn step_budget(mut self, steps: usize) -> Self {
+        self.options.step_budget = steps;
+        self
+    }
+
     /// Checks `path` and generates its code.
     pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());

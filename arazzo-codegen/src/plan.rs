@@ -20,6 +20,8 @@ pub struct Plan {
     pub sources: Vec<SourcePlan>,
     /// Workflows, in document order.
     pub workflows: Vec<WorkflowPlan>,
+    /// How many steps a branching workflow may run before it fails (ends `goto` loops).
+    pub step_budget: usize,
 }
 
 /// One OpenAPI source description.
@@ -46,8 +48,15 @@ pub struct WorkflowPlan {
     pub description: Option<String>,
     /// The inputs struct and the types it uses; the first is the struct itself.
     pub inputs: Vec<TypeDef>,
+    /// The internal function that also returns the last response status (what a calling
+    /// step's `$statusCode` reads).
+    pub inner_fn_name: String,
+    /// `dependsOn`: workflows run first.
+    pub depends_on: Vec<DependencyPlan>,
     /// Steps in order.
     pub steps: Vec<StepPlan>,
+    /// Whether actions jump between steps: then the function is a loop over a step index.
+    pub branching: bool,
     /// The outputs struct.
     pub outputs: OutputsPlan,
 }
@@ -155,6 +164,15 @@ impl RustType {
     }
 }
 
+/// A workflow in `dependsOn`, and the local variables its outputs land in.
+#[derive(Debug, Clone)]
+pub struct DependencyPlan {
+    /// The call.
+    pub call: CallPlan,
+    /// (Rust field of its outputs, local variable), for every output.
+    pub bindings: Vec<(String, String)>,
+}
+
 /// One step's request, criteria and outputs.
 #[derive(Debug, Clone)]
 pub struct StepPlan {
@@ -164,12 +182,95 @@ pub struct StepPlan {
     pub description: Option<String>,
     /// The operation: `webPubSub_sendToAll` or `GET /pets`.
     pub label: String,
-    /// The request the step sends.
-    pub request: RequestPlan,
+    /// What the step does.
+    pub kind: StepKind,
     /// `successCriteria`, all of which must hold.
     pub criteria: Vec<CriterionPlan>,
     /// Step outputs.
     pub outputs: Vec<StepOutputPlan>,
+    /// `onSuccess` (after workflow-level `successActions` are merged in), in order.
+    pub on_success: Vec<ActionPlan>,
+    /// `onFailure` (after workflow-level `failureActions` are merged in), in order.
+    pub on_failure: Vec<ActionPlan>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum StepKind {
+    /// Sends one HTTP request.
+    Request(RequestPlan),
+    /// Runs another workflow of the document.
+    Workflow(CallPlan),
+}
+
+/// A call of another workflow's function, with its inputs.
+#[derive(Debug, Clone)]
+pub struct CallPlan {
+    /// The `workflowId`.
+    pub workflow: String,
+    /// The function that runs it and also returns the last response status.
+    pub fn_name: String,
+    /// Its inputs struct.
+    pub inputs_type: String,
+    /// How each of its inputs is filled, in field order.
+    pub fields: Vec<(String, FieldInit)>,
+    /// Its outputs struct's fields: (Arazzo name, Rust field, type).
+    pub outputs: Vec<(String, String, RustType)>,
+}
+
+/// How a callee's input is filled.
+#[derive(Debug, Clone)]
+pub enum FieldInit {
+    /// From a value, converted to the field's type.
+    Value(ValueExpr, RustType),
+    /// The field's schema default.
+    Default(String),
+    /// Absent (`None`).
+    Absent,
+}
+
+/// A success or failure action.
+#[derive(Debug, Clone)]
+pub struct ActionPlan {
+    /// `name`.
+    pub name: String,
+    /// What it does.
+    pub kind: ActionKind,
+    /// `criteria`: all must hold for the action to apply.
+    pub criteria: Vec<CriterionPlan>,
+}
+
+/// What an action does.
+#[derive(Debug, Clone)]
+pub enum ActionKind {
+    /// End the workflow (normally: outputs from the steps that ran).
+    End,
+    /// Continue at a step of this workflow (index).
+    GotoStep(usize),
+    /// Transfer to another workflow, then end this one.
+    GotoWorkflow(CallPlan),
+    /// Run the step again after a delay, at most `limit` times; first a step or workflow.
+    Retry {
+        /// `retryAfter`, in seconds (an HTTP `Retry-After` overrides it).
+        after_secs: f64,
+        /// `retryLimit`.
+        limit: u32,
+        /// A step (index) to run before retrying.
+        step: Option<usize>,
+        /// A workflow to run before retrying.
+        workflow: Option<CallPlan>,
+    },
+}
+
+impl CallPlan {
+    /// Calls `f` on every value passed to the callee.
+    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        for (_, init) in &self.fields {
+            if let FieldInit::Value(v, _) = init {
+                f(v);
+            }
+        }
+    }
 }
 
 /// One step's HTTP request.
@@ -209,11 +310,27 @@ impl RequestPlan {
 }
 
 impl StepPlan {
-    /// Calls `f` on every value the step reads: request, criteria and outputs.
+    /// Calls `f` on every value the step reads: request or call, criteria, outputs, actions.
     pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
-        self.request.for_each_value(f);
+        match &self.kind {
+            StepKind::Request(r) => r.for_each_value(f),
+            StepKind::Workflow(call) => call.for_each_value(f),
+        }
         for c in &self.criteria {
             c.condition.for_each_value(f);
+        }
+        for a in self.on_success.iter().chain(&self.on_failure) {
+            for c in &a.criteria {
+                c.condition.for_each_value(f);
+            }
+            match &a.kind {
+                ActionKind::GotoWorkflow(call) => call.for_each_value(f),
+                ActionKind::Retry {
+                    workflow: Some(call),
+                    ..
+                } => call.for_each_value(f),
+                _ => {}
+            }
         }
         for o in &self.outputs {
             if let OutputSource::Value(v) = &o.source {
@@ -279,7 +396,8 @@ pub enum ValueExpr {
         /// A JSON pointer into the value.
         pointer: Option<String>,
     },
-    /// `$steps.<id>.outputs.<name>[#pointer]`: a local variable of the workflow function.
+    /// `$steps.<id>.outputs.<name>[#pointer]` (or a `dependsOn` workflow's output): a local
+    /// variable of the workflow function.
     StepOutput {
         /// The variable name.
         var: String,
@@ -287,6 +405,9 @@ pub enum ValueExpr {
         ty: RustType,
         /// A JSON pointer into the value.
         pointer: Option<String>,
+        /// In a branching workflow the variable is an `Option` set when the step runs; reading
+        /// it before then is a run-time error naming (step, output).
+        unset: Option<(String, String)>,
     },
     /// A string with embedded expressions.
     Template(Vec<TemplatePart>),
@@ -470,6 +591,8 @@ pub enum OutputSource {
     BodyText,
     /// `$response.header.<name>`.
     Header(String),
+    /// `$outputs.<name>[#pointer]` of the workflow a step runs: the Rust field.
+    Callee(String, Option<String>),
     /// Inputs and earlier outputs.
     Value(ValueExpr),
 }
@@ -496,4 +619,6 @@ pub struct OutputField {
     pub expression: String,
     /// Its value.
     pub value: ValueExpr,
+    /// The step producing it may not run (then `ty` is an `Option`).
+    pub maybe_skipped: bool,
 }

@@ -47,6 +47,20 @@ pub enum WorkflowError {
         /// What was found instead.
         detail: String,
     },
+    /// A step read an output of a step that has not run (a `goto` skipped it).
+    MissingOutput {
+        /// The step that produces the output.
+        step: &'static str,
+        /// The output's name.
+        output: &'static str,
+    },
+    /// The workflow ran more steps than its budget allows (a `goto` loop that never ends).
+    StepBudgetExceeded {
+        /// The step about to run when the budget ran out.
+        step: &'static str,
+        /// The budget.
+        budget: usize,
+    },
 }
 
 impl WorkflowError {
@@ -63,7 +77,9 @@ impl WorkflowError {
             Self::Transport { step, .. }
             | Self::Request { step, .. }
             | Self::CriteriaNotMet { step, .. }
-            | Self::Decode { step, .. } => step,
+            | Self::Decode { step, .. }
+            | Self::MissingOutput { step, .. }
+            | Self::StepBudgetExceeded { step, .. } => step,
         }
     }
 
@@ -108,6 +124,14 @@ impl fmt::Display for WorkflowError {
             } => write!(
                 f,
                 "step `{step}`: cannot read `{location}` as {expected}: {detail}"
+            ),
+            Self::MissingOutput { step, output } => write!(
+                f,
+                "step `{step}`: output `{output}` was read before the step ran (a goto skipped it)"
+            ),
+            Self::StepBudgetExceeded { step, budget } => write!(
+                f,
+                "step `{step}`: the workflow ran {budget} steps without finishing (a goto loop?)"
             ),
         }
     }

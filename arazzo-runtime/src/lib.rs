@@ -11,6 +11,7 @@ mod client;
 pub mod cond;
 pub mod criteria;
 mod error;
+pub mod flow;
 pub mod param;
 mod request;
 mod response;

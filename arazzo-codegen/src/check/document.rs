@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Cx, similar, sources, workflow};
+use super::{Cx, signature, similar, sources, workflow};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Document, Extra};
@@ -17,19 +17,25 @@ pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
     unknown_fields(cx, &doc);
     version(cx, &doc);
     identifiers(cx, &doc);
-    if doc.components.is_some() {
-        unsupported(cx, "/components", "`components`");
-    }
+    cx.components = doc.components.clone();
     let sources = sources::load(cx, &doc);
-    let mut workflows = Vec::new();
-    let mut fn_names = crate::names::Scope::default();
-    let mut type_names = crate::names::Scope::default();
-    for (index, wf) in doc.workflows.iter().enumerate() {
-        if let Some(plan) = workflow::check(cx, &sources, wf, index, &mut fn_names, &mut type_names)
-        {
-            workflows.push(plan);
+    let mut sigs = signature::all(cx, &doc);
+    let mut planned: Vec<Option<crate::plan::WorkflowPlan>> =
+        doc.workflows.iter().map(|_| None).collect();
+    // Callees first, so a caller knows their outputs; the plan keeps document order.
+    for index in signature::order(cx, &doc) {
+        if let Some(plan) = workflow::check(cx, &sources, &sigs, &doc.workflows[index], index) {
+            sigs[index].outputs = Some(
+                plan.outputs
+                    .fields
+                    .iter()
+                    .map(|f| (f.json_name.clone(), f.rust_name.clone(), f.ty.clone()))
+                    .collect(),
+            );
+            planned[index] = Some(plan);
         }
     }
+    let workflows = planned.into_iter().flatten().collect();
     let description = match (&doc.info.summary, &doc.info.description) {
         (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
         (s, d) => s.clone().or_else(|| d.clone()),
@@ -41,6 +47,7 @@ pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
         description,
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
         workflows,
+        step_budget: cx.options.step_budget,
     })
 }
 
@@ -106,12 +113,15 @@ fn explain_shape_error(inner: &str, pointer: &str) -> (String, Option<String>) {
     }
 }
 
+/// `$schema` is not an Arazzo field, but documents written against the published JSON Schema
+/// name it at the root (as the public corpus does); it is allowed there and means nothing.
 const DOCUMENT_FIELDS: &[&str] = &[
     "arazzo",
     "info",
     "sourceDescriptions",
     "workflows",
     "components",
+    "$schema",
 ];
 const INFO_FIELDS: &[&str] = &["title", "summary", "description", "version"];
 const SOURCE_FIELDS: &[&str] = &["name", "url", "type"];
@@ -192,7 +202,10 @@ pub(super) fn report_extra(
     what: &str,
     known: &[&str],
 ) {
-    for key in extra.keys().filter(|k| !k.starts_with("x-")) {
+    for key in extra
+        .keys()
+        .filter(|k| !k.starts_with("x-") && !known.contains(&k.as_str()))
+    {
         let key_pointer = format!("{pointer}/{}", escape_token(key));
         let span = cx.key_span(&key_pointer);
         let help = match similar(key, known.iter().copied()).first() {

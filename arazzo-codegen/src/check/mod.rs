@@ -1,8 +1,13 @@
 //! Semantic checks. Each family of checks lives in its own file; together they prove what the
 //! plan needs and build it, collecting every diagnostic instead of stopping at the first.
 
+mod actions;
+mod calls;
+mod components;
 mod document;
+mod flow;
 mod request;
+mod signature;
 mod sources;
 mod step;
 mod values;
@@ -14,12 +19,24 @@ use crate::plan::Plan;
 
 pub(crate) use sources::Source;
 
-/// Settings that change what counts as an error.
-#[derive(Debug, Clone, Default)]
+/// Settings that change what counts as an error, and what is generated.
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Make an unbraced expression inside a longer string (`"Bearer $inputs.token"`) an
     /// error instead of a warning.
     pub strict: bool,
+    /// How many steps a branching workflow may run before it fails with
+    /// `WorkflowError::StepBudgetExceeded` (ends `goto` loops). Default 1000.
+    pub step_budget: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            step_budget: 1000,
+        }
+    }
 }
 
 /// Checks the Arazzo document in `file` and everything it references. Returns the plan when
@@ -33,6 +50,7 @@ pub fn check(
         files,
         file,
         options,
+        components: None,
         diags: Vec::new(),
     };
     let plan = document::check(&mut cx);
@@ -47,6 +65,8 @@ pub(crate) struct Cx<'a> {
     pub files: &'a mut Files,
     pub file: FileId,
     pub options: &'a Options,
+    /// The document's `components`, for Reusable Objects.
+    pub components: Option<serde_json::Value>,
     pub diags: Vec<Diagnostic>,
 }
 

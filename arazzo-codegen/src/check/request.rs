@@ -96,20 +96,21 @@ pub(super) fn check(
         };
         if loc == Location::Path {
             if value.ty().is_option() {
-                let d = cx.error(
-                    "optional-path-parameter",
-                    format!(
-                        "path parameter `{}` needs a value, but its input is optional",
-                        p.name
+                // Real documents rarely mark inputs required; the step fails before sending
+                // when the value is absent, and the build says so.
+                let span = cx.span(&format!("{pointer}/value"));
+                cx.push(
+                    Diagnostic::warning(
+                        "optional-path-parameter",
+                        format!("path parameter `{}` comes from an optional input", p.name),
+                    )
+                    .at(span)
+                    .label("may be absent")
+                    .help(
+                        "make the input required (list it in `inputs.required`) or give it a `default`; \
+                         when it is absent the step fails before sending",
                     ),
-                    &format!("{pointer}/value"),
                 );
-                d.label = "an optional input".into();
-                d.help = Some(
-                    "make the input required (list it in `inputs.required`) or give it a `default`"
-                        .into(),
-                );
-                continue;
             }
             path_values.push((p.name.clone(), value));
             continue;
@@ -182,14 +183,10 @@ fn parameters(
     for (list, base) in lists {
         for (i, raw) in list.into_iter().flatten().enumerate() {
             let pointer = format!("{base}/{i}");
-            if raw.get("reference").is_some() {
-                unsupported(
-                    cx,
-                    &format!("{pointer}/reference"),
-                    "a Reusable Object parameter (`reference`, needs `components`)",
-                );
+            // A Reusable Object: the component, its `value` overridden.
+            let Some(raw) = super::components::resolve(cx, raw, "parameters", &pointer) else {
                 continue;
-            }
+            };
             let p: Parameter = match serde_json::from_value(raw.clone()) {
                 Ok(p) => p,
                 Err(err) => {

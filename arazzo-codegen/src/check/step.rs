@@ -3,50 +3,50 @@
 
 use serde_json::Value;
 
-use super::document::{present, unsupported};
+use super::calls::{self, Args};
+use super::components;
+use super::document::unsupported;
 use super::request::{self, is_json};
+use super::signature::Signature;
 use super::values::{Context, Scope, expr_error};
 use super::{Cx, Source, one_of, similar};
 use crate::criteria::condition::CmpOp;
 use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, Source as ExprSource};
 use crate::load::escape_token;
-use crate::model::{Step, Workflow};
+use crate::model::{Criterion, Step, Workflow};
 use crate::openapi::{self, Operation, schema};
-use crate::plan::{CondPlan, CriterionPlan, OutputSource, RustType, StepOutputPlan, StepPlan};
+use crate::plan::{
+    CallPlan, CondPlan, CriterionPlan, OperandSource, OutputSource, RustType, StepKind,
+    StepOutputPlan, StepPlan,
+};
 use crate::{names, typing};
 
-/// Checks one step and plans it.
+/// Checks one step and plans it (its actions are planned by the workflow, once the step's
+/// own outputs are in scope).
 pub(super) fn check(
     cx: &mut Cx<'_>,
     sources: &[Source],
+    sigs: &[Signature],
     wf: &Workflow,
     step: &Step,
     sp: &str,
     scope: &mut Scope,
 ) -> Option<StepPlan> {
     let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
-    for (field, present) in [
-        ("onSuccess", present(&step.on_success)),
-        ("onFailure", present(&step.on_failure)),
-    ] {
-        if present {
-            unsupported(cx, &format!("{sp}/{field}"), &format!("`{field}`"));
-        }
-    }
-    if step.workflow_id.is_some() {
-        unsupported(
-            cx,
-            &format!("{sp}/workflowId"),
-            "a step that runs a workflow (`workflowId`)",
-        );
-        return None;
+    if let Some(target) = &step.workflow_id {
+        return workflow_step(cx, sigs, step, target, sp, scope);
     }
     let (source, op) = target(cx, sources, step, sp)?;
     let request = request::check(cx, sources, source, op, wf, step, &wp, sp, scope);
-    let criteria = criteria(cx, step, sp, scope);
+    let criteria = criteria_list(
+        cx,
+        step.success_criteria.as_deref().unwrap_or_default(),
+        &format!("{sp}/successCriteria"),
+        scope,
+    );
     let statuses = expected_statuses(&criteria);
-    let outputs = outputs(cx, op, step, sp, scope, &statuses);
+    let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
         id: step.step_id.clone(),
         description: step.description.clone(),
@@ -54,10 +54,129 @@ pub(super) fn check(
             .operation_id
             .clone()
             .unwrap_or_else(|| format!("{} {}", op.method, op.path)),
-        request,
+        kind: StepKind::Request(request),
         criteria,
         outputs,
+        on_success: Vec::new(),
+        on_failure: Vec::new(),
     })
+}
+
+/// A step that runs another workflow: `parameters` fill its inputs, `$outputs.<name>` reads
+/// its outputs, `$statusCode` its last response status.
+fn workflow_step(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    step: &Step,
+    target: &str,
+    sp: &str,
+    scope: &mut Scope,
+) -> Option<StepPlan> {
+    if step.operation_id.is_some() || step.operation_path.is_some() {
+        let d = cx.error(
+            "invalid-step-target",
+            format!(
+                "step `{}` has both `workflowId` and an operation",
+                step.step_id
+            ),
+            &format!("{sp}/workflowId"),
+        );
+        d.label = "a second target".into();
+        d.help = Some("keep exactly one of `operationId`, `operationPath` and `workflowId`".into());
+        return None;
+    }
+    if step.request_body.is_some() {
+        let d = cx.error(
+            "invalid-document",
+            "a step that runs a workflow sends no request body",
+            &format!("{sp}/requestBody"),
+        );
+        d.help = Some("pass values to the workflow as `parameters` (its inputs)".into());
+    }
+    let mut params = Vec::new();
+    for (i, raw) in step.parameters.iter().flatten().enumerate() {
+        let pointer = format!("{sp}/parameters/{i}");
+        let Some(resolved) = components::resolve(cx, raw, "parameters", &pointer) else {
+            continue;
+        };
+        match (
+            resolved.get("name").and_then(Value::as_str),
+            resolved.get("value"),
+        ) {
+            (Some(name), Some(value)) => {
+                if resolved.get("in").is_some() {
+                    let d = cx.error(
+                        "invalid-document",
+                        format!("parameter `{name}` of a workflow step has an `in`"),
+                        &format!("{pointer}/in"),
+                    );
+                    d.help = Some(
+                        "a workflow step's parameters are the workflow's inputs: remove `in`"
+                            .into(),
+                    );
+                }
+                params.push((name.to_owned(), value.clone(), pointer));
+            }
+            _ => {
+                cx.error(
+                    "invalid-document",
+                    "a parameter needs `name` and `value`",
+                    &pointer,
+                );
+            }
+        }
+    }
+    let call = calls::call(
+        cx,
+        sigs,
+        scope,
+        target,
+        Args::Parameters(&params),
+        &format!("{sp}/workflowId"),
+    )?;
+    let criteria = criteria_list(
+        cx,
+        step.success_criteria.as_deref().unwrap_or_default(),
+        &format!("{sp}/successCriteria"),
+        scope,
+    );
+    for (i, c) in criteria.iter().enumerate() {
+        if reads_response(&c.condition) {
+            let d = cx.error(
+                "expression-out-of-context",
+                "a step that runs a workflow has no response to read",
+                &format!("{sp}/successCriteria/{i}/condition"),
+            );
+            d.help = Some("use `$statusCode` (the workflow's last status) or its outputs".into());
+        }
+    }
+    let outputs = outputs(cx, None, Some(&call), step, sp, scope, &[]);
+    Some(StepPlan {
+        id: step.step_id.clone(),
+        description: step.description.clone(),
+        label: format!("workflow `{target}`"),
+        kind: StepKind::Workflow(call),
+        criteria,
+        outputs,
+        on_success: Vec::new(),
+        on_failure: Vec::new(),
+    })
+}
+
+fn reads_response(c: &CondPlan) -> bool {
+    let response = |o: &crate::plan::OperandPlan| {
+        matches!(
+            o.source,
+            OperandSource::ResponseBody(_) | OperandSource::ResponseHeader(_)
+        )
+    };
+    match c {
+        CondPlan::Or(a, b) | CondPlan::And(a, b) => reads_response(a) || reads_response(b),
+        CondPlan::Not(a) => reads_response(a),
+        CondPlan::Compare(_, l, r) => response(l) || response(r),
+        CondPlan::Truthy(o) => response(o),
+        CondPlan::Status(..) => false,
+    }
 }
 
 /// The operation a step calls: `operationId` (bare or `$sourceDescriptions.<name>.<id>`) or
@@ -295,10 +414,16 @@ fn by_operation_path<'s>(
     None
 }
 
-fn criteria(cx: &mut Cx<'_>, step: &Step, sp: &str, scope: &Scope) -> Vec<CriterionPlan> {
+/// A list of Criterion Objects (success criteria or an action's criteria) at `base`.
+pub(super) fn criteria_list(
+    cx: &mut Cx<'_>,
+    list: &[Criterion],
+    base: &str,
+    scope: &Scope,
+) -> Vec<CriterionPlan> {
     let mut out = Vec::new();
-    for (i, c) in step.success_criteria.iter().flatten().enumerate() {
-        let cp = format!("{sp}/successCriteria/{i}");
+    for (i, c) in list.iter().enumerate() {
+        let cp = format!("{base}/{i}");
         let simple = match &c.kind {
             None => true,
             Some(Value::String(t)) if t == "simple" => true,
@@ -354,7 +479,8 @@ fn expected_statuses(criteria: &[CriterionPlan]) -> Vec<u16> {
 
 fn outputs(
     cx: &mut Cx<'_>,
-    op: &Operation,
+    op: Option<&Operation>,
+    call: Option<&CallPlan>,
     step: &Step,
     sp: &str,
     scope: &mut Scope,
@@ -363,7 +489,7 @@ fn outputs(
     let mut out = Vec::new();
     for (name, raw) in step.outputs.iter().flatten() {
         let pointer = format!("{sp}/outputs/{}", escape_token(name));
-        let Some((ty, source)) = output(cx, op, scope, statuses, name, raw, &pointer) else {
+        let Some((ty, source)) = output(cx, op, call, scope, statuses, name, raw, &pointer) else {
             // Later references to it stay quiet: the cause is reported here.
             scope
                 .failed_outputs
@@ -386,9 +512,11 @@ fn outputs(
 }
 
 /// One step output's type and source.
+#[allow(clippy::too_many_arguments)]
 fn output(
     cx: &mut Cx<'_>,
-    op: &Operation,
+    op: Option<&Operation>,
+    call: Option<&CallPlan>,
     scope: &Scope,
     statuses: &[u16],
     name: &str,
@@ -414,11 +542,56 @@ fn output(
     };
     match &parsed {
         Expr::StatusCode => Some((RustType::U16, OutputSource::StatusCode)),
-        Expr::Response(ExprSource::Header(h)) => {
+        Expr::Response(ExprSource::Header(h)) if op.is_some() => {
             Some((RustType::String, OutputSource::Header(h.clone())))
         }
-        Expr::Response(ExprSource::Body(ptr)) => {
-            body_output_type(cx, op, statuses, ptr.as_deref(), text, pointer)
+        Expr::Response(ExprSource::Body(ptr)) if op.is_some() => {
+            body_output_type(cx, op?, statuses, ptr.as_deref(), text, pointer)
+        }
+        Expr::Outputs {
+            name: field,
+            pointer: ptr,
+        } if call.is_some() => {
+            let call = call?;
+            match call.outputs.iter().find(|(n, _, _)| n == field) {
+                Some((_, rust, ty)) => Some(match ptr {
+                    None => (ty.clone(), OutputSource::Callee(rust.clone(), None)),
+                    Some(p) => (
+                        RustType::Json,
+                        OutputSource::Callee(rust.clone(), Some(p.clone())),
+                    ),
+                }),
+                None => {
+                    let names: Vec<&str> =
+                        call.outputs.iter().map(|(n, _, _)| n.as_str()).collect();
+                    let help = match similar(field, names.iter().copied()).first() {
+                        Some(best) => format!("did you mean `$outputs.{best}`?"),
+                        None if names.is_empty() => {
+                            format!("workflow `{}` has no outputs", call.workflow)
+                        }
+                        None => {
+                            format!("the outputs of `{}` are {}", call.workflow, one_of(&names))
+                        }
+                    };
+                    let d = cx.error(
+                        "unknown-workflow-output",
+                        format!("workflow `{}` has no output `{field}`", call.workflow),
+                        pointer,
+                    );
+                    d.label = "not an output of the called workflow".into();
+                    d.help = Some(help);
+                    None
+                }
+            }
+        }
+        Expr::Response(_) if call.is_some() => {
+            let d = cx.error(
+                "expression-out-of-context",
+                format!("`{parsed}`: a step that runs a workflow has no response"),
+                pointer,
+            );
+            d.help = Some("read the workflow's outputs with `$outputs.<name>`".into());
+            None
         }
         other => scope
             .resolve(

@@ -14,6 +14,9 @@ use crate::plan::{
     CondPlan, Field, OperandPlan, OperandSource, StepOutputPlan, TemplatePart, ValueExpr,
 };
 
+/// An output another workflow produced, as this one sees it: (name, local variable, type).
+pub(super) type Visible = (String, String, crate::plan::RustType);
+
 /// Where an expression stands, which decides what it may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Context {
@@ -41,6 +44,10 @@ pub(super) struct Scope {
     pub failed_steps: BTreeSet<String>,
     /// Step outputs whose checks failed, as `(stepId, name)`.
     pub failed_outputs: BTreeSet<(String, String)>,
+    /// Actions jump between steps: step outputs are set only once their step has run.
+    pub branching: bool,
+    /// `dependsOn` workflows: id → its outputs.
+    pub dependencies: Vec<(String, Vec<Visible>)>,
 }
 
 impl Scope {
@@ -176,6 +183,54 @@ impl Scope {
                 );
                 None
             }
+            Expr::Workflows {
+                workflow,
+                field: crate::expr::WorkflowField::Outputs,
+                name,
+                pointer: ptr,
+            } => {
+                let Some((_, outputs)) = self.dependencies.iter().find(|(id, _)| id == workflow)
+                else {
+                    cx.push(
+                        Diagnostic::error(
+                            "unknown-workflow-output",
+                            format!("`{expr}` reads a workflow this one does not depend on"),
+                        )
+                        .at(span)
+                        .label("not in `dependsOn`")
+                        .help(format!("add `{workflow}` to this workflow's `dependsOn`")),
+                    );
+                    return None;
+                };
+                match outputs.iter().find(|(n, _, _)| n == name) {
+                    Some((_, var, ty)) => Some(ValueExpr::StepOutput {
+                        var: var.clone(),
+                        ty: ty.clone(),
+                        pointer: ptr.clone(),
+                        unset: None,
+                    }),
+                    None => {
+                        let names: Vec<&str> = outputs.iter().map(|(n, _, _)| n.as_str()).collect();
+                        cx.push(
+                            Diagnostic::error(
+                                "unknown-workflow-output",
+                                format!("workflow `{workflow}` has no output `{name}`"),
+                            )
+                            .at(span)
+                            .label("no such output")
+                            .help(
+                                match similar(name, names.iter().copied()).first() {
+                                    Some(best) => format!(
+                                        "did you mean `$workflows.{workflow}.outputs.{best}`?"
+                                    ),
+                                    None => format!("its outputs are {}", one_of(&names)),
+                                },
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
             Expr::Outputs { .. }
             | Expr::Workflows { .. }
             | Expr::SourceDescriptions { .. }
@@ -218,6 +273,7 @@ impl Scope {
                         var: o.var.clone(),
                         ty: o.ty.clone(),
                         pointer,
+                        unset: self.branching.then(|| (step.to_owned(), output.to_owned())),
                     });
                 }
                 None => {

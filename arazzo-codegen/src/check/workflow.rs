@@ -4,87 +4,148 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::document::{present, unsupported};
+use super::actions::{self, Outcome};
+use super::calls::{self, Args};
+use super::signature::Signature;
 use super::values::{Context, Scope};
 use super::{Cx, Source, step};
 use crate::expr::{self, Expr, Part};
 use crate::model::Workflow;
 use crate::names;
-use crate::plan::{Field, OutputField, OutputsPlan, TypeBody, WorkflowPlan};
-use crate::typing;
+use crate::plan::{DependencyPlan, OutputField, OutputsPlan, ValueExpr, WorkflowPlan};
 
-/// Checks workflow number `index` and plans it.
+/// Checks workflow number `index` and plans it. Workflows it runs are checked already, so
+/// their outputs are in `sigs`.
 pub(super) fn check(
     cx: &mut Cx<'_>,
     sources: &[Source],
+    sigs: &[Signature],
     wf: &Workflow,
     index: usize,
-    fn_names: &mut names::Scope,
-    type_names: &mut names::Scope,
 ) -> Option<WorkflowPlan> {
     let wp = format!("/workflows/{index}");
-    for (field, present) in [
-        ("dependsOn", present(&wf.depends_on)),
-        ("successActions", present(&wf.success_actions)),
-        ("failureActions", present(&wf.failure_actions)),
-    ] {
-        if present {
-            unsupported(cx, &format!("{wp}/{field}"), &format!("`{field}`"));
-        }
-    }
-    let base = names::camel(&wf.workflow_id);
-    let inputs_name = type_names.claim(format!("{base}Inputs"));
-    let outputs_name = type_names.claim(format!("{base}Outputs"));
-    let secrets = secret_inputs(wf);
-    let (inputs, problems) = typing::inputs(
-        wf.inputs.as_ref(),
-        &inputs_name,
-        format!("Inputs of the `{}` workflow.", wf.workflow_id),
-        &secrets,
-    );
-    for p in problems {
-        let d = cx.error(
-            "invalid-inputs",
-            p.message,
-            &format!("{wp}/inputs{}", p.pointer),
-        );
-        d.label = "in the workflow's inputs schema".into();
-        d.help = p.help;
-    }
-    let fields: Vec<Field> = match inputs.first().map(|d| &d.body) {
-        Some(TypeBody::Struct(fields)) => fields.clone(),
-        _ => Vec::new(),
-    };
+    let sig = &sigs[index];
+    let branching = actions::any(wf);
     let mut scope = Scope {
-        inputs: fields,
+        inputs: sig.input_fields().to_vec(),
         steps: Vec::new(),
         step_ids: wf.steps.iter().map(|s| s.step_id.clone()).collect(),
-        vars: names::Scope::with_reserved(&["client", "inputs", "response"]),
+        vars: names::Scope::with_reserved(&[
+            "client",
+            "inputs",
+            "response",
+            "next",
+            "executed",
+            "retries",
+            "resume",
+            "failed",
+            "status",
+            "last_status",
+            "callee",
+            "STEPS",
+            "STEP_BUDGET",
+        ]),
         failed_steps: Default::default(),
         failed_outputs: Default::default(),
+        branching,
+        dependencies: Vec::new(),
     };
+    let depends_on = dependencies(cx, sigs, wf, &wp, &mut scope);
     let mut steps = Vec::new();
     for (s, st) in wf.steps.iter().enumerate() {
-        if let Some(plan) = step::check(cx, sources, wf, st, &format!("{wp}/steps/{s}"), &mut scope)
-        {
-            scope.steps.push((plan.id.clone(), plan.outputs.clone()));
-            steps.push(plan);
+        let sp = format!("{wp}/steps/{s}");
+        let Some(mut plan) = step::check(cx, sources, sigs, wf, st, &sp, &mut scope) else {
+            scope.failed_steps.insert(st.step_id.clone());
+            continue;
+        };
+        scope.steps.push((plan.id.clone(), plan.outputs.clone()));
+        // Actions may read the step's own response and outputs.
+        plan.on_success = actions::plan(cx, sigs, &scope, wf, &wp, st, &sp, Outcome::Success);
+        plan.on_failure = actions::plan(cx, sigs, &scope, wf, &wp, st, &sp, Outcome::Failure);
+        steps.push(plan);
+    }
+    if scope.failed_steps.is_empty() && steps.len() != wf.steps.len() {
+        return None;
+    }
+    let mut outputs = outputs(cx, wf, &wp, &scope, sig.outputs_type.clone());
+    if branching {
+        // An output of a step that some path skips is an `Option`.
+        let always = super::flow::always_run(&steps);
+        for f in &mut outputs.fields {
+            if let ValueExpr::StepOutput {
+                unset: Some((step, _)),
+                ..
+            } = &f.value
+                && !always.contains(step)
+            {
+                f.ty = f.ty.clone().optional();
+                f.maybe_skipped = true;
+            }
         }
     }
-    let outputs = outputs(cx, wf, &wp, &scope, outputs_name);
     Some(WorkflowPlan {
         id: wf.workflow_id.clone(),
-        fn_name: fn_names.claim(names::snake(&wf.workflow_id)),
+        fn_name: sig.fn_name.clone(),
+        inner_fn_name: sig.inner_fn_name.clone(),
         summary: wf.summary.clone(),
         description: wf.description.clone(),
-        inputs,
+        inputs: sig.inputs.clone(),
+        depends_on,
         steps,
+        branching,
         outputs,
     })
 }
 
+/// `dependsOn`: each workflow runs first with this workflow's inputs of the same names; its
+/// outputs become `$workflows.<id>.outputs.<name>`.
+fn dependencies(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    wf: &Workflow,
+    wp: &str,
+    scope: &mut Scope,
+) -> Vec<DependencyPlan> {
+    let Some(list) = &wf.depends_on else {
+        return Vec::new();
+    };
+    let Some(items) = list.as_array() else {
+        cx.error(
+            "invalid-document",
+            "`dependsOn` must be a list of workflowIds",
+            &format!("{wp}/dependsOn"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let pointer = format!("{wp}/dependsOn/{k}");
+        let Some(id) = item.as_str() else {
+            cx.error(
+                "invalid-document",
+                "a `dependsOn` entry must be a workflowId",
+                &pointer,
+            );
+            continue;
+        };
+        let Some(call) = calls::call(cx, sigs, scope, id, Args::CallerInputs, &pointer) else {
+            continue;
+        };
+        let mut bindings = Vec::new();
+        let mut visible = Vec::new();
+        for (name, rust, ty) in &call.outputs {
+            let var = scope.vars.claim(format!("{}_{}", names::snake(id), rust));
+            bindings.push((rust.clone(), var.clone()));
+            visible.push((name.clone(), var, ty.clone()));
+        }
+        scope.dependencies.push((id.to_owned(), visible));
+        out.push(DependencyPlan { call, bindings });
+    }
+    out
+}
+
 /// Inputs that reach an `Authorization`-like header are secrets: `Debug` must not show them.
-fn secret_inputs(wf: &Workflow) -> BTreeSet<String> {
+pub(super) fn secret_inputs(wf: &Workflow) -> BTreeSet<String> {
     let params = wf
         .parameters
         .iter()
@@ -157,6 +218,7 @@ fn outputs(
             ty: value.ty(),
             expression: text.to_owned(),
             value,
+            maybe_skipped: false,
         });
     }
     OutputsPlan { type_name, fields }

@@ -1,7 +1,9 @@
 //! Plan → Rust source: `quote!` builds the tokens, `prettyplease` formats them. The same plan
 //! always gives the same bytes.
 
+mod branching;
 mod request;
+mod straight;
 mod types;
 mod values;
 mod workflow;
@@ -24,7 +26,11 @@ pub fn emit(plan: &Plan) -> Result<String, syn::Error> {
         ));
         quote! { #doc pub const #name: &str = #url; }
     });
-    let workflows = plan.workflows.iter().map(|w| workflow::emit(plan, w));
+    let called = workflow::called(plan);
+    let workflows = plan
+        .workflows
+        .iter()
+        .map(|w| workflow::emit(plan, w, &called));
     let tokens = quote! { #(#sources)* #(#workflows)* };
     let file: syn::File = syn::parse2(tokens)?;
     let mut header = format!(

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::values::{value_arg, value_ref};
+use super::values::{step_ref, value_arg, value_ref};
 use crate::plan::{
     BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan, RequestPlan, ValueExpr,
 };
@@ -15,7 +15,7 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
     let source_name = &source.name;
     let base = format_ident!("{}", source.const_name);
     let method = format_ident!("{}", r.method);
-    let path = path(&r.path);
+    let path = path(&r.path, id);
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
     quote! {
@@ -28,12 +28,27 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
     }
 }
 
-fn path(parts: &[PathPart]) -> TokenStream {
+fn path(parts: &[PathPart], step: &str) -> TokenStream {
     if let [PathPart::Literal(l)] = parts {
         return quote! { #l };
     }
     let pieces = parts.iter().map(|p| match p {
         PathPart::Literal(l) => quote! { #l },
+        PathPart::Param(v) if v.ty().is_option() => {
+            // An absent optional value fails the step: a path cannot leave a segment out.
+            let (value, name) = match v {
+                ValueExpr::Input { field, .. } => {
+                    let f = format_ident!("{}", field);
+                    (quote! { inputs.#f.as_ref() }, field.clone())
+                }
+                ValueExpr::StepOutput { var, unset, .. } => {
+                    let r = step_ref(var, unset);
+                    (quote! { (#r).as_ref() }, var.clone())
+                }
+                other => (value_arg(other), String::new()),
+            };
+            quote! { &::arazzo_runtime::param::path_segment(::arazzo_runtime::flow::present(#value, #step, #name)?) }
+        }
         PathPart::Param(v) => {
             let r = value_arg(v);
             quote! { &::arazzo_runtime::param::path_segment(#r) }
@@ -59,12 +74,20 @@ fn param(p: &ParamPlan) -> TokenStream {
         }
         (
             ValueExpr::StepOutput {
-                var, pointer: None, ..
+                var,
+                pointer: None,
+                unset,
+                ..
             },
             true,
         ) => {
-            let v = format_ident!("{}", var);
-            quote! { #v.as_ref() }
+            if unset.is_some() {
+                let r = step_ref(var, unset);
+                quote! { #r.as_ref() }
+            } else {
+                let v = format_ident!("{}", var);
+                quote! { #v.as_ref() }
+            }
         }
         (v, _) => value_arg(v),
     };

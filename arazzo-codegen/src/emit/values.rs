@@ -88,12 +88,21 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
                 None => quote! { &inputs.#f },
             }
         }
-        ValueExpr::StepOutput { var, ty, pointer } => {
-            let v = format_ident!("{}", var);
-            match pointer {
-                Some(p) => quote! { ::arazzo_runtime::param::json_at(&#v, #p) },
-                None if is_copy(ty) => quote! { #v },
-                None => quote! { &#v },
+        ValueExpr::StepOutput {
+            var,
+            ty,
+            pointer,
+            unset,
+        } => {
+            let r = step_ref(var, unset);
+            match (pointer, unset) {
+                (Some(p), _) => quote! { ::arazzo_runtime::param::json_at(#r, #p) },
+                (None, None) if is_copy(ty) => {
+                    let v = format_ident!("{}", var);
+                    quote! { #v }
+                }
+                (None, Some(_)) if is_copy(ty) => quote! { *#r },
+                (None, _) => r,
             }
         }
         ValueExpr::Template(parts) => {
@@ -106,6 +115,16 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
             });
             quote! { [#(#pieces),*].concat() }
         }
+    }
+}
+
+/// A `&T` to a step output's variable. In a branching workflow the variable is an `Option`
+/// set when its step runs; reading it earlier is a `WorkflowError` naming step and output.
+pub(crate) fn step_ref(var: &str, unset: &Option<(String, String)>) -> TokenStream {
+    let v = format_ident!("{}", var);
+    match unset {
+        None => quote! { &#v },
+        Some((step, name)) => quote! { ::arazzo_runtime::flow::output(#v.as_ref(), #step, #name)? },
     }
 }
 
@@ -136,6 +155,14 @@ fn is_copy(ty: &RustType) -> bool {
     )
 }
 
+/// Whether values of the type are `Copy` (so generated code never calls `.clone()` on them).
+pub(crate) fn is_copy_type(ty: &RustType) -> bool {
+    match ty {
+        RustType::Option(inner) => is_copy_type(inner),
+        other => is_copy(other),
+    }
+}
+
 /// An owned value of the expression's type (for outputs). A step-output variable is moved
 /// when `last_use` says nothing reads it afterwards.
 pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
@@ -149,17 +176,37 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
         ValueExpr::Literal(other) => json_tokens(other),
         ValueExpr::Input {
             field,
+            ty,
+            pointer: None,
+        } => {
+            let f = format_ident!("{}", field);
+            if is_copy_type(ty) {
+                quote! { inputs.#f }
+            } else {
+                quote! { inputs.#f.clone() }
+            }
+        }
+        ValueExpr::StepOutput {
+            var,
+            ty,
+            pointer: None,
+            unset: unset @ Some(_),
+        } => {
+            let r = step_ref(var, unset);
+            if is_copy(ty) {
+                quote! { *#r }
+            } else {
+                quote! { #r.clone() }
+            }
+        }
+        ValueExpr::StepOutput {
+            var,
+            ty,
             pointer: None,
             ..
         } => {
-            let f = format_ident!("{}", field);
-            quote! { inputs.#f.clone() }
-        }
-        ValueExpr::StepOutput {
-            var, pointer: None, ..
-        } => {
             let v = format_ident!("{}", var);
-            if last_use {
+            if last_use || is_copy_type(ty) {
                 quote! { #v }
             } else {
                 quote! { #v.clone() }
@@ -176,10 +223,11 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
         ValueExpr::StepOutput {
             var,
             pointer: Some(p),
+            unset,
             ..
         } => {
-            let v = format_ident!("{}", var);
-            quote! { ::arazzo_runtime::param::json_at(&#v, #p) }
+            let r = step_ref(var, unset);
+            quote! { ::arazzo_runtime::param::json_at(#r, #p) }
         }
         ValueExpr::Template(_) => value_arg(v),
     }

@@ -1,21 +1,71 @@
-//! One workflow function: straight-line async code, one request per step.
+//! One workflow: its function (and, when other workflows run it, the variant that also
+//! returns the last status), its inputs types and its outputs struct.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::doc;
-use super::request;
-use super::types;
-use super::values::{cond_tokens, negate, type_tokens, value_owned};
-use crate::plan::{OutputSource, Plan, StepPlan, TemplatePart, ValueExpr, WorkflowPlan};
+use super::values::{is_copy_type, type_tokens, value_owned, value_ref};
+use super::{branching, doc, straight, types};
+use crate::plan::{
+    ActionKind, CallPlan, FieldInit, OutputSource, Plan, RustType, StepPlan, TemplatePart,
+    ValueExpr, WorkflowPlan,
+};
 
-/// The function, its inputs types and its outputs struct.
-pub(super) fn emit(plan: &Plan, w: &WorkflowPlan) -> TokenStream {
+/// Everything one workflow generates. `called` holds the `*_with_status` functions that
+/// other workflows call.
+pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> TokenStream {
     let name = format_ident!("{}", w.fn_name);
     let inputs_ty = format_ident!("{}", w.inputs.first().map_or("Inputs", |d| d.name.as_str()));
     let outputs_ty = format_ident!("{}", w.outputs.type_name);
+    let docs = doc(&fn_doc(w));
+    let with_status = called.contains(&w.inner_fn_name);
+    let body = body(plan, w, with_status);
+    let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
+    let outputs = types::outputs(&w.id, &w.outputs);
+    let functions = if with_status {
+        let inner = format_ident!("{}", w.inner_fn_name);
+        let inner_doc = doc(&format!(
+            "Runs `{}` like [`{}`], and also returns the status of its last response (what a step \
+             running this workflow sees as `$statusCode`).",
+            w.id, w.fn_name
+        ));
+        quote! {
+            #docs
+            pub async fn #name(
+                client: &::arazzo_runtime::Client,
+                inputs: #inputs_ty,
+            ) -> ::core::result::Result<#outputs_ty, ::arazzo_runtime::WorkflowError> {
+                #inner(client, inputs).await.map(|(outputs, _)| outputs)
+            }
+            #inner_doc
+            async fn #inner(
+                client: &::arazzo_runtime::Client,
+                inputs: #inputs_ty,
+            ) -> ::core::result::Result<(#outputs_ty, u16), ::arazzo_runtime::WorkflowError> {
+                #body
+            }
+        }
+    } else {
+        quote! {
+            #docs
+            pub async fn #name(
+                client: &::arazzo_runtime::Client,
+                inputs: #inputs_ty,
+            ) -> ::core::result::Result<#outputs_ty, ::arazzo_runtime::WorkflowError> {
+                #body
+            }
+        }
+    };
+    quote! {
+        #functions
+        #(#input_types)*
+        #outputs
+    }
+}
+
+fn fn_doc(w: &WorkflowPlan) -> String {
     let mut text = w
         .summary
         .clone()
@@ -27,46 +77,172 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan) -> TokenStream {
     text.push_str(&format!(
         "\n\n# Errors\n\nA [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, \
          a success criterion is not met, or an output cannot be read. Steps: {}.",
-        w.steps.iter().map(|s| format!("`{}` ({})", s.id, s.label)).collect::<Vec<_>>().join(", ")
+        w.steps
+            .iter()
+            .map(|s| format!("`{}` ({})", s.id, s.label))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
-    let docs = doc(&text);
+    text
+}
+
+fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
     let used = used_vars(w);
-    let steps = w.steps.iter().map(|s| step(plan, s, &used));
-    let fields = w.outputs.fields.iter().enumerate().map(|(i, f)| {
-        let ident = format_ident!("{}", f.rust_name);
-        // Move a step output into the last field that reads it; clone it for the others.
-        let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
-            let mut vars = BTreeSet::new();
-            collect_vars(&later.value, &mut vars);
-            let mut mine = BTreeSet::new();
-            collect_vars(&f.value, &mut mine);
-            !vars.is_disjoint(&mine)
-        });
-        let value = value_owned(&f.value, !read_later);
-        quote! { #ident: #value }
-    });
     let uses_inputs = w.steps.iter().any(step_uses_inputs)
-        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value));
+        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
+        || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
     let discard = (!uses_inputs).then(|| quote! { let _ = inputs; });
-    let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
-    let outputs = types::outputs(&w.id, &w.outputs);
-    quote! {
-        #docs
-        pub async fn #name(
-            client: &::arazzo_runtime::Client,
-            inputs: #inputs_ty,
-        ) -> ::core::result::Result<#outputs_ty, ::arazzo_runtime::WorkflowError> {
-            #discard
-            #(#steps)*
-            Ok(#outputs_ty { #(#fields,)* })
+    let dependencies = w.depends_on.iter().map(|d| {
+        let call = call(&d.call, &w.id);
+        let bound: Vec<TokenStream> = d
+            .bindings
+            .iter()
+            .filter(|(_, var)| used.contains(var))
+            .map(|(field, var)| {
+                let (f, v) = (format_ident!("{}", field), format_ident!("{}", var));
+                quote! { #f: #v }
+            })
+            .collect();
+        if bound.is_empty() {
+            quote! { #call; }
+        } else {
+            let ty = format_ident!("{}", outputs_type_of(plan, &d.call));
+            quote! { let (#ty { #(#bound,)* .. }, _) = #call; }
         }
-        #(#input_types)*
-        #outputs
+    });
+    let steps = if w.branching {
+        branching::steps(plan, w, &used, with_status)
+    } else {
+        straight::steps(plan, w, &used, with_status)
+    };
+    quote! {
+        #discard
+        #(#dependencies)*
+        #steps
     }
 }
 
-/// Step-output variables read later (by steps or workflow outputs).
-fn used_vars(w: &WorkflowPlan) -> BTreeSet<String> {
+/// The outputs struct literal at the end of the function.
+pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
+    let ty = format_ident!("{}", w.outputs.type_name);
+    let fields = w.outputs.fields.iter().enumerate().map(|(i, f)| {
+        let ident = format_ident!("{}", f.rust_name);
+        let value = match &f.value {
+            // A step a branch may skip: its variable is the `Option` itself.
+            ValueExpr::StepOutput {
+                var,
+                ty,
+                pointer,
+                unset: Some(_),
+            } if f.maybe_skipped => {
+                let v = format_ident!("{}", var);
+                match pointer {
+                    Some(p) => {
+                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::param::json_at(v, #p)) }
+                    }
+                    None if is_copy_type(ty) && ty.is_option() => quote! { #v.flatten() },
+                    None if is_copy_type(ty) => quote! { #v },
+                    None if ty.is_option() => quote! { #v.clone().flatten() },
+                    None => quote! { #v.clone() },
+                }
+            }
+            value => {
+                // Move a step output into the last field that reads it; clone it for the others.
+                let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
+                    let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
+                    collect_vars(&later.value, &mut theirs);
+                    collect_vars(value, &mut mine);
+                    !theirs.is_disjoint(&mine)
+                });
+                value_owned(value, !read_later)
+            }
+        };
+        quote! { #ident: #value }
+    });
+    quote! { #ty { #(#fields,)* } }
+}
+
+/// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
+/// `step` names the caller in conversion errors.
+pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
+    let f = format_ident!("{}", c.fn_name);
+    let ty = format_ident!("{}", c.inputs_type);
+    let fields = c.fields.iter().map(|(field, init)| {
+        let ident = format_ident!("{}", field);
+        let value = match init {
+            FieldInit::Absent => quote! { None },
+            FieldInit::Default(func) => {
+                let func = format_ident!("{}", func);
+                quote! { #ty::#func() }
+            }
+            FieldInit::Value(v, target) => convert(v, target, step, field),
+        };
+        quote! { #ident: #value }
+    });
+    quote! { #f(client, #ty { #(#fields,)* }).await? }
+}
+
+/// A value as the callee's input type: as it is when the types agree, wrapped in `Some` or
+/// `Secret` when that is all that differs, else converted through JSON (a `Decode` error if
+/// the value does not fit).
+fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenStream {
+    let have = v.ty();
+    let owned = value_owned(v, false);
+    if &have == target {
+        return owned;
+    }
+    match target {
+        RustType::Option(inner) if **inner == have => quote! { Some(#owned) },
+        RustType::Secret(inner) if **inner == have => {
+            quote! { ::arazzo_runtime::Secret::new(#owned) }
+        }
+        RustType::Option(inner) if matches!(&**inner, RustType::Secret(s) if **s == have) => {
+            quote! { Some(::arazzo_runtime::Secret::new(#owned)) }
+        }
+        _ => {
+            let r = value_ref(v);
+            let target = type_tokens(target);
+            quote! { ::arazzo_runtime::flow::convert::<#target, _>(#step, #field, #r)? }
+        }
+    }
+}
+
+fn outputs_type_of(plan: &Plan, c: &CallPlan) -> String {
+    plan.workflows
+        .iter()
+        .find(|w| w.id == c.workflow)
+        .map_or_else(String::new, |w| w.outputs.type_name.clone())
+}
+
+/// The `*_with_status` functions some workflow calls.
+pub(super) fn called(plan: &Plan) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for w in &plan.workflows {
+        for d in &w.depends_on {
+            out.insert(d.call.fn_name.clone());
+        }
+        for s in &w.steps {
+            if let crate::plan::StepKind::Workflow(c) = &s.kind {
+                out.insert(c.fn_name.clone());
+            }
+            for a in s.on_success.iter().chain(&s.on_failure) {
+                match &a.kind {
+                    ActionKind::GotoWorkflow(c)
+                    | ActionKind::Retry {
+                        workflow: Some(c), ..
+                    } => {
+                        out.insert(c.fn_name.clone());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Step-output variables read anywhere (steps, actions, workflow outputs).
+pub(super) fn used_vars(w: &WorkflowPlan) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for s in &w.steps {
         s.for_each_value(&mut |v| collect_vars(v, &mut out));
@@ -103,49 +279,45 @@ fn mentions_inputs(v: &ValueExpr) -> bool {
     }
 }
 
+fn call_uses_inputs(c: &CallPlan) -> bool {
+    let mut found = false;
+    c.for_each_value(&mut |v| found |= mentions_inputs(v));
+    found
+}
+
 fn step_uses_inputs(s: &StepPlan) -> bool {
     let mut found = false;
     s.for_each_value(&mut |v| found |= mentions_inputs(v));
     found
 }
 
-fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>) -> TokenStream {
-    let send = request::send(plan, &s.id, &s.request);
-    if s.criteria.is_empty() && s.outputs.is_empty() {
-        return quote! { #send; };
-    }
-    let criteria = s.criteria.iter().map(|c| {
-        let failed = cond_tokens(&negate(&c.condition));
-        let text = &c.text;
-        quote! {
-            if #failed {
-                return Err(response.criteria_failed(#text));
+/// The value of one step output, read from `response` (or, for a workflow step, from the
+/// callee's outputs in `callee`).
+pub(super) fn output_value(
+    source: &OutputSource,
+    ty: &RustType,
+    callee: &TokenStream,
+) -> TokenStream {
+    match source {
+        OutputSource::StatusCode => quote! { response.status() },
+        OutputSource::Body(p) => {
+            let p = p.clone().unwrap_or_default();
+            quote! { response.body_pointer(#p)? }
+        }
+        OutputSource::BodyText => quote! { response.body_text() },
+        OutputSource::Header(h) => quote! { response.header_output(#h)? },
+        OutputSource::Callee(field, None) => {
+            let f = format_ident!("{}", field);
+            if is_copy_type(ty) {
+                quote! { #callee.#f }
+            } else {
+                quote! { #callee.#f.clone() }
             }
         }
-    });
-    let outputs = s.outputs.iter().map(|o| {
-        let ty = type_tokens(&o.ty);
-        let value = match &o.source {
-            OutputSource::StatusCode => quote! { response.status() },
-            OutputSource::Body(p) => {
-                let p = p.clone().unwrap_or_default();
-                quote! { response.body_pointer(#p)? }
-            }
-            OutputSource::BodyText => quote! { response.body_text() },
-            OutputSource::Header(h) => quote! { response.header_output(#h)? },
-            OutputSource::Value(v) => value_owned(v, false),
-        };
-        if used.contains(&o.var) {
-            let var = format_ident!("{}", o.var);
-            quote! { let #var: #ty = #value; }
-        } else {
-            // Read and checked even when nothing uses it: a broken response still fails.
-            quote! { let _: #ty = #value; }
+        OutputSource::Callee(field, Some(p)) => {
+            let f = format_ident!("{}", field);
+            quote! { ::arazzo_runtime::param::json_at(&#callee.#f, #p) }
         }
-    });
-    quote! {
-        let response = #send;
-        #(#criteria)*
-        #(#outputs)*
+        OutputSource::Value(v) => value_owned(v, false),
     }
 }

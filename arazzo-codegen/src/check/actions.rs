@@ -1,0 +1,304 @@
+//! `onSuccess` / `onFailure` and the workflow's `successActions` / `failureActions`:
+//! `end`, `goto` (a step or a workflow) and `retry`, each with optional criteria.
+
+use serde_json::Value;
+
+use super::calls::{self, Args};
+use super::signature::Signature;
+use super::values::Scope;
+use super::{Cx, components, one_of, similar};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Criterion, Step, Workflow};
+use crate::plan::{ActionKind, ActionPlan};
+
+const ACTION_FIELDS: &[&str] = &[
+    "name",
+    "type",
+    "workflowId",
+    "stepId",
+    "retryAfter",
+    "retryLimit",
+    "criteria",
+];
+
+/// Which list: success or failure.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// `onSuccess` / `successActions`.
+    Success,
+    /// `onFailure` / `failureActions`.
+    Failure,
+}
+
+impl Outcome {
+    fn step_field(self) -> &'static str {
+        match self {
+            Outcome::Success => "onSuccess",
+            Outcome::Failure => "onFailure",
+        }
+    }
+
+    fn workflow_field(self) -> &'static str {
+        match self {
+            Outcome::Success => "successActions",
+            Outcome::Failure => "failureActions",
+        }
+    }
+}
+
+/// Whether the workflow has any action at all (then it is generated as a loop over steps).
+pub(super) fn any(wf: &Workflow) -> bool {
+    let present = |v: &Option<Value>| {
+        v.as_ref()
+            .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    };
+    present(&wf.success_actions)
+        || present(&wf.failure_actions)
+        || wf
+            .steps
+            .iter()
+            .any(|s| present(&s.on_success) || present(&s.on_failure))
+}
+
+/// The step's actions for `outcome`: its own first, then the workflow's whose names it does not
+/// override.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn plan(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    scope: &Scope,
+    wf: &Workflow,
+    wp: &str,
+    step: &Step,
+    sp: &str,
+    outcome: Outcome,
+) -> Vec<ActionPlan> {
+    let step_list = match outcome {
+        Outcome::Success => &step.on_success,
+        Outcome::Failure => &step.on_failure,
+    };
+    let wf_list = match outcome {
+        Outcome::Success => &wf.success_actions,
+        Outcome::Failure => &wf.failure_actions,
+    };
+    let kind = outcome.workflow_field();
+    let mut raw: Vec<(Value, String)> = Vec::new();
+    for (list, base) in [
+        (step_list, format!("{sp}/{}", outcome.step_field())),
+        (wf_list, format!("{wp}/{kind}")),
+    ] {
+        let Some(list) = list else { continue };
+        let Some(items) = list.as_array() else {
+            cx.error(
+                "invalid-document",
+                format!(
+                    "`{}` must be a list of actions",
+                    base.rsplit('/').next().unwrap_or_default()
+                ),
+                &base,
+            );
+            continue;
+        };
+        let from_workflow = base.starts_with(&format!("{wp}/{kind}"));
+        for (i, item) in items.iter().enumerate() {
+            let pointer = format!("{base}/{i}");
+            let Some(resolved) = components::resolve(cx, item, kind, &pointer) else {
+                continue;
+            };
+            let name = resolved
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            // A step action replaces the workflow's action of the same name.
+            if from_workflow
+                && raw
+                    .iter()
+                    .any(|(a, _)| a.get("name").and_then(Value::as_str) == Some(name.as_str()))
+            {
+                continue;
+            }
+            raw.push((resolved, pointer));
+        }
+    }
+    raw.iter()
+        .filter_map(|(action, pointer)| one(cx, sigs, scope, wf, action, pointer, outcome))
+        .collect()
+}
+
+fn one(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    scope: &Scope,
+    wf: &Workflow,
+    action: &Value,
+    pointer: &str,
+    outcome: Outcome,
+) -> Option<ActionPlan> {
+    let Some(obj) = action.as_object() else {
+        cx.error("invalid-document", "an action must be a mapping", pointer);
+        return None;
+    };
+    let extra: crate::model::Extra = obj
+        .iter()
+        .filter(|(k, _)| !ACTION_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    super::document::report_extra(cx, &extra, pointer, "an action", ACTION_FIELDS);
+    let Some(name) = obj.get("name").and_then(Value::as_str) else {
+        let d = cx.error("invalid-document", "an action needs a `name`", pointer);
+        d.help =
+            Some("add `name:`; step actions replace workflow actions with the same name".into());
+        return None;
+    };
+    let kind = obj.get("type").and_then(Value::as_str).unwrap_or_default();
+    let step_id = obj.get("stepId").and_then(Value::as_str);
+    let workflow_id = obj.get("workflowId").and_then(Value::as_str);
+    if step_id.is_some() && workflow_id.is_some() {
+        let d = cx.error(
+            "invalid-action",
+            format!("action `{name}` has both `stepId` and `workflowId`"),
+            &format!("{pointer}/workflowId"),
+        );
+        d.label = "a second target".into();
+        d.help = Some("keep one target".into());
+        return None;
+    }
+    let step_index = |cx: &mut Cx<'_>, id: &str| -> Option<usize> {
+        let found = wf.steps.iter().position(|s| s.step_id == id);
+        if found.is_none() {
+            let ids: Vec<&str> = wf.steps.iter().map(|s| s.step_id.as_str()).collect();
+            let help = match similar(id, ids.iter().copied()).first() {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the steps of this workflow are {}", one_of(&ids)),
+            };
+            let span = cx.span(&format!("{pointer}/stepId"));
+            cx.push(
+                Diagnostic::error(
+                    "unknown-step",
+                    format!("there is no step `{id}` in workflow `{}`", wf.workflow_id),
+                )
+                .at(span)
+                .label("no such stepId")
+                .help(help),
+            );
+        }
+        found
+    };
+    let call = |cx: &mut Cx<'_>, id: &str| {
+        calls::call(
+            cx,
+            sigs,
+            scope,
+            id,
+            Args::CallerInputs,
+            &format!("{pointer}/workflowId"),
+        )
+    };
+    let kind = match kind {
+        "end" => ActionKind::End,
+        "goto" => match (step_id, workflow_id) {
+            (Some(s), None) => ActionKind::GotoStep(step_index(cx, s)?),
+            (None, Some(w)) => ActionKind::GotoWorkflow(call(cx, w)?),
+            _ => {
+                let d = cx.error(
+                    "invalid-action",
+                    format!("`goto` action `{name}` has no target"),
+                    pointer,
+                );
+                d.label = "goto where?".into();
+                d.help = Some("add `stepId:` or `workflowId:`".into());
+                return None;
+            }
+        },
+        "retry" if outcome == Outcome::Success => {
+            let d = cx.error(
+                "invalid-action",
+                format!("`retry` action `{name}` in a success list"),
+                &format!("{pointer}/type"),
+            );
+            d.label = "retry only follows a failure".into();
+            d.help = Some("move it to `onFailure`/`failureActions`, or use `goto`".into());
+            return None;
+        }
+        "retry" => {
+            let after_secs = match obj.get("retryAfter") {
+                None => 0.0,
+                Some(v) => match v.as_f64() {
+                    Some(s) if s >= 0.0 && s.is_finite() => s,
+                    _ => {
+                        cx.error(
+                            "invalid-action",
+                            "`retryAfter` must be a non-negative number of seconds",
+                            &format!("{pointer}/retryAfter"),
+                        );
+                        return None;
+                    }
+                },
+            };
+            let limit = match obj.get("retryLimit") {
+                None => 1,
+                Some(v) => match v.as_u64().and_then(|n| u32::try_from(n).ok()) {
+                    Some(n) => n,
+                    None => {
+                        cx.error(
+                            "invalid-action",
+                            "`retryLimit` must be a non-negative integer",
+                            &format!("{pointer}/retryLimit"),
+                        );
+                        return None;
+                    }
+                },
+            };
+            let step = match step_id {
+                Some(s) => Some(step_index(cx, s)?),
+                None => None,
+            };
+            let workflow = match workflow_id {
+                Some(w) => Some(call(cx, w)?),
+                None => None,
+            };
+            ActionKind::Retry {
+                after_secs,
+                limit,
+                step,
+                workflow,
+            }
+        }
+        other => {
+            let d = cx.error(
+                "invalid-action",
+                format!("`{other}` is not an action type"),
+                &format!("{pointer}/type"),
+            );
+            d.label = "not end, goto or retry".into();
+            d.help = Some(match outcome {
+                Outcome::Success => "use `type: end` or `type: goto`".into(),
+                Outcome::Failure => "use `type: end`, `type: goto` or `type: retry`".into(),
+            });
+            return None;
+        }
+    };
+    let criteria = match obj.get("criteria") {
+        None => Vec::new(),
+        Some(list) => {
+            let parsed: Vec<Criterion> = match serde_json::from_value(list.clone()) {
+                Ok(c) => c,
+                Err(err) => {
+                    cx.error(
+                        "invalid-document",
+                        format!("invalid `criteria`: {err}"),
+                        &format!("{pointer}/criteria"),
+                    );
+                    return None;
+                }
+            };
+            super::step::criteria_list(cx, &parsed, &format!("{pointer}/criteria"), scope)
+        }
+    };
+    Some(ActionPlan {
+        name: name.to_owned(),
+        kind,
+        criteria,
+    })
+}

@@ -1,0 +1,152 @@
+//! Calls of other workflows: `workflowId` steps, `goto`/`retry` to a workflow, `dependsOn`.
+
+use serde_json::Value;
+
+use super::signature::Signature;
+use super::values::{Context, Scope};
+use super::{Cx, one_of, similar};
+use crate::diagnostic::Diagnostic;
+use crate::plan::{CallPlan, FieldInit, ValueExpr};
+
+/// Where a callee's inputs come from.
+pub(super) enum Args<'a> {
+    /// A step's `parameters` (name → value, with pointers); the rest from defaults.
+    Parameters(&'a [(String, Value, String)]),
+    /// The caller's inputs with the same names (for `goto`, `retry` and `dependsOn`, which
+    /// have no parameters).
+    CallerInputs,
+}
+
+/// Plans a call of the local workflow `target`, referenced at `pointer`.
+pub(super) fn call(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    scope: &Scope,
+    target: &str,
+    args: Args<'_>,
+    pointer: &str,
+) -> Option<CallPlan> {
+    if target.starts_with("$sourceDescriptions.") {
+        super::document::unsupported(
+            cx,
+            pointer,
+            "a workflow from another Arazzo document (`$sourceDescriptions.<name>.<workflowId>`)",
+        );
+        return None;
+    }
+    let Some(sig) = sigs.iter().find(|s| s.id == target) else {
+        let ids: Vec<&str> = sigs.iter().map(|s| s.id.as_str()).collect();
+        let help = match similar(target, ids.iter().copied()).first() {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("the workflows of this document are {}", one_of(&ids)),
+        };
+        let span = cx.span(pointer);
+        cx.push(
+            Diagnostic::error(
+                "unknown-workflow",
+                format!("there is no workflow `{target}` in this document"),
+            )
+            .at(span)
+            .label("no such workflowId")
+            .help(help),
+        );
+        return None;
+    };
+    // Checked callees first; a missing signature output means the callee failed or is in a
+    // reported cycle.
+    let outputs = sig.outputs.clone()?;
+    let mut fields = Vec::new();
+    let mut ok = true;
+    for field in sig.input_fields() {
+        let given = match &args {
+            Args::Parameters(params) => params
+                .iter()
+                .find(|(n, _, _)| *n == field.json_name)
+                .and_then(|(_, v, p)| {
+                    let value =
+                        scope.literal_or_value(cx, v, &format!("{p}/value"), Context::Request);
+                    if value.is_none() {
+                        ok = false;
+                    }
+                    value
+                }),
+            Args::CallerInputs => scope
+                .inputs
+                .iter()
+                .find(|f| f.json_name == field.json_name)
+                .map(|f| ValueExpr::Input {
+                    field: f.rust_name.clone(),
+                    ty: f.ty.clone(),
+                    pointer: None,
+                }),
+        };
+        let init = match (given, &field.presence) {
+            (Some(v), _) => FieldInit::Value(v, field.ty.clone()),
+            (None, crate::plan::Presence::Default(_)) => {
+                FieldInit::Default(format!("default_{}", field.rust_name))
+            }
+            (None, crate::plan::Presence::Optional) => FieldInit::Absent,
+            (None, crate::plan::Presence::Required) => {
+                if ok {
+                    let how = match args {
+                        Args::Parameters(_) => format!(
+                            "add a parameter `- name: {}` with its value to the step",
+                            field.json_name
+                        ),
+                        Args::CallerInputs => format!(
+                            "declare an input `{}` in the calling workflow, which passes it on",
+                            field.json_name
+                        ),
+                    };
+                    let d = cx.error(
+                        "missing-workflow-input",
+                        format!(
+                            "workflow `{target}` requires input `{}`, which is not supplied",
+                            field.json_name
+                        ),
+                        pointer,
+                    );
+                    d.label = format!("`{}` missing", field.json_name);
+                    d.help = Some(how);
+                }
+                ok = false;
+                continue;
+            }
+        };
+        fields.push((field.rust_name.clone(), init));
+    }
+    if let Args::Parameters(params) = args {
+        for (name, _, p) in params {
+            if !sig.input_fields().iter().any(|f| &f.json_name == name) {
+                let names: Vec<&str> = sig
+                    .input_fields()
+                    .iter()
+                    .map(|f| f.json_name.as_str())
+                    .collect();
+                let help = match similar(name, names.iter().copied()).first() {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None if names.is_empty() => format!("workflow `{target}` takes no inputs"),
+                    None => format!("the inputs of `{target}` are {}", one_of(&names)),
+                };
+                let span = cx.span(&format!("{p}/name"));
+                cx.push(
+                    Diagnostic::error(
+                        "unknown-workflow-input",
+                        format!("workflow `{target}` has no input `{name}`"),
+                    )
+                    .at(span)
+                    .label("not an input of the called workflow")
+                    .help(help),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| CallPlan {
+        workflow: sig.id.clone(),
+        fn_name: sig.inner_fn_name.clone(),
+        inputs_type: sig.inputs_type().to_owned(),
+        fields,
+        outputs,
+    })
+}

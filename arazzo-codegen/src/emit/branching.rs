@@ -1,0 +1,281 @@
+//! Workflows whose actions jump: a `loop` over a step index with one `match` arm per step.
+//! Each arm sends its request, tests the criteria, then runs the first action whose criteria
+//! hold (`end` leaves the loop, `goto` sets the next step, `retry` waits and runs the step
+//! again); without one, success moves on and failure returns the criterion that failed.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::request;
+use super::values::{cond_tokens, negate, type_tokens};
+use super::workflow::{call, output_value, outputs_literal};
+use crate::plan::{
+    ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
+    WorkflowPlan,
+};
+
+/// Declarations, the loop, then `Ok(outputs)` (with the last status when `with_status`).
+pub(super) fn steps(
+    plan: &Plan,
+    w: &WorkflowPlan,
+    used: &BTreeSet<String>,
+    with_status: bool,
+) -> TokenStream {
+    let n = w.steps.len();
+    let ids = w.steps.iter().map(|s| s.id.as_str());
+    let budget = plan.step_budget;
+    let actions = || {
+        w.steps
+            .iter()
+            .flat_map(|s| s.on_success.iter().chain(&s.on_failure))
+    };
+    let has_retry =
+        actions().any(|a| matches!(a.kind, ActionKind::Retry { limit, .. } if limit > 0));
+    let has_resume = actions()
+        .any(|a| matches!(a.kind, ActionKind::Retry { step: Some(_), limit, .. } if limit > 0));
+    let flags = Flags {
+        has_retry,
+        has_resume,
+        with_status,
+    };
+    let decls = w
+        .steps
+        .iter()
+        .flat_map(|s| &s.outputs)
+        .filter(|o| used.contains(&o.var))
+        .map(|o| {
+            let var = format_ident!("{}", o.var);
+            let ty = type_tokens(&RustType::Option(Box::new(o.ty.clone())));
+            quote! { let mut #var: #ty = None; }
+        });
+    let arms = w
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| arm(plan, s, i, used, &flags));
+    let resume = has_resume.then(|| quote! { let mut resume: Option<usize> = None; });
+    let retries = has_retry.then(|| quote! { let mut retries = [0u32; #n]; });
+    let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
+    let outputs = outputs_literal(w);
+    let result = if with_status {
+        quote! { Ok((#outputs, last_status)) }
+    } else {
+        quote! { Ok(#outputs) }
+    };
+    quote! {
+        const STEPS: [&str; #n] = [#(#ids),*];
+        const STEP_BUDGET: usize = #budget;
+        #(#decls)*
+        #resume
+        #retries
+        #last
+        let mut next: usize = 0;
+        let mut executed: usize = 0;
+        loop {
+            if next >= STEPS.len() {
+                break;
+            }
+            executed += 1;
+            if executed > STEP_BUDGET {
+                return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
+                    step: STEPS[next],
+                    budget: STEP_BUDGET,
+                });
+            }
+            match next {
+                #(#arms)*
+                _ => break,
+            }
+        }
+        #result
+    }
+}
+
+struct Flags {
+    has_retry: bool,
+    has_resume: bool,
+    with_status: bool,
+}
+
+fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
+    let id = &s.id;
+    let acts = s.on_success.iter().chain(&s.on_failure);
+    let needs_response = flags.with_status
+        || !s.criteria.is_empty()
+        || s.outputs
+            .iter()
+            .any(|o| !matches!(o.source, OutputSource::Callee(..) | OutputSource::Value(_)))
+        || acts
+            .clone()
+            .any(|a| !a.criteria.is_empty() || matches!(a.kind, ActionKind::Retry { .. }));
+    let run = match &s.kind {
+        StepKind::Request(r) => {
+            let send = request::send(plan, id, r);
+            if needs_response {
+                quote! { let response = #send; }
+            } else {
+                quote! { #send; }
+            }
+        }
+        StepKind::Workflow(c) => {
+            let call = call(c, id);
+            let callee_used = s
+                .outputs
+                .iter()
+                .any(|o| matches!(o.source, OutputSource::Callee(..)));
+            let callee = if callee_used {
+                quote! { callee }
+            } else {
+                quote! { _ }
+            };
+            if needs_response {
+                quote! {
+                    let (#callee, status) = #call;
+                    let response = ::arazzo_runtime::Response::status_only(#id, status);
+                }
+            } else {
+                quote! { let (#callee, _) = #call; }
+            }
+        }
+    };
+    let last = flags
+        .with_status
+        .then(|| quote! { last_status = response.status(); });
+    let callee = quote! { callee };
+    let outputs = s.outputs.iter().map(|o| {
+        let value = output_value(&o.source, &o.ty, &callee);
+        if used.contains(&o.var) {
+            let var = format_ident!("{}", o.var);
+            quote! { #var = Some(#value); }
+        } else {
+            let ty = type_tokens(&o.ty);
+            quote! { let _: #ty = #value; }
+        }
+    });
+    let reset = flags.has_retry.then(|| quote! { retries[#i] = 0; });
+    let (success_actions, success_done) = actions(&s.on_success, i, id, flags);
+    let next = if success_done {
+        None
+    } else if flags.has_resume {
+        let following = i + 1;
+        Some(quote! { next = resume.take().unwrap_or(#following); })
+    } else {
+        let following = i + 1;
+        Some(quote! { next = #following; })
+    };
+    let on_success = quote! {
+        #reset
+        #(#outputs)*
+        #success_actions
+        #next
+    };
+    if s.criteria.is_empty() {
+        return quote! {
+            #i => {
+                #run
+                #last
+                #on_success
+            }
+        };
+    }
+    let mut failed = quote! { None };
+    for c in s.criteria.iter().rev() {
+        let test = cond_tokens(&negate(&c.condition));
+        let text = &c.text;
+        failed = quote! { if #test { Some(#text) } else { #failed } };
+    }
+    let (failure_actions, failure_done) = actions(&s.on_failure, i, id, flags);
+    let fail = (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
+    let criterion = if failure_done {
+        quote! { _ }
+    } else {
+        quote! { criterion }
+    };
+    quote! {
+        #i => {
+            #run
+            #last
+            let failed: Option<&'static str> = #failed;
+            match failed {
+                None => {
+                    #on_success
+                }
+                Some(#criterion) => {
+                    #failure_actions
+                    #fail
+                }
+            }
+        }
+    }
+}
+
+/// The actions in order; the flag says an unconditional one ends the list (nothing after it
+/// could run).
+fn actions(list: &[ActionPlan], i: usize, step: &str, flags: &Flags) -> (TokenStream, bool) {
+    let mut out = TokenStream::new();
+    for a in list {
+        let criteria = a
+            .criteria
+            .iter()
+            .map(|c| c.condition.clone())
+            .reduce(|x, y| CondPlan::And(Box::new(x), Box::new(y)));
+        let test = criteria.as_ref().map(cond_tokens);
+        let last = flags.with_status.then(|| quote! { last_status = status; });
+        let act = match &a.kind {
+            ActionKind::End => quote! { break; },
+            ActionKind::GotoStep(k) => quote! { next = #k; continue; },
+            ActionKind::GotoWorkflow(c) => {
+                let call = call(c, step);
+                if flags.with_status {
+                    quote! { let (_, status) = #call; #last break; }
+                } else {
+                    quote! { let _ = #call; break; }
+                }
+            }
+            ActionKind::Retry { limit: 0, .. } => continue,
+            ActionKind::Retry {
+                after_secs,
+                limit,
+                step: target,
+                workflow,
+            } => {
+                let first = workflow.as_ref().map(|c| {
+                    let call = call(c, step);
+                    if flags.with_status {
+                        quote! { let (_, status) = #call; #last }
+                    } else {
+                        quote! { let _ = #call; }
+                    }
+                });
+                let jump = match target {
+                    Some(k) => quote! { resume = Some(#i); next = #k; },
+                    None => quote! { next = #i; },
+                };
+                let guard = match &test {
+                    Some(t) => quote! { retries[#i] < #limit && #t },
+                    None => quote! { retries[#i] < #limit },
+                };
+                out.extend(quote! {
+                    if #guard {
+                        retries[#i] += 1;
+                        ::arazzo_runtime::flow::sleep(::arazzo_runtime::flow::retry_delay(&response, #after_secs)).await;
+                        #first
+                        #jump
+                        continue;
+                    }
+                });
+                continue;
+            }
+        };
+        match test {
+            Some(t) => out.extend(quote! { if #t { #act } }),
+            None => {
+                out.extend(act);
+                return (out, true);
+            }
+        }
+    }
+    (out, false)
+}

@@ -1,0 +1,103 @@
+//! Straight-line code for workflows without actions: each step in order, returning early
+//! when a success criterion fails.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::request;
+use super::values::{cond_tokens, negate, type_tokens};
+use super::workflow::{call, output_value, outputs_literal};
+use crate::plan::{OutputSource, Plan, StepKind, StepPlan, WorkflowPlan};
+
+/// The steps, then `Ok(outputs)` (with the last status when `with_status`).
+pub(super) fn steps(
+    plan: &Plan,
+    w: &WorkflowPlan,
+    used: &BTreeSet<String>,
+    with_status: bool,
+) -> TokenStream {
+    let last = w.steps.len().saturating_sub(1);
+    let steps = w
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| step(plan, s, used, with_status && i == last));
+    let outputs = outputs_literal(w);
+    let result = if with_status {
+        quote! { Ok((#outputs, response.status())) }
+    } else {
+        quote! { Ok(#outputs) }
+    };
+    quote! {
+        #(#steps)*
+        #result
+    }
+}
+
+/// One step. `keep_response` keeps `response` bound even when nothing else reads it.
+fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool) -> TokenStream {
+    let needs_response = keep_response
+        || !s.criteria.is_empty()
+        || s.outputs
+            .iter()
+            .any(|o| !matches!(o.source, OutputSource::Callee(..) | OutputSource::Value(_)));
+    let id = &s.id;
+    let run = match &s.kind {
+        StepKind::Request(r) => {
+            let send = request::send(plan, id, r);
+            if needs_response {
+                quote! { let response = #send; }
+            } else {
+                quote! { #send; }
+            }
+        }
+        StepKind::Workflow(c) => {
+            let call = call(c, id);
+            let callee_used = s
+                .outputs
+                .iter()
+                .any(|o| matches!(o.source, OutputSource::Callee(..)));
+            let callee = if callee_used {
+                quote! { callee }
+            } else {
+                quote! { _ }
+            };
+            if needs_response {
+                quote! {
+                    let (#callee, status) = #call;
+                    let response = ::arazzo_runtime::Response::status_only(#id, status);
+                }
+            } else {
+                quote! { let (#callee, _) = #call; }
+            }
+        }
+    };
+    let criteria = s.criteria.iter().map(|c| {
+        let failed = cond_tokens(&negate(&c.condition));
+        let text = &c.text;
+        quote! {
+            if #failed {
+                return Err(response.criteria_failed(#text));
+            }
+        }
+    });
+    let callee = quote! { callee };
+    let outputs = s.outputs.iter().map(|o| {
+        let ty = type_tokens(&o.ty);
+        let value = output_value(&o.source, &o.ty, &callee);
+        if used.contains(&o.var) {
+            let var = format_ident!("{}", o.var);
+            quote! { let #var: #ty = #value; }
+        } else {
+            // Read and checked even when nothing uses it: a broken response still fails.
+            quote! { let _: #ty = #value; }
+        }
+    });
+    quote! {
+        #run
+        #(#criteria)*
+        #(#outputs)*
+    }
+}
