@@ -10,6 +10,8 @@
 
 mod builder;
 mod check;
+#[cfg(feature = "cli")]
+pub mod conformance;
 pub mod criteria;
 pub mod diagnostic;
 mod emit;

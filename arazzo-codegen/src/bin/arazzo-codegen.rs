@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use arazzo_codegen::Generator;
+use arazzo_codegen::{Generator, conformance};
 use clap::{Args, Parser, Subcommand};
 
 /// Generates typed async Rust from Arazzo workflows; checks documents against their OpenAPI
@@ -34,6 +34,30 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Runs every Arazzo document in a folder tree through check, generate and compile (all
+    /// generated files in one scratch crate) and judges each against the corpus expectations:
+    /// prints a table, the totals and what blocks the most documents; exit 1 when any fails.
+    Conformance {
+        /// The folder, e.g. `../shared/corpus`.
+        folder: PathBuf,
+        /// Check and generate only: do not compile.
+        #[arg(long)]
+        no_compile: bool,
+        /// Read a source description URL (or URL prefix) from a local path: `--map URL=PATH`,
+        /// on top of the corpus's own remaps.
+        #[arg(long = "map", value_name = "URL=PATH", value_parser = parse_map)]
+        maps: Vec<(String, PathBuf)>,
+        /// Also write the work queue (what blocks documents, as Markdown) to this file.
+        #[arg(long, value_name = "FILE")]
+        queue: Option<PathBuf>,
+        /// Cargo's target directory for the scratch crate (default: `target/conformance` of
+        /// this workspace); kept between runs.
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+        /// The `arazzo-runtime` crate to compile against (default: this workspace's).
+        #[arg(long, value_name = "DIR")]
+        runtime: Option<PathBuf>,
     },
 }
 
@@ -120,5 +144,42 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Conformance {
+            folder,
+            no_compile,
+            maps,
+            queue,
+            target_dir,
+            runtime,
+        } => {
+            let mut options = conformance::Options::new(folder);
+            options.maps = maps;
+            options.compile = !no_compile;
+            if let Some(dir) = target_dir {
+                options.target_dir = dir;
+            }
+            if let Some(dir) = runtime {
+                options.runtime = dir;
+            }
+            let report = match conformance::run(&options) {
+                Ok(report) => report,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            print!("{}", report.render());
+            if let Some(path) = queue
+                && let Err(e) = std::fs::write(&path, report.queue_markdown())
+            {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            if report.failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
     }
 }

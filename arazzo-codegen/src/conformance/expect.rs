@@ -1,0 +1,499 @@
+//! What each corpus document should come to, and the judging of one document against it.
+//!
+//! Every document not listed in [`EXPECTED`] must generate (and compile). A listed document
+//! must report every diagnostic listed for it. An `unsupported-feature` error blocks a
+//! document without failing the run; so does a generator bug listed in [`KNOWN_BUGS`] (each
+//! names its entry in the findings file), until it is fixed. Anything else fails.
+
+use super::report::{Outcome, Row};
+use super::{Checked, Finding};
+
+/// A diagnostic a document must report: its code and a substring of its message, label,
+/// notes or help. Warnings count as well as errors.
+#[derive(Debug, Clone, Copy)]
+pub struct Expectation {
+    /// Path relative to the corpus folder, `/`-separated.
+    pub document: &'static str,
+    /// The diagnostic code.
+    pub code: &'static str,
+    /// A substring the diagnostic must contain.
+    pub contains: &'static str,
+}
+
+/// Shorthand for the table.
+const fn e(document: &'static str, code: &'static str, contains: &'static str) -> Expectation {
+    Expectation {
+        document,
+        code,
+        contains,
+    }
+}
+
+impl Expectation {
+    fn matches(&self, f: &Finding) -> bool {
+        f.code == self.code && f.text.contains(self.contains)
+    }
+}
+
+/// A generator bug that makes documents fail today; see the named entry in the findings file.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownBug {
+    /// The finding's id in the findings file (`C1`, ...).
+    pub id: &'static str,
+    /// Documents whose path starts with this ("" for every document).
+    pub documents: &'static str,
+    /// The diagnostic code the bug produces.
+    pub code: &'static str,
+    /// A substring of that diagnostic's text.
+    pub contains: &'static str,
+    /// One line: what is wrong with the generator.
+    pub summary: &'static str,
+}
+
+impl KnownBug {
+    fn matches(&self, document: &str, f: &Finding) -> bool {
+        document.starts_with(self.documents)
+            && f.code == self.code
+            && f.text.contains(self.contains)
+    }
+
+    /// The queue entry for this bug.
+    pub fn key(&self) -> String {
+        format!("bug {}: {}", self.id, self.summary)
+    }
+}
+
+/// Known document defects: each listed diagnostic must be reported. A document listed here
+/// generates only if every entry of it is a warning.
+#[rustfmt::skip]
+pub const EXPECTED: &[Expectation] = &[
+    // The official examples. README defects: FAPI-PAR calls `PAR` (declared `Par`);
+    // LoginAndRetrievePets and ExtendedParametersExample name sources not in the corpus. The BNPL
+    // and pet-coupons examples also use parameters, outputs and response members their OpenAPI
+    // does not declare.
+    e("oai/ExtendedParametersExample.arazzo.yaml", "cannot-load-source", "`./animals.yaml`"),
+    e("oai/FAPI-PAR.arazzo.yaml", "unknown-operation", "did you mean `Par`"),
+    e("oai/LoginAndRetrievePets.arazzo.yaml", "cannot-load-source", "swagger-petstore"),
+    e("oai/bnpl-arazzo.yaml", "unknown-response-field", "`findEligibleProducts`"),
+    e("oai/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
+    e("oai/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("oai/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
+    e("oai/bnpl-arazzo.yaml", "invalid-expression", "`outputs`"),
+    e("oai/pet-coupons.arazzo.yaml", "unknown-parameter", "`findPetsByTags`"),
+    e("oai/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
+    // jentic fixtures: written for a lenient runner. Dotted body paths (`$response.body.x`),
+    // `$steps.x.y` without `.outputs` (the README's spotify case: the fix must be named), ids
+    // with spaces, `name#/paths/...` operation paths, and undeclared inputs.
+    e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-response-field", "`findEligibleProducts`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-input", "`$inputs.customer.firstName`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "invalid-expression", "`headers`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
+    e("jentic/discord/discord.arazzo.yaml", "invalid-expression", "`.id`"),
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-id", "`Search Articles by Keyword`"),
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "unresolved-operation-path", "`openapi_source#/paths/~1articlesearch.json/get`"),
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-expression", "`.outputs.<name>`"),
+    e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
+    e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "unknown-parameter", "`getPetCoupons`"),
+    e("jentic/sample_login_workflow/login_workflow.yaml", "invalid-expression", "`.token`"),
+    e("jentic/sample_test/example_workflow.yaml", "invalid-expression", "`.message`"),
+    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression", "`$response.body#/preview_url`"),
+    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression", "`$steps.getTrack.outputs.preview_url`"),
+    e("jentic/train/train.arazzo.yaml", "invalid-id", "`Plan a Trip`"),
+    e("jentic/train/train.arazzo.yaml", "unknown-input", "`$inputs.create_booking_body`"),
+    e("jentic/train/train.arazzo.yaml", "invalid-expression", "`.outputs.<name>`"),
+    e("jentic/xkcd/xkcd.arazzo.yaml", "unresolved-operation-path", "`xkcdApi#/paths/~1info.0.json/get`"),
+    e("jentic/xkcd/xkcd.arazzo.yaml", "invalid-expression", "`outputs`"),
+    // JaredCE's mocks: the deliberately broken ones (missing fields, wrong source names, the
+    // `hhttps://` and readmeio cases), and copy-paste slips: `$response.body#/id` on operations
+    // returning arrays, undeclared inputs and outputs, `/` in workflowIds.
+    e("jaredce/arazzo/arazzo-dependsOn/internal-workflow.json", "unknown-input", "`$inputs.put`"),
+    e("jaredce/arazzo/arazzo-rules/onFailure/retry/step/set-to-retry-a-step-before-current-step.json", "unknown-input", "`$inputs.user`"),
+    e("jaredce/arazzo/arazzo-rules/onFailure/retry/step/set-to-retry-a-workflow-before-current-step.json", "unknown-input", "`$inputs.user`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/deepObject/object.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/array-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/array.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/object-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/object.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/primitive-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/form/primitive.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/pipeDelimited/array-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/pipeDelimited/array.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/pipeDelimited/object-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/pipeDelimited/object.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/spaceDelimited/array-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/spaceDelimited/array.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/spaceDelimited/object-exploded.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-parameter-tests/query/spaceDelimited/object.json", "unknown-response-field", "`findPetsByTags`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-json.json", "invalid-id", "`addPet-application/json`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-octet-stream.json", "invalid-id", "`uploadImage-application/octet-stream`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-x-www-form-urlencoded-string.json", "invalid-id", "`updatePet-application/x-www-form-urlencoded-string`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-x-www-form-urlencoded.json", "invalid-id", "`updatePet-application/x-www-form-urlencoded`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-xml.json", "invalid-id", "`updatePet-application/xml`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/application-xml.json", "unknown-input", "`$inputs.petDrink`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/multipart-form-data.json", "invalid-id", "`uploadImage-multipart/form-data`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/other.json", "unknown-operation", "`getPetById`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/text-html.json", "invalid-id", "`updatePet-text/html`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/text-plain.json", "invalid-id", "`updatePet-text/plain`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/text-xml.json", "invalid-id", "`updatePet-text/xml`"),
+    e("jaredce/arazzo/openapi-requestBody-tests/text-xml.json", "unknown-input", "`$inputs.petDrink`"),
+    e("jaredce/arazzo/openapi-security-tests/mutualTLS/users-arazzo.json", "missing-request-body", "`loginUser`"),
+    e("jaredce/arazzo/openapi-security-tests/oauth2/users-arazzo.json", "unknown-input", "`$inputs.password`"),
+    e("jaredce/arazzo/openapi-security-tests/openIdConnect/users-arazzo.json", "unknown-input", "`$inputs.password`"),
+    e("jaredce/arazzoMockMissingSourceDescriptions.json", "invalid-document", "`sourceDescriptions`"),
+    e("jaredce/arazzoMockMissingSteps.json", "invalid-document", "`steps`"),
+    e("jaredce/arazzoMockMissingWorkflows.json", "invalid-document", "`workflows`"),
+    e("jaredce/arazzoMockWithInvalidInputs.json", "invalid-document", "`/workflows/0/steps/0/parameters`"),
+    e("jaredce/correctSourceDescriptionReference-pets-arazzo.json", "invalid-expression", "`/AccessToken`"),
+    e("jaredce/incorrectSourceDescriptionReference-pets-arazzo.json", "unknown-source", "`usersOpenAP`"),
+    e("jaredce/multiple-workflows/single-sourceDescription/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-different-workflow.json", "invalid-expression", "`$workflow`"),
+    e("jaredce/multiple-workflows/single-sourceDescription/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-goto-different-workflow.json", "invalid-expression", "`$workflow`"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-single-workflow-multiple-step.json", "unknown-input", "`$inputs.username`"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-end.json", "unknown-step-output", "`createAUser`"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-step.json", "unknown-step-output", "`createAUser`"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-workflow.json", "unknown-step-output", "`createAUser`"),
+    e("jaredce/single-workflow/multiple-steps/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-execute-a-step-and-retry-do-not-execute-sequential-step.json", "unknown-response-field", "`createUsersWithArrayInput`"),
+    e("jaredce/single-workflow/single-step/arazzoMock-user-single-workflow-single-step copy.json", "unknown-response-field", "`createUsersWithArrayInput`"),
+    e("jaredce/single-workflow/single-step/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-sourceDescription-workflow.json", "unknown-step-output", "`createAUser`"),
+    e("jaredce/single-workflow/single-step/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-retry-with-delay.json", "cannot-load-source", "unknown scheme `hhttps`"),
+    e("jaredce/users-arazzo.json", "unknown-operation", "`createWithArray`"),
+    e("jaredce/workingArazzoMock.json", "cannot-load-source", "readmeio/oas-examples"),
+    // Redocly's museum: `$steps.list-events.outputs.events.0.dates.0` is Redocly's dotted
+    // path, not a 1.0.1 expression.
+    e("redocly-museum/museum-api.arazzo.yaml", "unknown-step-output", "`list-events`"),
+];
+
+/// Generator bugs the corpus shows today; each id is an entry under `## from conformance` in
+/// the project's findings file.
+pub const KNOWN_BUGS: &[KnownBug] = &[
+    KnownBug {
+        id: "C1",
+        documents: "",
+        code: "unknown-field",
+        contains: "unknown field `$schema` in the document root",
+        summary: "a root `$schema` (the JSON Schema the document declares) is rejected",
+    },
+    KnownBug {
+        id: "C2",
+        documents: "",
+        code: "optional-path-parameter",
+        contains: "",
+        summary: "a path parameter fed by a non-required input is rejected",
+    },
+    KnownBug {
+        id: "C3",
+        documents: "",
+        code: "unknown-step-output",
+        contains: "runs after this one",
+        summary: "outputs of an earlier step that failed to check are said to \"run after this one\"",
+    },
+    KnownBug {
+        id: "C4",
+        documents: "",
+        code: "unknown-response-field",
+        contains: "the schema declares no property",
+        summary: "a member an open object schema (no `additionalProperties: false`) does not list is rejected",
+    },
+    KnownBug {
+        id: "C5",
+        documents: "",
+        code: "invalid-openapi",
+        contains: "for header parameter `Accept`",
+        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
+    },
+    KnownBug {
+        id: "C5",
+        documents: "",
+        code: "invalid-openapi",
+        contains: "for header parameter `Content-Type`",
+        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
+    },
+    KnownBug {
+        id: "C5",
+        documents: "",
+        code: "invalid-openapi",
+        contains: "for header parameter `Authorization`",
+        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
+    },
+    KnownBug {
+        id: "C5",
+        documents: "",
+        code: "missing-parameter",
+        contains: "required header parameter `Content-Type`",
+        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
+    },
+    KnownBug {
+        id: "C6",
+        documents: "",
+        code: "unknown-parameter",
+        contains: "has no header parameter `x-api-key`",
+        summary: "a parameter supplying an `apiKey` security scheme is rejected as unknown",
+    },
+    KnownBug {
+        id: "C7",
+        documents: "oai/pet-coupons.arazzo.yaml",
+        code: "missing-parameter",
+        contains: "`page`",
+        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+    },
+    KnownBug {
+        id: "C7",
+        documents: "jentic/pet_coupons/",
+        code: "missing-parameter",
+        contains: "`page`",
+        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+    },
+    KnownBug {
+        id: "C7",
+        documents: "jentic/pet_coupons/",
+        code: "unknown-input",
+        contains: "my_pet_tags",
+        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+    },
+];
+
+/// Judges one document: see the module docs.
+pub fn judge(c: &Checked) -> Row {
+    let expected: Vec<&Expectation> = EXPECTED
+        .iter()
+        .filter(|e| e.document == c.document)
+        .collect();
+    let unmet: Vec<&&Expectation> = expected
+        .iter()
+        .filter(|e| !c.findings.iter().any(|f| e.matches(f)))
+        .collect();
+    let mut unsupported = Vec::new();
+    let mut bugs = Vec::new();
+    let mut unexplained = Vec::new();
+    for f in c.findings.iter().filter(|f| f.error) {
+        // The substring must be found once; more errors of an expected code are the same
+        // defect repeated.
+        if expected.iter().any(|e| e.code == f.code) {
+            continue;
+        }
+        if f.code == "unsupported-feature" {
+            unsupported.push(f);
+        } else if let Some(bug) = KNOWN_BUGS.iter().find(|b| b.matches(&c.document, f)) {
+            bugs.push((bug, f));
+        } else {
+            unexplained.push(f);
+        }
+    }
+    let mut blockers: Vec<String> = unsupported
+        .iter()
+        .map(|f| feature_key(&f.message))
+        .collect();
+    blockers.extend(bugs.iter().map(|(b, _)| b.key()));
+    blockers.sort();
+    blockers.dedup();
+    let row = |outcome, detail: String, blockers: Vec<String>| Row {
+        document: c.document.clone(),
+        outcome,
+        detail,
+        blockers,
+    };
+    if let Some(f) = unexplained.first() {
+        return row(Outcome::Failed, f.headline(), Vec::new());
+    }
+    let blocked = |detail: String| {
+        if unsupported.is_empty() {
+            row(Outcome::KnownBug, detail, blockers.clone())
+        } else {
+            row(Outcome::Unsupported, detail, blockers.clone())
+        }
+    };
+    let first_blocker = unsupported.first().map(|f| f.headline()).or_else(|| {
+        bugs.first()
+            .map(|(b, f)| format!("{} (finding {})", f.headline(), b.id))
+    });
+    if let Some(e) = unmet.first() {
+        let wanted = format!("expected [arazzo::{}] with `{}`", e.code, e.contains);
+        return match first_blocker {
+            Some(blocker) => blocked(format!("{blocker}; then {wanted}")),
+            None => {
+                let got = c
+                    .findings
+                    .first()
+                    .map_or_else(|| "it generated".to_owned(), |f| f.headline());
+                row(Outcome::Failed, format!("{wanted}, got: {got}"), Vec::new())
+            }
+        };
+    }
+    // Every expected diagnostic is there: an expected error means the document is diagnosed,
+    // whatever else blocks it.
+    let expected_error = c
+        .findings
+        .iter()
+        .find(|f| f.error && expected.iter().any(|e| e.matches(f)));
+    if let Some(f) = expected_error {
+        return row(Outcome::Diagnosed, f.headline(), Vec::new());
+    }
+    if let Some(blocker) = first_blocker {
+        return blocked(blocker);
+    }
+    let detail = c
+        .findings
+        .first()
+        .map_or_else(String::new, |f| f.headline());
+    match c.code {
+        Some(_) => row(Outcome::Generated, detail, Vec::new()),
+        None => row(
+            Outcome::Failed,
+            "generation failed without an error".to_owned(),
+            Vec::new(),
+        ),
+    }
+}
+
+/// Known-bug entries no document showed in this run: fixed, so they can go.
+pub fn unseen_known_bugs(checked: &[Checked]) -> Vec<String> {
+    KNOWN_BUGS
+        .iter()
+        .filter(|b| {
+            !checked
+                .iter()
+                .any(|c| c.findings.iter().any(|f| b.matches(&c.document, f)))
+        })
+        .map(|b| {
+            format!(
+                "{} ({} in {})",
+                b.key(),
+                b.code,
+                display_prefix(b.documents)
+            )
+        })
+        .collect()
+}
+
+fn display_prefix(documents: &str) -> &str {
+    if documents.is_empty() {
+        "any document"
+    } else {
+        documents
+    }
+}
+
+/// Expectations no document showed (a document renamed or removed, or a table typo).
+pub fn unseen_expectations(checked: &[Checked]) -> Vec<String> {
+    EXPECTED
+        .iter()
+        .filter(|e| !checked.iter().any(|c| c.document == e.document))
+        .map(|e| format!("{} (no such document)", e.document))
+        .collect()
+}
+
+/// Groups an unsupported-feature message by the feature: an expression in backticks keeps
+/// only its first segment (`$workflows.x.outputs.y` → `$workflows.…`).
+pub fn feature_key(message: &str) -> String {
+    let mut out = String::new();
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 && part.starts_with('$') && part.contains('.') {
+            let head = part.split('.').next().unwrap_or(part);
+            out.push_str(head);
+            out.push_str(".…");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &str, message: &str) -> Finding {
+        Finding {
+            error: true,
+            code: code.to_owned(),
+            message: message.to_owned(),
+            text: message.to_owned(),
+        }
+    }
+
+    fn checked(document: &str, findings: Vec<Finding>, code: bool) -> Checked {
+        Checked {
+            document: document.to_owned(),
+            findings,
+            code: code.then(String::new),
+        }
+    }
+
+    #[test]
+    fn expressions_group_by_their_first_segment() {
+        assert_eq!(
+            feature_key("`$workflows.a.outputs.b` is not supported by this generator yet"),
+            "`$workflows.…` is not supported by this generator yet"
+        );
+        assert_eq!(
+            feature_key("`onSuccess` is not supported by this generator yet"),
+            "`onSuccess` is not supported by this generator yet"
+        );
+    }
+
+    #[test]
+    fn a_known_defect_reported_is_diagnosed() {
+        let c = checked(
+            "oai/FAPI-PAR.arazzo.yaml",
+            vec![finding(
+                "unknown-operation",
+                "no operation `PAR`\nhelp: did you mean `Par`?",
+            )],
+            false,
+        );
+        assert_eq!(judge(&c).outcome, Outcome::Diagnosed);
+    }
+
+    #[test]
+    fn a_known_defect_with_the_wrong_message_fails() {
+        let c = checked(
+            "oai/FAPI-PAR.arazzo.yaml",
+            vec![finding("unknown-operation", "no operation `PAR`")],
+            false,
+        );
+        assert_eq!(judge(&c).outcome, Outcome::Failed);
+        let generated = checked("oai/FAPI-PAR.arazzo.yaml", Vec::new(), true);
+        assert_eq!(judge(&generated).outcome, Outcome::Failed);
+    }
+
+    #[test]
+    fn unsupported_features_block_without_failing() {
+        let c = checked(
+            "x.arazzo.yaml",
+            vec![finding(
+                "unsupported-feature",
+                "`onSuccess` is not supported by this generator yet",
+            )],
+            false,
+        );
+        let row = judge(&c);
+        assert_eq!(row.outcome, Outcome::Unsupported);
+        assert_eq!(
+            row.blockers,
+            vec!["`onSuccess` is not supported by this generator yet"]
+        );
+    }
+
+    #[test]
+    fn any_other_error_fails_and_a_clean_document_generates() {
+        let c = checked(
+            "x.arazzo.yaml",
+            vec![
+                finding("unsupported-feature", "`onSuccess` is not supported"),
+                finding("unknown-input", "`$inputs.a` is not declared"),
+            ],
+            false,
+        );
+        assert_eq!(judge(&c).outcome, Outcome::Failed);
+        assert_eq!(
+            judge(&checked("x.arazzo.yaml", Vec::new(), true)).outcome,
+            Outcome::Generated
+        );
+    }
+}

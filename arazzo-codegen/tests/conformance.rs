@@ -1,0 +1,59 @@
+//! The public corpus (`../shared/corpus` next to the repository) through check and generate:
+//! no document may fail its expectation. Compiling the generated code takes minutes, so it is
+//! left to `.ci/run` (`arazzo-codegen conformance ../shared/corpus`). Skipped when the corpus
+//! is absent.
+#![cfg(feature = "cli")]
+
+use std::path::PathBuf;
+
+use arazzo_codegen::conformance::{self, Outcome};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    dir.is_dir().then_some(dir)
+}
+
+#[test]
+fn every_corpus_document_meets_its_expectation() {
+    let Some(folder) = corpus() else {
+        eprintln!("skipped: no corpus at ../../shared/corpus");
+        return;
+    };
+    let mut options = conformance::Options::new(folder);
+    options.compile = false;
+    let report = conformance::run(&options).unwrap();
+    let failed: Vec<String> = report
+        .rows
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .map(|r| format!("{}: {}", r.document, r.detail))
+        .collect();
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    // The README's known defects are diagnosed with the right message, not merely rejected.
+    for document in [
+        "oai/FAPI-PAR.arazzo.yaml",
+        "oai/ExtendedParametersExample.arazzo.yaml",
+        "oai/LoginAndRetrievePets.arazzo.yaml",
+        "jentic/spotify/spotify.arazzo.yaml",
+        "jaredce/workingArazzoMock.json",
+    ] {
+        let row = report.rows.iter().find(|r| r.document == document).unwrap();
+        assert_eq!(
+            row.outcome,
+            Outcome::Diagnosed,
+            "{document}: {}",
+            row.detail
+        );
+    }
+    assert!(report.count(Outcome::Generated) > 0, "{}", report.totals());
+}
+
+#[test]
+fn a_folder_without_documents_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("conformance-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.yaml"), "title: not arazzo\n").unwrap();
+    let err = conformance::run(&conformance::Options::new(&dir)).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(err.contains("no Arazzo documents"), "{err}");
+}
