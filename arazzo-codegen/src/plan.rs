@@ -515,6 +515,12 @@ pub enum CondPlan {
     Compare(CmpOp, OperandPlan, OperandPlan),
     /// A bare operand.
     Truthy(OperandPlan),
+    /// A `regex` criterion: the pattern matches the context's text.
+    Regex(OperandPlan, String),
+    /// A `jsonpath` criterion: the RFC 9535 query selects a node of the context.
+    JsonPath(OperandPlan, String),
+    /// An `xpath` criterion: the XPath 1.0 expression is true of the context's XML.
+    XPath(OperandPlan, String),
 }
 
 impl CondPlan {
@@ -533,7 +539,10 @@ impl CondPlan {
                     }
                 }
             }
-            CondPlan::Truthy(o) => {
+            CondPlan::Truthy(o)
+            | CondPlan::Regex(o, _)
+            | CondPlan::JsonPath(o, _)
+            | CondPlan::XPath(o, _) => {
                 if let OperandSource::Value(v) = &o.source {
                     f(v);
                 }

@@ -73,6 +73,15 @@ pub fn truthy(a: &Value) -> bool {
     }
 }
 
+/// A value as text for `regex` and `xpath` criteria: a string as it is, anything else as JSON.
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// `.member` / `[index]` navigation on an operand; a missing step yields `null`.
 pub fn member<'a>(value: &'a Value, name: &str) -> &'a Value {
     value.get(name).unwrap_or(&Value::Null)

@@ -5,12 +5,15 @@ use serde_json::Value;
 
 use super::calls::{self, Args};
 use super::components;
-use super::document::unsupported;
 use super::request::{self, is_json};
 use super::signature::Signature;
 use super::values::{Context, Scope, expr_error};
 use super::{Cx, Source, one_of, similar};
 use crate::criteria::condition::CmpOp;
+use crate::criteria::{
+    self,
+    kinds::{self, CriterionKind},
+};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, Source as ExprSource};
 use crate::load::escape_token;
@@ -174,7 +177,10 @@ fn reads_response(c: &CondPlan) -> bool {
         CondPlan::Or(a, b) | CondPlan::And(a, b) => reads_response(a) || reads_response(b),
         CondPlan::Not(a) => reads_response(a),
         CondPlan::Compare(_, l, r) => response(l) || response(r),
-        CondPlan::Truthy(o) => response(o),
+        CondPlan::Truthy(o)
+        | CondPlan::Regex(o, _)
+        | CondPlan::JsonPath(o, _)
+        | CondPlan::XPath(o, _) => response(o),
         CondPlan::Status(..) => false,
     }
 }
@@ -424,28 +430,7 @@ pub(super) fn criteria_list(
     let mut out = Vec::new();
     for (i, c) in list.iter().enumerate() {
         let cp = format!("{base}/{i}");
-        let simple = match &c.kind {
-            None => true,
-            Some(Value::String(t)) if t == "simple" => true,
-            Some(_) => false,
-        };
-        if !simple {
-            unsupported(
-                cx,
-                &format!("{cp}/type"),
-                "a criterion `type` other than `simple` (regex, jsonpath, xpath)",
-            );
-            continue;
-        }
-        if c.context.is_some() {
-            unsupported(
-                cx,
-                &format!("{cp}/context"),
-                "`context` on a `simple` criterion",
-            );
-            continue;
-        }
-        if let Some(condition) = scope.condition(cx, &c.condition, &format!("{cp}/condition")) {
+        if let Some(condition) = criterion(cx, c, &cp, scope) {
             out.push(CriterionPlan {
                 text: c.condition.clone(),
                 condition,
@@ -453,6 +438,74 @@ pub(super) fn criteria_list(
         }
     }
     out
+}
+
+/// One criterion, in the language its `type` names.
+fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<CondPlan> {
+    let kind = match kinds::kind(c.kind.as_ref()) {
+        Ok(kind) => kind,
+        Err((message, help)) => {
+            let d = cx.error("invalid-criterion", message, &format!("{cp}/type"));
+            d.help = help;
+            return None;
+        }
+    };
+    let cond_ptr = format!("{cp}/condition");
+    if kind == CriterionKind::Simple {
+        if c.context.is_some() {
+            let span = cx.span(&format!("{cp}/context"));
+            cx.push(
+                Diagnostic::warning(
+                    "ignored-context",
+                    "a `simple` condition reads its own operands; `context` has no effect",
+                )
+                .at(span)
+                .label("has no effect")
+                .help("remove `context`, or set `type` to `regex`, `jsonpath` or `xpath`"),
+            );
+        }
+        return scope.condition(cx, &c.condition, &cond_ptr);
+    }
+    let Some(context) = &c.context else {
+        let d = cx.error(
+            "invalid-criterion",
+            "a `regex`, `jsonpath` or `xpath` criterion needs a `context`",
+            cp,
+        );
+        d.label = "no `context`".into();
+        d.help = Some("add `context: $response.body` (or the header or value to test)".into());
+        return None;
+    };
+    let checked = match kind {
+        CriterionKind::Regex => criteria::regex::check(&c.condition).map(|()| Vec::new()),
+        CriterionKind::JsonPath => criteria::jsonpath::check(&c.condition),
+        CriterionKind::XPath => criteria::xpath::check(&c.condition).map(|()| Vec::new()),
+        CriterionKind::Simple => Ok(Vec::new()),
+    };
+    match checked {
+        Ok(warnings) => {
+            for (message, help) in warnings {
+                let span = cx.span(&cond_ptr);
+                let mut d = Diagnostic::warning("suspicious-criterion", message).at(span);
+                if let Some(help) = help {
+                    d = d.help(help);
+                }
+                cx.push(d);
+            }
+        }
+        Err((message, help)) => {
+            let d = cx.error("invalid-criterion", message, &cond_ptr);
+            d.help = help;
+            return None;
+        }
+    }
+    let operand = scope.context_operand(cx, context, &format!("{cp}/context"))?;
+    let text = c.condition.clone();
+    Some(match kind {
+        CriterionKind::Regex => CondPlan::Regex(operand, text),
+        CriterionKind::JsonPath => CondPlan::JsonPath(operand, text),
+        _ => CondPlan::XPath(operand, text),
+    })
 }
 
 /// The statuses the criteria pin down (`$statusCode == 200`, alone or in `||` / `&&`), which

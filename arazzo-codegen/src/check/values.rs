@@ -362,6 +362,31 @@ impl Scope {
         })
     }
 
+    /// A criterion's `context` expression as an operand.
+    pub fn context_operand(
+        &self,
+        cx: &mut Cx<'_>,
+        text: &str,
+        pointer: &str,
+    ) -> Option<OperandPlan> {
+        match crate::expr::parse(text) {
+            Ok(expr) => self.operand(
+                cx,
+                &Operand::Expr {
+                    expr,
+                    path: Vec::new(),
+                    span: 0..text.len(),
+                },
+                text,
+                pointer,
+            ),
+            Err(err) => {
+                expr_error(cx, "invalid-expression", &err, text, pointer);
+                None
+            }
+        }
+    }
+
     fn operand(
         &self,
         cx: &mut Cx<'_>,

@@ -287,7 +287,11 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         }
         CondPlan::Not(a) => {
             let inner = match **a {
-                CondPlan::Compare(..) | CondPlan::Truthy(_) => cond_at(a, 3),
+                CondPlan::Compare(..)
+                | CondPlan::Truthy(_)
+                | CondPlan::Regex(..)
+                | CondPlan::JsonPath(..)
+                | CondPlan::XPath(..) => cond_at(a, 3),
                 _ => {
                     let t = cond_at(a, 0);
                     quote! { (#t) }
@@ -314,6 +318,18 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
             let o = operand(o);
             quote! { #cond::truthy(&#o) }
         }
+        CondPlan::Regex(o, pattern) => {
+            let text = context_text(o);
+            quote! { ::arazzo_runtime::criteria::regex(#pattern, &#text) }
+        }
+        CondPlan::JsonPath(o, query) => {
+            let o = operand(o);
+            quote! { ::arazzo_runtime::criteria::jsonpath(#query, &#o) }
+        }
+        CondPlan::XPath(o, expr) => {
+            let text = context_text(o);
+            quote! { ::arazzo_runtime::criteria::xpath(#expr, &#text) }
+        }
     };
     let needs = precedence(c) < min;
     if needs {
@@ -331,6 +347,18 @@ fn op_tokens(op: CmpOp) -> TokenStream {
         CmpOp::Le => quote! { <= },
         CmpOp::Gt => quote! { > },
         CmpOp::Ge => quote! { >= },
+    }
+}
+
+/// A criterion's context as text: a whole body as received, anything else as its string or
+/// JSON text.
+fn context_text(o: &OperandPlan) -> TokenStream {
+    match (&o.source, o.path.is_empty()) {
+        (OperandSource::ResponseBody(None), true) => quote! { response.body_text() },
+        _ => {
+            let v = operand(o);
+            quote! { ::arazzo_runtime::cond::text(&#v) }
+        }
     }
 }
 
