@@ -68,6 +68,11 @@ mod features_methods {
     include!("golden/features_methods.rs");
 }
 
+#[allow(dead_code)]
+mod features_criteria_kinds {
+    include!("golden/features_criteria_kinds.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

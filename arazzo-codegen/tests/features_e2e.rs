@@ -58,6 +58,10 @@ mod features_refs {
 mod features_methods {
     include!("golden/features_methods.rs");
 }
+#[allow(dead_code)]
+mod features_criteria_kinds {
+    include!("golden/features_criteria_kinds.rs");
+}
 
 // ---------------------------------------------------------------------------------------------
 // A recording HTTP/1.1 server.
@@ -1135,4 +1139,88 @@ async fn patch_empty_put_and_delete_are_sent_as_declared() {
     );
     assert_eq!(delete.header("content-length"), None);
     assert!(delete.body.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. Regex (on the status and a header), RFC 9535 JSONPath and XPath 1.0 criteria.
+
+const RECORD: &str = "<record><datafield tag='245'><subfield code='a'>Persuasion</subfield>\
+                      </datafield></record>";
+
+fn library(
+    request_id: &'static str,
+    available: bool,
+    record: &'static str,
+) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    move |r: &Recorded| {
+        if r.path() == "/books" {
+            Reply::json(
+                200,
+                json!({"books": [
+                    {"isbn": "1", "title": "Emma", "available": false},
+                    {"isbn": "2", "title": "Persuasion", "available": available}
+                ]}),
+            )
+            .with_header("X-Request-Id", request_id)
+        } else {
+            let mut reply = Reply::text(200, record);
+            reply.headers = vec![("content-type", "application/xml".to_owned())];
+            reply
+        }
+    }
+}
+
+async fn find_book(
+    server: &Server,
+) -> Result<features_criteria_kinds::FindAvailableBookOutputs, WorkflowError> {
+    use features_criteria_kinds::*;
+    find_available_book(
+        &client(&[("library", server)]),
+        FindAvailableBookInputs::new("Jane Austen", "978-0"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn regex_jsonpath_and_xpath_criteria_pass_on_a_matching_response() {
+    let server = Server::start(library("req-00af", true, RECORD)).await;
+    let outputs = find_book(&server).await.unwrap();
+    assert_eq!(outputs.first_title, "Emma");
+    assert_eq!(outputs.xml, RECORD);
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        ["/books?author=Jane+Austen", "/books/978-0/catalogue-record"]
+    );
+}
+
+#[tokio::test]
+async fn each_criterion_kind_fails_on_its_own() {
+    let unmet = |err: WorkflowError| match err {
+        WorkflowError::CriteriaNotMet {
+            step, criterion, ..
+        } => (step, criterion),
+        other => panic!("expected CriteriaNotMet, got {other:?}"),
+    };
+    // Regex is case-sensitive.
+    let server = Server::start(library("REQ-00AF", true, RECORD)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        ("search", "^req-[0-9a-f]{4}$")
+    );
+    let server = Server::start(library("req-00af", false, RECORD)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        ("search", "$.books[?@.available == true]")
+    );
+    let other =
+        "<record><datafield tag='245'><subfield code='a'>Emma</subfield></datafield></record>";
+    let server = Server::start(library("req-00af", true, other)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        (
+            "record",
+            "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'"
+        )
+    );
 }

@@ -61,6 +61,10 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/methods.arazzo.yml",
         "tests/golden/features_methods.rs",
     ),
+    (
+        "tests/features/criteria-kinds.arazzo.yml",
+        "tests/golden/features_criteria_kinds.rs",
+    ),
 ];
 
 #[test]
