@@ -22,6 +22,19 @@ pub struct Plan {
     pub workflows: Vec<WorkflowPlan>,
     /// How many steps a branching workflow may run before it fails (ends `goto` loops).
     pub step_budget: usize,
+    /// `type: arazzo` source descriptions whose workflows this document runs.
+    pub children: Vec<ChildPlan>,
+}
+
+/// Another Arazzo document, generated into a module of this file.
+#[derive(Debug, Clone)]
+pub struct ChildPlan {
+    /// The source description's name.
+    pub source: String,
+    /// The module.
+    pub module: String,
+    /// Its plan.
+    pub plan: Plan,
 }
 
 /// One OpenAPI source description.
@@ -212,6 +225,8 @@ pub struct CallPlan {
     pub fn_name: String,
     /// Its inputs struct.
     pub inputs_type: String,
+    /// Its outputs struct.
+    pub outputs_type: String,
     /// How each of its inputs is filled, in field order.
     pub fields: Vec<(String, FieldInit)>,
     /// Its outputs struct's fields: (Arazzo name, Rust field, type).

@@ -26,13 +26,30 @@ pub(super) fn call(
     args: Args<'_>,
     pointer: &str,
 ) -> Option<CallPlan> {
-    if target.starts_with("$sourceDescriptions.") {
-        super::document::unsupported(
-            cx,
-            pointer,
-            "a workflow from another Arazzo document (`$sourceDescriptions.<name>.<workflowId>`)",
-        );
-        return None;
+    if let Some(rest) = target.strip_prefix("$sourceDescriptions.") {
+        let Some((source, id)) = rest.split_once('.') else {
+            let d = cx.error(
+                "unknown-workflow",
+                format!("`{target}` does not name a workflow"),
+                pointer,
+            );
+            d.help = Some("write `$sourceDescriptions.<source name>.<workflowId>`".into());
+            return None;
+        };
+        let Some(child) = cx.children.iter().position(|c| c.source == source) else {
+            let d = cx.error(
+                "unknown-source",
+                format!("no `type: arazzo` source description named `{source}`"),
+                pointer,
+            );
+            d.help = Some("workflows of another document are reached through a source description of `type: arazzo`".into());
+            return None;
+        };
+        // The child's signatures are moved out for the call and put back: `call` needs `cx`.
+        let child_sigs = std::mem::take(&mut cx.children[child].workflows);
+        let planned = call(cx, &child_sigs, scope, id, args, pointer);
+        cx.children[child].workflows = child_sigs;
+        return planned;
     }
     let Some(sig) = sigs.iter().find(|s| s.id == target) else {
         let ids: Vec<&str> = sigs.iter().map(|s| s.id.as_str()).collect();
@@ -146,6 +163,7 @@ pub(super) fn call(
         workflow: sig.id.clone(),
         fn_name: sig.inner_fn_name.clone(),
         inputs_type: sig.inputs_type().to_owned(),
+        outputs_type: sig.outputs_type.clone(),
         fields,
         outputs,
     })

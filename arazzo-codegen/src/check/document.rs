@@ -13,7 +13,16 @@ use crate::plan::Plan;
 
 /// Decodes and checks the document, then its sources and workflows.
 pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
-    let doc = decode(cx)?;
+    check_with_signatures(cx).0
+}
+
+/// [`check`], also returning the workflows' signatures (for a document that calls them).
+pub(super) fn check_with_signatures(
+    cx: &mut Cx<'_>,
+) -> (Option<Plan>, Vec<super::signature::Signature>) {
+    let Some(doc) = decode(cx) else {
+        return (None, Vec::new());
+    };
     unknown_fields(cx, &doc);
     version(cx, &doc);
     identifiers(cx, &doc);
@@ -40,7 +49,15 @@ pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
         (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
         (s, d) => s.clone().or_else(|| d.clone()),
     };
-    Some(Plan {
+    let children = std::mem::take(&mut cx.children)
+        .into_iter()
+        .map(|c| crate::plan::ChildPlan {
+            source: c.source,
+            module: c.module,
+            plan: c.plan,
+        })
+        .collect();
+    let plan = Plan {
         source_file: cx.display_path(),
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
@@ -48,7 +65,9 @@ pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
         workflows,
         step_budget: cx.options.step_budget,
-    })
+        children,
+    };
+    (Some(plan), sigs)
 }
 
 /// Decodes the document; a shape error (a missing required field, a wrong type) points at
@@ -313,11 +332,17 @@ fn id_shape(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str) {
         let bad = id
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'));
-        let d = cx.error(
-            "invalid-id",
-            format!("{what} `{id}` is not a valid identifier"),
-            pointer,
+        // Arazzo 1.0.1 says ids SHOULD match `[A-Za-z0-9_\-]+` (1.1 makes it a MUST): a
+        // warning, since generated names are derived safely from any text.
+        let span = cx.span(pointer);
+        cx.push(
+            Diagnostic::warning(
+                "invalid-id",
+                format!("{what} `{id}` is not a portable identifier"),
+            )
+            .at(span),
         );
+        let Some(d) = cx.diags.last_mut() else { return };
         d.label = match bad {
             Some(' ') => "contains a space".into(),
             Some(c) => format!("contains `{c}`"),

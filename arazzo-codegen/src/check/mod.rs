@@ -51,6 +51,8 @@ pub fn check(
         file,
         options,
         components: None,
+        children: Vec::new(),
+        stack: vec![file],
         diags: Vec::new(),
     };
     let plan = document::check(&mut cx);
@@ -67,6 +69,11 @@ pub(crate) struct Cx<'a> {
     pub options: &'a Options,
     /// The document's `components`, for Reusable Objects.
     pub components: Option<serde_json::Value>,
+    /// Workflows of `type: arazzo` source descriptions, callable as
+    /// `$sourceDescriptions.<name>.<workflowId>`.
+    pub children: Vec<sources::Child>,
+    /// Arazzo documents being checked, outermost first (a cycle of sources is an error).
+    pub stack: Vec<FileId>,
     pub diags: Vec<Diagnostic>,
 }
 

@@ -257,7 +257,13 @@ fn unknown_parameter(
 }
 
 fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, String)], sp: &str) {
-    for d in op.parameters.iter().filter(|d| d.required) {
+    // OpenAPI ignores `Accept`, `Content-Type` and `Authorization` header parameters (the
+    // media types and security schemes say them), so they are never "missing".
+    for d in op
+        .parameters
+        .iter()
+        .filter(|d| d.required && !d.is_reserved_header())
+    {
         let supplied = given.iter().any(|(p, _)| {
             let same_name = if d.location == Location::Header {
                 p.name.eq_ignore_ascii_case(&d.name)

@@ -1,7 +1,6 @@
 //! Source descriptions: loading each OpenAPI description and reading its operations.
 
 use super::Cx;
-use super::document::unsupported;
 use crate::diagnostic::Diagnostic;
 use crate::model::Document;
 use crate::names;
@@ -35,11 +34,7 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
         match sd.kind.as_deref() {
             None | Some("openapi") => {}
             Some("arazzo") => {
-                unsupported(
-                    cx,
-                    &format!("{pointer}/type"),
-                    "a source description of `type: arazzo`",
-                );
+                arazzo(cx, &sd.name, &sd.url, &pointer);
                 out.push(source);
                 continue;
             }
@@ -116,4 +111,76 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
         out.push(source);
     }
     out
+}
+
+/// Another Arazzo document's workflows, generated into a module of this file.
+pub(crate) struct Child {
+    /// The source description's name.
+    pub source: String,
+    /// The Rust module holding its code.
+    pub module: String,
+    /// Its plan.
+    pub plan: crate::plan::Plan,
+    /// Its workflows as callers see them.
+    pub workflows: Vec<super::signature::Signature>,
+}
+
+/// Loads and checks a `type: arazzo` source description; its workflows become callable.
+fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
+    let url_span = cx.span(&format!("{pointer}/url"));
+    let file = match cx.files.load_url(cx.file, url, url_span) {
+        Ok(file) => file,
+        Err(d) => {
+            cx.push(d);
+            return;
+        }
+    };
+    if cx.stack.contains(&file) {
+        let d = cx.error(
+            "source-cycle",
+            format!("source `{name}` is a document that (through its own sources) loads this one"),
+            &format!("{pointer}/url"),
+        );
+        d.help = Some("Arazzo documents cannot call each other in a cycle".into());
+        return;
+    }
+    let mut stack = cx.stack.clone();
+    stack.push(file);
+    let mut child = Cx {
+        files: &mut *cx.files,
+        file,
+        options: cx.options,
+        components: None,
+        children: Vec::new(),
+        stack,
+        diags: Vec::new(),
+    };
+    let (plan, workflows) = super::document::check_with_signatures(&mut child);
+    let diags = std::mem::take(&mut child.diags);
+    let failed = diags.iter().any(crate::diagnostic::Diagnostic::is_error);
+    let described = cx.files.display_path(file);
+    for d in diags {
+        cx.push(d.note(format!("in `{described}`, loaded as source `{name}`")));
+    }
+    if let (Some(plan), false) = (plan, failed) {
+        let module = format!("{}_workflows", names::snake(name));
+        let workflows = workflows
+            .into_iter()
+            .map(|mut s| {
+                s.fn_name = format!("{module}::{}", s.fn_name);
+                s.inner_fn_name = format!("{module}::{}", s.inner_fn_name);
+                s.outputs_type = format!("{module}::{}", s.outputs_type);
+                if let Some(first) = s.inputs.first_mut() {
+                    first.name = format!("{module}::{}", first.name);
+                }
+                s
+            })
+            .collect();
+        cx.children.push(Child {
+            source: name.to_owned(),
+            module,
+            plan,
+            workflows,
+        });
+    }
 }

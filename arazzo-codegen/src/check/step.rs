@@ -7,7 +7,7 @@ use super::calls::{self, Args};
 use super::components;
 use super::request::{self, is_json};
 use super::signature::Signature;
-use super::values::{Context, Scope, expr_error};
+use super::values::{Context, Scope};
 use super::{Cx, Source, one_of, similar};
 use crate::criteria::condition::CmpOp;
 use crate::criteria::{
@@ -15,7 +15,7 @@ use crate::criteria::{
     kinds::{self, CriterionKind},
 };
 use crate::diagnostic::Diagnostic;
-use crate::expr::{self, Expr, Source as ExprSource};
+use crate::expr::{Expr, Source as ExprSource};
 use crate::load::escape_token;
 use crate::model::{Criterion, Step, Workflow};
 use crate::openapi::{self, Operation, schema};
@@ -378,6 +378,22 @@ fn by_operation_path<'s>(
         .strip_prefix("{$sourceDescriptions.")
         .and_then(|r| r.split_once(".url}"))
         .and_then(|(name, rest)| rest.strip_prefix('#').map(|ptr| (name, ptr)));
+    // `<source name>#/paths/...`, as some runners write it: read as the 1.0.1 form, warned.
+    let parsed = parsed.or_else(|| {
+        let (name, ptr) = path.split_once('#')?;
+        sources.iter().any(|s| s.name == name).then_some(())?;
+        let span = cx.span(pointer);
+        cx.push(
+            Diagnostic::warning(
+                "lenient-expression",
+                format!("`{path}` is not an Arazzo 1.0.1 operation path"),
+            )
+            .at(span)
+            .label("read as the source description's URL")
+            .help(format!("write `{{$sourceDescriptions.{name}.url}}#{ptr}`")),
+        );
+        Some((name, ptr))
+    });
     let Some((name, json_pointer)) = parsed else {
         cx.error("unresolved-operation-path", format!("`{path}` is not an operation path"), pointer).help =
             Some("write `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`, e.g. `{$sourceDescriptions.petStore.url}#/paths/~1pets~1{petId}/get`".into());
@@ -476,6 +492,18 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
         d.help = Some("add `context: $response.body` (or the header or value to test)".into());
         return None;
     };
+    if kinds::is_goessner(c.kind.as_ref()) {
+        let span = cx.span(&format!("{cp}/type"));
+        cx.push(
+            Diagnostic::warning(
+                "jsonpath-draft",
+                "`draft-goessner-dispatch-jsonpath-00` is evaluated as RFC 9535 JSONPath",
+            )
+            .at(span)
+            .label("read as RFC 9535")
+            .help("the common subset (`$.a[0]`, `$[?(@.x == 1)]`, `$..id`) reads the same; write `type: jsonpath` to say so"),
+        );
+    }
     let checked = match kind {
         CriterionKind::Regex => criteria::regex::check(&c.condition).map(|()| Vec::new()),
         CriterionKind::JsonPath => criteria::jsonpath::check(&c.condition),
@@ -577,22 +605,10 @@ fn output(
     pointer: &str,
 ) -> Option<(RustType, OutputSource)> {
     let Some(text) = raw.as_str() else {
-        let d = cx.error(
-            "invalid-expression",
-            format!("output `{name}` must be a runtime expression"),
-            pointer,
-        );
-        d.label = "not a string".into();
-        d.help = Some("write an expression such as `$response.body#/id` or `$statusCode`".into());
-        return None;
+        let value = super::values::literal_output(cx, name, raw, pointer)?;
+        return Some((value.ty(), OutputSource::Value(value)));
     };
-    let parsed = match expr::parse(text) {
-        Ok(e) => e,
-        Err(err) => {
-            expr_error(cx, "invalid-expression", &err, text, pointer);
-            return None;
-        }
-    };
+    let parsed = super::values::parse_lenient(cx, text, pointer, &scope.step_ids)?;
     match &parsed {
         Expr::StatusCode => Some((RustType::U16, OutputSource::StatusCode)),
         Expr::Response(ExprSource::Header(h)) if op.is_some() => {

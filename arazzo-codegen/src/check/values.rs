@@ -77,8 +77,9 @@ impl Scope {
         let template = match expr::parse_template(text) {
             Ok(t) => t,
             Err(err) => {
-                expr_error(cx, "invalid-expression", &err, text, pointer);
-                return None;
+                // A whole-value expression with a known, unambiguous fix is read as fixed.
+                let expr = lenient(cx, &err, text, pointer, &self.step_ids)?;
+                return self.resolve(cx, &expr, text, 0..text.len(), pointer, context);
             }
         };
         match template.parts.as_slice() {
@@ -266,6 +267,33 @@ impl Scope {
             return None;
         }
         let earlier = self.steps.iter().find(|(id, _)| id == step);
+        // `outputs.events.0.dates.0`: dots navigating into an output, as some runners allow.
+        if let Some((_, outputs)) = earlier
+            && !outputs.iter().any(|o| o.name == output)
+            && let Some((head, rest)) = output.split_once('.')
+            && let Some(o) = outputs.iter().find(|o| o.name == head)
+        {
+            let nav = format!(
+                "/{}",
+                rest.replace('~', "~0").replace('/', "~1").replace('.', "/")
+            );
+            let full = format!("{nav}{}", pointer.as_deref().unwrap_or_default());
+            cx.push(
+                Diagnostic::warning(
+                    "lenient-expression",
+                    format!("`$steps.{step}.outputs.{output}` navigates with dots"),
+                )
+                .at(span)
+                .label("read as a JSON pointer")
+                .help(format!("write `$steps.{step}.outputs.{head}#{full}`")),
+            );
+            return Some(ValueExpr::StepOutput {
+                var: o.var.clone(),
+                ty: o.ty.clone(),
+                pointer: Some(full),
+                unset: self.branching.then(|| (step.to_owned(), head.to_owned())),
+            });
+        }
         let (message, label, help) = match earlier {
             Some((_, outputs)) => match outputs.iter().find(|o| o.name == output) {
                 Some(o) => {
@@ -447,6 +475,111 @@ fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan
     } else {
         None
     }
+}
+
+/// An output written as a literal (`count: 2`) instead of an expression: a warning, and the
+/// literal as its value. Objects and arrays are refused (they are almost always a mistake).
+pub(super) fn literal_output(
+    cx: &mut Cx<'_>,
+    name: &str,
+    raw: &Value,
+    pointer: &str,
+) -> Option<ValueExpr> {
+    if raw.is_object() || raw.is_array() {
+        let d = cx.error(
+            "invalid-expression",
+            format!("output `{name}` must be a runtime expression"),
+            pointer,
+        );
+        d.label = "not an expression".into();
+        d.help = Some("write an expression such as `$response.body#/id` or `$statusCode`".into());
+        return None;
+    }
+    let span = cx.span(pointer);
+    cx.push(
+        Diagnostic::warning("literal-output", format!("output `{name}` is a literal, not a runtime expression"))
+            .at(span)
+            .label("always this value")
+            .help("outputs are runtime expressions such as `$response.body#/id`; a literal is passed through as it is"),
+    );
+    Some(ValueExpr::Literal(raw.clone()))
+}
+
+/// Parses a whole-value expression, accepting the pre-1.0.1 forms real documents use when the
+/// fix is unambiguous (`$response.body.id` → `$response.body#/id`, `$steps.s.x` →
+/// `$steps.s.outputs.x`, a step id with spaces): a warning shows the corrected form, and
+/// `strict` makes it an error. Anything else is reported as the error it is.
+pub(super) fn parse_lenient(
+    cx: &mut Cx<'_>,
+    text: &str,
+    pointer: &str,
+    step_ids: &[String],
+) -> Option<Expr> {
+    match expr::parse(text) {
+        Ok(e) => Some(e),
+        Err(err) => lenient(cx, &err, text, pointer, step_ids),
+    }
+}
+
+fn lenient(
+    cx: &mut Cx<'_>,
+    err: &ExprError,
+    text: &str,
+    pointer: &str,
+    step_ids: &[String],
+) -> Option<Expr> {
+    let fixed = err
+        .help
+        .as_deref()
+        .and_then(|h| h.rsplit_once("write `"))
+        .and_then(|(_, rest)| rest.strip_suffix('`'))
+        .map(str::to_owned);
+    let fixed = fixed.and_then(|f| expr::parse(&f).ok().map(|e| (f, e)));
+    // `$steps.<id with spaces>.outputs.<name>`: Arazzo 1.0.1 allowed any characters in names.
+    let spaced = || {
+        let rest = text.strip_prefix("$steps.")?;
+        let (id, tail) = rest.split_once(".outputs.")?;
+        step_ids.iter().any(|s| s == id).then_some(())?;
+        let (output, pointer) = match tail.split_once('#') {
+            Some((name, ptr)) if ptr.starts_with('/') => (name, Some(ptr.to_owned())),
+            Some(_) => return None,
+            None => (tail, None),
+        };
+        (!output.is_empty() && !output.contains(['{', '}'])).then_some(())?;
+        Some((
+            text.to_owned(),
+            Expr::Steps {
+                step: id.to_owned(),
+                output: output.to_owned(),
+                pointer,
+            },
+        ))
+    };
+    let Some((fixed_text, expr)) = fixed.or_else(spaced) else {
+        expr_error(cx, "invalid-expression", err, text, pointer);
+        return None;
+    };
+    if cx.options.strict {
+        expr_error(cx, "invalid-expression", err, text, pointer);
+        return None;
+    }
+    let span = cx.span(pointer);
+    let message = if fixed_text == text {
+        format!("`{text}` names a step whose id is not an Arazzo 1.1 identifier")
+    } else {
+        format!("`{text}` is not an Arazzo 1.0.1 expression; read as `{fixed_text}`")
+    };
+    cx.push(
+        Diagnostic::warning("lenient-expression", message)
+            .at(span)
+            .label(err.message.clone())
+            .help(if fixed_text == text {
+                "give the step an id of letters, digits, `_` and `-`".to_owned()
+            } else {
+                format!("write `{fixed_text}`")
+            }),
+    );
+    Some(expr)
 }
 
 /// Reports a parse error inside the string at `pointer`.

@@ -200,23 +200,21 @@ fn outputs(
     let mut rust_names = names::Scope::default();
     for (name, value) in wf.outputs.iter().flatten() {
         let pointer = format!("{wp}/outputs/{}", crate::load::escape_token(name));
-        let Some(text) = value.as_str() else {
-            cx.error(
-                "invalid-expression",
-                format!("output `{name}` must be a runtime expression"),
-                &pointer,
-            )
-            .help = Some("write an expression such as `$steps.<stepId>.outputs.<name>`".into());
-            continue;
-        };
-        let Some(value) = scope.value(cx, text, &pointer, Context::WorkflowOutputs) else {
-            continue;
+        let (text, value) = match value.as_str() {
+            Some(text) => match scope.value(cx, text, &pointer, Context::WorkflowOutputs) {
+                Some(v) => (text.to_owned(), v),
+                None => continue,
+            },
+            None => match super::values::literal_output(cx, name, value, &pointer) {
+                Some(v) => (value.to_string(), v),
+                None => continue,
+            },
         };
         fields.push(OutputField {
             json_name: name.clone(),
             rust_name: rust_names.claim(names::snake(name)),
             ty: value.ty(),
-            expression: text.to_owned(),
+            expression: text,
             value,
             maybe_skipped: false,
         });

@@ -8,7 +8,7 @@
 //! | absent, `simple` | our simple-condition grammar ([`super::condition`]) |
 //! | `regex` | the `regex` crate's syntax ([`super::regex`]) |
 //! | `jsonpath`, `{jsonpath, rfc9535}` | RFC 9535 JSONPath ([`super::jsonpath`]) |
-//! | `{jsonpath, draft-goessner-dispatch-jsonpath-00}` | build error: only RFC 9535 is implemented |
+//! | `{jsonpath, draft-goessner-dispatch-jsonpath-00}` | RFC 9535, with a warning: queries in the common subset (`$.a[0]`, `$[?(@.x == 1)]`, `$..id`) read the same; script expressions do not parse and are build errors |
 //! | `xpath`, `{xpath, xpath-10}` | XPath 1.0 ([`super::xpath`]) |
 //! | `{xpath, xpath-20 / xpath-30 / xpath-31}` | build error: only XPath 1.0 is implemented |
 //!
@@ -51,8 +51,8 @@ pub type KindError = (String, Option<String>);
 /// Reads a Criterion Object's `type` field (absent or `null` → [`CriterionKind::Simple`]).
 ///
 /// Errors name what is wrong with unknown types, malformed expression type objects, unknown
-/// versions, and versions that are valid Arazzo but not implemented (`draft-goessner`,
-/// `xpath-20`, `xpath-30`, `xpath-31`).
+/// versions, and versions that are valid Arazzo but not implemented (`xpath-20`, `xpath-30`,
+/// `xpath-31`).
 pub fn kind(type_field: Option<&Value>) -> Result<CriterionKind, KindError> {
     match type_field {
         None | Some(Value::Null) => Ok(CriterionKind::Simple),
@@ -121,18 +121,20 @@ fn from_object(object: &serde_json::Map<String, Value>) -> Result<CriterionKind,
     }
 }
 
+/// Whether the `type` names the Goessner JSONPath draft (evaluated as RFC 9535, with a warning).
+pub fn is_goessner(type_field: Option<&Value>) -> bool {
+    type_field
+        .and_then(|t| t.get("version"))
+        .and_then(Value::as_str)
+        == Some("draft-goessner-dispatch-jsonpath-00")
+}
+
 fn jsonpath_version(version: &str) -> Result<CriterionKind, KindError> {
     match version {
         "rfc9535" => Ok(CriterionKind::JsonPath),
-        "draft-goessner-dispatch-jsonpath-00" => Err((
-            "JSONPath version `draft-goessner-dispatch-jsonpath-00` is not supported: criteria are evaluated as RFC 9535 JSONPath".into(),
-            Some(
-                "write `type: jsonpath` (RFC 9535); most Goessner-style queries read the same, e.g. \
-                 `$.pets[0]`, `$.items[?(@.price > 10)]`, `$..id`, but script expressions like \
-                 `$.items[(@.length-1)]` become `$.items[-1]`"
-                    .into(),
-            ),
-        )),
+        // Evaluated as RFC 9535 (the caller warns): the public documents that name this draft
+        // use its common subset with RFC 9535, and a script expression does not parse there.
+        "draft-goessner-dispatch-jsonpath-00" => Ok(CriterionKind::JsonPath),
         _ => Err((
             format!("unknown JSONPath version `{version}`"),
             Some(suggest(version, &JSONPATH_VERSIONS, "JSONPath versions")),
@@ -275,18 +277,16 @@ mod tests {
             kind(Some(&json!({"type": "jsonpath", "version": "rfc9535"}))),
             Ok(CriterionKind::JsonPath)
         );
-        let (message, help) =
-            err(json!({"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"}));
         assert_eq!(
-            message,
-            "JSONPath version `draft-goessner-dispatch-jsonpath-00` is not supported: criteria are evaluated as RFC 9535 JSONPath"
+            kind(Some(
+                &json!({"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"})
+            )),
+            Ok(CriterionKind::JsonPath)
         );
-        let help = help.unwrap();
-        assert!(
-            help.starts_with("write `type: jsonpath` (RFC 9535)"),
-            "{help}"
-        );
-        assert!(help.contains("`$.items[-1]`"), "{help}");
+        assert!(is_goessner(Some(
+            &json!({"type": "jsonpath", "version": "draft-goessner-dispatch-jsonpath-00"})
+        )));
+        assert!(!is_goessner(Some(&json!("jsonpath"))));
         let (message, help) = err(json!({"type": "jsonpath", "version": "rfc-9535"}));
         assert_eq!(message, "unknown JSONPath version `rfc-9535`");
         assert_eq!(help.as_deref(), Some("did you mean `rfc9535`?"));

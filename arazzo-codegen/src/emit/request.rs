@@ -41,9 +41,13 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
                     let f = format_ident!("{}", field);
                     (quote! { inputs.#f.as_ref() }, field.clone())
                 }
+                ValueExpr::StepOutput { var, unset: None, .. } => {
+                    let v = format_ident!("{}", var);
+                    (quote! { #v.as_ref() }, var.clone())
+                }
                 ValueExpr::StepOutput { var, unset, .. } => {
                     let r = step_ref(var, unset);
-                    (quote! { (#r).as_ref() }, var.clone())
+                    (quote! { #r.as_ref() }, var.clone())
                 }
                 other => (value_arg(other), String::new()),
             };

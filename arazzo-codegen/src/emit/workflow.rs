@@ -40,7 +40,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
                 #inner(client, inputs).await.map(|(outputs, _)| outputs)
             }
             #inner_doc
-            async fn #inner(
+            pub(crate) async fn #inner(
                 client: &::arazzo_runtime::Client,
                 inputs: #inputs_ty,
             ) -> ::core::result::Result<(#outputs_ty, u16), ::arazzo_runtime::WorkflowError> {
@@ -106,7 +106,7 @@ fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
         if bound.is_empty() {
             quote! { #call; }
         } else {
-            let ty = format_ident!("{}", outputs_type_of(plan, &d.call));
+            let ty = super::path_tokens(&d.call.outputs_type);
             quote! { let (#ty { #(#bound,)* .. }, _) = #call; }
         }
     });
@@ -165,8 +165,8 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
 /// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
 /// `step` names the caller in conversion errors.
 pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
-    let f = format_ident!("{}", c.fn_name);
-    let ty = format_ident!("{}", c.inputs_type);
+    let f = super::path_tokens(&c.fn_name);
+    let ty = super::path_tokens(&c.inputs_type);
     let fields = c.fields.iter().map(|(field, init)| {
         let ident = format_ident!("{}", field);
         let value = match init {
@@ -205,13 +205,6 @@ fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenSt
             quote! { ::arazzo_runtime::flow::convert::<#target, _>(#step, #field, #r)? }
         }
     }
-}
-
-fn outputs_type_of(plan: &Plan, c: &CallPlan) -> String {
-    plan.workflows
-        .iter()
-        .find(|w| w.id == c.workflow)
-        .map_or_else(String::new, |w| w.outputs.type_name.clone())
 }
 
 /// The `*_with_status` functions some workflow calls.
