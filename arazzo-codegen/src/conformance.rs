@@ -164,6 +164,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         .map(|path| check_one(&generator, &options.folder, path))
         .collect();
     let mut rows: Vec<Row> = checked.iter().map(expect::judge).collect();
+    let mut compile_failures = Vec::new();
     let compile_report = if options.compile {
         let candidates: Vec<(usize, &str)> = rows
             .iter()
@@ -175,8 +176,11 @@ pub fn run(options: &Options) -> Result<Report, String> {
         let result = compile::compile_all(options, &candidates)?;
         for (i, error) in &result.failed {
             if let Some(row) = rows.get_mut(*i) {
-                row.outcome = Outcome::Failed;
+                let (outcome, blockers) = expect::compile_failure(&row.document, error);
+                row.outcome = outcome;
+                row.blockers = blockers;
                 row.detail = format!("does not compile: {error}");
+                compile_failures.push((row.document.clone(), error.clone()));
             }
         }
         for row in rows.iter_mut().filter(|r| r.outcome == Outcome::Generated) {
@@ -186,7 +190,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
     } else {
         None
     };
-    let mut stale = expect::unseen_known_bugs(&checked);
+    let compiled = compile_report.map(|_| compile_failures.as_slice());
+    let mut stale = expect::unseen_known_bugs(&checked, compiled);
     stale.extend(expect::unseen_expectations(&checked));
     Ok(Report::new(rows, stale, compile_report, started.elapsed()))
 }

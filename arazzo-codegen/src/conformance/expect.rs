@@ -42,9 +42,10 @@ pub struct KnownBug {
     pub id: &'static str,
     /// Documents whose path starts with this ("" for every document).
     pub documents: &'static str,
-    /// The diagnostic code the bug produces.
+    /// The diagnostic code the bug produces, or [`RUSTC`] for generated code that does not
+    /// compile.
     pub code: &'static str,
-    /// A substring of that diagnostic's text.
+    /// A substring of that diagnostic's text (or of rustc's first error line).
     pub contains: &'static str,
     /// One line: what is wrong with the generator.
     pub summary: &'static str,
@@ -55,6 +56,10 @@ impl KnownBug {
         document.starts_with(self.documents)
             && f.code == self.code
             && f.text.contains(self.contains)
+    }
+
+    fn matches_rustc(&self, document: &str, error: &str) -> bool {
+        self.code == RUSTC && document.starts_with(self.documents) && error.contains(self.contains)
     }
 
     /// The queue entry for this bug.
@@ -159,6 +164,19 @@ pub const EXPECTED: &[Expectation] = &[
     e("jaredce/single-workflow/single-step/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-retry-with-delay.json", "cannot-load-source", "unknown scheme `hhttps`"),
     e("jaredce/users-arazzo.json", "unknown-operation", "`createWithArray`"),
     e("jaredce/workingArazzoMock.json", "cannot-load-source", "readmeio/oas-examples"),
+    // goto targets that do not exist, a `$sourceDescription.` typo, and `$workflows.X.outputs`
+    // read from workflows that neither `dependsOn` nor a step runs (or under another case).
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-step.json", "unknown-step", "`nonExistant`"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-workflow.json", "unknown-workflow", "`nonExistant`"),
+    e("jaredce/single-workflow/single-step/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-step.json", "unknown-step", "`nonExistant`"),
+    e("jaredce/single-workflow/single-step/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-workflow.json", "unknown-workflow", "`nonExistant`"),
+    e("jaredce/single-workflow/single-step/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-goto-non-existant-step.json", "unknown-step", "`nonExistant`"),
+    e("jaredce/single-workflow/single-step/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-goto-non-existant-workflow.json", "unknown-workflow", "`nonExistant`"),
+    e("jaredce/single-workflow/arazzo-sourceDescription/arazzoMock-user-single-workflow-single-step.json", "unknown-workflow", "`$sourceDescription.users-arazzo.createUser`"),
+    e("jaredce/users-arazzo.json", "unknown-workflow-output", "`$workflows.LoginExistingUser.outputs.AccessToken`"),
+    e("jaredce/multiple-workflows/multiple-sourceDescription/arazzoMock-user-multiple-workflow.json", "unknown-workflow-output", "`createUserMultiStep`"),
+    e("jaredce/multiple-workflows/single-sourceDescription/arazzoMock-user-multiple-workflow-multiple-step.json", "unknown-workflow-output", "`createUserMultiStep`"),
+    e("jaredce/multiple-workflows/single-sourceDescription/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-execute-a-step-and-retry-workflow.json", "unknown-workflow-output", "`createUserMultiStep`"),
     // Redocly's museum: `$steps.list-events.outputs.events.0.dates.0` is Redocly's dotted
     // path, not a 1.0.1 expression.
     e("redocly-museum/museum-api.arazzo.yaml", "unknown-step-output", "`list-events`"),
@@ -167,27 +185,6 @@ pub const EXPECTED: &[Expectation] = &[
 /// Generator bugs the corpus shows today; each id is an entry under `## from conformance` in
 /// the project's findings file.
 pub const KNOWN_BUGS: &[KnownBug] = &[
-    KnownBug {
-        id: "C1",
-        documents: "",
-        code: "unknown-field",
-        contains: "unknown field `$schema` in the document root",
-        summary: "a root `$schema` (the JSON Schema the document declares) is rejected",
-    },
-    KnownBug {
-        id: "C2",
-        documents: "",
-        code: "optional-path-parameter",
-        contains: "",
-        summary: "a path parameter fed by a non-required input is rejected",
-    },
-    KnownBug {
-        id: "C3",
-        documents: "",
-        code: "unknown-step-output",
-        contains: "runs after this one",
-        summary: "outputs of an earlier step that failed to check are said to \"run after this one\"",
-    },
     KnownBug {
         id: "C4",
         documents: "",
@@ -231,25 +228,46 @@ pub const KNOWN_BUGS: &[KnownBug] = &[
         summary: "a parameter supplying an `apiKey` security scheme is rejected as unknown",
     },
     KnownBug {
-        id: "C7",
-        documents: "oai/pet-coupons.arazzo.yaml",
-        code: "missing-parameter",
-        contains: "`page`",
-        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+        id: "C8",
+        documents: "",
+        code: "unknown-workflow-output",
+        contains: "reads a workflow this one does not depend on",
+        summary: "`$workflows.<id>.outputs` of a workflow an earlier step ran is refused (help says: add to `dependsOn`, which runs it twice)",
     },
     KnownBug {
-        id: "C7",
-        documents: "jentic/pet_coupons/",
-        code: "missing-parameter",
-        contains: "`page`",
-        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+        id: "C9",
+        documents: "",
+        code: "workflow-cycle",
+        contains: "",
+        summary: "workflows that `goto` each other (legal Arazzo) fail with `workflow-cycle` instead of generating, or at least `unsupported-feature`",
     },
     KnownBug {
-        id: "C7",
-        documents: "jentic/pet_coupons/",
-        code: "unknown-input",
-        contains: "my_pet_tags",
-        summary: "cascades from unsupported `components`: reusable parameters and `$ref` inputs reported missing",
+        id: "C10",
+        documents: "jaredce/multiple-workflows/single-sourceDescription/arazzoMock-user-multiple-workflow-dependsOn.json",
+        code: "unknown-workflow-output",
+        contains: "has no output `username`",
+        summary: "a workflow output that failed to check is then reported missing, with an empty \"its outputs are\" help",
+    },
+    KnownBug {
+        id: "C11",
+        documents: "",
+        code: "invalid-criterion",
+        contains: "`draft-goessner-dispatch-jsonpath-00` is not supported",
+        summary: "the one JSONPath version Arazzo 1.0.1 defines (`draft-goessner-dispatch-jsonpath-00`) is refused",
+    },
+    KnownBug {
+        id: "C12",
+        documents: "jaredce/arazzo/arazzo-rules/",
+        code: RUSTC,
+        contains: "unused variable: `response`",
+        summary: "a step with no criteria and no outputs in a workflow with actions binds an unused `response` (a warning in users' crates)",
+    },
+    KnownBug {
+        id: "C13",
+        documents: "jaredce/arazzo/openapi-parameter-tests/",
+        code: RUSTC,
+        contains: "ParamValue` is not satisfied",
+        summary: "array and object path parameters, and object header parameters, generate code that does not compile",
     },
 ];
 
@@ -346,14 +364,37 @@ pub fn judge(c: &Checked) -> Row {
     }
 }
 
-/// Known-bug entries no document showed in this run: fixed, so they can go.
-pub fn unseen_known_bugs(checked: &[Checked]) -> Vec<String> {
+/// The `code` of known bugs in generated code: matched against rustc's first error line.
+pub const RUSTC: &str = "rustc";
+
+/// Judges a document whose generated code does not compile (`error` is rustc's first error):
+/// a known bug, or a failure. Returns the outcome and its blockers.
+pub fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<String>) {
+    match KNOWN_BUGS.iter().find(|b| b.matches_rustc(document, error)) {
+        Some(bug) => (Outcome::KnownBug, vec![bug.key()]),
+        None => (Outcome::Failed, Vec::new()),
+    }
+}
+
+/// Known-bug entries nothing showed in this run: fixed, so they can go. `compile_failures`
+/// (document, first error) is `None` when nothing was compiled; bugs in generated code are
+/// then not judged.
+pub fn unseen_known_bugs(
+    checked: &[Checked],
+    compile_failures: Option<&[(String, String)]>,
+) -> Vec<String> {
     KNOWN_BUGS
         .iter()
         .filter(|b| {
-            !checked
-                .iter()
-                .any(|c| c.findings.iter().any(|f| b.matches(&c.document, f)))
+            if b.code == RUSTC {
+                return compile_failures
+                    .is_some_and(|fs| !fs.iter().any(|(d, e)| b.matches_rustc(d, e)));
+            }
+            !checked.iter().any(|c| {
+                c.findings
+                    .iter()
+                    .any(|f| f.error && b.matches(&c.document, f))
+            })
         })
         .map(|b| {
             format!(
@@ -423,6 +464,18 @@ mod tests {
             findings,
             code: code.then(String::new),
         }
+    }
+
+    #[test]
+    fn compile_errors_of_known_bugs_block_and_others_fail() {
+        let (outcome, blockers) = compile_failure(
+            "jaredce/arazzo/openapi-parameter-tests/path/simple/array.json",
+            "error[E0277]: the trait bound `Vec<String>: ParamValue` is not satisfied (line 28)",
+        );
+        assert_eq!(outcome, Outcome::KnownBug);
+        assert!(blockers[0].starts_with("bug C13"), "{blockers:?}");
+        let (outcome, _) = compile_failure("oai/x.arazzo.yaml", "error[E0308]: mismatched types");
+        assert_eq!(outcome, Outcome::Failed);
     }
 
     #[test]
