@@ -602,6 +602,9 @@ pub struct StepOutputPlan {
     pub ty: RustType,
     /// Where it comes from.
     pub source: OutputSource,
+    /// Not a declared output: a called workflow's output, kept for `$workflows.<id>.outputs.*`
+    /// (bound only when something reads it).
+    pub hidden: bool,
 }
 
 /// Where a step output comes from.

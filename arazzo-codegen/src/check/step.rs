@@ -153,7 +153,25 @@ fn workflow_step(
             d.help = Some("use `$statusCode` (the workflow's last status) or its outputs".into());
         }
     }
-    let outputs = outputs(cx, None, Some(&call), step, sp, scope, &[]);
+    let mut outputs = outputs(cx, None, Some(&call), step, sp, scope, &[]);
+    // The callee's outputs, for later `$workflows.<id>.outputs.<name>`.
+    for (name, rust, ty) in &call.outputs {
+        let var = scope.vars.claim(format!(
+            "{}_{}",
+            names::snake(&step.step_id),
+            names::snake(name)
+        ));
+        outputs.push(StepOutputPlan {
+            name: format!("$workflows.{}.outputs.{name}", call.workflow),
+            var,
+            ty: ty.clone(),
+            source: OutputSource::Callee(rust.clone(), None),
+            hidden: true,
+        });
+    }
+    scope
+        .callers
+        .push((call.workflow.clone(), step.step_id.clone()));
     Some(StepPlan {
         id: step.step_id.clone(),
         description: step.description.clone(),
@@ -587,6 +605,7 @@ fn outputs(
             var,
             ty,
             source,
+            hidden: false,
         });
     }
     out

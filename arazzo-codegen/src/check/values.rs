@@ -48,6 +48,8 @@ pub(super) struct Scope {
     pub branching: bool,
     /// `dependsOn` workflows: id → its outputs.
     pub dependencies: Vec<(String, Vec<Visible>)>,
+    /// Earlier steps that ran a workflow: (workflowId, stepId), latest last.
+    pub callers: Vec<(String, String)>,
 }
 
 impl Scope {
@@ -190,6 +192,19 @@ impl Scope {
                 name,
                 pointer: ptr,
             } => {
+                // A workflow an earlier step ran: its outputs are that step's hidden outputs.
+                if !self.dependencies.iter().any(|(id, _)| id == workflow)
+                    && let Some((_, step)) =
+                        self.callers.iter().rev().find(|(id, _)| id == workflow)
+                {
+                    return self.step_output(
+                        cx,
+                        step,
+                        &format!("$workflows.{workflow}.outputs.{name}"),
+                        ptr.clone(),
+                        span,
+                    );
+                }
                 let Some((_, outputs)) = self.dependencies.iter().find(|(id, _)| id == workflow)
                 else {
                     cx.push(
@@ -198,8 +213,8 @@ impl Scope {
                             format!("`{expr}` reads a workflow this one does not depend on"),
                         )
                         .at(span)
-                        .label("not in `dependsOn`")
-                        .help(format!("add `{workflow}` to this workflow's `dependsOn`")),
+                        .label("not in `dependsOn`, and no earlier step runs it")
+                        .help(format!("add `{workflow}` to this workflow's `dependsOn`, or run it in an earlier step")),
                     );
                     return None;
                 };
@@ -305,7 +320,11 @@ impl Scope {
                     });
                 }
                 None => {
-                    let names: Vec<&str> = outputs.iter().map(|o| o.name.as_str()).collect();
+                    let names: Vec<&str> = outputs
+                        .iter()
+                        .map(|o| o.name.as_str())
+                        .filter(|n| !n.starts_with('$'))
+                        .collect();
                     let help = match similar(output, names.iter().copied()).first() {
                         Some(best) => format!("did you mean `$steps.{step}.outputs.{best}`?"),
                         None if names.is_empty() => format!(

@@ -49,6 +49,7 @@ pub(super) fn check(
         failed_outputs: Default::default(),
         branching,
         dependencies: Vec::new(),
+        callers: Vec::new(),
     };
     let depends_on = dependencies(cx, sigs, wf, &wp, &mut scope);
     let mut steps = Vec::new();

@@ -144,16 +144,20 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         .with_status
         .then(|| quote! { last_status = response.status(); });
     let callee = quote! { callee };
-    let outputs = s.outputs.iter().map(|o| {
-        let value = output_value(&o.source, &o.ty, &callee);
-        if used.contains(&o.var) {
-            let var = format_ident!("{}", o.var);
-            quote! { #var = Some(#value); }
-        } else {
-            let ty = type_tokens(&o.ty);
-            quote! { let _: #ty = #value; }
-        }
-    });
+    let outputs = s
+        .outputs
+        .iter()
+        .filter(|o| !o.hidden || used.contains(&o.var))
+        .map(|o| {
+            let value = output_value(&o.source, &o.ty, &callee);
+            if used.contains(&o.var) {
+                let var = format_ident!("{}", o.var);
+                quote! { #var = Some(#value); }
+            } else {
+                let ty = type_tokens(&o.ty);
+                quote! { let _: #ty = #value; }
+            }
+        });
     let reset = flags.has_retry.then(|| quote! { retries[#i] = 0; });
     let (success_actions, success_done) = actions(&s.on_success, i, id, flags);
     let next = if success_done {

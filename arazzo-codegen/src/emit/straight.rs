@@ -84,17 +84,21 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
         }
     });
     let callee = quote! { callee };
-    let outputs = s.outputs.iter().map(|o| {
-        let ty = type_tokens(&o.ty);
-        let value = output_value(&o.source, &o.ty, &callee);
-        if used.contains(&o.var) {
-            let var = format_ident!("{}", o.var);
-            quote! { let #var: #ty = #value; }
-        } else {
-            // Read and checked even when nothing uses it: a broken response still fails.
-            quote! { let _: #ty = #value; }
-        }
-    });
+    let outputs = s
+        .outputs
+        .iter()
+        .filter(|o| !o.hidden || used.contains(&o.var))
+        .map(|o| {
+            let ty = type_tokens(&o.ty);
+            let value = output_value(&o.source, &o.ty, &callee);
+            if used.contains(&o.var) {
+                let var = format_ident!("{}", o.var);
+                quote! { let #var: #ty = #value; }
+            } else {
+                // Read and checked even when nothing uses it: a broken response still fails.
+                quote! { let _: #ty = #value; }
+            }
+        });
     quote! {
         #run
         #(#criteria)*
