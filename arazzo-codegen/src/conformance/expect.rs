@@ -80,6 +80,8 @@ pub const EXPECTED: &[Expectation] = &[
     e("oai/FAPI-PAR.arazzo.yaml", "unknown-operation", "did you mean `Par`"),
     e("oai/LoginAndRetrievePets.arazzo.yaml", "cannot-load-source", "swagger-petstore"),
     e("oai/bnpl-arazzo.yaml", "unknown-response-field", "`findEligibleProducts`"),
+    // The README's count() defect: `$[?count(@.products) > 0]` does not test non-emptiness.
+    e("oai/bnpl-arazzo.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
     e("oai/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
     e("oai/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
     e("oai/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
@@ -90,6 +92,7 @@ pub const EXPECTED: &[Expectation] = &[
     // `$steps.x.y` without `.outputs` (the README's spotify case: the fix must be named), ids
     // with spaces, `name#/paths/...` operation paths, and undeclared inputs.
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-response-field", "`findEligibleProducts`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-input", "`$inputs.customer.firstName`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
