@@ -295,12 +295,35 @@ pub struct RequestPlan {
     pub source: usize,
     /// HTTP method, upper case.
     pub method: String,
+    /// The operation's default base URL (its own or its path item's `servers`), when it
+    /// differs from the source's. A `ClientBuilder::base_url` override still wins.
+    pub base: Option<String>,
     /// The path template with its parameters.
     pub path: Vec<PathPart>,
     /// Query, header and cookie parameters.
     pub params: Vec<ParamPlan>,
     /// The request body.
     pub body: Option<BodyPlan>,
+    /// The operation's security requirements (operation `security`, else the document's):
+    /// alternatives, each a list of (scheme name, what it sends). Requirements naming a
+    /// scheme the runtime cannot send (digest, mutualTLS) are left out.
+    pub security: Vec<Vec<(String, SchemePlan)>>,
+}
+
+/// What a security scheme sends, for the runtime's `SchemeKind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemePlan {
+    /// `apiKey` in a header, query parameter or cookie.
+    ApiKey {
+        /// Its name.
+        name: String,
+        /// Where it goes.
+        location: ParamLocation,
+    },
+    /// HTTP basic.
+    Basic,
+    /// HTTP bearer, oauth2, openIdConnect.
+    Bearer,
 }
 
 impl RequestPlan {
@@ -308,7 +331,7 @@ impl RequestPlan {
     /// the generated code uses).
     pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         for p in &self.path {
-            if let PathPart::Param(v) = p {
+            if let PathPart::Param(v) | PathPart::Styled { value: v, .. } = p {
                 f(v);
             }
         }
@@ -319,6 +342,14 @@ impl RequestPlan {
             Some(BodyPlan::Text { value, .. }) => f(value),
             Some(BodyPlan::Json { value, .. }) => value.for_each_value(f),
             Some(BodyPlan::Form(fields)) => fields.iter().for_each(|(_, v)| f(v)),
+            Some(BodyPlan::JsonReplaced {
+                base, replacements, ..
+            }) => {
+                base.for_each_value(f);
+                replacements.iter().for_each(|(_, j)| j.for_each_value(f));
+            }
+            Some(BodyPlan::MultipartValue(v)) => f(v),
+            Some(BodyPlan::Multipart(parts)) => parts.iter().for_each(|(_, j)| j.for_each_value(f)),
             None => {}
         }
     }
@@ -362,6 +393,15 @@ pub enum PathPart {
     Literal(String),
     /// A path parameter's value, percent-encoded as one segment.
     Param(ValueExpr),
+    /// A path parameter in a `label` or `matrix` style, or an array or object value.
+    Styled {
+        /// The parameter name (`matrix` writes it).
+        name: String,
+        /// Style and explode.
+        style: ParamStyle,
+        /// Its value.
+        value: ValueExpr,
+    },
 }
 
 /// Where a non-path parameter goes.
@@ -386,6 +426,18 @@ pub struct ParamPlan {
     pub value: ValueExpr,
     /// For array values: how items are sent.
     pub array: Option<ArrayStyle>,
+    /// For objects, JSON values of array or object schemas, `deepObject` and exploded
+    /// cookies: the value goes through JSON and the runtime's style serialiser.
+    pub styled: Option<ParamStyle>,
+}
+
+/// An OpenAPI `style` with its `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamStyle {
+    /// `style` (defaults filled in).
+    pub style: crate::openapi::Style,
+    /// `explode` (defaults filled in).
+    pub explode: bool,
 }
 
 /// How an array parameter is serialised.
@@ -479,6 +531,21 @@ pub enum BodyPlan {
     },
     /// Sent as `application/x-www-form-urlencoded`.
     Form(Vec<(String, ValueExpr)>),
+    /// A computed JSON payload with Arazzo `replacements` applied at run time.
+    JsonReplaced {
+        /// `contentType`.
+        content_type: String,
+        /// The payload.
+        base: JsonValue,
+        /// Each target (a JSON pointer) and its value, in order.
+        replacements: Vec<(String, JsonValue)>,
+    },
+    /// Sent as `multipart/form-data`: each payload member a part (strings as text parts,
+    /// other values as `application/json` parts).
+    Multipart(Vec<(String, JsonValue)>),
+    /// Sent as `multipart/form-data` from a computed object (`payload: $inputs.form`): each
+    /// member a part, decided at run time.
+    MultipartValue(ValueExpr),
 }
 
 /// A JSON payload with expressions at its leaves.

@@ -85,3 +85,18 @@ fn inputs_have_defaults_and_hide_secrets() {
     let debug = format!("{inputs:?}");
     assert!(!debug.contains("s3cret"), "{debug}");
 }
+
+#[allow(dead_code)]
+mod request_styles {
+    include!("golden/request_styles.rs");
+}
+
+#[allow(dead_code)]
+mod request_auth {
+    include!("golden/request_auth.rs");
+}
+
+#[allow(dead_code)]
+mod request_bodies {
+    include!("golden/request_bodies.rs");
+}

@@ -65,6 +65,18 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/criteria-kinds.arazzo.yml",
         "tests/golden/features_criteria_kinds.rs",
     ),
+    (
+        "tests/features/request-styles.arazzo.yml",
+        "tests/golden/request_styles.rs",
+    ),
+    (
+        "tests/features/request-auth.arazzo.yml",
+        "tests/golden/request_auth.rs",
+    ),
+    (
+        "tests/features/request-bodies.arazzo.yml",
+        "tests/golden/request_bodies.rs",
+    ),
 ];
 
 #[test]

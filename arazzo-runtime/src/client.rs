@@ -5,7 +5,58 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Secret;
 use crate::request::Request;
+
+/// A credential for one OpenAPI security scheme, set with [`ClientBuilder::credential`].
+/// `Debug` never shows the secret parts.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// The key of an `apiKey` scheme, sent in the header, query parameter or cookie the
+    /// scheme names.
+    ApiKey(Secret<String>),
+    /// HTTP `basic`: `Authorization: Basic base64(user:password)`.
+    Basic {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: Secret<String>,
+    },
+    /// HTTP `bearer` (also `oauth2` and `openIdConnect` schemes): `Authorization: Bearer <token>`.
+    Bearer(Secret<String>),
+}
+
+/// What a security scheme asks for, as generated code describes it (from the OpenAPI
+/// description's `securitySchemes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `type: apiKey`: the key goes in `location` under `name`.
+    ApiKey {
+        /// The header, query parameter or cookie name.
+        name: &'static str,
+        /// Where the key goes.
+        location: KeyLocation,
+    },
+    /// `type: http, scheme: basic`.
+    Basic,
+    /// `type: http, scheme: bearer`, `oauth2`, `openIdConnect`.
+    Bearer,
+}
+
+/// Where an `apiKey` goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// An operation's security requirements: alternatives, each a list of (scheme name, kind)
+/// that must all be satisfied together.
+pub type Requirements = &'static [&'static [(&'static str, SchemeKind)]];
 
 /// Signs or otherwise adjusts each outgoing request, after the generated code has built it and
 /// before it is sent. A credential that must see the final URL (an AccessKey JWT whose `aud`
@@ -39,6 +90,7 @@ struct Inner {
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
     timeout: Option<Duration>,
+    credentials: BTreeMap<String, Credential>,
 }
 
 impl Client {
@@ -74,6 +126,18 @@ impl Client {
         Request::new(self, method, format!("{base}{path}"), path)
     }
 
+    /// The credential configured for the security scheme `scheme`, if it fits `kind`.
+    pub(crate) fn credential(&self, scheme: &str, kind: SchemeKind) -> Option<&Credential> {
+        let c = self.inner.credentials.get(scheme)?;
+        let fits = matches!(
+            (kind, c),
+            (SchemeKind::ApiKey { .. }, Credential::ApiKey(_))
+                | (SchemeKind::Basic, Credential::Basic { .. })
+                | (SchemeKind::Bearer, Credential::Bearer(_))
+        );
+        fits.then_some(c)
+    }
+
     pub(crate) fn hooks(&self) -> &[Arc<dyn RequestHook>] {
         &self.inner.hooks
     }
@@ -90,6 +154,10 @@ impl fmt::Debug for Client {
             .field("base_urls", &self.inner.base_urls)
             .field("hooks", &self.inner.hooks.len())
             .field("timeout", &self.inner.timeout)
+            .field(
+                "credentials",
+                &self.inner.credentials.keys().collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +169,7 @@ pub struct ClientBuilder {
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
     timeout: Option<Duration>,
+    credentials: BTreeMap<String, Credential>,
 }
 
 impl ClientBuilder {
@@ -120,6 +189,16 @@ impl ClientBuilder {
     /// Runs `hook` on every request, in the order hooks were added.
     pub fn hook(mut self, hook: impl RequestHook) -> Self {
         self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Uses `credential` for the OpenAPI security scheme named `scheme` (its key under
+    /// `components.securitySchemes`, in every source description that has one so named).
+    /// A request uses the first of its operation's security requirements whose schemes all
+    /// have a fitting credential; when none has, it is sent without (the server will likely
+    /// answer 401). A header the step sets itself (`Authorization`, say) is left alone.
+    pub fn credential(mut self, scheme: impl Into<String>, credential: Credential) -> Self {
+        self.credentials.insert(scheme.into(), credential);
         self
     }
 
@@ -145,6 +224,7 @@ impl ClientBuilder {
                 base_urls: self.base_urls,
                 hooks: self.hooks,
                 timeout: self.timeout,
+                credentials: self.credentials,
             }),
         })
     }

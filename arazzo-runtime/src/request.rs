@@ -1,11 +1,13 @@
 //! Building one step's HTTP request.
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, HeaderMap, HeaderName, HeaderValue,
+};
 use reqwest::{Method, Url};
 
-use crate::client::Client;
+use crate::client::{Client, Credential, KeyLocation, Requirements};
 use crate::error::WorkflowError;
-use crate::param::ParamValue;
+use crate::param::{Flat, ParamValue, Part, Style, flatten, join_list, join_pairs};
 use crate::response::Response;
 
 /// One step's request, built by generated code and sent with [`Request::send`].
@@ -17,12 +19,13 @@ pub struct Request<'c> {
     client: &'c Client,
     method: Method,
     url: String,
-    /// Each pair's value is already percent-encoded (delimiters of non-exploded arrays stay
-    /// literal, as OpenAPI's `form` style sends them).
-    query: Vec<(&'static str, String)>,
+    /// Each pair's name and value are already percent-encoded (delimiters of non-exploded
+    /// arrays stay literal, as OpenAPI's `form` style sends them).
+    query: Vec<(String, String)>,
     headers: HeaderMap,
     cookies: Vec<String>,
     body: Option<Vec<u8>>,
+    security: Requirements,
     error: Option<String>,
 }
 
@@ -36,6 +39,7 @@ impl<'c> Request<'c> {
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             body: None,
+            security: &[],
             error: None,
         };
         // URL parsers remove `.` and `..` segments (even percent-encoded ones), so a path
@@ -50,7 +54,8 @@ impl<'c> Request<'c> {
 
     /// Adds a query parameter.
     pub fn query(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        self.query.push((name, encode_query(&value.to_param())));
+        self.query
+            .push((encode_query(name), encode_query(&value.to_param())));
         self
     }
 
@@ -77,7 +82,8 @@ impl<'c> Request<'c> {
     {
         if explode {
             for item in items {
-                self.query.push((name, encode_query(&item.to_param())));
+                self.query
+                    .push((encode_query(name), encode_query(&item.to_param())));
             }
             return self;
         }
@@ -93,30 +99,110 @@ impl<'c> Request<'c> {
         }
         // An empty list sends nothing, exploded or not (RFC 6570 `{?list}`).
         if !joined.is_empty() {
-            self.query.push((name, joined));
+            self.query.push((encode_query(name), joined));
         }
+        self
+    }
+
+    /// Adds a query parameter of any shape (`value` as JSON, see
+    /// [`to_json`](crate::param::to_json)) in an OpenAPI style: `form` (exploded objects send
+    /// one pair per member), `spaceDelimited`, `pipeDelimited` or `deepObject`
+    /// (`name[member]=value`). `null` (an absent optional value) and empty arrays send nothing.
+    pub fn query_styled(
+        mut self,
+        name: &str,
+        style: Style,
+        explode: bool,
+        value: &serde_json::Value,
+    ) -> Self {
+        let sep = match style {
+            Style::SpaceDelimited => "%20",
+            Style::PipeDelimited => "|",
+            _ => ",",
+        };
+        let key = encode_query(name);
+        match flatten(value) {
+            Flat::Absent => {}
+            Flat::One(v) => self.query.push((key, encode_query(&v))),
+            Flat::List(items) if items.is_empty() => {}
+            Flat::List(items) if explode => {
+                for item in items {
+                    self.query.push((key.clone(), encode_query(&item)));
+                }
+            }
+            Flat::List(items) => self.query.push((key, join_list(&items, sep, encode_query))),
+            Flat::Pairs(pairs) if style == Style::DeepObject => {
+                for (k, v) in pairs {
+                    self.query
+                        .push((format!("{key}[{}]", encode_query(k)), encode_query(&v)));
+                }
+            }
+            Flat::Pairs(pairs) if explode => {
+                for (k, v) in pairs {
+                    self.query.push((encode_query(k), encode_query(&v)));
+                }
+            }
+            Flat::Pairs(pairs) => self
+                .query
+                .push((key, join_pairs(&pairs, sep, sep, encode_query))),
+        }
+        self
+    }
+
+    /// Sets a header of any shape in the `simple` style (`a,b`; objects `k,v,k,v`, exploded
+    /// `k=v,k=v`); `null` sends nothing.
+    pub fn header_styled(
+        self,
+        name: &'static str,
+        explode: bool,
+        value: &serde_json::Value,
+    ) -> Self {
+        self.header_opt(name, crate::param::simple(value, explode))
+    }
+
+    /// Adds a cookie of any shape in the `form` style: not exploded, one cookie holding the
+    /// `simple` text (`color=blue,black`, commas encoded like any cookie text); exploded, an
+    /// array repeats the cookie and an object sends one cookie per member. `null` sends nothing.
+    pub fn cookie_styled(
+        mut self,
+        name: &'static str,
+        explode: bool,
+        value: &serde_json::Value,
+    ) -> Self {
+        if !explode {
+            if let Some(text) = crate::param::simple(value, false) {
+                self.cookies.push(cookie_pair(name, &text));
+            }
+            return self;
+        }
+        match flatten(value) {
+            Flat::Absent => {}
+            Flat::One(v) => self.cookies.push(cookie_pair(name, &v)),
+            Flat::List(items) => {
+                for item in items {
+                    self.cookies.push(cookie_pair(name, &item));
+                }
+            }
+            Flat::Pairs(pairs) => {
+                for (k, v) in pairs {
+                    self.cookies.push(cookie_pair(k, &v));
+                }
+            }
+        }
+        self
+    }
+
+    /// The operation's security requirements (from its OpenAPI description): when sent, the
+    /// first requirement whose schemes all have a credential in the client adds them.
+    pub fn security(mut self, requirements: Requirements) -> Self {
+        self.security = requirements;
         self
     }
 
     /// Sets a header. A value that is not valid in HTTP is reported by [`Request::send`]
     /// without echoing it (it may be a secret).
     pub fn header(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        let parsed = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value.to_param()),
-        );
-        match parsed {
-            (Ok(name), Ok(mut value)) => {
-                if is_sensitive(&name) {
-                    value.set_sensitive(true);
-                }
-                self.headers.append(name, value);
-            }
-            (Err(_), _) => self.fail(format!("`{name}` is not a valid HTTP header name")),
-            (_, Err(_)) => self.fail(format!(
-                "the value of header `{name}` contains characters HTTP headers cannot carry"
-            )),
-        }
+        self.set_header(name, &value.to_param(), false);
         self
     }
 
@@ -130,10 +216,7 @@ impl<'c> Request<'c> {
 
     /// Adds a cookie (`form` style): all cookies go in one `Cookie` header.
     pub fn cookie(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        // Encoded, so a value cannot end its cookie and forge another (`a; admin=1`).
-        let value =
-            percent_encoding::utf8_percent_encode(&value.to_param(), COOKIE_VALUE).to_string();
-        self.cookies.push(format!("{name}={value}"));
+        self.cookies.push(cookie_pair(name, &value.to_param()));
         self
     }
 
@@ -175,12 +258,185 @@ impl<'c> Request<'c> {
         self.raw_body("application/x-www-form-urlencoded", body)
     }
 
+    /// Sends `body` as JSON after setting the value at each JSON pointer of `replacements`
+    /// (Arazzo payload replacements computed at run time). A target whose parent is not in
+    /// the payload fails the step.
+    pub fn json_body_replaced(
+        mut self,
+        content_type: &'static str,
+        mut body: serde_json::Value,
+        replacements: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+    ) -> Self {
+        for (target, value) in replacements {
+            if let Err(message) = crate::param::replace(&mut body, target, value) {
+                self.fail(message);
+            }
+        }
+        self.json_body(content_type, &body)
+    }
+
+    /// Sends `parts` as `multipart/form-data` (RFC 7578), in order; `None` parts (absent
+    /// optional inputs) are left out. Text parts carry no `Content-Type`; JSON parts say
+    /// `application/json`.
+    pub fn multipart_body<'a>(
+        mut self,
+        parts: impl IntoIterator<Item = (&'a str, Option<Part>)>,
+    ) -> Self {
+        let parts: Vec<(&str, Vec<u8>, bool)> = parts
+            .into_iter()
+            .filter_map(|(name, part)| {
+                Some(match part? {
+                    Part::Text(text) => (name, text.into_bytes(), false),
+                    Part::Json(value) => {
+                        (name, serde_json::to_vec(&value).unwrap_or_default(), true)
+                    }
+                })
+            })
+            .collect();
+        let boundary = boundary_for(parts.iter().map(|(_, body, _)| body.as_slice()));
+        let mut body = Vec::new();
+        for (name, content, json) in &parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            // RFC 7578 §4.2 (and the HTML form encoder): quotes and line breaks in the name
+            // are percent-encoded so the header stays one well-formed line.
+            let name = name
+                .replace('"', "%22")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A");
+            body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
+            );
+            if *json {
+                body.extend_from_slice(b"Content-Type: application/json\r\n");
+            }
+            body.extend_from_slice(b"\r\n");
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        match HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")) {
+            Ok(value) => {
+                self.headers.insert(CONTENT_TYPE, value);
+                self.body = Some(body);
+            }
+            Err(_) => self.fail("the multipart boundary is not a valid header value".to_owned()),
+        }
+        self
+    }
+
+    /// Sends a computed object as `multipart/form-data`: each member one part, strings as
+    /// text, `null` members left out, other values as JSON. Anything but an object fails the
+    /// step.
+    pub fn multipart_object(mut self, value: &serde_json::Value) -> Self {
+        let serde_json::Value::Object(members) = value else {
+            self.fail("the multipart payload is not a JSON object".to_owned());
+            return self;
+        };
+        let parts: Vec<(&str, Option<Part>)> = members
+            .iter()
+            .map(|(name, v)| {
+                let part = match v {
+                    serde_json::Value::Null => None,
+                    serde_json::Value::String(s) => Some(Part::Text(s.clone())),
+                    other => Some(Part::Json(other.clone())),
+                };
+                (name.as_str(), part)
+            })
+            .collect();
+        self.multipart_body(parts)
+    }
+
     /// Sends raw bytes with the given content type.
     pub fn raw_body(mut self, content_type: &'static str, body: Vec<u8>) -> Self {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.body = Some(body);
         self
+    }
+
+    fn set_header(&mut self, name: &str, value: &str, secret: bool) {
+        let parsed = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        );
+        match parsed {
+            (Ok(name), Ok(mut value)) => {
+                if secret || is_sensitive(&name) {
+                    value.set_sensitive(true);
+                }
+                self.headers.append(name, value);
+            }
+            (Err(_), _) => self.fail(format!("`{name}` is not a valid HTTP header name")),
+            (_, Err(_)) => self.fail(format!(
+                "the value of header `{name}` contains characters HTTP headers cannot carry"
+            )),
+        }
+    }
+
+    /// Adds the credentials of the first security requirement the client can satisfy.
+    /// Empty requirements (`{}`: "no authentication") are only a fallback, so optional
+    /// authentication is still sent when credentials are configured.
+    fn apply_security(&mut self) {
+        let client = self.client;
+        let chosen = self.security.iter().find(|requirement| {
+            !requirement.is_empty()
+                && requirement
+                    .iter()
+                    .all(|(scheme, kind)| client.credential(scheme, *kind).is_some())
+        });
+        let Some(requirement) = chosen else { return };
+        for (scheme, kind) in requirement.iter() {
+            let Some(credential) = client.credential(scheme, *kind) else {
+                continue;
+            };
+            match (kind, credential) {
+                (crate::client::SchemeKind::ApiKey { name, location }, Credential::ApiKey(key)) => {
+                    match location {
+                        KeyLocation::Header => {
+                            if !self.headers.contains_key(*name) {
+                                self.set_header(name, key.expose(), true);
+                            }
+                        }
+                        KeyLocation::Query => {
+                            let encoded = encode_query(name);
+                            if !self.query.iter().any(|(n, _)| *n == encoded) {
+                                self.query.push((encoded, encode_query(key.expose())));
+                            }
+                        }
+                        KeyLocation::Cookie => {
+                            let prefix = format!("{name}=");
+                            if !self.cookies.iter().any(|c| c.starts_with(&prefix)) {
+                                self.cookies.push(cookie_pair(name, key.expose()));
+                            }
+                        }
+                    }
+                }
+                (_, Credential::Basic { user, password }) => {
+                    let token = base64(format!("{user}:{}", password.expose()).as_bytes());
+                    self.authorization(&format!("Basic {token}"));
+                }
+                (_, Credential::Bearer(token)) => {
+                    self.authorization(&format!("Bearer {}", token.expose()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sets `Authorization` unless the step set it itself.
+    fn authorization(&mut self, value: &str) {
+        if self.headers.contains_key(AUTHORIZATION) {
+            return;
+        }
+        match HeaderValue::from_str(value) {
+            Ok(mut value) => {
+                value.set_sensitive(true);
+                self.headers.insert(AUTHORIZATION, value);
+            }
+            Err(_) => self.fail(
+                "a configured credential contains characters HTTP headers cannot carry".to_owned(),
+            ),
+        }
     }
 
     fn fail(&mut self, message: String) {
@@ -201,7 +457,8 @@ impl<'c> Request<'c> {
         Response::read(step, response).await
     }
 
-    fn build(self, step: &'static str) -> Result<reqwest::Request, WorkflowError> {
+    fn build(mut self, step: &'static str) -> Result<reqwest::Request, WorkflowError> {
+        self.apply_security();
         if let Some(message) = self.error {
             return Err(WorkflowError::Request { step, message });
         }
@@ -215,7 +472,7 @@ impl<'c> Request<'c> {
                 if !query.is_empty() {
                     query.push('&');
                 }
-                query.push_str(&encode_query(name));
+                query.push_str(name);
                 query.push('=');
                 query.push_str(value);
             }
@@ -269,6 +526,51 @@ const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'\\')
     .add(b'%');
 
+/// `name=value` for the `Cookie` header, the value encoded so it cannot end its cookie and
+/// forge another (`a; admin=1`).
+fn cookie_pair(name: &str, value: &str) -> String {
+    let value = percent_encoding::utf8_percent_encode(value, COOKIE_VALUE);
+    format!("{name}={value}")
+}
+
+/// A multipart boundary that occurs in none of the parts: a fixed prefix and a counter, so
+/// bodies are reproducible.
+fn boundary_for<'a>(parts: impl Iterator<Item = &'a [u8]> + Clone) -> String {
+    let mut n = 0u32;
+    loop {
+        let boundary = format!("arazzo-boundary-{n:08x}");
+        let clash = parts
+            .clone()
+            .any(|p| p.windows(boundary.len()).any(|w| w == boundary.as_bytes()));
+        if !clash {
+            return boundary;
+        }
+        n += 1;
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4), for HTTP basic credentials.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// `application/x-www-form-urlencoded` encoding of one query name or value.
 fn encode_query(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
@@ -292,6 +594,7 @@ fn is_sensitive(name: &HeaderName) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::SchemeKind;
 
     fn client() -> Client {
         Client::builder().build().unwrap()
@@ -336,6 +639,237 @@ mod tests {
             req.headers()["cookie"],
             "session=a%3B%20admin=1; theme=dark"
         );
+    }
+
+    fn color(kind: &str) -> serde_json::Value {
+        match kind {
+            "string" => serde_json::json!("blue"),
+            "array" => serde_json::json!(["blue", "black", "brown"]),
+            _ => serde_json::json!({"R": 100, "G": 200, "B": 150}),
+        }
+    }
+
+    /// The OpenAPI 3.1 "Style Examples" table, query styles (the table leaves out the
+    /// `color=` of space- and pipe-delimited values; the query string has it).
+    #[test]
+    fn query_styles_match_the_openapi_table() {
+        let cases = [
+            (Style::Form, false, "string", "color=blue"),
+            (Style::Form, false, "array", "color=blue,black,brown"),
+            (
+                Style::Form,
+                true,
+                "array",
+                "color=blue&color=black&color=brown",
+            ),
+            (Style::Form, false, "object", "color=R,100,G,200,B,150"),
+            (Style::Form, true, "object", "R=100&G=200&B=150"),
+            (
+                Style::SpaceDelimited,
+                false,
+                "array",
+                "color=blue%20black%20brown",
+            ),
+            (
+                Style::SpaceDelimited,
+                false,
+                "object",
+                "color=R%20100%20G%20200%20B%20150",
+            ),
+            (
+                Style::PipeDelimited,
+                false,
+                "array",
+                "color=blue|black|brown",
+            ),
+            (
+                Style::PipeDelimited,
+                false,
+                "object",
+                "color=R|100|G|200|B|150",
+            ),
+            (
+                Style::DeepObject,
+                true,
+                "object",
+                "color[R]=100&color[G]=200&color[B]=150",
+            ),
+        ];
+        let c = client();
+        for (style, explode, kind, want) in cases {
+            let r = c.request(Method::GET, "s", "http://h", "/p").query_styled(
+                "color",
+                style,
+                explode,
+                &color(kind),
+            );
+            assert_eq!(
+                built(r).unwrap().url().query(),
+                Some(want),
+                "{style:?} explode={explode} {kind}"
+            );
+        }
+        let r = c.request(Method::GET, "s", "http://h", "/p").query_styled(
+            "color",
+            Style::Form,
+            true,
+            &serde_json::Value::Null,
+        );
+        assert_eq!(built(r).unwrap().url().query(), None);
+    }
+
+    #[test]
+    fn styled_cookies_and_headers() {
+        let c = client();
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .cookie_styled("color", true, &color("object"))
+            .cookie_styled("list", true, &color("array"))
+            .cookie_styled("flat", false, &color("array"))
+            .header_styled("X-Color", true, &color("object"));
+        let req = built(r).unwrap();
+        assert_eq!(
+            req.headers()["cookie"],
+            "R=100; G=200; B=150; list=blue; list=black; list=brown; flat=blue%2Cblack%2Cbrown"
+        );
+        assert_eq!(req.headers()["x-color"], "R=100,G=200,B=150");
+    }
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(
+            base64(b"Aladdin:open sesame"),
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(base64(b""), "");
+    }
+
+    const KEY_HEADER: SchemeKind = SchemeKind::ApiKey {
+        name: "X-API-Key",
+        location: KeyLocation::Header,
+    };
+
+    #[test]
+    fn security_uses_the_first_satisfiable_requirement() {
+        let c = Client::builder()
+            .credential("bearer", Credential::Bearer("tok".into()))
+            .credential("key", Credential::ApiKey("k1".into()))
+            .build()
+            .unwrap();
+        // `basic` has no credential, so the second requirement is used.
+        let req = built(c.request(Method::GET, "s", "http://h", "/p").security(&[
+            &[("basic", SchemeKind::Basic)],
+            &[("bearer", SchemeKind::Bearer), ("key", KEY_HEADER)],
+        ]))
+        .unwrap();
+        assert_eq!(req.headers()["authorization"], "Bearer tok");
+        assert_eq!(req.headers()["x-api-key"], "k1");
+        assert!(req.headers()["x-api-key"].is_sensitive());
+        // Optional auth (`{}` first) still sends configured credentials; an explicit header wins.
+        let req = built(
+            c.request(Method::GET, "s", "http://h", "/p")
+                .header("Authorization", "Bearer mine")
+                .security(&[&[], &[("bearer", SchemeKind::Bearer)]]),
+        )
+        .unwrap();
+        assert_eq!(req.headers()["authorization"], "Bearer mine");
+        // A credential of the wrong kind does not satisfy a scheme: sent without.
+        let req = built(
+            c.request(Method::GET, "s", "http://h", "/p")
+                .security(&[&[("key", SchemeKind::Bearer)]]),
+        )
+        .unwrap();
+        assert!(req.headers().get("authorization").is_none());
+        assert!(!format!("{c:?}").contains("tok"));
+    }
+
+    #[test]
+    fn multipart_bodies_frame_each_part() {
+        let c = client();
+        let req = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .multipart_body([
+                    ("name", Some(Part::Text("Rex".into()))),
+                    ("skip", None),
+                    ("meta", Some(Part::Json(serde_json::json!({"a": 1})))),
+                ]),
+        )
+        .unwrap();
+        assert_eq!(
+            req.headers()["content-type"],
+            "multipart/form-data; boundary=arazzo-boundary-00000000"
+        );
+        let body = req.body().and_then(|b| b.as_bytes()).unwrap();
+        assert_eq!(
+            std::str::from_utf8(body).unwrap(),
+            "--arazzo-boundary-00000000\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nRex\r\n\
+             --arazzo-boundary-00000000\r\nContent-Disposition: form-data; name=\"meta\"\r\n\
+             Content-Type: application/json\r\n\r\n{\"a\":1}\r\n--arazzo-boundary-00000000--\r\n"
+        );
+        let clash = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .multipart_body([("x", Some(Part::Text("--arazzo-boundary-00000000".into())))]),
+        )
+        .unwrap();
+        assert_eq!(
+            clash.headers()["content-type"],
+            "multipart/form-data; boundary=arazzo-boundary-00000001"
+        );
+    }
+
+    #[test]
+    fn computed_multipart_objects_become_parts() {
+        let c = client();
+        let value = serde_json::json!({"a": "text", "b": null, "c": [1]});
+        let req = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .multipart_object(&value),
+        )
+        .unwrap();
+        let body =
+            String::from_utf8(req.body().and_then(|b| b.as_bytes()).unwrap().to_vec()).unwrap();
+        assert!(body.contains("name=\"a\"\r\n\r\ntext\r\n"), "{body}");
+        assert!(!body.contains("name=\"b\""), "{body}");
+        assert!(
+            body.contains("name=\"c\"\r\nContent-Type: application/json\r\n\r\n[1]"),
+            "{body}"
+        );
+        let err = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .multipart_object(&serde_json::json!("x")),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not a JSON object"), "{err}");
+    }
+
+    #[test]
+    fn runtime_replacements_fail_the_step_when_the_target_is_missing() {
+        let c = client();
+        let req = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .json_body_replaced(
+                    "application/json",
+                    serde_json::json!({"a": {"b": 1}}),
+                    [("/a/b", serde_json::json!(2))],
+                ),
+        )
+        .unwrap();
+        assert_eq!(
+            req.body().and_then(|b| b.as_bytes()).unwrap(),
+            br#"{"a":{"b":2}}"#
+        );
+        let err = built(
+            c.request(Method::POST, "s", "http://h", "/p")
+                .json_body_replaced(
+                    "application/json",
+                    serde_json::json!({}),
+                    [("/a/b", serde_json::json!(2))],
+                ),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("`/a/b`"), "{err}");
     }
 
     #[test]

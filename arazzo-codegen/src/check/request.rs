@@ -9,10 +9,10 @@ use super::{Cx, Source, one_of, similar};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Parameter, Step, Workflow};
-use crate::openapi::{Location, Operation, Style, schema};
+use crate::openapi::{Location, OpenApi, Operation, SecuritySchemeKind, Style, schema};
 use crate::plan::{
-    ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, RequestPlan, RustType,
-    ValueExpr,
+    ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, RequestPlan,
+    RustType, SchemePlan, ValueExpr,
 };
 
 const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];
@@ -36,7 +36,7 @@ pub(super) fn check(
         .is_some_and(|api| api.has_http_security(op));
 
     let params = parameters(cx, wf, step, wp, sp);
-    let mut path_values: Vec<(String, ValueExpr)> = Vec::new();
+    let mut path_values: Vec<(String, PathPart)> = Vec::new();
     let mut plans = Vec::new();
     for (p, pointer) in &params {
         let Some(location) = p.location.as_deref() else {
@@ -112,14 +112,63 @@ pub(super) fn check(
                     ),
                 );
             }
-            path_values.push((p.name.clone(), value));
+            let part = match declared {
+                Some(d) if d.style != Style::Simple || is_structured(cx, d, &value) => {
+                    PathPart::Styled {
+                        name: d.name.clone(),
+                        style: ParamStyle {
+                            style: d.style,
+                            explode: d.explode,
+                        },
+                        value,
+                    }
+                }
+                _ => PathPart::Param(value),
+            };
+            path_values.push((p.name.clone(), part));
             continue;
         }
-        let array = declared.and_then(|d| {
-            let is_array = d
-                .schema
-                .as_ref()
-                .is_some_and(|s| matches!(schema::kind(&mut *cx.files, s), schema::Kind::Array(_)));
+        let kind = declared
+            .and_then(|d| d.schema.as_ref())
+            .map(|s| schema::kind(&mut *cx.files, s));
+        let value_is_list = matches!(value.ty().inner(), RustType::Vec(_))
+            || matches!(value, ValueExpr::Literal(Value::Array(_)));
+        if let Some(d) = declared.filter(|d| d.style == Style::DeepObject) {
+            let not_object = match &kind {
+                Some(schema::Kind::Object | schema::Kind::Any) | None => value_is_list,
+                Some(_) => true,
+            };
+            if not_object {
+                let d_name = d.name.clone();
+                let e = cx.error(
+                    "unsupported-parameter-style",
+                    format!("query parameter `{d_name}` has `style: deepObject`, which serialises objects only"),
+                    &format!("{pointer}/value"),
+                );
+                e.label = "not an object".into();
+                e.help = Some(
+                    "OpenAPI defines `deepObject` for objects: give the parameter an object schema and value, or use `form`"
+                        .into(),
+                );
+                continue;
+            }
+        }
+        let styled = declared
+            .filter(|d| {
+                let object = matches!(kind, Some(schema::Kind::Object))
+                    || (matches!(kind, None | Some(schema::Kind::Any))
+                        && matches!(value.ty().inner(), RustType::Named(_) | RustType::Json));
+                let json_list = matches!(kind, Some(schema::Kind::Array(_))) && !value_is_list;
+                let exploded_cookie_list = loc == Location::Cookie && d.explode && value_is_list;
+                d.style == Style::DeepObject || object || json_list || exploded_cookie_list
+            })
+            .map(|d| ParamStyle {
+                style: d.style,
+                explode: d.explode,
+            });
+        let array = declared.filter(|_| styled.is_none()).and_then(|d| {
+            let is_array = matches!(kind, Some(schema::Kind::Array(_)))
+                || (matches!(kind, None | Some(schema::Kind::Any)) && value_is_list);
             is_array.then(|| ArrayStyle {
                 explode: d.explode,
                 separator: match d.style {
@@ -129,10 +178,7 @@ pub(super) fn check(
                 },
             })
         });
-        let array = array.filter(|_| {
-            matches!(value.ty().inner(), RustType::Vec(_))
-                || matches!(value, ValueExpr::Literal(Value::Array(_)))
-        });
+        let array = array.filter(|_| value_is_list);
         plans.push(ParamPlan {
             name: declared.map_or_else(|| p.name.clone(), |d| d.name.clone()),
             location: match loc {
@@ -142,18 +188,84 @@ pub(super) fn check(
             },
             value,
             array,
+            styled,
         });
     }
     missing_parameters(cx, op, &params, sp);
-    let path = path_template(&op.path, &path_values);
+    let path = path_template(&op.path, path_values);
     let body = body(cx, op, step, sp, scope);
+    let (base, security) = match &sources[source].api {
+        Some(api) => (operation_base(api, op), security(api, op)),
+        None => (None, Vec::new()),
+    };
     RequestPlan {
         source: sources[source].plan_index,
         method: op.method.to_string().to_uppercase(),
+        base,
         path,
         params: plans,
         body,
+        security,
     }
+}
+
+/// Whether a path parameter's value is an array or object (by schema, else by Rust type), so
+/// it goes through the runtime's style serialiser rather than as one segment.
+fn is_structured(cx: &mut Cx<'_>, d: &crate::openapi::Parameter, value: &ValueExpr) -> bool {
+    let kind = d.schema.as_ref().map(|s| schema::kind(&mut *cx.files, s));
+    match kind {
+        Some(schema::Kind::Array(_) | schema::Kind::Object) => true,
+        None | Some(schema::Kind::Any) => matches!(
+            value.ty().inner(),
+            RustType::Vec(_) | RustType::Named(_) | RustType::Json
+        ),
+        Some(_) => false,
+    }
+}
+
+/// The operation's first server (operation-level, else path-level), variables filled with
+/// their defaults, when it differs from the document's first server.
+fn operation_base(api: &OpenApi, op: &Operation) -> Option<String> {
+    let own = op.servers.first()?.default_url();
+    let root = api.servers.first().map(|s| s.default_url());
+    (root.as_deref() != Some(own.as_str())).then_some(own)
+}
+
+/// The operation's security requirements in the runtime's terms. A requirement naming a
+/// scheme the runtime cannot send (digest, mutualTLS, an unknown name) is left out, so a
+/// client never half-satisfies it; `{}` (no authentication) stays as an empty requirement.
+fn security(api: &OpenApi, op: &Operation) -> Vec<Vec<(String, SchemePlan)>> {
+    let mut out = Vec::new();
+    'requirements: for requirement in api.security_for(op) {
+        let mut schemes = Vec::new();
+        for name in requirement {
+            let Some(scheme) = api.security_scheme(name) else {
+                continue 'requirements;
+            };
+            let plan = match &scheme.kind {
+                SecuritySchemeKind::ApiKey { name, location } => SchemePlan::ApiKey {
+                    name: name.clone(),
+                    location: match location {
+                        Location::Query => ParamLocation::Query,
+                        Location::Cookie => ParamLocation::Cookie,
+                        _ => ParamLocation::Header,
+                    },
+                },
+                SecuritySchemeKind::HttpBasic => SchemePlan::Basic,
+                SecuritySchemeKind::HttpBearer { .. }
+                | SecuritySchemeKind::OAuth2
+                | SecuritySchemeKind::OpenIdConnect => SchemePlan::Bearer,
+                _ => continue 'requirements,
+            };
+            schemes.push((name.clone(), plan));
+        }
+        out.push(schemes);
+    }
+    // Only "no authentication" left: nothing to send.
+    if out.iter().all(Vec::is_empty) {
+        out.clear();
+    }
+    out
 }
 
 fn parse_location(s: &str) -> Option<Location> {
@@ -298,7 +410,7 @@ fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, Stri
 }
 
 /// Splits `/api/hubs/{hub}/:send` into literal text and parameter values.
-fn path_template(path: &str, values: &[(String, ValueExpr)]) -> Vec<PathPart> {
+fn path_template(path: &str, values: Vec<(String, PathPart)>) -> Vec<PathPart> {
     let mut parts = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
@@ -310,7 +422,7 @@ fn path_template(path: &str, values: &[(String, ValueExpr)]) -> Vec<PathPart> {
         }
         let name = &rest[open + 1..close];
         match values.iter().find(|(n, _)| n == name) {
-            Some((_, v)) => parts.push(PathPart::Param(v.clone())),
+            Some((_, part)) => parts.push(part.clone()),
             // Reported as a missing parameter already; keep the template text.
             None => parts.push(PathPart::Literal(rest[open..=close].to_owned())),
         }
@@ -360,9 +472,6 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         }
         return None;
     };
-    if present(&rb.replacements) {
-        unsupported(cx, &format!("{bp}/replacements"), "`replacements`");
-    }
     let accepted: Vec<&str> = op
         .request_body
         .iter()
@@ -417,23 +526,104 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if media.starts_with("multipart/") {
+    if media.starts_with("multipart/") && media != "multipart/form-data" {
         unsupported(
             cx,
             &format!("{bp}/contentType"),
-            &format!("a `{media}` request body"),
+            &format!("a `{media}` request body (only `multipart/form-data` is)"),
         );
         return None;
     }
     let pp = format!("{bp}/payload");
-    let Some(payload) = &rb.payload else {
+    let Some(raw_payload) = &rb.payload else {
         let d = cx.error("missing-payload", "the request body has no `payload`", &bp);
         d.label = "no `payload`".into();
         d.help = Some("add `payload:` with the body to send".into());
         return None;
     };
     let ct = content_type.clone();
+    let replacements = if present(&rb.replacements) {
+        replacements(cx, rb.replacements.as_ref(), &bp, &media)?
+    } else {
+        Vec::new()
+    };
+    // Replacements into a literal payload are applied here; their values may be expressions,
+    // which the payload's own expression handling then computes at run time.
+    let expression_payload = matches!(raw_payload, Value::String(_));
+    let mut owned;
+    let payload = if replacements.is_empty() || expression_payload {
+        raw_payload
+    } else {
+        owned = raw_payload.clone();
+        for (i, (target, value)) in replacements.iter().enumerate() {
+            if pointer_set(&mut owned, target, value.clone()).is_err() {
+                replacement_missing(cx, &bp, i, target);
+                return None;
+            }
+        }
+        &owned
+    };
+    if expression_payload && !replacements.is_empty() {
+        if !is_json(&media) {
+            let e = cx.error(
+                "unsupported-replacement",
+                "replacements into a computed non-JSON payload are not supported",
+                &format!("{bp}/replacements"),
+            );
+            e.help =
+                Some("write the payload out as a JSON object, or use a JSON media type".into());
+            return None;
+        }
+        let Value::String(text) = raw_payload else {
+            return None;
+        };
+        let base = JsonValue::Expr(scope.value(cx, text, &pp, Context::Request)?);
+        let mut planned = Vec::new();
+        for (i, (target, value)) in replacements.iter().enumerate() {
+            let vp = format!("{bp}/replacements/{i}/value");
+            planned.push((target.clone(), json_value(cx, value, &vp, scope)?));
+        }
+        return Some(BodyPlan::JsonReplaced {
+            content_type: ct,
+            base,
+            replacements: planned,
+        });
+    }
     match payload {
+        Value::Object(map) if media == "multipart/form-data" => {
+            let mut parts = Vec::new();
+            for (k, v) in map {
+                let part = json_value(cx, v, &format!("{pp}/{}", escape_token(k)), scope)?;
+                parts.push((k.clone(), part));
+            }
+            Some(BodyPlan::Multipart(parts))
+        }
+        Value::String(text) if media == "multipart/form-data" => {
+            match scope.value(cx, text, &pp, Context::Request)? {
+                ValueExpr::Literal(_) | ValueExpr::Template(_) => {
+                    let e = cx.error(
+                        "invalid-payload",
+                        "a `multipart/form-data` payload must be an object: each member is one part",
+                        &pp,
+                    );
+                    e.help = Some(
+                        "write `payload: {field: value, ...}` or `payload: $inputs.<object>`"
+                            .into(),
+                    );
+                    None
+                }
+                value => Some(BodyPlan::MultipartValue(value)),
+            }
+        }
+        _ if media == "multipart/form-data" => {
+            let e = cx.error(
+                "invalid-payload",
+                "a `multipart/form-data` payload must be an object: each member is one part",
+                &pp,
+            );
+            e.help = Some("write `payload: {field: value, ...}`".into());
+            None
+        }
         Value::String(text) => {
             let value = scope.value(cx, text, &pp, Context::Request)?;
             if is_json(&media) && !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_)) {
@@ -461,6 +651,7 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
             }
             Some(BodyPlan::Form(fields))
         }
+
         other if is_json(&media) => Some(BodyPlan::Json {
             content_type: ct,
             value: json_value(cx, other, &pp, scope)?,
@@ -471,6 +662,107 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
             None
         }
     }
+}
+
+/// Reads `replacements` (Payload Replacement Objects): (JSON pointer target, raw value).
+/// XPath targets (XML payloads) are not supported.
+fn replacements(
+    cx: &mut Cx<'_>,
+    raw: Option<&Value>,
+    bp: &str,
+    media: &str,
+) -> Option<Vec<(String, Value)>> {
+    let rp = format!("{bp}/replacements");
+    let Some(Value::Array(items)) = raw else {
+        cx.error("invalid-document", "`replacements` must be a list", &rp)
+            .help = Some("write `replacements: [{target: /json/pointer, value: ...}]`".into());
+        return None;
+    };
+    let xml = media.ends_with("/xml") || media.ends_with("+xml");
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let ip = format!("{rp}/{i}");
+        let (Some(Value::String(target)), Some(value)) = (item.get("target"), item.get("value"))
+        else {
+            cx.error(
+                "invalid-document",
+                "a payload replacement needs a string `target` and a `value`",
+                &ip,
+            )
+            .help = Some("write `{target: /json/pointer, value: ...}`".into());
+            return None;
+        };
+        if xml || !(target.is_empty() || target.starts_with('/')) {
+            let e = cx.error(
+                "unsupported-replacement",
+                format!("replacement target `{target}` is not a JSON pointer; XPath targets (XML payloads) are not supported"),
+                &format!("{ip}/target"),
+            );
+            e.label = "not a JSON pointer".into();
+            e.help = Some(if xml {
+                "write the replaced values into the XML payload as `{$inputs...}` templates instead"
+                    .into()
+            } else {
+                "write a JSON pointer such as `/pet/name`".into()
+            });
+            return None;
+        }
+        if !(is_json(media)
+            || media == "application/x-www-form-urlencoded"
+            || media == "multipart/form-data")
+        {
+            let e = cx.error(
+                "unsupported-replacement",
+                format!("replacements need a JSON, form or multipart payload, not `{media}`"),
+                &rp,
+            );
+            e.help = Some(
+                "write the values into the payload as `{$inputs...}` templates instead".into(),
+            );
+            return None;
+        }
+        out.push((target.clone(), value.clone()));
+    }
+    Some(out)
+}
+
+/// Sets the value at JSON pointer `target` (RFC 6901): replaces a member or item, or adds a
+/// member to an existing object. `Err` when the parent is not there.
+fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result<(), ()> {
+    let Some((parent, last)) = target.rsplit_once('/') else {
+        *doc = value;
+        return Ok(());
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    match doc.pointer_mut(parent).ok_or(())? {
+        Value::Object(members) => {
+            members.insert(last, value);
+            Ok(())
+        }
+        Value::Array(items) => {
+            let slot = last
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get_mut(i))
+                .ok_or(())?;
+            *slot = value;
+            Ok(())
+        }
+        _ => Err(()),
+    }
+}
+
+fn replacement_missing(cx: &mut Cx<'_>, bp: &str, i: usize, target: &str) {
+    let e = cx.error(
+        "invalid-replacement-target",
+        format!("replacement target `{target}` is not in the payload"),
+        &format!("{bp}/replacements/{i}/target"),
+    );
+    e.label = "no such place in `payload`".into();
+    e.help = Some(
+        "a target must name a member or item of the payload, or a new member of an object in it"
+            .into(),
+    );
 }
 
 fn json_value(cx: &mut Cx<'_>, v: &Value, pointer: &str, scope: &Scope) -> Option<JsonValue> {

@@ -5,27 +5,89 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::values::{step_ref, value_arg, value_ref};
+use crate::openapi::Style;
 use crate::plan::{
-    BodyPlan, JsonValue, ParamLocation, ParamPlan, PathPart, Plan, RequestPlan, ValueExpr,
+    BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, Plan, RequestPlan,
+    SchemePlan, ValueExpr,
 };
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`.
 pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
-    let base = format_ident!("{}", source.const_name);
+    let base = match &r.base {
+        Some(url) => quote! { #url },
+        None => {
+            let c = format_ident!("{}", source.const_name);
+            quote! { #c }
+        }
+    };
     let method = format_ident!("{}", r.method);
     let path = path(&r.path, id);
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
+    let security = security(&r.security);
     quote! {
         client
             .request(::arazzo_runtime::__private::reqwest::Method::#method, #source_name, #base, #path)
             #(#params)*
             #body
+            #security
             .send(#id)
             .await?
     }
+}
+
+/// `.security(&[&[("scheme", SchemeKind::...)], ...])`: static data the runtime matches
+/// against the client's credentials.
+fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
+    if requirements.is_empty() {
+        return None;
+    }
+    let p = quote! { ::arazzo_runtime::param };
+    let alternatives = requirements.iter().map(|req| {
+        let schemes = req.iter().map(|(name, kind)| {
+            let kind = match kind {
+                SchemePlan::ApiKey { name, location } => {
+                    let loc = match location {
+                        ParamLocation::Header => quote! { Header },
+                        ParamLocation::Query => quote! { Query },
+                        ParamLocation::Cookie => quote! { Cookie },
+                    };
+                    quote! { #p::SchemeKind::ApiKey { name: #name, location: #p::KeyLocation::#loc } }
+                }
+                SchemePlan::Basic => quote! { #p::SchemeKind::Basic },
+                SchemePlan::Bearer => quote! { #p::SchemeKind::Bearer },
+            };
+            quote! { (#name, #kind) }
+        });
+        quote! { &[#(#schemes),*] }
+    });
+    Some(quote! { .security(&[#(#alternatives),*]) })
+}
+
+/// The runtime's `Style` for an OpenAPI style (3.2's `cookie` style is sent as `form`).
+fn style_tokens(style: Style) -> TokenStream {
+    let s = match style {
+        Style::Simple => quote! { Simple },
+        Style::Label => quote! { Label },
+        Style::Matrix => quote! { Matrix },
+        Style::Form | Style::Cookie => quote! { Form },
+        Style::SpaceDelimited => quote! { SpaceDelimited },
+        Style::PipeDelimited => quote! { PipeDelimited },
+        Style::DeepObject => quote! { DeepObject },
+    };
+    quote! { ::arazzo_runtime::param::Style::#s }
+}
+
+/// The value as `&serde_json::Value`, for the style serialisers (an absent optional is `null`).
+fn json_ref(v: &ValueExpr) -> TokenStream {
+    if let ValueExpr::Literal(j) = v {
+        let j = super::values::json_tokens(j);
+        return quote! { &#j };
+    }
+    let r = value_ref(v);
+    quote! { &::arazzo_runtime::param::to_json(#r) }
 }
 
 fn path(parts: &[PathPart], step: &str) -> TokenStream {
@@ -57,12 +119,29 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
             let r = value_arg(v);
             quote! { &::arazzo_runtime::param::path_segment(#r) }
         }
+        PathPart::Styled { name, style, value } => {
+            let s = style_tokens(style.style);
+            let explode = style.explode;
+            let v = json_ref(value);
+            quote! { &::arazzo_runtime::param::path_styled(#s, #explode, #name, #v) }
+        }
     });
     quote! { &[#(#pieces),*].concat() }
 }
 
 fn param(p: &ParamPlan) -> TokenStream {
     let name = &p.name;
+    if let Some(ParamStyle { style, explode }) = p.styled {
+        let v = json_ref(&p.value);
+        return match p.location {
+            ParamLocation::Query => {
+                let s = style_tokens(style);
+                quote! { .query_styled(#name, #s, #explode, #v) }
+            }
+            ParamLocation::Header => quote! { .header_styled(#name, #explode, #v) },
+            ParamLocation::Cookie => quote! { .cookie_styled(#name, #explode, #v) },
+        };
+    }
     let optional = p.value.ty().is_option();
     let value = match (&p.value, optional) {
         (
@@ -154,6 +233,50 @@ fn body(b: &BodyPlan) -> TokenStream {
                 }
             };
             quote! { .json_body(#content_type, #v) }
+        }
+        BodyPlan::JsonReplaced {
+            content_type,
+            base,
+            replacements,
+        } => {
+            let base = json_value(base);
+            let pairs = replacements.iter().map(|(target, v)| {
+                let v = json_value(v);
+                quote! { (#target, #v) }
+            });
+            quote! { .json_body_replaced(#content_type, #base, [#(#pairs),*]) }
+        }
+        BodyPlan::MultipartValue(v) => {
+            let v = json_ref(v);
+            quote! { .multipart_object(#v) }
+        }
+        BodyPlan::Multipart(parts) => {
+            let part = quote! { ::arazzo_runtime::param::Part };
+            let parts = parts.iter().map(|(k, j)| {
+                let value = match j {
+                    JsonValue::Expr(ValueExpr::Input {
+                        field,
+                        pointer: None,
+                        ty,
+                    }) if ty.is_option() => {
+                        let f = format_ident!("{}", field);
+                        quote! { inputs.#f.as_ref().map(#part::value) }
+                    }
+                    JsonValue::Expr(other) => {
+                        let r = value_ref(other);
+                        quote! { Some(#part::value(#r)) }
+                    }
+                    JsonValue::Literal(serde_json::Value::String(s)) => {
+                        quote! { Some(#part::Text(#s.to_owned())) }
+                    }
+                    other => {
+                        let j = json_value(other);
+                        quote! { Some(#part::Json(#j)) }
+                    }
+                };
+                quote! { (#k, #value) }
+            });
+            quote! { .multipart_body([#(#parts),*]) }
         }
         BodyPlan::Form(fields) => {
             let pairs = fields.iter().map(|(k, v)| {

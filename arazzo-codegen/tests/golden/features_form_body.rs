@@ -77,6 +77,7 @@ pub async fn login_logout(
             ["Bearer ", &*::arazzo_runtime::param::ParamValue::to_param(&login_token)]
                 .concat(),
         )
+        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
         .send("logout")
         .await?;
     if response.status() != 204u16 {

@@ -40,6 +40,7 @@ pub async fn generate_token_then_broadcast(
         .query("api-version", &inputs.api_version)
         .query_opt("userId", inputs.user_id.as_ref())
         .query("minutesToExpire", inputs.minutes_to_expire)
+        .security(&[&[("bearerAuth", ::arazzo_runtime::param::SchemeKind::Bearer)]])
         .send("generateToken")
         .await?;
     if response.status() != 200u16 {
@@ -68,6 +69,7 @@ pub async fn generate_token_then_broadcast(
         )
         .query("api-version", &inputs.api_version)
         .text_body("text/plain", &inputs.message)
+        .security(&[&[("bearerAuth", ::arazzo_runtime::param::SchemeKind::Bearer)]])
         .send("broadcast")
         .await?;
     if response.status() != 202u16 {
