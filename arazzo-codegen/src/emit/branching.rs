@@ -101,7 +101,13 @@ struct Flags {
 
 fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
     let id = &s.id;
-    let acts = s.on_success.iter().chain(&s.on_failure);
+    // Failure actions only run when a criterion can fail.
+    let failures: &[ActionPlan] = if s.criteria.is_empty() {
+        &[]
+    } else {
+        &s.on_failure
+    };
+    let acts = s.on_success.iter().chain(failures);
     let needs_response = flags.with_status
         || !s.criteria.is_empty()
         || s.outputs

@@ -130,6 +130,16 @@ pub(crate) fn step_ref(var: &str, unset: &Option<(String, String)>) -> TokenStre
 
 /// A reference to the value, for `&self` methods and `&T` parameters.
 pub(crate) fn value_ref(v: &ValueExpr) -> TokenStream {
+    // A branching workflow's output is read through `output(..)?`, already a reference.
+    if let ValueExpr::StepOutput {
+        var,
+        pointer: None,
+        unset: unset @ Some(_),
+        ..
+    } = v
+    {
+        return step_ref(var, unset);
+    }
     let arg = value_arg(v);
     let borrowed = match v {
         ValueExpr::Literal(Value::String(_)) => true,
