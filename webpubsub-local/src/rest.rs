@@ -9,7 +9,7 @@ use crate::service::Shared;
 use crate::state::{Grant, Hub, Narrowing, Permission, Scope};
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::Request;
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CONNECTION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -82,6 +82,11 @@ impl IntoResponse for ApiError {
         response
             .headers_mut()
             .insert("x-ms-error-code", HeaderValue::from_static(self.code));
+        // The request body may be unread (a refused token, a bad query): the server then drops
+        // the connection, so say so rather than let a client reuse it and fail its next request.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
