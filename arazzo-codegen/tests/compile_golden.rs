@@ -73,6 +73,41 @@ mod features_criteria_kinds {
     include!("golden/features_criteria_kinds.rs");
 }
 
+#[allow(dead_code)]
+mod flows_actions {
+    include!("golden/flows_actions.rs");
+}
+
+#[allow(dead_code)]
+mod flows_subflows {
+    include!("golden/flows_subflows.rs");
+}
+
+#[allow(dead_code)]
+mod flows_criteria {
+    include!("golden/flows_criteria.rs");
+}
+
+#[allow(dead_code)]
+mod flows_step_budget {
+    include!("golden/flows_step_budget.rs");
+}
+
+#[allow(dead_code)]
+mod flows_pet_adoption {
+    include!("golden/flows_pet_adoption.rs");
+}
+
+#[allow(dead_code)]
+mod flows_loan_checkout {
+    include!("golden/flows_loan_checkout.rs");
+}
+
+#[allow(dead_code)]
+mod flows_train_booking {
+    include!("golden/flows_train_booking.rs");
+}
+
 /// The generated types are usable as a user would use them.
 #[test]
 fn inputs_have_defaults_and_hide_secrets() {

@@ -65,6 +65,31 @@ const CASES: &[(&str, &str)] = &[
         "tests/features/criteria-kinds.arazzo.yml",
         "tests/golden/features_criteria_kinds.rs",
     ),
+    // Flow fixtures: actions, sub-workflows, criteria; `tests/flows_e2e.rs` runs them.
+    (
+        "tests/flows/actions.arazzo.yml",
+        "tests/golden/flows_actions.rs",
+    ),
+    (
+        "tests/flows/subflows.arazzo.yml",
+        "tests/golden/flows_subflows.rs",
+    ),
+    (
+        "tests/flows/criteria.arazzo.yml",
+        "tests/golden/flows_criteria.rs",
+    ),
+    (
+        "tests/flows/pet-adoption.arazzo.yml",
+        "tests/golden/flows_pet_adoption.rs",
+    ),
+    (
+        "tests/flows/loan-checkout.arazzo.yml",
+        "tests/golden/flows_loan_checkout.rs",
+    ),
+    (
+        "tests/flows/train-booking.arazzo.yml",
+        "tests/golden/flows_train_booking.rs",
+    ),
     (
         "tests/features/request-styles.arazzo.yml",
         "tests/golden/request_styles.rs",
