@@ -429,6 +429,9 @@ pub struct ParamPlan {
     /// For objects, JSON values of array or object schemas, `deepObject` and exploded
     /// cookies: the value goes through JSON and the runtime's style serialiser.
     pub styled: Option<ParamStyle>,
+    /// A parameter described by `content: {application/json: ...}` rather than `schema`:
+    /// sent as the value's JSON text, whatever its shape.
+    pub json_text: bool,
 }
 
 /// An OpenAPI `style` with its `explode`.

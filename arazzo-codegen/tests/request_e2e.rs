@@ -321,6 +321,46 @@ async fn typed_objects_and_json_arrays_use_their_styles() {
     assert_eq!(requests[1].target, "/typed/;R=1;G=2;B=3?ids=7|8");
 }
 
+#[tokio::test]
+async fn an_absent_optional_object_in_the_path_fails_the_step_before_sending() {
+    use request_styles::*;
+    let server = Server::start(|_| Reply::json(200, json!({}))).await;
+    let c = client("styles", &server);
+    let err = optional_point(&c, OptionalPointInputs::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.step(), "only");
+    assert!(err.to_string().contains("`rgb`"), "{err}");
+    assert!(server.requests().is_empty());
+    let mut inputs = OptionalPointInputs::new();
+    inputs.rgb = Some(OptionalPointInputsRgb::new(1, 2, 3));
+    optional_point(&c, inputs).await.unwrap();
+    assert_eq!(server.requests()[0].target, "/typed/;R=1;G=2;B=3");
+}
+
+#[tokio::test]
+async fn content_parameters_are_sent_as_json_text() {
+    use request_styles::*;
+    let server = Server::start(|_| Reply::empty(204)).await;
+    let c = client("styles", &server);
+    let inputs = ContentParamsInputs::new(
+        ContentParamsInputsRgb::new(1, 2, 3),
+        vec!["a".to_owned(), "b c".to_owned()],
+    );
+    content_params(&c, inputs.clone()).await.unwrap();
+    let mut with_note = inputs;
+    with_note.note = Some("hi".to_owned());
+    content_params(&c, with_note).await.unwrap();
+    let r = server.requests();
+    // An absent optional input sends nothing; a present string is JSON text, quotes included.
+    assert_eq!(
+        r[0].target,
+        "/content?filter=%7B%22R%22%3A1%2C%22G%22%3A2%2C%22B%22%3A3%7D"
+    );
+    assert_eq!(r[0].header("x-tags"), Some(r#"["a","b c"]"#));
+    assert!(r[1].target.ends_with("&note=%22hi%22"), "{}", r[1].target);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Security schemes and servers.
 

@@ -80,6 +80,12 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
+/// The JSON text of a value, for parameters described by `content: {application/json: ...}`
+/// (`{"a":1}`, `["x"]`, `"text"` with its quotes).
+pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    to_json(value).to_string()
+}
+
 /// `$inputs.x#/pointer`: the value at a JSON pointer inside a typed value, `null` if absent.
 pub fn json_at<T: serde::Serialize + ?Sized>(value: &T, pointer: &str) -> serde_json::Value {
     to_json(value)

@@ -153,7 +153,18 @@ pub(super) fn check(
                 continue;
             }
         }
+        // `content` parameters are serialised by their media type, not by `style`.
+        let content_json = declared.is_some_and(|d| {
+            let (file, at) = &d.pointer;
+            cx.files
+                .value(*file)
+                .pointer(at)
+                .and_then(|p| p.get("content"))
+                .and_then(Value::as_object)
+                .is_some_and(|c| c.keys().any(|m| is_json(m)))
+        });
         let styled = declared
+            .filter(|_| !content_json)
             .filter(|d| {
                 let object = matches!(kind, Some(schema::Kind::Object))
                     || (matches!(kind, None | Some(schema::Kind::Any))
@@ -166,18 +177,20 @@ pub(super) fn check(
                 style: d.style,
                 explode: d.explode,
             });
-        let array = declared.filter(|_| styled.is_none()).and_then(|d| {
-            let is_array = matches!(kind, Some(schema::Kind::Array(_)))
-                || (matches!(kind, None | Some(schema::Kind::Any)) && value_is_list);
-            is_array.then(|| ArrayStyle {
-                explode: d.explode,
-                separator: match d.style {
-                    Style::SpaceDelimited => " ".to_owned(),
-                    Style::PipeDelimited => "|".to_owned(),
-                    _ => ",".to_owned(),
-                },
-            })
-        });
+        let array = declared
+            .filter(|_| styled.is_none() && !content_json)
+            .and_then(|d| {
+                let is_array = matches!(kind, Some(schema::Kind::Array(_)))
+                    || (matches!(kind, None | Some(schema::Kind::Any)) && value_is_list);
+                is_array.then(|| ArrayStyle {
+                    explode: d.explode,
+                    separator: match d.style {
+                        Style::SpaceDelimited => " ".to_owned(),
+                        Style::PipeDelimited => "|".to_owned(),
+                        _ => ",".to_owned(),
+                    },
+                })
+            });
         let array = array.filter(|_| value_is_list);
         plans.push(ParamPlan {
             name: declared.map_or_else(|| p.name.clone(), |d| d.name.clone()),
@@ -189,6 +202,7 @@ pub(super) fn check(
             value,
             array,
             styled,
+            json_text: content_json,
         });
     }
     missing_parameters(cx, op, &params, sp);

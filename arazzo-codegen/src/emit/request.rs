@@ -90,6 +90,29 @@ fn json_ref(v: &ValueExpr) -> TokenStream {
     quote! { &::arazzo_runtime::param::to_json(#r) }
 }
 
+/// An optional path value, unwrapped: an absent value fails the step (a path cannot leave a
+/// segment out).
+fn present(v: &ValueExpr, step: &str) -> TokenStream {
+    let (value, name) = match v {
+        ValueExpr::Input { field, .. } => {
+            let f = format_ident!("{}", field);
+            (quote! { inputs.#f.as_ref() }, field.clone())
+        }
+        ValueExpr::StepOutput {
+            var, unset: None, ..
+        } => {
+            let v = format_ident!("{}", var);
+            (quote! { #v.as_ref() }, var.clone())
+        }
+        ValueExpr::StepOutput { var, unset, .. } => {
+            let r = step_ref(var, unset);
+            (quote! { #r.as_ref() }, var.clone())
+        }
+        other => (value_arg(other), String::new()),
+    };
+    quote! { ::arazzo_runtime::flow::present(#value, #step, #name)? }
+}
+
 fn path(parts: &[PathPart], step: &str) -> TokenStream {
     if let [PathPart::Literal(l)] = parts {
         return quote! { #l };
@@ -97,23 +120,8 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
     let pieces = parts.iter().map(|p| match p {
         PathPart::Literal(l) => quote! { #l },
         PathPart::Param(v) if v.ty().is_option() => {
-            // An absent optional value fails the step: a path cannot leave a segment out.
-            let (value, name) = match v {
-                ValueExpr::Input { field, .. } => {
-                    let f = format_ident!("{}", field);
-                    (quote! { inputs.#f.as_ref() }, field.clone())
-                }
-                ValueExpr::StepOutput { var, unset: None, .. } => {
-                    let v = format_ident!("{}", var);
-                    (quote! { #v.as_ref() }, var.clone())
-                }
-                ValueExpr::StepOutput { var, unset, .. } => {
-                    let r = step_ref(var, unset);
-                    (quote! { #r.as_ref() }, var.clone())
-                }
-                other => (value_arg(other), String::new()),
-            };
-            quote! { &::arazzo_runtime::param::path_segment(::arazzo_runtime::flow::present(#value, #step, #name)?) }
+            let present = present(v, step);
+            quote! { &::arazzo_runtime::param::path_segment(#present) }
         }
         PathPart::Param(v) => {
             let r = value_arg(v);
@@ -122,7 +130,12 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
         PathPart::Styled { name, style, value } => {
             let s = style_tokens(style.style);
             let explode = style.explode;
-            let v = json_ref(value);
+            let v = if value.ty().is_option() {
+                let present = present(value, step);
+                quote! { &::arazzo_runtime::param::to_json(#present) }
+            } else {
+                json_ref(value)
+            };
             quote! { &::arazzo_runtime::param::path_styled(#s, #explode, #name, #v) }
         }
     });
@@ -179,6 +192,15 @@ fn param(p: &ParamPlan) -> TokenStream {
             p.value,
             ValueExpr::Input { pointer: None, .. } | ValueExpr::StepOutput { pointer: None, .. }
         );
+    if p.json_text {
+        let text = if optional {
+            quote! { #value.map(::arazzo_runtime::param::json_text) }
+        } else {
+            let r = value_ref(&p.value);
+            quote! { ::arazzo_runtime::param::json_text(#r) }
+        };
+        return located(p.location, name, text, optional);
+    }
     match (p.location, &p.array, optional) {
         (ParamLocation::Query, Some(a), false) => {
             let (explode, sep) = (a.explode, &a.separator);

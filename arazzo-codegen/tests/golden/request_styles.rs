@@ -917,3 +917,180 @@ impl TypedStylesInputsRgb {
 )]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesOutputs {}
+/// An optional object input in a matrix path; absent, the step fails before sending.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `only` (typed).
+pub async fn optional_point(
+    client: &::arazzo_runtime::Client,
+    inputs: OptionalPointInputs,
+) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
+    let response = client
+        .request(
+            ::arazzo_runtime::__private::reqwest::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            &[
+                "/typed/",
+                &::arazzo_runtime::param::path_styled(
+                    ::arazzo_runtime::param::Style::Matrix,
+                    true,
+                    "point",
+                    &::arazzo_runtime::param::to_json(
+                        ::arazzo_runtime::flow::present(
+                            inputs.rgb.as_ref(),
+                            "only",
+                            "rgb",
+                        )?,
+                    ),
+                ),
+            ]
+                .concat(),
+        )
+        .send("only")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(OptionalPointOutputs {})
+}
+/// Inputs of the `optional-point` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct OptionalPointInputs {
+    #[serde(rename = "rgb", default, skip_serializing_if = "Option::is_none")]
+    pub rgb: Option<OptionalPointInputsRgb>,
+}
+impl OptionalPointInputs {
+    /// Inputs with every value at its default; optional inputs absent.
+    pub fn new() -> Self {
+        Self { rgb: None }
+    }
+}
+impl Default for OptionalPointInputs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+/// Part of the inputs: `OptionalPointInputsRgb`.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct OptionalPointInputsRgb {
+    #[serde(rename = "R")]
+    pub r: i64,
+    #[serde(rename = "G")]
+    pub g: i64,
+    #[serde(rename = "B")]
+    pub b: i64,
+}
+impl OptionalPointInputsRgb {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(r: i64, g: i64, b: i64) -> Self {
+        Self { r, g, b }
+    }
+}
+/// Outputs of the `optional-point` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct OptionalPointOutputs {}
+/// Parameters described by `content` are sent as JSON text, not by style.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `only` (content).
+pub async fn content_params(
+    client: &::arazzo_runtime::Client,
+    inputs: ContentParamsInputs,
+) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
+    let response = client
+        .request(
+            ::arazzo_runtime::__private::reqwest::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            "/content",
+        )
+        .query("filter", ::arazzo_runtime::param::json_text(&inputs.rgb))
+        .header("X-Tags", ::arazzo_runtime::param::json_text(&inputs.tags))
+        .query_opt("note", inputs.note.as_ref().map(::arazzo_runtime::param::json_text))
+        .send("only")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    Ok(ContentParamsOutputs {})
+}
+/// Inputs of the `content-params` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ContentParamsInputs {
+    #[serde(rename = "rgb")]
+    pub rgb: ContentParamsInputsRgb,
+    #[serde(rename = "tags")]
+    pub tags: Vec<String>,
+    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+impl ContentParamsInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(rgb: ContentParamsInputsRgb, tags: Vec<String>) -> Self {
+        Self { rgb, tags, note: None }
+    }
+}
+/// Part of the inputs: `ContentParamsInputsRgb`.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ContentParamsInputsRgb {
+    #[serde(rename = "R")]
+    pub r: i64,
+    #[serde(rename = "G")]
+    pub g: i64,
+    #[serde(rename = "B")]
+    pub b: i64,
+}
+impl ContentParamsInputsRgb {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(r: i64, g: i64, b: i64) -> Self {
+        Self { r, g, b }
+    }
+}
+/// Outputs of the `content-params` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ContentParamsOutputs {}
