@@ -18,20 +18,39 @@ pub struct Expectation {
     pub code: &'static str,
     /// A substring the diagnostic must contain.
     pub contains: &'static str,
+    /// Whether the diagnostic must be reported (`false`: it may be, as a consequence of
+    /// another defect that a later generator may read past).
+    pub required: bool,
 }
 
-/// Shorthand for the table.
+/// A diagnostic the document must report; `code` may list alternatives, `a|b` (an error that
+/// names the fix, or a warning that reads past it).
 const fn e(document: &'static str, code: &'static str, contains: &'static str) -> Expectation {
     Expectation {
         document,
         code,
         contains,
+        required: true,
+    }
+}
+
+/// Errors with `code` the document may report.
+const fn may(document: &'static str, code: &'static str) -> Expectation {
+    Expectation {
+        document,
+        code,
+        contains: "",
+        required: false,
     }
 }
 
 impl Expectation {
+    fn has_code(&self, code: &str) -> bool {
+        self.code.split('|').any(|c| c == code)
+    }
+
     fn matches(&self, f: &Finding) -> bool {
-        f.code == self.code && f.text.contains(self.contains)
+        self.has_code(&f.code) && f.text.contains(self.contains)
     }
 }
 
@@ -85,7 +104,7 @@ pub const EXPECTED: &[Expectation] = &[
     e("oai/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
     e("oai/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
     e("oai/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
-    e("oai/bnpl-arazzo.yaml", "invalid-expression", "`outputs`"),
+    may("oai/bnpl-arazzo.yaml", "invalid-expression"),
     e("oai/pet-coupons.arazzo.yaml", "unknown-parameter", "`findPetsByTags`"),
     e("oai/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
     // jentic fixtures: written for a lenient runner. Dotted body paths (`$response.body.x`),
@@ -96,23 +115,23 @@ pub const EXPECTED: &[Expectation] = &[
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-input", "`$inputs.customer.firstName`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
-    e("jentic/bnpl/bnpl-arazzo.yaml", "invalid-expression", "`headers`"),
+    may("jentic/bnpl/bnpl-arazzo.yaml", "invalid-expression"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
-    e("jentic/discord/discord.arazzo.yaml", "invalid-expression", "`.id`"),
+    e("jentic/discord/discord.arazzo.yaml", "invalid-expression|lenient-expression", "`$response.body#/id`"),
     e("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-id", "`Search Articles by Keyword`"),
-    e("jentic/newyork_times/newyork_times.arazzo.yaml", "unresolved-operation-path", "`openapi_source#/paths/~1articlesearch.json/get`"),
-    e("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-expression", "`.outputs.<name>`"),
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "unresolved-operation-path|lenient-expression", "`openapi_source#/paths/~1articlesearch.json/get`"),
+    may("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-expression"),
     e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
     e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "unknown-parameter", "`getPetCoupons`"),
-    e("jentic/sample_login_workflow/login_workflow.yaml", "invalid-expression", "`.token`"),
-    e("jentic/sample_test/example_workflow.yaml", "invalid-expression", "`.message`"),
-    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression", "`$response.body#/preview_url`"),
-    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression", "`$steps.getTrack.outputs.preview_url`"),
+    e("jentic/sample_login_workflow/login_workflow.yaml", "invalid-expression|lenient-expression", "`$response.body#/token`"),
+    e("jentic/sample_test/example_workflow.yaml", "invalid-expression|lenient-expression", "`$response.body#/message`"),
+    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression|lenient-expression", "`$response.body#/preview_url`"),
+    e("jentic/spotify/spotify.arazzo.yaml", "invalid-expression|lenient-expression", "`$steps.getTrack.outputs.preview_url`"),
     e("jentic/train/train.arazzo.yaml", "invalid-id", "`Plan a Trip`"),
     e("jentic/train/train.arazzo.yaml", "unknown-input", "`$inputs.create_booking_body`"),
-    e("jentic/train/train.arazzo.yaml", "invalid-expression", "`.outputs.<name>`"),
-    e("jentic/xkcd/xkcd.arazzo.yaml", "unresolved-operation-path", "`xkcdApi#/paths/~1info.0.json/get`"),
-    e("jentic/xkcd/xkcd.arazzo.yaml", "invalid-expression", "`outputs`"),
+    may("jentic/train/train.arazzo.yaml", "invalid-expression"),
+    e("jentic/xkcd/xkcd.arazzo.yaml", "unresolved-operation-path|lenient-expression", "`xkcdApi#/paths/~1info.0.json/get`"),
+    e("jentic/xkcd/xkcd.arazzo.yaml", "invalid-expression|literal-output", "output `date`"),
     // JaredCE's mocks: the deliberately broken ones (missing fields, wrong source names, the
     // `hhttps://` and readmeio cases), and copy-paste slips: `$response.body#/id` on operations
     // returning arrays, undeclared inputs and outputs, `/` in workflowIds.
@@ -177,12 +196,15 @@ pub const EXPECTED: &[Expectation] = &[
     e("jaredce/single-workflow/single-step/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-goto-non-existant-workflow.json", "unknown-workflow", "`nonExistant`"),
     e("jaredce/single-workflow/arazzo-sourceDescription/arazzoMock-user-single-workflow-single-step.json", "unknown-workflow", "`$sourceDescription.users-arazzo.createUser`"),
     e("jaredce/users-arazzo.json", "unknown-workflow-output", "`$workflows.LoginExistingUser.outputs.AccessToken`"),
+    may("jaredce/users-arazzo.json", "unknown-source"),
+    e("jaredce/single-workflow/multiple-steps/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-sourceDescription-workflow.json", "unknown-source", "`nonExistant`"),
+    e("jaredce/single-workflow/single-step/arazzoMock-user-with-successCriteria-and-onSuccess-set-to-goto-non-existant-sourceDescription-workflow.json", "unknown-source", "`nonExistant`"),
     e("jaredce/multiple-workflows/multiple-sourceDescription/arazzoMock-user-multiple-workflow.json", "unknown-workflow-output", "`createUserMultiStep`"),
     e("jaredce/multiple-workflows/single-sourceDescription/arazzoMock-user-multiple-workflow-multiple-step.json", "unknown-workflow-output", "`createUserMultiStep`"),
     e("jaredce/multiple-workflows/single-sourceDescription/onFailure/arazzoMock-user-with-successCriteria-and-onFailure-set-to-execute-a-step-and-retry-workflow.json", "unknown-workflow-output", "`createUserMultiStep`"),
     // Redocly's museum: `$steps.list-events.outputs.events.0.dates.0` is Redocly's dotted
     // path, not a 1.0.1 expression.
-    e("redocly-museum/museum-api.arazzo.yaml", "unknown-step-output", "`list-events`"),
+    may("redocly-museum/museum-api.arazzo.yaml", "unknown-step-output"),
 ];
 
 /// Generator bugs the corpus shows today; each id is an entry under `## from conformance` in
@@ -272,6 +294,13 @@ pub const KNOWN_BUGS: &[KnownBug] = &[
         contains: "ParamValue` is not satisfied",
         summary: "array and object path parameters, and object header parameters, generate code that does not compile",
     },
+    KnownBug {
+        id: "C15",
+        documents: "jaredce/arazzo/openapi-requestBody-tests/",
+        code: RUSTC,
+        contains: "ParamValue` is not satisfied",
+        summary: "an `application/x-www-form-urlencoded` body from an object input generates code that does not compile",
+    },
 ];
 
 /// Judges one document: see the module docs.
@@ -282,7 +311,7 @@ pub fn judge(c: &Checked) -> Row {
         .collect();
     let unmet: Vec<&&Expectation> = expected
         .iter()
-        .filter(|e| !c.findings.iter().any(|f| e.matches(f)))
+        .filter(|e| e.required && !c.findings.iter().any(|f| e.matches(f)))
         .collect();
     let mut unsupported = Vec::new();
     let mut bugs = Vec::new();
@@ -290,7 +319,7 @@ pub fn judge(c: &Checked) -> Row {
     for f in c.findings.iter().filter(|f| f.error) {
         // The substring must be found once; more errors of an expected code are the same
         // defect repeated.
-        if expected.iter().any(|e| e.code == f.code) {
+        if expected.iter().any(|e| e.has_code(&f.code)) {
             continue;
         }
         if f.code == "unsupported-feature" {
