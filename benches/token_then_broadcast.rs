@@ -1,9 +1,10 @@
 //! Throughput of the generated `generate_token_then_broadcast` against hand-written reqwest
 //! code sending the same two requests, over one shared `reqwest::Client`, against the same
-//! local HTTP server, in one run. Rounds alternate between the two so drift on a shared
-//! machine hits both alike; the medians and their ratio are printed.
+//! local HTTP server, in one run: both sides run at the same time in each round, so drift on a
+//! shared machine hits both alike; the medians and the ratio are printed.
 //!
-//! `cargo bench --bench token_then_broadcast` (environment: `ROUNDS`, `WORKFLOWS`, `CONCURRENCY`).
+//! `cargo bench --bench token_then_broadcast` (environment: `ROUNDS`, `WINDOW_MS`,
+//! `CONCURRENCY` tasks per side).
 
 use std::time::{Duration, Instant};
 
@@ -81,37 +82,49 @@ enum Side {
     HandWritten,
 }
 
-/// Runs `workflows` flows on `concurrency` tasks; returns the elapsed time.
-async fn round(
-    side: Side,
-    client: &Client,
-    base: &str,
-    workflows: usize,
-    concurrency: usize,
-) -> Duration {
-    let start = Instant::now();
+/// Runs both sides at once for `window`, `per_side` tasks each, and counts the workflows each
+/// side completes. Running them side by side in the same window means load from elsewhere on a
+/// shared machine slows both alike, so the ratio of the counts is stable where separate timings
+/// are not.
+async fn round(client: &Client, base: &str, per_side: usize, window: Duration) -> (u64, u64) {
+    let deadline = Instant::now() + window;
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
-        let client = client.clone();
-        let base = base.to_owned();
-        let per_task = workflows / concurrency;
-        tasks.spawn(async move {
-            for _ in 0..per_task {
-                // Both sides start from the same owned inputs.
-                let inputs =
-                    GenerateTokenThenBroadcastInputs::new("service-jwt", "chat", "hello, world");
-                let ok = match side {
-                    Side::Generated => generate_token_then_broadcast(&client, inputs).await.is_ok(),
-                    Side::HandWritten => hand_written(client.http(), &base, &inputs).await.is_ok(),
-                };
-                assert!(ok, "a workflow failed during the benchmark");
-            }
-        });
+    for side in [Side::Generated, Side::HandWritten] {
+        for _ in 0..per_side {
+            let client = client.clone();
+            let base = base.to_owned();
+            tasks.spawn(async move {
+                let mut done = 0u64;
+                while Instant::now() < deadline {
+                    // Both sides start from the same owned inputs.
+                    let inputs = GenerateTokenThenBroadcastInputs::new(
+                        "service-jwt",
+                        "chat",
+                        "hello, world",
+                    );
+                    let ok = match side {
+                        Side::Generated => {
+                            generate_token_then_broadcast(&client, inputs).await.is_ok()
+                        }
+                        Side::HandWritten => {
+                            hand_written(client.http(), &base, &inputs).await.is_ok()
+                        }
+                    };
+                    assert!(ok, "a workflow failed during the benchmark");
+                    done += 1;
+                }
+                (side, done)
+            });
+        }
     }
+    let (mut generated, mut hand) = (0, 0);
     while let Some(joined) = tasks.join_next().await {
-        joined.expect("benchmark task");
+        match joined.expect("benchmark task") {
+            (Side::Generated, n) => generated += n,
+            (Side::HandWritten, n) => hand += n,
+        }
     }
-    start.elapsed()
+    (generated, hand)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -120,9 +133,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let rounds = env("ROUNDS", 7);
-    let workflows = env("WORKFLOWS", 4000);
-    let concurrency = env("CONCURRENCY", 16);
+    let rounds = env("ROUNDS", 9);
+    let window = Duration::from_millis(env("WINDOW_MS", 1500) as u64);
+    let per_side = env("CONCURRENCY", 8);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -137,31 +150,25 @@ fn main() {
             .build()
             .expect("client");
         // Warm the connection pool and both code paths.
-        round(Side::Generated, &client, &server.url(), concurrency * 20, concurrency).await;
-        round(Side::HandWritten, &client, &server.url(), concurrency * 20, concurrency).await;
-        let (mut generated, mut hand) = (Vec::new(), Vec::new());
-        for r in 0..rounds {
-            // Alternate which side goes first, so neither always runs on a warmer machine.
-            let order = if r % 2 == 0 {
-                [Side::Generated, Side::HandWritten]
-            } else {
-                [Side::HandWritten, Side::Generated]
-            };
-            for side in order {
-                let elapsed = round(side, &client, &server.url(), workflows, concurrency).await;
-                let rate = (workflows / concurrency * concurrency) as f64 / elapsed.as_secs_f64();
-                match side {
-                    Side::Generated => generated.push(rate),
-                    Side::HandWritten => hand.push(rate),
-                }
-            }
+        round(&client, &server.url(), per_side, Duration::from_millis(300)).await;
+        let (mut ratios, mut generated, mut hand) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let (g, h) = round(&client, &server.url(), per_side, window).await;
+            let secs = window.as_secs_f64();
+            generated.push(g as f64 / secs);
+            hand.push(h as f64 / secs);
+            ratios.push(g as f64 / h.max(1) as f64);
         }
-        let ratios: Vec<f64> = generated.iter().zip(&hand).map(|(g, h)| g / h).collect();
         let (lo, hi) = ratios.iter().fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
-        let (g, h) = (median(generated), median(hand));
-        println!("token-then-broadcast: {rounds} rounds x {workflows} workflows, {concurrency} concurrent, median of rounds");
-        println!("  generated     {g:>10.0} workflows/s");
-        println!("  hand-written  {h:>10.0} workflows/s");
-        println!("  ratio generated / hand-written: {:.3} (target >= 0.95; per-round ratios {lo:.3}..{hi:.3})", g / h);
+        println!(
+            "token-then-broadcast: {rounds} rounds of {} ms, {per_side} tasks per side running side by side",
+            window.as_millis()
+        );
+        println!("  generated     {:>10.0} workflows/s (median)", median(generated));
+        println!("  hand-written  {:>10.0} workflows/s (median)", median(hand));
+        println!(
+            "  ratio generated / hand-written: {:.3} median (target >= 0.95; rounds {lo:.3}..{hi:.3})",
+            median(ratios)
+        );
     });
 }
