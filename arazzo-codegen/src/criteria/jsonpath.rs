@@ -17,10 +17,11 @@ use serde_json_path::JsonPath;
 /// A message, and a help line when a fix can be named.
 pub type Note = (String, Option<String>);
 
-/// `$[?count(@.a.b) > 0]` and its spellings `>= 1`, `!= 0`, with optional parentheses.
+/// `$[?count(@.a.b) > 0]` and its spellings `>= 1`, `!= 0` (the "non-empty" reading), or
+/// `== 0`, `< 1` (the "empty" reading), with optional parentheses.
 static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(
-        r"^\$\[\?\s*(\()?\s*count\(\s*@((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\)\s*(?:>\s*0|>=\s*1|!=\s*0)\s*(\))?\s*\]$",
+        r"^\$\[\?\s*(\()?\s*count\(\s*@((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\)\s*(>\s*0|>=\s*1|!=\s*0|==\s*0|<\s*1)\s*(\))?\s*\]$",
     )
     .ok()
 });
@@ -47,11 +48,24 @@ pub fn check(path: &str) -> Result<Vec<Note>, Note> {
 fn count_warning(path: &str) -> Option<Note> {
     let captures = COUNT_PATTERN.as_ref()?.captures(path)?;
     // Unbalanced parentheses around the filter would not have parsed; both or neither.
-    if captures.get(1).is_some() != captures.get(3).is_some() {
+    if captures.get(1).is_some() != captures.get(4).is_some() {
         return None;
     }
     let member = captures.get(2)?.as_str();
     let name = member.trim_start_matches('.');
+    let op = captures.get(3)?.as_str();
+    if op.starts_with("==") || op.starts_with('<') {
+        return Some((
+            format!(
+                "`{path}` does not test that `{name}` is empty: in RFC 9535 `$[?...]` visits each member \
+                 value of the root, `@` is that value, and `count(@{member})` counts its `{name}` members, \
+                 so this passes whenever some member value has no `{name}`"
+            ),
+            Some(format!(
+                "to pass when `{name}` is empty, test `${member}[0]` in a `failureActions`/`onFailure` criterion or compare its length with a simple condition"
+            )),
+        ));
+    }
     Some((
         format!(
             "`{path}` does not test that `{name}` is non-empty: in RFC 9535 `$[?...]` visits each member \
@@ -152,6 +166,15 @@ mod tests {
             let warnings = check(p).unwrap();
             assert_eq!(warnings.len(), 1, "{p}");
             assert!(warnings[0].1.as_deref().unwrap().ends_with(fix), "{p}");
+        }
+    }
+
+    #[test]
+    fn the_empty_reading_warns_too() {
+        for p in ["$[?count(@.products) == 0]", "$[?(count(@.pets) < 1)]"] {
+            let warnings = check(p).unwrap();
+            assert_eq!(warnings.len(), 1, "{p}");
+            assert!(warnings[0].0.contains("is empty"), "{:?}", warnings[0]);
         }
     }
 
