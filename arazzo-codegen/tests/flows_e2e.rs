@@ -690,6 +690,125 @@ mod goto_workflow {
     }
 }
 
+// `audit-item`: workflow-level `goto` actions apply to every step: to a step (success) and to a
+// workflow (failure, a one-way transfer).
+mod workflow_level_goto {
+    use super::flows_actions::*;
+    use super::*;
+
+    async fn run(script: Script) -> (AuditItemOutputs, Vec<Recorded>) {
+        let server = Server::start(script.on("POST /audit", Reply::empty(204)).on(
+            "POST /backorders",
+            Reply::json(201, json!({"backorderId": "b-5"})),
+        ))
+        .await;
+        let out = audit_item(&server.client(), AuditItemInputs::new("e5"))
+            .await
+            .unwrap();
+        (out, server.requests())
+    }
+
+    fn calls(requests: &[Recorded]) -> Vec<String> {
+        requests.iter().map(Recorded::call).collect()
+    }
+
+    #[tokio::test]
+    async fn low_stock_jumps_to_the_audit() {
+        let (out, requests) = run(Script::new().on("GET /items/e5", item("e5", 1))).await;
+        let mirror_stock: Option<i64> = out.stock_on_mirror;
+        assert_eq!((mirror_stock, out.audited), (None, Some(204)));
+        assert_eq!(calls(&requests), ["GET /items/e5", "POST /audit"]);
+    }
+
+    #[tokio::test]
+    async fn plenty_of_stock_reads_the_mirror_first() {
+        let (out, requests) = run(Script::new()
+            .on("GET /items/e5", item("e5", 9))
+            .on("GET /mirror/items/e5", item("e5", 8)))
+        .await;
+        assert_eq!((out.stock_on_mirror, out.audited), (Some(8), Some(204)));
+        assert_eq!(
+            calls(&requests),
+            ["GET /items/e5", "GET /mirror/items/e5", "POST /audit"]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_item_is_handed_to_the_backorder_workflow_from_any_step() {
+        let (out, requests) = run(Script::new().on("GET /items/e5", Reply::empty(404))).await;
+        assert_eq!((out.stock_on_mirror, out.audited), (None, None));
+        assert_eq!(calls(&requests), ["GET /items/e5", "POST /backorders"]);
+        assert_eq!(requests[1].json(), json!({"sku": "e5"}));
+
+        let (out, requests) = run(Script::new()
+            .on("GET /items/e5", item("e5", 9))
+            .on("GET /mirror/items/e5", Reply::empty(404)))
+        .await;
+        assert_eq!((out.stock_on_mirror, out.audited), (None, None));
+        assert_eq!(
+            calls(&requests),
+            ["GET /items/e5", "GET /mirror/items/e5", "POST /backorders"]
+        );
+    }
+}
+
+// `reserve-through-workflow`: a workflow step's `$statusCode` is the status of the callee's last
+// response, whichever path the callee took.
+mod workflow_step_status {
+    use super::flows_actions::*;
+    use super::*;
+
+    async fn run(script: Script) -> (ReserveThroughWorkflowOutputs, Vec<String>) {
+        let server = Server::start(script).await;
+        let out =
+            reserve_through_workflow(&server.client(), ReserveThroughWorkflowInputs::new("f6"))
+                .await
+                .unwrap();
+        (out, server.calls())
+    }
+
+    #[tokio::test]
+    async fn the_status_is_the_callees_last_response() {
+        let (out, calls) = run(Script::new()
+            .on("GET /items/f6", item("f6", 4))
+            .on("POST /items/f6/reservations", reserved("r-6", 3)))
+        .await;
+        let reservation: Option<String> = out.reservation_id;
+        let last_status: u16 = out.last_status;
+        assert_eq!((reservation.as_deref(), last_status), (Some("r-6"), 201));
+        assert_eq!(calls, ["GET /items/f6", "POST /items/f6/reservations"]);
+
+        let (out, calls) = run(Script::new().on("GET /items/f6", item("f6", 0))).await;
+        assert_eq!((out.reservation_id, out.last_status), (None, 200));
+        assert_eq!(calls, ["GET /items/f6"]);
+
+        let (out, calls) = run(Script::new()
+            .on("GET /items/f6", item("f6", 1))
+            .on("POST /items/f6/reservations", reserved("r-7", 0))
+            .on(
+                "POST /items/f6/restocks",
+                Reply::json(202, json!({"ticket": "t-1"})),
+            ))
+        .await;
+        assert_eq!(
+            (out.reservation_id.as_deref(), out.last_status),
+            (Some("r-7"), 202)
+        );
+        assert_eq!(calls.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_callee_that_ends_on_a_404_gives_the_caller_that_status() {
+        // `reserve-item` ends normally on a 404; the caller's `$statusCode < 300` then fails.
+        let server = Server::start(Script::new().on("GET /items/f6", Reply::empty(404))).await;
+        let err =
+            reserve_through_workflow(&server.client(), ReserveThroughWorkflowInputs::new("f6"))
+                .await
+                .unwrap_err();
+        assert_eq!(criteria_failed(err), ("reserve", "$statusCode < 300", 404));
+    }
+}
+
 // A goto loop that never ends: `StepBudgetExceeded` after the budget (5, set at generation).
 mod step_budget {
     use super::flows_step_budget::*;

@@ -14,11 +14,19 @@ pub async fn reserve_item(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
 ) -> ::core::result::Result<ReserveItemOutputs, ::arazzo_runtime::WorkflowError> {
+    reserve_item_with_status(client, inputs).await.map(|(outputs, _)| outputs)
+}
+/// Runs `reserve-item` like [`reserve_item`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
+pub(crate) async fn reserve_item_with_status(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveItemInputs,
+) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
     const STEPS: [&str; 3usize] = ["lookup", "reserve", "restock"];
     const STEP_BUDGET: usize = 1000usize;
     let mut reserve_reservation_id: Option<String> = None;
     let mut restock_ticket: Option<String> = None;
     let mut retries = [0u32; 3usize];
+    let mut last_status: u16 = 0;
     let mut next: usize = 0;
     let mut executed: usize = 0;
     loop {
@@ -44,6 +52,7 @@ pub async fn reserve_item(
                     )
                     .send("lookup")
                     .await?;
+                last_status = response.status();
                 let failed: Option<&'static str> = if response.status() != 200u16 {
                     Some("$statusCode == 200")
                 } else {
@@ -96,6 +105,7 @@ pub async fn reserve_item(
                     )
                     .send("reserve")
                     .await?;
+                last_status = response.status();
                 let failed: Option<&'static str> = if response.status() != 201u16 {
                     Some("$statusCode == 201")
                 } else {
@@ -145,6 +155,7 @@ pub async fn reserve_item(
                     )
                     .send("restock")
                     .await?;
+                last_status = response.status();
                 let failed: Option<&'static str> = if response.status() != 202u16 {
                     Some("$statusCode == 202")
                 } else {
@@ -185,10 +196,13 @@ pub async fn reserve_item(
             _ => break,
         }
     }
-    Ok(ReserveItemOutputs {
-        reservation_id: reserve_reservation_id.clone(),
-        restock_ticket: restock_ticket.clone(),
-    })
+    Ok((
+        ReserveItemOutputs {
+            reservation_id: reserve_reservation_id.clone(),
+            restock_ticket: restock_ticket.clone(),
+        },
+        last_status,
+    ))
 }
 /// Inputs of the `reserve-item` workflow.
 #[derive(
@@ -1025,4 +1039,293 @@ pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
     #[serde(rename = "backorderId")]
     pub backorder_id: String,
+}
+/// Audit an item, from the mirror unless stock is low; hand unknown items to `place-backorder`.
+///
+/// Workflow-level `goto` actions, to a step and to a workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem), `mirror` (getMirroredItem), `audit` (audit).
+pub async fn audit_item(
+    client: &::arazzo_runtime::Client,
+    inputs: AuditItemInputs,
+) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
+    const STEPS: [&str; 3usize] = ["lookup", "mirror", "audit"];
+    const STEP_BUDGET: usize = 1000usize;
+    let mut mirror_stock: Option<i64> = None;
+    let mut audit_status: Option<u16> = None;
+    let mut next: usize = 0;
+    let mut executed: usize = 0;
+    loop {
+        if next >= STEPS.len() {
+            break;
+        }
+        executed += 1;
+        if executed > STEP_BUDGET {
+            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
+                step: STEPS[next],
+                budget: STEP_BUDGET,
+            });
+        }
+        match next {
+            0usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                            .concat(),
+                    )
+                    .send("lookup")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 200u16 {
+                    Some("$statusCode == 200")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        if ::arazzo_runtime::cond::lt(
+                            &response
+                                .pointer_value("/stock")
+                                .cloned()
+                                .unwrap_or_default(),
+                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                        ) {
+                            next = 2usize;
+                            continue;
+                        }
+                        next = 1usize;
+                    }
+                    Some(criterion) => {
+                        if response.status() == 404u16 {
+                            let _ = place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                )
+                                .await?;
+                            break;
+                        }
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            1usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        &[
+                            "/mirror/items/",
+                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                        ]
+                            .concat(),
+                    )
+                    .send("mirror")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 200u16 {
+                    Some("$statusCode == 200")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        mirror_stock = Some(response.body_pointer("/stock")?);
+                        if ::arazzo_runtime::cond::lt(
+                            &response
+                                .pointer_value("/stock")
+                                .cloned()
+                                .unwrap_or_default(),
+                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                        ) {
+                            next = 2usize;
+                            continue;
+                        }
+                        next = 2usize;
+                    }
+                    Some(criterion) => {
+                        if response.status() == 404u16 {
+                            let _ = place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                )
+                                .await?;
+                            break;
+                        }
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            2usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        "/audit",
+                    )
+                    .json_body(
+                        "application/json",
+                        &{
+                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            map.insert(
+                                "sku".to_owned(),
+                                ::arazzo_runtime::param::to_json(&inputs.sku),
+                            );
+                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        },
+                    )
+                    .send("audit")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 204u16 {
+                    Some("$statusCode == 204")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        audit_status = Some(response.status());
+                        if ::arazzo_runtime::cond::lt(
+                            &response
+                                .pointer_value("/stock")
+                                .cloned()
+                                .unwrap_or_default(),
+                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                        ) {
+                            next = 2usize;
+                            continue;
+                        }
+                        next = 3usize;
+                    }
+                    Some(criterion) => {
+                        if response.status() == 404u16 {
+                            let _ = place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                )
+                                .await?;
+                            break;
+                        }
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok(AuditItemOutputs {
+        stock_on_mirror: mirror_stock,
+        audited: audit_status,
+    })
+}
+/// Inputs of the `audit-item` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct AuditItemInputs {
+    #[serde(rename = "sku")]
+    pub sku: String,
+}
+impl AuditItemInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self { sku: sku.into() }
+    }
+}
+/// Outputs of the `audit-item` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct AuditItemOutputs {
+    /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
+    #[serde(rename = "stockOnMirror")]
+    pub stock_on_mirror: Option<i64>,
+    /// `audited`: `$steps.audit.outputs.status`.
+    #[serde(rename = "audited")]
+    pub audited: Option<u16>,
+}
+/// Run `reserve-item` as a step; its outputs and its last status become this step's.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `reserve` (workflow `reserve-item`).
+pub async fn reserve_through_workflow(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveThroughWorkflowInputs,
+) -> ::core::result::Result<
+    ReserveThroughWorkflowOutputs,
+    ::arazzo_runtime::WorkflowError,
+> {
+    let (callee, status) = reserve_item_with_status(
+            client,
+            ReserveItemInputs {
+                sku: inputs.item.clone(),
+            },
+        )
+        .await?;
+    let response = ::arazzo_runtime::Response::status_only("reserve", status);
+    if response.status() >= 300u16 {
+        return Err(response.criteria_failed("$statusCode < 300"));
+    }
+    let reserve_reservation_id: Option<String> = callee.reservation_id.clone();
+    let reserve_last_status: u16 = response.status();
+    Ok(ReserveThroughWorkflowOutputs {
+        reservation_id: reserve_reservation_id,
+        last_status: reserve_last_status,
+    })
+}
+/// Inputs of the `reserve-through-workflow` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ReserveThroughWorkflowInputs {
+    #[serde(rename = "item")]
+    pub item: String,
+}
+impl ReserveThroughWorkflowInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(item: impl Into<String>) -> Self {
+        Self { item: item.into() }
+    }
+}
+/// Outputs of the `reserve-through-workflow` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ReserveThroughWorkflowOutputs {
+    /// `reservationId`: `$steps.reserve.outputs.reservationId`.
+    #[serde(rename = "reservationId")]
+    pub reservation_id: Option<String>,
+    /// `lastStatus`: `$steps.reserve.outputs.lastStatus`.
+    #[serde(rename = "lastStatus")]
+    pub last_status: u16,
 }
