@@ -196,10 +196,26 @@ pub fn run(options: &Options) -> Result<Report, String> {
     Ok(Report::new(rows, stale, compile_report, started.elapsed()))
 }
 
-/// Checks and generates one document.
+/// Checks and generates one document. A panic in the generator fails that document (as an
+/// error with code `generator-panic`) instead of ending the run.
 fn check_one(generator: &Generator, folder: &Path, path: &Path) -> Checked {
     let document = discover::relative(folder, path);
-    match generator.generate(path) {
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generator.generate(path)));
+    let Ok(result) = result else {
+        return Checked {
+            document,
+            findings: vec![Finding {
+                error: true,
+                code: "generator-panic".to_owned(),
+                message: "arazzo-codegen panicked on this document (message above the table)"
+                    .to_owned(),
+                text: String::new(),
+            }],
+            code: None,
+        };
+    };
+    match result {
         Ok(generated) => Checked {
             document,
             findings: generated
