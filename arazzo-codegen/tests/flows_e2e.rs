@@ -934,7 +934,12 @@ mod subflows {
                 .await
                 .unwrap();
         let team: Option<String> = out.team;
+        let token: String = out.token;
         assert_eq!((out.name.as_str(), team.as_deref()), ("Ada", Some("ops")));
+        assert_eq!(
+            token, "dep",
+            "`$workflows.sign-in.outputs.token` as a workflow output"
+        );
         let requests = server.requests();
         assert_eq!(
             requests.iter().map(Recorded::call).collect::<Vec<_>>(),
@@ -1056,6 +1061,20 @@ mod criteria {
             ("team", r#"^"v\d+"$"#, 200),
             "a missing header fails its regex"
         );
+    }
+
+    #[tokio::test]
+    async fn input_and_status_code_contexts_can_fail() {
+        let server =
+            Server::start(Script::new().on("GET /teams/core-ops", team_reply(team()))).await;
+        let err = check_team(&server.client(), CheckTeamInputs::new("Core_Ops"))
+            .await
+            .unwrap_err();
+        assert_eq!(criteria_failed(err), ("team", "^[a-z-]+$", 599));
+        let err = run(Reply::json(500, team()), Reply::xml(200, REPORT))
+            .await
+            .unwrap_err();
+        assert_eq!(criteria_failed(err), ("team", "^200$", 500));
     }
 
     #[tokio::test]

@@ -21,8 +21,19 @@ pub async fn check_team(
         )
         .send("team")
         .await?;
-    if response.status() != 200u16 {
-        return Err(response.criteria_failed("$statusCode == 200"));
+    if !::arazzo_runtime::criteria::regex(
+        "^[a-z-]+$",
+        &::arazzo_runtime::cond::text(&::arazzo_runtime::param::to_json(&inputs.team)),
+    ) {
+        return Err(response.criteria_failed("^[a-z-]+$"));
+    }
+    if !::arazzo_runtime::criteria::regex(
+        "^200$",
+        &::arazzo_runtime::cond::text(
+            &::arazzo_runtime::__private::serde_json::Value::from(response.status()),
+        ),
+    ) {
+        return Err(response.criteria_failed("^200$"));
     }
     if !::arazzo_runtime::cond::eq(
         &response.pointer_value("/status").cloned().unwrap_or_default(),
@@ -74,6 +85,8 @@ pub async fn check_team(
         return Err(response.criteria_failed("$[?@.login == 'ada']"));
     }
     let team_name: Option<String> = response.body_pointer("/name")?;
+    let team_members: Option<Vec<::arazzo_runtime::__private::serde_json::Value>> = response
+        .body_pointer("/members")?;
     let response = client
         .request(
             ::arazzo_runtime::__private::reqwest::Method::GET,
@@ -86,6 +99,12 @@ pub async fn check_team(
         .await?;
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !::arazzo_runtime::criteria::jsonpath(
+        "$[?@.role == 'owner']",
+        &::arazzo_runtime::param::to_json(&team_members),
+    ) {
+        return Err(response.criteria_failed("$[?@.role == 'owner']"));
     }
     if !::arazzo_runtime::criteria::regex(
         "<report team=\"[a-z-]+\">",

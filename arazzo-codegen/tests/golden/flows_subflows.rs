@@ -226,6 +226,7 @@ pub async fn profile_after_sign_in(
     Ok(ProfileAfterSignInOutputs {
         name: me_name,
         team: me_team,
+        token: sign_in_token,
     })
 }
 /// Inputs of the `profile-after-sign-in` workflow.
@@ -271,4 +272,7 @@ pub struct ProfileAfterSignInOutputs {
     /// `team`: `$steps.me.outputs.team`.
     #[serde(rename = "team")]
     pub team: Option<String>,
+    /// `token`: `$workflows.sign-in.outputs.token`.
+    #[serde(rename = "token")]
+    pub token: String,
 }
