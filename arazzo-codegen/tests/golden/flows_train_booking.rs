@@ -81,6 +81,16 @@ pub async fn book_trip(
                     "passenger".to_owned(),
                     ::arazzo_runtime::param::to_json(&inputs.passenger),
                 );
+                map.insert(
+                    "seats".to_owned(),
+                    ::arazzo_runtime::param::to_json(&inputs.seats),
+                );
+                if let Some(value) = &inputs.railcard {
+                    map.insert(
+                        "railcard".to_owned(),
+                        ::arazzo_runtime::param::to_json(value),
+                    );
+                }
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)
             },
         )
@@ -137,6 +147,11 @@ pub struct BookTripInputs {
     pub to: String,
     #[serde(rename = "passenger")]
     pub passenger: String,
+    /// Default: `1`.
+    #[serde(rename = "seats", default = "BookTripInputs::default_seats")]
+    pub seats: i64,
+    #[serde(rename = "railcard", default, skip_serializing_if = "Option::is_none")]
+    pub railcard: Option<String>,
 }
 impl BookTripInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
@@ -149,7 +164,13 @@ impl BookTripInputs {
             from: from.into(),
             to: to.into(),
             passenger: passenger.into(),
+            seats: Self::default_seats(),
+            railcard: None,
         }
+    }
+    /// The default of `seats`: `1`.
+    pub fn default_seats() -> i64 {
+        1i64
     }
 }
 /// Outputs of the `book-trip` workflow.
