@@ -542,12 +542,26 @@ mod fetch_item {
         let out = result.unwrap();
         assert_eq!((out.mirror_name, out.audited), (None, None));
         assert_eq!(calls, ["GET /items/b2"]);
+
+        // Header names in criteria match whatever case the server sends.
+        let (result, calls) = run(script_with_primary(vec![
+            Reply::empty(503).with_header("x-maintenance", "TRUE"),
+        ]))
+        .await;
+        assert_eq!(result.unwrap().audited, None);
+        assert_eq!(calls, ["GET /items/b2"]);
     }
 
     #[tokio::test]
     async fn retry_after_header_overrides_retry_after_and_default_limit_is_one() {
         let outage = || Reply::empty(503).with_header("Retry-After", "0");
         let (result, calls) = run(script_with_primary(vec![outage(), item("b2", 1)])).await;
+        assert_eq!(result.unwrap().audited, Some(204));
+        assert_eq!(calls, ["GET /items/b2", "GET /items/b2", "POST /audit"]);
+
+        // An HTTP-date in the past means "now".
+        let dated = Reply::empty(503).with_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT");
+        let (result, calls) = run(script_with_primary(vec![dated, item("b2", 1)])).await;
         assert_eq!(result.unwrap().audited, Some(204));
         assert_eq!(calls, ["GET /items/b2", "GET /items/b2", "POST /audit"]);
 
