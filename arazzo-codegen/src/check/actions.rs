@@ -191,7 +191,7 @@ fn one(
             sigs,
             scope,
             id,
-            Args::CallerInputs,
+            Args::Transfer,
             &format!("{pointer}/workflowId"),
         )
     };

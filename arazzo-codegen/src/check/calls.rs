@@ -12,9 +12,10 @@ use crate::plan::{CallPlan, FieldInit, ValueExpr};
 pub(super) enum Args<'a> {
     /// A step's `parameters` (name → value, with pointers); the rest from defaults.
     Parameters(&'a [(String, Value, String)]),
-    /// The caller's inputs with the same names (for `goto`, `retry` and `dependsOn`, which
-    /// have no parameters).
+    /// The caller's inputs with the same names (for `dependsOn`, which has no parameters).
     CallerInputs,
+    /// Like `CallerInputs`, for a `goto`/`retry` transfer, which reads no outputs back.
+    Transfer,
 }
 
 /// Plans a call of the local workflow `target`, referenced at `pointer`.
@@ -70,8 +71,11 @@ pub(super) fn call(
         return None;
     };
     // Checked callees first; a missing signature output means the callee failed or is in a
-    // reported cycle.
-    let outputs = sig.outputs.clone()?;
+    // reported cycle. A `goto`/`retry` transfer reads no outputs.
+    let outputs = match &args {
+        Args::Transfer => sig.outputs.clone().unwrap_or_default(),
+        _ => sig.outputs.clone()?,
+    };
     let mut fields = Vec::new();
     let mut ok = true;
     for field in sig.input_fields() {
@@ -87,7 +91,7 @@ pub(super) fn call(
                     }
                     value
                 }),
-            Args::CallerInputs => scope
+            Args::CallerInputs | Args::Transfer => scope
                 .inputs
                 .iter()
                 .find(|f| f.json_name == field.json_name)
@@ -110,7 +114,7 @@ pub(super) fn call(
                             "add a parameter `- name: {}` with its value to the step",
                             field.json_name
                         ),
-                        Args::CallerInputs => format!(
+                        Args::CallerInputs | Args::Transfer => format!(
                             "declare an input `{}` in the calling workflow, which passes it on",
                             field.json_name
                         ),

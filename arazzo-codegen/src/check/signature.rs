@@ -85,8 +85,8 @@ pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
     out
 }
 
-/// Workflows in an order where every workflow comes after those it runs (steps, actions,
-/// `dependsOn`). A cycle is reported once and broken.
+/// Workflows in an order where every workflow comes after those whose outputs it reads
+/// (`workflowId` steps, `dependsOn`). A cycle is reported once and broken.
 pub(super) fn order(cx: &mut Cx<'_>, doc: &Document) -> Vec<usize> {
     let index_of = |id: &str| doc.workflows.iter().position(|w| w.workflow_id == id);
     let edges: Vec<Vec<(usize, String)>> = doc
@@ -157,22 +157,8 @@ fn references(wf: &Workflow, index: usize) -> Vec<(String, String)> {
             }
         }
     }
-    let mut actions = |list: &Option<Value>, base: String| {
-        if let Some(Value::Array(items)) = list {
-            for (k, a) in items.iter().enumerate() {
-                if let Some(id) = a.get("workflowId").and_then(Value::as_str) {
-                    out.push((id.to_owned(), format!("{base}/{k}/workflowId")));
-                }
-            }
-        }
-    };
-    actions(&wf.success_actions, format!("{wp}/successActions"));
-    actions(&wf.failure_actions, format!("{wp}/failureActions"));
-    for (s, step) in wf.steps.iter().enumerate() {
-        let sp = format!("{wp}/steps/{s}");
-        actions(&step.on_success, format!("{sp}/onSuccess"));
-        actions(&step.on_failure, format!("{sp}/onFailure"));
-    }
+    // `goto`/`retry` to a workflow need no outputs back, so they do not order checking (and
+    // may form cycles: those calls are boxed in the generated code).
     for (s, step) in wf.steps.iter().enumerate() {
         if let Some(id) = &step.workflow_id {
             out.push((id.clone(), format!("{wp}/steps/{s}/workflowId")));

@@ -778,6 +778,7 @@ fn body_output_type(
 /// A property the schema does not declare, under an object that declares its `properties`
 /// and says nothing of others: almost always a typo, so it is an error with the fix (write
 /// `additionalProperties: true` to allow undeclared members).
+/// (`None` also when the property is undeclared but no declared name is close.)
 fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option<String> {
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
@@ -802,17 +803,18 @@ fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option
             && !open
             && !props.contains_key(&token)
         {
+            // An open schema allows other members: a near miss of a declared name is a typo
+            // (an error), anything else is read untyped.
             let names: Vec<&str> = props.keys().map(String::as_str).collect();
-            let fix = match similar(&token, names.iter().copied()).first() {
-                Some(best) => format!(
-                    "did you mean `#{prefix}/{}`?",
-                    crate::load::escape_token(best)
-                ),
-                None => format!("the schema declares {}", one_of(&names)),
-            };
-            return Some(format!(
-                "the schema declares no property `{token}` there; {fix}"
-            ));
+            let best = similar(&token, names.iter().copied())
+                .first()
+                .map(|b| (*b).to_owned());
+            return best.map(|best| {
+                format!(
+                    "the schema declares no property `{token}` there; did you mean `#{prefix}/{}`?",
+                    crate::load::escape_token(&best)
+                )
+            });
         }
         prefix.push('/');
         prefix.push_str(raw);

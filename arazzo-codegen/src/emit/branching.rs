@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use super::request;
 use super::values::{cond_tokens, negate, type_tokens};
-use super::workflow::{call, output_value, outputs_literal};
+use super::workflow::{call, call_boxed, output_value, outputs_literal};
 use crate::plan::{
     ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
     WorkflowPlan,
@@ -237,7 +237,7 @@ fn actions(list: &[ActionPlan], i: usize, step: &str, flags: &Flags) -> (TokenSt
             ActionKind::End => quote! { break; },
             ActionKind::GotoStep(k) => quote! { next = #k; continue; },
             ActionKind::GotoWorkflow(c) => {
-                let call = call(c, step);
+                let call = call_boxed(c, step);
                 if flags.with_status {
                     quote! { let (_, status) = #call; #last break; }
                 } else {
@@ -252,7 +252,7 @@ fn actions(list: &[ActionPlan], i: usize, step: &str, flags: &Flags) -> (TokenSt
                 workflow,
             } => {
                 let first = workflow.as_ref().map(|c| {
-                    let call = call(c, step);
+                    let call = call_boxed(c, step);
                     if flags.with_status {
                         quote! { let (_, status) = #call; #last }
                     } else {

@@ -165,6 +165,16 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
 /// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
 /// `step` names the caller in conversion errors.
 pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
+    call_with(c, step, false)
+}
+
+/// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
+/// and recursive async functions need the indirection.
+pub(super) fn call_boxed(c: &CallPlan, step: &str) -> TokenStream {
+    call_with(c, step, true)
+}
+
+fn call_with(c: &CallPlan, step: &str, boxed: bool) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
     let fields = c.fields.iter().map(|(field, init)| {
@@ -179,7 +189,11 @@ pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
         };
         quote! { #ident: #value }
     });
-    quote! { #f(client, #ty { #(#fields,)* }).await? }
+    if boxed {
+        quote! { Box::pin(#f(client, #ty { #(#fields,)* })).await? }
+    } else {
+        quote! { #f(client, #ty { #(#fields,)* }).await? }
+    }
 }
 
 /// A value as the callee's input type: as it is when the types agree, wrapped in `Some` or
