@@ -823,6 +823,53 @@ mod workflow_step_status {
     }
 }
 
+// `quick-reserve`: a step reading the output of a step a goto skipped fails with
+// `MissingOutput`, before its request is sent.
+mod missing_output {
+    use super::flows_actions::*;
+    use super::*;
+
+    fn script(lookup: Reply) -> Script {
+        Script::new()
+            .on("GET /items/g7", lookup)
+            .on("POST /items/g7/reservations", reserved("r-8", 1))
+            .on("POST /audit", Reply::empty(204))
+    }
+
+    #[tokio::test]
+    async fn the_normal_path_sends_the_reservation() {
+        let server = Server::start(script(item("g7", 2))).await;
+        quick_reserve(&server.client(), QuickReserveInputs::new("g7"))
+            .await
+            .unwrap();
+        let requests = server.requests();
+        assert_eq!(
+            requests.iter().map(Recorded::call).collect::<Vec<_>>(),
+            [
+                "GET /items/g7",
+                "POST /items/g7/reservations",
+                "POST /audit"
+            ]
+        );
+        assert_eq!(requests[2].json(), json!({"sku": "g7", "source": "r-8"}));
+    }
+
+    #[tokio::test]
+    async fn a_skipped_output_is_a_missing_output_error() {
+        let server = Server::start(script(item("g7", 2).with_header("X-Hot", "yes"))).await;
+        let err = quick_reserve(&server.client(), QuickReserveInputs::new("g7"))
+            .await
+            .unwrap_err();
+        match err {
+            WorkflowError::MissingOutput { step, output } => {
+                assert_eq!((step, output), ("reserve", "reservationId"));
+            }
+            other => panic!("expected MissingOutput, got {other:?}"),
+        }
+        assert_eq!(server.calls(), ["GET /items/g7"]);
+    }
+}
+
 // A goto loop that never ends: `StepBudgetExceeded` after the budget (5, set at generation).
 mod step_budget {
     use super::flows_step_budget::*;

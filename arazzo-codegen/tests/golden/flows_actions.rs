@@ -869,11 +869,13 @@ pub async fn reserve_or_backorder(
                                 .unwrap_or_default(),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
-                            let _ = place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
+                            let _ = Box::pin(
+                                    place_backorder_with_status(
+                                        client,
+                                        PlaceBackorderInputs {
+                                            sku: inputs.sku.clone(),
+                                        },
+                                    ),
                                 )
                                 .await?;
                             break;
@@ -1101,11 +1103,13 @@ pub async fn audit_item(
                     }
                     Some(criterion) => {
                         if response.status() == 404u16 {
-                            let _ = place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
+                            let _ = Box::pin(
+                                    place_backorder_with_status(
+                                        client,
+                                        PlaceBackorderInputs {
+                                            sku: inputs.sku.clone(),
+                                        },
+                                    ),
                                 )
                                 .await?;
                             break;
@@ -1150,11 +1154,13 @@ pub async fn audit_item(
                     }
                     Some(criterion) => {
                         if response.status() == 404u16 {
-                            let _ = place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
+                            let _ = Box::pin(
+                                    place_backorder_with_status(
+                                        client,
+                                        PlaceBackorderInputs {
+                                            sku: inputs.sku.clone(),
+                                        },
+                                    ),
                                 )
                                 .await?;
                             break;
@@ -1206,11 +1212,13 @@ pub async fn audit_item(
                     }
                     Some(criterion) => {
                         if response.status() == 404u16 {
-                            let _ = place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
+                            let _ = Box::pin(
+                                    place_backorder_with_status(
+                                        client,
+                                        PlaceBackorderInputs {
+                                            sku: inputs.sku.clone(),
+                                        },
+                                    ),
                                 )
                                 .await?;
                             break;
@@ -1329,3 +1337,177 @@ pub struct ReserveThroughWorkflowOutputs {
     #[serde(rename = "lastStatus")]
     pub last_status: u16,
 }
+/// Reserve and confirm; a hot item jumps straight to the confirmation.
+///
+/// A document mistake on purpose: the `hot` goto skips `reserve`, whose output `confirm` reads, so that path fails at run time with `MissingOutput`.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem), `reserve` (reserveItem), `confirm` (audit).
+pub async fn quick_reserve(
+    client: &::arazzo_runtime::Client,
+    inputs: QuickReserveInputs,
+) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
+    const STEPS: [&str; 3usize] = ["lookup", "reserve", "confirm"];
+    const STEP_BUDGET: usize = 1000usize;
+    let mut reserve_reservation_id: Option<String> = None;
+    let mut next: usize = 0;
+    let mut executed: usize = 0;
+    loop {
+        if next >= STEPS.len() {
+            break;
+        }
+        executed += 1;
+        if executed > STEP_BUDGET {
+            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
+                step: STEPS[next],
+                budget: STEP_BUDGET,
+            });
+        }
+        match next {
+            0usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                            .concat(),
+                    )
+                    .send("lookup")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 200u16 {
+                    Some("$statusCode == 200")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        if ::arazzo_runtime::cond::eq(
+                            &response
+                                .header("X-Hot")
+                                .map(::arazzo_runtime::__private::serde_json::Value::from)
+                                .unwrap_or_default(),
+                            &::arazzo_runtime::__private::serde_json::Value::from("yes"),
+                        ) {
+                            next = 2usize;
+                            continue;
+                        }
+                        next = 1usize;
+                    }
+                    Some(criterion) => {
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            1usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            "/reservations",
+                        ]
+                            .concat(),
+                    )
+                    .send("reserve")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 201u16 {
+                    Some("$statusCode == 201")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        reserve_reservation_id = Some(
+                            response.body_pointer("/reservationId")?,
+                        );
+                        next = 2usize;
+                    }
+                    Some(criterion) => {
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            2usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        "/audit",
+                    )
+                    .json_body(
+                        "application/json",
+                        &{
+                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            map.insert(
+                                "sku".to_owned(),
+                                ::arazzo_runtime::param::to_json(&inputs.sku),
+                            );
+                            map.insert(
+                                "source".to_owned(),
+                                ::arazzo_runtime::param::to_json(
+                                    ::arazzo_runtime::flow::output(
+                                        reserve_reservation_id.as_ref(),
+                                        "reserve",
+                                        "reservationId",
+                                    )?,
+                                ),
+                            );
+                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        },
+                    )
+                    .send("confirm")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 204u16 {
+                    Some("$statusCode == 204")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        next = 3usize;
+                    }
+                    Some(criterion) => {
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok(QuickReserveOutputs {})
+}
+/// Inputs of the `quick-reserve` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct QuickReserveInputs {
+    #[serde(rename = "sku")]
+    pub sku: String,
+}
+impl QuickReserveInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self { sku: sku.into() }
+    }
+}
+/// Outputs of the `quick-reserve` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct QuickReserveOutputs {}
