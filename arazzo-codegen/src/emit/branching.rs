@@ -127,10 +127,9 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         }
         StepKind::Workflow(c) => {
             let call = call(c, id);
-            let callee_used = s
-                .outputs
-                .iter()
-                .any(|o| matches!(o.source, OutputSource::Callee(..)));
+            let callee_used = s.outputs.iter().any(|o| {
+                matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
+            });
             let callee = if callee_used {
                 quote! { callee }
             } else {

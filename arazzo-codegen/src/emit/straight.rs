@@ -55,10 +55,9 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
         }
         StepKind::Workflow(c) => {
             let call = call(c, id);
-            let callee_used = s
-                .outputs
-                .iter()
-                .any(|o| matches!(o.source, OutputSource::Callee(..)));
+            let callee_used = s.outputs.iter().any(|o| {
+                matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
+            });
             let callee = if callee_used {
                 quote! { callee }
             } else {
