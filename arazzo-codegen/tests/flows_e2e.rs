@@ -1194,13 +1194,17 @@ async fn run_workflow(
         "loan-checkout.arazzo.yml", "apply-at-checkout" =>
             flows_loan_checkout::apply_at_checkout, ApplyAtCheckoutInputs;
         "train-booking.arazzo.yml", "book-trip" => flows_train_booking::book_trip, BookTripInputs;
+        "subflows.arazzo.yml", "sign-in" => flows_subflows::sign_in, SignInInputs;
+        "subflows.arazzo.yml", "show-profile" => flows_subflows::show_profile, ShowProfileInputs;
+        "subflows.arazzo.yml", "profile-after-sign-in" =>
+            flows_subflows::profile_after_sign_in, ProfileAfterSignInInputs;
     }
 }
 
 #[tokio::test]
 async fn data_driven_cases() {
     let mut ran = 0;
-    for config in ["pet-adoption", "loan-checkout", "train-booking"] {
+    for config in ["pet-adoption", "loan-checkout", "train-booking", "subflows"] {
         let path = format!("tests/flows/{config}.test.yml");
         let text = std::fs::read_to_string(&path).unwrap();
         let config: Value = serde_yaml::from_str(&text).unwrap();
@@ -1262,5 +1266,5 @@ async fn data_driven_cases() {
             ran += 1;
         }
     }
-    assert!(ran >= 9, "only {ran} data-driven cases ran");
+    assert!(ran >= 14, "only {ran} data-driven cases ran");
 }
