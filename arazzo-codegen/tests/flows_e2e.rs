@@ -523,6 +523,18 @@ mod fetch_item {
     }
 
     #[tokio::test]
+    async fn all_criteria_of_an_action_must_hold() {
+        let exhausted = Reply::empty(429).with_header("X-Quota", "exhausted");
+        let (result, calls) = run(script_with_primary(vec![exhausted])).await;
+        assert_eq!(result.unwrap().mirror_name.as_deref(), Some("Item b2"));
+        assert_eq!(
+            calls,
+            ["GET /items/b2", "GET /mirror/items/b2", "POST /audit"],
+            "no retry: only the first criterion of `throttled` holds"
+        );
+    }
+
+    #[tokio::test]
     async fn an_unmatched_failure_takes_the_unconditional_goto() {
         let (result, calls) = run(script_with_primary(vec![Reply::empty(500)])).await;
         assert_eq!(result.unwrap().mirror_name.as_deref(), Some("Item b2"));

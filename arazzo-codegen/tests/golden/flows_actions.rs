@@ -505,7 +505,17 @@ pub async fn fetch_item(
                         ) {
                             break;
                         }
-                        if retries[0usize] < 2u32 && response.status() == 429u16 {
+                        if retries[0usize] < 2u32 && response.status() == 429u16
+                            && !::arazzo_runtime::cond::eq(
+                                &response
+                                    .header("X-Quota")
+                                    .map(::arazzo_runtime::__private::serde_json::Value::from)
+                                    .unwrap_or_default(),
+                                &::arazzo_runtime::__private::serde_json::Value::from(
+                                    "exhausted",
+                                ),
+                            )
+                        {
                             retries[0usize] += 1;
                             ::arazzo_runtime::flow::sleep(
                                     ::arazzo_runtime::flow::retry_delay(&response, 0f64),
