@@ -123,7 +123,7 @@ impl Scope {
         pointer: &str,
         context: Context,
     ) -> Option<ValueExpr> {
-        let span = cx.span_in_string(pointer, text, range);
+        let span = cx.span_in_string(pointer, text, range.clone());
         match expr {
             Expr::Inputs { name, pointer: ptr } => {
                 match self.inputs.iter().find(|f| &f.json_name == name) {
@@ -246,6 +246,28 @@ impl Scope {
                         None
                     }
                 }
+            }
+            // `$sourceDescriptions.<doc>.<workflowId>.outputs.<name>`: a workflow of another
+            // document that `dependsOn` or an earlier step ran.
+            Expr::SourceDescriptions { name, reference } if reference.contains(".outputs.") => {
+                let (workflow, output) = reference.split_once(".outputs.").unwrap_or_default();
+                let (output, ptr) = match output.split_once('#') {
+                    Some((o, p)) => (o, Some(p.to_owned())),
+                    None => (output, None),
+                };
+                let qualified = format!("$sourceDescriptions.{name}.{workflow}");
+                let key = if self.dependencies.iter().any(|(id, _)| *id == qualified) {
+                    qualified
+                } else {
+                    workflow.to_owned()
+                };
+                let as_workflows = Expr::Workflows {
+                    workflow: key,
+                    field: crate::expr::WorkflowField::Outputs,
+                    name: output.to_owned(),
+                    pointer: ptr,
+                };
+                self.resolve(cx, &as_workflows, text, range, pointer, context)
             }
             Expr::Outputs { .. }
             | Expr::Workflows { .. }
