@@ -882,6 +882,50 @@ mod missing_output {
     }
 }
 
+// `lookup-or-register`: a `retry` with a `workflowId` runs that workflow, then the step again.
+mod retry_with_workflow {
+    use super::flows_actions::*;
+    use super::*;
+
+    #[tokio::test]
+    async fn the_workflow_runs_before_the_retry() {
+        let server = Server::start(
+            Script::new()
+                .on("GET /items/h8", Reply::empty(404))
+                .on("GET /items/h8", item("h8", 0))
+                .on("POST /backorders", Reply::json(201, json!({"backorderId": "b-8"}))),
+        )
+        .await;
+        let out = lookup_or_register(&server.client(), LookupOrRegisterInputs::new("h8"))
+            .await
+            .unwrap();
+        let stock: i64 = out.stock;
+        assert_eq!(stock, 0);
+        assert_eq!(
+            server.calls(),
+            ["GET /items/h8", "POST /backorders", "GET /items/h8"]
+        );
+    }
+
+    #[tokio::test]
+    async fn still_unknown_after_the_retry_fails() {
+        let server = Server::start(
+            Script::new()
+                .on("GET /items/h8", Reply::empty(404))
+                .on("POST /backorders", Reply::json(201, json!({"backorderId": "b-8"}))),
+        )
+        .await;
+        let err = lookup_or_register(&server.client(), LookupOrRegisterInputs::new("h8"))
+            .await
+            .unwrap_err();
+        assert_eq!(criteria_failed(err), ("lookup", "$statusCode == 200", 404));
+        assert_eq!(
+            server.calls(),
+            ["GET /items/h8", "POST /backorders", "GET /items/h8"]
+        );
+    }
+}
+
 // A goto loop that never ends: `StepBudgetExceeded` after the budget (5, set at generation).
 mod step_budget {
     use super::flows_step_budget::*;

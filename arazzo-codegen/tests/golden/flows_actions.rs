@@ -1521,3 +1521,117 @@ impl QuickReserveInputs {
 )]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveOutputs {}
+/// Read an item; an unknown item is registered by backordering it, then read again.
+///
+/// A `retry` with a `workflowId` runs that workflow first, then the step again.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem).
+pub async fn lookup_or_register(
+    client: &::arazzo_runtime::Client,
+    inputs: LookupOrRegisterInputs,
+) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
+    const STEPS: [&str; 1usize] = ["lookup"];
+    const STEP_BUDGET: usize = 1000usize;
+    let mut lookup_stock: Option<i64> = None;
+    let mut retries = [0u32; 1usize];
+    let mut next: usize = 0;
+    let mut executed: usize = 0;
+    loop {
+        if next >= STEPS.len() {
+            break;
+        }
+        executed += 1;
+        if executed > STEP_BUDGET {
+            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
+                step: STEPS[next],
+                budget: STEP_BUDGET,
+            });
+        }
+        match next {
+            0usize => {
+                let response = client
+                    .request(
+                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                            .concat(),
+                    )
+                    .send("lookup")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 200u16 {
+                    Some("$statusCode == 200")
+                } else {
+                    None
+                };
+                match failed {
+                    None => {
+                        retries[0usize] = 0;
+                        lookup_stock = Some(response.body_pointer("/stock")?);
+                        next = 1usize;
+                    }
+                    Some(criterion) => {
+                        if retries[0usize] < 1u32 && response.status() == 404u16 {
+                            retries[0usize] += 1;
+                            ::arazzo_runtime::flow::sleep(
+                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                                )
+                                .await;
+                            let _ = Box::pin(
+                                    place_backorder_with_status(
+                                        client,
+                                        PlaceBackorderInputs {
+                                            sku: inputs.sku.clone(),
+                                        },
+                                    ),
+                                )
+                                .await?;
+                            next = 0usize;
+                            continue;
+                        }
+                        return Err(response.criteria_failed(criterion));
+                    }
+                }
+            }
+            _ => break,
+        }
+    }
+    Ok(LookupOrRegisterOutputs {
+        stock: *::arazzo_runtime::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
+    })
+}
+/// Inputs of the `lookup-or-register` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct LookupOrRegisterInputs {
+    #[serde(rename = "sku")]
+    pub sku: String,
+}
+impl LookupOrRegisterInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self { sku: sku.into() }
+    }
+}
+/// Outputs of the `lookup-or-register` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct LookupOrRegisterOutputs {
+    /// `stock`: `$steps.lookup.outputs.stock`.
+    #[serde(rename = "stock")]
+    pub stock: i64,
+}
