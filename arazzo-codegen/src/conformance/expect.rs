@@ -211,27 +211,6 @@ pub const EXPECTED: &[Expectation] = &[
 /// the project's findings file.
 pub const KNOWN_BUGS: &[KnownBug] = &[
     KnownBug {
-        id: "C5",
-        documents: "",
-        code: "invalid-openapi",
-        contains: "for header parameter `Accept`",
-        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
-    },
-    KnownBug {
-        id: "C5",
-        documents: "",
-        code: "invalid-openapi",
-        contains: "for header parameter `Content-Type`",
-        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
-    },
-    KnownBug {
-        id: "C5",
-        documents: "",
-        code: "invalid-openapi",
-        contains: "for header parameter `Authorization`",
-        summary: "header parameters `Accept`, `Content-Type`, `Authorization` are not ignored as OpenAPI requires",
-    },
-    KnownBug {
         id: "C6",
         documents: "",
         code: "unknown-parameter",

@@ -246,6 +246,15 @@ fn read_one(r: &mut Reader<'_>, f: FileId, p: &str) -> Option<Parameter> {
             .filter(|s| *s != Style::Cookie || r.version >= Version::V3_2)
         {
             Some(style) => style,
+            // OpenAPI ignores `Accept`, `Content-Type` and `Authorization` header parameters,
+            // so their styles do not matter either.
+            None if location == Location::Header
+                && ["accept", "content-type", "authorization"]
+                    .iter()
+                    .any(|h| name.eq_ignore_ascii_case(h)) =>
+            {
+                location.default_style()
+            }
             None => {
                 r.error(
                     "invalid-openapi",
