@@ -63,6 +63,14 @@ impl<T: ParamValue> ParamValue for Option<T> {
     }
 }
 
+/// An array with no declared style (a header or cookie the operation does not describe, such
+/// as `Accept`): OpenAPI's default `simple` style, items joined with `,`.
+impl<T: ParamValue> ParamValue for Vec<T> {
+    fn to_param(&self) -> Cow<'_, str> {
+        Cow::Owned(join(self, ","))
+    }
+}
+
 impl ParamValue for serde_json::Value {
     fn to_param(&self) -> Cow<'_, str> {
         match self {
