@@ -48,19 +48,21 @@ const KEYWORDS: &[&str] = &[
 /// Words that cannot be raw identifiers either.
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
-fn fix_start(mut name: String, fallback: &str) -> String {
+/// An empty name becomes `fallback`; one starting with a digit gets `prefix` (`n123`,
+/// `V123`: a leading `_` would make clippy and rustc's case lints complain).
+fn fix_start(mut name: String, fallback: &str, prefix: &str) -> String {
     if name.is_empty() {
         return fallback.to_owned();
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
+        name.insert_str(0, prefix);
     }
     name
 }
 
 /// `accessToken` → `access_token`; keywords get a trailing `_` (`type` → `type_`).
 pub fn snake(name: &str) -> String {
-    let s = fix_start(words(name).join("_"), "value");
+    let s = fix_start(words(name).join("_"), "value", "n");
     escape_keyword(s)
 }
 
@@ -76,12 +78,12 @@ pub fn camel(name: &str) -> String {
             }
         })
         .collect();
-    escape_keyword(fix_start(s, "Value"))
+    escape_keyword(fix_start(s, "Value", "V"))
 }
 
 /// `SCREAMING_SNAKE` for constants.
 pub fn screaming(name: &str) -> String {
-    fix_start(words(name).join("_").to_uppercase(), "VALUE")
+    fix_start(words(name).join("_").to_uppercase(), "VALUE", "N")
 }
 
 fn escape_keyword(s: String) -> String {
@@ -106,14 +108,21 @@ impl Scope {
         }
     }
 
-    /// `name` if free, else `name_2`, `name_3`, ...
+    /// `name` if free, else `name_2`, `name_3`, ... (`Name2` for an `UpperCamelCase` name, and
+    /// a keyword's escape `_` dropped first: `type_` → `type_2`... is `type2`).
     pub fn claim(&mut self, name: String) -> String {
         if self.taken.insert(name.clone()) {
             return name;
         }
+        let camel = name.starts_with(|c: char| c.is_uppercase());
+        let stem = name.trim_end_matches('_');
         let mut n = 2;
         loop {
-            let candidate = format!("{name}_{n}");
+            let candidate = if camel || stem.len() < name.len() {
+                format!("{stem}{n}")
+            } else {
+                format!("{name}_{n}")
+            };
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
@@ -133,7 +142,8 @@ mod tests {
         assert_eq!(snake("HTTPStatus"), "http_status");
         assert_eq!(snake("minutesToExpire"), "minutes_to_expire");
         assert_eq!(snake("type"), "type_");
-        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("2fa"), "n2fa");
+        assert_eq!(camel("123"), "V123");
         assert_eq!(snake("--"), "value");
         assert_eq!(snake("self"), "self_");
     }
@@ -160,5 +170,9 @@ mod tests {
         assert_eq!(scope.claim("a".into()), "a");
         assert_eq!(scope.claim("a".into()), "a_2");
         assert_eq!(scope.claim("a".into()), "a_3");
+        assert_eq!(scope.claim("Pro".into()), "Pro");
+        assert_eq!(scope.claim("Pro".into()), "Pro2");
+        assert_eq!(scope.claim("self_".into()), "self_");
+        assert_eq!(scope.claim("self_".into()), "self2");
     }
 }

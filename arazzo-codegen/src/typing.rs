@@ -115,6 +115,17 @@ impl Builder {
                 let presence = if required.contains(prop.as_str()) {
                     Presence::Required
                 } else if let Some(default) = prop_schema.get("default") {
+                    // A generated struct cannot be built from a JSON default without parsing it
+                    // at run time; defaults of its properties can be.
+                    if default.is_object() && matches!(ty.inner(), RustType::Named(_)) {
+                        self.problems.push(SchemaProblem {
+                            pointer: format!("{prop_pointer}/default"),
+                            message: format!(
+                                "a `default` for the object input `{prop}` is not supported"
+                            ),
+                            help: Some("give its properties defaults instead".into()),
+                        });
+                    }
                     Presence::Default(default.clone())
                 } else {
                     ty = ty.optional();

@@ -88,6 +88,15 @@ impl Response {
         })
     }
 
+    /// `$response.body` as a condition operand: the parsed JSON, or the text itself when the
+    /// body is not JSON (a `text/plain` answer compares as a string).
+    pub fn body_value(&self) -> Value {
+        match self.json() {
+            Ok(json) => json.clone(),
+            Err(_) => Value::String(self.body_text()),
+        }
+    }
+
     /// The value at a JSON pointer in the body, if the body is JSON and the pointer exists.
     /// Criteria use this: a missing value makes a comparison false, not an error.
     pub fn pointer_value(&self, pointer: &str) -> Option<&Value> {

@@ -156,11 +156,9 @@ fn workflow_step(
     let mut outputs = outputs(cx, None, Some(&call), step, sp, scope, &[]);
     // The callee's outputs, for later `$workflows.<id>.outputs.<name>`.
     for (name, rust, ty) in &call.outputs {
-        let var = scope.vars.claim(format!(
-            "{}_{}",
-            names::snake(&step.step_id),
-            names::snake(name)
-        ));
+        let var = scope
+            .vars
+            .claim(names::snake(&format!("{} {name}", step.step_id)));
         outputs.push(StepOutputPlan {
             name: format!("$workflows.{}.outputs.{name}", call.workflow),
             var,
@@ -595,11 +593,9 @@ fn outputs(
                 .insert((step.step_id.clone(), name.clone()));
             continue;
         };
-        let var = scope.vars.claim(format!(
-            "{}_{}",
-            names::snake(&step.step_id),
-            names::snake(name)
-        ));
+        let var = scope
+            .vars
+            .claim(names::snake(&format!("{} {name}", step.step_id)));
         out.push(StepOutputPlan {
             name: name.clone(),
             var,

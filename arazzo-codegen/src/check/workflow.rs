@@ -135,7 +135,7 @@ fn dependencies(
         let mut bindings = Vec::new();
         let mut visible = Vec::new();
         for (name, rust, ty) in &call.outputs {
-            let var = scope.vars.claim(format!("{}_{}", names::snake(id), rust));
+            let var = scope.vars.claim(names::snake(&format!("{id} {rust}")));
             bindings.push((rust.clone(), var.clone()));
             visible.push((name.clone(), var, ty.clone()));
         }

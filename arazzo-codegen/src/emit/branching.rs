@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use super::request;
 use super::values::{cond_tokens, negate, type_tokens};
-use super::workflow::{call, call_boxed, output_value, outputs_literal};
+use super::workflow::{call, call_boxed, output_value, output_value_opt, outputs_literal};
 use crate::plan::{
     ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
     WorkflowPlan,
@@ -163,23 +163,36 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 quote! { let _: #ty = #value; }
             }
         });
+    // A success resets the step's retry count where the loop goes on (not before `break`:
+    // nothing would read it).
     let reset = flags.has_retry.then(|| quote! { retries[#i] = 0; });
-    let (success_actions, success_done) = actions(&s.on_success, i, id, flags);
+    let (success_actions, success_done) = actions(&s.on_success, i, id, flags, reset.as_ref());
     let next = if success_done {
         None
     } else if flags.has_resume {
         let following = i + 1;
-        Some(quote! { next = resume.take().unwrap_or(#following); })
+        Some(quote! { #reset next = resume.take().unwrap_or(#following); })
     } else {
         let following = i + 1;
-        Some(quote! { next = #following; })
+        Some(quote! { #reset next = #following; })
     };
     let on_success = quote! {
-        #reset
         #(#outputs)*
         #success_actions
         #next
     };
+    // When a failure action takes over, the step's outputs are still read from its response
+    // where they can be (an output the response lacks stays unset).
+    let salvage: Vec<TokenStream> = s
+        .outputs
+        .iter()
+        .filter(|o| used.contains(&o.var))
+        .map(|o| {
+            let var = format_ident!("{}", o.var);
+            let value = output_value_opt(&o.source, &o.ty, &callee);
+            quote! { #var = #value; }
+        })
+        .collect();
     if s.criteria.is_empty() {
         return quote! {
             #i => {
@@ -195,7 +208,8 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         let text = &c.text;
         failed = quote! { if #test { Some(#text) } else { #failed } };
     }
-    let (failure_actions, failure_done) = actions(&s.on_failure, i, id, flags);
+    let (failure_actions, failure_done) = actions(&s.on_failure, i, id, flags, None);
+    let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
     let fail = (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
     let criterion = if failure_done {
         quote! { _ }
@@ -212,6 +226,7 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                     #on_success
                 }
                 Some(#criterion) => {
+                    #salvage
                     #failure_actions
                     #fail
                 }
@@ -222,7 +237,13 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
 
 /// The actions in order; the flag says an unconditional one ends the list (nothing after it
 /// could run).
-fn actions(list: &[ActionPlan], i: usize, step: &str, flags: &Flags) -> (TokenStream, bool) {
+fn actions(
+    list: &[ActionPlan],
+    i: usize,
+    step: &str,
+    flags: &Flags,
+    reset: Option<&TokenStream>,
+) -> (TokenStream, bool) {
     let mut out = TokenStream::new();
     for a in list {
         let criteria = a
@@ -234,7 +255,7 @@ fn actions(list: &[ActionPlan], i: usize, step: &str, flags: &Flags) -> (TokenSt
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
             ActionKind::End => quote! { break; },
-            ActionKind::GotoStep(k) => quote! { next = #k; continue; },
+            ActionKind::GotoStep(k) => quote! { #reset next = #k; continue; },
             ActionKind::GotoWorkflow(c) => {
                 let call = call_boxed(c, step);
                 if flags.with_status {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::values::{step_ref, value_arg, value_ref};
+use super::values::{needs_json, serialize_ref, step_ref, value_arg, value_ref};
 use crate::openapi::Style;
 use crate::plan::{
     BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, Plan, RequestPlan,
@@ -86,7 +86,7 @@ fn json_ref(v: &ValueExpr) -> TokenStream {
         let j = super::values::json_tokens(j);
         return quote! { &#j };
     }
-    let r = value_ref(v);
+    let r = serialize_ref(v);
     quote! { &::arazzo_runtime::param::to_json(#r) }
 }
 
@@ -161,12 +161,16 @@ fn param(p: &ParamPlan) -> TokenStream {
             ValueExpr::Input {
                 field,
                 pointer: None,
-                ..
+                ty,
             },
             true,
         ) => {
             let f = format_ident!("{}", field);
-            quote! { inputs.#f.as_ref() }
+            if needs_json(ty) {
+                quote! { inputs.#f.as_ref().map(::arazzo_runtime::param::to_json) }
+            } else {
+                quote! { inputs.#f.as_ref() }
+            }
         }
         (
             ValueExpr::StepOutput {
@@ -248,7 +252,7 @@ fn body(b: &BodyPlan) -> TokenStream {
             value,
         } => {
             let v = match value {
-                JsonValue::Expr(e) => value_ref(e),
+                JsonValue::Expr(e) => serialize_ref(e),
                 other => {
                     let j = json_value(other);
                     quote! { &#j }
@@ -324,7 +328,7 @@ fn json_value(j: &JsonValue) -> TokenStream {
     match j {
         JsonValue::Literal(v) => super::values::json_tokens(v),
         JsonValue::Expr(v) => {
-            let r = value_ref(v);
+            let r = serialize_ref(v);
             quote! { ::arazzo_runtime::param::to_json(#r) }
         }
         JsonValue::Object(members) => {

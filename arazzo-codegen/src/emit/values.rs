@@ -84,6 +84,8 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
             let f = format_ident!("{}", field);
             match pointer {
                 Some(p) => quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) },
+                // Generated structs and enums are sent as their JSON (an enum as its string).
+                None if needs_json(ty) => quote! { ::arazzo_runtime::param::to_json(&inputs.#f) },
                 None if is_copy(ty) => quote! { inputs.#f },
                 None => quote! { &inputs.#f },
             }
@@ -118,6 +120,22 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
     }
 }
 
+/// A reference to the value for serialising it (`to_json`, a JSON body): generated types by
+/// reference as they are, not through their JSON first.
+pub(crate) fn serialize_ref(v: &ValueExpr) -> TokenStream {
+    match v {
+        ValueExpr::Input {
+            field,
+            pointer: None,
+            ..
+        } => {
+            let f = format_ident!("{}", field);
+            quote! { &inputs.#f }
+        }
+        other => value_ref(other),
+    }
+}
+
 /// A `&T` to a step output's variable. In a branching workflow the variable is an `Option`
 /// set when its step runs; reading it earlier is a `WorkflowError` naming step and output.
 pub(crate) fn step_ref(var: &str, unset: &Option<(String, String)>) -> TokenStream {
@@ -145,6 +163,9 @@ pub(crate) fn value_ref(v: &ValueExpr) -> TokenStream {
         ValueExpr::Literal(Value::String(_)) => true,
         ValueExpr::Input {
             ty, pointer: None, ..
+        } if needs_json(ty) => false,
+        ValueExpr::Input {
+            ty, pointer: None, ..
         }
         | ValueExpr::StepOutput {
             ty, pointer: None, ..
@@ -163,6 +184,16 @@ fn is_copy(ty: &RustType) -> bool {
         ty,
         RustType::I64 | RustType::F64 | RustType::Bool | RustType::U16
     )
+}
+
+/// Whether a value of the type reaches text through its JSON form (generated types, and
+/// collections of them, have no `ParamValue`).
+pub(crate) fn needs_json(ty: &RustType) -> bool {
+    match ty {
+        RustType::Named(_) => true,
+        RustType::Vec(t) | RustType::Option(t) => needs_json(t),
+        _ => false,
+    }
 }
 
 /// Whether values of the type are `Copy` (so generated code never calls `.clone()` on them).
@@ -383,9 +414,7 @@ fn operand(o: &OperandPlan) -> TokenStream {
             Literal::String(s) => quote! { #value::from(#s) },
         },
         OperandSource::StatusCode => quote! { #value::from(response.status()) },
-        OperandSource::ResponseBody(None) => {
-            quote! { response.json().ok().cloned().unwrap_or_default() }
-        }
+        OperandSource::ResponseBody(None) => quote! { response.body_value() },
         OperandSource::ResponseBody(Some(p)) => {
             quote! { response.pointer_value(#p).cloned().unwrap_or_default() }
         }
@@ -393,7 +422,7 @@ fn operand(o: &OperandPlan) -> TokenStream {
             quote! { response.header(#h).map(#value::from).unwrap_or_default() }
         }
         OperandSource::Value(v) => {
-            let r = value_ref(v);
+            let r = serialize_ref(v);
             quote! { ::arazzo_runtime::param::to_json(#r) }
         }
     };

@@ -157,7 +157,12 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
                 value_owned(value, !read_later)
             }
         };
-        quote! { #ident: #value }
+        // `name: name` is written `name`.
+        if ident == value.to_string() {
+            quote! { #ident }
+        } else {
+            quote! { #ident: #value }
+        }
     });
     quote! { #ty { #(#fields,)* } }
 }
@@ -296,6 +301,26 @@ fn step_uses_inputs(s: &StepPlan) -> bool {
     let mut found = false;
     s.for_each_value(&mut |v| found |= mentions_inputs(v));
     found
+}
+
+/// Like [`output_value`], as an `Option` that is `None` where the response lacks the value
+/// (for a step whose failure an action handles).
+pub(super) fn output_value_opt(
+    source: &OutputSource,
+    ty: &RustType,
+    callee: &TokenStream,
+) -> TokenStream {
+    match source {
+        OutputSource::Body(p) => {
+            let p = p.clone().unwrap_or_default();
+            quote! { response.body_pointer(#p).ok() }
+        }
+        OutputSource::Header(h) => quote! { response.header_output(#h).ok() },
+        other => {
+            let value = output_value(other, ty, callee);
+            quote! { Some(#value) }
+        }
+    }
 }
 
 /// The value of one step output, read from `response` (or, for a workflow step, from the

@@ -46,7 +46,7 @@ pub async fn find_available_book(
     }
     if !::arazzo_runtime::criteria::jsonpath(
         "$.books[?@.available == true]",
-        &response.json().ok().cloned().unwrap_or_default(),
+        &response.body_value(),
     ) {
         return Err(response.criteria_failed("$.books[?@.available == true]"));
     }

@@ -188,7 +188,7 @@ impl RegisterThingInputs {
 pub enum RegisterThingInputsPlan {
     /// `1`
     #[serde(rename = "1")]
-    _1,
+    V1,
     /// `a b`
     #[serde(rename = "a b")]
     AB,
