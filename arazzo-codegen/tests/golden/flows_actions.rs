@@ -60,7 +60,6 @@ pub(crate) async fn reserve_item_with_status(
                 };
                 match failed {
                     None => {
-                        retries[0usize] = 0;
                         let _: i64 = response.body_pointer("/stock")?;
                         if ::arazzo_runtime::cond::eq(
                             &response
@@ -71,6 +70,7 @@ pub(crate) async fn reserve_item_with_status(
                         ) {
                             break;
                         }
+                        retries[0usize] = 0;
                         next = 1usize;
                     }
                     Some(criterion) => {
@@ -113,7 +113,6 @@ pub(crate) async fn reserve_item_with_status(
                 };
                 match failed {
                     None => {
-                        retries[1usize] = 0;
                         reserve_reservation_id = Some(
                             response.body_pointer("/reservationId")?,
                         );
@@ -124,12 +123,16 @@ pub(crate) async fn reserve_item_with_status(
                                 .unwrap_or_default(),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
+                            retries[1usize] = 0;
                             next = 2usize;
                             continue;
                         }
                         break;
                     }
                     Some(criterion) => {
+                        reserve_reservation_id = response
+                            .body_pointer("/reservationId")
+                            .ok();
                         if response.status() == 429u16 {
                             break;
                         }
@@ -163,7 +166,6 @@ pub(crate) async fn reserve_item_with_status(
                 };
                 match failed {
                     None => {
-                        retries[2usize] = 0;
                         restock_ticket = Some(response.body_pointer("/ticket")?);
                         if ::arazzo_runtime::cond::eq(
                             &response
@@ -174,9 +176,11 @@ pub(crate) async fn reserve_item_with_status(
                         ) {
                             break;
                         }
+                        retries[2usize] = 0;
                         next = 3usize;
                     }
                     Some(criterion) => {
+                        restock_ticket = response.body_pointer("/ticket").ok();
                         if response.status() == 404u16 {
                             break;
                         }
@@ -490,8 +494,8 @@ pub async fn fetch_item(
                 };
                 match failed {
                     None => {
-                        retries[0usize] = 0;
                         let _: String = response.body_pointer("/name")?;
+                        retries[0usize] = 0;
                         next = 2usize;
                         continue;
                     }
@@ -559,8 +563,8 @@ pub async fn fetch_item(
                 };
                 match failed {
                     None => {
-                        retries[1usize] = 0;
                         mirror_name = Some(response.body_pointer("/name")?);
+                        retries[1usize] = 0;
                         next = 2usize;
                     }
                     Some(criterion) => {
@@ -596,8 +600,8 @@ pub async fn fetch_item(
                 };
                 match failed {
                     None => {
-                        retries[2usize] = 0;
                         audit_status = Some(response.status());
+                        retries[2usize] = 0;
                         next = 3usize;
                     }
                     Some(criterion) => {
@@ -710,8 +714,8 @@ pub async fn authorized_lookup(
                 };
                 match failed {
                     None => {
-                        retries[0usize] = 0;
                         sign_in_token = Some(response.body_pointer("/token")?);
+                        retries[0usize] = 0;
                         next = resume.take().unwrap_or(1usize);
                     }
                     Some(criterion) => {
@@ -751,11 +755,12 @@ pub async fn authorized_lookup(
                 };
                 match failed {
                     None => {
-                        retries[1usize] = 0;
                         lookup_name = Some(response.body_pointer("/name")?);
+                        retries[1usize] = 0;
                         next = resume.take().unwrap_or(2usize);
                     }
                     Some(criterion) => {
+                        lookup_name = response.body_pointer("/name").ok();
                         if retries[1usize] < 1u32 && response.status() == 401u16 {
                             retries[1usize] += 1;
                             ::arazzo_runtime::flow::sleep(
@@ -1163,6 +1168,7 @@ pub async fn audit_item(
                         next = 2usize;
                     }
                     Some(criterion) => {
+                        mirror_stock = response.body_pointer("/stock").ok();
                         if response.status() == 404u16 {
                             let _ = Box::pin(
                                     place_backorder_with_status(
@@ -1221,6 +1227,7 @@ pub async fn audit_item(
                         next = 3usize;
                     }
                     Some(criterion) => {
+                        audit_status = Some(response.status());
                         if response.status() == 404u16 {
                             let _ = Box::pin(
                                     place_backorder_with_status(
@@ -1568,11 +1575,12 @@ pub async fn lookup_or_register(
                 };
                 match failed {
                     None => {
-                        retries[0usize] = 0;
                         lookup_stock = Some(response.body_pointer("/stock")?);
+                        retries[0usize] = 0;
                         next = 1usize;
                     }
                     Some(criterion) => {
+                        lookup_stock = response.body_pointer("/stock").ok();
                         if retries[0usize] < 1u32 && response.status() == 404u16 {
                             retries[0usize] += 1;
                             ::arazzo_runtime::flow::sleep(

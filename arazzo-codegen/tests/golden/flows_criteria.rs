@@ -74,7 +74,7 @@ pub async fn check_team(
     }
     if !::arazzo_runtime::criteria::jsonpath(
         "$.members[?@.role == 'owner']",
-        &response.json().ok().cloned().unwrap_or_default(),
+        &response.body_value(),
     ) {
         return Err(response.criteria_failed("$.members[?@.role == 'owner']"));
     }

@@ -70,7 +70,6 @@ pub async fn apply_at_checkout(
                 };
                 match failed {
                     None => {
-                        retries[0usize] = 0;
                         eligibility_eligible = Some(response.body_pointer("/eligible")?);
                         if ::arazzo_runtime::cond::eq(
                             &response
@@ -81,6 +80,7 @@ pub async fn apply_at_checkout(
                         ) {
                             break;
                         }
+                        retries[0usize] = 0;
                         next = 1usize;
                     }
                     Some(criterion) => {
@@ -130,10 +130,10 @@ pub async fn apply_at_checkout(
                 };
                 match failed {
                     None => {
-                        retries[1usize] = 0;
                         customer_customer_id = Some(
                             response.body_pointer("/customerId")?,
                         );
+                        retries[1usize] = 0;
                         next = 2usize;
                     }
                     Some(criterion) => {
@@ -179,12 +179,14 @@ pub async fn apply_at_checkout(
                 };
                 match failed {
                     None => {
-                        retries[2usize] = 0;
                         loan_loan_id = Some(response.body_pointer("/loanId")?);
                         loan_location = Some(response.header_output("Location")?);
+                        retries[2usize] = 0;
                         next = 3usize;
                     }
                     Some(criterion) => {
+                        loan_loan_id = response.body_pointer("/loanId").ok();
+                        loan_location = response.header_output("Location").ok();
                         if retries[2usize] < 1u32 && response.status() == 503u16 {
                             retries[2usize] += 1;
                             ::arazzo_runtime::flow::sleep(

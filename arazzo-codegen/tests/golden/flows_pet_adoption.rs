@@ -99,6 +99,7 @@ pub async fn adopt_pet(
                         continue;
                     }
                     Some(criterion) => {
+                        coupon_code = response.body_pointer("/couponCode").ok();
                         if response.status() == 404u16 {
                             next = 2usize;
                             continue;

@@ -54,10 +54,7 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::criteria::jsonpath(
-        "$.trips[0]",
-        &response.json().ok().cloned().unwrap_or_default(),
-    ) {
+    if !::arazzo_runtime::criteria::jsonpath("$.trips[0]", &response.body_value()) {
         return Err(response.criteria_failed("$.trips[0]"));
     }
     let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
