@@ -778,6 +778,32 @@ mod workflow_level_goto {
     }
 }
 
+#[tokio::test]
+async fn a_handled_failure_still_reads_the_steps_outputs_from_its_response() {
+    use flows_actions::*;
+    // `audit` answers 404: `unknown-item` hands over to `place-backorder`, and `audited` is the
+    // status of the failed audit (outputs of a step whose failure an action handled are read
+    // from that response).
+    let server = Server::start(
+        Script::new()
+            .on("GET /items/e5", item("e5", 1))
+            .on("POST /audit", Reply::empty(404))
+            .on(
+                "POST /backorders",
+                Reply::json(201, json!({"backorderId": "b-9"})),
+            ),
+    )
+    .await;
+    let out = audit_item(&server.client(), AuditItemInputs::new("e5"))
+        .await
+        .unwrap();
+    assert_eq!((out.stock_on_mirror, out.audited), (None, Some(404)));
+    assert_eq!(
+        server.calls(),
+        ["GET /items/e5", "POST /audit", "POST /backorders"]
+    );
+}
+
 // `reserve-through-workflow`: a workflow step's `$statusCode` is the status of the callee's last
 // response, whichever path the callee took.
 mod workflow_step_status {
@@ -893,7 +919,10 @@ mod retry_with_workflow {
             Script::new()
                 .on("GET /items/h8", Reply::empty(404))
                 .on("GET /items/h8", item("h8", 0))
-                .on("POST /backorders", Reply::json(201, json!({"backorderId": "b-8"}))),
+                .on(
+                    "POST /backorders",
+                    Reply::json(201, json!({"backorderId": "b-8"})),
+                ),
         )
         .await;
         let out = lookup_or_register(&server.client(), LookupOrRegisterInputs::new("h8"))
@@ -909,11 +938,10 @@ mod retry_with_workflow {
 
     #[tokio::test]
     async fn still_unknown_after_the_retry_fails() {
-        let server = Server::start(
-            Script::new()
-                .on("GET /items/h8", Reply::empty(404))
-                .on("POST /backorders", Reply::json(201, json!({"backorderId": "b-8"}))),
-        )
+        let server = Server::start(Script::new().on("GET /items/h8", Reply::empty(404)).on(
+            "POST /backorders",
+            Reply::json(201, json!({"backorderId": "b-8"})),
+        ))
         .await;
         let err = lookup_or_register(&server.client(), LookupOrRegisterInputs::new("h8"))
             .await
