@@ -48,6 +48,27 @@ pub(super) fn call(
         };
         // The child's signatures are moved out for the call and put back: `call` needs `cx`.
         let child_sigs = std::mem::take(&mut cx.children[child].workflows);
+        let known = child_sigs.iter().any(|s| s.id == id);
+        if !known {
+            let ids: Vec<&str> = child_sigs.iter().map(|s| s.id.as_str()).collect();
+            let help = match similar(id, ids.iter().copied()).first() {
+                Some(best) => format!("did you mean `$sourceDescriptions.{source}.{best}`?"),
+                None => format!("the workflows of `{source}` are {}", one_of(&ids)),
+            };
+            let offset = target.len() - id.len();
+            let span = cx.span(pointer).map(|s| s.sub(offset, s.end - s.start));
+            cx.push(
+                Diagnostic::error(
+                    "unknown-workflow",
+                    format!("source `{source}` has no workflow `{id}`"),
+                )
+                .at(span)
+                .label("no such workflowId")
+                .help(help),
+            );
+            cx.children[child].workflows = child_sigs;
+            return None;
+        }
         let planned = call(cx, &child_sigs, scope, id, args, pointer);
         cx.children[child].workflows = child_sigs;
         return planned;
@@ -108,7 +129,10 @@ pub(super) fn call(
             }
             (None, crate::plan::Presence::Optional) => FieldInit::Absent,
             (None, crate::plan::Presence::Required) => {
-                if ok {
+                // A misspelt parameter is reported as unknown (with the fix) below.
+                let misspelt = matches!(&args, Args::Parameters(params)
+                    if params.iter().any(|(n, _, _)| !sig.input_fields().iter().any(|f| &f.json_name == n)));
+                if ok && !misspelt {
                     let how = match args {
                         Args::Parameters(_) => format!(
                             "add a parameter `- name: {}` with its value to the step",

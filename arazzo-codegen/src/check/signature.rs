@@ -135,7 +135,7 @@ fn visit(
                 );
                 d.label = "closes the cycle".into();
                 d.help = Some(
-                    "generated workflows are plain async functions and cannot recurse: use a `goto` to a step instead"
+                    "a workflow cannot depend on, or run as a step, a workflow that depends on or runs it; a `goto` to a workflow may loop"
                         .into(),
                 );
             }
