@@ -448,6 +448,19 @@ async fn a_steps_own_authorization_header_wins() {
     );
 }
 
+#[tokio::test]
+async fn keys_passed_as_parameters_win_over_configured_ones() {
+    use request_auth::*;
+    let server = Server::start(|_| Reply::empty(200)).await;
+    own_keys(&credentialed(&server), OwnKeysInputs::new("mine"))
+        .await
+        .unwrap();
+    let r = server.requests();
+    // `header` also fails the test if the key was sent twice.
+    assert_eq!(r[0].header("x-api-key"), Some("mine"));
+    assert_eq!(r[1].target, "/query-key?api_key=mine");
+}
+
 #[test]
 fn server_variables_take_their_defaults() {
     assert_eq!(

@@ -85,7 +85,13 @@ pub(super) fn check(
         let authorization = loc == Location::Header
             && p.name.eq_ignore_ascii_case("authorization")
             && http_security;
-        if declared.is_none() && !authorization {
+        // An API key the operation's `apiKey` security scheme asks for: documents pass keys
+        // as ordinary parameters.
+        let api_key = sources[source]
+            .api
+            .as_ref()
+            .is_some_and(|api| is_api_key(api, op, &p.name, loc));
+        if declared.is_none() && !authorization && !api_key {
             unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
             continue;
         }
@@ -221,6 +227,26 @@ pub(super) fn check(
         body,
         security,
     }
+}
+
+/// Whether `name` in `loc` is where one of the operation's `apiKey` schemes sends its key.
+fn is_api_key(api: &OpenApi, op: &Operation, name: &str, loc: Location) -> bool {
+    api.security_for(op).iter().flatten().any(|scheme| {
+        api.security_scheme(scheme).is_some_and(|s| match &s.kind {
+            SecuritySchemeKind::ApiKey {
+                name: key,
+                location,
+            } => {
+                *location == loc
+                    && if loc == Location::Header {
+                        key.eq_ignore_ascii_case(name)
+                    } else {
+                        key == name
+                    }
+            }
+            _ => false,
+        })
+    })
 }
 
 /// Whether a path parameter's value is an array or object (by schema, else by Rust type), so

@@ -244,6 +244,98 @@ impl OwnAuthorizationInputs {
 )]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationOutputs {}
+/// Keys passed as parameters named by the operations' apiKey schemes win over the client's.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `header` (withHeaderKey), `query` (withQueryKey).
+pub async fn own_keys(
+    client: &::arazzo_runtime::Client,
+    inputs: OwnKeysInputs,
+) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
+    let response = client
+        .request(
+            ::arazzo_runtime::__private::reqwest::Method::GET,
+            "vault",
+            VAULT_BASE_URL,
+            "/header-key",
+        )
+        .header("x-api-key", &inputs.key)
+        .security(
+            &[
+                &[
+                    (
+                        "headerKey",
+                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                            name: "X-API-Key",
+                            location: ::arazzo_runtime::param::KeyLocation::Header,
+                        },
+                    ),
+                ],
+            ],
+        )
+        .send("header")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(
+            ::arazzo_runtime::__private::reqwest::Method::GET,
+            "vault",
+            VAULT_BASE_URL,
+            "/query-key",
+        )
+        .query("api_key", &inputs.key)
+        .security(
+            &[
+                &[
+                    (
+                        "queryKey",
+                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                            name: "api_key",
+                            location: ::arazzo_runtime::param::KeyLocation::Query,
+                        },
+                    ),
+                ],
+            ],
+        )
+        .send("query")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(OwnKeysOutputs {})
+}
+/// Inputs of the `own-keys` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct OwnKeysInputs {
+    #[serde(rename = "key")]
+    pub key: ::arazzo_runtime::Secret<String>,
+}
+impl OwnKeysInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(key: impl Into<::arazzo_runtime::Secret<String>>) -> Self {
+        Self { key: key.into() }
+    }
+}
+/// Outputs of the `own-keys` workflow.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    ::arazzo_runtime::__private::serde::Serialize,
+    ::arazzo_runtime::__private::serde::Deserialize
+)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct OwnKeysOutputs {}
 /// Operation and path-item servers; octet-stream and XML bodies.
 ///
 /// # Errors
