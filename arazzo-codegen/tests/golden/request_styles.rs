@@ -1028,7 +1028,12 @@ pub async fn content_params(
             STYLES_BASE_URL,
             "/content",
         )
-        .query("filter", ::arazzo_runtime::param::json_text(&inputs.rgb))
+        .query(
+            "filter",
+            ::arazzo_runtime::param::json_text(
+                &::arazzo_runtime::param::to_json(&inputs.rgb),
+            ),
+        )
         .header("X-Tags", ::arazzo_runtime::param::json_text(&inputs.tags))
         .query_opt("note", inputs.note.as_ref().map(::arazzo_runtime::param::json_text))
         .send("only")
