@@ -17,7 +17,10 @@ mod request;
 mod response;
 mod secret;
 
-pub use client::{Client, ClientBuilder, HookError, RequestHook, install_crypto_provider};
+pub use client::{
+    Client, ClientBuilder, Credential, HookError, KeyLocation, RequestHook, Requirements,
+    SchemeKind, install_crypto_provider,
+};
 pub use error::WorkflowError;
 pub use request::Request;
 pub use response::Response;

@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use crate::plan::{ActionKind, StepPlan};
 
-/// The stepIds that run on every path from the first step to a normal end (an `end` action,
-/// a transfer to another workflow, or running past the last step). Their outputs are always
-/// set when the workflow returns; the others' are `Option`s.
+/// The stepIds that succeed on every path from the first step to a normal end (an `end`
+/// action, a transfer to another workflow, or running past the last step). Their outputs are
+/// always set when the workflow returns; the others' are `Option`s.
 pub(super) fn always_run(steps: &[StepPlan]) -> BTreeSet<String> {
     let n = steps.len();
     let exit = n;
@@ -45,8 +45,18 @@ pub(super) fn always_run(steps: &[StepPlan]) -> BTreeSet<String> {
         }
         false
     };
+    // A step whose failure an action handles may end or jump without its outputs (they are read
+    // from a failed response only where present).
+    let handles_failure = |s: usize| {
+        steps[s].on_failure.iter().any(|a| {
+            matches!(
+                a.kind,
+                ActionKind::End | ActionKind::GotoStep(_) | ActionKind::GotoWorkflow(_)
+            )
+        })
+    };
     (0..n)
-        .filter(|&s| s == 0 || !reaches_exit_without(s))
+        .filter(|&s| (s == 0 || !reaches_exit_without(s)) && !handles_failure(s))
         .map(|s| steps[s].id.clone())
         .collect()
 }

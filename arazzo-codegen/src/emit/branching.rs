@@ -35,10 +35,15 @@ pub(super) fn steps(
         actions().any(|a| matches!(a.kind, ActionKind::Retry { limit, .. } if limit > 0));
     let has_resume = actions()
         .any(|a| matches!(a.kind, ActionKind::Retry { step: Some(_), limit, .. } if limit > 0));
+    let mut output_vars = BTreeSet::new();
+    for f in &w.outputs.fields {
+        super::workflow::collect_vars(&f.value, &mut output_vars);
+    }
     let flags = Flags {
         has_retry,
         has_resume,
         with_status,
+        output_vars,
     };
     let decls = w
         .steps
@@ -97,6 +102,8 @@ struct Flags {
     has_retry: bool,
     has_resume: bool,
     with_status: bool,
+    /// Step-output variables the workflow's outputs read.
+    output_vars: BTreeSet<String>,
 }
 
 fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
@@ -183,10 +190,16 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
     };
     // When a failure action takes over, the step's outputs are still read from its response
     // where they can be (an output the response lacks stays unset).
+    // Only where something can still read it: the workflow's outputs, or a later step when a
+    // failure action keeps the loop going.
+    let loops_on = s
+        .on_failure
+        .iter()
+        .any(|a| matches!(a.kind, ActionKind::GotoStep(_) | ActionKind::Retry { .. }));
     let salvage: Vec<TokenStream> = s
         .outputs
         .iter()
-        .filter(|o| used.contains(&o.var))
+        .filter(|o| used.contains(&o.var) && (loops_on || flags.output_vars.contains(&o.var)))
         .map(|o| {
             let var = format_ident!("{}", o.var);
             let value = output_value_opt(&o.source, &o.ty, &callee);

@@ -265,7 +265,7 @@ pub(super) fn used_vars(w: &WorkflowPlan) -> BTreeSet<String> {
     out
 }
 
-fn collect_vars(v: &ValueExpr, out: &mut BTreeSet<String>) {
+pub(super) fn collect_vars(v: &ValueExpr, out: &mut BTreeSet<String>) {
     match v {
         ValueExpr::StepOutput { var, .. } => {
             out.insert(var.clone());
