@@ -268,6 +268,10 @@ fn actions(
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
             ActionKind::End => quote! { break; },
+            // A jump drops a pending "resume after retry": it belongs to the path it leaves.
+            ActionKind::GotoStep(k) if flags.has_resume => {
+                quote! { #reset resume = None; next = #k; continue; }
+            }
             ActionKind::GotoStep(k) => quote! { #reset next = #k; continue; },
             ActionKind::GotoWorkflow(c) => {
                 let call = call_boxed(c, step);
