@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { DiagnosticSeverity, Parser, fromFile } from '@asyncapi/parser';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..');
-const repo = resolve(root, '..', '..');
+// Kept outside specs/ so that the root build.rs, which watches specs/, never walks node_modules.
+const repo = resolve(here, '..', '..');
+const root = join(repo, 'specs', 'asyncapi');
 const SUFFIXES = ['.asyncapi.yml', '.asyncapi.yaml', '.asyncapi.json'];
 const SEVERITY = {
   [DiagnosticSeverity.Error]: 'error',
