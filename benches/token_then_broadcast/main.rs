@@ -212,10 +212,6 @@ fn bench(options: &Options) -> Result<(), BenchError> {
         ratio.max,
         verdict(ratio.median >= 0.98)
     );
-    println!(
-        "  ratio generated / hand-written: median {:.3}, IQR {:.3}-{:.3}, range {:.3}-{:.3} (target >= 0.98)",
-        ratio.median, ratio.p25, ratio.p75, ratio.min, ratio.max
-    );
 
     let (g, h) = runtime.block_on(allocations(&client, server.url(), options))?;
     report_allocations(options, &g, &h);
