@@ -171,27 +171,31 @@ fn bench(options: &Options) -> Result<(), BenchError> {
     runtime.block_on(sides::check_same_requests())?;
     let server = server::ServerProcess::spawn()?;
     let client = client(server.url())?;
-    let injection = options.injection;
-    report_injection(injection);
+    report_injection(options.injection);
+    runtime.block_on(throughput(&client, server.url(), options))?;
+    let (g, h) = runtime.block_on(allocations(&client, server.url(), options))?;
+    report_allocations(options, &g, &h);
+    if options.callgrind {
+        instructions(server.url(), options)?;
+    }
+    Ok(())
+}
+
+/// Prints the throughput of each side and their ratio over `--rounds` rounds.
+async fn throughput(client: &Client, base: &str, options: &Options) -> Result<(), BenchError> {
+    warm_up(client, base, options.injection).await?;
     let (mut ratios, mut generated, mut hand) = (Vec::new(), Vec::new(), Vec::new());
-    runtime.block_on(async {
-        warm_up(&client, server.url(), injection).await?;
-        for _ in 0..options.rounds {
-            let (g, h) = round(&client, server.url(), injection, options).await?;
-            let per_window = (options.batch * options.concurrency as u64) as f64;
-            generated.push(per_window / g);
-            hand.push(per_window / h);
-            ratios.push(h / g);
-        }
-        Ok::<_, BenchError>(())
-    })?;
+    let per_window = (options.batch * options.concurrency as u64) as f64;
+    for _ in 0..options.rounds {
+        let (g, h) = round(client, base, options.injection, options).await?;
+        generated.push(per_window / g);
+        hand.push(per_window / h);
+        ratios.push(h / g);
+    }
     println!(
         "token-then-broadcast: server in its own process; {} rounds of {} windows per side \
-         ({} workflows each, sides alternating), {} workflow(s) at a time",
-        options.rounds,
-        options.windows,
-        options.batch * options.concurrency as u64,
-        options.concurrency
+         ({per_window} workflows each, sides alternating), {} workflow(s) at a time",
+        options.rounds, options.windows, options.concurrency
     );
     println!(
         "  generated     {:>8.0} workflows/s (median)",
@@ -212,26 +216,24 @@ fn bench(options: &Options) -> Result<(), BenchError> {
         ratio.max,
         verdict(ratio.median >= 0.98)
     );
+    Ok(())
+}
 
-    let (g, h) = runtime.block_on(allocations(&client, server.url(), options))?;
-    report_allocations(options, &g, &h);
-
-    if !options.callgrind {
-        return Ok(());
-    }
+/// Prints instructions per workflow of each side under callgrind, when valgrind is installed.
+fn instructions(server: &str, options: &Options) -> Result<(), BenchError> {
     if !callgrind::available() {
         println!("instructions per workflow: skipped, `valgrind` is not installed");
         return Ok(());
     }
     let generated = callgrind::instructions_per_workflow(
         Side::Generated,
-        server.url(),
+        server,
         options.workflows,
-        injection,
+        options.injection,
     )?;
     let hand = callgrind::instructions_per_workflow(
         Side::HandWritten,
-        server.url(),
+        server,
         options.workflows,
         Injection::default(),
     )?;
