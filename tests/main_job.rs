@@ -12,13 +12,24 @@ async fn the_main_job_delivers_the_broadcast_to_a_subscriber() {
             .map(String::from)
             .into_iter(),
     );
-    let mut args = args.unwrap();
+    let Ok(main_job::Command::Run(mut args)) = args else {
+        panic!("the arguments should ask for a run");
+    };
     // The test must use the in-process service even when a developer has this set.
     args.connection_string = None;
 
     let received = main_job::run(args).await.unwrap();
 
     assert_eq!(received, "from the test suite");
+}
+
+#[test]
+fn help_is_usage_not_an_error() {
+    for flag in ["--help", "-h"] {
+        let command = main_job::parse_args(["--hub", "h", flag].map(String::from).into_iter());
+        assert!(matches!(command, Ok(main_job::Command::Help)), "{flag}");
+    }
+    assert!(main_job::USAGE.starts_with("usage: token-then-broadcast"));
 }
 
 #[test]

@@ -32,8 +32,25 @@ pub struct Args {
     pub connection_string: Option<String>,
 }
 
+/// What the command line asks for.
+pub enum Command {
+    /// Run the job.
+    Run(Args),
+    /// Print [`USAGE`] and exit 0.
+    Help,
+}
+
+/// The `--help` text.
+pub const USAGE: &str =
+    "usage: token-then-broadcast [--message TEXT] [--hub HUB] [--connection-string CS]
+
+Runs the generated generate-token-then-broadcast flow twice: once to mint a client token for a
+WebSocket subscriber, once to broadcast --message (default: a greeting) to hub --hub (default:
+chat). Without --connection-string (or WEBPUBSUB_CONNECTION_STRING) it starts the local Web
+PubSub service. Exits 0 only when the subscriber received the message.";
+
 /// Reads the command line (and `WEBPUBSUB_CONNECTION_STRING`).
-pub fn parse_args(command_line: impl Iterator<Item = String>) -> Result<Args, String> {
+pub fn parse_args(command_line: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut args = Args {
         message: "Hello from an Arazzo workflow!".to_owned(),
         hub: "chat".to_owned(),
@@ -46,19 +63,21 @@ pub fn parse_args(command_line: impl Iterator<Item = String>) -> Result<Args, St
             "--message" | "-m" => args.message = value("--message")?,
             "--hub" => args.hub = value("--hub")?,
             "--connection-string" => args.connection_string = Some(value("--connection-string")?),
-            "--help" | "-h" => {
-                return Err("usage: token-then-broadcast [--message TEXT] [--hub HUB] [--connection-string CS]".into());
-            }
+            "--help" | "-h" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}` (try --help)")),
         }
     }
-    Ok(args)
+    Ok(Command::Run(args))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let outcome = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => run(args).await,
+        Ok(Command::Run(args)) => run(args).await,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => Err(message),
     };
     match outcome {

@@ -368,15 +368,24 @@ impl fmt::Display for CredentialError {
 
 impl std::error::Error for CredentialError {}
 
-/// A [`ClientBuilder`] that sends the `webPubSubApi` source to `conn`'s endpoint and signs
-/// every request with its AccessKey. Add a timeout or your own `reqwest::Client`, then build.
+/// How long one request of a flow (connect, send, read the whole response) may take with a
+/// client from [`client_builder`] or [`client_for`] before its step fails with a timeout.
+/// Web PubSub answers its data-plane calls in well under a second, so 30 s means the service
+/// or the network is stuck, and a flow should not wait on it forever.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A [`ClientBuilder`] that sends the `webPubSubApi` source to `conn`'s endpoint, signs every
+/// request with its AccessKey and times requests out after [`DEFAULT_TIMEOUT`]. Call
+/// [`ClientBuilder::timeout`] to change the timeout, add your own `reqwest::Client`, then build.
 pub fn client_builder(conn: &ConnectionString) -> ClientBuilder {
     Client::builder()
         .base_url(SOURCE_NAME, conn.endpoint())
         .hook(AccessKeyCredential::from(conn))
+        .timeout(DEFAULT_TIMEOUT)
 }
 
-/// A [`Client`] for `conn`: see [`client_builder`]. Fails only when the TLS backend cannot start.
+/// A [`Client`] for `conn` with [`DEFAULT_TIMEOUT`]: see [`client_builder`] to change it.
+/// Fails only when the TLS backend cannot start.
 pub fn client_for(conn: &ConnectionString) -> Result<Client, reqwest::Error> {
     client_builder(conn).build()
 }
@@ -741,5 +750,84 @@ mod tests {
             claims["aud"],
             format!("http://127.0.0.1:{port}/api/hubs/chat/:send")
         );
+    }
+    /// A server on 127.0.0.1 that accepts every connection, reads the request head and then
+    /// answers one byte a second, a response head that never ends: what a stuck proxy or
+    /// service looks like.
+    async fn dribbling_server() -> ConnectionString {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    // An HTTP/1.1 client treats bytes before its request as an error, not as a
+                    // slow response: answer only once the request head is in.
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                            _ => return,
+                        }
+                    }
+                    let head = b"HTTP/1.1 200 OK\r\nx-slow: ";
+                    for byte in head.iter().chain(std::iter::repeat(&b'a')) {
+                        if socket.write_all(&[*byte]).await.is_err() {
+                            break;
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                });
+            }
+        });
+        ConnectionString::parse(&format!(
+            "Endpoint=http://127.0.0.1;AccessKey={KEY};Port={port}"
+        ))
+        .unwrap()
+    }
+
+    /// Runs the generated flow with `client` against a dribbling server and returns how long
+    /// it took to fail, checking that it failed with a timeout in its first step.
+    async fn time_out(client: &Client, bound: Duration) -> Duration {
+        let inputs = crate::GenerateTokenThenBroadcastInputs::new("placeholder", "chat", "hi");
+        let start = std::time::Instant::now();
+        let outcome =
+            tokio::time::timeout(bound, crate::generate_token_then_broadcast(client, inputs))
+                .await
+                .expect("the flow is still waiting on the dribbling server: no timeout");
+        let elapsed = start.elapsed();
+        match outcome {
+            Err(arazzo_runtime::WorkflowError::Transport { step, source }) => {
+                assert_eq!(step, "generateToken");
+                assert!(source.is_timeout(), "{source:?}");
+            }
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        elapsed
+    }
+
+    #[tokio::test]
+    async fn client_for_times_out_a_server_that_sends_one_byte_a_second() {
+        let conn = dribbling_server().await;
+        let elapsed = time_out(
+            &client_for(&conn).unwrap(),
+            DEFAULT_TIMEOUT + Duration::from_secs(10),
+        )
+        .await;
+        assert!(elapsed >= DEFAULT_TIMEOUT, "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn the_default_timeout_can_be_changed() {
+        let conn = dribbling_server().await;
+        let client = client_builder(&conn)
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let elapsed = time_out(&client, Duration::from_secs(10)).await;
+        assert!(elapsed >= Duration::from_secs(1), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     }
 }
