@@ -70,9 +70,20 @@ mod auth;
 mod client;
 mod filter;
 mod jwt;
+mod limits;
+mod link;
 mod message;
+mod names;
+mod request;
 mod rest;
+mod server;
 mod service;
 mod state;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use filter::MAX_DEPTH_CEILING as MAX_FILTER_DEPTH;
+pub use limits::{AZURE_MESSAGE_LIMIT, Limits};
 pub use service::{Error, RunningService, Service, ServiceBuilder};
