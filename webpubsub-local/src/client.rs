@@ -246,6 +246,14 @@ struct Ending {
 }
 
 impl Live {
+    /// Removes the connection at once (no recovery) and closes this socket with `reason`.
+    fn end_now(&self, reason: String) {
+        let (id, generation) = (self.id.as_str(), self.link.generation);
+        self.shared
+            .registry
+            .with_hub(&self.hub, |h| h.drop_current(id, generation, reason));
+    }
+
     fn handle(&self) -> Ending {
         Ending {
             shared: Arc::clone(&self.shared),
@@ -302,13 +310,13 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
                     Some(Err(e)) => {
                         reading = false;
                         if too_big(e) {
-                            live.link.kill_with(
-                                TOO_BIG_CLOSE_CODE,
-                                format!(
-                                    "the message is larger than the limit of {} bytes",
-                                    live.shared.limits.max_message_bytes
-                                ),
+                            let reason = format!(
+                                "the message is larger than the limit of {} bytes",
+                                live.shared.limits.max_message_bytes
                             );
+                            // The first reason wins, so this close code is the one sent.
+                            live.link.kill_with(TOO_BIG_CLOSE_CODE, reason.clone());
+                            live.end_now(reason);
                         } else {
                             break;
                         }
@@ -322,12 +330,15 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() >= idle {
-                    live.link.kill(format!(
-                        "idle timeout: nothing received from the client for {} s",
-                        idle.as_secs()
-                    ));
+                    let reason = format!(
+                        "idle timeout: nothing received from the client for {} ms",
+                        idle.as_millis()
+                    );
+                    live.end_now(reason);
+                    // Whether or not it was still registered, this socket is done.
+                    live.link.kill("idle timeout".into());
                 } else if !live.link.push(Outbound::Ping, queue_limit) {
-                    live.link.kill("the client does not read what is sent to it".into());
+                    live.end_now("the client does not read what is sent to it".into());
                 }
             }
             _ = &mut writer, if !writer_done => {
@@ -464,7 +475,7 @@ impl Session<'_> {
             }
             Err(Invalid::Violation(reason)) => {
                 // Azure terminates clients that violate the subprotocol.
-                return self.live.link.kill(reason);
+                return self.live.end_now(reason);
             }
         };
         let ack_id = match &request {

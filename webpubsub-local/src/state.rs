@@ -323,13 +323,32 @@ impl Hub {
 
     /// Removes a connection that does not keep up and closes its socket with the reason.
     fn drop_slow(&mut self, id: &str) {
+        let reason = format!(
+            "the connection was closed because more than {} bytes were waiting for it (it did not read, or did not send sequenceAck)",
+            self.queue_limit
+        );
+        self.drop_now(id, reason);
+    }
+
+    /// Removes a connection at once (no recovery) and closes its socket with `reason`, if
+    /// socket `generation` is still the one attached (a replaced socket changes nothing).
+    pub(crate) fn drop_current(&mut self, id: &str, generation: u64, reason: String) {
+        let current = self
+            .connections
+            .get(id)
+            .and_then(|c| c.link.as_ref())
+            .is_some_and(|l| l.generation == generation);
+        if current {
+            self.drop_now(id, reason);
+        }
+    }
+
+    /// Removes a connection at once (no recovery) and closes its socket with `reason`.
+    fn drop_now(&mut self, id: &str, reason: String) {
         if let Some(c) = self.remove(id)
             && let Some(link) = c.link
         {
-            link.kill(format!(
-                "the connection was closed because more than {} bytes were waiting for it (it did not read, or did not send sequenceAck)",
-                self.queue_limit
-            ));
+            link.kill(reason);
         }
     }
 
