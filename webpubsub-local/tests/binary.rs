@@ -38,5 +38,44 @@ fn rejects_unknown_arguments() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown argument"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unexpected argument '--nope'"));
+    let output = Command::new(env!("CARGO_BIN_EXE_webpubsub-local"))
+        .args(["--max-connections", "many"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn prints_its_version() {
+    let output = Command::new(env!("CARGO_BIN_EXE_webpubsub-local"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        text.trim(),
+        format!("webpubsub-local {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn flags_come_from_the_environment_too() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_webpubsub-local"))
+        .env("WEBPUBSUB_LOCAL_PORT", "0")
+        .env("WEBPUBSUB_LOCAL_ACCESS_KEY", "key-from-env")
+        .env("WEBPUBSUB_LOCAL_MAX_CONNECTIONS", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains(";AccessKey=key-from-env;"), "{line}");
+    assert!(!line.contains("Port=8080;"), "{line}");
 }
