@@ -80,7 +80,10 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
     } else {
         match admit(&shared, &parts, &query) {
             Ok(a) => Some(a),
-            Err(e) => return e.into_response(),
+            Err(e) => {
+                tracing::warn!(hub, status = e.status.as_u16(), reason = %e.message, "client connection refused");
+                return e.into_response();
+            }
         }
     };
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
@@ -99,6 +102,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         (Some(admission), _) => {
             let id = random_id(22);
             register(&shared, hub, &id, protocol, &admission, &link);
+            tracing::info!(hub, connection_id = %id, user_id = ?admission.user_id, ?protocol, "client connected");
             (id, admission.user_id)
         }
         (None, Some((id, token))) => {
@@ -111,10 +115,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
             };
             match resumed {
                 Ok((generation, user_id)) => {
+                    tracing::info!(hub, connection_id = %id, generation, "client connection resumed");
                     link.generation = generation;
                     (id, user_id)
                 }
                 Err(why) => {
+                    tracing::warn!(hub, connection_id = %id, why, "client connection recovery refused");
                     // Azure answers with close code 1008: the client then stops recovering.
                     let reason = format!("cannot recover connection: {why}");
                     return upgrade.on_upgrade(move |socket| refuse(socket, reason));
@@ -353,6 +359,11 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     }
     // A writer stuck on a client that never reads must not outlive the connection.
     writer.abort();
+    tracing::info!(
+        hub = live.hub,
+        connection_id = live.id,
+        "client socket closed"
+    );
     live.handle().end();
 }
 

@@ -26,9 +26,9 @@ const DEFAULT_PAGE_SIZE: usize = 100;
 /// An error response in Microsoft's shape, with `x-ms-error-code`.
 #[derive(Debug)]
 pub(crate) struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
     target: Option<String>,
 }
 
@@ -175,10 +175,31 @@ fn exists(found: bool, what: &str) -> Response {
 }
 
 /// Handles a request under `/api/`; `segments` are the decoded path segments.
+/// Logs one line per request: method, path (never the query, which may hold a token or a
+/// filter), status and time; refusals also give their message (never a token or key).
 pub(crate) async fn handle(shared: &Shared, request: Request, segments: &[String]) -> Response {
-    match route(shared, request, segments).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let result = route(shared, request, segments).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(r) => {
+            tracing::info!(%method, path, status = r.status().as_u16(), elapsed_ms, "REST request");
+            r
+        }
+        Err(e) => {
+            tracing::warn!(
+                %method,
+                path,
+                status = e.status.as_u16(),
+                code = e.code,
+                reason = %e.message,
+                elapsed_ms,
+                "REST request refused"
+            );
+            e.into_response()
+        }
     }
 }
 

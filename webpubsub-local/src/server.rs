@@ -60,7 +60,14 @@ impl Gate {
     fn admit(self: &Arc<Self>) -> Option<Arc<Slot>> {
         let mut s = self.lock();
         if s.waiting.len() + s.working.len() >= self.max {
-            let (_, handle) = s.waiting.pop_first()?;
+            let Some((_, handle)) = s.waiting.pop_first() else {
+                tracing::warn!(
+                    max = self.max,
+                    "connection refused: at the connection limit"
+                );
+                return None;
+            };
+            tracing::debug!("an idle connection made way for a new one (connection limit)");
             if let Some(h) = handle {
                 h.abort();
             }

@@ -345,6 +345,7 @@ impl Hub {
 
     /// Removes a connection at once (no recovery) and closes its socket with `reason`.
     fn drop_now(&mut self, id: &str, reason: String) {
+        tracing::info!(connection_id = id, reason, "closing a client connection");
         if let Some(c) = self.remove(id)
             && let Some(link) = c.link
         {

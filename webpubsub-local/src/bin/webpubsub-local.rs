@@ -2,7 +2,7 @@
 //! Web PubSub service, prints the connection string to use, and serves until Ctrl-C. Every flag
 //! can also come from the environment variable named in `--help`.
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,6 +12,10 @@ use webpubsub_local::{Limits, Service};
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
+    /// Log lines on stderr as text or as JSON objects; `RUST_LOG` filters them
+    /// (default `webpubsub_local=info`).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     /// Port to listen on (0 picks a free port).
     #[arg(long, env = "WEBPUBSUB_LOCAL_PORT", default_value_t = 8080)]
     port: u16,
@@ -21,6 +25,10 @@ struct Args {
     /// IP address to bind.
     #[arg(long, env = "WEBPUBSUB_LOCAL_HOST", default_value = "127.0.0.1")]
     host: IpAddr,
+    /// Host name clients use, for the printed connection string and minted token audiences
+    /// (default: the bound address; 127.0.0.1 when bound to 0.0.0.0 or ::).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_PUBLIC_HOST")]
+    public_host: Option<String>,
     /// Largest REST body or client WebSocket message, in bytes (Azure: 1 MiB).
     #[arg(long, env = "WEBPUBSUB_LOCAL_MAX_MESSAGE_BYTES")]
     max_message_bytes: Option<usize>,
@@ -48,6 +56,25 @@ struct Args {
     /// Seconds a dropped reliable connection waits to be resumed.
     #[arg(long, env = "WEBPUBSUB_LOCAL_RECOVERY_WINDOW_SECS")]
     recovery_window_secs: Option<u64>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs to stderr (stdout carries only the connection string).
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("webpubsub_local=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 fn non_empty(s: &str) -> Result<String, String> {
@@ -96,9 +123,13 @@ impl Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    init_logging(args.log_format);
     let mut builder = Service::builder().limits(args.limits());
     if let Some(key) = args.access_key {
         builder = builder.access_key(key);
+    }
+    if let Some(host) = args.public_host {
+        builder = builder.public_host(host);
     }
     let service = match builder
         .start_on(SocketAddr::new(args.host, args.port))
@@ -111,9 +142,10 @@ async fn main() -> ExitCode {
         }
     };
     println!("{}", service.connection_string());
-    eprintln!(
-        "webpubsub-local listening on {} (Ctrl-C to stop)",
-        service.endpoint()
+    tracing::info!(
+        bound = %service.local_addr(),
+        endpoint = %service.endpoint(),
+        "webpubsub-local listening (Ctrl-C to stop)"
     );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
