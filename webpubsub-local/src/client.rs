@@ -27,7 +27,8 @@ use tokio::sync::mpsc::{self, UnboundedReceiver};
 use tokio::time::Instant;
 
 /// Close code for connections the service ends; Microsoft's clients do not try to recover
-/// a connection closed with it (Azure documents it as "the connection id was removed").
+/// a connection closed with it (Azure documents it as "the connection id was removed":
+/// <https://learn.microsoft.com/azure/azure-web-pubsub/howto-develop-reliable-clients>).
 pub(crate) const SERVER_CLOSE_CODE: u16 = 1008;
 
 /// Close code for a client message over the size limit (RFC 6455 "message too big").
@@ -107,9 +108,11 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         }
         (None, Some((id, token))) => {
             let resumed = if protocol == Protocol::ReliableJson {
+                // No access token here: look the hub up, never create it.
                 shared
                     .registry
-                    .with_hub(hub, |h| h.resume(&id, &token, link.clone()))
+                    .with_existing_hub(hub, |h| h.resume(&id, &token, link.clone()))
+                    .unwrap_or(Err("the connection does not exist"))
             } else {
                 Err("only the json.reliable.webpubsub.azure.v1 subprotocol can recover")
             };

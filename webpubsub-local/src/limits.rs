@@ -43,8 +43,11 @@ pub struct Limits {
     pub idle_timeout: Duration,
     /// Bytes waiting to be written to one WebSocket connection (and, for the reliable
     /// subprotocol, sent but not yet acknowledged with `sequenceAck`). Default 16 MiB. A
-    /// connection over it is closed with a reason and removed (for the reliable subprotocol
-    /// this is what Azure documents; for the others Azure documents nothing).
+    /// connection over it is closed with a reason and removed. For the reliable subprotocol
+    /// this is what Azure documents ("if messages exceed the limit, the service will close the
+    /// WebSockets connection and remove the connection-id session",
+    /// <https://learn.microsoft.com/azure/azure-web-pubsub/howto-develop-reliable-clients>);
+    /// for the other protocols Azure documents nothing, so the same rule applies.
     pub outbound_queue_bytes: usize,
     /// How many recent `ackId`s a connection remembers to answer resends with `Duplicate`.
     /// Default 10,000; older ids are forgotten (a resend that old is processed again).

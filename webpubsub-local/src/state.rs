@@ -485,6 +485,18 @@ impl Registry {
         f(&mut guard)
     }
 
+    /// Runs `f` on `hub` if it exists; never creates one (for unauthenticated callers, who
+    /// must not grow the hub map).
+    pub(crate) fn with_existing_hub<R>(
+        &self,
+        hub: &str,
+        f: impl FnOnce(&mut Hub) -> R,
+    ) -> Option<R> {
+        let hub = lock(&self.hubs).get(&hub.to_ascii_lowercase()).cloned()?;
+        let mut guard = lock(&hub);
+        Some(f(&mut guard))
+    }
+
     /// Asks every connection of every hub to close (used at shutdown).
     pub(crate) fn close_everything(&self, reason: &str) {
         let hubs: Vec<Arc<Mutex<Hub>>> = lock(&self.hubs).values().cloned().collect();

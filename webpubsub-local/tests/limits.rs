@@ -435,12 +435,12 @@ async fn the_connection_limit_prefers_working_connections() {
 #[tokio::test]
 async fn idle_websockets_are_closed_and_live_ones_kept() {
     let mut limits = Limits::default();
-    limits.idle_timeout = Duration::from_millis(600);
+    limits.idle_timeout = Duration::from_millis(1000);
     let service = start_with(limits).await;
     let (mut live, live_id) = raw_client_with_id(&service, "h", Some("live")).await;
     let (_mute, mute_id) = raw_client_with_id(&service, "h", Some("mute")).await;
     // Reading lets tungstenite answer the service's pings.
-    let reading = tokio::time::timeout(Duration::from_millis(2000), async {
+    let reading = tokio::time::timeout(Duration::from_millis(3000), async {
         loop {
             let _ = futures_util::StreamExt::next(&mut live).await;
         }
