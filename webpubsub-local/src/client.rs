@@ -82,7 +82,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         match admit(&shared, &parts, &query) {
             Ok(a) => Some(a),
             Err(e) => {
-                tracing::warn!(hub, status = e.status.as_u16(), reason = %e.message, "client connection refused");
+                tracing::warn!(hub, status = e.status.as_u16(), reason = ?e.message, "client connection refused");
                 return e.into_response();
             }
         }
@@ -123,7 +123,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
                     (id, user_id)
                 }
                 Err(why) => {
-                    tracing::warn!(hub, connection_id = %id, why, "client connection recovery refused");
+                    tracing::warn!(hub, connection_id = ?id, why, "client connection recovery refused");
                     // Azure answers with close code 1008: the client then stops recovering.
                     let reason = format!("cannot recover connection: {why}");
                     return upgrade.on_upgrade(move |socket| refuse(socket, reason));

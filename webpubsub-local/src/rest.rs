@@ -194,7 +194,7 @@ pub(crate) async fn handle(shared: &Shared, request: Request, segments: &[String
                 path,
                 status = e.status.as_u16(),
                 code = e.code,
-                reason = %e.message,
+                reason = ?e.message,
                 elapsed_ms,
                 "REST request refused"
             );
