@@ -133,6 +133,14 @@ async fn a_dropped_reliable_connection_resumes_with_everything_after_its_ack() {
     // Nothing twice: the next frame is a fresh message with the next sequence id.
     send_to(&service, &id, "m17").await;
     assert_eq!(next_data(&mut ws).await, (17, "m17".to_owned()));
+    // A publisher resending after the reconnect learns its request was already processed.
+    send_json(
+        &mut ws,
+        json!({"type": "joinGroup", "group": "g", "ackId": 1}),
+    )
+    .await;
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["error"]["name"], "Duplicate", "{ack}");
     service.shutdown().await;
 }
 
