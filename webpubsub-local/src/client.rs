@@ -316,6 +316,13 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
                     Some(Ok(Message::Text(text))) if live.protocol != Protocol::Raw => {
                         session.request(&text);
                     }
+                    // The JSON subprotocols are text only; Azure terminates violators.
+                    Some(Ok(Message::Binary(_))) if live.protocol != Protocol::Raw => {
+                        live.end_now(
+                            "invalid message: binary frames are not part of the JSON subprotocols"
+                                .into(),
+                        );
+                    }
                     Some(Err(e)) => {
                         reading = false;
                         if too_big(e) {

@@ -35,8 +35,8 @@
 //!   `joinGroup`, `leaveGroup`, `sendToGroup` (`noEcho`, `dataType` text/json/binary),
 //!   `event`, `ping`, acked when they carry an `ackId` (error names `Forbidden`, `Duplicate`,
 //!   `BadRequest`; an `ackId` that is not an unsigned integer is acked back as given with
-//!   `BadRequest`; a frame that is not a JSON object closes the connection with code 1008, as
-//!   Azure terminates clients that violate the subprotocol); permissions from
+//!   `BadRequest`; a frame that is not a JSON object, or a binary frame, closes the connection
+//!   with code 1008, as Azure terminates clients that violate the subprotocol); permissions from
 //!   `webpubsub.joinLeaveGroup[.<group>]` / `webpubsub.sendToGroup[.<group>]` roles and from
 //!   the permission REST operations.
 //! - Targeting by all / group / user / connection with `excluded` and OData `filter`s over

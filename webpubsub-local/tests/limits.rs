@@ -282,6 +282,29 @@ async fn bad_ack_ids_are_acked_and_garbage_closes_the_connection() {
     service.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_binary_frame_on_a_json_subprotocol_closes_the_connection() {
+    let service = start().await;
+    let (mut ws, id) =
+        json_client(&service, "h", None, &[], "json.reliable.webpubsub.azure.v1").await;
+    ws.send(Message::Binary(vec![1u8, 2, 3].into()))
+        .await
+        .unwrap();
+    let (code, reason) = close_of(&mut ws).await;
+    assert_eq!(code, 1008);
+    assert!(reason.contains("binary frames"), "{reason}");
+    let r = call(
+        &service,
+        "HEAD",
+        &format!("/api/hubs/h/connections/{id}"),
+        None,
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404, "removed, not kept for recovery");
+    service.shutdown().await;
+}
+
 /// Group names with CR/LF or NUL were accepted.
 #[tokio::test]
 async fn control_characters_in_group_and_user_names_are_refused() {
