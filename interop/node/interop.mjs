@@ -690,6 +690,7 @@ await group("client: reliable recovery — socket killed mid-stream, every messa
   const c = await sdkClient(svc, { userId: "rec", roles: ["webpubsub.joinLeaveGroup"] });
   await c.client.joinGroup("stay");
   const id = c.connectionId;
+  const firstSocket = c.client._wsClient;
   const total = 300;
   for (let i = 0; i < total; i++) {
     // Every other message goes through the group, so membership must survive the recovery.
@@ -710,6 +711,7 @@ await group("client: reliable recovery — socket killed mid-stream, every messa
   assert.deepEqual(c.received.slice(0, -1), expected, "every message exactly once, in order");
   assert.equal(c.connected.length, 1, "the connection resumed: no second connected event");
   assert.equal(c.disconnected.length, 0, "the connection resumed: no disconnected event");
+  assert.notEqual(c.client._wsClient, firstSocket, "a new socket carried the connection");
 
   // A wrong reconnection token is refused with close code 1008 (the client stops recovering).
   const { baseUrl } = await svc.getClientAccessToken();
