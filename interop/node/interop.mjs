@@ -685,6 +685,47 @@ await group("client: default SDK client reconnects and rejoins its groups after 
   assertUntilSentinel(c.received, ["text:after rejoin"], "r");
 });
 
+await group("client: reliable recovery — socket killed mid-stream, every message once, in order", async () => {
+  const svc = service(hubName("recover"));
+  const c = await sdkClient(svc, { userId: "rec", roles: ["webpubsub.joinLeaveGroup"] });
+  await c.client.joinGroup("stay");
+  const id = c.connectionId;
+  const firstSocket = c.client._wsClient;
+  const total = 300;
+  for (let i = 0; i < total; i++) {
+    // Every other message goes through the group, so membership must survive the recovery.
+    if (i % 2 === 0) await svc.sendToConnection(id, `m${i}`, { contentType: "text/plain" });
+    else await svc.group("stay").sendToAll(`m${i}`, { contentType: "text/plain" });
+    if (i === 100) {
+      await waitFor(() => c.received.length >= 50, "50 messages before the cut");
+      // Cut the TCP connection without a close frame, as a network failure would.
+      c.client._wsClient._socket.terminate();
+    }
+  }
+  await svc.sendToConnection(id, SENTINEL, { contentType: "text/plain" });
+  await waitFor(
+    () => c.received.at(-1) === `text:${SENTINEL}`,
+    () => `the sentinel after recovery (received ${c.received.length})`,
+  );
+  const expected = Array.from({ length: total }, (_, i) => `text:m${i}`);
+  assert.deepEqual(c.received.slice(0, -1), expected, "every message exactly once, in order");
+  assert.equal(c.connected.length, 1, "the connection resumed: no second connected event");
+  assert.equal(c.disconnected.length, 0, "the connection resumed: no disconnected event");
+  assert.notEqual(c.client._wsClient, firstSocket, "a new socket carried the connection");
+
+  // A wrong reconnection token is refused with close code 1008 (the client stops recovering).
+  const { baseUrl } = await svc.getClientAccessToken();
+  const bad = `${baseUrl}?awps_connection_id=${id}&awps_reconnection_token=wrong`;
+  const sock = await rawSocket(bad, "json.reliable.webpubsub.azure.v1");
+  const closed = await sock.closed;
+  assert.equal(closed.code, 1008);
+  assert.match(closed.reason, /reconnection token/);
+  // ...and leaves the real session alone.
+  await svc.sendToConnection(id, "after refusal", { contentType: "text/plain" });
+  await waitFor(() => c.received.at(-1) === "text:after refusal", "a message after the refusal");
+  assert.equal(c.received.length, total + 2);
+});
+
 await group("client: sendEvent is acknowledged (no upstream here)", async () => {
   const svc = service(hubName("event"));
   const c = await sdkClient(svc, { userId: "e" });

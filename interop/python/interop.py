@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import socket
 import string
 import sys
 import threading
@@ -625,6 +626,27 @@ def _token_checks():
             continue
         raise AssertionError(f"{what}: the upgrade was accepted")
     Raw(svc.get_client_access_token(user_id="x")["url"])
+
+
+@group
+def _recovery():
+    """client: reliable recovery - socket cut mid-stream, every message once, in order"""
+    svc = service(hub_name("recover"))
+    c = Sdk(svc, user_id="rec")
+    total = 200
+    first_socket = c.client._ws
+    for i in range(total):
+        svc.send_to_connection(c.connection_id, f"m{i}", content_type="text/plain")
+        if i == 80:
+            wait_for(lambda: len(c.received) >= 40, "40 messages before the cut")
+            # Cut the TCP connection without a close frame, as a network failure would; the
+            # SDK then resumes with awps_connection_id / awps_reconnection_token.
+            c.client._ws.sock.sock.shutdown(socket.SHUT_RDWR)
+    c.drain(svc)
+    expect_until_sentinel(c.received, [f"text:m{i}" for i in range(total)], "rec")
+    expect_equal(len(c.connected), 1, "the connection resumed: one connected event")
+    expect_equal(len(c.disconnected), 0, "the connection resumed: no disconnected event")
+    expect_equal(c.client._ws is not first_socket, True, "a new socket carried the connection")
 
 
 @group

@@ -4,30 +4,41 @@
 
 use crate::auth::{self, Addressed};
 use crate::jwt;
-use crate::message::{self, Data, Delivery, Origin, Outbound, Protocol};
-use crate::rest::{ApiError, Query, validate_group, validate_hub};
+use crate::link::{AckWindow, KillSwitch, Link, Reliable};
+use crate::message::{self, Delivery, Origin, Outbound, Protocol};
+use crate::names::{validate_group, validate_hub, validate_user};
+use crate::request::{self, ClientRequest, Invalid};
+use crate::rest::{ApiError, Query};
+use crate::server::Slot;
 use crate::service::Shared;
-use crate::state::{Connection, Grant, Permission, Scope};
-use axum::body::Bytes;
+use crate::state::{Connection, Grant, Narrowing, Permission, Scope};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver};
+use tokio::time::Instant;
 
 /// Close code for connections the service ends; Microsoft's clients do not try to recover
-/// a connection closed with it.
-const SERVER_CLOSE_CODE: u16 = 1008;
+/// a connection closed with it (Azure documents it as "the connection id was removed":
+/// <https://learn.microsoft.com/azure/azure-web-pubsub/howto-develop-reliable-clients>).
+pub(crate) const SERVER_CLOSE_CODE: u16 = 1008;
+
+/// Close code for a client message over the size limit (RFC 6455 "message too big").
+const TOO_BIG_CLOSE_CODE: u16 = 1009;
 
 /// How long to wait for the client's close reply after we sent ours.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a close frame may take to write to a client that does not read.
+const CLOSE_WRITE: Duration = Duration::from_secs(1);
 
 /// Frames written before a flush, so bursts go out in few syscalls.
 const WRITE_BATCH: usize = 64;
@@ -39,13 +50,109 @@ struct Admission {
     grants: HashSet<Grant>,
 }
 
-/// Handles `GET /client/hubs/{hub}`.
+/// Handles `GET /client/hubs/{hub}`: a new connection with an access token, or the recovery
+/// of a reliable connection with `awps_connection_id` and `awps_reconnection_token`.
 pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> Response {
     if let Err(e) = validate_hub(hub) {
-        return e.into_response();
+        return ApiError::invalid("hub", e).into_response();
     }
     let (mut parts, _body) = request.into_parts();
+    // The connection's place under the connection limit, held for the socket's life.
+    let slot = parts.extensions.remove::<Arc<Slot>>();
     let query = Query::parse(parts.uri.query());
+    let offers = parts
+        .headers
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    let (protocol, name) = Protocol::negotiate(offers);
+    let recovery = query.get("awps_connection_id").map(|id| {
+        (
+            id.to_owned(),
+            query
+                .get("awps_reconnection_token")
+                .unwrap_or("")
+                .to_owned(),
+        )
+    });
+    let admission = if recovery.is_some() {
+        // Recovery needs no access token: the reconnection token stands for it.
+        None
+    } else {
+        match admit(&shared, &parts, &query) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                tracing::warn!(hub, status = e.status.as_u16(), reason = ?e.message, "client connection refused");
+                return e.into_response();
+            }
+        }
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let max = shared.limits.max_message_bytes;
+    let upgrade = upgrade.max_message_size(max).max_frame_size(max);
+    let upgrade = match name {
+        Some(n) => upgrade.protocols([n]),
+        None => upgrade,
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut link = Link::new(tx);
+    let (id, user_id) = match (admission, recovery) {
+        (Some(admission), _) => {
+            let id = random_id(22);
+            register(&shared, hub, &id, protocol, &admission, &link);
+            tracing::info!(hub, connection_id = %id, user_id = ?admission.user_id, ?protocol, "client connected");
+            (id, admission.user_id)
+        }
+        (None, Some((id, token))) => {
+            let resumed = if protocol == Protocol::ReliableJson {
+                // No access token here: look the hub up, never create it.
+                shared
+                    .registry
+                    .with_existing_hub(hub, |h| h.resume(&id, &token, link.clone()))
+                    .unwrap_or(Err("the connection does not exist"))
+            } else {
+                Err("only the json.reliable.webpubsub.azure.v1 subprotocol can recover")
+            };
+            match resumed {
+                Ok((generation, user_id)) => {
+                    tracing::info!(hub, connection_id = %id, generation, "client connection resumed");
+                    link.generation = generation;
+                    (id, user_id)
+                }
+                Err(why) => {
+                    tracing::warn!(hub, connection_id = ?id, why, "client connection recovery refused");
+                    // Azure answers with close code 1008: the client then stops recovering.
+                    let reason = format!("cannot recover connection: {why}");
+                    return upgrade.on_upgrade(move |socket| refuse(socket, reason));
+                }
+            }
+        }
+        (None, None) => return ApiError::unauthorized("missing access token").into_response(),
+    };
+    let live = Live {
+        shared,
+        hub: hub.to_owned(),
+        id,
+        user_id,
+        protocol,
+        link,
+        _slot: slot,
+    };
+    let failed = live.handle();
+    upgrade
+        .on_failed_upgrade(move |_| failed.end())
+        .on_upgrade(move |socket| run(socket, live, rx))
+}
+
+/// Checks the access token and reads what it grants.
+fn admit(
+    shared: &Shared,
+    parts: &axum::http::request::Parts,
+    query: &Query,
+) -> Result<Admission, ApiError> {
     let token = query
         .get("access_token")
         .or_else(|| auth::bearer(&parts.headers));
@@ -55,71 +162,67 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         path: parts.uri.path(),
         query: None,
     };
-    let claims = match auth::check_client(token, shared.access_key.expose(), &addressed) {
-        Ok(c) => c,
-        Err(e) => return ApiError::unauthorized(e.message()).into_response(),
-    };
+    let claims = auth::check_client(token, shared.access_key.expose(), &addressed)
+        .map_err(|e| ApiError::unauthorized(e.message()))?;
+    let user_id = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+    if let Some(user) = &user_id {
+        validate_user(user).map_err(|e| ApiError::invalid("sub", e))?;
+    }
     let mut groups = jwt::string_list(&claims, "webpubsub.group");
     groups.retain(|g| validate_group(g).is_ok());
-    let admission = Admission {
-        user_id: claims.get("sub").and_then(Value::as_str).map(str::to_owned),
+    Ok(Admission {
+        user_id,
         groups,
         grants: jwt::string_list(&claims, "role")
             .iter()
             .filter_map(|r| Permission::from_role(r))
             .collect(),
-    };
-    let offers = parts
-        .headers
-        .get_all(SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok());
-    let (protocol, name) = Protocol::negotiate(offers);
-    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(u) => u,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let upgrade = match name {
-        Some(n) => upgrade.protocols([n]),
-        None => upgrade,
-    };
-    // Register before answering 101, so a client whose handshake completed is already
-    // reachable; frames queued before the socket is ready wait in its queue.
-    let id = random_id(22);
-    let (tx, rx) = mpsc::unbounded_channel();
+    })
+}
+
+/// Registers a new connection before answering 101, so a client whose handshake completed is
+/// already reachable; frames queued before the socket is ready wait in its queue.
+fn register(
+    shared: &Shared,
+    hub: &str,
+    id: &str,
+    protocol: Protocol,
+    admission: &Admission,
+    link: &Link,
+) {
+    let reliable = (protocol == Protocol::ReliableJson).then(|| Reliable::new(random_id(32)));
     if protocol != Protocol::Raw {
-        let reconnection = (protocol == Protocol::ReliableJson).then(|| random_id(32));
         // Queued before the connection is registered, so it is the first frame out.
-        let _ = tx.send(Outbound::Control(message::connected(
-            &id,
-            admission.user_id.as_deref(),
-            reconnection.as_deref(),
-        )));
+        link.push(
+            Outbound::Control(message::connected(
+                id,
+                admission.user_id.as_deref(),
+                reliable.as_ref().map(Reliable::token),
+            )),
+            usize::MAX,
+        );
     }
     let connection = Connection {
         user_id: admission.user_id.clone(),
         groups: HashSet::new(),
-        grants: admission.grants,
-        out: tx.clone(),
+        grants: admission.grants.clone(),
+        link: Some(link.clone()),
+        reliable,
+        ack_ids: AckWindow::new(shared.limits.ack_id_window),
     };
     shared
         .registry
-        .with_hub(hub, |h| h.add(&id, connection, &admission.groups));
-    let live = Live {
-        shared,
-        hub: hub.to_owned(),
-        id,
-        user_id: admission.user_id,
-    };
-    let failed = Live {
-        shared: Arc::clone(&live.shared),
-        hub: live.hub.clone(),
-        id: live.id.clone(),
-        user_id: None,
-    };
-    upgrade
-        .on_failed_upgrade(move |_| failed.unregister())
-        .on_upgrade(move |socket| run(socket, live, protocol, tx, rx))
+        .with_hub(hub, |h| h.add(id, connection, &admission.groups));
+}
+
+/// Accepts the socket only to close it with code 1008 and `reason`.
+async fn refuse(socket: WebSocket, reason: String) {
+    let (mut sink, _stream) = socket.split();
+    let _ = tokio::time::timeout(
+        CLOSE_WRITE,
+        close(&mut sink, Protocol::Raw, SERVER_CLOSE_CODE, &reason),
+    )
+    .await;
 }
 
 fn random_id(len: usize) -> String {
@@ -131,80 +234,194 @@ fn random_id(len: usize) -> String {
         .collect()
 }
 
-/// A registered connection.
+/// A registered connection and its current socket.
 struct Live {
     shared: Arc<Shared>,
     hub: String,
     id: String,
     user_id: Option<String>,
+    protocol: Protocol,
+    link: Link,
+    /// Keeps the TCP connection counted while the socket lives.
+    _slot: Option<Arc<Slot>>,
+}
+
+/// What ending a socket needs (the upgrade-failure path gets its own).
+struct Ending {
+    shared: Arc<Shared>,
+    hub: String,
+    id: String,
+    generation: u64,
 }
 
 impl Live {
-    fn unregister(&self) {
+    /// Removes the connection at once (no recovery) and closes this socket with `reason`.
+    fn end_now(&self, reason: String) {
+        let (id, generation) = (self.id.as_str(), self.link.generation);
         self.shared
             .registry
-            .with_hub(&self.hub, |h| h.remove(&self.id));
+            .with_hub(&self.hub, |h| h.drop_current(id, generation, reason));
+    }
+
+    fn handle(&self) -> Ending {
+        Ending {
+            shared: Arc::clone(&self.shared),
+            hub: self.hub.clone(),
+            id: self.id.clone(),
+            generation: self.link.generation,
+        }
     }
 }
 
-/// Lives as long as the socket: reads client frames, then unregisters the connection.
-async fn run(
-    socket: WebSocket,
-    live: Live,
-    protocol: Protocol,
-    tx: UnboundedSender<Outbound>,
-    rx: UnboundedReceiver<Outbound>,
-) {
+impl Ending {
+    /// The socket is gone: a reliable connection waits out its recovery window, any other
+    /// connection is removed.
+    fn end(self) {
+        let waiting = self
+            .shared
+            .registry
+            .with_hub(&self.hub, |h| h.detach(&self.id, self.generation));
+        if waiting {
+            let window = self.shared.limits.recovery_window;
+            tokio::spawn(async move {
+                tokio::time::sleep(window).await;
+                self.shared
+                    .registry
+                    .with_hub(&self.hub, |h| h.expire(&self.id, self.generation));
+            });
+        }
+    }
+}
+
+/// Lives as long as the socket: reads client frames, pings an idle client, then detaches.
+async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     let (sink, mut stream) = socket.split();
-    let mut writer = tokio::spawn(write(sink, rx, protocol));
-    let mut session = Session {
-        shared: &live.shared,
-        hub: &live.hub,
-        id: &live.id,
-        user_id: live.user_id.as_deref(),
-        tx: &tx,
-        ack_ids: HashSet::new(),
-    };
+    let (queued, switch) = live.link.parts();
+    let mut writer = tokio::spawn(write(sink, rx, live.protocol, queued, switch));
+    let idle = live.shared.limits.idle_timeout;
+    let queue_limit = live.shared.limits.outbound_queue_bytes;
+    let every = (idle / 3).max(Duration::from_millis(10));
+    let mut ping = tokio::time::interval_at(Instant::now() + every, every);
+    let mut last_heard = Instant::now();
+    let mut session = Session { live: &live };
     let grace = tokio::time::sleep(Duration::from_secs(365 * 24 * 3600));
     tokio::pin!(grace);
     let mut writer_done = false;
+    let mut reading = true;
     loop {
         tokio::select! {
-            frame = stream.next() => match frame {
-                Some(Ok(Message::Text(text))) if protocol != Protocol::Raw => session.request(&text),
-                // Keep reading after the client's close frame: the next read sends our reply
-                // and then ends the stream, which clients wait for.
-                Some(Err(_)) | None => break,
-                // Raw clients' data would go to an upstream, which this service does not have.
-                Some(Ok(_)) => {}
-            },
+            frame = stream.next(), if reading => {
+                last_heard = Instant::now();
+                match frame {
+                    Some(Ok(Message::Text(text))) if live.protocol != Protocol::Raw => {
+                        session.request(&text);
+                    }
+                    // The JSON subprotocols are text only; Azure terminates violators.
+                    Some(Ok(Message::Binary(_))) if live.protocol != Protocol::Raw => {
+                        live.end_now(
+                            "invalid message: binary frames are not part of the JSON subprotocols"
+                                .into(),
+                        );
+                    }
+                    Some(Err(e)) => {
+                        reading = false;
+                        if too_big(e) {
+                            let reason = format!(
+                                "the message is larger than the limit of {} bytes",
+                                live.shared.limits.max_message_bytes
+                            );
+                            // The first reason wins, so this close code is the one sent.
+                            live.link.kill_with(TOO_BIG_CLOSE_CODE, reason.clone());
+                            live.end_now(reason);
+                        } else {
+                            break;
+                        }
+                    }
+                    // Keep reading after the client's close frame: the next read sends our
+                    // reply and then ends the stream, which clients wait for.
+                    None => break,
+                    // Raw clients' data would go to an upstream, which this service does not have.
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() >= idle {
+                    let reason = format!(
+                        "idle timeout: nothing received from the client for {} ms",
+                        idle.as_millis()
+                    );
+                    live.end_now(reason);
+                    // Whether or not it was still registered, this socket is done.
+                    live.link.kill("idle timeout".into());
+                } else if !live.link.push(Outbound::Ping, queue_limit) {
+                    live.end_now("the client does not read what is sent to it".into());
+                }
+            }
             _ = &mut writer, if !writer_done => {
                 writer_done = true;
-                grace.as_mut().reset(tokio::time::Instant::now() + CLOSE_GRACE);
+                if !reading {
+                    break;
+                }
+                grace.as_mut().reset(Instant::now() + CLOSE_GRACE);
             }
             _ = &mut grace => break,
         }
     }
-    live.unregister();
+    // A writer stuck on a client that never reads must not outlive the connection.
+    writer.abort();
+    tracing::info!(
+        hub = live.hub,
+        connection_id = live.id,
+        "client socket closed"
+    );
+    live.handle().end();
 }
 
-/// The writer task: renders queue items for `protocol` and writes them in order.
+/// Whether a read error is a message over the size limit.
+fn too_big(e: axum::Error) -> bool {
+    e.into_inner()
+        .downcast_ref::<tungstenite::Error>()
+        .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)))
+}
+
+/// The writer task: renders queue items for `protocol` and writes them in order, until the
+/// queue ends, a close is queued, or the kill switch fires (then it closes at once).
 async fn write(
-    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
+    mut sink: SplitSink<WebSocket, Message>,
     mut rx: UnboundedReceiver<Outbound>,
     protocol: Protocol,
+    queued: Arc<AtomicUsize>,
+    switch: Arc<KillSwitch>,
 ) {
-    let mut sequence = 0u64;
+    let killed = tokio::select! {
+        _ = drain(&mut sink, &mut rx, protocol, &queued) => None,
+        why = switch.fired() => Some(why),
+    };
+    if let Some((code, reason)) = killed {
+        let _ = tokio::time::timeout(CLOSE_WRITE, close(&mut sink, protocol, code, &reason)).await;
+    }
+}
+
+/// Writes queue items until the queue ends or holds a close.
+async fn drain(
+    sink: &mut SplitSink<WebSocket, Message>,
+    rx: &mut UnboundedReceiver<Outbound>,
+    protocol: Protocol,
+    queued: &AtomicUsize,
+) {
     while let Some(first) = rx.recv().await {
         let mut item = Some(first);
         let mut written = 0;
         while let Some(next) = item.take() {
+            queued.fetch_sub(next.cost(), Ordering::AcqRel);
             let frame = match next {
-                Outbound::Deliver(d) => d.frame(protocol, &mut sequence),
+                Outbound::Deliver(d, sequence) => d.frame(protocol, sequence),
                 Outbound::Control(_) if protocol == Protocol::Raw => continue,
                 Outbound::Control(text) => Message::Text(Utf8Bytes::from(text)),
+                Outbound::Ping => Message::Ping(axum::body::Bytes::new()),
                 Outbound::Close(reason) => {
-                    close(&mut sink, protocol, reason).await;
+                    let reason = reason.unwrap_or_default();
+                    close(sink, protocol, SERVER_CLOSE_CODE, &reason).await;
                     return;
                 }
             };
@@ -223,21 +440,21 @@ async fn write(
 }
 
 async fn close(
-    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    sink: &mut SplitSink<WebSocket, Message>,
     protocol: Protocol,
-    reason: Option<String>,
+    code: u16,
+    reason: &str,
 ) {
-    let reason = reason.unwrap_or_default();
     if protocol != Protocol::Raw {
         let _ = sink
             .feed(Message::Text(Utf8Bytes::from(message::disconnected(
-                &reason,
+                reason,
             ))))
             .await;
     }
     let frame = CloseFrame {
-        code: SERVER_CLOSE_CODE,
-        reason: Utf8Bytes::from(truncate(&reason, 123)),
+        code,
+        reason: Utf8Bytes::from(truncate(reason, 123)),
     };
     let _ = sink.send(Message::Close(Some(frame))).await;
 }
@@ -251,54 +468,73 @@ fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-/// A JSON client's view for handling its requests.
+/// A JSON client's requests, handled against its hub.
 struct Session<'a> {
-    shared: &'a Shared,
-    hub: &'a str,
-    id: &'a str,
-    user_id: Option<&'a str>,
-    tx: &'a UnboundedSender<Outbound>,
-    ack_ids: HashSet<u64>,
+    live: &'a Live,
 }
 
 /// A failed request: the ack error's name and message.
 type Refusal = (&'static str, String);
 
 impl Session<'_> {
+    fn with_hub<R>(&self, f: impl FnOnce(&mut crate::state::Hub) -> R) -> R {
+        self.live.shared.registry.with_hub(&self.live.hub, f)
+    }
+
+    fn reply(&self, text: String) {
+        let id = self.live.id.as_str();
+        self.with_hub(|h| h.control(id, text));
+    }
+
     /// Handles one JSON protocol frame.
     fn request(&mut self, text: &str) {
-        let Ok(Value::Object(request)) = serde_json::from_str::<Value>(text) else {
-            return;
+        let id = self.live.id.as_str();
+        let request = match request::parse(text) {
+            Ok(r) => r,
+            Err(Invalid::Ack { ack_id, message }) => {
+                return self.reply(message::ack(ack_id, Some(("BadRequest", &message))));
+            }
+            Err(Invalid::Violation(reason)) => {
+                // Azure terminates clients that violate the subprotocol.
+                return self.live.end_now(reason);
+            }
         };
-        let kind = request.get("type").and_then(Value::as_str).unwrap_or("");
-        let ack_id = request.get("ackId").and_then(Value::as_u64);
-        if kind == "ping" {
-            let _ = self.tx.send(Outbound::Control(r#"{"type":"pong"}"#.into()));
-            return;
+        let ack_id = match &request {
+            ClientRequest::Ping => return self.reply(r#"{"type":"pong"}"#.into()),
+            ClientRequest::SequenceAck(n) => {
+                let n = *n;
+                return self.with_hub(|h| h.sequence_ack(id, n));
+            }
+            ClientRequest::Membership { ack_id, .. }
+            | ClientRequest::SendToGroup { ack_id, .. }
+            | ClientRequest::Event { ack_id } => *ack_id,
+        };
+        if let Some(ack) = ack_id {
+            let fresh = self.with_hub(|h| {
+                h.connections
+                    .get_mut(id)
+                    .is_some_and(|c| c.ack_ids.insert(ack))
+            });
+            if !fresh {
+                return self.ack(
+                    ack,
+                    Err((
+                        "Duplicate",
+                        format!("the message with ackId {ack} has been processed"),
+                    )),
+                );
+            }
         }
-        if kind == "sequenceAck" {
-            // Nothing is ever resent (no reconnection), so acknowledgements need no bookkeeping.
-            return;
-        }
-        if let Some(ack) = ack_id
-            && !self.ack_ids.insert(ack)
-        {
-            self.ack(
-                ack,
-                Err((
-                    "Duplicate",
-                    "the ackId was already used on this connection".into(),
-                )),
-            );
-            return;
-        }
-        let result = match kind {
-            "joinGroup" => self.join_or_leave(&request, true),
-            "leaveGroup" => self.join_or_leave(&request, false),
-            "sendToGroup" => self.send_to_group(&request),
+        let result = match request {
+            ClientRequest::Membership { join, group, .. } => self.join_or_leave(&group, join),
+            ClientRequest::SendToGroup {
+                group,
+                data,
+                no_echo,
+                ..
+            } => self.send_to_group(&group, &data, no_echo),
             // No upstream event handler exists here, so an event is accepted and dropped.
-            "event" => Ok(()),
-            other => Err(("BadRequest", format!("unknown request type `{other}`"))),
+            _ => Ok(()),
         };
         if let Some(ack) = ack_id {
             self.ack(ack, result);
@@ -307,29 +543,18 @@ impl Session<'_> {
 
     fn ack(&self, ack_id: u64, result: Result<(), Refusal>) {
         let text = match &result {
-            Ok(()) => message::ack(ack_id, None),
-            Err((name, msg)) => message::ack(ack_id, Some((name, msg))),
+            Ok(()) => message::ack(ack_id.into(), None),
+            Err((name, msg)) => message::ack(ack_id.into(), Some((name, msg))),
         };
-        let _ = self.tx.send(Outbound::Control(text));
+        self.reply(text);
     }
 
-    fn group(request: &serde_json::Map<String, Value>) -> Result<&str, Refusal> {
-        let group = request.get("group").and_then(Value::as_str).unwrap_or("");
-        validate_group(group)
-            .map_err(|_| ("BadRequest", "a valid `group` is required".to_string()))?;
-        Ok(group)
-    }
-
-    fn join_or_leave(
-        &self,
-        request: &serde_json::Map<String, Value>,
-        join: bool,
-    ) -> Result<(), Refusal> {
-        let group = Self::group(request)?;
-        self.shared.registry.with_hub(self.hub, |h| {
+    fn join_or_leave(&self, group: &str, join: bool) -> Result<(), Refusal> {
+        let id = self.live.id.as_str();
+        self.with_hub(|h| {
             let allowed = h
                 .connections
-                .get(self.id)
+                .get(id)
                 .is_some_and(|c| c.allowed(Permission::JoinLeaveGroup, group));
             if !allowed {
                 return Err((
@@ -338,32 +563,32 @@ impl Session<'_> {
                 ));
             }
             if join {
-                h.join(self.id, group);
+                h.join(id, group);
             } else {
-                h.leave(self.id, group);
+                h.leave(id, group);
             }
             Ok(())
         })
     }
 
-    fn send_to_group(&self, request: &serde_json::Map<String, Value>) -> Result<(), Refusal> {
-        let group = Self::group(request)?;
-        let data = client_data(request)?;
-        let no_echo = request
-            .get("noEcho")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+    fn send_to_group(
+        &self,
+        group: &str,
+        data: &message::Data,
+        no_echo: bool,
+    ) -> Result<(), Refusal> {
+        let id = self.live.id.as_str();
         let delivery = Delivery::new(
-            &data,
+            data,
             Origin::Client {
                 group,
-                user_id: self.user_id,
+                user_id: self.live.user_id.as_deref(),
             },
         );
-        self.shared.registry.with_hub(self.hub, |h| {
+        self.with_hub(|h| {
             let allowed = h
                 .connections
-                .get(self.id)
+                .get(id)
                 .is_some_and(|c| c.allowed(Permission::SendToGroup, group));
             if !allowed {
                 return Err((
@@ -371,34 +596,13 @@ impl Session<'_> {
                     format!("the connection may not send to group `{group}`"),
                 ));
             }
-            let mut narrowing = crate::state::Narrowing::default();
+            let mut narrowing = Narrowing::default();
             if no_echo {
-                narrowing.excluded.insert(self.id.to_owned());
+                narrowing.excluded.insert(id.to_owned());
             }
-            h.send(&h.select(Scope::Group(group), &narrowing), &delivery);
+            let ids = h.select(Scope::Group(group), &narrowing);
+            h.send(&ids, &delivery);
             Ok(())
         })
-    }
-}
-
-/// The `dataType`/`data` of a client request.
-fn client_data(request: &serde_json::Map<String, Value>) -> Result<Data, Refusal> {
-    let data = request.get("data").cloned().unwrap_or(Value::Null);
-    match request
-        .get("dataType")
-        .and_then(Value::as_str)
-        .unwrap_or("json")
-    {
-        "text" => match data {
-            Value::String(s) => Ok(Data::Text(s)),
-            _ => Err(("BadRequest", "text data must be a string".into())),
-        },
-        "json" => Ok(Data::Json(data.to_string(), data)),
-        "binary" => data
-            .as_str()
-            .and_then(|s| STANDARD.decode(s).ok())
-            .map(|b| Data::Binary(Bytes::from(b)))
-            .ok_or(("BadRequest", "binary data must be a base64 string".into())),
-        other => Err(("BadRequest", format!("unsupported dataType `{other}`"))),
     }
 }

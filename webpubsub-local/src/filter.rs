@@ -1,14 +1,21 @@
 //! The OData filter subset Web PubSub uses to pick connections: `userId`, `connectionId` and
 //! `groups`; `eq ne gt ge lt le` on strings (and `null`), `'g' in groups`, `not`, `and`, `or`
 //! and parentheses. A small recursive-descent parser; bad filters become a 400.
+//!
+//! Bounded on purpose: the text is limited in length, and only parentheses and `not` recurse,
+//! each counted against a depth limit (hard ceiling [`MAX_DEPTH_CEILING`]), so no input can
+//! exhaust the stack. `and`/`or` chains are read in a loop into one n-ary node, so a chain of
+//! 20,000 terms costs no stack at all, neither to parse, to evaluate nor to drop.
 
 use std::collections::HashSet;
 
 /// A parsed filter.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Filter {
-    Or(Box<Filter>, Box<Filter>),
-    And(Box<Filter>, Box<Filter>),
+    /// Any of the terms (an `or` chain).
+    Or(Vec<Filter>),
+    /// All of the terms (an `and` chain).
+    And(Vec<Filter>),
     Not(Box<Filter>),
     Compare(Operand, CompareOp, Operand),
     InGroups(Operand),
@@ -41,11 +48,36 @@ pub(crate) struct Subject<'a> {
     pub(crate) groups: &'a HashSet<String>,
 }
 
+/// The deepest nesting of parentheses and `not` any configuration may allow: it bounds the
+/// recursion of parsing, evaluating and dropping a filter (a few frames a level).
+pub const MAX_DEPTH_CEILING: usize = 64;
+
+/// How large a filter may be.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FilterLimits {
+    /// Longest filter text, in bytes.
+    pub(crate) max_length: usize,
+    /// Deepest nesting of parentheses and `not`; at most [`MAX_DEPTH_CEILING`].
+    pub(crate) max_depth: usize,
+}
+
 impl Filter {
     /// Parses `text`; the error says what is wrong and where.
-    pub(crate) fn parse(text: &str) -> Result<Filter, String> {
+    pub(crate) fn parse(text: &str, limits: FilterLimits) -> Result<Filter, String> {
+        if text.len() > limits.max_length {
+            return Err(format!(
+                "the filter is {} bytes long; the limit is {} bytes",
+                text.len(),
+                limits.max_length
+            ));
+        }
         let tokens = tokenize(text)?;
-        let mut parser = Parser { tokens, pos: 0 };
+        let mut parser = Parser {
+            tokens,
+            pos: 0,
+            depth: 0,
+            max_depth: limits.max_depth.min(MAX_DEPTH_CEILING),
+        };
         let filter = parser.or()?;
         match parser.tokens.get(parser.pos) {
             None => Ok(filter),
@@ -56,8 +88,8 @@ impl Filter {
     /// Whether the connection described by `s` satisfies the filter.
     pub(crate) fn matches(&self, s: &Subject<'_>) -> bool {
         match self {
-            Filter::Or(a, b) => a.matches(s) || b.matches(s),
-            Filter::And(a, b) => a.matches(s) && b.matches(s),
+            Filter::Or(terms) => terms.iter().any(|t| t.matches(s)),
+            Filter::And(terms) => terms.iter().all(|t| t.matches(s)),
             Filter::Not(a) => !a.matches(s),
             Filter::InGroups(v) => value(v, s).is_some_and(|g| s.groups.contains(g)),
             Filter::Compare(l, op, r) => {
@@ -161,6 +193,9 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
+    max_depth: usize,
 }
 
 impl Parser {
@@ -179,31 +214,48 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Filter, String> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.peek().is_some_and(|t| t.is_word("or")) {
             self.pos += 1;
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(left)
+        Ok(one_or(terms, Filter::Or))
     }
 
     fn and(&mut self) -> Result<Filter, String> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         while self.peek().is_some_and(|t| t.is_word("and")) {
             self.pos += 1;
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+            terms.push(self.unary()?);
         }
-        Ok(left)
+        Ok(one_or(terms, Filter::And))
+    }
+
+    /// Enters one level of nesting, refusing to go past the limit.
+    fn descend(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > self.max_depth {
+            return Err(format!(
+                "the filter nests parentheses and `not` deeper than the limit of {} levels",
+                self.max_depth
+            ));
+        }
+        Ok(())
     }
 
     fn unary(&mut self) -> Result<Filter, String> {
         if self.peek().is_some_and(|t| t.is_word("not")) {
             self.pos += 1;
-            return Ok(Filter::Not(Box::new(self.unary()?)));
+            self.descend()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Filter::Not(Box::new(inner)));
         }
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
+            self.descend()?;
             let inner = self.or()?;
+            self.depth -= 1;
             return match self.next()? {
                 Token::Close => Ok(inner),
                 t => Err(format!("expected `)` but found {}", t.describe())),
@@ -254,9 +306,24 @@ impl Parser {
     }
 }
 
+/// The single term itself, or the chain of several.
+fn one_or(mut terms: Vec<Filter>, chain: fn(Vec<Filter>) -> Filter) -> Filter {
+    if terms.len() == 1
+        && let Some(only) = terms.pop()
+    {
+        return only;
+    }
+    chain(terms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const LIMITS: FilterLimits = FilterLimits {
+        max_length: 64 * 1024,
+        max_depth: 32,
+    };
 
     fn check(filter: &str, user: Option<&str>, groups: &[&str]) -> bool {
         let groups: HashSet<String> = groups.iter().map(|g| g.to_string()).collect();
@@ -265,7 +332,7 @@ mod tests {
             user_id: user,
             groups: &groups,
         };
-        Filter::parse(filter).unwrap().matches(&s)
+        Filter::parse(filter, LIMITS).unwrap().matches(&s)
     }
 
     #[test]
@@ -301,7 +368,63 @@ mod tests {
             "x eq 'a'",
             "userId eq 'a",
         ] {
-            assert!(Filter::parse(bad).is_err(), "{bad}");
+            assert!(Filter::parse(bad, LIMITS).is_err(), "{bad}");
         }
+    }
+
+    /// Issue 8: 700 nested parentheses overflowed the stack of a debug build.
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = format!("{}userId eq 'a'{}", "(".repeat(700), ")".repeat(700));
+        let err = Filter::parse(&deep, LIMITS).unwrap_err();
+        assert!(err.contains("deeper than the limit of 32"), "{err}");
+        let nots = format!("{}userId eq 'a'", "not ".repeat(100_000));
+        let unlimited = FilterLimits {
+            max_length: usize::MAX,
+            max_depth: usize::MAX,
+        };
+        let err = Filter::parse(&nots, unlimited).unwrap_err();
+        assert!(
+            err.contains(&format!("limit of {MAX_DEPTH_CEILING}")),
+            "{err}"
+        );
+        // Exactly at the limit is fine.
+        let at_limit = format!("{}userId eq 'a'{}", "(".repeat(32), ")".repeat(32));
+        assert!(check(&at_limit, Some("a"), &[]));
+    }
+
+    /// Issue 8: ~8,000 (debug) / ~20,000 (release) `or` terms overflowed the stack.
+    #[test]
+    fn long_chains_parse_and_evaluate_without_recursion() {
+        let unlimited = FilterLimits {
+            max_length: usize::MAX,
+            max_depth: 32,
+        };
+        for op in ["or", "and"] {
+            let chain = (0..20_000)
+                .map(|i| format!("userId ne 'u{i}'"))
+                .collect::<Vec<_>>()
+                .join(&format!(" {op} "));
+            let f = Filter::parse(&chain, unlimited).unwrap();
+            let groups = HashSet::new();
+            let s = Subject {
+                connection_id: "c",
+                user_id: Some("u19999"),
+                groups: &groups,
+            };
+            // `or`: some term holds; `and`: the last term fails.
+            assert_eq!(f.matches(&s), op == "or");
+        }
+    }
+
+    #[test]
+    fn length_limit_is_checked_before_parsing() {
+        let long = format!("userId eq '{}'", "x".repeat(100));
+        let limits = FilterLimits {
+            max_length: 50,
+            max_depth: 32,
+        };
+        let err = Filter::parse(&long, limits).unwrap_err();
+        assert!(err.contains("the limit is 50 bytes"), "{err}");
     }
 }

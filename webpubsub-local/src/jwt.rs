@@ -69,6 +69,17 @@ pub(crate) fn sign(claims: &Map<String, Value>, key: &str) -> Result<String, Tok
     Ok(format!("{signing_input}.{signature}"))
 }
 
+/// Signs arbitrary `payload` bytes (normally claims JSON) as an HS256 JWT with `key`.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn sign_raw(payload: &[u8], key: &str) -> Result<String, TokenError> {
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+    let mut m = mac(key.as_bytes())?;
+    m.update(signing_input.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(m.finalize().into_bytes());
+    Ok(format!("{signing_input}.{signature}"))
+}
+
 /// Verifies signature, algorithm, `exp` (required) and `nbf`; returns the claims. The
 /// audience is the caller's business because it depends on the request.
 pub(crate) fn verify(token: &str, key: &str) -> Result<Map<String, Value>, TokenError> {
@@ -92,21 +103,28 @@ pub(crate) fn verify(token: &str, key: &str) -> Result<Map<String, Value>, Token
     let Value::Object(claims) = decode_json(payload)? else {
         return Err(TokenError::Malformed);
     };
-    let now = now_seconds();
+    check_times(&claims, now_seconds())?;
+    Ok(claims)
+}
+
+/// Checks `exp` (required) and `nbf` against `now`. Saturating arithmetic: any `exp` up to
+/// `i64::MAX` (which a token minted with the largest `minutesToExpire` carries) is simply far
+/// in the future, never an overflow.
+fn check_times(claims: &Map<String, Value>, now: i64) -> Result<(), TokenError> {
     let exp = match claims.get("exp") {
         None => return Err(TokenError::NoExpiry),
         Some(v) => numeric_date(v).ok_or(TokenError::Malformed)?,
     };
-    if now > exp + CLOCK_SKEW_SECONDS {
+    if now > exp.saturating_add(CLOCK_SKEW_SECONDS) {
         return Err(TokenError::Expired);
     }
     if let Some(nbf) = claims.get("nbf") {
         let nbf = numeric_date(nbf).ok_or(TokenError::Malformed)?;
-        if now + CLOCK_SKEW_SECONDS < nbf {
+        if now.saturating_add(CLOCK_SKEW_SECONDS) < nbf {
             return Err(TokenError::NotYetValid);
         }
     }
-    Ok(claims)
+    Ok(())
 }
 
 /// Length of `header.payload`, the signed part of a three-part token.
@@ -114,8 +132,12 @@ fn header_payload_len(token: &str) -> usize {
     token.rfind('.').unwrap_or(0)
 }
 
+/// A NumericDate as whole seconds. Floats convert saturating (`as` never panics; NaN is 0),
+/// and integers past `i64::MAX` count as `i64::MAX`.
 fn numeric_date(v: &Value) -> Option<i64> {
-    v.as_i64().or_else(|| v.as_f64().map(|f| f as i64))
+    v.as_i64()
+        .or_else(|| v.as_u64().map(|_| i64::MAX))
+        .or_else(|| v.as_f64().map(|f| f as i64))
 }
 
 fn decode_json(part: &str) -> Result<Value, TokenError> {
@@ -162,6 +184,36 @@ mod tests {
             verify(&sign(&no_exp, "key").unwrap(), "key"),
             Err(TokenError::NoExpiry)
         );
+    }
+
+    /// Issue 8: `exp + skew` overflowed (a panic in debug builds) for a huge `exp`.
+    #[test]
+    fn huge_and_tiny_times_never_overflow() {
+        for exp in [
+            Value::from(i64::MAX),
+            Value::from(u64::MAX),
+            Value::from(1e300),
+            Value::from(i64::MAX - 1),
+        ] {
+            let mut c = claims(0);
+            c.insert("exp".into(), exp.clone());
+            assert_eq!(check_times(&c, now_seconds()), Ok(()), "exp {exp}");
+            assert_eq!(
+                check_times(&c, i64::MAX),
+                Ok(()),
+                "exp {exp} at the end of time"
+            );
+        }
+        let mut c = claims(i64::MIN);
+        assert_eq!(check_times(&c, i64::MAX), Err(TokenError::Expired));
+        c.insert("exp".into(), Value::from(i64::MAX));
+        c.insert("nbf".into(), Value::from(i64::MAX));
+        assert_eq!(check_times(&c, i64::MAX), Ok(()));
+        assert_eq!(check_times(&c, 0), Err(TokenError::NotYetValid));
+        c.insert("nbf".into(), Value::from(i64::MIN));
+        assert_eq!(check_times(&c, i64::MIN), Ok(()));
+        c.insert("exp".into(), Value::from(-1e300));
+        assert_eq!(check_times(&c, 0), Err(TokenError::Expired));
     }
 
     #[test]

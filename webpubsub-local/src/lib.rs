@@ -31,36 +31,73 @@
 //! - `:generateToken` mints client tokens (`aud`, `sub`, `role`, `webpubsub.group`, `iat`, `exp`).
 //! - WebSocket clients at `/client/hubs/{hub}` with the token in `access_token` or an
 //!   `Authorization: Bearer` header; subprotocols none (raw frames),
-//!   `json.webpubsub.azure.v1` and `json.reliable.webpubsub.azure.v1` (`sequenceId`s,
-//!   `reconnectionToken`, `sequenceAck` accepted); client requests `joinGroup`, `leaveGroup`,
-//!   `sendToGroup` (`noEcho`, `dataType` text/json/binary), `event`, `ping`, acked when they
-//!   carry an `ackId` (error names `Forbidden`, `Duplicate`, `BadRequest`); permissions from
+//!   `json.webpubsub.azure.v1` and `json.reliable.webpubsub.azure.v1`; client requests
+//!   `joinGroup`, `leaveGroup`, `sendToGroup` (`noEcho`, `dataType` text/json/binary),
+//!   `event`, `ping`, acked when they carry an `ackId` (error names `Forbidden`, `Duplicate`,
+//!   `BadRequest`; an `ackId` that is not an unsigned integer is acked back as given with
+//!   `BadRequest`; a frame that is not a JSON object, or a binary frame, closes the connection
+//!   with code 1008, as Azure terminates clients that violate the subprotocol); permissions from
 //!   `webpubsub.joinLeaveGroup[.<group>]` / `webpubsub.sendToGroup[.<group>]` roles and from
 //!   the permission REST operations.
 //! - Targeting by all / group / user / connection with `excluded` and OData `filter`s over
 //!   `userId`, `connectionId` and `groups` (`eq ne gt ge lt le`, `in groups`, `not`, `and`,
 //!   `or`, parentheses, `null`). Adding a user to a group covers the user's later
 //!   connections too.
-//! - Per-connection ordered delivery: each connection has one unbounded outbound queue drained
-//!   by one writer task.
+//! - Reliable connections (`json.reliable.webpubsub.azure.v1`): data messages carry
+//!   `sequenceId`s and are kept until the client's `sequenceAck`; a client whose socket drops
+//!   may reconnect within [`Limits::recovery_window`] to
+//!   `/client/hubs/{hub}?awps_connection_id=ID&awps_reconnection_token=TOKEN` (no access token
+//!   needed) and gets the same connection back: its groups and permissions, a `connected`
+//!   message, then every message after its last `sequenceAck`, in order, then what is sent
+//!   later. A wrong token, an unknown id or an expired window gets close code 1008 (Microsoft's
+//!   clients then stop recovering and connect anew).
+//! - Per-connection ordered delivery: each connection has one outbound queue drained by one
+//!   writer task.
+//!
+//! # Limits
+//! Every limit answers clearly and none can be exceeded by crashing, hanging or growing the
+//! process: see [`Limits`] for each default and what happens past it, and
+//! [`ServiceBuilder::limits`] (or the binary's flags and `WEBPUBSUB_LOCAL_*` variables) to
+//! change them.
+//! - Messages: 1 MiB (Azure's limit) for REST bodies (413) and client WebSocket messages (close
+//!   code 1009 with a reason).
+//! - OData `filter`: 32 KiB and 32 levels of parentheses/`not` (400 naming the limit);
+//!   `and`/`or` chains of any length are read without recursion.
+//! - Connections: 10,000 open TCP connections; at the limit a new connection displaces the
+//!   oldest one that has not sent a request, else gets 503. Headers (and keep-alive idling) and
+//!   bodies each get 10 s (then the connection closes, 408 for a body); a WebSocket silent for
+//!   120 s (no frame, not even a pong to the service's pings) is closed with a reason.
+//! - Outbound: 16 MiB waiting per connection (for reliable clients: sent and not yet
+//!   acknowledged); past it the connection is closed with a reason and removed, as Azure
+//!   documents for reliable clients.
+//! - `ackId`s: the last 10,000 per connection are remembered for `Duplicate`.
+//! - Names: groups 1 to 1024 characters, not only whitespace; users 1 to 1024; neither may
+//!   contain control characters (CR, LF, NUL, ...): 400, or an ack with `BadRequest`.
+//! - Token times: `exp`/`nbf` are compared with saturating arithmetic, so any `exp` (even
+//!   `i64::MAX`, which `minutesToExpire=9223372036854775807` mints) is simply far away.
 //!
 //! # Where it differs from Azure
 //! - Nothing is persisted and there is one instance; state lives in memory until shutdown.
 //! - No upstream event handlers: `event` requests are acked and dropped, raw clients' frames
 //!   are ignored, `connect`/`connected`/`disconnected` events go nowhere.
-//! - No connection recovery: a reliable client that loses its socket cannot resume with its
-//!   reconnection token, and nothing is resent; `messageTtlSeconds` is validated and ignored.
+//! - `messageTtlSeconds` is validated and ignored. A reliable connection's backlog is bounded
+//!   in bytes ([`Limits::outbound_queue_bytes`]); Azure documents a limit but not its size.
 //! - The `MQTT` client type, Socket.IO, the protobuf subprotocols and Entra ID tokens are not
 //!   supported; HTTP only (no TLS).
-//! - Outbound queues are unbounded: a client that stops reading makes its queue grow instead
-//!   of being disconnected.
+//! - A non-reliable client that stops reading is closed (code 1008, with a reason) once
+//!   [`Limits::outbound_queue_bytes`] wait for it; Azure documents nothing for that case.
+//! - The limits differ from Azure's where Azure has none or does not say (connections per
+//!   instance, filter size, timeouts): see [Limits](#limits).
 //! - WebSocket clients connect at `/client/hubs/{hub}` only (not `/client?hub=`).
 //! - Hub names compare case-insensitively, and client-token audiences are compared without
 //!   regard to case.
 //! - Connections the service closes get close code 1008 with the reason (cut to 123 bytes);
-//!   JSON clients first get the `disconnected` system message.
+//!   JSON clients first get the `disconnected` system message. Messages over the size limit
+//!   close with 1009.
 //! - Unknown routes give 404; sends without a `Content-Type` are taken as
 //!   `application/octet-stream`, other content types give 415; bodies over 1 MiB give 413.
+//! - Group names and user ids with control characters are refused (Azure's group pattern only
+//!   excludes LF).
 //! - Adding a connection to a group or granting it a permission answers 404 when the
 //!   connection does not exist; sends, removals and closes of unknown targets still succeed.
 //! - Every send and close operation also accepts `excluded` and `filter`, even where Azure's
@@ -70,9 +107,20 @@ mod auth;
 mod client;
 mod filter;
 mod jwt;
+mod limits;
+mod link;
 mod message;
+mod names;
+mod request;
 mod rest;
+mod server;
 mod service;
 mod state;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use filter::MAX_DEPTH_CEILING as MAX_FILTER_DEPTH;
+pub use limits::{AZURE_MESSAGE_LIMIT, Limits};
 pub use service::{Error, RunningService, Service, ServiceBuilder};

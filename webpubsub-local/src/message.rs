@@ -119,39 +119,64 @@ impl Delivery {
         })
     }
 
-    /// The frame for a connection using `protocol`; `sequence` is the connection's counter.
-    pub(crate) fn frame(&self, protocol: Protocol, sequence: &mut u64) -> Message {
-        match protocol {
-            Protocol::Raw => self.raw.clone(),
-            Protocol::Json => Message::Text(Utf8Bytes::from(self.json.as_str())),
-            Protocol::ReliableJson => {
-                *sequence += 1;
+    /// The frame for a connection using `protocol`; `sequence` is set for the reliable
+    /// subprotocol.
+    pub(crate) fn frame(&self, protocol: Protocol, sequence: Option<u64>) -> Message {
+        match (protocol, sequence) {
+            (Protocol::Raw, _) => self.raw.clone(),
+            (_, Some(sequence)) => {
                 // `json` is an object literal: splice the sequence id in after its `{`.
                 let body = self.json.get(1..).unwrap_or("}");
                 Message::Text(Utf8Bytes::from(format!(
                     "{{\"sequenceId\":{sequence},{body}"
                 )))
             }
+            (_, None) => Message::Text(Utf8Bytes::from(self.json.as_str())),
         }
+    }
+
+    /// Bytes this message counts for in a connection's queue: its larger rendering, plus room
+    /// for a sequence id.
+    pub(crate) fn cost(&self) -> usize {
+        let raw = match &self.raw {
+            Message::Text(t) => t.len(),
+            Message::Binary(b) => b.len(),
+            _ => 0,
+        };
+        raw.max(self.json.len()) + 32
     }
 }
 
 /// One item of a connection's outbound queue; the queue keeps everything in order.
 #[derive(Debug)]
 pub(crate) enum Outbound {
-    /// A data message.
-    Deliver(Arc<Delivery>),
+    /// A data message, with its sequence id on the reliable subprotocol.
+    Deliver(Arc<Delivery>, Option<u64>),
     /// A JSON protocol frame (ack, pong, connected); never sent to raw clients.
     Control(String),
+    /// A WebSocket ping, to keep an idle connection provably alive.
+    Ping,
     /// Close the connection, telling JSON clients why first.
     Close(Option<String>),
 }
 
+impl Outbound {
+    /// Bytes the item counts for in a connection's queue (a little for framing).
+    pub(crate) fn cost(&self) -> usize {
+        match self {
+            Outbound::Deliver(d, _) => d.cost(),
+            Outbound::Control(text) => text.len() + 16,
+            Outbound::Ping => 16,
+            Outbound::Close(reason) => reason.as_ref().map_or(0, String::len) + 64,
+        }
+    }
+}
+
 /// `{"type":"ack",...}` for `ack_id`; `error` is `(name, message)` on failure.
-pub(crate) fn ack(ack_id: u64, error: Option<(&str, &str)>) -> String {
+pub(crate) fn ack(ack_id: Value, error: Option<(&str, &str)>) -> String {
     let mut m = Map::new();
     m.insert("type".into(), "ack".into());
-    m.insert("ackId".into(), ack_id.into());
+    m.insert("ackId".into(), ack_id);
     m.insert("success".into(), error.is_none().into());
     if let Some((name, message)) = error {
         let mut e = Map::new();

@@ -4,7 +4,9 @@
 use crate::auth::{self, Addressed};
 use crate::filter::Filter;
 use crate::jwt;
+use crate::limits::Limits;
 use crate::message::{Data, Delivery, Origin};
+use crate::names::{validate_group, validate_hub, validate_user};
 use crate::service::Shared;
 use crate::state::{Grant, Hub, Narrowing, Permission, Scope};
 use axum::body::{Body, Bytes, to_bytes};
@@ -18,18 +20,15 @@ use std::collections::HashSet;
 /// API versions we answer.
 const API_VERSIONS: [&str; 2] = ["2024-01-01", "2024-12-01"];
 
-/// Largest accepted request body: Azure's message size limit is 1 MiB.
-const MAX_BODY: usize = 1024 * 1024;
-
 /// Default page size of the group connection listing.
 const DEFAULT_PAGE_SIZE: usize = 100;
 
 /// An error response in Microsoft's shape, with `x-ms-error-code`.
 #[derive(Debug)]
 pub(crate) struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
     target: Option<String>,
 }
 
@@ -137,32 +136,19 @@ impl Query {
     }
 }
 
-/// Checks a hub name against Azure's pattern.
-pub(crate) fn validate_hub(hub: &str) -> Result<(), ApiError> {
-    let mut chars = hub.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || "_`,.[]".contains(c));
-    if first_ok && rest_ok && hub.len() <= 128 {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "hub",
-            "hub must start with a letter and contain at most 128 letters, digits or _`,.[] characters",
-        ))
-    }
+/// Checks a hub name, as a 400 about `hub`.
+fn hub_name(hub: &str) -> Result<(), ApiError> {
+    validate_hub(hub).map_err(|e| ApiError::invalid("hub", e))
 }
 
-/// Checks a group name: 1..=1024 characters, not all whitespace.
-pub(crate) fn validate_group(group: &str) -> Result<(), ApiError> {
-    let len = group.chars().count();
-    if (1..=1024).contains(&len) && !group.trim().is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "group",
-            "group must have 1 to 1024 characters and not be only whitespace",
-        ))
-    }
+/// Checks a group name, as a 400 about `group`.
+pub(crate) fn group_name(group: &str) -> Result<(), ApiError> {
+    validate_group(group).map_err(|e| ApiError::invalid("group", e))
+}
+
+/// Checks a user id, as a 400 about `userId`.
+fn user_name(user: &str) -> Result<(), ApiError> {
+    validate_user(user).map_err(|e| ApiError::invalid("userId", e))
 }
 
 fn non_empty(target: &str, value: &str) -> Result<(), ApiError> {
@@ -189,10 +175,31 @@ fn exists(found: bool, what: &str) -> Response {
 }
 
 /// Handles a request under `/api/`; `segments` are the decoded path segments.
+/// Logs one line per request: method, path (never the query, which may hold a token or a
+/// filter), status and time; refusals also give their message (never a token or key).
 pub(crate) async fn handle(shared: &Shared, request: Request, segments: &[String]) -> Response {
-    match route(shared, request, segments).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let result = route(shared, request, segments).await;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(r) => {
+            tracing::info!(%method, path, status = r.status().as_u16(), elapsed_ms, "REST request");
+            r
+        }
+        Err(e) => {
+            tracing::warn!(
+                %method,
+                path,
+                status = e.status.as_u16(),
+                code = e.code,
+                reason = ?e.message,
+                elapsed_ms,
+                "REST request refused"
+            );
+            e.into_response()
+        }
     }
 }
 
@@ -234,7 +241,7 @@ async fn route(
     let ["api", "hubs", hub, rest @ ..] = seg.as_slice() else {
         return Err(ApiError::not_found("no such operation"));
     };
-    validate_hub(hub)?;
+    hub_name(hub)?;
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
@@ -260,7 +267,7 @@ async fn route(
         [":closeConnections"] if m == Method::POST => close(&call, Scope::All),
         [":generateToken"] if m == Method::POST => generate_token(shared, hub, &query),
         [op @ (":addToGroups" | ":removeFromGroups")] if m == Method::POST => {
-            let (groups, narrowing) = groups_request(body).await?;
+            let (groups, narrowing) = groups_request(body, &shared.limits).await?;
             let add = *op == ":addToGroups";
             registry.with_hub(hub, |h| {
                 for id in h.select(Scope::All, &narrowing) {
@@ -298,22 +305,22 @@ async fn route(
             Ok(status(StatusCode::NO_CONTENT))
         }
         ["groups", group] if m == Method::HEAD => {
-            validate_group(group)?;
+            group_name(group)?;
             Ok(exists(
                 registry.with_hub(hub, |h| h.group_exists(group)),
                 "group",
             ))
         }
         ["groups", group, "connections"] if m == Method::GET => {
-            validate_group(group)?;
+            group_name(group)?;
             list_group_connections(shared, hub, group, &query, host)
         }
         ["groups", group, ":closeConnections"] if m == Method::POST => {
-            validate_group(group)?;
+            group_name(group)?;
             close(&call, Scope::Group(group))
         }
         ["groups", group, ":send"] if m == Method::POST => {
-            validate_group(group)?;
+            group_name(group)?;
             send(
                 &call,
                 Scope::Group(group),
@@ -323,7 +330,7 @@ async fn route(
             .await
         }
         ["groups", group, "connections", id] => {
-            validate_group(group)?;
+            group_name(group)?;
             non_empty("connectionId", id)?;
             if m == Method::DELETE {
                 registry.with_hub(hub, |h| h.leave(id, group));
@@ -366,28 +373,28 @@ async fn route(
             )
         }
         ["users", user] if m == Method::HEAD => {
-            non_empty("userId", user)?;
+            user_name(user)?;
             Ok(exists(
                 registry.with_hub(hub, |h| h.user_exists(user)),
                 "user",
             ))
         }
         ["users", user, ":closeConnections"] if m == Method::POST => {
-            non_empty("userId", user)?;
+            user_name(user)?;
             close(&call, Scope::User(user))
         }
         ["users", user, ":send"] if m == Method::POST => {
-            non_empty("userId", user)?;
+            user_name(user)?;
             send(&call, Scope::User(user), Origin::Server, body).await
         }
         ["users", user, "groups"] if m == Method::DELETE => {
-            non_empty("userId", user)?;
+            user_name(user)?;
             registry.with_hub(hub, |h| h.remove_user_from_all_groups(user));
             Ok(status(StatusCode::NO_CONTENT))
         }
         ["users", user, "groups", group] => {
-            non_empty("userId", user)?;
-            validate_group(group)?;
+            user_name(user)?;
+            group_name(group)?;
             if m == Method::DELETE {
                 registry.with_hub(hub, |h| h.remove_user_from_group(user, group));
                 Ok(status(StatusCode::NO_CONTENT))
@@ -417,22 +424,24 @@ async fn send(
     origin: Origin<'_>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let narrowing = narrowing(call.query)?;
-    let data = message(body, call.content_type, call.query).await?;
+    let narrowing = narrowing(call.query, &call.shared.limits)?;
+    let data = message(body, call.content_type, call.query, &call.shared.limits).await?;
     let delivery = Delivery::new(&data, origin);
     call.shared.registry.with_hub(call.hub, |h| {
-        h.send(&h.select(scope, &narrowing), &delivery)
+        let ids = h.select(scope, &narrowing);
+        h.send(&ids, &delivery)
     });
     Ok(status(StatusCode::ACCEPTED))
 }
 
 /// Closes the connections `scope`, `excluded` and `filter` select, with `reason`; 204.
 fn close(call: &Call<'_>, scope: Scope<'_>) -> Result<Response, ApiError> {
-    let narrowing = narrowing(call.query)?;
+    let narrowing = narrowing(call.query, &call.shared.limits)?;
     let reason = call.query.get("reason");
-    call.shared
-        .registry
-        .with_hub(call.hub, |h| h.close(&h.select(scope, &narrowing), reason));
+    call.shared.registry.with_hub(call.hub, |h| {
+        let ids = h.select(scope, &narrowing);
+        h.close(&ids, reason)
+    });
     Ok(status(StatusCode::NO_CONTENT))
 }
 
@@ -455,11 +464,11 @@ fn check_api_version(query: &Query, required: bool) -> Result<(), ApiError> {
 }
 
 /// `excluded` and `filter` of the query.
-fn narrowing(query: &Query) -> Result<Narrowing, ApiError> {
+fn narrowing(query: &Query, limits: &Limits) -> Result<Narrowing, ApiError> {
     let filter = query
         .get("filter")
         .filter(|f| !f.trim().is_empty())
-        .map(|f| Filter::parse(f).map_err(|e| ApiError::invalid("filter", e)))
+        .map(|f| Filter::parse(f, limits.filter()).map_err(|e| ApiError::invalid("filter", e)))
         .transpose()?;
     Ok(Narrowing {
         excluded: query.all("excluded").into_iter().collect::<HashSet<_>>(),
@@ -468,7 +477,12 @@ fn narrowing(query: &Query) -> Result<Narrowing, ApiError> {
 }
 
 /// Reads a send body according to its content type and checks `messageTtlSeconds`.
-async fn message(body: Body, content_type: Option<&str>, query: &Query) -> Result<Data, ApiError> {
+async fn message(
+    body: Body,
+    content_type: Option<&str>,
+    query: &Query,
+    limits: &Limits,
+) -> Result<Data, ApiError> {
     if let Some(ttl) = query.int("messageTtlSeconds")?
         && !(0..=300).contains(&ttl)
     {
@@ -477,7 +491,7 @@ async fn message(body: Body, content_type: Option<&str>, query: &Query) -> Resul
             "messageTtlSeconds must be between 0 and 300",
         ));
     }
-    let bytes = read_body(body).await?;
+    let bytes = read_body(body, limits).await?;
     match content_type.unwrap_or("application/octet-stream") {
         "text/plain" => String::from_utf8(bytes.to_vec())
             .map(Data::Text)
@@ -503,18 +517,34 @@ async fn message(body: Body, content_type: Option<&str>, query: &Query) -> Resul
     }
 }
 
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    to_bytes(body, MAX_BODY).await.map_err(|_| ApiError {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        code: "PayloadTooLarge",
-        message: "the body is larger than 1 MiB or could not be read".into(),
-        target: None,
-    })
+/// Reads a request body of at most `max_message_bytes`, within `header_read_timeout`.
+async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, ApiError> {
+    let max = limits.max_message_bytes;
+    match tokio::time::timeout(limits.header_read_timeout, to_bytes(body, max)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "PayloadTooLarge",
+            message: format!(
+                "the body is larger than the limit of {max} bytes or could not be read"
+            ),
+            target: None,
+        }),
+        Err(_) => Err(ApiError {
+            status: StatusCode::REQUEST_TIMEOUT,
+            code: "RequestTimeout",
+            message: format!(
+                "the body did not arrive within {} s",
+                limits.header_read_timeout.as_secs_f64()
+            ),
+            target: None,
+        }),
+    }
 }
 
 /// The `{groups, filter}` body of addToGroups / removeFromGroups.
-async fn groups_request(body: Body) -> Result<(Vec<String>, Narrowing), ApiError> {
-    let bytes = read_body(body).await?;
+async fn groups_request(body: Body, limits: &Limits) -> Result<(Vec<String>, Narrowing), ApiError> {
+    let bytes = read_body(body, limits).await?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::invalid("groupsToAdd", format!("the body is not valid JSON: {e}"))
     })?;
@@ -535,13 +565,13 @@ async fn groups_request(body: Body) -> Result<(Vec<String>, Narrowing), ApiError
         }
     };
     for g in &groups {
-        validate_group(g)?;
+        group_name(g)?;
     }
     let filter = match value.get("filter") {
         None | Some(Value::Null) => None,
         Some(Value::String(f)) if f.trim().is_empty() => None,
         Some(Value::String(f)) => {
-            Some(Filter::parse(f).map_err(|e| ApiError::invalid("filter", e))?)
+            Some(Filter::parse(f, limits.filter()).map_err(|e| ApiError::invalid("filter", e))?)
         }
         Some(_) => return Err(ApiError::invalid("filter", "filter must be a string")),
     };
@@ -625,7 +655,7 @@ fn generate_token(shared: &Shared, hub: &str, query: &Query) -> Result<Response,
     }
     let groups = query.all("group");
     for g in &groups {
-        validate_group(g)?;
+        group_name(g)?;
     }
     let now = jwt::now_seconds();
     let mut claims = Map::new();
@@ -639,6 +669,7 @@ fn generate_token(shared: &Shared, hub: &str, query: &Query) -> Result<Response,
         now.saturating_add(minutes.saturating_mul(60)).into(),
     );
     if let Some(user) = query.get("userId") {
+        user_name(user)?;
         claims.insert("sub".into(), user.into());
     }
     let roles = query.all("role");

@@ -1,5 +1,7 @@
 //! Starting, addressing and stopping the service.
 
+use crate::limits::Limits;
+use crate::server::{self, Gate};
 use crate::state::Registry;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -13,7 +15,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// A string that never shows up in Debug output.
@@ -41,6 +43,9 @@ pub(crate) struct Shared {
     pub(crate) endpoint: String,
     /// `host:port` of `endpoint`.
     pub(crate) endpoint_authority: String,
+    pub(crate) limits: Limits,
+    /// Open TCP connections against `limits.max_connections`.
+    pub(crate) gate: Arc<Gate>,
 }
 
 /// Errors starting the service.
@@ -88,6 +93,7 @@ impl Service {
 pub struct ServiceBuilder {
     access_key: Option<Secret>,
     public_host: Option<String>,
+    limits: Limits,
 }
 
 impl fmt::Debug for ServiceBuilder {
@@ -98,6 +104,7 @@ impl fmt::Debug for ServiceBuilder {
                 &self.access_key.as_ref().map(|_| "<redacted>"),
             )
             .field("public_host", &self.public_host)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -118,6 +125,12 @@ impl ServiceBuilder {
         self
     }
 
+    /// Replaces the default [`Limits`].
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and serves until [`RunningService::shutdown`].
     pub async fn start_on(self, addr: SocketAddr) -> Result<RunningService, Error> {
         let listener = TcpListener::bind(addr).await?;
@@ -135,28 +148,32 @@ impl ServiceBuilder {
         });
         let access_key = self.access_key.unwrap_or_else(random_key);
         let endpoint_authority = format!("{host}:{}", local_addr.port());
+        let limits = self.limits;
+        let gate = Gate::new(limits.max_connections);
         let shared = Arc::new(Shared {
-            registry: Registry::default(),
+            registry: Registry::new(limits.outbound_queue_bytes),
             access_key,
             endpoint: format!("http://{endpoint_authority}"),
             endpoint_authority,
+            gate: Arc::clone(&gate),
+            limits,
         });
         let app = Router::new()
             .fallback(dispatch)
             .with_state(Arc::clone(&shared));
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let server = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            });
-            // Serving only ends with an I/O error on the listener or by shutdown; either way
-            // there is nobody left to tell, the service is simply gone.
-            let _ = server.await;
-        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let header_read_timeout = shared.limits.header_read_timeout;
+        let task = tokio::spawn(server::serve(
+            listener,
+            app,
+            gate,
+            header_read_timeout,
+            stop_rx,
+        ));
         Ok(RunningService {
             shared,
             local_addr,
-            stop: Some(stop_tx),
+            stop: stop_tx,
             task: Some(task),
         })
     }
@@ -173,7 +190,7 @@ fn random_key() -> Secret {
 pub struct RunningService {
     shared: Arc<Shared>,
     local_addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -212,6 +229,12 @@ impl RunningService {
         self.shared.access_key.expose()
     }
 
+    /// Open TCP connections (HTTP and WebSocket), as counted against
+    /// [`Limits::max_connections`].
+    pub fn open_connections(&self) -> usize {
+        self.shared.gate.open()
+    }
+
     /// The bound socket address.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -221,9 +244,7 @@ impl RunningService {
     /// waits for the server to finish.
     pub async fn shutdown(mut self) {
         self.shared.registry.close_everything("Service shutdown");
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }

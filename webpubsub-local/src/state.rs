@@ -1,11 +1,12 @@
-//! The in-memory hubs: connections, groups, user memberships and permissions. One mutex
-//! guards it all; every operation is short and never awaits while holding it.
+//! The in-memory hubs: connections, groups, user memberships and permissions. Each hub has
+//! its own mutex (a heavy filter on one hub does not hold up another); every operation is
+//! short and never awaits while holding it.
 
 use crate::filter::{Filter, Subject};
-use crate::message::{Delivery, Outbound};
+use crate::link::{AckWindow, Link, Reliable};
+use crate::message::{self, Delivery, Outbound};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::mpsc::UnboundedSender;
 
 /// A permission a connection can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,12 +58,18 @@ pub(crate) struct Grant {
     pub(crate) group: Option<String>,
 }
 
-/// One live WebSocket connection.
+/// One WebSocket connection (for the reliable subprotocol it outlives its socket for the
+/// recovery window).
 pub(crate) struct Connection {
     pub(crate) user_id: Option<String>,
     pub(crate) groups: HashSet<String>,
     pub(crate) grants: HashSet<Grant>,
-    pub(crate) out: UnboundedSender<Outbound>,
+    /// The socket's outbound side; `None` while a reliable connection waits to be resumed.
+    pub(crate) link: Option<Link>,
+    /// Sequence numbers and unacknowledged messages, for the reliable subprotocol only.
+    pub(crate) reliable: Option<Reliable>,
+    /// Recent `ackId`s, to answer resends with `Duplicate`.
+    pub(crate) ack_ids: AckWindow,
 }
 
 impl Connection {
@@ -91,8 +98,9 @@ pub(crate) struct Narrowing {
 }
 
 /// One hub.
-#[derive(Default)]
 pub(crate) struct Hub {
+    /// Most bytes one connection may have waiting (see `Limits::outbound_queue_bytes`).
+    queue_limit: usize,
     /// Ordered so listings page stably.
     pub(crate) connections: BTreeMap<String, Connection>,
     /// Group name → connection ids.
@@ -102,6 +110,15 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
+    fn new(queue_limit: usize) -> Hub {
+        Hub {
+            queue_limit,
+            connections: BTreeMap::new(),
+            groups: HashMap::new(),
+            user_groups: HashMap::new(),
+        }
+    }
+
     /// Registers a connection and gives it its token groups and its user's groups.
     pub(crate) fn add(&mut self, id: &str, connection: Connection, token_groups: &[String]) {
         let mut groups: Vec<String> = token_groups.to_vec();
@@ -262,51 +279,229 @@ impl Hub {
             .collect()
     }
 
-    /// Queues `delivery` for the selected connections.
-    pub(crate) fn send(&self, ids: &[String], delivery: &Arc<Delivery>) {
+    /// Queues `delivery` for the selected connections; a connection whose queue (or, for the
+    /// reliable subprotocol, unacknowledged backlog) would pass the limit is closed instead.
+    pub(crate) fn send(&mut self, ids: &[String], delivery: &Arc<Delivery>) {
+        let limit = self.queue_limit;
+        let mut slow = Vec::new();
         for id in ids {
-            if let Some(c) = self.connections.get(id) {
-                // A closed queue means the connection is going away; nothing to deliver to.
-                let _ = c.out.send(Outbound::Deliver(Arc::clone(delivery)));
+            if let Some(c) = self.connections.get_mut(id) {
+                let sequence = match c.reliable.as_mut() {
+                    Some(r) => match r.record(delivery, limit) {
+                        Some(seq) => Some(seq),
+                        None => {
+                            slow.push(id.clone());
+                            continue;
+                        }
+                    },
+                    None => None,
+                };
+                if let Some(link) = &c.link
+                    && !link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit)
+                {
+                    slow.push(id.clone());
+                }
+            }
+        }
+        for id in slow {
+            self.drop_slow(&id);
+        }
+    }
+
+    /// Queues a control frame (ack, pong) for one connection; closes it when over the limit.
+    pub(crate) fn control(&mut self, id: &str, text: String) {
+        let limit = self.queue_limit;
+        let over = self
+            .connections
+            .get(id)
+            .and_then(|c| c.link.as_ref())
+            .is_some_and(|link| !link.push(Outbound::Control(text), limit));
+        if over {
+            self.drop_slow(id);
+        }
+    }
+
+    /// Removes a connection that does not keep up and closes its socket with the reason.
+    fn drop_slow(&mut self, id: &str) {
+        let reason = format!(
+            "the connection was closed because more than {} bytes were waiting for it (it did not read, or did not send sequenceAck)",
+            self.queue_limit
+        );
+        self.drop_now(id, reason);
+    }
+
+    /// Removes a connection at once (no recovery) and closes its socket with `reason`, if
+    /// socket `generation` is still the one attached (a replaced socket changes nothing).
+    pub(crate) fn drop_current(&mut self, id: &str, generation: u64, reason: String) {
+        let current = self
+            .connections
+            .get(id)
+            .and_then(|c| c.link.as_ref())
+            .is_some_and(|l| l.generation == generation);
+        if current {
+            self.drop_now(id, reason);
+        }
+    }
+
+    /// Removes a connection at once (no recovery) and closes its socket with `reason`.
+    fn drop_now(&mut self, id: &str, reason: String) {
+        tracing::info!(connection_id = id, reason, "closing a client connection");
+        if let Some(c) = self.remove(id)
+            && let Some(link) = c.link
+        {
+            link.kill(reason);
+        }
+    }
+
+    /// Removes the selected connections and asks each to close with `reason` after what is
+    /// already queued for it.
+    pub(crate) fn close(&mut self, ids: &[String], reason: Option<&str>) {
+        for id in ids {
+            if let Some(c) = self.remove(id)
+                && let Some(link) = c.link
+                && !link.push(Outbound::Close(reason.map(str::to_owned)), self.queue_limit)
+            {
+                link.kill(reason.unwrap_or_default().to_owned());
             }
         }
     }
 
-    /// Removes the selected connections and asks each to close with `reason`.
-    pub(crate) fn close(&mut self, ids: &[String], reason: Option<&str>) {
-        for id in ids {
-            if let Some(c) = self.remove(id) {
-                let _ = c.out.send(Outbound::Close(reason.map(str::to_owned)));
-            }
+    /// The socket of connection `id` ended: a reliable connection stays for its client to
+    /// resume (true), any other is removed (false). Only the socket `generation` currently
+    /// attached counts; a late report from a replaced socket changes nothing.
+    pub(crate) fn detach(&mut self, id: &str, generation: u64) -> bool {
+        let Some(c) = self.connections.get_mut(id) else {
+            return false;
+        };
+        if c.link.as_ref().map(|l| l.generation) != Some(generation) {
+            return false;
+        }
+        if c.reliable.is_some() {
+            c.link = None;
+            true
+        } else {
+            self.remove(id);
+            false
+        }
+    }
+
+    /// Removes a reliable connection still waiting for its client after the recovery window
+    /// of socket `generation`.
+    pub(crate) fn expire(&mut self, id: &str, generation: u64) {
+        let waiting = self.connections.get(id).is_some_and(|c| {
+            c.link.is_none() && c.reliable.as_ref().map(|r| r.generation) == Some(generation)
+        });
+        if waiting {
+            self.remove(id);
+        }
+    }
+
+    /// Resumes reliable connection `id` on a new socket: checks the token, then queues the
+    /// `connected` message and every message not yet acknowledged, in order, ahead of
+    /// anything sent later. Returns the link's generation and the connection's user, or why it
+    /// cannot be resumed.
+    pub(crate) fn resume(
+        &mut self,
+        id: &str,
+        token: &str,
+        mut link: Link,
+    ) -> Result<(u64, Option<String>), &'static str> {
+        let limit = self.queue_limit;
+        let Some(c) = self.connections.get_mut(id) else {
+            return Err("the connection does not exist or its recovery window has passed");
+        };
+        let Some(reliable) = c.reliable.as_mut() else {
+            return Err("the connection does not use the reliable subprotocol");
+        };
+        if !reliable.token_matches(token) {
+            return Err("the reconnection token is not valid for this connection");
+        }
+        if let Some(old) = c.link.take() {
+            old.kill("the connection was resumed on another socket".into());
+        }
+        reliable.generation += 1;
+        link.generation = reliable.generation;
+        let connected = message::connected(id, c.user_id.as_deref(), Some(reliable.token()));
+        let mut fits = link.push(Outbound::Control(connected), limit);
+        for (seq, delivery) in reliable.unacked() {
+            fits = fits && link.push(Outbound::Deliver(delivery, Some(seq)), limit);
+        }
+        let generation = link.generation;
+        let user_id = c.user_id.clone();
+        c.link = Some(link);
+        if !fits {
+            self.drop_slow(id);
+            return Err("the messages waiting for the connection exceed its queue limit");
+        }
+        Ok((generation, user_id))
+    }
+
+    /// Forgets the messages a reliable client acknowledged.
+    pub(crate) fn sequence_ack(&mut self, id: &str, sequence: u64) {
+        if let Some(r) = self
+            .connections
+            .get_mut(id)
+            .and_then(|c| c.reliable.as_mut())
+        {
+            r.acknowledge(sequence);
         }
     }
 }
 
-/// All hubs, keyed by lower-cased hub name (hub names are case-insensitive).
-#[derive(Default)]
+/// All hubs, keyed by lower-cased hub name (hub names are case-insensitive). The map's lock
+/// is held only to find a hub; each hub has its own.
 pub(crate) struct Registry {
-    hubs: Mutex<HashMap<String, Hub>>,
+    hubs: Mutex<HashMap<String, Arc<Mutex<Hub>>>>,
+    queue_limit: usize,
+}
+
+/// Locks a mutex even if a panic poisoned it: a panic while holding the lock cannot leave a
+/// hub half-updated in a way that matters more than stopping the service would.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Registry {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Hub>> {
-        // A panic while holding the lock cannot leave a hub half-updated in a way that matters
-        // more than stopping the service would, so carry on with the data.
-        self.hubs
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// An empty registry whose hubs bound each connection's queue to `queue_limit` bytes.
+    pub(crate) fn new(queue_limit: usize) -> Registry {
+        Registry {
+            hubs: Mutex::new(HashMap::new()),
+            queue_limit,
+        }
+    }
+
+    fn hub(&self, hub: &str) -> Arc<Mutex<Hub>> {
+        let mut hubs = lock(&self.hubs);
+        Arc::clone(
+            hubs.entry(hub.to_ascii_lowercase())
+                .or_insert_with(|| Arc::new(Mutex::new(Hub::new(self.queue_limit)))),
+        )
     }
 
     /// Runs `f` on `hub`, creating it when first used.
     pub(crate) fn with_hub<R>(&self, hub: &str, f: impl FnOnce(&mut Hub) -> R) -> R {
-        let mut hubs = self.lock();
-        f(hubs.entry(hub.to_ascii_lowercase()).or_default())
+        let hub = self.hub(hub);
+        let mut guard = lock(&hub);
+        f(&mut guard)
+    }
+
+    /// Runs `f` on `hub` if it exists; never creates one (for unauthenticated callers, who
+    /// must not grow the hub map).
+    pub(crate) fn with_existing_hub<R>(
+        &self,
+        hub: &str,
+        f: impl FnOnce(&mut Hub) -> R,
+    ) -> Option<R> {
+        let hub = lock(&self.hubs).get(&hub.to_ascii_lowercase()).cloned()?;
+        let mut guard = lock(&hub);
+        Some(f(&mut guard))
     }
 
     /// Asks every connection of every hub to close (used at shutdown).
     pub(crate) fn close_everything(&self, reason: &str) {
-        let mut hubs = self.lock();
-        for hub in hubs.values_mut() {
+        let hubs: Vec<Arc<Mutex<Hub>>> = lock(&self.hubs).values().cloned().collect();
+        for hub in hubs {
+            let mut hub = lock(&hub);
             let ids: Vec<String> = hub.connections.keys().cloned().collect();
             hub.close(&ids, Some(reason));
         }

@@ -1,82 +1,135 @@
-//! `webpubsub-local --port N --access-key K [--host 127.0.0.1]`: runs the local Web PubSub
-//! service, prints the connection string to use, and serves until Ctrl-C.
+//! `webpubsub-local [--port N] [--access-key K] [--host ADDRESS] [limits...]`: runs the local
+//! Web PubSub service, prints the connection string to use, and serves until Ctrl-C. Every flag
+//! can also come from the environment variable named in `--help`.
 
+use clap::{Parser, ValueEnum};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
-use webpubsub_local::Service;
+use std::time::Duration;
+use webpubsub_local::{Limits, Service};
 
-const USAGE: &str = "usage: webpubsub-local [--port N] [--access-key KEY] [--host ADDRESS]
-  --port N          port to listen on (default 8080; 0 picks a free port)
-  --access-key KEY  AccessKey that signs tokens (default: a random key)
-  --host ADDRESS    IP address to bind (default 127.0.0.1)";
-
+/// A local Azure Web PubSub service for development and tests.
+#[derive(Parser)]
+#[command(version, about)]
 struct Args {
+    /// Log lines on stderr as text or as JSON objects; `RUST_LOG` filters them
+    /// (default `webpubsub_local=info`).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_PORT", default_value_t = 8080)]
     port: u16,
+    /// AccessKey that signs tokens (default: a random key).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_ACCESS_KEY", value_parser = non_empty, hide_env_values = true)]
     access_key: Option<String>,
+    /// IP address to bind.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_HOST", default_value = "127.0.0.1")]
     host: IpAddr,
+    /// Host name clients use, for the printed connection string and minted token audiences
+    /// (default: the bound address; 127.0.0.1 when bound to 0.0.0.0 or ::).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_PUBLIC_HOST")]
+    public_host: Option<String>,
+    /// Largest REST body or client WebSocket message, in bytes (Azure: 1 MiB).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_MAX_MESSAGE_BYTES")]
+    max_message_bytes: Option<usize>,
+    /// Longest OData filter, in bytes.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_MAX_FILTER_LENGTH")]
+    max_filter_length: Option<usize>,
+    /// Deepest nesting of parentheses and `not` in a filter (at most 64).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_MAX_FILTER_DEPTH")]
+    max_filter_depth: Option<usize>,
+    /// Open TCP connections, HTTP and WebSocket together (keep it below `ulimit -n`).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client may take to send request headers (also the keep-alive idle time) or a body.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_HEADER_READ_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout_secs: Option<u64>,
+    /// Seconds a WebSocket may stay silent (not even a pong) before it is closed.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_IDLE_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_secs: Option<u64>,
+    /// Bytes that may wait for one WebSocket connection before it is closed as too slow.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_OUTBOUND_QUEUE_BYTES")]
+    outbound_queue_bytes: Option<usize>,
+    /// Recent ackIds remembered per connection to detect duplicates.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_ACK_ID_WINDOW")]
+    ack_id_window: Option<usize>,
+    /// Seconds a dropped reliable connection waits to be resumed.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_RECOVERY_WINDOW_SECS")]
+    recovery_window_secs: Option<u64>,
 }
 
-fn parse_args() -> Result<Option<Args>, String> {
-    let mut args = Args {
-        port: 8080,
-        access_key: None,
-        host: IpAddr::from([127, 0, 0, 1]),
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs to stderr (stdout carries only the connection string).
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("webpubsub_local=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
-            None => (arg.clone(), None),
-        };
-        if name == "--help" || name == "-h" {
-            return Ok(None);
-        }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match name.as_str() {
-            "--port" => {
-                args.port = value()?
-                    .parse()
-                    .map_err(|_| "--port must be a number from 0 to 65535".to_string())?
-            }
-            "--access-key" => {
-                let key = value()?;
-                if key.is_empty() {
-                    return Err("--access-key must not be empty".into());
-                }
-                args.access_key = Some(key);
-            }
-            "--host" => {
-                args.host = value()?
-                    .parse()
-                    .map_err(|_| "--host must be an IP address".to_string())?
-            }
-            other => return Err(format!("unknown argument `{other}`")),
-        }
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(s.to_owned())
     }
-    Ok(Some(args))
+}
+
+impl Args {
+    fn limits(&self) -> Limits {
+        let mut l = Limits::default();
+        let secs = Duration::from_secs;
+        if let Some(v) = self.max_message_bytes {
+            l.max_message_bytes = v;
+        }
+        if let Some(v) = self.max_filter_length {
+            l.max_filter_length = v;
+        }
+        if let Some(v) = self.max_filter_depth {
+            l.max_filter_depth = v;
+        }
+        if let Some(v) = self.max_connections {
+            l.max_connections = v;
+        }
+        if let Some(v) = self.header_read_timeout_secs {
+            l.header_read_timeout = secs(v);
+        }
+        if let Some(v) = self.idle_timeout_secs {
+            l.idle_timeout = secs(v);
+        }
+        if let Some(v) = self.outbound_queue_bytes {
+            l.outbound_queue_bytes = v;
+        }
+        if let Some(v) = self.ack_id_window {
+            l.ack_id_window = v;
+        }
+        if let Some(v) = self.recovery_window_secs {
+            l.recovery_window = secs(v);
+        }
+        l
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut builder = Service::builder();
+    let args = Args::parse();
+    init_logging(args.log_format);
+    let mut builder = Service::builder().limits(args.limits());
     if let Some(key) = args.access_key {
         builder = builder.access_key(key);
+    }
+    if let Some(host) = args.public_host {
+        builder = builder.public_host(host);
     }
     let service = match builder
         .start_on(SocketAddr::new(args.host, args.port))
@@ -89,9 +142,10 @@ async fn main() -> ExitCode {
         }
     };
     println!("{}", service.connection_string());
-    eprintln!(
-        "webpubsub-local listening on {} (Ctrl-C to stop)",
-        service.endpoint()
+    tracing::info!(
+        bound = %service.local_addr(),
+        endpoint = %service.endpoint(),
+        "webpubsub-local listening (Ctrl-C to stop)"
     );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-use webpubsub_local::{RunningService, Service};
+use webpubsub_local::{Limits, RunningService, Service};
 
 pub const KEY: &str = "test-access-key-0123456789";
 pub const API: &str = "api-version=2024-01-01";
@@ -26,11 +26,40 @@ pub const GUARD: Duration = Duration::from_secs(20);
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub async fn start() -> RunningService {
+    start_with(Limits::default()).await
+}
+
+/// A service with the given limits.
+pub async fn start_with(limits: Limits) -> RunningService {
     Service::builder()
         .access_key(KEY)
+        .limits(limits)
         .start_on("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap()
+}
+
+/// The close frame a client gets, skipping everything before it: `(code, reason)`.
+pub async fn close_of(ws: &mut Ws) -> (u16, String) {
+    loop {
+        match tokio::time::timeout(GUARD, ws.next())
+            .await
+            .expect("a close in time")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                return (u16::from(frame.code), frame.reason.to_string());
+            }
+            Some(Ok(Message::Close(None))) | None | Some(Err(_)) => {
+                panic!("the socket ended without a close frame")
+            }
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn q(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 pub fn now() -> i64 {

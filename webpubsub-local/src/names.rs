@@ -1,0 +1,66 @@
+//! Azure's rules for hub, group and user names.
+//!
+//! Azure's REST spec gives hubs a pattern, groups 1 to 1024 characters that are not all
+//! whitespace, and users at least one character. Control characters (CR, LF, NUL and the rest
+//! of C0, and DEL) are refused in group and user names too: they cannot travel in a header or
+//! a log line safely, and Azure's pattern for groups (`.+` in .NET) already excludes LF.
+
+/// The longest group name Azure accepts, in characters.
+pub(crate) const MAX_GROUP_CHARS: usize = 1024;
+/// The longest user id accepted, in characters (Azure documents none; this keeps one bounded).
+pub(crate) const MAX_USER_CHARS: usize = 1024;
+
+/// Checks a hub name against Azure's pattern ``^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$``.
+pub(crate) fn validate_hub(hub: &str) -> Result<(), &'static str> {
+    let mut chars = hub.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || "_`,.[]".contains(c));
+    if first_ok && rest_ok && hub.len() <= 128 {
+        Ok(())
+    } else {
+        Err(
+            "hub must start with a letter and contain at most 128 letters, digits or _`,.[] characters",
+        )
+    }
+}
+
+/// Checks a group name: 1 to 1024 characters, not only whitespace, no control characters.
+pub(crate) fn validate_group(group: &str) -> Result<(), &'static str> {
+    let len = group.chars().count();
+    if !(1..=MAX_GROUP_CHARS).contains(&len) || group.trim().is_empty() {
+        return Err("group must have 1 to 1024 characters and not be only whitespace");
+    }
+    if group.chars().any(char::is_control) {
+        return Err("group must not contain control characters such as CR, LF or NUL");
+    }
+    Ok(())
+}
+
+/// Checks a user id: 1 to 1024 characters, no control characters.
+pub(crate) fn validate_user(user: &str) -> Result<(), &'static str> {
+    let len = user.chars().count();
+    if !(1..=MAX_USER_CHARS).contains(&len) {
+        return Err("userId must have 1 to 1024 characters");
+    }
+    if user.chars().any(char::is_control) {
+        return Err("userId must not contain control characters such as CR, LF or NUL");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused() {
+        for bad in ["a\r\nb", "a\0", "\n", "x\u{7f}", "tab\there"] {
+            assert!(validate_group(bad).is_err(), "{bad:?}");
+            assert!(validate_user(bad).is_err(), "{bad:?}");
+        }
+        assert!(validate_group("  ").is_err());
+        assert!(validate_group(&"g".repeat(1025)).is_err());
+        assert!(validate_group("ok group ü").is_ok());
+        assert!(validate_user("user@example.com").is_ok());
+    }
+}
