@@ -373,7 +373,7 @@ fn classify_dollar(text: &str, at: usize, whole: bool) -> Start {
         return Start::Expr;
     }
     let near = ROOTS.iter().any(|r| r.eq_ignore_ascii_case(word))
-        || closest(word, ROOTS.iter().copied(), 0.9).is_some()
+        || crate::suggest::closest(word, ROOTS.iter().copied()).is_some()
         || alias(word).is_some();
     if !word.is_empty() && near && (next == Some('.') || (whole && next.is_none())) {
         return Start::NearMiss;
@@ -418,21 +418,6 @@ fn alias(word: &str) -> Option<&'static str> {
         "step" => "steps",
         _ => return None,
     })
-}
-
-/// The candidate most like `word` (case-insensitive Jaro-Winkler at least `threshold`).
-fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    threshold: f64,
-) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(score, _)| *score >= threshold)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Where an expression stands, which decides where it ends.
@@ -693,7 +678,7 @@ impl<'a> Cursor<'a> {
                             "`{kind}` is not a kind of component; expected `parameters`, `inputs`, `successActions` or `failureActions`"
                         ),
                     );
-                    if let Some(best) = closest(kind, COMPONENT_KINDS, 0.8) {
+                    if let Some(best) = crate::suggest::closest(kind, COMPONENT_KINDS) {
                         let rest = &self.text[self.pos..self.extent(self.pos)];
                         err = err.with_help(format!("did you mean `$components.{best}{rest}`?"));
                     }
@@ -742,7 +727,7 @@ impl<'a> Cursor<'a> {
             )
             .with_help(roots_help());
         }
-        let suggestion = alias(root).or_else(|| closest(root, ROOTS, 0.85));
+        let suggestion = alias(root).or_else(|| crate::suggest::closest(root, ROOTS));
         let err = ExprError::new(start, len, format!("unknown runtime expression `${root}`"));
         match suggestion {
             Some(best) => err.with_help(format!("did you mean `${best}{rest}`?")),
@@ -801,7 +786,7 @@ impl<'a> Cursor<'a> {
                     "headers" => Some("header"),
                     "params" | "parameters" | "querystring" => Some("query"),
                     "payload" | "data" | "json" | "content" => Some("body"),
-                    _ => closest(part, ["header", "query", "path", "body"], 0.8),
+                    _ => crate::suggest::closest(part, ["header", "query", "path", "body"]),
                 };
                 let err = ExprError::new(
                     at,
@@ -870,7 +855,7 @@ impl<'a> Cursor<'a> {
             let fixed = if seg.is_empty() {
                 example.clone()
             } else if seg.eq_ignore_ascii_case("outputs")
-                || closest(seg, ["outputs"], 0.9).is_some()
+                || crate::suggest::closest(seg, ["outputs"]).is_some()
             {
                 format!("{after}.outputs{rest}")
             } else {
@@ -918,7 +903,7 @@ impl<'a> Cursor<'a> {
             "outputs" => WorkflowField::Outputs,
             _ => {
                 let rest = &self.text[self.pos..self.extent(self.pos)];
-                let fixed = match closest(seg, ["inputs", "outputs"], 0.85) {
+                let fixed = match crate::suggest::closest(seg, ["inputs", "outputs"]) {
                     Some(best) => format!("{after}.{best}{rest}"),
                     None if seg.is_empty() => example.clone(),
                     None => format!("{after}.outputs.{seg}{rest}"),

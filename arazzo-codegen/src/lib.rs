@@ -22,6 +22,7 @@ mod model;
 mod names;
 pub mod openapi;
 pub mod plan;
+mod suggest;
 mod typing;
 
 pub use builder::{BuildError, Builder, module_name};

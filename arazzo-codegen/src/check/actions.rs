@@ -6,10 +6,11 @@ use serde_json::Value;
 use super::calls::{self, Args};
 use super::signature::Signature;
 use super::values::Scope;
-use super::{Cx, components, one_of, similar};
+use super::{Cx, components};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Criterion, Step, Workflow};
 use crate::plan::{ActionKind, ActionPlan};
+use crate::suggest::{one_of, similar};
 
 const ACTION_FIELDS: &[&str] = &[
     "name",

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Cx, signature, similar, sources, workflow};
+use super::{Cx, signature, sources, workflow};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Document, Extra};
 use crate::plan::Plan;
+use crate::suggest::similar;
 
 /// Decodes and checks the document, then its sources and workflows.
 pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
@@ -231,7 +232,7 @@ pub(super) fn report_extra(
             Some(best) => format!("did you mean `{best}`? (extensions must start with `x-`)"),
             None => format!(
                 "the fields of {what} are {}; extensions must start with `x-`",
-                super::one_of(known)
+                crate::suggest::one_of(known)
             ),
         };
         cx.push(

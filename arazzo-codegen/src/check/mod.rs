@@ -149,32 +149,3 @@ impl Cx<'_> {
         self.files.display_path(self.file)
     }
 }
-
-/// `did you mean` candidates: the names closest to `wanted`, best first.
-pub(crate) fn similar<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Vec<&'a str> {
-    let mut scored: Vec<(f64, &str)> = candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&wanted.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-/// `` `a`, `b` or `c` `` for help lines.
-pub(crate) fn one_of(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::document::{present, report_extra, unsupported};
 use super::values::{Context, Scope};
-use super::{Cx, Source, one_of, similar};
+use super::{Cx, Source};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Parameter, Step, Workflow};
@@ -14,6 +14,7 @@ use crate::plan::{
     ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, RequestPlan,
     RustType, SchemePlan, ValueExpr,
 };
+use crate::suggest::{one_of, similar};
 
 const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];
 

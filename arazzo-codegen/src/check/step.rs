@@ -8,7 +8,7 @@ use super::components;
 use super::request::{self, is_json};
 use super::signature::Signature;
 use super::values::{Context, Scope};
-use super::{Cx, Source, one_of, similar};
+use super::{Cx, Source};
 use crate::criteria::condition::CmpOp;
 use crate::criteria::{
     self,
@@ -23,6 +23,7 @@ use crate::plan::{
     CallPlan, CondPlan, CriterionPlan, OperandSource, OutputSource, RustType, StepKind,
     StepOutputPlan, StepPlan,
 };
+use crate::suggest::{one_of, similar};
 use crate::{names, typing};
 
 /// Checks one step and plans it (its actions are planned by the workflow, once the step's

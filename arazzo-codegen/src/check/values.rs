@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Cx, one_of, similar};
+use super::Cx;
 use crate::criteria::condition::{self, CmpOp, Condition, Literal, Operand};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, ExprError, Part, Source as ExprSource};
@@ -13,6 +13,7 @@ use crate::names;
 use crate::plan::{
     CondPlan, Field, OperandPlan, OperandSource, StepOutputPlan, TemplatePart, ValueExpr,
 };
+use crate::suggest::{one_of, similar};
 
 /// An output another workflow produced, as this one sees it: (name, local variable, type).
 pub(super) type Visible = (String, String, crate::plan::RustType);

@@ -20,7 +20,7 @@
 
 use serde_json::Value;
 
-use crate::check::{one_of, similar};
+use crate::suggest::{closest, one_of, similar};
 
 /// The language of a criterion's condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,12 +196,7 @@ fn jsonpointer_error() -> KindError {
 
 /// "did you mean" when something is close (case-insensitive first), else the full list.
 fn suggest(wanted: &str, known: &[&str], what: &str) -> String {
-    let best = known
-        .iter()
-        .copied()
-        .find(|k| k.eq_ignore_ascii_case(wanted))
-        .or_else(|| similar(wanted, known.iter().copied()).first().copied());
-    match best {
+    match closest(wanted, known.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("the {what} are {}", one_of(known)),
     }

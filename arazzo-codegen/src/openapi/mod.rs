@@ -177,24 +177,15 @@ impl OpenApi {
         })
     }
 
-    /// The operationIds closest to `id` (case-insensitive Jaro-Winkler), best first, at most 3,
-    /// for "did you mean".
+    /// The operationIds closest to `id`, best first, for "did you mean".
     pub fn similar_operation_ids(&self, id: &str) -> Vec<&str> {
-        let wanted = id.to_lowercase();
-        let mut scored: Vec<(f64, &str)> = self
-            .operations
-            .iter()
-            .filter_map(|op| op.operation_id.as_deref())
-            .filter(|candidate| *candidate != id)
-            .map(|candidate| {
-                let score = strsim::jaro_winkler(&wanted, &candidate.to_lowercase());
-                (score, candidate)
-            })
-            .filter(|(score, _)| *score >= 0.85)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        scored.dedup_by(|a, b| a.1 == b.1);
-        scored.into_iter().take(3).map(|(_, c)| c).collect()
+        crate::suggest::similar(
+            id,
+            self.operations
+                .iter()
+                .filter_map(|op| op.operation_id.as_deref())
+                .filter(|candidate| *candidate != id),
+        )
     }
 
     /// The security requirements that apply to `op`: its own, else the document's.
