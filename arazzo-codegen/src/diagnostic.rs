@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// A loaded file, as numbered by [`crate::load::Files`].
+/// A loaded file, numbered in load order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
 
@@ -135,11 +135,18 @@ impl Diagnostic {
 /// Columns a tab takes in a rendered source line (as rustc shows them).
 const TAB_WIDTH: usize = 4;
 
+/// The text of the files diagnostics point into: all rendering needs, so that this module
+/// does not depend on how files are loaded.
+pub(crate) trait SourceText {
+    /// The path to show and the text of `file`; `None` for a file it does not know.
+    fn source(&self, file: FileId) -> Option<(String, &str)>;
+}
+
 impl Diagnostic {
     /// Renders rustc-style, without colours (see the type's docs). Notes follow the snippet as
     /// `= note:` lines, help comes last; without a span (or with a span in a file `files` does
     /// not know) only the header, notes and help are shown. Ends with a newline.
-    pub fn render(&self, files: &crate::load::Files) -> String {
+    pub(crate) fn render(&self, files: &dyn SourceText) -> String {
         let mut out = format!(
             "{}[arazzo::{}]: {}\n",
             self.severity, self.code, self.message
@@ -176,35 +183,6 @@ impl Diagnostic {
     }
 }
 
-/// Renders every diagnostic, separated by blank lines, then a rustc-like summary line:
-/// `error: aborting due to N previous error(s)[; M warning(s) emitted]`, or
-/// `warning: M warning(s) emitted` when there are only warnings. Empty for no diagnostics.
-pub fn render_all(diags: &[Diagnostic], files: &crate::load::Files) -> String {
-    if diags.is_empty() {
-        return String::new();
-    }
-    let mut out = String::new();
-    for diag in diags {
-        out.push_str(&diag.render(files));
-        out.push('\n');
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let summary = match (errors, warnings) {
-        (0, w) => format!("warning: {} emitted", plural(w, "warning")),
-        (e, 0) => format!("error: aborting due to {}", plural(e, "previous error")),
-        (e, w) => format!(
-            "error: aborting due to {}; {} emitted",
-            plural(e, "previous error"),
-            plural(w, "warning")
-        ),
-    };
-    out.push_str(&summary);
-    out.push('\n');
-    out
-}
-
 /// `prefix` then `text`, later lines of `text` indented under its first.
 fn indented(prefix: &str, text: &str) -> String {
     let mut out = String::new();
@@ -237,21 +215,18 @@ struct Snippet {
 }
 
 impl Snippet {
-    fn new(span: Span, files: &crate::load::Files) -> Option<Self> {
-        let text = files.text(span.file);
-        if files.path(span.file).as_os_str().is_empty() && text.is_empty() {
-            return None;
-        }
-        let start = crate::load::floor_char_boundary(text, span.start);
+    fn new(span: Span, files: &dyn SourceText) -> Option<Self> {
+        let (path, text) = files.source(span.file)?;
+        let start = floor_char_boundary(text, span.start);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let end = crate::load::floor_char_boundary(text, span.end).clamp(start, line_end);
-        let (line, column) = files.line_col(span);
+        let end = floor_char_boundary(text, span.end).clamp(start, line_end);
+        let (line, column) = line_col_in(text, span.start);
         let source = text[line_start..line_end].trim_end_matches('\r');
         let before = &text[line_start..start];
         let marked = text[start..end].trim_end_matches('\r');
         Some(Self {
-            path: files.display_path(span.file),
+            path,
             line,
             column,
             text: expand_tabs(source),
@@ -259,6 +234,24 @@ impl Snippet {
             carets: display_width(marked).max(1),
         })
     }
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub(crate) fn line_col_in(text: &str, at: usize) -> (usize, usize) {
+    let at = floor_char_boundary(text, at);
+    let before = &text[..at];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// `at` clamped to `text` and moved back to a character boundary.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn expand_tabs(text: &str) -> String {
@@ -420,26 +413,6 @@ help: remove it
             end: 1,
         }));
         assert_eq!(unknown.render(&files), "error[arazzo::x]: y\n");
-    }
-
-    #[test]
-    fn render_all_joins_and_summarises() {
-        let files = Files::new(Vec::new());
-        let e = Diagnostic::error("a", "first");
-        let w = Diagnostic::warning("b", "second");
-        assert_eq!(render_all(&[], &files), "");
-        assert_eq!(
-            render_all(&[e.clone(), w.clone(), e.clone()], &files),
-            "error[arazzo::a]: first\n\nwarning[arazzo::b]: second\n\nerror[arazzo::a]: first\n\nerror: aborting due to 2 previous errors; 1 warning emitted\n"
-        );
-        assert_eq!(
-            render_all(std::slice::from_ref(&e), &files),
-            "error[arazzo::a]: first\n\nerror: aborting due to 1 previous error\n"
-        );
-        assert_eq!(
-            render_all(&[w.clone(), w], &files),
-            "warning[arazzo::b]: second\n\nwarning[arazzo::b]: second\n\nwarning: 2 warnings emitted\n"
-        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl openapi::Documents for load::Files {
         &mut self,
         from: diagnostic::FileId,
         reference: &str,
-    ) -> Result<(diagnostic::FileId, String), String> {
+    ) -> Result<(diagnostic::FileId, String), Diagnostic> {
         load::Files::resolve_ref(self, from, reference)
     }
 }

@@ -76,7 +76,9 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
                     }
                 }
             }
-            cx.push(diagnostic.at(found.or(url_span)).note(format!(
+            // A diagnostic from loading a `$ref` target keeps its own place.
+            let at = diagnostic.span.or(found).or(url_span);
+            cx.push(diagnostic.at(at).note(format!(
                 "in the OpenAPI description `{described}` of source `{}`",
                 sd.name
             )));

@@ -18,7 +18,7 @@ use std::{fs, io};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, FileId, Span};
+use crate::diagnostic::{Diagnostic, FileId, SourceText, Span, line_col_in};
 
 use parse::Index;
 
@@ -194,36 +194,41 @@ impl Files {
     /// `other.yml#/X`, `other.yml` (its root). Loads the other file (relative to `from`'s
     /// directory, through the maps) if needed. Returns the target file and the JSON pointer,
     /// percent-decoded from the URI fragment but still in RFC 6901 form (`~0`/`~1`), as
-    /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` says why the file cannot
-    /// be loaded or that the pointer names no value.
+    /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` is the loading
+    /// diagnostic as [`Files::load_url`] gives it (code, label and help intact) when the file
+    /// cannot be loaded, else an `unresolved-ref` error saying why the fragment names no value.
     pub fn resolve_ref(
         &mut self,
         from: FileId,
         reference: &str,
-    ) -> Result<(FileId, String), String> {
+    ) -> Result<(FileId, String), Diagnostic> {
+        let unresolved = |message: String| Diagnostic::error("unresolved-ref", message);
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let id = if file_part.is_empty() {
             self.file(from)
                 .map(|_| from)
-                .ok_or_else(|| format!("cannot resolve `{reference}`: unknown file"))?
+                .ok_or_else(|| unresolved(format!("cannot resolve `{reference}`: unknown file")))?
         } else {
-            self.load_url(from, file_part, None)
-                .map_err(|d| format!("cannot load `{file_part}`: {}", d.message))?
+            self.load_url(from, file_part, None)?
         };
         let pointer = percent_encoding::percent_decode_str(fragment)
             .decode_utf8()
-            .map_err(|_| format!("`#{fragment}` is not valid UTF-8 once percent-decoded"))?
+            .map_err(|_| {
+                unresolved(format!(
+                    "`#{fragment}` is not valid UTF-8 once percent-decoded"
+                ))
+            })?
             .into_owned();
         if !pointer.is_empty() && !pointer.starts_with('/') {
-            return Err(format!(
+            return Err(unresolved(format!(
                 "`#{fragment}` is not a JSON pointer: it must be empty or start with `/`"
-            ));
+            )));
         }
         if self.value(id).pointer(&pointer).is_none() {
-            return Err(format!(
+            return Err(unresolved(format!(
                 "`{}` has nothing at `{pointer}`",
                 self.display_path(id)
-            ));
+            )));
         }
         Ok((id, pointer))
     }
@@ -285,27 +290,16 @@ impl Files {
     }
 }
 
+impl SourceText for Files {
+    fn source(&self, file: FileId) -> Option<(String, &str)> {
+        let f = self.file(file)?;
+        Some((self.show(&f.path), &f.text))
+    }
+}
+
 /// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
-}
-
-/// 1-based line and column (in characters) of byte offset `at` in `text`.
-pub(crate) fn line_col_in(text: &str, at: usize) -> (usize, usize) {
-    let at = floor_char_boundary(text, at);
-    let before = &text[..at];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// `at` clamped to `text` and moved back to a character boundary.
-pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// Removes `.` and folds `name/..` without touching the file system (the file may not exist).

@@ -371,11 +371,21 @@ fn refs_into_other_files() {
     let missing = files
         .resolve_ref(id, "#/components/schemas/Nope")
         .unwrap_err();
-    assert!(missing.contains("/components/schemas/Nope"), "{missing}");
+    assert_eq!(missing.code, "unresolved-ref");
+    assert!(
+        missing.message.contains("/components/schemas/Nope"),
+        "{missing:?}"
+    );
+    // A file that cannot be loaded gives the loader's own diagnostic, help included.
     let no_file = files.resolve_ref(id, "gone.yml#/x").unwrap_err();
-    assert!(no_file.contains("gone.yml"), "{no_file}");
+    assert_eq!(no_file.code, "cannot-load-source");
+    assert!(no_file.message.contains("gone.yml"), "{no_file:?}");
+    assert!(no_file.help.is_some(), "{no_file:?}");
     let not_pointer = files.resolve_ref(id, "#components").unwrap_err();
-    assert!(not_pointer.contains("not a JSON pointer"), "{not_pointer}");
+    assert!(
+        not_pointer.message.contains("not a JSON pointer"),
+        "{not_pointer:?}"
+    );
 }
 
 #[test]

@@ -59,7 +59,12 @@ pub trait Documents {
     /// Resolves a JSON Reference written in `from` (`#/components/x`, `other.yml#/x`,
     /// `other.yml`), loading the other file if needed: (file, RFC 6901 pointer such that
     /// `value(file).pointer(ptr)` is the target).
-    fn resolve_ref(&mut self, from: FileId, reference: &str) -> Result<(FileId, String), String>;
+    /// `Err` is a diagnostic: the loader's own when the file cannot be loaded.
+    fn resolve_ref(
+        &mut self,
+        from: FileId,
+        reference: &str,
+    ) -> Result<(FileId, String), Diagnostic>;
 }
 
 /// A diagnostic about an OpenAPI description and the value it is about. The diagnostic has no

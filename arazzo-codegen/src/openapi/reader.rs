@@ -57,11 +57,9 @@ impl Reader<'_> {
     pub fn follow(&mut self, file: FileId, ptr: &str) -> Option<(FileId, String)> {
         match follow(self.docs, file, ptr) {
             Ok(target) => Some(target),
-            Err(e) => {
+            Err(diagnostic) => {
                 self.problems.push(Located {
-                    diagnostic: Diagnostic::error("unresolved-ref", e)
-                        .label("this reference cannot be resolved")
-                        .help("fix the `$ref` so that it names an existing file and JSON pointer"),
+                    diagnostic,
                     file,
                     pointer: ptr.to_owned(),
                 });

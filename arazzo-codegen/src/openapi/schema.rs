@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::Documents;
 use super::pointer::{follow, join, tokens};
-use crate::diagnostic::FileId;
+use crate::diagnostic::{Diagnostic, FileId};
 
 /// Composition nesting beyond this is treated as "any value" (guards `allOf` cycles).
 const MAX_DEPTH: usize = 32;
@@ -34,7 +34,7 @@ impl SchemaRef {
 }
 
 /// Follows `$ref` chains (with a cycle guard) to the schema object itself.
-pub fn resolve(docs: &mut dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, String> {
+pub fn resolve(docs: &mut dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
     follow(docs, schema.file, &schema.pointer).map(|(file, pointer)| SchemaRef { file, pointer })
 }
 
@@ -243,7 +243,7 @@ pub fn at_pointer(
         }
         walked = join(&walked, &token);
     }
-    let resolved = resolve(docs, &current)?;
+    let resolved = resolve(docs, &current).map_err(|d| d.message)?;
     match docs.value(resolved.file).pointer(&resolved.pointer) {
         Some(Value::Bool(true)) => Ok(None),
         Some(Value::Object(map)) if map.is_empty() => Ok(None),
@@ -358,7 +358,7 @@ fn step(
     if depth > MAX_DEPTH {
         return Ok(Step::Open(Vec::new()));
     }
-    let s = resolve(docs, schema)?;
+    let s = resolve(docs, schema).map_err(|d| d.message)?;
     let f = match docs.value(s.file).pointer(&s.pointer) {
         Some(Value::Bool(false)) => {
             return Ok(Step::Closed(Closed {
@@ -441,9 +441,9 @@ fn any_of(
     let Some(first) = found.first() else {
         return Ok(Step::Open(named));
     };
-    let first_resolved = resolve(docs, first)?;
+    let first_resolved = resolve(docs, first).map_err(|d| d.message)?;
     for other in &found[1..] {
-        let other_resolved = resolve(docs, other)?;
+        let other_resolved = resolve(docs, other).map_err(|d| d.message)?;
         let same = first_resolved == other_resolved
             || docs
                 .value(first_resolved.file)

@@ -83,7 +83,7 @@ fn corpus_descriptions_read_without_errors() {
             }
         }
         for s in &schemas {
-            resolve(&mut docs, s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            resolve(&mut docs, s).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
             kind(&mut docs, s);
         }
         eprintln!(

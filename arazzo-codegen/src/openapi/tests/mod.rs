@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{Documents, Located, OpenApi};
-use crate::diagnostic::FileId;
+use crate::diagnostic::{Diagnostic, FileId};
 
 /// Named YAML documents; `$ref` file parts are matched by name (a leading `./` is ignored).
 pub struct MemDocs {
@@ -40,17 +40,20 @@ impl Documents for MemDocs {
         &self.values[file.0 as usize]
     }
 
-    fn resolve_ref(&mut self, from: FileId, reference: &str) -> Result<(FileId, String), String> {
+    fn resolve_ref(
+        &mut self,
+        from: FileId,
+        reference: &str,
+    ) -> Result<(FileId, String), Diagnostic> {
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let file = if file_part.is_empty() {
             from
         } else {
             let name = file_part.trim_start_matches("./");
-            let i = self
-                .names
-                .iter()
-                .position(|n| n == name)
-                .ok_or_else(|| format!("no file `{name}`"))?;
+            let i =
+                self.names.iter().position(|n| n == name).ok_or_else(|| {
+                    Diagnostic::error("unresolved-ref", format!("no file `{name}`"))
+                })?;
             FileId(i as u32)
         };
         Ok((file, decode(fragment)))
@@ -92,13 +95,18 @@ impl Documents for FsDocs {
         &self.values[file.0 as usize]
     }
 
-    fn resolve_ref(&mut self, from: FileId, reference: &str) -> Result<(FileId, String), String> {
+    fn resolve_ref(
+        &mut self,
+        from: FileId,
+        reference: &str,
+    ) -> Result<(FileId, String), Diagnostic> {
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let file = if file_part.is_empty() {
             from
         } else {
             let base = self.paths[from.0 as usize].parent().unwrap().to_owned();
-            self.load(&base.join(file_part))?
+            self.load(&base.join(file_part))
+                .map_err(|e| Diagnostic::error("unresolved-ref", e))?
         };
         Ok((file, decode(fragment)))
     }
