@@ -83,11 +83,11 @@ impl Generator {
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
             diagnostics,
         };
-        let file = match files.load(path) {
+        let file = match files.load_all(path) {
             Ok(file) => file,
             Err(d) => return Err(fail(&files, vec![d])),
         };
-        let (plan, diagnostics) = check::check(&mut files, file, &self.options);
+        let (plan, diagnostics) = check::check(&files, file, &self.options);
         let Some(plan) = plan else {
             return Err(fail(&files, diagnostics));
         };

@@ -36,7 +36,7 @@ impl openapi::Documents for load::Files {
     }
 
     fn resolve_ref(
-        &mut self,
+        &self,
         from: diagnostic::FileId,
         reference: &str,
     ) -> Result<(diagnostic::FileId, String), Diagnostic> {

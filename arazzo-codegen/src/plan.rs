@@ -3,8 +3,6 @@
 
 use serde_json::Value;
 
-use crate::criteria::condition::{Access, CmpOp, Literal};
-
 /// A whole Arazzo document, ready to emit.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -438,9 +436,29 @@ pub struct ParamPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamStyle {
     /// `style` (defaults filled in).
-    pub style: crate::openapi::Style,
+    pub style: WireStyle,
     /// `explode` (defaults filled in).
     pub explode: bool,
+}
+
+/// How the runtime serialises a styled parameter: its `param::Style`, one to one (OpenAPI 3.2's
+/// `cookie` style is sent as `Form`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireStyle {
+    /// `simple`: comma-separated.
+    Simple,
+    /// `label`: `.`-prefixed.
+    Label,
+    /// `matrix`: `;name=`-prefixed.
+    Matrix,
+    /// `form`: `name=value`.
+    Form,
+    /// `spaceDelimited` arrays.
+    SpaceDelimited,
+    /// `pipeDelimited` arrays.
+    PipeDelimited,
+    /// `deepObject`: `name[key]=value`.
+    DeepObject,
 }
 
 /// How an array parameter is serialised.
@@ -637,6 +655,32 @@ impl CondPlan {
     }
 }
 
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+/// One navigation step after an operand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// `.member`.
+    Member(String),
+    /// `[index]`.
+    Index(usize),
+}
+
 /// One side of a comparison.
 #[derive(Debug, Clone)]
 pub struct OperandPlan {
@@ -649,8 +693,8 @@ pub struct OperandPlan {
 /// Where an operand's value comes from.
 #[derive(Debug, Clone)]
 pub enum OperandSource {
-    /// A literal.
-    Literal(Literal),
+    /// A literal: null, a boolean, a number or a string.
+    Literal(Value),
     /// `$statusCode`.
     StatusCode,
     /// `$response.body[#pointer]`.

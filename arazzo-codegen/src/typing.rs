@@ -266,7 +266,7 @@ fn doc_of(schema: &Value) -> Option<String> {
 }
 
 /// The Rust type of a value described by an OpenAPI schema (for outputs).
-pub fn from_openapi(docs: &mut dyn Documents, schema: &SchemaRef) -> RustType {
+pub fn from_openapi(docs: &dyn Documents, schema: &SchemaRef) -> RustType {
     let ty = match schema::kind(docs, schema) {
         Kind::String => RustType::String,
         Kind::Integer { .. } => RustType::I64,

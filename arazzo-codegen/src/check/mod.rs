@@ -41,11 +41,7 @@ impl Default for Options {
 
 /// Checks the Arazzo document in `file` and everything it references. Returns the plan when
 /// there were no errors, and every diagnostic (warnings too) in document order.
-pub fn check(
-    files: &mut Files,
-    file: FileId,
-    options: &Options,
-) -> (Option<Plan>, Vec<Diagnostic>) {
+pub fn check(files: &Files, file: FileId, options: &Options) -> (Option<Plan>, Vec<Diagnostic>) {
     let mut cx = Cx {
         files,
         file,
@@ -64,7 +60,7 @@ pub fn check(
 
 /// What every check needs: the files, the document being checked, and the findings so far.
 pub(crate) struct Cx<'a> {
-    pub files: &'a mut Files,
+    pub files: &'a Files,
     pub file: FileId,
     pub options: &'a Options,
     /// The document's `components`, for Reusable Objects.

@@ -50,7 +50,7 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
             }
         }
         let url_span = cx.span(&format!("{pointer}/url"));
-        let file = match cx.files.load_url(cx.file, &sd.url, url_span) {
+        let file = match cx.files.linked(cx.file, &sd.url, url_span) {
             Ok(file) => file,
             Err(d) => {
                 cx.push(d);
@@ -130,7 +130,7 @@ pub(crate) struct Child {
 /// Loads and checks a `type: arazzo` source description; its workflows become callable.
 fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
     let url_span = cx.span(&format!("{pointer}/url"));
-    let file = match cx.files.load_url(cx.file, url, url_span) {
+    let file = match cx.files.linked(cx.file, url, url_span) {
         Ok(file) => file,
         Err(d) => {
             cx.push(d);
@@ -149,7 +149,7 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
     let mut stack = cx.stack.clone();
     stack.push(file);
     let mut child = Cx {
-        files: &mut *cx.files,
+        files: cx.files,
         file,
         options: cx.options,
         components: None,

@@ -9,7 +9,6 @@ use super::request::{self, is_json};
 use super::signature::Signature;
 use super::values::{Context, Scope};
 use super::{Cx, Source};
-use crate::criteria::condition::CmpOp;
 use crate::criteria::{
     self,
     kinds::{self, CriterionKind},
@@ -558,7 +557,7 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
 fn expected_statuses(criteria: &[CriterionPlan]) -> Vec<u16> {
     fn walk(c: &CondPlan, out: &mut Vec<u16>) {
         match c {
-            CondPlan::Status(CmpOp::Eq, n) => out.push(*n),
+            CondPlan::Status(crate::plan::CmpOp::Eq, n) => out.push(*n),
             CondPlan::Or(a, b) | CondPlan::And(a, b) => {
                 walk(a, out);
                 walk(b, out);
@@ -724,10 +723,10 @@ fn body_output_type(
     let mut rejections = Vec::new();
     for s in &schemas {
         match ptr {
-            None => types.push(typing::from_openapi(&mut *cx.files, s)),
-            Some(p) => match schema::at_pointer(&mut *cx.files, s, p) {
+            None => types.push(typing::from_openapi(cx.files, s)),
+            Some(p) => match schema::at_pointer(cx.files, s, p) {
                 Ok(Some(at)) => {
-                    let mut ty = typing::from_openapi(&mut *cx.files, &at);
+                    let mut ty = typing::from_openapi(cx.files, &at);
                     if !required_at(cx, s, p) {
                         ty = ty.optional();
                     }
@@ -780,12 +779,11 @@ fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");
-        let parent = schema::at_pointer(&mut *cx.files, schema, &prefix)
+        let parent = schema::at_pointer(cx.files, schema, &prefix)
             .ok()
             .flatten()?;
-        let resolved = schema::resolve(&mut *cx.files, &parent).ok()?;
-        let value = crate::openapi::Documents::value(&*cx.files, resolved.file)
-            .pointer(&resolved.pointer)?;
+        let resolved = schema::resolve(cx.files, &parent).ok()?;
+        let value = cx.files.value(resolved.file).pointer(&resolved.pointer)?;
         let props = value.get("properties").and_then(Value::as_object);
         let open = [
             "additionalProperties",
@@ -828,14 +826,13 @@ fn required_at(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> bool 
         return false;
     }
     let last = last.replace("~1", "/").replace("~0", "~");
-    let Ok(Some(parent_schema)) = schema::at_pointer(&mut *cx.files, schema, parent) else {
+    let Ok(Some(parent_schema)) = schema::at_pointer(cx.files, schema, parent) else {
         return false;
     };
-    let Ok(resolved) = schema::resolve(&mut *cx.files, &parent_schema) else {
+    let Ok(resolved) = schema::resolve(cx.files, &parent_schema) else {
         return false;
     };
-    let value =
-        crate::openapi::Documents::value(&*cx.files, resolved.file).pointer(&resolved.pointer);
+    let value = cx.files.value(resolved.file).pointer(&resolved.pointer);
     value
         .and_then(|v| v.get("required"))
         .and_then(Value::as_array)

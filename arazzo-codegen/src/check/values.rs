@@ -10,6 +10,7 @@ use crate::criteria::condition::{self, CmpOp, Condition, Literal, Operand};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, ExprError, Part, Source as ExprSource};
 use crate::names;
+use crate::plan;
 use crate::plan::{
     CondPlan, Field, OperandPlan, OperandSource, StepOutputPlan, TemplatePart, ValueExpr,
 };
@@ -426,7 +427,7 @@ impl Scope {
                     self.operand(cx, left, text, pointer),
                     self.operand(cx, right, text, pointer),
                 );
-                CondPlan::Compare(*op, l?, r?)
+                CondPlan::Compare(cmp_op(*op), l?, r?)
             }
             Condition::Operand(o) => CondPlan::Truthy(self.operand(cx, o, text, pointer)?),
         })
@@ -466,7 +467,7 @@ impl Scope {
     ) -> Option<OperandPlan> {
         match o {
             Operand::Literal(l) => Some(OperandPlan {
-                source: OperandSource::Literal(l.clone()),
+                source: OperandSource::Literal(literal(l)),
                 path: Vec::new(),
             }),
             Operand::Expr { expr, path, span } => {
@@ -489,7 +490,7 @@ impl Scope {
                 };
                 Some(OperandPlan {
                     source,
-                    path: path.clone(),
+                    path: path.iter().map(access).collect(),
                 })
             }
         }
@@ -504,7 +505,7 @@ fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan
         _ => None,
     };
     if status(left) {
-        number(right).map(|n| CondPlan::Status(op, n))
+        number(right).map(|n| CondPlan::Status(cmp_op(op), n))
     } else if status(right) {
         let flipped = match op {
             CmpOp::Lt => CmpOp::Gt,
@@ -513,9 +514,36 @@ fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan
             CmpOp::Ge => CmpOp::Le,
             same => same,
         };
-        number(left).map(|n| CondPlan::Status(flipped, n))
+        number(left).map(|n| CondPlan::Status(cmp_op(flipped), n))
     } else {
         None
+    }
+}
+
+fn cmp_op(op: CmpOp) -> plan::CmpOp {
+    match op {
+        CmpOp::Eq => plan::CmpOp::Eq,
+        CmpOp::Ne => plan::CmpOp::Ne,
+        CmpOp::Lt => plan::CmpOp::Lt,
+        CmpOp::Le => plan::CmpOp::Le,
+        CmpOp::Gt => plan::CmpOp::Gt,
+        CmpOp::Ge => plan::CmpOp::Ge,
+    }
+}
+
+fn access(a: &condition::Access) -> plan::Access {
+    match a {
+        condition::Access::Member(m) => plan::Access::Member(m.clone()),
+        condition::Access::Index(i) => plan::Access::Index(*i),
+    }
+}
+
+fn literal(l: &Literal) -> Value {
+    match l {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Number(n) => Value::Number(n.clone()),
+        Literal::String(s) => Value::String(s.clone()),
     }
 }
 

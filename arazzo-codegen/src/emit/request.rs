@@ -5,10 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::values::{needs_json, serialize_ref, step_ref, value_arg, value_ref};
-use crate::openapi::Style;
 use crate::plan::{
     BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, Plan, RequestPlan,
-    SchemePlan, ValueExpr,
+    SchemePlan, ValueExpr, WireStyle as Style,
 };
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`.
@@ -66,13 +65,13 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
     Some(quote! { .security(&[#(#alternatives),*]) })
 }
 
-/// The runtime's `Style` for an OpenAPI style (3.2's `cookie` style is sent as `form`).
+/// The runtime's `Style`.
 fn style_tokens(style: Style) -> TokenStream {
     let s = match style {
         Style::Simple => quote! { Simple },
         Style::Label => quote! { Label },
         Style::Matrix => quote! { Matrix },
-        Style::Form | Style::Cookie => quote! { Form },
+        Style::Form => quote! { Form },
         Style::SpaceDelimited => quote! { SpaceDelimited },
         Style::PipeDelimited => quote! { PipeDelimited },
         Style::DeepObject => quote! { DeepObject },

@@ -4,8 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::criteria::condition::{Access, CmpOp, Literal};
-use crate::plan::{CondPlan, OperandPlan, OperandSource, RustType, TemplatePart, ValueExpr};
+use crate::plan::{
+    Access, CmpOp, CondPlan, OperandPlan, OperandSource, RustType, TemplatePart, ValueExpr,
+};
 
 /// A Rust type.
 pub(crate) fn type_tokens(ty: &RustType) -> TokenStream {
@@ -408,10 +409,10 @@ fn operand(o: &OperandPlan) -> TokenStream {
     let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
     let mut t = match &o.source {
         OperandSource::Literal(l) => match l {
-            Literal::Null => quote! { #value::Null },
-            Literal::Bool(b) => quote! { #value::Bool(#b) },
-            Literal::Number(n) => json_tokens(&Value::Number(n.clone())),
-            Literal::String(s) => quote! { #value::from(#s) },
+            Value::Null => quote! { #value::Null },
+            Value::Bool(b) => quote! { #value::Bool(#b) },
+            Value::String(s) => quote! { #value::from(#s) },
+            other => json_tokens(other),
         },
         OperandSource::StatusCode => quote! { #value::from(response.status()) },
         OperandSource::ResponseBody(None) => quote! { response.body_value() },

@@ -41,6 +41,9 @@ pub struct Files {
     cwd: Option<PathBuf>,
     files: Vec<File>,
     by_path: HashMap<PathBuf, FileId>,
+    /// What every source URL and `$ref` file part, keyed by the file it is written in, loaded
+    /// to (or why not): filled by [`Files::load_all`], read by [`Files::linked`].
+    links: HashMap<(FileId, String), Result<FileId, Diagnostic>>,
 }
 
 /// Why a file could not be added.
@@ -63,6 +66,7 @@ impl Files {
                 .and_then(|d| fs::canonicalize(d).ok()),
             files: Vec::new(),
             by_path: HashMap::new(),
+            links: HashMap::new(),
         }
     }
 
@@ -79,6 +83,69 @@ impl Files {
             ),
             ReadError::Invalid(diagnostic) => diagnostic,
         })
+    }
+
+    /// Loads the Arazzo document at `path` and, before anything reads it, every file it
+    /// reaches: its source descriptions (`openapi`, `arazzo`, `asyncapi`, or no type), theirs in
+    /// turn, and every file a `$ref` names, depth first in document order. A link that cannot
+    /// be loaded is remembered with its diagnostic, which [`Files::linked`] gives to the check
+    /// that reads it; only the document itself failing to load is an error here.
+    pub fn load_all(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+        let root = self.load(path)?;
+        self.load_links(root);
+        Ok(root)
+    }
+
+    /// Adds a file from a string (for tests), as [`Files::add_text`] does, then loads every file
+    /// it reaches as [`Files::load_all`] does.
+    #[cfg(test)]
+    pub fn add_text_all(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
+        let root = self.add_text(path, text)?;
+        self.load_links(root);
+        Ok(root)
+    }
+
+    /// Depth first with an explicit stack (documents can be deep and link in cycles; each file
+    /// is loaded once, so this ends).
+    fn load_links(&mut self, root: FileId) {
+        let mut stack: Vec<(FileId, std::vec::IntoIter<String>)> =
+            vec![(root, links_in(self.value(root)).into_iter())];
+        while let Some((from, urls)) = stack.last_mut() {
+            let from = *from;
+            let Some(url) = urls.next() else {
+                stack.pop();
+                continue;
+            };
+            let key = (from, url);
+            if self.links.contains_key(&key) {
+                continue;
+            }
+            let known = self.files.len();
+            let result = self.load_url(from, &key.1, None);
+            if let Ok(id) = &result
+                && usize::try_from(id.0).is_ok_and(|i| i >= known)
+            {
+                stack.push((*id, links_in(self.value(*id)).into_iter()));
+            }
+            self.links.insert(key, result);
+        }
+    }
+
+    /// The file that `url`, written in `from` (a source description URL or the file part of a
+    /// `$ref`), names: loaded by [`Files::load_all`]. The error is the loading diagnostic,
+    /// pointed at `at` (the span of the url value) when it has no place of its own.
+    pub fn linked(&self, from: FileId, url: &str, at: Option<Span>) -> Result<FileId, Diagnostic> {
+        match self.links.get(&(from, url.to_owned())) {
+            Some(Ok(id)) => Ok(*id),
+            Some(Err(d)) if d.span.is_none() => Err(d.clone().at(at)),
+            Some(Err(d)) => Err(d.clone()),
+            None => Err(Diagnostic::error(
+                "internal",
+                format!("`{url}` was not loaded with the document"),
+            )
+            .at(at)
+            .help("this is a bug in arazzo-codegen: please report it with the Arazzo document")),
+        }
     }
 
     /// Adds a file from a string (for tests and the CLI), as if read from `path`. A path already
@@ -191,14 +258,14 @@ impl Files {
     }
 
     /// Resolves a JSON Reference found in file `from`: `#/components/schemas/X` (same file),
-    /// `other.yml#/X`, `other.yml` (its root). Loads the other file (relative to `from`'s
-    /// directory, through the maps) if needed. Returns the target file and the JSON pointer,
+    /// `other.yml#/X`, `other.yml` (its root, as [`Files::load_all`] loaded it relative to
+    /// `from`'s directory, through the maps). Returns the target file and the JSON pointer,
     /// percent-decoded from the URI fragment but still in RFC 6901 form (`~0`/`~1`), as
     /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` is the loading
-    /// diagnostic as [`Files::load_url`] gives it (code, label and help intact) when the file
-    /// cannot be loaded, else an `unresolved-ref` error saying why the fragment names no value.
+    /// diagnostic as [`Files::load_url`] gave it (code, label and help intact) when the file
+    /// could not be loaded, else an `unresolved-ref` error saying why the fragment names no value.
     pub fn resolve_ref(
-        &mut self,
+        &self,
         from: FileId,
         reference: &str,
     ) -> Result<(FileId, String), Diagnostic> {
@@ -209,7 +276,7 @@ impl Files {
                 .map(|_| from)
                 .ok_or_else(|| unresolved(format!("cannot resolve `{reference}`: unknown file")))?
         } else {
-            self.load_url(from, file_part, None)?
+            self.linked(from, file_part, None)?
         };
         let pointer = percent_encoding::percent_decode_str(fragment)
             .decode_utf8()
@@ -295,6 +362,43 @@ impl SourceText for Files {
         let f = self.file(file)?;
         Some((self.show(&f.path), &f.text))
     }
+}
+
+/// The URLs in one document that name other files, in document order: an Arazzo document's
+/// source descriptions of a type this crate reads, then (in any document) the file part of
+/// every `$ref`.
+fn links_in(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if value.get("arazzo").is_some() {
+        let sources = value.get("sourceDescriptions").and_then(Value::as_array);
+        for sd in sources.into_iter().flatten() {
+            let kind = sd.get("type").and_then(Value::as_str);
+            let read = matches!(kind, None | Some("openapi" | "arazzo" | "asyncapi"));
+            if let (true, Some(url)) = (read, sd.get("url").and_then(Value::as_str)) {
+                out.push(url.to_owned());
+            }
+        }
+    }
+    // Preorder, children pushed in reverse so they come out in document order.
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let file = reference
+                        .split_once('#')
+                        .map_or(reference.as_str(), |(f, _)| f);
+                    if !file.is_empty() {
+                        out.push(file.to_owned());
+                    }
+                }
+                stack.extend(map.values().rev());
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).

@@ -57,14 +57,10 @@ pub trait Documents {
     /// The parsed content of `file`.
     fn value(&self, file: FileId) -> &serde_json::Value;
     /// Resolves a JSON Reference written in `from` (`#/components/x`, `other.yml#/x`,
-    /// `other.yml`), loading the other file if needed: (file, RFC 6901 pointer such that
+    /// `other.yml`), in files loaded before reading began: (file, RFC 6901 pointer such that
     /// `value(file).pointer(ptr)` is the target).
     /// `Err` is a diagnostic: the loader's own when the file cannot be loaded.
-    fn resolve_ref(
-        &mut self,
-        from: FileId,
-        reference: &str,
-    ) -> Result<(FileId, String), Diagnostic>;
+    fn resolve_ref(&self, from: FileId, reference: &str) -> Result<(FileId, String), Diagnostic>;
 }
 
 /// A diagnostic about an OpenAPI description and the value it is about. The diagnostic has no
@@ -106,7 +102,7 @@ impl OpenApi {
     /// table (with malformed pieces left out) and every problem found: errors for what cannot be
     /// used (`invalid-openapi`, `unresolved-ref`), warnings for what is off but usable
     /// (`invalid-openapi`, `duplicate-operation-id`).
-    pub fn read(docs: &mut dyn Documents, file: FileId) -> (Option<OpenApi>, Vec<Located>) {
+    pub fn read(docs: &dyn Documents, file: FileId) -> (Option<OpenApi>, Vec<Located>) {
         let version = match version::detect(docs.value(file)) {
             Ok(v) => v,
             Err(found) => {

@@ -42,7 +42,7 @@ pub fn tokens(pointer: &str) -> Vec<String> {
 /// string are `unresolved-ref` errors naming the reference and where it was written; a file
 /// that cannot be loaded keeps the loader's diagnostic (code, span, help), with a note.
 pub fn follow(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     file: FileId,
     pointer: &str,
 ) -> Result<(FileId, String), Diagnostic> {
@@ -68,7 +68,7 @@ impl From<String> for Unresolved {
 }
 
 fn follow_ref(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     file: FileId,
     pointer: &str,
 ) -> Result<(FileId, String), Unresolved> {

@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, FileId};
 /// problem instead of stopping at the first.
 pub struct Reader<'d> {
     /// Where the description and its `$ref` targets live.
-    pub docs: &'d mut dyn Documents,
+    pub docs: &'d dyn Documents,
     /// The version of the root document (3.2-only fields are read only for 3.2).
     pub version: Version,
     /// Everything found wrong so far.

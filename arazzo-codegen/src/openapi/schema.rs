@@ -34,7 +34,7 @@ impl SchemaRef {
 }
 
 /// Follows `$ref` chains (with a cycle guard) to the schema object itself.
-pub fn resolve(docs: &mut dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
+pub fn resolve(docs: &dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
     follow(docs, schema.file, &schema.pointer).map(|(file, pointer)| SchemaRef { file, pointer })
 }
 
@@ -64,11 +64,11 @@ pub enum Kind {
 
 /// Classifies `schema`. A nullable schema (3.0 `nullable: true`, 3.1 `type: [x, "null"]`)
 /// has the kind of `x`; ask [`is_nullable`] separately. Unresolvable schemas are [`Kind::Any`].
-pub fn kind(docs: &mut dyn Documents, schema: &SchemaRef) -> Kind {
+pub fn kind(docs: &dyn Documents, schema: &SchemaRef) -> Kind {
     kind_at(docs, schema, 0)
 }
 
-fn kind_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> Kind {
+fn kind_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> Kind {
     if depth > MAX_DEPTH {
         return Kind::Any;
     }
@@ -184,11 +184,11 @@ fn kind_of_value(value: &Value) -> Kind {
 
 /// Whether `null` is explicitly allowed: 3.0 `nullable: true`, `"null"` among the types,
 /// `null` in `enum`/`const`, a nullable `oneOf`/`anyOf` branch, or all `allOf` branches nullable.
-pub fn is_nullable(docs: &mut dyn Documents, schema: &SchemaRef) -> bool {
+pub fn is_nullable(docs: &dyn Documents, schema: &SchemaRef) -> bool {
     nullable_at(docs, schema, 0)
 }
 
-fn nullable_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
+fn nullable_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
@@ -223,7 +223,7 @@ fn nullable_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> bo
 /// property, listing the properties it has; a scalar; a `false` schema), or a `$ref` on the way
 /// cannot be resolved. The returned schema may itself be a `$ref`: pass it to [`resolve`].
 pub fn at_pointer(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     schema: &SchemaRef,
     instance_pointer: &str,
 ) -> Result<Option<SchemaRef>, String> {
@@ -350,7 +350,7 @@ fn facts(map: &serde_json::Map<String, Value>, s: &SchemaRef) -> Facts {
 }
 
 fn step(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     schema: &SchemaRef,
     token: &str,
     depth: usize,
@@ -405,7 +405,7 @@ fn step(
 
 /// `oneOf`/`anyOf`: found only when every non-null branch finds the same schema.
 fn any_of(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     group: &[SchemaRef],
     token: &str,
     depth: usize,

@@ -5,8 +5,6 @@ mod pointer;
 mod read;
 mod schema;
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 
 use super::{Documents, Located, OpenApi};
@@ -40,11 +38,7 @@ impl Documents for MemDocs {
         &self.values[file.0 as usize]
     }
 
-    fn resolve_ref(
-        &mut self,
-        from: FileId,
-        reference: &str,
-    ) -> Result<(FileId, String), Diagnostic> {
+    fn resolve_ref(&self, from: FileId, reference: &str) -> Result<(FileId, String), Diagnostic> {
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let file = if file_part.is_empty() {
             from
@@ -55,58 +49,6 @@ impl Documents for MemDocs {
                     Diagnostic::error("unresolved-ref", format!("no file `{name}`"))
                 })?;
             FileId(i as u32)
-        };
-        Ok((file, decode(fragment)))
-    }
-}
-
-/// Files read from disk on first use, `$ref` file parts resolved against the referring file.
-pub struct FsDocs {
-    paths: Vec<PathBuf>,
-    values: Vec<Value>,
-}
-
-impl FsDocs {
-    pub fn new() -> Self {
-        FsDocs {
-            paths: Vec::new(),
-            values: Vec::new(),
-        }
-    }
-
-    pub fn load(&mut self, path: &Path) -> Result<FileId, String> {
-        if let Some(i) = self.paths.iter().position(|p| p == path) {
-            return Ok(FileId(i as u32));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let value: Value = if path.extension().is_some_and(|e| e == "json") {
-            serde_json::from_str(&text).map_err(|e| e.to_string())?
-        } else {
-            serde_yaml::from_str(&text).map_err(|e| e.to_string())?
-        };
-        self.paths.push(path.to_owned());
-        self.values.push(value);
-        Ok(FileId(self.paths.len() as u32 - 1))
-    }
-}
-
-impl Documents for FsDocs {
-    fn value(&self, file: FileId) -> &Value {
-        &self.values[file.0 as usize]
-    }
-
-    fn resolve_ref(
-        &mut self,
-        from: FileId,
-        reference: &str,
-    ) -> Result<(FileId, String), Diagnostic> {
-        let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let file = if file_part.is_empty() {
-            from
-        } else {
-            let base = self.paths[from.0 as usize].parent().unwrap().to_owned();
-            self.load(&base.join(file_part))
-                .map_err(|e| Diagnostic::error("unresolved-ref", e))?
         };
         Ok((file, decode(fragment)))
     }
