@@ -30,6 +30,15 @@ impl Span {
     }
 }
 
+/// A place a diagnostic points at besides its main span, and what it says there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// Text printed after the underline.
+    pub text: String,
+}
+
 /// How bad it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -71,6 +80,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Text printed after the carets.
     pub label: String,
+    /// Other places that explain this one ("first defined here"), underlined with `-`.
+    pub secondary: Vec<Label>,
     /// How to fix it, when a fix can be named.
     pub help: Option<String>,
     /// Further context lines (`note: ...`).
@@ -95,6 +106,7 @@ impl Diagnostic {
             message: message.into(),
             span: None,
             label: String::new(),
+            secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
         }
@@ -111,6 +123,18 @@ impl Diagnostic {
     /// Sets the label under the carets.
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
+        self
+    }
+
+    /// Adds a secondary label at `span` (no-op for `None`), as miette's `LabeledSpan`: a place
+    /// that explains the main one, shown in its own file with `-` under it.
+    pub fn secondary(mut self, span: Option<Span>, text: impl Into<String>) -> Self {
+        if let Some(span) = span {
+            self.secondary.push(Label {
+                span,
+                text: text.into(),
+            });
+        }
         self
     }
 
@@ -151,27 +175,52 @@ impl Diagnostic {
             "{}[arazzo::{}]: {}\n",
             self.severity, self.code, self.message
         );
-        let snippet = self.span.and_then(|span| Snippet::new(span, files));
-        let gutter = snippet.as_ref().map_or(1, |s| s.line.to_string().len());
+        // The main span's file with every mark in it by line, then each other file that a
+        // secondary label points into, under a `:::` header (as rustc does).
+        let mut marks: Vec<Mark<'_>> = Vec::new();
+        if let Some(snippet) = self.span.and_then(|span| Snippet::new(span, files)) {
+            marks.push(Mark {
+                snippet,
+                primary: true,
+                label: &self.label,
+            });
+            for l in &self.secondary {
+                if let Some(snippet) = Snippet::new(l.span, files) {
+                    marks.push(Mark {
+                        snippet,
+                        primary: false,
+                        label: &l.text,
+                    });
+                }
+            }
+        }
+        let gutter = marks
+            .iter()
+            .map(|m| m.snippet.line.to_string().len())
+            .max()
+            .unwrap_or(1);
         let pad = " ".repeat(gutter);
-        if let Some(s) = &snippet {
-            out.push_str(&format!("{pad}--> {}:{}:{}\n", s.path, s.line, s.column));
+        let mut shown: Vec<FileId> = Vec::new();
+        for m in &marks {
+            let s = &m.snippet;
+            if shown.contains(&s.file) {
+                continue;
+            }
+            let arrow = if shown.is_empty() { "-->" } else { ":::" };
+            shown.push(s.file);
+            out.push_str(&format!(
+                "{pad}{arrow} {}:{}:{}\n",
+                s.path, s.line, s.column
+            ));
             out.push_str(&format!("{pad} |\n"));
-            if s.text.is_empty() {
-                out.push_str(&format!("{} |\n", s.line));
-            } else {
-                out.push_str(&format!("{} | {}\n", s.line, s.text));
-            }
-            let mut marks = format!("{pad} | {}{}", " ".repeat(s.indent), "^".repeat(s.carets));
-            if !self.label.is_empty() {
-                marks.push(' ');
-                marks.push_str(&self.label);
-            }
-            out.push_str(&marks);
-            out.push('\n');
-            if !self.notes.is_empty() || self.help.is_some() {
-                out.push_str(&format!("{pad} |\n"));
-            }
+            render_lines(
+                &mut out,
+                &pad,
+                marks.iter().filter(|o| o.snippet.file == s.file).collect(),
+            );
+        }
+        if !marks.is_empty() && (!self.notes.is_empty() || self.help.is_some()) {
+            out.push_str(&format!("{pad} |\n"));
         }
         for note in &self.notes {
             out.push_str(&indented(&format!("{pad} = note: "), note));
@@ -202,8 +251,45 @@ fn indented(prefix: &str, text: &str) -> String {
     out
 }
 
+/// One annotated span: carets (`^`) for the main one, dashes (`-`) for secondary ones.
+struct Mark<'a> {
+    snippet: Snippet,
+    primary: bool,
+    label: &'a str,
+}
+
+/// Annotated lines of one file in line order (each source line once, every mark under it),
+/// with `...` where lines are skipped.
+fn render_lines(out: &mut String, pad: &str, mut marks: Vec<&Mark<'_>>) {
+    marks.sort_by_key(|m| (m.snippet.line, !m.primary));
+    let mut last: Option<usize> = None;
+    for m in marks {
+        let s = &m.snippet;
+        if last != Some(s.line) {
+            if last.is_some_and(|l| s.line > l + 1) {
+                out.push_str("...\n");
+            }
+            if s.text.is_empty() {
+                out.push_str(&format!("{:<w$} |\n", s.line, w = pad.len()));
+            } else {
+                out.push_str(&format!("{:<w$} | {}\n", s.line, s.text, w = pad.len()));
+            }
+            last = Some(s.line);
+        }
+        let under = if m.primary { "^" } else { "-" };
+        let mut line = format!("{pad} | {}{}", " ".repeat(s.indent), under.repeat(s.carets));
+        if !m.label.is_empty() {
+            line.push(' ');
+            line.push_str(m.label);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
 /// The source line a span starts on, tabs expanded, and where its carets go.
 struct Snippet {
+    file: FileId,
     path: String,
     line: usize,
     column: usize,
@@ -226,6 +312,7 @@ impl Snippet {
         let before = &text[line_start..start];
         let marked = text[start..end].trim_end_matches('\r');
         Some(Self {
+            file: span.file,
             path,
             line,
             column,
@@ -413,6 +500,44 @@ help: remove it
             end: 1,
         }));
         assert_eq!(unknown.render(&files), "error[arazzo::x]: y\n");
+    }
+
+    #[test]
+    fn secondary_labels_in_line_order_then_other_files() {
+        let (mut files, id, _) = file_with_line("flow.yml", 9, "step: send");
+        let cwd = std::fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+        let text = format!("{}step: send\n", "#\n".repeat(11));
+        let other = files.add_text(cwd.join("api.yml"), text).unwrap();
+        let first = Span {
+            file: id,
+            start: 0,
+            end: 2,
+        };
+        let diag = Diagnostic::error("duplicate-id", "step `send` is defined twice")
+            .at(Some(span_of(&files, id, "send")))
+            .label("defined again")
+            .secondary(Some(first), "first defined here")
+            .secondary(Some(span_of(&files, other, "send")), "also here")
+            .secondary(None, "ignored")
+            .help("rename one");
+        assert_eq!(
+            diag.render(&files),
+            "error[arazzo::duplicate-id]: step `send` is defined twice
+  --> flow.yml:9:7
+   |
+1  | k1: 1
+   | -- first defined here
+...
+9  | step: send
+   |       ^^^^ defined again
+  ::: api.yml:12:7
+   |
+12 | step: send
+   |       ---- also here
+   |
+help: rename one
+"
+        );
     }
 
     #[test]

@@ -357,17 +357,12 @@ fn id_shape(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str) {
 }
 
 fn duplicate(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str, first: &str) {
-    let (line, _) = cx
-        .span(first)
-        .map(|s| cx.files.line_col(s))
-        .unwrap_or((0, 0));
-    let d = cx.error(
-        "duplicate-id",
-        format!("{what} `{id}` is defined twice"),
-        pointer,
-    );
-    d.label = format!("first defined on line {line}");
-    d.help = Some(format!("give each {what} its own id"));
+    let d = Diagnostic::error("duplicate-id", format!("{what} `{id}` is defined twice"))
+        .at(cx.span(pointer))
+        .label("defined again here")
+        .secondary(cx.span(first), "first defined here")
+        .help(format!("give each {what} its own id"));
+    cx.push(d);
 }
 
 /// Reports a field this generator does not support yet, at its key.

@@ -316,18 +316,25 @@ fn by_operation_id<'s>(
             }
             None
         }
-        [(first, _), ..] => {
+        [_, ..] => {
             let names: Vec<String> = found
                 .iter()
                 .map(|(i, _)| format!("$sourceDescriptions.{}.{id}", sources[*i].name))
                 .collect();
-            let d = cx.error(
+            let mut d = Diagnostic::error(
                 "ambiguous-operation",
                 format!("operationId `{id}` is in several source descriptions"),
-                pointer,
-            );
-            d.help = Some(format!("qualify it: {}", names.join(" or ")));
-            let _ = first;
+            )
+            .at(cx.span(pointer))
+            .help(format!("qualify it: {}", names.join(" or ")));
+            for (i, op) in &found {
+                let (file, at) = &op.location;
+                d = d.secondary(
+                    cx.files.span(*file, &format!("{at}/operationId")),
+                    format!("in source `{}`", sources[*i].name),
+                );
+            }
+            cx.push(d);
             None
         }
     }
@@ -345,7 +352,14 @@ fn unknown_operation(cx: &mut Cx<'_>, source: &Source, id: &str, pointer: &str, 
     .at(span)
     .label(format!("not an operationId of {file}"));
     if let Some(best) = similar.first() {
-        d = d.help(format!("did you mean `{best}`?"));
+        // Point into the OpenAPI description at the closest operationId.
+        let at = api.operation_by_id(best).and_then(|op| {
+            let (file, pointer) = &op.location;
+            cx.files.span(*file, &format!("{pointer}/operationId"))
+        });
+        d = d
+            .secondary(at, "the closest operationId")
+            .help(format!("did you mean `{best}`?"));
     } else {
         d = d.help(format!(
             "the operationIds of `{}` are listed under `paths` in {file}",
