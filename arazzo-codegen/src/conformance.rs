@@ -6,10 +6,10 @@
 //! Built for the public corpus in `../shared/corpus` (see its README), whose source URLs need
 //! the remaps in [`default_maps`].
 
-pub mod compile;
-pub mod discover;
-pub mod expect;
-pub mod report;
+mod compile;
+mod discover;
+mod expect;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A loaded file, numbered in load order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub u32);
+pub struct FileId(pub(crate) u32);
 
 /// A byte range in one loaded file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,7 +19,7 @@ pub struct Span {
 
 impl Span {
     /// The sub-span `start..end` (byte offsets relative to this span's start), clamped to it.
-    pub fn sub(self, start: usize, end: usize) -> Span {
+    pub(crate) fn sub(self, start: usize, end: usize) -> Span {
         let s = (self.start + start).min(self.end);
         let e = (self.start + end).clamp(s, self.end);
         Span {
@@ -90,12 +90,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
     /// A new warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
@@ -113,7 +113,7 @@ impl Diagnostic {
     }
 
     /// Points at `span` (no-op for `None`, so callers can pass a lookup result directly).
-    pub fn at(mut self, span: Option<Span>) -> Self {
+    pub(crate) fn at(mut self, span: Option<Span>) -> Self {
         if span.is_some() {
             self.span = span;
         }
@@ -121,14 +121,14 @@ impl Diagnostic {
     }
 
     /// Sets the label under the carets.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
 
     /// Adds a secondary label at `span` (no-op for `None`), as miette's `LabeledSpan`: a place
     /// that explains the main one, shown in its own file with `-` under it.
-    pub fn secondary(mut self, span: Option<Span>, text: impl Into<String>) -> Self {
+    pub(crate) fn secondary(mut self, span: Option<Span>, text: impl Into<String>) -> Self {
         if let Some(span) = span {
             self.secondary.push(Label {
                 span,
@@ -139,13 +139,13 @@ impl Diagnostic {
     }
 
     /// Sets the help line.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Adds a note line.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }

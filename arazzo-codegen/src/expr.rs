@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// One runtime expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Expr {
+pub(crate) enum Expr {
     /// `$url`: the request URL.
     Url,
     /// `$method`: the request method.
@@ -74,7 +74,7 @@ pub enum Expr {
 
 /// The part of a request or response an expression reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// `header.<token>` (header names are case-insensitive).
     Header(String),
     /// `query.<name>`.
@@ -87,7 +87,7 @@ pub enum Source {
 
 /// Which values of a workflow `$workflows.<id>.<field>` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkflowField {
+pub(crate) enum WorkflowField {
     /// `inputs`.
     Inputs,
     /// `outputs`.
@@ -96,15 +96,15 @@ pub enum WorkflowField {
 
 /// A parse failure: byte offset into the parsed text, a message, and a fix when one is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExprError {
+pub(crate) struct ExprError {
     /// Byte offset of the offending text.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// Its length in bytes (0 at the end of the text).
-    pub len: usize,
+    pub(crate) len: usize,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it, when that is known.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl ExprError {
@@ -137,14 +137,14 @@ impl std::error::Error for ExprError {}
 
 /// A string value that may hold expressions: `"Bearer {$inputs.token}"`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Template {
+pub(crate) struct Template {
     /// Literal text and expressions, in order; adjacent text is merged.
-    pub parts: Vec<Part>,
+    pub(crate) parts: Vec<Part>,
 }
 
 /// A piece of a [`Template`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Part {
+pub(crate) enum Part {
     /// Literal text.
     Text(String),
     /// An expression. `span` is the byte range it replaces, braces included when `braced`.
@@ -218,7 +218,7 @@ impl fmt::Display for Hash<'_> {
 
 impl Expr {
     /// The JSON pointer the expression carries, if any.
-    pub fn pointer(&self) -> Option<&str> {
+    pub(crate) fn pointer(&self) -> Option<&str> {
         match self {
             Expr::Inputs { pointer, .. }
             | Expr::Outputs { pointer, .. }
@@ -247,7 +247,7 @@ impl Expr {
 }
 
 /// Parses `text` as exactly one runtime expression.
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
+pub(crate) fn parse(text: &str) -> Result<Expr, ExprError> {
     if let Some(inner) = text.strip_prefix("{$").and_then(|t| t.strip_suffix('}')) {
         return Err(ExprError::new(
             0,
@@ -266,7 +266,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 /// one expression gives a single unbraced [`Part::Expr`]. A `$` that does not start an
 /// expression prefix is text, except a near miss of one followed by `.` (`$input.x`), which
 /// is an error that names the fix.
-pub fn parse_template(text: &str) -> Result<Template, ExprError> {
+pub(crate) fn parse_template(text: &str) -> Result<Template, ExprError> {
     if text.starts_with('$') {
         match parse(text) {
             Ok(expr) => {

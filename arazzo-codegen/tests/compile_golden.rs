@@ -1,6 +1,9 @@
 //! Compiles every golden file as a module with `#![deny(warnings)]`, so generated code is held
 //! to rustc's warnings and, through `cargo clippy --all-targets -D warnings`, to clippy's.
 #![deny(warnings)]
+// The generated items sit in private modules of this test crate; in a user crate they are
+// the public API.
+#![allow(unreachable_pub)]
 
 // Items a user would call are unused in this test crate: only that lint is relaxed.
 #[allow(dead_code)]

@@ -2,6 +2,9 @@
 //! 127.0.0.1 that records every request and answers canned responses. What goes on the wire
 //! (method, percent-encoded path, query, headers, cookies, body bytes) and the typed outputs
 //! are asserted exactly.
+// The generated items sit in private modules of this test crate; in a user crate they are
+// the public API.
+#![allow(unreachable_pub)]
 
 use arazzo_runtime::{Client, WorkflowError};
 use serde_json::json;

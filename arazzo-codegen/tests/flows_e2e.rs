@@ -4,6 +4,9 @@
 //! or the error: actions (`end`, `goto` a step or a workflow, `retry`), workflow-level actions
 //! and step overrides, sub-workflows, every criterion type, and the step budget. The last part
 //! runs data-driven cases (`tests/flows/*.test.yml`: mocks, inputs, expected outputs and calls).
+// The generated items sit in private modules of this test crate; in a user crate they are
+// the public API.
+#![allow(unreachable_pub)]
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;

@@ -3,6 +3,9 @@
 //! octet-stream and multipart bodies, and payload replacements. The generated workflows run
 //! against a real HTTP/1.1 server on 127.0.0.1 that records each request; build errors for
 //! what is not supported are checked through `Generator`.
+// The generated items sit in private modules of this test crate; in a user crate they are
+// the public API.
+#![allow(unreachable_pub)]
 
 use arazzo_codegen::Generator;
 use arazzo_runtime::param::Credential;

@@ -297,9 +297,5 @@ fn one(
             super::step::criteria_list(cx, &parsed, &format!("{pointer}/criteria"), scope)
         }
     };
-    Some(ActionPlan {
-        name: name.to_owned(),
-        kind,
-        criteria,
-    })
+    Some(ActionPlan { kind, criteria })
 }

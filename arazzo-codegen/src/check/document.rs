@@ -46,10 +46,6 @@ pub(super) fn check_with_signatures(
         }
     }
     let workflows = planned.into_iter().flatten().collect();
-    let description = match (&doc.info.summary, &doc.info.description) {
-        (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
-        (s, d) => s.clone().or_else(|| d.clone()),
-    };
     let children = std::mem::take(&mut cx.children)
         .into_iter()
         .map(|c| crate::plan::ChildPlan {
@@ -62,7 +58,6 @@ pub(super) fn check_with_signatures(
         source_file: cx.display_path(),
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
-        description,
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
         workflows,
         step_budget: cx.options.step_budget,

@@ -10,13 +10,13 @@ use crate::plan::SourcePlan;
 /// A source description and what was read from it.
 pub(crate) struct Source {
     /// `name`.
-    pub name: String,
+    pub(crate) name: String,
     /// The operation table, when the description loaded.
-    pub api: Option<OpenApi>,
+    pub(crate) api: Option<OpenApi>,
     /// What the generated code needs, and its index in `Plan::sources`.
-    pub plan: Option<SourcePlan>,
+    pub(crate) plan: Option<SourcePlan>,
     /// Index in `Plan::sources`.
-    pub plan_index: usize,
+    pub(crate) plan_index: usize,
 }
 
 /// Loads every source description; problems become diagnostics at the entry's `url`.
@@ -118,13 +118,13 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
 /// Another Arazzo document's workflows, generated into a module of this file.
 pub(crate) struct Child {
     /// The source description's name.
-    pub source: String,
+    pub(crate) source: String,
     /// The Rust module holding its code.
-    pub module: String,
+    pub(crate) module: String,
     /// Its plan.
-    pub plan: crate::plan::Plan,
+    pub(crate) plan: crate::plan::Plan,
     /// Its workflows as callers see them.
-    pub workflows: Vec<super::signature::Signature>,
+    pub(crate) workflows: Vec<super::signature::Signature>,
 }
 
 /// Loads and checks a `type: arazzo` source description; its workflows become callable.

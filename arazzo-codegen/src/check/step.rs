@@ -52,7 +52,6 @@ pub(super) fn check(
     let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
         id: step.step_id.clone(),
-        description: step.description.clone(),
         label: op
             .operation_id
             .clone()
@@ -172,7 +171,6 @@ fn workflow_step(
         .push((call.workflow.clone(), step.step_id.clone()));
     Some(StepPlan {
         id: step.step_id.clone(),
-        description: step.description.clone(),
         label: format!("workflow `{target}`"),
         kind: StepKind::Workflow(call),
         criteria,

@@ -35,29 +35,29 @@ pub(super) enum Context {
 /// What expressions in one workflow can refer to.
 pub(super) struct Scope {
     /// The inputs struct's fields.
-    pub inputs: Vec<Field>,
+    pub(crate) inputs: Vec<Field>,
     /// Steps checked so far, with their outputs.
-    pub steps: Vec<(String, Vec<StepOutputPlan>)>,
+    pub(crate) steps: Vec<(String, Vec<StepOutputPlan>)>,
     /// Every stepId of the workflow, to tell "later" from "unknown".
-    pub step_ids: Vec<String>,
+    pub(crate) step_ids: Vec<String>,
     /// Local variable names of the generated function.
-    pub vars: names::Scope,
+    pub(crate) vars: names::Scope,
     /// Steps whose checks failed: references to them are not reported again.
-    pub failed_steps: BTreeSet<String>,
+    pub(crate) failed_steps: BTreeSet<String>,
     /// Step outputs whose checks failed, as `(stepId, name)`.
-    pub failed_outputs: BTreeSet<(String, String)>,
+    pub(crate) failed_outputs: BTreeSet<(String, String)>,
     /// Actions jump between steps: step outputs are set only once their step has run.
-    pub branching: bool,
+    pub(crate) branching: bool,
     /// `dependsOn` workflows: id → its outputs.
-    pub dependencies: Vec<(String, Vec<Visible>)>,
+    pub(crate) dependencies: Vec<(String, Vec<Visible>)>,
     /// Earlier steps that ran a workflow: (workflowId, stepId), latest last.
-    pub callers: Vec<(String, String)>,
+    pub(crate) callers: Vec<(String, String)>,
 }
 
 impl Scope {
     /// A parameter, payload or output value: a literal, a whole expression, or a string
     /// with embedded expressions.
-    pub fn literal_or_value(
+    pub(crate) fn literal_or_value(
         &self,
         cx: &mut Cx<'_>,
         value: &Value,
@@ -71,7 +71,7 @@ impl Scope {
     }
 
     /// A string value.
-    pub fn value(
+    pub(crate) fn value(
         &self,
         cx: &mut Cx<'_>,
         text: &str,
@@ -116,7 +116,7 @@ impl Scope {
     }
 
     /// `$inputs.*` and `$steps.*.outputs.*`; anything else is reported for `context`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         cx: &mut Cx<'_>,
         expr: &Expr,
@@ -392,7 +392,7 @@ impl Scope {
     }
 
     /// A `simple` condition, as typed Rust-to-be.
-    pub fn condition(&self, cx: &mut Cx<'_>, text: &str, pointer: &str) -> Option<CondPlan> {
+    pub(crate) fn condition(&self, cx: &mut Cx<'_>, text: &str, pointer: &str) -> Option<CondPlan> {
         match condition::parse(text) {
             Ok(c) => self.cond(cx, &c, text, pointer),
             Err(err) => {
@@ -434,7 +434,7 @@ impl Scope {
     }
 
     /// A criterion's `context` expression as an operand.
-    pub fn context_operand(
+    pub(crate) fn context_operand(
         &self,
         cx: &mut Cx<'_>,
         text: &str,

@@ -15,16 +15,19 @@ use super::Options;
 
 /// What compiling found.
 #[derive(Debug, Clone, Default)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     /// The documents (by the index they were passed with) that do not compile, each with its
     /// first error.
-    pub failed: Vec<(usize, String)>,
+    pub(crate) failed: Vec<(usize, String)>,
     /// How many `cargo build` runs it took.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 /// Compiles `documents` (an index and the generated code of each) together.
-pub fn compile_all(options: &Options, documents: &[(usize, &str)]) -> Result<Compiled, String> {
+pub(crate) fn compile_all(
+    options: &Options,
+    documents: &[(usize, &str)],
+) -> Result<Compiled, String> {
     if documents.is_empty() {
         return Ok(Compiled::default());
     }

@@ -13,7 +13,7 @@
 use sxd_xpath::Factory;
 
 /// A build error: the message, and a help line when a fix can be named.
-pub type XPathError = (String, Option<String>);
+pub(crate) type XPathError = (String, Option<String>);
 
 /// The XPath 1.0 core functions that `sxd-xpath` implements: all but `id()` and `lang()`.
 const FUNCTIONS: [&str; 25] = [
@@ -51,7 +51,7 @@ const OPERATOR_NAMES: [&str; 4] = ["and", "or", "div", "mod"];
 
 /// `Ok(())` when `expr` is an XPath 1.0 expression that can be evaluated; otherwise what is
 /// wrong and how to write it instead.
-pub fn check(expr: &str) -> Result<(), XPathError> {
+pub(crate) fn check(expr: &str) -> Result<(), XPathError> {
     match Factory::new().build(expr) {
         Ok(Some(_)) => {}
         Ok(None) => {

@@ -15,7 +15,7 @@ use crate::plan::Plan;
 
 /// The generated Rust for one Arazzo document, formatted, with a header saying where it came
 /// from. Fails only if the tokens do not form a Rust file, which would be a generator bug.
-pub fn emit(plan: &Plan) -> Result<String, syn::Error> {
+pub(crate) fn emit(plan: &Plan) -> Result<String, syn::Error> {
     let tokens = tokens(plan, &workflow::called(plan));
     let file: syn::File = syn::parse2(tokens)?;
     let mut header = format!(

@@ -18,7 +18,7 @@ use std::{fs, io};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, FileId, SourceText, Span, line_col_in};
+use crate::diagnostic::{Diagnostic, FileId, SourceText, Span};
 
 use parse::Index;
 
@@ -35,7 +35,7 @@ struct File {
 }
 
 /// Every file loaded in one generator run.
-pub struct Files {
+pub(crate) struct Files {
     maps: Vec<(String, PathBuf)>,
     /// Canonical current directory, for [`Files::display_path`].
     cwd: Option<PathBuf>,
@@ -58,7 +58,7 @@ impl Files {
     /// `maps`: URL-or-path prefixes remapped to local paths (from `--map FROM=TO`): a source URL
     /// that starts with FROM has that prefix replaced by TO (the longest matching FROM wins; a
     /// relative TO is relative to the current directory).
-    pub fn new(maps: Vec<(String, PathBuf)>) -> Self {
+    pub(crate) fn new(maps: Vec<(String, PathBuf)>) -> Self {
         Self {
             maps,
             cwd: std::env::current_dir()
@@ -75,7 +75,7 @@ impl Files {
     ///
     /// Errors: `cannot-read` (no span) when it cannot be read; `syntax` (at the error) when it is
     /// not valid YAML/JSON; `duplicate-key` for a key given twice in one mapping.
-    pub fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+    pub(crate) fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
         self.read(path).map_err(|err| match err {
             ReadError::Io(path, err) => Diagnostic::error(
                 "cannot-read",
@@ -90,17 +90,8 @@ impl Files {
     /// turn, and every file a `$ref` names, depth first in document order. A link that cannot
     /// be loaded is remembered with its diagnostic, which [`Files::linked`] gives to the check
     /// that reads it; only the document itself failing to load is an error here.
-    pub fn load_all(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+    pub(crate) fn load_all(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
         let root = self.load(path)?;
-        self.load_links(root);
-        Ok(root)
-    }
-
-    /// Adds a file from a string (for tests), as [`Files::add_text`] does, then loads every file
-    /// it reaches as [`Files::load_all`] does.
-    #[cfg(test)]
-    pub fn add_text_all(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
-        let root = self.add_text(path, text)?;
         self.load_links(root);
         Ok(root)
     }
@@ -134,7 +125,12 @@ impl Files {
     /// The file that `url`, written in `from` (a source description URL or the file part of a
     /// `$ref`), names: loaded by [`Files::load_all`]. The error is the loading diagnostic,
     /// pointed at `at` (the span of the url value) when it has no place of its own.
-    pub fn linked(&self, from: FileId, url: &str, at: Option<Span>) -> Result<FileId, Diagnostic> {
+    pub(crate) fn linked(
+        &self,
+        from: FileId,
+        url: &str,
+        at: Option<Span>,
+    ) -> Result<FileId, Diagnostic> {
         match self.links.get(&(from, url.to_owned())) {
             Some(Ok(id)) => Ok(*id),
             Some(Err(d)) if d.span.is_none() => Err(d.clone().at(at)),
@@ -148,9 +144,10 @@ impl Files {
         }
     }
 
-    /// Adds a file from a string (for tests and the CLI), as if read from `path`. A path already
+    /// Adds a file from a string (for tests), as if read from `path`. A path already
     /// loaded gives its existing [`FileId`], and `text` is ignored. Errors as for [`Files::load`].
-    pub fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
+    #[cfg(test)]
+    pub(crate) fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
         let key = fs::canonicalize(&path).unwrap_or(path);
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id);
@@ -165,7 +162,7 @@ impl Files {
     /// Errors have code `cannot-load-source` and point at `at` (the span of the url value):
     /// an unmapped `http(s)` URL, a malformed URL, a file that cannot be read. A file that does
     /// not parse gives its own `syntax` diagnostic.
-    pub fn load_url(
+    pub(crate) fn load_url(
         &mut self,
         from: FileId,
         url: &str,
@@ -194,24 +191,24 @@ impl Files {
     }
 
     /// The file's value (`null` for an unknown id or a file that did not parse).
-    pub fn value(&self, id: FileId) -> &Value {
+    pub(crate) fn value(&self, id: FileId) -> &Value {
         self.file(id).map_or(&NULL, |f| &f.value)
     }
 
     /// The file's path as loaded: canonical for files read from disk, as given to `add_text`.
-    pub fn path(&self, id: FileId) -> &Path {
+    pub(crate) fn path(&self, id: FileId) -> &Path {
         self.file(id).map_or(Path::new(""), |f| &f.path)
     }
 
     /// The path relative to the current directory when it is inside it, with `/` separators;
     /// otherwise the path as loaded.
-    pub fn display_path(&self, id: FileId) -> String {
+    pub(crate) fn display_path(&self, id: FileId) -> String {
         self.show(self.path(id))
     }
 
     /// A path as diagnostics show it: relative to the current directory (with `..` where
     /// needed, so output does not depend on where the checkout lives), `/`-separated.
-    pub fn show(&self, path: &Path) -> String {
+    pub(crate) fn show(&self, path: &Path) -> String {
         let path = normalize(path);
         let relative = match &self.cwd {
             Some(cwd) if path.is_absolute() => relative_to(&path, &normalize(cwd)),
@@ -226,14 +223,14 @@ impl Files {
     }
 
     /// The file's text.
-    pub fn text(&self, id: FileId) -> &str {
+    pub(crate) fn text(&self, id: FileId) -> &str {
         self.file(id).map_or("", |f| &f.text)
     }
 
     /// The span of the value at `pointer` (an RFC 6901 JSON pointer, `""` for the root): a
     /// scalar's text with its quotes, a block scalar from its `|`/`>`, a collection from its
     /// first to its last character.
-    pub fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
+    pub(crate) fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
         let located = self.file(id)?.index.get(pointer)?;
         Some(Span {
             file: id,
@@ -243,7 +240,7 @@ impl Files {
     }
 
     /// The span of the key of the last pointer token (`None` for array items and the root).
-    pub fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
+    pub(crate) fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
         let key = self.file(id)?.index.get(pointer)?.key.as_ref()?;
         Some(Span {
             file: id,
@@ -253,8 +250,9 @@ impl Files {
     }
 
     /// 1-based line and column (in characters) of `span.start`; `(1, 1)` for an unknown file.
-    pub fn line_col(&self, span: Span) -> (usize, usize) {
-        line_col_in(self.text(span.file), span.start)
+    #[cfg(test)]
+    pub(crate) fn line_col(&self, span: Span) -> (usize, usize) {
+        crate::diagnostic::line_col_in(self.text(span.file), span.start)
     }
 
     /// Resolves a JSON Reference found in file `from`: `#/components/schemas/X` (same file),
@@ -264,7 +262,7 @@ impl Files {
     /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` is the loading
     /// diagnostic as [`Files::load_url`] gave it (code, label and help intact) when the file
     /// could not be loaded, else an `unresolved-ref` error saying why the fragment names no value.
-    pub fn resolve_ref(
+    pub(crate) fn resolve_ref(
         &self,
         from: FileId,
         reference: &str,
@@ -302,7 +300,7 @@ impl Files {
 
     /// Every file read from disk so far (for `cargo::rerun-if-changed`), in load order,
     /// including files that did not parse.
-    pub fn paths(&self) -> Vec<&Path> {
+    pub(crate) fn paths(&self) -> Vec<&Path> {
         self.files
             .iter()
             .filter(|f| f.on_disk)
@@ -402,7 +400,7 @@ fn links_in(value: &Value) -> Vec<String> {
 }
 
 /// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
-pub fn escape_token(token: &str) -> String {
+pub(crate) fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 

@@ -10,22 +10,22 @@ use crate::diagnostic::{Diagnostic, FileId};
 const MAX_REF_HOPS: usize = 64;
 
 /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
-pub fn escape(token: &str) -> String {
+pub(crate) fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Unescapes one reference token: `~1` → `/`, `~0` → `~` (in that order, per RFC 6901).
-pub fn unescape(token: &str) -> String {
+pub(crate) fn unescape(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
 }
 
 /// `parent` extended by the escaped `token`.
-pub fn join(parent: &str, token: &str) -> String {
+pub(crate) fn join(parent: &str, token: &str) -> String {
     format!("{parent}/{}", escape(token))
 }
 
 /// The unescaped tokens of `pointer` (`""` has none; a missing leading `/` is tolerated).
-pub fn tokens(pointer: &str) -> Vec<String> {
+pub(crate) fn tokens(pointer: &str) -> Vec<String> {
     if pointer.is_empty() {
         return Vec::new();
     }
@@ -41,7 +41,7 @@ pub fn tokens(pointer: &str) -> Vec<String> {
 /// returns where that value lives. A missing target, a cycle, and a reference that is not a
 /// string are `unresolved-ref` errors naming the reference and where it was written; a file
 /// that cannot be loaded keeps the loader's diagnostic (code, span, help), with a note.
-pub fn follow(
+pub(crate) fn follow(
     docs: &dyn Documents,
     file: FileId,
     pointer: &str,
@@ -116,6 +116,6 @@ fn follow_ref(
 }
 
 /// A pointer as shown in messages: `#` plus the pointer, so the root reads `#`.
-pub fn display(pointer: &str) -> String {
+pub(crate) fn display(pointer: &str) -> String {
     format!("#{pointer}")
 }

@@ -17,11 +17,11 @@ const MAX_DEPTH: usize = 32;
 
 /// A schema in some file: follow `$ref` with [`resolve`] (or [`Documents::resolve_ref`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SchemaRef {
+pub(crate) struct SchemaRef {
     /// The file the schema is written in (relative `$ref`s resolve against it).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// RFC 6901 pointer to the schema (possibly a `$ref` object) in that file.
-    pub pointer: String,
+    pub(crate) pointer: String,
 }
 
 impl SchemaRef {
@@ -34,13 +34,13 @@ impl SchemaRef {
 }
 
 /// Follows `$ref` chains (with a cycle guard) to the schema object itself.
-pub fn resolve(docs: &dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
+pub(crate) fn resolve(docs: &dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
     follow(docs, schema.file, &schema.pointer).map(|(file, pointer)| SchemaRef { file, pointer })
 }
 
 /// A simple classification of a schema for Rust typing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `type: string`.
     String,
     /// `type: integer`, with its `format` (`int32`, `int64`, ...).
@@ -64,7 +64,7 @@ pub enum Kind {
 
 /// Classifies `schema`. A nullable schema (3.0 `nullable: true`, 3.1 `type: [x, "null"]`)
 /// has the kind of `x`; ask [`is_nullable`] separately. Unresolvable schemas are [`Kind::Any`].
-pub fn kind(docs: &dyn Documents, schema: &SchemaRef) -> Kind {
+pub(crate) fn kind(docs: &dyn Documents, schema: &SchemaRef) -> Kind {
     kind_at(docs, schema, 0)
 }
 
@@ -184,7 +184,7 @@ fn kind_of_value(value: &Value) -> Kind {
 
 /// Whether `null` is explicitly allowed: 3.0 `nullable: true`, `"null"` among the types,
 /// `null` in `enum`/`const`, a nullable `oneOf`/`anyOf` branch, or all `allOf` branches nullable.
-pub fn is_nullable(docs: &dyn Documents, schema: &SchemaRef) -> bool {
+pub(crate) fn is_nullable(docs: &dyn Documents, schema: &SchemaRef) -> bool {
     nullable_at(docs, schema, 0)
 }
 
@@ -222,7 +222,7 @@ fn nullable_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
 /// otherwise). `Err`: the schema proves the pointer cannot exist (a closed object without that
 /// property, listing the properties it has; a scalar; a `false` schema), or a `$ref` on the way
 /// cannot be resolved. The returned schema may itself be a `$ref`: pass it to [`resolve`].
-pub fn at_pointer(
+pub(crate) fn at_pointer(
     docs: &dyn Documents,
     schema: &SchemaRef,
     instance_pointer: &str,

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::load::Files;
-use crate::openapi::schema::{at_pointer, kind, resolve};
-use crate::openapi::{Kind, Location, OpenApi, SchemaRef, Style};
+use crate::openapi::schema::{Kind, at_pointer, kind, resolve};
+use crate::openapi::{Location, OpenApi, SchemaRef, Style};
 
 const CORPUS: &str = "/work/shared/corpus";
 

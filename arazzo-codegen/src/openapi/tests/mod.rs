@@ -11,13 +11,13 @@ use super::{Documents, Located, OpenApi};
 use crate::diagnostic::{Diagnostic, FileId};
 
 /// Named YAML documents; `$ref` file parts are matched by name (a leading `./` is ignored).
-pub struct MemDocs {
+pub(crate) struct MemDocs {
     names: Vec<String>,
     values: Vec<Value>,
 }
 
 impl MemDocs {
-    pub fn new(files: &[(&str, &str)]) -> Self {
+    pub(crate) fn new(files: &[(&str, &str)]) -> Self {
         MemDocs {
             names: files.iter().map(|(n, _)| (*n).to_owned()).collect(),
             values: files
@@ -27,7 +27,7 @@ impl MemDocs {
         }
     }
 
-    pub fn id(&self, name: &str) -> FileId {
+    pub(crate) fn id(&self, name: &str) -> FileId {
         let i = self.names.iter().position(|n| n == name).unwrap();
         FileId(i as u32)
     }
@@ -55,7 +55,7 @@ impl Documents for MemDocs {
 }
 
 /// Reads `root` from `docs`, failing the test on any error-level problem.
-pub fn read_ok(docs: &mut MemDocs, root: &str) -> (OpenApi, Vec<Located>) {
+pub(crate) fn read_ok(docs: &mut MemDocs, root: &str) -> (OpenApi, Vec<Located>) {
     let id = docs.id(root);
     let (api, problems) = OpenApi::read(docs, id);
     let errors: Vec<_> = problems
