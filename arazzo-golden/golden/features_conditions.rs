@@ -17,7 +17,10 @@ pub async fn check_shipment(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "shipping",
             SHIPPING_BASE_URL,
-            &["/shipments/", &::arazzo_runtime::param::path_segment(&inputs.shipment_id)]
+            &[
+                "/shipments/",
+                &::arazzo_runtime::__private::param::path_segment(&inputs.shipment_id),
+            ]
                 .concat(),
         )
         .send("shipment")
@@ -25,11 +28,11 @@ pub async fn check_shipment(
     if response.status() < 200u16 || response.status() >= 300u16 {
         return Err(response.criteria_failed("$statusCode >= 200 && $statusCode < 300"));
     }
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/status").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::from("SHIPPED"),
     )
-        && !::arazzo_runtime::cond::eq(
+        && !::arazzo_runtime::__private::cond::eq(
             &response.pointer_value("/status").cloned().unwrap_or_default(),
             &::arazzo_runtime::__private::serde_json::Value::from("delivered"),
         )
@@ -41,13 +44,13 @@ pub async fn check_shipment(
                 ),
         );
     }
-    if ::arazzo_runtime::cond::gt(
+    if ::arazzo_runtime::__private::cond::gt(
         &response.pointer_value("/parcels").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::from(10i64),
     )
-        || !::arazzo_runtime::cond::le(
+        || !::arazzo_runtime::__private::cond::le(
             &response.pointer_value("/weight").cloned().unwrap_or_default(),
-            &::arazzo_runtime::param::to_json(&inputs.max_weight),
+            &::arazzo_runtime::__private::param::to_json(&inputs.max_weight),
         )
     {
         return Err(
@@ -57,7 +60,7 @@ pub async fn check_shipment(
                 ),
         );
     }
-    if ::arazzo_runtime::cond::eq(
+    if ::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/insured").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::Bool(true),
     ) {

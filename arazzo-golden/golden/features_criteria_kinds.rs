@@ -25,17 +25,17 @@ pub async fn find_available_book(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^2\\d\\d$",
-        &::arazzo_runtime::cond::text(
+        &::arazzo_runtime::__private::cond::text(
             &::arazzo_runtime::__private::serde_json::Value::from(response.status()),
         ),
     ) {
         return Err(response.criteria_failed("^2\\d\\d$"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^req-[0-9a-f]{4}$",
-        &::arazzo_runtime::cond::text(
+        &::arazzo_runtime::__private::cond::text(
             &response
                 .header("X-Request-Id")
                 .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -44,7 +44,7 @@ pub async fn find_available_book(
     ) {
         return Err(response.criteria_failed("^req-[0-9a-f]{4}$"));
     }
-    if !::arazzo_runtime::criteria::jsonpath(
+    if !::arazzo_runtime::__private::criteria::jsonpath(
         "$.books[?@.available == true]",
         &response.body_value(),
     ) {
@@ -58,7 +58,7 @@ pub async fn find_available_book(
             LIBRARY_BASE_URL,
             &[
                 "/books/",
-                &::arazzo_runtime::param::path_segment(&inputs.isbn),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.isbn),
                 "/catalogue-record",
             ]
                 .concat(),
@@ -68,7 +68,7 @@ pub async fn find_available_book(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::criteria::xpath(
+    if !::arazzo_runtime::__private::criteria::xpath(
         "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
         &response.body_text(),
     ) {

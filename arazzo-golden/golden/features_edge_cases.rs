@@ -19,10 +19,12 @@ pub async fn register_thing(
             THINGS_BASE_URL,
             &[
                 "/things/",
-                &::arazzo_runtime::param::path_segment(
+                &::arazzo_runtime::__private::param::path_segment(
                     [
                         "thing-",
-                        &*::arazzo_runtime::param::ParamValue::to_param(&inputs.type_),
+                        &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                            &inputs.type_,
+                        ),
                     ]
                         .concat(),
                 ),
@@ -37,7 +39,7 @@ pub async fn register_thing(
         .send("first")
         .await?;
     if response.status() != 200u16
-        || !::arazzo_runtime::cond::eq(
+        || !::arazzo_runtime::__private::cond::eq(
             &response
                 .header("X-Rate")
                 .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -50,7 +52,9 @@ pub async fn register_thing(
                 .criteria_failed("$statusCode == 200 && $response.header.X-Rate == '5'"),
         );
     }
-    if !::arazzo_runtime::cond::truthy(&::arazzo_runtime::param::to_json(&inputs.flag)) {
+    if !::arazzo_runtime::__private::cond::truthy(
+        &::arazzo_runtime::__private::param::to_json(&inputs.flag),
+    ) {
         return Err(response.criteria_failed("$inputs.flag"));
     }
     if response.status() != 200u16 {
@@ -64,7 +68,7 @@ pub async fn register_thing(
     let _: Vec<String> = response.body_pointer("/labels")?;
     let first_whole: ::arazzo_runtime::__private::serde_json::Value = response
         .body_pointer("")?;
-    let first_street: ::arazzo_runtime::__private::serde_json::Value = ::arazzo_runtime::param::json_at(
+    let first_street: ::arazzo_runtime::__private::serde_json::Value = ::arazzo_runtime::__private::param::json_at(
         &inputs.address,
         "/street",
     );
@@ -73,24 +77,29 @@ pub async fn register_thing(
             ::arazzo_runtime::__private::reqwest::Method::PUT,
             "things",
             THINGS_BASE_URL,
-            &["/things/", &::arazzo_runtime::param::path_segment(&first_id)].concat(),
+            &["/things/", &::arazzo_runtime::__private::param::path_segment(&first_id)]
+                .concat(),
         )
         .header_opt("X-Coupon", first_coupon.as_ref())
         .text_body(
             "text/plain",
             [
                 "owner ",
-                &*::arazzo_runtime::param::ParamValue::to_param(&first_owner_name),
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                    &first_owner_name,
+                ),
                 " of ",
-                &*::arazzo_runtime::param::ParamValue::to_param(&inputs.user_name),
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                    &inputs.user_name,
+                ),
             ]
                 .concat(),
         )
         .send("second")
         .await?;
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/id").cloned().unwrap_or_default(),
-        &::arazzo_runtime::param::to_json(&first_id),
+        &::arazzo_runtime::__private::param::to_json(&first_id),
     ) {
         return Err(
             response.criteria_failed("$response.body#/id == $steps.first.outputs.id"),

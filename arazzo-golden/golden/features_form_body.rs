@@ -23,21 +23,25 @@ pub async fn login_logout(
             (
                 "grant_type",
                 Some(
-                    ::arazzo_runtime::param::ParamValue::to_param("password")
+                    ::arazzo_runtime::__private::param::ParamValue::to_param("password")
                         .into_owned(),
                 ),
             ),
             (
                 "username",
                 Some(
-                    ::arazzo_runtime::param::ParamValue::to_param(&inputs.username)
+                    ::arazzo_runtime::__private::param::ParamValue::to_param(
+                            &inputs.username,
+                        )
                         .into_owned(),
                 ),
             ),
             (
                 "password",
                 Some(
-                    ::arazzo_runtime::param::ParamValue::to_param(&inputs.password)
+                    ::arazzo_runtime::__private::param::ParamValue::to_param(
+                            &inputs.password,
+                        )
                         .into_owned(),
                 ),
             ),
@@ -47,13 +51,16 @@ pub async fn login_logout(
                     .scope
                     .as_ref()
                     .map(|v| {
-                        ::arazzo_runtime::param::ParamValue::to_param(v).into_owned()
+                        ::arazzo_runtime::__private::param::ParamValue::to_param(v)
+                            .into_owned()
                     }),
             ),
             (
                 "client",
                 Some(
-                    ::arazzo_runtime::param::ParamValue::to_param("shop web&app")
+                    ::arazzo_runtime::__private::param::ParamValue::to_param(
+                            "shop web&app",
+                        )
                         .into_owned(),
                 ),
             ),
@@ -74,10 +81,13 @@ pub async fn login_logout(
         )
         .header(
             "Authorization",
-            ["Bearer ", &*::arazzo_runtime::param::ParamValue::to_param(&login_token)]
+            [
+                "Bearer ",
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(&login_token),
+            ]
                 .concat(),
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("logout")
         .await?;
     if response.status() != 204u16 {

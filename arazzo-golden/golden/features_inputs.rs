@@ -25,60 +25,60 @@ pub async fn subscribe(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "email".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.email),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.email),
                 );
                 map.insert(
                     "password".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.password),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.password),
                 );
                 map.insert(
                     "plan".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.plan),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.plan),
                 );
                 map.insert(
                     "address".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.address),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.address),
                 );
                 map.insert(
                     "topics".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.topics),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.topics),
                 );
                 map.insert(
                     "budget".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.budget),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.budget),
                 );
                 map.insert(
                     "consent".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.consent),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.consent),
                 );
                 map.insert(
                     "frequency".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.frequency),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.frequency),
                 );
                 map.insert(
                     "language".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.language),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.language),
                 );
                 map.insert(
                     "maxIssues".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.max_issues),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.max_issues),
                 );
                 map.insert(
                     "discount".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.discount),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.discount),
                 );
                 map.insert(
                     "html".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.html),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.html),
                 );
                 map.insert(
                     "extraTopics".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.extra_topics),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.extra_topics),
                 );
                 if let Some(value) = &inputs.referrer {
                     map.insert(
                         "referrer".to_owned(),
-                        ::arazzo_runtime::param::to_json(value),
+                        ::arazzo_runtime::__private::param::to_json(value),
                     );
                 }
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)

@@ -29,13 +29,13 @@ pub async fn place_order(
                         let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                         map.insert(
                             "name".to_owned(),
-                            ::arazzo_runtime::param::to_json(
+                            ::arazzo_runtime::__private::param::to_json(
                                 &[
-                                    &*::arazzo_runtime::param::ParamValue::to_param(
+                                    &*::arazzo_runtime::__private::param::ParamValue::to_param(
                                         &inputs.first,
                                     ),
                                     " ",
-                                    &*::arazzo_runtime::param::ParamValue::to_param(
+                                    &*::arazzo_runtime::__private::param::ParamValue::to_param(
                                         &inputs.last,
                                     ),
                                 ]
@@ -48,7 +48,7 @@ pub async fn place_order(
                                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                                 map.insert(
                                     "city".to_owned(),
-                                    ::arazzo_runtime::param::to_json(&inputs.city),
+                                    ::arazzo_runtime::__private::param::to_json(&inputs.city),
                                 );
                                 map.insert(
                                     "country".to_owned(),
@@ -66,9 +66,11 @@ pub async fn place_order(
                         vec![
                             { let mut map =
                             ::arazzo_runtime::__private::serde_json::Map::new(); map
-                            .insert("sku".to_owned(), ::arazzo_runtime::param::to_json(&
-                            inputs.sku)); map.insert("quantity".to_owned(),
-                            ::arazzo_runtime::param::to_json(& inputs.quantity));
+                            .insert("sku".to_owned(),
+                            ::arazzo_runtime::__private::param::to_json(& inputs.sku));
+                            map.insert("quantity".to_owned(),
+                            ::arazzo_runtime::__private::param::to_json(& inputs
+                            .quantity));
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                             }, { let mut map =
                             ::arazzo_runtime::__private::serde_json::Map::new(); map
@@ -82,7 +84,7 @@ pub async fn place_order(
                 );
                 map.insert(
                     "tags".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.tags),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.tags),
                 );
                 map.insert(
                     "express".to_owned(),

@@ -17,7 +17,11 @@ pub async fn archive_note(
             ::arazzo_runtime::__private::reqwest::Method::PATCH,
             "notes",
             NOTES_BASE_URL,
-            &["/notes/", &::arazzo_runtime::param::path_segment(inputs.note_id)].concat(),
+            &[
+                "/notes/",
+                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
+            ]
+                .concat(),
         )
         .json_body(
             "application/merge-patch+json",
@@ -25,7 +29,7 @@ pub async fn archive_note(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "title".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.title),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.title),
                 );
                 map.insert(
                     "draft".to_owned(),
@@ -45,7 +49,11 @@ pub async fn archive_note(
             ::arazzo_runtime::__private::reqwest::Method::PUT,
             "notes",
             NOTES_BASE_URL,
-            &["/notes/", &::arazzo_runtime::param::path_segment(inputs.note_id), "/pin"]
+            &[
+                "/notes/",
+                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
+                "/pin",
+            ]
                 .concat(),
         )
         .send("pin")
@@ -58,7 +66,11 @@ pub async fn archive_note(
             ::arazzo_runtime::__private::reqwest::Method::DELETE,
             "notes",
             NOTES_BASE_URL,
-            &["/notes/", &::arazzo_runtime::param::path_segment(inputs.note_id)].concat(),
+            &[
+                "/notes/",
+                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
+            ]
+                .concat(),
         )
         .send("delete")
         .await?;

@@ -19,7 +19,10 @@ pub async fn pet_history(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "legacy",
             LEGACY_BASE_URL,
-            &["/records/", &::arazzo_runtime::param::path_segment(&inputs.pet_id)]
+            &[
+                "/records/",
+                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_id),
+            ]
                 .concat(),
         )
         .send("record")
@@ -36,7 +39,11 @@ pub async fn pet_history(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "modern",
             MODERN_BASE_URL,
-            &["/notes/", &::arazzo_runtime::param::path_segment(&inputs.pet_id)].concat(),
+            &[
+                "/notes/",
+                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_id),
+            ]
+                .concat(),
         )
         .send("note")
         .await?;

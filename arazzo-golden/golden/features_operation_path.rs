@@ -17,7 +17,8 @@ pub async fn fetch_pet(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "petStore",
             PET_STORE_BASE_URL,
-            &["/pets/", &::arazzo_runtime::param::path_segment(inputs.pet_id)].concat(),
+            &["/pets/", &::arazzo_runtime::__private::param::path_segment(inputs.pet_id)]
+                .concat(),
         )
         .send("fetchPet")
         .await?;

@@ -33,9 +33,9 @@ pub async fn find_owner_pet(
             PET_STORE_BASE_URL,
             &[
                 "/owners/",
-                &::arazzo_runtime::param::path_segment(inputs.owner_id),
+                &::arazzo_runtime::__private::param::path_segment(inputs.owner_id),
                 "/pets/",
-                &::arazzo_runtime::param::path_segment(&inputs.pet_name),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_name),
             ]
                 .concat(),
         )

@@ -24,9 +24,9 @@ pub async fn search_documents(
         .send("search")
         .await?;
     if response.status() != 200u16
-        || !::arazzo_runtime::cond::eq(
+        || !::arazzo_runtime::__private::cond::eq(
             &response.pointer_value("/items/0/id").cloned().unwrap_or_default(),
-            &::arazzo_runtime::param::to_json(&inputs.expected_id),
+            &::arazzo_runtime::__private::param::to_json(&inputs.expected_id),
         )
     {
         return Err(

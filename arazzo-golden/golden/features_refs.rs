@@ -19,7 +19,7 @@ pub async fn stock_zoo(
             ZOO_BASE_URL,
             &[
                 "/zoos/",
-                &::arazzo_runtime::param::path_segment(inputs.zoo_id),
+                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
                 "/animals",
             ]
                 .concat(),
@@ -40,7 +40,7 @@ pub async fn stock_zoo(
             ZOO_BASE_URL,
             &[
                 "/zoos/",
-                &::arazzo_runtime::param::path_segment(inputs.zoo_id),
+                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
                 "/animals",
             ]
                 .concat(),
@@ -69,7 +69,11 @@ pub async fn stock_zoo(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "zoo",
             ZOO_BASE_URL,
-            &["/zoos/", &::arazzo_runtime::param::path_segment(inputs.zoo_id), "/keeper"]
+            &[
+                "/zoos/",
+                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
+                "/keeper",
+            ]
                 .concat(),
         )
         .send("keeper")

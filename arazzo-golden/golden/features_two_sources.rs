@@ -36,7 +36,7 @@ pub async fn product_label(
             INVENTORY_BASE_URL,
             &[
                 "/stock/",
-                &::arazzo_runtime::param::path_segment(find_product_id),
+                &::arazzo_runtime::__private::param::path_segment(find_product_id),
                 "/label",
             ]
                 .concat(),

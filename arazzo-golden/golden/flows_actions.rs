@@ -47,7 +47,12 @@ pub(crate) async fn reserve_item_with_status(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("lookup")
@@ -61,7 +66,7 @@ pub(crate) async fn reserve_item_with_status(
                 match failed {
                     None => {
                         let _: i64 = response.body_pointer("/stock")?;
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -79,8 +84,11 @@ pub(crate) async fn reserve_item_with_status(
                         }
                         if retries[0usize] < 2u32 && response.status() == 429u16 {
                             retries[0usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             next = 0usize;
@@ -98,7 +106,9 @@ pub(crate) async fn reserve_item_with_status(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                             "/reservations",
                         ]
                             .concat(),
@@ -116,7 +126,7 @@ pub(crate) async fn reserve_item_with_status(
                         reserve_reservation_id = Some(
                             response.body_pointer("/reservationId")?,
                         );
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -151,7 +161,9 @@ pub(crate) async fn reserve_item_with_status(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                             "/restocks",
                         ]
                             .concat(),
@@ -167,7 +179,7 @@ pub(crate) async fn reserve_item_with_status(
                 match failed {
                     None => {
                         restock_ticket = Some(response.body_pointer("/ticket")?);
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -186,8 +198,11 @@ pub(crate) async fn reserve_item_with_status(
                         }
                         if retries[2usize] < 2u32 && response.status() == 429u16 {
                             retries[2usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             next = 2usize;
@@ -293,7 +308,7 @@ pub async fn sync_feed(
                     None => {
                         fetch_page = Some(response.body_pointer("/page")?);
                         fetch_more = Some(response.body_pointer("/more")?);
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/count")
                                 .cloned()
@@ -324,8 +339,8 @@ pub async fn sync_feed(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "page".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    ::arazzo_runtime::flow::output(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    ::arazzo_runtime::__private::flow::output(
                                         fetch_page.as_ref(),
                                         "fetch",
                                         "page",
@@ -345,9 +360,9 @@ pub async fn sync_feed(
                 match failed {
                     None => {
                         store_archived = Some(response.body_pointer("/archived")?);
-                        if ::arazzo_runtime::cond::eq(
-                            &::arazzo_runtime::param::to_json(
-                                ::arazzo_runtime::flow::output(
+                        if ::arazzo_runtime::__private::cond::eq(
+                            &::arazzo_runtime::__private::param::to_json(
+                                ::arazzo_runtime::__private::flow::output(
                                     fetch_more.as_ref(),
                                     "fetch",
                                     "more",
@@ -394,13 +409,13 @@ pub async fn sync_feed(
         }
     }
     Ok(SyncFeedOutputs {
-        last_page: *::arazzo_runtime::flow::output(
+        last_page: *::arazzo_runtime::__private::flow::output(
             fetch_page.as_ref(),
             "fetch",
             "page",
         )?,
         archived: store_archived,
-        committed: *::arazzo_runtime::flow::output(
+        committed: *::arazzo_runtime::__private::flow::output(
             commit_status.as_ref(),
             "commit",
             "status",
@@ -482,7 +497,12 @@ pub async fn fetch_item(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("primary")
@@ -500,7 +520,7 @@ pub async fn fetch_item(
                         continue;
                     }
                     Some(_) => {
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .header("X-Maintenance")
                                 .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -510,7 +530,7 @@ pub async fn fetch_item(
                             break;
                         }
                         if retries[0usize] < 2u32 && response.status() == 429u16
-                            && !::arazzo_runtime::cond::eq(
+                            && !::arazzo_runtime::__private::cond::eq(
                                 &response
                                     .header("X-Quota")
                                     .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -521,8 +541,11 @@ pub async fn fetch_item(
                             )
                         {
                             retries[0usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             next = 0usize;
@@ -530,8 +553,11 @@ pub async fn fetch_item(
                         }
                         if retries[0usize] < 1u32 && response.status() == 503u16 {
                             retries[0usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 60f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        60f64,
+                                    ),
                                 )
                                 .await;
                             next = 0usize;
@@ -550,7 +576,9 @@ pub async fn fetch_item(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/mirror/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                         ]
                             .concat(),
                     )
@@ -586,7 +614,7 @@ pub async fn fetch_item(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.sku),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
                             );
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                         },
@@ -696,11 +724,15 @@ pub async fn authorized_lookup(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "username".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.username),
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &inputs.username,
+                                ),
                             );
                             map.insert(
                                 "password".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.password),
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &inputs.password,
+                                ),
                             );
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                         },
@@ -729,15 +761,20 @@ pub async fn authorized_lookup(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .header(
                         "Authorization",
                         [
                             "Bearer ",
-                            &*::arazzo_runtime::param::ParamValue::to_param(
-                                ::arazzo_runtime::flow::output(
+                            &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                                ::arazzo_runtime::__private::flow::output(
                                     sign_in_token.as_ref(),
                                     "signIn",
                                     "token",
@@ -763,8 +800,11 @@ pub async fn authorized_lookup(
                         lookup_name = response.body_pointer("/name").ok();
                         if retries[1usize] < 1u32 && response.status() == 401u16 {
                             retries[1usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             resume = Some(1usize);
@@ -779,9 +819,17 @@ pub async fn authorized_lookup(
         }
     }
     Ok(AuthorizedLookupOutputs {
-        name: ::arazzo_runtime::flow::output(lookup_name.as_ref(), "lookup", "name")?
+        name: ::arazzo_runtime::__private::flow::output(
+                lookup_name.as_ref(),
+                "lookup",
+                "name",
+            )?
             .clone(),
-        token: ::arazzo_runtime::flow::output(sign_in_token.as_ref(), "signIn", "token")?
+        token: ::arazzo_runtime::__private::flow::output(
+                sign_in_token.as_ref(),
+                "signIn",
+                "token",
+            )?
             .clone(),
     })
 }
@@ -865,7 +913,12 @@ pub async fn reserve_or_backorder(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("lookup")
@@ -877,7 +930,7 @@ pub async fn reserve_or_backorder(
                 };
                 match failed {
                     None => {
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -910,7 +963,9 @@ pub async fn reserve_or_backorder(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                             "/reservations",
                         ]
                             .concat(),
@@ -1006,7 +1061,7 @@ pub(crate) async fn place_backorder_with_status(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "sku".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.sku),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.sku),
                 );
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)
             },
@@ -1092,7 +1147,12 @@ pub async fn audit_item(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("lookup")
@@ -1104,7 +1164,7 @@ pub async fn audit_item(
                 };
                 match failed {
                     None => {
-                        if ::arazzo_runtime::cond::lt(
+                        if ::arazzo_runtime::__private::cond::lt(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -1141,7 +1201,9 @@ pub async fn audit_item(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/mirror/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                         ]
                             .concat(),
                     )
@@ -1155,7 +1217,7 @@ pub async fn audit_item(
                 match failed {
                     None => {
                         mirror_stock = Some(response.body_pointer("/stock")?);
-                        if ::arazzo_runtime::cond::lt(
+                        if ::arazzo_runtime::__private::cond::lt(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -1199,7 +1261,7 @@ pub async fn audit_item(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.sku),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
                             );
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                         },
@@ -1214,7 +1276,7 @@ pub async fn audit_item(
                 match failed {
                     None => {
                         audit_status = Some(response.status());
-                        if ::arazzo_runtime::cond::lt(
+                        if ::arazzo_runtime::__private::cond::lt(
                             &response
                                 .pointer_value("/stock")
                                 .cloned()
@@ -1388,7 +1450,12 @@ pub async fn quick_reserve(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("lookup")
@@ -1400,7 +1467,7 @@ pub async fn quick_reserve(
                 };
                 match failed {
                     None => {
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .header("X-Hot")
                                 .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -1425,7 +1492,9 @@ pub async fn quick_reserve(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::param::path_segment(&inputs.sku),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
                             "/reservations",
                         ]
                             .concat(),
@@ -1463,12 +1532,12 @@ pub async fn quick_reserve(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.sku),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
                             );
                             map.insert(
                                 "source".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    ::arazzo_runtime::flow::output(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    ::arazzo_runtime::__private::flow::output(
                                         reserve_reservation_id.as_ref(),
                                         "reserve",
                                         "reservationId",
@@ -1563,7 +1632,12 @@ pub async fn lookup_or_register(
                         ::arazzo_runtime::__private::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &["/items/", &::arazzo_runtime::param::path_segment(&inputs.sku)]
+                        &[
+                            "/items/",
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.sku,
+                            ),
+                        ]
                             .concat(),
                     )
                     .send("lookup")
@@ -1583,8 +1657,11 @@ pub async fn lookup_or_register(
                         lookup_stock = response.body_pointer("/stock").ok();
                         if retries[0usize] < 1u32 && response.status() == 404u16 {
                             retries[0usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             let _ = Box::pin(
@@ -1607,7 +1684,11 @@ pub async fn lookup_or_register(
         }
     }
     Ok(LookupOrRegisterOutputs {
-        stock: *::arazzo_runtime::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
+        stock: *::arazzo_runtime::__private::flow::output(
+            lookup_stock.as_ref(),
+            "lookup",
+            "stock",
+        )?,
     })
 }
 /// Inputs of the `lookup-or-register` workflow.

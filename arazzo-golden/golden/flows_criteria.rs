@@ -17,53 +17,56 @@ pub async fn check_team(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
-            &["/teams/", &::arazzo_runtime::param::path_segment(&inputs.team)].concat(),
+            &["/teams/", &::arazzo_runtime::__private::param::path_segment(&inputs.team)]
+                .concat(),
         )
         .send("team")
         .await?;
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^[a-z-]+$",
-        &::arazzo_runtime::cond::text(&::arazzo_runtime::param::to_json(&inputs.team)),
+        &::arazzo_runtime::__private::cond::text(
+            &::arazzo_runtime::__private::param::to_json(&inputs.team),
+        ),
     ) {
         return Err(response.criteria_failed("^[a-z-]+$"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^200$",
-        &::arazzo_runtime::cond::text(
+        &::arazzo_runtime::__private::cond::text(
             &::arazzo_runtime::__private::serde_json::Value::from(response.status()),
         ),
     ) {
         return Err(response.criteria_failed("^200$"));
     }
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/status").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::from("ACTIVE"),
     ) {
         return Err(response.criteria_failed("$response.body#/status == 'ACTIVE'"));
     }
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/size").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::from(3i64),
     ) {
         return Err(response.criteria_failed("$response.body#/size == 3"));
     }
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/archivedAt").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::Null,
     ) {
         return Err(response.criteria_failed("$response.body#/archivedAt == null"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^[a-z.]+@example\\.com$",
-        &::arazzo_runtime::cond::text(
+        &::arazzo_runtime::__private::cond::text(
             &response.pointer_value("/contact").cloned().unwrap_or_default(),
         ),
     ) {
         return Err(response.criteria_failed("^[a-z.]+@example\\.com$"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "^\"v\\d+\"$",
-        &::arazzo_runtime::cond::text(
+        &::arazzo_runtime::__private::cond::text(
             &response
                 .header("ETag")
                 .map(::arazzo_runtime::__private::serde_json::Value::from)
@@ -72,13 +75,13 @@ pub async fn check_team(
     ) {
         return Err(response.criteria_failed("^\"v\\d+\"$"));
     }
-    if !::arazzo_runtime::criteria::jsonpath(
+    if !::arazzo_runtime::__private::criteria::jsonpath(
         "$.members[?@.role == 'owner']",
         &response.body_value(),
     ) {
         return Err(response.criteria_failed("$.members[?@.role == 'owner']"));
     }
-    if !::arazzo_runtime::criteria::jsonpath(
+    if !::arazzo_runtime::__private::criteria::jsonpath(
         "$[?@.login == 'ada']",
         &response.pointer_value("/members").cloned().unwrap_or_default(),
     ) {
@@ -92,7 +95,11 @@ pub async fn check_team(
             ::arazzo_runtime::__private::reqwest::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
-            &["/teams/", &::arazzo_runtime::param::path_segment(&inputs.team), "/report"]
+            &[
+                "/teams/",
+                &::arazzo_runtime::__private::param::path_segment(&inputs.team),
+                "/report",
+            ]
                 .concat(),
         )
         .send("report")
@@ -100,25 +107,25 @@ pub async fn check_team(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::criteria::jsonpath(
+    if !::arazzo_runtime::__private::criteria::jsonpath(
         "$[?@.role == 'owner']",
-        &::arazzo_runtime::param::to_json(&team_members),
+        &::arazzo_runtime::__private::param::to_json(&team_members),
     ) {
         return Err(response.criteria_failed("$[?@.role == 'owner']"));
     }
-    if !::arazzo_runtime::criteria::regex(
+    if !::arazzo_runtime::__private::criteria::regex(
         "<report team=\"[a-z-]+\">",
         &response.body_text(),
     ) {
         return Err(response.criteria_failed("<report team=\"[a-z-]+\">"));
     }
-    if !::arazzo_runtime::criteria::xpath(
+    if !::arazzo_runtime::__private::criteria::xpath(
         "count(/report/member) = 3",
         &response.body_text(),
     ) {
         return Err(response.criteria_failed("count(/report/member) = 3"));
     }
-    if !::arazzo_runtime::criteria::xpath(
+    if !::arazzo_runtime::__private::criteria::xpath(
         "/report/member[@role='owner']/text() = 'ada'",
         &response.body_text(),
     ) {

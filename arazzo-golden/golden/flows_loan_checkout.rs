@@ -47,12 +47,12 @@ pub async fn apply_at_checkout(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "amount".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.amount),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.amount),
                             );
                             map.insert(
                                 "postalCode".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    &::arazzo_runtime::param::json_at(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &::arazzo_runtime::__private::param::json_at(
                                         &inputs.customer,
                                         "/postalCode",
                                     ),
@@ -71,7 +71,7 @@ pub async fn apply_at_checkout(
                 match failed {
                     None => {
                         eligibility_eligible = Some(response.body_pointer("/eligible")?);
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/eligible")
                                 .cloned()
@@ -102,8 +102,8 @@ pub async fn apply_at_checkout(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "firstName".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    &::arazzo_runtime::param::json_at(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &::arazzo_runtime::__private::param::json_at(
                                         &inputs.customer,
                                         "/firstName",
                                     ),
@@ -111,8 +111,8 @@ pub async fn apply_at_checkout(
                             );
                             map.insert(
                                 "lastName".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    &::arazzo_runtime::param::json_at(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &::arazzo_runtime::__private::param::json_at(
                                         &inputs.customer,
                                         "/lastName",
                                     ),
@@ -155,8 +155,8 @@ pub async fn apply_at_checkout(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "customerId".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    ::arazzo_runtime::flow::output(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    ::arazzo_runtime::__private::flow::output(
                                         customer_customer_id.as_ref(),
                                         "customer",
                                         "customerId",
@@ -165,7 +165,7 @@ pub async fn apply_at_checkout(
                             );
                             map.insert(
                                 "amount".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.amount),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.amount),
                             );
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                         },
@@ -189,8 +189,11 @@ pub async fn apply_at_checkout(
                         loan_location = response.header_output("Location").ok();
                         if retries[2usize] < 1u32 && response.status() == 503u16 {
                             retries[2usize] += 1;
-                            ::arazzo_runtime::flow::sleep(
-                                    ::arazzo_runtime::flow::retry_delay(&response, 0f64),
+                            ::arazzo_runtime::__private::flow::sleep(
+                                    ::arazzo_runtime::__private::flow::retry_delay(
+                                        &response,
+                                        0f64,
+                                    ),
                                 )
                                 .await;
                             next = 2usize;
@@ -204,7 +207,7 @@ pub async fn apply_at_checkout(
         }
     }
     Ok(ApplyAtCheckoutOutputs {
-        eligible: *::arazzo_runtime::flow::output(
+        eligible: *::arazzo_runtime::__private::flow::output(
             eligibility_eligible.as_ref(),
             "eligibility",
             "eligible",

@@ -42,7 +42,9 @@ pub async fn adopt_pet(
                         PETS_BASE_URL,
                         &[
                             "/pets/",
-                            &::arazzo_runtime::param::path_segment(inputs.pet_id),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                inputs.pet_id,
+                            ),
                         ]
                             .concat(),
                     )
@@ -51,7 +53,7 @@ pub async fn adopt_pet(
                 let failed: Option<&'static str> = if response.status() != 200u16 {
                     Some("$statusCode == 200")
                 } else {
-                    if !::arazzo_runtime::cond::eq(
+                    if !::arazzo_runtime::__private::cond::eq(
                         &response.pointer_value("/status").cloned().unwrap_or_default(),
                         &::arazzo_runtime::__private::serde_json::Value::from(
                             "available",
@@ -80,7 +82,9 @@ pub async fn adopt_pet(
                         PETS_BASE_URL,
                         &[
                             "/pets/",
-                            &::arazzo_runtime::param::path_segment(inputs.pet_id),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                inputs.pet_id,
+                            ),
                             "/coupons",
                         ]
                             .concat(),
@@ -122,11 +126,13 @@ pub async fn adopt_pet(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "petId".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.pet_id),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.pet_id),
                             );
                             map.insert(
                                 "customer".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.customer),
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &inputs.customer,
+                                ),
                             );
                             ::arazzo_runtime::__private::serde_json::Value::Object(map)
                         },
@@ -163,16 +169,18 @@ pub async fn adopt_pet(
                             let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                             map.insert(
                                 "petId".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.pet_id),
+                                ::arazzo_runtime::__private::param::to_json(&inputs.pet_id),
                             );
                             map.insert(
                                 "customer".to_owned(),
-                                ::arazzo_runtime::param::to_json(&inputs.customer),
+                                ::arazzo_runtime::__private::param::to_json(
+                                    &inputs.customer,
+                                ),
                             );
                             map.insert(
                                 "couponCode".to_owned(),
-                                ::arazzo_runtime::param::to_json(
-                                    ::arazzo_runtime::flow::output(
+                                ::arazzo_runtime::__private::param::to_json(
+                                    ::arazzo_runtime::__private::flow::output(
                                         coupon_code.as_ref(),
                                         "coupon",
                                         "code",
@@ -206,7 +214,11 @@ pub async fn adopt_pet(
         }
     }
     Ok(AdoptPetOutputs {
-        pet_name: ::arazzo_runtime::flow::output(pet_name.as_ref(), "pet", "name")?
+        pet_name: ::arazzo_runtime::__private::flow::output(
+                pet_name.as_ref(),
+                "pet",
+                "name",
+            )?
             .clone(),
         adoption_id: adopt_adoption_id.clone(),
         fee: adopt_fee,

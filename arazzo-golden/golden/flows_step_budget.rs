@@ -37,7 +37,9 @@ pub async fn watch_job(
                         WAREHOUSE_BASE_URL,
                         &[
                             "/jobs/",
-                            &::arazzo_runtime::param::path_segment(&inputs.job_id),
+                            &::arazzo_runtime::__private::param::path_segment(
+                                &inputs.job_id,
+                            ),
                         ]
                             .concat(),
                     )
@@ -51,7 +53,7 @@ pub async fn watch_job(
                 match failed {
                     None => {
                         poll_state = Some(response.body_pointer("/state")?);
-                        if ::arazzo_runtime::cond::eq(
+                        if ::arazzo_runtime::__private::cond::eq(
                             &response
                                 .pointer_value("/state")
                                 .cloned()
@@ -74,7 +76,11 @@ pub async fn watch_job(
         }
     }
     Ok(WatchJobOutputs {
-        state: ::arazzo_runtime::flow::output(poll_state.as_ref(), "poll", "state")?
+        state: ::arazzo_runtime::__private::flow::output(
+                poll_state.as_ref(),
+                "poll",
+                "state",
+            )?
             .clone(),
     })
 }

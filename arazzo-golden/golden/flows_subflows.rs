@@ -32,11 +32,11 @@ pub(crate) async fn sign_in_with_status(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "username".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.username),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.username),
                 );
                 map.insert(
                     "password".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.password),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.password),
                 );
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)
             },
@@ -127,10 +127,13 @@ pub async fn show_profile(
         )
         .header(
             "Authorization",
-            ["Bearer ", &*::arazzo_runtime::param::ParamValue::to_param(&auth_token)]
+            [
+                "Bearer ",
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(&auth_token),
+            ]
                 .concat(),
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("me")
         .await?;
     if response.status() != 200u16 {
@@ -212,10 +215,15 @@ pub async fn profile_after_sign_in(
         )
         .header(
             "Authorization",
-            ["Bearer ", &*::arazzo_runtime::param::ParamValue::to_param(&sign_in_token)]
+            [
+                "Bearer ",
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                    &sign_in_token,
+                ),
+            ]
                 .concat(),
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("me")
         .await?;
     if response.status() != 200u16 {

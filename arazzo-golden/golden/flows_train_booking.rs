@@ -54,7 +54,10 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::criteria::jsonpath("$.trips[0]", &response.body_value()) {
+    if !::arazzo_runtime::__private::criteria::jsonpath(
+        "$.trips[0]",
+        &response.body_value(),
+    ) {
         return Err(response.criteria_failed("$.trips[0]"));
     }
     let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
@@ -72,20 +75,20 @@ pub async fn book_trip(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "tripId".to_owned(),
-                    ::arazzo_runtime::param::to_json(&trips_trip_id),
+                    ::arazzo_runtime::__private::param::to_json(&trips_trip_id),
                 );
                 map.insert(
                     "passenger".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.passenger),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.passenger),
                 );
                 map.insert(
                     "seats".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.seats),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.seats),
                 );
                 if let Some(value) = &inputs.railcard {
                     map.insert(
                         "railcard".to_owned(),
-                        ::arazzo_runtime::param::to_json(value),
+                        ::arazzo_runtime::__private::param::to_json(value),
                     );
                 }
                 ::arazzo_runtime::__private::serde_json::Value::Object(map)
@@ -104,7 +107,7 @@ pub async fn book_trip(
             RAIL_BASE_URL,
             &[
                 "/bookings/",
-                &::arazzo_runtime::param::path_segment(&book_booking_id),
+                &::arazzo_runtime::__private::param::path_segment(&book_booking_id),
                 "/payment",
             ]
                 .concat(),
@@ -114,7 +117,7 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::cond::eq(
+    if !::arazzo_runtime::__private::cond::eq(
         &response.pointer_value("/status").cloned().unwrap_or_default(),
         &::arazzo_runtime::__private::serde_json::Value::from("paid"),
     ) {

@@ -24,7 +24,7 @@ pub async fn generate_token_then_broadcast(
             WEB_PUB_SUB_API_BASE_URL,
             &[
                 "/api/hubs/",
-                &::arazzo_runtime::param::path_segment(&inputs.hub),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.hub),
                 "/:generateToken",
             ]
                 .concat(),
@@ -33,14 +33,16 @@ pub async fn generate_token_then_broadcast(
             "Authorization",
             [
                 "Bearer ",
-                &*::arazzo_runtime::param::ParamValue::to_param(&inputs.access_token),
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                    &inputs.access_token,
+                ),
             ]
                 .concat(),
         )
         .query("api-version", &inputs.api_version)
         .query_opt("userId", inputs.user_id.as_ref())
         .query("minutesToExpire", inputs.minutes_to_expire)
-        .security(&[&[("bearerAuth", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("generateToken")
         .await?;
     if response.status() != 200u16 {
@@ -54,7 +56,7 @@ pub async fn generate_token_then_broadcast(
             WEB_PUB_SUB_API_BASE_URL,
             &[
                 "/api/hubs/",
-                &::arazzo_runtime::param::path_segment(&inputs.hub),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.hub),
                 "/:send",
             ]
                 .concat(),
@@ -63,13 +65,15 @@ pub async fn generate_token_then_broadcast(
             "Authorization",
             [
                 "Bearer ",
-                &*::arazzo_runtime::param::ParamValue::to_param(&inputs.access_token),
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(
+                    &inputs.access_token,
+                ),
             ]
                 .concat(),
         )
         .query("api-version", &inputs.api_version)
         .text_body("text/plain", &inputs.message)
-        .security(&[&[("bearerAuth", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("broadcast")
         .await?;
     if response.status() != 202u16 {

@@ -20,7 +20,7 @@ pub async fn every_scheme(
             VAULT_BASE_URL,
             "/secrets",
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("bearer")
         .await?;
     if response.status() != 200u16 {
@@ -38,9 +38,9 @@ pub async fn every_scheme(
                 &[
                     (
                         "headerKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "X-API-Key",
-                            location: ::arazzo_runtime::param::KeyLocation::Header,
+                            location: ::arazzo_runtime::KeyLocation::Header,
                         },
                     ),
                 ],
@@ -64,9 +64,9 @@ pub async fn every_scheme(
                 &[
                     (
                         "queryKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "api_key",
-                            location: ::arazzo_runtime::param::KeyLocation::Query,
+                            location: ::arazzo_runtime::KeyLocation::Query,
                         },
                     ),
                 ],
@@ -89,9 +89,9 @@ pub async fn every_scheme(
                 &[
                     (
                         "cookieKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "session",
-                            location: ::arazzo_runtime::param::KeyLocation::Cookie,
+                            location: ::arazzo_runtime::KeyLocation::Cookie,
                         },
                     ),
                 ],
@@ -109,7 +109,7 @@ pub async fn every_scheme(
             VAULT_BASE_URL,
             "/basic",
         )
-        .security(&[&[("basic", ::arazzo_runtime::param::SchemeKind::Basic)]])
+        .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
         .send("basic")
         .await?;
     if response.status() != 200u16 {
@@ -127,12 +127,12 @@ pub async fn every_scheme(
                 &[
                     (
                         "headerKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "X-API-Key",
-                            location: ::arazzo_runtime::param::KeyLocation::Header,
+                            location: ::arazzo_runtime::KeyLocation::Header,
                         },
                     ),
-                    ("bearer", ::arazzo_runtime::param::SchemeKind::Bearer),
+                    ("bearer", ::arazzo_runtime::SchemeKind::Bearer),
                 ],
             ],
         )
@@ -204,10 +204,13 @@ pub async fn own_authorization(
         )
         .header(
             "Authorization",
-            ["Bearer ", &*::arazzo_runtime::param::ParamValue::to_param(&inputs.token)]
+            [
+                "Bearer ",
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(&inputs.token),
+            ]
                 .concat(),
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("list")
         .await?;
     if response.status() != 200u16 {
@@ -266,9 +269,9 @@ pub async fn own_keys(
                 &[
                     (
                         "headerKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "X-API-Key",
-                            location: ::arazzo_runtime::param::KeyLocation::Header,
+                            location: ::arazzo_runtime::KeyLocation::Header,
                         },
                     ),
                 ],
@@ -292,9 +295,9 @@ pub async fn own_keys(
                 &[
                     (
                         "queryKey",
-                        ::arazzo_runtime::param::SchemeKind::ApiKey {
+                        ::arazzo_runtime::SchemeKind::ApiKey {
                             name: "api_key",
-                            location: ::arazzo_runtime::param::KeyLocation::Query,
+                            location: ::arazzo_runtime::KeyLocation::Query,
                         },
                     ),
                 ],
@@ -353,7 +356,7 @@ pub async fn store(
             "/uploads",
         )
         .text_body("application/octet-stream", &inputs.data)
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("upload")
         .await?;
     if response.status() != 201u16 {
@@ -370,12 +373,12 @@ pub async fn store(
             "application/xml",
             [
                 "<archive><id>",
-                &*::arazzo_runtime::param::ParamValue::to_param(&inputs.id),
+                &*::arazzo_runtime::__private::param::ParamValue::to_param(&inputs.id),
                 "</id><note>a &amp; b</note></archive>",
             ]
                 .concat(),
         )
-        .security(&[&[("bearer", ::arazzo_runtime::param::SchemeKind::Bearer)]])
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("archive")
         .await?;
     if response.status() != 202u16 {

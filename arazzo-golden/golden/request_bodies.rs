@@ -17,16 +17,26 @@ pub async fn photo(
             ::arazzo_runtime::__private::reqwest::Method::POST,
             "records",
             RECORDS_BASE_URL,
-            &["/pets/", &::arazzo_runtime::param::path_segment(inputs.id), "/photo"]
+            &[
+                "/pets/",
+                &::arazzo_runtime::__private::param::path_segment(inputs.id),
+                "/photo",
+            ]
                 .concat(),
         )
         .multipart_body([
-            ("caption", Some(::arazzo_runtime::param::Part::value(&inputs.caption))),
-            ("photo", Some(::arazzo_runtime::param::Part::value(&inputs.photo))),
+            (
+                "caption",
+                Some(::arazzo_runtime::__private::param::Part::value(&inputs.caption)),
+            ),
+            (
+                "photo",
+                Some(::arazzo_runtime::__private::param::Part::value(&inputs.photo)),
+            ),
             (
                 "meta",
                 Some(
-                    ::arazzo_runtime::param::Part::Json({
+                    ::arazzo_runtime::__private::param::Part::Json({
                         let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                         map.insert(
                             "source".to_owned(),
@@ -37,15 +47,26 @@ pub async fn photo(
                         if let Some(value) = &inputs.size {
                             map.insert(
                                 "size".to_owned(),
-                                ::arazzo_runtime::param::to_json(value),
+                                ::arazzo_runtime::__private::param::to_json(value),
                             );
                         }
                         ::arazzo_runtime::__private::serde_json::Value::Object(map)
                     }),
                 ),
             ),
-            ("credit", inputs.credit.as_ref().map(::arazzo_runtime::param::Part::value)),
-            ("kind", Some(::arazzo_runtime::param::Part::Text("portrait".to_owned()))),
+            (
+                "credit",
+                inputs
+                    .credit
+                    .as_ref()
+                    .map(::arazzo_runtime::__private::param::Part::value),
+            ),
+            (
+                "kind",
+                Some(
+                    ::arazzo_runtime::__private::param::Part::Text("portrait".to_owned()),
+                ),
+            ),
         ])
         .send("upload")
         .await?;
@@ -119,7 +140,7 @@ pub async fn replaced(
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 map.insert(
                     "name".to_owned(),
-                    ::arazzo_runtime::param::to_json(&inputs.name),
+                    ::arazzo_runtime::__private::param::to_json(&inputs.name),
                 );
                 map.insert(
                     "owner".to_owned(),
@@ -127,7 +148,7 @@ pub async fn replaced(
                         let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                         map.insert(
                             "id".to_owned(),
-                            ::arazzo_runtime::param::to_json(&inputs.owner_id),
+                            ::arazzo_runtime::__private::param::to_json(&inputs.owner_id),
                         );
                         map.insert(
                             "email".to_owned(),
@@ -166,16 +187,16 @@ pub async fn replaced(
         )
         .json_body_replaced(
             "application/json",
-            ::arazzo_runtime::param::to_json(&from_template_template),
+            ::arazzo_runtime::__private::param::to_json(&from_template_template),
             [
-                ("/name", ::arazzo_runtime::param::to_json(&inputs.name)),
+                ("/name", ::arazzo_runtime::__private::param::to_json(&inputs.name)),
                 (
                     "/owner",
                     {
                         let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                         map.insert(
                             "id".to_owned(),
-                            ::arazzo_runtime::param::to_json(&inputs.owner_id),
+                            ::arazzo_runtime::__private::param::to_json(&inputs.owner_id),
                         );
                         map.insert(
                             "email".to_owned(),
@@ -241,9 +262,14 @@ pub async fn photo_form(
             ::arazzo_runtime::__private::reqwest::Method::POST,
             "records",
             RECORDS_BASE_URL,
-            &["/pets/", &::arazzo_runtime::param::path_segment(1i64), "/photo"].concat(),
+            &[
+                "/pets/",
+                &::arazzo_runtime::__private::param::path_segment(1i64),
+                "/photo",
+            ]
+                .concat(),
         )
-        .multipart_object(&::arazzo_runtime::param::to_json(&inputs.form))
+        .multipart_object(&::arazzo_runtime::__private::param::to_json(&inputs.form))
         .send("upload")
         .await?;
     if response.status() != 201u16 {

@@ -19,7 +19,7 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/false/",
-                &::arazzo_runtime::param::path_segment(&inputs.string),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.string),
             ]
                 .concat(),
         )
@@ -35,11 +35,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Simple,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Simple,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -56,11 +56,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Simple,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Simple,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -77,7 +77,7 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/true/",
-                &::arazzo_runtime::param::path_segment(&inputs.string),
+                &::arazzo_runtime::__private::param::path_segment(&inputs.string),
             ]
                 .concat(),
         )
@@ -93,11 +93,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Simple,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Simple,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -114,11 +114,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/simple/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Simple,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Simple,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -135,11 +135,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.string),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -156,11 +156,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -177,11 +177,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -198,11 +198,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.string),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -219,11 +219,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -240,11 +240,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Label,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -261,11 +261,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.string),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -282,11 +282,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -303,11 +303,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -324,11 +324,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.string),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -345,11 +345,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.array),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -366,11 +366,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::param::to_json(&inputs.object),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -415,9 +415,9 @@ pub async fn style_table(
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::param::Style::Form,
+            ::arazzo_runtime::__private::param::Style::Form,
             false,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("query-form-false-object")
         .await?;
@@ -459,9 +459,9 @@ pub async fn style_table(
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::param::Style::Form,
+            ::arazzo_runtime::__private::param::Style::Form,
             true,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("query-form-true-object")
         .await?;
@@ -490,9 +490,9 @@ pub async fn style_table(
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::param::Style::SpaceDelimited,
+            ::arazzo_runtime::__private::param::Style::SpaceDelimited,
             false,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("query-spaceDelimited-false-object")
         .await?;
@@ -521,9 +521,9 @@ pub async fn style_table(
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::param::Style::PipeDelimited,
+            ::arazzo_runtime::__private::param::Style::PipeDelimited,
             false,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("query-pipeDelimited-false-object")
         .await?;
@@ -539,9 +539,9 @@ pub async fn style_table(
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::param::Style::DeepObject,
+            ::arazzo_runtime::__private::param::Style::DeepObject,
             true,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("query-deepObject-true-object")
         .await?;
@@ -568,7 +568,7 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/header/simple/false",
         )
-        .header("X-Color", ::arazzo_runtime::param::join(&inputs.array, ","))
+        .header("X-Color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
         .send("header-simple-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -584,7 +584,7 @@ pub async fn style_table(
         .header_styled(
             "X-Color",
             false,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("header-simple-false-object")
         .await?;
@@ -611,7 +611,7 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/cookie/form/false",
         )
-        .cookie("color", ::arazzo_runtime::param::join(&inputs.array, ","))
+        .cookie("color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
         .send("cookie-form-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -624,7 +624,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/cookie/form/false",
         )
-        .cookie_styled("color", false, &::arazzo_runtime::param::to_json(&inputs.object))
+        .cookie_styled(
+            "color",
+            false,
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+        )
         .send("cookie-form-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -650,7 +654,7 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/header/simple/true",
         )
-        .header("X-Color", ::arazzo_runtime::param::join(&inputs.array, ","))
+        .header("X-Color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
         .send("header-simple-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -666,7 +670,7 @@ pub async fn style_table(
         .header_styled(
             "X-Color",
             true,
-            &::arazzo_runtime::param::to_json(&inputs.object),
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
         )
         .send("header-simple-true-object")
         .await?;
@@ -693,7 +697,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/cookie/form/true",
         )
-        .cookie_styled("color", true, &::arazzo_runtime::param::to_json(&inputs.array))
+        .cookie_styled(
+            "color",
+            true,
+            &::arazzo_runtime::__private::param::to_json(&inputs.array),
+        )
         .send("cookie-form-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -706,7 +714,11 @@ pub async fn style_table(
             STYLES_BASE_URL,
             "/cookie/form/true",
         )
-        .cookie_styled("color", true, &::arazzo_runtime::param::to_json(&inputs.object))
+        .cookie_styled(
+            "color",
+            true,
+            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+        )
         .send("cookie-form-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -794,24 +806,32 @@ pub async fn typed_styles(
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "point",
-                    &::arazzo_runtime::param::to_json(&inputs.rgb),
+                    &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
                 ),
             ]
                 .concat(),
         )
         .query_styled(
             "filter",
-            ::arazzo_runtime::param::Style::DeepObject,
+            ::arazzo_runtime::__private::param::Style::DeepObject,
             true,
-            &::arazzo_runtime::param::to_json(&inputs.rgb),
+            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
         )
         .query_array("ids", &inputs.ids, false, "|")
-        .header_styled("X-Rgb", true, &::arazzo_runtime::param::to_json(&inputs.rgb))
-        .cookie_styled("rgb", true, &::arazzo_runtime::param::to_json(&inputs.rgb))
+        .header_styled(
+            "X-Rgb",
+            true,
+            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
+        )
+        .cookie_styled(
+            "rgb",
+            true,
+            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
+        )
         .send("first")
         .await?;
     if response.status() != 200u16 {
@@ -826,8 +846,8 @@ pub async fn typed_styles(
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "point",
                     &{
@@ -852,9 +872,9 @@ pub async fn typed_styles(
         )
         .query_styled(
             "ids",
-            ::arazzo_runtime::param::Style::PipeDelimited,
+            ::arazzo_runtime::__private::param::Style::PipeDelimited,
             false,
-            &::arazzo_runtime::param::to_json(&first_ids),
+            &::arazzo_runtime::__private::param::to_json(&first_ids),
         )
         .send("again")
         .await?;
@@ -933,12 +953,12 @@ pub async fn optional_point(
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::param::path_styled(
-                    ::arazzo_runtime::param::Style::Matrix,
+                &::arazzo_runtime::__private::param::path_styled(
+                    ::arazzo_runtime::__private::param::Style::Matrix,
                     true,
                     "point",
-                    &::arazzo_runtime::param::to_json(
-                        ::arazzo_runtime::flow::present(
+                    &::arazzo_runtime::__private::param::to_json(
+                        ::arazzo_runtime::__private::flow::present(
                             inputs.rgb.as_ref(),
                             "only",
                             "rgb",
@@ -1030,12 +1050,15 @@ pub async fn content_params(
         )
         .query(
             "filter",
-            ::arazzo_runtime::param::json_text(
-                &::arazzo_runtime::param::to_json(&inputs.rgb),
+            ::arazzo_runtime::__private::param::json_text(
+                &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
             ),
         )
-        .header("X-Tags", ::arazzo_runtime::param::json_text(&inputs.tags))
-        .query_opt("note", inputs.note.as_ref().map(::arazzo_runtime::param::json_text))
+        .header("X-Tags", ::arazzo_runtime::__private::param::json_text(&inputs.tags))
+        .query_opt(
+            "note",
+            inputs.note.as_ref().map(::arazzo_runtime::__private::param::json_text),
+        )
         .send("only")
         .await?;
     if response.status() != 204u16 {

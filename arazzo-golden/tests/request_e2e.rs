@@ -5,7 +5,7 @@
 //! what is not supported are checked through `Generator`.
 
 use arazzo_codegen::Generator;
-use arazzo_runtime::param::Credential;
+use arazzo_runtime::Credential;
 use arazzo_runtime::{Client, WorkflowError};
 use serde_json::json;
 

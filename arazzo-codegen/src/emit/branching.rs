@@ -307,7 +307,7 @@ fn actions(
                 out.extend(quote! {
                     if #guard {
                         retries[#i] += 1;
-                        ::arazzo_runtime::flow::sleep(::arazzo_runtime::flow::retry_delay(&response, #after_secs)).await;
+                        ::arazzo_runtime::__private::flow::sleep(::arazzo_runtime::__private::flow::retry_delay(&response, #after_secs)).await;
                         #first
                         #jump
                         continue;

@@ -43,7 +43,7 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
     if requirements.is_empty() {
         return None;
     }
-    let p = quote! { ::arazzo_runtime::param };
+    let p = quote! { ::arazzo_runtime };
     let alternatives = requirements.iter().map(|req| {
         let schemes = req.iter().map(|(name, kind)| {
             let kind = match kind {
@@ -76,7 +76,7 @@ fn style_tokens(style: Style) -> TokenStream {
         Style::PipeDelimited => quote! { PipeDelimited },
         Style::DeepObject => quote! { DeepObject },
     };
-    quote! { ::arazzo_runtime::param::Style::#s }
+    quote! { ::arazzo_runtime::__private::param::Style::#s }
 }
 
 /// The value as `&serde_json::Value`, for the style serialisers (an absent optional is `null`).
@@ -86,7 +86,7 @@ fn json_ref(v: &ValueExpr) -> TokenStream {
         return quote! { &#j };
     }
     let r = serialize_ref(v);
-    quote! { &::arazzo_runtime::param::to_json(#r) }
+    quote! { &::arazzo_runtime::__private::param::to_json(#r) }
 }
 
 /// An optional path value, unwrapped: an absent value fails the step (a path cannot leave a
@@ -109,7 +109,7 @@ fn present(v: &ValueExpr, step: &str) -> TokenStream {
         }
         other => (value_arg(other), String::new()),
     };
-    quote! { ::arazzo_runtime::flow::present(#value, #step, #name)? }
+    quote! { ::arazzo_runtime::__private::flow::present(#value, #step, #name)? }
 }
 
 fn path(parts: &[PathPart], step: &str) -> TokenStream {
@@ -120,22 +120,22 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
         PathPart::Literal(l) => quote! { #l },
         PathPart::Param(v) if v.ty().is_option() => {
             let present = present(v, step);
-            quote! { &::arazzo_runtime::param::path_segment(#present) }
+            quote! { &::arazzo_runtime::__private::param::path_segment(#present) }
         }
         PathPart::Param(v) => {
             let r = value_arg(v);
-            quote! { &::arazzo_runtime::param::path_segment(#r) }
+            quote! { &::arazzo_runtime::__private::param::path_segment(#r) }
         }
         PathPart::Styled { name, style, value } => {
             let s = style_tokens(style.style);
             let explode = style.explode;
             let v = if value.ty().is_option() {
                 let present = present(value, step);
-                quote! { &::arazzo_runtime::param::to_json(#present) }
+                quote! { &::arazzo_runtime::__private::param::to_json(#present) }
             } else {
                 json_ref(value)
             };
-            quote! { &::arazzo_runtime::param::path_styled(#s, #explode, #name, #v) }
+            quote! { &::arazzo_runtime::__private::param::path_styled(#s, #explode, #name, #v) }
         }
     });
     quote! { &[#(#pieces),*].concat() }
@@ -166,7 +166,7 @@ fn param(p: &ParamPlan) -> TokenStream {
         ) => {
             let f = format_ident!("{}", field);
             if needs_json(ty) {
-                quote! { inputs.#f.as_ref().map(::arazzo_runtime::param::to_json) }
+                quote! { inputs.#f.as_ref().map(::arazzo_runtime::__private::param::to_json) }
             } else {
                 quote! { inputs.#f.as_ref() }
             }
@@ -197,10 +197,10 @@ fn param(p: &ParamPlan) -> TokenStream {
         );
     if p.json_text {
         let text = if optional {
-            quote! { #value.map(::arazzo_runtime::param::json_text) }
+            quote! { #value.map(::arazzo_runtime::__private::param::json_text) }
         } else {
             let r = value_ref(&p.value);
-            quote! { ::arazzo_runtime::param::json_text(#r) }
+            quote! { ::arazzo_runtime::__private::param::json_text(#r) }
         };
         return located(p.location, name, text, optional);
     }
@@ -216,9 +216,9 @@ fn param(p: &ParamPlan) -> TokenStream {
         (loc, Some(a), opt) => {
             let sep = &a.separator;
             let joined = if opt {
-                quote! { #value.map(|items| ::arazzo_runtime::param::join(items, #sep)) }
+                quote! { #value.map(|items| ::arazzo_runtime::__private::param::join(items, #sep)) }
             } else {
-                quote! { ::arazzo_runtime::param::join(#value, #sep) }
+                quote! { ::arazzo_runtime::__private::param::join(#value, #sep) }
             };
             located(loc, name, joined, opt)
         }
@@ -276,7 +276,7 @@ fn body(b: &BodyPlan) -> TokenStream {
             quote! { .multipart_object(#v) }
         }
         BodyPlan::Multipart(parts) => {
-            let part = quote! { ::arazzo_runtime::param::Part };
+            let part = quote! { ::arazzo_runtime::__private::param::Part };
             let parts = parts.iter().map(|(k, j)| {
                 let value = match j {
                     JsonValue::Expr(ValueExpr::Input {
@@ -308,11 +308,11 @@ fn body(b: &BodyPlan) -> TokenStream {
                 let value = match v {
                     ValueExpr::Input { field, pointer: None, ty } if ty.is_option() => {
                         let f = format_ident!("{}", field);
-                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::param::ParamValue::to_param(v).into_owned()) }
+                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::__private::param::ParamValue::to_param(v).into_owned()) }
                     }
                     other => {
                         let r = value_ref(other);
-                        quote! { Some(::arazzo_runtime::param::ParamValue::to_param(#r).into_owned()) }
+                        quote! { Some(::arazzo_runtime::__private::param::ParamValue::to_param(#r).into_owned()) }
                     }
                 };
                 quote! { (#k, #value) }
@@ -328,7 +328,7 @@ fn json_value(j: &JsonValue) -> TokenStream {
         JsonValue::Literal(v) => super::values::json_tokens(v),
         JsonValue::Expr(v) => {
             let r = serialize_ref(v);
-            quote! { ::arazzo_runtime::param::to_json(#r) }
+            quote! { ::arazzo_runtime::__private::param::to_json(#r) }
         }
         JsonValue::Object(members) => {
             let inserts = members.iter().map(|(k, v)| match v {
@@ -342,7 +342,7 @@ fn json_value(j: &JsonValue) -> TokenStream {
                     let f = format_ident!("{}", field);
                     quote! {
                         if let Some(value) = &inputs.#f {
-                            map.insert(#k.to_owned(), ::arazzo_runtime::param::to_json(value));
+                            map.insert(#k.to_owned(), ::arazzo_runtime::__private::param::to_json(value));
                         }
                     }
                 }

@@ -84,9 +84,11 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
         ValueExpr::Input { field, ty, pointer } => {
             let f = format_ident!("{}", field);
             match pointer {
-                Some(p) => quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) },
+                Some(p) => quote! { ::arazzo_runtime::__private::param::json_at(&inputs.#f, #p) },
                 // Generated structs and enums are sent as their JSON (an enum as its string).
-                None if needs_json(ty) => quote! { ::arazzo_runtime::param::to_json(&inputs.#f) },
+                None if needs_json(ty) => {
+                    quote! { ::arazzo_runtime::__private::param::to_json(&inputs.#f) }
+                }
                 None if is_copy(ty) => quote! { inputs.#f },
                 None => quote! { &inputs.#f },
             }
@@ -99,7 +101,7 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
         } => {
             let r = step_ref(var, unset);
             match (pointer, unset) {
-                (Some(p), _) => quote! { ::arazzo_runtime::param::json_at(#r, #p) },
+                (Some(p), _) => quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) },
                 (None, None) if is_copy(ty) => {
                     let v = format_ident!("{}", var);
                     quote! { #v }
@@ -113,7 +115,7 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
                 TemplatePart::Text(t) => quote! { #t },
                 TemplatePart::Value(v) => {
                     let r = value_ref(v);
-                    quote! { &*::arazzo_runtime::param::ParamValue::to_param(#r) }
+                    quote! { &*::arazzo_runtime::__private::param::ParamValue::to_param(#r) }
                 }
             });
             quote! { [#(#pieces),*].concat() }
@@ -143,7 +145,9 @@ pub(crate) fn step_ref(var: &str, unset: &Option<(String, String)>) -> TokenStre
     let v = format_ident!("{}", var);
     match unset {
         None => quote! { &#v },
-        Some((step, name)) => quote! { ::arazzo_runtime::flow::output(#v.as_ref(), #step, #name)? },
+        Some((step, name)) => {
+            quote! { ::arazzo_runtime::__private::flow::output(#v.as_ref(), #step, #name)? }
+        }
     }
 }
 
@@ -260,7 +264,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             ..
         } => {
             let f = format_ident!("{}", field);
-            quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(&inputs.#f, #p) }
         }
         ValueExpr::StepOutput {
             var,
@@ -269,7 +273,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             ..
         } => {
             let r = step_ref(var, unset);
-            quote! { ::arazzo_runtime::param::json_at(#r, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) }
         }
         ValueExpr::Template(_) => value_arg(v),
     }
@@ -317,7 +321,7 @@ fn precedence(c: &CondPlan) -> u8 {
 }
 
 fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
-    let cond = quote! { ::arazzo_runtime::cond };
+    let cond = quote! { ::arazzo_runtime::__private::cond };
     let t = match c {
         CondPlan::Or(a, b) => {
             let (a, b) = (cond_at(a, 1), cond_at(b, 2));
@@ -362,15 +366,15 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         }
         CondPlan::Regex(o, pattern) => {
             let text = context_text(o);
-            quote! { ::arazzo_runtime::criteria::regex(#pattern, &#text) }
+            quote! { ::arazzo_runtime::__private::criteria::regex(#pattern, &#text) }
         }
         CondPlan::JsonPath(o, query) => {
             let o = operand(o);
-            quote! { ::arazzo_runtime::criteria::jsonpath(#query, &#o) }
+            quote! { ::arazzo_runtime::__private::criteria::jsonpath(#query, &#o) }
         }
         CondPlan::XPath(o, expr) => {
             let text = context_text(o);
-            quote! { ::arazzo_runtime::criteria::xpath(#expr, &#text) }
+            quote! { ::arazzo_runtime::__private::criteria::xpath(#expr, &#text) }
         }
     };
     let needs = precedence(c) < min;
@@ -399,7 +403,7 @@ fn context_text(o: &OperandPlan) -> TokenStream {
         (OperandSource::ResponseBody(None), true) => quote! { response.body_text() },
         _ => {
             let v = operand(o);
-            quote! { ::arazzo_runtime::cond::text(&#v) }
+            quote! { ::arazzo_runtime::__private::cond::text(&#v) }
         }
     }
 }
@@ -424,13 +428,17 @@ fn operand(o: &OperandPlan) -> TokenStream {
         }
         OperandSource::Value(v) => {
             let r = serialize_ref(v);
-            quote! { ::arazzo_runtime::param::to_json(#r) }
+            quote! { ::arazzo_runtime::__private::param::to_json(#r) }
         }
     };
     for access in &o.path {
         t = match access {
-            Access::Member(m) => quote! { ::arazzo_runtime::cond::member(&#t, #m).clone() },
-            Access::Index(i) => quote! { ::arazzo_runtime::cond::index(&#t, #i).clone() },
+            Access::Member(m) => {
+                quote! { ::arazzo_runtime::__private::cond::member(&#t, #m).clone() }
+            }
+            Access::Index(i) => {
+                quote! { ::arazzo_runtime::__private::cond::index(&#t, #i).clone() }
+            }
         };
     }
     t

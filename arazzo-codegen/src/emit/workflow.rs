@@ -138,7 +138,7 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
                 let v = format_ident!("{}", var);
                 match pointer {
                     Some(p) => {
-                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::param::json_at(v, #p)) }
+                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
                     }
                     None if is_copy_type(ty) && ty.is_option() => quote! { #v.flatten() },
                     None if is_copy_type(ty) => quote! { #v },
@@ -221,7 +221,7 @@ fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenSt
         _ => {
             let r = value_ref(v);
             let target = type_tokens(target);
-            quote! { ::arazzo_runtime::flow::convert::<#target, _>(#step, #field, #r)? }
+            quote! { ::arazzo_runtime::__private::flow::convert::<#target, _>(#step, #field, #r)? }
         }
     }
 }
@@ -348,7 +348,7 @@ pub(super) fn output_value(
         }
         OutputSource::Callee(field, Some(p)) => {
             let f = format_ident!("{}", field);
-            quote! { ::arazzo_runtime::param::json_at(&#callee.#f, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(&#callee.#f, #p) }
         }
         OutputSource::Value(v) => value_owned(v, false),
     }

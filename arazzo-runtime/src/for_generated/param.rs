@@ -7,7 +7,6 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use crate::Secret;
 // Security types live with the client that holds credentials; they are reachable here so
 // that generated code (and users) can name them.
-pub use crate::client::{Credential, KeyLocation, Requirements, SchemeKind};
 
 /// A value that can stand in a parameter. Strings are sent as they are, numbers and booleans
 /// in their JSON spelling, and a JSON value as its string content (a JSON string) or its JSON

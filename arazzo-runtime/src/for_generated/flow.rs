@@ -38,7 +38,7 @@ pub fn convert<T: DeserializeOwned, V: Serialize + ?Sized>(
     input: &'static str,
     value: &V,
 ) -> Result<T, WorkflowError> {
-    let json = crate::param::to_json(value);
+    let json = crate::__private::param::to_json(value);
     serde_json::from_value(json).map_err(|err| WorkflowError::Decode {
         step,
         location: format!("input `{input}` of the called workflow"),
