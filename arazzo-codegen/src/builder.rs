@@ -58,6 +58,13 @@ impl Builder {
         self
     }
 
+    /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
+    /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.generator = self.generator.runtime_path(path);
+        self
+    }
+
     /// Checks and generates each document. All documents are checked even when one fails;
     /// the error then holds every diagnostic of every failing document.
     pub fn compile(&self, documents: &[impl AsRef<Path>]) -> Result<(), BuildError> {

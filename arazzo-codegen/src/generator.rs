@@ -11,6 +11,8 @@ use crate::load::Files;
 pub struct Generator {
     maps: Vec<(String, PathBuf)>,
     options: Options,
+    /// As given to [`Generator::runtime_path`]; `None` for `::arazzo_runtime`.
+    runtime_path: Option<String>,
 }
 
 /// A successful run: the generated code, and warnings worth showing.
@@ -75,6 +77,14 @@ impl Generator {
         self
     }
 
+    /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
+    /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
+    /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
     /// Checks `path` and generates its code.
     pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());
@@ -82,6 +92,23 @@ impl Generator {
             rendered: render(&diagnostics, files, path),
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
             diagnostics,
+        };
+        let runtime = match self
+            .runtime_path
+            .as_deref()
+            .map(syn::parse_str::<syn::Path>)
+        {
+            None => None,
+            Some(Ok(runtime)) => Some(runtime),
+            Some(Err(_)) => {
+                let shown = self.runtime_path.as_deref().unwrap_or_default();
+                let d = Diagnostic::error(
+                    "invalid-option",
+                    format!("the runtime path `{shown}` is not a Rust path"),
+                )
+                .help("write a path such as `::arazzo_runtime` or `crate::runtime`");
+                return Err(fail(&files, vec![d]));
+            }
         };
         let file = match files.load_all(path) {
             Ok(file) => file,
@@ -91,7 +118,7 @@ impl Generator {
         let Some(plan) = plan else {
             return Err(fail(&files, diagnostics));
         };
-        let code = match crate::emit::emit(&plan) {
+        let code = match crate::emit::emit(&plan, runtime.as_ref()) {
             Ok(code) => code,
             Err(err) => {
                 let d = Diagnostic::error(
@@ -135,4 +162,23 @@ fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_path_that_is_not_a_path_is_an_error() {
+        let failure = Generator::new()
+            .runtime_path("not a path!")
+            .generate(Path::new("tests/features/conditions.arazzo.yml"))
+            .unwrap_err();
+        assert_eq!(failure.diagnostics[0].code, "invalid-option");
+        assert!(
+            failure.rendered.contains("`not a path!`"),
+            "{}",
+            failure.rendered
+        );
+    }
 }

@@ -10,4 +10,8 @@
 
 #![deny(warnings)]
 
+/// The runtime under another name, for the golden generated with
+/// `Generator::runtime_path("crate::runtime")`.
+pub use arazzo_runtime as runtime;
+
 include!(concat!(env!("OUT_DIR"), "/goldens.rs"));
