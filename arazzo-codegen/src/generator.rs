@@ -24,6 +24,10 @@ pub struct Generated {
     pub warnings: Vec<String>,
     /// Every file read (the Arazzo document, OpenAPI descriptions, `$ref` targets).
     pub files_read: Vec<PathBuf>,
+    /// The cargo features of `arazzo-runtime` the code needs (`regex`, `jsonpath`, `xpath`:
+    /// one per criterion type it evaluates). Without them it fails to compile with a message
+    /// naming the feature.
+    pub runtime_features: Vec<&'static str>,
 }
 
 /// A failed run: every diagnostic, rendered rustc-style.
@@ -130,6 +134,11 @@ impl Generator {
             }
         };
         Ok(Generated {
+            runtime_features: plan
+                .runtime_features()
+                .into_iter()
+                .map(|f| f.name())
+                .collect(),
             code,
             warnings: diagnostics.iter().map(|d| d.render(&files)).collect(),
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
@@ -180,5 +189,20 @@ mod tests {
             "{}",
             failure.rendered
         );
+    }
+
+    #[test]
+    fn reports_the_runtime_features_the_criteria_need() {
+        let features = |document: &str| {
+            Generator::new()
+                .generate(Path::new(document))
+                .unwrap()
+                .runtime_features
+        };
+        assert_eq!(
+            features("tests/features/criteria-kinds.arazzo.yml"),
+            ["regex", "jsonpath", "xpath"]
+        );
+        assert!(features("tests/features/conditions.arazzo.yml").is_empty());
     }
 }

@@ -621,6 +621,27 @@ pub(crate) enum CondPlan {
 }
 
 impl CondPlan {
+    /// Adds the runtime features this condition needs to `out`.
+    fn features(&self, out: &mut std::collections::BTreeSet<Feature>) {
+        match self {
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => {
+                a.features(out);
+                b.features(out);
+            }
+            CondPlan::Not(a) => a.features(out),
+            CondPlan::Regex(..) => {
+                out.insert(Feature::Regex);
+            }
+            CondPlan::JsonPath(..) => {
+                out.insert(Feature::JsonPath);
+            }
+            CondPlan::XPath(..) => {
+                out.insert(Feature::XPath);
+            }
+            CondPlan::Status(..) | CondPlan::Compare(..) | CondPlan::Truthy(..) => {}
+        }
+    }
+
     /// Calls `f` on every input or output value the condition reads.
     pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         match self {
@@ -646,6 +667,50 @@ impl CondPlan {
             }
             CondPlan::Status(..) => {}
         }
+    }
+}
+
+/// A cargo feature of `arazzo-runtime` that generated code may need: the engine of one
+/// criterion type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Feature {
+    /// `type: regex`.
+    Regex,
+    /// `type: jsonpath`.
+    JsonPath,
+    /// `type: xpath`.
+    XPath,
+}
+
+impl Feature {
+    /// The feature's name in `arazzo-runtime`'s manifest.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Feature::Regex => "regex",
+            Feature::JsonPath => "jsonpath",
+            Feature::XPath => "xpath",
+        }
+    }
+}
+
+impl Plan {
+    /// The runtime features the generated code needs: one per criterion type it evaluates,
+    /// in this document and the documents it runs.
+    pub(crate) fn runtime_features(&self) -> std::collections::BTreeSet<Feature> {
+        let mut out = std::collections::BTreeSet::new();
+        for w in &self.workflows {
+            for s in &w.steps {
+                let actions = s.on_success.iter().chain(&s.on_failure);
+                let criteria = s.criteria.iter().chain(actions.flat_map(|a| &a.criteria));
+                for c in criteria {
+                    c.condition.features(&mut out);
+                }
+            }
+        }
+        for child in &self.children {
+            out.extend(child.plan.runtime_features());
+        }
+        out
     }
 }
 

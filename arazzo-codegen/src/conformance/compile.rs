@@ -140,7 +140,7 @@ fn manifest(runtime: &Path) -> String {
          edition = \"2024\"\n\
          publish = false\n\n\
          [dependencies]\n\
-         arazzo-runtime = {{ path = {} }}\n\n\
+         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"] }}\n\n\
          # Not part of any enclosing workspace.\n\
          [workspace]\n",
         toml_string(&runtime.to_string_lossy())
@@ -285,7 +285,9 @@ mod tests {
         assert!(lib.contains("mod doc_3 {\n    include!(\"doc_3.rs\");\n}"));
         assert!(lib.contains("#![deny(warnings)]"));
         let manifest = manifest(Path::new("/a \"b\"/arazzo-runtime"));
-        assert!(manifest.contains(r#"arazzo-runtime = { path = "/a \"b\"/arazzo-runtime" }"#));
+        assert!(manifest.contains(
+            r#"arazzo-runtime = { path = "/a \"b\"/arazzo-runtime", features = ["regex", "jsonpath", "xpath"] }"#
+        ));
         assert!(manifest.ends_with("[workspace]\n"));
     }
 }

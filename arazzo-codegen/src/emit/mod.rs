@@ -22,7 +22,12 @@ pub(crate) const RUNTIME: &str = "::arazzo_runtime";
 /// [`RUNTIME`]. Fails only if the tokens do not form a Rust file, which would be a generator
 /// bug.
 pub(crate) fn emit(plan: &Plan, runtime: Option<&syn::Path>) -> Result<String, syn::Error> {
+    let requires = plan.runtime_features().into_iter().map(|f| {
+        let name = format_ident!("requires_{}", f.name());
+        quote! { ::arazzo_runtime::__private::#name!(); }
+    });
     let mut tokens = tokens(plan, &workflow::called(plan));
+    tokens = quote! { #(#requires)* #tokens };
     if let Some(runtime) = runtime {
         tokens = retarget(tokens, &runtime.to_token_stream());
     }

@@ -4,42 +4,56 @@
 //! The generator has already checked each pattern with the same crates, so these functions
 //! only evaluate. Should one still fail to compile, the criterion fails (`false`), as the
 //! Arazzo specification asks for an expression that cannot be evaluated; nothing here panics.
-//! Patterns are `'static` literals in generated code, so each is compiled once and kept.
+//! Patterns are `'static` literals in generated code, so each is compiled once and kept. Each
+//! engine is behind the cargo feature of its name.
 
 use std::collections::HashMap;
+#[cfg(any(feature = "regex", feature = "jsonpath"))]
 use std::hash::Hash;
+#[cfg(feature = "xpath")]
 use std::rc::Rc;
+#[cfg(any(feature = "regex", feature = "jsonpath"))]
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
+#[cfg(feature = "jsonpath")]
 use serde_json::Value;
+#[cfg(feature = "jsonpath")]
 use serde_json_path::JsonPath;
+#[cfg(feature = "xpath")]
 use sxd_xpath::{Context, Factory, XPath};
 
+#[cfg(any(feature = "regex", feature = "jsonpath"))]
 /// Compiled forms by source text, shared by all threads; `None` for text that does not compile.
 type Cache<V> = LazyLock<Mutex<HashMap<&'static str, Option<V>>>>;
 
+#[cfg(feature = "regex")]
 /// Compiled regexes by pattern. In an `Arc`: cloning a `Regex` itself would give each call a
 /// fresh matching cache instead of reusing the pooled ones.
 static REGEXES: Cache<Arc<regex::Regex>> = LazyLock::new(Default::default);
 
+#[cfg(feature = "jsonpath")]
 /// Parsed JSONPath queries by text.
 static QUERIES: Cache<Arc<JsonPath>> = LazyLock::new(Default::default);
 
+#[cfg(feature = "xpath")]
 /// A parsed XPath expression and the prefixes it might use.
 struct CompiledXPath {
     xpath: XPath,
     prefixes: Vec<String>,
 }
 
+#[cfg(feature = "xpath")]
 thread_local! {
     /// Parsed XPath expressions: `sxd-xpath`'s are not `Send`, so each thread keeps its own.
     static XPATHS: std::cell::RefCell<HashMap<&'static str, Option<Rc<CompiledXPath>>>> =
         Default::default();
 }
 
+#[cfg(feature = "xpath")]
 /// The namespace that prefixes the expression uses but nothing declares are bound to.
 const UNDECLARED: &str = "urn:arazzo-runtime:undeclared-prefix";
 
+#[cfg(feature = "regex")]
 /// Whether `pattern` (the `regex` crate's syntax) matches anywhere in `text`.
 ///
 /// Anchor the pattern (`^...$`) to match the whole text.
@@ -50,6 +64,7 @@ pub fn regex(pattern: &'static str, text: &str) -> bool {
     .is_some_and(|re| re.is_match(text))
 }
 
+#[cfg(feature = "jsonpath")]
 /// Whether the RFC 9535 JSONPath `query`, with `value` as its root `$`, selects at least one
 /// node. A `null` context fails, as the Arazzo specification asks.
 pub fn jsonpath(query: &'static str, value: &Value) -> bool {
@@ -60,6 +75,7 @@ pub fn jsonpath(query: &'static str, value: &Value) -> bool {
         .is_some_and(|path| !path.query(value).is_empty())
 }
 
+#[cfg(feature = "xpath")]
 /// Whether the XPath 1.0 expression `expr`, evaluated at the root of the XML document `xml`,
 /// is true: `true`, a non-empty node-set, a number other than zero and NaN, a non-empty
 /// string (XPath 1.0's `boolean()`).
@@ -101,6 +117,7 @@ pub fn xpath(expr: &'static str, xml: &str) -> bool {
     }
 }
 
+#[cfg(feature = "xpath")]
 /// Every candidate namespace prefix in `expr`: each suffix of each run of characters that ends
 /// in a single `:` outside string literals. `sxd-xpath` panics on a prefix its context does not
 /// declare, and Arazzo cannot declare any (the generator rejects them), so each candidate is
@@ -139,11 +156,13 @@ fn prefixes(expr: &str) -> Vec<String> {
     found
 }
 
+#[cfg(feature = "xpath")]
 /// Characters that can be part of a name token (anything but XPath 1.0's delimiters).
 fn is_name_char(c: char) -> bool {
     !c.is_whitespace() && !"/[]()@,|=!<>+*$:'\"".contains(c)
 }
 
+#[cfg(any(feature = "regex", feature = "jsonpath"))]
 /// The compiled form of `key`, compiling it on first use. A poisoned lock is still usable:
 /// the map only ever holds finished entries.
 fn cached<K, V>(
@@ -162,10 +181,12 @@ where
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    #[cfg(feature = "jsonpath")]
     use serde_json::json;
 
     use super::*;
 
+    #[cfg(feature = "regex")]
     #[test]
     fn regex_matches_anywhere() {
         assert!(regex("^2\\d{2}$", "204"));
@@ -176,12 +197,14 @@ mod tests {
         assert!(regex("", ""));
     }
 
+    #[cfg(feature = "regex")]
     #[test]
     fn regex_that_does_not_compile_fails() {
         assert!(!regex("(?=a)a", "a"));
         assert!(!regex("a(", "a("));
     }
 
+    #[cfg(any(feature = "regex", feature = "jsonpath"))]
     #[test]
     fn cache_compiles_each_key_once_even_when_it_fails() {
         let cache = Mutex::new(HashMap::new());
@@ -203,6 +226,7 @@ mod tests {
         assert_eq!(compiles, 2);
     }
 
+    #[cfg(feature = "regex")]
     #[test]
     fn regexes_compile_once() {
         const PATTERN: &str = "^cache-test-[0-9]+$";
@@ -226,6 +250,7 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &second));
     }
 
+    #[cfg(feature = "jsonpath")]
     #[test]
     fn jsonpath_selects_nodes() {
         let body = json!({"pets": [{"name": "Rex", "tags": ["a"]}], "empty": [], "n": 0});
@@ -239,6 +264,7 @@ mod tests {
         assert!(jsonpath("$", &json!(false)));
     }
 
+    #[cfg(feature = "jsonpath")]
     #[test]
     fn jsonpath_spec_count_example_means_something_else() {
         // RFC 9535: `@` is each member value of the root; the array has no `pets` member.
@@ -250,6 +276,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "jsonpath")]
     #[test]
     fn jsonpath_null_context_and_invalid_queries_fail() {
         assert!(!jsonpath("$", &Value::Null));
@@ -257,6 +284,7 @@ mod tests {
         assert!(!jsonpath("pets", &json!({"pets": [1]})));
     }
 
+    #[cfg(feature = "jsonpath")]
     #[test]
     fn jsonpath_queries_parse_once() {
         const QUERY: &str = "$.cache_test";
@@ -279,10 +307,12 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &second));
     }
 
+    #[cfg(feature = "xpath")]
     const PETS: &str = r#"<?xml version="1.0"?>
 <!DOCTYPE root>
 <root><pets><pet id="1">Rex</pet><pet id="2">Tom &amp; Co</pet></pets><count>0</count><empty/></root>"#;
 
+    #[cfg(feature = "xpath")]
     #[test]
     fn xpath_result_kinds() {
         assert!(xpath("/root/pets", PETS), "non-empty node-set");
@@ -300,6 +330,7 @@ mod tests {
         assert!(xpath("/root/pets/pet[. = 'Tom & Co']", PETS));
     }
 
+    #[cfg(feature = "xpath")]
     #[test]
     fn xpath_namespaces_match_by_local_name() {
         let xml = r#"<root xmlns="urn:x"><a/></root>"#;
@@ -307,6 +338,7 @@ mod tests {
         assert!(xpath("/*[local-name()='root']/*[local-name()='a']", xml));
     }
 
+    #[cfg(feature = "xpath")]
     #[test]
     fn xpath_bad_input_fails() {
         assert!(!xpath("/root", "<root>"), "unclosed element");
@@ -333,6 +365,7 @@ mod tests {
         assert!(!xpath("/r", entity), "only predefined entities");
     }
 
+    #[cfg(feature = "xpath")]
     #[test]
     fn xpath_expressions_parse_once_per_thread() {
         const EXPR: &str = "/cache-test";
@@ -346,6 +379,7 @@ mod tests {
         assert!(Rc::ptr_eq(&first, &second));
     }
 
+    #[cfg(feature = "xpath")]
     #[test]
     fn prefix_candidates() {
         assert_eq!(prefixes("/a:b[@c:d = 'e:f']/child::g"), ["a", "c"]);
@@ -354,10 +388,12 @@ mod tests {
         assert!(prefixes("/a/b").is_empty());
     }
 
+    #[cfg(any(feature = "regex", feature = "jsonpath", feature = "xpath"))]
     fn leak(s: String) -> &'static str {
         Box::leak(s.into_boxed_str())
     }
 
+    #[cfg(feature = "jsonpath")]
     fn json_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -376,6 +412,7 @@ mod tests {
     }
 
     /// Small XML documents over the names `a`, `b`, `c` with an optional `id` attribute.
+    #[cfg(feature = "xpath")]
     fn xml_element() -> impl Strategy<Value = String> {
         let leaf = ("[abc]", "[a-z0-9 &<]{0,4}").prop_map(|(name, text)| {
             let text = text.replace('&', "&amp;").replace('<', "&lt;");
@@ -395,37 +432,41 @@ mod tests {
     }
 
     proptest! {
-        #[test]
-        fn regex_never_panics(pattern in ".{0,20}", text in ".*") {
-            let fixed = regex("^(ok|2\\d\\d)$", &text);
-            prop_assert_eq!(fixed, text == "ok" || (text.len() == 3 && text.starts_with('2') && text[1..].chars().all(|c| c.is_ascii_digit())));
-            regex(leak(pattern), &text);
-        }
+            #[cfg(feature = "regex")]
+    #[test]
+            fn regex_never_panics(pattern in ".{0,20}", text in ".*") {
+                let fixed = regex("^(ok|2\\d\\d)$", &text);
+                prop_assert_eq!(fixed, text == "ok" || (text.len() == 3 && text.starts_with('2') && text[1..].chars().all(|c| c.is_ascii_digit())));
+                regex(leak(pattern), &text);
+            }
 
-        #[test]
-        fn jsonpath_never_panics(query in "\\$[.\\[\\]?@*a-z0-9 ='()<>!&|-]{0,20}", value in json_value()) {
-            jsonpath(leak(query), &value);
-            let selected = jsonpath("$..*", &value);
-            let has_children = match &value {
-                Value::Array(a) => !a.is_empty(),
-                Value::Object(o) => !o.is_empty(),
-                _ => false,
-            };
-            prop_assert_eq!(selected, has_children);
-        }
+            #[cfg(feature = "jsonpath")]
+    #[test]
+            fn jsonpath_never_panics(query in "\\$[.\\[\\]?@*a-z0-9 ='()<>!&|-]{0,20}", value in json_value()) {
+                jsonpath(leak(query), &value);
+                let selected = jsonpath("$..*", &value);
+                let has_children = match &value {
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    _ => false,
+                };
+                prop_assert_eq!(selected, has_children);
+            }
 
-        #[test]
-        fn xpath_never_panics(expr in "[/a-z@*:\\[\\]()=' 0-9.$-]{0,20}", xml in ".{0,40}") {
-            xpath(leak(expr), &xml);
-            xpath("/a", &format!("<a>{xml}</a>"));
-        }
+            #[cfg(feature = "xpath")]
+    #[test]
+            fn xpath_never_panics(expr in "[/a-z@*:\\[\\]()=' 0-9.$-]{0,20}", xml in ".{0,40}") {
+                xpath(leak(expr), &xml);
+                xpath("/a", &format!("<a>{xml}</a>"));
+            }
 
-        #[test]
-        fn xpath_agrees_with_the_document(expr in "[/a-c@*:\\[\\]()=' 0-9.$|-]{0,16}", xml in xml_element()) {
-            xpath(leak(expr), &xml);
-            prop_assert!(xpath("/*", &xml));
-            prop_assert_eq!(xpath("//b", &xml), xml.contains("<b"));
-            prop_assert_eq!(xpath("//@id", &xml), xml.contains(" id="));
+            #[cfg(feature = "xpath")]
+    #[test]
+            fn xpath_agrees_with_the_document(expr in "[/a-c@*:\\[\\]()=' 0-9.$|-]{0,16}", xml in xml_element()) {
+                xpath(leak(expr), &xml);
+                prop_assert!(xpath("/*", &xml));
+                prop_assert_eq!(xpath("//b", &xml), xml.contains("<b"));
+                prop_assert_eq!(xpath("//@id", &xml), xml.contains(" id="));
+            }
         }
-    }
 }
