@@ -29,11 +29,11 @@ pub async fn check_shipment(
         return Err(response.criteria_failed("$statusCode >= 200 && $statusCode < 300"));
     }
     if !::arazzo_runtime::__private::cond::eq(
-        &response.pointer_value("/status").cloned().unwrap_or_default(),
+        response.pointer_or_null("/status"),
         &::arazzo_runtime::__private::serde_json::Value::from("SHIPPED"),
     )
         && !::arazzo_runtime::__private::cond::eq(
-            &response.pointer_value("/status").cloned().unwrap_or_default(),
+            response.pointer_or_null("/status"),
             &::arazzo_runtime::__private::serde_json::Value::from("delivered"),
         )
     {
@@ -45,11 +45,11 @@ pub async fn check_shipment(
         );
     }
     if ::arazzo_runtime::__private::cond::gt(
-        &response.pointer_value("/parcels").cloned().unwrap_or_default(),
+        response.pointer_or_null("/parcels"),
         &::arazzo_runtime::__private::serde_json::Value::from(10i64),
     )
         || !::arazzo_runtime::__private::cond::le(
-            &response.pointer_value("/weight").cloned().unwrap_or_default(),
+            response.pointer_or_null("/weight"),
             &::arazzo_runtime::__private::param::to_json(&inputs.max_weight),
         )
     {
@@ -61,7 +61,7 @@ pub async fn check_shipment(
         );
     }
     if ::arazzo_runtime::__private::cond::eq(
-        &response.pointer_value("/insured").cloned().unwrap_or_default(),
+        response.pointer_or_null("/insured"),
         &::arazzo_runtime::__private::serde_json::Value::Bool(true),
     ) {
         return Err(response.criteria_failed("$response.body#/insured != true"));

@@ -49,7 +49,7 @@ pub async fn find_available_book(
     }
     if !::arazzo_runtime::__private::criteria::jsonpath(
         "$.books[?@.available == true]",
-        &response.body_value(),
+        &response.body_operand(),
     ) {
         return Err(response.criteria_failed("$.books[?@.available == true]"));
     }

@@ -98,7 +98,7 @@ pub async fn register_thing(
         .send("second")
         .await?;
     if !::arazzo_runtime::__private::cond::eq(
-        &response.pointer_value("/id").cloned().unwrap_or_default(),
+        response.pointer_or_null("/id"),
         &::arazzo_runtime::__private::param::to_json(&first_id),
     ) {
         return Err(

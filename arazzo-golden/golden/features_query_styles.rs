@@ -25,7 +25,7 @@ pub async fn search_documents(
         .await?;
     if response.status() != 200u16
         || !::arazzo_runtime::__private::cond::eq(
-            &response.pointer_value("/items/0/id").cloned().unwrap_or_default(),
+            response.pointer_or_null("/items/0/id"),
             &::arazzo_runtime::__private::param::to_json(&inputs.expected_id),
         )
     {

@@ -67,10 +67,7 @@ pub(crate) async fn reserve_item_with_status(
                     None => {
                         let _: i64 = response.body_pointer("/stock")?;
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
                             break;
@@ -127,10 +124,7 @@ pub(crate) async fn reserve_item_with_status(
                             response.body_pointer("/reservationId")?,
                         );
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
                             retries[1usize] = 0;
@@ -180,10 +174,7 @@ pub(crate) async fn reserve_item_with_status(
                     None => {
                         restock_ticket = Some(response.body_pointer("/ticket")?);
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
                             break;
@@ -309,10 +300,7 @@ pub async fn sync_feed(
                         fetch_page = Some(response.body_pointer("/page")?);
                         fetch_more = Some(response.body_pointer("/more")?);
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/count")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/count"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
                             next = 2usize;
@@ -931,10 +919,7 @@ pub async fn reserve_or_backorder(
                 match failed {
                     None => {
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
                             let _ = Box::pin(
@@ -1165,10 +1150,7 @@ pub async fn audit_item(
                 match failed {
                     None => {
                         if ::arazzo_runtime::__private::cond::lt(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
                             next = 2usize;
@@ -1218,10 +1200,7 @@ pub async fn audit_item(
                     None => {
                         mirror_stock = Some(response.body_pointer("/stock")?);
                         if ::arazzo_runtime::__private::cond::lt(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
                             next = 2usize;
@@ -1277,10 +1256,7 @@ pub async fn audit_item(
                     None => {
                         audit_status = Some(response.status());
                         if ::arazzo_runtime::__private::cond::lt(
-                            &response
-                                .pointer_value("/stock")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
                             next = 2usize;

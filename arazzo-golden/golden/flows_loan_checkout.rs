@@ -72,10 +72,7 @@ pub async fn apply_at_checkout(
                     None => {
                         eligibility_eligible = Some(response.body_pointer("/eligible")?);
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/eligible")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/eligible"),
                             &::arazzo_runtime::__private::serde_json::Value::Bool(false),
                         ) {
                             break;

@@ -54,7 +54,7 @@ pub async fn adopt_pet(
                     Some("$statusCode == 200")
                 } else {
                     if !::arazzo_runtime::__private::cond::eq(
-                        &response.pointer_value("/status").cloned().unwrap_or_default(),
+                        response.pointer_or_null("/status"),
                         &::arazzo_runtime::__private::serde_json::Value::from(
                             "available",
                         ),

@@ -54,10 +54,7 @@ pub async fn watch_job(
                     None => {
                         poll_state = Some(response.body_pointer("/state")?);
                         if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .pointer_value("/state")
-                                .cloned()
-                                .unwrap_or_default(),
+                            response.pointer_or_null("/state"),
                             &::arazzo_runtime::__private::serde_json::Value::from(
                                 "running",
                             ),

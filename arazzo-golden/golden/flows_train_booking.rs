@@ -57,7 +57,7 @@ pub async fn book_trip(
     }
     if !::arazzo_runtime::__private::criteria::jsonpath(
         "$.trips[0]",
-        &response.body_value(),
+        &response.body_operand(),
     ) {
         return Err(response.criteria_failed("$.trips[0]"));
     }
@@ -119,7 +119,7 @@ pub async fn book_trip(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     if !::arazzo_runtime::__private::cond::eq(
-        &response.pointer_value("/status").cloned().unwrap_or_default(),
+        response.pointer_or_null("/status"),
         &::arazzo_runtime::__private::serde_json::Value::from("paid"),
     ) {
         return Err(response.criteria_failed("$response.body#/status == 'paid'"));

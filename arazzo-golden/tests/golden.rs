@@ -1,7 +1,8 @@
 //! Golden files: each file in `golden/` is the code generated for the Arazzo document its
 //! first line names, byte for byte. The folder is the case list (the crate's `build.rs` makes
 //! the same folder its module list). A stale file fails with a unified diff; regenerate with
-//! `BLESS=1 cargo test -p arazzo-golden --test golden` and review the diff.
+//! `BLESS=1 cargo test -p arazzo-golden --test golden` (which builds the crate without the
+//! modules, so stale files need not compile) and review the diff.
 
 use std::path::{Path, PathBuf};
 

@@ -352,17 +352,17 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         CondPlan::Compare(op, l, r) => {
             let (l, r) = (operand(l), operand(r));
             match op {
-                CmpOp::Eq => quote! { #cond::eq(&#l, &#r) },
-                CmpOp::Ne => quote! { !#cond::eq(&#l, &#r) },
-                CmpOp::Lt => quote! { #cond::lt(&#l, &#r) },
-                CmpOp::Le => quote! { #cond::le(&#l, &#r) },
-                CmpOp::Gt => quote! { #cond::gt(&#l, &#r) },
-                CmpOp::Ge => quote! { #cond::ge(&#l, &#r) },
+                CmpOp::Eq => quote! { #cond::eq(#l, #r) },
+                CmpOp::Ne => quote! { !#cond::eq(#l, #r) },
+                CmpOp::Lt => quote! { #cond::lt(#l, #r) },
+                CmpOp::Le => quote! { #cond::le(#l, #r) },
+                CmpOp::Gt => quote! { #cond::gt(#l, #r) },
+                CmpOp::Ge => quote! { #cond::ge(#l, #r) },
             }
         }
         CondPlan::Truthy(o) => {
             let o = operand(o);
-            quote! { #cond::truthy(&#o) }
+            quote! { #cond::truthy(#o) }
         }
         CondPlan::Regex(o, pattern) => {
             let text = context_text(o);
@@ -370,7 +370,7 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         }
         CondPlan::JsonPath(o, query) => {
             let o = operand(o);
-            quote! { ::arazzo_runtime::__private::criteria::jsonpath(#query, &#o) }
+            quote! { ::arazzo_runtime::__private::criteria::jsonpath(#query, #o) }
         }
         CondPlan::XPath(o, expr) => {
             let text = context_text(o);
@@ -403,42 +403,40 @@ fn context_text(o: &OperandPlan) -> TokenStream {
         (OperandSource::ResponseBody(None), true) => quote! { response.body_text() },
         _ => {
             let v = operand(o);
-            quote! { ::arazzo_runtime::__private::cond::text(&#v) }
+            quote! { ::arazzo_runtime::__private::cond::text(#v) }
         }
     }
 }
 
-/// An operand as an owned `serde_json::Value`.
+/// An operand as a `&serde_json::Value` expression: the response's JSON is borrowed, never
+/// cloned; literals, the status, headers and inputs are small temporaries.
 fn operand(o: &OperandPlan) -> TokenStream {
     let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
     let mut t = match &o.source {
         OperandSource::Literal(l) => match l {
-            Value::Null => quote! { #value::Null },
-            Value::Bool(b) => quote! { #value::Bool(#b) },
-            Value::String(s) => quote! { #value::from(#s) },
-            other => json_tokens(other),
+            Value::Null => quote! { &#value::Null },
+            Value::Bool(b) => quote! { &#value::Bool(#b) },
+            Value::String(s) => quote! { &#value::from(#s) },
+            other => {
+                let v = json_tokens(other);
+                quote! { &#v }
+            }
         },
-        OperandSource::StatusCode => quote! { #value::from(response.status()) },
-        OperandSource::ResponseBody(None) => quote! { response.body_value() },
-        OperandSource::ResponseBody(Some(p)) => {
-            quote! { response.pointer_value(#p).cloned().unwrap_or_default() }
-        }
+        OperandSource::StatusCode => quote! { &#value::from(response.status()) },
+        OperandSource::ResponseBody(None) => quote! { &response.body_operand() },
+        OperandSource::ResponseBody(Some(p)) => quote! { response.pointer_or_null(#p) },
         OperandSource::ResponseHeader(h) => {
-            quote! { response.header(#h).map(#value::from).unwrap_or_default() }
+            quote! { &response.header(#h).map(#value::from).unwrap_or_default() }
         }
         OperandSource::Value(v) => {
             let r = serialize_ref(v);
-            quote! { ::arazzo_runtime::__private::param::to_json(#r) }
+            quote! { &::arazzo_runtime::__private::param::to_json(#r) }
         }
     };
     for access in &o.path {
         t = match access {
-            Access::Member(m) => {
-                quote! { ::arazzo_runtime::__private::cond::member(&#t, #m).clone() }
-            }
-            Access::Index(i) => {
-                quote! { ::arazzo_runtime::__private::cond::index(&#t, #i).clone() }
-            }
+            Access::Member(m) => quote! { ::arazzo_runtime::__private::cond::member(#t, #m) },
+            Access::Index(i) => quote! { ::arazzo_runtime::__private::cond::index(#t, #i) },
         };
     }
     t
