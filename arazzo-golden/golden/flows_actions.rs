@@ -21,26 +21,15 @@ pub(crate) async fn reserve_item_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
 ) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 3usize] = ["lookup", "reserve", "restock"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["lookup", "reserve", "restock"],
+        1000usize,
+    );
     let mut reserve_reservation_id: Option<String> = None;
     let mut restock_ticket: Option<String> = None;
-    let mut retries = [0u32; 3usize];
     let mut last_status: u16 = 0;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -72,23 +61,15 @@ pub(crate) async fn reserve_item_with_status(
                         ) {
                             break;
                         }
-                        retries[0usize] = 0;
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         if response.status() == 404u16 {
                             break;
                         }
-                        if retries[0usize] < 2u32 && response.status() == 429u16 {
-                            retries[0usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
-                            next = 0usize;
+                        if response.status() == 429u16
+                            && steps.retry(&response, 2u32, 0f64, None).await
+                        {
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));
@@ -127,8 +108,7 @@ pub(crate) async fn reserve_item_with_status(
                             response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
-                            retries[1usize] = 0;
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
                         break;
@@ -179,24 +159,16 @@ pub(crate) async fn reserve_item_with_status(
                         ) {
                             break;
                         }
-                        retries[2usize] = 0;
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         restock_ticket = response.body_pointer("/ticket").ok();
                         if response.status() == 404u16 {
                             break;
                         }
-                        if retries[2usize] < 2u32 && response.status() == 429u16 {
-                            retries[2usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
-                            next = 2usize;
+                        if response.status() == 429u16
+                            && steps.retry(&response, 2u32, 0f64, None).await
+                        {
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));
@@ -260,26 +232,16 @@ pub async fn sync_feed(
     inputs: SyncFeedInputs,
 ) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
     let _ = inputs;
-    const STEPS: [&str; 3usize] = ["fetch", "store", "commit"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["fetch", "store", "commit"],
+        1000usize,
+    );
     let mut fetch_page: Option<i64> = None;
     let mut fetch_more: Option<bool> = None;
     let mut store_archived: Option<i64> = None;
     let mut commit_status: Option<u16> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -303,10 +265,10 @@ pub async fn sync_feed(
                             response.pointer_or_null("/count"),
                             &::arazzo_runtime::__private::serde_json::Value::from(0i64),
                         ) {
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -358,10 +320,10 @@ pub async fn sync_feed(
                             ),
                             &::arazzo_runtime::__private::serde_json::Value::Bool(true),
                         ) {
-                            next = 0usize;
+                            steps.succeeded().goto(0usize);
                             continue;
                         }
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -386,7 +348,7 @@ pub async fn sync_feed(
                 match failed {
                     None => {
                         commit_status = Some(response.status());
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -460,25 +422,14 @@ pub async fn fetch_item(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
 ) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 3usize] = ["primary", "mirror", "audit"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["primary", "mirror", "audit"],
+        1000usize,
+    );
     let mut mirror_name: Option<String> = None;
     let mut audit_status: Option<u16> = None;
-    let mut retries = [0u32; 3usize];
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -503,8 +454,7 @@ pub async fn fetch_item(
                 match failed {
                     None => {
                         let _: String = response.body_pointer("/name")?;
-                        retries[0usize] = 0;
-                        next = 2usize;
+                        steps.succeeded().goto(2usize);
                         continue;
                     }
                     Some(_) => {
@@ -517,7 +467,7 @@ pub async fn fetch_item(
                         ) {
                             break;
                         }
-                        if retries[0usize] < 2u32 && response.status() == 429u16
+                        if response.status() == 429u16
                             && !::arazzo_runtime::__private::cond::eq(
                                 &response
                                     .header("X-Quota")
@@ -526,32 +476,16 @@ pub async fn fetch_item(
                                 &::arazzo_runtime::__private::serde_json::Value::from(
                                     "exhausted",
                                 ),
-                            )
+                            ) && steps.retry(&response, 2u32, 0f64, None).await
                         {
-                            retries[0usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
-                            next = 0usize;
                             continue;
                         }
-                        if retries[0usize] < 1u32 && response.status() == 503u16 {
-                            retries[0usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        60f64,
-                                    ),
-                                )
-                                .await;
-                            next = 0usize;
+                        if response.status() == 503u16
+                            && steps.retry(&response, 1u32, 60f64, None).await
+                        {
                             continue;
                         }
-                        next = 1usize;
+                        steps.goto(1usize);
                         continue;
                     }
                 }
@@ -580,8 +514,7 @@ pub async fn fetch_item(
                 match failed {
                     None => {
                         mirror_name = Some(response.body_pointer("/name")?);
-                        retries[1usize] = 0;
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -617,8 +550,7 @@ pub async fn fetch_item(
                 match failed {
                     None => {
                         audit_status = Some(response.status());
-                        retries[2usize] = 0;
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -678,26 +610,14 @@ pub async fn authorized_lookup(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
 ) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 2usize] = ["signIn", "lookup"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["signIn", "lookup"],
+        1000usize,
+    );
     let mut sign_in_token: Option<String> = None;
     let mut lookup_name: Option<String> = None;
-    let mut resume: Option<usize> = None;
-    let mut retries = [0u32; 2usize];
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -735,8 +655,7 @@ pub async fn authorized_lookup(
                 match failed {
                     None => {
                         sign_in_token = Some(response.body_pointer("/token")?);
-                        retries[0usize] = 0;
-                        next = resume.take().unwrap_or(1usize);
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -781,22 +700,13 @@ pub async fn authorized_lookup(
                 match failed {
                     None => {
                         lookup_name = Some(response.body_pointer("/name")?);
-                        retries[1usize] = 0;
-                        next = resume.take().unwrap_or(2usize);
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         lookup_name = response.body_pointer("/name").ok();
-                        if retries[1usize] < 1u32 && response.status() == 401u16 {
-                            retries[1usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
-                            resume = Some(1usize);
-                            next = 0usize;
+                        if response.status() == 401u16
+                            && steps.retry(&response, 1u32, 0f64, Some(0usize)).await
+                        {
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));
@@ -878,23 +788,13 @@ pub async fn reserve_or_backorder(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
 ) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 2usize] = ["lookup", "reserve"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["lookup", "reserve"],
+        1000usize,
+    );
     let mut reserve_reservation_id: Option<String> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -933,7 +833,7 @@ pub async fn reserve_or_backorder(
                                 .await?;
                             break;
                         }
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -967,7 +867,7 @@ pub async fn reserve_or_backorder(
                         reserve_reservation_id = Some(
                             response.body_pointer("/reservationId")?,
                         );
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -1108,24 +1008,14 @@ pub async fn audit_item(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
 ) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 3usize] = ["lookup", "mirror", "audit"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["lookup", "mirror", "audit"],
+        1000usize,
+    );
     let mut mirror_stock: Option<i64> = None;
     let mut audit_status: Option<u16> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -1153,10 +1043,10 @@ pub async fn audit_item(
                             response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         if response.status() == 404u16 {
@@ -1203,10 +1093,10 @@ pub async fn audit_item(
                             response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         mirror_stock = response.body_pointer("/stock").ok();
@@ -1259,10 +1149,10 @@ pub async fn audit_item(
                             response.pointer_or_null("/stock"),
                             &::arazzo_runtime::__private::serde_json::Value::from(3i64),
                         ) {
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         audit_status = Some(response.status());
@@ -1403,23 +1293,13 @@ pub async fn quick_reserve(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
 ) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 3usize] = ["lookup", "reserve", "confirm"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["lookup", "reserve", "confirm"],
+        1000usize,
+    );
     let mut reserve_reservation_id: Option<String> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -1450,10 +1330,10 @@ pub async fn quick_reserve(
                                 .unwrap_or_default(),
                             &::arazzo_runtime::__private::serde_json::Value::from("yes"),
                         ) {
-                            next = 2usize;
+                            steps.succeeded().goto(2usize);
                             continue;
                         }
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -1487,7 +1367,7 @@ pub async fn quick_reserve(
                         reserve_reservation_id = Some(
                             response.body_pointer("/reservationId")?,
                         );
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -1532,7 +1412,7 @@ pub async fn quick_reserve(
                 };
                 match failed {
                     None => {
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -1584,24 +1464,13 @@ pub async fn lookup_or_register(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
 ) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 1usize] = ["lookup"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["lookup"],
+        1000usize,
+    );
     let mut lookup_stock: Option<i64> = None;
-    let mut retries = [0u32; 1usize];
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -1626,20 +1495,13 @@ pub async fn lookup_or_register(
                 match failed {
                     None => {
                         lookup_stock = Some(response.body_pointer("/stock")?);
-                        retries[0usize] = 0;
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         lookup_stock = response.body_pointer("/stock").ok();
-                        if retries[0usize] < 1u32 && response.status() == 404u16 {
-                            retries[0usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
+                        if response.status() == 404u16
+                            && steps.retry(&response, 1u32, 0f64, None).await
+                        {
                             let _ = Box::pin(
                                     place_backorder_with_status(
                                         client,
@@ -1649,7 +1511,6 @@ pub async fn lookup_or_register(
                                     ),
                                 )
                                 .await?;
-                            next = 0usize;
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));

@@ -12,27 +12,16 @@ pub async fn apply_at_checkout(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
 ) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 3usize] = ["eligibility", "customer", "loan"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["eligibility", "customer", "loan"],
+        1000usize,
+    );
     let mut eligibility_eligible: Option<bool> = None;
     let mut customer_customer_id: Option<String> = None;
     let mut loan_loan_id: Option<String> = None;
     let mut loan_location: Option<String> = None;
-    let mut retries = [0u32; 3usize];
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -77,8 +66,7 @@ pub async fn apply_at_checkout(
                         ) {
                             break;
                         }
-                        retries[0usize] = 0;
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -130,8 +118,7 @@ pub async fn apply_at_checkout(
                         customer_customer_id = Some(
                             response.body_pointer("/customerId")?,
                         );
-                        retries[1usize] = 0;
-                        next = 2usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -178,22 +165,14 @@ pub async fn apply_at_checkout(
                     None => {
                         loan_loan_id = Some(response.body_pointer("/loanId")?);
                         loan_location = Some(response.header_output("Location")?);
-                        retries[2usize] = 0;
-                        next = 3usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         loan_loan_id = response.body_pointer("/loanId").ok();
                         loan_location = response.header_output("Location").ok();
-                        if retries[2usize] < 1u32 && response.status() == 503u16 {
-                            retries[2usize] += 1;
-                            ::arazzo_runtime::__private::flow::sleep(
-                                    ::arazzo_runtime::__private::flow::retry_delay(
-                                        &response,
-                                        0f64,
-                                    ),
-                                )
-                                .await;
-                            next = 2usize;
+                        if response.status() == 503u16
+                            && steps.retry(&response, 1u32, 0f64, None).await
+                        {
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));

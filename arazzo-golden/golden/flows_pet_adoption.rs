@@ -12,28 +12,18 @@ pub async fn adopt_pet(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
 ) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 4usize] = ["pet", "coupon", "adopt", "adoptWithCoupon"];
-    const STEP_BUDGET: usize = 1000usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+        ["pet", "coupon", "adopt", "adoptWithCoupon"],
+        1000usize,
+    );
     let mut pet_name: Option<String> = None;
     let mut coupon_code: Option<String> = None;
     let mut adopt_adoption_id: Option<String> = None;
     let mut adopt_fee: Option<f64> = None;
     let mut adopt_with_coupon_adoption_id: Option<String> = None;
     let mut adopt_with_coupon_fee: Option<f64> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -67,7 +57,7 @@ pub async fn adopt_pet(
                 match failed {
                     None => {
                         pet_name = Some(response.body_pointer("/name")?);
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));
@@ -99,13 +89,13 @@ pub async fn adopt_pet(
                 match failed {
                     None => {
                         coupon_code = Some(response.body_pointer("/couponCode")?);
-                        next = 3usize;
+                        steps.succeeded().goto(3usize);
                         continue;
                     }
                     Some(criterion) => {
                         coupon_code = response.body_pointer("/couponCode").ok();
                         if response.status() == 404u16 {
-                            next = 2usize;
+                            steps.goto(2usize);
                             continue;
                         }
                         return Err(response.criteria_failed(criterion));
@@ -203,7 +193,7 @@ pub async fn adopt_pet(
                             response.body_pointer("/adoptionId")?,
                         );
                         adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
-                        next = 4usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));

@@ -12,23 +12,10 @@ pub async fn watch_job(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
 ) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
-    const STEPS: [&str; 1usize] = ["poll"];
-    const STEP_BUDGET: usize = 5usize;
+    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
-    let mut next: usize = 0;
-    let mut executed: usize = 0;
-    loop {
-        if next >= STEPS.len() {
-            break;
-        }
-        executed += 1;
-        if executed > STEP_BUDGET {
-            return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                step: STEPS[next],
-                budget: STEP_BUDGET,
-            });
-        }
-        match next {
+    while let Some(step) = steps.step()? {
+        match step {
             0usize => {
                 let response = client
                     .request(
@@ -59,10 +46,10 @@ pub async fn watch_job(
                                 "running",
                             ),
                         ) {
-                            next = 0usize;
+                            steps.succeeded().goto(0usize);
                             continue;
                         }
-                        next = 1usize;
+                        steps.succeeded().advance();
                     }
                     Some(criterion) => {
                         return Err(response.criteria_failed(criterion));

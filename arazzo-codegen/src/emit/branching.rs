@@ -1,7 +1,8 @@
-//! Workflows whose actions jump: a `loop` over a step index with one `match` arm per step.
-//! Each arm sends its request, tests the criteria, then runs the first action whose criteria
-//! hold (`end` leaves the loop, `goto` sets the next step, `retry` waits and runs the step
-//! again); without one, success moves on and failure returns the criterion that failed.
+//! Workflows whose actions jump: a loop over the runtime's step driver (`Steps`: next step,
+//! step budget, retry counts) with one `match` arm per step. Each arm sends its request, tests
+//! the criteria, then runs the first action whose criteria hold (`end` leaves the loop, `goto`
+//! sets the next step, `retry` waits and runs the step again); without one, success moves on
+//! and failure returns the criterion that failed.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::request;
-use super::values::{cond_tokens, negate, type_tokens};
+use super::values::{cond_tokens, cond_tokens_before_and, negate, type_tokens};
 use super::workflow::{call, call_boxed, output_value, output_value_opt, outputs_literal};
 use crate::plan::{
     ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
@@ -23,25 +24,13 @@ pub(super) fn steps(
     used: &BTreeSet<String>,
     with_status: bool,
 ) -> TokenStream {
-    let n = w.steps.len();
     let ids = w.steps.iter().map(|s| s.id.as_str());
     let budget = plan.step_budget;
-    let actions = || {
-        w.steps
-            .iter()
-            .flat_map(|s| s.on_success.iter().chain(&s.on_failure))
-    };
-    let has_retry =
-        actions().any(|a| matches!(a.kind, ActionKind::Retry { limit, .. } if limit > 0));
-    let has_resume = actions()
-        .any(|a| matches!(a.kind, ActionKind::Retry { step: Some(_), limit, .. } if limit > 0));
     let mut output_vars = BTreeSet::new();
     for f in &w.outputs.fields {
         super::workflow::collect_vars(&f.value, &mut output_vars);
     }
     let flags = Flags {
-        has_retry,
-        has_resume,
         with_status,
         output_vars,
     };
@@ -60,8 +49,6 @@ pub(super) fn steps(
         .iter()
         .enumerate()
         .map(|(i, s)| arm(plan, s, i, used, &flags));
-    let resume = has_resume.then(|| quote! { let mut resume: Option<usize> = None; });
-    let retries = has_retry.then(|| quote! { let mut retries = [0u32; #n]; });
     let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
     let outputs = outputs_literal(w);
     let result = if with_status {
@@ -70,26 +57,11 @@ pub(super) fn steps(
         quote! { Ok(#outputs) }
     };
     quote! {
-        const STEPS: [&str; #n] = [#(#ids),*];
-        const STEP_BUDGET: usize = #budget;
+        let mut steps = ::arazzo_runtime::__private::steps::Steps::new([#(#ids),*], #budget);
         #(#decls)*
-        #resume
-        #retries
         #last
-        let mut next: usize = 0;
-        let mut executed: usize = 0;
-        loop {
-            if next >= STEPS.len() {
-                break;
-            }
-            executed += 1;
-            if executed > STEP_BUDGET {
-                return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                    step: STEPS[next],
-                    budget: STEP_BUDGET,
-                });
-            }
-            match next {
+        while let Some(step) = steps.step()? {
+            match step {
                 #(#arms)*
                 _ => break,
             }
@@ -99,8 +71,6 @@ pub(super) fn steps(
 }
 
 struct Flags {
-    has_retry: bool,
-    has_resume: bool,
     with_status: bool,
     /// Step-output variables the workflow's outputs read.
     output_vars: BTreeSet<String>,
@@ -170,19 +140,9 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 quote! { let _: #ty = #value; }
             }
         });
-    // A success resets the step's retry count where the loop goes on (not before `break`:
-    // nothing would read it).
-    let reset = flags.has_retry.then(|| quote! { retries[#i] = 0; });
-    let (success_actions, success_done) = actions(&s.on_success, i, id, flags, reset.as_ref());
-    let next = if success_done {
-        None
-    } else if flags.has_resume {
-        let following = i + 1;
-        Some(quote! { #reset next = resume.take().unwrap_or(#following); })
-    } else {
-        let following = i + 1;
-        Some(quote! { #reset next = #following; })
-    };
+    // A success starts the step's retry count over where the loop goes on.
+    let (success_actions, success_done) = actions(&s.on_success, id, flags, true);
+    let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
     let on_success = quote! {
         #(#outputs)*
         #success_actions
@@ -221,7 +181,7 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         let text = &c.text;
         failed = quote! { if #test { Some(#text) } else { #failed } };
     }
-    let (failure_actions, failure_done) = actions(&s.on_failure, i, id, flags, None);
+    let (failure_actions, failure_done) = actions(&s.on_failure, id, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
     let fail = (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
     let criterion = if failure_done {
@@ -248,15 +208,10 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
     }
 }
 
-/// The actions in order; the flag says an unconditional one ends the list (nothing after it
-/// could run).
-fn actions(
-    list: &[ActionPlan],
-    i: usize,
-    step: &str,
-    flags: &Flags,
-    reset: Option<&TokenStream>,
-) -> (TokenStream, bool) {
+/// The actions in order (`succeeded`: they follow a success, which starts the step's retry
+/// count over); the flag says an unconditional one ends the list (nothing after it could run).
+fn actions(list: &[ActionPlan], step: &str, flags: &Flags, succeeded: bool) -> (TokenStream, bool) {
+    let reset = succeeded.then(|| quote! { .succeeded() });
     let mut out = TokenStream::new();
     for a in list {
         let criteria = a
@@ -268,11 +223,7 @@ fn actions(
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
             ActionKind::End => quote! { break; },
-            // A jump drops a pending "resume after retry": it belongs to the path it leaves.
-            ActionKind::GotoStep(k) if flags.has_resume => {
-                quote! { #reset resume = None; next = #k; continue; }
-            }
-            ActionKind::GotoStep(k) => quote! { #reset next = #k; continue; },
+            ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
             ActionKind::GotoWorkflow(c) => {
                 let call = call_boxed(c, step);
                 if flags.with_status {
@@ -296,20 +247,24 @@ fn actions(
                         quote! { let _ = #call; }
                     }
                 });
-                let jump = match target {
-                    Some(k) => quote! { resume = Some(#i); next = #k; },
-                    None => quote! { next = #i; },
+                let first_step = match target {
+                    Some(k) => quote! { Some(#k) },
+                    None => quote! { None },
                 };
-                let guard = match &test {
-                    Some(t) => quote! { retries[#i] < #limit && #t },
-                    None => quote! { retries[#i] < #limit },
+                let retry =
+                    quote! { steps.retry(&response, #limit, #after_secs, #first_step).await };
+                // The retry counts only when the criteria hold: test them first, as one operand
+                // of `&&` (an `||` in them is parenthesised).
+                let guard = match &criteria {
+                    Some(c) => {
+                        let t = cond_tokens_before_and(c);
+                        quote! { #t && #retry }
+                    }
+                    None => retry,
                 };
                 out.extend(quote! {
                     if #guard {
-                        retries[#i] += 1;
-                        ::arazzo_runtime::__private::flow::sleep(::arazzo_runtime::__private::flow::retry_delay(&response, #after_secs)).await;
                         #first
-                        #jump
                         continue;
                     }
                 });

@@ -311,6 +311,11 @@ pub(crate) fn cond_tokens(c: &CondPlan) -> TokenStream {
     cond_at(c, 0)
 }
 
+/// A condition as the left operand of `&&`: parenthesised when it is an `||`.
+pub(crate) fn cond_tokens_before_and(c: &CondPlan) -> TokenStream {
+    cond_at(c, 2)
+}
+
 /// Binding strength: `||` 1, `&&` 2, comparisons and calls 3.
 fn precedence(c: &CondPlan) -> u8 {
     match c {

@@ -10,6 +10,7 @@ pub mod cond;
 pub mod criteria;
 pub mod flow;
 pub mod param;
+pub mod steps;
 
 // A generated file whose criteria need an engine invokes `requires_<feature>!()` once: nothing
 // when the feature is on; a compile error that says which feature to enable when it is off
