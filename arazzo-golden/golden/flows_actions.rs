@@ -47,34 +47,25 @@ pub(crate) async fn reserve_item_with_status(
                     .send("lookup")
                     .await?;
                 last_status = response.status();
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        let _: i64 = response.body_pointer("/stock")?;
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(0i64),
-                        ) {
-                            break;
-                        }
-                        steps.succeeded().advance();
+                if response.status() != 200u16 {
+                    if response.status() == 404u16 {
+                        break;
                     }
-                    Some(criterion) => {
-                        if response.status() == 404u16 {
-                            break;
-                        }
-                        if response.status() == 429u16
-                            && steps.retry(&response, 2u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
+                    if response.status() == 429u16
+                        && steps.retry(&response, 2u32, 0f64, None).await
+                    {
+                        continue;
                     }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                let _: i64 = response.body_pointer("/stock")?;
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                ) {
+                    break;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -94,38 +85,27 @@ pub(crate) async fn reserve_item_with_status(
                     .send("reserve")
                     .await?;
                 last_status = response.status();
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        reserve_reservation_id = Some(
-                            response.body_pointer("/reservationId")?,
-                        );
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(0i64),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
+                if response.status() != 201u16 {
+                    reserve_reservation_id = response
+                        .body_pointer("/reservationId")
+                        .ok();
+                    if response.status() == 429u16 {
                         break;
                     }
-                    Some(criterion) => {
-                        reserve_reservation_id = response
-                            .body_pointer("/reservationId")
-                            .ok();
-                        if response.status() == 429u16 {
-                            break;
-                        }
-                        if response.status() == 404u16 {
-                            break;
-                        }
-                        return Err(response.criteria_failed(criterion));
+                    if response.status() == 404u16 {
+                        break;
                     }
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                break;
             }
             2usize => {
                 let response = client
@@ -145,35 +125,26 @@ pub(crate) async fn reserve_item_with_status(
                     .send("restock")
                     .await?;
                 last_status = response.status();
-                let failed: Option<&'static str> = if response.status() != 202u16 {
-                    Some("$statusCode == 202")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        restock_ticket = Some(response.body_pointer("/ticket")?);
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(0i64),
-                        ) {
-                            break;
-                        }
-                        steps.succeeded().advance();
+                if response.status() != 202u16 {
+                    restock_ticket = response.body_pointer("/ticket").ok();
+                    if response.status() == 404u16 {
+                        break;
                     }
-                    Some(criterion) => {
-                        restock_ticket = response.body_pointer("/ticket").ok();
-                        if response.status() == 404u16 {
-                            break;
-                        }
-                        if response.status() == 429u16
-                            && steps.retry(&response, 2u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
+                    if response.status() == 429u16
+                        && steps.retry(&response, 2u32, 0f64, None).await
+                    {
+                        continue;
                     }
+                    return Err(response.criteria_failed("$statusCode == 202"));
                 }
+                restock_ticket = Some(response.body_pointer("/ticket")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                ) {
+                    break;
+                }
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -252,28 +223,19 @@ pub async fn sync_feed(
                     )
                     .send("fetch")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        fetch_page = Some(response.body_pointer("/page")?);
-                        fetch_more = Some(response.body_pointer("/more")?);
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/count"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(0i64),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                fetch_page = Some(response.body_pointer("/page")?);
+                fetch_more = Some(response.body_pointer("/more")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/count"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -302,33 +264,24 @@ pub async fn sync_feed(
                     )
                     .send("store")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        store_archived = Some(response.body_pointer("/archived")?);
-                        if ::arazzo_runtime::__private::cond::eq(
-                            &::arazzo_runtime::__private::param::to_json(
-                                ::arazzo_runtime::__private::flow::output(
-                                    fetch_more.as_ref(),
-                                    "fetch",
-                                    "more",
-                                )?,
-                            ),
-                            &::arazzo_runtime::__private::serde_json::Value::Bool(true),
-                        ) {
-                            steps.succeeded().goto(0usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                store_archived = Some(response.body_pointer("/archived")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    &::arazzo_runtime::__private::param::to_json(
+                        ::arazzo_runtime::__private::flow::output(
+                            fetch_more.as_ref(),
+                            "fetch",
+                            "more",
+                        )?,
+                    ),
+                    &::arazzo_runtime::__private::serde_json::Value::Bool(true),
+                ) {
+                    steps.succeeded().goto(0usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -340,20 +293,11 @@ pub async fn sync_feed(
                     )
                     .send("commit")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 204u16 {
-                    Some("$statusCode == 204")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        commit_status = Some(response.status());
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
                 }
+                commit_status = Some(response.status());
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -446,49 +390,40 @@ pub async fn fetch_item(
                     )
                     .send("primary")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        let _: String = response.body_pointer("/name")?;
-                        steps.succeeded().goto(2usize);
-                        continue;
+                if response.status() != 200u16 {
+                    if ::arazzo_runtime::__private::cond::eq(
+                        &response
+                            .header("X-Maintenance")
+                            .map(::arazzo_runtime::__private::serde_json::Value::from)
+                            .unwrap_or_default(),
+                        &::arazzo_runtime::__private::serde_json::Value::from("true"),
+                    ) {
+                        break;
                     }
-                    Some(_) => {
-                        if ::arazzo_runtime::__private::cond::eq(
+                    if response.status() == 429u16
+                        && !::arazzo_runtime::__private::cond::eq(
                             &response
-                                .header("X-Maintenance")
+                                .header("X-Quota")
                                 .map(::arazzo_runtime::__private::serde_json::Value::from)
                                 .unwrap_or_default(),
-                            &::arazzo_runtime::__private::serde_json::Value::from("true"),
-                        ) {
-                            break;
-                        }
-                        if response.status() == 429u16
-                            && !::arazzo_runtime::__private::cond::eq(
-                                &response
-                                    .header("X-Quota")
-                                    .map(::arazzo_runtime::__private::serde_json::Value::from)
-                                    .unwrap_or_default(),
-                                &::arazzo_runtime::__private::serde_json::Value::from(
-                                    "exhausted",
-                                ),
-                            ) && steps.retry(&response, 2u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        if response.status() == 503u16
-                            && steps.retry(&response, 1u32, 60f64, None).await
-                        {
-                            continue;
-                        }
-                        steps.goto(1usize);
+                            &::arazzo_runtime::__private::serde_json::Value::from(
+                                "exhausted",
+                            ),
+                        ) && steps.retry(&response, 2u32, 0f64, None).await
+                    {
                         continue;
                     }
+                    if response.status() == 503u16
+                        && steps.retry(&response, 1u32, 60f64, None).await
+                    {
+                        continue;
+                    }
+                    steps.goto(1usize);
+                    continue;
                 }
+                let _: String = response.body_pointer("/name")?;
+                steps.succeeded().goto(2usize);
+                continue;
             }
             1usize => {
                 let response = client
@@ -506,20 +441,11 @@ pub async fn fetch_item(
                     )
                     .send("mirror")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        mirror_name = Some(response.body_pointer("/name")?);
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                mirror_name = Some(response.body_pointer("/name")?);
+                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -542,20 +468,11 @@ pub async fn fetch_item(
                     )
                     .send("audit")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 204u16 {
-                    Some("$statusCode == 204")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        audit_status = Some(response.status());
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
                 }
+                audit_status = Some(response.status());
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -647,20 +564,11 @@ pub async fn authorized_lookup(
                     )
                     .send("signIn")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        sign_in_token = Some(response.body_pointer("/token")?);
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                sign_in_token = Some(response.body_pointer("/token")?);
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -692,26 +600,17 @@ pub async fn authorized_lookup(
                     )
                     .send("lookup")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        lookup_name = Some(response.body_pointer("/name")?);
-                        steps.succeeded().advance();
+                if response.status() != 200u16 {
+                    lookup_name = response.body_pointer("/name").ok();
+                    if response.status() == 401u16
+                        && steps.retry(&response, 1u32, 0f64, Some(0usize)).await
+                    {
+                        continue;
                     }
-                    Some(criterion) => {
-                        lookup_name = response.body_pointer("/name").ok();
-                        if response.status() == 401u16
-                            && steps.retry(&response, 1u32, 0f64, Some(0usize)).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                lookup_name = Some(response.body_pointer("/name")?);
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -811,34 +710,25 @@ pub async fn reserve_or_backorder(
                     )
                     .send("lookup")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(0i64),
-                        ) {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            break;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                ) {
+                    let _ = Box::pin(
+                            place_backorder_with_status(
+                                client,
+                                PlaceBackorderInputs {
+                                    sku: inputs.sku.clone(),
+                                },
+                            ),
+                        )
+                        .await?;
+                    break;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -857,22 +747,11 @@ pub async fn reserve_or_backorder(
                     )
                     .send("reserve")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        reserve_reservation_id = Some(
-                            response.body_pointer("/reservationId")?,
-                        );
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -1032,38 +911,29 @@ pub async fn audit_item(
                     )
                     .send("lookup")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        if ::arazzo_runtime::__private::cond::lt(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
+                if response.status() != 200u16 {
+                    if response.status() == 404u16 {
+                        let _ = Box::pin(
+                                place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                ),
+                            )
+                            .await?;
+                        break;
                     }
-                    Some(criterion) => {
-                        if response.status() == 404u16 {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            break;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                if ::arazzo_runtime::__private::cond::lt(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -1081,40 +951,31 @@ pub async fn audit_item(
                     )
                     .send("mirror")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        mirror_stock = Some(response.body_pointer("/stock")?);
-                        if ::arazzo_runtime::__private::cond::lt(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
+                if response.status() != 200u16 {
+                    mirror_stock = response.body_pointer("/stock").ok();
+                    if response.status() == 404u16 {
+                        let _ = Box::pin(
+                                place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                ),
+                            )
+                            .await?;
+                        break;
                     }
-                    Some(criterion) => {
-                        mirror_stock = response.body_pointer("/stock").ok();
-                        if response.status() == 404u16 {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            break;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                mirror_stock = Some(response.body_pointer("/stock")?);
+                if ::arazzo_runtime::__private::cond::lt(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -1137,40 +998,31 @@ pub async fn audit_item(
                     )
                     .send("audit")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 204u16 {
-                    Some("$statusCode == 204")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        audit_status = Some(response.status());
-                        if ::arazzo_runtime::__private::cond::lt(
-                            response.pointer_or_null("/stock"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(3i64),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
+                if response.status() != 204u16 {
+                    audit_status = Some(response.status());
+                    if response.status() == 404u16 {
+                        let _ = Box::pin(
+                                place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                ),
+                            )
+                            .await?;
+                        break;
                     }
-                    Some(criterion) => {
-                        audit_status = Some(response.status());
-                        if response.status() == 404u16 {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            break;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 204"));
                 }
+                audit_status = Some(response.status());
+                if ::arazzo_runtime::__private::cond::lt(
+                    response.pointer_or_null("/stock"),
+                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -1316,29 +1168,20 @@ pub async fn quick_reserve(
                     )
                     .send("lookup")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        if ::arazzo_runtime::__private::cond::eq(
-                            &response
-                                .header("X-Hot")
-                                .map(::arazzo_runtime::__private::serde_json::Value::from)
-                                .unwrap_or_default(),
-                            &::arazzo_runtime::__private::serde_json::Value::from("yes"),
-                        ) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                if ::arazzo_runtime::__private::cond::eq(
+                    &response
+                        .header("X-Hot")
+                        .map(::arazzo_runtime::__private::serde_json::Value::from)
+                        .unwrap_or_default(),
+                    &::arazzo_runtime::__private::serde_json::Value::from("yes"),
+                ) {
+                    steps.succeeded().goto(2usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -1357,22 +1200,11 @@ pub async fn quick_reserve(
                     )
                     .send("reserve")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        reserve_reservation_id = Some(
-                            response.body_pointer("/reservationId")?,
-                        );
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
+                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -1405,19 +1237,10 @@ pub async fn quick_reserve(
                     )
                     .send("confirm")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 204u16 {
-                    Some("$statusCode == 204")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
                 }
+                steps.succeeded().advance();
             }
             _ => break,
         }
@@ -1487,35 +1310,26 @@ pub async fn lookup_or_register(
                     )
                     .send("lookup")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        lookup_stock = Some(response.body_pointer("/stock")?);
-                        steps.succeeded().advance();
+                if response.status() != 200u16 {
+                    lookup_stock = response.body_pointer("/stock").ok();
+                    if response.status() == 404u16
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        let _ = Box::pin(
+                                place_backorder_with_status(
+                                    client,
+                                    PlaceBackorderInputs {
+                                        sku: inputs.sku.clone(),
+                                    },
+                                ),
+                            )
+                            .await?;
+                        continue;
                     }
-                    Some(criterion) => {
-                        lookup_stock = response.body_pointer("/stock").ok();
-                        if response.status() == 404u16
-                            && steps.retry(&response, 1u32, 0f64, None).await
-                        {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                lookup_stock = Some(response.body_pointer("/stock")?);
+                steps.succeeded().advance();
             }
             _ => break,
         }

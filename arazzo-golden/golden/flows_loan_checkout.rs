@@ -52,26 +52,17 @@ pub async fn apply_at_checkout(
                     )
                     .send("eligibility")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        eligibility_eligible = Some(response.body_pointer("/eligible")?);
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/eligible"),
-                            &::arazzo_runtime::__private::serde_json::Value::Bool(false),
-                        ) {
-                            break;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                eligibility_eligible = Some(response.body_pointer("/eligible")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/eligible"),
+                    &::arazzo_runtime::__private::serde_json::Value::Bool(false),
+                ) {
+                    break;
+                }
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -108,22 +99,11 @@ pub async fn apply_at_checkout(
                     )
                     .send("customer")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        customer_customer_id = Some(
-                            response.body_pointer("/customerId")?,
-                        );
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                customer_customer_id = Some(response.body_pointer("/customerId")?);
+                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -156,28 +136,19 @@ pub async fn apply_at_checkout(
                     )
                     .send("loan")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        loan_loan_id = Some(response.body_pointer("/loanId")?);
-                        loan_location = Some(response.header_output("Location")?);
-                        steps.succeeded().advance();
+                if response.status() != 201u16 {
+                    loan_loan_id = response.body_pointer("/loanId").ok();
+                    loan_location = response.header_output("Location").ok();
+                    if response.status() == 503u16
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        continue;
                     }
-                    Some(criterion) => {
-                        loan_loan_id = response.body_pointer("/loanId").ok();
-                        loan_location = response.header_output("Location").ok();
-                        if response.status() == 503u16
-                            && steps.retry(&response, 1u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                loan_loan_id = Some(response.body_pointer("/loanId")?);
+                loan_location = Some(response.header_output("Location")?);
+                steps.succeeded().advance();
             }
             _ => break,
         }

@@ -54,15 +54,11 @@ pub async fn adopt_pet(
                         None
                     }
                 };
-                match failed {
-                    None => {
-                        pet_name = Some(response.body_pointer("/name")?);
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if let Some(criterion) = failed {
+                    return Err(response.criteria_failed(criterion));
                 }
+                pet_name = Some(response.body_pointer("/name")?);
+                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -81,26 +77,17 @@ pub async fn adopt_pet(
                     )
                     .send("coupon")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        coupon_code = Some(response.body_pointer("/couponCode")?);
-                        steps.succeeded().goto(3usize);
+                if response.status() != 200u16 {
+                    coupon_code = response.body_pointer("/couponCode").ok();
+                    if response.status() == 404u16 {
+                        steps.goto(2usize);
                         continue;
                     }
-                    Some(criterion) => {
-                        coupon_code = response.body_pointer("/couponCode").ok();
-                        if response.status() == 404u16 {
-                            steps.goto(2usize);
-                            continue;
-                        }
-                        return Err(response.criteria_failed(criterion));
-                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                coupon_code = Some(response.body_pointer("/couponCode")?);
+                steps.succeeded().goto(3usize);
+                continue;
             }
             2usize => {
                 let response = client
@@ -129,21 +116,12 @@ pub async fn adopt_pet(
                     )
                     .send("adopt")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        adopt_adoption_id = Some(response.body_pointer("/adoptionId")?);
-                        adopt_fee = Some(response.body_pointer("/fee")?);
-                        break;
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                adopt_adoption_id = Some(response.body_pointer("/adoptionId")?);
+                adopt_fee = Some(response.body_pointer("/fee")?);
+                break;
             }
             3usize => {
                 let response = client
@@ -182,23 +160,14 @@ pub async fn adopt_pet(
                     )
                     .send("adoptWithCoupon")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 201u16 {
-                    Some("$statusCode == 201")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        adopt_with_coupon_adoption_id = Some(
-                            response.body_pointer("/adoptionId")?,
-                        );
-                        adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
                 }
+                adopt_with_coupon_adoption_id = Some(
+                    response.body_pointer("/adoptionId")?,
+                );
+                adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
+                steps.succeeded().advance();
             }
             _ => break,
         }

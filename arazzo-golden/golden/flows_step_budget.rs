@@ -32,29 +32,18 @@ pub async fn watch_job(
                     )
                     .send("poll")
                     .await?;
-                let failed: Option<&'static str> = if response.status() != 200u16 {
-                    Some("$statusCode == 200")
-                } else {
-                    None
-                };
-                match failed {
-                    None => {
-                        poll_state = Some(response.body_pointer("/state")?);
-                        if ::arazzo_runtime::__private::cond::eq(
-                            response.pointer_or_null("/state"),
-                            &::arazzo_runtime::__private::serde_json::Value::from(
-                                "running",
-                            ),
-                        ) {
-                            steps.succeeded().goto(0usize);
-                            continue;
-                        }
-                        steps.succeeded().advance();
-                    }
-                    Some(criterion) => {
-                        return Err(response.criteria_failed(criterion));
-                    }
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
+                poll_state = Some(response.body_pointer("/state")?);
+                if ::arazzo_runtime::__private::cond::eq(
+                    response.pointer_or_null("/state"),
+                    &::arazzo_runtime::__private::serde_json::Value::from("running"),
+                ) {
+                    steps.succeeded().goto(0usize);
+                    continue;
+                }
+                steps.succeeded().advance();
             }
             _ => break,
         }

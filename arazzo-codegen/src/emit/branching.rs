@@ -175,35 +175,55 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         };
     }
-    let mut failed = quote! { None };
-    for c in s.criteria.iter().rev() {
-        let test = cond_tokens(&negate(&c.condition));
-        let text = &c.text;
-        failed = quote! { if #test { Some(#text) } else { #failed } };
-    }
     let (failure_actions, failure_done) = actions(&s.on_failure, id, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
-    let fail = (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
-    let criterion = if failure_done {
-        quote! { _ }
-    } else {
-        quote! { criterion }
-    };
-    quote! {
-        #i => {
-            #run
-            #last
-            let failed: Option<&'static str> = #failed;
-            match failed {
-                None => {
-                    #on_success
-                }
-                Some(#criterion) => {
+    // The failure path always leaves the arm (an action, or the error), so the success path
+    // follows it unnested.
+    let check = match s.criteria.as_slice() {
+        [only] => {
+            let test = cond_tokens(&negate(&only.condition));
+            let text = &only.text;
+            let fail =
+                (!failure_done).then(|| quote! { return Err(response.criteria_failed(#text)); });
+            quote! {
+                if #test {
                     #salvage
                     #failure_actions
                     #fail
                 }
             }
+        }
+        several => {
+            let mut failed = quote! { None };
+            for c in several.iter().rev() {
+                let test = cond_tokens(&negate(&c.condition));
+                let text = &c.text;
+                failed = quote! { if #test { Some(#text) } else { #failed } };
+            }
+            let (test, fail) = if failure_done {
+                (quote! { failed.is_some() }, None)
+            } else {
+                (
+                    quote! { let Some(criterion) = failed },
+                    Some(quote! { return Err(response.criteria_failed(criterion)); }),
+                )
+            };
+            quote! {
+                let failed: Option<&'static str> = #failed;
+                if #test {
+                    #salvage
+                    #failure_actions
+                    #fail
+                }
+            }
+        }
+    };
+    quote! {
+        #i => {
+            #run
+            #last
+            #check
+            #on_success
         }
     }
 }
