@@ -12,29 +12,26 @@ pub async fn check_shipment(
     client: &::arazzo_runtime::Client,
     inputs: CheckShipmentInputs,
 ) -> ::core::result::Result<CheckShipmentOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "shipping",
             SHIPPING_BASE_URL,
-            &[
-                "/shipments/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.shipment_id),
-            ]
-                .concat(),
+            &["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat(),
         )
         .send("shipment")
         .await?;
     if response.status() < 200u16 || response.status() >= 300u16 {
         return Err(response.criteria_failed("$statusCode >= 200 && $statusCode < 300"));
     }
-    if !::arazzo_runtime::__private::cond::eq(
+    if !rt::cond::eq(
         response.pointer_or_null("/status"),
-        &::arazzo_runtime::__private::serde_json::Value::from("SHIPPED"),
+        &rt::serde_json::Value::from("SHIPPED"),
     )
-        && !::arazzo_runtime::__private::cond::eq(
+        && !rt::cond::eq(
             response.pointer_or_null("/status"),
-            &::arazzo_runtime::__private::serde_json::Value::from("delivered"),
+            &rt::serde_json::Value::from("delivered"),
         )
     {
         return Err(
@@ -44,13 +41,13 @@ pub async fn check_shipment(
                 ),
         );
     }
-    if ::arazzo_runtime::__private::cond::gt(
+    if rt::cond::gt(
         response.pointer_or_null("/parcels"),
-        &::arazzo_runtime::__private::serde_json::Value::from(10i64),
+        &rt::serde_json::Value::from(10i64),
     )
-        || !::arazzo_runtime::__private::cond::le(
+        || !rt::cond::le(
             response.pointer_or_null("/weight"),
-            &::arazzo_runtime::__private::param::to_json(&inputs.max_weight),
+            &rt::param::to_json(&inputs.max_weight),
         )
     {
         return Err(
@@ -60,9 +57,9 @@ pub async fn check_shipment(
                 ),
         );
     }
-    if ::arazzo_runtime::__private::cond::eq(
+    if rt::cond::eq(
         response.pointer_or_null("/insured"),
-        &::arazzo_runtime::__private::serde_json::Value::Bool(true),
+        &rt::serde_json::Value::Bool(true),
     ) {
         return Err(response.criteria_failed("$response.body#/insured != true"));
     }

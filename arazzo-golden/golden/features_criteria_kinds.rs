@@ -15,39 +15,33 @@ pub async fn find_available_book(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
 ) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "library",
-            LIBRARY_BASE_URL,
-            "/books",
-        )
+        .request(rt::reqwest::Method::GET, "library", LIBRARY_BASE_URL, "/books")
         .query("author", &inputs.author)
         .send("search")
         .await?;
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^2\\d\\d$",
-        &::arazzo_runtime::__private::cond::text(
-            &::arazzo_runtime::__private::serde_json::Value::from(response.status()),
-        ),
+        &rt::cond::text(&rt::serde_json::Value::from(response.status())),
     ) {
         return Err(response.criteria_failed("^2\\d\\d$"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^req-[0-9a-f]{4}$",
-        &::arazzo_runtime::__private::cond::text(
+        &rt::cond::text(
             &response
                 .header("X-Request-Id")
-                .map(::arazzo_runtime::__private::serde_json::Value::from)
+                .map(rt::serde_json::Value::from)
                 .unwrap_or_default(),
         ),
     ) {
         return Err(response.criteria_failed("^req-[0-9a-f]{4}$"));
     }
-    if !::arazzo_runtime::__private::criteria::jsonpath(
+    if !rt::criteria::jsonpath(
         "$.books[?@.available == true]",
         &response.body_operand(),
     ) {
@@ -56,14 +50,10 @@ pub async fn find_available_book(
     let search_first_title: String = response.body_pointer("/books/0/title")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "library",
             LIBRARY_BASE_URL,
-            &[
-                "/books/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.isbn),
-                "/catalogue-record",
-            ]
+            &["/books/", &rt::param::path_segment(&inputs.isbn), "/catalogue-record"]
                 .concat(),
         )
         .send("record")
@@ -71,7 +61,7 @@ pub async fn find_available_book(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::__private::criteria::xpath(
+    if !rt::criteria::xpath(
         "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
         &response.body_text(),
     ) {

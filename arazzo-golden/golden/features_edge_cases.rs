@@ -12,39 +12,34 @@ pub async fn register_thing(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
 ) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::PUT,
+            rt::reqwest::Method::PUT,
             "things",
             THINGS_BASE_URL,
             &[
                 "/things/",
-                &::arazzo_runtime::__private::param::path_segment(
-                    [
-                        "thing-",
-                        &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                            &inputs.type_,
-                        ),
-                    ]
-                        .concat(),
+                &rt::param::path_segment(
+                    ["thing-", &*rt::param::ParamValue::to_param(&inputs.type_)].concat(),
                 ),
             ]
                 .concat(),
         )
         .header("X-Count", inputs.count)
         .query("verbose", true)
-        .query("ratio", ::arazzo_runtime::__private::serde_json::Value::from(1.5f64))
+        .query("ratio", rt::serde_json::Value::from(1.5f64))
         .query("api_key", &inputs.api_key)
         .json_body("application/json", &inputs.address)
         .send("first")
         .await?;
     if response.status() != 200u16
-        || !::arazzo_runtime::__private::cond::eq(
+        || !rt::cond::eq(
             &response
                 .header("X-Rate")
-                .map(::arazzo_runtime::__private::serde_json::Value::from)
+                .map(rt::serde_json::Value::from)
                 .unwrap_or_default(),
-            &::arazzo_runtime::__private::serde_json::Value::from("5"),
+            &rt::serde_json::Value::from("5"),
         )
     {
         return Err(
@@ -52,9 +47,7 @@ pub async fn register_thing(
                 .criteria_failed("$statusCode == 200 && $response.header.X-Rate == '5'"),
         );
     }
-    if !::arazzo_runtime::__private::cond::truthy(
-        &::arazzo_runtime::__private::param::to_json(&inputs.flag),
-    ) {
+    if !rt::cond::truthy(&rt::param::to_json(&inputs.flag)) {
         return Err(response.criteria_failed("$inputs.flag"));
     }
     if response.status() != 200u16 {
@@ -62,45 +55,35 @@ pub async fn register_thing(
     }
     let first_id: String = response.body_pointer("/id")?;
     let first_coupon: Option<String> = response.body_pointer("/coupon")?;
-    let _: ::arazzo_runtime::__private::serde_json::Value = response
-        .body_pointer("/owner")?;
+    let _: rt::serde_json::Value = response.body_pointer("/owner")?;
     let first_owner_name: Option<String> = response.body_pointer("/owner/name")?;
     let _: Vec<String> = response.body_pointer("/labels")?;
-    let first_whole: ::arazzo_runtime::__private::serde_json::Value = response
-        .body_pointer("")?;
-    let first_street: ::arazzo_runtime::__private::serde_json::Value = ::arazzo_runtime::__private::param::json_at(
+    let first_whole: rt::serde_json::Value = response.body_pointer("")?;
+    let first_street: rt::serde_json::Value = rt::param::json_at(
         &inputs.address,
         "/street",
     );
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::PUT,
+            rt::reqwest::Method::PUT,
             "things",
             THINGS_BASE_URL,
-            &["/things/", &::arazzo_runtime::__private::param::path_segment(&first_id)]
-                .concat(),
+            &["/things/", &rt::param::path_segment(&first_id)].concat(),
         )
         .header_opt("X-Coupon", first_coupon.as_ref())
         .text_body(
             "text/plain",
             [
                 "owner ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                    &first_owner_name,
-                ),
+                &*rt::param::ParamValue::to_param(&first_owner_name),
                 " of ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                    &inputs.user_name,
-                ),
+                &*rt::param::ParamValue::to_param(&inputs.user_name),
             ]
                 .concat(),
         )
         .send("second")
         .await?;
-    if !::arazzo_runtime::__private::cond::eq(
-        response.pointer_or_null("/id"),
-        &::arazzo_runtime::__private::param::to_json(&first_id),
-    ) {
+    if !rt::cond::eq(response.pointer_or_null("/id"), &rt::param::to_json(&first_id)) {
         return Err(
             response.criteria_failed("$response.body#/id == $steps.first.outputs.id"),
         );

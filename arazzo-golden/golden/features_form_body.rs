@@ -12,57 +12,32 @@ pub async fn login_logout(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
 ) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "auth",
-            AUTH_BASE_URL,
-            "/oauth/token",
-        )
+        .request(rt::reqwest::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
         .form_body([
             (
                 "grant_type",
-                Some(
-                    ::arazzo_runtime::__private::param::ParamValue::to_param("password")
-                        .into_owned(),
-                ),
+                Some(rt::param::ParamValue::to_param("password").into_owned()),
             ),
             (
                 "username",
-                Some(
-                    ::arazzo_runtime::__private::param::ParamValue::to_param(
-                            &inputs.username,
-                        )
-                        .into_owned(),
-                ),
+                Some(rt::param::ParamValue::to_param(&inputs.username).into_owned()),
             ),
             (
                 "password",
-                Some(
-                    ::arazzo_runtime::__private::param::ParamValue::to_param(
-                            &inputs.password,
-                        )
-                        .into_owned(),
-                ),
+                Some(rt::param::ParamValue::to_param(&inputs.password).into_owned()),
             ),
             (
                 "scope",
                 inputs
                     .scope
                     .as_ref()
-                    .map(|v| {
-                        ::arazzo_runtime::__private::param::ParamValue::to_param(v)
-                            .into_owned()
-                    }),
+                    .map(|v| rt::param::ParamValue::to_param(v).into_owned()),
             ),
             (
                 "client",
-                Some(
-                    ::arazzo_runtime::__private::param::ParamValue::to_param(
-                            "shop web&app",
-                        )
-                        .into_owned(),
-                ),
+                Some(rt::param::ParamValue::to_param("shop web&app").into_owned()),
             ),
         ])
         .send("login")
@@ -73,19 +48,10 @@ pub async fn login_logout(
     let login_token: String = response.body_pointer("/access_token")?;
     let login_expires_in: i64 = response.body_pointer("/expires_in")?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "auth",
-            AUTH_BASE_URL,
-            "/oauth/revoke",
-        )
+        .request(rt::reqwest::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(&login_token),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&login_token)].concat(),
         )
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("logout")

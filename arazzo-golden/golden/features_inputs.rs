@@ -12,76 +12,39 @@ pub async fn subscribe(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
 ) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "news",
-            NEWS_BASE_URL,
-            "/subscriptions",
-        )
+        .request(rt::reqwest::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "email".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.email),
-                );
-                map.insert(
-                    "password".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.password),
-                );
-                map.insert(
-                    "plan".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.plan),
-                );
-                map.insert(
-                    "address".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.address),
-                );
-                map.insert(
-                    "topics".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.topics),
-                );
-                map.insert(
-                    "budget".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.budget),
-                );
-                map.insert(
-                    "consent".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.consent),
-                );
+                let mut map = rt::serde_json::Map::new();
+                map.insert("email".to_owned(), rt::param::to_json(&inputs.email));
+                map.insert("password".to_owned(), rt::param::to_json(&inputs.password));
+                map.insert("plan".to_owned(), rt::param::to_json(&inputs.plan));
+                map.insert("address".to_owned(), rt::param::to_json(&inputs.address));
+                map.insert("topics".to_owned(), rt::param::to_json(&inputs.topics));
+                map.insert("budget".to_owned(), rt::param::to_json(&inputs.budget));
+                map.insert("consent".to_owned(), rt::param::to_json(&inputs.consent));
                 map.insert(
                     "frequency".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.frequency),
+                    rt::param::to_json(&inputs.frequency),
                 );
-                map.insert(
-                    "language".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.language),
-                );
+                map.insert("language".to_owned(), rt::param::to_json(&inputs.language));
                 map.insert(
                     "maxIssues".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.max_issues),
+                    rt::param::to_json(&inputs.max_issues),
                 );
-                map.insert(
-                    "discount".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.discount),
-                );
-                map.insert(
-                    "html".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.html),
-                );
+                map.insert("discount".to_owned(), rt::param::to_json(&inputs.discount));
+                map.insert("html".to_owned(), rt::param::to_json(&inputs.html));
                 map.insert(
                     "extraTopics".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.extra_topics),
+                    rt::param::to_json(&inputs.extra_topics),
                 );
                 if let Some(value) = &inputs.referrer {
-                    map.insert(
-                        "referrer".to_owned(),
-                        ::arazzo_runtime::__private::param::to_json(value),
-                    );
+                    map.insert("referrer".to_owned(), rt::param::to_json(value));
                 }
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("subscribe")

@@ -12,32 +12,24 @@ pub async fn place_order(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
 ) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "shop",
-            SHOP_BASE_URL,
-            "/orders",
-        )
+        .request(rt::reqwest::Method::POST, "shop", SHOP_BASE_URL, "/orders")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                let mut map = rt::serde_json::Map::new();
                 map.insert(
                     "customer".to_owned(),
                     {
-                        let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                        let mut map = rt::serde_json::Map::new();
                         map.insert(
                             "name".to_owned(),
-                            ::arazzo_runtime::__private::param::to_json(
+                            rt::param::to_json(
                                 &[
-                                    &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                                        &inputs.first,
-                                    ),
+                                    &*rt::param::ParamValue::to_param(&inputs.first),
                                     " ",
-                                    &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                                        &inputs.last,
-                                    ),
+                                    &*rt::param::ParamValue::to_param(&inputs.last),
                                 ]
                                     .concat(),
                             ),
@@ -45,56 +37,41 @@ pub async fn place_order(
                         map.insert(
                             "address".to_owned(),
                             {
-                                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                                let mut map = rt::serde_json::Map::new();
                                 map.insert(
                                     "city".to_owned(),
-                                    ::arazzo_runtime::__private::param::to_json(&inputs.city),
+                                    rt::param::to_json(&inputs.city),
                                 );
                                 map.insert(
                                     "country".to_owned(),
-                                    ::arazzo_runtime::__private::serde_json::Value::from("NL"),
+                                    rt::serde_json::Value::from("NL"),
                                 );
-                                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                                rt::serde_json::Value::Object(map)
                             },
                         );
-                        ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        rt::serde_json::Value::Object(map)
                     },
                 );
                 map.insert(
                     "items".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::Array(
+                    rt::serde_json::Value::Array(
                         vec![
-                            { let mut map =
-                            ::arazzo_runtime::__private::serde_json::Map::new(); map
-                            .insert("sku".to_owned(),
-                            ::arazzo_runtime::__private::param::to_json(& inputs.sku));
-                            map.insert("quantity".to_owned(),
-                            ::arazzo_runtime::__private::param::to_json(& inputs
-                            .quantity));
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
-                            }, { let mut map =
-                            ::arazzo_runtime::__private::serde_json::Map::new(); map
-                            .insert("sku".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from("GIFT-WRAP"));
-                            map.insert("quantity".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(1i64));
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map) }
+                            { let mut map = rt::serde_json::Map::new(); map.insert("sku"
+                            .to_owned(), rt::param::to_json(& inputs.sku)); map
+                            .insert("quantity".to_owned(), rt::param::to_json(& inputs
+                            .quantity)); rt::serde_json::Value::Object(map) }, { let mut
+                            map = rt::serde_json::Map::new(); map.insert("sku"
+                            .to_owned(), rt::serde_json::Value::from("GIFT-WRAP")); map
+                            .insert("quantity".to_owned(),
+                            rt::serde_json::Value::from(1i64));
+                            rt::serde_json::Value::Object(map) }
                         ],
                     ),
                 );
-                map.insert(
-                    "tags".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.tags),
-                );
-                map.insert(
-                    "express".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::Bool(true),
-                );
-                map.insert(
-                    "note".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::Null,
-                );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                map.insert("tags".to_owned(), rt::param::to_json(&inputs.tags));
+                map.insert("express".to_owned(), rt::serde_json::Value::Bool(true));
+                map.insert("note".to_owned(), rt::serde_json::Value::Null);
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("createOrder")

@@ -12,30 +12,21 @@ pub async fn archive_note(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
 ) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::PATCH,
+            rt::reqwest::Method::PATCH,
             "notes",
             NOTES_BASE_URL,
-            &[
-                "/notes/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
-            ]
-                .concat(),
+            &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),
         )
         .json_body(
             "application/merge-patch+json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "title".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.title),
-                );
-                map.insert(
-                    "draft".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::Null,
-                );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                let mut map = rt::serde_json::Map::new();
+                map.insert("title".to_owned(), rt::param::to_json(&inputs.title));
+                map.insert("draft".to_owned(), rt::serde_json::Value::Null);
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("retitle")
@@ -46,15 +37,10 @@ pub async fn archive_note(
     let retitle_version: i64 = response.body_pointer("/version")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::PUT,
+            rt::reqwest::Method::PUT,
             "notes",
             NOTES_BASE_URL,
-            &[
-                "/notes/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
-                "/pin",
-            ]
-                .concat(),
+            &["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat(),
         )
         .send("pin")
         .await?;
@@ -63,14 +49,10 @@ pub async fn archive_note(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::DELETE,
+            rt::reqwest::Method::DELETE,
             "notes",
             NOTES_BASE_URL,
-            &[
-                "/notes/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.note_id),
-            ]
-                .concat(),
+            &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),
         )
         .send("delete")
         .await?;

@@ -14,16 +14,13 @@ pub async fn pet_history(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
 ) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "legacy",
             LEGACY_BASE_URL,
-            &[
-                "/records/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_id),
-            ]
-                .concat(),
+            &["/records/", &rt::param::path_segment(&inputs.pet_id)].concat(),
         )
         .send("record")
         .await?;
@@ -36,14 +33,10 @@ pub async fn pet_history(
     let record_visits: Vec<i64> = response.body_pointer("/owner/visits")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "modern",
             MODERN_BASE_URL,
-            &[
-                "/notes/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_id),
-            ]
-                .concat(),
+            &["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat(),
         )
         .send("note")
         .await?;

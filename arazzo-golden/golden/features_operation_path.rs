@@ -12,13 +12,13 @@ pub async fn fetch_pet(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
 ) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "petStore",
             PET_STORE_BASE_URL,
-            &["/pets/", &::arazzo_runtime::__private::param::path_segment(inputs.pet_id)]
-                .concat(),
+            &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),
         )
         .send("fetchPet")
         .await?;

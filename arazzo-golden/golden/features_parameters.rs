@@ -12,13 +12,9 @@ pub async fn find_owner_pet(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
 ) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "petStore",
-            PET_STORE_BASE_URL,
-            "/pets",
-        )
+        .request(rt::reqwest::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
         .header("X-Trace-Id", &inputs.trace_id)
         .query("limit", 10i64)
         .send("listPets")
@@ -28,14 +24,14 @@ pub async fn find_owner_pet(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "petStore",
             PET_STORE_BASE_URL,
             &[
                 "/owners/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.owner_id),
+                &rt::param::path_segment(inputs.owner_id),
                 "/pets/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.pet_name),
+                &rt::param::path_segment(&inputs.pet_name),
             ]
                 .concat(),
         )

@@ -12,21 +12,17 @@ pub async fn search_documents(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
 ) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "search",
-            SEARCH_BASE_URL,
-            "/search",
-        )
+        .request(rt::reqwest::Method::GET, "search", SEARCH_BASE_URL, "/search")
         .query_array("ids", &inputs.ids, false, "|")
         .query_array("words", &inputs.words, false, " ")
         .send("search")
         .await?;
     if response.status() != 200u16
-        || !::arazzo_runtime::__private::cond::eq(
+        || !rt::cond::eq(
             response.pointer_or_null("/items/0/id"),
-            &::arazzo_runtime::__private::param::to_json(&inputs.expected_id),
+            &rt::param::to_json(&inputs.expected_id),
         )
     {
         return Err(
@@ -37,7 +33,7 @@ pub async fn search_documents(
         );
     }
     let search_first: i64 = response.body_pointer("/items/0/id")?;
-    let search_items: Option<Vec<::arazzo_runtime::__private::serde_json::Value>> = response
+    let search_items: Option<Vec<rt::serde_json::Value>> = response
         .body_pointer("/items")?;
     Ok(SearchDocumentsOutputs {
         first: search_first,

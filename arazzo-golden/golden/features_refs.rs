@@ -12,17 +12,13 @@ pub async fn stock_zoo(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
 ) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "zoo",
             ZOO_BASE_URL,
-            &[
-                "/zoos/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
-                "/animals",
-            ]
-                .concat(),
+            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
         )
         .query("limit", 5i64)
         .send("list")
@@ -31,30 +27,21 @@ pub async fn stock_zoo(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let list_first_name: String = response.body_pointer("/animals/0/name")?;
-    let _: Vec<::arazzo_runtime::__private::serde_json::Value> = response
-        .body_pointer("/animals")?;
+    let _: Vec<rt::serde_json::Value> = response.body_pointer("/animals")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "zoo",
             ZOO_BASE_URL,
-            &[
-                "/zoos/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
-                "/animals",
-            ]
-                .concat(),
+            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
         )
         .header("X-Region", "eu")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "name".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::from("Leo"),
-                );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                let mut map = rt::serde_json::Map::new();
+                map.insert("name".to_owned(), rt::serde_json::Value::from("Leo"));
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("add")
@@ -66,15 +53,10 @@ pub async fn stock_zoo(
     let add_created_at: Option<String> = response.body_pointer("/createdAt")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "zoo",
             ZOO_BASE_URL,
-            &[
-                "/zoos/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.zoo_id),
-                "/keeper",
-            ]
-                .concat(),
+            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat(),
         )
         .send("keeper")
         .await?;

@@ -14,9 +14,10 @@ pub async fn product_label(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
 ) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "catalog",
             CATALOG_BASE_URL,
             "/products/search",
@@ -31,15 +32,10 @@ pub async fn product_label(
     let find_request_id: String = response.header_output("X-Request-Id")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "inventory",
             INVENTORY_BASE_URL,
-            &[
-                "/stock/",
-                &::arazzo_runtime::__private::param::path_segment(find_product_id),
-                "/label",
-            ]
-                .concat(),
+            &["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat(),
         )
         .send("label")
         .await?;

@@ -21,10 +21,8 @@ pub(crate) async fn reserve_item_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
 ) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["lookup", "reserve", "restock"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve", "restock"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
     let mut restock_ticket: Option<String> = None;
     let mut last_status: u16 = 0;
@@ -33,16 +31,10 @@ pub(crate) async fn reserve_item_with_status(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("lookup")
                     .await?;
@@ -59,9 +51,9 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 let _: i64 = response.body_pointer("/stock")?;
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                    &rt::serde_json::Value::from(0i64),
                 ) {
                     break;
                 }
@@ -70,14 +62,12 @@ pub(crate) async fn reserve_item_with_status(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
+                            &rt::param::path_segment(&inputs.sku),
                             "/reservations",
                         ]
                             .concat(),
@@ -98,9 +88,9 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                    &rt::serde_json::Value::from(0i64),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -110,16 +100,10 @@ pub(crate) async fn reserve_item_with_status(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                            "/restocks",
-                        ]
+                        &["/items/", &rt::param::path_segment(&inputs.sku), "/restocks"]
                             .concat(),
                     )
                     .send("restock")
@@ -138,9 +122,9 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 202"));
                 }
                 restock_ticket = Some(response.body_pointer("/ticket")?);
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                    &rt::serde_json::Value::from(0i64),
                 ) {
                     break;
                 }
@@ -202,11 +186,9 @@ pub async fn sync_feed(
     client: &::arazzo_runtime::Client,
     inputs: SyncFeedInputs,
 ) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let _ = inputs;
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["fetch", "store", "commit"],
-        1000usize,
-    );
+    let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
     let mut fetch_page: Option<i64> = None;
     let mut fetch_more: Option<bool> = None;
     let mut store_archived: Option<i64> = None;
@@ -216,7 +198,7 @@ pub async fn sync_feed(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/feed",
@@ -228,9 +210,9 @@ pub async fn sync_feed(
                 }
                 fetch_page = Some(response.body_pointer("/page")?);
                 fetch_more = Some(response.body_pointer("/more")?);
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/count"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                    &rt::serde_json::Value::from(0i64),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -240,7 +222,7 @@ pub async fn sync_feed(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/archive",
@@ -248,18 +230,14 @@ pub async fn sync_feed(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "page".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    ::arazzo_runtime::__private::flow::output(
-                                        fetch_page.as_ref(),
-                                        "fetch",
-                                        "page",
-                                    )?,
+                                rt::param::to_json(
+                                    rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
                                 ),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("store")
@@ -268,15 +246,11 @@ pub async fn sync_feed(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 store_archived = Some(response.body_pointer("/archived")?);
-                if ::arazzo_runtime::__private::cond::eq(
-                    &::arazzo_runtime::__private::param::to_json(
-                        ::arazzo_runtime::__private::flow::output(
-                            fetch_more.as_ref(),
-                            "fetch",
-                            "more",
-                        )?,
+                if rt::cond::eq(
+                    &rt::param::to_json(
+                        rt::flow::output(fetch_more.as_ref(), "fetch", "more")?,
                     ),
-                    &::arazzo_runtime::__private::serde_json::Value::Bool(true),
+                    &rt::serde_json::Value::Bool(true),
                 ) {
                     steps.succeeded().goto(0usize);
                     continue;
@@ -286,7 +260,7 @@ pub async fn sync_feed(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/archive/commit",
@@ -303,17 +277,9 @@ pub async fn sync_feed(
         }
     }
     Ok(SyncFeedOutputs {
-        last_page: *::arazzo_runtime::__private::flow::output(
-            fetch_page.as_ref(),
-            "fetch",
-            "page",
-        )?,
+        last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
         archived: store_archived,
-        committed: *::arazzo_runtime::__private::flow::output(
-            commit_status.as_ref(),
-            "commit",
-            "status",
-        )?,
+        committed: *rt::flow::output(commit_status.as_ref(), "commit", "status")?,
     })
 }
 /// Inputs of the `sync-feed` workflow.
@@ -366,10 +332,8 @@ pub async fn fetch_item(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
 ) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["primary", "mirror", "audit"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["primary", "mirror", "audit"], 1000usize);
     let mut mirror_name: Option<String> = None;
     let mut audit_status: Option<u16> = None;
     while let Some(step) = steps.step()? {
@@ -377,38 +341,30 @@ pub async fn fetch_item(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("primary")
                     .await?;
                 if response.status() != 200u16 {
-                    if ::arazzo_runtime::__private::cond::eq(
+                    if rt::cond::eq(
                         &response
                             .header("X-Maintenance")
-                            .map(::arazzo_runtime::__private::serde_json::Value::from)
+                            .map(rt::serde_json::Value::from)
                             .unwrap_or_default(),
-                        &::arazzo_runtime::__private::serde_json::Value::from("true"),
+                        &rt::serde_json::Value::from("true"),
                     ) {
                         break;
                     }
                     if response.status() == 429u16
-                        && !::arazzo_runtime::__private::cond::eq(
+                        && !rt::cond::eq(
                             &response
                                 .header("X-Quota")
-                                .map(::arazzo_runtime::__private::serde_json::Value::from)
+                                .map(rt::serde_json::Value::from)
                                 .unwrap_or_default(),
-                            &::arazzo_runtime::__private::serde_json::Value::from(
-                                "exhausted",
-                            ),
+                            &rt::serde_json::Value::from("exhausted"),
                         ) && steps.retry(&response, 2u32, 0f64, None).await
                     {
                         continue;
@@ -428,15 +384,10 @@ pub async fn fetch_item(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/mirror/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
+                        &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
                             .concat(),
                     )
                     .send("mirror")
@@ -450,7 +401,7 @@ pub async fn fetch_item(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/audit",
@@ -458,12 +409,12 @@ pub async fn fetch_item(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
+                                rt::param::to_json(&inputs.sku),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("audit")
@@ -527,10 +478,8 @@ pub async fn authorized_lookup(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
 ) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["signIn", "lookup"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["signIn", "lookup"], 1000usize);
     let mut sign_in_token: Option<String> = None;
     let mut lookup_name: Option<String> = None;
     while let Some(step) = steps.step()? {
@@ -538,7 +487,7 @@ pub async fn authorized_lookup(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/login",
@@ -546,20 +495,16 @@ pub async fn authorized_lookup(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "username".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &inputs.username,
-                                ),
+                                rt::param::to_json(&inputs.username),
                             );
                             map.insert(
                                 "password".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &inputs.password,
-                                ),
+                                rt::param::to_json(&inputs.password),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("signIn")
@@ -573,27 +518,17 @@ pub async fn authorized_lookup(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .header(
                         "Authorization",
                         [
                             "Bearer ",
-                            &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                                ::arazzo_runtime::__private::flow::output(
-                                    sign_in_token.as_ref(),
-                                    "signIn",
-                                    "token",
-                                )?,
+                            &*rt::param::ParamValue::to_param(
+                                rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?,
                             ),
                         ]
                             .concat(),
@@ -616,18 +551,8 @@ pub async fn authorized_lookup(
         }
     }
     Ok(AuthorizedLookupOutputs {
-        name: ::arazzo_runtime::__private::flow::output(
-                lookup_name.as_ref(),
-                "lookup",
-                "name",
-            )?
-            .clone(),
-        token: ::arazzo_runtime::__private::flow::output(
-                sign_in_token.as_ref(),
-                "signIn",
-                "token",
-            )?
-            .clone(),
+        name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
+        token: rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?.clone(),
     })
 }
 /// Inputs of the `authorized-lookup` workflow.
@@ -687,35 +612,27 @@ pub async fn reserve_or_backorder(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
 ) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["lookup", "reserve"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(0i64),
+                    &rt::serde_json::Value::from(0i64),
                 ) {
                     let _ = Box::pin(
                             place_backorder_with_status(
@@ -733,14 +650,12 @@ pub async fn reserve_or_backorder(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
+                            &rt::param::path_segment(&inputs.sku),
                             "/reservations",
                         ]
                             .concat(),
@@ -812,9 +727,10 @@ pub(crate) async fn place_backorder_with_status(
     (PlaceBackorderOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "warehouse",
             WAREHOUSE_BASE_URL,
             "/backorders",
@@ -822,12 +738,9 @@ pub(crate) async fn place_backorder_with_status(
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "sku".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.sku),
-                );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                let mut map = rt::serde_json::Map::new();
+                map.insert("sku".to_owned(), rt::param::to_json(&inputs.sku));
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("order")
@@ -887,10 +800,8 @@ pub async fn audit_item(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
 ) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["lookup", "mirror", "audit"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["lookup", "mirror", "audit"], 1000usize);
     let mut mirror_stock: Option<i64> = None;
     let mut audit_status: Option<u16> = None;
     while let Some(step) = steps.step()? {
@@ -898,16 +809,10 @@ pub async fn audit_item(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("lookup")
                     .await?;
@@ -926,9 +831,9 @@ pub async fn audit_item(
                     }
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                if ::arazzo_runtime::__private::cond::lt(
+                if rt::cond::lt(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                    &rt::serde_json::Value::from(3i64),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -938,15 +843,10 @@ pub async fn audit_item(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/mirror/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
+                        &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
                             .concat(),
                     )
                     .send("mirror")
@@ -968,9 +868,9 @@ pub async fn audit_item(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 mirror_stock = Some(response.body_pointer("/stock")?);
-                if ::arazzo_runtime::__private::cond::lt(
+                if rt::cond::lt(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                    &rt::serde_json::Value::from(3i64),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -980,7 +880,7 @@ pub async fn audit_item(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/audit",
@@ -988,12 +888,12 @@ pub async fn audit_item(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
+                                rt::param::to_json(&inputs.sku),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("audit")
@@ -1015,9 +915,9 @@ pub async fn audit_item(
                     return Err(response.criteria_failed("$statusCode == 204"));
                 }
                 audit_status = Some(response.status());
-                if ::arazzo_runtime::__private::cond::lt(
+                if rt::cond::lt(
                     response.pointer_or_null("/stock"),
-                    &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+                    &rt::serde_json::Value::from(3i64),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -1145,38 +1045,30 @@ pub async fn quick_reserve(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
 ) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["lookup", "reserve", "confirm"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve", "confirm"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     &response
                         .header("X-Hot")
-                        .map(::arazzo_runtime::__private::serde_json::Value::from)
+                        .map(rt::serde_json::Value::from)
                         .unwrap_or_default(),
-                    &::arazzo_runtime::__private::serde_json::Value::from("yes"),
+                    &rt::serde_json::Value::from("yes"),
                 ) {
                     steps.succeeded().goto(2usize);
                     continue;
@@ -1186,14 +1078,12 @@ pub async fn quick_reserve(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
                             "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
+                            &rt::param::path_segment(&inputs.sku),
                             "/reservations",
                         ]
                             .concat(),
@@ -1209,7 +1099,7 @@ pub async fn quick_reserve(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/audit",
@@ -1217,22 +1107,22 @@ pub async fn quick_reserve(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "sku".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.sku),
+                                rt::param::to_json(&inputs.sku),
                             );
                             map.insert(
                                 "source".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    ::arazzo_runtime::__private::flow::output(
+                                rt::param::to_json(
+                                    rt::flow::output(
                                         reserve_reservation_id.as_ref(),
                                         "reserve",
                                         "reservationId",
                                     )?,
                                 ),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("confirm")
@@ -1287,26 +1177,18 @@ pub async fn lookup_or_register(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
 ) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
-        ["lookup"],
-        1000usize,
-    );
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["lookup"], 1000usize);
     let mut lookup_stock: Option<i64> = None;
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.sku,
-                            ),
-                        ]
-                            .concat(),
+                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
                     )
                     .send("lookup")
                     .await?;
@@ -1335,11 +1217,7 @@ pub async fn lookup_or_register(
         }
     }
     Ok(LookupOrRegisterOutputs {
-        stock: *::arazzo_runtime::__private::flow::output(
-            lookup_stock.as_ref(),
-            "lookup",
-            "stock",
-        )?,
+        stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
     })
 }
 /// Inputs of the `lookup-or-register` workflow.

@@ -15,118 +15,100 @@ pub async fn check_team(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
 ) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
-            &["/teams/", &::arazzo_runtime::__private::param::path_segment(&inputs.team)]
-                .concat(),
+            &["/teams/", &rt::param::path_segment(&inputs.team)].concat(),
         )
         .send("team")
         .await?;
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^[a-z-]+$",
-        &::arazzo_runtime::__private::cond::text(
-            &::arazzo_runtime::__private::param::to_json(&inputs.team),
-        ),
+        &rt::cond::text(&rt::param::to_json(&inputs.team)),
     ) {
         return Err(response.criteria_failed("^[a-z-]+$"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^200$",
-        &::arazzo_runtime::__private::cond::text(
-            &::arazzo_runtime::__private::serde_json::Value::from(response.status()),
-        ),
+        &rt::cond::text(&rt::serde_json::Value::from(response.status())),
     ) {
         return Err(response.criteria_failed("^200$"));
     }
-    if !::arazzo_runtime::__private::cond::eq(
+    if !rt::cond::eq(
         response.pointer_or_null("/status"),
-        &::arazzo_runtime::__private::serde_json::Value::from("ACTIVE"),
+        &rt::serde_json::Value::from("ACTIVE"),
     ) {
         return Err(response.criteria_failed("$response.body#/status == 'ACTIVE'"));
     }
-    if !::arazzo_runtime::__private::cond::eq(
+    if !rt::cond::eq(
         response.pointer_or_null("/size"),
-        &::arazzo_runtime::__private::serde_json::Value::from(3i64),
+        &rt::serde_json::Value::from(3i64),
     ) {
         return Err(response.criteria_failed("$response.body#/size == 3"));
     }
-    if !::arazzo_runtime::__private::cond::eq(
+    if !rt::cond::eq(
         response.pointer_or_null("/archivedAt"),
-        &::arazzo_runtime::__private::serde_json::Value::Null,
+        &rt::serde_json::Value::Null,
     ) {
         return Err(response.criteria_failed("$response.body#/archivedAt == null"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^[a-z.]+@example\\.com$",
-        &::arazzo_runtime::__private::cond::text(response.pointer_or_null("/contact")),
+        &rt::cond::text(response.pointer_or_null("/contact")),
     ) {
         return Err(response.criteria_failed("^[a-z.]+@example\\.com$"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
+    if !rt::criteria::regex(
         "^\"v\\d+\"$",
-        &::arazzo_runtime::__private::cond::text(
-            &response
-                .header("ETag")
-                .map(::arazzo_runtime::__private::serde_json::Value::from)
-                .unwrap_or_default(),
+        &rt::cond::text(
+            &response.header("ETag").map(rt::serde_json::Value::from).unwrap_or_default(),
         ),
     ) {
         return Err(response.criteria_failed("^\"v\\d+\"$"));
     }
-    if !::arazzo_runtime::__private::criteria::jsonpath(
+    if !rt::criteria::jsonpath(
         "$.members[?@.role == 'owner']",
         &response.body_operand(),
     ) {
         return Err(response.criteria_failed("$.members[?@.role == 'owner']"));
     }
-    if !::arazzo_runtime::__private::criteria::jsonpath(
+    if !rt::criteria::jsonpath(
         "$[?@.login == 'ada']",
         response.pointer_or_null("/members"),
     ) {
         return Err(response.criteria_failed("$[?@.login == 'ada']"));
     }
     let team_name: Option<String> = response.body_pointer("/name")?;
-    let team_members: Option<Vec<::arazzo_runtime::__private::serde_json::Value>> = response
+    let team_members: Option<Vec<rt::serde_json::Value>> = response
         .body_pointer("/members")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
-            &[
-                "/teams/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.team),
-                "/report",
-            ]
-                .concat(),
+            &["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat(),
         )
         .send("report")
         .await?;
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::__private::criteria::jsonpath(
+    if !rt::criteria::jsonpath(
         "$[?@.role == 'owner']",
-        &::arazzo_runtime::__private::param::to_json(&team_members),
+        &rt::param::to_json(&team_members),
     ) {
         return Err(response.criteria_failed("$[?@.role == 'owner']"));
     }
-    if !::arazzo_runtime::__private::criteria::regex(
-        "<report team=\"[a-z-]+\">",
-        &response.body_text(),
-    ) {
+    if !rt::criteria::regex("<report team=\"[a-z-]+\">", &response.body_text()) {
         return Err(response.criteria_failed("<report team=\"[a-z-]+\">"));
     }
-    if !::arazzo_runtime::__private::criteria::xpath(
-        "count(/report/member) = 3",
-        &response.body_text(),
-    ) {
+    if !rt::criteria::xpath("count(/report/member) = 3", &response.body_text()) {
         return Err(response.criteria_failed("count(/report/member) = 3"));
     }
-    if !::arazzo_runtime::__private::criteria::xpath(
+    if !rt::criteria::xpath(
         "/report/member[@role='owner']/text() = 'ada'",
         &response.body_text(),
     ) {

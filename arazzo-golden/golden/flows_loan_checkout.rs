@@ -12,7 +12,8 @@ pub async fn apply_at_checkout(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
 ) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(
         ["eligibility", "customer", "loan"],
         1000usize,
     );
@@ -25,7 +26,7 @@ pub async fn apply_at_checkout(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "lending",
                         LENDING_BASE_URL,
                         "/eligibility",
@@ -33,21 +34,18 @@ pub async fn apply_at_checkout(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "amount".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.amount),
+                                rt::param::to_json(&inputs.amount),
                             );
                             map.insert(
                                 "postalCode".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &::arazzo_runtime::__private::param::json_at(
-                                        &inputs.customer,
-                                        "/postalCode",
-                                    ),
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/postalCode"),
                                 ),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("eligibility")
@@ -56,9 +54,9 @@ pub async fn apply_at_checkout(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 eligibility_eligible = Some(response.body_pointer("/eligible")?);
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/eligible"),
-                    &::arazzo_runtime::__private::serde_json::Value::Bool(false),
+                    &rt::serde_json::Value::Bool(false),
                 ) {
                     break;
                 }
@@ -67,7 +65,7 @@ pub async fn apply_at_checkout(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "lending",
                         LENDING_BASE_URL,
                         "/customers",
@@ -75,26 +73,20 @@ pub async fn apply_at_checkout(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "firstName".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &::arazzo_runtime::__private::param::json_at(
-                                        &inputs.customer,
-                                        "/firstName",
-                                    ),
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/firstName"),
                                 ),
                             );
                             map.insert(
                                 "lastName".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &::arazzo_runtime::__private::param::json_at(
-                                        &inputs.customer,
-                                        "/lastName",
-                                    ),
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/lastName"),
                                 ),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("customer")
@@ -108,7 +100,7 @@ pub async fn apply_at_checkout(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "lending",
                         LENDING_BASE_URL,
                         "/loans",
@@ -116,11 +108,11 @@ pub async fn apply_at_checkout(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "customerId".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    ::arazzo_runtime::__private::flow::output(
+                                rt::param::to_json(
+                                    rt::flow::output(
                                         customer_customer_id.as_ref(),
                                         "customer",
                                         "customerId",
@@ -129,9 +121,9 @@ pub async fn apply_at_checkout(
                             );
                             map.insert(
                                 "amount".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.amount),
+                                rt::param::to_json(&inputs.amount),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("loan")
@@ -154,7 +146,7 @@ pub async fn apply_at_checkout(
         }
     }
     Ok(ApplyAtCheckoutOutputs {
-        eligible: *::arazzo_runtime::__private::flow::output(
+        eligible: *rt::flow::output(
             eligibility_eligible.as_ref(),
             "eligibility",
             "eligible",

@@ -12,7 +12,8 @@ pub async fn adopt_pet(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
 ) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(
         ["pet", "coupon", "adopt", "adoptWithCoupon"],
         1000usize,
     );
@@ -27,27 +28,19 @@ pub async fn adopt_pet(
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "pets",
                         PETS_BASE_URL,
-                        &[
-                            "/pets/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                inputs.pet_id,
-                            ),
-                        ]
-                            .concat(),
+                        &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),
                     )
                     .send("pet")
                     .await?;
                 let failed: Option<&'static str> = if response.status() != 200u16 {
                     Some("$statusCode == 200")
                 } else {
-                    if !::arazzo_runtime::__private::cond::eq(
+                    if !rt::cond::eq(
                         response.pointer_or_null("/status"),
-                        &::arazzo_runtime::__private::serde_json::Value::from(
-                            "available",
-                        ),
+                        &rt::serde_json::Value::from("available"),
                     ) {
                         Some("$response.body#/status == 'available'")
                     } else {
@@ -63,16 +56,10 @@ pub async fn adopt_pet(
             1usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "pets",
                         PETS_BASE_URL,
-                        &[
-                            "/pets/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                inputs.pet_id,
-                            ),
-                            "/coupons",
-                        ]
+                        &["/pets/", &rt::param::path_segment(inputs.pet_id), "/coupons"]
                             .concat(),
                     )
                     .send("coupon")
@@ -92,7 +79,7 @@ pub async fn adopt_pet(
             2usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "pets",
                         PETS_BASE_URL,
                         "/adoptions",
@@ -100,18 +87,16 @@ pub async fn adopt_pet(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "petId".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.pet_id),
+                                rt::param::to_json(&inputs.pet_id),
                             );
                             map.insert(
                                 "customer".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &inputs.customer,
-                                ),
+                                rt::param::to_json(&inputs.customer),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("adopt")
@@ -126,7 +111,7 @@ pub async fn adopt_pet(
             3usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::POST,
+                        rt::reqwest::Method::POST,
                         "pets",
                         PETS_BASE_URL,
                         "/adoptions",
@@ -134,28 +119,22 @@ pub async fn adopt_pet(
                     .json_body(
                         "application/json",
                         &{
-                            let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                            let mut map = rt::serde_json::Map::new();
                             map.insert(
                                 "petId".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(&inputs.pet_id),
+                                rt::param::to_json(&inputs.pet_id),
                             );
                             map.insert(
                                 "customer".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    &inputs.customer,
-                                ),
+                                rt::param::to_json(&inputs.customer),
                             );
                             map.insert(
                                 "couponCode".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(
-                                    ::arazzo_runtime::__private::flow::output(
-                                        coupon_code.as_ref(),
-                                        "coupon",
-                                        "code",
-                                    )?,
+                                rt::param::to_json(
+                                    rt::flow::output(coupon_code.as_ref(), "coupon", "code")?,
                                 ),
                             );
-                            ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                            rt::serde_json::Value::Object(map)
                         },
                     )
                     .send("adoptWithCoupon")
@@ -173,12 +152,7 @@ pub async fn adopt_pet(
         }
     }
     Ok(AdoptPetOutputs {
-        pet_name: ::arazzo_runtime::__private::flow::output(
-                pet_name.as_ref(),
-                "pet",
-                "name",
-            )?
-            .clone(),
+        pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
         adoption_id: adopt_adoption_id.clone(),
         fee: adopt_fee,
         discounted_adoption_id: adopt_with_coupon_adoption_id.clone(),

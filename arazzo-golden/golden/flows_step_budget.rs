@@ -12,23 +12,18 @@ pub async fn watch_job(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
 ) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut steps = ::arazzo_runtime::__private::steps::Steps::new(["poll"], 5usize);
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
                 let response = client
                     .request(
-                        ::arazzo_runtime::__private::reqwest::Method::GET,
+                        rt::reqwest::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
-                        &[
-                            "/jobs/",
-                            &::arazzo_runtime::__private::param::path_segment(
-                                &inputs.job_id,
-                            ),
-                        ]
-                            .concat(),
+                        &["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat(),
                     )
                     .send("poll")
                     .await?;
@@ -36,9 +31,9 @@ pub async fn watch_job(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 poll_state = Some(response.body_pointer("/state")?);
-                if ::arazzo_runtime::__private::cond::eq(
+                if rt::cond::eq(
                     response.pointer_or_null("/state"),
-                    &::arazzo_runtime::__private::serde_json::Value::from("running"),
+                    &rt::serde_json::Value::from("running"),
                 ) {
                     steps.succeeded().goto(0usize);
                     continue;
@@ -49,12 +44,7 @@ pub async fn watch_job(
         }
     }
     Ok(WatchJobOutputs {
-        state: ::arazzo_runtime::__private::flow::output(
-                poll_state.as_ref(),
-                "poll",
-                "state",
-            )?
-            .clone(),
+        state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
     })
 }
 /// Inputs of the `watch-job` workflow.

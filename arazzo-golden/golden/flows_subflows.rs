@@ -19,26 +19,16 @@ pub(crate) async fn sign_in_with_status(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
 ) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            "/login",
-        )
+        .request(rt::reqwest::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "username".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.username),
-                );
-                map.insert(
-                    "password".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.password),
-                );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                let mut map = rt::serde_json::Map::new();
+                map.insert("username".to_owned(), rt::param::to_json(&inputs.username));
+                map.insert("password".to_owned(), rt::param::to_json(&inputs.password));
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("login")
@@ -104,6 +94,7 @@ pub async fn show_profile(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
 ) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let (callee, status) = sign_in_with_status(
             client,
             SignInInputs {
@@ -119,19 +110,10 @@ pub async fn show_profile(
     let auth_token: String = callee.token.clone();
     let auth_status: u16 = response.status();
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            "/me",
-        )
+        .request(rt::reqwest::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(&auth_token),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&auth_token)].concat(),
         )
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("me")
@@ -198,6 +180,7 @@ pub async fn profile_after_sign_in(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
 ) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let (SignInOutputs { token: sign_in_token, .. }, _) = sign_in_with_status(
             client,
             SignInInputs {
@@ -207,21 +190,10 @@ pub async fn profile_after_sign_in(
         )
         .await?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            "/me",
-        )
+        .request(rt::reqwest::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                    &sign_in_token,
-                ),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&sign_in_token)].concat(),
         )
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("me")

@@ -13,13 +13,9 @@ pub async fn book_trip(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
 ) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "rail",
-            RAIL_BASE_URL,
-            "/stations",
-        )
+        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/stations")
         .query("search", &inputs.from)
         .send("origin")
         .await?;
@@ -28,12 +24,7 @@ pub async fn book_trip(
     }
     let origin_id: String = response.body_pointer("/data/0/id")?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "rail",
-            RAIL_BASE_URL,
-            "/stations",
-        )
+        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/stations")
         .query("search", &inputs.to)
         .send("destination")
         .await?;
@@ -42,12 +33,7 @@ pub async fn book_trip(
     }
     let destination_id: String = response.body_pointer("/data/0/id")?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "rail",
-            RAIL_BASE_URL,
-            "/trips",
-        )
+        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/trips")
         .query("origin", &origin_id)
         .query("destination", &destination_id)
         .send("trips")
@@ -55,44 +41,27 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::__private::criteria::jsonpath(
-        "$.trips[0]",
-        &response.body_operand(),
-    ) {
+    if !rt::criteria::jsonpath("$.trips[0]", &response.body_operand()) {
         return Err(response.criteria_failed("$.trips[0]"));
     }
     let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
     let trips_price: f64 = response.body_pointer("/trips/0/price")?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "rail",
-            RAIL_BASE_URL,
-            "/bookings",
-        )
+        .request(rt::reqwest::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "tripId".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&trips_trip_id),
-                );
+                let mut map = rt::serde_json::Map::new();
+                map.insert("tripId".to_owned(), rt::param::to_json(&trips_trip_id));
                 map.insert(
                     "passenger".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.passenger),
+                    rt::param::to_json(&inputs.passenger),
                 );
-                map.insert(
-                    "seats".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.seats),
-                );
+                map.insert("seats".to_owned(), rt::param::to_json(&inputs.seats));
                 if let Some(value) = &inputs.railcard {
-                    map.insert(
-                        "railcard".to_owned(),
-                        ::arazzo_runtime::__private::param::to_json(value),
-                    );
+                    map.insert("railcard".to_owned(), rt::param::to_json(value));
                 }
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("book")
@@ -103,14 +72,10 @@ pub async fn book_trip(
     let book_booking_id: String = response.body_pointer("/bookingId")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "rail",
             RAIL_BASE_URL,
-            &[
-                "/bookings/",
-                &::arazzo_runtime::__private::param::path_segment(&book_booking_id),
-                "/payment",
-            ]
+            &["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]
                 .concat(),
         )
         .send("pay")
@@ -118,9 +83,9 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !::arazzo_runtime::__private::cond::eq(
+    if !rt::cond::eq(
         response.pointer_or_null("/status"),
-        &::arazzo_runtime::__private::serde_json::Value::from("paid"),
+        &rt::serde_json::Value::from("paid"),
     ) {
         return Err(response.criteria_failed("$response.body#/status == 'paid'"));
     }

@@ -17,27 +17,18 @@ pub async fn generate_token_then_broadcast(
     GenerateTokenThenBroadcastOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "webPubSubApi",
             WEB_PUB_SUB_API_BASE_URL,
-            &[
-                "/api/hubs/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.hub),
-                "/:generateToken",
-            ]
+            &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
                 .concat(),
         )
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                    &inputs.access_token,
-                ),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
         )
         .query("api-version", &inputs.api_version)
         .query_opt("userId", inputs.user_id.as_ref())
@@ -51,25 +42,14 @@ pub async fn generate_token_then_broadcast(
     let generate_token_token: String = response.body_pointer("/token")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "webPubSubApi",
             WEB_PUB_SUB_API_BASE_URL,
-            &[
-                "/api/hubs/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.hub),
-                "/:send",
-            ]
-                .concat(),
+            &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat(),
         )
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(
-                    &inputs.access_token,
-                ),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
         )
         .query("api-version", &inputs.api_version)
         .text_body("text/plain", &inputs.message)

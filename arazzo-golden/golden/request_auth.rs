@@ -12,14 +12,10 @@ pub async fn every_scheme(
     client: &::arazzo_runtime::Client,
     inputs: EverySchemeInputs,
 ) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let _ = inputs;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/secrets",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("bearer")
         .await?;
@@ -27,12 +23,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/header-key",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
         .security(
             &[
                 &[
@@ -52,12 +43,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/query-key",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
         .query("page", 2i64)
         .security(
             &[
@@ -78,12 +64,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/cookie-key",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
         .security(
             &[
                 &[
@@ -103,12 +84,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/basic",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/basic")
         .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
         .send("basic")
         .await?;
@@ -116,12 +92,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/both",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/both")
         .security(
             &[
                 &[
@@ -142,12 +113,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/health",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/health")
         .send("health")
         .await?;
     if response.status() != 200u16 {
@@ -195,20 +161,12 @@ pub async fn own_authorization(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
 ) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/secrets",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
         .header(
             "Authorization",
-            [
-                "Bearer ",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(&inputs.token),
-            ]
-                .concat(),
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.token)].concat(),
         )
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("list")
@@ -256,13 +214,9 @@ pub async fn own_keys(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
 ) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/header-key",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
         .header("x-api-key", &inputs.key)
         .security(
             &[
@@ -283,12 +237,7 @@ pub async fn own_keys(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "vault",
-            VAULT_BASE_URL,
-            "/query-key",
-        )
+        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
         .query("api_key", &inputs.key)
         .security(
             &[
@@ -348,9 +297,10 @@ pub async fn store(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
 ) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "vault",
             "https://uploads.us.vault.example.com",
             "/uploads",
@@ -364,7 +314,7 @@ pub async fn store(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "vault",
             "https://archive.vault.example.com/cold",
             "/archive",
@@ -373,7 +323,7 @@ pub async fn store(
             "application/xml",
             [
                 "<archive><id>",
-                &*::arazzo_runtime::__private::param::ParamValue::to_param(&inputs.id),
+                &*rt::param::ParamValue::to_param(&inputs.id),
                 "</id><note>a &amp; b</note></archive>",
             ]
                 .concat(),

@@ -12,61 +12,35 @@ pub async fn photo(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
 ) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "records",
             RECORDS_BASE_URL,
-            &[
-                "/pets/",
-                &::arazzo_runtime::__private::param::path_segment(inputs.id),
-                "/photo",
-            ]
-                .concat(),
+            &["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat(),
         )
         .multipart_body([
-            (
-                "caption",
-                Some(::arazzo_runtime::__private::param::Part::value(&inputs.caption)),
-            ),
-            (
-                "photo",
-                Some(::arazzo_runtime::__private::param::Part::value(&inputs.photo)),
-            ),
+            ("caption", Some(rt::param::Part::value(&inputs.caption))),
+            ("photo", Some(rt::param::Part::value(&inputs.photo))),
             (
                 "meta",
                 Some(
-                    ::arazzo_runtime::__private::param::Part::Json({
-                        let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                    rt::param::Part::Json({
+                        let mut map = rt::serde_json::Map::new();
                         map.insert(
                             "source".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(
-                                "camera",
-                            ),
+                            rt::serde_json::Value::from("camera"),
                         );
                         if let Some(value) = &inputs.size {
-                            map.insert(
-                                "size".to_owned(),
-                                ::arazzo_runtime::__private::param::to_json(value),
-                            );
+                            map.insert("size".to_owned(), rt::param::to_json(value));
                         }
-                        ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        rt::serde_json::Value::Object(map)
                     }),
                 ),
             ),
-            (
-                "credit",
-                inputs
-                    .credit
-                    .as_ref()
-                    .map(::arazzo_runtime::__private::param::Part::value),
-            ),
-            (
-                "kind",
-                Some(
-                    ::arazzo_runtime::__private::param::Part::Text("portrait".to_owned()),
-                ),
-            ),
+            ("credit", inputs.credit.as_ref().map(rt::param::Part::value)),
+            ("kind", Some(rt::param::Part::Text("portrait".to_owned()))),
         ])
         .send("upload")
         .await?;
@@ -127,48 +101,39 @@ pub async fn replaced(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
 ) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "records",
-            RECORDS_BASE_URL,
-            "/pets",
-        )
+        .request(rt::reqwest::Method::POST, "records", RECORDS_BASE_URL, "/pets")
         .json_body(
             "application/json",
             &{
-                let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                map.insert(
-                    "name".to_owned(),
-                    ::arazzo_runtime::__private::param::to_json(&inputs.name),
-                );
+                let mut map = rt::serde_json::Map::new();
+                map.insert("name".to_owned(), rt::param::to_json(&inputs.name));
                 map.insert(
                     "owner".to_owned(),
                     {
-                        let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                        let mut map = rt::serde_json::Map::new();
                         map.insert(
                             "id".to_owned(),
-                            ::arazzo_runtime::__private::param::to_json(&inputs.owner_id),
+                            rt::param::to_json(&inputs.owner_id),
                         );
                         map.insert(
                             "email".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(
-                                "owner@example.com",
-                            ),
+                            rt::serde_json::Value::from("owner@example.com"),
                         );
-                        ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        rt::serde_json::Value::Object(map)
                     },
                 );
                 map.insert(
                     "tags".to_owned(),
-                    ::arazzo_runtime::__private::serde_json::Value::Array(
+                    rt::serde_json::Value::Array(
                         vec![
-                            ::arazzo_runtime::__private::serde_json::Value::from("new"),
-                            ::arazzo_runtime::__private::serde_json::Value::from("named")
+                            rt::serde_json::Value::from("new"),
+                            rt::serde_json::Value::from("named")
                         ],
                     ),
                 );
-                ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                rt::serde_json::Value::Object(map)
             },
         )
         .send("fromTemplate")
@@ -176,33 +141,25 @@ pub async fn replaced(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    let from_template_template: Option<::arazzo_runtime::__private::serde_json::Value> = response
+    let from_template_template: Option<rt::serde_json::Value> = response
         .body_pointer("/template")?;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
-            "records",
-            RECORDS_BASE_URL,
-            "/pets",
-        )
+        .request(rt::reqwest::Method::POST, "records", RECORDS_BASE_URL, "/pets")
         .json_body_replaced(
             "application/json",
-            ::arazzo_runtime::__private::param::to_json(&from_template_template),
+            rt::param::to_json(&from_template_template),
             [
-                ("/name", ::arazzo_runtime::__private::param::to_json(&inputs.name)),
+                ("/name", rt::param::to_json(&inputs.name)),
                 (
                     "/owner",
                     {
-                        let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
+                        let mut map = rt::serde_json::Map::new();
                         map.insert(
                             "id".to_owned(),
-                            ::arazzo_runtime::__private::param::to_json(&inputs.owner_id),
+                            rt::param::to_json(&inputs.owner_id),
                         );
-                        map.insert(
-                            "email".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::Null,
-                        );
-                        ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        map.insert("email".to_owned(), rt::serde_json::Value::Null);
+                        rt::serde_json::Value::Object(map)
                     },
                 ),
             ],
@@ -257,19 +214,15 @@ pub async fn photo_form(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
 ) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::POST,
+            rt::reqwest::Method::POST,
             "records",
             RECORDS_BASE_URL,
-            &[
-                "/pets/",
-                &::arazzo_runtime::__private::param::path_segment(1i64),
-                "/photo",
-            ]
-                .concat(),
+            &["/pets/", &rt::param::path_segment(1i64), "/photo"].concat(),
         )
-        .multipart_object(&::arazzo_runtime::__private::param::to_json(&inputs.form))
+        .multipart_object(&rt::param::to_json(&inputs.form))
         .send("upload")
         .await?;
     if response.status() != 201u16 {

@@ -12,16 +12,13 @@ pub async fn style_table(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
 ) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
-            &[
-                "/path/simple/false/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.string),
-            ]
-                .concat(),
+            &["/path/simple/false/", &rt::param::path_segment(&inputs.string)].concat(),
         )
         .send("path-simple-false-string")
         .await?;
@@ -30,16 +27,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/simple/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Simple,
+                &rt::param::path_styled(
+                    rt::param::Style::Simple,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -51,16 +48,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/simple/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Simple,
+                &rt::param::path_styled(
+                    rt::param::Style::Simple,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -72,14 +69,10 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
-            &[
-                "/path/simple/true/",
-                &::arazzo_runtime::__private::param::path_segment(&inputs.string),
-            ]
-                .concat(),
+            &["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat(),
         )
         .send("path-simple-true-string")
         .await?;
@@ -88,16 +81,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/simple/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Simple,
+                &rt::param::path_styled(
+                    rt::param::Style::Simple,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -109,16 +102,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/simple/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Simple,
+                &rt::param::path_styled(
+                    rt::param::Style::Simple,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -130,16 +123,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
+                    &rt::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -151,16 +144,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -172,16 +165,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -193,16 +186,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
+                    &rt::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -214,16 +207,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -235,16 +228,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/label/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Label,
+                &rt::param::path_styled(
+                    rt::param::Style::Label,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -256,16 +249,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
+                    &rt::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -277,16 +270,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -298,16 +291,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/false/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     false,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -319,16 +312,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.string),
+                    &rt::param::to_json(&inputs.string),
                 ),
             ]
                 .concat(),
@@ -340,16 +333,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.array),
+                    &rt::param::to_json(&inputs.array),
                 ),
             ]
                 .concat(),
@@ -361,16 +354,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/path/matrix/true/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "color",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.object),
+                    &rt::param::to_json(&inputs.object),
                 ),
             ]
                 .concat(),
@@ -382,7 +375,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/form/false",
@@ -395,7 +388,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/form/false",
@@ -408,16 +401,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/form/false",
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::__private::param::Style::Form,
+            rt::param::Style::Form,
             false,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+            &rt::param::to_json(&inputs.object),
         )
         .send("query-form-false-object")
         .await?;
@@ -425,12 +418,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/true",
-        )
+        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query("color", &inputs.string)
         .send("query-form-true-string")
         .await?;
@@ -438,12 +426,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/true",
-        )
+        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query_array("color", &inputs.array, true, ",")
         .send("query-form-true-array")
         .await?;
@@ -451,17 +434,12 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/true",
-        )
+        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query_styled(
             "color",
-            ::arazzo_runtime::__private::param::Style::Form,
+            rt::param::Style::Form,
             true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+            &rt::param::to_json(&inputs.object),
         )
         .send("query-form-true-object")
         .await?;
@@ -470,7 +448,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
@@ -483,16 +461,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::__private::param::Style::SpaceDelimited,
+            rt::param::Style::SpaceDelimited,
             false,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+            &rt::param::to_json(&inputs.object),
         )
         .send("query-spaceDelimited-false-object")
         .await?;
@@ -501,7 +479,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
@@ -514,16 +492,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::__private::param::Style::PipeDelimited,
+            rt::param::Style::PipeDelimited,
             false,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+            &rt::param::to_json(&inputs.object),
         )
         .send("query-pipeDelimited-false-object")
         .await?;
@@ -532,16 +510,16 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/deepObject/true",
         )
         .query_styled(
             "color",
-            ::arazzo_runtime::__private::param::Style::DeepObject,
+            rt::param::Style::DeepObject,
             true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
+            &rt::param::to_json(&inputs.object),
         )
         .send("query-deepObject-true-object")
         .await?;
@@ -550,7 +528,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/false",
@@ -563,12 +541,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/false",
         )
-        .header("X-Color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
+        .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -576,16 +554,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/false",
         )
-        .header_styled(
-            "X-Color",
-            false,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
-        )
+        .header_styled("X-Color", false, &rt::param::to_json(&inputs.object))
         .send("header-simple-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -593,7 +567,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/false",
@@ -606,12 +580,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/false",
         )
-        .cookie("color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
+        .cookie("color", rt::param::join(&inputs.array, ","))
         .send("cookie-form-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -619,16 +593,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/false",
         )
-        .cookie_styled(
-            "color",
-            false,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
-        )
+        .cookie_styled("color", false, &rt::param::to_json(&inputs.object))
         .send("cookie-form-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -636,7 +606,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/true",
@@ -649,12 +619,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/true",
         )
-        .header("X-Color", ::arazzo_runtime::__private::param::join(&inputs.array, ","))
+        .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -662,16 +632,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/header/simple/true",
         )
-        .header_styled(
-            "X-Color",
-            true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
-        )
+        .header_styled("X-Color", true, &rt::param::to_json(&inputs.object))
         .send("header-simple-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -679,7 +645,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/true",
@@ -692,16 +658,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/true",
         )
-        .cookie_styled(
-            "color",
-            true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.array),
-        )
+        .cookie_styled("color", true, &rt::param::to_json(&inputs.array))
         .send("cookie-form-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -709,16 +671,12 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/cookie/form/true",
         )
-        .cookie_styled(
-            "color",
-            true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.object),
-        )
+        .cookie_styled("color", true, &rt::param::to_json(&inputs.object))
         .send("cookie-form-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -799,72 +757,55 @@ pub async fn typed_styles(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
 ) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "point",
-                    &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
+                    &rt::param::to_json(&inputs.rgb),
                 ),
             ]
                 .concat(),
         )
         .query_styled(
             "filter",
-            ::arazzo_runtime::__private::param::Style::DeepObject,
+            rt::param::Style::DeepObject,
             true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
+            &rt::param::to_json(&inputs.rgb),
         )
         .query_array("ids", &inputs.ids, false, "|")
-        .header_styled(
-            "X-Rgb",
-            true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
-        )
-        .cookie_styled(
-            "rgb",
-            true,
-            &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
-        )
+        .header_styled("X-Rgb", true, &rt::param::to_json(&inputs.rgb))
+        .cookie_styled("rgb", true, &rt::param::to_json(&inputs.rgb))
         .send("first")
         .await?;
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    let first_ids: Option<::arazzo_runtime::__private::serde_json::Value> = response
-        .body_pointer("/ids")?;
+    let first_ids: Option<rt::serde_json::Value> = response.body_pointer("/ids")?;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "point",
                     &{
-                        let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
-                        map.insert(
-                            "R".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(1i64),
-                        );
-                        map.insert(
-                            "G".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(2i64),
-                        );
-                        map.insert(
-                            "B".to_owned(),
-                            ::arazzo_runtime::__private::serde_json::Value::from(3i64),
-                        );
-                        ::arazzo_runtime::__private::serde_json::Value::Object(map)
+                        let mut map = rt::serde_json::Map::new();
+                        map.insert("R".to_owned(), rt::serde_json::Value::from(1i64));
+                        map.insert("G".to_owned(), rt::serde_json::Value::from(2i64));
+                        map.insert("B".to_owned(), rt::serde_json::Value::from(3i64));
+                        rt::serde_json::Value::Object(map)
                     },
                 ),
             ]
@@ -872,9 +813,9 @@ pub async fn typed_styles(
         )
         .query_styled(
             "ids",
-            ::arazzo_runtime::__private::param::Style::PipeDelimited,
+            rt::param::Style::PipeDelimited,
             false,
-            &::arazzo_runtime::__private::param::to_json(&first_ids),
+            &rt::param::to_json(&first_ids),
         )
         .send("again")
         .await?;
@@ -946,23 +887,20 @@ pub async fn optional_point(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
 ) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
+            rt::reqwest::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
                 "/typed/",
-                &::arazzo_runtime::__private::param::path_styled(
-                    ::arazzo_runtime::__private::param::Style::Matrix,
+                &rt::param::path_styled(
+                    rt::param::Style::Matrix,
                     true,
                     "point",
-                    &::arazzo_runtime::__private::param::to_json(
-                        ::arazzo_runtime::__private::flow::present(
-                            inputs.rgb.as_ref(),
-                            "only",
-                            "rgb",
-                        )?,
+                    &rt::param::to_json(
+                        rt::flow::present(inputs.rgb.as_ref(), "only", "rgb")?,
                     ),
                 ),
             ]
@@ -1041,24 +979,12 @@ pub async fn content_params(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
 ) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            ::arazzo_runtime::__private::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/content",
-        )
-        .query(
-            "filter",
-            ::arazzo_runtime::__private::param::json_text(
-                &::arazzo_runtime::__private::param::to_json(&inputs.rgb),
-            ),
-        )
-        .header("X-Tags", ::arazzo_runtime::__private::param::json_text(&inputs.tags))
-        .query_opt(
-            "note",
-            inputs.note.as_ref().map(::arazzo_runtime::__private::param::json_text),
-        )
+        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/content")
+        .query("filter", rt::param::json_text(&rt::param::to_json(&inputs.rgb)))
+        .header("X-Tags", rt::param::json_text(&inputs.tags))
+        .query_opt("note", inputs.note.as_ref().map(rt::param::json_text))
         .send("only")
         .await?;
     if response.status() != 204u16 {

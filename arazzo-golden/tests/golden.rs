@@ -90,6 +90,10 @@ fn generated_code_matches_the_golden_files() {
 
 #[test]
 fn generation_is_deterministic() {
+    // Under BLESS the other test rewrites the files whose headers this one reads.
+    if std::env::var_os("BLESS").is_some() {
+        return;
+    }
     for golden in goldens() {
         let (once, twice) = (generate(&golden), generate(&golden));
         assert_eq!(once, twice, "{} differs on a second run", golden.display());

@@ -115,6 +115,53 @@ fn retarget(tokens: TokenStream, runtime: &TokenStream) -> TokenStream {
     out.into_iter().collect()
 }
 
+/// A function body with `::arazzo_runtime::__private` written `rt` after one
+/// `use ::arazzo_runtime::__private as rt;`, so that its lines say what the step does rather
+/// than where the runtime's helpers live. (`rt` is local to the function: no generated name
+/// clashes with it, since step variables always contain `_`.)
+pub(crate) fn alias_private(body: TokenStream) -> TokenStream {
+    let mut used = false;
+    let body = shorten(body, &mut used);
+    if used {
+        quote! { use ::arazzo_runtime::__private as rt; #body }
+    } else {
+        body
+    }
+}
+
+fn shorten(tokens: TokenStream, used: &mut bool) -> TokenStream {
+    let mut out: Vec<TokenTree> = Vec::new();
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), shorten(group.stream(), used));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            TokenTree::Ident(ident) if ident == "__private" => {
+                let n = out.len();
+                let is_runtime = n >= 4
+                    && matches!(&out[n - 2], TokenTree::Punct(p) if p.as_char() == ':')
+                    && matches!(&out[n - 1], TokenTree::Punct(p) if p.as_char() == ':')
+                    && matches!(&out[n - 3], TokenTree::Ident(i) if i == "arazzo_runtime")
+                    && ends_with_path_sep(&out[..n - 3]);
+                if is_runtime {
+                    out.truncate(n - 5);
+                    out.push(TokenTree::Ident(proc_macro2::Ident::new(
+                        "rt",
+                        ident.span(),
+                    )));
+                    *used = true;
+                } else {
+                    out.push(TokenTree::Ident(ident));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// Whether the last two tokens are `::` (so a following name starts an absolute path).
 fn ends_with_path_sep(out: &[TokenTree]) -> bool {
     matches!(

@@ -21,7 +21,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     let outputs_ty = format_ident!("{}", w.outputs.type_name);
     let docs = doc(&fn_doc(w));
     let with_status = called.contains(&w.inner_fn_name);
-    let body = body(plan, w, with_status);
+    let body = super::alias_private(body(plan, w, with_status));
     let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
     let outputs = types::outputs(&w.id, &w.outputs);
     let functions = if with_status {
