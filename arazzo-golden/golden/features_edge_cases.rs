@@ -98,13 +98,9 @@ pub async fn register_thing(
     })
 }
 /// Inputs of the `register-thing` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputs {
     #[serde(rename = "type")]
@@ -169,13 +165,9 @@ impl RegisterThingInputs {
     }
 }
 /// Values of `RegisterThingInputsPlan`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub enum RegisterThingInputsPlan {
     /// `1`
@@ -192,13 +184,9 @@ pub enum RegisterThingInputsPlan {
     Self_,
 }
 /// Part of the inputs: `RegisterThingInputsAddress`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputsAddress {
     #[serde(rename = "street")]
@@ -216,13 +204,9 @@ impl RegisterThingInputsAddress {
     }
 }
 /// Part of the inputs: `RegisterThingInputsHome`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputsHome {
     #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
@@ -240,13 +224,9 @@ impl Default for RegisterThingInputsHome {
     }
 }
 /// Values of `RegisterThingInputsKindsItem`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub enum RegisterThingInputsKindsItem {
     /// `a`
@@ -257,13 +237,9 @@ pub enum RegisterThingInputsKindsItem {
     B,
 }
 /// Outputs of the `register-thing` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.

@@ -41,13 +41,9 @@ pub async fn search_documents(
     })
 }
 /// Inputs of the `search-documents` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsInputs {
     #[serde(rename = "ids")]
@@ -64,13 +60,9 @@ impl SearchDocumentsInputs {
     }
 }
 /// Outputs of the `search-documents` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.

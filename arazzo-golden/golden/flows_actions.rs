@@ -51,10 +51,7 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 let _: i64 = response.body_pointer("/stock")?;
-                if rt::cond::eq(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(0i64),
-                ) {
+                if response.pointer_eq("/stock", 0i64) {
                     break;
                 }
                 steps.succeeded().advance();
@@ -88,10 +85,7 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
-                if rt::cond::eq(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(0i64),
-                ) {
+                if response.pointer_eq("/stock", 0i64) {
                     steps.succeeded().goto(2usize);
                     continue;
                 }
@@ -122,10 +116,7 @@ pub(crate) async fn reserve_item_with_status(
                     return Err(response.criteria_failed("$statusCode == 202"));
                 }
                 restock_ticket = Some(response.body_pointer("/ticket")?);
-                if rt::cond::eq(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(0i64),
-                ) {
+                if response.pointer_eq("/stock", 0i64) {
                     break;
                 }
                 steps.succeeded().advance();
@@ -142,13 +133,9 @@ pub(crate) async fn reserve_item_with_status(
     ))
 }
 /// Inputs of the `reserve-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemInputs {
     #[serde(rename = "sku")]
@@ -161,13 +148,9 @@ impl ReserveItemInputs {
     }
 }
 /// Outputs of the `reserve-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -210,10 +193,7 @@ pub async fn sync_feed(
                 }
                 fetch_page = Some(response.body_pointer("/page")?);
                 fetch_more = Some(response.body_pointer("/more")?);
-                if rt::cond::eq(
-                    response.pointer_or_null("/count"),
-                    &rt::serde_json::Value::from(0i64),
-                ) {
+                if response.pointer_eq("/count", 0i64) {
                     steps.succeeded().goto(2usize);
                     continue;
                 }
@@ -283,13 +263,9 @@ pub async fn sync_feed(
     })
 }
 /// Inputs of the `sync-feed` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
 impl SyncFeedInputs {
@@ -304,13 +280,9 @@ impl Default for SyncFeedInputs {
     }
 }
 /// Outputs of the `sync-feed` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedOutputs {
     /// `lastPage`: `$steps.fetch.outputs.page`.
@@ -434,13 +406,9 @@ pub async fn fetch_item(
     })
 }
 /// Inputs of the `fetch-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemInputs {
     #[serde(rename = "sku")]
@@ -453,13 +421,9 @@ impl FetchItemInputs {
     }
 }
 /// Outputs of the `fetch-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemOutputs {
     /// `mirrorName`: `$steps.mirror.outputs.name`.
@@ -556,13 +520,9 @@ pub async fn authorized_lookup(
     })
 }
 /// Inputs of the `authorized-lookup` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupInputs {
     #[serde(rename = "username")]
@@ -587,13 +547,9 @@ impl AuthorizedLookupInputs {
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
@@ -630,10 +586,7 @@ pub async fn reserve_or_backorder(
                 if response.status() != 200u16 {
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                if rt::cond::eq(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(0i64),
-                ) {
+                if response.pointer_eq("/stock", 0i64) {
                     let _ = Box::pin(
                             place_backorder_with_status(
                                 client,
@@ -676,13 +629,9 @@ pub async fn reserve_or_backorder(
     })
 }
 /// Inputs of the `reserve-or-backorder` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderInputs {
     #[serde(rename = "sku")]
@@ -695,13 +644,9 @@ impl ReserveOrBackorderInputs {
     }
 }
 /// Outputs of the `reserve-or-backorder` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -757,13 +702,9 @@ pub(crate) async fn place_backorder_with_status(
     ))
 }
 /// Inputs of the `place-backorder` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderInputs {
     #[serde(rename = "sku")]
@@ -776,13 +717,9 @@ impl PlaceBackorderInputs {
     }
 }
 /// Outputs of the `place-backorder` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
@@ -933,13 +870,9 @@ pub async fn audit_item(
     })
 }
 /// Inputs of the `audit-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemInputs {
     #[serde(rename = "sku")]
@@ -952,13 +885,9 @@ impl AuditItemInputs {
     }
 }
 /// Outputs of the `audit-item` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemOutputs {
     /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
@@ -999,13 +928,9 @@ pub async fn reserve_through_workflow(
     })
 }
 /// Inputs of the `reserve-through-workflow` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowInputs {
     #[serde(rename = "item")]
@@ -1018,13 +943,9 @@ impl ReserveThroughWorkflowInputs {
     }
 }
 /// Outputs of the `reserve-through-workflow` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -1138,13 +1059,9 @@ pub async fn quick_reserve(
     Ok(QuickReserveOutputs {})
 }
 /// Inputs of the `quick-reserve` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveInputs {
     #[serde(rename = "sku")]
@@ -1157,13 +1074,9 @@ impl QuickReserveInputs {
     }
 }
 /// Outputs of the `quick-reserve` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveOutputs {}
 /// Read an item; an unknown item is registered by backordering it, then read again.
@@ -1221,13 +1134,9 @@ pub async fn lookup_or_register(
     })
 }
 /// Inputs of the `lookup-or-register` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterInputs {
     #[serde(rename = "sku")]
@@ -1240,13 +1149,9 @@ impl LookupOrRegisterInputs {
     }
 }
 /// Outputs of the `lookup-or-register` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.

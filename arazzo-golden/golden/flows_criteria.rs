@@ -37,22 +37,13 @@ pub async fn check_team(
     ) {
         return Err(response.criteria_failed("^200$"));
     }
-    if !rt::cond::eq(
-        response.pointer_or_null("/status"),
-        &rt::serde_json::Value::from("ACTIVE"),
-    ) {
+    if !response.pointer_eq("/status", "ACTIVE") {
         return Err(response.criteria_failed("$response.body#/status == 'ACTIVE'"));
     }
-    if !rt::cond::eq(
-        response.pointer_or_null("/size"),
-        &rt::serde_json::Value::from(3i64),
-    ) {
+    if !response.pointer_eq("/size", 3i64) {
         return Err(response.criteria_failed("$response.body#/size == 3"));
     }
-    if !rt::cond::eq(
-        response.pointer_or_null("/archivedAt"),
-        &rt::serde_json::Value::Null,
-    ) {
+    if !response.pointer_eq("/archivedAt", ()) {
         return Err(response.criteria_failed("$response.body#/archivedAt == null"));
     }
     if !rt::criteria::regex(
@@ -123,13 +114,9 @@ pub async fn check_team(
     })
 }
 /// Inputs of the `check-team` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamInputs {
     #[serde(rename = "team")]
@@ -142,13 +129,9 @@ impl CheckTeamInputs {
     }
 }
 /// Outputs of the `check-team` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.

@@ -54,10 +54,7 @@ pub async fn apply_at_checkout(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 eligibility_eligible = Some(response.body_pointer("/eligible")?);
-                if rt::cond::eq(
-                    response.pointer_or_null("/eligible"),
-                    &rt::serde_json::Value::Bool(false),
-                ) {
+                if response.pointer_eq("/eligible", false) {
                     break;
                 }
                 steps.succeeded().advance();
@@ -157,13 +154,9 @@ pub async fn apply_at_checkout(
     })
 }
 /// Inputs of the `apply-at-checkout` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputs {
     #[serde(rename = "amount")]
@@ -178,13 +171,9 @@ impl ApplyAtCheckoutInputs {
     }
 }
 /// Part of the inputs: `ApplyAtCheckoutInputsCustomer`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputsCustomer {
     #[serde(rename = "firstName")]
@@ -209,13 +198,9 @@ impl ApplyAtCheckoutInputsCustomer {
     }
 }
 /// Outputs of the `apply-at-checkout` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.

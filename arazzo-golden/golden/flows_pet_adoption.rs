@@ -38,10 +38,7 @@ pub async fn adopt_pet(
                 let failed: Option<&'static str> = if response.status() != 200u16 {
                     Some("$statusCode == 200")
                 } else {
-                    if !rt::cond::eq(
-                        response.pointer_or_null("/status"),
-                        &rt::serde_json::Value::from("available"),
-                    ) {
+                    if !response.pointer_eq("/status", "available") {
                         Some("$response.body#/status == 'available'")
                     } else {
                         None
@@ -160,13 +157,9 @@ pub async fn adopt_pet(
     })
 }
 /// Inputs of the `adopt-pet` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetInputs {
     #[serde(rename = "petId")]
@@ -184,13 +177,9 @@ impl AdoptPetInputs {
     }
 }
 /// Outputs of the `adopt-pet` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetOutputs {
     /// `petName`: `$steps.pet.outputs.name`.

@@ -31,10 +31,7 @@ pub async fn watch_job(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 poll_state = Some(response.body_pointer("/state")?);
-                if rt::cond::eq(
-                    response.pointer_or_null("/state"),
-                    &rt::serde_json::Value::from("running"),
-                ) {
+                if response.pointer_eq("/state", "running") {
                     steps.succeeded().goto(0usize);
                     continue;
                 }
@@ -48,13 +45,9 @@ pub async fn watch_job(
     })
 }
 /// Inputs of the `watch-job` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobInputs {
     #[serde(rename = "jobId")]
@@ -67,13 +60,9 @@ impl WatchJobInputs {
     }
 }
 /// Outputs of the `watch-job` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.

@@ -45,13 +45,9 @@ pub(crate) async fn sign_in_with_status(
     ))
 }
 /// Inputs of the `sign-in` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInInputs {
     #[serde(rename = "username")]
@@ -72,13 +68,9 @@ impl SignInInputs {
     }
 }
 /// Outputs of the `sign-in` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
@@ -128,13 +120,9 @@ pub async fn show_profile(
     })
 }
 /// Inputs of the `show-profile` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileInputs {
     #[serde(rename = "user")]
@@ -155,13 +143,9 @@ impl ShowProfileInputs {
     }
 }
 /// Outputs of the `show-profile` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
@@ -210,13 +194,9 @@ pub async fn profile_after_sign_in(
     })
 }
 /// Inputs of the `profile-after-sign-in` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInInputs {
     #[serde(rename = "username")]
@@ -237,13 +217,9 @@ impl ProfileAfterSignInInputs {
     }
 }
 /// Outputs of the `profile-after-sign-in` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.

@@ -83,10 +83,7 @@ pub async fn book_trip(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    if !rt::cond::eq(
-        response.pointer_or_null("/status"),
-        &rt::serde_json::Value::from("paid"),
-    ) {
+    if !response.pointer_eq("/status", "paid") {
         return Err(response.criteria_failed("$response.body#/status == 'paid'"));
     }
     let pay_status: String = response.body_pointer("/status")?;
@@ -98,13 +95,9 @@ pub async fn book_trip(
     })
 }
 /// Inputs of the `book-trip` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripInputs {
     #[serde(rename = "from")]
@@ -140,13 +133,9 @@ impl BookTripInputs {
     }
 }
 /// Outputs of the `book-trip` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripOutputs {
     /// `bookingId`: `$steps.book.outputs.bookingId`.

@@ -50,13 +50,9 @@ pub async fn photo(
     Ok(PhotoOutputs {})
 }
 /// Inputs of the `photo` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoInputs {
     #[serde(rename = "id")]
@@ -83,13 +79,9 @@ impl PhotoInputs {
     }
 }
 /// Outputs of the `photo` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoOutputs {}
 /// Replacements into a literal payload (applied when generating) and into a computed one (at run time).
@@ -172,13 +164,9 @@ pub async fn replaced(
     Ok(ReplacedOutputs {})
 }
 /// Inputs of the `replaced` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedInputs {
     #[serde(rename = "name")]
@@ -196,13 +184,9 @@ impl ReplacedInputs {
     }
 }
 /// Outputs of the `replaced` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedOutputs {}
 /// A multipart body from a whole object input; each member becomes a part.
@@ -231,13 +215,9 @@ pub async fn photo_form(
     Ok(PhotoFormOutputs {})
 }
 /// Inputs of the `photo-form` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputs {
     #[serde(rename = "form")]
@@ -250,13 +230,9 @@ impl PhotoFormInputs {
     }
 }
 /// Part of the inputs: `PhotoFormInputsForm`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputsForm {
     #[serde(rename = "caption")]
@@ -277,12 +253,8 @@ impl PhotoFormInputsForm {
     }
 }
 /// Outputs of the `photo-form` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormOutputs {}

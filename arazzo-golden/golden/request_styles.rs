@@ -685,13 +685,9 @@ pub async fn style_table(
     Ok(StyleTableOutputs {})
 }
 /// Inputs of the `style-table` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputs {
     #[serde(rename = "string")]
@@ -716,13 +712,9 @@ impl StyleTableInputs {
     }
 }
 /// Part of the inputs: `StyleTableInputsObject`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputsObject {
     #[serde(rename = "R")]
@@ -739,13 +731,9 @@ impl StyleTableInputsObject {
     }
 }
 /// Outputs of the `style-table` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableOutputs {}
 /// Object schemas through $ref, an integer array, and an array read from a response as JSON.
@@ -825,13 +813,9 @@ pub async fn typed_styles(
     Ok(TypedStylesOutputs {})
 }
 /// Inputs of the `typed-styles` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputs {
     #[serde(rename = "rgb")]
@@ -846,13 +830,9 @@ impl TypedStylesInputs {
     }
 }
 /// Part of the inputs: `TypedStylesInputsRgb`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputsRgb {
     #[serde(rename = "R")]
@@ -869,13 +849,9 @@ impl TypedStylesInputsRgb {
     }
 }
 /// Outputs of the `typed-styles` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesOutputs {}
 /// An optional object input in a matrix path; absent, the step fails before sending.
@@ -914,13 +890,9 @@ pub async fn optional_point(
     Ok(OptionalPointOutputs {})
 }
 /// Inputs of the `optional-point` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputs {
     #[serde(rename = "rgb", default, skip_serializing_if = "Option::is_none")]
@@ -938,13 +910,9 @@ impl Default for OptionalPointInputs {
     }
 }
 /// Part of the inputs: `OptionalPointInputsRgb`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputsRgb {
     #[serde(rename = "R")]
@@ -961,13 +929,9 @@ impl OptionalPointInputsRgb {
     }
 }
 /// Outputs of the `optional-point` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointOutputs {}
 /// Parameters described by `content` are sent as JSON text, not by style.
@@ -993,13 +957,9 @@ pub async fn content_params(
     Ok(ContentParamsOutputs {})
 }
 /// Inputs of the `content-params` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputs {
     #[serde(rename = "rgb")]
@@ -1016,13 +976,9 @@ impl ContentParamsInputs {
     }
 }
 /// Part of the inputs: `ContentParamsInputsRgb`.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputsRgb {
     #[serde(rename = "R")]
@@ -1039,12 +995,8 @@ impl ContentParamsInputsRgb {
     }
 }
 /// Outputs of the `content-params` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    ::arazzo_runtime::__private::serde::Serialize,
-    ::arazzo_runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsOutputs {}

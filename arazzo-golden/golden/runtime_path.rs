@@ -25,14 +25,8 @@ pub async fn check_shipment(
     if response.status() < 200u16 || response.status() >= 300u16 {
         return Err(response.criteria_failed("$statusCode >= 200 && $statusCode < 300"));
     }
-    if !rt::cond::eq(
-        response.pointer_or_null("/status"),
-        &rt::serde_json::Value::from("SHIPPED"),
-    )
-        && !rt::cond::eq(
-            response.pointer_or_null("/status"),
-            &rt::serde_json::Value::from("delivered"),
-        )
+    if !response.pointer_eq("/status", "SHIPPED")
+        && !response.pointer_eq("/status", "delivered")
     {
         return Err(
             response
@@ -57,10 +51,7 @@ pub async fn check_shipment(
                 ),
         );
     }
-    if rt::cond::eq(
-        response.pointer_or_null("/insured"),
-        &rt::serde_json::Value::Bool(true),
-    ) {
+    if response.pointer_eq("/insured", true) {
         return Err(response.criteria_failed("$response.body#/insured != true"));
     }
     let shipment_status: String = response.body_pointer("/status")?;
@@ -71,13 +62,9 @@ pub async fn check_shipment(
     })
 }
 /// Inputs of the `check-shipment` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    crate::runtime::__private::serde::Serialize,
-    crate::runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(crate::runtime::__private::serde::Serialize)]
+#[derive(crate::runtime::__private::serde::Deserialize)]
 #[serde(crate = "crate::runtime::__private::serde")]
 pub struct CheckShipmentInputs {
     #[serde(rename = "shipmentId")]
@@ -95,13 +82,9 @@ impl CheckShipmentInputs {
     }
 }
 /// Outputs of the `check-shipment` workflow.
-#[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    crate::runtime::__private::serde::Serialize,
-    crate::runtime::__private::serde::Deserialize
-)]
+#[derive(Clone, Debug, PartialEq)]
+#[derive(crate::runtime::__private::serde::Serialize)]
+#[derive(crate::runtime::__private::serde::Deserialize)]
 #[serde(crate = "crate::runtime::__private::serde")]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.

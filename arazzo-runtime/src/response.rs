@@ -104,6 +104,12 @@ impl Response {
         self.pointer_value(pointer).unwrap_or(&Value::Null)
     }
 
+    /// Whether the value at a JSON pointer in the body equals `literal` under the criteria's
+    /// rules (`$response.body#/stock == 0`); compares in place, nothing is cloned.
+    pub fn pointer_eq(&self, pointer: &str, literal: impl Into<Value>) -> bool {
+        crate::__private::cond::eq(self.pointer_or_null(pointer), &literal.into())
+    }
+
     /// The value at a JSON pointer in the body, if the body is JSON and the pointer exists.
     /// Criteria use this: a missing value makes a comparison false, not an error.
     pub fn pointer_value(&self, pointer: &str) -> Option<&Value> {

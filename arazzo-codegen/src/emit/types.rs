@@ -10,9 +10,12 @@ use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
 
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
+/// One derive per line: the serde paths are long, and a single list would wrap item by item.
 fn derives() -> TokenStream {
     quote! {
-        #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize, ::arazzo_runtime::__private::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq)]
+        #[derive(::arazzo_runtime::__private::serde::Serialize)]
+        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
         #[serde(crate = #SERDE)]
     }
 }

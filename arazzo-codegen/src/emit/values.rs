@@ -311,6 +311,34 @@ pub(crate) fn cond_tokens(c: &CondPlan) -> TokenStream {
     cond_at(c, 0)
 }
 
+/// For a comparison of `$response.body#<pointer>` with a literal: the pointer and the literal
+/// as an argument of `Response::pointer_eq` (`impl Into<Value>`).
+fn pointer_and_literal(l: &OperandPlan, r: &OperandPlan) -> Option<(String, TokenStream)> {
+    let pointer = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
+        (OperandSource::ResponseBody(Some(p)), true) => Some(p.clone()),
+        _ => None,
+    };
+    let literal = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
+        (OperandSource::Literal(Value::Null), true) => Some(quote! { () }),
+        (OperandSource::Literal(Value::Bool(b)), true) => Some(quote! { #b }),
+        (OperandSource::Literal(Value::String(s)), true) => Some(quote! { #s }),
+        (OperandSource::Literal(Value::Number(n)), true) => {
+            if let Some(i) = n.as_i64() {
+                Some(quote! { #i })
+            } else if let Some(u) = n.as_u64() {
+                Some(quote! { #u })
+            } else {
+                n.as_f64().map(|f| quote! { #f })
+            }
+        }
+        _ => None,
+    };
+    match (pointer(l), literal(r)) {
+        (Some(p), Some(lit)) => Some((p, lit)),
+        _ => Some((pointer(r)?, literal(l)?)),
+    }
+}
+
 /// A condition as the left operand of `&&`: parenthesised when it is an `||`.
 pub(crate) fn cond_tokens_before_and(c: &CondPlan) -> TokenStream {
     cond_at(c, 2)
@@ -353,6 +381,14 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         CondPlan::Status(op, n) => {
             let op = op_tokens(*op);
             quote! { response.status() #op #n }
+        }
+        // `$response.body#/x == <literal>` (either way round): compared in place.
+        CondPlan::Compare(op @ (CmpOp::Eq | CmpOp::Ne), l, r)
+            if pointer_and_literal(l, r).is_some() =>
+        {
+            let (pointer, literal) = pointer_and_literal(l, r).unwrap_or_default();
+            let not = (*op == CmpOp::Ne).then(|| quote! { ! });
+            quote! { #not response.pointer_eq(#pointer, #literal) }
         }
         CondPlan::Compare(op, l, r) => {
             let (l, r) = (operand(l), operand(r));
