@@ -241,6 +241,9 @@ pub(crate) enum FieldInit {
 /// A success or failure action.
 #[derive(Debug, Clone)]
 pub(crate) struct ActionPlan {
+    /// For a workflow-level action (`successActions`/`failureActions`), its index there: the
+    /// same action for every step that does not override it by name, evaluated in one place.
+    pub(crate) shared: Option<usize>,
     /// What it does.
     pub(crate) kind: ActionKind,
     /// `criteria`: all must hold for the action to apply.

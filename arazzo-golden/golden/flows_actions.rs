@@ -27,7 +27,7 @@ pub(crate) async fn reserve_item_with_status(
     let mut restock_ticket: Option<String> = None;
     let mut last_status: u16 = 0;
     while let Some(step) = steps.step()? {
-        match step {
+        let (response, failed) = match step {
             0usize => {
                 let response = client
                     .request(
@@ -40,21 +40,11 @@ pub(crate) async fn reserve_item_with_status(
                     .await?;
                 last_status = response.status();
                 if response.status() != 200u16 {
-                    if response.status() == 404u16 {
-                        break;
-                    }
-                    if response.status() == 429u16
-                        && steps.retry(&response, 2u32, 0f64, None).await
-                    {
-                        continue;
-                    }
-                    return Err(response.criteria_failed("$statusCode == 200"));
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    let _: i64 = response.body_pointer("/stock")?;
+                    (response, None)
                 }
-                let _: i64 = response.body_pointer("/stock")?;
-                if response.pointer_eq("/stock", 0i64) {
-                    break;
-                }
-                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -79,17 +69,17 @@ pub(crate) async fn reserve_item_with_status(
                     if response.status() == 429u16 {
                         break;
                     }
-                    if response.status() == 404u16 {
-                        break;
+                    (response, Some("$statusCode == 201"))
+                } else {
+                    reserve_reservation_id = Some(
+                        response.body_pointer("/reservationId")?,
+                    );
+                    if response.pointer_eq("/stock", 0i64) {
+                        steps.succeeded().goto(2usize);
+                        continue;
                     }
-                    return Err(response.criteria_failed("$statusCode == 201"));
+                    break;
                 }
-                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
-                if response.pointer_eq("/stock", 0i64) {
-                    steps.succeeded().goto(2usize);
-                    continue;
-                }
-                break;
             }
             2usize => {
                 let response = client
@@ -105,24 +95,29 @@ pub(crate) async fn reserve_item_with_status(
                 last_status = response.status();
                 if response.status() != 202u16 {
                     restock_ticket = response.body_pointer("/ticket").ok();
-                    if response.status() == 404u16 {
-                        break;
-                    }
-                    if response.status() == 429u16
-                        && steps.retry(&response, 2u32, 0f64, None).await
-                    {
-                        continue;
-                    }
-                    return Err(response.criteria_failed("$statusCode == 202"));
+                    (response, Some("$statusCode == 202"))
+                } else {
+                    restock_ticket = Some(response.body_pointer("/ticket")?);
+                    (response, None)
                 }
-                restock_ticket = Some(response.body_pointer("/ticket")?);
-                if response.pointer_eq("/stock", 0i64) {
-                    break;
-                }
-                steps.succeeded().advance();
             }
             _ => break,
+        };
+        if let Some(criterion) = failed {
+            if response.status() == 404u16 {
+                break;
+            }
+            if step != 1usize && response.status() == 429u16
+                && steps.retry(&response, 2u32, 0f64, None).await
+            {
+                continue;
+            }
+            return Err(response.criteria_failed(criterion));
         }
+        if step != 1usize && response.pointer_eq("/stock", 0i64) {
+            break;
+        }
+        steps.succeeded().advance();
     }
     Ok((
         ReserveItemOutputs {
@@ -742,7 +737,7 @@ pub async fn audit_item(
     let mut mirror_stock: Option<i64> = None;
     let mut audit_status: Option<u16> = None;
     while let Some(step) = steps.step()? {
-        match step {
+        let (response, failed) = match step {
             0usize => {
                 let response = client
                     .request(
@@ -754,28 +749,10 @@ pub async fn audit_item(
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
-                    if response.status() == 404u16 {
-                        let _ = Box::pin(
-                                place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
-                                ),
-                            )
-                            .await?;
-                        break;
-                    }
-                    return Err(response.criteria_failed("$statusCode == 200"));
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    (response, None)
                 }
-                if rt::cond::lt(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(3i64),
-                ) {
-                    steps.succeeded().goto(2usize);
-                    continue;
-                }
-                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -790,29 +767,11 @@ pub async fn audit_item(
                     .await?;
                 if response.status() != 200u16 {
                     mirror_stock = response.body_pointer("/stock").ok();
-                    if response.status() == 404u16 {
-                        let _ = Box::pin(
-                                place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
-                                ),
-                            )
-                            .await?;
-                        break;
-                    }
-                    return Err(response.criteria_failed("$statusCode == 200"));
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    mirror_stock = Some(response.body_pointer("/stock")?);
+                    (response, None)
                 }
-                mirror_stock = Some(response.body_pointer("/stock")?);
-                if rt::cond::lt(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(3i64),
-                ) {
-                    steps.succeeded().goto(2usize);
-                    continue;
-                }
-                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -837,32 +796,37 @@ pub async fn audit_item(
                     .await?;
                 if response.status() != 204u16 {
                     audit_status = Some(response.status());
-                    if response.status() == 404u16 {
-                        let _ = Box::pin(
-                                place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
-                                ),
-                            )
-                            .await?;
-                        break;
-                    }
-                    return Err(response.criteria_failed("$statusCode == 204"));
+                    (response, Some("$statusCode == 204"))
+                } else {
+                    audit_status = Some(response.status());
+                    (response, None)
                 }
-                audit_status = Some(response.status());
-                if rt::cond::lt(
-                    response.pointer_or_null("/stock"),
-                    &rt::serde_json::Value::from(3i64),
-                ) {
-                    steps.succeeded().goto(2usize);
-                    continue;
-                }
-                steps.succeeded().advance();
             }
             _ => break,
+        };
+        if let Some(criterion) = failed {
+            if response.status() == 404u16 {
+                let _ = Box::pin(
+                        place_backorder_with_status(
+                            client,
+                            PlaceBackorderInputs {
+                                sku: inputs.sku.clone(),
+                            },
+                        ),
+                    )
+                    .await?;
+                break;
+            }
+            return Err(response.criteria_failed(criterion));
         }
+        if rt::cond::lt(
+            response.pointer_or_null("/stock"),
+            &rt::serde_json::Value::from(3i64),
+        ) {
+            steps.succeeded().goto(2usize);
+            continue;
+        }
+        steps.succeeded().advance();
     }
     Ok(AuditItemOutputs {
         stock_on_mirror: mirror_stock,

@@ -30,9 +30,12 @@ pub(super) fn steps(
     for f in &w.outputs.fields {
         super::workflow::collect_vars(&f.value, &mut output_vars);
     }
+    let shared_success = shared(w, |s| &s.on_success);
+    let shared_failure = shared(w, |s| &s.on_failure);
     let flags = Flags {
         with_status,
         output_vars,
+        tail: !shared_success.is_empty() || !shared_failure.is_empty(),
     };
     let decls = w
         .steps
@@ -56,28 +59,100 @@ pub(super) fn steps(
     } else {
         quote! { Ok(#outputs) }
     };
-    quote! {
-        let mut steps = ::arazzo_runtime::__private::steps::Steps::new([#(#ids),*], #budget);
-        #(#decls)*
-        #last
-        while let Some(step) = steps.step()? {
+    let run = if flags.tail {
+        // Each arm gives its response and the criterion that failed, if any, unless its own
+        // actions took over; the workflow's actions then run here, once for all steps.
+        let any = quote! { response.step() };
+        let (on_failure, failure_done) = actions(&shared_failure, &any, &flags, false);
+        let fail =
+            (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
+        let criterion = if failure_done {
+            quote! { _ }
+        } else {
+            quote! { criterion }
+        };
+        let (on_success, success_done) = actions(&shared_success, &any, &flags, true);
+        let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
+        quote! {
+            let (response, failed) = match step {
+                #(#arms)*
+                _ => break,
+            };
+            if let Some(#criterion) = failed {
+                #on_failure
+                #fail
+            }
+            #on_success
+            #next
+        }
+    } else {
+        quote! {
             match step {
                 #(#arms)*
                 _ => break,
             }
         }
+    };
+    quote! {
+        let mut steps = ::arazzo_runtime::__private::steps::Steps::new([#(#ids),*], #budget);
+        #(#decls)*
+        #last
+        while let Some(step) = steps.step()? {
+            #run
+        }
         #result
     }
 }
 
+/// A workflow-level action and the steps that override it by name (its guard).
+struct Shared<'a> {
+    action: &'a ActionPlan,
+    skipped_by: Vec<usize>,
+}
+
+/// The workflow-level actions of one outcome that some step runs, in their order, each with the
+/// steps that do not run it.
+fn shared<'a>(
+    w: &'a WorkflowPlan,
+    list: impl Fn(&'a StepPlan) -> &'a Vec<ActionPlan>,
+) -> Vec<Shared<'a>> {
+    let mut found: Vec<(usize, &ActionPlan)> = w
+        .steps
+        .iter()
+        .flat_map(|s| list(s).iter())
+        .filter_map(|a| a.shared.map(|k| (k, a)))
+        .collect();
+    found.sort_by_key(|(k, _)| *k);
+    found.dedup_by_key(|(k, _)| *k);
+    found
+        .into_iter()
+        .map(|(k, action)| Shared {
+            action,
+            skipped_by: (0..w.steps.len())
+                .filter(|&i| !list(&w.steps[i]).iter().any(|a| a.shared == Some(k)))
+                .collect(),
+        })
+        .collect()
+}
+
 struct Flags {
     with_status: bool,
+    /// The workflow has workflow-level actions: arms hand `(response, failed)` to the code
+    /// after the `match` that runs them.
+    tail: bool,
     /// Step-output variables the workflow's outputs read.
     output_vars: BTreeSet<String>,
 }
 
 fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
     let id = &s.id;
+    let step = quote! { #id };
+    // The step's own actions; in a workflow with workflow-level actions those run after the
+    // `match`, and the arm hands its response on.
+    let (own_success, own_failure) = (
+        own(&s.on_success, flags.tail),
+        own(&s.on_failure, flags.tail),
+    );
     // Failure actions only run when a criterion can fail.
     let failures: &[ActionPlan] = if s.criteria.is_empty() {
         &[]
@@ -85,7 +160,8 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         &s.on_failure
     };
     let acts = s.on_success.iter().chain(failures);
-    let needs_response = flags.with_status
+    let needs_response = flags.tail
+        || flags.with_status
         || !s.criteria.is_empty()
         || s.outputs
             .iter()
@@ -141,8 +217,12 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         });
     // A success starts the step's retry count over where the loop goes on.
-    let (success_actions, success_done) = actions(&s.on_success, id, flags, true);
-    let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
+    let (success_actions, success_done) = actions(&own_success, &step, flags, true);
+    let next = match (success_done, flags.tail) {
+        (true, _) => None,
+        (false, true) => Some(quote! { (response, None) }),
+        (false, false) => Some(quote! { steps.succeeded().advance(); }),
+    };
     let on_success = quote! {
         #(#outputs)*
         #success_actions
@@ -175,23 +255,18 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         };
     }
-    let (failure_actions, failure_done) = actions(&s.on_failure, id, flags, false);
+    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
-    // The failure path always leaves the arm (an action, or the error), so the success path
-    // follows it unnested.
-    let check = match s.criteria.as_slice() {
+    // The failure path always leaves the arm (an action, the error, or the failed criterion
+    // handed on), so the success path follows it unnested.
+    let (failed, test, criterion) = match s.criteria.as_slice() {
         [only] => {
-            let test = cond_tokens(&negate(&only.condition));
             let text = &only.text;
-            let fail =
-                (!failure_done).then(|| quote! { return Err(response.criteria_failed(#text)); });
-            quote! {
-                if #test {
-                    #salvage
-                    #failure_actions
-                    #fail
-                }
-            }
+            (
+                None,
+                cond_tokens(&negate(&only.condition)),
+                quote! { #text },
+            )
         }
         several => {
             let mut failed = quote! { None };
@@ -200,46 +275,101 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 let text = &c.text;
                 failed = quote! { if #test { Some(#text) } else { #failed } };
             }
-            let (test, fail) = if failure_done {
-                (quote! { failed.is_some() }, None)
+            let test = if failure_done {
+                quote! { failed.is_some() }
             } else {
-                (
-                    quote! { let Some(criterion) = failed },
-                    Some(quote! { return Err(response.criteria_failed(criterion)); }),
-                )
+                quote! { let Some(criterion) = failed }
             };
-            quote! {
-                let failed: Option<&'static str> = #failed;
+            (
+                Some(quote! { let failed: Option<&'static str> = #failed; }),
+                test,
+                quote! { criterion },
+            )
+        }
+    };
+    if flags.tail {
+        // The arm's value (its response and the failed criterion, if any) goes to the code
+        // after the `match`, unless an action of the step took over.
+        let fail = (!failure_done).then(|| quote! { (response, Some(#criterion)) });
+        return quote! {
+            #i => {
+                #run
+                #last
+                #failed
                 if #test {
                     #salvage
                     #failure_actions
                     #fail
+                } else {
+                    #on_success
                 }
             }
-        }
-    };
+        };
+    }
+    let fail =
+        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
     quote! {
         #i => {
             #run
             #last
-            #check
+            #failed
+            if #test {
+                #salvage
+                #failure_actions
+                #fail
+            }
             #on_success
         }
     }
 }
 
-/// The actions in order (`succeeded`: they follow a success, which starts the step's retry
-/// count over); the flag says an unconditional one ends the list (nothing after it could run).
-fn actions(list: &[ActionPlan], step: &str, flags: &Flags, succeeded: bool) -> (TokenStream, bool) {
+/// A step's own actions (all of its actions unless the workflow's run after the `match`).
+fn own(list: &[ActionPlan], tail: bool) -> Vec<Shared<'_>> {
+    list.iter()
+        .filter(|a| !tail || a.shared.is_none())
+        .map(|action| Shared {
+            action,
+            skipped_by: Vec::new(),
+        })
+        .collect()
+}
+
+/// The actions in order, each skipped on the steps in its `skipped_by` (`succeeded`: they
+/// follow a success, which starts the step's retry count over); the flag says an unconditional
+/// one ends the list (nothing after it could run). `step` names the step in errors.
+fn actions(
+    list: &[Shared<'_>],
+    step: &TokenStream,
+    flags: &Flags,
+    succeeded: bool,
+) -> (TokenStream, bool) {
     let reset = succeeded.then(|| quote! { .succeeded() });
     let mut out = TokenStream::new();
-    for a in list {
+    for Shared {
+        action: a,
+        skipped_by,
+    } in list
+    {
         let criteria = a
             .criteria
             .iter()
             .map(|c| c.condition.clone())
             .reduce(|x, y| CondPlan::And(Box::new(x), Box::new(y)));
-        let test = criteria.as_ref().map(cond_tokens);
+        // A workflow-level action a step overrides by name: not on that step.
+        let guard = match skipped_by.as_slice() {
+            [] => None,
+            [one] => Some(quote! { step != #one }),
+            several => Some(quote! { !matches!(step, #(#several)|*) }),
+        };
+        let test = match (&guard, &criteria) {
+            (None, None) => None,
+            (Some(g), None) => Some(g.clone()),
+            (None, Some(c)) => Some(cond_tokens(c)),
+            (Some(g), Some(c)) => {
+                let c = cond_tokens_before_and(c);
+                Some(quote! { #g && #c })
+            }
+        };
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
             ActionKind::End => quote! { break; },
@@ -275,12 +405,17 @@ fn actions(list: &[ActionPlan], step: &str, flags: &Flags, succeeded: bool) -> (
                     quote! { steps.retry(&response, #limit, #after_secs, #first_step).await };
                 // The retry counts only when the criteria hold: test them first, as one operand
                 // of `&&` (an `||` in them is parenthesised).
-                let guard = match &criteria {
-                    Some(c) => {
+                let guard = match (&guard, &criteria) {
+                    (None, None) => retry,
+                    (Some(g), None) => quote! { #g && #retry },
+                    (None, Some(c)) => {
                         let t = cond_tokens_before_and(c);
                         quote! { #t && #retry }
                     }
-                    None => retry,
+                    (Some(g), Some(c)) => {
+                        let t = cond_tokens_before_and(c);
+                        quote! { #g && #t && #retry }
+                    }
                 };
                 out.extend(quote! {
                     if #guard {

@@ -170,16 +170,16 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
 /// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
 /// `step` names the caller in conversion errors.
 pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
-    call_with(c, step, false)
+    call_with(c, &quote! { #step }, false)
 }
 
 /// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
 /// and recursive async functions need the indirection.
-pub(super) fn call_boxed(c: &CallPlan, step: &str) -> TokenStream {
+pub(super) fn call_boxed(c: &CallPlan, step: &TokenStream) -> TokenStream {
     call_with(c, step, true)
 }
 
-fn call_with(c: &CallPlan, step: &str, boxed: bool) -> TokenStream {
+fn call_with(c: &CallPlan, step: &TokenStream, boxed: bool) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
     let fields = c.fields.iter().map(|(field, init)| {
@@ -204,7 +204,7 @@ fn call_with(c: &CallPlan, step: &str, boxed: bool) -> TokenStream {
 /// A value as the callee's input type: as it is when the types agree, wrapped in `Some` or
 /// `Secret` when that is all that differs, else converted through JSON (a `Decode` error if
 /// the value does not fit).
-fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenStream {
+fn convert(v: &ValueExpr, target: &RustType, step: &TokenStream, field: &str) -> TokenStream {
     let have = v.ty();
     let owned = value_owned(v, false);
     if &have == target {
