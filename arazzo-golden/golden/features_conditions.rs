@@ -88,9 +88,7 @@ impl CheckShipmentInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.
-    #[serde(rename = "status")]
     pub status: String,
     /// `code`: `$steps.shipment.outputs.code`.
-    #[serde(rename = "code")]
     pub code: u16,
 }

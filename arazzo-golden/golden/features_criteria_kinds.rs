@@ -84,9 +84,7 @@ pub async fn find_available_book(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookInputs {
-    #[serde(rename = "author")]
     pub author: String,
-    #[serde(rename = "isbn")]
     pub isbn: String,
 }
 impl FindAvailableBookInputs {
@@ -108,6 +106,5 @@ pub struct FindAvailableBookOutputs {
     #[serde(rename = "firstTitle")]
     pub first_title: String,
     /// `xml`: `$steps.record.outputs.xml`.
-    #[serde(rename = "xml")]
     pub xml: String,
 }

@@ -111,21 +111,18 @@ pub struct RegisterThingInputs {
     pub user_name: String,
     #[serde(rename = "userName")]
     pub user_name_2: String,
-    #[serde(rename = "flag")]
     pub flag: bool,
     #[serde(rename = "apiKey")]
     pub api_key: ::arazzo_runtime::Secret<String>,
-    #[serde(rename = "plan")]
     pub plan: RegisterThingInputsPlan,
-    #[serde(rename = "address")]
     pub address: RegisterThingInputsAddress,
-    #[serde(rename = "home", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home: Option<RegisterThingInputsHome>,
     /// Default: `["a"]`.
-    #[serde(rename = "kinds", default = "RegisterThingInputs::default_kinds")]
+    #[serde(default = "RegisterThingInputs::default_kinds")]
     pub kinds: Vec<RegisterThingInputsKindsItem>,
     /// Default: `3`.
-    #[serde(rename = "count", default = "RegisterThingInputs::default_count")]
+    #[serde(default = "RegisterThingInputs::default_count")]
     pub count: i64,
 }
 impl RegisterThingInputs {
@@ -189,7 +186,6 @@ pub enum RegisterThingInputsPlan {
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputsAddress {
-    #[serde(rename = "street")]
     pub street: String,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -209,7 +205,7 @@ impl RegisterThingInputsAddress {
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputsHome {
-    #[serde(rename = "street", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
 }
 impl RegisterThingInputsHome {
@@ -243,18 +239,14 @@ pub enum RegisterThingInputsKindsItem {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.
-    #[serde(rename = "id")]
     pub id: String,
     /// `labels`: `$steps.second.outputs.labels`.
-    #[serde(rename = "labels")]
     pub labels: Vec<String>,
     /// `whole`: `$steps.first.outputs.whole`.
-    #[serde(rename = "whole")]
     pub whole: ::arazzo_runtime::__private::serde_json::Value,
     /// `typeInput`: `$inputs.type`.
     #[serde(rename = "typeInput")]
     pub type_input: String,
     /// `street`: `$steps.first.outputs.street`.
-    #[serde(rename = "street")]
     pub street: ::arazzo_runtime::__private::serde_json::Value,
 }

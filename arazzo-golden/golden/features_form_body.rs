@@ -69,12 +69,10 @@ pub async fn login_logout(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutInputs {
-    #[serde(rename = "username")]
     pub username: String,
-    #[serde(rename = "password")]
     pub password: ::arazzo_runtime::Secret<String>,
     /// Scopes to ask for; left out of the form when absent.
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 impl LoginLogoutInputs {

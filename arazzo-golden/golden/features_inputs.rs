@@ -64,39 +64,32 @@ pub async fn subscribe(
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeInputs {
     /// Where the newsletter goes.
-    #[serde(rename = "email")]
     pub email: String,
-    #[serde(rename = "password")]
     pub password: ::arazzo_runtime::Secret<String>,
-    #[serde(rename = "plan")]
     pub plan: SubscribeInputsPlan,
-    #[serde(rename = "address")]
     pub address: SubscribeInputsAddress,
-    #[serde(rename = "topics")]
     pub topics: Vec<String>,
-    #[serde(rename = "budget")]
     pub budget: f64,
-    #[serde(rename = "consent")]
     pub consent: bool,
     /// Default: `"weekly"`.
-    #[serde(rename = "frequency", default = "SubscribeInputs::default_frequency")]
+    #[serde(default = "SubscribeInputs::default_frequency")]
     pub frequency: SubscribeInputsFrequency,
     /// Default: `"en"`.
-    #[serde(rename = "language", default = "SubscribeInputs::default_language")]
+    #[serde(default = "SubscribeInputs::default_language")]
     pub language: String,
     /// Default: `12`.
     #[serde(rename = "maxIssues", default = "SubscribeInputs::default_max_issues")]
     pub max_issues: i64,
     /// Default: `0.5`.
-    #[serde(rename = "discount", default = "SubscribeInputs::default_discount")]
+    #[serde(default = "SubscribeInputs::default_discount")]
     pub discount: f64,
     /// Default: `true`.
-    #[serde(rename = "html", default = "SubscribeInputs::default_html")]
+    #[serde(default = "SubscribeInputs::default_html")]
     pub html: bool,
     /// Default: `["news","tips"]`.
     #[serde(rename = "extraTopics", default = "SubscribeInputs::default_extra_topics")]
     pub extra_topics: Vec<String>,
-    #[serde(rename = "referrer", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
 }
 impl SubscribeInputs {
@@ -174,11 +167,9 @@ pub enum SubscribeInputsPlan {
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeInputsAddress {
-    #[serde(rename = "street")]
     pub street: String,
-    #[serde(rename = "zip")]
     pub zip: String,
-    #[serde(rename = "floor", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub floor: Option<i64>,
 }
 impl SubscribeInputsAddress {
@@ -211,6 +202,5 @@ pub enum SubscribeInputsFrequency {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeOutputs {
     /// `id`: `$steps.subscribe.outputs.id`.
-    #[serde(rename = "id")]
     pub id: String,
 }

@@ -98,17 +98,11 @@ pub async fn place_order(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderInputs {
-    #[serde(rename = "first")]
     pub first: String,
-    #[serde(rename = "last")]
     pub last: String,
-    #[serde(rename = "sku")]
     pub sku: String,
-    #[serde(rename = "quantity")]
     pub quantity: i64,
-    #[serde(rename = "city")]
     pub city: String,
-    #[serde(rename = "tags")]
     pub tags: Vec<String>,
 }
 impl PlaceOrderInputs {
@@ -141,15 +135,11 @@ pub struct PlaceOrderOutputs {
     #[serde(rename = "orderId")]
     pub order_id: i64,
     /// `total`: `$steps.createOrder.outputs.total`.
-    #[serde(rename = "total")]
     pub total: f64,
     /// `city`: `$steps.createOrder.outputs.city`.
-    #[serde(rename = "city")]
     pub city: String,
     /// `tags`: `$steps.createOrder.outputs.tags`.
-    #[serde(rename = "tags")]
     pub tags: Vec<String>,
     /// `coupon`: `$steps.createOrder.outputs.coupon`.
-    #[serde(rename = "coupon")]
     pub coupon: Option<String>,
 }

@@ -73,7 +73,6 @@ pub async fn archive_note(
 pub struct ArchiveNoteInputs {
     #[serde(rename = "noteId")]
     pub note_id: i64,
-    #[serde(rename = "title")]
     pub title: String,
 }
 impl ArchiveNoteInputs {
@@ -92,9 +91,7 @@ impl ArchiveNoteInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteOutputs {
     /// `version`: `$steps.retitle.outputs.version`.
-    #[serde(rename = "version")]
     pub version: i64,
     /// `deleted`: `$steps.delete.outputs.status`.
-    #[serde(rename = "deleted")]
     pub deleted: u16,
 }

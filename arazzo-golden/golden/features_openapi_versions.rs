@@ -76,21 +76,16 @@ impl PetHistoryInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryOutputs {
     /// `nickname`: `$steps.record.outputs.nickname`.
-    #[serde(rename = "nickname")]
     pub nickname: Option<String>,
     /// `weight`: `$steps.record.outputs.weight`.
-    #[serde(rename = "weight")]
     pub weight: f64,
     /// `ownerName`: `$steps.record.outputs.ownerName`.
     #[serde(rename = "ownerName")]
     pub owner_name: String,
     /// `visits`: `$steps.record.outputs.visits`.
-    #[serde(rename = "visits")]
     pub visits: Vec<i64>,
     /// `text`: `$steps.note.outputs.text`.
-    #[serde(rename = "text")]
     pub text: Option<String>,
     /// `author`: `$steps.note.outputs.author`.
-    #[serde(rename = "author")]
     pub author: String,
 }

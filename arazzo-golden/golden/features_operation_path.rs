@@ -54,9 +54,7 @@ impl FetchPetInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetOutputs {
     /// `id`: `$steps.fetchPet.outputs.id`.
-    #[serde(rename = "id")]
     pub id: i64,
     /// `name`: `$steps.fetchPet.outputs.name`.
-    #[serde(rename = "name")]
     pub name: String,
 }

@@ -62,17 +62,13 @@ pub struct FindOwnerPetInputs {
     pub owner_id: i64,
     #[serde(rename = "petName")]
     pub pet_name: String,
-    #[serde(rename = "session")]
     pub session: String,
-    #[serde(rename = "tags")]
     pub tags: Vec<String>,
-    #[serde(rename = "fields")]
     pub fields: Vec<String>,
     #[serde(rename = "traceId")]
     pub trace_id: String,
-    #[serde(rename = "limit")]
     pub limit: i64,
-    #[serde(rename = "search", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
 impl FindOwnerPetInputs {
@@ -105,6 +101,5 @@ impl FindOwnerPetInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetOutputs {
     /// `name`: `$steps.getPet.outputs.name`.
-    #[serde(rename = "name")]
     pub name: String,
 }

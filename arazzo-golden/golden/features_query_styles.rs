@@ -46,9 +46,7 @@ pub async fn search_documents(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsInputs {
-    #[serde(rename = "ids")]
     pub ids: Vec<i64>,
-    #[serde(rename = "words")]
     pub words: Vec<String>,
     #[serde(rename = "expectedId")]
     pub expected_id: i64,
@@ -66,9 +64,7 @@ impl SearchDocumentsInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.
-    #[serde(rename = "first")]
     pub first: i64,
     /// `items`: `$steps.search.outputs.items`.
-    #[serde(rename = "items")]
     pub items: Option<Vec<::arazzo_runtime::__private::serde_json::Value>>,
 }

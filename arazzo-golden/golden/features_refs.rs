@@ -96,12 +96,10 @@ pub struct StockZooOutputs {
     #[serde(rename = "firstName")]
     pub first_name: String,
     /// `id`: `$steps.add.outputs.id`.
-    #[serde(rename = "id")]
     pub id: Option<i64>,
     /// `createdAt`: `$steps.add.outputs.createdAt`.
     #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `keeper`: `$steps.keeper.outputs.name`.
-    #[serde(rename = "keeper")]
     pub keeper: String,
 }

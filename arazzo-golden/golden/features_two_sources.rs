@@ -55,7 +55,6 @@ pub async fn product_label(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelInputs {
-    #[serde(rename = "name")]
     pub name: String,
 }
 impl ProductLabelInputs {
@@ -77,6 +76,5 @@ pub struct ProductLabelOutputs {
     #[serde(rename = "requestId")]
     pub request_id: String,
     /// `label`: `$steps.label.outputs.label`.
-    #[serde(rename = "label")]
     pub label: String,
 }

@@ -133,7 +133,6 @@ pub(crate) async fn reserve_item_with_status(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl ReserveItemInputs {
@@ -284,10 +283,8 @@ pub struct SyncFeedOutputs {
     #[serde(rename = "lastPage")]
     pub last_page: i64,
     /// `archived`: `$steps.store.outputs.archived`.
-    #[serde(rename = "archived")]
     pub archived: Option<i64>,
     /// `committed`: `$steps.commit.outputs.status`.
-    #[serde(rename = "committed")]
     pub committed: u16,
 }
 /// Read an item, retrying throttling and outages, else from the mirror; then audit.
@@ -406,7 +403,6 @@ pub async fn fetch_item(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl FetchItemInputs {
@@ -425,7 +421,6 @@ pub struct FetchItemOutputs {
     #[serde(rename = "mirrorName")]
     pub mirror_name: Option<String>,
     /// `audited`: `$steps.audit.outputs.status`.
-    #[serde(rename = "audited")]
     pub audited: Option<u16>,
 }
 /// Sign in and read an item; sign in again once when the token has expired.
@@ -520,11 +515,8 @@ pub async fn authorized_lookup(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupInputs {
-    #[serde(rename = "username")]
     pub username: String,
-    #[serde(rename = "password")]
     pub password: ::arazzo_runtime::Secret<String>,
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl AuthorizedLookupInputs {
@@ -548,10 +540,8 @@ impl AuthorizedLookupInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
-    #[serde(rename = "name")]
     pub name: String,
     /// `token`: `$steps.signIn.outputs.token`.
-    #[serde(rename = "token")]
     pub token: String,
 }
 /// Reserve an item in stock; hand over to `place-backorder` when there is none.
@@ -629,7 +619,6 @@ pub async fn reserve_or_backorder(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl ReserveOrBackorderInputs {
@@ -702,7 +691,6 @@ pub(crate) async fn place_backorder_with_status(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl PlaceBackorderInputs {
@@ -839,7 +827,6 @@ pub async fn audit_item(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl AuditItemInputs {
@@ -858,7 +845,6 @@ pub struct AuditItemOutputs {
     #[serde(rename = "stockOnMirror")]
     pub stock_on_mirror: Option<i64>,
     /// `audited`: `$steps.audit.outputs.status`.
-    #[serde(rename = "audited")]
     pub audited: Option<u16>,
 }
 /// Run `reserve-item` as a step; its outputs and its last status become this step's.
@@ -897,7 +883,6 @@ pub async fn reserve_through_workflow(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowInputs {
-    #[serde(rename = "item")]
     pub item: String,
 }
 impl ReserveThroughWorkflowInputs {
@@ -1028,7 +1013,6 @@ pub async fn quick_reserve(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl QuickReserveInputs {
@@ -1103,7 +1087,6 @@ pub async fn lookup_or_register(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterInputs {
-    #[serde(rename = "sku")]
     pub sku: String,
 }
 impl LookupOrRegisterInputs {
@@ -1119,6 +1102,5 @@ impl LookupOrRegisterInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.
-    #[serde(rename = "stock")]
     pub stock: i64,
 }

@@ -119,7 +119,6 @@ pub async fn check_team(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamInputs {
-    #[serde(rename = "team")]
     pub team: String,
 }
 impl CheckTeamInputs {
@@ -135,9 +134,7 @@ impl CheckTeamInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.
-    #[serde(rename = "name")]
     pub name: Option<String>,
     /// `report`: `$steps.report.outputs.xml`.
-    #[serde(rename = "report")]
     pub report: String,
 }

@@ -159,9 +159,7 @@ pub async fn apply_at_checkout(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputs {
-    #[serde(rename = "amount")]
     pub amount: f64,
-    #[serde(rename = "customer")]
     pub customer: ApplyAtCheckoutInputsCustomer,
 }
 impl ApplyAtCheckoutInputs {
@@ -204,7 +202,6 @@ impl ApplyAtCheckoutInputsCustomer {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.
-    #[serde(rename = "eligible")]
     pub eligible: bool,
     /// `customerId`: `$steps.customer.outputs.customerId`.
     #[serde(rename = "customerId")]

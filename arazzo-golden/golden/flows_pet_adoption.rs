@@ -164,7 +164,6 @@ pub async fn adopt_pet(
 pub struct AdoptPetInputs {
     #[serde(rename = "petId")]
     pub pet_id: i64,
-    #[serde(rename = "customer")]
     pub customer: String,
 }
 impl AdoptPetInputs {
@@ -189,7 +188,6 @@ pub struct AdoptPetOutputs {
     #[serde(rename = "adoptionId")]
     pub adoption_id: Option<String>,
     /// `fee`: `$steps.adopt.outputs.fee`.
-    #[serde(rename = "fee")]
     pub fee: Option<f64>,
     /// `discountedAdoptionId`: `$steps.adoptWithCoupon.outputs.adoptionId`.
     #[serde(rename = "discountedAdoptionId")]

@@ -66,6 +66,5 @@ impl WatchJobInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
-    #[serde(rename = "state")]
     pub state: String,
 }

@@ -50,9 +50,7 @@ pub(crate) async fn sign_in_with_status(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInInputs {
-    #[serde(rename = "username")]
     pub username: String,
-    #[serde(rename = "password")]
     pub password: ::arazzo_runtime::Secret<String>,
 }
 impl SignInInputs {
@@ -74,7 +72,6 @@ impl SignInInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
-    #[serde(rename = "token")]
     pub token: String,
 }
 /// Sign in through `sign-in`, then read the profile with its token.
@@ -125,9 +122,7 @@ pub async fn show_profile(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileInputs {
-    #[serde(rename = "user")]
     pub user: String,
-    #[serde(rename = "pass")]
     pub pass: ::arazzo_runtime::Secret<String>,
 }
 impl ShowProfileInputs {
@@ -149,7 +144,6 @@ impl ShowProfileInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
-    #[serde(rename = "name")]
     pub name: String,
     /// `loginStatus`: `$steps.auth.outputs.status`.
     #[serde(rename = "loginStatus")]
@@ -199,9 +193,7 @@ pub async fn profile_after_sign_in(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInInputs {
-    #[serde(rename = "username")]
     pub username: String,
-    #[serde(rename = "password")]
     pub password: ::arazzo_runtime::Secret<String>,
 }
 impl ProfileAfterSignInInputs {
@@ -223,12 +215,9 @@ impl ProfileAfterSignInInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.
-    #[serde(rename = "name")]
     pub name: String,
     /// `team`: `$steps.me.outputs.team`.
-    #[serde(rename = "team")]
     pub team: Option<String>,
     /// `token`: `$workflows.sign-in.outputs.token`.
-    #[serde(rename = "token")]
     pub token: String,
 }

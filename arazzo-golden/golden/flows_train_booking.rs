@@ -100,16 +100,13 @@ pub async fn book_trip(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripInputs {
-    #[serde(rename = "from")]
     pub from: String,
-    #[serde(rename = "to")]
     pub to: String,
-    #[serde(rename = "passenger")]
     pub passenger: String,
     /// Default: `1`.
-    #[serde(rename = "seats", default = "BookTripInputs::default_seats")]
+    #[serde(default = "BookTripInputs::default_seats")]
     pub seats: i64,
-    #[serde(rename = "railcard", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub railcard: Option<String>,
 }
 impl BookTripInputs {
@@ -145,7 +142,6 @@ pub struct BookTripOutputs {
     #[serde(rename = "tripId")]
     pub trip_id: String,
     /// `price`: `$steps.trips.outputs.price`.
-    #[serde(rename = "price")]
     pub price: f64,
     /// `paymentStatus`: `$steps.pay.outputs.status`.
     #[serde(rename = "paymentStatus")]

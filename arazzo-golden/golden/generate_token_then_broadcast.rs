@@ -81,7 +81,6 @@ pub struct GenerateTokenThenBroadcastInputs {
     )]
     pub api_version: String,
     /// Target hub name.
-    #[serde(rename = "hub")]
     pub hub: String,
     /// Optional user id to embed in the generated client token.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -93,7 +92,6 @@ pub struct GenerateTokenThenBroadcastInputs {
     )]
     pub minutes_to_expire: i64,
     /// The plain-text message to broadcast to all connections.
-    #[serde(rename = "message")]
     pub message: String,
 }
 impl GenerateTokenThenBroadcastInputs {
@@ -128,7 +126,6 @@ impl GenerateTokenThenBroadcastInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastOutputs {
     /// `token`: `$steps.generateToken.outputs.token`.
-    #[serde(rename = "token")]
     pub token: String,
     /// `broadcastStatus`: `$steps.broadcast.outputs.broadcastStatus`.
     #[serde(rename = "broadcastStatus")]

@@ -174,7 +174,6 @@ pub async fn own_authorization(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationInputs {
-    #[serde(rename = "token")]
     pub token: ::arazzo_runtime::Secret<String>,
 }
 impl OwnAuthorizationInputs {
@@ -249,7 +248,6 @@ pub async fn own_keys(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysInputs {
-    #[serde(rename = "key")]
     pub key: ::arazzo_runtime::Secret<String>,
 }
 impl OwnKeysInputs {
@@ -318,9 +316,7 @@ pub async fn store(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreInputs {
-    #[serde(rename = "data")]
     pub data: String,
-    #[serde(rename = "id")]
     pub id: i64,
 }
 impl StoreInputs {

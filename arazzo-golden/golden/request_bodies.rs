@@ -55,15 +55,12 @@ pub async fn photo(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoInputs {
-    #[serde(rename = "id")]
     pub id: i64,
-    #[serde(rename = "caption")]
     pub caption: String,
-    #[serde(rename = "photo")]
     pub photo: String,
-    #[serde(rename = "credit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
-    #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 impl PhotoInputs {
@@ -169,7 +166,6 @@ pub async fn replaced(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedInputs {
-    #[serde(rename = "name")]
     pub name: String,
     #[serde(rename = "ownerId")]
     pub owner_id: i64,
@@ -220,7 +216,6 @@ pub async fn photo_form(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputs {
-    #[serde(rename = "form")]
     pub form: PhotoFormInputsForm,
 }
 impl PhotoFormInputs {
@@ -235,11 +230,10 @@ impl PhotoFormInputs {
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputsForm {
-    #[serde(rename = "caption")]
     pub caption: String,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(rename = "credit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
 }
 impl PhotoFormInputsForm {

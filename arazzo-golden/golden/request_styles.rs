@@ -690,11 +690,8 @@ pub async fn style_table(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputs {
-    #[serde(rename = "string")]
     pub string: String,
-    #[serde(rename = "array")]
     pub array: Vec<String>,
-    #[serde(rename = "object")]
     pub object: StyleTableInputsObject,
 }
 impl StyleTableInputs {
@@ -818,9 +815,7 @@ pub async fn typed_styles(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputs {
-    #[serde(rename = "rgb")]
     pub rgb: TypedStylesInputsRgb,
-    #[serde(rename = "ids")]
     pub ids: Vec<i64>,
 }
 impl TypedStylesInputs {
@@ -895,7 +890,7 @@ pub async fn optional_point(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputs {
-    #[serde(rename = "rgb", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgb: Option<OptionalPointInputsRgb>,
 }
 impl OptionalPointInputs {
@@ -962,11 +957,9 @@ pub async fn content_params(
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputs {
-    #[serde(rename = "rgb")]
     pub rgb: ContentParamsInputsRgb,
-    #[serde(rename = "tags")]
     pub tags: Vec<String>,
-    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 impl ContentParamsInputs {
