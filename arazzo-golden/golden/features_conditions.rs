@@ -15,7 +15,7 @@ pub async fn check_shipment(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "shipping",
             SHIPPING_BASE_URL,
             &["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat(),

@@ -17,7 +17,7 @@ pub async fn find_available_book(
 ) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
         .query("author", &inputs.author)
         .send("search")
         .await?;
@@ -50,7 +50,7 @@ pub async fn find_available_book(
     let search_first_title: String = response.body_pointer("/books/0/title")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "library",
             LIBRARY_BASE_URL,
             &["/books/", &rt::param::path_segment(&inputs.isbn), "/catalogue-record"]

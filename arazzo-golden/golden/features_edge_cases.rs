@@ -15,7 +15,7 @@ pub async fn register_thing(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::PUT,
+            rt::Method::PUT,
             "things",
             THINGS_BASE_URL,
             &[
@@ -65,7 +65,7 @@ pub async fn register_thing(
     );
     let response = client
         .request(
-            rt::reqwest::Method::PUT,
+            rt::Method::PUT,
             "things",
             THINGS_BASE_URL,
             &["/things/", &rt::param::path_segment(&first_id)].concat(),

@@ -14,7 +14,7 @@ pub async fn login_logout(
 ) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
+        .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
         .form_body([
             (
                 "grant_type",
@@ -48,7 +48,7 @@ pub async fn login_logout(
     let login_token: String = response.body_pointer("/access_token")?;
     let login_expires_in: i64 = response.body_pointer("/expires_in")?;
     let response = client
-        .request(rt::reqwest::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
+        .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&login_token)].concat(),

@@ -14,7 +14,7 @@ pub async fn subscribe(
 ) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
+        .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
         .json_body(
             "application/json",
             &{

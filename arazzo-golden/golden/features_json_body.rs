@@ -14,17 +14,15 @@ pub async fn place_order(
 ) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::POST, "shop", SHOP_BASE_URL, "/orders")
+        .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
         .json_body(
             "application/json",
-            &{
-                let mut map = rt::serde_json::Map::new();
-                map.insert(
-                    "customer".to_owned(),
-                    {
-                        let mut map = rt::serde_json::Map::new();
-                        map.insert(
-                            "name".to_owned(),
+            &rt::param::object([
+                (
+                    "customer",
+                    rt::param::object([
+                        (
+                            "name",
                             rt::param::to_json(
                                 &[
                                     &*rt::param::ParamValue::to_param(&inputs.first),
@@ -33,46 +31,34 @@ pub async fn place_order(
                                 ]
                                     .concat(),
                             ),
-                        );
-                        map.insert(
-                            "address".to_owned(),
-                            {
-                                let mut map = rt::serde_json::Map::new();
-                                map.insert(
-                                    "city".to_owned(),
-                                    rt::param::to_json(&inputs.city),
-                                );
-                                map.insert(
-                                    "country".to_owned(),
-                                    rt::serde_json::Value::from("NL"),
-                                );
-                                rt::serde_json::Value::Object(map)
-                            },
-                        );
-                        rt::serde_json::Value::Object(map)
-                    },
-                );
-                map.insert(
-                    "items".to_owned(),
+                        ),
+                        (
+                            "address",
+                            rt::param::object([
+                                ("city", rt::param::to_json(&inputs.city)),
+                                ("country", rt::serde_json::Value::from("NL")),
+                            ]),
+                        ),
+                    ]),
+                ),
+                (
+                    "items",
                     rt::serde_json::Value::Array(
                         vec![
-                            { let mut map = rt::serde_json::Map::new(); map.insert("sku"
-                            .to_owned(), rt::param::to_json(& inputs.sku)); map
-                            .insert("quantity".to_owned(), rt::param::to_json(& inputs
-                            .quantity)); rt::serde_json::Value::Object(map) }, { let mut
-                            map = rt::serde_json::Map::new(); map.insert("sku"
+                            rt::param::object([("sku", rt::param::to_json(& inputs.sku)),
+                            ("quantity", rt::param::to_json(& inputs.quantity))]), { let
+                            mut map = rt::serde_json::Map::new(); map.insert("sku"
                             .to_owned(), rt::serde_json::Value::from("GIFT-WRAP")); map
                             .insert("quantity".to_owned(),
                             rt::serde_json::Value::from(1i64));
                             rt::serde_json::Value::Object(map) }
                         ],
                     ),
-                );
-                map.insert("tags".to_owned(), rt::param::to_json(&inputs.tags));
-                map.insert("express".to_owned(), rt::serde_json::Value::Bool(true));
-                map.insert("note".to_owned(), rt::serde_json::Value::Null);
-                rt::serde_json::Value::Object(map)
-            },
+                ),
+                ("tags", rt::param::to_json(&inputs.tags)),
+                ("express", rt::serde_json::Value::Bool(true)),
+                ("note", rt::serde_json::Value::Null),
+            ]),
         )
         .send("createOrder")
         .await?;

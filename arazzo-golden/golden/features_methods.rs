@@ -15,19 +15,17 @@ pub async fn archive_note(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::PATCH,
+            rt::Method::PATCH,
             "notes",
             NOTES_BASE_URL,
             &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),
         )
         .json_body(
             "application/merge-patch+json",
-            &{
-                let mut map = rt::serde_json::Map::new();
-                map.insert("title".to_owned(), rt::param::to_json(&inputs.title));
-                map.insert("draft".to_owned(), rt::serde_json::Value::Null);
-                rt::serde_json::Value::Object(map)
-            },
+            &rt::param::object([
+                ("title", rt::param::to_json(&inputs.title)),
+                ("draft", rt::serde_json::Value::Null),
+            ]),
         )
         .send("retitle")
         .await?;
@@ -37,7 +35,7 @@ pub async fn archive_note(
     let retitle_version: i64 = response.body_pointer("/version")?;
     let response = client
         .request(
-            rt::reqwest::Method::PUT,
+            rt::Method::PUT,
             "notes",
             NOTES_BASE_URL,
             &["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat(),
@@ -49,7 +47,7 @@ pub async fn archive_note(
     }
     let response = client
         .request(
-            rt::reqwest::Method::DELETE,
+            rt::Method::DELETE,
             "notes",
             NOTES_BASE_URL,
             &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),

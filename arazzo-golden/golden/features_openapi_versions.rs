@@ -17,7 +17,7 @@ pub async fn pet_history(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "legacy",
             LEGACY_BASE_URL,
             &["/records/", &rt::param::path_segment(&inputs.pet_id)].concat(),
@@ -33,7 +33,7 @@ pub async fn pet_history(
     let record_visits: Vec<i64> = response.body_pointer("/owner/visits")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "modern",
             MODERN_BASE_URL,
             &["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat(),

@@ -15,7 +15,7 @@ pub async fn fetch_pet(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "petStore",
             PET_STORE_BASE_URL,
             &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),

@@ -14,7 +14,7 @@ pub async fn find_owner_pet(
 ) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
         .header("X-Trace-Id", &inputs.trace_id)
         .query("limit", 10i64)
         .send("listPets")
@@ -24,7 +24,7 @@ pub async fn find_owner_pet(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "petStore",
             PET_STORE_BASE_URL,
             &[

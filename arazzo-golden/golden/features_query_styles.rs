@@ -14,7 +14,7 @@ pub async fn search_documents(
 ) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "search", SEARCH_BASE_URL, "/search")
+        .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
         .query_array("ids", &inputs.ids, false, "|")
         .query_array("words", &inputs.words, false, " ")
         .send("search")

@@ -15,7 +15,7 @@ pub async fn stock_zoo(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "zoo",
             ZOO_BASE_URL,
             &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
@@ -30,7 +30,7 @@ pub async fn stock_zoo(
     let _: Vec<rt::serde_json::Value> = response.body_pointer("/animals")?;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "zoo",
             ZOO_BASE_URL,
             &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
@@ -53,7 +53,7 @@ pub async fn stock_zoo(
     let add_created_at: Option<String> = response.body_pointer("/createdAt")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "zoo",
             ZOO_BASE_URL,
             &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat(),

@@ -16,12 +16,7 @@ pub async fn product_label(
 ) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "catalog",
-            CATALOG_BASE_URL,
-            "/products/search",
-        )
+        .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
         .query("name", &inputs.name)
         .send("find")
         .await?;
@@ -32,7 +27,7 @@ pub async fn product_label(
     let find_request_id: String = response.header_output("X-Request-Id")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "inventory",
             INVENTORY_BASE_URL,
             &["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat(),

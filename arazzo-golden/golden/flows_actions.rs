@@ -31,7 +31,7 @@ pub(crate) async fn reserve_item_with_status(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -49,7 +49,7 @@ pub(crate) async fn reserve_item_with_status(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
@@ -84,7 +84,7 @@ pub(crate) async fn reserve_item_with_status(
             2usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku), "/restocks"]
@@ -174,12 +174,7 @@ pub async fn sync_feed(
         match step {
             0usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        "/feed",
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/feed")
                     .send("fetch")
                     .await?;
                 if response.status() != 200u16 {
@@ -196,23 +191,21 @@ pub async fn sync_feed(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/archive",
                     )
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "page".to_owned(),
+                        &rt::param::object([
+                            (
+                                "page",
                                 rt::param::to_json(
                                     rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
                                 ),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                        ]),
                     )
                     .send("store")
                     .await?;
@@ -234,7 +227,7 @@ pub async fn sync_feed(
             2usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         "/archive/commit",
@@ -305,7 +298,7 @@ pub async fn fetch_item(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -348,7 +341,7 @@ pub async fn fetch_item(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
@@ -364,22 +357,10 @@ pub async fn fetch_item(
             }
             2usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        "/audit",
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "sku".to_owned(),
-                                rt::param::to_json(&inputs.sku),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                        &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
                     )
                     .send("audit")
                     .await?;
@@ -440,26 +421,13 @@ pub async fn authorized_lookup(
         match step {
             0usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        "/login",
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "username".to_owned(),
-                                rt::param::to_json(&inputs.username),
-                            );
-                            map.insert(
-                                "password".to_owned(),
-                                rt::param::to_json(&inputs.password),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                        &rt::param::object([
+                            ("username", rt::param::to_json(&inputs.username)),
+                            ("password", rt::param::to_json(&inputs.password)),
+                        ]),
                     )
                     .send("signIn")
                     .await?;
@@ -472,7 +440,7 @@ pub async fn authorized_lookup(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -561,7 +529,7 @@ pub async fn reserve_or_backorder(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -588,7 +556,7 @@ pub async fn reserve_or_backorder(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
@@ -658,19 +626,10 @@ pub(crate) async fn place_backorder_with_status(
 > {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(
-            rt::reqwest::Method::POST,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            "/backorders",
-        )
+        .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
         .json_body(
             "application/json",
-            &{
-                let mut map = rt::serde_json::Map::new();
-                map.insert("sku".to_owned(), rt::param::to_json(&inputs.sku));
-                rt::serde_json::Value::Object(map)
-            },
+            &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
         )
         .send("order")
         .await?;
@@ -729,7 +688,7 @@ pub async fn audit_item(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -745,7 +704,7 @@ pub async fn audit_item(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
@@ -763,22 +722,10 @@ pub async fn audit_item(
             }
             2usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        "/audit",
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "sku".to_owned(),
-                                rt::param::to_json(&inputs.sku),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                        &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
                     )
                     .send("audit")
                     .await?;
@@ -923,7 +870,7 @@ pub async fn quick_reserve(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
@@ -948,7 +895,7 @@ pub async fn quick_reserve(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &[
@@ -968,22 +915,13 @@ pub async fn quick_reserve(
             }
             2usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        "/audit",
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "sku".to_owned(),
-                                rt::param::to_json(&inputs.sku),
-                            );
-                            map.insert(
-                                "source".to_owned(),
+                        &rt::param::object([
+                            ("sku", rt::param::to_json(&inputs.sku)),
+                            (
+                                "source",
                                 rt::param::to_json(
                                     rt::flow::output(
                                         reserve_reservation_id.as_ref(),
@@ -991,9 +929,8 @@ pub async fn quick_reserve(
                                         "reservationId",
                                     )?,
                                 ),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                        ]),
                     )
                     .send("confirm")
                     .await?;
@@ -1046,7 +983,7 @@ pub async fn lookup_or_register(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),

@@ -18,7 +18,7 @@ pub async fn check_team(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
             &["/teams/", &rt::param::path_segment(&inputs.team)].concat(),
@@ -77,7 +77,7 @@ pub async fn check_team(
         .body_pointer("/members")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "warehouse",
             WAREHOUSE_BASE_URL,
             &["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat(),

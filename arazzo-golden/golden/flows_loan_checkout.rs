@@ -26,27 +26,22 @@ pub async fn apply_at_checkout(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::POST,
+                        rt::Method::POST,
                         "lending",
                         LENDING_BASE_URL,
                         "/eligibility",
                     )
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "amount".to_owned(),
-                                rt::param::to_json(&inputs.amount),
-                            );
-                            map.insert(
-                                "postalCode".to_owned(),
+                        &rt::param::object([
+                            ("amount", rt::param::to_json(&inputs.amount)),
+                            (
+                                "postalCode",
                                 rt::param::to_json(
                                     &rt::param::json_at(&inputs.customer, "/postalCode"),
                                 ),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                        ]),
                     )
                     .send("eligibility")
                     .await?;
@@ -61,30 +56,23 @@ pub async fn apply_at_checkout(
             }
             1usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "lending",
-                        LENDING_BASE_URL,
-                        "/customers",
-                    )
+                    .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/customers")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "firstName".to_owned(),
+                        &rt::param::object([
+                            (
+                                "firstName",
                                 rt::param::to_json(
                                     &rt::param::json_at(&inputs.customer, "/firstName"),
                                 ),
-                            );
-                            map.insert(
-                                "lastName".to_owned(),
+                            ),
+                            (
+                                "lastName",
                                 rt::param::to_json(
                                     &rt::param::json_at(&inputs.customer, "/lastName"),
                                 ),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                        ]),
                     )
                     .send("customer")
                     .await?;
@@ -96,18 +84,12 @@ pub async fn apply_at_checkout(
             }
             2usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "lending",
-                        LENDING_BASE_URL,
-                        "/loans",
-                    )
+                    .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/loans")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "customerId".to_owned(),
+                        &rt::param::object([
+                            (
+                                "customerId",
                                 rt::param::to_json(
                                     rt::flow::output(
                                         customer_customer_id.as_ref(),
@@ -115,13 +97,9 @@ pub async fn apply_at_checkout(
                                         "customerId",
                                     )?,
                                 ),
-                            );
-                            map.insert(
-                                "amount".to_owned(),
-                                rt::param::to_json(&inputs.amount),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                            ("amount", rt::param::to_json(&inputs.amount)),
+                        ]),
                     )
                     .send("loan")
                     .await?;

@@ -28,7 +28,7 @@ pub async fn adopt_pet(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "pets",
                         PETS_BASE_URL,
                         &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),
@@ -53,7 +53,7 @@ pub async fn adopt_pet(
             1usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "pets",
                         PETS_BASE_URL,
                         &["/pets/", &rt::param::path_segment(inputs.pet_id), "/coupons"]
@@ -75,26 +75,13 @@ pub async fn adopt_pet(
             }
             2usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "pets",
-                        PETS_BASE_URL,
-                        "/adoptions",
-                    )
+                    .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "petId".to_owned(),
-                                rt::param::to_json(&inputs.pet_id),
-                            );
-                            map.insert(
-                                "customer".to_owned(),
-                                rt::param::to_json(&inputs.customer),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                        &rt::param::object([
+                            ("petId", rt::param::to_json(&inputs.pet_id)),
+                            ("customer", rt::param::to_json(&inputs.customer)),
+                        ]),
                     )
                     .send("adopt")
                     .await?;
@@ -107,32 +94,19 @@ pub async fn adopt_pet(
             }
             3usize => {
                 let response = client
-                    .request(
-                        rt::reqwest::Method::POST,
-                        "pets",
-                        PETS_BASE_URL,
-                        "/adoptions",
-                    )
+                    .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
                     .json_body(
                         "application/json",
-                        &{
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "petId".to_owned(),
-                                rt::param::to_json(&inputs.pet_id),
-                            );
-                            map.insert(
-                                "customer".to_owned(),
-                                rt::param::to_json(&inputs.customer),
-                            );
-                            map.insert(
-                                "couponCode".to_owned(),
+                        &rt::param::object([
+                            ("petId", rt::param::to_json(&inputs.pet_id)),
+                            ("customer", rt::param::to_json(&inputs.customer)),
+                            (
+                                "couponCode",
                                 rt::param::to_json(
                                     rt::flow::output(coupon_code.as_ref(), "coupon", "code")?,
                                 ),
-                            );
-                            rt::serde_json::Value::Object(map)
-                        },
+                            ),
+                        ]),
                     )
                     .send("adoptWithCoupon")
                     .await?;

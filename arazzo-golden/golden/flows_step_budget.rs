@@ -20,7 +20,7 @@ pub async fn watch_job(
             0usize => {
                 let response = client
                     .request(
-                        rt::reqwest::Method::GET,
+                        rt::Method::GET,
                         "warehouse",
                         WAREHOUSE_BASE_URL,
                         &["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat(),

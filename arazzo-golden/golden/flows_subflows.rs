@@ -21,15 +21,13 @@ pub(crate) async fn sign_in_with_status(
 ) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
+        .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
         .json_body(
             "application/json",
-            &{
-                let mut map = rt::serde_json::Map::new();
-                map.insert("username".to_owned(), rt::param::to_json(&inputs.username));
-                map.insert("password".to_owned(), rt::param::to_json(&inputs.password));
-                rt::serde_json::Value::Object(map)
-            },
+            &rt::param::object([
+                ("username", rt::param::to_json(&inputs.username)),
+                ("password", rt::param::to_json(&inputs.password)),
+            ]),
         )
         .send("login")
         .await?;
@@ -99,7 +97,7 @@ pub async fn show_profile(
     let auth_token: String = callee.token.clone();
     let auth_status: u16 = response.status();
     let response = client
-        .request(rt::reqwest::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&auth_token)].concat(),
@@ -168,7 +166,7 @@ pub async fn profile_after_sign_in(
         )
         .await?;
     let response = client
-        .request(rt::reqwest::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&sign_in_token)].concat(),

@@ -15,7 +15,7 @@ pub async fn book_trip(
 ) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
         .query("search", &inputs.from)
         .send("origin")
         .await?;
@@ -24,7 +24,7 @@ pub async fn book_trip(
     }
     let origin_id: String = response.body_pointer("/data/0/id")?;
     let response = client
-        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
         .query("search", &inputs.to)
         .send("destination")
         .await?;
@@ -33,7 +33,7 @@ pub async fn book_trip(
     }
     let destination_id: String = response.body_pointer("/data/0/id")?;
     let response = client
-        .request(rt::reqwest::Method::GET, "rail", RAIL_BASE_URL, "/trips")
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/trips")
         .query("origin", &origin_id)
         .query("destination", &destination_id)
         .send("trips")
@@ -47,7 +47,7 @@ pub async fn book_trip(
     let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
     let trips_price: f64 = response.body_pointer("/trips/0/price")?;
     let response = client
-        .request(rt::reqwest::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
+        .request(rt::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
         .json_body(
             "application/json",
             &{
@@ -72,7 +72,7 @@ pub async fn book_trip(
     let book_booking_id: String = response.body_pointer("/bookingId")?;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "rail",
             RAIL_BASE_URL,
             &["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]

@@ -20,7 +20,7 @@ pub async fn generate_token_then_broadcast(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "webPubSubApi",
             WEB_PUB_SUB_API_BASE_URL,
             &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
@@ -42,7 +42,7 @@ pub async fn generate_token_then_broadcast(
     let generate_token_token: String = response.body_pointer("/token")?;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "webPubSubApi",
             WEB_PUB_SUB_API_BASE_URL,
             &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat(),

@@ -15,7 +15,7 @@ pub async fn every_scheme(
     use ::arazzo_runtime::__private as rt;
     let _ = inputs;
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("bearer")
         .await?;
@@ -23,7 +23,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
         .security(
             &[
                 &[
@@ -43,7 +43,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
         .query("page", 2i64)
         .security(
             &[
@@ -64,7 +64,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
         .security(
             &[
                 &[
@@ -84,7 +84,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/basic")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/basic")
         .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
         .send("basic")
         .await?;
@@ -92,7 +92,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/both")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/both")
         .security(
             &[
                 &[
@@ -113,7 +113,7 @@ pub async fn every_scheme(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/health")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/health")
         .send("health")
         .await?;
     if response.status() != 200u16 {
@@ -155,7 +155,7 @@ pub async fn own_authorization(
 ) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.token)].concat(),
@@ -199,7 +199,7 @@ pub async fn own_keys(
 ) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
         .header("x-api-key", &inputs.key)
         .security(
             &[
@@ -220,7 +220,7 @@ pub async fn own_keys(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
         .query("api_key", &inputs.key)
         .security(
             &[
@@ -274,7 +274,7 @@ pub async fn store(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "vault",
             "https://uploads.us.vault.example.com",
             "/uploads",
@@ -288,7 +288,7 @@ pub async fn store(
     }
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "vault",
             "https://archive.vault.example.com/cold",
             "/archive",

@@ -15,7 +15,7 @@ pub async fn photo(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "records",
             RECORDS_BASE_URL,
             &["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat(),
@@ -92,38 +92,28 @@ pub async fn replaced(
 ) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
         .json_body(
             "application/json",
-            &{
-                let mut map = rt::serde_json::Map::new();
-                map.insert("name".to_owned(), rt::param::to_json(&inputs.name));
-                map.insert(
-                    "owner".to_owned(),
-                    {
-                        let mut map = rt::serde_json::Map::new();
-                        map.insert(
-                            "id".to_owned(),
-                            rt::param::to_json(&inputs.owner_id),
-                        );
-                        map.insert(
-                            "email".to_owned(),
-                            rt::serde_json::Value::from("owner@example.com"),
-                        );
-                        rt::serde_json::Value::Object(map)
-                    },
-                );
-                map.insert(
-                    "tags".to_owned(),
+            &rt::param::object([
+                ("name", rt::param::to_json(&inputs.name)),
+                (
+                    "owner",
+                    rt::param::object([
+                        ("id", rt::param::to_json(&inputs.owner_id)),
+                        ("email", rt::serde_json::Value::from("owner@example.com")),
+                    ]),
+                ),
+                (
+                    "tags",
                     rt::serde_json::Value::Array(
                         vec![
                             rt::serde_json::Value::from("new"),
                             rt::serde_json::Value::from("named")
                         ],
                     ),
-                );
-                rt::serde_json::Value::Object(map)
-            },
+                ),
+            ]),
         )
         .send("fromTemplate")
         .await?;
@@ -133,7 +123,7 @@ pub async fn replaced(
     let from_template_template: Option<rt::serde_json::Value> = response
         .body_pointer("/template")?;
     let response = client
-        .request(rt::reqwest::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
         .json_body_replaced(
             "application/json",
             rt::param::to_json(&from_template_template),
@@ -141,15 +131,10 @@ pub async fn replaced(
                 ("/name", rt::param::to_json(&inputs.name)),
                 (
                     "/owner",
-                    {
-                        let mut map = rt::serde_json::Map::new();
-                        map.insert(
-                            "id".to_owned(),
-                            rt::param::to_json(&inputs.owner_id),
-                        );
-                        map.insert("email".to_owned(), rt::serde_json::Value::Null);
-                        rt::serde_json::Value::Object(map)
-                    },
+                    rt::param::object([
+                        ("id", rt::param::to_json(&inputs.owner_id)),
+                        ("email", rt::serde_json::Value::Null),
+                    ]),
                 ),
             ],
         )
@@ -197,7 +182,7 @@ pub async fn photo_form(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::POST,
+            rt::Method::POST,
             "records",
             RECORDS_BASE_URL,
             &["/pets/", &rt::param::path_segment(1i64), "/photo"].concat(),

@@ -15,7 +15,7 @@ pub async fn style_table(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &["/path/simple/false/", &rt::param::path_segment(&inputs.string)].concat(),
@@ -27,7 +27,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -48,7 +48,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -69,7 +69,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat(),
@@ -81,7 +81,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -102,7 +102,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -123,7 +123,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -144,7 +144,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -165,7 +165,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -186,7 +186,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -207,7 +207,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -228,7 +228,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -249,7 +249,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -270,7 +270,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -291,7 +291,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -312,7 +312,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -333,7 +333,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -354,7 +354,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -374,12 +374,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
         .query("color", &inputs.string)
         .send("query-form-false-string")
         .await?;
@@ -387,12 +382,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
         .query_array("color", &inputs.array, false, ",")
         .send("query-form-false-array")
         .await?;
@@ -400,12 +390,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
         .query_styled(
             "color",
             rt::param::Style::Form,
@@ -418,7 +403,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query("color", &inputs.string)
         .send("query-form-true-string")
         .await?;
@@ -426,7 +411,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query_array("color", &inputs.array, true, ",")
         .send("query-form-true-array")
         .await?;
@@ -434,7 +419,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
         .query_styled(
             "color",
             rt::param::Style::Form,
@@ -448,7 +433,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
@@ -461,7 +446,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
@@ -479,7 +464,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
@@ -492,7 +477,7 @@ pub async fn style_table(
     }
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
@@ -509,12 +494,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/query/deepObject/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/deepObject/true")
         .query_styled(
             "color",
             rt::param::Style::DeepObject,
@@ -527,12 +507,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
         .header("X-Color", &inputs.string)
         .send("header-simple-false-string")
         .await?;
@@ -540,12 +515,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
         .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-false-array")
         .await?;
@@ -553,12 +523,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
         .header_styled("X-Color", false, &rt::param::to_json(&inputs.object))
         .send("header-simple-false-object")
         .await?;
@@ -566,12 +531,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
         .cookie("color", &inputs.string)
         .send("cookie-form-false-string")
         .await?;
@@ -579,12 +539,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
         .cookie("color", rt::param::join(&inputs.array, ","))
         .send("cookie-form-false-array")
         .await?;
@@ -592,12 +547,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/false",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
         .cookie_styled("color", false, &rt::param::to_json(&inputs.object))
         .send("cookie-form-false-object")
         .await?;
@@ -605,12 +555,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
         .header("X-Color", &inputs.string)
         .send("header-simple-true-string")
         .await?;
@@ -618,12 +563,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
         .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-true-array")
         .await?;
@@ -631,12 +571,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/header/simple/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
         .header_styled("X-Color", true, &rt::param::to_json(&inputs.object))
         .send("header-simple-true-object")
         .await?;
@@ -644,12 +579,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
         .cookie("color", &inputs.string)
         .send("cookie-form-true-string")
         .await?;
@@ -657,12 +587,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
         .cookie_styled("color", true, &rt::param::to_json(&inputs.array))
         .send("cookie-form-true-array")
         .await?;
@@ -670,12 +595,7 @@ pub async fn style_table(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let response = client
-        .request(
-            rt::reqwest::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            "/cookie/form/true",
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
         .cookie_styled("color", true, &rt::param::to_json(&inputs.object))
         .send("cookie-form-true-object")
         .await?;
@@ -745,7 +665,7 @@ pub async fn typed_styles(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -776,7 +696,7 @@ pub async fn typed_styles(
     let first_ids: Option<rt::serde_json::Value> = response.body_pointer("/ids")?;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -861,7 +781,7 @@ pub async fn optional_point(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
-            rt::reqwest::Method::GET,
+            rt::Method::GET,
             "styles",
             STYLES_BASE_URL,
             &[
@@ -940,7 +860,7 @@ pub async fn content_params(
 ) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
-        .request(rt::reqwest::Method::GET, "styles", STYLES_BASE_URL, "/content")
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
         .query("filter", rt::param::json_text(&rt::param::to_json(&inputs.rgb)))
         .header("X-Tags", rt::param::json_text(&inputs.tags))
         .query_opt("note", inputs.note.as_ref().map(rt::param::json_text))

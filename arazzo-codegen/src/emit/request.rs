@@ -28,7 +28,7 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
     let security = security(&r.security);
     quote! {
         client
-            .request(::arazzo_runtime::__private::reqwest::Method::#method, #source_name, #base, #path)
+            .request(::arazzo_runtime::__private::Method::#method, #source_name, #base, #path)
             #(#params)*
             #body
             #security
@@ -351,6 +351,17 @@ fn json_value(j: &JsonValue) -> TokenStream {
                     quote! { map.insert(#k.to_owned(), #v); }
                 }
             });
+            let optional = members.iter().any(|(_, v)| {
+                matches!(v, JsonValue::Expr(ValueExpr::Input { ty, pointer: None, .. }) if ty.is_option())
+            });
+            if !optional {
+                // Every member is sent: one expression, members in order.
+                let members = members.iter().map(|(k, v)| {
+                    let v = json_value(v);
+                    quote! { (#k, #v) }
+                });
+                return quote! { ::arazzo_runtime::__private::param::object([#(#members),*]) };
+            }
             quote! {{
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 #(#inserts)*

@@ -2,6 +2,7 @@
 //! stable API and not documented. Everything a user names is at the crate root.
 
 pub use reqwest;
+pub use reqwest::Method;
 pub use serde;
 pub use serde_json;
 

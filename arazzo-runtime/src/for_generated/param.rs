@@ -87,6 +87,17 @@ pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
+/// A JSON object from its members, in order (a later member of the same name wins, as with
+/// repeated inserts).
+pub fn object<const N: usize>(members: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    serde_json::Value::Object(
+        members
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+    )
+}
+
 /// The JSON text of a value, for parameters described by `content: {application/json: ...}`
 /// (`{"a":1}`, `["x"]`, `"text"` with its quotes).
 pub fn json_text<T: serde::Serialize + ?Sized>(value: &T) -> String {
@@ -318,6 +329,15 @@ pub fn replace(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_keeps_member_order() {
+        let v = object([
+            ("b", serde_json::json!(1)),
+            ("a", serde_json::json!({"c": null})),
+        ]);
+        assert_eq!(v.to_string(), r#"{"b":1,"a":{"c":null}}"#);
+    }
 
     #[test]
     fn path_segments_cannot_escape_their_segment() {
