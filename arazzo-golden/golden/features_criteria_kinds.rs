@@ -48,14 +48,10 @@ pub async fn find_available_book(
         return Err(response.criteria_failed("$.books[?@.available == true]"));
     }
     let search_first_title: String = response.body_pointer("/books/0/title")?;
+    let path = ["/books/", &rt::param::path_segment(&inputs.isbn), "/catalogue-record"]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "library",
-            LIBRARY_BASE_URL,
-            &["/books/", &rt::param::path_segment(&inputs.isbn), "/catalogue-record"]
-                .concat(),
-        )
+        .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
         .send("record")
         .await?;
     if response.status() != 200u16 {

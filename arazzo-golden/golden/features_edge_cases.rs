@@ -13,19 +13,15 @@ pub async fn register_thing(
     inputs: RegisterThingInputs,
 ) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = [
+        "/things/",
+        &rt::param::path_segment(
+            ["thing-", &*rt::param::ParamValue::to_param(&inputs.type_)].concat(),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::PUT,
-            "things",
-            THINGS_BASE_URL,
-            &[
-                "/things/",
-                &rt::param::path_segment(
-                    ["thing-", &*rt::param::ParamValue::to_param(&inputs.type_)].concat(),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
         .header("X-Count", inputs.count)
         .query("verbose", true)
         .query("ratio", rt::serde_json::Value::from(1.5f64))
@@ -63,13 +59,9 @@ pub async fn register_thing(
         &inputs.address,
         "/street",
     );
+    let path = ["/things/", &rt::param::path_segment(&first_id)].concat();
     let response = client
-        .request(
-            rt::Method::PUT,
-            "things",
-            THINGS_BASE_URL,
-            &["/things/", &rt::param::path_segment(&first_id)].concat(),
-        )
+        .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
         .header_opt("X-Coupon", first_coupon.as_ref())
         .text_body(
             "text/plain",

@@ -13,13 +13,9 @@ pub async fn archive_note(
     inputs: ArchiveNoteInputs,
 ) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
-        .request(
-            rt::Method::PATCH,
-            "notes",
-            NOTES_BASE_URL,
-            &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),
-        )
+        .request(rt::Method::PATCH, "notes", NOTES_BASE_URL, &path)
         .json_body(
             "application/merge-patch+json",
             &rt::param::object([
@@ -33,25 +29,17 @@ pub async fn archive_note(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let retitle_version: i64 = response.body_pointer("/version")?;
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat();
     let response = client
-        .request(
-            rt::Method::PUT,
-            "notes",
-            NOTES_BASE_URL,
-            &["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat(),
-        )
+        .request(rt::Method::PUT, "notes", NOTES_BASE_URL, &path)
         .send("pin")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
-        .request(
-            rt::Method::DELETE,
-            "notes",
-            NOTES_BASE_URL,
-            &["/notes/", &rt::param::path_segment(inputs.note_id)].concat(),
-        )
+        .request(rt::Method::DELETE, "notes", NOTES_BASE_URL, &path)
         .send("delete")
         .await?;
     if response.status() != 204u16 {

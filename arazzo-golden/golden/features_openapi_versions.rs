@@ -15,13 +15,9 @@ pub async fn pet_history(
     inputs: PetHistoryInputs,
 ) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "legacy",
-            LEGACY_BASE_URL,
-            &["/records/", &rt::param::path_segment(&inputs.pet_id)].concat(),
-        )
+        .request(rt::Method::GET, "legacy", LEGACY_BASE_URL, &path)
         .send("record")
         .await?;
     if response.status() != 200u16 {
@@ -31,13 +27,9 @@ pub async fn pet_history(
     let record_weight: f64 = response.body_pointer("/weight")?;
     let record_owner_name: String = response.body_pointer("/owner/name")?;
     let record_visits: Vec<i64> = response.body_pointer("/owner/visits")?;
+    let path = ["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "modern",
-            MODERN_BASE_URL,
-            &["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat(),
-        )
+        .request(rt::Method::GET, "modern", MODERN_BASE_URL, &path)
         .send("note")
         .await?;
     if response.status() != 200u16 {

@@ -13,13 +13,9 @@ pub async fn fetch_pet(
     inputs: FetchPetInputs,
 ) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "petStore",
-            PET_STORE_BASE_URL,
-            &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),
-        )
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
         .send("fetchPet")
         .await?;
     if response.status() != 200u16 {

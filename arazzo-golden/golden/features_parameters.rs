@@ -22,19 +22,15 @@ pub async fn find_owner_pet(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
+    let path = [
+        "/owners/",
+        &rt::param::path_segment(inputs.owner_id),
+        "/pets/",
+        &rt::param::path_segment(&inputs.pet_name),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "petStore",
-            PET_STORE_BASE_URL,
-            &[
-                "/owners/",
-                &rt::param::path_segment(inputs.owner_id),
-                "/pets/",
-                &rt::param::path_segment(&inputs.pet_name),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
         .header("X-Trace-Id", &inputs.trace_id)
         .cookie("session", &inputs.session)
         .cookie("theme", "dark")

@@ -13,13 +13,9 @@ pub async fn stock_zoo(
     inputs: StockZooInputs,
 ) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "zoo",
-            ZOO_BASE_URL,
-            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
-        )
+        .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
         .query("limit", 5i64)
         .send("list")
         .await?;
@@ -28,13 +24,9 @@ pub async fn stock_zoo(
     }
     let list_first_name: String = response.body_pointer("/animals/0/name")?;
     let _: Vec<rt::serde_json::Value> = response.body_pointer("/animals")?;
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "zoo",
-            ZOO_BASE_URL,
-            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat(),
-        )
+        .request(rt::Method::POST, "zoo", ZOO_BASE_URL, &path)
         .header("X-Region", "eu")
         .json_body(
             "application/json",
@@ -51,13 +43,9 @@ pub async fn stock_zoo(
     }
     let add_id: Option<i64> = response.body_pointer("/id")?;
     let add_created_at: Option<String> = response.body_pointer("/createdAt")?;
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "zoo",
-            ZOO_BASE_URL,
-            &["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat(),
-        )
+        .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
         .send("keeper")
         .await?;
     if response.status() != 200u16 {

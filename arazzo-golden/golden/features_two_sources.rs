@@ -25,13 +25,9 @@ pub async fn product_label(
     }
     let find_product_id: i64 = response.body_pointer("/id")?;
     let find_request_id: String = response.header_output("X-Request-Id")?;
+    let path = ["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "inventory",
-            INVENTORY_BASE_URL,
-            &["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat(),
-        )
+        .request(rt::Method::GET, "inventory", INVENTORY_BASE_URL, &path)
         .send("label")
         .await?;
     if response.status() != 200u16 {

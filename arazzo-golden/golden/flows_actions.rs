@@ -29,13 +29,9 @@ pub(crate) async fn reserve_item_with_status(
     while let Some(step) = steps.step()? {
         let (response, failed) = match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("lookup")
                     .await?;
                 last_status = response.status();
@@ -47,18 +43,14 @@ pub(crate) async fn reserve_item_with_status(
                 }
             }
             1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &rt::param::path_segment(&inputs.sku),
-                            "/reservations",
-                        ]
-                            .concat(),
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("reserve")
                     .await?;
                 last_status = response.status();
@@ -82,14 +74,14 @@ pub(crate) async fn reserve_item_with_status(
                 }
             }
             2usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/restocks",
+                ]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku), "/restocks"]
-                            .concat(),
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("restock")
                     .await?;
                 last_status = response.status();
@@ -296,13 +288,9 @@ pub async fn fetch_item(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("primary")
                     .await?;
                 if response.status() != 200u16 {
@@ -339,14 +327,10 @@ pub async fn fetch_item(
                 continue;
             }
             1usize => {
+                let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
-                            .concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("mirror")
                     .await?;
                 if response.status() != 200u16 {
@@ -438,13 +422,9 @@ pub async fn authorized_lookup(
                 steps.succeeded().advance();
             }
             1usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .header(
                         "Authorization",
                         [
@@ -527,13 +507,9 @@ pub async fn reserve_or_backorder(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -554,18 +530,14 @@ pub async fn reserve_or_backorder(
                 steps.succeeded().advance();
             }
             1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &rt::param::path_segment(&inputs.sku),
-                            "/reservations",
-                        ]
-                            .concat(),
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("reserve")
                     .await?;
                 if response.status() != 201u16 {
@@ -686,13 +658,9 @@ pub async fn audit_item(
     while let Some(step) = steps.step()? {
         let (response, failed) = match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -702,14 +670,10 @@ pub async fn audit_item(
                 }
             }
             1usize => {
+                let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
-                            .concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("mirror")
                     .await?;
                 if response.status() != 200u16 {
@@ -868,13 +832,9 @@ pub async fn quick_reserve(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -893,18 +853,14 @@ pub async fn quick_reserve(
                 steps.succeeded().advance();
             }
             1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::POST,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &[
-                            "/items/",
-                            &rt::param::path_segment(&inputs.sku),
-                            "/reservations",
-                        ]
-                            .concat(),
-                    )
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("reserve")
                     .await?;
                 if response.status() != 201u16 {
@@ -981,13 +937,9 @@ pub async fn lookup_or_register(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/items/", &rt::param::path_segment(&inputs.sku)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {

@@ -16,13 +16,9 @@ pub async fn check_team(
     inputs: CheckTeamInputs,
 ) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            &["/teams/", &rt::param::path_segment(&inputs.team)].concat(),
-        )
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
         .send("team")
         .await?;
     if !rt::criteria::regex(
@@ -75,13 +71,9 @@ pub async fn check_team(
     let team_name: Option<String> = response.body_pointer("/name")?;
     let team_members: Option<Vec<rt::serde_json::Value>> = response
         .body_pointer("/members")?;
+    let path = ["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "warehouse",
-            WAREHOUSE_BASE_URL,
-            &["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat(),
-        )
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
         .send("report")
         .await?;
     if response.status() != 200u16 {

@@ -26,13 +26,9 @@ pub async fn adopt_pet(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "pets",
-                        PETS_BASE_URL,
-                        &["/pets/", &rt::param::path_segment(inputs.pet_id)].concat(),
-                    )
+                    .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
                     .send("pet")
                     .await?;
                 let failed: Option<&'static str> = if response.status() != 200u16 {
@@ -51,14 +47,14 @@ pub async fn adopt_pet(
                 steps.succeeded().advance();
             }
             1usize => {
+                let path = [
+                    "/pets/",
+                    &rt::param::path_segment(inputs.pet_id),
+                    "/coupons",
+                ]
+                    .concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "pets",
-                        PETS_BASE_URL,
-                        &["/pets/", &rt::param::path_segment(inputs.pet_id), "/coupons"]
-                            .concat(),
-                    )
+                    .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
                     .send("coupon")
                     .await?;
                 if response.status() != 200u16 {

@@ -18,13 +18,9 @@ pub async fn watch_job(
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
+                let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
                 let response = client
-                    .request(
-                        rt::Method::GET,
-                        "warehouse",
-                        WAREHOUSE_BASE_URL,
-                        &["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat(),
-                    )
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
                     .send("poll")
                     .await?;
                 if response.status() != 200u16 {

@@ -70,14 +70,10 @@ pub async fn book_trip(
         return Err(response.criteria_failed("$statusCode == 201"));
     }
     let book_booking_id: String = response.body_pointer("/bookingId")?;
+    let path = ["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]
+        .concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "rail",
-            RAIL_BASE_URL,
-            &["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]
-                .concat(),
-        )
+        .request(rt::Method::POST, "rail", RAIL_BASE_URL, &path)
         .send("pay")
         .await?;
     if response.status() != 200u16 {

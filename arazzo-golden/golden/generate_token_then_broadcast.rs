@@ -18,14 +18,10 @@ pub async fn generate_token_then_broadcast(
     ::arazzo_runtime::WorkflowError,
 > {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
+        .concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "webPubSubApi",
-            WEB_PUB_SUB_API_BASE_URL,
-            &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
-                .concat(),
-        )
+        .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
@@ -40,13 +36,9 @@ pub async fn generate_token_then_broadcast(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let generate_token_token: String = response.body_pointer("/token")?;
+    let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "webPubSubApi",
-            WEB_PUB_SUB_API_BASE_URL,
-            &["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat(),
-        )
+        .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),

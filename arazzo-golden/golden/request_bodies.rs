@@ -13,13 +13,9 @@ pub async fn photo(
     inputs: PhotoInputs,
 ) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "records",
-            RECORDS_BASE_URL,
-            &["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat(),
-        )
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
         .multipart_body([
             ("caption", Some(rt::param::Part::value(&inputs.caption))),
             ("photo", Some(rt::param::Part::value(&inputs.photo))),
@@ -180,13 +176,9 @@ pub async fn photo_form(
     inputs: PhotoFormInputs,
 ) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
     let response = client
-        .request(
-            rt::Method::POST,
-            "records",
-            RECORDS_BASE_URL,
-            &["/pets/", &rt::param::path_segment(1i64), "/photo"].concat(),
-        )
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
         .multipart_object(&rt::param::to_json(&inputs.form))
         .send("upload")
         .await?;

@@ -13,361 +13,290 @@ pub async fn style_table(
     inputs: StyleTableInputs,
 ) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = ["/path/simple/false/", &rt::param::path_segment(&inputs.string)]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &["/path/simple/false/", &rt::param::path_segment(&inputs.string)].concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-false-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/simple/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/simple/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Simple,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-false-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/simple/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/simple/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Simple,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-false-object")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = ["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-true-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/simple/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/simple/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Simple,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-true-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/simple/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/simple/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Simple,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-simple-true-object")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.string),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-false-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-false-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-false-object")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.string),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-true-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-true-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/label/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Label,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-label-true-object")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.string),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-false-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-false-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/false/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    false,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-false-object")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.string),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-true-string")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.array),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-true-array")
         .await?;
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/path/matrix/true/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "color",
-                    &rt::param::to_json(&inputs.object),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("path-matrix-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -663,22 +592,18 @@ pub async fn typed_styles(
     inputs: TypedStylesInputs,
 ) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &rt::param::to_json(&inputs.rgb),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/typed/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "point",
-                    &rt::param::to_json(&inputs.rgb),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .query_styled(
             "filter",
             rt::param::Style::DeepObject,
@@ -694,28 +619,24 @@ pub async fn typed_styles(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let first_ids: Option<rt::serde_json::Value> = response.body_pointer("/ids")?;
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &{
+                let mut map = rt::serde_json::Map::new();
+                map.insert("R".to_owned(), rt::serde_json::Value::from(1i64));
+                map.insert("G".to_owned(), rt::serde_json::Value::from(2i64));
+                map.insert("B".to_owned(), rt::serde_json::Value::from(3i64));
+                rt::serde_json::Value::Object(map)
+            },
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/typed/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "point",
-                    &{
-                        let mut map = rt::serde_json::Map::new();
-                        map.insert("R".to_owned(), rt::serde_json::Value::from(1i64));
-                        map.insert("G".to_owned(), rt::serde_json::Value::from(2i64));
-                        map.insert("B".to_owned(), rt::serde_json::Value::from(3i64));
-                        rt::serde_json::Value::Object(map)
-                    },
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .query_styled(
             "ids",
             rt::param::Style::PipeDelimited,
@@ -779,24 +700,18 @@ pub async fn optional_point(
     inputs: OptionalPointInputs,
 ) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &rt::param::to_json(rt::flow::present(inputs.rgb.as_ref(), "only", "rgb")?),
+        ),
+    ]
+        .concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "styles",
-            STYLES_BASE_URL,
-            &[
-                "/typed/",
-                &rt::param::path_styled(
-                    rt::param::Style::Matrix,
-                    true,
-                    "point",
-                    &rt::param::to_json(
-                        rt::flow::present(inputs.rgb.as_ref(), "only", "rgb")?,
-                    ),
-                ),
-            ]
-                .concat(),
-        )
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
         .send("only")
         .await?;
     if response.status() != 200u16 {

@@ -13,13 +13,9 @@ pub async fn check_shipment(
     inputs: CheckShipmentInputs,
 ) -> ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError> {
     use crate::runtime::__private as rt;
+    let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat();
     let response = client
-        .request(
-            rt::Method::GET,
-            "shipping",
-            SHIPPING_BASE_URL,
-            &["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat(),
-        )
+        .request(rt::Method::GET, "shipping", SHIPPING_BASE_URL, &path)
         .send("shipment")
         .await?;
     if response.status() < 200u16 || response.status() >= 300u16 {

@@ -171,11 +171,11 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             .any(|a| !a.criteria.is_empty() || matches!(a.kind, ActionKind::Retry { .. }));
     let run = match &s.kind {
         StepKind::Request(r) => {
-            let send = request::send(plan, id, r);
+            let (prelude, send) = request::send(plan, id, r);
             if needs_response {
-                quote! { let response = #send; }
+                quote! { #prelude let response = #send; }
             } else {
-                quote! { #send; }
+                quote! { #prelude #send; }
             }
         }
         StepKind::Workflow(c) => {

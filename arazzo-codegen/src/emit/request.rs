@@ -10,8 +10,10 @@ use crate::plan::{
     SchemePlan, ValueExpr, WireStyle as Style,
 };
 
-/// `client.request(...)...send("step").await?`, an expression of type `Response`.
-pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
+/// `client.request(...)...send("step").await?`, an expression of type `Response`, and the
+/// statement it needs first (`let path = ...;` for a path built from values: the request then
+/// reads on one line).
+pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = match &r.base {
@@ -22,11 +24,14 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
         }
     };
     let method = format_ident!("{}", r.method);
-    let path = path(&r.path, id);
+    let (prelude, path) = match path(&r.path, id) {
+        Path::Literal(l) => (TokenStream::new(), quote! { #l }),
+        Path::Built(built) => (quote! { let path = #built; }, quote! { &path }),
+    };
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
     let security = security(&r.security);
-    quote! {
+    let send = quote! {
         client
             .request(::arazzo_runtime::__private::Method::#method, #source_name, #base, #path)
             #(#params)*
@@ -34,7 +39,8 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
             #security
             .send(#id)
             .await?
-    }
+    };
+    (prelude, send)
 }
 
 /// `.security(&[&[("scheme", SchemeKind::...)], ...])`: static data the runtime matches
@@ -112,9 +118,15 @@ fn present(v: &ValueExpr, step: &str) -> TokenStream {
     quote! { ::arazzo_runtime::__private::flow::present(#value, #step, #name)? }
 }
 
-fn path(parts: &[PathPart], step: &str) -> TokenStream {
+/// A request path: as written, or built from literal pieces and parameter values.
+enum Path {
+    Literal(String),
+    Built(TokenStream),
+}
+
+fn path(parts: &[PathPart], step: &str) -> Path {
     if let [PathPart::Literal(l)] = parts {
-        return quote! { #l };
+        return Path::Literal(l.clone());
     }
     let pieces = parts.iter().map(|p| match p {
         PathPart::Literal(l) => quote! { #l },
@@ -138,7 +150,7 @@ fn path(parts: &[PathPart], step: &str) -> TokenStream {
             quote! { &::arazzo_runtime::__private::param::path_styled(#s, #explode, #name, #v) }
         }
     });
-    quote! { &[#(#pieces),*].concat() }
+    Path::Built(quote! { [#(#pieces),*].concat() })
 }
 
 fn param(p: &ParamPlan) -> TokenStream {
