@@ -66,24 +66,33 @@ pub(super) fn steps(
         let (on_failure, failure_done) = actions(&shared_failure, &any, &flags, false);
         let fail =
             (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
-        let criterion = if failure_done {
-            quote! { _ }
+        let failed = if failure_done {
+            quote! { failed.is_some() }
         } else {
-            quote! { criterion }
+            quote! { let Some(criterion) = failed }
         };
         let (on_success, success_done) = actions(&shared_success, &any, &flags, true);
         let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
-        quote! {
-            let (response, failed) = match step {
-                #(#arms)*
-                _ => break,
-            };
-            if let Some(#criterion) = failed {
+        let tail = quote! {
+            if #failed {
                 #on_failure
                 #fail
             }
             #on_success
             #next
+        };
+        // Unconditional workflow-level actions may leave nothing that reads the response.
+        let response = if super::mentions(&tail, "response") {
+            quote! { response }
+        } else {
+            quote! { _ }
+        };
+        quote! {
+            let (#response, failed) = match step {
+                #(#arms)*
+                _ => break,
+            };
+            #tail
         }
     } else {
         quote! {

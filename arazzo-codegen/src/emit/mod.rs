@@ -162,6 +162,15 @@ fn shorten(tokens: TokenStream, used: &mut bool) -> TokenStream {
     out.into_iter().collect()
 }
 
+/// Whether `tokens` use the name `ident` anywhere.
+pub(crate) fn mentions(tokens: &TokenStream, ident: &str) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(i) => i == ident,
+        TokenTree::Group(g) => mentions(&g.stream(), ident),
+        _ => false,
+    })
+}
+
 /// Whether the last two tokens are `::` (so a following name starts an absolute path).
 fn ends_with_path_sep(out: &[TokenTree]) -> bool {
     matches!(
