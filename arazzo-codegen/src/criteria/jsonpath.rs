@@ -1,5 +1,5 @@
 //! JSONPath criteria: the `condition` is an RFC 9535 query (parsed with `serde_json_path`, the
-//! crate `arazzo_runtime::criteria::jsonpath` evaluates with) whose root `$` is the context
+//! crate `arazzo_runtime::__private::criteria::jsonpath` evaluates with) whose root `$` is the context
 //! value; the criterion passes when the query selects at least one node.
 //!
 //! One pattern parses but rarely means what its author wanted, and the Arazzo specification

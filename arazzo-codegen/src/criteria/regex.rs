@@ -13,7 +13,7 @@ pub(crate) type RegexError = (String, Option<String>);
 /// The syntax reference named in help lines.
 const SYNTAX: &str = "Arazzo regex criteria use the Rust `regex` crate's syntax (https://docs.rs/regex/latest/regex/#syntax)";
 
-/// `Ok(())` when the `regex` crate compiles `pattern`, exactly as `arazzo_runtime::criteria::regex`
+/// `Ok(())` when the `regex` crate compiles `pattern`, exactly as `arazzo_runtime::__private::criteria::regex`
 /// will; otherwise what is wrong and, where one exists, how to write it instead.
 pub(crate) fn check(pattern: &str) -> Result<(), RegexError> {
     // The AST parser names the unsupported features; the full parser then catches what only

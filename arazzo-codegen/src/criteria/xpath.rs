@@ -1,5 +1,5 @@
 //! XPath criteria: the `condition` is an XPath 1.0 expression (parsed with `sxd-xpath`, the
-//! crate `arazzo_runtime::criteria::xpath` evaluates with) over the context XML, evaluated at
+//! crate `arazzo_runtime::__private::criteria::xpath` evaluates with) over the context XML, evaluated at
 //! the document root; it passes when its value is true under XPath 1.0's `boolean()`: `true`,
 //! a non-empty node-set, a number other than zero and NaN, a non-empty string.
 //!
