@@ -64,3 +64,66 @@ pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
     pub state: String,
 }
+/// Poll once more when the service is unavailable or throttled, then give up.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `poll` (getJob).
+pub async fn retry_unavailable(
+    client: &::arazzo_runtime::Client,
+    inputs: RetryUnavailableInputs,
+) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["poll"], 5usize);
+    let mut poll_state: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("poll")
+                    .await?;
+                if response.status() != 200u16 {
+                    poll_state = response.body_pointer("/state").ok();
+                    if (response.status() == 503u16 || response.status() == 429u16)
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        continue;
+                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
+                }
+                poll_state = Some(response.body_pointer("/state")?);
+                steps.succeeded().advance();
+            }
+            _ => break,
+        }
+    }
+    Ok(RetryUnavailableOutputs {
+        state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
+    })
+}
+/// Inputs of the `retry-unavailable` workflow.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RetryUnavailableInputs {
+    #[serde(rename = "jobId")]
+    pub job_id: String,
+}
+impl RetryUnavailableInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(job_id: impl Into<String>) -> Self {
+        Self { job_id: job_id.into() }
+    }
+}
+/// Outputs of the `retry-unavailable` workflow.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RetryUnavailableOutputs {
+    /// `state`: `$steps.poll.outputs.state`.
+    pub state: String,
+}

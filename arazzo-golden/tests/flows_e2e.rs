@@ -791,6 +791,28 @@ mod step_budget {
     use super::flows_step_budget::*;
     use super::*;
 
+    // The retry's criteria are `a || b`: the limit still holds for `a` (one retry, then the
+    // criterion's error), rather than the loop running into the budget.
+    #[tokio::test]
+    async fn a_retry_limit_holds_when_its_criteria_are_an_or() {
+        let server = start(Script::new().on("GET /jobs/j2", Reply::empty(503))).await;
+        let err = retry_unavailable(&server.client(), RetryUnavailableInputs::new("j2"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                WorkflowError::CriteriaNotMet {
+                    step: "poll",
+                    status: 503,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(server.calls(), ["GET /jobs/j2", "GET /jobs/j2"]);
+    }
+
     #[tokio::test]
     async fn a_goto_loop_stops_at_the_budget() {
         let server = start(Script::new().on(
