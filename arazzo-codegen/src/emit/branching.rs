@@ -2,7 +2,8 @@
 //! step budget, retry counts) with one `match` arm per step. Each arm sends its request, tests
 //! the criteria, then runs the first action whose criteria hold (`end` leaves the loop, `goto`
 //! sets the next step, `retry` waits and runs the step again); without one, success moves on
-//! and failure returns the criterion that failed.
+//! and failure returns the criterion that failed. Workflow-level actions are written once,
+//! after the `match`: the arms of such a workflow hand on their response and failed criterion.
 
 use std::collections::BTreeSet;
 
