@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::generator::{Failure, Generator};
+use crate::diagnostic::{Diagnostic, FileId, SourceText};
+use crate::generator::{Failure, Generated, Generator};
 
 /// Generates Rust for Arazzo documents from a build script:
 ///
@@ -58,6 +59,13 @@ impl Builder {
         self
     }
 
+    /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
+    /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.generator = self.generator.runtime_path(path);
+        self
+    }
+
     /// Checks and generates each document. All documents are checked even when one fails;
     /// the error then holds every diagnostic of every failing document.
     pub fn compile(&self, documents: &[impl AsRef<Path>]) -> Result<(), BuildError> {
@@ -82,10 +90,24 @@ impl Builder {
             )?),
             (None, false) => None,
         };
+        // The criteria engines the runtime this crate depends on was built with, when it
+        // depends on `arazzo-runtime` directly (its build script passes them on).
+        let runtime = std::env::var("DEP_ARAZZO_RUNTIME_FEATURES").ok();
         let mut failures = Vec::new();
         for doc in documents {
             let path = doc.as_ref();
             match self.generator.generate(path) {
+                Ok(generated)
+                    if write && !missing_features(&generated, runtime.as_deref()).is_empty() =>
+                {
+                    rerun(&generated.files_read);
+                    let missing = missing_features(&generated, runtime.as_deref());
+                    failures.push(missing_feature_failure(
+                        path,
+                        &missing,
+                        generated.files_read,
+                    ));
+                }
                 Ok(generated) => {
                     rerun(&generated.files_read);
                     for warning in &generated.warnings {
@@ -145,6 +167,59 @@ impl std::fmt::Debug for BuildError {
 
 impl std::error::Error for BuildError {}
 
+/// The features `generated` needs that `available` (the runtime's, comma-separated) lacks;
+/// none when the runtime's features are unknown.
+fn missing_features(generated: &Generated, available: Option<&str>) -> Vec<&'static str> {
+    let Some(available) = available else {
+        return Vec::new();
+    };
+    generated
+        .runtime_features
+        .iter()
+        .copied()
+        .filter(|f| !available.split(',').any(|a| a == *f))
+        .collect()
+}
+
+/// A build error naming the features to enable, before the generated code fails to compile.
+fn missing_feature_failure(path: &Path, missing: &[&str], files_read: Vec<PathBuf>) -> Failure {
+    let quoted: Vec<String> = missing.iter().map(|f| format!("\"{f}\"")).collect();
+    let diagnostic = Diagnostic::error(
+        "missing-runtime-feature",
+        format!(
+            "`{}` has {} success criteria, which arazzo-runtime evaluates only with its {} feature{}",
+            path.display(),
+            missing.join(" and "),
+            missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" and "),
+            if missing.len() == 1 { "" } else { "s" }
+        ),
+    )
+    .help(format!(
+        "enable {} where the crate depends on the runtime: arazzo-runtime = {{ ..., features = [{}] }}",
+        if missing.len() == 1 { "it" } else { "them" },
+        quoted.join(", ")
+    ));
+    let rendered = format!(
+        "{}\nerror: could not generate `{}`: 1 error\n",
+        diagnostic.render(&NoSource),
+        path.display()
+    );
+    Failure {
+        diagnostics: vec![diagnostic],
+        rendered,
+        files_read,
+    }
+}
+
+/// Diagnostics without a place in a file render without a snippet.
+struct NoSource;
+
+impl SourceText for NoSource {
+    fn source(&self, _: FileId) -> Option<(String, &str)> {
+        None
+    }
+}
+
 fn rerun(paths: &[PathBuf]) {
     for p in paths {
         println!("cargo::rerun-if-changed={}", p.display());
@@ -183,6 +258,28 @@ fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feature_the_runtime_lacks_is_a_build_error_naming_it() {
+        let generated = Generator::new()
+            .generate(Path::new("tests/features/criteria-kinds.arazzo.yml"))
+            .unwrap();
+        assert!(
+            missing_features(&generated, None).is_empty(),
+            "unknown: no check"
+        );
+        assert!(missing_features(&generated, Some("regex,jsonpath,xpath")).is_empty());
+        let missing = missing_features(&generated, Some("regex"));
+        assert_eq!(missing, ["jsonpath", "xpath"]);
+        let failure = missing_feature_failure(Path::new("x.arazzo.yml"), &missing, Vec::new());
+        assert_eq!(
+            failure.rendered,
+            "error[arazzo::missing-runtime-feature]: `x.arazzo.yml` has jsonpath and xpath success criteria, which arazzo-runtime evaluates only with its `jsonpath` and `xpath` features\n\
+             help: enable them where the crate depends on the runtime: arazzo-runtime = { ..., features = [\"jsonpath\", \"xpath\"] }\n\
+             \n\
+             error: could not generate `x.arazzo.yml`: 1 error\n"
+        );
+    }
 
     #[test]
     fn module_names_drop_the_suffix() {

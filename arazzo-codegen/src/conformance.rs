@@ -1,15 +1,15 @@
 //! The conformance runner behind `arazzo-codegen conformance <folder>`: every Arazzo document
 //! in a folder tree is checked, generated and (unless told not to) compiled, all generated
 //! files together in one scratch crate; each document gets one [`Outcome`], judged against the
-//! expectation table in [`expect`].
+//! expectation table (`conformance/expect.rs`).
 //!
 //! Built for the public corpus in `../shared/corpus` (see its README), whose source URLs need
 //! the remaps in [`default_maps`].
 
-pub mod compile;
-pub mod discover;
-pub mod expect;
-pub mod report;
+mod compile;
+mod discover;
+mod expect;
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-/// A loaded file, as numbered by [`crate::load::Files`].
+/// A loaded file, numbered in load order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FileId(pub u32);
+pub struct FileId(pub(crate) u32);
 
 /// A byte range in one loaded file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -19,7 +19,7 @@ pub struct Span {
 
 impl Span {
     /// The sub-span `start..end` (byte offsets relative to this span's start), clamped to it.
-    pub fn sub(self, start: usize, end: usize) -> Span {
+    pub(crate) fn sub(self, start: usize, end: usize) -> Span {
         let s = (self.start + start).min(self.end);
         let e = (self.start + end).clamp(s, self.end);
         Span {
@@ -28,6 +28,15 @@ impl Span {
             end: e,
         }
     }
+}
+
+/// A place a diagnostic points at besides its main span, and what it says there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// Text printed after the underline.
+    pub text: String,
 }
 
 /// How bad it is.
@@ -71,6 +80,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Text printed after the carets.
     pub label: String,
+    /// Other places that explain this one ("first defined here"), underlined with `-`.
+    pub secondary: Vec<Label>,
     /// How to fix it, when a fix can be named.
     pub help: Option<String>,
     /// Further context lines (`note: ...`).
@@ -79,12 +90,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A new error.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Error, code, message)
     }
 
     /// A new warning.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, code, message)
     }
 
@@ -95,13 +106,14 @@ impl Diagnostic {
             message: message.into(),
             span: None,
             label: String::new(),
+            secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
         }
     }
 
     /// Points at `span` (no-op for `None`, so callers can pass a lookup result directly).
-    pub fn at(mut self, span: Option<Span>) -> Self {
+    pub(crate) fn at(mut self, span: Option<Span>) -> Self {
         if span.is_some() {
             self.span = span;
         }
@@ -109,19 +121,31 @@ impl Diagnostic {
     }
 
     /// Sets the label under the carets.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
 
+    /// Adds a secondary label at `span` (no-op for `None`), as miette's `LabeledSpan`: a place
+    /// that explains the main one, shown in its own file with `-` under it.
+    pub(crate) fn secondary(mut self, span: Option<Span>, text: impl Into<String>) -> Self {
+        if let Some(span) = span {
+            self.secondary.push(Label {
+                span,
+                text: text.into(),
+            });
+        }
+        self
+    }
+
     /// Sets the help line.
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Adds a note line.
-    pub fn note(mut self, note: impl Into<String>) -> Self {
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
         self
     }
@@ -135,36 +159,68 @@ impl Diagnostic {
 /// Columns a tab takes in a rendered source line (as rustc shows them).
 const TAB_WIDTH: usize = 4;
 
+/// The text of the files diagnostics point into: all rendering needs, so that this module
+/// does not depend on how files are loaded.
+pub(crate) trait SourceText {
+    /// The path to show and the text of `file`; `None` for a file it does not know.
+    fn source(&self, file: FileId) -> Option<(String, &str)>;
+}
+
 impl Diagnostic {
     /// Renders rustc-style, without colours (see the type's docs). Notes follow the snippet as
     /// `= note:` lines, help comes last; without a span (or with a span in a file `files` does
     /// not know) only the header, notes and help are shown. Ends with a newline.
-    pub fn render(&self, files: &crate::load::Files) -> String {
+    pub(crate) fn render(&self, files: &dyn SourceText) -> String {
         let mut out = format!(
             "{}[arazzo::{}]: {}\n",
             self.severity, self.code, self.message
         );
-        let snippet = self.span.and_then(|span| Snippet::new(span, files));
-        let gutter = snippet.as_ref().map_or(1, |s| s.line.to_string().len());
+        // The main span's file with every mark in it by line, then each other file that a
+        // secondary label points into, under a `:::` header (as rustc does).
+        let mut marks: Vec<Mark<'_>> = Vec::new();
+        if let Some(snippet) = self.span.and_then(|span| Snippet::new(span, files)) {
+            marks.push(Mark {
+                snippet,
+                primary: true,
+                label: &self.label,
+            });
+            for l in &self.secondary {
+                if let Some(snippet) = Snippet::new(l.span, files) {
+                    marks.push(Mark {
+                        snippet,
+                        primary: false,
+                        label: &l.text,
+                    });
+                }
+            }
+        }
+        let gutter = marks
+            .iter()
+            .map(|m| m.snippet.line.to_string().len())
+            .max()
+            .unwrap_or(1);
         let pad = " ".repeat(gutter);
-        if let Some(s) = &snippet {
-            out.push_str(&format!("{pad}--> {}:{}:{}\n", s.path, s.line, s.column));
+        let mut shown: Vec<FileId> = Vec::new();
+        for m in &marks {
+            let s = &m.snippet;
+            if shown.contains(&s.file) {
+                continue;
+            }
+            let arrow = if shown.is_empty() { "-->" } else { ":::" };
+            shown.push(s.file);
+            out.push_str(&format!(
+                "{pad}{arrow} {}:{}:{}\n",
+                s.path, s.line, s.column
+            ));
             out.push_str(&format!("{pad} |\n"));
-            if s.text.is_empty() {
-                out.push_str(&format!("{} |\n", s.line));
-            } else {
-                out.push_str(&format!("{} | {}\n", s.line, s.text));
-            }
-            let mut marks = format!("{pad} | {}{}", " ".repeat(s.indent), "^".repeat(s.carets));
-            if !self.label.is_empty() {
-                marks.push(' ');
-                marks.push_str(&self.label);
-            }
-            out.push_str(&marks);
-            out.push('\n');
-            if !self.notes.is_empty() || self.help.is_some() {
-                out.push_str(&format!("{pad} |\n"));
-            }
+            render_lines(
+                &mut out,
+                &pad,
+                marks.iter().filter(|o| o.snippet.file == s.file).collect(),
+            );
+        }
+        if !marks.is_empty() && (!self.notes.is_empty() || self.help.is_some()) {
+            out.push_str(&format!("{pad} |\n"));
         }
         for note in &self.notes {
             out.push_str(&indented(&format!("{pad} = note: "), note));
@@ -174,35 +230,6 @@ impl Diagnostic {
         }
         out
     }
-}
-
-/// Renders every diagnostic, separated by blank lines, then a rustc-like summary line:
-/// `error: aborting due to N previous error(s)[; M warning(s) emitted]`, or
-/// `warning: M warning(s) emitted` when there are only warnings. Empty for no diagnostics.
-pub fn render_all(diags: &[Diagnostic], files: &crate::load::Files) -> String {
-    if diags.is_empty() {
-        return String::new();
-    }
-    let mut out = String::new();
-    for diag in diags {
-        out.push_str(&diag.render(files));
-        out.push('\n');
-    }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let summary = match (errors, warnings) {
-        (0, w) => format!("warning: {} emitted", plural(w, "warning")),
-        (e, 0) => format!("error: aborting due to {}", plural(e, "previous error")),
-        (e, w) => format!(
-            "error: aborting due to {}; {} emitted",
-            plural(e, "previous error"),
-            plural(w, "warning")
-        ),
-    };
-    out.push_str(&summary);
-    out.push('\n');
-    out
 }
 
 /// `prefix` then `text`, later lines of `text` indented under its first.
@@ -224,8 +251,45 @@ fn indented(prefix: &str, text: &str) -> String {
     out
 }
 
+/// One annotated span: carets (`^`) for the main one, dashes (`-`) for secondary ones.
+struct Mark<'a> {
+    snippet: Snippet,
+    primary: bool,
+    label: &'a str,
+}
+
+/// Annotated lines of one file in line order (each source line once, every mark under it),
+/// with `...` where lines are skipped.
+fn render_lines(out: &mut String, pad: &str, mut marks: Vec<&Mark<'_>>) {
+    marks.sort_by_key(|m| (m.snippet.line, !m.primary));
+    let mut last: Option<usize> = None;
+    for m in marks {
+        let s = &m.snippet;
+        if last != Some(s.line) {
+            if last.is_some_and(|l| s.line > l + 1) {
+                out.push_str("...\n");
+            }
+            if s.text.is_empty() {
+                out.push_str(&format!("{:<w$} |\n", s.line, w = pad.len()));
+            } else {
+                out.push_str(&format!("{:<w$} | {}\n", s.line, s.text, w = pad.len()));
+            }
+            last = Some(s.line);
+        }
+        let under = if m.primary { "^" } else { "-" };
+        let mut line = format!("{pad} | {}{}", " ".repeat(s.indent), under.repeat(s.carets));
+        if !m.label.is_empty() {
+            line.push(' ');
+            line.push_str(m.label);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
 /// The source line a span starts on, tabs expanded, and where its carets go.
 struct Snippet {
+    file: FileId,
     path: String,
     line: usize,
     column: usize,
@@ -237,21 +301,19 @@ struct Snippet {
 }
 
 impl Snippet {
-    fn new(span: Span, files: &crate::load::Files) -> Option<Self> {
-        let text = files.text(span.file);
-        if files.path(span.file).as_os_str().is_empty() && text.is_empty() {
-            return None;
-        }
-        let start = crate::load::floor_char_boundary(text, span.start);
+    fn new(span: Span, files: &dyn SourceText) -> Option<Self> {
+        let (path, text) = files.source(span.file)?;
+        let start = floor_char_boundary(text, span.start);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let end = crate::load::floor_char_boundary(text, span.end).clamp(start, line_end);
-        let (line, column) = files.line_col(span);
+        let end = floor_char_boundary(text, span.end).clamp(start, line_end);
+        let (line, column) = line_col_in(text, span.start);
         let source = text[line_start..line_end].trim_end_matches('\r');
         let before = &text[line_start..start];
         let marked = text[start..end].trim_end_matches('\r');
         Some(Self {
-            path: files.display_path(span.file),
+            file: span.file,
+            path,
             line,
             column,
             text: expand_tabs(source),
@@ -259,6 +321,24 @@ impl Snippet {
             carets: display_width(marked).max(1),
         })
     }
+}
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+pub(crate) fn line_col_in(text: &str, at: usize) -> (usize, usize) {
+    let at = floor_char_boundary(text, at);
+    let before = &text[..at];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// `at` clamped to `text` and moved back to a character boundary.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn expand_tabs(text: &str) -> String {
@@ -423,22 +503,40 @@ help: remove it
     }
 
     #[test]
-    fn render_all_joins_and_summarises() {
-        let files = Files::new(Vec::new());
-        let e = Diagnostic::error("a", "first");
-        let w = Diagnostic::warning("b", "second");
-        assert_eq!(render_all(&[], &files), "");
+    fn secondary_labels_in_line_order_then_other_files() {
+        let (mut files, id, _) = file_with_line("flow.yml", 9, "step: send");
+        let cwd = std::fs::canonicalize(std::env::current_dir().unwrap()).unwrap();
+        let text = format!("{}step: send\n", "#\n".repeat(11));
+        let other = files.add_text(cwd.join("api.yml"), text).unwrap();
+        let first = Span {
+            file: id,
+            start: 0,
+            end: 2,
+        };
+        let diag = Diagnostic::error("duplicate-id", "step `send` is defined twice")
+            .at(Some(span_of(&files, id, "send")))
+            .label("defined again")
+            .secondary(Some(first), "first defined here")
+            .secondary(Some(span_of(&files, other, "send")), "also here")
+            .secondary(None, "ignored")
+            .help("rename one");
         assert_eq!(
-            render_all(&[e.clone(), w.clone(), e.clone()], &files),
-            "error[arazzo::a]: first\n\nwarning[arazzo::b]: second\n\nerror[arazzo::a]: first\n\nerror: aborting due to 2 previous errors; 1 warning emitted\n"
-        );
-        assert_eq!(
-            render_all(std::slice::from_ref(&e), &files),
-            "error[arazzo::a]: first\n\nerror: aborting due to 1 previous error\n"
-        );
-        assert_eq!(
-            render_all(&[w.clone(), w], &files),
-            "warning[arazzo::b]: second\n\nwarning[arazzo::b]: second\n\nwarning: 2 warnings emitted\n"
+            diag.render(&files),
+            "error[arazzo::duplicate-id]: step `send` is defined twice
+  --> flow.yml:9:7
+   |
+1  | k1: 1
+   | -- first defined here
+...
+9  | step: send
+   |       ^^^^ defined again
+  ::: api.yml:12:7
+   |
+12 | step: send
+   |       ---- also here
+   |
+help: rename one
+"
         );
     }
 

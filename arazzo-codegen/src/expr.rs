@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// One runtime expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Expr {
+pub(crate) enum Expr {
     /// `$url`: the request URL.
     Url,
     /// `$method`: the request method.
@@ -74,7 +74,7 @@ pub enum Expr {
 
 /// The part of a request or response an expression reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// `header.<token>` (header names are case-insensitive).
     Header(String),
     /// `query.<name>`.
@@ -87,7 +87,7 @@ pub enum Source {
 
 /// Which values of a workflow `$workflows.<id>.<field>` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WorkflowField {
+pub(crate) enum WorkflowField {
     /// `inputs`.
     Inputs,
     /// `outputs`.
@@ -96,15 +96,15 @@ pub enum WorkflowField {
 
 /// A parse failure: byte offset into the parsed text, a message, and a fix when one is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExprError {
+pub(crate) struct ExprError {
     /// Byte offset of the offending text.
-    pub offset: usize,
+    pub(crate) offset: usize,
     /// Its length in bytes (0 at the end of the text).
-    pub len: usize,
+    pub(crate) len: usize,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it, when that is known.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl ExprError {
@@ -137,14 +137,14 @@ impl std::error::Error for ExprError {}
 
 /// A string value that may hold expressions: `"Bearer {$inputs.token}"`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Template {
+pub(crate) struct Template {
     /// Literal text and expressions, in order; adjacent text is merged.
-    pub parts: Vec<Part>,
+    pub(crate) parts: Vec<Part>,
 }
 
 /// A piece of a [`Template`].
 #[derive(Clone, Debug, PartialEq)]
-pub enum Part {
+pub(crate) enum Part {
     /// Literal text.
     Text(String),
     /// An expression. `span` is the byte range it replaces, braces included when `braced`.
@@ -218,7 +218,7 @@ impl fmt::Display for Hash<'_> {
 
 impl Expr {
     /// The JSON pointer the expression carries, if any.
-    pub fn pointer(&self) -> Option<&str> {
+    pub(crate) fn pointer(&self) -> Option<&str> {
         match self {
             Expr::Inputs { pointer, .. }
             | Expr::Outputs { pointer, .. }
@@ -247,7 +247,7 @@ impl Expr {
 }
 
 /// Parses `text` as exactly one runtime expression.
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
+pub(crate) fn parse(text: &str) -> Result<Expr, ExprError> {
     if let Some(inner) = text.strip_prefix("{$").and_then(|t| t.strip_suffix('}')) {
         return Err(ExprError::new(
             0,
@@ -266,7 +266,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 /// one expression gives a single unbraced [`Part::Expr`]. A `$` that does not start an
 /// expression prefix is text, except a near miss of one followed by `.` (`$input.x`), which
 /// is an error that names the fix.
-pub fn parse_template(text: &str) -> Result<Template, ExprError> {
+pub(crate) fn parse_template(text: &str) -> Result<Template, ExprError> {
     if text.starts_with('$') {
         match parse(text) {
             Ok(expr) => {
@@ -373,7 +373,7 @@ fn classify_dollar(text: &str, at: usize, whole: bool) -> Start {
         return Start::Expr;
     }
     let near = ROOTS.iter().any(|r| r.eq_ignore_ascii_case(word))
-        || closest(word, ROOTS.iter().copied(), 0.9).is_some()
+        || crate::suggest::closest(word, ROOTS.iter().copied()).is_some()
         || alias(word).is_some();
     if !word.is_empty() && near && (next == Some('.') || (whole && next.is_none())) {
         return Start::NearMiss;
@@ -418,21 +418,6 @@ fn alias(word: &str) -> Option<&'static str> {
         "step" => "steps",
         _ => return None,
     })
-}
-
-/// The candidate most like `word` (case-insensitive Jaro-Winkler at least `threshold`).
-fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    threshold: f64,
-) -> Option<&'a str> {
-    let word = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&word, &c.to_ascii_lowercase()), c))
-        .filter(|(score, _)| *score >= threshold)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Where an expression stands, which decides where it ends.
@@ -693,7 +678,7 @@ impl<'a> Cursor<'a> {
                             "`{kind}` is not a kind of component; expected `parameters`, `inputs`, `successActions` or `failureActions`"
                         ),
                     );
-                    if let Some(best) = closest(kind, COMPONENT_KINDS, 0.8) {
+                    if let Some(best) = crate::suggest::closest(kind, COMPONENT_KINDS) {
                         let rest = &self.text[self.pos..self.extent(self.pos)];
                         err = err.with_help(format!("did you mean `$components.{best}{rest}`?"));
                     }
@@ -742,7 +727,7 @@ impl<'a> Cursor<'a> {
             )
             .with_help(roots_help());
         }
-        let suggestion = alias(root).or_else(|| closest(root, ROOTS, 0.85));
+        let suggestion = alias(root).or_else(|| crate::suggest::closest(root, ROOTS));
         let err = ExprError::new(start, len, format!("unknown runtime expression `${root}`"));
         match suggestion {
             Some(best) => err.with_help(format!("did you mean `${best}{rest}`?")),
@@ -801,7 +786,7 @@ impl<'a> Cursor<'a> {
                     "headers" => Some("header"),
                     "params" | "parameters" | "querystring" => Some("query"),
                     "payload" | "data" | "json" | "content" => Some("body"),
-                    _ => closest(part, ["header", "query", "path", "body"], 0.8),
+                    _ => crate::suggest::closest(part, ["header", "query", "path", "body"]),
                 };
                 let err = ExprError::new(
                     at,
@@ -870,7 +855,7 @@ impl<'a> Cursor<'a> {
             let fixed = if seg.is_empty() {
                 example.clone()
             } else if seg.eq_ignore_ascii_case("outputs")
-                || closest(seg, ["outputs"], 0.9).is_some()
+                || crate::suggest::closest(seg, ["outputs"]).is_some()
             {
                 format!("{after}.outputs{rest}")
             } else {
@@ -918,7 +903,7 @@ impl<'a> Cursor<'a> {
             "outputs" => WorkflowField::Outputs,
             _ => {
                 let rest = &self.text[self.pos..self.extent(self.pos)];
-                let fixed = match closest(seg, ["inputs", "outputs"], 0.85) {
+                let fixed = match crate::suggest::closest(seg, ["inputs", "outputs"]) {
                     Some(best) => format!("{after}.{best}{rest}"),
                     None if seg.is_empty() => example.clone(),
                     None => format!("{after}.outputs.{seg}{rest}"),

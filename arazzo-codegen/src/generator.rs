@@ -11,6 +11,8 @@ use crate::load::Files;
 pub struct Generator {
     maps: Vec<(String, PathBuf)>,
     options: Options,
+    /// As given to [`Generator::runtime_path`]; `None` for `::arazzo_runtime`.
+    runtime_path: Option<String>,
 }
 
 /// A successful run: the generated code, and warnings worth showing.
@@ -22,6 +24,10 @@ pub struct Generated {
     pub warnings: Vec<String>,
     /// Every file read (the Arazzo document, OpenAPI descriptions, `$ref` targets).
     pub files_read: Vec<PathBuf>,
+    /// The cargo features of `arazzo-runtime` the code needs (`regex`, `jsonpath`, `xpath`:
+    /// one per criterion type it evaluates). Without them it fails to compile with a message
+    /// naming the feature.
+    pub runtime_features: Vec<&'static str>,
 }
 
 /// A failed run: every diagnostic, rendered rustc-style.
@@ -75,6 +81,14 @@ impl Generator {
         self
     }
 
+    /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
+    /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
+    /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = Some(path.into());
+        self
+    }
+
     /// Checks `path` and generates its code.
     pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());
@@ -83,15 +97,32 @@ impl Generator {
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
             diagnostics,
         };
-        let file = match files.load(path) {
+        let runtime = match self
+            .runtime_path
+            .as_deref()
+            .map(syn::parse_str::<syn::Path>)
+        {
+            None => None,
+            Some(Ok(runtime)) => Some(runtime),
+            Some(Err(_)) => {
+                let shown = self.runtime_path.as_deref().unwrap_or_default();
+                let d = Diagnostic::error(
+                    "invalid-option",
+                    format!("the runtime path `{shown}` is not a Rust path"),
+                )
+                .help("write a path such as `::arazzo_runtime` or `crate::runtime`");
+                return Err(fail(&files, vec![d]));
+            }
+        };
+        let file = match files.load_all(path) {
             Ok(file) => file,
             Err(d) => return Err(fail(&files, vec![d])),
         };
-        let (plan, diagnostics) = check::check(&mut files, file, &self.options);
+        let (plan, diagnostics) = check::check(&files, file, &self.options);
         let Some(plan) = plan else {
             return Err(fail(&files, diagnostics));
         };
-        let code = match crate::emit::emit(&plan) {
+        let code = match crate::emit::emit(&plan, runtime.as_ref()) {
             Ok(code) => code,
             Err(err) => {
                 let d = Diagnostic::error(
@@ -103,6 +134,11 @@ impl Generator {
             }
         };
         Ok(Generated {
+            runtime_features: plan
+                .runtime_features()
+                .into_iter()
+                .map(|f| f.name())
+                .collect(),
             code,
             warnings: diagnostics.iter().map(|d| d.render(&files)).collect(),
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
@@ -135,4 +171,38 @@ fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_path_that_is_not_a_path_is_an_error() {
+        let failure = Generator::new()
+            .runtime_path("not a path!")
+            .generate(Path::new("tests/features/conditions.arazzo.yml"))
+            .unwrap_err();
+        assert_eq!(failure.diagnostics[0].code, "invalid-option");
+        assert!(
+            failure.rendered.contains("`not a path!`"),
+            "{}",
+            failure.rendered
+        );
+    }
+
+    #[test]
+    fn reports_the_runtime_features_the_criteria_need() {
+        let features = |document: &str| {
+            Generator::new()
+                .generate(Path::new(document))
+                .unwrap()
+                .runtime_features
+        };
+        assert_eq!(
+            features("tests/features/criteria-kinds.arazzo.yml"),
+            ["regex", "jsonpath", "xpath"]
+        );
+        assert!(features("tests/features/conditions.arazzo.yml").is_empty());
+    }
 }

@@ -1,10 +1,21 @@
 //! Generates typed async Rust from Arazzo workflows and the OpenAPI descriptions they call.
 //!
-//! The pipeline: [`load`] reads YAML/JSON with a location index, `check` proves every
-//! reference and builds the typed [`plan`], `emit` turns the plan into formatted Rust. Use it
-//! from build.rs through [`Builder`], from code through [`Generator`], or from the shell
-//! through the `arazzo-codegen` binary.
+//! Use it from build.rs through [`Builder`], from code through [`Generator`], or from the shell
+//! through the `arazzo-codegen` binary. A run either gives [`Generated`] code or a [`Failure`]
+//! holding every [`Diagnostic`], rendered rustc-style.
+//!
+//! Inside, one run is a one-way pipeline; each layer imports only the layers below it:
+//!
+//! 1. `load`: the document and every file it reaches (source descriptions, `$ref` targets),
+//!    up front, with a byte-span index for every value;
+//! 2. read: `model` (Arazzo), `openapi`, `expr` and `criteria` parse what was loaded;
+//! 3. `check` (with `typing`): proves every reference and builds the `plan`, a self-contained
+//!    model of what to generate;
+//! 4. `emit`: turns the plan, and nothing else, into formatted Rust.
+//!
+//! `diagnostic`, `suggest` ("did you mean") and `names` are leaves every layer may use.
 
+#![deny(missing_docs)]
 // A Diagnostic carries its text and location, and is returned by value on purpose.
 #![allow(clippy::result_large_err)]
 
@@ -12,33 +23,29 @@ mod builder;
 mod check;
 #[cfg(feature = "cli")]
 pub mod conformance;
-pub mod criteria;
-pub mod diagnostic;
+mod criteria;
+mod diagnostic;
 mod emit;
-pub mod expr;
+mod expr;
 mod generator;
-pub mod load;
+mod load;
 mod model;
 mod names;
-pub mod openapi;
-pub mod plan;
+mod openapi;
+mod plan;
+mod suggest;
 mod typing;
 
 pub use builder::{BuildError, Builder, module_name};
-pub use check::Options;
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, FileId, Label, Severity, Span};
 pub use generator::{Failure, Generated, Generator};
 
 impl openapi::Documents for load::Files {
-    fn value(&self, file: diagnostic::FileId) -> &serde_json::Value {
+    fn value(&self, file: FileId) -> &serde_json::Value {
         load::Files::value(self, file)
     }
 
-    fn resolve_ref(
-        &mut self,
-        from: diagnostic::FileId,
-        reference: &str,
-    ) -> Result<(diagnostic::FileId, String), String> {
+    fn resolve_ref(&self, from: FileId, reference: &str) -> Result<(FileId, String), Diagnostic> {
         load::Files::resolve_ref(self, from, reference)
     }
 }

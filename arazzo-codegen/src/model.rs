@@ -9,160 +9,172 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// Unknown keys of one object, in document order.
-pub type Extra = Map<String, Value>;
+pub(crate) type Extra = Map<String, Value>;
 
 /// The root of an Arazzo document.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Document {
+pub(crate) struct Document {
     /// `arazzo`: the specification version (1.0.0 or 1.0.1).
-    pub arazzo: String,
+    pub(crate) arazzo: String,
     /// `info`.
-    pub info: Info,
+    pub(crate) info: Info,
     /// `sourceDescriptions`.
-    pub source_descriptions: Vec<SourceDescription>,
+    pub(crate) source_descriptions: Vec<SourceDescription>,
     /// `workflows`.
-    pub workflows: Vec<Workflow>,
+    pub(crate) workflows: Vec<Workflow>,
     /// `components`.
-    pub components: Option<Value>,
+    pub(crate) components: Option<Value>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// `info`.
 #[derive(Debug, Deserialize)]
-pub struct Info {
+pub(crate) struct Info {
     /// `title`.
-    pub title: String,
+    pub(crate) title: String,
     /// `summary`.
-    pub summary: Option<String>,
+    #[expect(
+        dead_code,
+        reason = "declared so that it is typed and not an unknown key"
+    )]
+    pub(crate) summary: Option<String>,
     /// `description`.
-    pub description: Option<String>,
+    #[expect(
+        dead_code,
+        reason = "declared so that it is typed and not an unknown key"
+    )]
+    pub(crate) description: Option<String>,
     /// `version`.
-    pub version: String,
+    pub(crate) version: String,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// One entry of `sourceDescriptions`.
 #[derive(Debug, Deserialize)]
-pub struct SourceDescription {
+pub(crate) struct SourceDescription {
     /// `name`.
-    pub name: String,
+    pub(crate) name: String,
     /// `url`.
-    pub url: String,
+    pub(crate) url: String,
     /// `type`: `openapi` or `arazzo`.
     #[serde(rename = "type")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// One workflow.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Workflow {
+pub(crate) struct Workflow {
     /// `workflowId`.
-    pub workflow_id: String,
+    pub(crate) workflow_id: String,
     /// `summary`.
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// `description`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// `inputs`: a JSON Schema.
-    pub inputs: Option<Value>,
+    pub(crate) inputs: Option<Value>,
     /// `dependsOn`.
-    pub depends_on: Option<Value>,
+    pub(crate) depends_on: Option<Value>,
     /// `steps`.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// `successActions`.
-    pub success_actions: Option<Value>,
+    pub(crate) success_actions: Option<Value>,
     /// `failureActions`.
-    pub failure_actions: Option<Value>,
+    pub(crate) failure_actions: Option<Value>,
     /// `outputs`: name → runtime expression.
-    pub outputs: Option<Map<String, Value>>,
+    pub(crate) outputs: Option<Map<String, Value>>,
     /// `parameters`: applied to every step that targets an operation.
-    pub parameters: Option<Vec<Value>>,
+    pub(crate) parameters: Option<Vec<Value>>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// One step.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Step {
+pub(crate) struct Step {
     /// `stepId`.
-    pub step_id: String,
+    pub(crate) step_id: String,
     /// `description`.
-    pub description: Option<String>,
+    #[expect(
+        dead_code,
+        reason = "declared so that it is typed and not an unknown key"
+    )]
+    pub(crate) description: Option<String>,
     /// `operationId`.
-    pub operation_id: Option<String>,
+    pub(crate) operation_id: Option<String>,
     /// `operationPath`.
-    pub operation_path: Option<String>,
+    pub(crate) operation_path: Option<String>,
     /// `workflowId`.
-    pub workflow_id: Option<String>,
+    pub(crate) workflow_id: Option<String>,
     /// `parameters`: Parameter Objects or Reusable Objects.
-    pub parameters: Option<Vec<Value>>,
+    pub(crate) parameters: Option<Vec<Value>>,
     /// `requestBody`.
-    pub request_body: Option<RequestBody>,
+    pub(crate) request_body: Option<RequestBody>,
     /// `successCriteria`.
-    pub success_criteria: Option<Vec<Criterion>>,
+    pub(crate) success_criteria: Option<Vec<Criterion>>,
     /// `onSuccess`.
-    pub on_success: Option<Value>,
+    pub(crate) on_success: Option<Value>,
     /// `onFailure`.
-    pub on_failure: Option<Value>,
+    pub(crate) on_failure: Option<Value>,
     /// `outputs`: name → runtime expression.
-    pub outputs: Option<Map<String, Value>>,
+    pub(crate) outputs: Option<Map<String, Value>>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// A Parameter Object (a Reusable Object has `reference` instead and is reported before this
 /// type is used).
 #[derive(Debug, Deserialize)]
-pub struct Parameter {
+pub(crate) struct Parameter {
     /// `name`.
-    pub name: String,
+    pub(crate) name: String,
     /// `in`: path, query, header or cookie.
     #[serde(rename = "in")]
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
     /// `value`: a literal or a runtime expression.
-    pub value: Value,
+    pub(crate) value: Value,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// `requestBody`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RequestBody {
+pub(crate) struct RequestBody {
     /// `contentType`.
-    pub content_type: Option<String>,
+    pub(crate) content_type: Option<String>,
     /// `payload`: any value; strings may hold expressions.
-    pub payload: Option<Value>,
+    pub(crate) payload: Option<Value>,
     /// `replacements`.
-    pub replacements: Option<Value>,
+    pub(crate) replacements: Option<Value>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }
 
 /// A Criterion Object.
 #[derive(Debug, Deserialize)]
-pub struct Criterion {
+pub(crate) struct Criterion {
     /// `context`.
-    pub context: Option<String>,
+    pub(crate) context: Option<String>,
     /// `condition`.
-    pub condition: String,
+    pub(crate) condition: String,
     /// `type`: `simple` (default), `regex`, `jsonpath`, `xpath`, or an expression-type object.
     #[serde(rename = "type")]
-    pub kind: Option<Value>,
+    pub(crate) kind: Option<Value>,
     /// Anything else.
     #[serde(flatten)]
-    pub extra: Extra,
+    pub(crate) extra: Extra,
 }

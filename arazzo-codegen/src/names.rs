@@ -61,13 +61,13 @@ fn fix_start(mut name: String, fallback: &str, prefix: &str) -> String {
 }
 
 /// `accessToken` → `access_token`; keywords get a trailing `_` (`type` → `type_`).
-pub fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let s = fix_start(words(name).join("_"), "value", "n");
     escape_keyword(s)
 }
 
 /// `generate-token-then-broadcast` → `GenerateTokenThenBroadcast`.
-pub fn camel(name: &str) -> String {
+pub(crate) fn camel(name: &str) -> String {
     let s: String = words(name)
         .iter()
         .map(|w| {
@@ -82,7 +82,7 @@ pub fn camel(name: &str) -> String {
 }
 
 /// `SCREAMING_SNAKE` for constants.
-pub fn screaming(name: &str) -> String {
+pub(crate) fn screaming(name: &str) -> String {
     fix_start(words(name).join("_").to_uppercase(), "VALUE", "N")
 }
 
@@ -96,13 +96,13 @@ fn escape_keyword(s: String) -> String {
 
 /// Hands out unique names in one scope: the second `user_id` becomes `user_id_2`.
 #[derive(Debug, Default)]
-pub struct Scope {
+pub(crate) struct Scope {
     taken: BTreeSet<String>,
 }
 
 impl Scope {
     /// A scope where `reserved` names are already taken.
-    pub fn with_reserved(reserved: &[&str]) -> Self {
+    pub(crate) fn with_reserved(reserved: &[&str]) -> Self {
         Self {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
         }
@@ -110,7 +110,7 @@ impl Scope {
 
     /// `name` if free, else `name_2`, `name_3`, ... (`Name2` for an `UpperCamelCase` name, and
     /// a keyword's escape `_` dropped first: `type_` → `type_2`... is `type2`).
-    pub fn claim(&mut self, name: String) -> String {
+    pub(crate) fn claim(&mut self, name: String) -> String {
         if self.taken.insert(name.clone()) {
             return name;
         }

@@ -3,91 +3,87 @@
 
 use serde_json::Value;
 
-use crate::criteria::condition::{Access, CmpOp, Literal};
-
 /// A whole Arazzo document, ready to emit.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The Arazzo file, as shown in the generated header.
-    pub source_file: String,
+    pub(crate) source_file: String,
     /// `info.title`.
-    pub title: String,
+    pub(crate) title: String,
     /// `info.version`.
-    pub version: String,
-    /// `info.summary` / `info.description`, for the module docs.
-    pub description: Option<String>,
+    pub(crate) version: String,
     /// Source descriptions that steps call.
-    pub sources: Vec<SourcePlan>,
+    pub(crate) sources: Vec<SourcePlan>,
     /// Workflows, in document order.
-    pub workflows: Vec<WorkflowPlan>,
+    pub(crate) workflows: Vec<WorkflowPlan>,
     /// How many steps a branching workflow may run before it fails (ends `goto` loops).
-    pub step_budget: usize,
+    pub(crate) step_budget: usize,
     /// `type: arazzo` source descriptions whose workflows this document runs.
-    pub children: Vec<ChildPlan>,
+    pub(crate) children: Vec<ChildPlan>,
 }
 
 /// Another Arazzo document, generated into a module of this file.
 #[derive(Debug, Clone)]
-pub struct ChildPlan {
+pub(crate) struct ChildPlan {
     /// The source description's name.
-    pub source: String,
+    pub(crate) source: String,
     /// The module.
-    pub module: String,
+    pub(crate) module: String,
     /// Its plan.
-    pub plan: Plan,
+    pub(crate) plan: Plan,
 }
 
 /// One OpenAPI source description.
 #[derive(Debug, Clone)]
-pub struct SourcePlan {
+pub(crate) struct SourcePlan {
     /// `name` in the Arazzo document (the key of `ClientBuilder::base_url`).
-    pub name: String,
+    pub(crate) name: String,
     /// Rust constant holding the default base URL.
-    pub const_name: String,
+    pub(crate) const_name: String,
     /// The first OpenAPI server, variables filled with their defaults.
-    pub default_url: String,
+    pub(crate) default_url: String,
 }
 
 /// One workflow: a function, an inputs struct, an outputs struct.
 #[derive(Debug, Clone)]
-pub struct WorkflowPlan {
+pub(crate) struct WorkflowPlan {
     /// `workflowId`.
-    pub id: String,
+    pub(crate) id: String,
     /// The generated function's name.
-    pub fn_name: String,
+    pub(crate) fn_name: String,
     /// `summary`.
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// `description`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The inputs struct and the types it uses; the first is the struct itself.
-    pub inputs: Vec<TypeDef>,
+    pub(crate) inputs: Vec<TypeDef>,
     /// The internal function that also returns the last response status (what a calling
     /// step's `$statusCode` reads).
-    pub inner_fn_name: String,
+    pub(crate) inner_fn_name: String,
     /// `dependsOn`: workflows run first.
-    pub depends_on: Vec<DependencyPlan>,
+    pub(crate) depends_on: Vec<DependencyPlan>,
     /// Steps in order.
-    pub steps: Vec<StepPlan>,
+    pub(crate) steps: Vec<StepPlan>,
     /// Whether actions jump between steps: then the function is a loop over a step index.
-    pub branching: bool,
+    pub(crate) branching: bool,
     /// The outputs struct.
-    pub outputs: OutputsPlan,
+    pub(crate) outputs: OutputsPlan,
 }
 
 /// A generated type.
 #[derive(Debug, Clone)]
-pub struct TypeDef {
+pub(crate) struct TypeDef {
     /// Rust name.
-    pub name: String,
+    pub(crate) name: String,
     /// Doc comment.
-    pub doc: String,
+    pub(crate) doc: String,
     /// Fields or variants.
-    pub body: TypeBody,
+    pub(crate) body: TypeBody,
 }
 
 /// The shape of a generated type.
 #[derive(Debug, Clone)]
-pub enum TypeBody {
+pub(crate) enum TypeBody {
     /// A struct.
     Struct(Vec<Field>),
     /// A string enum.
@@ -96,22 +92,22 @@ pub enum TypeBody {
 
 /// A struct field.
 #[derive(Debug, Clone)]
-pub struct Field {
+pub(crate) struct Field {
     /// The JSON name.
-    pub json_name: String,
+    pub(crate) json_name: String,
     /// The Rust name.
-    pub rust_name: String,
+    pub(crate) rust_name: String,
     /// Its type (already `Option<T>` for optional fields).
-    pub ty: RustType,
+    pub(crate) ty: RustType,
     /// Doc comment.
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     /// Required, defaulted or optional.
-    pub presence: Presence,
+    pub(crate) presence: Presence,
 }
 
 /// Whether a field must be given.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Presence {
+pub(crate) enum Presence {
     /// In the schema's `required`.
     Required,
     /// Has a schema `default`; filled with it when absent.
@@ -122,16 +118,16 @@ pub enum Presence {
 
 /// A string enum variant.
 #[derive(Debug, Clone)]
-pub struct Variant {
+pub(crate) struct Variant {
     /// The Rust name.
-    pub rust_name: String,
+    pub(crate) rust_name: String,
     /// The JSON string.
-    pub wire: String,
+    pub(crate) wire: String,
 }
 
 /// A Rust type in generated code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RustType {
+pub(crate) enum RustType {
     /// `String`.
     String,
     /// `i64`.
@@ -156,7 +152,7 @@ pub enum RustType {
 
 impl RustType {
     /// `Option<T>` of this type (not nested: an optional option stays one option).
-    pub fn optional(self) -> RustType {
+    pub(crate) fn optional(self) -> RustType {
         match self {
             RustType::Option(_) => self,
             other => RustType::Option(Box::new(other)),
@@ -164,7 +160,7 @@ impl RustType {
     }
 
     /// The type inside `Option` / `Secret`.
-    pub fn inner(&self) -> &RustType {
+    pub(crate) fn inner(&self) -> &RustType {
         match self {
             RustType::Option(t) | RustType::Secret(t) => t.inner(),
             other => other,
@@ -172,44 +168,42 @@ impl RustType {
     }
 
     /// Whether values of this type are `Option`s.
-    pub fn is_option(&self) -> bool {
+    pub(crate) fn is_option(&self) -> bool {
         matches!(self, RustType::Option(_))
     }
 }
 
 /// A workflow in `dependsOn`, and the local variables its outputs land in.
 #[derive(Debug, Clone)]
-pub struct DependencyPlan {
+pub(crate) struct DependencyPlan {
     /// The call.
-    pub call: CallPlan,
+    pub(crate) call: CallPlan,
     /// (Rust field of its outputs, local variable), for every output.
-    pub bindings: Vec<(String, String)>,
+    pub(crate) bindings: Vec<(String, String)>,
 }
 
 /// One step's request, criteria and outputs.
 #[derive(Debug, Clone)]
-pub struct StepPlan {
+pub(crate) struct StepPlan {
     /// `stepId`.
-    pub id: String,
-    /// `description`.
-    pub description: Option<String>,
+    pub(crate) id: String,
     /// The operation: `webPubSub_sendToAll` or `GET /pets`.
-    pub label: String,
+    pub(crate) label: String,
     /// What the step does.
-    pub kind: StepKind,
+    pub(crate) kind: StepKind,
     /// `successCriteria`, all of which must hold.
-    pub criteria: Vec<CriterionPlan>,
+    pub(crate) criteria: Vec<CriterionPlan>,
     /// Step outputs.
-    pub outputs: Vec<StepOutputPlan>,
+    pub(crate) outputs: Vec<StepOutputPlan>,
     /// `onSuccess` (after workflow-level `successActions` are merged in), in order.
-    pub on_success: Vec<ActionPlan>,
+    pub(crate) on_success: Vec<ActionPlan>,
     /// `onFailure` (after workflow-level `failureActions` are merged in), in order.
-    pub on_failure: Vec<ActionPlan>,
+    pub(crate) on_failure: Vec<ActionPlan>,
 }
 
 /// What a step does.
 #[derive(Debug, Clone)]
-pub enum StepKind {
+pub(crate) enum StepKind {
     /// Sends one HTTP request.
     Request(RequestPlan),
     /// Runs another workflow of the document.
@@ -218,24 +212,24 @@ pub enum StepKind {
 
 /// A call of another workflow's function, with its inputs.
 #[derive(Debug, Clone)]
-pub struct CallPlan {
+pub(crate) struct CallPlan {
     /// The `workflowId`.
-    pub workflow: String,
+    pub(crate) workflow: String,
     /// The function that runs it and also returns the last response status.
-    pub fn_name: String,
+    pub(crate) fn_name: String,
     /// Its inputs struct.
-    pub inputs_type: String,
+    pub(crate) inputs_type: String,
     /// Its outputs struct.
-    pub outputs_type: String,
+    pub(crate) outputs_type: String,
     /// How each of its inputs is filled, in field order.
-    pub fields: Vec<(String, FieldInit)>,
+    pub(crate) fields: Vec<(String, FieldInit)>,
     /// Its outputs struct's fields: (Arazzo name, Rust field, type).
-    pub outputs: Vec<(String, String, RustType)>,
+    pub(crate) outputs: Vec<(String, String, RustType)>,
 }
 
 /// How a callee's input is filled.
 #[derive(Debug, Clone)]
-pub enum FieldInit {
+pub(crate) enum FieldInit {
     /// From a value, converted to the field's type.
     Value(ValueExpr, RustType),
     /// The field's schema default.
@@ -246,18 +240,19 @@ pub enum FieldInit {
 
 /// A success or failure action.
 #[derive(Debug, Clone)]
-pub struct ActionPlan {
-    /// `name`.
-    pub name: String,
+pub(crate) struct ActionPlan {
+    /// For a workflow-level action (`successActions`/`failureActions`), its index there: the
+    /// same action for every step that does not override it by name, evaluated in one place.
+    pub(crate) shared: Option<usize>,
     /// What it does.
-    pub kind: ActionKind,
+    pub(crate) kind: ActionKind,
     /// `criteria`: all must hold for the action to apply.
-    pub criteria: Vec<CriterionPlan>,
+    pub(crate) criteria: Vec<CriterionPlan>,
 }
 
 /// What an action does.
 #[derive(Debug, Clone)]
-pub enum ActionKind {
+pub(crate) enum ActionKind {
     /// End the workflow (normally: outputs from the steps that ran).
     End,
     /// Continue at a step of this workflow (index).
@@ -279,7 +274,7 @@ pub enum ActionKind {
 
 impl CallPlan {
     /// Calls `f` on every value passed to the callee.
-    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+    pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         for (_, init) in &self.fields {
             if let FieldInit::Value(v, _) = init {
                 f(v);
@@ -290,29 +285,29 @@ impl CallPlan {
 
 /// One step's HTTP request.
 #[derive(Debug, Clone)]
-pub struct RequestPlan {
+pub(crate) struct RequestPlan {
     /// Index into [`Plan::sources`].
-    pub source: usize,
+    pub(crate) source: usize,
     /// HTTP method, upper case.
-    pub method: String,
+    pub(crate) method: String,
     /// The operation's default base URL (its own or its path item's `servers`), when it
     /// differs from the source's. A `ClientBuilder::base_url` override still wins.
-    pub base: Option<String>,
+    pub(crate) base: Option<String>,
     /// The path template with its parameters.
-    pub path: Vec<PathPart>,
+    pub(crate) path: Vec<PathPart>,
     /// Query, header and cookie parameters.
-    pub params: Vec<ParamPlan>,
+    pub(crate) params: Vec<ParamPlan>,
     /// The request body.
-    pub body: Option<BodyPlan>,
+    pub(crate) body: Option<BodyPlan>,
     /// The operation's security requirements (operation `security`, else the document's):
     /// alternatives, each a list of (scheme name, what it sends). Requirements naming a
     /// scheme the runtime cannot send (digest, mutualTLS) are left out.
-    pub security: Vec<Vec<(String, SchemePlan)>>,
+    pub(crate) security: Vec<Vec<(String, SchemePlan)>>,
 }
 
 /// What a security scheme sends, for the runtime's `SchemeKind`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SchemePlan {
+pub(crate) enum SchemePlan {
     /// `apiKey` in a header, query parameter or cookie.
     ApiKey {
         /// Its name.
@@ -329,7 +324,7 @@ pub enum SchemePlan {
 impl RequestPlan {
     /// Calls `f` on every value the request reads (to find which inputs and earlier outputs
     /// the generated code uses).
-    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+    pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         for p in &self.path {
             if let PathPart::Param(v) | PathPart::Styled { value: v, .. } = p {
                 f(v);
@@ -357,7 +352,7 @@ impl RequestPlan {
 
 impl StepPlan {
     /// Calls `f` on every value the step reads: request or call, criteria, outputs, actions.
-    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+    pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         match &self.kind {
             StepKind::Request(r) => r.for_each_value(f),
             StepKind::Workflow(call) => call.for_each_value(f),
@@ -388,7 +383,7 @@ impl StepPlan {
 
 /// A piece of a path template.
 #[derive(Debug, Clone)]
-pub enum PathPart {
+pub(crate) enum PathPart {
     /// Literal text, sent as written (`/api/hubs/`, `/:send`).
     Literal(String),
     /// A path parameter's value, percent-encoded as one segment.
@@ -406,7 +401,7 @@ pub enum PathPart {
 
 /// Where a non-path parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamLocation {
+pub(crate) enum ParamLocation {
     /// Query string.
     Query,
     /// Header.
@@ -417,44 +412,64 @@ pub enum ParamLocation {
 
 /// One query, header or cookie parameter.
 #[derive(Debug, Clone)]
-pub struct ParamPlan {
+pub(crate) struct ParamPlan {
     /// The parameter name on the wire.
-    pub name: String,
+    pub(crate) name: String,
     /// Where it goes.
-    pub location: ParamLocation,
+    pub(crate) location: ParamLocation,
     /// Its value.
-    pub value: ValueExpr,
+    pub(crate) value: ValueExpr,
     /// For array values: how items are sent.
-    pub array: Option<ArrayStyle>,
+    pub(crate) array: Option<ArrayStyle>,
     /// For objects, JSON values of array or object schemas, `deepObject` and exploded
     /// cookies: the value goes through JSON and the runtime's style serialiser.
-    pub styled: Option<ParamStyle>,
+    pub(crate) styled: Option<ParamStyle>,
     /// A parameter described by `content: {application/json: ...}` rather than `schema`:
     /// sent as the value's JSON text, whatever its shape.
-    pub json_text: bool,
+    pub(crate) json_text: bool,
 }
 
 /// An OpenAPI `style` with its `explode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParamStyle {
+pub(crate) struct ParamStyle {
     /// `style` (defaults filled in).
-    pub style: crate::openapi::Style,
+    pub(crate) style: WireStyle,
     /// `explode` (defaults filled in).
-    pub explode: bool,
+    pub(crate) explode: bool,
+}
+
+/// How the runtime serialises a styled parameter: its `param::Style`, one to one (OpenAPI 3.2's
+/// `cookie` style is sent as `Form`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WireStyle {
+    /// `simple`: comma-separated.
+    Simple,
+    /// `label`: `.`-prefixed.
+    Label,
+    /// `matrix`: `;name=`-prefixed.
+    Matrix,
+    /// `form`: `name=value`.
+    Form,
+    /// `spaceDelimited` arrays.
+    SpaceDelimited,
+    /// `pipeDelimited` arrays.
+    PipeDelimited,
+    /// `deepObject`: `name[key]=value`.
+    DeepObject,
 }
 
 /// How an array parameter is serialised.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArrayStyle {
+pub(crate) struct ArrayStyle {
     /// `name=a&name=b` (true) or `name=a,b` (false).
-    pub explode: bool,
+    pub(crate) explode: bool,
     /// The separator when not exploded: `,` (form/simple), ` ` (spaceDelimited), `|`.
-    pub separator: String,
+    pub(crate) separator: String,
 }
 
 /// A value computed from inputs, earlier outputs and literals.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ValueExpr {
+pub(crate) enum ValueExpr {
     /// A literal from the document.
     Literal(Value),
     /// `$inputs.<field>[#pointer]`.
@@ -485,7 +500,7 @@ pub enum ValueExpr {
 
 impl ValueExpr {
     /// The Rust type of this value.
-    pub fn ty(&self) -> RustType {
+    pub(crate) fn ty(&self) -> RustType {
         match self {
             ValueExpr::Literal(v) => match v {
                 Value::String(_) => RustType::String,
@@ -508,7 +523,7 @@ impl ValueExpr {
 
 /// A piece of a string template.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TemplatePart {
+pub(crate) enum TemplatePart {
     /// Literal text.
     Text(String),
     /// An interpolated value.
@@ -517,7 +532,7 @@ pub enum TemplatePart {
 
 /// A request body.
 #[derive(Debug, Clone)]
-pub enum BodyPlan {
+pub(crate) enum BodyPlan {
     /// Sent as text with the given content type.
     Text {
         /// `contentType`.
@@ -553,7 +568,7 @@ pub enum BodyPlan {
 
 /// A JSON payload with expressions at its leaves.
 #[derive(Debug, Clone)]
-pub enum JsonValue {
+pub(crate) enum JsonValue {
     /// A literal subtree.
     Literal(Value),
     /// An object whose members may hold expressions.
@@ -566,7 +581,7 @@ pub enum JsonValue {
 
 impl JsonValue {
     /// Calls `f` on every expression in the payload.
-    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+    pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         match self {
             JsonValue::Expr(v) => f(v),
             JsonValue::Object(members) => members.iter().for_each(|(_, j)| j.for_each_value(f)),
@@ -578,16 +593,16 @@ impl JsonValue {
 
 /// One success criterion.
 #[derive(Debug, Clone)]
-pub struct CriterionPlan {
+pub(crate) struct CriterionPlan {
     /// The condition as written, for error messages.
-    pub text: String,
+    pub(crate) text: String,
     /// The condition as Rust will test it.
-    pub condition: CondPlan,
+    pub(crate) condition: CondPlan,
 }
 
 /// A condition over the step's response.
 #[derive(Debug, Clone)]
-pub enum CondPlan {
+pub(crate) enum CondPlan {
     /// `a || b`.
     Or(Box<CondPlan>, Box<CondPlan>),
     /// `a && b`.
@@ -609,8 +624,29 @@ pub enum CondPlan {
 }
 
 impl CondPlan {
+    /// Adds the runtime features this condition needs to `out`.
+    fn features(&self, out: &mut std::collections::BTreeSet<Feature>) {
+        match self {
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => {
+                a.features(out);
+                b.features(out);
+            }
+            CondPlan::Not(a) => a.features(out),
+            CondPlan::Regex(..) => {
+                out.insert(Feature::Regex);
+            }
+            CondPlan::JsonPath(..) => {
+                out.insert(Feature::JsonPath);
+            }
+            CondPlan::XPath(..) => {
+                out.insert(Feature::XPath);
+            }
+            CondPlan::Status(..) | CondPlan::Compare(..) | CondPlan::Truthy(..) => {}
+        }
+    }
+
     /// Calls `f` on every input or output value the condition reads.
-    pub fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+    pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         match self {
             CondPlan::Or(a, b) | CondPlan::And(a, b) => {
                 a.for_each_value(f);
@@ -637,20 +673,90 @@ impl CondPlan {
     }
 }
 
+/// A cargo feature of `arazzo-runtime` that generated code may need: the engine of one
+/// criterion type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Feature {
+    /// `type: regex`.
+    Regex,
+    /// `type: jsonpath`.
+    JsonPath,
+    /// `type: xpath`.
+    XPath,
+}
+
+impl Feature {
+    /// The feature's name in `arazzo-runtime`'s manifest.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Feature::Regex => "regex",
+            Feature::JsonPath => "jsonpath",
+            Feature::XPath => "xpath",
+        }
+    }
+}
+
+impl Plan {
+    /// The runtime features the generated code needs: one per criterion type it evaluates,
+    /// in this document and the documents it runs.
+    pub(crate) fn runtime_features(&self) -> std::collections::BTreeSet<Feature> {
+        let mut out = std::collections::BTreeSet::new();
+        for w in &self.workflows {
+            for s in &w.steps {
+                let actions = s.on_success.iter().chain(&s.on_failure);
+                let criteria = s.criteria.iter().chain(actions.flat_map(|a| &a.criteria));
+                for c in criteria {
+                    c.condition.features(&mut out);
+                }
+            }
+        }
+        for child in &self.children {
+            out.extend(child.plan.runtime_features());
+        }
+        out
+    }
+}
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+}
+
+/// One navigation step after an operand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// `.member`.
+    Member(String),
+    /// `[index]`.
+    Index(usize),
+}
+
 /// One side of a comparison.
 #[derive(Debug, Clone)]
-pub struct OperandPlan {
+pub(crate) struct OperandPlan {
     /// Where the value comes from.
-    pub source: OperandSource,
+    pub(crate) source: OperandSource,
     /// `.member` / `[index]` navigation after it.
-    pub path: Vec<Access>,
+    pub(crate) path: Vec<Access>,
 }
 
 /// Where an operand's value comes from.
 #[derive(Debug, Clone)]
-pub enum OperandSource {
-    /// A literal.
-    Literal(Literal),
+pub(crate) enum OperandSource {
+    /// A literal: null, a boolean, a number or a string.
+    Literal(Value),
     /// `$statusCode`.
     StatusCode,
     /// `$response.body[#pointer]`.
@@ -663,23 +769,23 @@ pub enum OperandSource {
 
 /// One step output: a local variable.
 #[derive(Debug, Clone)]
-pub struct StepOutputPlan {
+pub(crate) struct StepOutputPlan {
     /// The output's name.
-    pub name: String,
+    pub(crate) name: String,
     /// The local variable.
-    pub var: String,
+    pub(crate) var: String,
     /// Its type.
-    pub ty: RustType,
+    pub(crate) ty: RustType,
     /// Where it comes from.
-    pub source: OutputSource,
+    pub(crate) source: OutputSource,
     /// Not a declared output: a called workflow's output, kept for `$workflows.<id>.outputs.*`
     /// (bound only when something reads it).
-    pub hidden: bool,
+    pub(crate) hidden: bool,
 }
 
 /// Where a step output comes from.
 #[derive(Debug, Clone)]
-pub enum OutputSource {
+pub(crate) enum OutputSource {
     /// `$statusCode`.
     StatusCode,
     /// `$response.body[#pointer]` decoded as JSON.
@@ -696,26 +802,26 @@ pub enum OutputSource {
 
 /// The outputs struct.
 #[derive(Debug, Clone)]
-pub struct OutputsPlan {
+pub(crate) struct OutputsPlan {
     /// Its Rust name.
-    pub type_name: String,
+    pub(crate) type_name: String,
     /// Its fields and their values.
-    pub fields: Vec<OutputField>,
+    pub(crate) fields: Vec<OutputField>,
 }
 
 /// One workflow output.
 #[derive(Debug, Clone)]
-pub struct OutputField {
+pub(crate) struct OutputField {
     /// The Arazzo name.
-    pub json_name: String,
+    pub(crate) json_name: String,
     /// The Rust field.
-    pub rust_name: String,
+    pub(crate) rust_name: String,
     /// Its type.
-    pub ty: RustType,
+    pub(crate) ty: RustType,
     /// The expression as written, for the doc comment.
-    pub expression: String,
+    pub(crate) expression: String,
     /// Its value.
-    pub value: ValueExpr,
+    pub(crate) value: ValueExpr,
     /// The step producing it may not run (then `ty` is an `Option`).
-    pub maybe_skipped: bool,
+    pub(crate) maybe_skipped: bool,
 }

@@ -18,18 +18,18 @@ use crate::plan::{Field, Presence, RustType, TypeBody, TypeDef, Variant};
 
 /// A problem with an inputs schema: the JSON pointer (relative to the schema) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SchemaProblem {
+pub(crate) struct SchemaProblem {
     /// Pointer inside the schema, e.g. `/properties/hub/type`.
-    pub pointer: String,
+    pub(crate) pointer: String,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
     /// How to fix it.
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 /// Builds the inputs struct `type_name` (first in the result) and the types it uses.
 /// `secrets` names the top-level inputs to wrap in `Secret`.
-pub fn inputs(
+pub(crate) fn inputs(
     schema: Option<&Value>,
     type_name: &str,
     doc: String,
@@ -149,7 +149,7 @@ impl Builder {
                 continue;
             }
             let names: Vec<&str> = fields.iter().map(|f| f.json_name.as_str()).collect();
-            let help = match crate::check::similar(missing, names.iter().copied()).first() {
+            let help = match crate::suggest::similar(missing, names.iter().copied()).first() {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("add `{missing}` under `properties`, or remove it from `required`"),
             };
@@ -266,7 +266,7 @@ fn doc_of(schema: &Value) -> Option<String> {
 }
 
 /// The Rust type of a value described by an OpenAPI schema (for outputs).
-pub fn from_openapi(docs: &mut dyn Documents, schema: &SchemaRef) -> RustType {
+pub(crate) fn from_openapi(docs: &dyn Documents, schema: &SchemaRef) -> RustType {
     let ty = match schema::kind(docs, schema) {
         Kind::String => RustType::String,
         Kind::Integer { .. } => RustType::I64,

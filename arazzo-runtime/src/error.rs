@@ -4,7 +4,7 @@ use std::fmt;
 
 /// Bodies quoted in errors are cut to this many bytes: enough to read an API's error message,
 /// not enough to flood a log.
-pub const BODY_EXCERPT_LIMIT: usize = 512;
+pub(crate) const BODY_EXCERPT_LIMIT: usize = 512;
 
 /// Why a workflow stopped. Every variant names the step; none carries a secret (request URLs
 /// are stripped from transport errors, since a query can hold an API key).

@@ -4,15 +4,11 @@
 //! the [`Client`] holding base URLs, hooks and a shared `reqwest::Client`; the [`Request`]
 //! builder that serialises parameters; the [`Response`] that evaluates pointers once; the
 //! [`WorkflowError`] that names the failing step; and [`Secret`] for values that must never
-//! be printed. A crate containing generated code needs no other dependency: what the generated
-//! code names is re-exported under [`__private`].
+//! be printed. A crate containing generated code needs no other dependency: what only the
+//! generated code calls (and the crates it names) sits under one hidden module, `__private`.
 
 mod client;
-pub mod cond;
-pub mod criteria;
 mod error;
-pub mod flow;
-pub mod param;
 mod request;
 mod response;
 mod secret;
@@ -26,13 +22,10 @@ pub use request::Request;
 pub use response::Response;
 pub use secret::Secret;
 
-/// Re-exports used by generated code. Not a stable API: use the crates directly in your own code.
+/// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]
-pub mod __private {
-    pub use reqwest;
-    pub use serde;
-    pub use serde_json;
-}
+#[path = "for_generated/mod.rs"]
+pub mod __private;
 
 /// Includes the Rust code that `arazzo_codegen::Builder` generated for one Arazzo document.
 ///

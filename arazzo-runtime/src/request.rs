@@ -5,9 +5,9 @@ use reqwest::header::{
 };
 use reqwest::{Method, Url};
 
+use crate::__private::param::{Flat, ParamValue, Part, Style, flatten, join_list, join_pairs};
 use crate::client::{Client, Credential, KeyLocation, Requirements};
 use crate::error::WorkflowError;
-use crate::param::{Flat, ParamValue, Part, Style, flatten, join_list, join_pairs};
 use crate::response::Response;
 
 /// One step's request, built by generated code and sent with [`Request::send`].
@@ -105,7 +105,7 @@ impl<'c> Request<'c> {
     }
 
     /// Adds a query parameter of any shape (`value` as JSON, see
-    /// [`to_json`](crate::param::to_json)) in an OpenAPI style: `form` (exploded objects send
+    /// [`to_json`](crate::__private::param::to_json)) in an OpenAPI style: `form` (exploded objects send
     /// one pair per member), `spaceDelimited`, `pipeDelimited` or `deepObject`
     /// (`name[member]=value`). `null` (an absent optional value) and empty arrays send nothing.
     pub fn query_styled(
@@ -157,7 +157,7 @@ impl<'c> Request<'c> {
         explode: bool,
         value: &serde_json::Value,
     ) -> Self {
-        self.header_opt(name, crate::param::simple(value, explode))
+        self.header_opt(name, crate::__private::param::simple(value, explode))
     }
 
     /// Adds a cookie of any shape in the `form` style: not exploded, one cookie holding the
@@ -170,7 +170,7 @@ impl<'c> Request<'c> {
         value: &serde_json::Value,
     ) -> Self {
         if !explode {
-            if let Some(text) = crate::param::simple(value, false) {
+            if let Some(text) = crate::__private::param::simple(value, false) {
                 self.cookies.push(cookie_pair(name, &text));
             }
             return self;
@@ -268,7 +268,7 @@ impl<'c> Request<'c> {
         replacements: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
     ) -> Self {
         for (target, value) in replacements {
-            if let Err(message) = crate::param::replace(&mut body, target, value) {
+            if let Err(message) = crate::__private::param::replace(&mut body, target, value) {
                 self.fail(message);
             }
         }

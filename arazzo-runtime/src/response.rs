@@ -1,5 +1,6 @@
 //! One step's HTTP response, read in full so criteria and outputs can look at it.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use bytes::Bytes;
@@ -88,13 +89,25 @@ impl Response {
         })
     }
 
-    /// `$response.body` as a condition operand: the parsed JSON, or the text itself when the
-    /// body is not JSON (a `text/plain` answer compares as a string).
-    pub fn body_value(&self) -> Value {
+    /// `$response.body` as a condition operand: the parsed JSON (borrowed), or the text
+    /// itself when the body is not JSON (a `text/plain` answer compares as a string).
+    pub fn body_operand(&self) -> Cow<'_, Value> {
         match self.json() {
-            Ok(json) => json.clone(),
-            Err(_) => Value::String(self.body_text()),
+            Ok(json) => Cow::Borrowed(json),
+            Err(_) => Cow::Owned(Value::String(self.body_text())),
         }
+    }
+
+    /// The value at a JSON pointer in the body as a condition operand, borrowed: `null` when
+    /// the body is not JSON or has nothing there (a comparison with it is false, not an error).
+    pub fn pointer_or_null(&self, pointer: &str) -> &Value {
+        self.pointer_value(pointer).unwrap_or(&Value::Null)
+    }
+
+    /// Whether the value at a JSON pointer in the body equals `literal` under the criteria's
+    /// rules (`$response.body#/stock == 0`); compares in place, nothing is cloned.
+    pub fn pointer_eq(&self, pointer: &str, literal: impl Into<Value>) -> bool {
+        crate::__private::cond::eq(self.pointer_or_null(pointer), &literal.into())
     }
 
     /// The value at a JSON pointer in the body, if the body is JSON and the pointer exists.

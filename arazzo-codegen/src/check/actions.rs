@@ -6,10 +6,11 @@ use serde_json::Value;
 use super::calls::{self, Args};
 use super::signature::Signature;
 use super::values::Scope;
-use super::{Cx, components, one_of, similar};
+use super::{Cx, components};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Criterion, Step, Workflow};
 use crate::plan::{ActionKind, ActionPlan};
+use crate::suggest::{one_of, similar};
 
 const ACTION_FIELDS: &[&str] = &[
     "name",
@@ -82,7 +83,7 @@ pub(super) fn plan(
         Outcome::Failure => &wf.failure_actions,
     };
     let kind = outcome.workflow_field();
-    let mut raw: Vec<(Value, String)> = Vec::new();
+    let mut raw: Vec<(Value, String, Option<usize>)> = Vec::new();
     for (list, base) in [
         (step_list, format!("{sp}/{}", outcome.step_field())),
         (wf_list, format!("{wp}/{kind}")),
@@ -114,15 +115,19 @@ pub(super) fn plan(
             if from_workflow
                 && raw
                     .iter()
-                    .any(|(a, _)| a.get("name").and_then(Value::as_str) == Some(name.as_str()))
+                    .any(|(a, ..)| a.get("name").and_then(Value::as_str) == Some(name.as_str()))
             {
                 continue;
             }
-            raw.push((resolved, pointer));
+            raw.push((resolved, pointer, from_workflow.then_some(i)));
         }
     }
     raw.iter()
-        .filter_map(|(action, pointer)| one(cx, sigs, scope, wf, action, pointer, outcome))
+        .filter_map(|(action, pointer, shared)| {
+            let mut plan = one(cx, sigs, scope, wf, action, pointer, outcome)?;
+            plan.shared = *shared;
+            Some(plan)
+        })
         .collect()
 }
 
@@ -297,7 +302,7 @@ fn one(
         }
     };
     Some(ActionPlan {
-        name: name.to_owned(),
+        shared: None,
         kind,
         criteria,
     })

@@ -2,11 +2,12 @@
 
 use serde_json::Value;
 
+use super::Cx;
 use super::signature::Signature;
 use super::values::{Context, Scope};
-use super::{Cx, one_of, similar};
 use crate::diagnostic::Diagnostic;
 use crate::plan::{CallPlan, FieldInit, ValueExpr};
+use crate::suggest::{one_of, similar};
 
 /// Where a callee's inputs come from.
 pub(super) enum Args<'a> {

@@ -3,8 +3,9 @@
 
 use serde_json::Value;
 
-use super::{Cx, one_of, similar};
+use super::Cx;
 use crate::diagnostic::Diagnostic;
+use crate::suggest::{one_of, similar};
 
 /// Inlines local `$ref`s (`#/components/inputs/x`) in a JSON Schema, so typing sees one tree.
 /// A reference that does not resolve is reported at `pointer`; cycles stop at depth 32.

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Cx, signature, similar, sources, workflow};
+use super::{Cx, signature, sources, workflow};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Document, Extra};
 use crate::plan::Plan;
+use crate::suggest::similar;
 
 /// Decodes and checks the document, then its sources and workflows.
 pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
@@ -45,10 +46,6 @@ pub(super) fn check_with_signatures(
         }
     }
     let workflows = planned.into_iter().flatten().collect();
-    let description = match (&doc.info.summary, &doc.info.description) {
-        (Some(s), Some(d)) => Some(format!("{s}\n\n{d}")),
-        (s, d) => s.clone().or_else(|| d.clone()),
-    };
     let children = std::mem::take(&mut cx.children)
         .into_iter()
         .map(|c| crate::plan::ChildPlan {
@@ -61,7 +58,6 @@ pub(super) fn check_with_signatures(
         source_file: cx.display_path(),
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
-        description,
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
         workflows,
         step_budget: cx.options.step_budget,
@@ -231,7 +227,7 @@ pub(super) fn report_extra(
             Some(best) => format!("did you mean `{best}`? (extensions must start with `x-`)"),
             None => format!(
                 "the fields of {what} are {}; extensions must start with `x-`",
-                super::one_of(known)
+                crate::suggest::one_of(known)
             ),
         };
         cx.push(
@@ -356,17 +352,12 @@ fn id_shape(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str) {
 }
 
 fn duplicate(cx: &mut Cx<'_>, id: &str, pointer: &str, what: &str, first: &str) {
-    let (line, _) = cx
-        .span(first)
-        .map(|s| cx.files.line_col(s))
-        .unwrap_or((0, 0));
-    let d = cx.error(
-        "duplicate-id",
-        format!("{what} `{id}` is defined twice"),
-        pointer,
-    );
-    d.label = format!("first defined on line {line}");
-    d.help = Some(format!("give each {what} its own id"));
+    let d = Diagnostic::error("duplicate-id", format!("{what} `{id}` is defined twice"))
+        .at(cx.span(pointer))
+        .label("defined again here")
+        .secondary(cx.span(first), "first defined here")
+        .help(format!("give each {what} its own id"));
+    cx.push(d);
 }
 
 /// Reports a field this generator does not support yet, at its key.

@@ -21,13 +21,13 @@ pub(crate) use sources::Source;
 
 /// Settings that change what counts as an error, and what is generated.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Make an unbraced expression inside a longer string (`"Bearer $inputs.token"`) an
     /// error instead of a warning.
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// How many steps a branching workflow may run before it fails with
     /// `WorkflowError::StepBudgetExceeded` (ends `goto` loops). Default 1000.
-    pub step_budget: usize,
+    pub(crate) step_budget: usize,
 }
 
 impl Default for Options {
@@ -41,8 +41,8 @@ impl Default for Options {
 
 /// Checks the Arazzo document in `file` and everything it references. Returns the plan when
 /// there were no errors, and every diagnostic (warnings too) in document order.
-pub fn check(
-    files: &mut Files,
+pub(crate) fn check(
+    files: &Files,
     file: FileId,
     options: &Options,
 ) -> (Option<Plan>, Vec<Diagnostic>) {
@@ -64,23 +64,23 @@ pub fn check(
 
 /// What every check needs: the files, the document being checked, and the findings so far.
 pub(crate) struct Cx<'a> {
-    pub files: &'a mut Files,
-    pub file: FileId,
-    pub options: &'a Options,
+    pub(crate) files: &'a Files,
+    pub(crate) file: FileId,
+    pub(crate) options: &'a Options,
     /// The document's `components`, for Reusable Objects.
-    pub components: Option<serde_json::Value>,
+    pub(crate) components: Option<serde_json::Value>,
     /// Workflows of `type: arazzo` source descriptions, callable as
     /// `$sourceDescriptions.<name>.<workflowId>`.
-    pub children: Vec<sources::Child>,
+    pub(crate) children: Vec<sources::Child>,
     /// Arazzo documents being checked, outermost first (a cycle of sources is an error).
-    pub stack: Vec<FileId>,
-    pub diags: Vec<Diagnostic>,
+    pub(crate) stack: Vec<FileId>,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 impl Cx<'_> {
     /// The span of the value at `pointer` in the Arazzo document, or of its closest ancestor
     /// (a missing field is reported at the object that lacks it).
-    pub fn span(&self, pointer: &str) -> Option<Span> {
+    pub(crate) fn span(&self, pointer: &str) -> Option<Span> {
         let mut p = pointer;
         loop {
             if let Some(span) = self.files.span(self.file, p) {
@@ -94,7 +94,7 @@ impl Cx<'_> {
     }
 
     /// The span of the key of the member at `pointer`, else of its value.
-    pub fn key_span(&self, pointer: &str) -> Option<Span> {
+    pub(crate) fn key_span(&self, pointer: &str) -> Option<Span> {
         self.files
             .key_span(self.file, pointer)
             .or_else(|| self.span(pointer))
@@ -103,7 +103,7 @@ impl Cx<'_> {
     /// The span of bytes `range` inside the string value at `pointer`, when the string is
     /// written so that offsets map one to one (plain or quoted on one line without escapes);
     /// otherwise the whole value.
-    pub fn span_in_string(
+    pub(crate) fn span_in_string(
         &self,
         pointer: &str,
         value: &str,
@@ -127,12 +127,12 @@ impl Cx<'_> {
     }
 
     /// Records a diagnostic.
-    pub fn push(&mut self, diagnostic: Diagnostic) {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.diags.push(diagnostic);
     }
 
     /// Records an error at the value at `pointer`.
-    pub fn error(
+    pub(crate) fn error(
         &mut self,
         code: &'static str,
         message: impl Into<String>,
@@ -145,36 +145,7 @@ impl Cx<'_> {
     }
 
     /// The display path of the Arazzo document.
-    pub fn display_path(&self) -> String {
+    pub(crate) fn display_path(&self) -> String {
         self.files.display_path(self.file)
-    }
-}
-
-/// `did you mean` candidates: the names closest to `wanted`, best first.
-pub(crate) fn similar<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Vec<&'a str> {
-    let mut scored: Vec<(f64, &str)> = candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&wanted.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
-        .filter(|(score, _)| *score > 0.8)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-/// `` `a`, `b` or `c` `` for help lines.
-pub(crate) fn one_of(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-    match quoted.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }

@@ -5,15 +5,16 @@ use serde_json::Value;
 
 use super::document::{present, report_extra, unsupported};
 use super::values::{Context, Scope};
-use super::{Cx, Source, one_of, similar};
+use super::{Cx, Source};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Parameter, Step, Workflow};
 use crate::openapi::{Location, OpenApi, Operation, SecuritySchemeKind, Style, schema};
 use crate::plan::{
     ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, RequestPlan,
-    RustType, SchemePlan, ValueExpr,
+    RustType, SchemePlan, ValueExpr, WireStyle,
 };
+use crate::suggest::{one_of, similar};
 
 const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];
 
@@ -123,7 +124,7 @@ pub(super) fn check(
                     PathPart::Styled {
                         name: d.name.clone(),
                         style: ParamStyle {
-                            style: d.style,
+                            style: wire_style(d.style),
                             explode: d.explode,
                         },
                         value,
@@ -136,7 +137,7 @@ pub(super) fn check(
         }
         let kind = declared
             .and_then(|d| d.schema.as_ref())
-            .map(|s| schema::kind(&mut *cx.files, s));
+            .map(|s| schema::kind(cx.files, s));
         let value_is_list = matches!(value.ty().inner(), RustType::Vec(_))
             || matches!(value, ValueExpr::Literal(Value::Array(_)));
         if let Some(d) = declared.filter(|d| d.style == Style::DeepObject) {
@@ -180,7 +181,7 @@ pub(super) fn check(
                 d.style == Style::DeepObject || object || json_list || exploded_cookie_list
             })
             .map(|d| ParamStyle {
-                style: d.style,
+                style: wire_style(d.style),
                 explode: d.explode,
             });
         let array = declared
@@ -252,7 +253,7 @@ fn is_api_key(api: &OpenApi, op: &Operation, name: &str, loc: Location) -> bool 
 /// Whether a path parameter's value is an array or object (by schema, else by Rust type), so
 /// it goes through the runtime's style serialiser rather than as one segment.
 fn is_structured(cx: &mut Cx<'_>, d: &crate::openapi::Parameter, value: &ValueExpr) -> bool {
-    let kind = d.schema.as_ref().map(|s| schema::kind(&mut *cx.files, s));
+    let kind = d.schema.as_ref().map(|s| schema::kind(cx.files, s));
     match kind {
         Some(schema::Kind::Array(_) | schema::Kind::Object) => true,
         None | Some(schema::Kind::Any) => matches!(
@@ -844,4 +845,17 @@ fn json_value(cx: &mut Cx<'_>, v: &Value, pointer: &str, scope: &Scope) -> Optio
         }
         other => JsonValue::Literal(other.clone()),
     })
+}
+
+/// How the runtime sends an OpenAPI style: 3.2's `cookie` style is `form` on the wire.
+fn wire_style(style: Style) -> WireStyle {
+    match style {
+        Style::Simple => WireStyle::Simple,
+        Style::Label => WireStyle::Label,
+        Style::Matrix => WireStyle::Matrix,
+        Style::Form | Style::Cookie => WireStyle::Form,
+        Style::SpaceDelimited => WireStyle::SpaceDelimited,
+        Style::PipeDelimited => WireStyle::PipeDelimited,
+        Style::DeepObject => WireStyle::DeepObject,
+    }
 }

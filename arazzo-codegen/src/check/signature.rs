@@ -13,22 +13,22 @@ use crate::typing;
 /// A workflow as its callers see it.
 pub(crate) struct Signature {
     /// `workflowId`.
-    pub id: String,
+    pub(crate) id: String,
     /// The public function.
-    pub fn_name: String,
+    pub(crate) fn_name: String,
     /// The internal function that also returns the last status.
-    pub inner_fn_name: String,
+    pub(crate) inner_fn_name: String,
     /// The inputs struct first, then the types it uses.
-    pub inputs: Vec<TypeDef>,
+    pub(crate) inputs: Vec<TypeDef>,
     /// The outputs struct's name.
-    pub outputs_type: String,
+    pub(crate) outputs_type: String,
     /// Its outputs (Arazzo name, Rust field, type), once checked.
-    pub outputs: Option<Vec<(String, String, RustType)>>,
+    pub(crate) outputs: Option<Vec<(String, String, RustType)>>,
 }
 
 impl Signature {
     /// The inputs struct's fields.
-    pub fn input_fields(&self) -> &[Field] {
+    pub(crate) fn input_fields(&self) -> &[Field] {
         match self.inputs.first().map(|d| &d.body) {
             Some(TypeBody::Struct(fields)) => fields,
             _ => &[],
@@ -36,7 +36,7 @@ impl Signature {
     }
 
     /// The inputs struct's name.
-    pub fn inputs_type(&self) -> &str {
+    pub(crate) fn inputs_type(&self) -> &str {
         self.inputs.first().map_or("", |d| d.name.as_str())
     }
 }

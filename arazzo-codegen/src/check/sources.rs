@@ -10,13 +10,13 @@ use crate::plan::SourcePlan;
 /// A source description and what was read from it.
 pub(crate) struct Source {
     /// `name`.
-    pub name: String,
+    pub(crate) name: String,
     /// The operation table, when the description loaded.
-    pub api: Option<OpenApi>,
+    pub(crate) api: Option<OpenApi>,
     /// What the generated code needs, and its index in `Plan::sources`.
-    pub plan: Option<SourcePlan>,
+    pub(crate) plan: Option<SourcePlan>,
     /// Index in `Plan::sources`.
-    pub plan_index: usize,
+    pub(crate) plan_index: usize,
 }
 
 /// Loads every source description; problems become diagnostics at the entry's `url`.
@@ -50,7 +50,7 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
             }
         }
         let url_span = cx.span(&format!("{pointer}/url"));
-        let file = match cx.files.load_url(cx.file, &sd.url, url_span) {
+        let file = match cx.files.linked(cx.file, &sd.url, url_span) {
             Ok(file) => file,
             Err(d) => {
                 cx.push(d);
@@ -76,7 +76,9 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
                     }
                 }
             }
-            cx.push(diagnostic.at(found.or(url_span)).note(format!(
+            // A diagnostic from loading a `$ref` target keeps its own place.
+            let at = diagnostic.span.or(found).or(url_span);
+            cx.push(diagnostic.at(at).note(format!(
                 "in the OpenAPI description `{described}` of source `{}`",
                 sd.name
             )));
@@ -116,19 +118,19 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
 /// Another Arazzo document's workflows, generated into a module of this file.
 pub(crate) struct Child {
     /// The source description's name.
-    pub source: String,
+    pub(crate) source: String,
     /// The Rust module holding its code.
-    pub module: String,
+    pub(crate) module: String,
     /// Its plan.
-    pub plan: crate::plan::Plan,
+    pub(crate) plan: crate::plan::Plan,
     /// Its workflows as callers see them.
-    pub workflows: Vec<super::signature::Signature>,
+    pub(crate) workflows: Vec<super::signature::Signature>,
 }
 
 /// Loads and checks a `type: arazzo` source description; its workflows become callable.
 fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
     let url_span = cx.span(&format!("{pointer}/url"));
-    let file = match cx.files.load_url(cx.file, url, url_span) {
+    let file = match cx.files.linked(cx.file, url, url_span) {
         Ok(file) => file,
         Err(d) => {
             cx.push(d);
@@ -147,7 +149,7 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
     let mut stack = cx.stack.clone();
     stack.push(file);
     let mut child = Cx {
-        files: &mut *cx.files,
+        files: cx.files,
         file,
         options: cx.options,
         components: None,

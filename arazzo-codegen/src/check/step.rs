@@ -8,8 +8,7 @@ use super::components;
 use super::request::{self, is_json};
 use super::signature::Signature;
 use super::values::{Context, Scope};
-use super::{Cx, Source, one_of, similar};
-use crate::criteria::condition::CmpOp;
+use super::{Cx, Source};
 use crate::criteria::{
     self,
     kinds::{self, CriterionKind},
@@ -23,6 +22,7 @@ use crate::plan::{
     CallPlan, CondPlan, CriterionPlan, OperandSource, OutputSource, RustType, StepKind,
     StepOutputPlan, StepPlan,
 };
+use crate::suggest::{one_of, similar};
 use crate::{names, typing};
 
 /// Checks one step and plans it (its actions are planned by the workflow, once the step's
@@ -52,7 +52,6 @@ pub(super) fn check(
     let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
         id: step.step_id.clone(),
-        description: step.description.clone(),
         label: op
             .operation_id
             .clone()
@@ -172,7 +171,6 @@ fn workflow_step(
         .push((call.workflow.clone(), step.step_id.clone()));
     Some(StepPlan {
         id: step.step_id.clone(),
-        description: step.description.clone(),
         label: format!("workflow `{target}`"),
         kind: StepKind::Workflow(call),
         criteria,
@@ -316,18 +314,25 @@ fn by_operation_id<'s>(
             }
             None
         }
-        [(first, _), ..] => {
+        [_, ..] => {
             let names: Vec<String> = found
                 .iter()
                 .map(|(i, _)| format!("$sourceDescriptions.{}.{id}", sources[*i].name))
                 .collect();
-            let d = cx.error(
+            let mut d = Diagnostic::error(
                 "ambiguous-operation",
                 format!("operationId `{id}` is in several source descriptions"),
-                pointer,
-            );
-            d.help = Some(format!("qualify it: {}", names.join(" or ")));
-            let _ = first;
+            )
+            .at(cx.span(pointer))
+            .help(format!("qualify it: {}", names.join(" or ")));
+            for (i, op) in &found {
+                let (file, at) = &op.location;
+                d = d.secondary(
+                    cx.files.span(*file, &format!("{at}/operationId")),
+                    format!("in source `{}`", sources[*i].name),
+                );
+            }
+            cx.push(d);
             None
         }
     }
@@ -345,7 +350,14 @@ fn unknown_operation(cx: &mut Cx<'_>, source: &Source, id: &str, pointer: &str, 
     .at(span)
     .label(format!("not an operationId of {file}"));
     if let Some(best) = similar.first() {
-        d = d.help(format!("did you mean `{best}`?"));
+        // Point into the OpenAPI description at the closest operationId.
+        let at = api.operation_by_id(best).and_then(|op| {
+            let (file, pointer) = &op.location;
+            cx.files.span(*file, &format!("{pointer}/operationId"))
+        });
+        d = d
+            .secondary(at, "the closest operationId")
+            .help(format!("did you mean `{best}`?"));
     } else {
         d = d.help(format!(
             "the operationIds of `{}` are listed under `paths` in {file}",
@@ -557,7 +569,7 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
 fn expected_statuses(criteria: &[CriterionPlan]) -> Vec<u16> {
     fn walk(c: &CondPlan, out: &mut Vec<u16>) {
         match c {
-            CondPlan::Status(CmpOp::Eq, n) => out.push(*n),
+            CondPlan::Status(crate::plan::CmpOp::Eq, n) => out.push(*n),
             CondPlan::Or(a, b) | CondPlan::And(a, b) => {
                 walk(a, out);
                 walk(b, out);
@@ -723,10 +735,10 @@ fn body_output_type(
     let mut rejections = Vec::new();
     for s in &schemas {
         match ptr {
-            None => types.push(typing::from_openapi(&mut *cx.files, s)),
-            Some(p) => match schema::at_pointer(&mut *cx.files, s, p) {
+            None => types.push(typing::from_openapi(cx.files, s)),
+            Some(p) => match schema::at_pointer(cx.files, s, p) {
                 Ok(Some(at)) => {
-                    let mut ty = typing::from_openapi(&mut *cx.files, &at);
+                    let mut ty = typing::from_openapi(cx.files, &at);
                     if !required_at(cx, s, p) {
                         ty = ty.optional();
                     }
@@ -779,12 +791,11 @@ fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");
-        let parent = schema::at_pointer(&mut *cx.files, schema, &prefix)
+        let parent = schema::at_pointer(cx.files, schema, &prefix)
             .ok()
             .flatten()?;
-        let resolved = schema::resolve(&mut *cx.files, &parent).ok()?;
-        let value = crate::openapi::Documents::value(&*cx.files, resolved.file)
-            .pointer(&resolved.pointer)?;
+        let resolved = schema::resolve(cx.files, &parent).ok()?;
+        let value = cx.files.value(resolved.file).pointer(&resolved.pointer)?;
         let props = value.get("properties").and_then(Value::as_object);
         let open = [
             "additionalProperties",
@@ -827,14 +838,13 @@ fn required_at(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> bool 
         return false;
     }
     let last = last.replace("~1", "/").replace("~0", "~");
-    let Ok(Some(parent_schema)) = schema::at_pointer(&mut *cx.files, schema, parent) else {
+    let Ok(Some(parent_schema)) = schema::at_pointer(cx.files, schema, parent) else {
         return false;
     };
-    let Ok(resolved) = schema::resolve(&mut *cx.files, &parent_schema) else {
+    let Ok(resolved) = schema::resolve(cx.files, &parent_schema) else {
         return false;
     };
-    let value =
-        crate::openapi::Documents::value(&*cx.files, resolved.file).pointer(&resolved.pointer);
+    let value = cx.files.value(resolved.file).pointer(&resolved.pointer);
     value
         .and_then(|v| v.get("required"))
         .and_then(Value::as_array)

@@ -5,14 +5,16 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Cx, one_of, similar};
+use super::Cx;
 use crate::criteria::condition::{self, CmpOp, Condition, Literal, Operand};
 use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, ExprError, Part, Source as ExprSource};
 use crate::names;
+use crate::plan;
 use crate::plan::{
     CondPlan, Field, OperandPlan, OperandSource, StepOutputPlan, TemplatePart, ValueExpr,
 };
+use crate::suggest::{one_of, similar};
 
 /// An output another workflow produced, as this one sees it: (name, local variable, type).
 pub(super) type Visible = (String, String, crate::plan::RustType);
@@ -33,29 +35,29 @@ pub(super) enum Context {
 /// What expressions in one workflow can refer to.
 pub(super) struct Scope {
     /// The inputs struct's fields.
-    pub inputs: Vec<Field>,
+    pub(crate) inputs: Vec<Field>,
     /// Steps checked so far, with their outputs.
-    pub steps: Vec<(String, Vec<StepOutputPlan>)>,
+    pub(crate) steps: Vec<(String, Vec<StepOutputPlan>)>,
     /// Every stepId of the workflow, to tell "later" from "unknown".
-    pub step_ids: Vec<String>,
+    pub(crate) step_ids: Vec<String>,
     /// Local variable names of the generated function.
-    pub vars: names::Scope,
+    pub(crate) vars: names::Scope,
     /// Steps whose checks failed: references to them are not reported again.
-    pub failed_steps: BTreeSet<String>,
+    pub(crate) failed_steps: BTreeSet<String>,
     /// Step outputs whose checks failed, as `(stepId, name)`.
-    pub failed_outputs: BTreeSet<(String, String)>,
+    pub(crate) failed_outputs: BTreeSet<(String, String)>,
     /// Actions jump between steps: step outputs are set only once their step has run.
-    pub branching: bool,
+    pub(crate) branching: bool,
     /// `dependsOn` workflows: id → its outputs.
-    pub dependencies: Vec<(String, Vec<Visible>)>,
+    pub(crate) dependencies: Vec<(String, Vec<Visible>)>,
     /// Earlier steps that ran a workflow: (workflowId, stepId), latest last.
-    pub callers: Vec<(String, String)>,
+    pub(crate) callers: Vec<(String, String)>,
 }
 
 impl Scope {
     /// A parameter, payload or output value: a literal, a whole expression, or a string
     /// with embedded expressions.
-    pub fn literal_or_value(
+    pub(crate) fn literal_or_value(
         &self,
         cx: &mut Cx<'_>,
         value: &Value,
@@ -69,7 +71,7 @@ impl Scope {
     }
 
     /// A string value.
-    pub fn value(
+    pub(crate) fn value(
         &self,
         cx: &mut Cx<'_>,
         text: &str,
@@ -114,7 +116,7 @@ impl Scope {
     }
 
     /// `$inputs.*` and `$steps.*.outputs.*`; anything else is reported for `context`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         cx: &mut Cx<'_>,
         expr: &Expr,
@@ -390,7 +392,7 @@ impl Scope {
     }
 
     /// A `simple` condition, as typed Rust-to-be.
-    pub fn condition(&self, cx: &mut Cx<'_>, text: &str, pointer: &str) -> Option<CondPlan> {
+    pub(crate) fn condition(&self, cx: &mut Cx<'_>, text: &str, pointer: &str) -> Option<CondPlan> {
         match condition::parse(text) {
             Ok(c) => self.cond(cx, &c, text, pointer),
             Err(err) => {
@@ -425,14 +427,14 @@ impl Scope {
                     self.operand(cx, left, text, pointer),
                     self.operand(cx, right, text, pointer),
                 );
-                CondPlan::Compare(*op, l?, r?)
+                CondPlan::Compare(cmp_op(*op), l?, r?)
             }
             Condition::Operand(o) => CondPlan::Truthy(self.operand(cx, o, text, pointer)?),
         })
     }
 
     /// A criterion's `context` expression as an operand.
-    pub fn context_operand(
+    pub(crate) fn context_operand(
         &self,
         cx: &mut Cx<'_>,
         text: &str,
@@ -465,7 +467,7 @@ impl Scope {
     ) -> Option<OperandPlan> {
         match o {
             Operand::Literal(l) => Some(OperandPlan {
-                source: OperandSource::Literal(l.clone()),
+                source: OperandSource::Literal(literal(l)),
                 path: Vec::new(),
             }),
             Operand::Expr { expr, path, span } => {
@@ -488,7 +490,7 @@ impl Scope {
                 };
                 Some(OperandPlan {
                     source,
-                    path: path.clone(),
+                    path: path.iter().map(access).collect(),
                 })
             }
         }
@@ -503,7 +505,7 @@ fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan
         _ => None,
     };
     if status(left) {
-        number(right).map(|n| CondPlan::Status(op, n))
+        number(right).map(|n| CondPlan::Status(cmp_op(op), n))
     } else if status(right) {
         let flipped = match op {
             CmpOp::Lt => CmpOp::Gt,
@@ -512,9 +514,36 @@ fn status_compare(op: CmpOp, left: &Operand, right: &Operand) -> Option<CondPlan
             CmpOp::Ge => CmpOp::Le,
             same => same,
         };
-        number(left).map(|n| CondPlan::Status(flipped, n))
+        number(left).map(|n| CondPlan::Status(cmp_op(flipped), n))
     } else {
         None
+    }
+}
+
+fn cmp_op(op: CmpOp) -> plan::CmpOp {
+    match op {
+        CmpOp::Eq => plan::CmpOp::Eq,
+        CmpOp::Ne => plan::CmpOp::Ne,
+        CmpOp::Lt => plan::CmpOp::Lt,
+        CmpOp::Le => plan::CmpOp::Le,
+        CmpOp::Gt => plan::CmpOp::Gt,
+        CmpOp::Ge => plan::CmpOp::Ge,
+    }
+}
+
+fn access(a: &condition::Access) -> plan::Access {
+    match a {
+        condition::Access::Member(m) => plan::Access::Member(m.clone()),
+        condition::Access::Index(i) => plan::Access::Index(*i),
+    }
+}
+
+fn literal(l: &Literal) -> Value {
+    match l {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Number(n) => Value::Number(n.clone()),
+        Literal::String(s) => Value::String(s.clone()),
     }
 }
 

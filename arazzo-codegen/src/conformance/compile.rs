@@ -15,16 +15,19 @@ use super::Options;
 
 /// What compiling found.
 #[derive(Debug, Clone, Default)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     /// The documents (by the index they were passed with) that do not compile, each with its
     /// first error.
-    pub failed: Vec<(usize, String)>,
+    pub(crate) failed: Vec<(usize, String)>,
     /// How many `cargo build` runs it took.
-    pub rounds: usize,
+    pub(crate) rounds: usize,
 }
 
 /// Compiles `documents` (an index and the generated code of each) together.
-pub fn compile_all(options: &Options, documents: &[(usize, &str)]) -> Result<Compiled, String> {
+pub(crate) fn compile_all(
+    options: &Options,
+    documents: &[(usize, &str)],
+) -> Result<Compiled, String> {
     if documents.is_empty() {
         return Ok(Compiled::default());
     }
@@ -137,7 +140,7 @@ fn manifest(runtime: &Path) -> String {
          edition = \"2024\"\n\
          publish = false\n\n\
          [dependencies]\n\
-         arazzo-runtime = {{ path = {} }}\n\n\
+         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"] }}\n\n\
          # Not part of any enclosing workspace.\n\
          [workspace]\n",
         toml_string(&runtime.to_string_lossy())
@@ -282,7 +285,9 @@ mod tests {
         assert!(lib.contains("mod doc_3 {\n    include!(\"doc_3.rs\");\n}"));
         assert!(lib.contains("#![deny(warnings)]"));
         let manifest = manifest(Path::new("/a \"b\"/arazzo-runtime"));
-        assert!(manifest.contains(r#"arazzo-runtime = { path = "/a \"b\"/arazzo-runtime" }"#));
+        assert!(manifest.contains(
+            r#"arazzo-runtime = { path = "/a \"b\"/arazzo-runtime", features = ["regex", "jsonpath", "xpath"] }"#
+        ));
         assert!(manifest.ends_with("[workspace]\n"));
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 /// Every Arazzo document under `folder`, sorted by path: files named `*.arazzo.yaml`,
 /// `*.arazzo.yml` or `*.arazzo.json`, and any other `.yaml`, `.yml` or `.json` file whose
 /// top level has an `arazzo` key. Hidden folders and `target` are skipped.
-pub fn documents(folder: &Path) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn documents(folder: &Path) -> Result<Vec<PathBuf>, String> {
     if !folder.is_dir() {
         return Err(format!("{} is not a folder", folder.display()));
     }
@@ -17,7 +17,7 @@ pub fn documents(folder: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// `path` relative to `folder`, `/`-separated (the form the expectation table uses).
-pub fn relative(folder: &Path, path: &Path) -> String {
+pub(crate) fn relative(folder: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(folder).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

@@ -11,16 +11,16 @@ use super::{Checked, Finding};
 /// A diagnostic a document must report: its code and a substring of its message, label,
 /// notes or help. Warnings count as well as errors.
 #[derive(Debug, Clone, Copy)]
-pub struct Expectation {
+pub(crate) struct Expectation {
     /// Path relative to the corpus folder, `/`-separated.
-    pub document: &'static str,
+    pub(crate) document: &'static str,
     /// The diagnostic code.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// A substring the diagnostic must contain.
-    pub contains: &'static str,
+    pub(crate) contains: &'static str,
     /// Whether the diagnostic must be reported (`false`: it may be, as a consequence of
     /// another defect that a later generator may read past).
-    pub required: bool,
+    pub(crate) required: bool,
 }
 
 /// A diagnostic the document must report; `code` may list alternatives, `a|b` (an error that
@@ -56,18 +56,18 @@ impl Expectation {
 
 /// A generator bug that makes documents fail today; see the named entry in the findings file.
 #[derive(Debug, Clone, Copy)]
-pub struct KnownBug {
+pub(crate) struct KnownBug {
     /// The finding's id in the findings file (`C1`, ...).
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     /// Documents whose path starts with this ("" for every document).
-    pub documents: &'static str,
+    pub(crate) documents: &'static str,
     /// The diagnostic code the bug produces, or [`RUSTC`] for generated code that does not
     /// compile.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// A substring of that diagnostic's text (or of rustc's first error line).
-    pub contains: &'static str,
+    pub(crate) contains: &'static str,
     /// One line: what is wrong with the generator.
-    pub summary: &'static str,
+    pub(crate) summary: &'static str,
 }
 
 impl KnownBug {
@@ -82,7 +82,7 @@ impl KnownBug {
     }
 
     /// The queue entry for this bug.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         format!("bug {}: {}", self.id, self.summary)
     }
 }
@@ -90,7 +90,7 @@ impl KnownBug {
 /// Known document defects: each listed diagnostic must be reported. A document listed here
 /// generates only if every entry of it is a warning.
 #[rustfmt::skip]
-pub const EXPECTED: &[Expectation] = &[
+pub(crate) const EXPECTED: &[Expectation] = &[
     // The official examples. README defects: FAPI-PAR calls `PAR` (declared `Par`);
     // LoginAndRetrievePets and ExtendedParametersExample name sources not in the corpus. The BNPL
     // and pet-coupons examples also use parameters, outputs and response members their OpenAPI
@@ -210,7 +210,7 @@ pub const EXPECTED: &[Expectation] = &[
 
 /// Generator bugs the corpus shows today; each id is an entry under `## from conformance` in
 /// the project's findings file.
-pub const KNOWN_BUGS: &[KnownBug] = &[KnownBug {
+pub(crate) const KNOWN_BUGS: &[KnownBug] = &[KnownBug {
     id: "C8",
     documents: "",
     code: "unknown-workflow-output",
@@ -219,7 +219,7 @@ pub const KNOWN_BUGS: &[KnownBug] = &[KnownBug {
 }];
 
 /// Judges one document: see the module docs.
-pub fn judge(c: &Checked) -> Row {
+pub(crate) fn judge(c: &Checked) -> Row {
     let expected: Vec<&Expectation> = EXPECTED
         .iter()
         .filter(|e| e.document == c.document)
@@ -312,11 +312,11 @@ pub fn judge(c: &Checked) -> Row {
 }
 
 /// The `code` of known bugs in generated code: matched against rustc's first error line.
-pub const RUSTC: &str = "rustc";
+pub(crate) const RUSTC: &str = "rustc";
 
 /// Judges a document whose generated code does not compile (`error` is rustc's first error):
 /// a known bug, or a failure. Returns the outcome and its blockers.
-pub fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<String>) {
+pub(crate) fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<String>) {
     match KNOWN_BUGS.iter().find(|b| b.matches_rustc(document, error)) {
         Some(bug) => (Outcome::KnownBug, vec![bug.key()]),
         None => (Outcome::Failed, Vec::new()),
@@ -326,7 +326,7 @@ pub fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<String>) {
 /// Known-bug entries nothing showed in this run: fixed, so they can go. `compile_failures`
 /// (document, first error) is `None` when nothing was compiled; bugs in generated code are
 /// then not judged.
-pub fn unseen_known_bugs(
+pub(crate) fn unseen_known_bugs(
     checked: &[Checked],
     compile_failures: Option<&[(String, String)]>,
 ) -> Vec<String> {
@@ -363,7 +363,7 @@ fn display_prefix(documents: &str) -> &str {
 }
 
 /// Expectations no document showed (a document renamed or removed, or a table typo).
-pub fn unseen_expectations(checked: &[Checked]) -> Vec<String> {
+pub(crate) fn unseen_expectations(checked: &[Checked]) -> Vec<String> {
     EXPECTED
         .iter()
         .filter(|e| !checked.iter().any(|c| c.document == e.document))
@@ -373,7 +373,7 @@ pub fn unseen_expectations(checked: &[Checked]) -> Vec<String> {
 
 /// Groups an unsupported-feature message by the feature: an expression in backticks keeps
 /// only its first segment (`$workflows.x.outputs.y` → `$workflows.…`).
-pub fn feature_key(message: &str) -> String {
+pub(crate) fn feature_key(message: &str) -> String {
     let mut out = String::new();
     let mut parts = message.split('`');
     if let Some(first) = parts.next() {

@@ -16,7 +16,7 @@ use crate::expr::{self, Expr, ExprError, Mode};
 
 /// A parsed simple condition.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Condition {
+pub(crate) enum Condition {
     /// `a || b`.
     Or(Box<Condition>, Box<Condition>),
     /// `a && b`.
@@ -38,7 +38,7 @@ pub enum Condition {
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     /// `==`.
     Eq,
     /// `!=`.
@@ -55,7 +55,7 @@ pub enum CmpOp {
 
 impl CmpOp {
     /// The operator as written.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CmpOp::Eq => "==",
             CmpOp::Ne => "!=",
@@ -69,7 +69,7 @@ impl CmpOp {
 
 /// One side of a comparison, or a bare operand.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Operand {
+pub(crate) enum Operand {
     /// A literal value.
     Literal(Literal),
     /// A runtime expression and the navigation after it.
@@ -85,7 +85,7 @@ pub enum Operand {
 
 /// A literal value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Literal {
+pub(crate) enum Literal {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -98,7 +98,7 @@ pub enum Literal {
 
 /// One navigation step after an expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Access {
+pub(crate) enum Access {
     /// `.member`.
     Member(String),
     /// `[index]`.
@@ -111,7 +111,7 @@ const MAX_DEPTH: usize = 64;
 const VALUES_HELP: &str = "a value is a runtime expression (`$statusCode`), a number, a `'string'`, `true`, `false` or `null`";
 
 /// Parses a simple condition.
-pub fn parse(text: &str) -> Result<Condition, ExprError> {
+pub(crate) fn parse(text: &str) -> Result<Condition, ExprError> {
     let mut p = Parser {
         text,
         pos: 0,

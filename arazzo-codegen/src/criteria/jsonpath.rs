@@ -1,5 +1,5 @@
 //! JSONPath criteria: the `condition` is an RFC 9535 query (parsed with `serde_json_path`, the
-//! crate `arazzo_runtime::criteria::jsonpath` evaluates with) whose root `$` is the context
+//! crate `arazzo_runtime::__private::criteria::jsonpath` evaluates with) whose root `$` is the context
 //! value; the criterion passes when the query selects at least one node.
 //!
 //! One pattern parses but rarely means what its author wanted, and the Arazzo specification
@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json_path::JsonPath;
 
 /// A message, and a help line when a fix can be named.
-pub type Note = (String, Option<String>);
+pub(crate) type Note = (String, Option<String>);
 
 /// `$[?count(@.a.b) > 0]` and its spellings `>= 1`, `!= 0` (the "non-empty" reading), or
 /// `== 0`, `< 1` (the "empty" reading), with optional parentheses.
@@ -28,7 +28,7 @@ static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Parses `path` as RFC 9535 JSONPath: `Ok(warnings)` when it parses (each warning a message
 /// and a help line), `Err((message, help))` when it does not.
-pub fn check(path: &str) -> Result<Vec<Note>, Note> {
+pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
     match JsonPath::parse(path) {
         Ok(_) => Ok(count_warning(path)
             .into_iter()

@@ -20,11 +20,11 @@
 
 use serde_json::Value;
 
-use crate::check::{one_of, similar};
+use crate::suggest::{closest, one_of, similar};
 
 /// The language of a criterion's condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CriterionKind {
+pub(crate) enum CriterionKind {
     /// Our simple-condition grammar (`$statusCode == 200`).
     Simple,
     /// A regular expression in the `regex` crate's syntax, matched anywhere in the context text.
@@ -46,14 +46,14 @@ const JSONPATH_VERSIONS: [&str; 2] = ["rfc9535", "draft-goessner-dispatch-jsonpa
 const XPATH_VERSIONS: [&str; 4] = ["xpath-10", "xpath-20", "xpath-30", "xpath-31"];
 
 /// A build error: the message, and a help line when a fix can be named.
-pub type KindError = (String, Option<String>);
+pub(crate) type KindError = (String, Option<String>);
 
 /// Reads a Criterion Object's `type` field (absent or `null` → [`CriterionKind::Simple`]).
 ///
 /// Errors name what is wrong with unknown types, malformed expression type objects, unknown
 /// versions, and versions that are valid Arazzo but not implemented (`xpath-20`, `xpath-30`,
 /// `xpath-31`).
-pub fn kind(type_field: Option<&Value>) -> Result<CriterionKind, KindError> {
+pub(crate) fn kind(type_field: Option<&Value>) -> Result<CriterionKind, KindError> {
     match type_field {
         None | Some(Value::Null) => Ok(CriterionKind::Simple),
         Some(Value::String(name)) => from_name(name),
@@ -122,7 +122,7 @@ fn from_object(object: &serde_json::Map<String, Value>) -> Result<CriterionKind,
 }
 
 /// Whether the `type` names the Goessner JSONPath draft (evaluated as RFC 9535, with a warning).
-pub fn is_goessner(type_field: Option<&Value>) -> bool {
+pub(crate) fn is_goessner(type_field: Option<&Value>) -> bool {
     type_field
         .and_then(|t| t.get("version"))
         .and_then(Value::as_str)
@@ -196,12 +196,7 @@ fn jsonpointer_error() -> KindError {
 
 /// "did you mean" when something is close (case-insensitive first), else the full list.
 fn suggest(wanted: &str, known: &[&str], what: &str) -> String {
-    let best = known
-        .iter()
-        .copied()
-        .find(|k| k.eq_ignore_ascii_case(wanted))
-        .or_else(|| similar(wanted, known.iter().copied()).first().copied());
-    match best {
+    match closest(wanted, known.iter().copied()) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("the {what} are {}", one_of(known)),
     }

@@ -1,7 +1,7 @@
 //! Criteria: simple conditions, regex, JSONPath, XPath.
 
-pub mod condition;
-pub mod jsonpath;
-pub mod kinds;
-pub mod regex;
-pub mod xpath;
+pub(crate) mod condition;
+pub(crate) mod jsonpath;
+pub(crate) mod kinds;
+pub(crate) mod regex;
+pub(crate) mod xpath;

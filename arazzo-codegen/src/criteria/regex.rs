@@ -8,14 +8,14 @@
 use regex_syntax::ast::{self, ErrorKind};
 
 /// A build error: the message, and a help line when a fix can be named.
-pub type RegexError = (String, Option<String>);
+pub(crate) type RegexError = (String, Option<String>);
 
 /// The syntax reference named in help lines.
 const SYNTAX: &str = "Arazzo regex criteria use the Rust `regex` crate's syntax (https://docs.rs/regex/latest/regex/#syntax)";
 
-/// `Ok(())` when the `regex` crate compiles `pattern`, exactly as `arazzo_runtime::criteria::regex`
+/// `Ok(())` when the `regex` crate compiles `pattern`, exactly as `arazzo_runtime::__private::criteria::regex`
 /// will; otherwise what is wrong and, where one exists, how to write it instead.
-pub fn check(pattern: &str) -> Result<(), RegexError> {
+pub(crate) fn check(pattern: &str) -> Result<(), RegexError> {
     // The AST parser names the unsupported features; the full parser then catches what only
     // translation finds (unknown Unicode classes), and compiling catches size limits.
     if let Err(e) = ast::parse::Parser::new().parse(pattern) {

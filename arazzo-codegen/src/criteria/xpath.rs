@@ -1,5 +1,5 @@
 //! XPath criteria: the `condition` is an XPath 1.0 expression (parsed with `sxd-xpath`, the
-//! crate `arazzo_runtime::criteria::xpath` evaluates with) over the context XML, evaluated at
+//! crate `arazzo_runtime::__private::criteria::xpath` evaluates with) over the context XML, evaluated at
 //! the document root; it passes when its value is true under XPath 1.0's `boolean()`: `true`,
 //! a non-empty node-set, a number other than zero and NaN, a non-empty string.
 //!
@@ -13,7 +13,7 @@
 use sxd_xpath::Factory;
 
 /// A build error: the message, and a help line when a fix can be named.
-pub type XPathError = (String, Option<String>);
+pub(crate) type XPathError = (String, Option<String>);
 
 /// The XPath 1.0 core functions that `sxd-xpath` implements: all but `id()` and `lang()`.
 const FUNCTIONS: [&str; 25] = [
@@ -51,7 +51,7 @@ const OPERATOR_NAMES: [&str; 4] = ["and", "or", "div", "mod"];
 
 /// `Ok(())` when `expr` is an XPath 1.0 expression that can be evaluated; otherwise what is
 /// wrong and how to write it instead.
-pub fn check(expr: &str) -> Result<(), XPathError> {
+pub(crate) fn check(expr: &str) -> Result<(), XPathError> {
     match Factory::new().build(expr) {
         Ok(Some(_)) => {}
         Ok(None) => {

@@ -1,7 +1,9 @@
-//! Workflows whose actions jump: a `loop` over a step index with one `match` arm per step.
-//! Each arm sends its request, tests the criteria, then runs the first action whose criteria
-//! hold (`end` leaves the loop, `goto` sets the next step, `retry` waits and runs the step
-//! again); without one, success moves on and failure returns the criterion that failed.
+//! Workflows whose actions jump: a loop over the runtime's step driver (`Steps`: next step,
+//! step budget, retry counts) with one `match` arm per step. Each arm sends its request, tests
+//! the criteria, then runs the first action whose criteria hold (`end` leaves the loop, `goto`
+//! sets the next step, `retry` waits and runs the step again); without one, success moves on
+//! and failure returns the criterion that failed. Workflow-level actions are written once,
+//! after the `match`: the arms of such a workflow hand on their response and failed criterion.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::request;
-use super::values::{cond_tokens, negate, type_tokens};
+use super::values::{cond_tokens, cond_tokens_before_and, negate, type_tokens};
 use super::workflow::{call, call_boxed, output_value, output_value_opt, outputs_literal};
 use crate::plan::{
     ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
@@ -23,27 +25,18 @@ pub(super) fn steps(
     used: &BTreeSet<String>,
     with_status: bool,
 ) -> TokenStream {
-    let n = w.steps.len();
     let ids = w.steps.iter().map(|s| s.id.as_str());
     let budget = plan.step_budget;
-    let actions = || {
-        w.steps
-            .iter()
-            .flat_map(|s| s.on_success.iter().chain(&s.on_failure))
-    };
-    let has_retry =
-        actions().any(|a| matches!(a.kind, ActionKind::Retry { limit, .. } if limit > 0));
-    let has_resume = actions()
-        .any(|a| matches!(a.kind, ActionKind::Retry { step: Some(_), limit, .. } if limit > 0));
     let mut output_vars = BTreeSet::new();
     for f in &w.outputs.fields {
         super::workflow::collect_vars(&f.value, &mut output_vars);
     }
+    let shared_success = shared(w, |s| &s.on_success);
+    let shared_failure = shared(w, |s| &s.on_failure);
     let flags = Flags {
-        has_retry,
-        has_resume,
         with_status,
         output_vars,
+        tail: !shared_success.is_empty() || !shared_failure.is_empty(),
     };
     let decls = w
         .steps
@@ -60,8 +53,6 @@ pub(super) fn steps(
         .iter()
         .enumerate()
         .map(|(i, s)| arm(plan, s, i, used, &flags));
-    let resume = has_resume.then(|| quote! { let mut resume: Option<usize> = None; });
-    let retries = has_retry.then(|| quote! { let mut retries = [0u32; #n]; });
     let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
     let outputs = outputs_literal(w);
     let result = if with_status {
@@ -69,45 +60,109 @@ pub(super) fn steps(
     } else {
         quote! { Ok(#outputs) }
     };
-    quote! {
-        const STEPS: [&str; #n] = [#(#ids),*];
-        const STEP_BUDGET: usize = #budget;
-        #(#decls)*
-        #resume
-        #retries
-        #last
-        let mut next: usize = 0;
-        let mut executed: usize = 0;
-        loop {
-            if next >= STEPS.len() {
-                break;
+    let run = if flags.tail {
+        // Each arm gives its response and the criterion that failed, if any, unless its own
+        // actions took over; the workflow's actions then run here, once for all steps.
+        let any = quote! { response.step() };
+        let (on_failure, failure_done) = actions(&shared_failure, &any, &flags, false);
+        let fail =
+            (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
+        let failed = if failure_done {
+            quote! { failed.is_some() }
+        } else {
+            quote! { let Some(criterion) = failed }
+        };
+        let (on_success, success_done) = actions(&shared_success, &any, &flags, true);
+        let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
+        let tail = quote! {
+            if #failed {
+                #on_failure
+                #fail
             }
-            executed += 1;
-            if executed > STEP_BUDGET {
-                return Err(::arazzo_runtime::WorkflowError::StepBudgetExceeded {
-                    step: STEPS[next],
-                    budget: STEP_BUDGET,
-                });
-            }
-            match next {
+            #on_success
+            #next
+        };
+        // Unconditional workflow-level actions may leave nothing that reads the response.
+        let response = if super::mentions(&tail, "response") {
+            quote! { response }
+        } else {
+            quote! { _ }
+        };
+        quote! {
+            let (#response, failed) = match step {
+                #(#arms)*
+                _ => break,
+            };
+            #tail
+        }
+    } else {
+        quote! {
+            match step {
                 #(#arms)*
                 _ => break,
             }
+        }
+    };
+    quote! {
+        let mut steps = ::arazzo_runtime::__private::steps::Steps::new([#(#ids),*], #budget);
+        #(#decls)*
+        #last
+        while let Some(step) = steps.step()? {
+            #run
         }
         #result
     }
 }
 
+/// A workflow-level action and the steps that override it by name (its guard).
+struct Shared<'a> {
+    action: &'a ActionPlan,
+    skipped_by: Vec<usize>,
+}
+
+/// The workflow-level actions of one outcome that some step runs, in their order, each with the
+/// steps that do not run it.
+fn shared<'a>(
+    w: &'a WorkflowPlan,
+    list: impl Fn(&'a StepPlan) -> &'a Vec<ActionPlan>,
+) -> Vec<Shared<'a>> {
+    let mut found: Vec<(usize, &ActionPlan)> = w
+        .steps
+        .iter()
+        .flat_map(|s| list(s).iter())
+        .filter_map(|a| a.shared.map(|k| (k, a)))
+        .collect();
+    found.sort_by_key(|(k, _)| *k);
+    found.dedup_by_key(|(k, _)| *k);
+    found
+        .into_iter()
+        .map(|(k, action)| Shared {
+            action,
+            skipped_by: (0..w.steps.len())
+                .filter(|&i| !list(&w.steps[i]).iter().any(|a| a.shared == Some(k)))
+                .collect(),
+        })
+        .collect()
+}
+
 struct Flags {
-    has_retry: bool,
-    has_resume: bool,
     with_status: bool,
+    /// The workflow has workflow-level actions: arms hand `(response, failed)` to the code
+    /// after the `match` that runs them.
+    tail: bool,
     /// Step-output variables the workflow's outputs read.
     output_vars: BTreeSet<String>,
 }
 
 fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
     let id = &s.id;
+    let step = quote! { #id };
+    // The step's own actions; in a workflow with workflow-level actions those run after the
+    // `match`, and the arm hands its response on.
+    let (own_success, own_failure) = (
+        own(&s.on_success, flags.tail),
+        own(&s.on_failure, flags.tail),
+    );
     // Failure actions only run when a criterion can fail.
     let failures: &[ActionPlan] = if s.criteria.is_empty() {
         &[]
@@ -115,7 +170,8 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         &s.on_failure
     };
     let acts = s.on_success.iter().chain(failures);
-    let needs_response = flags.with_status
+    let needs_response = flags.tail
+        || flags.with_status
         || !s.criteria.is_empty()
         || s.outputs
             .iter()
@@ -125,11 +181,11 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             .any(|a| !a.criteria.is_empty() || matches!(a.kind, ActionKind::Retry { .. }));
     let run = match &s.kind {
         StepKind::Request(r) => {
-            let send = request::send(plan, id, r);
+            let (prelude, send) = request::send(plan, id, r);
             if needs_response {
-                quote! { let response = #send; }
+                quote! { #prelude let response = #send; }
             } else {
-                quote! { #send; }
+                quote! { #prelude #send; }
             }
         }
         StepKind::Workflow(c) => {
@@ -170,18 +226,12 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 quote! { let _: #ty = #value; }
             }
         });
-    // A success resets the step's retry count where the loop goes on (not before `break`:
-    // nothing would read it).
-    let reset = flags.has_retry.then(|| quote! { retries[#i] = 0; });
-    let (success_actions, success_done) = actions(&s.on_success, i, id, flags, reset.as_ref());
-    let next = if success_done {
-        None
-    } else if flags.has_resume {
-        let following = i + 1;
-        Some(quote! { #reset next = resume.take().unwrap_or(#following); })
-    } else {
-        let following = i + 1;
-        Some(quote! { #reset next = #following; })
+    // A success starts the step's retry count over where the loop goes on.
+    let (success_actions, success_done) = actions(&own_success, &step, flags, true);
+    let next = match (success_done, flags.tail) {
+        (true, _) => None,
+        (false, true) => Some(quote! { (response, None) }),
+        (false, false) => Some(quote! { steps.succeeded().advance(); }),
     };
     let on_success = quote! {
         #(#outputs)*
@@ -215,64 +265,125 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         };
     }
-    let mut failed = quote! { None };
-    for c in s.criteria.iter().rev() {
-        let test = cond_tokens(&negate(&c.condition));
-        let text = &c.text;
-        failed = quote! { if #test { Some(#text) } else { #failed } };
-    }
-    let (failure_actions, failure_done) = actions(&s.on_failure, i, id, flags, None);
+    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
-    let fail = (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
-    let criterion = if failure_done {
-        quote! { _ }
-    } else {
-        quote! { criterion }
+    // The failure path always leaves the arm (an action, the error, or the failed criterion
+    // handed on), so the success path follows it unnested.
+    let (failed, test, criterion) = match s.criteria.as_slice() {
+        [only] => {
+            let text = &only.text;
+            (
+                None,
+                cond_tokens(&negate(&only.condition)),
+                quote! { #text },
+            )
+        }
+        several => {
+            let mut failed = quote! { None };
+            for c in several.iter().rev() {
+                let test = cond_tokens(&negate(&c.condition));
+                let text = &c.text;
+                failed = quote! { if #test { Some(#text) } else { #failed } };
+            }
+            let test = if failure_done {
+                quote! { failed.is_some() }
+            } else {
+                quote! { let Some(criterion) = failed }
+            };
+            (
+                Some(quote! { let failed: Option<&'static str> = #failed; }),
+                test,
+                quote! { criterion },
+            )
+        }
     };
+    if flags.tail {
+        // The arm's value (its response and the failed criterion, if any) goes to the code
+        // after the `match`, unless an action of the step took over.
+        let fail = (!failure_done).then(|| quote! { (response, Some(#criterion)) });
+        return quote! {
+            #i => {
+                #run
+                #last
+                #failed
+                if #test {
+                    #salvage
+                    #failure_actions
+                    #fail
+                } else {
+                    #on_success
+                }
+            }
+        };
+    }
+    let fail =
+        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
     quote! {
         #i => {
             #run
             #last
-            let failed: Option<&'static str> = #failed;
-            match failed {
-                None => {
-                    #on_success
-                }
-                Some(#criterion) => {
-                    #salvage
-                    #failure_actions
-                    #fail
-                }
+            #failed
+            if #test {
+                #salvage
+                #failure_actions
+                #fail
             }
+            #on_success
         }
     }
 }
 
-/// The actions in order; the flag says an unconditional one ends the list (nothing after it
-/// could run).
+/// A step's own actions (all of its actions unless the workflow's run after the `match`).
+fn own(list: &[ActionPlan], tail: bool) -> Vec<Shared<'_>> {
+    list.iter()
+        .filter(|a| !tail || a.shared.is_none())
+        .map(|action| Shared {
+            action,
+            skipped_by: Vec::new(),
+        })
+        .collect()
+}
+
+/// The actions in order, each skipped on the steps in its `skipped_by` (`succeeded`: they
+/// follow a success, which starts the step's retry count over); the flag says an unconditional
+/// one ends the list (nothing after it could run). `step` names the step in errors.
 fn actions(
-    list: &[ActionPlan],
-    i: usize,
-    step: &str,
+    list: &[Shared<'_>],
+    step: &TokenStream,
     flags: &Flags,
-    reset: Option<&TokenStream>,
+    succeeded: bool,
 ) -> (TokenStream, bool) {
+    let reset = succeeded.then(|| quote! { .succeeded() });
     let mut out = TokenStream::new();
-    for a in list {
+    for Shared {
+        action: a,
+        skipped_by,
+    } in list
+    {
         let criteria = a
             .criteria
             .iter()
             .map(|c| c.condition.clone())
             .reduce(|x, y| CondPlan::And(Box::new(x), Box::new(y)));
-        let test = criteria.as_ref().map(cond_tokens);
+        // A workflow-level action a step overrides by name: not on that step.
+        let guard = match skipped_by.as_slice() {
+            [] => None,
+            [one] => Some(quote! { step != #one }),
+            several => Some(quote! { !matches!(step, #(#several)|*) }),
+        };
+        let test = match (&guard, &criteria) {
+            (None, None) => None,
+            (Some(g), None) => Some(g.clone()),
+            (None, Some(c)) => Some(cond_tokens(c)),
+            (Some(g), Some(c)) => {
+                let c = cond_tokens_before_and(c);
+                Some(quote! { #g && #c })
+            }
+        };
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
             ActionKind::End => quote! { break; },
-            // A jump drops a pending "resume after retry": it belongs to the path it leaves.
-            ActionKind::GotoStep(k) if flags.has_resume => {
-                quote! { #reset resume = None; next = #k; continue; }
-            }
-            ActionKind::GotoStep(k) => quote! { #reset next = #k; continue; },
+            ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
             ActionKind::GotoWorkflow(c) => {
                 let call = call_boxed(c, step);
                 if flags.with_status {
@@ -296,20 +407,29 @@ fn actions(
                         quote! { let _ = #call; }
                     }
                 });
-                let jump = match target {
-                    Some(k) => quote! { resume = Some(#i); next = #k; },
-                    None => quote! { next = #i; },
+                let first_step = match target {
+                    Some(k) => quote! { Some(#k) },
+                    None => quote! { None },
                 };
-                let guard = match &test {
-                    Some(t) => quote! { retries[#i] < #limit && #t },
-                    None => quote! { retries[#i] < #limit },
+                let retry =
+                    quote! { steps.retry(&response, #limit, #after_secs, #first_step).await };
+                // The retry counts only when the criteria hold: test them first, as one operand
+                // of `&&` (an `||` in them is parenthesised).
+                let guard = match (&guard, &criteria) {
+                    (None, None) => retry,
+                    (Some(g), None) => quote! { #g && #retry },
+                    (None, Some(c)) => {
+                        let t = cond_tokens_before_and(c);
+                        quote! { #t && #retry }
+                    }
+                    (Some(g), Some(c)) => {
+                        let t = cond_tokens_before_and(c);
+                        quote! { #g && #t && #retry }
+                    }
                 };
                 out.extend(quote! {
                     if #guard {
-                        retries[#i] += 1;
-                        ::arazzo_runtime::flow::sleep(::arazzo_runtime::flow::retry_delay(&response, #after_secs)).await;
                         #first
-                        #jump
                         continue;
                     }
                 });

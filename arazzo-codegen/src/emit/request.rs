@@ -5,14 +5,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::values::{needs_json, serialize_ref, step_ref, value_arg, value_ref};
-use crate::openapi::Style;
 use crate::plan::{
     BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, Plan, RequestPlan,
-    SchemePlan, ValueExpr,
+    SchemePlan, ValueExpr, WireStyle as Style,
 };
 
-/// `client.request(...)...send("step").await?`, an expression of type `Response`.
-pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
+/// `client.request(...)...send("step").await?`, an expression of type `Response`, and the
+/// statement it needs first (`let path = ...;` for a path built from values: the request then
+/// reads on one line).
+pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = match &r.base {
@@ -23,19 +24,23 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> TokenStream {
         }
     };
     let method = format_ident!("{}", r.method);
-    let path = path(&r.path, id);
+    let (prelude, path) = match path(&r.path, id) {
+        Path::Literal(l) => (TokenStream::new(), quote! { #l }),
+        Path::Built(built) => (quote! { let path = #built; }, quote! { &path }),
+    };
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
     let security = security(&r.security);
-    quote! {
+    let send = quote! {
         client
-            .request(::arazzo_runtime::__private::reqwest::Method::#method, #source_name, #base, #path)
+            .request(::arazzo_runtime::__private::Method::#method, #source_name, #base, #path)
             #(#params)*
             #body
             #security
             .send(#id)
             .await?
-    }
+    };
+    (prelude, send)
 }
 
 /// `.security(&[&[("scheme", SchemeKind::...)], ...])`: static data the runtime matches
@@ -44,7 +49,7 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
     if requirements.is_empty() {
         return None;
     }
-    let p = quote! { ::arazzo_runtime::param };
+    let p = quote! { ::arazzo_runtime };
     let alternatives = requirements.iter().map(|req| {
         let schemes = req.iter().map(|(name, kind)| {
             let kind = match kind {
@@ -66,18 +71,18 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
     Some(quote! { .security(&[#(#alternatives),*]) })
 }
 
-/// The runtime's `Style` for an OpenAPI style (3.2's `cookie` style is sent as `form`).
+/// The runtime's `Style`.
 fn style_tokens(style: Style) -> TokenStream {
     let s = match style {
         Style::Simple => quote! { Simple },
         Style::Label => quote! { Label },
         Style::Matrix => quote! { Matrix },
-        Style::Form | Style::Cookie => quote! { Form },
+        Style::Form => quote! { Form },
         Style::SpaceDelimited => quote! { SpaceDelimited },
         Style::PipeDelimited => quote! { PipeDelimited },
         Style::DeepObject => quote! { DeepObject },
     };
-    quote! { ::arazzo_runtime::param::Style::#s }
+    quote! { ::arazzo_runtime::__private::param::Style::#s }
 }
 
 /// The value as `&serde_json::Value`, for the style serialisers (an absent optional is `null`).
@@ -87,7 +92,7 @@ fn json_ref(v: &ValueExpr) -> TokenStream {
         return quote! { &#j };
     }
     let r = serialize_ref(v);
-    quote! { &::arazzo_runtime::param::to_json(#r) }
+    quote! { &::arazzo_runtime::__private::param::to_json(#r) }
 }
 
 /// An optional path value, unwrapped: an absent value fails the step (a path cannot leave a
@@ -110,36 +115,42 @@ fn present(v: &ValueExpr, step: &str) -> TokenStream {
         }
         other => (value_arg(other), String::new()),
     };
-    quote! { ::arazzo_runtime::flow::present(#value, #step, #name)? }
+    quote! { ::arazzo_runtime::__private::flow::present(#value, #step, #name)? }
 }
 
-fn path(parts: &[PathPart], step: &str) -> TokenStream {
+/// A request path: as written, or built from literal pieces and parameter values.
+enum Path {
+    Literal(String),
+    Built(TokenStream),
+}
+
+fn path(parts: &[PathPart], step: &str) -> Path {
     if let [PathPart::Literal(l)] = parts {
-        return quote! { #l };
+        return Path::Literal(l.clone());
     }
     let pieces = parts.iter().map(|p| match p {
         PathPart::Literal(l) => quote! { #l },
         PathPart::Param(v) if v.ty().is_option() => {
             let present = present(v, step);
-            quote! { &::arazzo_runtime::param::path_segment(#present) }
+            quote! { &::arazzo_runtime::__private::param::path_segment(#present) }
         }
         PathPart::Param(v) => {
             let r = value_arg(v);
-            quote! { &::arazzo_runtime::param::path_segment(#r) }
+            quote! { &::arazzo_runtime::__private::param::path_segment(#r) }
         }
         PathPart::Styled { name, style, value } => {
             let s = style_tokens(style.style);
             let explode = style.explode;
             let v = if value.ty().is_option() {
                 let present = present(value, step);
-                quote! { &::arazzo_runtime::param::to_json(#present) }
+                quote! { &::arazzo_runtime::__private::param::to_json(#present) }
             } else {
                 json_ref(value)
             };
-            quote! { &::arazzo_runtime::param::path_styled(#s, #explode, #name, #v) }
+            quote! { &::arazzo_runtime::__private::param::path_styled(#s, #explode, #name, #v) }
         }
     });
-    quote! { &[#(#pieces),*].concat() }
+    Path::Built(quote! { [#(#pieces),*].concat() })
 }
 
 fn param(p: &ParamPlan) -> TokenStream {
@@ -167,7 +178,7 @@ fn param(p: &ParamPlan) -> TokenStream {
         ) => {
             let f = format_ident!("{}", field);
             if needs_json(ty) {
-                quote! { inputs.#f.as_ref().map(::arazzo_runtime::param::to_json) }
+                quote! { inputs.#f.as_ref().map(::arazzo_runtime::__private::param::to_json) }
             } else {
                 quote! { inputs.#f.as_ref() }
             }
@@ -198,10 +209,10 @@ fn param(p: &ParamPlan) -> TokenStream {
         );
     if p.json_text {
         let text = if optional {
-            quote! { #value.map(::arazzo_runtime::param::json_text) }
+            quote! { #value.map(::arazzo_runtime::__private::param::json_text) }
         } else {
             let r = value_ref(&p.value);
-            quote! { ::arazzo_runtime::param::json_text(#r) }
+            quote! { ::arazzo_runtime::__private::param::json_text(#r) }
         };
         return located(p.location, name, text, optional);
     }
@@ -217,9 +228,9 @@ fn param(p: &ParamPlan) -> TokenStream {
         (loc, Some(a), opt) => {
             let sep = &a.separator;
             let joined = if opt {
-                quote! { #value.map(|items| ::arazzo_runtime::param::join(items, #sep)) }
+                quote! { #value.map(|items| ::arazzo_runtime::__private::param::join(items, #sep)) }
             } else {
-                quote! { ::arazzo_runtime::param::join(#value, #sep) }
+                quote! { ::arazzo_runtime::__private::param::join(#value, #sep) }
             };
             located(loc, name, joined, opt)
         }
@@ -277,7 +288,7 @@ fn body(b: &BodyPlan) -> TokenStream {
             quote! { .multipart_object(#v) }
         }
         BodyPlan::Multipart(parts) => {
-            let part = quote! { ::arazzo_runtime::param::Part };
+            let part = quote! { ::arazzo_runtime::__private::param::Part };
             let parts = parts.iter().map(|(k, j)| {
                 let value = match j {
                     JsonValue::Expr(ValueExpr::Input {
@@ -309,11 +320,11 @@ fn body(b: &BodyPlan) -> TokenStream {
                 let value = match v {
                     ValueExpr::Input { field, pointer: None, ty } if ty.is_option() => {
                         let f = format_ident!("{}", field);
-                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::param::ParamValue::to_param(v).into_owned()) }
+                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::__private::param::ParamValue::to_param(v).into_owned()) }
                     }
                     other => {
                         let r = value_ref(other);
-                        quote! { Some(::arazzo_runtime::param::ParamValue::to_param(#r).into_owned()) }
+                        quote! { Some(::arazzo_runtime::__private::param::ParamValue::to_param(#r).into_owned()) }
                     }
                 };
                 quote! { (#k, #value) }
@@ -329,7 +340,7 @@ fn json_value(j: &JsonValue) -> TokenStream {
         JsonValue::Literal(v) => super::values::json_tokens(v),
         JsonValue::Expr(v) => {
             let r = serialize_ref(v);
-            quote! { ::arazzo_runtime::param::to_json(#r) }
+            quote! { ::arazzo_runtime::__private::param::to_json(#r) }
         }
         JsonValue::Object(members) => {
             let inserts = members.iter().map(|(k, v)| match v {
@@ -343,7 +354,7 @@ fn json_value(j: &JsonValue) -> TokenStream {
                     let f = format_ident!("{}", field);
                     quote! {
                         if let Some(value) = &inputs.#f {
-                            map.insert(#k.to_owned(), ::arazzo_runtime::param::to_json(value));
+                            map.insert(#k.to_owned(), ::arazzo_runtime::__private::param::to_json(value));
                         }
                     }
                 }
@@ -352,6 +363,17 @@ fn json_value(j: &JsonValue) -> TokenStream {
                     quote! { map.insert(#k.to_owned(), #v); }
                 }
             });
+            let optional = members.iter().any(|(_, v)| {
+                matches!(v, JsonValue::Expr(ValueExpr::Input { ty, pointer: None, .. }) if ty.is_option())
+            });
+            if !optional {
+                // Every member is sent: one expression, members in order.
+                let members = members.iter().map(|(k, v)| {
+                    let v = json_value(v);
+                    quote! { (#k, #v) }
+                });
+                return quote! { ::arazzo_runtime::__private::param::object([#(#members),*]) };
+            }
             quote! {{
                 let mut map = ::arazzo_runtime::__private::serde_json::Map::new();
                 #(#inserts)*

@@ -46,11 +46,11 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
     let id = &s.id;
     let run = match &s.kind {
         StepKind::Request(r) => {
-            let send = request::send(plan, id, r);
+            let (prelude, send) = request::send(plan, id, r);
             if needs_response {
-                quote! { let response = #send; }
+                quote! { #prelude let response = #send; }
             } else {
-                quote! { #send; }
+                quote! { #prelude #send; }
             }
         }
         StepKind::Workflow(c) => {

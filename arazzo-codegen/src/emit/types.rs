@@ -10,9 +10,12 @@ use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
 
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
+/// One derive per line: the serde paths are long, and a single list would wrap item by item.
 fn derives() -> TokenStream {
     quote! {
-        #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize, ::arazzo_runtime::__private::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq)]
+        #[derive(::arazzo_runtime::__private::serde::Serialize)]
+        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
         #[serde(crate = #SERDE)]
     }
 }
@@ -54,18 +57,20 @@ fn field(def: &TypeDef, f: &Field) -> TokenStream {
     let ty = type_tokens(&f.ty);
     let json = &f.json_name;
     let mut text = f.doc.clone().unwrap_or_default();
+    // The JSON name is written only where it differs from the field's.
+    let rename = (json != &f.rust_name).then(|| quote! { rename = #json, });
     let serde = match &f.presence {
-        Presence::Required => quote! { #[serde(rename = #json)] },
+        Presence::Required => rename.map(|r| quote! { #[serde(#r)] }).unwrap_or_default(),
         Presence::Default(v) => {
             if !text.is_empty() {
                 text.push(' ');
             }
             text.push_str(&format!("Default: `{v}`."));
             let path = format!("{}::default_{}", def.name, f.rust_name);
-            quote! { #[serde(rename = #json, default = #path)] }
+            quote! { #[serde(#rename default = #path)] }
         }
         Presence::Optional => {
-            quote! { #[serde(rename = #json, default, skip_serializing_if = "Option::is_none")] }
+            quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
         }
     };
     let d = doc(&text);
@@ -203,7 +208,8 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         let ty = type_tokens(&f.ty);
         let json = &f.json_name;
         let d = doc(&format!("`{}`: `{}`.", f.json_name, f.expression));
-        quote! { #d #[serde(rename = #json)] pub #ident: #ty }
+        let rename = (json != &f.rust_name).then(|| quote! { #[serde(rename = #json)] });
+        quote! { #d #rename pub #ident: #ty }
     });
     quote! {
         #docs

@@ -4,8 +4,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::criteria::condition::{Access, CmpOp, Literal};
-use crate::plan::{CondPlan, OperandPlan, OperandSource, RustType, TemplatePart, ValueExpr};
+use crate::plan::{
+    Access, CmpOp, CondPlan, OperandPlan, OperandSource, RustType, TemplatePart, ValueExpr,
+};
 
 /// A Rust type.
 pub(crate) fn type_tokens(ty: &RustType) -> TokenStream {
@@ -83,9 +84,11 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
         ValueExpr::Input { field, ty, pointer } => {
             let f = format_ident!("{}", field);
             match pointer {
-                Some(p) => quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) },
+                Some(p) => quote! { ::arazzo_runtime::__private::param::json_at(&inputs.#f, #p) },
                 // Generated structs and enums are sent as their JSON (an enum as its string).
-                None if needs_json(ty) => quote! { ::arazzo_runtime::param::to_json(&inputs.#f) },
+                None if needs_json(ty) => {
+                    quote! { ::arazzo_runtime::__private::param::to_json(&inputs.#f) }
+                }
                 None if is_copy(ty) => quote! { inputs.#f },
                 None => quote! { &inputs.#f },
             }
@@ -98,7 +101,7 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
         } => {
             let r = step_ref(var, unset);
             match (pointer, unset) {
-                (Some(p), _) => quote! { ::arazzo_runtime::param::json_at(#r, #p) },
+                (Some(p), _) => quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) },
                 (None, None) if is_copy(ty) => {
                     let v = format_ident!("{}", var);
                     quote! { #v }
@@ -112,7 +115,7 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
                 TemplatePart::Text(t) => quote! { #t },
                 TemplatePart::Value(v) => {
                     let r = value_ref(v);
-                    quote! { &*::arazzo_runtime::param::ParamValue::to_param(#r) }
+                    quote! { &*::arazzo_runtime::__private::param::ParamValue::to_param(#r) }
                 }
             });
             quote! { [#(#pieces),*].concat() }
@@ -142,7 +145,9 @@ pub(crate) fn step_ref(var: &str, unset: &Option<(String, String)>) -> TokenStre
     let v = format_ident!("{}", var);
     match unset {
         None => quote! { &#v },
-        Some((step, name)) => quote! { ::arazzo_runtime::flow::output(#v.as_ref(), #step, #name)? },
+        Some((step, name)) => {
+            quote! { ::arazzo_runtime::__private::flow::output(#v.as_ref(), #step, #name)? }
+        }
     }
 }
 
@@ -259,7 +264,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             ..
         } => {
             let f = format_ident!("{}", field);
-            quote! { ::arazzo_runtime::param::json_at(&inputs.#f, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(&inputs.#f, #p) }
         }
         ValueExpr::StepOutput {
             var,
@@ -268,7 +273,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             ..
         } => {
             let r = step_ref(var, unset);
-            quote! { ::arazzo_runtime::param::json_at(#r, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) }
         }
         ValueExpr::Template(_) => value_arg(v),
     }
@@ -306,6 +311,39 @@ pub(crate) fn cond_tokens(c: &CondPlan) -> TokenStream {
     cond_at(c, 0)
 }
 
+/// For a comparison of `$response.body#<pointer>` with a literal: the pointer and the literal
+/// as an argument of `Response::pointer_eq` (`impl Into<Value>`).
+fn pointer_and_literal(l: &OperandPlan, r: &OperandPlan) -> Option<(String, TokenStream)> {
+    let pointer = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
+        (OperandSource::ResponseBody(Some(p)), true) => Some(p.clone()),
+        _ => None,
+    };
+    let literal = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
+        (OperandSource::Literal(Value::Null), true) => Some(quote! { () }),
+        (OperandSource::Literal(Value::Bool(b)), true) => Some(quote! { #b }),
+        (OperandSource::Literal(Value::String(s)), true) => Some(quote! { #s }),
+        (OperandSource::Literal(Value::Number(n)), true) => {
+            if let Some(i) = n.as_i64() {
+                Some(quote! { #i })
+            } else if let Some(u) = n.as_u64() {
+                Some(quote! { #u })
+            } else {
+                n.as_f64().map(|f| quote! { #f })
+            }
+        }
+        _ => None,
+    };
+    match (pointer(l), literal(r)) {
+        (Some(p), Some(lit)) => Some((p, lit)),
+        _ => Some((pointer(r)?, literal(l)?)),
+    }
+}
+
+/// A condition as the left operand of `&&`: parenthesised when it is an `||`.
+pub(crate) fn cond_tokens_before_and(c: &CondPlan) -> TokenStream {
+    cond_at(c, 2)
+}
+
 /// Binding strength: `||` 1, `&&` 2, comparisons and calls 3.
 fn precedence(c: &CondPlan) -> u8 {
     match c {
@@ -316,7 +354,7 @@ fn precedence(c: &CondPlan) -> u8 {
 }
 
 fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
-    let cond = quote! { ::arazzo_runtime::cond };
+    let cond = quote! { ::arazzo_runtime::__private::cond };
     let t = match c {
         CondPlan::Or(a, b) => {
             let (a, b) = (cond_at(a, 1), cond_at(b, 2));
@@ -344,32 +382,40 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
             let op = op_tokens(*op);
             quote! { response.status() #op #n }
         }
+        // `$response.body#/x == <literal>` (either way round): compared in place.
+        CondPlan::Compare(op @ (CmpOp::Eq | CmpOp::Ne), l, r)
+            if pointer_and_literal(l, r).is_some() =>
+        {
+            let (pointer, literal) = pointer_and_literal(l, r).unwrap_or_default();
+            let not = (*op == CmpOp::Ne).then(|| quote! { ! });
+            quote! { #not response.pointer_eq(#pointer, #literal) }
+        }
         CondPlan::Compare(op, l, r) => {
             let (l, r) = (operand(l), operand(r));
             match op {
-                CmpOp::Eq => quote! { #cond::eq(&#l, &#r) },
-                CmpOp::Ne => quote! { !#cond::eq(&#l, &#r) },
-                CmpOp::Lt => quote! { #cond::lt(&#l, &#r) },
-                CmpOp::Le => quote! { #cond::le(&#l, &#r) },
-                CmpOp::Gt => quote! { #cond::gt(&#l, &#r) },
-                CmpOp::Ge => quote! { #cond::ge(&#l, &#r) },
+                CmpOp::Eq => quote! { #cond::eq(#l, #r) },
+                CmpOp::Ne => quote! { !#cond::eq(#l, #r) },
+                CmpOp::Lt => quote! { #cond::lt(#l, #r) },
+                CmpOp::Le => quote! { #cond::le(#l, #r) },
+                CmpOp::Gt => quote! { #cond::gt(#l, #r) },
+                CmpOp::Ge => quote! { #cond::ge(#l, #r) },
             }
         }
         CondPlan::Truthy(o) => {
             let o = operand(o);
-            quote! { #cond::truthy(&#o) }
+            quote! { #cond::truthy(#o) }
         }
         CondPlan::Regex(o, pattern) => {
             let text = context_text(o);
-            quote! { ::arazzo_runtime::criteria::regex(#pattern, &#text) }
+            quote! { ::arazzo_runtime::__private::criteria::regex(#pattern, &#text) }
         }
         CondPlan::JsonPath(o, query) => {
             let o = operand(o);
-            quote! { ::arazzo_runtime::criteria::jsonpath(#query, &#o) }
+            quote! { ::arazzo_runtime::__private::criteria::jsonpath(#query, #o) }
         }
         CondPlan::XPath(o, expr) => {
             let text = context_text(o);
-            quote! { ::arazzo_runtime::criteria::xpath(#expr, &#text) }
+            quote! { ::arazzo_runtime::__private::criteria::xpath(#expr, &#text) }
         }
     };
     let needs = precedence(c) < min;
@@ -398,38 +444,40 @@ fn context_text(o: &OperandPlan) -> TokenStream {
         (OperandSource::ResponseBody(None), true) => quote! { response.body_text() },
         _ => {
             let v = operand(o);
-            quote! { ::arazzo_runtime::cond::text(&#v) }
+            quote! { ::arazzo_runtime::__private::cond::text(#v) }
         }
     }
 }
 
-/// An operand as an owned `serde_json::Value`.
+/// An operand as a `&serde_json::Value` expression: the response's JSON is borrowed, never
+/// cloned; literals, the status, headers and inputs are small temporaries.
 fn operand(o: &OperandPlan) -> TokenStream {
     let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
     let mut t = match &o.source {
         OperandSource::Literal(l) => match l {
-            Literal::Null => quote! { #value::Null },
-            Literal::Bool(b) => quote! { #value::Bool(#b) },
-            Literal::Number(n) => json_tokens(&Value::Number(n.clone())),
-            Literal::String(s) => quote! { #value::from(#s) },
+            Value::Null => quote! { &#value::Null },
+            Value::Bool(b) => quote! { &#value::Bool(#b) },
+            Value::String(s) => quote! { &#value::from(#s) },
+            other => {
+                let v = json_tokens(other);
+                quote! { &#v }
+            }
         },
-        OperandSource::StatusCode => quote! { #value::from(response.status()) },
-        OperandSource::ResponseBody(None) => quote! { response.body_value() },
-        OperandSource::ResponseBody(Some(p)) => {
-            quote! { response.pointer_value(#p).cloned().unwrap_or_default() }
-        }
+        OperandSource::StatusCode => quote! { &#value::from(response.status()) },
+        OperandSource::ResponseBody(None) => quote! { &response.body_operand() },
+        OperandSource::ResponseBody(Some(p)) => quote! { response.pointer_or_null(#p) },
         OperandSource::ResponseHeader(h) => {
-            quote! { response.header(#h).map(#value::from).unwrap_or_default() }
+            quote! { &response.header(#h).map(#value::from).unwrap_or_default() }
         }
         OperandSource::Value(v) => {
             let r = serialize_ref(v);
-            quote! { ::arazzo_runtime::param::to_json(#r) }
+            quote! { &::arazzo_runtime::__private::param::to_json(#r) }
         }
     };
     for access in &o.path {
         t = match access {
-            Access::Member(m) => quote! { ::arazzo_runtime::cond::member(&#t, #m).clone() },
-            Access::Index(i) => quote! { ::arazzo_runtime::cond::index(&#t, #i).clone() },
+            Access::Member(m) => quote! { ::arazzo_runtime::__private::cond::member(#t, #m) },
+            Access::Index(i) => quote! { ::arazzo_runtime::__private::cond::index(#t, #i) },
         };
     }
     t

@@ -21,7 +21,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     let outputs_ty = format_ident!("{}", w.outputs.type_name);
     let docs = doc(&fn_doc(w));
     let with_status = called.contains(&w.inner_fn_name);
-    let body = body(plan, w, with_status);
+    let body = super::alias_private(body(plan, w, with_status));
     let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
     let outputs = types::outputs(&w.id, &w.outputs);
     let functions = if with_status {
@@ -138,7 +138,7 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
                 let v = format_ident!("{}", var);
                 match pointer {
                     Some(p) => {
-                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::param::json_at(v, #p)) }
+                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
                     }
                     None if is_copy_type(ty) && ty.is_option() => quote! { #v.flatten() },
                     None if is_copy_type(ty) => quote! { #v },
@@ -170,16 +170,16 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
 /// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
 /// `step` names the caller in conversion errors.
 pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
-    call_with(c, step, false)
+    call_with(c, &quote! { #step }, false)
 }
 
 /// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
 /// and recursive async functions need the indirection.
-pub(super) fn call_boxed(c: &CallPlan, step: &str) -> TokenStream {
+pub(super) fn call_boxed(c: &CallPlan, step: &TokenStream) -> TokenStream {
     call_with(c, step, true)
 }
 
-fn call_with(c: &CallPlan, step: &str, boxed: bool) -> TokenStream {
+fn call_with(c: &CallPlan, step: &TokenStream, boxed: bool) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
     let fields = c.fields.iter().map(|(field, init)| {
@@ -204,7 +204,7 @@ fn call_with(c: &CallPlan, step: &str, boxed: bool) -> TokenStream {
 /// A value as the callee's input type: as it is when the types agree, wrapped in `Some` or
 /// `Secret` when that is all that differs, else converted through JSON (a `Decode` error if
 /// the value does not fit).
-fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenStream {
+fn convert(v: &ValueExpr, target: &RustType, step: &TokenStream, field: &str) -> TokenStream {
     let have = v.ty();
     let owned = value_owned(v, false);
     if &have == target {
@@ -221,7 +221,7 @@ fn convert(v: &ValueExpr, target: &RustType, step: &str, field: &str) -> TokenSt
         _ => {
             let r = value_ref(v);
             let target = type_tokens(target);
-            quote! { ::arazzo_runtime::flow::convert::<#target, _>(#step, #field, #r)? }
+            quote! { ::arazzo_runtime::__private::flow::convert::<#target, _>(#step, #field, #r)? }
         }
     }
 }
@@ -348,7 +348,7 @@ pub(super) fn output_value(
         }
         OutputSource::Callee(field, Some(p)) => {
             let f = format_ident!("{}", field);
-            quote! { ::arazzo_runtime::param::json_at(&#callee.#f, #p) }
+            quote! { ::arazzo_runtime::__private::param::json_at(&#callee.#f, #p) }
         }
         OutputSource::Value(v) => value_owned(v, false),
     }

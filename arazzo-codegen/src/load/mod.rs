@@ -18,7 +18,7 @@ use std::{fs, io};
 
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, FileId, Span};
+use crate::diagnostic::{Diagnostic, FileId, SourceText, Span};
 
 use parse::Index;
 
@@ -35,12 +35,15 @@ struct File {
 }
 
 /// Every file loaded in one generator run.
-pub struct Files {
+pub(crate) struct Files {
     maps: Vec<(String, PathBuf)>,
     /// Canonical current directory, for [`Files::display_path`].
     cwd: Option<PathBuf>,
     files: Vec<File>,
     by_path: HashMap<PathBuf, FileId>,
+    /// What every source URL and `$ref` file part, keyed by the file it is written in, loaded
+    /// to (or why not): filled by [`Files::load_all`], read by [`Files::linked`].
+    links: HashMap<(FileId, String), Result<FileId, Diagnostic>>,
 }
 
 /// Why a file could not be added.
@@ -55,7 +58,7 @@ impl Files {
     /// `maps`: URL-or-path prefixes remapped to local paths (from `--map FROM=TO`): a source URL
     /// that starts with FROM has that prefix replaced by TO (the longest matching FROM wins; a
     /// relative TO is relative to the current directory).
-    pub fn new(maps: Vec<(String, PathBuf)>) -> Self {
+    pub(crate) fn new(maps: Vec<(String, PathBuf)>) -> Self {
         Self {
             maps,
             cwd: std::env::current_dir()
@@ -63,6 +66,7 @@ impl Files {
                 .and_then(|d| fs::canonicalize(d).ok()),
             files: Vec::new(),
             by_path: HashMap::new(),
+            links: HashMap::new(),
         }
     }
 
@@ -71,7 +75,7 @@ impl Files {
     ///
     /// Errors: `cannot-read` (no span) when it cannot be read; `syntax` (at the error) when it is
     /// not valid YAML/JSON; `duplicate-key` for a key given twice in one mapping.
-    pub fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+    pub(crate) fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
         self.read(path).map_err(|err| match err {
             ReadError::Io(path, err) => Diagnostic::error(
                 "cannot-read",
@@ -81,9 +85,69 @@ impl Files {
         })
     }
 
-    /// Adds a file from a string (for tests and the CLI), as if read from `path`. A path already
+    /// Loads the Arazzo document at `path` and, before anything reads it, every file it
+    /// reaches: its source descriptions (`openapi`, `arazzo`, `asyncapi`, or no type), theirs in
+    /// turn, and every file a `$ref` names, depth first in document order. A link that cannot
+    /// be loaded is remembered with its diagnostic, which [`Files::linked`] gives to the check
+    /// that reads it; only the document itself failing to load is an error here.
+    pub(crate) fn load_all(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
+        let root = self.load(path)?;
+        self.load_links(root);
+        Ok(root)
+    }
+
+    /// Depth first with an explicit stack (documents can be deep and link in cycles; each file
+    /// is loaded once, so this ends).
+    fn load_links(&mut self, root: FileId) {
+        let mut stack: Vec<(FileId, std::vec::IntoIter<String>)> =
+            vec![(root, links_in(self.value(root)).into_iter())];
+        while let Some((from, urls)) = stack.last_mut() {
+            let from = *from;
+            let Some(url) = urls.next() else {
+                stack.pop();
+                continue;
+            };
+            let key = (from, url);
+            if self.links.contains_key(&key) {
+                continue;
+            }
+            let known = self.files.len();
+            let result = self.load_url(from, &key.1, None);
+            if let Ok(id) = &result
+                && usize::try_from(id.0).is_ok_and(|i| i >= known)
+            {
+                stack.push((*id, links_in(self.value(*id)).into_iter()));
+            }
+            self.links.insert(key, result);
+        }
+    }
+
+    /// The file that `url`, written in `from` (a source description URL or the file part of a
+    /// `$ref`), names: loaded by [`Files::load_all`]. The error is the loading diagnostic,
+    /// pointed at `at` (the span of the url value) when it has no place of its own.
+    pub(crate) fn linked(
+        &self,
+        from: FileId,
+        url: &str,
+        at: Option<Span>,
+    ) -> Result<FileId, Diagnostic> {
+        match self.links.get(&(from, url.to_owned())) {
+            Some(Ok(id)) => Ok(*id),
+            Some(Err(d)) if d.span.is_none() => Err(d.clone().at(at)),
+            Some(Err(d)) => Err(d.clone()),
+            None => Err(Diagnostic::error(
+                "internal",
+                format!("`{url}` was not loaded with the document"),
+            )
+            .at(at)
+            .help("this is a bug in arazzo-codegen: please report it with the Arazzo document")),
+        }
+    }
+
+    /// Adds a file from a string (for tests), as if read from `path`. A path already
     /// loaded gives its existing [`FileId`], and `text` is ignored. Errors as for [`Files::load`].
-    pub fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
+    #[cfg(test)]
+    pub(crate) fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
         let key = fs::canonicalize(&path).unwrap_or(path);
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id);
@@ -98,7 +162,7 @@ impl Files {
     /// Errors have code `cannot-load-source` and point at `at` (the span of the url value):
     /// an unmapped `http(s)` URL, a malformed URL, a file that cannot be read. A file that does
     /// not parse gives its own `syntax` diagnostic.
-    pub fn load_url(
+    pub(crate) fn load_url(
         &mut self,
         from: FileId,
         url: &str,
@@ -127,24 +191,24 @@ impl Files {
     }
 
     /// The file's value (`null` for an unknown id or a file that did not parse).
-    pub fn value(&self, id: FileId) -> &Value {
+    pub(crate) fn value(&self, id: FileId) -> &Value {
         self.file(id).map_or(&NULL, |f| &f.value)
     }
 
     /// The file's path as loaded: canonical for files read from disk, as given to `add_text`.
-    pub fn path(&self, id: FileId) -> &Path {
+    pub(crate) fn path(&self, id: FileId) -> &Path {
         self.file(id).map_or(Path::new(""), |f| &f.path)
     }
 
     /// The path relative to the current directory when it is inside it, with `/` separators;
     /// otherwise the path as loaded.
-    pub fn display_path(&self, id: FileId) -> String {
+    pub(crate) fn display_path(&self, id: FileId) -> String {
         self.show(self.path(id))
     }
 
     /// A path as diagnostics show it: relative to the current directory (with `..` where
     /// needed, so output does not depend on where the checkout lives), `/`-separated.
-    pub fn show(&self, path: &Path) -> String {
+    pub(crate) fn show(&self, path: &Path) -> String {
         let path = normalize(path);
         let relative = match &self.cwd {
             Some(cwd) if path.is_absolute() => relative_to(&path, &normalize(cwd)),
@@ -159,14 +223,14 @@ impl Files {
     }
 
     /// The file's text.
-    pub fn text(&self, id: FileId) -> &str {
+    pub(crate) fn text(&self, id: FileId) -> &str {
         self.file(id).map_or("", |f| &f.text)
     }
 
     /// The span of the value at `pointer` (an RFC 6901 JSON pointer, `""` for the root): a
     /// scalar's text with its quotes, a block scalar from its `|`/`>`, a collection from its
     /// first to its last character.
-    pub fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
+    pub(crate) fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
         let located = self.file(id)?.index.get(pointer)?;
         Some(Span {
             file: id,
@@ -176,7 +240,7 @@ impl Files {
     }
 
     /// The span of the key of the last pointer token (`None` for array items and the root).
-    pub fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
+    pub(crate) fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
         let key = self.file(id)?.index.get(pointer)?.key.as_ref()?;
         Some(Span {
             file: id,
@@ -186,51 +250,57 @@ impl Files {
     }
 
     /// 1-based line and column (in characters) of `span.start`; `(1, 1)` for an unknown file.
-    pub fn line_col(&self, span: Span) -> (usize, usize) {
-        line_col_in(self.text(span.file), span.start)
+    #[cfg(test)]
+    pub(crate) fn line_col(&self, span: Span) -> (usize, usize) {
+        crate::diagnostic::line_col_in(self.text(span.file), span.start)
     }
 
     /// Resolves a JSON Reference found in file `from`: `#/components/schemas/X` (same file),
-    /// `other.yml#/X`, `other.yml` (its root). Loads the other file (relative to `from`'s
-    /// directory, through the maps) if needed. Returns the target file and the JSON pointer,
+    /// `other.yml#/X`, `other.yml` (its root, as [`Files::load_all`] loaded it relative to
+    /// `from`'s directory, through the maps). Returns the target file and the JSON pointer,
     /// percent-decoded from the URI fragment but still in RFC 6901 form (`~0`/`~1`), as
-    /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` says why the file cannot
-    /// be loaded or that the pointer names no value.
-    pub fn resolve_ref(
-        &mut self,
+    /// [`serde_json::Value::pointer`] and [`Files::span`] take it. `Err` is the loading
+    /// diagnostic as [`Files::load_url`] gave it (code, label and help intact) when the file
+    /// could not be loaded, else an `unresolved-ref` error saying why the fragment names no value.
+    pub(crate) fn resolve_ref(
+        &self,
         from: FileId,
         reference: &str,
-    ) -> Result<(FileId, String), String> {
+    ) -> Result<(FileId, String), Diagnostic> {
+        let unresolved = |message: String| Diagnostic::error("unresolved-ref", message);
         let (file_part, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let id = if file_part.is_empty() {
             self.file(from)
                 .map(|_| from)
-                .ok_or_else(|| format!("cannot resolve `{reference}`: unknown file"))?
+                .ok_or_else(|| unresolved(format!("cannot resolve `{reference}`: unknown file")))?
         } else {
-            self.load_url(from, file_part, None)
-                .map_err(|d| format!("cannot load `{file_part}`: {}", d.message))?
+            self.linked(from, file_part, None)?
         };
         let pointer = percent_encoding::percent_decode_str(fragment)
             .decode_utf8()
-            .map_err(|_| format!("`#{fragment}` is not valid UTF-8 once percent-decoded"))?
+            .map_err(|_| {
+                unresolved(format!(
+                    "`#{fragment}` is not valid UTF-8 once percent-decoded"
+                ))
+            })?
             .into_owned();
         if !pointer.is_empty() && !pointer.starts_with('/') {
-            return Err(format!(
+            return Err(unresolved(format!(
                 "`#{fragment}` is not a JSON pointer: it must be empty or start with `/`"
-            ));
+            )));
         }
         if self.value(id).pointer(&pointer).is_none() {
-            return Err(format!(
+            return Err(unresolved(format!(
                 "`{}` has nothing at `{pointer}`",
                 self.display_path(id)
-            ));
+            )));
         }
         Ok((id, pointer))
     }
 
     /// Every file read from disk so far (for `cargo::rerun-if-changed`), in load order,
     /// including files that did not parse.
-    pub fn paths(&self) -> Vec<&Path> {
+    pub(crate) fn paths(&self) -> Vec<&Path> {
         self.files
             .iter()
             .filter(|f| f.on_disk)
@@ -285,27 +355,53 @@ impl Files {
     }
 }
 
-/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// 1-based line and column (in characters) of byte offset `at` in `text`.
-pub(crate) fn line_col_in(text: &str, at: usize) -> (usize, usize) {
-    let at = floor_char_boundary(text, at);
-    let before = &text[..at];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-/// `at` clamped to `text` and moved back to a character boundary.
-pub(crate) fn floor_char_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
+impl SourceText for Files {
+    fn source(&self, file: FileId) -> Option<(String, &str)> {
+        let f = self.file(file)?;
+        Some((self.show(&f.path), &f.text))
     }
-    at
+}
+
+/// The URLs in one document that name other files, in document order: an Arazzo document's
+/// source descriptions of a type this crate reads, then (in any document) the file part of
+/// every `$ref`.
+fn links_in(value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if value.get("arazzo").is_some() {
+        let sources = value.get("sourceDescriptions").and_then(Value::as_array);
+        for sd in sources.into_iter().flatten() {
+            let kind = sd.get("type").and_then(Value::as_str);
+            let read = matches!(kind, None | Some("openapi" | "arazzo" | "asyncapi"));
+            if let (true, Some(url)) = (read, sd.get("url").and_then(Value::as_str)) {
+                out.push(url.to_owned());
+            }
+        }
+    }
+    // Preorder, children pushed in reverse so they come out in document order.
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let file = reference
+                        .split_once('#')
+                        .map_or(reference.as_str(), |(f, _)| f);
+                    if !file.is_empty() {
+                        out.push(file.to_owned());
+                    }
+                }
+                stack.extend(map.values().rev());
+            }
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
+pub(crate) fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Removes `.` and folds `name/..` without touching the file system (the file may not exist).

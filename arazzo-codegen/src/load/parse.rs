@@ -456,7 +456,7 @@ impl<'a> Builder<'a> {
     }
 
     fn duplicate_key(&self, key: &str, at: &Range<usize>, first: &Range<usize>) -> Diagnostic {
-        let (line, _) = super::line_col_in(self.text, first.start);
+        let (line, _) = crate::diagnostic::line_col_in(self.text, first.start);
         Diagnostic::error("duplicate-key", format!("duplicate key `{key}`"))
             .at(Some(self.span(at.clone())))
             .label(format!("`{key}` is already defined on line {line}"))

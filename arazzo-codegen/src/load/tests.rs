@@ -333,14 +333,14 @@ fn refs_into_other_files() {
     let dir = TempDir::new("refs");
     let main = dir.write(
         "specs/main.yml",
-        "components:\n  schemas:\n    Local: {type: string}\n    Far:\n      $ref: '../shared/common.yml#/components/schemas/Thing'\n",
+        "components:\n  schemas:\n    Local: {type: string}\n    Far:\n      $ref: '../shared/common.yml#/components/schemas/Thing'\n    Gone: {$ref: 'gone.yml#/x'}\n",
     );
     dir.write(
         "shared/common.yml",
         "components:\n  schemas:\n    Thing:\n      type: object\n    \"a/b\": {type: string}\n",
     );
     let mut files = Files::new(Vec::new());
-    let id = files.load(&main).unwrap();
+    let id = files.load_all(&main).unwrap();
     assert_eq!(
         files.resolve_ref(id, "#/components/schemas/Local"),
         Ok((id, "/components/schemas/Local".to_owned()))
@@ -371,11 +371,24 @@ fn refs_into_other_files() {
     let missing = files
         .resolve_ref(id, "#/components/schemas/Nope")
         .unwrap_err();
-    assert!(missing.contains("/components/schemas/Nope"), "{missing}");
+    assert_eq!(missing.code, "unresolved-ref");
+    assert!(
+        missing.message.contains("/components/schemas/Nope"),
+        "{missing:?}"
+    );
+    // A file that cannot be loaded gives the loader's own diagnostic, help included.
     let no_file = files.resolve_ref(id, "gone.yml#/x").unwrap_err();
-    assert!(no_file.contains("gone.yml"), "{no_file}");
+    assert_eq!(no_file.code, "cannot-load-source");
+    assert!(no_file.message.contains("gone.yml"), "{no_file:?}");
+    assert!(no_file.help.is_some(), "{no_file:?}");
+    // A file no link of the document names was not loaded: a bug, said as one.
+    let unlinked = files.resolve_ref(id, "other.yml#/x").unwrap_err();
+    assert_eq!(unlinked.code, "internal");
     let not_pointer = files.resolve_ref(id, "#components").unwrap_err();
-    assert!(not_pointer.contains("not a JSON pointer"), "{not_pointer}");
+    assert!(
+        not_pointer.message.contains("not a JSON pointer"),
+        "{not_pointer:?}"
+    );
 }
 
 #[test]
@@ -574,4 +587,49 @@ fn json_surrogate_pairs_are_decoded_and_spans_kept() {
     // In YAML, outside JSON, the same text stays an error rather than being rewritten.
     let (_, err) = error_of("a: \"\\ud83d\\ude00\"\nb: 'x'\nc: [\n");
     assert_eq!(err.code, "syntax");
+}
+
+#[test]
+fn load_all_reads_every_linked_file_first_depth_first() {
+    let dir = TempDir::new("all");
+    let main = dir.write(
+        "flows/main.arazzo.yml",
+        "arazzo: 1.0.1\nsourceDescriptions:\n  - {name: api, url: ../apis/api.yml, type: openapi}\n  - {name: child, url: child.arazzo.yml, type: arazzo}\n  - {name: gone, url: missing.yml}\n  - {name: other, url: ../apis/graph.yml, type: graphql}\n",
+    );
+    dir.write(
+        "apis/api.yml",
+        "paths:\n  /a:\n    $ref: 'shared/paths.yml#/A'\n",
+    );
+    dir.write("apis/shared/paths.yml", "A: {get: {}}\n");
+    dir.write("apis/graph.yml", "x: 1\n");
+    dir.write(
+        "flows/child.arazzo.yml",
+        "arazzo: 1.0.1\nsourceDescriptions:\n  - {name: api, url: ../apis/api.yml}\n  - {name: main, url: main.arazzo.yml, type: arazzo}\n",
+    );
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let names: Vec<String> = files
+        .paths()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    // The OpenAPI file's own `$ref` target comes before the next source; a cycle of Arazzo
+    // sources ends; a source of an unknown type is not read.
+    assert_eq!(
+        names,
+        [
+            "main.arazzo.yml",
+            "api.yml",
+            "paths.yml",
+            "child.arazzo.yml"
+        ]
+    );
+    let api = files.linked(root, "../apis/api.yml", None).unwrap();
+    assert_eq!(
+        files.resolve_ref(api, "shared/paths.yml#/A").unwrap().1,
+        "/A"
+    );
+    let at = files.span(root, "/sourceDescriptions/2/url");
+    let gone = files.linked(root, "missing.yml", at).unwrap_err();
+    assert_eq!((gone.code, gone.span), ("cannot-load-source", at));
 }

@@ -34,7 +34,7 @@ mod operation;
 mod parameter;
 mod pointer;
 mod reader;
-pub mod schema;
+pub(crate) mod schema;
 mod security;
 mod server;
 mod version;
@@ -42,55 +42,56 @@ mod version;
 #[cfg(test)]
 mod tests;
 
-pub use operation::{MediaType, Method, Operation, RequestBody, Response};
-pub use parameter::{Location, Parameter, Style};
-pub use schema::{Kind, SchemaRef};
-pub use security::{SecurityScheme, SecuritySchemeKind};
-pub use server::Server;
-pub use version::Version;
+pub(crate) use operation::{MediaType, Method, Operation, Response};
+pub(crate) use parameter::{Location, Parameter, Style};
+pub(crate) use schema::SchemaRef;
+pub(crate) use security::{SecurityScheme, SecuritySchemeKind};
+pub(crate) use server::Server;
+pub(crate) use version::Version;
 
 use crate::diagnostic::{Diagnostic, FileId};
 use reader::Reader;
 
 /// The loaded documents an OpenAPI description and its `$ref`s live in.
-pub trait Documents {
+pub(crate) trait Documents {
     /// The parsed content of `file`.
     fn value(&self, file: FileId) -> &serde_json::Value;
     /// Resolves a JSON Reference written in `from` (`#/components/x`, `other.yml#/x`,
-    /// `other.yml`), loading the other file if needed: (file, RFC 6901 pointer such that
+    /// `other.yml`), in files loaded before reading began: (file, RFC 6901 pointer such that
     /// `value(file).pointer(ptr)` is the target).
-    fn resolve_ref(&mut self, from: FileId, reference: &str) -> Result<(FileId, String), String>;
+    /// `Err` is a diagnostic: the loader's own when the file cannot be loaded.
+    fn resolve_ref(&self, from: FileId, reference: &str) -> Result<(FileId, String), Diagnostic>;
 }
 
 /// A diagnostic about an OpenAPI description and the value it is about. The diagnostic has no
 /// span; its message already names the pointer, and `file` + `pointer` let the caller add one.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// What is wrong.
-    pub diagnostic: Diagnostic,
+    pub(crate) diagnostic: Diagnostic,
     /// The file holding the offending value (a `$ref` target may be another file).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// RFC 6901 pointer to the offending value in `file` (`""` for the whole document).
-    pub pointer: String,
+    pub(crate) pointer: String,
 }
 
 /// An OpenAPI description read into a table of operations.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OpenApi {
+pub(crate) struct OpenApi {
     /// The file of the root document.
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// The declared version.
-    pub version: Version,
+    pub(crate) version: Version,
     /// `info.title` (empty when absent).
-    pub title: String,
+    pub(crate) title: String,
     /// Root `servers`, as written (empty when absent).
-    pub servers: Vec<Server>,
+    pub(crate) servers: Vec<Server>,
     /// Every operation under `paths`, in document order.
-    pub operations: Vec<Operation>,
+    pub(crate) operations: Vec<Operation>,
     /// `components.securitySchemes`, in document order.
-    pub security_schemes: Vec<SecurityScheme>,
+    pub(crate) security_schemes: Vec<SecurityScheme>,
     /// Root `security`: each requirement as the scheme names it combines.
-    pub security: Vec<Vec<String>>,
+    pub(crate) security: Vec<Vec<String>>,
 }
 
 impl OpenApi {
@@ -101,7 +102,7 @@ impl OpenApi {
     /// table (with malformed pieces left out) and every problem found: errors for what cannot be
     /// used (`invalid-openapi`, `unresolved-ref`), warnings for what is off but usable
     /// (`invalid-openapi`, `duplicate-operation-id`).
-    pub fn read(docs: &mut dyn Documents, file: FileId) -> (Option<OpenApi>, Vec<Located>) {
+    pub(crate) fn read(docs: &dyn Documents, file: FileId) -> (Option<OpenApi>, Vec<Located>) {
         let version = match version::detect(docs.value(file)) {
             Ok(v) => v,
             Err(found) => {
@@ -152,7 +153,7 @@ impl OpenApi {
     }
 
     /// The first operation with this `operationId`.
-    pub fn operation_by_id(&self, id: &str) -> Option<&Operation> {
+    pub(crate) fn operation_by_id(&self, id: &str) -> Option<&Operation> {
         self.operations
             .iter()
             .find(|op| op.operation_id.as_deref() == Some(id))
@@ -160,7 +161,7 @@ impl OpenApi {
 
     /// For Arazzo `operationPath`: the pointer after `#`, e.g. `/paths/~1pets~1{petId}/get`.
     /// Percent-escapes (`%7B`) are decoded and the method segment is matched case-insensitively.
-    pub fn operation_by_pointer(&self, pointer: &str) -> Option<&Operation> {
+    pub(crate) fn operation_by_pointer(&self, pointer: &str) -> Option<&Operation> {
         let decoded = percent_encoding::percent_decode_str(pointer.trim_start_matches('#'))
             .decode_utf8_lossy();
         let wanted = pointer::tokens(&decoded);
@@ -177,40 +178,31 @@ impl OpenApi {
         })
     }
 
-    /// The operationIds closest to `id` (case-insensitive Jaro-Winkler), best first, at most 3,
-    /// for "did you mean".
-    pub fn similar_operation_ids(&self, id: &str) -> Vec<&str> {
-        let wanted = id.to_lowercase();
-        let mut scored: Vec<(f64, &str)> = self
-            .operations
-            .iter()
-            .filter_map(|op| op.operation_id.as_deref())
-            .filter(|candidate| *candidate != id)
-            .map(|candidate| {
-                let score = strsim::jaro_winkler(&wanted, &candidate.to_lowercase());
-                (score, candidate)
-            })
-            .filter(|(score, _)| *score >= 0.85)
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        scored.dedup_by(|a, b| a.1 == b.1);
-        scored.into_iter().take(3).map(|(_, c)| c).collect()
+    /// The operationIds closest to `id`, best first, for "did you mean".
+    pub(crate) fn similar_operation_ids(&self, id: &str) -> Vec<&str> {
+        crate::suggest::similar(
+            id,
+            self.operations
+                .iter()
+                .filter_map(|op| op.operation_id.as_deref())
+                .filter(|candidate| *candidate != id),
+        )
     }
 
     /// The security requirements that apply to `op`: its own, else the document's.
-    pub fn security_for<'a>(&'a self, op: &'a Operation) -> &'a [Vec<String>] {
+    pub(crate) fn security_for<'a>(&'a self, op: &'a Operation) -> &'a [Vec<String>] {
         op.security.as_deref().unwrap_or(&self.security)
     }
 
     /// The scheme named `name` in `components.securitySchemes`.
-    pub fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {
+    pub(crate) fn security_scheme(&self, name: &str) -> Option<&SecurityScheme> {
         self.security_schemes.iter().find(|s| s.name == name)
     }
 
     /// Whether a scheme that travels in the `Authorization` header (http basic/bearer/other,
     /// oauth2, openIdConnect, or an apiKey header named `Authorization`) applies to `op`, so an
     /// `Authorization` header the description does not declare as a parameter is expected.
-    pub fn has_http_security(&self, op: &Operation) -> bool {
+    pub(crate) fn has_http_security(&self, op: &Operation) -> bool {
         self.security_for(op).iter().flatten().any(|name| {
             self.security_scheme(name)
                 .is_some_and(|s| s.kind.uses_authorization_header())

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::Version;
-use super::parameter::{self, Location, Parameter};
+use super::parameter::{self, Parameter};
 use super::pointer::{escape, join};
 use super::reader::Reader;
 use super::schema::SchemaRef;
@@ -13,7 +13,7 @@ use crate::diagnostic::FileId;
 
 /// An HTTP method of an operation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Method {
+pub(crate) enum Method {
     /// GET
     Get,
     /// PUT
@@ -51,7 +51,7 @@ const FIXED: [(&str, Method); 9] = [
 
 impl Method {
     /// The method as sent on the wire: upper case for the fixed ones, as written for others.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Method::Get => "GET",
             Method::Put => "PUT",
@@ -75,40 +75,40 @@ impl fmt::Display for Method {
 
 /// One operation: a method on a path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// `operationId`, if declared.
-    pub operation_id: Option<String>,
+    pub(crate) operation_id: Option<String>,
     /// The HTTP method.
-    pub method: Method,
+    pub(crate) method: Method,
     /// The path template, e.g. `/pets/{petId}`.
-    pub path: String,
+    pub(crate) path: String,
     /// Pointer in the root document, escaped, as Arazzo `operationPath` writes it:
     /// `/paths/~1pets/get`, or `/paths/~1x/additionalOperations/LINK` for 3.2 extra methods.
-    pub pointer: String,
+    pub(crate) pointer: String,
     /// Where the operation object really lives (differs from `pointer` under a path-item `$ref`).
-    pub location: (FileId, String),
+    pub(crate) location: (FileId, String),
     /// `summary`.
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     /// `description`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Path-item parameters merged with the operation's (operation wins on the same name and
     /// location; overridden ones keep their place, new ones follow).
-    pub parameters: Vec<Parameter>,
+    pub(crate) parameters: Vec<Parameter>,
     /// The request body, if any.
-    pub request_body: Option<RequestBody>,
+    pub(crate) request_body: Option<RequestBody>,
     /// The responses in document order.
-    pub responses: Vec<Response>,
+    pub(crate) responses: Vec<Response>,
     /// Operation-level servers, else path-level servers, else empty (use the document's).
-    pub servers: Vec<Server>,
+    pub(crate) servers: Vec<Server>,
     /// Operation-level `security`, overriding the document's when present.
-    pub security: Option<Vec<Vec<String>>>,
+    pub(crate) security: Option<Vec<Vec<String>>>,
     /// `deprecated`.
-    pub deprecated: bool,
+    pub(crate) deprecated: bool,
 }
 
 impl Operation {
     /// The response declared for `status`: the exact code, else its range (`2XX`), else `default`.
-    pub fn response(&self, status: u16) -> Option<&Response> {
+    pub(crate) fn response(&self, status: u16) -> Option<&Response> {
         let exact = status.to_string();
         let range = format!("{}XX", status / 100);
         self.responses
@@ -123,53 +123,46 @@ impl Operation {
     }
 
     /// The responses whose status is in 2XX (exact codes and the `2XX` range).
-    pub fn success_responses(&self) -> impl Iterator<Item = &Response> {
+    pub(crate) fn success_responses(&self) -> impl Iterator<Item = &Response> {
         self.responses.iter().filter(|r| r.status.starts_with('2'))
     }
 
     /// The parameter `name` in `location` (header names are case-insensitive).
-    pub fn parameter(&self, name: &str, location: Location) -> Option<&Parameter> {
+    #[cfg(test)]
+    pub(crate) fn parameter(&self, name: &str, location: super::Location) -> Option<&Parameter> {
         self.parameters.iter().find(|p| p.same_as(name, location))
-    }
-
-    /// A short name for messages: the operationId, else `METHOD path`.
-    pub fn display_name(&self) -> String {
-        match &self.operation_id {
-            Some(id) => id.clone(),
-            None => format!("{} {}", self.method, self.path),
-        }
     }
 }
 
 /// A request body.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestBody {
+pub(crate) struct RequestBody {
     /// `required` (default false).
-    pub required: bool,
+    pub(crate) required: bool,
     /// One entry per media type, in document order.
-    pub content: Vec<MediaType>,
+    pub(crate) content: Vec<MediaType>,
 }
 
 /// One entry of a `content` map.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MediaType {
+pub(crate) struct MediaType {
     /// The media type or range as written, e.g. `application/json`, `text/*`.
-    pub media_type: String,
+    pub(crate) media_type: String,
     /// Its schema, if given.
-    pub schema: Option<SchemaRef>,
+    pub(crate) schema: Option<SchemaRef>,
 }
 
 /// One response of an operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Response {
+pub(crate) struct Response {
     /// The status key: `200`, `2XX` or `default`.
-    pub status: String,
+    pub(crate) status: String,
     /// `description`.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The bodies by media type.
-    pub content: Vec<MediaType>,
+    pub(crate) content: Vec<MediaType>,
     /// Headers and their schemas, in document order.
-    pub headers: Vec<(String, Option<SchemaRef>)>,
+    pub(crate) headers: Vec<(String, Option<SchemaRef>)>,
 }
 
 /// A path item's fields: its own, and those of its `$ref` target that it does not override.
@@ -187,7 +180,7 @@ impl PathItem {
 }
 
 /// Reads every operation under `paths` of the root document.
-pub fn read_paths(r: &mut Reader<'_>, root: FileId) -> Vec<Operation> {
+pub(crate) fn read_paths(r: &mut Reader<'_>, root: FileId) -> Vec<Operation> {
     let mut operations = Vec::new();
     for path in r.keys(root, "/paths") {
         if path.starts_with("x-") {

@@ -10,7 +10,7 @@ use crate::diagnostic::FileId;
 
 /// Where a parameter (or an apiKey) goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Location {
+pub(crate) enum Location {
     /// A `{name}` segment of the path template.
     Path,
     /// A query-string parameter.
@@ -25,7 +25,7 @@ pub enum Location {
 
 impl Location {
     /// The `in` value as written in OpenAPI.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Location::Path => "path",
             Location::Query => "query",
@@ -36,7 +36,7 @@ impl Location {
     }
 
     /// The serialisation style used when `style` is absent.
-    pub fn default_style(self) -> Style {
+    pub(crate) fn default_style(self) -> Style {
         match self {
             Location::Path | Location::Header => Style::Simple,
             Location::Query | Location::Cookie | Location::QueryString => Style::Form,
@@ -66,7 +66,7 @@ impl fmt::Display for Location {
 
 /// How a parameter value is serialised (OpenAPI `style`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Style {
+pub(crate) enum Style {
     /// `simple`: comma-separated (path, header).
     Simple,
     /// `label`: `.`-prefixed (path).
@@ -103,25 +103,25 @@ impl Style {
 
 /// A parameter of an operation, with OpenAPI's defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parameter {
+pub(crate) struct Parameter {
     /// The name (for headers, compare case-insensitively).
-    pub name: String,
+    pub(crate) name: String,
     /// Where it goes.
-    pub location: Location,
+    pub(crate) location: Location,
     /// Whether it must be sent; always true for path parameters.
-    pub required: bool,
+    pub(crate) required: bool,
     /// The serialisation style (default: form for query/cookie, simple for path/header).
-    pub style: Style,
+    pub(crate) style: Style,
     /// Whether arrays/objects explode (default: true for form/cookie style, else false).
-    pub explode: bool,
+    pub(crate) explode: bool,
     /// Whether reserved characters are sent unencoded (query only; default false).
-    pub allow_reserved: bool,
+    pub(crate) allow_reserved: bool,
     /// The schema (`schema`, or the schema of the single `content` entry).
-    pub schema: Option<SchemaRef>,
+    pub(crate) schema: Option<SchemaRef>,
     /// The description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Where the parameter object itself lives (after following `$ref`).
-    pub pointer: (FileId, String),
+    pub(crate) pointer: (FileId, String),
 }
 
 impl Parameter {
@@ -129,7 +129,7 @@ impl Parameter {
     /// `Authorization`): they are kept in the table because real descriptions declare them
     /// and Arazzo steps set them, but the request body's media type and the security schemes
     /// govern those headers.
-    pub fn is_reserved_header(&self) -> bool {
+    pub(crate) fn is_reserved_header(&self) -> bool {
         self.location == Location::Header
             && ["accept", "content-type", "authorization"]
                 .iter()
@@ -137,7 +137,7 @@ impl Parameter {
     }
 
     /// Whether this is the parameter `name` in `location` (header names are case-insensitive).
-    pub fn same_as(&self, name: &str, location: Location) -> bool {
+    pub(crate) fn same_as(&self, name: &str, location: Location) -> bool {
         self.location == location
             && if location == Location::Header {
                 self.name.eq_ignore_ascii_case(name)
@@ -148,7 +148,7 @@ impl Parameter {
 }
 
 /// Reads the `parameters` array at `ptr`; bad entries are reported and skipped.
-pub fn read_list(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Parameter> {
+pub(crate) fn read_list(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Parameter> {
     let mut params: Vec<Parameter> = Vec::new();
     for i in 0..r.len(file, ptr) {
         let Some((f, p)) = r.follow(file, &format!("{ptr}/{i}")) else {
@@ -179,7 +179,7 @@ pub fn read_list(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Parameter> 
 
 /// Path-item parameters overridden by operation parameters with the same name and location:
 /// overridden ones keep their place, new ones follow.
-pub fn merge(path_level: &[Parameter], operation_level: Vec<Parameter>) -> Vec<Parameter> {
+pub(crate) fn merge(path_level: &[Parameter], operation_level: Vec<Parameter>) -> Vec<Parameter> {
     let mut merged = path_level.to_vec();
     for param in operation_level {
         match merged
@@ -293,7 +293,7 @@ fn read_one(r: &mut Reader<'_>, f: FileId, p: &str) -> Option<Parameter> {
 }
 
 /// The schema of the first entry of a `content` map (parameters and headers allow exactly one).
-pub fn content_schema(r: &mut Reader<'_>, f: FileId, content: &str) -> Option<SchemaRef> {
+pub(crate) fn content_schema(r: &mut Reader<'_>, f: FileId, content: &str) -> Option<SchemaRef> {
     let first = r.keys(f, content).into_iter().next()?;
     let (mf, mp) = r.follow(f, &join(content, &first))?;
     let schema_ptr = join(&mp, "schema");
@@ -318,7 +318,7 @@ fn style_help(location: Location) -> &'static str {
 }
 
 /// The `{name}`s of a path template, in order.
-pub fn template_names(path: &str) -> Vec<&str> {
+pub(crate) fn template_names(path: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
@@ -331,7 +331,7 @@ pub fn template_names(path: &str) -> Vec<&str> {
 }
 
 /// Warns about path templates and path parameters that do not match each other.
-pub fn check_template(
+pub(crate) fn check_template(
     r: &mut Reader<'_>,
     file: FileId,
     op_ptr: &str,

@@ -10,35 +10,35 @@ use crate::diagnostic::{Diagnostic, FileId};
 
 /// Reads values by (file, pointer) so that nothing is cloned wholesale, and collects every
 /// problem instead of stopping at the first.
-pub struct Reader<'d> {
+pub(crate) struct Reader<'d> {
     /// Where the description and its `$ref` targets live.
-    pub docs: &'d mut dyn Documents,
+    pub(crate) docs: &'d dyn Documents,
     /// The version of the root document (3.2-only fields are read only for 3.2).
-    pub version: Version,
+    pub(crate) version: Version,
     /// Everything found wrong so far.
-    pub problems: Vec<Located>,
+    pub(crate) problems: Vec<Located>,
 }
 
 impl Reader<'_> {
     /// The value at `ptr` in `file`.
-    pub fn get(&self, file: FileId, ptr: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, file: FileId, ptr: &str) -> Option<&Value> {
         self.docs.value(file).pointer(ptr)
     }
 
     /// The string at `ptr`, if it is one.
-    pub fn string(&self, file: FileId, ptr: &str) -> Option<String> {
+    pub(crate) fn string(&self, file: FileId, ptr: &str) -> Option<String> {
         self.get(file, ptr)
             .and_then(Value::as_str)
             .map(str::to_owned)
     }
 
     /// The boolean at `ptr`, if it is one.
-    pub fn boolean(&self, file: FileId, ptr: &str) -> Option<bool> {
+    pub(crate) fn boolean(&self, file: FileId, ptr: &str) -> Option<bool> {
         self.get(file, ptr).and_then(Value::as_bool)
     }
 
     /// The keys of the object at `ptr` in document order (none if it is not an object).
-    pub fn keys(&self, file: FileId, ptr: &str) -> Vec<String> {
+    pub(crate) fn keys(&self, file: FileId, ptr: &str) -> Vec<String> {
         match self.get(file, ptr) {
             Some(Value::Object(map)) => map.keys().cloned().collect(),
             _ => Vec::new(),
@@ -46,7 +46,7 @@ impl Reader<'_> {
     }
 
     /// The length of the array at `ptr` (0 if it is not an array).
-    pub fn len(&self, file: FileId, ptr: &str) -> usize {
+    pub(crate) fn len(&self, file: FileId, ptr: &str) -> usize {
         self.get(file, ptr)
             .and_then(Value::as_array)
             .map_or(0, Vec::len)
@@ -54,14 +54,12 @@ impl Reader<'_> {
 
     /// Follows `$ref`s from (`file`, `ptr`); an unresolvable one becomes an `unresolved-ref`
     /// error and `None`.
-    pub fn follow(&mut self, file: FileId, ptr: &str) -> Option<(FileId, String)> {
+    pub(crate) fn follow(&mut self, file: FileId, ptr: &str) -> Option<(FileId, String)> {
         match follow(self.docs, file, ptr) {
             Ok(target) => Some(target),
-            Err(e) => {
+            Err(diagnostic) => {
                 self.problems.push(Located {
-                    diagnostic: Diagnostic::error("unresolved-ref", e)
-                        .label("this reference cannot be resolved")
-                        .help("fix the `$ref` so that it names an existing file and JSON pointer"),
+                    diagnostic,
                     file,
                     pointer: ptr.to_owned(),
                 });
@@ -71,7 +69,7 @@ impl Reader<'_> {
     }
 
     /// Records an error about the value at (`file`, `ptr`); the message names the pointer.
-    pub fn error(
+    pub(crate) fn error(
         &mut self,
         code: &'static str,
         file: FileId,
@@ -82,7 +80,7 @@ impl Reader<'_> {
     }
 
     /// Records a warning about the value at (`file`, `ptr`); the message names the pointer.
-    pub fn warning(
+    pub(crate) fn warning(
         &mut self,
         code: &'static str,
         file: FileId,

@@ -10,18 +10,18 @@ use serde_json::Value;
 
 use super::Documents;
 use super::pointer::{follow, join, tokens};
-use crate::diagnostic::FileId;
+use crate::diagnostic::{Diagnostic, FileId};
 
 /// Composition nesting beyond this is treated as "any value" (guards `allOf` cycles).
 const MAX_DEPTH: usize = 32;
 
 /// A schema in some file: follow `$ref` with [`resolve`] (or [`Documents::resolve_ref`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SchemaRef {
+pub(crate) struct SchemaRef {
     /// The file the schema is written in (relative `$ref`s resolve against it).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// RFC 6901 pointer to the schema (possibly a `$ref` object) in that file.
-    pub pointer: String,
+    pub(crate) pointer: String,
 }
 
 impl SchemaRef {
@@ -34,13 +34,13 @@ impl SchemaRef {
 }
 
 /// Follows `$ref` chains (with a cycle guard) to the schema object itself.
-pub fn resolve(docs: &mut dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, String> {
+pub(crate) fn resolve(docs: &dyn Documents, schema: &SchemaRef) -> Result<SchemaRef, Diagnostic> {
     follow(docs, schema.file, &schema.pointer).map(|(file, pointer)| SchemaRef { file, pointer })
 }
 
 /// A simple classification of a schema for Rust typing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// `type: string`.
     String,
     /// `type: integer`, with its `format` (`int32`, `int64`, ...).
@@ -64,11 +64,11 @@ pub enum Kind {
 
 /// Classifies `schema`. A nullable schema (3.0 `nullable: true`, 3.1 `type: [x, "null"]`)
 /// has the kind of `x`; ask [`is_nullable`] separately. Unresolvable schemas are [`Kind::Any`].
-pub fn kind(docs: &mut dyn Documents, schema: &SchemaRef) -> Kind {
+pub(crate) fn kind(docs: &dyn Documents, schema: &SchemaRef) -> Kind {
     kind_at(docs, schema, 0)
 }
 
-fn kind_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> Kind {
+fn kind_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> Kind {
     if depth > MAX_DEPTH {
         return Kind::Any;
     }
@@ -184,11 +184,11 @@ fn kind_of_value(value: &Value) -> Kind {
 
 /// Whether `null` is explicitly allowed: 3.0 `nullable: true`, `"null"` among the types,
 /// `null` in `enum`/`const`, a nullable `oneOf`/`anyOf` branch, or all `allOf` branches nullable.
-pub fn is_nullable(docs: &mut dyn Documents, schema: &SchemaRef) -> bool {
+pub(crate) fn is_nullable(docs: &dyn Documents, schema: &SchemaRef) -> bool {
     nullable_at(docs, schema, 0)
 }
 
-fn nullable_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
+fn nullable_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
@@ -222,8 +222,8 @@ fn nullable_at(docs: &mut dyn Documents, schema: &SchemaRef, depth: usize) -> bo
 /// otherwise). `Err`: the schema proves the pointer cannot exist (a closed object without that
 /// property, listing the properties it has; a scalar; a `false` schema), or a `$ref` on the way
 /// cannot be resolved. The returned schema may itself be a `$ref`: pass it to [`resolve`].
-pub fn at_pointer(
-    docs: &mut dyn Documents,
+pub(crate) fn at_pointer(
+    docs: &dyn Documents,
     schema: &SchemaRef,
     instance_pointer: &str,
 ) -> Result<Option<SchemaRef>, String> {
@@ -243,7 +243,7 @@ pub fn at_pointer(
         }
         walked = join(&walked, &token);
     }
-    let resolved = resolve(docs, &current)?;
+    let resolved = resolve(docs, &current).map_err(|d| d.message)?;
     match docs.value(resolved.file).pointer(&resolved.pointer) {
         Some(Value::Bool(true)) => Ok(None),
         Some(Value::Object(map)) if map.is_empty() => Ok(None),
@@ -350,7 +350,7 @@ fn facts(map: &serde_json::Map<String, Value>, s: &SchemaRef) -> Facts {
 }
 
 fn step(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     schema: &SchemaRef,
     token: &str,
     depth: usize,
@@ -358,7 +358,7 @@ fn step(
     if depth > MAX_DEPTH {
         return Ok(Step::Open(Vec::new()));
     }
-    let s = resolve(docs, schema)?;
+    let s = resolve(docs, schema).map_err(|d| d.message)?;
     let f = match docs.value(s.file).pointer(&s.pointer) {
         Some(Value::Bool(false)) => {
             return Ok(Step::Closed(Closed {
@@ -405,7 +405,7 @@ fn step(
 
 /// `oneOf`/`anyOf`: found only when every non-null branch finds the same schema.
 fn any_of(
-    docs: &mut dyn Documents,
+    docs: &dyn Documents,
     group: &[SchemaRef],
     token: &str,
     depth: usize,
@@ -441,9 +441,9 @@ fn any_of(
     let Some(first) = found.first() else {
         return Ok(Step::Open(named));
     };
-    let first_resolved = resolve(docs, first)?;
+    let first_resolved = resolve(docs, first).map_err(|d| d.message)?;
     for other in &found[1..] {
-        let other_resolved = resolve(docs, other)?;
+        let other_resolved = resolve(docs, other).map_err(|d| d.message)?;
         let same = first_resolved == other_resolved
             || docs
                 .value(first_resolved.file)

@@ -7,7 +7,7 @@ use crate::diagnostic::FileId;
 
 /// What a security scheme asks the client to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SecuritySchemeKind {
+pub(crate) enum SecuritySchemeKind {
     /// `type: apiKey`: a key in a header, query parameter or cookie named `name`.
     ApiKey {
         /// The header, query parameter or cookie name.
@@ -39,7 +39,7 @@ pub enum SecuritySchemeKind {
 
 impl SecuritySchemeKind {
     /// Whether the credential travels in the `Authorization` header.
-    pub fn uses_authorization_header(&self) -> bool {
+    pub(crate) fn uses_authorization_header(&self) -> bool {
         match self {
             SecuritySchemeKind::ApiKey { name, location } => {
                 *location == Location::Header && name.eq_ignore_ascii_case("authorization")
@@ -56,15 +56,15 @@ impl SecuritySchemeKind {
 
 /// A named entry of `components.securitySchemes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SecurityScheme {
+pub(crate) struct SecurityScheme {
     /// The key under `securitySchemes`, as used in `security` requirements.
-    pub name: String,
+    pub(crate) name: String,
     /// What it asks for.
-    pub kind: SecuritySchemeKind,
+    pub(crate) kind: SecuritySchemeKind,
 }
 
 /// Reads `components.securitySchemes` of the root document.
-pub fn read_schemes(r: &mut Reader<'_>, file: FileId) -> Vec<SecurityScheme> {
+pub(crate) fn read_schemes(r: &mut Reader<'_>, file: FileId) -> Vec<SecurityScheme> {
     let ptr = "/components/securitySchemes";
     let mut schemes = Vec::new();
     for name in r.keys(file, ptr) {
@@ -138,7 +138,7 @@ pub fn read_schemes(r: &mut Reader<'_>, file: FileId) -> Vec<SecurityScheme> {
 
 /// Reads a `security` array at `ptr`: each requirement as the scheme names it combines
 /// (an empty requirement `{}` means "no authentication needed").
-pub fn read_requirements(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Vec<String>> {
+pub(crate) fn read_requirements(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Vec<String>> {
     let mut requirements = Vec::new();
     for i in 0..r.len(file, ptr) {
         let entry = format!("{ptr}/{i}");

@@ -6,18 +6,18 @@ use crate::diagnostic::FileId;
 
 /// One entry of a `servers` list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Server {
+pub(crate) struct Server {
     /// The URL template as written, e.g. `https://{region}.example.com/v1`.
-    pub url: String,
+    pub(crate) url: String,
     /// Each variable and its default, in document order.
-    pub variables: Vec<(String, String)>,
+    pub(crate) variables: Vec<(String, String)>,
     /// The server's description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 impl Server {
     /// The URL with every `{variable}` replaced by its default; unknown variables are kept.
-    pub fn default_url(&self) -> String {
+    pub(crate) fn default_url(&self) -> String {
         let mut url = self.url.clone();
         for (name, default) in &self.variables {
             url = url.replace(&format!("{{{name}}}"), default);
@@ -28,7 +28,7 @@ impl Server {
 
 /// Reads the `servers` array at `ptr` (empty when absent). A server without `url`, or a
 /// variable without `default`, is an error; the server is skipped or the default left empty.
-pub fn read_servers(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Server> {
+pub(crate) fn read_servers(r: &mut Reader<'_>, file: FileId, ptr: &str) -> Vec<Server> {
     let mut servers = Vec::new();
     for i in 0..r.len(file, ptr) {
         let Some((f, p)) = r.follow(file, &format!("{ptr}/{i}")) else {

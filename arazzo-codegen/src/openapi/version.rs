@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 
 /// The OpenAPI minor versions this crate reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Version {
+pub(crate) enum Version {
     /// OpenAPI 3.0.x (JSON Schema subset with `nullable`).
     V3_0,
     /// OpenAPI 3.1.x (JSON Schema 2020-12).
@@ -29,7 +29,7 @@ impl fmt::Display for Version {
 
 /// Reads `openapi` (or recognises `swagger`) at the root. The error says what the document is,
 /// carries a help line, and comes with the pointer of the field it is about.
-pub fn detect(root: &Value) -> Result<Version, Box<(Diagnostic, &'static str)>> {
+pub(crate) fn detect(root: &Value) -> Result<Version, Box<(Diagnostic, &'static str)>> {
     let Some(map) = root.as_object() else {
         return Err(Box::new((
             Diagnostic::error(

@@ -3,10 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::FsDocs;
-use crate::openapi::Documents;
-use crate::openapi::schema::{at_pointer, kind, resolve};
-use crate::openapi::{Kind, Location, OpenApi, SchemaRef, Style};
+use crate::load::Files;
+use crate::openapi::schema::{Kind, at_pointer, kind, resolve};
+use crate::openapi::{Location, OpenApi, SchemaRef, Style};
 
 const CORPUS: &str = "/work/shared/corpus";
 
@@ -32,8 +31,8 @@ fn descriptions(root: &Path) -> Vec<PathBuf> {
             .collect();
         entries.sort();
         for path in entries {
-            let mut docs = FsDocs::new();
-            let id = docs.load(&path).unwrap();
+            let mut docs = Files::new(Vec::new());
+            let id = docs.load_all(&path).unwrap();
             if docs.value(id).get("openapi").is_some() {
                 files.push(path);
             }
@@ -52,9 +51,9 @@ fn corpus_descriptions_read_without_errors() {
     let files = descriptions(root);
     assert!(files.len() >= 14, "found only {files:#?}");
     for path in &files {
-        let mut docs = FsDocs::new();
-        let id = docs.load(path).unwrap();
-        let (api, problems) = OpenApi::read(&mut docs, id);
+        let mut docs = Files::new(Vec::new());
+        let id = docs.load_all(path).unwrap();
+        let (api, problems) = OpenApi::read(&docs, id);
         let errors: Vec<_> = problems
             .iter()
             .filter(|p| p.diagnostic.is_error())
@@ -83,8 +82,8 @@ fn corpus_descriptions_read_without_errors() {
             }
         }
         for s in &schemas {
-            resolve(&mut docs, s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            kind(&mut docs, s);
+            resolve(&docs, s).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            kind(&docs, s);
         }
         eprintln!(
             "{}: OpenAPI {}, {} operations, {} schemas",
@@ -103,9 +102,9 @@ fn corpus_fapi_par_suggests_par() {
         eprintln!("skipping: {} is absent", path.display());
         return;
     }
-    let mut docs = FsDocs::new();
-    let id = docs.load(&path).unwrap();
-    let api = OpenApi::read(&mut docs, id).0.unwrap();
+    let mut docs = Files::new(Vec::new());
+    let id = docs.load_all(&path).unwrap();
+    let api = OpenApi::read(&docs, id).0.unwrap();
     assert!(api.operation_by_id("PAR").is_none());
     assert_eq!(api.similar_operation_ids("PAR"), vec!["Par"]);
 }
@@ -118,9 +117,9 @@ fn project_web_pubsub_description() {
         eprintln!("skipping: {} is absent", path.display());
         return;
     }
-    let mut docs = FsDocs::new();
-    let id = docs.load(&path).unwrap();
-    let (api, problems) = OpenApi::read(&mut docs, id);
+    let mut docs = Files::new(Vec::new());
+    let id = docs.load_all(&path).unwrap();
+    let (api, problems) = OpenApi::read(&docs, id);
     assert!(problems.is_empty(), "{problems:#?}");
     let api = api.unwrap();
     let op = api
@@ -133,7 +132,7 @@ fn project_web_pubsub_description() {
     let minutes = op.parameter("minutesToExpire", Location::Query).unwrap();
     let minutes_schema = minutes.schema.clone().unwrap();
     assert_eq!(
-        kind(&mut docs, &minutes_schema),
+        kind(&docs, &minutes_schema),
         Kind::Integer {
             format: Some("int32".into())
         }
@@ -141,8 +140,8 @@ fn project_web_pubsub_description() {
     let role = op.parameter("role", Location::Query).unwrap();
     assert_eq!((role.style, role.explode), (Style::Form, true));
     let body = op.response(200).unwrap().content[0].schema.clone().unwrap();
-    let token = at_pointer(&mut docs, &body, "/token").unwrap().unwrap();
-    assert_eq!(kind(&mut docs, &token), Kind::String);
+    let token = at_pointer(&docs, &body, "/token").unwrap().unwrap();
+    assert_eq!(kind(&docs, &token), Kind::String);
     assert_eq!(
         api.similar_operation_ids("webPubSub_sendToAl").first(),
         Some(&"webPubSub_sendToAll")

@@ -540,8 +540,8 @@ fn rejects_swagger_2_and_other_versions() {
         ("- a\n- b\n", "invalid-openapi", "not a mapping"),
     ];
     for (text, code, needle) in cases {
-        let mut docs = MemDocs::new(&[("x.yaml", text)]);
-        let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+        let docs = MemDocs::new(&[("x.yaml", text)]);
+        let (api, problems) = OpenApi::read(&docs, FileId(0));
         assert!(api.is_none(), "{text}");
         assert_eq!(problems.len(), 1, "{text}");
         let d = &problems[0].diagnostic;
@@ -551,8 +551,8 @@ fn rejects_swagger_2_and_other_versions() {
         assert!(d.help.is_some());
         assert!(d.span.is_none());
     }
-    let mut docs = MemDocs::new(&[("x.yaml", "swagger: \"2.0\"\n")]);
-    let (_, problems) = OpenApi::read(&mut docs, FileId(0));
+    let docs = MemDocs::new(&[("x.yaml", "swagger: \"2.0\"\n")]);
+    let (_, problems) = OpenApi::read(&docs, FileId(0));
     assert_eq!(problems[0].pointer, "/swagger");
     assert!(
         problems[0]
@@ -566,11 +566,11 @@ fn rejects_swagger_2_and_other_versions() {
 
 #[test]
 fn accepts_unquoted_version_numbers() {
-    let mut docs = MemDocs::new(&[(
+    let docs = MemDocs::new(&[(
         "x.yaml",
         "openapi: 3.0\ninfo: { title: t, version: '1' }\npaths: {}\n",
     )]);
-    let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+    let (api, problems) = OpenApi::read(&docs, FileId(0));
     assert_eq!(api.unwrap().version, Version::V3_0);
     assert!(problems.is_empty());
 }
@@ -603,8 +603,8 @@ paths:
     get: { operationId: d, security: [{ nope: [] }], responses: {} }
 components: {}
 "##;
-    let mut docs = MemDocs::new(&[("b.yaml", text)]);
-    let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+    let docs = MemDocs::new(&[("b.yaml", text)]);
+    let (api, problems) = OpenApi::read(&docs, FileId(0));
     let api = api.unwrap();
     let ids: Vec<_> = api
         .operations
@@ -720,8 +720,8 @@ components:
     A: { $ref: "#/components/parameters/B" }
     B: { $ref: "#/components/parameters/A" }
 "##;
-    let mut docs = MemDocs::new(&[("l.yaml", text)]);
-    let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+    let docs = MemDocs::new(&[("l.yaml", text)]);
+    let (api, problems) = OpenApi::read(&docs, FileId(0));
     assert_eq!(api.unwrap().operations.len(), 1);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].diagnostic.code, "unresolved-ref");
@@ -779,8 +779,8 @@ paths:
         - { name: content-type, in: query, schema: { type: string } }
       responses: { "200": { description: ok } }
 "##;
-    let mut docs = MemDocs::new(&[("h.yaml", text)]);
-    let (api, problems) = OpenApi::read(&mut docs, FileId(0));
+    let docs = MemDocs::new(&[("h.yaml", text)]);
+    let (api, problems) = OpenApi::read(&docs, FileId(0));
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].pointer, "/security/0");
     assert!(problems[0].diagnostic.is_error());

@@ -1,0 +1,22 @@
+//! The generated API as a user meets it: what it must refuse to compile (`tests/ui/`, checked
+//! with trybuild against the expected compiler output), and what it must do when it compiles.
+//! Regenerate the expected output with `TRYBUILD=overwrite cargo test -p arazzo-golden --test
+//! api` and review it.
+
+use arazzo_golden::generate_token_then_broadcast::GenerateTokenThenBroadcastInputs;
+
+#[test]
+fn the_generated_api_rejects_misuse_at_compile_time() {
+    trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+}
+
+#[test]
+fn inputs_have_defaults_and_debug_hides_secrets() {
+    let inputs = GenerateTokenThenBroadcastInputs::new("s3cret", "chat", "hi");
+    assert_eq!(inputs.api_version, "2024-01-01");
+    assert_eq!(inputs.minutes_to_expire, 60);
+    assert_eq!(inputs.user_id, None);
+    let debug = format!("{inputs:?}");
+    assert!(!debug.contains("s3cret"), "{debug}");
+    assert!(debug.contains("Secret(\"***\")"), "{debug}");
+}

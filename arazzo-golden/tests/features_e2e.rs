@@ -1,0 +1,1022 @@
+//! The feature fixtures' generated workflows, run against a real HTTP/1.1 server on
+//! 127.0.0.1 that records every request and answers canned responses. What goes on the wire
+//! (method, percent-encoded path, query, headers, cookies, body bytes) and the typed outputs
+//! are asserted exactly.
+
+use arazzo_runtime::{Client, WorkflowError};
+use serde_json::json;
+
+use arazzo_golden::features_conditions;
+use arazzo_golden::features_criteria_kinds;
+use arazzo_golden::features_edge_cases;
+use arazzo_golden::features_form_body;
+use arazzo_golden::features_inputs;
+use arazzo_golden::features_json_body;
+use arazzo_golden::features_methods;
+use arazzo_golden::features_openapi_versions;
+use arazzo_golden::features_operation_path;
+use arazzo_golden::features_parameters;
+use arazzo_golden::features_query_styles;
+use arazzo_golden::features_refs;
+use arazzo_golden::features_two_sources;
+
+mod support;
+use support::{Recorded, Reply, Server};
+
+fn client(sources: &[(&str, &Server)]) -> Client {
+    sources
+        .iter()
+        .fold(Client::builder(), |b, (name, server)| {
+            b.base_url(*name, server.url.clone())
+        })
+        .build()
+        .unwrap()
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. JSON request body built from expressions; outputs typed from the response schema.
+
+#[tokio::test]
+async fn json_body_is_built_from_inputs_and_outputs_are_typed() {
+    use features_json_body::*;
+    let server = Server::start(|_| {
+        Reply::json(
+            201,
+            json!({
+                "id": 9_007_199_254_740_993_i64,
+                "total": 59.5,
+                "customer": {"name": "Ada Lovelace", "address": {"city": "Amsterdam"}},
+                "tags": ["gift", "rush"]
+            }),
+        )
+    })
+    .await;
+    let inputs = PlaceOrderInputs::new(
+        "Ada",
+        "Lovelace",
+        "SKU-1",
+        3,
+        "Amsterdam",
+        strings(&["gift", "rush"]),
+    );
+
+    let outputs = place_order(&client(&[("shop", &server)]), inputs)
+        .await
+        .unwrap();
+
+    // i64, not f64: 2^53 + 1 survives.
+    let order_id: i64 = outputs.order_id;
+    assert_eq!(order_id, 9_007_199_254_740_993);
+    assert_eq!(outputs.total, 59.5);
+    assert_eq!(outputs.city, "Amsterdam");
+    let tags: Vec<String> = outputs.tags;
+    assert_eq!(tags, strings(&["gift", "rush"]));
+    assert_eq!(outputs.coupon, None, "an optional field that is absent");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let r = &requests[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.target, "/orders");
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let expected = concat!(
+        r#"{"customer":{"name":"Ada Lovelace","address":{"city":"Amsterdam","country":"NL"}},"#,
+        r#""items":[{"sku":"SKU-1","quantity":3},{"sku":"GIFT-WRAP","quantity":1}],"#,
+        r#""tags":["gift","rush"],"express":true,"note":null}"#
+    );
+    assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+    assert_eq!(
+        r.header("content-length"),
+        Some(expected.len().to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_present_optional_output_is_some_and_a_wrong_type_is_a_decode_error() {
+    use features_json_body::*;
+    let inputs = || PlaceOrderInputs::new("A", "B", "S", 1, "C", Vec::new());
+    let server = Server::start(|_| {
+        Reply::json(
+            201,
+            json!({"id": 1, "total": 2, "customer": {"name": "A B", "address": {"city": "C"}},
+                   "tags": [], "coupon": "SPRING"}),
+        )
+    })
+    .await;
+    let outputs = place_order(&client(&[("shop", &server)]), inputs())
+        .await
+        .unwrap();
+    assert_eq!(outputs.coupon.as_deref(), Some("SPRING"));
+    assert_eq!(outputs.total, 2.0, "an integer is a valid number");
+
+    let server = Server::start(|_| Reply::json(201, json!({"id": "one"}))).await;
+    let err = place_order(&client(&[("shop", &server)]), inputs())
+        .await
+        .unwrap_err();
+    match err {
+        WorkflowError::Decode {
+            step,
+            location,
+            expected,
+            ..
+        } => {
+            assert_eq!(step, "createOrder");
+            assert_eq!(location, "$response.body#/id");
+            assert_eq!(expected, "i64");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Form body; an absent optional input is left out; an empty POST has Content-Length: 0.
+
+fn auth_server() -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    |r: &Recorded| match r.path() {
+        "/oauth/token" => Reply::json(200, json!({"access_token": "tok-123", "expires_in": 3600})),
+        "/oauth/revoke" => Reply::empty(204),
+        _ => Reply::empty(404),
+    }
+}
+
+#[tokio::test]
+async fn form_body_leaves_out_absent_inputs_and_empty_post_has_zero_length() {
+    use features_form_body::*;
+    let server = Server::start(auth_server()).await;
+    let inputs = LoginLogoutInputs::new("ada@example.com", "p&ss=w rd");
+    assert!(
+        !format!("{inputs:?}").contains("p&ss"),
+        "password is a Secret"
+    );
+
+    let outputs = login_logout(&client(&[("auth", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.expires_in, 3600_i64);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let login = &requests[0];
+    assert_eq!(login.method, "POST");
+    assert_eq!(login.target, "/oauth/token");
+    assert_eq!(
+        login.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let expected = "grant_type=password&username=ada%40example.com&password=p%26ss%3Dw+rd&client=shop+web%26app";
+    assert_eq!(std::str::from_utf8(&login.body).unwrap(), expected);
+
+    let logout = &requests[1];
+    assert_eq!(logout.method, "POST");
+    assert_eq!(logout.target, "/oauth/revoke");
+    assert_eq!(logout.header("authorization"), Some("Bearer tok-123"));
+    assert_eq!(logout.header("content-length"), Some("0"));
+    assert_eq!(logout.header("content-type"), None);
+    assert!(logout.body.is_empty());
+}
+
+#[tokio::test]
+async fn form_body_sends_a_present_optional_input() {
+    use features_form_body::*;
+    let server = Server::start(auth_server()).await;
+    let mut inputs = LoginLogoutInputs::new("ada", "pw");
+    inputs.scope = Some("read write".to_owned());
+    login_logout(&client(&[("auth", &server)]), inputs)
+        .await
+        .unwrap();
+    let body = server.requests()[0].body.clone();
+    assert_eq!(
+        std::str::from_utf8(&body).unwrap(),
+        "grant_type=password&username=ada&password=pw&scope=read+write&client=shop+web%26app"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Path, query, header and cookie parameters; workflow parameters merged with the step's.
+
+#[tokio::test]
+async fn parameters_go_where_the_description_says() {
+    use features_parameters::*;
+    let server = Server::start(|r| {
+        if r.path() == "/pets" {
+            Reply::json(200, json!([{"id": 1}]))
+        } else {
+            Reply::json(200, json!({"name": "Mr Whiskers"}))
+        }
+    })
+    .await;
+    let inputs = FindOwnerPetInputs::new(
+        42,
+        "Mr Whiskers/2 ü?",
+        "abc123",
+        strings(&["a b", "c"]),
+        strings(&["name", "age"]),
+        "trace-1",
+        5,
+    );
+
+    let outputs = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name, "Mr Whiskers");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    // Workflow parameters alone.
+    let list = &requests[0];
+    assert_eq!(list.method, "GET");
+    assert_eq!(list.target, "/pets?limit=10");
+    assert_eq!(list.header("x-trace-id"), Some("trace-1"));
+    assert_eq!(list.header("cookie"), None);
+    assert_eq!(list.header("content-length"), None, "a GET has no length");
+
+    // The step's `limit` replaces the workflow's; the workflow's header is kept, once.
+    let get = &requests[1];
+    assert_eq!(get.method, "GET");
+    assert_eq!(
+        get.path(),
+        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F",
+        "a path value cannot change the path's shape"
+    );
+    assert_eq!(
+        get.target,
+        "/owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F?tag=a+b&tag=c&fields=name,age&limit=5"
+    );
+    assert_eq!(get.header("x-trace-id"), Some("trace-1"));
+    assert_eq!(get.header("cookie"), Some("session=abc123; theme=dark"));
+}
+
+#[tokio::test]
+async fn a_present_optional_query_parameter_is_sent() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let mut inputs = FindOwnerPetInputs::new(1, "rex", "s", Vec::new(), strings(&["id"]), "t", 2);
+    inputs.search = Some("good boy".to_owned());
+    find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    // An empty exploded array sends nothing.
+    assert_eq!(
+        server.requests()[1].target,
+        "/owners/1/pets/rex?fields=id&limit=2&q=good+boy"
+    );
+}
+
+#[tokio::test]
+async fn cookie_values_cannot_add_cookies_and_empty_arrays_send_nothing() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let inputs = FindOwnerPetInputs::new(1, "rex", "a; admin=1", Vec::new(), Vec::new(), "t", 2);
+    find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    let get = &server.requests()[1];
+    assert_eq!(
+        get.header("cookie"),
+        Some("session=a%3B%20admin=1; theme=dark")
+    );
+    assert_eq!(get.target, "/owners/1/pets/rex?limit=2");
+}
+
+#[tokio::test]
+async fn a_dot_segment_path_value_is_refused_before_sending() {
+    use features_parameters::*;
+    for name in ["..", "."] {
+        let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+        let inputs = FindOwnerPetInputs::new(1, name, "s", Vec::new(), Vec::new(), "t", 2);
+        let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, WorkflowError::Request { step: "getPet", .. }),
+            "{name}: {err:?}"
+        );
+        let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+        assert_eq!(targets, ["/pets?limit=10"], "only the first step was sent");
+    }
+}
+
+#[tokio::test]
+async fn a_header_value_that_http_cannot_carry_stops_the_step_without_echoing_it() {
+    use features_parameters::*;
+    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let inputs = FindOwnerPetInputs::new(1, "x", "s", Vec::new(), Vec::new(), "t\r\nX-Evil: 1", 2);
+    let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::Request {
+                step: "listPets",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("Evil"), "{err}");
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. operationPath.
+
+#[tokio::test]
+async fn operation_path_reaches_an_operation_without_an_id() {
+    use features_operation_path::*;
+    let server = Server::start(|_| Reply::json(200, json!({"id": 7, "name": "Rex"}))).await;
+    let outputs = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
+        .await
+        .unwrap();
+    assert_eq!((outputs.id, outputs.name.as_str()), (7, "Rex"));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, "GET");
+    assert_eq!(requests[0].target, "/pets/7");
+}
+
+#[tokio::test]
+async fn a_missing_required_output_names_the_pointer() {
+    use features_operation_path::*;
+    let server = Server::start(|_| Reply::json(200, json!({"id": 7}))).await;
+    let err = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
+        .await
+        .unwrap_err();
+    assert_eq!(err.step(), "fetchPet");
+    assert!(
+        matches!(&err, WorkflowError::Decode { location, .. } if location == "$response.body#/name"),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Two source descriptions, each with its own server.
+
+#[tokio::test]
+async fn two_sources_chain_an_output_into_a_path_and_read_header_and_text() {
+    use features_two_sources::*;
+    let catalog = Server::start(|_| {
+        Reply::json(200, json!({"id": 314})).with_header("X-Request-Id", "req-77")
+    })
+    .await;
+    let inventory = Server::start(|_| Reply::text(200, "MUG-314 · aisle 5")).await;
+
+    let outputs = product_label(
+        &client(&[("catalog", &catalog), ("inventory", &inventory)]),
+        ProductLabelInputs::new("blue mug"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.product_id, 314_i64);
+    assert_eq!(outputs.request_id, "req-77");
+    assert_eq!(outputs.label, "MUG-314 · aisle 5");
+
+    let find = catalog.requests();
+    assert_eq!(find.len(), 1);
+    assert_eq!(find[0].method, "GET");
+    assert_eq!(find[0].target, "/products/search?name=blue+mug");
+    let label = inventory.requests();
+    assert_eq!(label.len(), 1);
+    assert_eq!(label[0].target, "/stock/314/label");
+}
+
+#[tokio::test]
+async fn a_missing_response_header_output_is_a_decode_error() {
+    use features_two_sources::*;
+    let catalog = Server::start(|_| Reply::json(200, json!({"id": 1}))).await;
+    let inventory = Server::start(|_| Reply::text(200, "x")).await;
+    let err = product_label(
+        &client(&[("catalog", &catalog), ("inventory", &inventory)]),
+        ProductLabelInputs::new("x"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.step(), "find");
+    assert!(
+        matches!(&err, WorkflowError::Decode { location, .. } if location == "$response.header.X-Request-Id"),
+        "{err:?}"
+    );
+    assert!(inventory.requests().is_empty(), "the workflow stopped");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. OpenAPI 3.0 (`nullable`, `$ref`s, a `$ref` into another file) and 3.1 (`type: [.., null]`).
+
+#[tokio::test]
+async fn nullable_fields_are_options_in_both_openapi_versions() {
+    use features_openapi_versions::*;
+    let server = Server::start(|r| {
+        if r.path().starts_with("/records/") {
+            Reply::json(
+                200,
+                json!({"nickname": null, "weight": 4.25, "owner": {"name": "Sam", "visits": [1, 5]}}),
+            )
+        } else {
+            Reply::json(200, json!({"text": null, "author": "Dr. K"}))
+        }
+    })
+    .await;
+    let outputs = pet_history(
+        &client(&[("legacy", &server), ("modern", &server)]),
+        PetHistoryInputs::new("cat 1"),
+    )
+    .await
+    .unwrap();
+    let nickname: Option<String> = outputs.nickname;
+    let text: Option<String> = outputs.text;
+    let visits: Vec<i64> = outputs.visits;
+    assert_eq!(nickname, None);
+    assert_eq!(text, None);
+    assert_eq!(outputs.weight, 4.25);
+    assert_eq!(outputs.owner_name, "Sam");
+    assert_eq!(visits, [1, 5]);
+    assert_eq!(outputs.author, "Dr. K");
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(targets, ["/records/cat%201", "/notes/cat%201"]);
+}
+
+#[tokio::test]
+async fn nullable_fields_with_values_are_some() {
+    use features_openapi_versions::*;
+    let server = Server::start(|r| {
+        if r.path().starts_with("/records/") {
+            Reply::json(
+                200,
+                json!({"nickname": "Fluffy", "weight": 4, "owner": {"name": "Sam", "visits": []}}),
+            )
+        } else {
+            Reply::json(200, json!({"text": "Healthy", "author": "Dr. K"}))
+        }
+    })
+    .await;
+    let outputs = pet_history(
+        &client(&[("legacy", &server), ("modern", &server)]),
+        PetHistoryInputs::new("c"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.nickname.as_deref(), Some("Fluffy"));
+    assert_eq!(outputs.text.as_deref(), Some("Healthy"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. Conditions.
+
+async fn check(
+    status: u16,
+    body: serde_json::Value,
+) -> Result<features_conditions::CheckShipmentOutputs, WorkflowError> {
+    use features_conditions::*;
+    let server = Server::start(move |_| Reply::json(status, body.clone())).await;
+    let result = check_shipment(
+        &client(&[("shipping", &server)]),
+        CheckShipmentInputs::new("SH/1", 3.0),
+    )
+    .await;
+    assert_eq!(server.requests()[0].target, "/shipments/SH%2F1");
+    result
+}
+
+#[tokio::test]
+async fn conditions_accept_a_matching_response() {
+    // `'SHIPPED'` matches `shipped`: string equality ignores case.
+    let ok = check(
+        200,
+        json!({"status": "shipped", "weight": 2.5, "parcels": 3}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((ok.status.as_str(), ok.code), ("shipped", 200));
+    // The other side of `||`, another 2xx, a weight exactly at the limit, insured false.
+    let ok = check(
+        202,
+        json!({"status": "Delivered", "weight": 3, "parcels": 10, "insured": false}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((ok.status.as_str(), ok.code), ("Delivered", 202));
+}
+
+fn assert_unmet(err: WorkflowError, criterion: &str, status: u16) {
+    match err {
+        WorkflowError::CriteriaNotMet {
+            step,
+            criterion: c,
+            status: s,
+            ..
+        } => {
+            assert_eq!(step, "shipment");
+            assert_eq!(c, criterion);
+            assert_eq!(s, status);
+        }
+        other => panic!("expected CriteriaNotMet, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn each_failing_criterion_is_named_with_the_status() {
+    let range = "$statusCode >= 200 && $statusCode < 300";
+    let status = "$response.body#/status == 'SHIPPED' || $response.body#/status == 'delivered'";
+    let limits = "!($response.body#/parcels > 10) && $response.body#/weight <= $inputs.maxWeight";
+    let insured = "$response.body#/insured != true";
+    let good = json!({"status": "shipped", "weight": 2.5, "parcels": 3});
+
+    let err = check(500, json!({"error": "boom"})).await.unwrap_err();
+    assert!(err.to_string().contains("boom"), "{err}");
+    assert_unmet(err, range, 500);
+    assert_unmet(check(300, good.clone()).await.unwrap_err(), range, 300);
+    let mut cancelled = good.clone();
+    cancelled["status"] = json!("cancelled");
+    assert_unmet(check(200, cancelled).await.unwrap_err(), status, 200);
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("status");
+    assert_unmet(check(200, missing).await.unwrap_err(), status, 200);
+    let mut parcels = good.clone();
+    parcels["parcels"] = json!(11);
+    assert_unmet(check(200, parcels).await.unwrap_err(), limits, 200);
+    let mut heavy = good.clone();
+    heavy["weight"] = json!(3.5);
+    assert_unmet(check(200, heavy).await.unwrap_err(), limits, 200);
+    let mut insured_body = good.clone();
+    insured_body["insured"] = json!(true);
+    assert_unmet(check(200, insured_body).await.unwrap_err(), insured, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 8. Typed inputs: enums, nested structs, arrays, secrets, numbers, booleans, defaults.
+
+#[tokio::test]
+async fn typed_inputs_and_defaults_are_sent_as_json() {
+    use features_inputs::*;
+    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-1"}))).await;
+    let mut address = SubscribeInputsAddress::new("Main St 1", "1011AB");
+    address.floor = Some(3);
+    let inputs = SubscribeInputs::new(
+        "ada@example.com",
+        "hunter2",
+        SubscribeInputsPlan::EnterprisePlus,
+        address,
+        strings(&["rust", "http"]),
+        99.5,
+        true,
+    );
+    assert!(!format!("{inputs:?}").contains("hunter2"));
+    assert_eq!(inputs.frequency, SubscribeInputsFrequency::Weekly);
+    assert_eq!(inputs.language, "en");
+    assert_eq!(inputs.max_issues, 12);
+    assert_eq!(inputs.discount, 0.5);
+    assert!(inputs.html);
+    assert_eq!(inputs.extra_topics, strings(&["news", "tips"]));
+    assert_eq!(inputs.referrer, None);
+
+    let outputs = subscribe(&client(&[("news", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.id, "sub-1");
+
+    let r = &server.requests()[0];
+    assert_eq!(
+        (r.method.as_str(), r.target.as_str()),
+        ("POST", "/subscriptions")
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let expected = concat!(
+        r#"{"email":"ada@example.com","password":"hunter2","plan":"enterprise-plus","#,
+        r#""address":{"street":"Main St 1","zip":"1011AB","floor":3},"topics":["rust","http"],"#,
+        r#""budget":99.5,"consent":true,"frequency":"weekly","language":"en","maxIssues":12,"#,
+        r#""discount":0.5,"html":true,"extraTopics":["news","tips"]}"#
+    );
+    assert_eq!(std::str::from_utf8(&r.body).unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_present_optional_input_is_a_json_member() {
+    use features_inputs::*;
+    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-2"}))).await;
+    let mut inputs = SubscribeInputs::new(
+        "a@b.c",
+        "pw",
+        SubscribeInputsPlan::Free,
+        SubscribeInputsAddress::new("s", "z"),
+        Vec::new(),
+        0.0,
+        false,
+    );
+    inputs.referrer = Some("friend".to_owned());
+    subscribe(&client(&[("news", &server)]), inputs)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&server.requests()[0].body).unwrap();
+    assert_eq!(body["referrer"], json!("friend"));
+    assert_eq!(body["address"], json!({"street": "s", "zip": "z"}));
+    assert_eq!(body["budget"], json!(0.0));
+}
+
+#[test]
+fn inputs_deserialise_with_defaults_and_reject_unknown_enum_values() {
+    use features_inputs::*;
+    let inputs: SubscribeInputs = serde_json::from_value(json!({
+        "email": "a@b.c", "password": "pw", "plan": "pro",
+        "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false,
+        "frequency": "daily"
+    }))
+    .unwrap();
+    assert_eq!(inputs.plan, SubscribeInputsPlan::Pro);
+    assert_eq!(inputs.frequency, SubscribeInputsFrequency::Daily);
+    assert_eq!(inputs.address.floor, None);
+    assert_eq!(inputs.max_issues, 12);
+    assert_eq!(inputs.extra_topics, strings(&["news", "tips"]));
+    assert_eq!(inputs.password.expose(), "pw");
+
+    let bad = serde_json::from_value::<SubscribeInputs>(json!({
+        "email": "a", "password": "p", "plan": "gold",
+        "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
+    }));
+    assert!(bad.is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. Edge cases: inputs named like Rust keywords, typed literals in parameters, a whole input
+//    object as the JSON body, an optional step output in a header, criteria on a response
+//    header, an input and an earlier step's output.
+
+fn thing_inputs() -> features_edge_cases::RegisterThingInputs {
+    use features_edge_cases::*;
+    RegisterThingInputs::new(
+        "gadget",
+        "me",
+        "ann",
+        "Ann",
+        true,
+        "k&y",
+        RegisterThingInputsPlan::AB,
+        RegisterThingInputsAddress::new("Elm 1"),
+    )
+}
+
+fn things(
+    coupon: Option<&'static str>,
+    second_id: &'static str,
+) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    move |r: &Recorded| {
+        if r.target.starts_with("/things/thing-") {
+            let mut body = json!({"id": "t/1", "owner": {"name": "Bo"}, "labels": ["x"]});
+            if let Some(c) = coupon {
+                body["coupon"] = json!(c);
+            }
+            Reply::json(200, body).with_header("X-Rate", "5")
+        } else {
+            Reply::json(200, json!({"id": second_id, "labels": ["y", "z"]}))
+        }
+    }
+}
+
+#[tokio::test]
+async fn keyword_names_literals_and_whole_input_payloads_reach_the_wire() {
+    use features_edge_cases::*;
+    let server = Server::start(things(None, "t/1")).await;
+    let outputs = register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap();
+    assert_eq!(outputs.id, "t/1");
+    assert_eq!(outputs.labels, strings(&["y", "z"]));
+    assert_eq!(
+        outputs.whole,
+        json!({"id": "t/1", "owner": {"name": "Bo"}, "labels": ["x"]})
+    );
+    assert_eq!(outputs.type_input, "gadget");
+    assert_eq!(outputs.street, json!("Elm 1"));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let first = &requests[0];
+    assert_eq!(first.method, "PUT");
+    assert_eq!(
+        first.target,
+        "/things/thing-gadget?verbose=true&ratio=1.5&api_key=k%26y"
+    );
+    assert_eq!(first.header("x-count"), Some("3"));
+    assert_eq!(first.header("content-type"), Some("application/json"));
+    // The optional `type` member of the address is absent and left out.
+    assert_eq!(
+        std::str::from_utf8(&first.body).unwrap(),
+        r#"{"street":"Elm 1"}"#
+    );
+
+    let second = &requests[1];
+    assert_eq!(second.method, "PUT");
+    assert_eq!(second.target, "/things/t%2F1");
+    assert_eq!(second.header("x-coupon"), None, "absent optional output");
+    assert_eq!(second.header("content-type"), Some("text/plain"));
+    assert_eq!(
+        std::str::from_utf8(&second.body).unwrap(),
+        "owner Bo of ann"
+    );
+}
+
+#[tokio::test]
+async fn a_present_optional_output_is_sent_as_a_header() {
+    use features_edge_cases::*;
+    let server = Server::start(things(Some("SAVE10"), "t/1")).await;
+    register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[1].header("x-coupon"), Some("SAVE10"));
+}
+
+#[tokio::test]
+async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
+    let server = Server::start(things(None, "t/1")).await;
+    let mut inputs = thing_inputs();
+    inputs.flag = false;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), inputs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "first",
+                criterion: "$inputs.flag",
+                status: 200,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let server = Server::start(|_| {
+        Reply::json(200, json!({"id": "a", "labels": []})).with_header("X-Rate", "6")
+    })
+    .await;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "first",
+                criterion: "$statusCode == 200 && $response.header.X-Rate == '5'",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let server = Server::start(things(None, "t/2")).await;
+    let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "second",
+                criterion: "$response.body#/id == $steps.first.outputs.id",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. Pipe- and space-delimited arrays, a `+json` response, a server URL with variables.
+
+#[tokio::test]
+async fn delimited_query_arrays_and_a_vendor_json_response() {
+    use features_query_styles::*;
+    assert_eq!(SEARCH_BASE_URL, "https://eu.example.com/api");
+    let server = Server::start(|_| {
+        let mut reply = Reply::json(200, json!({"items": [{"id": 4}, {"id": 9}]}));
+        reply.headers = vec![(
+            "content-type".to_owned(),
+            "application/vnd.api+json".to_owned(),
+        )];
+        reply
+    })
+    .await;
+    let outputs = search_documents(
+        &client(&[("search", &server)]),
+        SearchDocumentsInputs::new(vec![4, 9], strings(&["red", "fox"]), 4),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.first, 4_i64);
+    assert_eq!(
+        outputs.items,
+        Some(vec![json!({"id": 4}), json!({"id": 9})])
+    );
+    // OpenAPI's delimiters go as they are; a space is `%20` in a space-delimited array.
+    assert_eq!(
+        server.requests()[0].target,
+        "/search?ids=4|9&words=red%20fox"
+    );
+
+    let err = search_documents(
+        &client(&[("search", &server)]),
+        SearchDocumentsInputs::new(vec![4], Vec::new(), 9),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "search",
+                status: 200,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 11. `$ref`s: shared path-item parameters (overridden by the operation), component parameters,
+//     request bodies and responses, `allOf`, and a path item in another file.
+
+#[tokio::test]
+async fn referenced_parameters_bodies_responses_and_path_items_work() {
+    use features_refs::*;
+    let server = Server::start(|r| match (r.method.as_str(), r.path()) {
+        ("GET", "/zoos/3/animals") => Reply::json(
+            200,
+            json!({"animals": [{"id": 1, "name": "Zed"}, {"id": 2, "name": "Ann"}]}),
+        ),
+        ("POST", "/zoos/3/animals") => Reply::json(
+            201,
+            json!({"id": 3, "name": "Leo", "createdAt": "2026-11-28"}),
+        ),
+        ("GET", "/zoos/3/keeper") => Reply::json(200, json!({"name": "Kim"})),
+        _ => Reply::empty(404),
+    })
+    .await;
+    let outputs = stock_zoo(&client(&[("zoo", &server)]), StockZooInputs::new(3))
+        .await
+        .unwrap();
+    assert_eq!(outputs.first_name, "Zed");
+    // Required only through `allOf`, so typed as optional (finding F15).
+    assert_eq!(outputs.id, Some(3));
+    assert_eq!(outputs.created_at.as_deref(), Some("2026-11-28"));
+    assert_eq!(outputs.keeper, "Kim");
+
+    let requests = server.requests();
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.target.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("GET", "/zoos/3/animals?limit=5"),
+            ("POST", "/zoos/3/animals"),
+            ("GET", "/zoos/3/keeper"),
+        ]
+    );
+    assert_eq!(
+        requests[0].header("x-region"),
+        None,
+        "optional for this operation"
+    );
+    assert_eq!(requests[1].header("x-region"), Some("eu"));
+    assert_eq!(requests[1].header("content-type"), Some("application/json"));
+    assert_eq!(&requests[1].body[..], br#"{"name":"Leo"}"#);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. PATCH with a `+json` media type, a PUT without a body, DELETE.
+
+#[tokio::test]
+async fn patch_empty_put_and_delete_are_sent_as_declared() {
+    use features_methods::*;
+    let server = Server::start(|r| match r.method.as_str() {
+        "PATCH" => Reply::json(200, json!({"version": 8})),
+        _ => Reply::empty(204),
+    })
+    .await;
+    let outputs = archive_note(
+        &client(&[("notes", &server)]),
+        ArchiveNoteInputs::new(12, "Groceries"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.version, 8_i64);
+    assert_eq!(outputs.deleted, 204_u16);
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let patch = &requests[0];
+    assert_eq!(
+        (patch.method.as_str(), patch.target.as_str()),
+        ("PATCH", "/notes/12")
+    );
+    assert_eq!(
+        patch.header("content-type"),
+        Some("application/merge-patch+json")
+    );
+    assert_eq!(&patch.body[..], br#"{"title":"Groceries","draft":null}"#);
+    let pin = &requests[1];
+    assert_eq!(
+        (pin.method.as_str(), pin.target.as_str()),
+        ("PUT", "/notes/12/pin")
+    );
+    assert_eq!(pin.header("content-length"), Some("0"));
+    assert_eq!(pin.header("content-type"), None);
+    let delete = &requests[2];
+    assert_eq!(
+        (delete.method.as_str(), delete.target.as_str()),
+        ("DELETE", "/notes/12")
+    );
+    assert_eq!(delete.header("content-length"), None);
+    assert!(delete.body.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 13. Regex (on the status and a header), RFC 9535 JSONPath and XPath 1.0 criteria.
+
+const RECORD: &str = "<record><datafield tag='245'><subfield code='a'>Persuasion</subfield>\
+                      </datafield></record>";
+
+fn library(
+    request_id: &'static str,
+    available: bool,
+    record: &'static str,
+) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
+    move |r: &Recorded| {
+        if r.path() == "/books" {
+            Reply::json(
+                200,
+                json!({"books": [
+                    {"isbn": "1", "title": "Emma", "available": false},
+                    {"isbn": "2", "title": "Persuasion", "available": available}
+                ]}),
+            )
+            .with_header("X-Request-Id", request_id)
+        } else {
+            let mut reply = Reply::text(200, record);
+            reply.headers = vec![("content-type".to_owned(), "application/xml".to_owned())];
+            reply
+        }
+    }
+}
+
+async fn find_book(
+    server: &Server,
+) -> Result<features_criteria_kinds::FindAvailableBookOutputs, WorkflowError> {
+    use features_criteria_kinds::*;
+    find_available_book(
+        &client(&[("library", server)]),
+        FindAvailableBookInputs::new("Jane Austen", "978-0"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn regex_jsonpath_and_xpath_criteria_pass_on_a_matching_response() {
+    let server = Server::start(library("req-00af", true, RECORD)).await;
+    let outputs = find_book(&server).await.unwrap();
+    assert_eq!(outputs.first_title, "Emma");
+    assert_eq!(outputs.xml, RECORD);
+    let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        ["/books?author=Jane+Austen", "/books/978-0/catalogue-record"]
+    );
+}
+
+#[tokio::test]
+async fn each_criterion_kind_fails_on_its_own() {
+    let unmet = |err: WorkflowError| match err {
+        WorkflowError::CriteriaNotMet {
+            step, criterion, ..
+        } => (step, criterion),
+        other => panic!("expected CriteriaNotMet, got {other:?}"),
+    };
+    // Regex is case-sensitive.
+    let server = Server::start(library("REQ-00AF", true, RECORD)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        ("search", "^req-[0-9a-f]{4}$")
+    );
+    let server = Server::start(library("req-00af", false, RECORD)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        ("search", "$.books[?@.available == true]")
+    );
+    let other =
+        "<record><datafield tag='245'><subfield code='a'>Emma</subfield></datafield></record>";
+    let server = Server::start(library("req-00af", true, other)).await;
+    assert_eq!(
+        unmet(find_book(&server).await.unwrap_err()),
+        (
+            "record",
+            "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'"
+        )
+    );
+}

@@ -1,0 +1,197 @@
+//! The step driver of a workflow whose actions jump between steps (`goto`, `retry`): which
+//! step runs next, the step budget that ends `goto` loops, and each step's retry count, in one
+//! value, so that the generated loop states only what each step does.
+
+use crate::error::WorkflowError;
+use crate::response::Response;
+
+use super::flow::{retry_delay, sleep};
+
+/// Where a branching workflow is: `N` steps, run in order unless an action jumps.
+#[derive(Debug)]
+pub struct Steps<const N: usize> {
+    ids: [&'static str; N],
+    budget: usize,
+    executed: usize,
+    current: usize,
+    next: usize,
+    retries: [u32; N],
+    /// The step to go back to once the step a `retry` action ran first has succeeded.
+    resume: Option<usize>,
+}
+
+impl<const N: usize> Steps<N> {
+    /// A workflow with these step ids that may run at most `budget` steps.
+    pub fn new(ids: [&'static str; N], budget: usize) -> Self {
+        Self {
+            ids,
+            budget,
+            executed: 0,
+            current: 0,
+            next: 0,
+            retries: [0; N],
+            resume: None,
+        }
+    }
+
+    /// The index of the step to run now (call once per turn of the loop): `None` past the last step, and
+    /// `StepBudgetExceeded` (naming the step) once it would be step number `budget + 1`.
+    pub fn step(&mut self) -> Result<Option<usize>, WorkflowError> {
+        let Some(&step) = self.ids.get(self.next) else {
+            return Ok(None);
+        };
+        self.executed += 1;
+        if self.executed > self.budget {
+            return Err(WorkflowError::StepBudgetExceeded {
+                step,
+                budget: self.budget,
+            });
+        }
+        self.current = self.next;
+        Ok(Some(self.current))
+    }
+
+    /// The current step met its success criteria: its retry count starts over.
+    pub fn succeeded(&mut self) -> &mut Self {
+        if let Some(count) = self.retries.get_mut(self.current) {
+            *count = 0;
+        }
+        self
+    }
+
+    /// Goes on with the step after the current one, or back to the step a `retry` left.
+    pub fn advance(&mut self) {
+        self.next = self.resume.take().unwrap_or(self.current + 1);
+    }
+
+    /// A `goto` action. A pending return from a `retry` belongs to the path it leaves, so it
+    /// is dropped.
+    pub fn goto(&mut self, step: usize) {
+        self.resume = None;
+        self.next = step;
+    }
+
+    /// A `retry` action: while the current step has been retried fewer than `limit` times,
+    /// waits (the response's `Retry-After`, else `after_secs`), counts the retry and runs the
+    /// step again, or first the step `first` and then this one again; returns whether it
+    /// retries.
+    pub async fn retry(
+        &mut self,
+        response: &Response,
+        limit: u32,
+        after_secs: f64,
+        first: Option<usize>,
+    ) -> bool {
+        let Some(count) = self.retries.get_mut(self.current) else {
+            return false;
+        };
+        if *count >= limit {
+            return false;
+        }
+        *count += 1;
+        sleep(retry_delay(response, after_secs)).await;
+        match first {
+            Some(step) => {
+                self.resume = Some(self.current);
+                self.next = step;
+            }
+            None => self.next = self.current,
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(steps: &mut Steps<3>) -> Vec<usize> {
+        let mut order = Vec::new();
+        while let Ok(Some(step)) = steps.step() {
+            order.push(step);
+            steps.succeeded().advance();
+        }
+        order
+    }
+
+    #[test]
+    fn runs_in_order_and_stops_after_the_last_step() {
+        let mut steps = Steps::new(["a", "b", "c"], 10);
+        assert_eq!(run(&mut steps), [0, 1, 2]);
+        assert!(matches!(steps.step(), Ok(None)));
+    }
+
+    #[test]
+    fn a_goto_loop_ends_at_the_budget_naming_the_step() {
+        let mut steps = Steps::new(["a", "b", "c"], 4);
+        let mut order = Vec::new();
+        let err = loop {
+            match steps.step() {
+                Ok(Some(step)) => {
+                    order.push(step);
+                    steps.goto(1);
+                }
+                Ok(None) => panic!("the loop never ends by itself"),
+                Err(err) => break err,
+            }
+        };
+        assert_eq!(order, [0, 1, 1, 1]);
+        assert!(matches!(
+            err,
+            WorkflowError::StepBudgetExceeded {
+                step: "b",
+                budget: 4
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn retries_up_to_the_limit_and_a_success_starts_the_count_over() {
+        let response = Response::status_only("a", 503);
+        let mut steps = Steps::new(["a", "b", "c"], 100);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        assert!(steps.retry(&response, 2, 0.0, None).await);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        assert!(steps.retry(&response, 2, 0.0, None).await);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        assert!(!steps.retry(&response, 2, 0.0, None).await);
+        steps.succeeded().advance();
+        assert_eq!(steps.step().ok(), Some(Some(1)));
+        steps.goto(0);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        assert!(
+            steps.retry(&response, 2, 0.0, None).await,
+            "the count started over"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_retry_through_another_step_comes_back_unless_a_goto_intervenes() {
+        let response = Response::status_only("c", 401);
+        let mut steps = Steps::new(["a", "b", "c"], 100);
+        steps.goto(2);
+        assert_eq!(steps.step().ok(), Some(Some(2)));
+        assert!(steps.retry(&response, 1, 0.0, Some(0)).await);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        steps.succeeded().advance();
+        assert_eq!(steps.step().ok(), Some(Some(2)), "back to the retried step");
+        assert!(
+            !steps.retry(&response, 1, 0.0, Some(0)).await,
+            "limit reached"
+        );
+
+        let mut steps = Steps::new(["a", "b", "c"], 100);
+        steps.goto(2);
+        steps.step().ok();
+        assert!(steps.retry(&response, 1, 0.0, Some(0)).await);
+        steps.step().ok();
+        steps.goto(1);
+        assert_eq!(steps.step().ok(), Some(Some(1)));
+        steps.succeeded().advance();
+        assert_eq!(
+            steps.step().ok(),
+            Some(Some(2)),
+            "the goto dropped the return"
+        );
+    }
+}
