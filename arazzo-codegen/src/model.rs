@@ -1,4 +1,5 @@
-//! Arazzo 1.0.x documents as serde types.
+//! Arazzo 1.0.x and 1.1.x documents as serde types (1.1's fields are typed too; a 1.0.x
+//! document that uses one is told so by the checker).
 //!
 //! Fields the specification defines are typed; fields it does not define land in `extra`, where
 //! the checker reports every key that is not an `x-` extension (with its location), instead of
@@ -15,8 +16,11 @@ pub(crate) type Extra = Map<String, Value>;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Document {
-    /// `arazzo`: the specification version (1.0.0 or 1.0.1).
+    /// `arazzo`: the specification version (1.0.x or 1.1.x).
     pub(crate) arazzo: String,
+    /// `$self` (1.1): the document's own URI-reference, its base URI.
+    #[serde(rename = "$self")]
+    pub(crate) self_uri: Option<String>,
     /// `info`.
     pub(crate) info: Info,
     /// `sourceDescriptions`.
@@ -116,6 +120,16 @@ pub(crate) struct Step {
     pub(crate) operation_path: Option<String>,
     /// `workflowId`.
     pub(crate) workflow_id: Option<String>,
+    /// `channelPath` (1.1): an AsyncAPI channel, `$sourceDescriptions.<name>#/<pointer>`.
+    pub(crate) channel_path: Option<String>,
+    /// `action` (1.1): `send` or `receive`, for AsyncAPI steps.
+    pub(crate) action: Option<String>,
+    /// `correlationId` (1.1): for `receive` steps.
+    pub(crate) correlation_id: Option<String>,
+    /// `timeout` (1.1): milliseconds.
+    pub(crate) timeout: Option<u64>,
+    /// `dependsOn` (1.1): steps that must complete first.
+    pub(crate) depends_on: Option<Vec<String>>,
     /// `parameters`: Parameter Objects or Reusable Objects.
     pub(crate) parameters: Option<Vec<Value>>,
     /// `requestBody`.

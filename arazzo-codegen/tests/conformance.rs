@@ -45,6 +45,38 @@ fn every_corpus_document_meets_its_expectation() {
         let (got, detail) = outcome(document);
         assert_eq!(got, Outcome::Diagnosed, "{document}: {detail}");
     }
+    // The Arazzo 1.1 schema tests: every rejected document is diagnosed with its own fault
+    // (the table names each), and every accepted one passes the structural rules (only its
+    // placeholder sources fail to load; the folder rule checks that).
+    let in_folder = |prefix: &str| {
+        report
+            .rows
+            .iter()
+            .filter(|r| r.document.starts_with(prefix))
+            .collect::<Vec<_>>()
+    };
+    let fail = in_folder("oai-1.1/schema-fail/");
+    assert_eq!(fail.len(), 27, "every schema-fail document is discovered");
+    for row in fail {
+        assert_eq!(
+            row.outcome,
+            Outcome::Diagnosed,
+            "{}: {}",
+            row.document,
+            row.detail
+        );
+    }
+    let pass = in_folder("oai-1.1/schema-pass/");
+    assert_eq!(pass.len(), 35);
+    for row in pass {
+        assert_eq!(
+            row.outcome,
+            Outcome::Diagnosed,
+            "{}: {}",
+            row.document,
+            row.detail
+        );
+    }
     let (got, detail) = outcome("jentic/spotify/spotify.arazzo.yaml");
     assert!(
         matches!(got, Outcome::Diagnosed | Outcome::Generated),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Cx, signature, sources, workflow};
+use super::{Cx, Version, signature, sources, workflow};
 use crate::diagnostic::Diagnostic;
 use crate::load::escape_token;
 use crate::model::{Document, Extra};
@@ -24,8 +24,9 @@ pub(super) fn check_with_signatures(
     let Some(doc) = decode(cx) else {
         return (None, Vec::new());
     };
-    unknown_fields(cx, &doc);
     version(cx, &doc);
+    unknown_fields(cx, &doc);
+    super::structure::document(cx, &doc);
     identifiers(cx, &doc);
     cx.components = doc.components.clone();
     let sources = sources::load(cx, &doc);
@@ -35,6 +36,12 @@ pub(super) fn check_with_signatures(
     // Callees first, so a caller knows their outputs; the plan keeps document order.
     for index in signature::order(cx, &doc) {
         if let Some(plan) = workflow::check(cx, &sources, &sigs, &doc.workflows[index], index) {
+            // A workflow whose steps failed lost the outputs they fed: its callers are not
+            // told of outputs "missing" for that reason (its own errors say why).
+            let declared = doc.workflows[index].outputs.as_ref().map_or(0, |o| o.len());
+            if plan.outputs.fields.len() < declared {
+                continue;
+            }
             sigs[index].outputs = Some(
                 plan.outputs
                     .fields
@@ -73,6 +80,16 @@ fn decode(cx: &mut Cx<'_>) -> Option<Document> {
     if !value.is_object() {
         cx.error("invalid-document", "an Arazzo document must be a mapping", "")
             .help = Some("start the file with `arazzo: 1.0.1`, then `info`, `sourceDescriptions` and `workflows`".into());
+        return None;
+    }
+    if let Some(found) = value.get("arazzo").filter(|v| !v.is_string()) {
+        let d = cx.error(
+            "unsupported-version",
+            format!("`arazzo` must be a version string such as `1.1.0`, not `{found}`"),
+            "/arazzo",
+        );
+        d.label = "not a version string".into();
+        d.help = Some("quote the version: `arazzo: \"1.1.0\"`".into());
         return None;
     }
     match serde_path_to_error::deserialize::<_, Document>(value) {
@@ -233,25 +250,35 @@ pub(super) fn report_extra(
         cx.push(
             Diagnostic::error("unknown-field", format!("unknown field `{key}` in {what}"))
                 .at(span)
-                .label("not an Arazzo 1.0.1 field")
+                .label(match cx.version {
+                    Version::V1_0 => "not an Arazzo 1.0.1 field",
+                    Version::V1_1 => "not an Arazzo 1.1 field",
+                })
                 .help(help),
         );
     }
 }
 
+/// 1.0.x and 1.1.x (every patch release: patches only clarify, per the "Versions" section).
 fn version(cx: &mut Cx<'_>, doc: &Document) {
-    if !matches!(doc.arazzo.as_str(), "1.0.0" | "1.0.1") {
-        cx.error(
-            "unsupported-version",
-            format!("Arazzo version `{}` is not supported", doc.arazzo),
-            "/arazzo",
-        )
-        .label = "not 1.0.0 or 1.0.1".into();
-        if let Some(d) = cx.diags.last_mut() {
-            d.help = Some(
-                "this generator reads Arazzo 1.0.0 and 1.0.1 documents: write `arazzo: 1.0.1`"
-                    .into(),
-            );
+    let parts: Vec<&str> = doc.arazzo.split('.').collect();
+    let patch_ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        ["1", "0", p] if patch_ok(p) => cx.version = Version::V1_0,
+        ["1", "1", p] if patch_ok(p) => cx.version = Version::V1_1,
+        _ => {
+            cx.error(
+                "unsupported-version",
+                format!("Arazzo version `{}` is not supported", doc.arazzo),
+                "/arazzo",
+            )
+            .label = "not 1.0.x or 1.1.x".into();
+            if let Some(d) = cx.diags.last_mut() {
+                d.help = Some(
+                    "this generator reads Arazzo 1.0.x and 1.1.x documents: write `arazzo: 1.1.0`"
+                        .into(),
+                );
+            }
         }
     }
 }

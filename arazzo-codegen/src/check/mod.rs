@@ -10,6 +10,7 @@ mod request;
 mod signature;
 mod sources;
 mod step;
+mod structure;
 mod values;
 mod workflow;
 
@@ -54,6 +55,8 @@ pub(crate) fn check(
         children: Vec::new(),
         stack: vec![file],
         diags: Vec::new(),
+        version: Version::V1_0,
+        unsound: Default::default(),
     };
     let plan = document::check(&mut cx);
     let mut diags = cx.diags;
@@ -75,6 +78,19 @@ pub(crate) struct Cx<'a> {
     /// Arazzo documents being checked, outermost first (a cycle of sources is an error).
     pub(crate) stack: Vec<FileId>,
     pub(crate) diags: Vec<Diagnostic>,
+    /// The document's Arazzo minor version (known once the document is decoded).
+    pub(crate) version: Version,
+    /// Steps (by pointer) that break a structural rule: reported once, not checked further.
+    pub(crate) unsound: std::collections::BTreeSet<String>,
+}
+
+/// The Arazzo minor versions this generator reads; 1.1 adds fields and rules to 1.0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// 1.0.0 and 1.0.1.
+    V1_0,
+    /// 1.1.x.
+    V1_1,
 }
 
 impl Cx<'_> {

@@ -38,13 +38,34 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
                 out.push(source);
                 continue;
             }
+            Some("asyncapi") if cx.version == super::Version::V1_1 => {
+                // Loaded (so an unreachable URL is reported as such); the message-operation
+                // table is not read yet.
+                let url_span = cx.span(&format!("{pointer}/url"));
+                match cx.files.linked(cx.file, &sd.url, url_span) {
+                    Ok(_) => super::document::unsupported(
+                        cx,
+                        &format!("{pointer}/type"),
+                        "`type: asyncapi` source descriptions",
+                    ),
+                    Err(d) => cx.push(d),
+                }
+                out.push(source);
+                continue;
+            }
             Some(other) => {
+                let types = match cx.version {
+                    super::Version::V1_0 => "use `type: openapi` or `type: arazzo`",
+                    super::Version::V1_1 => {
+                        "use `type: openapi`, `type: asyncapi` or `type: arazzo`"
+                    }
+                };
                 cx.error(
                     "invalid-document",
                     format!("unknown source description type `{other}`"),
                     &format!("{pointer}/type"),
                 )
-                .help = Some("use `type: openapi` or `type: arazzo`".into());
+                .help = Some(types.into());
                 out.push(source);
                 continue;
             }
@@ -156,6 +177,8 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
         children: Vec::new(),
         stack,
         diags: Vec::new(),
+        version: super::Version::V1_0,
+        unsound: Default::default(),
     };
     let (plan, workflows) = super::document::check_with_signatures(&mut child);
     let diags = std::mem::take(&mut child.diags);

@@ -406,6 +406,17 @@ fn by_operation_path<'s>(
         .strip_prefix("{$sourceDescriptions.")
         .and_then(|r| r.split_once(".url}"))
         .and_then(|(name, rest)| rest.strip_prefix('#').map(|ptr| (name, ptr)));
+    // 1.1 reads "a reference to a Source Description Object combined with a JSON Pointer":
+    // `$sourceDescriptions.<name>#/paths/...` (its own schema tests write it so).
+    let mut offset = "{$sourceDescriptions.".len();
+    let parsed = parsed.or_else(|| {
+        if cx.version != super::Version::V1_1 {
+            return None;
+        }
+        let (name, ptr) = path.strip_prefix("$sourceDescriptions.")?.split_once('#')?;
+        offset = "$sourceDescriptions.".len();
+        Some((name, ptr))
+    });
     // `<source name>#/paths/...`, as some runners write it: read as the 1.0.1 form, warned.
     let parsed = parsed.or_else(|| {
         let (name, ptr) = path.split_once('#')?;
@@ -427,7 +438,7 @@ fn by_operation_path<'s>(
             Some("write `{$sourceDescriptions.<name>.url}#/paths/<escaped path>/<method>`, e.g. `{$sourceDescriptions.petStore.url}#/paths/~1pets~1{petId}/get`".into());
         return None;
     };
-    let index = source_index(cx, sources, name, pointer, "{$sourceDescriptions.".len())?;
+    let index = source_index(cx, sources, name, pointer, offset)?;
     let api = sources[index].api.as_ref()?;
     if let Some(op) = api.operation_by_pointer(json_pointer) {
         return Some((index, op));

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 /// Every Arazzo document under `folder`, sorted by path: files named `*.arazzo.yaml`,
-/// `*.arazzo.yml` or `*.arazzo.json`, and any other `.yaml`, `.yml` or `.json` file whose
-/// top level has an `arazzo` key. Hidden folders and `target` are skipped.
+/// `*.arazzo.yml` or `*.arazzo.json`, any other `.yaml`, `.yml` or `.json` file whose top
+/// level has an `arazzo` key, and every such file in a `schema-fail` folder (schema tests
+/// that must be rejected, such as a root that is not a mapping). Hidden folders and `target`
+/// are skipped.
 pub(crate) fn documents(folder: &Path) -> Result<Vec<PathBuf>, String> {
     if !folder.is_dir() {
         return Err(format!("{} is not a folder", folder.display()));
@@ -49,9 +51,14 @@ fn is_arazzo(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if [".arazzo.yaml", ".arazzo.yml", ".arazzo.json"]
-        .iter()
-        .any(|s| name.ends_with(s))
+    let in_schema_fail = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|f| f == "schema-fail");
+    if in_schema_fail
+        || [".arazzo.yaml", ".arazzo.yml", ".arazzo.json"]
+            .iter()
+            .any(|s| name.ends_with(s))
     {
         return true;
     }

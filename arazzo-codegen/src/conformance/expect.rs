@@ -1,7 +1,8 @@
 //! What each corpus document should come to, and the judging of one document against it.
 //!
-//! Every document not listed in [`EXPECTED`] must generate (and compile). A listed document
-//! must report every diagnostic listed for it. An `unsupported-feature` error blocks a
+//! Every document not listed in [`EXPECTED`] must generate (and compile), unless a
+//! [`FOLDER_RULES`] entry covers its folder. A listed document must report every diagnostic
+//! listed for it. An `unsupported-feature` error blocks a
 //! document without failing the run; so does a generator bug listed in [`KNOWN_BUGS`] (each
 //! names its entry in the findings file), until it is fixed. Anything else fails.
 
@@ -206,6 +207,103 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     // Redocly's museum: `$steps.list-events.outputs.events.0.dates.0` is Redocly's dotted
     // path, not a 1.0.1 expression.
     may("redocly-museum/museum-api.arazzo.yaml", "unknown-step-output"),
+    // Arazzo 1.1 schema tests that the schema rejects: each gets the diagnostic of the fault
+    // its file name describes (more may follow from the same lines: `may`).
+    e("oai-1.1/schema-fail/async-both-operationId-and-channelPath.arazzo.yaml", "invalid-step-target", "both `operationId` and `channelPath`"),
+    may("oai-1.1/schema-fail/async-both-operationId-and-channelPath.arazzo.yaml", "invalid-channel-path"),
+    e("oai-1.1/schema-fail/async-channelPath-without-action.arazzo.yaml", "missing-action", "`receiveEvent` names an AsyncAPI channel but has no `action`"),
+    may("oai-1.1/schema-fail/async-channelPath-without-action.arazzo.yaml", "invalid-channel-path"),
+    e("oai-1.1/schema-fail/async-depends-on-duplicate-values.arazzo.yaml", "invalid-depends-on", "`sendEvent` is listed twice"),
+    e("oai-1.1/schema-fail/async-depends-on-empty.arazzo.yaml", "invalid-depends-on", "`dependsOn` of step `receiveEvent` is empty"),
+    e("oai-1.1/schema-fail/async-depends-on-invalid-reference.arazzo.yaml", "invalid-depends-on", "write `sendEvent`"),
+    e("oai-1.1/schema-fail/channel-path-is-invalid-for-openapi.arazzo.yaml", "invalid-channel-path", "no `type: asyncapi` source"),
+    e("oai-1.1/schema-fail/invalid-arazzo-version.yaml", "unsupported-version", "not `2`"),
+    e("oai-1.1/schema-fail/invalid-async-correlation-id-non-receive-action.arazzo.yaml", "invalid-correlation-id", "has `action: send`"),
+    e("oai-1.1/schema-fail/invalid-async-parameter-without-in.arazzo.yaml", "missing-parameter-location", "`correlationId` of step `sendEvent` has no `in`"),
+    e("oai-1.1/schema-fail/invalid-async.arazzo.yaml", "invalid-action", "not `invalid`"),
+    e("oai-1.1/schema-fail/invalid-expression-type-object.arazzo.yaml", "invalid-expression-type", "`rfc9535` is not a version of `xpath`"),
+    may("oai-1.1/schema-fail/invalid-expression-type-object.arazzo.yaml", "invalid-selector"),
+    may("oai-1.1/schema-fail/invalid-expression-type-object.arazzo.yaml", "unknown-field"),
+    e("oai-1.1/schema-fail/invalid-openapi-parameter-without-in.arazzo.yaml", "missing-parameter-location", "`limit` of step `getUsers` has no `in`"),
+    e("oai-1.1/schema-fail/invalid-openapi-success-criteria.arazzo.yaml", "empty-list", "`successCriteria` of step `getUsers` is empty"),
+    e("oai-1.1/schema-fail/invalid-querystring-without-value.arazzo.yaml", "missing-parameter-value", "`q` of step `search` has no `value`"),
+    e("oai-1.1/schema-fail/invalid-selector-object.arazzo.yaml", "invalid-selector", "no `type`"),
+    may("oai-1.1/schema-fail/invalid-selector-object.arazzo.yaml", "unknown-field"),
+    e("oai-1.1/schema-fail/invalid-self-fragment.arazzo.yaml", "invalid-self", "must not contain a fragment"),
+    e("oai-1.1/schema-fail/invalid-targetSelectorType.arazzo.yaml", "invalid-expression-type", "`jmespath` is not a selector type"),
+    e("oai-1.1/schema-fail/invalid-workflow-step-with-operationId.arazzo.yaml", "invalid-step-target", "both `operationId` and `workflowId`"),
+    // Its child step calls a bare `listUsers` of the only (AsyncAPI) source with no `action`.
+    may("oai-1.1/schema-fail/invalid-workflow-step-with-operationId.arazzo.yaml", "missing-action"),
+    e("oai-1.1/schema-fail/invalid-workflow-success-criteria.arazzo.yaml", "empty-list", "`successCriteria` of step `nestedWorkflow` is empty"),
+    may("oai-1.1/schema-fail/invalid-workflow-success-criteria.arazzo.yaml", "missing-action"),
+    e("oai-1.1/schema-fail/not-an-object.yaml", "invalid-document", "must be a mapping"),
+    e("oai-1.1/schema-fail/openapi-both-operationId-and-operationPath.arazzo.yaml", "invalid-step-target", "both `operationId` and `operationPath`"),
+    e("oai-1.1/schema-fail/openapi-duplicate-parameters.arazzo.yaml", "duplicate-parameter", "`limit` (in query) of step `getUsers` is listed twice"),
+    e("oai-1.1/schema-fail/openapi-missing-operation-target.arazzo.yaml", "invalid-step-target", "`getUsers` does not say what to call"),
+    e("oai-1.1/schema-fail/workflow-duplicate-parameters.arazzo.yaml", "duplicate-parameter", "`userId` of step `nestedWorkflow` is listed twice"),
+    e("oai-1.1/schema-fail/workflow-missing-workflowId.arazzo.yaml", "invalid-step-target", "`nestedWorkflow` does not say what to call"),
+    e("oai-1.1/schema-fail/workflow-step-with-action.arazzo.yaml", "invalid-action", "runs a workflow and has no `action`"),
+    e("oai-1.1/schema-fail/workflow-step-with-channelPath.arazzo.yaml", "invalid-step-target", "both `channelPath` and `workflowId`"),
+    may("oai-1.1/schema-fail/workflow-step-with-channelPath.arazzo.yaml", "invalid-channel-path"),
+    // 1.1 schema tests the schema lets through although the text rules them out.
+    e("oai-1.1/schema-pass/characterization-async-invalid-channelPath-string.arazzo.yaml", "invalid-channel-path", "`definitely-not-a-runtime-expression` does not name its source"),
+    e("oai-1.1/schema-pass/characterization-asyncapi-operationId-without-action.arazzo.yaml", "missing-action", "`sendEvent` names an operation of AsyncAPI source `eventAPI`"),
+    e("oai-1.1/schema-pass/characterization-openapi-invalid-operationPath-string.arazzo.yaml", "unresolved-operation-path", "`definitely-not-a-runtime-expression` is not an operation path"),
+    e("oai-1.1/schema-pass/characterization-openapi-operationId-with-action.arazzo.yaml", "invalid-action", "source `userAPI` is an OpenAPI description"),
+    e("oai-1.1/schema-pass/characterization-openapi-receive-with-correlationId.arazzo.yaml", "invalid-action", "source `userAPI` is an OpenAPI description"),
+    e("oai-1.1/schema-pass/characterization-workflow-step-with-requestBody.arazzo.yaml", "invalid-document", "sends no request body"),
+    // Decision: `channelPath: createUser` breaks the same sentence as the characterization
+    // above ("A Runtime Expression syntax MUST be used to identify the source description
+    // document"); the two cannot be told apart, so both are diagnosed.
+    e("oai-1.1/schema-pass/async-with-channel-path.arazzo.yaml", "invalid-channel-path", "`createUser` does not name its source"),
+    // The BNPL example again, under 1.1 (its OpenAPI URL is remapped): the same defects as
+    // `oai/bnpl-arazzo.yaml`, and `customer` is a `oneOf` whose fields are not all declared.
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-response-field", "`findEligibleProducts`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-input", "`$inputs.customer.firstName`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "missing-parameter", "`AuthorizationToken`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
+    may("oai-1.1/schema-pass/bnpl-example.yaml", "invalid-expression"),
+    // Defects the schema cannot see: `$sourceDescriptions.userAPI` where the source is
+    // `UserAPI` (names are case-sensitive).
+    e("oai-1.1/schema-pass/openapi-success-criteria.arazzo.yaml", "unknown-source", "`UserAPI`"),
+    e("oai-1.1/schema-pass/workflow-success-criteria.arazzo.yaml", "unknown-source", "`UserAPI`"),
+];
+
+/// What a whole folder expects (schema test suites): `listed` folders need an [`EXPECTED`]
+/// entry for every document (the specific fault each one's name describes); otherwise an
+/// unlisted document must report `default` (when not empty). `allowed` codes may be reported
+/// by any document of the folder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FolderRule {
+    /// Documents whose path starts with this.
+    pub(crate) prefix: &'static str,
+    /// Every document must have its own entry.
+    pub(crate) listed: bool,
+    /// The code an unlisted document must report ("" for none).
+    pub(crate) default: &'static str,
+    /// Codes any document of the folder may report.
+    pub(crate) allowed: &'static [&'static str],
+}
+
+/// The Arazzo 1.1 schema tests: structure only, with placeholder source URLs that cannot be
+/// loaded. A `schema-pass` document reports nothing but that (or what its expectation entry
+/// names: the `characterization-*` ones the text rules out); each `schema-fail` document
+/// names its fault.
+pub(crate) const FOLDER_RULES: &[FolderRule] = &[
+    FolderRule {
+        prefix: "oai-1.1/schema-pass/",
+        listed: false,
+        default: "cannot-load-source",
+        allowed: &["cannot-load-source"],
+    },
+    FolderRule {
+        prefix: "oai-1.1/schema-fail/",
+        listed: true,
+        default: "",
+        allowed: &["cannot-load-source"],
+    },
 ];
 
 /// Generator bugs the corpus shows today; each id is an entry under `## from conformance` in
@@ -220,10 +318,37 @@ pub(crate) const KNOWN_BUGS: &[KnownBug] = &[KnownBug {
 
 /// Judges one document: see the module docs.
 pub(crate) fn judge(c: &Checked) -> Row {
-    let expected: Vec<&Expectation> = EXPECTED
+    let mut expected: Vec<&Expectation> = EXPECTED
         .iter()
         .filter(|e| e.document == c.document)
         .collect();
+    let mut folder = Vec::new();
+    if let Some(rule) = FOLDER_RULES
+        .iter()
+        .find(|r| c.document.starts_with(r.prefix))
+    {
+        if expected.is_empty() && rule.listed {
+            return Row {
+                document: c.document.clone(),
+                outcome: Outcome::Failed,
+                detail: format!(
+                    "every document under `{}` needs an expectation entry naming its specific diagnostic",
+                    rule.prefix
+                ),
+                blockers: Vec::new(),
+            };
+        }
+        if expected.is_empty() && !rule.default.is_empty() {
+            folder.push(Expectation {
+                document: "",
+                code: rule.default,
+                contains: "",
+                required: true,
+            });
+        }
+        folder.extend(rule.allowed.iter().map(|code| may("", code)));
+    }
+    expected.extend(folder.iter());
     let unmet: Vec<&&Expectation> = expected
         .iter()
         .filter(|e| e.required && !c.findings.iter().any(|f| e.matches(f)))
