@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::Secret;
 use crate::message::{DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
+
+/// The largest response body (and inbound message) a client reads unless told otherwise:
+/// 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 << 20;
 use crate::request::Request;
 
 /// A credential for one OpenAPI security scheme, set with [`ClientBuilder::credential`].
@@ -94,6 +98,7 @@ struct Inner {
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
     inbound_buffer: usize,
+    max_response_size: usize,
 }
 
 /// The message transports a client was given, by source description and by protocol.
@@ -173,6 +178,10 @@ impl Client {
     pub(crate) fn inbound_buffer(&self) -> usize {
         self.inner.inbound_buffer
     }
+
+    pub(crate) fn max_response_size(&self) -> usize {
+        self.inner.max_response_size
+    }
 }
 
 impl fmt::Debug for Client {
@@ -190,6 +199,7 @@ impl fmt::Debug for Client {
                 ),
             )
             .field("inbound_buffer", &self.inner.inbound_buffer)
+            .field("max_response_size", &self.inner.max_response_size)
             .field(
                 "credentials",
                 &self.inner.credentials.keys().collect::<Vec<_>>(),
@@ -208,6 +218,7 @@ pub struct ClientBuilder {
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
     inbound_buffer: Option<usize>,
+    max_response_size: Option<usize>,
 }
 
 impl ClientBuilder {
@@ -274,6 +285,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body a step reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`], 16 MiB); also the largest inbound message. A larger one
+    /// fails the step with [`WorkflowError::ResponseTooLarge`](crate::WorkflowError::ResponseTooLarge)
+    /// (or a message error), and reading stops there.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
     /// How many messages a `receive` step holds between being reached and being awaited
     /// (default [`DEFAULT_INBOUND_BUFFER`](crate::message::DEFAULT_INBOUND_BUFFER), at least
     /// 1). When more arrive and none of them matches, the step fails with
@@ -303,6 +323,7 @@ impl ClientBuilder {
                 credentials: self.credentials,
                 transports: self.transports,
                 inbound_buffer: self.inbound_buffer.unwrap_or(DEFAULT_INBOUND_BUFFER),
+                max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
             }),
         })
     }

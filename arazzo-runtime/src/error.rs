@@ -64,6 +64,15 @@ pub enum WorkflowError {
         /// The budget.
         budget: usize,
     },
+    /// The response body was larger than the client allows
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it was
+    /// not read further.
+    ResponseTooLarge {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The step did not finish within its `timeout`: a request with its response body, a
     /// connect, a send, or a `receive` waiting for its message.
     Timeout {
@@ -117,6 +126,7 @@ impl WorkflowError {
             | Self::MissingOutput { step, .. }
             | Self::StepBudgetExceeded { step, .. }
             | Self::Timeout { step, .. }
+            | Self::ResponseTooLarge { step, .. }
             | Self::Connect { step, .. }
             | Self::Message { step, .. }
             | Self::InboundOverflow { step, .. } => step,
@@ -179,6 +189,11 @@ impl fmt::Display for WorkflowError {
             Self::StepBudgetExceeded { step, budget } => write!(
                 f,
                 "step `{step}`: the workflow ran {budget} steps without finishing (a goto loop?)"
+            ),
+            Self::ResponseTooLarge { step, limit } => write!(
+                f,
+                "step `{step}`: the response body is larger than the client's limit of {limit} \
+                 bytes (ClientBuilder::max_response_size)"
             ),
             Self::Timeout { step, after } => {
                 write!(f, "step `{step}`: timed out after {}", Millis(*after))

@@ -16,8 +16,8 @@ mod response;
 mod secret;
 
 pub use client::{
-    Client, ClientBuilder, Credential, HookError, KeyLocation, RequestHook, Requirements,
-    SchemeKind, install_crypto_provider,
+    Client, ClientBuilder, Credential, DEFAULT_MAX_RESPONSE_SIZE, HookError, KeyLocation,
+    RequestHook, Requirements, SchemeKind, install_crypto_provider,
 };
 pub use error::WorkflowError;
 pub use request::Request;

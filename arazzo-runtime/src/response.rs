@@ -22,17 +22,33 @@ pub struct Response {
 }
 
 impl Response {
+    /// Reads the whole body, refusing (and no longer reading) one of more than `limit` bytes.
     pub(crate) async fn read(
         step: &'static str,
         mut response: reqwest::Response,
+        limit: usize,
     ) -> Result<Self, WorkflowError> {
+        let too_large = || WorkflowError::ResponseTooLarge { step, limit };
         let status = response.status().as_u16();
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large());
+        }
         let headers = std::mem::take(response.headers_mut());
-        let body = response
-            .bytes()
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|source| WorkflowError::transport(step, source))?;
-        Ok(Self::new(step, status, headers, body))
+            .map_err(|source| WorkflowError::transport(step, source))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Self::new(step, status, headers, body.freeze()))
     }
 
     /// A response assembled by hand (tests, or a hook-driven transport).

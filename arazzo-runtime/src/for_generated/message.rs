@@ -11,9 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::client::{Client, Requirements};
 use crate::error::WorkflowError;
-use crate::message::{
-    ConnectRequest, DEFAULT_MAX_MESSAGE_SIZE, MessageSender, MessageStream, TransportError,
-};
+use crate::message::{ConnectRequest, MessageSender, MessageStream, TransportError};
 use crate::request::Request;
 
 pub use crate::message::{Message, Payload};
@@ -257,7 +255,7 @@ impl Connect<'_, '_> {
             headers: built.headers().clone(),
             subprotocol: endpoint.subprotocol.map(str::to_owned),
             timeout: client.timeout(),
-            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_message_size: client.max_response_size(),
         };
         let connection = transport
             .connect(connect)
