@@ -311,7 +311,9 @@ impl ClientBuilder {
             Some(http) => http,
             None => {
                 install_crypto_provider();
-                reqwest::Client::builder().build()?
+                reqwest::Client::builder()
+                    .redirect(same_origin_redirects())
+                    .build()?
             }
         };
         Ok(Client {
@@ -327,6 +329,31 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// How many same-origin redirects one request follows.
+const MAX_REDIRECTS: usize = 10;
+
+/// The redirect rule of the client [`ClientBuilder::build`] makes: a redirect to the same
+/// origin (scheme, host and port) is followed, up to ten in a row; a redirect to another
+/// origin is not followed, and the 3xx response itself is what the step's criteria see. A
+/// request's body and credentials (headers, query keys, cookies) therefore never reach an
+/// origin the workflow did not address. A client given with [`ClientBuilder::http_client`]
+/// keeps its own policy.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|from| from.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Installs rustls' ring provider as the process default, unless one is installed already.
