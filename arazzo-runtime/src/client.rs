@@ -99,6 +99,7 @@ struct Inner {
     transports: Transports,
     inbound_buffer: usize,
     max_response_size: usize,
+    max_retry_after: Duration,
 }
 
 /// The message transports a client was given, by source description and by protocol.
@@ -182,6 +183,10 @@ impl Client {
     pub(crate) fn max_response_size(&self) -> usize {
         self.inner.max_response_size
     }
+
+    pub(crate) fn max_retry_after(&self) -> Duration {
+        self.inner.max_retry_after
+    }
 }
 
 impl fmt::Debug for Client {
@@ -200,6 +205,7 @@ impl fmt::Debug for Client {
             )
             .field("inbound_buffer", &self.inner.inbound_buffer)
             .field("max_response_size", &self.inner.max_response_size)
+            .field("max_retry_after", &self.inner.max_retry_after)
             .field(
                 "credentials",
                 &self.inner.credentials.keys().collect::<Vec<_>>(),
@@ -219,6 +225,7 @@ pub struct ClientBuilder {
     transports: Transports,
     inbound_buffer: Option<usize>,
     max_response_size: Option<usize>,
+    max_retry_after: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -294,6 +301,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest server `Retry-After` a `retry` action waits for (default
+    /// [`DEFAULT_MAX_RETRY_AFTER`](crate::DEFAULT_MAX_RETRY_AFTER), 2 minutes). Past it the
+    /// action does not retry and the step fails with
+    /// [`WorkflowError::RetryAfterTooLong`](crate::WorkflowError::RetryAfterTooLong), naming the
+    /// delay the server asked for.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = Some(cap);
+        self
+    }
+
     /// How many messages a `receive` step holds between being reached and being awaited
     /// (default [`DEFAULT_INBOUND_BUFFER`](crate::message::DEFAULT_INBOUND_BUFFER), at least
     /// 1). When more arrive and none of them matches, the step fails with
@@ -326,6 +343,9 @@ impl ClientBuilder {
                 transports: self.transports,
                 inbound_buffer: self.inbound_buffer.unwrap_or(DEFAULT_INBOUND_BUFFER),
                 max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                max_retry_after: self
+                    .max_retry_after
+                    .unwrap_or(crate::response::DEFAULT_MAX_RETRY_AFTER),
             }),
         })
     }

@@ -64,6 +64,18 @@ pub enum WorkflowError {
         /// The budget.
         budget: usize,
     },
+    /// The server asked (`Retry-After`) for a longer wait before a retry than the client
+    /// honours ([`ClientBuilder::max_retry_after`](crate::ClientBuilder::max_retry_after)).
+    RetryAfterTooLong {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The response status.
+        status: u16,
+        /// The delay the server asked for.
+        requested: Duration,
+        /// The client's cap.
+        limit: Duration,
+    },
     /// The response body was larger than the client allows
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it was
     /// not read further.
@@ -127,6 +139,7 @@ impl WorkflowError {
             | Self::StepBudgetExceeded { step, .. }
             | Self::Timeout { step, .. }
             | Self::ResponseTooLarge { step, .. }
+            | Self::RetryAfterTooLong { step, .. }
             | Self::Connect { step, .. }
             | Self::Message { step, .. }
             | Self::InboundOverflow { step, .. } => step,
@@ -142,7 +155,9 @@ impl WorkflowError {
     /// The HTTP status of the failing response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::CriteriaNotMet { status, .. } => Some(*status),
+            Self::CriteriaNotMet { status, .. } | Self::RetryAfterTooLong { status, .. } => {
+                Some(*status)
+            }
             Self::Connect { source, .. } => source.status(),
             _ => None,
         }
@@ -189,6 +204,18 @@ impl fmt::Display for WorkflowError {
             Self::StepBudgetExceeded { step, budget } => write!(
                 f,
                 "step `{step}`: the workflow ran {budget} steps without finishing (a goto loop?)"
+            ),
+            Self::RetryAfterTooLong {
+                step,
+                status,
+                requested,
+                limit,
+            } => write!(
+                f,
+                "step `{step}`: HTTP status {status} asked to retry after {} s, longer than the \
+                 client waits ({} s, ClientBuilder::max_retry_after)",
+                requested.as_secs(),
+                limit.as_secs()
             ),
             Self::ResponseTooLarge { step, limit } => write!(
                 f,

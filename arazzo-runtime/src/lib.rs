@@ -21,7 +21,7 @@ pub use client::{
 };
 pub use error::WorkflowError;
 pub use request::Request;
-pub use response::Response;
+pub use response::{DEFAULT_MAX_RETRY_AFTER, Response};
 pub use secret::Secret;
 
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.

@@ -454,7 +454,13 @@ impl<'c> Request<'c> {
             .execute(request)
             .await
             .map_err(|source| WorkflowError::transport(step, source))?;
-        Response::read(step, response, client.max_response_size()).await
+        Response::read(
+            step,
+            response,
+            client.max_response_size(),
+            client.max_retry_after(),
+        )
+        .await
     }
 
     /// What identifies a message connection besides its source and server: the URL with the

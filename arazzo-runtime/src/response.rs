@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -19,7 +20,14 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     json: OnceLock<Result<Value, String>>,
+    /// The longest `Retry-After` a `retry` action honours for this response.
+    pub(crate) max_retry_after: Duration,
+    /// The `Retry-After` a `retry` action refused as too long, for the step's error.
+    pub(crate) refused_retry_after: OnceLock<Duration>,
 }
+
+/// The longest `Retry-After` honoured unless the client says otherwise: 2 minutes.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 impl Response {
     /// Reads the whole body, refusing (and no longer reading) one of more than `limit` bytes.
@@ -27,6 +35,7 @@ impl Response {
         step: &'static str,
         mut response: reqwest::Response,
         limit: usize,
+        max_retry_after: Duration,
     ) -> Result<Self, WorkflowError> {
         let too_large = || WorkflowError::ResponseTooLarge { step, limit };
         let status = response.status().as_u16();
@@ -48,7 +57,9 @@ impl Response {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Self::new(step, status, headers, body.freeze()))
+        let mut read = Self::new(step, status, headers, body.freeze());
+        read.max_retry_after = max_retry_after;
+        Ok(read)
     }
 
     /// A response assembled by hand (tests, or a hook-driven transport).
@@ -59,6 +70,8 @@ impl Response {
             headers,
             body,
             json: OnceLock::new(),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            refused_retry_after: OnceLock::new(),
         }
     }
 
@@ -162,7 +175,17 @@ impl Response {
     }
 
     /// The error for a step whose success criteria did not hold.
+    /// When a `retry` action was refused because the server's `Retry-After` exceeded the
+    /// client's cap, that is the error instead (naming the requested delay).
     pub fn criteria_failed(&self, criterion: &'static str) -> WorkflowError {
+        if let Some(&requested) = self.refused_retry_after.get() {
+            return WorkflowError::RetryAfterTooLong {
+                step: self.step,
+                status: self.status,
+                requested,
+                limit: self.max_retry_after,
+            };
+        }
         WorkflowError::CriteriaNotMet {
             step: self.step,
             criterion,
