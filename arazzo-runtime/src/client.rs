@@ -154,6 +154,24 @@ impl Client {
         fits.then_some(c)
     }
 
+    /// Every secret part of the configured credentials (for Basic, the password and the
+    /// encoded pair).
+    pub(crate) fn credential_secrets(&self) -> Vec<Secret<String>> {
+        let mut out = Vec::new();
+        for credential in self.inner.credentials.values() {
+            match credential {
+                Credential::ApiKey(key) | Credential::Bearer(key) => out.push(key.clone()),
+                Credential::Basic { user, password } => {
+                    out.push(password.clone());
+                    out.push(Secret::new(crate::request::base64(
+                        format!("{user}:{}", password.expose()).as_bytes(),
+                    )));
+                }
+            }
+        }
+        out
+    }
+
     pub(crate) fn hooks(&self) -> &[Arc<dyn RequestHook>] {
         &self.inner.hooks
     }

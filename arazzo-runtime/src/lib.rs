@@ -11,6 +11,7 @@
 mod client;
 mod error;
 pub mod message;
+mod redact;
 mod request;
 mod response;
 mod secret;

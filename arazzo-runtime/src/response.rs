@@ -24,6 +24,8 @@ pub struct Response {
     pub(crate) max_retry_after: Duration,
     /// The `Retry-After` a `retry` action refused as too long, for the step's error.
     pub(crate) refused_retry_after: OnceLock<Duration>,
+    /// The credentials the request carried, masked wherever the body is quoted in an error.
+    pub(crate) secrets: Vec<crate::Secret<String>>,
 }
 
 /// The longest `Retry-After` honoured unless the client says otherwise: 2 minutes.
@@ -72,6 +74,7 @@ impl Response {
             json: OnceLock::new(),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             refused_retry_after: OnceLock::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -156,8 +159,15 @@ impl Response {
             expected: short_type_name::<T>(),
             detail: if json.pointer(pointer).is_none() {
                 "the response has no value there".to_owned()
+            } else if pointer
+                .rsplit('/')
+                .next()
+                .is_some_and(crate::redact::looks_secret)
+            {
+                // serde quotes the value it could not read; this one's name says it is secret.
+                "the value there has another type (not shown: its name looks secret)".to_owned()
             } else {
-                err.to_string()
+                crate::redact::mask_text(&err.to_string(), &self.secrets)
             },
         })
     }
@@ -190,7 +200,7 @@ impl Response {
             step: self.step,
             criterion,
             status: self.status,
-            body: crate::error::excerpt(&self.body),
+            body: crate::redact::body_excerpt(&self.body, &self.secrets),
         }
     }
 }
