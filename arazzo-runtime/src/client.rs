@@ -100,6 +100,7 @@ struct Inner {
     inbound_buffer: usize,
     max_response_size: usize,
     max_retry_after: Duration,
+    workflow_deadline: Option<Duration>,
 }
 
 /// The message transports a client was given, by source description and by protocol.
@@ -205,6 +206,10 @@ impl Client {
     pub(crate) fn max_retry_after(&self) -> Duration {
         self.inner.max_retry_after
     }
+
+    pub(crate) fn workflow_deadline(&self) -> Option<Duration> {
+        self.inner.workflow_deadline
+    }
 }
 
 impl fmt::Debug for Client {
@@ -224,6 +229,7 @@ impl fmt::Debug for Client {
             .field("inbound_buffer", &self.inner.inbound_buffer)
             .field("max_response_size", &self.inner.max_response_size)
             .field("max_retry_after", &self.inner.max_retry_after)
+            .field("workflow_deadline", &self.inner.workflow_deadline)
             .field(
                 "credentials",
                 &self.inner.credentials.keys().collect::<Vec<_>>(),
@@ -244,6 +250,7 @@ pub struct ClientBuilder {
     inbound_buffer: Option<usize>,
     max_response_size: Option<usize>,
     max_retry_after: Option<Duration>,
+    workflow_deadline: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -319,6 +326,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Fails a workflow call that takes longer, all its steps, retries and waits included,
+    /// with [`WorkflowError::DeadlineExceeded`](crate::WorkflowError::DeadlineExceeded) naming
+    /// the step that was running. A workflow another one calls shares its caller's deadline.
+    pub fn workflow_deadline(mut self, deadline: Duration) -> Self {
+        self.workflow_deadline = Some(deadline);
+        self
+    }
+
     /// The longest server `Retry-After` a `retry` action waits for (default
     /// [`DEFAULT_MAX_RETRY_AFTER`](crate::DEFAULT_MAX_RETRY_AFTER), 2 minutes). Past it the
     /// action does not retry and the step fails with
@@ -364,6 +379,7 @@ impl ClientBuilder {
                 max_retry_after: self
                     .max_retry_after
                     .unwrap_or(crate::response::DEFAULT_MAX_RETRY_AFTER),
+                workflow_deadline: self.workflow_deadline,
             }),
         })
     }

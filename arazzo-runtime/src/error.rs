@@ -76,6 +76,14 @@ pub enum WorkflowError {
         /// The client's cap.
         limit: Duration,
     },
+    /// The workflow call ran past the client's deadline
+    /// ([`ClientBuilder::workflow_deadline`](crate::ClientBuilder::workflow_deadline)).
+    DeadlineExceeded {
+        /// The step that was running (the workflow's id when none had started).
+        step: &'static str,
+        /// The deadline.
+        after: Duration,
+    },
     /// The response body was larger than the client allows
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it was
     /// not read further.
@@ -139,6 +147,7 @@ impl WorkflowError {
             | Self::StepBudgetExceeded { step, .. }
             | Self::Timeout { step, .. }
             | Self::ResponseTooLarge { step, .. }
+            | Self::DeadlineExceeded { step, .. }
             | Self::RetryAfterTooLong { step, .. }
             | Self::Connect { step, .. }
             | Self::Message { step, .. }
@@ -147,7 +156,8 @@ impl WorkflowError {
     }
 
     /// Whether the step ran out of its `timeout` (generated code routes this to the step's
-    /// `onFailure` actions like any other failure).
+    /// `onFailure` actions like any other failure). A passed workflow deadline is not: no
+    /// action can help then.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Timeout { .. })
     }
@@ -216,6 +226,11 @@ impl fmt::Display for WorkflowError {
                  client waits ({} s, ClientBuilder::max_retry_after)",
                 requested.as_secs(),
                 limit.as_secs()
+            ),
+            Self::DeadlineExceeded { step, after } => write!(
+                f,
+                "step `{step}`: the workflow ran past its deadline of {}",
+                Millis(*after)
             ),
             Self::ResponseTooLarge { step, limit } => write!(
                 f,

@@ -448,6 +448,7 @@ impl<'c> Request<'c> {
     /// Errors name `step`.
     pub async fn send(self, step: &'static str) -> Result<Response, WorkflowError> {
         let client = self.client;
+        crate::__private::deadline::enter(step);
         let request = self.build(step)?;
         let secrets = sent_secrets(client, &request);
         let response = client

@@ -95,6 +95,7 @@ impl<'c> Connections<'c> {
         conn: ConnId,
         message: Message,
     ) -> Result<(), WorkflowError> {
+        super::deadline::enter(step);
         let timeout = self.client.timeout();
         let open = self.get(step, conn)?;
         let sending = open.sender.send(message);
@@ -224,6 +225,7 @@ impl Connect<'_, '_> {
     /// (credentials and hooks applied as to HTTP requests, bounded by the client's timeout).
     /// Errors name `step`.
     pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
+        super::deadline::enter(step);
         let Self {
             connections,
             endpoint,
@@ -410,6 +412,7 @@ impl Receiving {
         timeout_ms: Option<u64>,
     ) -> Result<Message, WorkflowError> {
         let step = self.step;
+        super::deadline::enter(step);
         let after = timeout_ms.map_or(self.default_timeout, Duration::from_millis);
         let finding = async {
             while let Some(message) = self.rx.recv().await {

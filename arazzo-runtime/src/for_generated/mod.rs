@@ -11,6 +11,7 @@ mod bounds;
 pub mod cond;
 #[cfg(any(feature = "regex", feature = "jsonpath", feature = "xpath"))]
 pub mod criteria;
+pub mod deadline;
 pub mod flow;
 pub mod message;
 pub mod param;

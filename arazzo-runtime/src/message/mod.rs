@@ -55,6 +55,8 @@
 //! A step `timeout` around anything else (an HTTP request with its body, a connect, a send) is
 //! `rt::timeout::within(step, timeout_ms, future).await`, which fails with
 //! [`WorkflowError::Timeout`]; [`WorkflowError::is_timeout`] tells it apart for `onFailure`.
+//! The client's whole-workflow deadline needs the workflow's body wrapped once:
+//! `rt::deadline::run(client, "workflowId", async move { ... }).await`.
 //!
 //! # Bounds
 //!
