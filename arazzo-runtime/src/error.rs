@@ -178,7 +178,15 @@ impl fmt::Display for WorkflowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Transport { step, source } => {
-                write!(f, "step `{step}`: the request failed: {source}")
+                write!(f, "step `{step}`: the request failed: {source}")?;
+                // reqwest's own message ("error sending request") hides why; its causes
+                // (connection refused, a TLS failure...) carry no URL.
+                let mut cause = std::error::Error::source(source);
+                while let Some(err) = cause {
+                    write!(f, ": {err}")?;
+                    cause = err.source();
+                }
+                Ok(())
             }
             Self::Request { step, message } => {
                 write!(f, "step `{step}`: cannot build the request: {message}")

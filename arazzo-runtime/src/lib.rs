@@ -25,6 +25,12 @@ pub use request::Request;
 pub use response::{DEFAULT_MAX_RETRY_AFTER, Response};
 pub use secret::Secret;
 
+/// The HTTP client crate the runtime sends with (for [`ClientBuilder::http_client`],
+/// [`RequestHook`]s and your own requests), at the version the runtime uses.
+pub use reqwest;
+/// The JSON crate outputs and message payloads are in, at the version the runtime uses.
+pub use serde_json;
+
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]
 #[path = "for_generated/mod.rs"]

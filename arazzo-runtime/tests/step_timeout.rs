@@ -112,3 +112,28 @@ mod deadline {
         );
     }
 }
+
+#[tokio::test]
+async fn a_transport_error_shows_its_cause_but_not_the_query() {
+    // A port nothing listens on: bind one, then free it.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = Client::builder().build().unwrap();
+    let err = client
+        .request(reqwest::Method::GET, "s", &url, "/x")
+        .query("api_key", "q-s3cret")
+        .send("unreachable")
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("step `unreachable`: the request failed: "),
+        "{shown}"
+    );
+    assert!(shown.to_lowercase().contains("refused"), "{shown}");
+    assert!(
+        !shown.contains("q-s3cret") && !format!("{err:?}").contains("q-s3cret"),
+        "{shown}"
+    );
+}
