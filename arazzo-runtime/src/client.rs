@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::Secret;
 use crate::message::{DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
+
+/// The largest response body (and inbound message) a client reads unless told otherwise:
+/// 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 << 20;
 use crate::request::Request;
 
 /// A credential for one OpenAPI security scheme, set with [`ClientBuilder::credential`].
@@ -94,6 +98,9 @@ struct Inner {
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
     inbound_buffer: usize,
+    max_response_size: usize,
+    max_retry_after: Duration,
+    workflow_deadline: Option<Duration>,
 }
 
 /// The message transports a client was given, by source description and by protocol.
@@ -148,6 +155,24 @@ impl Client {
         fits.then_some(c)
     }
 
+    /// Every secret part of the configured credentials (for Basic, the password and the
+    /// encoded pair).
+    pub(crate) fn credential_secrets(&self) -> Vec<Secret<String>> {
+        let mut out = Vec::new();
+        for credential in self.inner.credentials.values() {
+            match credential {
+                Credential::ApiKey(key) | Credential::Bearer(key) => out.push(key.clone()),
+                Credential::Basic { user, password } => {
+                    out.push(password.clone());
+                    out.push(Secret::new(crate::request::base64(
+                        format!("{user}:{}", password.expose()).as_bytes(),
+                    )));
+                }
+            }
+        }
+        out
+    }
+
     pub(crate) fn hooks(&self) -> &[Arc<dyn RequestHook>] {
         &self.inner.hooks
     }
@@ -173,6 +198,18 @@ impl Client {
     pub(crate) fn inbound_buffer(&self) -> usize {
         self.inner.inbound_buffer
     }
+
+    pub(crate) fn max_response_size(&self) -> usize {
+        self.inner.max_response_size
+    }
+
+    pub(crate) fn max_retry_after(&self) -> Duration {
+        self.inner.max_retry_after
+    }
+
+    pub(crate) fn workflow_deadline(&self) -> Option<Duration> {
+        self.inner.workflow_deadline
+    }
 }
 
 impl fmt::Debug for Client {
@@ -190,6 +227,9 @@ impl fmt::Debug for Client {
                 ),
             )
             .field("inbound_buffer", &self.inner.inbound_buffer)
+            .field("max_response_size", &self.inner.max_response_size)
+            .field("max_retry_after", &self.inner.max_retry_after)
+            .field("workflow_deadline", &self.inner.workflow_deadline)
             .field(
                 "credentials",
                 &self.inner.credentials.keys().collect::<Vec<_>>(),
@@ -208,6 +248,9 @@ pub struct ClientBuilder {
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
     inbound_buffer: Option<usize>,
+    max_response_size: Option<usize>,
+    max_retry_after: Option<Duration>,
+    workflow_deadline: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -274,6 +317,33 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body a step reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`], 16 MiB); also the largest inbound message. A larger one
+    /// fails the step with [`WorkflowError::ResponseTooLarge`](crate::WorkflowError::ResponseTooLarge)
+    /// (or a message error), and reading stops there.
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = Some(bytes);
+        self
+    }
+
+    /// Fails a workflow call that takes longer, all its steps, retries and waits included,
+    /// with [`WorkflowError::DeadlineExceeded`](crate::WorkflowError::DeadlineExceeded) naming
+    /// the step that was running. A workflow another one calls shares its caller's deadline.
+    pub fn workflow_deadline(mut self, deadline: Duration) -> Self {
+        self.workflow_deadline = Some(deadline);
+        self
+    }
+
+    /// The longest server `Retry-After` a `retry` action waits for (default
+    /// [`DEFAULT_MAX_RETRY_AFTER`](crate::DEFAULT_MAX_RETRY_AFTER), 2 minutes). Past it the
+    /// action does not retry and the step fails with
+    /// [`WorkflowError::RetryAfterTooLong`](crate::WorkflowError::RetryAfterTooLong), naming the
+    /// delay the server asked for.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = Some(cap);
+        self
+    }
+
     /// How many messages a `receive` step holds between being reached and being awaited
     /// (default [`DEFAULT_INBOUND_BUFFER`](crate::message::DEFAULT_INBOUND_BUFFER), at least
     /// 1). When more arrive and none of them matches, the step fails with
@@ -291,7 +361,9 @@ impl ClientBuilder {
             Some(http) => http,
             None => {
                 install_crypto_provider();
-                reqwest::Client::builder().build()?
+                reqwest::Client::builder()
+                    .redirect(same_origin_redirects())
+                    .build()?
             }
         };
         Ok(Client {
@@ -303,9 +375,39 @@ impl ClientBuilder {
                 credentials: self.credentials,
                 transports: self.transports,
                 inbound_buffer: self.inbound_buffer.unwrap_or(DEFAULT_INBOUND_BUFFER),
+                max_response_size: self.max_response_size.unwrap_or(DEFAULT_MAX_RESPONSE_SIZE),
+                max_retry_after: self
+                    .max_retry_after
+                    .unwrap_or(crate::response::DEFAULT_MAX_RETRY_AFTER),
+                workflow_deadline: self.workflow_deadline,
             }),
         })
     }
+}
+
+/// How many same-origin redirects one request follows.
+const MAX_REDIRECTS: usize = 10;
+
+/// The redirect rule of the client [`ClientBuilder::build`] makes: a redirect to the same
+/// origin (scheme, host and port) is followed, up to ten in a row; a redirect to another
+/// origin is not followed, and the 3xx response itself is what the step's criteria see. A
+/// request's body and credentials (headers, query keys, cookies) therefore never reach an
+/// origin the workflow did not address. A client given with [`ClientBuilder::http_client`]
+/// keeps its own policy.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .last()
+            .is_some_and(|from| from.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Installs rustls' ring provider as the process default, unless one is installed already.

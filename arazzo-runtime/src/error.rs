@@ -64,6 +64,35 @@ pub enum WorkflowError {
         /// The budget.
         budget: usize,
     },
+    /// The server asked (`Retry-After`) for a longer wait before a retry than the client
+    /// honours ([`ClientBuilder::max_retry_after`](crate::ClientBuilder::max_retry_after)).
+    RetryAfterTooLong {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The response status.
+        status: u16,
+        /// The delay the server asked for.
+        requested: Duration,
+        /// The client's cap.
+        limit: Duration,
+    },
+    /// The workflow call ran past the client's deadline
+    /// ([`ClientBuilder::workflow_deadline`](crate::ClientBuilder::workflow_deadline)).
+    DeadlineExceeded {
+        /// The step that was running (the workflow's id when none had started).
+        step: &'static str,
+        /// The deadline.
+        after: Duration,
+    },
+    /// The response body was larger than the client allows
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)); it was
+    /// not read further.
+    ResponseTooLarge {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// The step did not finish within its `timeout`: a request with its response body, a
     /// connect, a send, or a `receive` waiting for its message.
     Timeout {
@@ -117,6 +146,9 @@ impl WorkflowError {
             | Self::MissingOutput { step, .. }
             | Self::StepBudgetExceeded { step, .. }
             | Self::Timeout { step, .. }
+            | Self::ResponseTooLarge { step, .. }
+            | Self::DeadlineExceeded { step, .. }
+            | Self::RetryAfterTooLong { step, .. }
             | Self::Connect { step, .. }
             | Self::Message { step, .. }
             | Self::InboundOverflow { step, .. } => step,
@@ -124,7 +156,8 @@ impl WorkflowError {
     }
 
     /// Whether the step ran out of its `timeout` (generated code routes this to the step's
-    /// `onFailure` actions like any other failure).
+    /// `onFailure` actions like any other failure). A passed workflow deadline is not: no
+    /// action can help then.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Self::Timeout { .. })
     }
@@ -132,7 +165,9 @@ impl WorkflowError {
     /// The HTTP status of the failing response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::CriteriaNotMet { status, .. } => Some(*status),
+            Self::CriteriaNotMet { status, .. } | Self::RetryAfterTooLong { status, .. } => {
+                Some(*status)
+            }
             Self::Connect { source, .. } => source.status(),
             _ => None,
         }
@@ -143,7 +178,15 @@ impl fmt::Display for WorkflowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Transport { step, source } => {
-                write!(f, "step `{step}`: the request failed: {source}")
+                write!(f, "step `{step}`: the request failed: {source}")?;
+                // reqwest's own message ("error sending request") hides why; its causes
+                // (connection refused, a TLS failure...) carry no URL.
+                let mut cause = std::error::Error::source(source);
+                while let Some(err) = cause {
+                    write!(f, ": {err}")?;
+                    cause = err.source();
+                }
+                Ok(())
             }
             Self::Request { step, message } => {
                 write!(f, "step `{step}`: cannot build the request: {message}")
@@ -179,6 +222,28 @@ impl fmt::Display for WorkflowError {
             Self::StepBudgetExceeded { step, budget } => write!(
                 f,
                 "step `{step}`: the workflow ran {budget} steps without finishing (a goto loop?)"
+            ),
+            Self::RetryAfterTooLong {
+                step,
+                status,
+                requested,
+                limit,
+            } => write!(
+                f,
+                "step `{step}`: HTTP status {status} asked to retry after {} s, longer than the \
+                 client waits ({} s, ClientBuilder::max_retry_after)",
+                requested.as_secs(),
+                limit.as_secs()
+            ),
+            Self::DeadlineExceeded { step, after } => write!(
+                f,
+                "step `{step}`: the workflow ran past its deadline of {}",
+                Millis(*after)
+            ),
+            Self::ResponseTooLarge { step, limit } => write!(
+                f,
+                "step `{step}`: the response body is larger than the client's limit of {limit} \
+                 bytes (ClientBuilder::max_response_size)"
             ),
             Self::Timeout { step, after } => {
                 write!(f, "step `{step}`: timed out after {}", Millis(*after))

@@ -11,18 +11,25 @@
 mod client;
 mod error;
 pub mod message;
+mod redact;
 mod request;
 mod response;
 mod secret;
 
 pub use client::{
-    Client, ClientBuilder, Credential, HookError, KeyLocation, RequestHook, Requirements,
-    SchemeKind, install_crypto_provider,
+    Client, ClientBuilder, Credential, DEFAULT_MAX_RESPONSE_SIZE, HookError, KeyLocation,
+    RequestHook, Requirements, SchemeKind, install_crypto_provider,
 };
 pub use error::WorkflowError;
 pub use request::Request;
-pub use response::Response;
+pub use response::{DEFAULT_MAX_RETRY_AFTER, Response};
 pub use secret::Secret;
+
+/// The HTTP client crate the runtime sends with (for [`ClientBuilder::http_client`],
+/// [`RequestHook`]s and your own requests), at the version the runtime uses.
+pub use reqwest;
+/// The JSON crate outputs and message payloads are in, at the version the runtime uses.
+pub use serde_json;
 
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]

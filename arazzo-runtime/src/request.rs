@@ -448,13 +448,23 @@ impl<'c> Request<'c> {
     /// Errors name `step`.
     pub async fn send(self, step: &'static str) -> Result<Response, WorkflowError> {
         let client = self.client;
+        crate::__private::deadline::enter(step);
         let request = self.build(step)?;
+        let secrets = sent_secrets(client, &request);
         let response = client
             .http()
             .execute(request)
             .await
             .map_err(|source| WorkflowError::transport(step, source))?;
-        Response::read(step, response).await
+        let mut response = Response::read(
+            step,
+            response,
+            client.max_response_size(),
+            client.max_retry_after(),
+        )
+        .await?;
+        response.secrets = secrets;
+        Ok(response)
     }
 
     /// What identifies a message connection besides its source and server: the URL with the
@@ -532,6 +542,24 @@ impl<'c> Request<'c> {
     }
 }
 
+/// What an error quoting the response must not repeat: the client's credentials, and the
+/// request's sensitive header values (a hook's signature included; for `Authorization`, the
+/// part after the scheme too).
+fn sent_secrets(client: &Client, request: &reqwest::Request) -> Vec<crate::Secret<String>> {
+    let mut secrets = client.credential_secrets();
+    for (name, value) in request.headers() {
+        if !(value.is_sensitive() || name == AUTHORIZATION) {
+            continue;
+        }
+        let Ok(text) = value.to_str() else { continue };
+        if let Some((_, token)) = text.split_once(' ') {
+            secrets.push(crate::Secret::new(token.trim().to_owned()));
+        }
+        secrets.push(crate::Secret::new(text.to_owned()));
+    }
+    secrets
+}
+
 /// Characters a cookie value cannot carry as they are (RFC 6265 `cookie-octet` excludes
 /// controls, space, `"`, `,`, `;` and `\`); `%` too, so encoded values decode unambiguously.
 const COOKIE_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -566,7 +594,7 @@ fn boundary_for<'a>(parts: impl Iterator<Item = &'a [u8]> + Clone) -> String {
 }
 
 /// Standard base64 with padding (RFC 4648 §4), for HTTP basic credentials.
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {

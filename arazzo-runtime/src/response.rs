@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
@@ -19,20 +20,48 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     json: OnceLock<Result<Value, String>>,
+    /// The longest `Retry-After` a `retry` action honours for this response.
+    pub(crate) max_retry_after: Duration,
+    /// The `Retry-After` a `retry` action refused as too long, for the step's error.
+    pub(crate) refused_retry_after: OnceLock<Duration>,
+    /// The credentials the request carried, masked wherever the body is quoted in an error.
+    pub(crate) secrets: Vec<crate::Secret<String>>,
 }
 
+/// The longest `Retry-After` honoured unless the client says otherwise: 2 minutes.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+
 impl Response {
+    /// Reads the whole body, refusing (and no longer reading) one of more than `limit` bytes.
     pub(crate) async fn read(
         step: &'static str,
         mut response: reqwest::Response,
+        limit: usize,
+        max_retry_after: Duration,
     ) -> Result<Self, WorkflowError> {
+        let too_large = || WorkflowError::ResponseTooLarge { step, limit };
         let status = response.status().as_u16();
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(too_large());
+        }
         let headers = std::mem::take(response.headers_mut());
-        let body = response
-            .bytes()
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|source| WorkflowError::transport(step, source))?;
-        Ok(Self::new(step, status, headers, body))
+            .map_err(|source| WorkflowError::transport(step, source))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let mut read = Self::new(step, status, headers, body.freeze());
+        read.max_retry_after = max_retry_after;
+        Ok(read)
     }
 
     /// A response assembled by hand (tests, or a hook-driven transport).
@@ -43,6 +72,9 @@ impl Response {
             headers,
             body,
             json: OnceLock::new(),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            refused_retry_after: OnceLock::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -127,8 +159,15 @@ impl Response {
             expected: short_type_name::<T>(),
             detail: if json.pointer(pointer).is_none() {
                 "the response has no value there".to_owned()
+            } else if pointer
+                .rsplit('/')
+                .next()
+                .is_some_and(crate::redact::looks_secret)
+            {
+                // serde quotes the value it could not read; this one's name says it is secret.
+                "the value there has another type (not shown: its name looks secret)".to_owned()
             } else {
-                err.to_string()
+                crate::redact::mask_text(&err.to_string(), &self.secrets)
             },
         })
     }
@@ -146,12 +185,22 @@ impl Response {
     }
 
     /// The error for a step whose success criteria did not hold.
+    /// When a `retry` action was refused because the server's `Retry-After` exceeded the
+    /// client's cap, that is the error instead (naming the requested delay).
     pub fn criteria_failed(&self, criterion: &'static str) -> WorkflowError {
+        if let Some(&requested) = self.refused_retry_after.get() {
+            return WorkflowError::RetryAfterTooLong {
+                step: self.step,
+                status: self.status,
+                requested,
+                limit: self.max_retry_after,
+            };
+        }
         WorkflowError::CriteriaNotMet {
             step: self.step,
             criterion,
             status: self.status,
-            body: crate::error::excerpt(&self.body),
+            body: crate::redact::body_excerpt(&self.body, &self.secrets),
         }
     }
 }

@@ -68,7 +68,7 @@ pub fn regex(pattern: &'static str, text: &str) -> bool {
 /// Whether the RFC 9535 JSONPath `query`, with `value` as its root `$`, selects at least one
 /// node. A `null` context fails, as the Arazzo specification asks.
 pub fn jsonpath(query: &'static str, value: &Value) -> bool {
-    if value.is_null() {
+    if value.is_null() || !super::bounds::json_within_bounds(value) {
         return false;
     }
     cached(&QUERIES, query, |q| JsonPath::parse(q).ok().map(Arc::new))
@@ -83,8 +83,12 @@ pub fn jsonpath(query: &'static str, value: &Value) -> bool {
 /// XML that does not parse fails. Only the five predefined entities are expanded (a DTD is
 /// skipped), so a document cannot make this read files or expand without bound. Names match
 /// with their namespace: in a document with a default namespace, `/root` matches nothing, and
-/// `/*[local-name()='root']` does.
+/// `/*[local-name()='root']` does. A document nested deeper than 256 elements or with more
+/// than 200,000 elements fails without being parsed (its evaluation cost would be unbounded).
 pub fn xpath(expr: &'static str, xml: &str) -> bool {
+    if !super::bounds::xml_within_bounds(xml) {
+        return false;
+    }
     // `try_with`: the cache is gone while the thread is being torn down; then fail, not panic.
     let compiled = XPATHS.try_with(|cache| {
         cache
@@ -363,6 +367,18 @@ mod tests {
         assert!(!xpath("frobnicate()", PETS), "unknown function");
         let entity = r#"<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>"#;
         assert!(!xpath("/r", entity), "only predefined entities");
+    }
+
+    #[cfg(feature = "xpath")]
+    #[test]
+    fn xpath_refuses_documents_beyond_the_bounds_without_parsing_them() {
+        // 50,000 levels: the parser would recurse that deep; the pre-check refuses it in one
+        // pass.
+        let deep = format!("{}{}", "<a>".repeat(50_000), "</a>".repeat(50_000));
+        assert!(!xpath("/a", &deep));
+        assert!(!xpath("count(//a) > 0", &deep));
+        let ok = format!("{}{}", "<a>".repeat(100), "</a>".repeat(100));
+        assert!(xpath("count(//a) = 100", &ok));
     }
 
     #[cfg(feature = "xpath")]

@@ -48,12 +48,18 @@ pub fn convert<T: DeserializeOwned, V: Serialize + ?Sized>(
 }
 
 /// How long to wait before a retry: the response's `Retry-After` (seconds or an HTTP date)
-/// when it has one, else the action's `retryAfter` seconds.
+/// when it has one, else the action's `retryAfter` seconds. A server's delay is never more
+/// than the client's cap (`ClientBuilder::max_retry_after`).
 pub fn retry_delay(response: &Response, retry_after_secs: f64) -> Duration {
-    response
-        .header("retry-after")
-        .and_then(parse_retry_after)
-        .unwrap_or_else(|| Duration::try_from_secs_f64(retry_after_secs).unwrap_or_default())
+    match server_delay(response) {
+        Some(delay) => delay.min(response.max_retry_after),
+        None => Duration::try_from_secs_f64(retry_after_secs).unwrap_or_default(),
+    }
+}
+
+/// The response's `Retry-After`, when it has a valid one.
+pub(crate) fn server_delay(response: &Response) -> Option<Duration> {
+    response.header("retry-after").and_then(parse_retry_after)
 }
 
 fn parse_retry_after(value: &str) -> Option<Duration> {

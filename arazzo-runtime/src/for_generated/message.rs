@@ -11,9 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::client::{Client, Requirements};
 use crate::error::WorkflowError;
-use crate::message::{
-    ConnectRequest, DEFAULT_MAX_MESSAGE_SIZE, MessageSender, MessageStream, TransportError,
-};
+use crate::message::{ConnectRequest, MessageSender, MessageStream, TransportError};
 use crate::request::Request;
 
 pub use crate::message::{Message, Payload};
@@ -97,6 +95,7 @@ impl<'c> Connections<'c> {
         conn: ConnId,
         message: Message,
     ) -> Result<(), WorkflowError> {
+        super::deadline::enter(step);
         let timeout = self.client.timeout();
         let open = self.get(step, conn)?;
         let sending = open.sender.send(message);
@@ -226,6 +225,7 @@ impl Connect<'_, '_> {
     /// (credentials and hooks applied as to HTTP requests, bounded by the client's timeout).
     /// Errors name `step`.
     pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
+        super::deadline::enter(step);
         let Self {
             connections,
             endpoint,
@@ -257,7 +257,7 @@ impl Connect<'_, '_> {
             headers: built.headers().clone(),
             subprotocol: endpoint.subprotocol.map(str::to_owned),
             timeout: client.timeout(),
-            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_message_size: client.max_response_size(),
         };
         let connection = transport
             .connect(connect)
@@ -412,6 +412,7 @@ impl Receiving {
         timeout_ms: Option<u64>,
     ) -> Result<Message, WorkflowError> {
         let step = self.step;
+        super::deadline::enter(step);
         let after = timeout_ms.map_or(self.default_timeout, Duration::from_millis);
         let finding = async {
             while let Some(message) = self.rx.recv().await {

@@ -6,9 +6,12 @@ pub use reqwest::Method;
 pub use serde;
 pub use serde_json;
 
+#[cfg(any(feature = "jsonpath", feature = "xpath"))]
+mod bounds;
 pub mod cond;
 #[cfg(any(feature = "regex", feature = "jsonpath", feature = "xpath"))]
 pub mod criteria;
+pub mod deadline;
 pub mod flow;
 pub mod message;
 pub mod param;

@@ -5,7 +5,7 @@
 use crate::error::WorkflowError;
 use crate::response::Response;
 
-use super::flow::{retry_delay, sleep};
+use super::flow::{retry_delay, server_delay, sleep};
 
 /// Where a branching workflow is: `N` steps, run in order unless an action jumps.
 #[derive(Debug)]
@@ -74,7 +74,8 @@ impl<const N: usize> Steps<N> {
     /// A `retry` action: while the current step has been retried fewer than `limit` times,
     /// waits (the response's `Retry-After`, else `after_secs`), counts the retry and runs the
     /// step again, or first the step `first` and then this one again; returns whether it
-    /// retries.
+    /// retries. A `Retry-After` beyond the client's cap is not honoured: no retry, and the
+    /// response's `criteria_failed` then names the requested delay.
     pub async fn retry(
         &mut self,
         response: &Response,
@@ -86,6 +87,10 @@ impl<const N: usize> Steps<N> {
             return false;
         };
         if *count >= limit {
+            return false;
+        }
+        if let Some(requested) = server_delay(response).filter(|d| *d > response.max_retry_after) {
+            let _ = response.refused_retry_after.set(requested);
             return false;
         }
         *count += 1;
@@ -163,6 +168,28 @@ mod tests {
             steps.retry(&response, 2, 0.0, None).await,
             "the count started over"
         );
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_beyond_the_cap_fails_the_step_naming_the_delay() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "retry-after",
+            reqwest::header::HeaderValue::from_static("86400"),
+        );
+        let response = Response::new("poll", 429, headers, bytes::Bytes::new());
+        let mut steps = Steps::new(["poll"], 100);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        let started = std::time::Instant::now();
+        assert!(!steps.retry(&response, 5, 0.0, None).await, "not honoured");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let err = response.criteria_failed("$statusCode == 200");
+        assert_eq!(
+            err.to_string(),
+            "step `poll`: HTTP status 429 asked to retry after 86400 s, longer than the client \
+             waits (120 s, ClientBuilder::max_retry_after)"
+        );
+        assert_eq!(err.status(), Some(429));
     }
 
     #[tokio::test]

@@ -55,14 +55,17 @@
 //! A step `timeout` around anything else (an HTTP request with its body, a connect, a send) is
 //! `rt::timeout::within(step, timeout_ms, future).await`, which fails with
 //! [`WorkflowError::Timeout`]; [`WorkflowError::is_timeout`] tells it apart for `onFailure`.
+//! The client's whole-workflow deadline needs the workflow's body wrapped once:
+//! `rt::deadline::run(client, "workflowId", async move { ... }).await`.
 //!
 //! # Bounds
 //!
 //! Each pending `receive` buffers at most [`ClientBuilder::inbound_buffer`](crate::ClientBuilder::inbound_buffer)
 //! messages (default [`DEFAULT_INBOUND_BUFFER`]) between its start and its wait; when more
 //! arrive and none of the buffered ones matches, the wait fails with
-//! [`WorkflowError::InboundOverflow`]. The WebSocket transport refuses messages larger than
-//! [`DEFAULT_MAX_MESSAGE_SIZE`].
+//! [`WorkflowError::InboundOverflow`]. Inbound messages larger than
+//! [`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size) end the
+//! connection with an error (the WebSocket transport refuses them as it reads).
 
 mod websocket;
 
@@ -85,9 +88,6 @@ pub use websocket::WebSocket;
 /// How many messages a pending `receive` holds before it is awaited, unless the client says
 /// otherwise.
 pub const DEFAULT_INBOUND_BUFFER: usize = 1024;
-
-/// The largest message the WebSocket transport accepts (16 MiB).
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
 
 /// A boxed future, as the object-safe transport traits return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -1,0 +1,54 @@
+//! The whole-workflow deadline (`ClientBuilder::workflow_deadline`).
+//!
+//! Generated code wraps a workflow's body once:
+//!
+//! ```ignore
+//! rt::deadline::run(client, "workflowId", async move { /* the steps */ }).await
+//! ```
+//!
+//! Within it, each step the runtime sees start (a request sent, a connect, a send, a receive
+//! awaited) is remembered, so that a deadline that passes names the step that was running. A
+//! workflow called as a step of another runs under the caller's deadline, not a fresh one.
+
+use std::cell::Cell;
+use std::future::Future;
+
+use crate::client::Client;
+use crate::error::WorkflowError;
+
+tokio::task_local! {
+    /// The step running in the current workflow call, when inside `run`.
+    static CURRENT: Cell<&'static str>;
+}
+
+/// Runs a workflow's body under the client's deadline; past it the body is dropped (its
+/// request cancelled) and the result is [`WorkflowError::DeadlineExceeded`] naming the step
+/// that was running (the workflow's id when none had started).
+pub async fn run<T, F>(client: &Client, workflow: &'static str, body: F) -> Result<T, WorkflowError>
+where
+    F: Future<Output = Result<T, WorkflowError>>,
+{
+    if CURRENT.try_with(|_| ()).is_ok() {
+        // A nested workflow: the outer deadline already bounds it.
+        return body.await;
+    }
+    let Some(after) = client.workflow_deadline() else {
+        return CURRENT.scope(Cell::new(workflow), body).await;
+    };
+    CURRENT
+        .scope(Cell::new(workflow), async move {
+            match tokio::time::timeout(after, body).await {
+                Ok(result) => result,
+                Err(_) => Err(WorkflowError::DeadlineExceeded {
+                    step: CURRENT.try_with(Cell::get).unwrap_or(workflow),
+                    after,
+                }),
+            }
+        })
+        .await
+}
+
+/// Notes that `step` is running (nothing outside `run`).
+pub(crate) fn enter(step: &'static str) {
+    let _ = CURRENT.try_with(|current| current.set(step));
+}

@@ -1,0 +1,152 @@
+//! Keeping secrets out of the response bodies that errors quote: JSON members whose names
+//! look secret are masked, and so is anything equal to a credential the request carried.
+
+use serde_json::Value;
+
+use crate::Secret;
+use crate::error::excerpt;
+
+/// What replaces a secret.
+const MASK: &str = "***";
+
+/// Secrets shorter than this are only masked where a whole JSON string equals them: replacing
+/// every occurrence of a 2-character password would mangle the body beyond reading.
+const MIN_SUBSTRING_SECRET: usize = 6;
+
+/// Whether a JSON member's name looks like it holds a secret (`access_token`, `apiKey`,
+/// `password`, `clientSecret`, `Authorization`, `connectionString`, `sig`...).
+pub(crate) fn looks_secret(name: &str) -> bool {
+    let folded: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    const PARTS: [&str; 11] = [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "authorization",
+        "credential",
+        "connectionstring",
+        "signature",
+    ];
+    PARTS.iter().any(|part| folded.contains(part))
+        || matches!(folded.as_str(), "key" | "sig" | "pwd" | "sas")
+}
+
+/// `text` with every occurrence of a (long enough) secret masked.
+pub(crate) fn mask_text(text: &str, secrets: &[Secret<String>]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        let secret = secret.expose();
+        if secret.len() >= MIN_SUBSTRING_SECRET && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), MASK);
+        }
+    }
+    out
+}
+
+/// The start of `body` for an error message, secrets masked.
+pub(crate) fn body_excerpt(body: &[u8], secrets: &[Secret<String>]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        // Unchanged bodies are quoted as they came (re-serialising would reformat them).
+        Ok(mut json) => {
+            if mask_json(&mut json, secrets) {
+                excerpt(json.to_string().as_bytes())
+            } else {
+                excerpt(body)
+            }
+        }
+        Err(_) => excerpt(mask_text(&String::from_utf8_lossy(body), secrets).as_bytes()),
+    }
+}
+
+/// Masks in place, iteratively (a parsed body is at most serde_json's 128 levels deep, but no
+/// recursion is needed); whether anything was masked.
+fn mask_json(json: &mut Value, secrets: &[Secret<String>]) -> bool {
+    let mut changed = false;
+    let mut pending = vec![json];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(members) => {
+                for (name, member) in members.iter_mut() {
+                    if looks_secret(name) && !member.is_null() {
+                        *member = Value::String(MASK.to_owned());
+                        changed = true;
+                    } else {
+                        pending.push(member);
+                    }
+                }
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::String(text) => {
+                let masked = if secrets.iter().any(|s| s.expose() == text) {
+                    MASK.to_owned()
+                } else {
+                    mask_text(text, secrets)
+                };
+                if masked != *text {
+                    *text = masked;
+                    changed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets() -> Vec<Secret<String>> {
+        vec![
+            Secret::new("sk-live-12345".to_owned()),
+            Secret::new("ab".to_owned()),
+        ]
+    }
+
+    #[test]
+    fn secret_names_and_sent_credentials_are_masked() {
+        let body = br#"{"error":"bad key sk-live-12345","access_token":"eyJ...","nested":[{"clientSecret":"x","ok":"ab"}],"name":"ab-c"}"#;
+        let out = body_excerpt(body, &secrets());
+        assert_eq!(
+            out,
+            r#"{"error":"bad key ***","access_token":"***","nested":[{"clientSecret":"***","ok":"***"}],"name":"ab-c"}"#
+        );
+    }
+
+    #[test]
+    fn bodies_without_secrets_are_quoted_as_they_came() {
+        let body = b"{ \"status\" : \"busy\" }";
+        assert_eq!(body_excerpt(body, &secrets()), "{ \"status\" : \"busy\" }");
+    }
+
+    #[test]
+    fn text_bodies_mask_credentials() {
+        let out = body_excerpt(b"denied for sk-live-12345 (ab)", &secrets());
+        assert_eq!(out, "denied for *** (ab)");
+    }
+
+    #[test]
+    fn names_that_look_secret() {
+        for name in [
+            "token",
+            "accessToken",
+            "api_key",
+            "Authorization",
+            "password",
+            "sig",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["monkey", "name", "status", "keyboard"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+}

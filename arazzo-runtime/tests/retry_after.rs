@@ -1,0 +1,69 @@
+//! The cap on honoured `Retry-After`, with the client's setting and a real server on
+//! 127.0.0.1: within the cap the retry waits; beyond it the step fails naming the delay.
+
+use std::time::{Duration, Instant};
+
+use arazzo_runtime::__private::steps::Steps;
+use arazzo_runtime::{Client, WorkflowError};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A server answering every request 429 with `Retry-After: <secs>`.
+async fn throttling(secs: u64) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let answer = format!(
+                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
+    let client = Client::builder()
+        .max_retry_after(Duration::from_secs(1))
+        .build()
+        .unwrap();
+
+    let url = throttling(30).await;
+    let response = client
+        .request(reqwest::Method::GET, "s", &url, "/")
+        .send("poll")
+        .await
+        .unwrap();
+    let mut steps = Steps::new(["poll"], 10);
+    steps.step().unwrap();
+    let started = Instant::now();
+    assert!(!steps.retry(&response, 3, 0.0, None).await);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    let err = response.criteria_failed("$statusCode == 200");
+    assert!(
+        matches!(err, WorkflowError::RetryAfterTooLong { step: "poll", requested, .. } if requested == Duration::from_secs(30)),
+        "{err:?}"
+    );
+
+    let url = throttling(1).await;
+    let response = client
+        .request(reqwest::Method::GET, "s", &url, "/")
+        .send("poll")
+        .await
+        .unwrap();
+    let mut steps = Steps::new(["poll"], 10);
+    steps.step().unwrap();
+    let started = Instant::now();
+    assert!(steps.retry(&response, 3, 0.0, None).await);
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert!(matches!(
+        response.criteria_failed("$statusCode == 200"),
+        WorkflowError::CriteriaNotMet { .. }
+    ));
+}
