@@ -17,6 +17,10 @@ mod response;
 mod secret;
 mod trace;
 
+// Compiled for the crate's own unit tests too, so its tests run whatever the features.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
 pub use client::{
     Client, ClientBuilder, Credential, DEFAULT_MAX_RESPONSE_SIZE, HookError, KeyLocation,
     RequestHook, Requirements, SchemeKind, StepHook, install_crypto_provider,
