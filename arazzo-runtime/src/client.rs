@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Secret;
-use crate::message::{DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
+use crate::message::{BoxFuture, DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
+use crate::response::Response;
 
 /// The largest response body (and inbound message) a client reads unless told otherwise:
 /// 16 MiB.
@@ -71,6 +72,32 @@ pub trait RequestHook: Send + Sync + 'static {
     fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError>;
 }
 
+/// Sees each HTTP step around its request, asynchronously: the step id and the request just
+/// before it is sent (after credentials and [`RequestHook`]s; it may still change it), then
+/// the response once read. For metrics, audit logs, or a signature that needs an async call
+/// (a token from a vault). Both methods do nothing unless overridden.
+pub trait StepHook: Send + Sync + 'static {
+    /// Runs before `step`'s request is sent. An error stops the step; keep secrets out of it.
+    fn before_send<'a>(
+        &'a self,
+        step: &'static str,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<(), HookError>> {
+        let _ = (step, request);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Runs once `step`'s response has been read, before its criteria are checked.
+    fn after_response<'a>(
+        &'a self,
+        step: &'static str,
+        response: &'a Response,
+    ) -> BoxFuture<'a, ()> {
+        let _ = (step, response);
+        Box::pin(async {})
+    }
+}
+
 /// Why a [`RequestHook`] refused a request. The message is shown to users: keep secrets out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookError(pub String);
@@ -94,6 +121,7 @@ struct Inner {
     http: reqwest::Client,
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
+    step_hooks: Vec<Arc<dyn StepHook>>,
     timeout: Option<Duration>,
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
@@ -177,6 +205,10 @@ impl Client {
         &self.inner.hooks
     }
 
+    pub(crate) fn step_hooks(&self) -> &[Arc<dyn StepHook>] {
+        &self.inner.step_hooks
+    }
+
     pub(crate) fn timeout(&self) -> Option<Duration> {
         self.inner.timeout
     }
@@ -218,6 +250,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_urls", &self.inner.base_urls)
             .field("hooks", &self.inner.hooks.len())
+            .field("step_hooks", &self.inner.step_hooks.len())
             .field("timeout", &self.inner.timeout)
             .field(
                 "transports",
@@ -244,6 +277,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
+    step_hooks: Vec<Arc<dyn StepHook>>,
     timeout: Option<Duration>,
     credentials: BTreeMap<String, Credential>,
     transports: Transports,
@@ -270,6 +304,12 @@ impl ClientBuilder {
     /// Runs `hook` on every request, in the order hooks were added.
     pub fn hook(mut self, hook: impl RequestHook) -> Self {
         self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` around every HTTP step, in the order step hooks were added.
+    pub fn step_hook(mut self, hook: impl StepHook) -> Self {
+        self.step_hooks.push(Arc::new(hook));
         self
     }
 
@@ -371,6 +411,7 @@ impl ClientBuilder {
                 http,
                 base_urls: self.base_urls,
                 hooks: self.hooks,
+                step_hooks: self.step_hooks,
                 timeout: self.timeout,
                 credentials: self.credentials,
                 transports: self.transports,

@@ -15,10 +15,15 @@ mod redact;
 mod request;
 mod response;
 mod secret;
+mod trace;
+
+// Compiled for the crate's own unit tests too, so its tests run whatever the features.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use client::{
     Client, ClientBuilder, Credential, DEFAULT_MAX_RESPONSE_SIZE, HookError, KeyLocation,
-    RequestHook, Requirements, SchemeKind, install_crypto_provider,
+    RequestHook, Requirements, SchemeKind, StepHook, install_crypto_provider,
 };
 pub use error::WorkflowError;
 pub use request::Request;
@@ -28,8 +33,6 @@ pub use secret::Secret;
 /// The HTTP client crate the runtime sends with (for [`ClientBuilder::http_client`],
 /// [`RequestHook`]s and your own requests), at the version the runtime uses.
 pub use reqwest;
-/// The JSON crate outputs and message payloads are in, at the version the runtime uses.
-pub use serde_json;
 
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]

@@ -447,9 +447,25 @@ impl<'c> Request<'c> {
     /// Runs the client's hooks and sends the request, reading the whole response body.
     /// Errors name `step`.
     pub async fn send(self, step: &'static str) -> Result<Response, WorkflowError> {
-        let client = self.client;
         crate::__private::deadline::enter(step);
-        let request = self.build(step)?;
+        let method = self.method.clone();
+        crate::trace::step(step, "http", method.as_str(), self.send_traced(step), |r| {
+            Some(r.status())
+        })
+        .await
+    }
+
+    async fn send_traced(self, step: &'static str) -> Result<Response, WorkflowError> {
+        let client = self.client;
+        let mut request = self.build(step)?;
+        for hook in client.step_hooks() {
+            hook.before_send(step, &mut request)
+                .await
+                .map_err(|err| WorkflowError::Request {
+                    step,
+                    message: err.0,
+                })?;
+        }
         let secrets = sent_secrets(client, &request);
         let response = client
             .http()
@@ -464,6 +480,9 @@ impl<'c> Request<'c> {
         )
         .await?;
         response.secrets = secrets;
+        for hook in client.step_hooks() {
+            hook.after_response(step, &response).await;
+        }
         Ok(response)
     }
 

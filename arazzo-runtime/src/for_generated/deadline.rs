@@ -30,21 +30,27 @@ where
 {
     if CURRENT.try_with(|_| ()).is_ok() {
         // A nested workflow: the outer deadline already bounds it.
-        return body.await;
+        return crate::trace::workflow(workflow, body).await;
     }
     let Some(after) = client.workflow_deadline() else {
+        let body = crate::trace::workflow(workflow, body);
         return CURRENT.scope(Cell::new(workflow), body).await;
     };
-    CURRENT
-        .scope(Cell::new(workflow), async move {
-            match tokio::time::timeout(after, body).await {
-                Ok(result) => result,
-                Err(_) => Err(WorkflowError::DeadlineExceeded {
-                    step: CURRENT.try_with(Cell::get).unwrap_or(workflow),
-                    after,
-                }),
+    let bounded = async move {
+        match tokio::time::timeout(after, body).await {
+            Ok(result) => result,
+            Err(_) => {
+                let step = CURRENT.try_with(Cell::get).unwrap_or(workflow);
+                crate::trace::timeout(step, after);
+                Err(WorkflowError::DeadlineExceeded { step, after })
             }
-        })
+        }
+    };
+    CURRENT
+        .scope(
+            Cell::new(workflow),
+            crate::trace::workflow(workflow, bounded),
+        )
         .await
 }
 

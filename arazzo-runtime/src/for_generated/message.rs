@@ -96,6 +96,22 @@ impl<'c> Connections<'c> {
         message: Message,
     ) -> Result<(), WorkflowError> {
         super::deadline::enter(step);
+        crate::trace::step(
+            step,
+            "send",
+            "",
+            self.send_traced(step, conn, message),
+            |_| None,
+        )
+        .await
+    }
+
+    async fn send_traced(
+        &mut self,
+        step: &'static str,
+        conn: ConnId,
+        message: Message,
+    ) -> Result<(), WorkflowError> {
         let timeout = self.client.timeout();
         let open = self.get(step, conn)?;
         let sending = open.sender.send(message);
@@ -226,6 +242,10 @@ impl Connect<'_, '_> {
     /// Errors name `step`.
     pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
         super::deadline::enter(step);
+        crate::trace::step(step, "connect", "GET", self.open_traced(step), |_| None).await
+    }
+
+    async fn open_traced(self, step: &'static str) -> Result<ConnId, WorkflowError> {
         let Self {
             connections,
             endpoint,
@@ -407,12 +427,28 @@ impl Receiving {
     /// [`WorkflowError::InboundOverflow`] when the buffer overflowed before a match, or with
     /// [`WorkflowError::Message`] when the connection ended first.
     pub async fn wait(
-        mut self,
+        self,
         matcher: &Match<'_>,
         timeout_ms: Option<u64>,
     ) -> Result<Message, WorkflowError> {
         let step = self.step;
         super::deadline::enter(step);
+        crate::trace::step(
+            step,
+            "receive",
+            "",
+            self.wait_traced(matcher, timeout_ms),
+            |_| None,
+        )
+        .await
+    }
+
+    async fn wait_traced(
+        mut self,
+        matcher: &Match<'_>,
+        timeout_ms: Option<u64>,
+    ) -> Result<Message, WorkflowError> {
+        let step = self.step;
         let after = timeout_ms.map_or(self.default_timeout, Duration::from_millis);
         let finding = async {
             while let Some(message) = self.rx.recv().await {
@@ -436,6 +472,9 @@ impl Receiving {
         };
         tokio::time::timeout(after, finding)
             .await
-            .unwrap_or(Err(WorkflowError::Timeout { step, after }))
+            .unwrap_or_else(|_| {
+                crate::trace::timeout(step, after);
+                Err(WorkflowError::Timeout { step, after })
+            })
     }
 }

@@ -89,12 +89,16 @@ impl<const N: usize> Steps<N> {
         if *count >= limit {
             return false;
         }
+        let step = self.ids.get(self.current).copied().unwrap_or_default();
         if let Some(requested) = server_delay(response).filter(|d| *d > response.max_retry_after) {
+            crate::trace::retry_refused(step, requested);
             let _ = response.refused_retry_after.set(requested);
             return false;
         }
         *count += 1;
-        sleep(retry_delay(response, after_secs)).await;
+        let delay = retry_delay(response, after_secs);
+        crate::trace::retry(step, *count + 1, delay);
+        sleep(delay).await;
         match first {
             Some(step) => {
                 self.resume = Some(self.current);

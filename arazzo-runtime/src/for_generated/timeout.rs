@@ -20,7 +20,10 @@ where
     let after = Duration::from_millis(timeout_ms);
     tokio::time::timeout(after, future)
         .await
-        .unwrap_or(Err(WorkflowError::Timeout { step, after }))
+        .unwrap_or_else(|_| {
+            crate::trace::timeout(step, after);
+            Err(WorkflowError::Timeout { step, after })
+        })
 }
 
 #[cfg(test)]

@@ -1,0 +1,108 @@
+//! What the runtime reports through `tracing` (feature `tracing`, on by default): a span per
+//! workflow call (`arazzo.workflow`) and per step the runtime sees (`arazzo.step`: step id,
+//! kind, HTTP method, status, latency), and events for retries, refused retries and timeouts.
+//! Never a URL, its query or a header value. Without the feature these are no-ops.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::error::WorkflowError;
+
+/// Runs `future` in a workflow's span.
+pub(crate) async fn workflow<T>(workflow: &'static str, future: impl Future<Output = T>) -> T {
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        future
+            .instrument(tracing::info_span!("arazzo.workflow", workflow))
+            .await
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = workflow;
+        future.await
+    }
+}
+
+/// Runs one step's operation (`kind`: `http`, `connect`, `send`, `receive`) in its span,
+/// recording its latency, the HTTP status `status` reads from the result, and a failure.
+pub(crate) async fn step<T>(
+    step: &'static str,
+    kind: &'static str,
+    method: &str,
+    future: impl Future<Output = Result<T, WorkflowError>>,
+    status: impl FnOnce(&T) -> Option<u16>,
+) -> Result<T, WorkflowError> {
+    #[cfg(feature = "tracing")]
+    {
+        use tracing::Instrument;
+        let span = tracing::info_span!(
+            "arazzo.step",
+            step,
+            kind,
+            method,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = std::time::Instant::now();
+        let result = future.instrument(span.clone()).await;
+        let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("latency_ms", latency);
+        match &result {
+            Ok(value) => {
+                if let Some(code) = status(value) {
+                    span.record("status", code);
+                }
+            }
+            Err(err) => {
+                if let Some(code) = err.status() {
+                    span.record("status", code);
+                }
+                tracing::warn!(parent: &span, error = %err, "step failed");
+            }
+        }
+        result
+    }
+    #[cfg(not(feature = "tracing"))]
+    {
+        let _ = (step, kind, method, status);
+        future.await
+    }
+}
+
+/// A `retry` action about to wait `delay` before attempt number `attempt` (2 = first retry).
+pub(crate) fn retry(step: &'static str, attempt: u32, delay: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        step,
+        attempt,
+        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        "retrying step"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (step, attempt, delay);
+}
+
+/// A `retry` action not honoured: the server's `Retry-After` is beyond the client's cap.
+pub(crate) fn retry_refused(step: &'static str, requested: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        step,
+        requested_s = requested.as_secs(),
+        "Retry-After beyond the client's cap: not retrying"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (step, requested);
+}
+
+/// A step's `timeout` (or the workflow's deadline) passed.
+pub(crate) fn timeout(step: &'static str, after: Duration) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        step,
+        after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX),
+        "timed out"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (step, after);
+}

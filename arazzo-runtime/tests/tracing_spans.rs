@@ -1,0 +1,98 @@
+//! With the default `tracing` feature, the spans and events a subscriber receives for a run
+//! against a real server on 127.0.0.1. Alone in its test binary: tracing caches per call site
+//! whether anyone listens, and a test running at the same time without a subscriber would race
+//! with this one's.
+
+/// Shows up as ignored, rather than vanishing, when the feature is off.
+#[cfg(not(feature = "tracing"))]
+#[test]
+#[ignore = "needs the default `tracing` feature"]
+fn spans_need_the_tracing_feature() {}
+
+#[cfg(feature = "tracing")]
+mod spans {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use arazzo_runtime::Client;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A server that answers every request 200 `{"ok":true}`.
+    async fn server() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 8192];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}")
+                .await;
+            }
+        });
+        url
+    }
+
+    /// Collects what the fmt subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn spans_name_workflow_step_method_and_status_but_never_the_query() {
+        let url = server().await;
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+
+        let client = Client::builder().build().unwrap();
+        arazzo_runtime::__private::deadline::run(&client, "placeOrder", async {
+            client
+                .request(reqwest::Method::GET, "s", &url, "/stock")
+                .query("api_key", "q-s3cret")
+                .header("x-token", "h-s3cret")
+                .send("checkStock")
+                .await
+        })
+        .await
+        .unwrap();
+        arazzo_runtime::__private::timeout::within("slow", 10, async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            Ok(())
+        })
+        .await
+        .unwrap_err();
+
+        let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(out.contains("arazzo.workflow"), "{out}");
+        assert!(out.contains("placeOrder"), "{out}");
+        assert!(out.contains("arazzo.step"), "{out}");
+        assert!(out.contains("checkStock"), "{out}");
+        assert!(
+            out.contains("method=\"GET\"") || out.contains("method=GET"),
+            "{out}"
+        );
+        assert!(out.contains("status=200"), "{out}");
+        assert!(out.contains("latency_ms="), "{out}");
+        assert!(
+            out.contains("timed out") && out.contains("after_ms=10"),
+            "{out}"
+        );
+        assert!(!out.contains("s3cret"), "{out}");
+    }
+}
