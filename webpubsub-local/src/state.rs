@@ -70,6 +70,9 @@ pub(crate) struct Connection {
     pub(crate) reliable: Option<Reliable>,
     /// Recent `ackId`s, to answer resends with `Duplicate`.
     pub(crate) ack_ids: AckWindow,
+    /// The connection's upstream worker, when its hub has event handlers; dropped with the
+    /// connection, which sends `disconnected`.
+    pub(crate) upstream: Option<crate::upstream::EventQueue>,
 }
 
 impl Connection {
@@ -346,10 +349,13 @@ impl Hub {
     /// Removes a connection at once (no recovery) and closes its socket with `reason`.
     fn drop_now(&mut self, id: &str, reason: String) {
         tracing::info!(connection_id = id, reason, "closing a client connection");
-        if let Some(c) = self.remove(id)
-            && let Some(link) = c.link
-        {
-            link.kill(reason);
+        if let Some(c) = self.remove(id) {
+            if let Some(u) = &c.upstream {
+                u.set_reason(&reason);
+            }
+            if let Some(link) = c.link {
+                link.kill(reason);
+            }
         }
     }
 
@@ -357,8 +363,11 @@ impl Hub {
     /// already queued for it.
     pub(crate) fn close(&mut self, ids: &[String], reason: Option<&str>) {
         for id in ids {
-            if let Some(c) = self.remove(id)
-                && let Some(link) = c.link
+            let Some(c) = self.remove(id) else { continue };
+            if let (Some(u), Some(r)) = (&c.upstream, reason) {
+                u.set_reason(r);
+            }
+            if let Some(link) = c.link
                 && !link.push(Outbound::Close(reason.map(str::to_owned)), self.queue_limit)
             {
                 link.kill(reason.unwrap_or_default().to_owned());
