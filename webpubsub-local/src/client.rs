@@ -479,6 +479,7 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     tokio::pin!(grace);
     let mut writer_done = false;
     let mut reading = true;
+    let mut closed_by_client = false;
     loop {
         tokio::select! {
             frame = stream.next(), if reading => {
@@ -530,7 +531,10 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
                     // Keep reading after the client's close frame: the next read sends our
                     // reply and then ends the stream, which clients wait for.
                     None => break,
-                    // Pings, pongs and close frames: tungstenite answers them.
+                    // A client that says goodbye ends its connection: no recovery window
+                    // (that is for sockets that drop), and `disconnected` goes out now.
+                    Some(Ok(Message::Close(_))) => closed_by_client = true,
+                    // Pings and pongs: tungstenite answers them.
                     Some(Ok(_)) => {}
                 }
             }
@@ -562,8 +566,12 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     tracing::info!(
         hub = live.hub,
         connection_id = live.id,
+        closed_by_client,
         "client socket closed"
     );
+    if closed_by_client {
+        live.end_now("the client closed the connection".into());
+    }
     live.handle().end();
 }
 

@@ -51,6 +51,7 @@
 //!   message, then every message after its last `sequenceAck`, in order, then what is sent
 //!   later. A wrong token, an unknown id or an expired window gets close code 1008 (Microsoft's
 //!   clients then stop recovering and connect anew).
+//!   A client that closes its socket with a close frame ends the connection at once.
 //! - Upstream event handlers ([`HubSettings`], [`EventHandler`],
 //!   [`ServiceBuilder::event_handler`]): `connect` (blocking; may refuse the client or set its
 //!   user, groups, roles and subprotocol), `connected`, `disconnected` and user events,

@@ -167,6 +167,7 @@ async fn connect_sets_the_user_and_every_event_carries_the_cloudevents_attribute
     assert_eq!(validate.method, "OPTIONS");
     assert_eq!(validate.path, "/upstream/chat/validate");
     assert_eq!(validate.h("webhook-request-origin"), authority);
+    assert_eq!(validate.h("ce-awpsversion"), "1.0");
 
     let connect = next_seen(&mut seen).await;
     assert_eq!(connect.method, "POST");

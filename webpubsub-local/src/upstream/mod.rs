@@ -143,6 +143,9 @@ impl Upstream {
             .client
             .request(reqwest::Method::OPTIONS, &url)
             .header("WebHook-Request-Origin", &self.origin)
+            // Microsoft's handler SDKs answer the handshake only for requests marked as Web
+            // PubSub's (@azure/web-pubsub-express checks this header first).
+            .header("ce-awpsversion", "1.0")
             .send();
         let response = tokio::time::timeout(self.timeout, request)
             .await
