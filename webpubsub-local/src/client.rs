@@ -348,6 +348,7 @@ fn register(
         link: Some(link.clone()),
         reliable,
         ack_ids: AckWindow::new(shared.limits.ack_id_window),
+        subprotocol: who.subprotocol.clone(),
         upstream: Upstream::start(shared, who, state),
     };
     shared

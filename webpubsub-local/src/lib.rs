@@ -59,6 +59,8 @@
 //!   (<https://learn.microsoft.com/azure/azure-web-pubsub/reference-cloud-events>) with
 //!   `ce-signature` and the abuse-protection handshake; answers to user events go back to the
 //!   client. See the README section "Upstream event handlers".
+//! - A dashboard at `/_dashboard` ([`ServiceBuilder::dashboard`]): hubs, connections, recent
+//!   REST calls and upstream deliveries, and a test client; no access key or token is shown.
 //! - Per-connection ordered delivery: each connection has one outbound queue drained by one
 //!   writer task.
 //!
@@ -120,6 +122,7 @@
 
 mod auth;
 mod client;
+mod dashboard;
 mod filter;
 mod jwt;
 mod limits;

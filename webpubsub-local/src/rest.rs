@@ -204,6 +204,11 @@ pub(crate) async fn handle(shared: &Shared, request: Request, segments: &[String
     let started = std::time::Instant::now();
     let result = route(shared, request, segments).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = match &result {
+        Ok(r) => r.status(),
+        Err(e) => e.status,
+    };
+    shared.activity.rest(&method, &path, status);
     match result {
         Ok(r) => {
             tracing::info!(%method, path, status = r.status().as_u16(), elapsed_ms, "REST request");

@@ -49,6 +49,10 @@ pub(crate) struct Shared {
     pub(crate) gate: Arc<Gate>,
     /// Upstream event handlers, when any hub has one.
     pub(crate) upstream: Option<crate::upstream::Upstream>,
+    /// Recent REST calls and upstream deliveries, for the dashboard.
+    pub(crate) activity: Arc<crate::dashboard::Activity>,
+    /// Whether `/_dashboard` is served.
+    pub(crate) dashboard: bool,
 }
 
 /// Errors starting the service.
@@ -102,6 +106,7 @@ pub struct ServiceBuilder {
     public_host: Option<String>,
     limits: Limits,
     hubs: HubSettings,
+    no_dashboard: bool,
 }
 
 impl fmt::Debug for ServiceBuilder {
@@ -114,6 +119,7 @@ impl fmt::Debug for ServiceBuilder {
             .field("public_host", &self.public_host)
             .field("limits", &self.limits)
             .field("hubs", &self.hubs)
+            .field("dashboard", &!self.no_dashboard)
             .finish()
     }
 }
@@ -137,6 +143,13 @@ impl ServiceBuilder {
     /// Replaces the default [`Limits`].
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Serves the dashboard at `/_dashboard` (the default) or not. It is unauthenticated and
+    /// mints client tokens for its test client: turn it off where others can reach the port.
+    pub fn dashboard(mut self, on: bool) -> Self {
+        self.no_dashboard = !on;
         self
     }
 
@@ -171,6 +184,7 @@ impl ServiceBuilder {
         let endpoint_authority = format!("{host}:{}", local_addr.port());
         let limits = self.limits;
         let gate = Gate::new(limits.max_connections);
+        let activity = Arc::new(crate::dashboard::Activity::default());
         let upstream = if self.hubs.is_empty() {
             None
         } else {
@@ -181,6 +195,7 @@ impl ServiceBuilder {
                     endpoint_authority.clone(),
                     limits.upstream_timeout,
                     limits.max_message_bytes,
+                    Arc::clone(&activity),
                 )
                 .map_err(|e| Error::Upstream(e.to_string()))?,
             )
@@ -193,6 +208,8 @@ impl ServiceBuilder {
             gate: Arc::clone(&gate),
             limits,
             upstream,
+            activity,
+            dashboard: !self.no_dashboard,
         });
         let app = Router::new()
             .fallback(dispatch)
@@ -310,6 +327,9 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     }
     match segments.first().map(String::as_str) {
         Some("api") => crate::rest::handle(&shared, request, &segments).await,
+        Some("_dashboard") if shared.dashboard => {
+            crate::dashboard::handle(&shared, &request, &segments)
+        }
         Some("client") => match segments.as_slice() {
             [_, hubs, hub] if hubs == "hubs" => {
                 let hub = hub.clone();

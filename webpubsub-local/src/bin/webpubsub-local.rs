@@ -76,6 +76,10 @@ struct Args {
     /// "systemEvents": ["connect"]}]}}}`. Its handlers come before those of --event-handler.
     #[arg(long, env = "WEBPUBSUB_LOCAL_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Do not serve the dashboard at /_dashboard (it is unauthenticated and mints client
+    /// tokens for its test client: turn it off where others can reach the port).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_NO_DASHBOARD")]
+    no_dashboard: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -172,7 +176,8 @@ async fn main() -> ExitCode {
     };
     let mut builder = Service::builder()
         .limits(args.limits())
-        .hub_settings(settings);
+        .hub_settings(settings)
+        .dashboard(!args.no_dashboard);
     if let Some(key) = args.access_key {
         builder = builder.access_key(key);
     }
@@ -195,6 +200,9 @@ async fn main() -> ExitCode {
         endpoint = %service.endpoint(),
         "webpubsub-local listening (Ctrl-C to stop)"
     );
+    if !args.no_dashboard {
+        tracing::info!("dashboard: {}/_dashboard", service.endpoint());
+    }
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }

@@ -13,7 +13,7 @@ mod settings;
 
 pub use settings::{EventHandler, HubSettings, SettingsError, SystemEvent, UserEvents};
 
-pub(crate) use cloudevents::Identity;
+pub(crate) use cloudevents::{Identity, rfc3339};
 
 use crate::message::{Data, Delivery, Origin};
 use crate::service::{Secret, Shared};
@@ -47,6 +47,8 @@ pub(crate) struct Upstream {
     /// Validation URLs whose abuse-protection handshake succeeded.
     validated: Mutex<HashSet<String>>,
     next_id: AtomicU64,
+    /// Where deliveries are recorded for the dashboard.
+    activity: Arc<crate::dashboard::Activity>,
 }
 
 /// An upstream answer.
@@ -100,6 +102,7 @@ impl Upstream {
         origin: String,
         timeout: Duration,
         max_body: usize,
+        activity: Arc<crate::dashboard::Activity>,
     ) -> Result<Upstream, reqwest::Error> {
         let client = reqwest::Client::builder()
             // Handlers are local apps: never through a proxy from the environment, never
@@ -117,6 +120,7 @@ impl Upstream {
             max_body,
             validated: Mutex::default(),
             next_id: AtomicU64::new(1),
+            activity,
         })
     }
 
@@ -182,6 +186,27 @@ impl Upstream {
     /// Sends one event and reads the answer (body at most the message limit), all within the
     /// timeout.
     async fn post(
+        &self,
+        handler: &EventHandler,
+        who: &Identity,
+        (ce_type, event): (&str, &str),
+        state: Option<&str>,
+        content_type: &str,
+        body: Bytes,
+    ) -> Result<Reply, Failure> {
+        let result = self
+            .exchange(handler, who, (ce_type, event), state, content_type, body)
+            .await;
+        let outcome = match &result {
+            Ok(r) => Ok(r.status.as_u16()),
+            Err(e) => Err(e.to_string()),
+        };
+        self.activity
+            .upstream(&who.hub, event, &who.connection_id, outcome);
+        result
+    }
+
+    async fn exchange(
         &self,
         handler: &EventHandler,
         who: &Identity,
