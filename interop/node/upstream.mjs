@@ -15,6 +15,8 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createInterface } from "node:readline";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import express from "express";
 import { WebPubSubEventHandler } from "@azure/web-pubsub-express";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
@@ -221,6 +223,25 @@ await group("express: disconnected reaches onDisconnected after the client stops
   client.stop();
   await waitFor(() => seen.disconnected.some((d) => d.id === id && d.user === "eve"), "onDisconnected");
 });
+
+// The Python client SDK through the same app, when the runner says which python has it.
+if (process.env.INTEROP_PYTHON) {
+  await group("express: the Python client SDK authenticates and gets its event answered", async () => {
+    const script = fileURLToPath(new URL("../python/upstream_client.py", import.meta.url));
+    const url = await clientUrl("py");
+    const stdout = await new Promise((resolve, reject) => {
+      execFile(process.env.INTEROP_PYTHON, [script, url], { timeout: 60_000 }, (err, out, errOut) => {
+        if (err) reject(new Error(`${err.message}\n${errOut}`));
+        else resolve(out);
+      });
+    });
+    const result = JSON.parse(stdout.trim().split("\n").at(-1));
+    assert.equal(result.userId, "py", "userId set by handleConnect");
+    assert.equal(result.answer, "shout:from python:hello py:py");
+  });
+} else {
+  console.log("skip express: the Python client SDK (INTEROP_PYTHON not set; not counted as passed)");
+}
 
 await group("express: every event carried a valid ce-signature", async () => {
   assert.ok(seen.posts.length >= 8, `events seen: ${seen.posts}`);

@@ -82,7 +82,7 @@
 //!   documents for reliable clients.
 //! - `ackId`s: the last 10,000 per connection are remembered for `Duplicate`.
 //! - Upstream event handlers: each call (handshake, request, answer body) within
-//!   [`Limits::upstream_timeout`] (20 s), answer bodies up to the message limit; up to 64 user
+//!   [`Limits::upstream_timeout`] (20 s), answer bodies up to the message limit; up to 16 user
 //!   events wait per connection, then that client's frames are read no further until one is done.
 //! - Names: groups 1 to 1024 characters, not only whitespace; users 1 to 1024; neither may
 //!   contain control characters (CR, LF, NUL, ...): 400, or an ack with `BadRequest`.

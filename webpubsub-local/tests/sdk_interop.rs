@@ -2,7 +2,9 @@
 //! random access key, then runs `interop/node/interop.mjs` (@azure/web-pubsub,
 //! @azure/web-pubsub-client, ws) and `interop/python/interop.py` (azure-messaging-webpubsubservice,
 //! azure-messaging-webpubsubclient, websocket-client) against it with the connection string in
-//! `WEBPUBSUB_CONNECTION_STRING`, and requires both to exit 0.
+//! `WEBPUBSUB_CONNECTION_STRING`, and requires both to exit 0. A third test runs
+//! `interop/node/upstream.mjs`: Microsoft's `@azure/web-pubsub-express` as the upstream event
+//! handler of a service started with its URL, exercised by the Node (and Python) client SDKs.
 //!
 //! The SDKs come from `bash .ci/install-interop.sh`. When they are missing the tests report as
 //! ignored (build.rs sets `cfg(interop_node)` / `cfg(interop_python)` when they are installed),
@@ -234,7 +236,13 @@ async fn microsoft_express_event_handler_receives_events() {
         Err(why) => return missing(&why),
     };
     let label = "@azure/web-pubsub-express upstream (interop/node/upstream.mjs)";
-    let mut child = script(&node, &[root.join("interop/node/upstream.mjs")], &root)
+    let mut command = script(&node, &[root.join("interop/node/upstream.mjs")], &root);
+    // The Python client SDK joins in when installed (always under CI, where its absence fails
+    // the Python interop test anyway).
+    if let Ok(python) = python_setup(&root) {
+        command.env("INTEROP_PYTHON", python);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("could not start node: {e}"));

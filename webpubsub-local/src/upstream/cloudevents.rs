@@ -33,9 +33,10 @@ pub(crate) fn headers(
 ) -> HeaderMap {
     let mut h = HeaderMap::new();
     let mut put = |name: &'static str, value: &str| {
-        // Values come from validated names and ids; one that still is not a valid header
-        // value (e.g. a control character) is left out rather than failing the delivery.
-        if let Ok(v) = HeaderValue::from_str(value) {
+        // Values come from validated names and ids (no control characters); non-ASCII user
+        // ids go as their UTF-8 bytes. One that still is not a valid header value is left out
+        // rather than failing the delivery.
+        if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
             h.insert(HeaderName::from_static(name), v);
         }
     };

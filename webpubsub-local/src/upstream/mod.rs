@@ -28,8 +28,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// User events waiting for one connection's worker; past it the reader waits (backpressure on
-/// that client only).
-const QUEUE: usize = 64;
+/// that client only). With 1 MiB messages that is at most the outbound queue's 16 MiB.
+const QUEUE: usize = 16;
 /// Attempts for the non-blocking `connected`/`disconnected` events, and the pause before the
 /// first retry (doubling after): Azure retries these on failure; it does not document how often.
 const ATTEMPTS: u32 = 3;
