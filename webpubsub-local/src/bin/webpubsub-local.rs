@@ -64,7 +64,8 @@ struct Args {
     /// `{hub}` and `{event}` in the URL are replaced per event; PATTERN is `*`, a comma list of
     /// event names, or `-` for none (default `*`); EVENTS is a comma list of connect, connected,
     /// disconnected (default none). Repeat the flag for more handlers (earlier ones win); the
-    /// environment variable takes several separated by spaces.
+    /// environment variable, read only when no --event-handler flag is given, takes several
+    /// separated by spaces.
     #[arg(
         long = "event-handler",
         env = "WEBPUBSUB_LOCAL_EVENT_HANDLERS",
