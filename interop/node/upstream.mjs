@@ -58,6 +58,10 @@ const handler = (endpoint) =>
       res.success({ userId: user, groups: ["express-room"] });
     },
     handleUserEvent(req, res) {
+      if (req.data === "explode") {
+        res.fail(500, "exploded on purpose");
+        return;
+      }
       const greeting = req.context.states?.greeting ?? "no state";
       const data = req.dataType === "binary" ? Buffer.from(req.data).toString("hex") : req.data;
       const text = typeof data === "string" ? data : JSON.stringify(data);
@@ -206,6 +210,20 @@ await group("express: a simple client's frames are message events; the answer co
   ws.send(Buffer.from([1, 2, 255]));
   await waitFor(() => frames.length === 2, () => `two answers, got ${frames}`);
   assert.deepEqual(frames, ["message:plain text:hello cy:cy", "message:0102ff:hello cy:cy"]);
+});
+
+await group("express: a failed user event (res.fail) closes the client's connection", async () => {
+  const ws = new WebSocket(await clientUrl("fay"));
+  cleanups.push(() => ws.terminate());
+  const closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  ws.send("explode");
+  const { code, reason } = await closed;
+  assert.equal(code, 1008);
+  assert.match(reason, /upstream event handler failed: the upstream answered 500/);
 });
 
 await group("express: connect refusals reach the client as 401 and 403", async () => {

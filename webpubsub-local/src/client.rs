@@ -406,7 +406,7 @@ impl Live {
 
     /// Hands a user event to the connection's upstream worker, waiting while its queue is
     /// full (only this client waits). Events without a handler are dropped; a JSON client's
-    /// `ackId` is then acked at once, as before there were handlers.
+    /// `ackId` is then acked at once, as Azure does without a handler.
     async fn to_upstream(&self, event: UserEvent) {
         let id = self.id.as_str();
         let handled = self
@@ -424,14 +424,19 @@ impl Live {
             })
             .flatten();
         let ack_id = event.ack_id;
-        let unsent = match sender {
-            Some(tx) => tx.send(event).await.is_err(),
-            None => true,
+        let error = match sender {
+            Some(tx) => match tx.send(event).await {
+                // The worker acks it.
+                Ok(()) => return,
+                // The worker stopped: the connection is being closed after a failed event.
+                Err(_) => Some(("InternalServerError", "the connection is closing")),
+            },
+            None => None,
         };
-        if let Some(ack) = ack_id.filter(|_| unsent) {
-            self.shared
-                .registry
-                .with_hub(&self.hub, |h| h.control(id, message::ack(ack.into(), None)));
+        if let Some(ack) = ack_id {
+            self.shared.registry.with_hub(&self.hub, |h| {
+                h.control(id, message::ack(ack.into(), error))
+            });
         }
     }
 

@@ -58,8 +58,8 @@ pub struct Limits {
     pub recovery_window: Duration,
     /// How long an upstream event handler may take to answer one event (the abuse-protection
     /// `OPTIONS` included), body and all. Default 20 s. A `connect` past it refuses the client
-    /// (500), a user event past it is dropped (a JSON client's ack carries
-    /// `InternalServerError`); `connected`/`disconnected` are retried.
+    /// (500), a user event past it closes the connection (a JSON client's ack carries
+    /// `InternalServerError` first); `connected`/`disconnected` are retried.
     pub upstream_timeout: Duration,
 }
 

@@ -362,17 +362,6 @@ async fn json_client_events_are_answered_as_messages_then_acked() {
         json!({"type":"ack","ackId":2,"success":true})
     );
 
-    send_json(
-        &mut ws,
-        json!({"type":"event","event":"fail","dataType":"binary","data":"AQI=","ackId":3}),
-    )
-    .await;
-    let fail = next_seen(&mut seen).await;
-    assert_eq!(&fail.body[..], &[1, 2]);
-    let ack = next_json(&mut ws).await;
-    assert_eq!(ack["success"], false);
-    assert_eq!(ack["error"]["name"], "InternalServerError");
-
     // No handler takes `other`: acked at once, nothing posted.
     send_json(
         &mut ws,
@@ -384,6 +373,23 @@ async fn json_client_events_are_answered_as_messages_then_acked() {
         json!({"type":"ack","ackId":4,"success":true})
     );
     assert!(seen.try_recv().is_err());
+
+    // An error answer: acked with InternalServerError, then the connection is closed, as
+    // Microsoft's handler SDKs document for a failed user event.
+    send_json(
+        &mut ws,
+        json!({"type":"event","event":"fail","dataType":"binary","data":"AQI=","ackId":3}),
+    )
+    .await;
+    let fail = next_seen(&mut seen).await;
+    assert_eq!(&fail.body[..], &[1, 2]);
+    let ack = next_json(&mut ws).await;
+    assert_eq!(ack["success"], false);
+    assert_eq!(ack["error"]["name"], "InternalServerError");
+    assert_eq!(next_json(&mut ws).await["event"], "disconnected");
+    let (code, reason) = close_of(&mut ws).await;
+    assert_eq!(code, 1008);
+    assert!(reason.contains("upstream event handler failed"), "{reason}");
     service.shutdown().await;
 }
 
@@ -486,7 +492,7 @@ async fn slow_and_oversized_answers_fail_the_event_within_the_limits() {
     limits.max_message_bytes = 1024;
     let service = service_with(&base, limits, handler).await;
     let (mut ws, _) = json_client(&service, "chat", None, &[], "json.webpubsub.azure.v1").await;
-    // Held past the timeout.
+    // Held past the timeout: the ack says so and the connection is closed.
     send_json(
         &mut ws,
         json!({"type":"event","event":"e","data":"x","ackId":1}),
@@ -500,10 +506,12 @@ async fn slow_and_oversized_answers_fail_the_event_within_the_limits() {
             .unwrap()
             .contains("no answer within")
     );
+    assert_eq!(close_of(&mut ws).await.0, 1008);
     let _ = next_seen(&mut seen).await;
     let _ = next_seen(&mut seen).await;
-    // Released at once, but the answer is over the body limit.
+    // Answered at once, but over the body limit.
     hold.notify_one();
+    let (mut ws, _) = json_client(&service, "chat", None, &[], "json.webpubsub.azure.v1").await;
     send_json(
         &mut ws,
         json!({"type":"event","event":"e","data":"x","ackId":2}),
@@ -553,5 +561,48 @@ async fn a_held_upstream_call_never_delays_fan_out_to_other_connections() {
     assert_eq!(next_text(&mut other).await, "broadcast");
     assert_eq!(next_text(&mut sender).await, "broadcast");
     hold.notify_one();
+    service.shutdown().await;
+}
+
+#[tokio::test]
+async fn disconnected_carries_the_close_reason_and_an_unreachable_upstream_refuses_connect() {
+    let answer: Answer =
+        Arc::new(|seen: &Seen| allow(seen).unwrap_or_else(|| StatusCode::OK.into_response()));
+    let (base, mut seen) = upstream(answer, None).await;
+    let handler = EventHandler::new(format!("{base}/{{event}}"))
+        .unwrap()
+        .system_events([SystemEvent::Disconnected]);
+    let service = service_with(&base, Limits::default(), handler).await;
+    let (_ws, id) = raw_client_with_id(&service, "chat", Some("u")).await;
+    let r = call(
+        &service,
+        "DELETE",
+        &format!("/api/hubs/chat/connections/{id}?{API}&reason=bye%20now"),
+        None,
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let _ = next_seen(&mut seen).await;
+    let disconnected = next_seen(&mut seen).await;
+    assert_eq!(
+        disconnected.h("ce-type"),
+        "azure.webpubsub.sys.disconnected"
+    );
+    assert_eq!(disconnected.json(), json!({"reason": "bye now"}));
+    service.shutdown().await;
+
+    // Nothing listens at the handler's address: the client is refused with 500.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let nowhere = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let service = service_with(&nowhere, Limits::default(), all_events(&nowhere)).await;
+    let token = client_token(&service, "chat", None, &[], &[]).await;
+    match connect_with(&service, "chat", &token, None).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            assert_eq!(r.status().as_u16(), 500);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
     service.shutdown().await;
 }

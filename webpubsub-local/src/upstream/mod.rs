@@ -5,7 +5,8 @@
 //! `connect` is blocking: the client's handshake waits for it (bounded by
 //! [`crate::Limits::upstream_timeout`]). Everything else for a connection goes through one
 //! worker task per connection, in order: `connected`, then user events (each waits for its
-//! response, which goes back to the client), then `disconnected`. Nothing here holds a hub's
+//! response, which goes back to the client; a failed one closes the connection), then
+//! `disconnected`. Nothing here holds a hub's
 //! lock while waiting, so a slow upstream never delays fan-out to other connections.
 
 mod cloudevents;
@@ -486,8 +487,12 @@ async fn work(
         )
         .await;
     while let Some(event) = rx.recv().await {
-        user_event(&shared, upstream, &who, &mut state, event).await;
+        if !user_event(&shared, upstream, &who, &mut state, event).await {
+            // The connection is being closed: what it sent after the failure is not delivered.
+            break;
+        }
     }
+    drop(rx);
     let mut body = Map::new();
     if let Some(r) = reason.lock().unwrap_or_else(|p| p.into_inner()).take() {
         body.insert("reason".into(), r.into());
@@ -504,17 +509,18 @@ async fn work(
 
 /// Delivers one user event and answers the client: a 200 body goes back as a message of the
 /// response's content type; a JSON client's `ackId` is acked (with `InternalServerError` when
-/// the upstream failed or answered an error).
+/// the upstream failed or answered an error, and then the connection is closed). Returns
+/// whether the connection goes on.
 async fn user_event(
     shared: &Shared,
     upstream: &Upstream,
     who: &Identity,
     state: &mut Option<String>,
     event: UserEvent,
-) {
+) -> bool {
     let Some(handler) = upstream.settings.user(&who.hub, &event.name) else {
         // Only events with a handler are queued; settings do not change at run time.
-        return;
+        return true;
     };
     let (content_type, body) = match &event.data {
         Data::Text(t) => ("text/plain; charset=utf-8", Bytes::from(t.clone())),
@@ -565,6 +571,20 @@ async fn user_event(
             Err(why) => crate::message::ack(ack.into(), Some(("InternalServerError", why))),
         };
         shared.registry.with_hub(&who.hub, |h| h.control(&id, text));
+    }
+    match outcome {
+        Ok(()) => true,
+        Err(why) => {
+            // Microsoft's handler SDKs document that a failed user-event answer makes the
+            // service close the client's connection (@azure/web-pubsub-express
+            // `UserEventResponseHandler.fail`: "the service will close the client WebSocket
+            // connection"): closed after the ack and anything queued before it.
+            let reason = format!("the upstream event handler failed: {why}");
+            shared.registry.with_hub(&who.hub, |h| {
+                h.close(std::slice::from_ref(&id), Some(&reason))
+            });
+            false
+        }
     }
 }
 
