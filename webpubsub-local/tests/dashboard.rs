@@ -354,6 +354,17 @@ async fn a_rest_broadcast_appears_on_the_page_in_a_real_browser() {
         "the group message on the page",
     )
     .await;
+    // The page's own send reaches the group (the browser's client is in it, so it sees it too).
+    cdp.eval(
+        "document.getElementById('message').value = 'typed in the page';
+         document.getElementById('send').click(); true",
+    )
+    .await;
+    cdp.wait_for(
+        "document.getElementById('received').innerText.includes('group:room text: typed in the page')",
+        "the page's own group message",
+    )
+    .await;
     // The live tables: the browser's connection with its user, subprotocol and group, the
     // broadcast among the REST calls, the connect/connected deliveries.
     cdp.wait_for(
