@@ -34,6 +34,6 @@ echo "install-interop: $python -m pip install -r $interop/python/requirements.tx
 "$python" -m pip install --disable-pip-version-check -q -r "$interop/python/requirements.txt"
 
 # Prove both installs are usable, so a broken one fails here and not in the tests.
-(cd "$interop/node" && node -e 'await import("@azure/web-pubsub"); await import("@azure/web-pubsub-client"); await import("ws");' --input-type=module)
+(cd "$interop/node" && node -e 'await import("@azure/web-pubsub"); await import("@azure/web-pubsub-client"); await import("@azure/web-pubsub-express"); await import("express"); await import("ws");' --input-type=module)
 "$python" -c 'import azure.messaging.webpubsubservice, azure.messaging.webpubsubclient, websocket'
 echo "install-interop: done"

@@ -4,14 +4,24 @@
 //! messages through REST `:send` over one keep-alive HTTP connection, and waits until every
 //! client has every message. Prints deliveries per second for each N and the ratio to N = 1
 //! measured in the same run.
+//!
+//! Then the same broadcast to 100 clients with a slow upstream event handler attached (an axum
+//! app on 127.0.0.1 that takes 50 ms per event) while 10 more clients keep sending it frames,
+//! against the same setup without a handler (the frames are then ignored): rounds alternate,
+//! and the median ratio says whether upstream delivery holds up fan-out.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::*;
-use std::time::Instant;
+use futures_util::SinkExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use webpubsub_local::{EventHandler, RunningService, Service, SystemEvent, UserEvents};
 
 const MESSAGES: usize = 1000;
 const CLIENT_COUNTS: [usize; 3] = [1, 10, 100];
@@ -53,13 +63,87 @@ impl KeepAlive {
     }
 }
 
+const SLOW_ROUNDS: usize = 9;
+const CHATTERS: usize = 10;
+const UPSTREAM_DELAY: Duration = Duration::from_millis(50);
+
+/// An upstream app that answers every event after UPSTREAM_DELAY; returns its URL.
+async fn slow_upstream() -> String {
+    async fn answer(request: axum::extract::Request) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        if request.method() == axum::http::Method::OPTIONS {
+            return ([("WebHook-Allowed-Origin", "*")], "").into_response();
+        }
+        tokio::time::sleep(UPSTREAM_DELAY).await;
+        axum::http::StatusCode::NO_CONTENT.into_response()
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/events", listener.local_addr().unwrap());
+    let router = axum::Router::new().fallback(answer);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+async fn service_with(upstream: Option<&str>) -> RunningService {
+    let mut builder = Service::builder().access_key(KEY);
+    if let Some(url) = upstream {
+        let handler = EventHandler::new(url)
+            .unwrap()
+            .user_events(UserEvents::All)
+            .system_events([SystemEvent::Connected, SystemEvent::Disconnected]);
+        builder = builder.event_handler("bench", handler);
+    }
+    builder
+        .start_on("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
 async fn run(clients: usize) -> f64 {
     let service = start().await;
+    let rate = broadcast(&service, clients).await;
+    service.shutdown().await;
+    rate
+}
+
+/// Deliveries/s of the broadcast to `clients` while CHATTERS other clients send frames (to the
+/// upstream, when the hub has one).
+async fn run_with_chatter(upstream: Option<&str>, clients: usize) -> f64 {
+    let service = service_with(upstream).await;
+    let token = client_token(&service, "bench", None, &[], &[]).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut chatters = Vec::new();
+    for _ in 0..CHATTERS {
+        let mut ws = connect_with(&service, "bench", &token, None).await.unwrap();
+        let stop = Arc::clone(&stop);
+        chatters.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                if ws
+                    .send(Message::Text("to the upstream".into()))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }));
+    }
+    let rate = broadcast(&service, clients).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in chatters {
+        c.abort();
+    }
+    service.shutdown().await;
+    rate
+}
+
+async fn broadcast(service: &RunningService, clients: usize) -> f64 {
     let hub = "bench";
-    let token = client_token(&service, hub, None, &[], &[]).await;
+    let token = client_token(service, hub, None, &[], &[]).await;
     let mut readers = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let mut ws = connect_with(&service, hub, &token, None).await.unwrap();
+        let mut ws = connect_with(service, hub, &token, None).await.unwrap();
         readers.push(tokio::spawn(async move {
             for i in 0..MESSAGES {
                 let text = next_text(&mut ws).await;
@@ -83,8 +167,12 @@ async fn run(clients: usize) -> f64 {
         reader.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    service.shutdown().await;
     (clients * MESSAGES) as f64 / elapsed
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 #[tokio::main]
@@ -97,4 +185,37 @@ async fn main() {
         let base = *baseline.get_or_insert(rate);
         println!("{clients:>5} {rate:>18.0} {:>11.2}x", rate / base);
     }
+    let url = slow_upstream().await;
+    println!(
+        "\nfan-out to 100 clients while {CHATTERS} clients send to a {} ms upstream handler \
+         ({SLOW_ROUNDS} alternating rounds)",
+        UPSTREAM_DELAY.as_millis()
+    );
+    let (mut without, mut with, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..SLOW_ROUNDS {
+        let a = run_with_chatter(None, 100).await;
+        let b = run_with_chatter(Some(&url), 100).await;
+        without.push(a);
+        with.push(b);
+        ratios.push(b / a);
+    }
+    println!(
+        "  no handler:   {:>10.0} deliveries/s (median)",
+        median(without)
+    );
+    println!(
+        "  slow handler: {:>10.0} deliveries/s (median)",
+        median(with)
+    );
+    let spread = {
+        let mut r = ratios.clone();
+        r.sort_by(f64::total_cmp);
+        (r[0], r[r.len() - 1])
+    };
+    println!(
+        "  ratio with/without: {:.2} (median of rounds; range {:.2}..{:.2})",
+        median(ratios),
+        spread.0,
+        spread.1
+    );
 }

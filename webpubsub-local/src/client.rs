@@ -12,6 +12,7 @@ use crate::rest::{ApiError, Query};
 use crate::server::Slot;
 use crate::service::Shared;
 use crate::state::{Connection, Grant, Narrowing, Permission, Scope};
+use crate::upstream::{Identity, Upstream, UserEvent};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
@@ -45,6 +46,7 @@ const WRITE_BATCH: usize = 64;
 
 /// What a verified client token grants.
 struct Admission {
+    claims: serde_json::Map<String, Value>,
     user_id: Option<String>,
     groups: Vec<String>,
     grants: HashSet<Grant>,
@@ -65,7 +67,13 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         .get_all(SEC_WEBSOCKET_PROTOCOL)
         .iter()
         .filter_map(|v| v.to_str().ok());
-    let (protocol, name) = Protocol::negotiate(offers);
+    let offered: Vec<String> = offers
+        .flat_map(|h| h.split(','))
+        .map(|o| o.trim().to_owned())
+        .filter(|o| !o.is_empty())
+        .collect();
+    let (mut protocol, negotiated) = Protocol::negotiate(offered.iter().map(String::as_str));
+    let mut name = negotiated.map(str::to_owned);
     let recovery = query.get("awps_connection_id").map(|id| {
         (
             id.to_owned(),
@@ -75,14 +83,36 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
                 .to_owned(),
         )
     });
+    let new_id = random_id(22);
+    let mut state = None;
     let admission = if recovery.is_some() {
         // Recovery needs no access token: the reconnection token stands for it.
         None
     } else {
-        match admit(&shared, &parts, &query) {
-            Ok(a) => Some(a),
+        let admitted = match admit(&shared, &parts, &query) {
+            Ok(a) => a,
             Err(e) => {
                 tracing::warn!(hub, status = e.status.as_u16(), reason = ?e.message, "client connection refused");
+                return e.into_response();
+            }
+        };
+        let who = Identity {
+            hub: hub.to_owned(),
+            connection_id: new_id.clone(),
+            user_id: admitted.user_id.clone(),
+            subprotocol: None,
+        };
+        match connect_event(&shared, &who, admitted, &parts, &query, &offered).await {
+            Ok((a, chosen, s)) => {
+                if let Some(chosen) = chosen {
+                    protocol = Protocol::named(&chosen).unwrap_or(Protocol::Raw);
+                    name = Some(chosen);
+                }
+                state = s;
+                Some(a)
+            }
+            Err(e) => {
+                tracing::warn!(hub, status = e.status.as_u16(), reason = ?e.message, "client connection refused by the connect handler");
                 return e.into_response();
             }
         }
@@ -93,7 +123,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
     };
     let max = shared.limits.max_message_bytes;
     let upgrade = upgrade.max_message_size(max).max_frame_size(max);
-    let upgrade = match name {
+    let upgrade = match name.clone() {
         Some(n) => upgrade.protocols([n]),
         None => upgrade,
     };
@@ -101,8 +131,14 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
     let mut link = Link::new(tx);
     let (id, user_id) = match (admission, recovery) {
         (Some(admission), _) => {
-            let id = random_id(22);
-            register(&shared, hub, &id, protocol, &admission, &link);
+            let id = new_id;
+            let who = Identity {
+                hub: hub.to_owned(),
+                connection_id: id.clone(),
+                user_id: admission.user_id.clone(),
+                subprotocol: name,
+            };
+            register(&shared, who, protocol, &admission, &link, state);
             tracing::info!(hub, connection_id = %id, user_id = ?admission.user_id, ?protocol, "client connected");
             (id, admission.user_id)
         }
@@ -170,26 +206,129 @@ fn admit(
     }
     let mut groups = jwt::string_list(&claims, "webpubsub.group");
     groups.retain(|g| validate_group(g).is_ok());
+    let grants = jwt::string_list(&claims, "role")
+        .iter()
+        .filter_map(|r| Permission::from_role(r))
+        .collect();
     Ok(Admission {
+        claims,
         user_id,
         groups,
-        grants: jwt::string_list(&claims, "role")
-            .iter()
-            .filter_map(|r| Permission::from_role(r))
-            .collect(),
+        grants,
     })
+}
+
+/// The hub's blocking `connect` event, when it has a handler: the handler may refuse the
+/// client (its 401/403 become the client's status) or set its user, groups, roles and
+/// subprotocol (<https://learn.microsoft.com/azure/azure-web-pubsub/reference-cloud-events#connect>).
+/// Returns the admission, the subprotocol the handler chose, and the connection state.
+async fn connect_event(
+    shared: &Shared,
+    who: &Identity,
+    mut admission: Admission,
+    parts: &axum::http::request::Parts,
+    query: &Query,
+    offered: &[String],
+) -> Result<(Admission, Option<String>, Option<String>), ApiError> {
+    let Some(upstream) = shared.upstream.as_ref() else {
+        return Ok((admission, None, None));
+    };
+    let list = |pairs: &mut dyn Iterator<Item = (String, String)>| {
+        let mut map = serde_json::Map::new();
+        for (k, v) in pairs {
+            if let Value::Array(a) = map.entry(k).or_insert_with(|| Value::Array(Vec::new())) {
+                a.push(Value::String(v));
+            }
+        }
+        Value::Object(map)
+    };
+    // Claims as Azure sends them: each claim a list of strings.
+    let claims = list(&mut admission.claims.iter().flat_map(|(k, v)| {
+        let values: Vec<String> = match v {
+            Value::Array(a) => a.iter().map(claim_text).collect(),
+            other => vec![claim_text(other)],
+        };
+        values.into_iter().map(move |v| (k.clone(), v))
+    }));
+    // The credentials stay here: the handler sees neither the token nor the Authorization header.
+    let query = list(
+        &mut query
+            .pairs()
+            .iter()
+            .filter(|(k, _)| k != "access_token")
+            .cloned(),
+    );
+    let headers = list(&mut parts.headers.iter().filter_map(|(k, v)| {
+        (k != axum::http::header::AUTHORIZATION)
+            .then(|| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .flatten()
+    }));
+    let body = serde_json::json!({
+        "claims": claims,
+        "query": query,
+        "headers": headers,
+        "subprotocols": offered,
+        "clientCertificates": [],
+    });
+    let accepted = match upstream.connect(who, body).await {
+        None => return Ok((admission, None, None)),
+        Some(Err(refused)) => {
+            return Err(ApiError::from_status(refused.status, refused.message));
+        }
+        Some(Ok(a)) => a,
+    };
+    let bad = |what: &str, e: String| {
+        ApiError::from_status(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the upstream connect handler answered an invalid {what}: {e}"),
+        )
+    };
+    if let Some(user) = accepted.user_id {
+        validate_user(&user).map_err(|e| bad("userId", e.to_string()))?;
+        admission.user_id = Some(user);
+    }
+    for group in accepted.groups {
+        validate_group(&group).map_err(|e| bad("group", e.to_string()))?;
+        admission.groups.push(group);
+    }
+    admission.grants.extend(
+        accepted
+            .roles
+            .iter()
+            .filter_map(|r| Permission::from_role(r)),
+    );
+    let chosen = match accepted.subprotocol {
+        Some(p) if offered.iter().any(|o| o.eq_ignore_ascii_case(&p)) => Some(p),
+        Some(p) => {
+            return Err(bad(
+                "subprotocol",
+                format!("`{p}` is not one the client offered"),
+            ));
+        }
+        None => None,
+    };
+    Ok((admission, chosen, accepted.state))
+}
+
+fn claim_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// Registers a new connection before answering 101, so a client whose handshake completed is
 /// already reachable; frames queued before the socket is ready wait in its queue.
 fn register(
-    shared: &Shared,
-    hub: &str,
-    id: &str,
+    shared: &Arc<Shared>,
+    who: Identity,
     protocol: Protocol,
     admission: &Admission,
     link: &Link,
+    state: Option<String>,
 ) {
+    let (hub, id) = (who.hub.clone(), who.connection_id.clone());
+    let (hub, id) = (hub.as_str(), id.as_str());
     let reliable = (protocol == Protocol::ReliableJson).then(|| Reliable::new(random_id(32)));
     if protocol != Protocol::Raw {
         // Queued before the connection is registered, so it is the first frame out.
@@ -209,6 +348,8 @@ fn register(
         link: Some(link.clone()),
         reliable,
         ack_ids: AckWindow::new(shared.limits.ack_id_window),
+        subprotocol: who.subprotocol.clone(),
+        upstream: Upstream::start(shared, who, state),
     };
     shared
         .registry
@@ -263,6 +404,42 @@ impl Live {
             .with_hub(&self.hub, |h| h.drop_current(id, generation, reason));
     }
 
+    /// Hands a user event to the connection's upstream worker, waiting while its queue is
+    /// full (only this client waits). Events without a handler are dropped; a JSON client's
+    /// `ackId` is then acked at once, as Azure does without a handler.
+    async fn to_upstream(&self, event: UserEvent) {
+        let id = self.id.as_str();
+        let handled = self
+            .shared
+            .upstream
+            .as_ref()
+            .is_some_and(|u| u.settings.user(&self.hub, &event.name).is_some());
+        let sender = handled
+            .then(|| {
+                self.shared.registry.with_hub(&self.hub, |h| {
+                    h.connections
+                        .get(id)
+                        .and_then(|c| c.upstream.as_ref().map(|u| u.sender()))
+                })
+            })
+            .flatten();
+        let ack_id = event.ack_id;
+        let error = match sender {
+            Some(tx) => match tx.send(event).await {
+                // The worker acks it.
+                Ok(()) => return,
+                // The worker stopped: the connection is being closed after a failed event.
+                Err(_) => Some(("InternalServerError", "the connection is closing")),
+            },
+            None => None,
+        };
+        if let Some(ack) = ack_id {
+            self.shared.registry.with_hub(&self.hub, |h| {
+                h.control(id, message::ack(ack.into(), error))
+            });
+        }
+    }
+
     fn handle(&self) -> Ending {
         Ending {
             shared: Arc::clone(&self.shared),
@@ -308,13 +485,33 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     tokio::pin!(grace);
     let mut writer_done = false;
     let mut reading = true;
+    let mut closed_by_client = false;
     loop {
         tokio::select! {
             frame = stream.next(), if reading => {
                 last_heard = Instant::now();
                 match frame {
                     Some(Ok(Message::Text(text))) if live.protocol != Protocol::Raw => {
-                        session.request(&text);
+                        if let Some(event) = session.request(&text) {
+                            live.to_upstream(event).await;
+                        }
+                    }
+                    // A simple client's frames are its `message` user events.
+                    Some(Ok(Message::Text(text))) => {
+                        live.to_upstream(UserEvent {
+                            name: "message".into(),
+                            data: message::Data::Text(text.as_str().to_owned()),
+                            ack_id: None,
+                        })
+                        .await;
+                    }
+                    Some(Ok(Message::Binary(bytes))) if live.protocol == Protocol::Raw => {
+                        live.to_upstream(UserEvent {
+                            name: "message".into(),
+                            data: message::Data::Binary(bytes),
+                            ack_id: None,
+                        })
+                        .await;
                     }
                     // The JSON subprotocols are text only; Azure terminates violators.
                     Some(Ok(Message::Binary(_))) if live.protocol != Protocol::Raw => {
@@ -340,7 +537,10 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
                     // Keep reading after the client's close frame: the next read sends our
                     // reply and then ends the stream, which clients wait for.
                     None => break,
-                    // Raw clients' data would go to an upstream, which this service does not have.
+                    // A client that says goodbye ends its connection: no recovery window
+                    // (that is for sockets that drop), and `disconnected` goes out now.
+                    Some(Ok(Message::Close(_))) => closed_by_client = true,
+                    // Pings and pongs: tungstenite answers them.
                     Some(Ok(_)) => {}
                 }
             }
@@ -372,8 +572,12 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     tracing::info!(
         hub = live.hub,
         connection_id = live.id,
+        closed_by_client,
         "client socket closed"
     );
+    if closed_by_client {
+        live.end_now("the client closed the connection".into());
+    }
     live.handle().end();
 }
 
@@ -486,28 +690,34 @@ impl Session<'_> {
         self.with_hub(|h| h.control(id, text));
     }
 
-    /// Handles one JSON protocol frame.
-    fn request(&mut self, text: &str) {
+    /// Handles one JSON protocol frame; a custom event is returned for the upstream.
+    fn request(&mut self, text: &str) -> Option<UserEvent> {
         let id = self.live.id.as_str();
         let request = match request::parse(text) {
             Ok(r) => r,
             Err(Invalid::Ack { ack_id, message }) => {
-                return self.reply(message::ack(ack_id, Some(("BadRequest", &message))));
+                self.reply(message::ack(ack_id, Some(("BadRequest", &message))));
+                return None;
             }
             Err(Invalid::Violation(reason)) => {
                 // Azure terminates clients that violate the subprotocol.
-                return self.live.end_now(reason);
+                self.live.end_now(reason);
+                return None;
             }
         };
         let ack_id = match &request {
-            ClientRequest::Ping => return self.reply(r#"{"type":"pong"}"#.into()),
+            ClientRequest::Ping => {
+                self.reply(r#"{"type":"pong"}"#.into());
+                return None;
+            }
             ClientRequest::SequenceAck(n) => {
                 let n = *n;
-                return self.with_hub(|h| h.sequence_ack(id, n));
+                self.with_hub(|h| h.sequence_ack(id, n));
+                return None;
             }
             ClientRequest::Membership { ack_id, .. }
             | ClientRequest::SendToGroup { ack_id, .. }
-            | ClientRequest::Event { ack_id } => *ack_id,
+            | ClientRequest::Event { ack_id, .. } => *ack_id,
         };
         if let Some(ack) = ack_id {
             let fresh = self.with_hub(|h| {
@@ -516,13 +726,14 @@ impl Session<'_> {
                     .is_some_and(|c| c.ack_ids.insert(ack))
             });
             if !fresh {
-                return self.ack(
+                self.ack(
                     ack,
                     Err((
                         "Duplicate",
                         format!("the message with ackId {ack} has been processed"),
                     )),
                 );
+                return None;
             }
         }
         let result = match request {
@@ -533,12 +744,16 @@ impl Session<'_> {
                 no_echo,
                 ..
             } => self.send_to_group(&group, &data, no_echo),
-            // No upstream event handler exists here, so an event is accepted and dropped.
-            _ => Ok(()),
+            // Acked by the upstream worker once the handler answered (or at once without one).
+            ClientRequest::Event { name, data, ack_id } => {
+                return Some(UserEvent { name, data, ack_id });
+            }
+            ClientRequest::Ping | ClientRequest::SequenceAck(_) => Ok(()),
         };
         if let Some(ack) = ack_id {
             self.ack(ack, result);
         }
+        None
     }
 
     fn ack(&self, ack_id: u64, result: Result<(), Refusal>) {

@@ -51,6 +51,16 @@
 //!   message, then every message after its last `sequenceAck`, in order, then what is sent
 //!   later. A wrong token, an unknown id or an expired window gets close code 1008 (Microsoft's
 //!   clients then stop recovering and connect anew).
+//!   A client that closes its socket with a close frame ends the connection at once.
+//! - Upstream event handlers ([`HubSettings`], [`EventHandler`],
+//!   [`ServiceBuilder::event_handler`]): `connect` (blocking; may refuse the client or set its
+//!   user, groups, roles and subprotocol), `connected`, `disconnected` and user events,
+//!   delivered per Microsoft's CloudEvents HTTP protocol for Web PubSub
+//!   (<https://learn.microsoft.com/azure/azure-web-pubsub/reference-cloud-events>) with
+//!   `ce-signature` and the abuse-protection handshake; answers to user events go back to the
+//!   client. See the README section "Upstream event handlers".
+//! - A dashboard at `/_dashboard` ([`ServiceBuilder::dashboard`]): hubs, connections, recent
+//!   REST calls and upstream deliveries, and a test client; no access key or token is shown.
 //! - Per-connection ordered delivery: each connection has one outbound queue drained by one
 //!   writer task.
 //!
@@ -71,6 +81,9 @@
 //!   acknowledged); past it the connection is closed with a reason and removed, as Azure
 //!   documents for reliable clients.
 //! - `ackId`s: the last 10,000 per connection are remembered for `Duplicate`.
+//! - Upstream event handlers: each call (handshake, request, answer body) within
+//!   [`Limits::upstream_timeout`] (20 s), answer bodies up to the message limit; up to 16 user
+//!   events wait per connection, then that client's frames are read no further until one is done.
 //! - Names: groups 1 to 1024 characters, not only whitespace; users 1 to 1024; neither may
 //!   contain control characters (CR, LF, NUL, ...): 400, or an ack with `BadRequest`.
 //! - Token times: `exp`/`nbf` are compared with saturating arithmetic, so any `exp` (even
@@ -78,8 +91,12 @@
 //!
 //! # Where it differs from Azure
 //! - Nothing is persisted and there is one instance; state lives in memory until shutdown.
-//! - No upstream event handlers: `event` requests are acked and dropped, raw clients' frames
-//!   are ignored, `connect`/`connected`/`disconnected` events go nowhere.
+//! - Upstream event handlers take `http://` URLs only; the abuse-protection `OPTIONS` goes out
+//!   before the first event to a URL (Azure sends it when settings are saved);
+//!   `connected`/`disconnected` are tried 3 times; `ce-signature` has one value (one key); the
+//!   `connect` event's `query` and `headers` leave out the access token and `Authorization`.
+//!   Without a handler, `event` requests are acked and dropped and raw clients' frames are
+//!   ignored, as in Azure.
 //! - `messageTtlSeconds` is validated and ignored. A reliable connection's backlog is bounded
 //!   in bytes ([`Limits::outbound_queue_bytes`]); Azure documents a limit but not its size.
 //! - The `MQTT` client type, Socket.IO, the protobuf subprotocols and Entra ID tokens are not
@@ -105,6 +122,7 @@
 
 mod auth;
 mod client;
+mod dashboard;
 mod filter;
 mod jwt;
 mod limits;
@@ -116,6 +134,7 @@ mod rest;
 mod server;
 mod service;
 mod state;
+mod upstream;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -124,3 +143,4 @@ pub mod fuzzing;
 pub use filter::MAX_DEPTH_CEILING as MAX_FILTER_DEPTH;
 pub use limits::{AZURE_MESSAGE_LIMIT, Limits};
 pub use service::{Error, RunningService, Service, ServiceBuilder};
+pub use upstream::{EventHandler, HubSettings, SettingsError, SystemEvent, UserEvents};

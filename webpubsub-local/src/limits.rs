@@ -56,6 +56,11 @@ pub struct Limits {
     /// with `awps_connection_id` and `awps_reconnection_token`. Default 60 s, the time
     /// Microsoft's clients keep trying.
     pub recovery_window: Duration,
+    /// How long an upstream event handler may take to answer one event (the abuse-protection
+    /// `OPTIONS` included), body and all. Default 20 s. A `connect` past it refuses the client
+    /// (500), a user event past it closes the connection (a JSON client's ack carries
+    /// `InternalServerError` first); `connected`/`disconnected` are retried.
+    pub upstream_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -70,6 +75,7 @@ impl Default for Limits {
             outbound_queue_bytes: 16 * 1024 * 1024,
             ack_id_window: 10_000,
             recovery_window: Duration::from_secs(60),
+            upstream_timeout: Duration::from_secs(20),
         }
     }
 }

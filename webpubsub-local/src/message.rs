@@ -26,6 +26,14 @@ impl Protocol {
         ("json.reliable.webpubsub.azure.v1", Protocol::ReliableJson),
     ];
 
+    /// The protocol named `name`, if it is one of ours.
+    pub(crate) fn named(name: &str) -> Option<Protocol> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, p)| *p)
+    }
+
     /// Picks the first supported protocol the client offered (comma-separated header values).
     pub(crate) fn negotiate<'a>(
         offers: impl Iterator<Item = &'a str>,

@@ -28,8 +28,12 @@ pub(crate) enum ClientRequest {
         no_echo: bool,
         ack_id: Option<u64>,
     },
-    /// `event` (there is no upstream, so it is acked and dropped).
-    Event { ack_id: Option<u64> },
+    /// `event`: a custom event for the hub's upstream event handler.
+    Event {
+        name: String,
+        data: Data,
+        ack_id: Option<u64>,
+    },
 }
 
 /// A frame that is not a valid request, and how to answer it.
@@ -109,7 +113,20 @@ pub(crate) fn parse(text: &str) -> Result<ClientRequest, Invalid> {
                 ack_id,
             })
         }
-        "event" => Ok(ClientRequest::Event { ack_id }),
+        "event" => {
+            let name = request.get("event").and_then(Value::as_str).unwrap_or("");
+            // The name goes into the `ce-type` header: printable ASCII without spaces.
+            if name.is_empty() || name.len() > 1024 || !name.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(refuse(
+                    "a valid `event` name is required (1 to 1024 printable ASCII characters, no spaces)".into(),
+                ));
+            }
+            Ok(ClientRequest::Event {
+                name: name.to_owned(),
+                data: data(&request).map_err(refuse)?,
+                ack_id,
+            })
+        }
         other => Err(refuse(format!("unknown request type `{other}`"))),
     }
 }

@@ -43,6 +43,22 @@ impl ApiError {
         }
     }
 
+    /// An error with any status; `code` is the status's name (`Forbidden`, ...).
+    pub(crate) fn from_status(status: StatusCode, message: String) -> ApiError {
+        let code = match status.as_u16() {
+            400 => "BadRequest",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            _ => "InternalServerError",
+        };
+        ApiError {
+            status,
+            code,
+            message,
+            target: None,
+        }
+    }
+
     /// A 401 with `message`.
     pub(crate) fn unauthorized(message: &str) -> ApiError {
         ApiError {
@@ -109,6 +125,11 @@ impl Query {
     }
 
     /// The first value of `name`.
+    /// Every parameter, in order.
+    pub(crate) fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
@@ -183,6 +204,11 @@ pub(crate) async fn handle(shared: &Shared, request: Request, segments: &[String
     let started = std::time::Instant::now();
     let result = route(shared, request, segments).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let status = match &result {
+        Ok(r) => r.status(),
+        Err(e) => e.status,
+    };
+    shared.activity.rest(&method, &path, status);
     match result {
         Ok(r) => {
             tracing::info!(%method, path, status = r.status().as_u16(), elapsed_ms, "REST request");

@@ -3,6 +3,7 @@
 use crate::limits::Limits;
 use crate::server::{self, Gate};
 use crate::state::Registry;
+use crate::upstream::{EventHandler, HubSettings, Upstream};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -46,6 +47,12 @@ pub(crate) struct Shared {
     pub(crate) limits: Limits,
     /// Open TCP connections against `limits.max_connections`.
     pub(crate) gate: Arc<Gate>,
+    /// Upstream event handlers, when any hub has one.
+    pub(crate) upstream: Option<crate::upstream::Upstream>,
+    /// Recent REST calls and upstream deliveries, for the dashboard.
+    pub(crate) activity: Arc<crate::dashboard::Activity>,
+    /// Whether `/_dashboard` is served.
+    pub(crate) dashboard: bool,
 }
 
 /// Errors starting the service.
@@ -53,12 +60,15 @@ pub(crate) struct Shared {
 pub enum Error {
     /// Binding or inspecting the listening socket failed.
     Io(std::io::Error),
+    /// The HTTP client for upstream event handlers could not be made.
+    Upstream(String),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Io(e) => write!(f, "could not listen: {e}"),
+            Error::Upstream(e) => write!(f, "could not prepare upstream event handlers: {e}"),
         }
     }
 }
@@ -67,6 +77,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io(e) => Some(e),
+            Error::Upstream(_) => None,
         }
     }
 }
@@ -94,6 +105,8 @@ pub struct ServiceBuilder {
     access_key: Option<Secret>,
     public_host: Option<String>,
     limits: Limits,
+    hubs: HubSettings,
+    no_dashboard: bool,
 }
 
 impl fmt::Debug for ServiceBuilder {
@@ -105,6 +118,8 @@ impl fmt::Debug for ServiceBuilder {
             )
             .field("public_host", &self.public_host)
             .field("limits", &self.limits)
+            .field("hubs", &self.hubs)
+            .field("dashboard", &!self.no_dashboard)
             .finish()
     }
 }
@@ -131,6 +146,25 @@ impl ServiceBuilder {
         self
     }
 
+    /// Serves the dashboard at `/_dashboard` (the default) or not. It is unauthenticated and
+    /// mints client tokens for its test client: turn it off where others can reach the port.
+    pub fn dashboard(mut self, on: bool) -> Self {
+        self.no_dashboard = !on;
+        self
+    }
+
+    /// Adds upstream event handlers (appended after any set before).
+    pub fn hub_settings(mut self, settings: HubSettings) -> Self {
+        self.hubs.extend(settings);
+        self
+    }
+
+    /// Adds one upstream event handler to `hub` (after the ones it has).
+    pub fn event_handler(mut self, hub: &str, handler: EventHandler) -> Self {
+        self.hubs.add(hub, handler);
+        self
+    }
+
     /// Binds `addr` (port 0 picks a free port) and serves until [`RunningService::shutdown`].
     pub async fn start_on(self, addr: SocketAddr) -> Result<RunningService, Error> {
         let listener = TcpListener::bind(addr).await?;
@@ -150,6 +184,22 @@ impl ServiceBuilder {
         let endpoint_authority = format!("{host}:{}", local_addr.port());
         let limits = self.limits;
         let gate = Gate::new(limits.max_connections);
+        let activity = Arc::new(crate::dashboard::Activity::default());
+        let upstream = if self.hubs.is_empty() {
+            None
+        } else {
+            Some(
+                Upstream::new(
+                    self.hubs,
+                    access_key.clone(),
+                    endpoint_authority.clone(),
+                    limits.upstream_timeout,
+                    limits.max_message_bytes,
+                    Arc::clone(&activity),
+                )
+                .map_err(|e| Error::Upstream(e.to_string()))?,
+            )
+        };
         let shared = Arc::new(Shared {
             registry: Registry::new(limits.outbound_queue_bytes),
             access_key,
@@ -157,6 +207,9 @@ impl ServiceBuilder {
             endpoint_authority,
             gate: Arc::clone(&gate),
             limits,
+            upstream,
+            activity,
+            dashboard: !self.no_dashboard,
         });
         let app = Router::new()
             .fallback(dispatch)
@@ -274,6 +327,9 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
     }
     match segments.first().map(String::as_str) {
         Some("api") => crate::rest::handle(&shared, request, &segments).await,
+        Some("_dashboard") if shared.dashboard => {
+            crate::dashboard::handle(&shared, &request, &segments)
+        }
         Some("client") => match segments.as_slice() {
             [_, hubs, hub] if hubs == "hubs" => {
                 let hub = hub.clone();

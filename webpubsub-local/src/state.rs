@@ -70,6 +70,21 @@ pub(crate) struct Connection {
     pub(crate) reliable: Option<Reliable>,
     /// Recent `ackId`s, to answer resends with `Duplicate`.
     pub(crate) ack_ids: AckWindow,
+    /// The connection's upstream worker, when its hub has event handlers; dropped with the
+    /// connection, which sends `disconnected`.
+    pub(crate) upstream: Option<crate::upstream::EventQueue>,
+    /// The subprotocol chosen, for the dashboard.
+    pub(crate) subprotocol: Option<String>,
+}
+
+/// What the dashboard shows of one connection.
+pub(crate) struct ConnectionView {
+    pub(crate) id: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) subprotocol: Option<String>,
+    pub(crate) groups: Vec<String>,
+    /// False while a reliable connection waits to be resumed.
+    pub(crate) online: bool,
 }
 
 impl Connection {
@@ -346,10 +361,13 @@ impl Hub {
     /// Removes a connection at once (no recovery) and closes its socket with `reason`.
     fn drop_now(&mut self, id: &str, reason: String) {
         tracing::info!(connection_id = id, reason, "closing a client connection");
-        if let Some(c) = self.remove(id)
-            && let Some(link) = c.link
-        {
-            link.kill(reason);
+        if let Some(c) = self.remove(id) {
+            if let Some(u) = &c.upstream {
+                u.set_reason(&reason);
+            }
+            if let Some(link) = c.link {
+                link.kill(reason);
+            }
         }
     }
 
@@ -357,8 +375,11 @@ impl Hub {
     /// already queued for it.
     pub(crate) fn close(&mut self, ids: &[String], reason: Option<&str>) {
         for id in ids {
-            if let Some(c) = self.remove(id)
-                && let Some(link) = c.link
+            let Some(c) = self.remove(id) else { continue };
+            if let (Some(u), Some(r)) = (&c.upstream, reason) {
+                u.set_reason(r);
+            }
+            if let Some(link) = c.link
                 && !link.push(Outbound::Close(reason.map(str::to_owned)), self.queue_limit)
             {
                 link.kill(reason.unwrap_or_default().to_owned());
@@ -476,6 +497,40 @@ impl Registry {
             hubs.entry(hub.to_ascii_lowercase())
                 .or_insert_with(|| Arc::new(Mutex::new(Hub::new(self.queue_limit)))),
         )
+    }
+
+    /// Every hub (sorted by name) and its connections, one hub locked at a time; at most
+    /// `limit` connections per hub.
+    pub(crate) fn snapshot(&self, limit: usize) -> Vec<(String, Vec<ConnectionView>)> {
+        let hubs: Vec<(String, Arc<Mutex<Hub>>)> = lock(&self.hubs)
+            .iter()
+            .map(|(name, hub)| (name.clone(), Arc::clone(hub)))
+            .collect();
+        let mut out: Vec<(String, Vec<ConnectionView>)> = hubs
+            .into_iter()
+            .map(|(name, hub)| {
+                let hub = lock(&hub);
+                let connections = hub
+                    .connections
+                    .iter()
+                    .take(limit)
+                    .map(|(id, c)| {
+                        let mut groups: Vec<String> = c.groups.iter().cloned().collect();
+                        groups.sort();
+                        ConnectionView {
+                            id: id.clone(),
+                            user_id: c.user_id.clone(),
+                            subprotocol: c.subprotocol.clone(),
+                            groups,
+                            online: c.link.is_some(),
+                        }
+                    })
+                    .collect();
+                (name, connections)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
     }
 
     /// Runs `f` on `hub`, creating it when first used.

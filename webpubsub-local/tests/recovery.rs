@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -233,4 +234,33 @@ async fn an_unacknowledged_backlog_past_the_limit_ends_the_session() {
     assert!(reason.contains("did not send sequenceAck"), "{reason}");
     assert_eq!(exists(&service, &id).await, 404);
     service.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reliable_client_that_closes_its_socket_ends_its_connection_at_once() {
+    let service = start().await;
+    let (mut ws, id) = json_client(
+        &service,
+        "hub",
+        None,
+        &[],
+        "json.reliable.webpubsub.azure.v1",
+    )
+    .await;
+    ws.close(None).await.unwrap();
+    // The close reply, then the end of the stream.
+    while let Ok(Some(Ok(_))) = tokio::time::timeout(GUARD, ws.next()).await {}
+    let path = format!("/api/hubs/hub/connections/{id}?{API}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let status = call(&service, "HEAD", &path, None, b"").await.status;
+        if status == 404 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connection still exists (status {status}): it waits out the recovery window"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -2,7 +2,9 @@
 //! random access key, then runs `interop/node/interop.mjs` (@azure/web-pubsub,
 //! @azure/web-pubsub-client, ws) and `interop/python/interop.py` (azure-messaging-webpubsubservice,
 //! azure-messaging-webpubsubclient, websocket-client) against it with the connection string in
-//! `WEBPUBSUB_CONNECTION_STRING`, and requires both to exit 0.
+//! `WEBPUBSUB_CONNECTION_STRING`, and requires both to exit 0. A third test runs
+//! `interop/node/upstream.mjs`: Microsoft's `@azure/web-pubsub-express` as the upstream event
+//! handler of a service started with its URL, exercised by the Node (and Python) client SDKs.
 //!
 //! The SDKs come from `bash .ci/install-interop.sh`. When they are missing the tests report as
 //! ignored (build.rs sets `cfg(interop_node)` / `cfg(interop_python)` when they are installed),
@@ -11,11 +13,12 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use webpubsub_local::Service;
+use webpubsub_local::{EventHandler, Service, SystemEvent, UserEvents};
 
 /// Upper bound for one script run; the scripts bound each of their waits far below this.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -54,21 +57,35 @@ fn run_script(
     cwd: &Path,
     connection_string: &str,
 ) -> (bool, String) {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(cwd)
+    let child = script(program, args, cwd)
         .env("WEBPUBSUB_CONNECTION_STRING", connection_string)
-        .env("PYTHONUNBUFFERED", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("could not start {}: {e}", program.display()));
-    let mut stdout = child.stdout.take().expect("piped stdout");
+    finish(child, String::new())
+}
+
+fn script(program: &Path, args: &[PathBuf], cwd: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Collects a started script's output until it exits (killed past SCRIPT_TIMEOUT); `before` is
+/// output already read from its stdout.
+fn finish(mut child: std::process::Child, before: String) -> (bool, String) {
+    let stdout = child.stdout.take();
     let mut stderr = child.stderr.take().expect("piped stderr");
     let out_reader = std::thread::spawn(move || {
         let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
+        if let Some(mut stdout) = stdout {
+            let _ = stdout.read_to_string(&mut s);
+        }
         s
     });
     let err_reader = std::thread::spawn(move || {
@@ -88,7 +105,7 @@ fn run_script(
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let out = out_reader.join().unwrap_or_default();
+    let out = before + &out_reader.join().unwrap_or_default();
     let err = err_reader.join().unwrap_or_default();
     let mut text = format!("--- stdout ---\n{out}");
     if !err.trim().is_empty() {
@@ -126,7 +143,13 @@ async fn check_against_service(program: PathBuf, args: Vec<PathBuf>, label: &str
 /// `node` if it runs and the npm packages are installed under interop/node.
 fn node_setup(root: &Path) -> Result<PathBuf, String> {
     let modules = root.join("interop/node/node_modules");
-    for package in ["@azure/web-pubsub", "@azure/web-pubsub-client", "ws"] {
+    for package in [
+        "@azure/web-pubsub",
+        "@azure/web-pubsub-client",
+        "@azure/web-pubsub-express",
+        "express",
+        "ws",
+    ] {
         if !modules.join(package).join("package.json").is_file() {
             return Err(format!(
                 "npm package {package} is not installed in {}",
@@ -199,4 +222,70 @@ async fn microsoft_python_sdks_interoperate() {
         }
         Err(why) => missing(&why),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(interop_node),
+    ignore = "Microsoft's Node SDKs are not installed: bash .ci/install-interop.sh"
+)]
+async fn microsoft_express_event_handler_receives_events() {
+    let root = repo_root();
+    let node = match node_setup(&root) {
+        Ok(node) => node,
+        Err(why) => return missing(&why),
+    };
+    let label = "@azure/web-pubsub-express upstream (interop/node/upstream.mjs)";
+    let mut command = script(&node, &[root.join("interop/node/upstream.mjs")], &root);
+    // The Python client SDK joins in when installed (always under CI, where its absence fails
+    // the Python interop test anyway).
+    if let Ok(python) = python_setup(&root) {
+        command.env("INTEROP_PYTHON", python);
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start node: {e}"));
+    // The app announces its URL first; the service then starts with it as the hub's handler.
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (url, mut reader) = tokio::task::spawn_blocking(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        (line, reader)
+    })
+    .await
+    .expect("reading the app's first line");
+    let Some(url) = url.trim().strip_prefix("UPSTREAM ").map(str::to_owned) else {
+        let _ = child.kill();
+        let (_, output) = finish(child, url);
+        panic!("{label} did not announce its URL:\n{output}");
+    };
+    let handler = EventHandler::new(url)
+        .expect("the app's URL")
+        .user_events(UserEvents::All)
+        .system_events([
+            SystemEvent::Connect,
+            SystemEvent::Connected,
+            SystemEvent::Disconnected,
+        ]);
+    let service = Service::builder()
+        .access_key(random_key())
+        .event_handler("expresshub", handler)
+        .start_on(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("the service starts on an ephemeral port");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    writeln!(stdin, "{}", service.connection_string()).expect("writing to the app");
+    drop(stdin);
+    let (ok, output) = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        let _ = reader.read_to_string(&mut rest);
+        finish(child, rest)
+    })
+    .await
+    .expect("the script runner thread");
+    service.shutdown().await;
+    assert!(ok, "{label} reported failures:\n{output}");
+    println!("{label}:\n{output}");
 }

@@ -1,4 +1,4 @@
-//! `webpubsub-local [--port N] [--access-key K] [--host ADDRESS] [limits...]`: runs the local
+//! `webpubsub-local [--port N] [--access-key K] [--host ADDRESS] [--event-handler SPEC]... [--config FILE] [limits...]`: runs the local
 //! Web PubSub service, prints the connection string to use, and serves until Ctrl-C. Every flag
 //! can also come from the environment variable named in `--help`.
 
@@ -6,7 +6,7 @@ use clap::{Parser, ValueEnum};
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
-use webpubsub_local::{Limits, Service};
+use webpubsub_local::{HubSettings, Limits, Service};
 
 /// A local Azure Web PubSub service for development and tests.
 #[derive(Parser)]
@@ -56,6 +56,31 @@ struct Args {
     /// Seconds a dropped reliable connection waits to be resumed.
     #[arg(long, env = "WEBPUBSUB_LOCAL_RECOVERY_WINDOW_SECS")]
     recovery_window_secs: Option<u64>,
+    /// Seconds an upstream event handler may take to answer one event.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_UPSTREAM_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    upstream_timeout_secs: Option<u64>,
+    /// An upstream event handler: `HUB=URL[;user=PATTERN][;system=EVENTS]`, e.g.
+    /// `chat=http://localhost:3000/eventhandler/{event};user=*;system=connect,connected,disconnected`.
+    /// `{hub}` and `{event}` in the URL are replaced per event; PATTERN is `*`, a comma list of
+    /// event names, or `-` for none (default `*`); EVENTS is a comma list of connect, connected,
+    /// disconnected (default none). Repeat the flag for more handlers (earlier ones win); the
+    /// environment variable, read only when no --event-handler flag is given, takes several
+    /// separated by spaces.
+    #[arg(
+        long = "event-handler",
+        env = "WEBPUBSUB_LOCAL_EVENT_HANDLERS",
+        value_delimiter = ' '
+    )]
+    event_handlers: Vec<String>,
+    /// A JSON file of hub settings, as Azure's hub resource shapes them:
+    /// `{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://...", "userEventPattern": "*",
+    /// "systemEvents": ["connect"]}]}}}`. Its handlers come before those of --event-handler.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_CONFIG")]
+    config: Option<std::path::PathBuf>,
+    /// Do not serve the dashboard at /_dashboard (it is unauthenticated and mints client
+    /// tokens for its test client: turn it off where others can reach the port).
+    #[arg(long, env = "WEBPUBSUB_LOCAL_NO_DASHBOARD")]
+    no_dashboard: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -116,7 +141,26 @@ impl Args {
         if let Some(v) = self.recovery_window_secs {
             l.recovery_window = secs(v);
         }
+        if let Some(v) = self.upstream_timeout_secs {
+            l.upstream_timeout = secs(v);
+        }
         l
+    }
+
+    /// Hub settings from --config, then --event-handler.
+    fn hub_settings(&self) -> Result<HubSettings, String> {
+        let mut settings = match &self.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                HubSettings::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            }
+            None => HubSettings::default(),
+        };
+        for spec in self.event_handlers.iter().filter(|s| !s.is_empty()) {
+            settings.add_spec(spec).map_err(|e| e.to_string())?;
+        }
+        Ok(settings)
     }
 }
 
@@ -124,7 +168,17 @@ impl Args {
 async fn main() -> ExitCode {
     let args = Args::parse();
     init_logging(args.log_format);
-    let mut builder = Service::builder().limits(args.limits());
+    let settings = match args.hub_settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut builder = Service::builder()
+        .limits(args.limits())
+        .hub_settings(settings)
+        .dashboard(!args.no_dashboard);
     if let Some(key) = args.access_key {
         builder = builder.access_key(key);
     }
@@ -147,6 +201,9 @@ async fn main() -> ExitCode {
         endpoint = %service.endpoint(),
         "webpubsub-local listening (Ctrl-C to stop)"
     );
+    if !args.no_dashboard {
+        tracing::info!("dashboard: {}/_dashboard", service.endpoint());
+    }
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("error: cannot wait for Ctrl-C: {e}");
     }
