@@ -6,6 +6,7 @@
 use arazzo_runtime::{Client, WorkflowError};
 use serde_json::json;
 
+use arazzo_golden::features_arazzo_1_1;
 use arazzo_golden::features_conditions;
 use arazzo_golden::features_criteria_kinds;
 use arazzo_golden::features_edge_cases;
@@ -1018,5 +1019,51 @@ async fn each_criterion_kind_fails_on_its_own() {
             "record",
             "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'"
         )
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo 1.1 on HTTP steps: Selector Objects (JSONPath and JSON Pointer) as parameter values,
+// outputs and action parameters; `$sourceDescriptions.<name>#/...` operation paths; a step
+// `dependsOn` an earlier one; a failure action going to a workflow with `parameters`.
+
+#[tokio::test]
+async fn selector_objects_read_the_values_their_selectors_name() {
+    use features_arazzo_1_1::*;
+    let server = Server::start(|r| match r.target.as_str() {
+        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}, {"id": 8}])),
+        "/pets/7" => Reply::json(200, json!({"id": 7, "name": "Rex"})),
+        _ => Reply::json(500, json!({})),
+    })
+    .await;
+    let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
+    let outputs = select_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name.as_deref(), Some("Rex"));
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(calls, ["GET /pets?limit=3", "GET /pets/7"]);
+}
+
+#[tokio::test]
+async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
+    use features_arazzo_1_1::*;
+    let server = Server::start(|r| match r.target.as_str() {
+        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}])),
+        "/pets/7" => Reply::json(404, json!({})),
+        "/owners/3/pets/Rex" => Reply::json(200, json!({"name": "Rex"})),
+        _ => Reply::json(500, json!({})),
+    })
+    .await;
+    let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
+    let outputs = select_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    // The workflow gone to ran with the action's parameters; this one's output stays unset.
+    assert_eq!(outputs.name, None);
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(
+        calls,
+        ["GET /pets?limit=3", "GET /pets/7", "GET /owners/3/pets/Rex"]
     );
 }

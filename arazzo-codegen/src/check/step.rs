@@ -37,6 +37,7 @@ pub(super) fn check(
     scope: &mut Scope,
 ) -> Option<StepPlan> {
     let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
+    super::order::step(cx, wf, step, sp);
     if let Some(target) = &step.workflow_id {
         return workflow_step(cx, sigs, step, target, sp, scope);
     }
@@ -497,7 +498,16 @@ pub(super) fn criteria_list(
 
 /// One criterion, in the language its `type` names.
 fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<CondPlan> {
-    let kind = match kinds::kind(c.kind.as_ref()) {
+    // In 1.1 a plain `type: xpath` is XPath 3.1 (the Expression Type Object's default), which
+    // only XPath 1.0 evaluation cannot honour: the same build error as `version: xpath-31`.
+    let xpath_31 = serde_json::json!({"type": "xpath", "version": "xpath-31"});
+    let declared = match &c.kind {
+        Some(Value::String(t)) if t == "xpath" && cx.version == super::Version::V1_1 => {
+            Some(&xpath_31)
+        }
+        other => other.as_ref(),
+    };
+    let kind = match kinds::kind(declared) {
         Ok(kind) => kind,
         Err((message, help)) => {
             let d = cx.error("invalid-criterion", message, &format!("{cp}/type"));
