@@ -309,7 +309,10 @@ mod tests {
         );
         let (message, help) = err(json!({"type": "xpath", "version": "xpath-31"}));
         assert!(message.starts_with("XPath 3.1 (`xpath-31`"), "{message}");
-        assert!(help.unwrap().starts_with("write `type: {type: xpath, version: xpath-10}`"));
+        assert!(
+            help.unwrap()
+                .starts_with("write `type: {type: xpath, version: xpath-10}`")
+        );
         for version in ["xpath-20", "xpath-30"] {
             let (message, help) = err(json!({"type": "xpath", "version": version}));
             assert_eq!(
