@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Secret;
+use crate::message::{DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
 use crate::request::Request;
 
 /// A credential for one OpenAPI security scheme, set with [`ClientBuilder::credential`].
@@ -91,6 +92,15 @@ struct Inner {
     hooks: Vec<Arc<dyn RequestHook>>,
     timeout: Option<Duration>,
     credentials: BTreeMap<String, Credential>,
+    transports: Transports,
+    inbound_buffer: usize,
+}
+
+/// The message transports a client was given, by source description and by protocol.
+#[derive(Default, Clone)]
+struct Transports {
+    by_source: BTreeMap<String, Arc<dyn Transport>>,
+    by_protocol: BTreeMap<String, Arc<dyn Transport>>,
 }
 
 impl Client {
@@ -145,6 +155,24 @@ impl Client {
     pub(crate) fn timeout(&self) -> Option<Duration> {
         self.inner.timeout
     }
+
+    /// The transport for a message source: the one set for `source`, else the one set for
+    /// `protocol`, else the built-in WebSocket transport for `ws`/`wss`.
+    pub(crate) fn transport(&self, source: &str, protocol: &str) -> Option<Arc<dyn Transport>> {
+        let set = &self.inner.transports;
+        if let Some(t) = set
+            .by_source
+            .get(source)
+            .or_else(|| set.by_protocol.get(protocol))
+        {
+            return Some(Arc::clone(t));
+        }
+        matches!(protocol, "ws" | "wss").then(|| Arc::new(WebSocket) as Arc<dyn Transport>)
+    }
+
+    pub(crate) fn inbound_buffer(&self) -> usize {
+        self.inner.inbound_buffer
+    }
 }
 
 impl fmt::Debug for Client {
@@ -154,6 +182,14 @@ impl fmt::Debug for Client {
             .field("base_urls", &self.inner.base_urls)
             .field("hooks", &self.inner.hooks.len())
             .field("timeout", &self.inner.timeout)
+            .field(
+                "transports",
+                &(
+                    self.inner.transports.by_source.keys().collect::<Vec<_>>(),
+                    self.inner.transports.by_protocol.keys().collect::<Vec<_>>(),
+                ),
+            )
+            .field("inbound_buffer", &self.inner.inbound_buffer)
             .field(
                 "credentials",
                 &self.inner.credentials.keys().collect::<Vec<_>>(),
@@ -170,6 +206,8 @@ pub struct ClientBuilder {
     hooks: Vec<Arc<dyn RequestHook>>,
     timeout: Option<Duration>,
     credentials: BTreeMap<String, Credential>,
+    transports: Transports,
+    inbound_buffer: Option<usize>,
 }
 
 impl ClientBuilder {
@@ -202,9 +240,47 @@ impl ClientBuilder {
         self
     }
 
-    /// Fails a step whose request (connect, send and read the response) takes longer.
+    /// Fails a step whose request (connect, send and read the response) takes longer; also
+    /// bounds each message connect and send.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Opens the message connections of AsyncAPI source description `source` with
+    /// `transport` (takes precedence over [`ClientBuilder::transport_for_protocol`]).
+    pub fn transport_for_source(
+        mut self,
+        source: impl Into<String>,
+        transport: impl Transport,
+    ) -> Self {
+        self.transports
+            .by_source
+            .insert(source.into(), Arc::new(transport));
+        self
+    }
+
+    /// Opens message connections whose server protocol (the AsyncAPI server's `protocol`,
+    /// `mqtt`, say) is `protocol` with `transport`. `ws` and `wss` use
+    /// [`WebSocket`](crate::message::WebSocket) unless replaced here.
+    pub fn transport_for_protocol(
+        mut self,
+        protocol: impl Into<String>,
+        transport: impl Transport,
+    ) -> Self {
+        self.transports
+            .by_protocol
+            .insert(protocol.into(), Arc::new(transport));
+        self
+    }
+
+    /// How many messages a `receive` step holds between being reached and being awaited
+    /// (default [`DEFAULT_INBOUND_BUFFER`](crate::message::DEFAULT_INBOUND_BUFFER), at least
+    /// 1). When more arrive and none of them matches, the step fails with
+    /// [`WorkflowError::InboundOverflow`](crate::WorkflowError::InboundOverflow): memory stays
+    /// bounded on a busy channel.
+    pub fn inbound_buffer(mut self, messages: usize) -> Self {
+        self.inbound_buffer = Some(messages.max(1));
         self
     }
 
@@ -225,6 +301,8 @@ impl ClientBuilder {
                 hooks: self.hooks,
                 timeout: self.timeout,
                 credentials: self.credentials,
+                transports: self.transports,
+                inbound_buffer: self.inbound_buffer.unwrap_or(DEFAULT_INBOUND_BUFFER),
             }),
         })
     }

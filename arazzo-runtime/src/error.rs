@@ -1,6 +1,9 @@
 //! The error a generated workflow returns, naming the step that failed and why.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::message::TransportError;
 
 /// Bodies quoted in errors are cut to this many bytes: enough to read an API's error message,
 /// not enough to flood a log.
@@ -61,6 +64,39 @@ pub enum WorkflowError {
         /// The budget.
         budget: usize,
     },
+    /// The step did not finish within its `timeout`: a request with its response body, a
+    /// connect, a send, or a `receive` waiting for its message.
+    Timeout {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The step's `timeout`.
+        after: Duration,
+    },
+    /// The message connection a step needs could not be opened (refused handshake, wrong
+    /// token, unreachable server, no transport for the protocol).
+    Connect {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// What the transport reported (never the URL's query or header values).
+        source: TransportError,
+    },
+    /// A message could not be sent, or the connection ended before a `receive` got its
+    /// message.
+    Message {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// What the transport reported.
+        source: TransportError,
+    },
+    /// More messages arrived for a `receive` step, before it was awaited, than the client's
+    /// inbound buffer holds, and none of the buffered ones matched. See
+    /// [`ClientBuilder::inbound_buffer`](crate::ClientBuilder::inbound_buffer).
+    InboundOverflow {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The buffer's size in messages.
+        limit: usize,
+    },
 }
 
 impl WorkflowError {
@@ -79,14 +115,25 @@ impl WorkflowError {
             | Self::CriteriaNotMet { step, .. }
             | Self::Decode { step, .. }
             | Self::MissingOutput { step, .. }
-            | Self::StepBudgetExceeded { step, .. } => step,
+            | Self::StepBudgetExceeded { step, .. }
+            | Self::Timeout { step, .. }
+            | Self::Connect { step, .. }
+            | Self::Message { step, .. }
+            | Self::InboundOverflow { step, .. } => step,
         }
+    }
+
+    /// Whether the step ran out of its `timeout` (generated code routes this to the step's
+    /// `onFailure` actions like any other failure).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout { .. })
     }
 
     /// The HTTP status of the failing response, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::CriteriaNotMet { status, .. } => Some(*status),
+            Self::Connect { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -133,6 +180,23 @@ impl fmt::Display for WorkflowError {
                 f,
                 "step `{step}`: the workflow ran {budget} steps without finishing (a goto loop?)"
             ),
+            Self::Timeout { step, after } => {
+                write!(f, "step `{step}`: timed out after {}", Millis(*after))
+            }
+            Self::Connect { step, source } => {
+                write!(
+                    f,
+                    "step `{step}`: cannot open the message connection: {source}"
+                )
+            }
+            Self::Message { step, source } => {
+                write!(f, "step `{step}`: the message connection failed: {source}")
+            }
+            Self::InboundOverflow { step, limit } => write!(
+                f,
+                "step `{step}`: more than {limit} messages arrived before the step was awaited, \
+                 none of them matching (raise ClientBuilder::inbound_buffer)"
+            ),
         }
     }
 }
@@ -141,8 +205,18 @@ impl std::error::Error for WorkflowError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport { source, .. } => Some(source),
+            Self::Connect { source, .. } | Self::Message { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+/// A duration as a step's `timeout` is written: whole milliseconds.
+struct Millis(Duration);
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ms", self.0.as_millis())
     }
 }
 

@@ -4,11 +4,13 @@
 //! the [`Client`] holding base URLs, hooks and a shared `reqwest::Client`; the [`Request`]
 //! builder that serialises parameters; the [`Response`] that evaluates pointers once; the
 //! [`WorkflowError`] that names the failing step; and [`Secret`] for values that must never
-//! be printed. A crate containing generated code needs no other dependency: what only the
+//! be printed; and [`message`], the transport of AsyncAPI `send`/`receive` steps (WebSocket
+//! built in, others pluggable). A crate containing generated code needs no other dependency: what only the
 //! generated code calls (and the crates it names) sits under one hidden module, `__private`.
 
 mod client;
 mod error;
+pub mod message;
 mod request;
 mod response;
 mod secret;

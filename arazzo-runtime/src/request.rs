@@ -457,7 +457,23 @@ impl<'c> Request<'c> {
         Response::read(step, response).await
     }
 
-    fn build(mut self, step: &'static str) -> Result<reqwest::Request, WorkflowError> {
+    /// What identifies a message connection besides its source and server: the URL with the
+    /// step's query and headers (before credentials and hooks, which may add timestamps).
+    pub(crate) fn identity(&self) -> String {
+        let mut key = self.url.clone();
+        for (name, value) in &self.query {
+            key.push_str(&format!("\n?{name}={value}"));
+        }
+        for (name, value) in &self.headers {
+            key.push_str(&format!(
+                "\n{name}:{}",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
+        key
+    }
+
+    pub(crate) fn build(mut self, step: &'static str) -> Result<reqwest::Request, WorkflowError> {
         self.apply_security();
         if let Some(message) = self.error {
             return Err(WorkflowError::Request { step, message });

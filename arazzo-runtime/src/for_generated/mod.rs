@@ -10,8 +10,10 @@ pub mod cond;
 #[cfg(any(feature = "regex", feature = "jsonpath", feature = "xpath"))]
 pub mod criteria;
 pub mod flow;
+pub mod message;
 pub mod param;
 pub mod steps;
+pub mod timeout;
 
 // A generated file whose criteria need an engine invokes `requires_<feature>!()` once: nothing
 // when the feature is on; a compile error that says which feature to enable when it is off
