@@ -303,6 +303,8 @@ pub(crate) struct RequestPlan {
     /// alternatives, each a list of (scheme name, what it sends). Requirements naming a
     /// scheme the runtime cannot send (digest, mutualTLS) are left out.
     pub(crate) security: Vec<Vec<(String, SchemePlan)>>,
+    /// The step's `timeout` (ms, Arazzo 1.1): the request and its response body are bounded.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// What a security scheme sends, for the runtime's `SchemeKind`.

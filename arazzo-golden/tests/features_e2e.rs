@@ -19,6 +19,7 @@ use arazzo_golden::features_operation_path;
 use arazzo_golden::features_parameters;
 use arazzo_golden::features_query_styles;
 use arazzo_golden::features_refs;
+use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 
 mod support;
@@ -1066,4 +1067,43 @@ async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
         calls,
         ["GET /pets?limit=3", "GET /pets/7", "GET /owners/3/pets/Rex"]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo 1.1 step `timeout` on an HTTP step without `onFailure`: a server that never answers
+// fails the workflow with `WorkflowError::Timeout` naming the step, soon after the timeout.
+
+#[tokio::test]
+async fn a_step_past_its_timeout_fails_the_workflow_naming_the_step() {
+    use features_step_timeout::*;
+    // A real listener that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let started = std::time::Instant::now();
+    let err = list_quickly(&client, ListQuicklyInputs::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.to_string(), "step `listPets`: timed out after 300 ms");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_step_within_its_timeout_succeeds() {
+    use features_step_timeout::*;
+    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let outputs = list_quickly(
+        &client(&[("petStore", &server)]),
+        ListQuicklyInputs::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.status, 200);
 }

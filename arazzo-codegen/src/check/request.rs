@@ -233,6 +233,7 @@ pub(super) fn check(
         params: plans,
         body,
         security,
+        timeout_ms: step.timeout,
     }
 }
 
