@@ -6,6 +6,7 @@ mod calls;
 mod components;
 mod document;
 mod flow;
+mod message;
 mod order;
 mod request;
 mod selector;

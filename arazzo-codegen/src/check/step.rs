@@ -41,6 +41,10 @@ pub(super) fn check(
     if let Some(target) = &step.workflow_id {
         return workflow_step(cx, sigs, step, target, sp, scope);
     }
+    if step.action.is_some() || step.channel_path.is_some() {
+        super::message::check(cx, sources, step, sp);
+        return None;
+    }
     let (source, op) = target(cx, sources, step, sp)?;
     let request = request::check(cx, sources, source, op, wf, step, &wp, sp, scope);
     let criteria = criteria_list(
@@ -368,7 +372,7 @@ fn unknown_operation(cx: &mut Cx<'_>, source: &Source, id: &str, pointer: &str, 
     cx.push(d);
 }
 
-fn source_index(
+pub(super) fn source_index(
     cx: &mut Cx<'_>,
     sources: &[Source],
     name: &str,
