@@ -225,6 +225,8 @@ pub(crate) struct CallPlan {
     pub(crate) fields: Vec<(String, FieldInit)>,
     /// Its outputs struct's fields: (Arazzo name, Rust field, type).
     pub(crate) outputs: Vec<(String, String, RustType)>,
+    /// The calling step's `timeout` (ms, Arazzo 1.1): the whole callee is bounded.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// How a callee's input is filled.

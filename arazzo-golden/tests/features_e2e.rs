@@ -1107,3 +1107,22 @@ async fn a_step_within_its_timeout_succeeds() {
     .unwrap();
     assert_eq!(outputs.status, 200);
 }
+
+#[tokio::test]
+async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
+    use features_step_timeout::*;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let err = list_within(&client, ListWithinInputs::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.to_string(), "step `runList`: timed out after 200 ms");
+}

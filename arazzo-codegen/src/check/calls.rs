@@ -202,5 +202,6 @@ pub(super) fn call(
         outputs_type: sig.outputs_type.clone(),
         fields,
         outputs,
+        timeout_ms: None,
     })
 }

@@ -7,9 +7,9 @@
 //! - `dependsOn` on another workflow's or document's step (`$workflows.<id>.steps.<id>`,
 //!   `$sourceDescriptions...`): that step runs only when its workflow does, so the join needs
 //!   the asynchronous steps this generator does not emit yet (`unsupported-feature`);
-//! - `timeout` where a timeout would have to run `onFailure` actions (a timed-out request has
-//!   no response for their criteria), or on a workflow step (`unsupported-feature`); on any
-//!   other HTTP step the request is bounded and a timeout fails the workflow.
+//! - `timeout` where a timeout would have to run `onFailure` actions (a timed-out step has no
+//!   response for their criteria: `unsupported-feature`); on any other step the request (or
+//!   the whole called workflow) is bounded and a timeout fails the workflow.
 //!
 //! The shape of each entry was checked by the structural pass.
 
@@ -23,25 +23,18 @@ pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
     if cx.version == super::Version::V1_0 {
         return;
     }
-    // A timed-out request has no response for `onFailure` criteria to read: until the
-    // generated code routes a timeout through them, a timeout is honoured only where it fails
-    // the workflow, as the Step Object says it does without `onFailure` actions.
-    if st.timeout.is_some() {
-        if st.workflow_id.is_some() {
-            unsupported(
-                cx,
-                &format!("{sp}/timeout"),
-                "`timeout` on a step that runs a workflow",
-            );
-        } else if st.on_failure.as_ref().is_some_and(|v| !v.is_null())
-            || wf.failure_actions.as_ref().is_some_and(|v| !v.is_null())
-        {
-            unsupported(
-                cx,
-                &format!("{sp}/timeout"),
-                "`timeout` on a step with `onFailure` actions",
-            );
-        }
+    // A timed-out step has no response for `onFailure` criteria to read: until the generated
+    // code routes a timeout through them, a timeout is honoured only where it fails the
+    // workflow, as the Step Object says it does without `onFailure` actions.
+    if st.timeout.is_some()
+        && (st.on_failure.as_ref().is_some_and(|v| !v.is_null())
+            || wf.failure_actions.as_ref().is_some_and(|v| !v.is_null()))
+    {
+        unsupported(
+            cx,
+            &format!("{sp}/timeout"),
+            "`timeout` on a step with `onFailure` actions",
+        );
     }
     let here = wf
         .steps

@@ -133,7 +133,7 @@ fn workflow_step(
             }
         }
     }
-    let call = calls::call(
+    let mut call = calls::call(
         cx,
         sigs,
         scope,
@@ -141,6 +141,7 @@ fn workflow_step(
         Args::Parameters(&params),
         &format!("{sp}/workflowId"),
     )?;
+    call.timeout_ms = step.timeout;
     let criteria = criteria_list(
         cx,
         step.success_criteria.as_deref().unwrap_or_default(),
