@@ -8,7 +8,8 @@
 //!
 //! 1. `load`: the document and every file it reaches (source descriptions, `$ref` targets),
 //!    up front, with a byte-span index for every value;
-//! 2. read: `model` (Arazzo), `openapi`, `expr` and `criteria` parse what was loaded;
+//! 2. read: `model` (Arazzo), `openapi`, `asyncapi`, `expr` and `criteria` parse what was
+//!    loaded;
 //! 3. `check` (with `typing`): proves every reference and builds the `plan`, a self-contained
 //!    model of what to generate;
 //! 4. `emit`: turns the plan, and nothing else, into formatted Rust.
@@ -19,6 +20,7 @@
 // A Diagnostic carries its text and location, and is returned by value on purpose.
 #![allow(clippy::result_large_err)]
 
+mod asyncapi;
 mod builder;
 mod check;
 #[cfg(feature = "cli")]
@@ -41,6 +43,16 @@ pub use diagnostic::{Diagnostic, FileId, Label, Severity, Span};
 pub use generator::{Failure, Generated, Generator};
 
 impl openapi::Documents for load::Files {
+    fn value(&self, file: FileId) -> &serde_json::Value {
+        load::Files::value(self, file)
+    }
+
+    fn resolve_ref(&self, from: FileId, reference: &str) -> Result<(FileId, String), Diagnostic> {
+        load::Files::resolve_ref(self, from, reference)
+    }
+}
+
+impl asyncapi::Documents for load::Files {
     fn value(&self, file: FileId) -> &serde_json::Value {
         load::Files::value(self, file)
     }

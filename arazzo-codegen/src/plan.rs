@@ -225,6 +225,8 @@ pub(crate) struct CallPlan {
     pub(crate) fields: Vec<(String, FieldInit)>,
     /// Its outputs struct's fields: (Arazzo name, Rust field, type).
     pub(crate) outputs: Vec<(String, String, RustType)>,
+    /// The calling step's `timeout` (ms, Arazzo 1.1): the whole callee is bounded.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// How a callee's input is filled.
@@ -303,6 +305,8 @@ pub(crate) struct RequestPlan {
     /// alternatives, each a list of (scheme name, what it sends). Requirements naming a
     /// scheme the runtime cannot send (digest, mutualTLS) are left out.
     pub(crate) security: Vec<Vec<(String, SchemePlan)>>,
+    /// The step's `timeout` (ms, Arazzo 1.1): the request and its response body are bounded.
+    pub(crate) timeout_ms: Option<u64>,
 }
 
 /// What a security scheme sends, for the runtime's `SchemeKind`.

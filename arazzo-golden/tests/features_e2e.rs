@@ -6,6 +6,7 @@
 use arazzo_runtime::{Client, WorkflowError};
 use serde_json::json;
 
+use arazzo_golden::features_arazzo_1_1;
 use arazzo_golden::features_conditions;
 use arazzo_golden::features_criteria_kinds;
 use arazzo_golden::features_edge_cases;
@@ -18,6 +19,7 @@ use arazzo_golden::features_operation_path;
 use arazzo_golden::features_parameters;
 use arazzo_golden::features_query_styles;
 use arazzo_golden::features_refs;
+use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 
 mod support;
@@ -1019,4 +1021,108 @@ async fn each_criterion_kind_fails_on_its_own() {
             "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'"
         )
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo 1.1 on HTTP steps: Selector Objects (JSONPath and JSON Pointer) as parameter values,
+// outputs and action parameters; `$sourceDescriptions.<name>#/...` operation paths; a step
+// `dependsOn` an earlier one; a failure action going to a workflow with `parameters`.
+
+#[tokio::test]
+async fn selector_objects_read_the_values_their_selectors_name() {
+    use features_arazzo_1_1::*;
+    let server = Server::start(|r| match r.target.as_str() {
+        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}, {"id": 8}])),
+        "/pets/7" => Reply::json(200, json!({"id": 7, "name": "Rex"})),
+        _ => Reply::json(500, json!({})),
+    })
+    .await;
+    let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
+    let outputs = select_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name.as_deref(), Some("Rex"));
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(calls, ["GET /pets?limit=3", "GET /pets/7"]);
+}
+
+#[tokio::test]
+async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
+    use features_arazzo_1_1::*;
+    let server = Server::start(|r| match r.target.as_str() {
+        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}])),
+        "/pets/7" => Reply::json(404, json!({})),
+        "/owners/3/pets/Rex" => Reply::json(200, json!({"name": "Rex"})),
+        _ => Reply::json(500, json!({})),
+    })
+    .await;
+    let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
+    let outputs = select_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    // The workflow gone to ran with the action's parameters; this one's output stays unset.
+    assert_eq!(outputs.name, None);
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(
+        calls,
+        ["GET /pets?limit=3", "GET /pets/7", "GET /owners/3/pets/Rex"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo 1.1 step `timeout` on an HTTP step without `onFailure`: a server that never answers
+// fails the workflow with `WorkflowError::Timeout` naming the step, soon after the timeout.
+
+#[tokio::test]
+async fn a_step_past_its_timeout_fails_the_workflow_naming_the_step() {
+    use features_step_timeout::*;
+    // A real listener that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let started = std::time::Instant::now();
+    let err = list_quickly(&client, ListQuicklyInputs::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.to_string(), "step `listPets`: timed out after 300 ms");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_step_within_its_timeout_succeeds() {
+    use features_step_timeout::*;
+    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let outputs = list_quickly(
+        &client(&[("petStore", &server)]),
+        ListQuicklyInputs::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outputs.status, 200);
+}
+
+#[tokio::test]
+async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
+    use features_step_timeout::*;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let err = list_within(&client, ListWithinInputs::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert_eq!(err.to_string(), "step `runList`: timed out after 200 ms");
 }

@@ -22,6 +22,18 @@ const ACTION_FIELDS: &[&str] = &[
     "criteria",
 ];
 
+/// Arazzo 1.1 adds `parameters` (a `workflowId` target's inputs).
+const ACTION_FIELDS_1_1: &[&str] = &[
+    "name",
+    "type",
+    "workflowId",
+    "stepId",
+    "retryAfter",
+    "retryLimit",
+    "criteria",
+    "parameters",
+];
+
 /// Which list: success or failure.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Outcome {
@@ -144,12 +156,16 @@ fn one(
         cx.error("invalid-document", "an action must be a mapping", pointer);
         return None;
     };
+    let fields = match cx.version {
+        super::Version::V1_0 => ACTION_FIELDS,
+        super::Version::V1_1 => ACTION_FIELDS_1_1,
+    };
     let extra: crate::model::Extra = obj
         .iter()
-        .filter(|(k, _)| !ACTION_FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| !fields.contains(&k.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    super::document::report_extra(cx, &extra, pointer, "an action", ACTION_FIELDS);
+    super::document::report_extra(cx, &extra, pointer, "an action", fields);
     let Some(name) = obj.get("name").and_then(Value::as_str) else {
         let d = cx.error("invalid-document", "an action needs a `name`", pointer);
         d.help =
@@ -190,15 +206,28 @@ fn one(
         }
         found
     };
+    let params = if cx.version == super::Version::V1_1 {
+        parameters(cx, obj, pointer)?
+    } else {
+        Vec::new()
+    };
+    if !params.is_empty() && workflow_id.is_none() {
+        let d = cx.error(
+            "invalid-action",
+            format!("action `{name}` passes `parameters` but does not go to a workflow"),
+            &format!("{pointer}/parameters"),
+        );
+        d.label = "no `workflowId` to receive them".into();
+        d.help = Some("parameters are the inputs of the `workflowId` an action goes to: remove them, or target a workflow".into());
+        return None;
+    }
     let call = |cx: &mut Cx<'_>, id: &str| {
-        calls::call(
-            cx,
-            sigs,
-            scope,
-            id,
-            Args::Transfer,
-            &format!("{pointer}/workflowId"),
-        )
+        let args = if params.is_empty() {
+            Args::Transfer
+        } else {
+            Args::TransferWith(&params)
+        };
+        calls::call(cx, sigs, scope, id, args, &format!("{pointer}/workflowId"))
     };
     let kind = match kind {
         "end" => ActionKind::End,
@@ -306,4 +335,72 @@ fn one(
         kind,
         criteria,
     })
+}
+
+/// An action's `parameters` (1.1): Parameter Objects or Reusable Objects, each `name` and
+/// `value` of the target workflow's inputs; "The `in` field MUST NOT be used."
+fn parameters(
+    cx: &mut Cx<'_>,
+    obj: &serde_json::Map<String, Value>,
+    pointer: &str,
+) -> Option<Vec<(String, Value, String)>> {
+    let Some(list) = obj.get("parameters") else {
+        return Some(Vec::new());
+    };
+    let Some(list) = list.as_array() else {
+        cx.error(
+            "invalid-document",
+            "an action's `parameters` must be a list",
+            &format!("{pointer}/parameters"),
+        );
+        return None;
+    };
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (i, raw) in list.iter().enumerate() {
+        let pp = format!("{pointer}/parameters/{i}");
+        let Some(resolved) = super::components::resolve(cx, raw, "parameters", &pp) else {
+            ok = false;
+            continue;
+        };
+        if resolved.get("in").is_some() {
+            let d = cx.error(
+                "invalid-document",
+                "an action's parameter has an `in`",
+                &format!("{pp}/in"),
+            );
+            d.help =
+                Some("an action's parameters are the target workflow's inputs: remove `in`".into());
+            ok = false;
+        }
+        match (
+            resolved.get("name").and_then(Value::as_str),
+            resolved.get("value"),
+        ) {
+            (Some(name), Some(value)) => {
+                if out
+                    .iter()
+                    .any(|(n, _, _): &(String, Value, String)| n == name)
+                {
+                    cx.error(
+                        "duplicate-parameter",
+                        format!("parameter `{name}` is listed twice in this action"),
+                        &pp,
+                    )
+                    .help = Some("keep one".into());
+                    ok = false;
+                }
+                out.push((name.to_owned(), value.clone(), pp));
+            }
+            _ => {
+                cx.error(
+                    "invalid-document",
+                    "a parameter needs `name` and `value`",
+                    &pp,
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(out)
 }

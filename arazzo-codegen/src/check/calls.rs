@@ -17,6 +17,9 @@ pub(super) enum Args<'a> {
     CallerInputs,
     /// Like `CallerInputs`, for a `goto`/`retry` transfer, which reads no outputs back.
     Transfer,
+    /// A `goto`/`retry` transfer with the action's `parameters` (Arazzo 1.1): inputs as for
+    /// `Parameters`, no outputs read back.
+    TransferWith(&'a [(String, Value, String)]),
 }
 
 /// Plans a call of the local workflow `target`, referenced at `pointer`.
@@ -95,14 +98,14 @@ pub(super) fn call(
     // Checked callees first; a missing signature output means the callee failed or is in a
     // reported cycle. A `goto`/`retry` transfer reads no outputs.
     let outputs = match &args {
-        Args::Transfer => sig.outputs.clone().unwrap_or_default(),
+        Args::Transfer | Args::TransferWith(_) => sig.outputs.clone().unwrap_or_default(),
         _ => sig.outputs.clone()?,
     };
     let mut fields = Vec::new();
     let mut ok = true;
     for field in sig.input_fields() {
         let given = match &args {
-            Args::Parameters(params) => params
+            Args::Parameters(params) | Args::TransferWith(params) => params
                 .iter()
                 .find(|(n, _, _)| *n == field.json_name)
                 .and_then(|(_, v, p)| {
@@ -131,12 +134,16 @@ pub(super) fn call(
             (None, crate::plan::Presence::Optional) => FieldInit::Absent,
             (None, crate::plan::Presence::Required) => {
                 // A misspelt parameter is reported as unknown (with the fix) below.
-                let misspelt = matches!(&args, Args::Parameters(params)
+                let misspelt = matches!(&args, Args::Parameters(params) | Args::TransferWith(params)
                     if params.iter().any(|(n, _, _)| !sig.input_fields().iter().any(|f| &f.json_name == n)));
                 if ok && !misspelt {
                     let how = match args {
                         Args::Parameters(_) => format!(
                             "add a parameter `- name: {}` with its value to the step",
+                            field.json_name
+                        ),
+                        Args::TransferWith(_) => format!(
+                            "add a parameter `- name: {}` with its value to the action",
                             field.json_name
                         ),
                         Args::CallerInputs | Args::Transfer => format!(
@@ -161,7 +168,7 @@ pub(super) fn call(
         };
         fields.push((field.rust_name.clone(), init));
     }
-    if let Args::Parameters(params) = args {
+    if let Args::Parameters(params) | Args::TransferWith(params) = args {
         for (name, _, p) in params {
             if !sig.input_fields().iter().any(|f| &f.json_name == name) {
                 let names: Vec<&str> = sig
@@ -195,5 +202,6 @@ pub(super) fn call(
         outputs_type: sig.outputs_type.clone(),
         fields,
         outputs,
+        timeout_ms: None,
     })
 }

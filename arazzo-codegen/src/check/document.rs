@@ -21,12 +21,15 @@ pub(super) fn check(cx: &mut Cx<'_>) -> Option<Plan> {
 pub(super) fn check_with_signatures(
     cx: &mut Cx<'_>,
 ) -> (Option<Plan>, Vec<super::signature::Signature>) {
-    let Some(doc) = decode(cx) else {
+    let Some(mut doc) = decode(cx) else {
         return (None, Vec::new());
     };
     version(cx, &doc);
     unknown_fields(cx, &doc);
     super::structure::document(cx, &doc);
+    if cx.version == Version::V1_1 {
+        super::selector::desugar(cx, &mut doc);
+    }
     identifiers(cx, &doc);
     cx.components = doc.components.clone();
     let sources = sources::load(cx, &doc);

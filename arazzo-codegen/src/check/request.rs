@@ -66,6 +66,12 @@ pub(super) fn check(
             });
             continue;
         };
+        if location == "querystring" && cx.version == super::Version::V1_1 {
+            // The whole query string as one value needs a raw query-string setter in the
+            // runtime's request builder, which it does not have yet.
+            super::document::unsupported(cx, &format!("{pointer}/in"), "`in: querystring`");
+            continue;
+        }
         let Some(loc) = parse_location(location) else {
             cx.error(
                 "invalid-document",
@@ -227,6 +233,7 @@ pub(super) fn check(
         params: plans,
         body,
         security,
+        timeout_ms: step.timeout,
     }
 }
 
@@ -721,6 +728,7 @@ fn replacements(
     };
     let xml = media.ends_with("/xml") || media.ends_with("+xml");
     let mut out = Vec::new();
+    let mut ok = true;
     for (i, item) in items.iter().enumerate() {
         let ip = format!("{rp}/{i}");
         let (Some(Value::String(target)), Some(value)) = (item.get("target"), item.get("value"))
@@ -732,6 +740,46 @@ fn replacements(
             )
             .help = Some("write `{target: /json/pointer, value: ...}`".into());
             return None;
+        };
+        // 1.1 `targetSelectorType`: a JSON Pointer is used as it is, a JSONPath singular query
+        // becomes the pointer of the node it names; anything else is reported below.
+        let selector_type = match item.get("targetSelectorType") {
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(Value::Object(t)) => t.get("type").and_then(Value::as_str),
+            _ => None,
+        };
+        let converted;
+        let target = match selector_type {
+            Some("jsonpath") if cx.version == super::Version::V1_1 => {
+                match super::selector::singular_pointer(target) {
+                    Some(p) => {
+                        converted = p;
+                        &converted
+                    }
+                    None => {
+                        super::document::unsupported(
+                            cx,
+                            &format!("{ip}/target"),
+                            &format!(
+                                "a JSONPath replacement target that is not a singular query (`{target}`)"
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+            Some("xpath") if cx.version == super::Version::V1_1 => {
+                let e = cx.error(
+                    "unsupported-replacement",
+                    format!("replacement target `{target}` is XPath; XPath targets (XML payloads) are not supported"),
+                    &format!("{ip}/targetSelectorType"),
+                );
+                e.help = Some("write the replaced values into the payload as `{$inputs...}` templates instead".into());
+                ok = false;
+                continue;
+            }
+            _ => target,
         };
         if xml || !(target.is_empty() || target.starts_with('/')) {
             let e = cx.error(
@@ -762,9 +810,9 @@ fn replacements(
             );
             return None;
         }
-        out.push((target.clone(), value.clone()));
+        out.push((target.to_owned(), value.clone()));
     }
-    Some(out)
+    ok.then_some(out)
 }
 
 /// Sets the value at JSON pointer `target` (RFC 6901): replaces a member or item, or adds a

@@ -13,6 +13,8 @@ pub(crate) struct Source {
     pub(crate) name: String,
     /// The operation table, when the description loaded.
     pub(crate) api: Option<OpenApi>,
+    /// The message-operation table of a `type: asyncapi` source that loaded.
+    pub(crate) asyncapi: Option<crate::asyncapi::AsyncApi>,
     /// What the generated code needs, and its index in `Plan::sources`.
     pub(crate) plan: Option<SourcePlan>,
     /// Index in `Plan::sources`.
@@ -28,6 +30,7 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
         let mut source = Source {
             name: sd.name.clone(),
             api: None,
+            asyncapi: None,
             plan: None,
             plan_index: 0,
         };
@@ -43,11 +46,19 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
                 // table is not read yet.
                 let url_span = cx.span(&format!("{pointer}/url"));
                 match cx.files.linked(cx.file, &sd.url, url_span) {
-                    Ok(_) => super::document::unsupported(
-                        cx,
-                        &format!("{pointer}/type"),
-                        "`type: asyncapi` source descriptions",
-                    ),
+                    Ok(file) => {
+                        let (api, diags) = crate::asyncapi::AsyncApi::read(cx.files, file);
+                        let described = cx.files.display_path(file);
+                        for located in diags {
+                            let at = cx.files.span(located.file, &located.pointer).or(url_span);
+                            let d = located.diagnostic.at(at).note(format!(
+                                "in the AsyncAPI description `{described}` of source `{}`",
+                                sd.name
+                            ));
+                            cx.push(d);
+                        }
+                        source.asyncapi = api;
+                    }
                     Err(d) => cx.push(d),
                 }
                 out.push(source);

@@ -37,8 +37,13 @@ pub(super) fn check(
     scope: &mut Scope,
 ) -> Option<StepPlan> {
     let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
+    super::order::step(cx, wf, step, sp);
     if let Some(target) = &step.workflow_id {
         return workflow_step(cx, sigs, step, target, sp, scope);
+    }
+    if step.action.is_some() || step.channel_path.is_some() {
+        super::message::check(cx, sources, step, sp);
+        return None;
     }
     let (source, op) = target(cx, sources, step, sp)?;
     let request = request::check(cx, sources, source, op, wf, step, &wp, sp, scope);
@@ -128,7 +133,7 @@ fn workflow_step(
             }
         }
     }
-    let call = calls::call(
+    let mut call = calls::call(
         cx,
         sigs,
         scope,
@@ -136,6 +141,7 @@ fn workflow_step(
         Args::Parameters(&params),
         &format!("{sp}/workflowId"),
     )?;
+    call.timeout_ms = step.timeout;
     let criteria = criteria_list(
         cx,
         step.success_criteria.as_deref().unwrap_or_default(),
@@ -367,7 +373,7 @@ fn unknown_operation(cx: &mut Cx<'_>, source: &Source, id: &str, pointer: &str, 
     cx.push(d);
 }
 
-fn source_index(
+pub(super) fn source_index(
     cx: &mut Cx<'_>,
     sources: &[Source],
     name: &str,
@@ -497,7 +503,16 @@ pub(super) fn criteria_list(
 
 /// One criterion, in the language its `type` names.
 fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<CondPlan> {
-    let kind = match kinds::kind(c.kind.as_ref()) {
+    // In 1.1 a plain `type: xpath` is XPath 3.1 (the Expression Type Object's default), which
+    // only XPath 1.0 evaluation cannot honour: the same build error as `version: xpath-31`.
+    let xpath_31 = serde_json::json!({"type": "xpath", "version": "xpath-31"});
+    let declared = match &c.kind {
+        Some(Value::String(t)) if t == "xpath" && cx.version == super::Version::V1_1 => {
+            Some(&xpath_31)
+        }
+        other => other.as_ref(),
+    };
+    let kind = match kinds::kind(declared) {
         Ok(kind) => kind,
         Err((message, help)) => {
             let d = cx.error("invalid-criterion", message, &format!("{cp}/type"));

@@ -11,6 +11,7 @@
 //! | `{jsonpath, draft-goessner-dispatch-jsonpath-00}` | RFC 9535, with a warning: queries in the common subset (`$.a[0]`, `$[?(@.x == 1)]`, `$..id`) read the same; script expressions do not parse and are build errors |
 //! | `xpath`, `{xpath, xpath-10}` | XPath 1.0 ([`super::xpath`]) |
 //! | `{xpath, xpath-20 / xpath-30 / xpath-31}` | build error: only XPath 1.0 is implemented |
+//! | `xpath` in an Arazzo 1.1 document | build error: 1.1 makes it XPath 3.1 (checked in `check::step`) |
 //!
 //! Arazzo 1.0.1 names XPath 3.1 as what a plain `type: xpath` means. We evaluate it as XPath 1.0:
 //! the paths, predicates, comparisons and core functions that 1.0 has mean the same in 3.1, and
@@ -145,7 +146,15 @@ fn jsonpath_version(version: &str) -> Result<CriterionKind, KindError> {
 fn xpath_version(version: &str) -> Result<CriterionKind, KindError> {
     match version {
         "xpath-10" => Ok(CriterionKind::XPath),
-        "xpath-20" | "xpath-30" | "xpath-31" => Err((
+        "xpath-31" => Err((
+            "XPath 3.1 (`xpath-31`, and what a plain `type: xpath` means in Arazzo 1.1) is not supported: only XPath 1.0 (`xpath-10`) can be evaluated, and an XPath 3.1 engine would have to run in arazzo-runtime, which has none yet".into(),
+            Some(
+                "write `type: {type: xpath, version: xpath-10}` and keep to XPath 1.0: paths, predicates, comparisons \
+                 and its core functions (`count`, `contains`, `starts-with`, `string-length`, ...)"
+                    .into(),
+            ),
+        )),
+        "xpath-20" | "xpath-30" => Err((
             format!(
                 "XPath version `{version}` is not supported: only XPath 1.0 (`xpath-10`) can be evaluated"
             ),
@@ -298,7 +307,13 @@ mod tests {
             kind(Some(&json!({"type": "xpath", "version": "xpath-10"}))),
             Ok(CriterionKind::XPath)
         );
-        for version in ["xpath-20", "xpath-30", "xpath-31"] {
+        let (message, help) = err(json!({"type": "xpath", "version": "xpath-31"}));
+        assert!(message.starts_with("XPath 3.1 (`xpath-31`"), "{message}");
+        assert!(
+            help.unwrap()
+                .starts_with("write `type: {type: xpath, version: xpath-10}`")
+        );
+        for version in ["xpath-20", "xpath-30"] {
             let (message, help) = err(json!({"type": "xpath", "version": version}));
             assert_eq!(
                 message,

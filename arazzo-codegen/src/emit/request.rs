@@ -31,14 +31,21 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, Toke
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(body);
     let security = security(&r.security);
-    let send = quote! {
+    let request = quote! {
         client
             .request(::arazzo_runtime::__private::Method::#method, #source_name, #base, #path)
             #(#params)*
             #body
             #security
             .send(#id)
-            .await?
+    };
+    // A 1.1 `timeout` bounds the request with its response body; past it the step fails
+    // with `WorkflowError::Timeout`.
+    let send = match r.timeout_ms {
+        None => quote! { #request.await? },
+        Some(ms) => quote! {
+            ::arazzo_runtime::__private::timeout::within(#id, #ms, #request).await?
+        },
     };
     (prelude, send)
 }

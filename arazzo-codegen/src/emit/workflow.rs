@@ -194,7 +194,17 @@ fn call_with(c: &CallPlan, step: &TokenStream, boxed: bool) -> TokenStream {
         };
         quote! { #ident: #value }
     });
-    if boxed {
+    if let Some(ms) = c.timeout_ms {
+        // A 1.1 step `timeout` bounds the whole callee (boxed: its future may be large).
+        quote! {
+            ::arazzo_runtime::__private::timeout::within(
+                #step,
+                #ms,
+                Box::pin(#f(client, #ty { #(#fields,)* })),
+            )
+            .await?
+        }
+    } else if boxed {
         quote! { Box::pin(#f(client, #ty { #(#fields,)* })).await? }
     } else {
         quote! { #f(client, #ty { #(#fields,)* }).await? }

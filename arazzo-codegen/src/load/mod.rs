@@ -7,6 +7,7 @@
 // `Diagnostic` is the crate's one error type; loading errors are rare, so its size costs nothing.
 #![allow(clippy::result_large_err)]
 
+mod base;
 mod parse;
 mod source;
 #[cfg(test)]
@@ -169,7 +170,15 @@ impl Files {
         at: Option<Span>,
     ) -> Result<FileId, Diagnostic> {
         let base = self.path(from).parent().map(Path::to_path_buf);
-        let located = source::locate(&self.maps, base.as_deref(), url).map_err(|d| d.at(at))?;
+        let resolved = base::against_self(self.value(from), self.path(from), url);
+        let url = resolved.as_deref().unwrap_or(url);
+        let located = source::locate(&self.maps, base.as_deref(), url).map_err(|d| {
+            let d = d.at(at);
+            match &resolved {
+                Some(r) => d.note(format!("resolved against the document's `$self`: `{r}`")),
+                None => d,
+            }
+        })?;
         self.read(&located.path).map_err(|err| match err {
             ReadError::Io(path, err) => {
                 let mut diagnostic = Diagnostic::error(

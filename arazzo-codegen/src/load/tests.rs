@@ -633,3 +633,40 @@ fn load_all_reads_every_linked_file_first_depth_first() {
     let gone = files.linked(root, "missing.yml", at).unwrap_err();
     assert_eq!((gone.code, gone.span), ("cannot-load-source", at));
 }
+
+#[test]
+fn a_relative_source_url_resolves_against_self_and_through_the_maps() {
+    // Appendix B "Base URI Within Content": the file lives elsewhere than its `$self`; the
+    // identity URL is supplied from a local folder by a map.
+    let dir = TempDir::new("self-base");
+    let doc = dir.write(
+        "checkout/flows/purchase.arazzo.yaml",
+        "arazzo: 1.1.0\n$self: https://api.example.com/workflows/purchase.arazzo.yaml\nsourceDescriptions:\n  - name: petstore\n    url: ../specs/petstore.yaml\n",
+    );
+    dir.write("mirror/specs/petstore.yaml", "openapi: 3.0.3\n");
+    // Next to the file, where the retrieval URI would point: must not be read.
+    dir.write("checkout/specs/petstore.yaml", "openapi: wrong\n");
+    let mut mirror = dir.0.join("mirror").into_os_string();
+    mirror.push("/");
+    let mut files = Files::new(vec![(
+        "https://api.example.com/".to_owned(),
+        PathBuf::from(mirror),
+    )]);
+    let root = files.load_all(&doc).unwrap();
+    let source = files.linked(root, "../specs/petstore.yaml", None).unwrap();
+    assert_eq!(files.value(source), &json!({"openapi": "3.0.3"}));
+
+    // Without the map the identity URL is named in the error.
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&doc).unwrap();
+    let err = files
+        .linked(root, "../specs/petstore.yaml", None)
+        .unwrap_err();
+    assert_eq!(err.code, "cannot-load-source");
+    assert!(
+        err.message
+            .contains("https://api.example.com/specs/petstore.yaml"),
+        "{}",
+        err.message
+    );
+}
