@@ -131,9 +131,8 @@ async fn place_order(State(store): State<Shared>, Json(body): Json<Value>) -> Re
     if quantity < 1 {
         return (StatusCode::BAD_REQUEST, "quantity is at least 1").into_response();
     }
-    let mut store = lock(&store);
-    store.orders += 1;
-    let order_id = format!("order-{}", store.orders);
+    let mut guard = lock(&store);
+    let store = &mut *guard;
     let Some(pet) = store.pets.iter_mut().find(|pet| pet.id == pet_id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -141,6 +140,8 @@ async fn place_order(State(store): State<Shared>, Json(body): Json<Value>) -> Re
         return (StatusCode::CONFLICT, "the pet is not available").into_response();
     }
     pet.status = "sold";
+    store.orders += 1;
+    let order_id = format!("order-{}", store.orders);
     let order = json!({
         "id": order_id,
         "petId": pet_id,
