@@ -1,7 +1,10 @@
 //! Generates the Web PubSub workflows from the project's Arazzo documents.
+//!
+//! `specs` is a symlink to the workspace's `specs/`: `cargo package` follows it, so the
+//! published crate carries the documents it generates from and builds on its own.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     arazzo_codegen::Builder::new()
-        .compile(&["../specs/arazzo/generate-token-then-broadcast.arazzo.yml"])?;
+        .compile(&["specs/arazzo/generate-token-then-broadcast.arazzo.yml"])?;
     Ok(())
 }
