@@ -27,6 +27,7 @@ pub struct Request<'c> {
     body: Option<Vec<u8>>,
     security: Requirements,
     error: Option<String>,
+    template: &'static str,
 }
 
 impl<'c> Request<'c> {
@@ -41,6 +42,7 @@ impl<'c> Request<'c> {
             body: None,
             security: &[],
             error: None,
+            template: "",
         };
         // URL parsers remove `.` and `..` segments (even percent-encoded ones), so a path
         // parameter with such a value would silently address another resource.
@@ -189,6 +191,13 @@ impl<'c> Request<'c> {
                 }
             }
         }
+        self
+    }
+
+    /// The operation's path template (`/pets/{petId}`), which the step's `tracing` span shows
+    /// (the filled-in path may hold identifiers, so it is not recorded).
+    pub fn path_template(mut self, template: &'static str) -> Self {
+        self.template = template;
         self
     }
 
@@ -449,7 +458,9 @@ impl<'c> Request<'c> {
     pub async fn send(self, step: &'static str) -> Result<Response, WorkflowError> {
         crate::__private::deadline::enter(step);
         let method = self.method.clone();
-        crate::trace::step(step, "http", method.as_str(), self.send_traced(step), |r| {
+        let template = self.template;
+        let sending = self.send_traced(step);
+        crate::trace::step(step, "http", method.as_str(), template, sending, |r| {
             Some(r.status())
         })
         .await

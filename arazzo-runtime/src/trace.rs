@@ -30,6 +30,7 @@ pub(crate) async fn step<T>(
     step: &'static str,
     kind: &'static str,
     method: &str,
+    template: &'static str,
     future: impl Future<Output = Result<T, WorkflowError>>,
     status: impl FnOnce(&T) -> Option<u16>,
 ) -> Result<T, WorkflowError> {
@@ -41,9 +42,13 @@ pub(crate) async fn step<T>(
             step,
             kind,
             method,
+            path = tracing::field::Empty,
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if !template.is_empty() {
+            span.record("path", template);
+        }
         let started = std::time::Instant::now();
         let result = future.instrument(span.clone()).await;
         let latency = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -65,7 +70,7 @@ pub(crate) async fn step<T>(
     }
     #[cfg(not(feature = "tracing"))]
     {
-        let _ = (step, kind, method, status);
+        let _ = (step, kind, method, template, status);
         future.await
     }
 }

@@ -64,6 +64,7 @@ mod spans {
         arazzo_runtime::__private::deadline::run(&client, "placeOrder", async {
             client
                 .request(reqwest::Method::GET, "s", &url, "/stock")
+                .path_template("/stock")
                 .query("api_key", "q-s3cret")
                 .header("x-token", "h-s3cret")
                 .send("checkStock")
@@ -88,6 +89,10 @@ mod spans {
             "{out}"
         );
         assert!(out.contains("status=200"), "{out}");
+        assert!(
+            out.contains("path=\"/stock\"") || out.contains("path=/stock"),
+            "{out}"
+        );
         assert!(out.contains("latency_ms="), "{out}");
         assert!(
             out.contains("timed out") && out.contains("after_ms=10"),

@@ -100,6 +100,7 @@ impl<'c> Connections<'c> {
             step,
             "send",
             "",
+            "",
             self.send_traced(step, conn, message),
             |_| None,
         )
@@ -242,7 +243,7 @@ impl Connect<'_, '_> {
     /// Errors name `step`.
     pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
         super::deadline::enter(step);
-        crate::trace::step(step, "connect", "GET", self.open_traced(step), |_| None).await
+        crate::trace::step(step, "connect", "GET", "", self.open_traced(step), |_| None).await
     }
 
     async fn open_traced(self, step: &'static str) -> Result<ConnId, WorkflowError> {
@@ -436,6 +437,7 @@ impl Receiving {
         crate::trace::step(
             step,
             "receive",
+            "",
             "",
             self.wait_traced(matcher, timeout_ms),
             |_| None,
