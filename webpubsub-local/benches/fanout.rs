@@ -1,9 +1,11 @@
 //! Fan-out benchmark: `cargo bench -p webpubsub-local`.
 //!
-//! Starts the service, connects N raw WebSocket clients (N = 1, 10, 100), broadcasts M text
-//! messages through REST `:send` over one keep-alive HTTP connection, and waits until every
-//! client has every message. Prints deliveries per second for each N and the ratio to N = 1
-//! measured in the same run.
+//! Starts the service, connects N raw WebSocket clients (N = 1, 10, 100, 1000), broadcasts M
+//! text messages through REST `:send` over one keep-alive HTTP connection, and waits until
+//! every client has every message. The same clients and broadcasts then run against the floor,
+//! a minimal server on the same WebSocket stack that only fans the frame out; the two
+//! alternate for a few rounds. Prints deliveries per second of both, their ratio, and the
+//! median REST 202 latency of both.
 //!
 //! Then the same broadcast to 100 clients with a slow upstream event handler attached (an axum
 //! app on 127.0.0.1 that takes 50 ms per event) while 10 more clients keep sending it frames,
@@ -15,16 +17,22 @@ mod common;
 
 use common::*;
 use futures_util::SinkExt;
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use webpubsub_local::{EventHandler, RunningService, Service, SystemEvent, UserEvents};
 
 const MESSAGES: usize = 1000;
-const CLIENT_COUNTS: [usize; 3] = [1, 10, 100];
+const CLIENT_COUNTS: [usize; 4] = [1, 10, 100, 1000];
+/// Rounds per N; each round runs the service and then the floor.
+const ROUNDS: usize = 3;
+/// Longest one fan-out run may take (1000 clients on a loaded 2-core machine take seconds).
+const DEADLINE: Duration = Duration::from_secs(120);
 
 /// One keep-alive HTTP/1.1 connection for the broadcasts.
 struct KeepAlive {
@@ -99,11 +107,17 @@ async fn service_with(upstream: Option<&str>) -> RunningService {
         .unwrap()
 }
 
-async fn run(clients: usize) -> f64 {
+/// One fan-out run: deliveries/s and the REST 202 latencies.
+struct Run {
+    rate: f64,
+    latencies: Vec<Duration>,
+}
+
+async fn run_service(clients: usize) -> Run {
     let service = start().await;
-    let rate = broadcast(&service, clients).await;
+    let result = broadcast(&service, clients).await;
     service.shutdown().await;
-    rate
+    result
 }
 
 /// Deliveries/s of the broadcast to `clients` while CHATTERS other clients send frames (to the
@@ -129,7 +143,7 @@ async fn run_with_chatter(upstream: Option<&str>, clients: usize) -> f64 {
             }
         }));
     }
-    let rate = broadcast(&service, clients).await;
+    let rate = broadcast(&service, clients).await.rate;
     stop.store(true, Ordering::Relaxed);
     for c in chatters {
         c.abort();
@@ -138,12 +152,52 @@ async fn run_with_chatter(upstream: Option<&str>, clients: usize) -> f64 {
     rate
 }
 
-async fn broadcast(service: &RunningService, clients: usize) -> f64 {
+/// Where the clients connect and the broadcasts go.
+struct Target {
+    ws_url: String,
+    http: SocketAddr,
+    path: String,
+    token: String,
+}
+
+async fn broadcast(service: &RunningService, clients: usize) -> Run {
     let hub = "bench";
     let token = client_token(service, hub, None, &[], &[]).await;
+    let path = format!("/api/hubs/{hub}/:send?{API}");
+    // One token serves every broadcast: they all address the same URL.
+    let rest = rest_token(&format!("{}{path}", service.endpoint()));
+    let target = Target {
+        ws_url: format!(
+            "ws://127.0.0.1:{}/client/hubs/{hub}?access_token={token}",
+            service.local_addr().port()
+        ),
+        http: service.local_addr(),
+        path,
+        token: rest,
+    };
+    fan_out(&target, clients).await
+}
+
+/// Connects `clients` raw WebSocket clients to `target`, POSTs MESSAGES texts over one
+/// keep-alive connection and waits (bounded by DEADLINE) until every client has every message.
+async fn fan_out(target: &Target, clients: usize) -> Run {
+    // tungstenite zero-fills its whole read buffer (128 KiB by default) before every read:
+    // for frames this small that memset was a fifth of the run's CPU, all of it client side,
+    // which hid the servers' own cost. 4 KiB holds many of these frames.
+    let client_config = WebSocketConfig::default().read_buffer_size(4096);
     let mut readers = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let mut ws = connect_with(service, hub, &token, None).await.unwrap();
+        let (mut ws, _) = tokio::time::timeout(
+            GUARD,
+            tokio_tungstenite::connect_async_with_config(
+                target.ws_url.as_str(),
+                Some(client_config),
+                false,
+            ),
+        )
+        .await
+        .expect("connected in time")
+        .expect("connected");
         readers.push(tokio::spawn(async move {
             for i in 0..MESSAGES {
                 let text = next_text(&mut ws).await;
@@ -151,23 +205,122 @@ async fn broadcast(service: &RunningService, clients: usize) -> f64 {
             }
         }));
     }
-    let host = format!("127.0.0.1:{}", service.local_addr().port());
-    let path = format!("/api/hubs/{hub}/:send?{API}");
-    // One token serves every broadcast: they all address the same URL.
-    let rest = rest_token(&format!("{}{path}", service.endpoint()));
+    let host = format!("127.0.0.1:{}", target.http.port());
     let mut http = KeepAlive {
-        stream: TcpStream::connect(service.local_addr()).await.unwrap(),
+        stream: TcpStream::connect(target.http).await.unwrap(),
         buffer: Vec::new(),
     };
+    let mut latencies = Vec::with_capacity(MESSAGES);
     let started = Instant::now();
+    let deadline = started + DEADLINE;
     for i in 0..MESSAGES {
-        assert_eq!(http.post(&host, &path, &rest, &format!("m{i}")).await, 202);
+        let sent = Instant::now();
+        let status = tokio::time::timeout_at(
+            deadline.into(),
+            http.post(&host, &target.path, &target.token, &format!("m{i}")),
+        )
+        .await
+        .expect("the broadcasts finish within the deadline");
+        latencies.push(sent.elapsed());
+        assert_eq!(status, 202);
     }
     for reader in readers {
-        reader.await.unwrap();
+        tokio::time::timeout_at(deadline.into(), reader)
+            .await
+            .expect("every client has every message within the deadline")
+            .unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
-    (clients * MESSAGES) as f64 / elapsed
+    Run {
+        rate: (clients * MESSAGES) as f64 / elapsed,
+        latencies,
+    }
+}
+
+/// The floor: the least a server on the service's own stack (axum's WebSocket over hyper and
+/// tungstenite) does to fan a REST-triggered frame out. `POST /send` wraps the body in one
+/// frame and queues a clone (a reference count) to every socket's writer, which batches
+/// writes as the service's writer does; no auth, no hubs, no selection, no queue bounds.
+async fn run_floor(clients: usize) -> Run {
+    use axum::extract::State;
+    use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
+    use futures_util::StreamExt;
+    use futures_util::stream::SplitSink;
+    use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+    type Peers = Arc<Mutex<Vec<UnboundedSender<WsMessage>>>>;
+
+    /// Reads until the client goes; a separate task writes (as in the service), so a wake
+    /// for a queued frame does not also poll the socket for reading.
+    async fn socket(socket: WebSocket, rx: UnboundedReceiver<WsMessage>) {
+        let (sink, mut stream) = socket.split();
+        let writer = tokio::spawn(write(sink, rx));
+        while let Some(Ok(_)) = stream.next().await {}
+        writer.abort();
+    }
+    async fn write(
+        mut sink: SplitSink<WebSocket, WsMessage>,
+        mut rx: UnboundedReceiver<WsMessage>,
+    ) {
+        while let Some(first) = rx.recv().await {
+            let mut item = Some(first);
+            let mut written = 0;
+            while let Some(frame) = item.take() {
+                if sink.feed(frame).await.is_err() {
+                    return;
+                }
+                written += 1;
+                if written < 64 {
+                    item = rx.try_recv().ok();
+                }
+            }
+            if sink.flush().await.is_err() {
+                return;
+            }
+        }
+    }
+    /// Registers the peer before answering 101, as the service does, so a client that has
+    /// connected misses no broadcast.
+    async fn upgrade(State(peers): State<Peers>, ws: WebSocketUpgrade) -> axum::response::Response {
+        let (tx, rx) = unbounded_channel();
+        peers.lock().unwrap().push(tx);
+        ws.on_upgrade(move |ws| socket(ws, rx))
+    }
+    async fn send(State(peers): State<Peers>, body: String) -> axum::http::StatusCode {
+        let frame = WsMessage::Text(Utf8Bytes::from(body));
+        for peer in peers.lock().unwrap().iter() {
+            let _ = peer.send(frame.clone());
+        }
+        axum::http::StatusCode::ACCEPTED
+    }
+
+    let peers: Peers = Arc::default();
+    let router = axum::Router::new()
+        .route("/ws", axum::routing::get(upgrade))
+        .route("/send", axum::routing::post(send))
+        .with_state(peers);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let target = Target {
+        ws_url: format!("ws://{addr}/ws"),
+        http: addr,
+        path: "/send".into(),
+        token: rest_token("unused"),
+    };
+    let result = fan_out(&target, clients).await;
+    server.abort();
+    result
+}
+
+fn p50(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn range(v: &[f64]) -> (f64, f64) {
+    let mut r = v.to_vec();
+    r.sort_by(f64::total_cmp);
+    (r[0], r[r.len() - 1])
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -177,13 +330,37 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    println!("fan-out: {MESSAGES} REST broadcasts to N raw WebSocket clients");
-    println!("{:>5} {:>18} {:>12}", "N", "deliveries/s", "vs N=1");
-    let mut baseline = None;
+    println!(
+        "fan-out: {MESSAGES} REST broadcasts to N raw WebSocket clients, the service against \
+         a minimal axum WebSocket server (the floor), alternating, {ROUNDS} rounds (medians)"
+    );
+    println!(
+        "{:>5} {:>14} {:>14} {:>13} {:>13} {:>13} {:>11}",
+        "N", "service del/s", "floor del/s", "ratio", "service p50", "floor p50", "p50 ratio"
+    );
     for clients in CLIENT_COUNTS {
-        let rate = run(clients).await;
-        let base = *baseline.get_or_insert(rate);
-        println!("{clients:>5} {rate:>18.0} {:>11.2}x", rate / base);
+        let (mut service, mut floor, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut service_lat, mut floor_lat) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let s = run_service(clients).await;
+            let f = run_floor(clients).await;
+            ratios.push(s.rate / f.rate);
+            service.push(s.rate);
+            floor.push(f.rate);
+            service_lat.extend(s.latencies);
+            floor_lat.extend(f.latencies);
+        }
+        let (low, high) = range(&ratios);
+        let (s50, f50) = (p50(service_lat), p50(floor_lat));
+        println!(
+            "{clients:>5} {:>14.0} {:>14.0} {:>5.2} ({low:.2}..{high:.2}) {:>10.0} us {:>10.0} us {:>10.2}x",
+            median(service),
+            median(floor),
+            median(ratios),
+            s50.as_secs_f64() * 1e6,
+            f50.as_secs_f64() * 1e6,
+            s50.as_secs_f64() / f50.as_secs_f64(),
+        );
     }
     let url = slow_upstream().await;
     println!(
@@ -207,11 +384,7 @@ async fn main() {
         "  slow handler: {:>10.0} deliveries/s (median)",
         median(with)
     );
-    let spread = {
-        let mut r = ratios.clone();
-        r.sort_by(f64::total_cmp);
-        (r[0], r[r.len() - 1])
-    };
+    let spread = range(&ratios);
     println!(
         "  ratio with/without: {:.2} (median of rounds; range {:.2}..{:.2})",
         median(ratios),

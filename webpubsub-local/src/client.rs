@@ -815,8 +815,7 @@ impl Session<'_> {
             if no_echo {
                 narrowing.excluded.insert(id.to_owned());
             }
-            let ids = h.select(Scope::Group(group), &narrowing);
-            h.send(&ids, &delivery);
+            h.send(Scope::Group(group), &narrowing, &delivery);
             Ok(())
         })
     }

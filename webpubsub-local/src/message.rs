@@ -78,7 +78,8 @@ pub(crate) enum Origin<'a> {
 #[derive(Debug)]
 pub(crate) struct Delivery {
     raw: Message,
-    json: String,
+    /// Shared by every JSON recipient without a sequence id (a reference count, no copy).
+    json: Utf8Bytes,
 }
 
 impl Delivery {
@@ -123,7 +124,7 @@ impl Delivery {
         m.insert("data".into(), value);
         Arc::new(Delivery {
             raw,
-            json: Value::Object(m).to_string(),
+            json: Utf8Bytes::from(Value::Object(m).to_string()),
         })
     }
 
@@ -134,12 +135,12 @@ impl Delivery {
             (Protocol::Raw, _) => self.raw.clone(),
             (_, Some(sequence)) => {
                 // `json` is an object literal: splice the sequence id in after its `{`.
-                let body = self.json.get(1..).unwrap_or("}");
+                let body = self.json.as_str().get(1..).unwrap_or("}");
                 Message::Text(Utf8Bytes::from(format!(
                     "{{\"sequenceId\":{sequence},{body}"
                 )))
             }
-            (_, None) => Message::Text(Utf8Bytes::from(self.json.as_str())),
+            (_, None) => Message::Text(self.json.clone()),
         }
     }
 

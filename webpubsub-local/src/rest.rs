@@ -453,10 +453,9 @@ async fn send(
     let narrowing = narrowing(call.query, &call.shared.limits)?;
     let data = message(body, call.content_type, call.query, &call.shared.limits).await?;
     let delivery = Delivery::new(&data, origin);
-    call.shared.registry.with_hub(call.hub, |h| {
-        let ids = h.select(scope, &narrowing);
-        h.send(&ids, &delivery)
-    });
+    call.shared
+        .registry
+        .with_hub(call.hub, |h| h.send(scope, &narrowing, &delivery));
     Ok(status(StatusCode::ACCEPTED))
 }
 

@@ -5,6 +5,7 @@
 use crate::filter::{Filter, Subject};
 use crate::link::{AckWindow, Link, Reliable};
 use crate::message::{self, Delivery, Outbound};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -275,46 +276,48 @@ impl Hub {
         };
         candidates
             .into_iter()
-            .filter(|id| !narrowing.excluded.contains(*id))
             .filter_map(|id| self.connections.get(id).map(|c| (id, c)))
-            .filter(|(_, c)| match scope {
-                Scope::User(u) => c.user_id.as_deref() == Some(u),
-                _ => true,
-            })
-            .filter(|(id, c)| {
-                narrowing.filter.as_ref().is_none_or(|f| {
-                    f.matches(&Subject {
-                        connection_id: id,
-                        user_id: c.user_id.as_deref(),
-                        groups: &c.groups,
-                    })
-                })
-            })
+            .filter(|(id, c)| selected(scope, narrowing, id, c))
             .map(|(id, _)| id.clone())
             .collect()
     }
 
-    /// Queues `delivery` for the selected connections; a connection whose queue (or, for the
-    /// reliable subprotocol, unacknowledged backlog) would pass the limit is closed instead.
-    pub(crate) fn send(&mut self, ids: &[String], delivery: &Arc<Delivery>) {
+    /// Queues `delivery` for the connections `scope` and `narrowing` select; a connection
+    /// whose queue (or, for the reliable subprotocol, unacknowledged backlog) would pass the
+    /// limit is closed instead.
+    ///
+    /// Walks the connections in place (no list of ids first): this is the fan-out hot path.
+    pub(crate) fn send(
+        &mut self,
+        scope: Scope<'_>,
+        narrowing: &Narrowing,
+        delivery: &Arc<Delivery>,
+    ) {
         let limit = self.queue_limit;
         let mut slow = Vec::new();
-        for id in ids {
-            if let Some(c) = self.connections.get_mut(id) {
-                let sequence = match c.reliable.as_mut() {
-                    Some(r) => match r.record(delivery, limit) {
-                        Some(seq) => Some(seq),
-                        None => {
-                            slow.push(id.clone());
-                            continue;
-                        }
-                    },
-                    None => None,
-                };
-                if let Some(link) = &c.link
-                    && !link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit)
-                {
-                    slow.push(id.clone());
+        let mut offer = |id: &str, c: &mut Connection| {
+            if selected(scope, narrowing, id, c) && !deliver(c, delivery, limit) {
+                slow.push(id.to_owned());
+            }
+        };
+        match scope {
+            Scope::All | Scope::User(_) => {
+                for (id, c) in self.connections.iter_mut() {
+                    offer(id, c);
+                }
+            }
+            Scope::Connection(id) => {
+                if let Some(c) = self.connections.get_mut(id) {
+                    offer(id, c);
+                }
+            }
+            Scope::Group(g) => {
+                // Disjoint fields: the members are read while the connections change.
+                let connections = &mut self.connections;
+                for id in self.groups.get(g).into_iter().flatten() {
+                    if let Some(c) = connections.get_mut(id) {
+                        offer(id, c);
+                    }
                 }
             }
         }
@@ -469,6 +472,47 @@ impl Hub {
     }
 }
 
+/// Whether connection `id` passes `scope` (beyond where it was found) and `narrowing`.
+fn selected(scope: Scope<'_>, narrowing: &Narrowing, id: &str, c: &Connection) -> bool {
+    // Most sends exclude nobody: skip hashing the id then.
+    (narrowing.excluded.is_empty() || !narrowing.excluded.contains(id))
+        && match scope {
+            Scope::User(u) => c.user_id.as_deref() == Some(u),
+            _ => true,
+        }
+        && narrowing.filter.as_ref().is_none_or(|f| {
+            f.matches(&Subject {
+                connection_id: id,
+                user_id: c.user_id.as_deref(),
+                groups: &c.groups,
+            })
+        })
+}
+
+/// Queues `delivery` for `c`; false when its queue or reliable backlog would pass `limit`.
+fn deliver(c: &mut Connection, delivery: &Arc<Delivery>, limit: usize) -> bool {
+    let sequence = match c.reliable.as_mut() {
+        Some(r) => match r.record(delivery, limit) {
+            Some(seq) => Some(seq),
+            None => return false,
+        },
+        None => None,
+    };
+    c.link
+        .as_ref()
+        .is_none_or(|link| link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit))
+}
+
+/// The registry's key for `hub`: hub names are case-insensitive. Borrows when the name is
+/// already lower case, as almost every name is, so most calls allocate nothing.
+fn hub_key(hub: &str) -> Cow<'_, str> {
+    if hub.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(hub.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(hub)
+    }
+}
+
 /// All hubs, keyed by lower-cased hub name (hub names are case-insensitive). The map's lock
 /// is held only to find a hub; each hub has its own.
 pub(crate) struct Registry {
@@ -492,9 +536,13 @@ impl Registry {
     }
 
     fn hub(&self, hub: &str) -> Arc<Mutex<Hub>> {
+        let key = hub_key(hub);
         let mut hubs = lock(&self.hubs);
+        if let Some(found) = hubs.get(key.as_ref()) {
+            return Arc::clone(found);
+        }
         Arc::clone(
-            hubs.entry(hub.to_ascii_lowercase())
+            hubs.entry(key.into_owned())
                 .or_insert_with(|| Arc::new(Mutex::new(Hub::new(self.queue_limit)))),
         )
     }
@@ -547,7 +595,7 @@ impl Registry {
         hub: &str,
         f: impl FnOnce(&mut Hub) -> R,
     ) -> Option<R> {
-        let hub = lock(&self.hubs).get(&hub.to_ascii_lowercase()).cloned()?;
+        let hub = lock(&self.hubs).get(hub_key(hub).as_ref()).cloned()?;
         let mut guard = lock(&hub);
         Some(f(&mut guard))
     }

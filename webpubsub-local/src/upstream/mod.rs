@@ -18,6 +18,7 @@ pub(crate) use cloudevents::{Identity, rfc3339};
 
 use crate::message::{Data, Delivery, Origin};
 use crate::service::{Secret, Shared};
+use crate::state::{Narrowing, Scope};
 use axum::body::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
@@ -547,9 +548,9 @@ async fn user_event(
             if reply.status != StatusCode::NO_CONTENT && !reply.body.is_empty() {
                 let data = data_of(reply.content_type.as_deref(), reply.body);
                 let delivery = Delivery::new(&data, Origin::Server);
-                shared
-                    .registry
-                    .with_hub(&who.hub, |h| h.send(std::slice::from_ref(&id), &delivery));
+                shared.registry.with_hub(&who.hub, |h| {
+                    h.send(Scope::Connection(&id), &Narrowing::default(), &delivery)
+                });
             }
             Ok(())
         }
