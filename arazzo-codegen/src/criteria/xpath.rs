@@ -52,6 +52,7 @@ const OPERATOR_NAMES: [&str; 4] = ["and", "or", "div", "mod"];
 /// `Ok(())` when `expr` is an XPath 1.0 expression that can be evaluated; otherwise what is
 /// wrong and how to write it instead.
 pub(crate) fn check(expr: &str) -> Result<(), XPathError> {
+    super::nesting::pre_scan("XPath", expr)?;
     match Factory::new().build(expr) {
         Ok(Some(_)) => {}
         Ok(None) => {
@@ -318,5 +319,15 @@ mod tests {
             ]
         );
         assert_eq!(names("'f(' = \"$x\""), vec![]);
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_before_the_parser() {
+        // ~570 levels overflowed sxd-xpath's stack in a debug build.
+        let deep = format!("{}1{}", "(".repeat(570), ")".repeat(570));
+        let (message, _) = check(&deep).unwrap_err();
+        assert!(message.contains("nests more than 64 levels"), "{message}");
+        assert!(check(&format!("{}1", "-".repeat(570))).is_err());
+        assert!(check(&format!("/a{}", "[b".repeat(570))).is_err());
     }
 }

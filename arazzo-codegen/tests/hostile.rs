@@ -1,0 +1,84 @@
+//! Hostile documents: inputs built to crash or exhaust the generator. Each must end in
+//! diagnostics (or code), never a stack overflow, and the diagnostics must stay small. These
+//! run on the test harness's 2 MiB threads in a debug build, stricter than a build script's
+//! main thread.
+
+use std::path::{Path, PathBuf};
+
+use arazzo_codegen::Generator;
+
+/// A fresh directory holding `doc` as `hostile.arazzo.yml` next to the library OpenAPI fixture.
+fn write(name: &str, doc: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("arazzo-hostile-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/features/library.openapi.yml");
+    std::fs::copy(openapi, dir.join("library.openapi.yml")).unwrap();
+    let path = dir.join("hostile.arazzo.yml");
+    std::fs::write(&path, doc).unwrap();
+    path
+}
+
+/// A one-step workflow whose success criteria are `criteria` (YAML list items, indented).
+fn with_criteria(criteria: &str) -> String {
+    format!(
+        r#"arazzo: 1.0.1
+info:
+  title: hostile
+  version: 1.0.0
+sourceDescriptions:
+  - name: library
+    url: ./library.openapi.yml
+    type: openapi
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: search
+        operationId: searchBooks
+        parameters:
+          - name: author
+            in: query
+            value: Austen
+        successCriteria:
+{criteria}
+"#
+    )
+}
+
+fn rendered_errors(path: &Path) -> String {
+    match Generator::new().generate(path) {
+        Ok(_) => String::new(),
+        Err(failure) => failure.rendered,
+    }
+}
+
+#[test]
+fn a_flat_chain_of_ten_thousand_terms_generates() {
+    for join in [" && ", " || "] {
+        let condition = vec!["$statusCode == 200"; 10_000].join(join);
+        let path = write(
+            if join.contains('&') { "and" } else { "or" },
+            &with_criteria(&format!("          - condition: {condition}")),
+        );
+        let generated = Generator::new().generate(&path);
+        assert!(generated.is_ok(), "{}", rendered_errors(&path));
+    }
+}
+
+#[test]
+fn deep_jsonpath_and_xpath_are_located_errors() {
+    let jsonpath = format!("$[?{}@.a{}]", "(".repeat(900), ")".repeat(900));
+    let xpath = format!("{}1{}", "(".repeat(570), ")".repeat(570));
+    let criteria = format!(
+        "          - context: $response.body\n            condition: '{jsonpath}'\n            type: jsonpath\n          - context: $response.body\n            condition: '{xpath}'\n            type: xpath"
+    );
+    let errors = rendered_errors(&write("paths", &with_criteria(&criteria)));
+    assert!(
+        errors.contains("JSONPath condition nests more than 64 levels"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("XPath condition nests more than 64 levels"),
+        "{errors}"
+    );
+    assert!(errors.contains("hostile.arazzo.yml:"), "{errors}");
+}
