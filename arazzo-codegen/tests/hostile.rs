@@ -82,3 +82,79 @@ fn deep_jsonpath_and_xpath_are_located_errors() {
     );
     assert!(errors.contains("hostile.arazzo.yml:"), "{errors}");
 }
+
+/// A one-step workflow whose request body payload is `payload` (a flow-style YAML value).
+fn with_payload(payload: &str) -> String {
+    format!(
+        r#"arazzo: 1.0.1
+info:
+  title: hostile
+  version: 1.0.0
+sourceDescriptions:
+  - name: library
+    url: ./library.openapi.yml
+    type: openapi
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: search
+        operationId: searchBooks
+        parameters:
+          - name: author
+            in: query
+            value: Austen
+        requestBody:
+          contentType: application/json
+          payload: {payload}
+"#
+    )
+}
+
+#[test]
+fn deeply_nested_documents_are_located_errors() {
+    for (name, payload) in [
+        (
+            "yaml-seq",
+            format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000)),
+        ),
+        (
+            "yaml-map",
+            format!("{}1{}", "{a: ".repeat(100_000), "}".repeat(100_000)),
+        ),
+    ] {
+        let errors = rendered_errors(&write(name, &with_payload(&payload)));
+        // saphyr-parser's own limit may stop it first; either way a located error.
+        assert!(
+            errors.contains("nested more than 256 levels deep")
+                || errors.contains("recursion limit exceeded"),
+            "{name}: {errors}"
+        );
+        assert!(errors.contains("hostile.arazzo.yml:"), "{name}: {errors}");
+    }
+    // JSON documents go through the same loader.
+    let json = format!(
+        r#"{{"arazzo": "1.0.1", "info": {}1{}}}"#,
+        r#"{"a": "#.repeat(100_000),
+        "}".repeat(100_000)
+    );
+    let dir = write("json", "");
+    let path = dir.with_file_name("hostile.arazzo.json");
+    std::fs::write(&path, json).unwrap();
+    let errors = rendered_errors(&path);
+    assert!(
+        errors.contains("nested more than 256 levels deep")
+            || errors.contains("recursion limit exceeded"),
+        "{errors}"
+    );
+    assert!(errors.contains("hostile.arazzo.json:"), "{errors}");
+}
+
+#[test]
+fn payloads_just_under_the_nesting_limit_are_walked_without_overflow() {
+    // Every pass over a payload (selectors, expressions, emitting) must survive the deepest
+    // value the loader lets through.
+    let payload = format!("{}'$inputs.x'{}", "{a: ".repeat(240), "}".repeat(240));
+    let _ = rendered_errors(&write("deep-payload", &with_payload(&payload)));
+    let payload = format!("{}1{}", "[".repeat(240), "]".repeat(240));
+    let _ = rendered_errors(&write("deep-array", &with_payload(&payload)));
+}
