@@ -164,7 +164,14 @@ impl Generator {
                 .map(|f| f.name())
                 .collect(),
             code,
-            warnings: diagnostics.iter().map(|d| d.render(&files)).collect(),
+            warnings: {
+                let (shown, _, hidden) = crate::diagnostic::shown(&diagnostics);
+                let mut warnings: Vec<String> = shown.iter().map(|d| d.render(&files)).collect();
+                if hidden > 0 {
+                    warnings.push(format!("note: and {hidden} more warnings, not shown\n"));
+                }
+                warnings
+            },
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
         })
     }
@@ -172,9 +179,15 @@ impl Generator {
 
 fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
     let mut out = String::new();
-    for d in diagnostics {
+    let (shown, hidden_errors, hidden_warnings) = crate::diagnostic::shown(diagnostics);
+    for d in shown {
         out.push_str(&d.render(files));
         out.push('\n');
+    }
+    if hidden_errors + hidden_warnings > 0 {
+        out.push_str(&format!(
+            "note: and {hidden_errors} more errors and {hidden_warnings} more warnings, not shown\n\n"
+        ));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
