@@ -147,7 +147,7 @@ impl Files {
 
     /// Adds a file from a string (for tests), as if read from `path`. A path already
     /// loaded gives its existing [`FileId`], and `text` is ignored. Errors as for [`Files::load`].
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
         let key = fs::canonicalize(&path).unwrap_or(path);
         if let Some(id) = self.by_path.get(&key) {
