@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use arazzo_codegen::Generator;
 
-/// A fresh directory holding `doc` as `hostile.arazzo.yml` next to the library OpenAPI fixture.
+/// A directory holding `doc` as `hostile.arazzo.yml` next to the library OpenAPI fixture.
 fn write(name: &str, doc: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("arazzo-hostile-{}-{name}", std::process::id()));
+    // Under target/tmp, overwritten by each run: nothing accumulates in the system's /tmp.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("hostile-{name}"));
     std::fs::create_dir_all(&dir).unwrap();
     let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/features/library.openapi.yml");
     std::fs::copy(openapi, dir.join("library.openapi.yml")).unwrap();

@@ -200,7 +200,9 @@ fn names(expr: &str) -> Vec<Name<'_>> {
                     found.push(Name::Call(name));
                 }
             }
-            i = end;
+            // A non-ASCII character that is not a name character (`׃`) starts no name: step
+            // over it, or the scan would never move on.
+            i = end.max(i + expr[i..].chars().next().map_or(1, char::len_utf8));
         } else {
             i += 1;
         }
@@ -329,5 +331,12 @@ mod tests {
         assert!(message.contains("nests more than 64 levels"), "{message}");
         assert!(check(&format!("{}1", "-".repeat(570))).is_err());
         assert!(check(&format!("/a{}", "[b".repeat(570))).is_err());
+    }
+
+    #[test]
+    fn a_non_ascii_non_name_character_does_not_stall_the_scan() {
+        // Found by the codegen_xpath fuzz target: this looped forever.
+        let _ = check("\u{5c3}nn|otar");
+        assert!(names("\u{5c3}f(1)").contains(&Name::Call("f")));
     }
 }
