@@ -173,7 +173,9 @@ impl Diagnostic {
     pub(crate) fn render(&self, files: &dyn SourceText) -> String {
         let mut out = format!(
             "{}[arazzo::{}]: {}\n",
-            self.severity, self.code, self.message
+            self.severity,
+            self.code,
+            clip(&self.message)
         );
         // The main span's file with every mark in it by line, then each other file that a
         // secondary label points into, under a `:::` header (as rustc does).
@@ -182,14 +184,14 @@ impl Diagnostic {
             marks.push(Mark {
                 snippet,
                 primary: true,
-                label: &self.label,
+                label: clip(&self.label),
             });
             for l in &self.secondary {
                 if let Some(snippet) = Snippet::new(l.span, files) {
                     marks.push(Mark {
                         snippet,
                         primary: false,
-                        label: &l.text,
+                        label: clip(&l.text),
                     });
                 }
             }
@@ -223,13 +225,59 @@ impl Diagnostic {
             out.push_str(&format!("{pad} |\n"));
         }
         for note in &self.notes {
-            out.push_str(&indented(&format!("{pad} = note: "), note));
+            out.push_str(&indented(&format!("{pad} = note: "), &clip(note)));
         }
         if let Some(help) = &self.help {
-            out.push_str(&indented("help: ", help));
+            out.push_str(&indented("help: ", &clip(help)));
         }
         out
     }
+}
+
+/// The longest message, label, note or help text rendered, in bytes; longer ones end in `…`.
+/// Messages quote spec text, and a quote must never repeat a whole hostile document.
+pub(crate) const MAX_TEXT: usize = 400;
+
+/// The widest source line shown in a snippet, in characters; longer lines show a window
+/// around the span, `…` marking what is cut.
+const MAX_LINE: usize = 160;
+
+/// How many diagnostics of one document are rendered; the rest are counted in a last line.
+pub(crate) const MAX_SHOWN: usize = 100;
+
+/// `text` cut to at most [`MAX_TEXT`] bytes at a character boundary.
+fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_TEXT {
+        return text.into();
+    }
+    format!("{}…", &text[..floor_char_boundary(text, MAX_TEXT)]).into()
+}
+
+/// The diagnostics to render (at most [`MAX_SHOWN`], errors before warnings when some must be
+/// left out, each kept in its original order) and how many errors and warnings are left out.
+pub(crate) fn shown(diagnostics: &[Diagnostic]) -> (Vec<&Diagnostic>, usize, usize) {
+    if diagnostics.len() <= MAX_SHOWN {
+        return (diagnostics.iter().collect(), 0, 0);
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings_shown = MAX_SHOWN.saturating_sub(errors);
+    let (mut e, mut w) = (0, 0);
+    let mut out = Vec::with_capacity(MAX_SHOWN);
+    for d in diagnostics {
+        let keep = if d.is_error() {
+            e += 1;
+            e <= MAX_SHOWN
+        } else {
+            w += 1;
+            w <= warnings_shown
+        };
+        if keep {
+            out.push(d);
+        }
+    }
+    let hidden_errors = errors.saturating_sub(MAX_SHOWN);
+    let hidden_warnings = (diagnostics.len() - errors).saturating_sub(warnings_shown);
+    (out, hidden_errors, hidden_warnings)
 }
 
 /// `prefix` then `text`, later lines of `text` indented under its first.
@@ -255,7 +303,7 @@ fn indented(prefix: &str, text: &str) -> String {
 struct Mark<'a> {
     snippet: Snippet,
     primary: bool,
-    label: &'a str,
+    label: std::borrow::Cow<'a, str>,
 }
 
 /// Annotated lines of one file in line order (each source line once, every mark under it),
@@ -280,7 +328,7 @@ fn render_lines(out: &mut String, pad: &str, mut marks: Vec<&Mark<'_>>) {
         let mut line = format!("{pad} | {}{}", " ".repeat(s.indent), under.repeat(s.carets));
         if !m.label.is_empty() {
             line.push(' ');
-            line.push_str(m.label);
+            line.push_str(&m.label);
         }
         out.push_str(&line);
         out.push('\n');
@@ -311,14 +359,32 @@ impl Snippet {
         let source = text[line_start..line_end].trim_end_matches('\r');
         let before = &text[line_start..start];
         let marked = text[start..end].trim_end_matches('\r');
+        let (mut shown, mut indent) = (expand_tabs(source), display_width(before));
+        let mut carets = display_width(marked).max(1);
+        if source.chars().count() > MAX_LINE {
+            // A window of the line: some context before the span, then as much as fits.
+            let context = MAX_LINE / 4;
+            let skip = before.chars().count().saturating_sub(context);
+            let window: String = source.chars().skip(skip).take(MAX_LINE).collect();
+            let cut_before = if skip > 0 { "…" } else { "" };
+            let cut_after = if skip + MAX_LINE < source.chars().count() {
+                "…"
+            } else {
+                ""
+            };
+            indent = display_width(&before.chars().skip(skip).collect::<String>())
+                + cut_before.chars().count();
+            carets = carets.min(MAX_LINE.saturating_sub(indent).max(1));
+            shown = format!("{cut_before}{}{cut_after}", expand_tabs(&window));
+        }
         Some(Self {
             file: span.file,
             path,
             line,
             column,
-            text: expand_tabs(source),
-            indent: display_width(before),
-            carets: display_width(marked).max(1),
+            text: shown,
+            indent,
+            carets,
         })
     }
 }

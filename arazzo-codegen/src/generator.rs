@@ -6,6 +6,10 @@ use crate::check::{self, Options};
 use crate::diagnostic::Diagnostic;
 use crate::load::Files;
 
+/// The stack [`Generator::generate`] runs on (64 MiB). Reserved address space, not memory:
+/// only the pages a deep document touches are committed.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// Runs the pipeline. Configure it once and run it on each document.
 #[derive(Debug, Clone, Default)]
 pub struct Generator {
@@ -90,7 +94,27 @@ impl Generator {
     }
 
     /// Checks `path` and generates its code.
+    ///
+    /// The work runs on a thread of its own with a 64 MiB stack, so the nesting limits
+    /// (see the README's "Limits") hold whatever thread calls this: test threads and some
+    /// build environments have 2 MiB, and unoptimised builds use large frames.
     pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .name("arazzo-codegen".into())
+                .stack_size(STACK_SIZE)
+                .spawn_scoped(scope, || self.generate_here(path));
+            match worker {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: run here, on the caller's stack.
+                Err(_) => self.generate_here(path),
+            }
+        })
+    }
+
+    fn generate_here(&self, path: &Path) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());
         let fail = |files: &Files, diagnostics: Vec<Diagnostic>| Failure {
             rendered: render(&diagnostics, files, path),
@@ -140,7 +164,14 @@ impl Generator {
                 .map(|f| f.name())
                 .collect(),
             code,
-            warnings: diagnostics.iter().map(|d| d.render(&files)).collect(),
+            warnings: {
+                let (shown, _, hidden) = crate::diagnostic::shown(&diagnostics);
+                let mut warnings: Vec<String> = shown.iter().map(|d| d.render(&files)).collect();
+                if hidden > 0 {
+                    warnings.push(format!("note: and {hidden} more warnings, not shown\n"));
+                }
+                warnings
+            },
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
         })
     }
@@ -148,9 +179,15 @@ impl Generator {
 
 fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
     let mut out = String::new();
-    for d in diagnostics {
+    let (shown, hidden_errors, hidden_warnings) = crate::diagnostic::shown(diagnostics);
+    for d in shown {
         out.push_str(&d.render(files));
         out.push('\n');
+    }
+    if hidden_errors + hidden_warnings > 0 {
+        out.push_str(&format!(
+            "note: and {hidden_errors} more errors and {hidden_warnings} more warnings, not shown\n\n"
+        ));
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

@@ -29,6 +29,14 @@ mod criteria;
 mod diagnostic;
 mod emit;
 mod expr;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz {
+    //! Fuzz entry points; see `fuzz/README.md`. Not public API.
+    pub use crate::fuzzing::*;
+}
+#[cfg(feature = "fuzzing")]
+mod fuzzing;
 mod generator;
 mod load;
 mod model;

@@ -828,4 +828,6 @@ pub(crate) struct OutputField {
     pub(crate) value: ValueExpr,
     /// The step producing it may not run (then `ty` is an `Option`).
     pub(crate) maybe_skipped: bool,
+    /// Its name or the name it reads looks like a credential: `Debug` prints `***`.
+    pub(crate) secret: bool,
 }

@@ -482,7 +482,7 @@ impl AuthorizedLookupInputs {
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -491,6 +491,15 @@ pub struct AuthorizedLookupOutputs {
     pub name: String,
     /// `token`: `$steps.signIn.outputs.token`.
     pub token: String,
+}
+/// Prints `***` for the outputs that hold credentials.
+impl ::std::fmt::Debug for AuthorizedLookupOutputs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AuthorizedLookupOutputs")
+            .field("name", &self.name)
+            .field("token", &"***")
+            .finish()
+    }
 }
 /// Reserve an item in stock; hand over to `place-backorder` when there is none.
 ///

@@ -64,13 +64,19 @@ impl SignInInputs {
     }
 }
 /// Outputs of the `sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
     pub token: String,
+}
+/// Prints `***` for the outputs that hold credentials.
+impl ::std::fmt::Debug for SignInOutputs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignInOutputs").field("token", &"***").finish()
+    }
 }
 /// Sign in through `sign-in`, then read the profile with its token.
 ///
@@ -207,7 +213,7 @@ impl ProfileAfterSignInInputs {
     }
 }
 /// Outputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -218,4 +224,14 @@ pub struct ProfileAfterSignInOutputs {
     pub team: Option<String>,
     /// `token`: `$workflows.sign-in.outputs.token`.
     pub token: String,
+}
+/// Prints `***` for the outputs that hold credentials.
+impl ::std::fmt::Debug for ProfileAfterSignInOutputs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProfileAfterSignInOutputs")
+            .field("name", &self.name)
+            .field("team", &self.team)
+            .field("token", &"***")
+            .finish()
+    }
 }

@@ -112,7 +112,7 @@ impl GenerateTokenThenBroadcastInputs {
     }
 }
 /// Outputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -122,4 +122,13 @@ pub struct GenerateTokenThenBroadcastOutputs {
     /// `broadcastStatus`: `$steps.broadcast.outputs.broadcastStatus`.
     #[serde(rename = "broadcastStatus")]
     pub broadcast_status: u16,
+}
+/// Prints `***` for the outputs that hold credentials.
+impl ::std::fmt::Debug for GenerateTokenThenBroadcastOutputs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("GenerateTokenThenBroadcastOutputs")
+            .field("token", &"***")
+            .field("broadcast_status", &self.broadcast_status)
+            .finish()
+    }
 }

@@ -60,6 +60,7 @@ pub(crate) fn check(
         diags: Vec::new(),
         version: Version::V1_0,
         unsound: Default::default(),
+        string_offset: Default::default(),
     };
     let plan = document::check(&mut cx);
     let mut diags = cx.diags;
@@ -85,6 +86,10 @@ pub(crate) struct Cx<'a> {
     pub(crate) version: Version,
     /// Steps (by pointer) that break a structural rule: reported once, not checked further.
     pub(crate) unsound: std::collections::BTreeSet<String>,
+    /// The last string [`Cx::span_in_string`] mapped: its pointer, length and offset in the
+    /// source (`None`: offsets do not map). Comparing the source with the value costs its
+    /// length, and one string can hold thousands of expressions.
+    pub(crate) string_offset: std::cell::RefCell<Option<(String, usize, Option<usize>)>>,
 }
 
 /// The Arazzo minor versions this generator reads; 1.1 adds fields and rules to 1.0.
@@ -129,14 +134,28 @@ impl Cx<'_> {
         range: std::ops::Range<usize>,
     ) -> Option<Span> {
         let span = self.span(pointer)?;
-        let raw = self.files.text(self.file).get(span.start..span.end)?;
-        let offset = if raw == value {
-            0
-        } else if (raw.starts_with('"') || raw.starts_with('\''))
-            && raw.get(1..raw.len().saturating_sub(1)) == Some(value)
-        {
-            1
-        } else {
+        let cached = match &*self.string_offset.borrow() {
+            Some((p, len, offset)) if p == pointer && *len == value.len() => Some(*offset),
+            _ => None,
+        };
+        let offset = match cached {
+            Some(offset) => offset,
+            None => {
+                let raw = self.files.text(self.file).get(span.start..span.end)?;
+                let offset = if raw == value {
+                    Some(0)
+                } else if (raw.starts_with('"') || raw.starts_with('\''))
+                    && raw.get(1..raw.len().saturating_sub(1)) == Some(value)
+                {
+                    Some(1)
+                } else {
+                    None
+                };
+                *self.string_offset.borrow_mut() = Some((pointer.to_owned(), value.len(), offset));
+                offset
+            }
+        };
+        let Some(offset) = offset else {
             return Some(span);
         };
         Some(span.sub(

@@ -190,6 +190,7 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
         diags: Vec::new(),
         version: super::Version::V1_0,
         unsound: Default::default(),
+        string_offset: Default::default(),
     };
     let (plan, workflows) = super::document::check_with_signatures(&mut child);
     let diags = std::mem::take(&mut child.diags);

@@ -93,6 +93,24 @@ impl Scope {
             [Part::Expr { expr, span, .. }] => {
                 self.resolve(cx, expr, text, span.clone(), pointer, context)
             }
+            parts
+                if parts
+                    .iter()
+                    .filter(|p| matches!(p, Part::Expr { .. }))
+                    .count()
+                    > MAX_EMBEDDED =>
+            {
+                let d = cx.error(
+                    "too-many-expressions",
+                    format!("this string embeds more than {MAX_EMBEDDED} runtime expressions"),
+                    pointer,
+                );
+                d.label = "too many expressions".into();
+                d.help = Some(format!(
+                    "embed at most {MAX_EMBEDDED} expressions in one string, or build the value from several"
+                ));
+                None
+            }
             parts => {
                 let mut out = Vec::new();
                 let mut ok = true;
@@ -675,6 +693,13 @@ pub(super) fn expr_error(
     cx.push(d);
 }
 
+/// The most runtime expressions one string may embed: each becomes generated code, and a
+/// 1 MiB string of them made the generator use gigabytes.
+pub(crate) const MAX_EMBEDDED: usize = 256;
+
+/// Characters of the surrounding string quoted on each side in an unbraced-expression help.
+const CONTEXT: usize = 20;
+
 /// Warns (or, when strict, errors) about `$inputs.x` written inside a longer string.
 fn unbraced(
     cx: &mut Cx<'_>,
@@ -684,9 +709,21 @@ fn unbraced(
     pointer: &str,
 ) {
     let span = cx.span_in_string(pointer, text, range.clone());
+    // Only the expression and a little context: quoting the whole string in the help of
+    // each of its expressions made the output grow with the square of the input.
     let before = text.get(..range.start).unwrap_or_default();
     let after = text.get(range.end..).unwrap_or_default();
-    let braced = format!("{before}{{{expr}}}{after}");
+    // Walks at most CONTEXT characters from each side: counting the whole string per
+    // expression would be quadratic again.
+    let tail = match before.char_indices().rev().nth(CONTEXT - 1) {
+        Some((0, _)) | None => before.to_owned(),
+        Some((i, _)) => format!("…{}", &before[i..]),
+    };
+    let head = match after.char_indices().nth(CONTEXT) {
+        Some((i, _)) => format!("{}…", &after[..i]),
+        None => after.to_owned(),
+    };
+    let braced = format!("{tail}{{{expr}}}{head}");
     let message =
         format!("`{expr}` inside a longer string is not an Arazzo expression without braces");
     let d = if cx.options.strict {

@@ -182,6 +182,24 @@ pub(super) fn secret_inputs(wf: &Workflow) -> BTreeSet<String> {
     out
 }
 
+/// Names of values that are credentials: their `Debug` is `***`. Over-matching (`monkey`)
+/// only hides a value from `Debug`; under-matching would leak one.
+fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["token", "key", "password", "passwd", "secret", "credential"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+/// The last name an output expression reads: `token` in `$steps.mint.outputs.token` or
+/// `$response.body#/token`.
+fn last_name(expression: &str) -> &str {
+    expression
+        .rsplit(['.', '/', '#'])
+        .next()
+        .unwrap_or(expression)
+}
+
 /// Header names that carry credentials.
 pub(super) fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -219,6 +237,7 @@ fn outputs(
             json_name: name.clone(),
             rust_name: rust_names.claim(names::snake(name)),
             ty: value.ty(),
+            secret: is_secret_name(name) || is_secret_name(last_name(&text)),
             expression: text,
             value,
             maybe_skipped: false,

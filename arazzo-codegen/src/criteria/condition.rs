@@ -130,6 +130,30 @@ pub(crate) fn parse(text: &str) -> Result<Condition, ExprError> {
     Ok(condition)
 }
 
+/// Chains up to this many terms nest to the left, as written; longer chains are grouped as a
+/// balanced tree.
+const LEFT_CHAIN: usize = 16;
+
+/// Joins the terms of a `&&` or `||` chain. Both operators are associative and the terms keep
+/// their order, so grouping a long chain as a balanced tree changes nothing it means, while
+/// every later pass (checking, emitting, the generated Rust, dropping) recurses only
+/// `log2(terms)` deep: a 10,000-term chain is 14 levels, not 10,000.
+fn chain(
+    mut terms: Vec<Condition>,
+    join: fn(Box<Condition>, Box<Condition>) -> Condition,
+) -> Condition {
+    if terms.len() > LEFT_CHAIN {
+        let right = terms.split_off(terms.len() / 2);
+        return join(Box::new(chain(terms, join)), Box::new(chain(right, join)));
+    }
+    let mut terms = terms.into_iter();
+    // The parser pushes a term before every call, so the chain is never empty.
+    let first = terms
+        .next()
+        .unwrap_or(Condition::Operand(Operand::Literal(Literal::Null)));
+    terms.fold(first, |left, right| join(Box::new(left), Box::new(right)))
+}
+
 #[derive(Clone)]
 struct Parser<'a> {
     text: &'a str,
@@ -174,26 +198,24 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Condition, ExprError> {
-        let mut left = self.and()?;
+        let mut terms = vec![self.and()?];
         loop {
             self.ws();
             if !self.eat("||") {
-                return Ok(left);
+                return Ok(chain(terms, Condition::Or));
             }
-            let right = self.and()?;
-            left = Condition::Or(Box::new(left), Box::new(right));
+            terms.push(self.and()?);
         }
     }
 
     fn and(&mut self) -> Result<Condition, ExprError> {
-        let mut left = self.unary()?;
+        let mut terms = vec![self.unary()?];
         loop {
             self.ws();
             if !self.eat("&&") {
-                return Ok(left);
+                return Ok(chain(terms, Condition::And));
             }
-            let right = self.unary()?;
-            left = Condition::And(Box::new(left), Box::new(right));
+            terms.push(self.unary()?);
         }
     }
 
@@ -1275,6 +1297,28 @@ mod tests {
             err(&"!".repeat(10_000)).message,
             "the condition is nested too deeply"
         );
+    }
+
+    #[test]
+    fn long_chains_parse_and_print_without_deep_recursion() {
+        // 625 terms overflowed the stack of a debug build; grouping keeps every pass shallow.
+        for join in [" && ", " || "] {
+            let text = vec!["$statusCode == 200"; 10_000].join(join);
+            let c = ok(&text);
+            // The printed form parses again (its parentheses show the grouping).
+            assert!(parse(&c.to_string()).is_ok());
+        }
+        let mixed: Vec<String> = (0..10_000)
+            .map(|i| {
+                format!(
+                    "$statusCode == {}{}",
+                    i % 600,
+                    if i % 3 == 0 { " ||" } else { " &&" }
+                )
+            })
+            .collect();
+        let text = format!("{} true", mixed.join(" "));
+        ok(&text);
     }
 
     #[test]

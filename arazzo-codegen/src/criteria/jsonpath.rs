@@ -29,6 +29,7 @@ static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Parses `path` as RFC 9535 JSONPath: `Ok(warnings)` when it parses (each warning a message
 /// and a help line), `Err((message, help))` when it does not.
 pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
+    super::nesting::pre_scan("JSONPath", path)?;
     match JsonPath::parse(path) {
         Ok(_) => Ok(count_warning(path)
             .into_iter()
@@ -226,5 +227,15 @@ mod tests {
         assert!(help.unwrap().contains("compares only inside a filter"));
         let (_, help) = check("$[?@.status == {$inputs.status}]").unwrap_err();
         assert!(help.unwrap().contains("not substituted"));
+    }
+
+    #[test]
+    fn deep_filters_are_refused_before_the_parser() {
+        // ~900 levels overflowed serde_json_path's stack in a debug build.
+        let deep = format!("$[?{}@.a{}]", "(".repeat(900), ")".repeat(900));
+        let (message, _) = check(&deep).unwrap_err();
+        assert!(message.contains("nests more than 64 levels"), "{message}");
+        let nots = format!("$[?{}@.a]", "!".repeat(900));
+        assert!(check(&nots).is_err());
     }
 }

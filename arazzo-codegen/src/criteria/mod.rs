@@ -3,5 +3,6 @@
 pub(crate) mod condition;
 pub(crate) mod jsonpath;
 pub(crate) mod kinds;
+pub(crate) mod nesting;
 pub(crate) mod regex;
 pub(crate) mod xpath;

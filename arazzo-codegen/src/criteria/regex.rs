@@ -195,4 +195,12 @@ mod tests {
         assert!(message.contains("byte limit"), "{message}");
         assert!(help.unwrap().contains("smaller counted repetitions"));
     }
+
+    #[test]
+    fn deep_nesting_is_the_regex_crates_own_error() {
+        // regex-syntax refuses nesting past 250 itself, before recursing that deep.
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        let (message, _) = check(&deep).unwrap_err();
+        assert!(message.contains("nest"), "{message}");
+    }
 }

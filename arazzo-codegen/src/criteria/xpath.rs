@@ -52,6 +52,7 @@ const OPERATOR_NAMES: [&str; 4] = ["and", "or", "div", "mod"];
 /// `Ok(())` when `expr` is an XPath 1.0 expression that can be evaluated; otherwise what is
 /// wrong and how to write it instead.
 pub(crate) fn check(expr: &str) -> Result<(), XPathError> {
+    super::nesting::pre_scan("XPath", expr)?;
     match Factory::new().build(expr) {
         Ok(Some(_)) => {}
         Ok(None) => {
@@ -199,7 +200,9 @@ fn names(expr: &str) -> Vec<Name<'_>> {
                     found.push(Name::Call(name));
                 }
             }
-            i = end;
+            // A non-ASCII character that is not a name character (`׃`) starts no name: step
+            // over it, or the scan would never move on.
+            i = end.max(i + expr[i..].chars().next().map_or(1, char::len_utf8));
         } else {
             i += 1;
         }
@@ -318,5 +321,22 @@ mod tests {
             ]
         );
         assert_eq!(names("'f(' = \"$x\""), vec![]);
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_before_the_parser() {
+        // ~570 levels overflowed sxd-xpath's stack in a debug build.
+        let deep = format!("{}1{}", "(".repeat(570), ")".repeat(570));
+        let (message, _) = check(&deep).unwrap_err();
+        assert!(message.contains("nests more than 64 levels"), "{message}");
+        assert!(check(&format!("{}1", "-".repeat(570))).is_err());
+        assert!(check(&format!("/a{}", "[b".repeat(570))).is_err());
+    }
+
+    #[test]
+    fn a_non_ascii_non_name_character_does_not_stall_the_scan() {
+        // Found by the codegen_xpath fuzz target: this looped forever.
+        let _ = check("\u{5c3}nn|otar");
+        assert!(names("\u{5c3}f(1)").contains(&Name::Call("f")));
     }
 }

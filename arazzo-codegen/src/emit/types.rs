@@ -211,9 +211,36 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         let rename = (json != &f.rust_name).then(|| quote! { #[serde(rename = #json)] });
         quote! { #d #rename pub #ident: #ty }
     });
+    if !o.fields.iter().any(|f| f.secret) {
+        return quote! {
+            #docs
+            #derives
+            pub struct #name { #(#fields,)* }
+        };
+    }
+    // Credentials keep their plain types for callers; only `Debug` hides them.
+    let debug_fields = o.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let label = &f.rust_name;
+        if f.secret {
+            quote! { .field(#label, &"***") }
+        } else {
+            quote! { .field(#label, &self.#ident) }
+        }
+    });
+    let label = &o.type_name;
     quote! {
         #docs
-        #derives
+        #[derive(Clone, PartialEq)]
+        #[derive(::arazzo_runtime::__private::serde::Serialize)]
+        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
+        #[serde(crate = #SERDE)]
         pub struct #name { #(#fields,)* }
+        /// Prints `***` for the outputs that hold credentials.
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#debug_fields)* .finish()
+            }
+        }
     }
 }

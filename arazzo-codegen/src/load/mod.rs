@@ -147,7 +147,7 @@ impl Files {
 
     /// Adds a file from a string (for tests), as if read from `path`. A path already
     /// loaded gives its existing [`FileId`], and `text` is ignored. Errors as for [`Files::load`].
-    #[cfg(test)]
+    #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn add_text(&mut self, path: PathBuf, text: String) -> Result<FileId, Diagnostic> {
         let key = fs::canonicalize(&path).unwrap_or(path);
         if let Some(id) = self.by_path.get(&key) {
@@ -326,8 +326,43 @@ impl Files {
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id).map_err(ReadError::Invalid);
         }
-        let text = fs::read_to_string(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
-        self.insert(key, text, true).map_err(ReadError::Invalid)
+        let bytes = fs::read(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => self.insert(key, text, true).map_err(ReadError::Invalid),
+            Err(e) => Err(ReadError::Invalid(self.insert_not_utf8(key, &e))),
+        }
+    }
+
+    /// Stores a file that is not UTF-8 (its text with U+FFFD for the bad bytes, so snippets
+    /// can show it) and returns the error located at the first bad byte.
+    fn insert_not_utf8(&mut self, path: PathBuf, e: &std::string::FromUtf8Error) -> Diagnostic {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let Ok(number) = u32::try_from(self.files.len()) else {
+            return Diagnostic::error("cannot-read", "too many files");
+        };
+        let id = FileId(number);
+        let error = Diagnostic::error(
+            "not-utf8",
+            format!("the file is not UTF-8: invalid byte at offset {at}"),
+        )
+        .at(Some(Span {
+            file: id,
+            start: at,
+            end: at + 1,
+        }))
+        .label("not UTF-8")
+        .help("save the file as UTF-8");
+        self.files.push(File {
+            path: path.clone(),
+            text,
+            value: Value::Null,
+            index: Index::new(),
+            on_disk: true,
+            error: Some(error.clone()),
+        });
+        self.by_path.insert(path, id);
+        error
     }
 
     fn existing(&self, id: FileId) -> Result<FileId, Diagnostic> {
