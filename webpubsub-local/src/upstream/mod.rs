@@ -106,6 +106,10 @@ impl Upstream {
         max_body: usize,
         activity: Arc<crate::dashboard::Activity>,
     ) -> Result<Upstream, reqwest::Error> {
+        // In a build where reqwest has rustls without a chosen provider (feature unification
+        // with the workspace's `rustls-no-provider`), building a client panics unless a
+        // process-wide provider is installed. An error only means one already is.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             // Handlers are local apps: never through a proxy from the environment, never
             // redirected elsewhere.
