@@ -21,7 +21,13 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     let outputs_ty = format_ident!("{}", w.outputs.type_name);
     let docs = doc(&fn_doc(w));
     let with_status = called.contains(&w.inner_fn_name);
-    let body = super::alias_private(body(plan, w, with_status));
+    // The runtime's deadline wrapper bounds the whole call (ClientBuilder::workflow_deadline),
+    // names the running step when it passes, and opens the workflow's tracing span.
+    let id = &w.id;
+    let steps = body(plan, w, with_status);
+    let body = super::alias_private(quote! {
+        ::arazzo_runtime::__private::deadline::run(client, #id, async move { #steps }).await
+    });
     let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
     let outputs = types::outputs(&w.id, &w.outputs);
     let functions = if with_status {
