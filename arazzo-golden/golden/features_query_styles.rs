@@ -13,39 +13,35 @@ pub async fn search_documents(
     inputs: SearchDocumentsInputs,
 ) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "search-documents",
-            async move {
-                let response = client
-                    .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
-                    .query_array("ids", &inputs.ids, false, "|")
-                    .query_array("words", &inputs.words, false, " ")
-                    .send("search")
-                    .await?;
-                if response.status() != 200u16
-                    || !rt::cond::eq(
-                        response.pointer_or_null("/items/0/id"),
-                        &rt::param::to_json(&inputs.expected_id),
-                    )
-                {
-                    return Err(
-                        response
-                            .criteria_failed(
-                                "$statusCode == 200 && $response.body#/items/0/id == $inputs.expectedId",
-                            ),
-                    );
-                }
-                let search_first: i64 = response.body_pointer("/items/0/id")?;
-                let search_items: Option<Vec<rt::serde_json::Value>> = response
-                    .body_pointer("/items")?;
-                Ok(SearchDocumentsOutputs {
-                    first: search_first,
-                    items: search_items,
-                })
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let response = client
+            .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
+            .query_array("ids", &inputs.ids, false, "|")
+            .query_array("words", &inputs.words, false, " ")
+            .send("search")
+            .await?;
+        if response.status() != 200u16
+            || !rt::cond::eq(
+                response.pointer_or_null("/items/0/id"),
+                &rt::param::to_json(&inputs.expected_id),
+            )
+        {
+            return Err(
+                response
+                    .criteria_failed(
+                        "$statusCode == 200 && $response.body#/items/0/id == $inputs.expectedId",
+                    ),
+            );
+        }
+        let search_first: i64 = response.body_pointer("/items/0/id")?;
+        let search_items: Option<Vec<rt::serde_json::Value>> = response
+            .body_pointer("/items")?;
+        Ok(SearchDocumentsOutputs {
+            first: search_first,
+            items: search_items,
+        })
+    });
+    rt::deadline::run(client, "search-documents", steps).await
 }
 /// Inputs of the `search-documents` workflow.
 #[derive(Clone, Debug, PartialEq)]

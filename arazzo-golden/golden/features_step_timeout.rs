@@ -13,34 +13,25 @@ pub async fn list_quickly(
     inputs: ListQuicklyInputs,
 ) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "list-quickly",
-            async move {
-                let _ = inputs;
-                let response = rt::timeout::within(
-                        "listPets",
-                        300u64,
-                        client
-                            .request(
-                                rt::Method::GET,
-                                "petStore",
-                                PET_STORE_BASE_URL,
-                                "/pets",
-                            )
-                            .send("listPets"),
-                    )
-                    .await?;
-                if response.status() != 200u16 {
-                    return Err(response.criteria_failed("$statusCode == 200"));
-                }
-                let list_pets_status: u16 = response.status();
-                Ok(ListQuicklyOutputs {
-                    status: list_pets_status,
-                })
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let _ = inputs;
+        let response = rt::timeout::within(
+                "listPets",
+                300u64,
+                client
+                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                    .send("listPets"),
+            )
+            .await?;
+        if response.status() != 200u16 {
+            return Err(response.criteria_failed("$statusCode == 200"));
+        }
+        let list_pets_status: u16 = response.status();
+        Ok(ListQuicklyOutputs {
+            status: list_pets_status,
+        })
+    });
+    rt::deadline::run(client, "list-quickly", steps).await
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,22 +76,18 @@ pub(crate) async fn list_slowly_with_status(
     inputs: ListSlowlyInputs,
 ) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "list-slowly",
-            async move {
-                let _ = inputs;
-                let response = client
-                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-                    .send("listAll")
-                    .await?;
-                if response.status() != 200u16 {
-                    return Err(response.criteria_failed("$statusCode == 200"));
-                }
-                Ok((ListSlowlyOutputs {}, response.status()))
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let _ = inputs;
+        let response = client
+            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+            .send("listAll")
+            .await?;
+        if response.status() != 200u16 {
+            return Err(response.criteria_failed("$statusCode == 200"));
+        }
+        Ok((ListSlowlyOutputs {}, response.status()))
+    });
+    rt::deadline::run(client, "list-slowly", steps).await
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,21 +122,17 @@ pub async fn list_within(
     inputs: ListWithinInputs,
 ) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "list-within",
-            async move {
-                let _ = inputs;
-                let (_, _) = rt::timeout::within(
-                        "runList",
-                        200u64,
-                        Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
-                    )
-                    .await?;
-                Ok(ListWithinOutputs {})
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let _ = inputs;
+        let (_, _) = rt::timeout::within(
+                "runList",
+                200u64,
+                Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
+            )
+            .await?;
+        Ok(ListWithinOutputs {})
+    });
+    rt::deadline::run(client, "list-within", steps).await
 }
 /// Inputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -13,49 +13,36 @@ pub async fn watch_job(
     inputs: WatchJobInputs,
 ) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "watch-job",
-            async move {
-                let mut steps = rt::steps::Steps::new(["poll"], 5usize);
-                let mut poll_state: Option<String> = None;
-                while let Some(step) = steps.step()? {
-                    match step {
-                        0usize => {
-                            let path = [
-                                "/jobs/",
-                                &rt::param::path_segment(&inputs.job_id),
-                            ]
-                                .concat();
-                            let response = client
-                                .request(
-                                    rt::Method::GET,
-                                    "warehouse",
-                                    WAREHOUSE_BASE_URL,
-                                    &path,
-                                )
-                                .send("poll")
-                                .await?;
-                            if response.status() != 200u16 {
-                                return Err(response.criteria_failed("$statusCode == 200"));
-                            }
-                            poll_state = Some(response.body_pointer("/state")?);
-                            if response.pointer_eq("/state", "running") {
-                                steps.succeeded().goto(0usize);
-                                continue;
-                            }
-                            steps.succeeded().advance();
-                        }
-                        _ => break,
+    let steps = ::std::boxed::Box::pin(async move {
+        let mut steps = rt::steps::Steps::new(["poll"], 5usize);
+        let mut poll_state: Option<String> = None;
+        while let Some(step) = steps.step()? {
+            match step {
+                0usize => {
+                    let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)]
+                        .concat();
+                    let response = client
+                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                        .send("poll")
+                        .await?;
+                    if response.status() != 200u16 {
+                        return Err(response.criteria_failed("$statusCode == 200"));
                     }
+                    poll_state = Some(response.body_pointer("/state")?);
+                    if response.pointer_eq("/state", "running") {
+                        steps.succeeded().goto(0usize);
+                        continue;
+                    }
+                    steps.succeeded().advance();
                 }
-                Ok(WatchJobOutputs {
-                    state: rt::flow::output(poll_state.as_ref(), "poll", "state")?
-                        .clone(),
-                })
-            },
-        )
-        .await
+                _ => break,
+            }
+        }
+        Ok(WatchJobOutputs {
+            state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
+        })
+    });
+    rt::deadline::run(client, "watch-job", steps).await
 }
 /// Inputs of the `watch-job` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,52 +78,38 @@ pub async fn retry_unavailable(
     inputs: RetryUnavailableInputs,
 ) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "retry-unavailable",
-            async move {
-                let mut steps = rt::steps::Steps::new(["poll"], 5usize);
-                let mut poll_state: Option<String> = None;
-                while let Some(step) = steps.step()? {
-                    match step {
-                        0usize => {
-                            let path = [
-                                "/jobs/",
-                                &rt::param::path_segment(&inputs.job_id),
-                            ]
-                                .concat();
-                            let response = client
-                                .request(
-                                    rt::Method::GET,
-                                    "warehouse",
-                                    WAREHOUSE_BASE_URL,
-                                    &path,
-                                )
-                                .send("poll")
-                                .await?;
-                            if response.status() != 200u16 {
-                                poll_state = response.body_pointer("/state").ok();
-                                if (response.status() == 503u16
-                                    || response.status() == 429u16)
-                                    && steps.retry(&response, 1u32, 0f64, None).await
-                                {
-                                    continue;
-                                }
-                                return Err(response.criteria_failed("$statusCode == 200"));
-                            }
-                            poll_state = Some(response.body_pointer("/state")?);
-                            steps.succeeded().advance();
+    let steps = ::std::boxed::Box::pin(async move {
+        let mut steps = rt::steps::Steps::new(["poll"], 5usize);
+        let mut poll_state: Option<String> = None;
+        while let Some(step) = steps.step()? {
+            match step {
+                0usize => {
+                    let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)]
+                        .concat();
+                    let response = client
+                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                        .send("poll")
+                        .await?;
+                    if response.status() != 200u16 {
+                        poll_state = response.body_pointer("/state").ok();
+                        if (response.status() == 503u16 || response.status() == 429u16)
+                            && steps.retry(&response, 1u32, 0f64, None).await
+                        {
+                            continue;
                         }
-                        _ => break,
+                        return Err(response.criteria_failed("$statusCode == 200"));
                     }
+                    poll_state = Some(response.body_pointer("/state")?);
+                    steps.succeeded().advance();
                 }
-                Ok(RetryUnavailableOutputs {
-                    state: rt::flow::output(poll_state.as_ref(), "poll", "state")?
-                        .clone(),
-                })
-            },
-        )
-        .await
+                _ => break,
+            }
+        }
+        Ok(RetryUnavailableOutputs {
+            state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
+        })
+    });
+    rt::deadline::run(client, "retry-unavailable", steps).await
 }
 /// Inputs of the `retry-unavailable` workflow.
 #[derive(Clone, Debug, PartialEq)]

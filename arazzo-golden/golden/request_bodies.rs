@@ -13,45 +13,40 @@ pub async fn photo(
     inputs: PhotoInputs,
 ) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "photo",
-            async move {
-                let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"]
-                    .concat();
-                let response = client
-                    .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
-                    .multipart_body([
-                        ("caption", Some(rt::param::Part::value(&inputs.caption))),
-                        ("photo", Some(rt::param::Part::value(&inputs.photo))),
-                        (
-                            "meta",
-                            Some(
-                                rt::param::Part::Json({
-                                    let mut map = rt::serde_json::Map::new();
-                                    map.insert(
-                                        "source".to_owned(),
-                                        rt::serde_json::Value::from("camera"),
-                                    );
-                                    if let Some(value) = &inputs.size {
-                                        map.insert("size".to_owned(), rt::param::to_json(value));
-                                    }
-                                    rt::serde_json::Value::Object(map)
-                                }),
-                            ),
-                        ),
-                        ("credit", inputs.credit.as_ref().map(rt::param::Part::value)),
-                        ("kind", Some(rt::param::Part::Text("portrait".to_owned()))),
-                    ])
-                    .send("upload")
-                    .await?;
-                if response.status() != 201u16 {
-                    return Err(response.criteria_failed("$statusCode == 201"));
-                }
-                Ok(PhotoOutputs {})
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
+        let response = client
+            .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+            .multipart_body([
+                ("caption", Some(rt::param::Part::value(&inputs.caption))),
+                ("photo", Some(rt::param::Part::value(&inputs.photo))),
+                (
+                    "meta",
+                    Some(
+                        rt::param::Part::Json({
+                            let mut map = rt::serde_json::Map::new();
+                            map.insert(
+                                "source".to_owned(),
+                                rt::serde_json::Value::from("camera"),
+                            );
+                            if let Some(value) = &inputs.size {
+                                map.insert("size".to_owned(), rt::param::to_json(value));
+                            }
+                            rt::serde_json::Value::Object(map)
+                        }),
+                    ),
+                ),
+                ("credit", inputs.credit.as_ref().map(rt::param::Part::value)),
+                ("kind", Some(rt::param::Part::Text("portrait".to_owned()))),
+            ])
+            .send("upload")
+            .await?;
+        if response.status() != 201u16 {
+            return Err(response.criteria_failed("$statusCode == 201"));
+        }
+        Ok(PhotoOutputs {})
+    });
+    rt::deadline::run(client, "photo", steps).await
 }
 /// Inputs of the `photo` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,66 +90,62 @@ pub async fn replaced(
     inputs: ReplacedInputs,
 ) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "replaced",
-            async move {
-                let response = client
-                    .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
-                    .json_body(
-                        "application/json",
-                        &rt::param::object([
-                            ("name", rt::param::to_json(&inputs.name)),
-                            (
-                                "owner",
-                                rt::param::object([
-                                    ("id", rt::param::to_json(&inputs.owner_id)),
-                                    ("email", rt::serde_json::Value::from("owner@example.com")),
-                                ]),
-                            ),
-                            (
-                                "tags",
-                                rt::serde_json::Value::Array(
-                                    vec![
-                                        rt::serde_json::Value::from("new"),
-                                        rt::serde_json::Value::from("named")
-                                    ],
-                                ),
-                            ),
+    let steps = ::std::boxed::Box::pin(async move {
+        let response = client
+            .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+            .json_body(
+                "application/json",
+                &rt::param::object([
+                    ("name", rt::param::to_json(&inputs.name)),
+                    (
+                        "owner",
+                        rt::param::object([
+                            ("id", rt::param::to_json(&inputs.owner_id)),
+                            ("email", rt::serde_json::Value::from("owner@example.com")),
                         ]),
-                    )
-                    .send("fromTemplate")
-                    .await?;
-                if response.status() != 201u16 {
-                    return Err(response.criteria_failed("$statusCode == 201"));
-                }
-                let from_template_template: Option<rt::serde_json::Value> = response
-                    .body_pointer("/template")?;
-                let response = client
-                    .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
-                    .json_body_replaced(
-                        "application/json",
-                        rt::param::to_json(&from_template_template),
-                        [
-                            ("/name", rt::param::to_json(&inputs.name)),
-                            (
-                                "/owner",
-                                rt::param::object([
-                                    ("id", rt::param::to_json(&inputs.owner_id)),
-                                    ("email", rt::serde_json::Value::Null),
-                                ]),
-                            ),
-                        ],
-                    )
-                    .send("fromOutput")
-                    .await?;
-                if response.status() != 201u16 {
-                    return Err(response.criteria_failed("$statusCode == 201"));
-                }
-                Ok(ReplacedOutputs {})
-            },
-        )
-        .await
+                    ),
+                    (
+                        "tags",
+                        rt::serde_json::Value::Array(
+                            vec![
+                                rt::serde_json::Value::from("new"),
+                                rt::serde_json::Value::from("named")
+                            ],
+                        ),
+                    ),
+                ]),
+            )
+            .send("fromTemplate")
+            .await?;
+        if response.status() != 201u16 {
+            return Err(response.criteria_failed("$statusCode == 201"));
+        }
+        let from_template_template: Option<rt::serde_json::Value> = response
+            .body_pointer("/template")?;
+        let response = client
+            .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+            .json_body_replaced(
+                "application/json",
+                rt::param::to_json(&from_template_template),
+                [
+                    ("/name", rt::param::to_json(&inputs.name)),
+                    (
+                        "/owner",
+                        rt::param::object([
+                            ("id", rt::param::to_json(&inputs.owner_id)),
+                            ("email", rt::serde_json::Value::Null),
+                        ]),
+                    ),
+                ],
+            )
+            .send("fromOutput")
+            .await?;
+        if response.status() != 201u16 {
+            return Err(response.criteria_failed("$statusCode == 201"));
+        }
+        Ok(ReplacedOutputs {})
+    });
+    rt::deadline::run(client, "replaced", steps).await
 }
 /// Inputs of the `replaced` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -191,23 +182,19 @@ pub async fn photo_form(
     inputs: PhotoFormInputs,
 ) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    rt::deadline::run(
-            client,
-            "photo-form",
-            async move {
-                let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
-                let response = client
-                    .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
-                    .multipart_object(&rt::param::to_json(&inputs.form))
-                    .send("upload")
-                    .await?;
-                if response.status() != 201u16 {
-                    return Err(response.criteria_failed("$statusCode == 201"));
-                }
-                Ok(PhotoFormOutputs {})
-            },
-        )
-        .await
+    let steps = ::std::boxed::Box::pin(async move {
+        let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
+        let response = client
+            .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+            .multipart_object(&rt::param::to_json(&inputs.form))
+            .send("upload")
+            .await?;
+        if response.status() != 201u16 {
+            return Err(response.criteria_failed("$statusCode == 201"));
+        }
+        Ok(PhotoFormOutputs {})
+    });
+    rt::deadline::run(client, "photo-form", steps).await
 }
 /// Inputs of the `photo-form` workflow.
 #[derive(Clone, Debug, PartialEq)]

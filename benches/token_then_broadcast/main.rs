@@ -40,8 +40,10 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 /// code before the gate fails. Measured +26 (145 vs 119, debug and release alike) when the gate
 /// was added; lower it as the generated code gets cheaper (issue 11's target is +3). CI also
 /// checks that 10 injected allocations fail the gate, so a budget left 10 or more above the
-/// measured difference fails CI until it is lowered.
-const ALLOCATION_BUDGET: u64 = 28;
+/// measured difference fails CI until it is lowered. Raised to +35 when every workflow began
+/// to run inside the runtime's deadline wrapper (its boxed steps, the workflow span): +33
+/// measured (152 vs 119). That cost is issue 11's to win back, not a reason to raise it again.
+const ALLOCATION_BUDGET: u64 = 35;
 
 /// Workflows per side run before anything is measured: fills the connection pool and the
 /// allocator's and parser's caches.

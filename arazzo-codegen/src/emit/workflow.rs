@@ -25,8 +25,12 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     // names the running step when it passes, and opens the workflow's tracing span.
     let id = &w.id;
     let steps = body(plan, w, with_status);
+    // A `let` rather than an argument keeps the steps one indent deep in the formatted code.
+    // Boxed: the wrapper's layers then move a pointer, not the steps' state, which in a debug
+    // build overflowed the stack of nested workflow calls.
     let body = super::alias_private(quote! {
-        ::arazzo_runtime::__private::deadline::run(client, #id, async move { #steps }).await
+        let steps = ::std::boxed::Box::pin(async move { #steps });
+        ::arazzo_runtime::__private::deadline::run(client, #id, steps).await
     });
     let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
     let outputs = types::outputs(&w.id, &w.outputs);
