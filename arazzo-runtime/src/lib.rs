@@ -42,9 +42,10 @@ pub mod __private;
 /// Includes the Rust code that `arazzo_codegen::Builder` generated for one Arazzo document.
 ///
 /// The argument is the document's file name without the `.arazzo.yml` / `.arazzo.json`
-/// suffix, exactly as the builder wrote it to `OUT_DIR`:
+/// suffix, exactly as the builder wrote it to `OUT_DIR` (it needs a build script's `OUT_DIR`,
+/// so it is compiled and run in `examples/petstore`, not here):
 ///
-/// ```ignore
+/// ```text
 /// arazzo_runtime::include_workflows!("generate-token-then-broadcast");
 /// ```
 #[macro_export]

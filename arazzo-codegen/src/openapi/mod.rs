@@ -23,7 +23,7 @@
 //!
 //! Problems become ordinary diagnostics with a span like this:
 //!
-//! ```ignore
+//! ```text
 //! let (api, problems) = OpenApi::read(&mut files, id);
 //! for p in problems {
 //!     diagnostics.push(p.diagnostic.at(files.span(p.file, &p.pointer)));

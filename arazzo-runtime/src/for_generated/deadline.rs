@@ -2,9 +2,16 @@
 //!
 //! Generated code wraps a workflow's body once:
 //!
-//! ```ignore
-//! rt::deadline::run(client, "workflowId", async move { /* the steps */ }).await
+//! ```no_run
+//! # use arazzo_runtime::__private as rt;
+//! # async fn doc(client: &arazzo_runtime::Client) -> Result<u16, arazzo_runtime::WorkflowError> {
+//! let steps = Box::pin(async move { /* the steps */ Ok(200) });
+//! rt::deadline::run(client, "workflowId", steps).await
+//! # }
 //! ```
+//!
+//! (Boxed, so that the wrapper's layers move a pointer: nested workflow calls would otherwise
+//! copy each callee's whole state through them, which overflows a debug build's stack.)
 //!
 //! Within it, each step the runtime sees start (a request sent, a connect, a send, a receive
 //! awaited) is remembered, so that a deadline that passes names the step that was running. A

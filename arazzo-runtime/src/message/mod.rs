@@ -14,7 +14,10 @@
 //! channel address, connect-time query and headers); the first step that needs it opens it,
 //! later steps with the same identity reuse it, and it closes when the workflow ends.
 //!
-//! ```ignore
+//! ```no_run
+//! # async fn doc(client: &arazzo_runtime::Client, address: String, token: String, group: String) -> Result<(), arazzo_runtime::WorkflowError> {
+//! # use arazzo_runtime::__private as rt;
+//! # const WEB_PUB_SUB_CLIENT_SERVER_URL: &str = "wss://{host}{pathname}";
 //! let mut connections = rt::message::Connections::new(client);
 //! // A step on a channel: the identity of its connection; query/header values are the step's
 //! // `in: query` / `in: header` parameters that the AsyncAPI bindings put on the connect.
@@ -50,6 +53,8 @@
 //!     .await?;
 //! let success: bool = message.payload_pointer("receiveAck", "/success")?;
 //! connections.close().await; // the workflow's end (dropping it closes abruptly)
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! A step `timeout` around anything else (an HTTP request with its body, a connect, a send) is
