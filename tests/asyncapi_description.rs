@@ -7,14 +7,10 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::{SinkExt, StreamExt};
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -381,32 +377,20 @@ struct Rest {
 impl Rest {
     fn new(service: &RunningService) -> Rest {
         // reqwest is built without a bundled crypto provider (see the workspace manifest).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        arazzo_runtime::install_crypto_provider();
         Rest {
             http: reqwest::Client::new(),
             endpoint: service.endpoint(),
         }
     }
 
-    /// HS256 over the key's bytes; `aud` is the URL without its query.
+    /// The AccessKey JWT for `url`, signed as pubsub-flows signs every request.
     fn token(url: &str) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
+        pubsub_flows::credentials::AccessKeyCredential::new(KEY)
+            .token_for(url)
             .unwrap()
-            .as_secs();
-        let aud = url.split('?').next().unwrap_or_default();
-        let claims = json!({"aud": aud, "iat": now, "exp": now + 300});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut mac = Hmac::<Sha256>::new_from_slice(KEY.as_bytes()).unwrap();
-        mac.update(input.as_bytes());
-        format!(
-            "{input}.{}",
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        )
+            .expose()
+            .clone()
     }
 
     async fn call(
