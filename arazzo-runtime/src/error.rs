@@ -39,6 +39,15 @@ pub enum WorkflowError {
         /// The start of the response body.
         body: String,
     },
+    /// A received message did not meet the `receive` step's success criteria.
+    MessageCriteriaNotMet {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The criterion that failed, as written in the Arazzo document.
+        criterion: &'static str,
+        /// The start of the message's payload, secrets masked as in response bodies.
+        payload: String,
+    },
     /// An output or criterion needed a value the response did not have in the expected shape.
     Decode {
         /// The step's `stepId`.
@@ -142,6 +151,7 @@ impl WorkflowError {
             Self::Transport { step, .. }
             | Self::Request { step, .. }
             | Self::CriteriaNotMet { step, .. }
+            | Self::MessageCriteriaNotMet { step, .. }
             | Self::Decode { step, .. }
             | Self::MissingOutput { step, .. }
             | Self::StepBudgetExceeded { step, .. }
@@ -203,6 +213,20 @@ impl fmt::Display for WorkflowError {
                 )?;
                 if !body.is_empty() {
                     write!(f, "; response body: {body}")?;
+                }
+                Ok(())
+            }
+            Self::MessageCriteriaNotMet {
+                step,
+                criterion,
+                payload,
+            } => {
+                write!(
+                    f,
+                    "step `{step}`: success criterion `{criterion}` not met by the received message"
+                )?;
+                if !payload.is_empty() {
+                    write!(f, "; payload: {payload}")?;
                 }
                 Ok(())
             }

@@ -523,3 +523,100 @@ async fn a_protocol_without_a_transport_is_an_error_naming_it() {
     );
     assert!(err.to_string().contains("protocol `mqtt`"), "{err}");
 }
+
+fn memory_client() -> Client {
+    Client::builder()
+        .transport_for_protocol(
+            "mem",
+            Memory {
+                seen: Seen::default(),
+            },
+        )
+        .credential("bus_key", Credential::ApiKey(Secret::new("k3y".to_owned())))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_correlation_id_matches_exactly_not_as_criteria_compare() {
+    let client = memory_client();
+    let mut connections = Connections::new(&client);
+    let conn = connections
+        .connect(memory_endpoint("/rooms/2"))
+        .open("open")
+        .await
+        .unwrap();
+    let exact = connections.receive("exact", conn);
+    let numeric = connections.receive("numeric", conn);
+    for id in [json!("ABC"), json!("abc"), json!(7)] {
+        connections
+            .send("say", conn, Message::json(json!({ "id": id })))
+            .await
+            .unwrap();
+    }
+    // The criteria's `==` ignores case; a correlation id must not, or it takes another's reply.
+    let got = exact
+        .wait(&Match::any().payload_eq("/echo/id", "abc"), Some(GUARD_MS))
+        .await
+        .unwrap();
+    assert_eq!(got.payload_value("/echo/id"), Some(&json!("abc")));
+    // A document writes correlation ids as text; the number 7 is the id "7".
+    let got = numeric
+        .wait(&Match::any().payload_eq("/echo/id", "7"), Some(GUARD_MS))
+        .await
+        .unwrap();
+    assert_eq!(got.payload_value("/echo/id"), Some(&json!(7)));
+}
+
+#[tokio::test]
+async fn a_receive_timeout_counts_from_when_the_step_was_reached() {
+    let client = memory_client();
+    let mut connections = Connections::new(&client);
+    let conn = connections
+        .connect(memory_endpoint("/rooms/3"))
+        .open("open")
+        .await
+        .unwrap();
+    let pending = connections.receive("late", conn);
+    // The steps run between reaching the receive and joining it use up its timeout.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waited = std::time::Instant::now();
+    let err = pending.wait(&Match::any(), Some(200)).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.step(), "late");
+    assert!(
+        waited.elapsed() < Duration::from_millis(150),
+        "the wait began a fresh timeout: {:?}",
+        waited.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_message_failing_a_criterion_names_the_step_and_masks_secrets() {
+    let client = memory_client();
+    let mut connections = Connections::new(&client);
+    let conn = connections
+        .connect(memory_endpoint("/rooms/4"))
+        .open("open")
+        .await
+        .unwrap();
+    let reply = connections.receive("reply", conn);
+    connections
+        .send(
+            "say",
+            conn,
+            Message::json(json!({"success": false, "accessToken": "s3cr3t-value"})),
+        )
+        .await
+        .unwrap();
+    let message = reply.wait(&Match::any(), Some(GUARD_MS)).await.unwrap();
+    let err = message.criteria_failed("reply", "$message.payload#/echo/success == true");
+    assert_eq!(err.step(), "reply");
+    let shown = format!("{err} {err:?}");
+    assert!(
+        shown.contains("step `reply`: success criterion `$message.payload#/echo/success == true` not met by the received message"),
+        "{shown}"
+    );
+    assert!(shown.contains("\"success\":false"), "{shown}");
+    assert!(!shown.contains("s3cr3t-value"), "{shown}");
+}

@@ -128,6 +128,7 @@ impl<'c> Connections<'c> {
     /// A `receive` step reached: from now on every message `conn` receives is kept for it (up
     /// to the client's inbound buffer) until [`Receiving::wait`] finds its match.
     pub fn receive(&self, step: &'static str, conn: ConnId) -> Receiving {
+        let reached = tokio::time::Instant::now();
         let limit = self.client.inbound_buffer();
         let default_timeout = self.client.timeout().unwrap_or(DEFAULT_RECEIVE_TIMEOUT);
         let (tx, rx) = mpsc::channel(limit);
@@ -143,6 +144,7 @@ impl<'c> Connections<'c> {
                 ))),
                 limit,
                 default_timeout,
+                reached,
             };
         };
         {
@@ -163,6 +165,7 @@ impl<'c> Connections<'c> {
             shared: Arc::clone(&open.shared),
             limit,
             default_timeout,
+            reached,
         }
     }
 
@@ -380,13 +383,16 @@ impl<'a> Match<'a> {
         Self::default()
     }
 
-    /// The payload's value at `pointer` equals `value` (a `correlationId` in the payload).
+    /// The payload's value at `pointer` is `value` exactly (a `correlationId` in the payload):
+    /// strings compare case and all, unlike the criteria's `==`; a number also matches its
+    /// decimal text, since a document writes `correlationId` values as strings.
     pub fn payload_eq(mut self, pointer: &'a str, value: impl Into<Value>) -> Self {
         self.payload.push((pointer, value.into()));
         self
     }
 
-    /// The headers' value at `pointer` equals `value` (a `correlationId` in the headers).
+    /// The headers' value at `pointer` is `value` exactly (a `correlationId` in the headers),
+    /// as [`Match::payload_eq`] compares.
     pub fn header_eq(mut self, pointer: &'a str, value: impl Into<Value>) -> Self {
         self.header.push((pointer, value.into()));
         self
@@ -402,12 +408,24 @@ impl<'a> Match<'a> {
     fn matches(&self, message: &Message) -> bool {
         self.payload
             .iter()
-            .all(|(pointer, value)| message.payload_pointer_eq(pointer, value.clone()))
+            .all(|(pointer, value)| same_id(message.payload_value(pointer), value))
             && self
                 .header
                 .iter()
-                .all(|(pointer, value)| message.header_pointer_eq(pointer, value.clone()))
+                .all(|(pointer, value)| same_id(message.header_value(pointer), value))
             && self.filters.iter().all(|filter| filter(message))
+    }
+}
+
+/// Whether a received correlation id is `expected`: equal JSON, or a number and a string
+/// holding the same decimal text (`ackId: 1` against `"1"`).
+fn same_id(found: Option<&Value>, expected: &Value) -> bool {
+    match (found, expected) {
+        (None, _) => false,
+        (Some(Value::Number(n)), Value::String(s)) | (Some(Value::String(s)), Value::Number(n)) => {
+            n.to_string() == *s
+        }
+        (Some(found), expected) => found == expected,
     }
 }
 
@@ -419,11 +437,14 @@ pub struct Receiving {
     shared: Arc<Shared>,
     limit: usize,
     default_timeout: Duration,
+    /// When the step was reached: its `timeout` counts from here, not from the wait.
+    reached: tokio::time::Instant,
 }
 
 impl Receiving {
-    /// The first message since the step was reached that `matcher` accepts, waiting at most
-    /// `timeout_ms` (the step's `timeout`; without one the client's timeout, else
+    /// The first message since the step was reached that `matcher` accepts, at most
+    /// `timeout_ms` after the step was reached (the step's `timeout`, which counts the steps
+    /// run in between; without one the client's timeout, else
     /// [`DEFAULT_RECEIVE_TIMEOUT`]). Fails with [`WorkflowError::Timeout`], with
     /// [`WorkflowError::InboundOverflow`] when the buffer overflowed before a match, or with
     /// [`WorkflowError::Message`] when the connection ended first.
@@ -472,7 +493,7 @@ impl Receiving {
                 .unwrap_or_else(|| TransportError::new("the connection ended"));
             Err(WorkflowError::Message { step, source })
         };
-        tokio::time::timeout(after, finding)
+        tokio::time::timeout_at(self.reached + after, finding)
             .await
             .unwrap_or_else(|_| {
                 crate::trace::timeout(step, after);

@@ -339,6 +339,22 @@ impl Message {
         crate::__private::cond::eq(self.header_pointer_or_null(pointer), &literal.into())
     }
 
+    /// The error for a `receive` step whose success criterion `criterion` this message does
+    /// not meet. It quotes the start of the payload with secret-looking JSON members masked,
+    /// as response bodies are.
+    pub fn criteria_failed(&self, step: &'static str, criterion: &'static str) -> WorkflowError {
+        let payload = match &self.payload {
+            Payload::Json(json) => crate::redact::body_excerpt(json.to_string().as_bytes(), &[]),
+            Payload::Text(text) => crate::redact::body_excerpt(text.as_bytes(), &[]),
+            Payload::Binary(bytes) => format!("({} bytes of binary data)", bytes.len()),
+        };
+        WorkflowError::MessageCriteriaNotMet {
+            step,
+            criterion,
+            payload,
+        }
+    }
+
     /// `$message.payload#<pointer>` decoded as `T` (a missing value decodes as `null`).
     /// Errors name `step`.
     pub fn payload_pointer<T: DeserializeOwned>(
