@@ -59,7 +59,8 @@ fn item(id: &str, name: &str, next: &str) -> Reply {
 }
 
 fn login(server: TestServerBuilder) -> TestServerBuilder {
-    server.on("POST", "/login", Reply::json(200, r#"{"token":"T0K"}"#))
+    let token = Reply::json(200, r#"{"token":"T0K"}"#).header("x-request-id", "req-7");
+    server.on("POST", "/login", token)
 }
 
 /// Runs both sides and returns every difference, after checking the generated side sent
@@ -159,8 +160,8 @@ async fn parameters_in_every_location_and_chained_outputs() {
         }),
         script: |server| {
             login(server)
-                .on("GET", "/items/item-1", item("item-1", "one", "item 2"))
-                .on("GET", "/items/item%202", item("item 2", "two", "end"))
+                .on("GET", "/items/item-1", item("item-1", "one", "item 2/b"))
+                .on("GET", "/items/item%202%2Fb", item("item 2/b", "two", "end"))
         },
         ours: ours!(
             arazzo_differential::parameters::parameters,
@@ -203,7 +204,7 @@ async fn json_bodies_literal_whole_expression_and_replacements() {
     check(Case {
         document: "bodies.arazzo.yml",
         workflow: "json-bodies",
-        steps: &["literal", "whole", "replaced"],
+        steps: &["literal", "whole", "replaced", "note"],
         inputs: json!({
             "first": "Ann",
             "last": "Lee",
@@ -216,6 +217,7 @@ async fn json_bodies_literal_whole_expression_and_replacements() {
             server
                 .on("POST", "/items", Reply::json(201, r#"{"id":"new-1"}"#))
                 .on("PUT", "/items/new-1", Reply::status(200))
+                .on("POST", "/notes", Reply::status(201))
         },
         ours: ours!(
             arazzo_differential::bodies::json_bodies,
@@ -269,6 +271,50 @@ async fn retry_then_goto_past_a_step() {
 }
 
 #[tokio::test]
+async fn a_step_that_calls_another_workflow() {
+    check(Case {
+        document: "flow.arazzo.yml",
+        workflow: "calls-workflow",
+        steps: &["record", "after"],
+        inputs: json!({ "who": "ann" }),
+        script: |server| {
+            server.on("POST", "/audit", Reply::status(204)).on(
+                "GET",
+                "/items/code-204",
+                item("c", "c", "c"),
+            )
+        },
+        ours: ours!(
+            arazzo_differential::flow::calls_workflow,
+            arazzo_differential::flow::CallsWorkflowInputs
+        ),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_workflow_step_reading_its_callee_through_outputs() {
+    check(Case {
+        document: "flow.arazzo.yml",
+        workflow: "calls-workflow-outputs",
+        steps: &["record", "after"],
+        inputs: json!({ "who": "ann" }),
+        script: |server| {
+            server.on("POST", "/audit", Reply::status(204)).on(
+                "GET",
+                "/items/code-204",
+                item("c", "c", "c"),
+            )
+        },
+        ours: ours!(
+            arazzo_differential::flow::calls_workflow_outputs,
+            arazzo_differential::flow::CallsWorkflowOutputsInputs
+        ),
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_absent_optional_input_in_every_location() {
     check(Case {
         document: "absent.arazzo.yml",
@@ -289,6 +335,31 @@ async fn an_absent_optional_input_in_every_location() {
     .await;
 }
 
+#[tokio::test]
+async fn an_absent_optional_step_output_in_every_location() {
+    check(Case {
+        document: "absent.arazzo.yml",
+        workflow: "absent-step-output",
+        // The generated code fails at `path` before sending it (the value is absent).
+        steps: &["lookup", "json", "form", "header"],
+        inputs: json!({}),
+        script: |server| {
+            let lookup = json!({ "id": "l", "name": "n", "next": "x", "note": null });
+            server
+                .on("GET", "/items/lookup", Reply::json(200, lookup.to_string()))
+                .on("POST", "/items", Reply::json(201, r#"{"id":"new-1"}"#))
+                .on("POST", "/forms", Reply::status(204))
+                .on("GET", "/items/header", item("h", "h", "h"))
+                .on("GET", "/items/null", item("null", "null", "null"))
+        },
+        ours: ours!(
+            arazzo_differential::absent::absent_step_output,
+            arazzo_differential::absent::AbsentStepOutputInputs
+        ),
+    })
+    .await;
+}
+
 /// Every table entry names a workflow one of the tests above runs, so none is never checked.
 #[test]
 fn every_known_difference_belongs_to_a_tested_workflow() {
@@ -298,7 +369,10 @@ fn every_known_difference_belongs_to_a_tested_workflow() {
         "json-bodies",
         "form-bodies",
         "retry-goto",
+        "calls-workflow",
+        "calls-workflow-outputs",
         "absent-values",
+        "absent-step-output",
     ];
     for known in KNOWN {
         assert!(
@@ -309,7 +383,8 @@ fn every_known_difference_belongs_to_a_tested_workflow() {
     }
 }
 
-/// Every deliberate reading is written down in the README's Decisions, by workflow and step.
+/// Every deliberate reading is written down in the README's Decisions, by workflow and step
+/// (the workflow alone for a difference of the whole run).
 #[test]
 fn every_deliberate_reading_is_in_the_readme() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
@@ -318,7 +393,10 @@ fn every_deliberate_reading_is_in_the_readme() {
         .iter()
         .filter(|known| known.class == Class::Deliberate)
     {
-        let marker = format!("`{}` / `{}`", known.workflow, known.step);
+        let marker = match known.step {
+            "-" => format!("`{}`:", known.workflow),
+            step => format!("`{}` / `{step}`:", known.workflow),
+        };
         assert!(
             readme.contains(&marker),
             "README.md's Decisions do not mention {marker}: {}",

@@ -125,4 +125,67 @@ pub(crate) const KNOWN: &[Known] = &[
         class: Class::TheirBug,
         why: "follows from the `outcome` entry above: roas-arazzo-executor sends nothing",
     },
+    Known {
+        workflow: "calls-workflow-outputs",
+        step: "-",
+        aspect: "outcome",
+        ours: "succeeded",
+        theirs: "error: `$outputs.code` names an output named `code`",
+        class: Class::Deliberate,
+        why: "in the outputs of a step that calls a workflow, `$outputs.<name>` reads the called \
+              workflow's outputs (Arazzo 1.0.1 does not say what `$outputs` means inside a \
+              step); roas-arazzo-executor reads it as the calling workflow's own outputs and \
+              stops. `$workflows.<id>.outputs.<name>` from a later step means the same to both \
+              (`calls-workflow`)",
+    },
+    Known {
+        workflow: "calls-workflow-outputs",
+        step: "-",
+        aspect: "requests",
+        ours: "POST /audit, GET /items/code-204",
+        theirs: "POST /audit",
+        class: Class::Deliberate,
+        why: "follows from the `outcome` entry above",
+    },
+    Known {
+        workflow: "absent-step-output",
+        step: "form",
+        aspect: "body",
+        ours: "form name=fixed & note=",
+        theirs: "JSON text as a form: {\"name\":\"fixed\",\"note\":null}",
+        class: Class::OurBug,
+        why: "issue #9 (one rule for absent values): an absent optional step output goes into a \
+              form as an empty field, while the same value is left out of a header and sent as \
+              `null` in a JSON member (roas-arazzo-executor sends the form as JSON text, as in \
+              `literalForm`)",
+    },
+    Known {
+        workflow: "absent-step-output",
+        step: "header",
+        aspect: "header x-note",
+        ours: "<none>",
+        theirs: "null",
+        class: Class::TheirBug,
+        why: "roas-arazzo-executor writes an absent (`null`) value into a header as the text \
+              `null`; ours leaves the header out, as for an absent optional input",
+    },
+    Known {
+        workflow: "absent-step-output",
+        step: "-",
+        aspect: "outcome",
+        ours: "failed at `path`",
+        theirs: "succeeded",
+        class: Class::TheirBug,
+        why: "an absent value as a path parameter: ours fails the step before sending (the \
+              documented rule); roas-arazzo-executor requests `/items/null`",
+    },
+    Known {
+        workflow: "absent-step-output",
+        step: "-",
+        aspect: "requests",
+        ours: "GET /items/lookup, POST /items, POST /forms, GET /items/header",
+        theirs: "GET /items/lookup, POST /items, POST /forms, GET /items/header, GET /items/null",
+        class: Class::TheirBug,
+        why: "follows from the `outcome` entry above",
+    },
 ];

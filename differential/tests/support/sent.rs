@@ -14,7 +14,7 @@ const TRANSPORT_HEADERS: &[&str] = &["host", "content-length", "connection"];
 fn aspects(request: &Recorded) -> BTreeMap<String, String> {
     let mut aspects = BTreeMap::new();
     aspects.insert("method".to_owned(), request.method.clone());
-    aspects.insert("path".to_owned(), decode(&request.path));
+    aspects.insert("path".to_owned(), normalized_path(&request.path));
     if let Some(query) = &request.query {
         aspects.insert("query".to_owned(), pairs(query));
     }
@@ -76,6 +76,36 @@ fn pairs(encoded: &str) -> String {
         .map(|(name, value)| format!("{name}={value}"))
         .collect::<Vec<_>>()
         .join(" & ")
+}
+
+/// The path as RFC 3986 (6.2.2) compares URIs: escapes of unreserved characters decoded,
+/// other escapes in upper case. Decoding everything would hide a `/` sent raw instead of as
+/// `%2F`, which names another resource.
+fn normalized_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut normalized = String::with_capacity(path.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escape = bytes.get(index + 1..index + 3).and_then(|hex| {
+            let hex = std::str::from_utf8(hex).ok()?;
+            u8::from_str_radix(hex, 16).ok()
+        });
+        match (bytes[index], escape) {
+            (b'%', Some(byte)) => {
+                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                    normalized.push(char::from(byte));
+                } else {
+                    normalized.push_str(&format!("%{byte:02X}"));
+                }
+                index += 3;
+            }
+            (byte, _) => {
+                normalized.push(char::from(byte));
+                index += 1;
+            }
+        }
+    }
+    normalized
 }
 
 fn decode(path: &str) -> String {
