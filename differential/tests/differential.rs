@@ -2,7 +2,7 @@
 //! `arazzo-codegen` generated (`arazzo_differential::*`) and once through
 //! `roas-arazzo-executor`, each against a fresh `arazzo_runtime::testing::TestServer` started
 //! from the same script (so retries see the same replies), and the two recorded request
-//! sequences are compared. Every difference must be in `known::KNOWN`, and every entry there
+//! sequences are compared. Every difference must be in `support/known.rs`, and every entry there
 //! must still happen: a new difference, or one that went away, fails the test.
 
 mod support;
