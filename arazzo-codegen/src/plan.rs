@@ -60,6 +60,9 @@ pub(crate) struct WorkflowPlan {
     /// The internal function that also returns the last response status (what a calling
     /// step's `$statusCode` reads).
     pub(crate) inner_fn_name: String,
+    /// The private function holding the steps (the public one boxes it and runs it under the
+    /// workflow deadline).
+    pub(crate) steps_fn_name: String,
     /// `dependsOn`: workflows run first.
     pub(crate) depends_on: Vec<DependencyPlan>,
     /// Steps in order.

@@ -12,26 +12,30 @@ pub async fn list_quickly(
     client: &::arazzo_runtime::Client,
     inputs: ListQuicklyInputs,
 ) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_quickly_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-quickly", steps).await
+}
+async fn list_quickly_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ListQuicklyInputs,
+) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let response = rt::timeout::within(
-                "listPets",
-                300u64,
-                client
-                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-                    .send("listPets"),
-            )
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let list_pets_status: u16 = response.status();
-        Ok(ListQuicklyOutputs {
-            status: list_pets_status,
-        })
-    });
-    rt::deadline::run(client, "list-quickly", steps).await
+    let _ = inputs;
+    let response = rt::timeout::within(
+            "listPets",
+            300u64,
+            client
+                .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                .send("listPets"),
+        )
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let list_pets_status: u16 = response.status();
+    Ok(ListQuicklyOutputs {
+        status: list_pets_status,
+    })
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,19 +79,23 @@ pub(crate) async fn list_slowly_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ListSlowlyInputs,
 ) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_slowly_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-slowly", steps).await
+}
+async fn list_slowly_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ListSlowlyInputs,
+) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-            .send("listAll")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok((ListSlowlyOutputs {}, response.status()))
-    });
-    rt::deadline::run(client, "list-slowly", steps).await
+    let _ = inputs;
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .send("listAll")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok((ListSlowlyOutputs {}, response.status()))
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,18 +129,22 @@ pub async fn list_within(
     client: &::arazzo_runtime::Client,
     inputs: ListWithinInputs,
 ) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_within_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-within", steps).await
+}
+async fn list_within_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ListWithinInputs,
+) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let (_, _) = rt::timeout::within(
-                "runList",
-                200u64,
-                Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
-            )
-            .await?;
-        Ok(ListWithinOutputs {})
-    });
-    rt::deadline::run(client, "list-within", steps).await
+    let _ = inputs;
+    let (_, _) = rt::timeout::within(
+            "runList",
+            200u64,
+            Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
+        )
+        .await?;
+    Ok(ListWithinOutputs {})
 }
 /// Inputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq)]

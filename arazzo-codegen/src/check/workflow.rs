@@ -92,6 +92,7 @@ pub(super) fn check(
         id: wf.workflow_id.clone(),
         fn_name: sig.fn_name.clone(),
         inner_fn_name: sig.inner_fn_name.clone(),
+        steps_fn_name: sig.steps_fn_name.clone(),
         summary: wf.summary.clone(),
         description: wf.description.clone(),
         inputs: sig.inputs.clone(),

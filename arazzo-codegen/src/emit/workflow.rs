@@ -24,14 +24,28 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     // The runtime's deadline wrapper bounds the whole call (ClientBuilder::workflow_deadline),
     // names the running step when it passes, and opens the workflow's tracing span.
     let id = &w.id;
-    let steps = body(plan, w, with_status);
-    // A `let` rather than an argument keeps the steps one indent deep in the formatted code.
-    // Boxed: the wrapper's layers then move a pointer, not the steps' state, which in a debug
-    // build overflowed the stack of nested workflow calls.
-    let body = super::alias_private(quote! {
-        let steps = ::std::boxed::Box::pin(async move { #steps });
+    let steps_fn = format_ident!("{}", w.steps_fn_name);
+    let steps_result = if with_status {
+        quote! { (#outputs_ty, u16) }
+    } else {
+        quote! { #outputs_ty }
+    };
+    // The steps live in their own private function, so they sit one indent deep in the
+    // formatted code. Boxed: the wrapper's layers then move a pointer, not the steps' state,
+    // which in a debug build overflowed the stack of nested workflow calls.
+    let body = quote! {
+        let steps = ::std::boxed::Box::pin(#steps_fn(client, inputs));
         ::arazzo_runtime::__private::deadline::run(client, #id, steps).await
-    });
+    };
+    let steps_body = super::alias_private(body_tokens(plan, w, with_status));
+    let steps_fn = quote! {
+        async fn #steps_fn(
+            client: &::arazzo_runtime::Client,
+            inputs: #inputs_ty,
+        ) -> ::core::result::Result<#steps_result, ::arazzo_runtime::WorkflowError> {
+            #steps_body
+        }
+    };
     let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
     let outputs = types::outputs(&w.id, &w.outputs);
     let functions = if with_status {
@@ -70,6 +84,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     };
     quote! {
         #functions
+        #steps_fn
         #(#input_types)*
         #outputs
     }
@@ -96,7 +111,7 @@ fn fn_doc(w: &WorkflowPlan) -> String {
     text
 }
 
-fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
+fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
     let used = used_vars(w);
     let uses_inputs = w.steps.iter().any(step_uses_inputs)
         || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
