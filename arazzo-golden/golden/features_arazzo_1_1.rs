@@ -98,7 +98,6 @@ async fn select_pet_steps(
 }
 /// Inputs of the `select-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetInputs {
@@ -128,7 +127,6 @@ impl SelectPetInputsOwner {
 /// Outputs of the `select-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetOutputs {
     /// `name`: `$steps.fetchPet.outputs.name`.
@@ -182,7 +180,6 @@ async fn owner_pet_steps(
 }
 /// Inputs of the `owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetInputs {
@@ -203,7 +200,6 @@ impl OwnerPetInputs {
 /// Outputs of the `owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetOutputs {
     /// `name`: `$steps.getOwnerPet.outputs.name`.

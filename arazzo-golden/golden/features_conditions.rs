@@ -66,7 +66,6 @@ async fn check_shipment_steps(
 }
 /// Inputs of the `check-shipment` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckShipmentInputs {
@@ -87,7 +86,6 @@ impl CheckShipmentInputs {
 /// Outputs of the `check-shipment` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.

@@ -84,7 +84,6 @@ async fn find_available_book_steps(
 }
 /// Inputs of the `find-available-book` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookInputs {
@@ -103,7 +102,6 @@ impl FindAvailableBookInputs {
 /// Outputs of the `find-available-book` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookOutputs {
     /// `firstTitle`: `$steps.search.outputs.firstTitle`.

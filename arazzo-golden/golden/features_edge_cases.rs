@@ -98,7 +98,6 @@ async fn register_thing_steps(
 }
 /// Inputs of the `register-thing` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputs {
@@ -234,7 +233,6 @@ pub enum RegisterThingInputsKindsItem {
 /// Outputs of the `register-thing` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.

@@ -72,7 +72,6 @@ async fn login_logout_steps(
 }
 /// Inputs of the `login-logout` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutInputs {
@@ -98,7 +97,6 @@ impl LoginLogoutInputs {
 /// Outputs of the `login-logout` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutOutputs {
     /// `expiresIn`: `$steps.login.outputs.expiresIn`.

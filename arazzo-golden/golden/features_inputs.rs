@@ -66,7 +66,6 @@ async fn subscribe_steps(
 }
 /// Inputs of the `subscribe` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeInputs {
@@ -205,7 +204,6 @@ pub enum SubscribeInputsFrequency {
 /// Outputs of the `subscribe` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeOutputs {
     /// `id`: `$steps.subscribe.outputs.id`.

@@ -87,7 +87,6 @@ async fn place_order_steps(
 }
 /// Inputs of the `place-order` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderInputs {
@@ -121,7 +120,6 @@ impl PlaceOrderInputs {
 /// Outputs of the `place-order` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderOutputs {
     /// `orderId`: `$steps.createOrder.outputs.orderId`.

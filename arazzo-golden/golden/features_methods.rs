@@ -60,7 +60,6 @@ async fn archive_note_steps(
 }
 /// Inputs of the `archive-note` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteInputs {
@@ -80,7 +79,6 @@ impl ArchiveNoteInputs {
 /// Outputs of the `archive-note` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteOutputs {
     /// `version`: `$steps.retitle.outputs.version`.

@@ -55,7 +55,6 @@ async fn pet_history_steps(
 }
 /// Inputs of the `pet-history` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryInputs {
@@ -71,7 +70,6 @@ impl PetHistoryInputs {
 /// Outputs of the `pet-history` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryOutputs {
     /// `nickname`: `$steps.record.outputs.nickname`.

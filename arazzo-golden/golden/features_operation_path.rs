@@ -37,7 +37,6 @@ async fn fetch_pet_steps(
 }
 /// Inputs of the `fetch-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetInputs {
@@ -53,7 +52,6 @@ impl FetchPetInputs {
 /// Outputs of the `fetch-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetOutputs {
     /// `id`: `$steps.fetchPet.outputs.id`.

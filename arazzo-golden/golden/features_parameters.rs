@@ -57,7 +57,6 @@ async fn find_owner_pet_steps(
 }
 /// Inputs of the `find-owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetInputs {
@@ -100,7 +99,6 @@ impl FindOwnerPetInputs {
 /// Outputs of the `find-owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetOutputs {
     /// `name`: `$steps.getPet.outputs.name`.

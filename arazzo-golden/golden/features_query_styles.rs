@@ -49,7 +49,6 @@ async fn search_documents_steps(
 }
 /// Inputs of the `search-documents` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsInputs {
@@ -67,7 +66,6 @@ impl SearchDocumentsInputs {
 /// Outputs of the `search-documents` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.

@@ -68,7 +68,6 @@ async fn stock_zoo_steps(
 }
 /// Inputs of the `stock-zoo` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooInputs {
@@ -84,7 +83,6 @@ impl StockZooInputs {
 /// Outputs of the `stock-zoo` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooOutputs {
     /// `firstName`: `$steps.list.outputs.firstName`.

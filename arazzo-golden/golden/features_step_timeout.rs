@@ -39,7 +39,6 @@ async fn list_quickly_steps(
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyInputs {}
@@ -57,7 +56,6 @@ impl Default for ListQuicklyInputs {
 /// Outputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyOutputs {
     /// `status`: `$steps.listPets.outputs.status`.
@@ -99,7 +97,6 @@ async fn list_slowly_steps(
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyInputs {}
@@ -117,7 +114,6 @@ impl Default for ListSlowlyInputs {
 /// Outputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyOutputs {}
 /// Runs the `list-within` workflow.
@@ -148,7 +144,6 @@ async fn list_within_steps(
 }
 /// Inputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinInputs {}
@@ -166,6 +161,5 @@ impl Default for ListWithinInputs {
 /// Outputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinOutputs {}

@@ -49,7 +49,6 @@ async fn product_label_steps(
 }
 /// Inputs of the `product-label` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelInputs {
@@ -64,7 +63,6 @@ impl ProductLabelInputs {
 /// Outputs of the `product-label` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelOutputs {
     /// `productId`: `$steps.find.outputs.productId`.

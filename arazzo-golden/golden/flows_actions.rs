@@ -128,7 +128,6 @@ async fn reserve_item_steps(
 }
 /// Inputs of the `reserve-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemInputs {
@@ -143,7 +142,6 @@ impl ReserveItemInputs {
 /// Outputs of the `reserve-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -257,7 +255,6 @@ async fn sync_feed_steps(
 }
 /// Inputs of the `sync-feed` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
@@ -275,7 +272,6 @@ impl Default for SyncFeedInputs {
 /// Outputs of the `sync-feed` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedOutputs {
     /// `lastPage`: `$steps.fetch.outputs.page`.
@@ -385,7 +381,6 @@ async fn fetch_item_steps(
 }
 /// Inputs of the `fetch-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemInputs {
@@ -400,7 +395,6 @@ impl FetchItemInputs {
 /// Outputs of the `fetch-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemOutputs {
     /// `mirrorName`: `$steps.mirror.outputs.name`.
@@ -487,7 +481,6 @@ async fn authorized_lookup_steps(
 }
 /// Inputs of the `authorized-lookup` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupInputs {
@@ -512,7 +505,6 @@ impl AuthorizedLookupInputs {
 /// Outputs of the `authorized-lookup` workflow.
 #[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
@@ -600,7 +592,6 @@ async fn reserve_or_backorder_steps(
 }
 /// Inputs of the `reserve-or-backorder` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderInputs {
@@ -615,7 +606,6 @@ impl ReserveOrBackorderInputs {
 /// Outputs of the `reserve-or-backorder` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -673,7 +663,6 @@ async fn place_backorder_steps(
 }
 /// Inputs of the `place-backorder` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderInputs {
@@ -688,7 +677,6 @@ impl PlaceBackorderInputs {
 /// Outputs of the `place-backorder` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
@@ -796,7 +784,6 @@ async fn audit_item_steps(
 }
 /// Inputs of the `audit-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemInputs {
@@ -811,7 +798,6 @@ impl AuditItemInputs {
 /// Outputs of the `audit-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemOutputs {
     /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
@@ -863,7 +849,6 @@ async fn reserve_through_workflow_steps(
 }
 /// Inputs of the `reserve-through-workflow` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowInputs {
@@ -878,7 +863,6 @@ impl ReserveThroughWorkflowInputs {
 /// Outputs of the `reserve-through-workflow` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -982,7 +966,6 @@ async fn quick_reserve_steps(
 }
 /// Inputs of the `quick-reserve` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveInputs {
@@ -997,7 +980,6 @@ impl QuickReserveInputs {
 /// Outputs of the `quick-reserve` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveOutputs {}
 /// Read an item; an unknown item is registered by backordering it, then read again.
@@ -1059,7 +1041,6 @@ async fn lookup_or_register_steps(
 }
 /// Inputs of the `lookup-or-register` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterInputs {
@@ -1074,7 +1055,6 @@ impl LookupOrRegisterInputs {
 /// Outputs of the `lookup-or-register` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.

@@ -114,7 +114,6 @@ async fn check_team_steps(
 }
 /// Inputs of the `check-team` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamInputs {
@@ -129,7 +128,6 @@ impl CheckTeamInputs {
 /// Outputs of the `check-team` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.

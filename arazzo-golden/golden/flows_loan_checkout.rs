@@ -140,7 +140,6 @@ async fn apply_at_checkout_steps(
 }
 /// Inputs of the `apply-at-checkout` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputs {
@@ -183,7 +182,6 @@ impl ApplyAtCheckoutInputsCustomer {
 /// Outputs of the `apply-at-checkout` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.

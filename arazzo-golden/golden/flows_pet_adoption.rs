@@ -135,7 +135,6 @@ async fn adopt_pet_steps(
 }
 /// Inputs of the `adopt-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetInputs {
@@ -155,7 +154,6 @@ impl AdoptPetInputs {
 /// Outputs of the `adopt-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetOutputs {
     /// `petName`: `$steps.pet.outputs.name`.

@@ -49,7 +49,6 @@ async fn watch_job_steps(
 }
 /// Inputs of the `watch-job` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobInputs {
@@ -65,7 +64,6 @@ impl WatchJobInputs {
 /// Outputs of the `watch-job` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
@@ -119,7 +117,6 @@ async fn retry_unavailable_steps(
 }
 /// Inputs of the `retry-unavailable` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableInputs {
@@ -135,7 +132,6 @@ impl RetryUnavailableInputs {
 /// Outputs of the `retry-unavailable` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableOutputs {
     /// `state`: `$steps.poll.outputs.state`.

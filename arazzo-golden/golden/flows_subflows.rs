@@ -51,7 +51,6 @@ async fn sign_in_steps(
 }
 /// Inputs of the `sign-in` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInInputs {
@@ -73,7 +72,6 @@ impl SignInInputs {
 /// Outputs of the `sign-in` workflow.
 #[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
@@ -136,7 +134,6 @@ async fn show_profile_steps(
 }
 /// Inputs of the `show-profile` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileInputs {
@@ -158,7 +155,6 @@ impl ShowProfileInputs {
 /// Outputs of the `show-profile` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
@@ -215,7 +211,6 @@ async fn profile_after_sign_in_steps(
 }
 /// Inputs of the `profile-after-sign-in` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInInputs {
@@ -237,7 +232,6 @@ impl ProfileAfterSignInInputs {
 /// Outputs of the `profile-after-sign-in` workflow.
 #[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.

@@ -99,7 +99,6 @@ async fn book_trip_steps(
 }
 /// Inputs of the `book-trip` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripInputs {
@@ -135,7 +134,6 @@ impl BookTripInputs {
 /// Outputs of the `book-trip` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripOutputs {
     /// `bookingId`: `$steps.book.outputs.bookingId`.

@@ -76,7 +76,6 @@ async fn generate_token_then_broadcast_steps(
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastInputs {
@@ -131,7 +130,6 @@ impl GenerateTokenThenBroadcastInputs {
 /// Outputs of the `generate-token-then-broadcast` workflow.
 #[derive(Clone, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastOutputs {
     /// `token`: `$steps.generateToken.outputs.token`.

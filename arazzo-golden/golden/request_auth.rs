@@ -130,7 +130,6 @@ async fn every_scheme_steps(
 }
 /// Inputs of the `every-scheme` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeInputs {}
@@ -148,7 +147,6 @@ impl Default for EverySchemeInputs {
 /// Outputs of the `every-scheme` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeOutputs {}
 /// A step's own Authorization header wins over the configured bearer token.
@@ -184,7 +182,6 @@ async fn own_authorization_steps(
 }
 /// Inputs of the `own-authorization` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationInputs {
@@ -199,7 +196,6 @@ impl OwnAuthorizationInputs {
 /// Outputs of the `own-authorization` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationOutputs {}
 /// Keys passed as parameters named by the operations' apiKey schemes win over the client's.
@@ -265,7 +261,6 @@ async fn own_keys_steps(
 }
 /// Inputs of the `own-keys` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysInputs {
@@ -280,7 +275,6 @@ impl OwnKeysInputs {
 /// Outputs of the `own-keys` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysOutputs {}
 /// Operation and path-item servers; octet-stream and XML bodies.
@@ -340,7 +334,6 @@ async fn store_steps(
 }
 /// Inputs of the `store` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreInputs {
@@ -356,6 +349,5 @@ impl StoreInputs {
 /// Outputs of the `store` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreOutputs {}

@@ -54,7 +54,6 @@ async fn photo_steps(
 }
 /// Inputs of the `photo` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoInputs {
@@ -81,7 +80,6 @@ impl PhotoInputs {
 /// Outputs of the `photo` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoOutputs {}
 /// Replacements into a literal payload (applied when generating) and into a computed one (at run time).
@@ -157,7 +155,6 @@ async fn replaced_steps(
 }
 /// Inputs of the `replaced` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedInputs {
@@ -177,7 +174,6 @@ impl ReplacedInputs {
 /// Outputs of the `replaced` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedOutputs {}
 /// A multipart body from a whole object input; each member becomes a part.
@@ -210,7 +206,6 @@ async fn photo_form_steps(
 }
 /// Inputs of the `photo-form` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputs {
@@ -247,6 +242,5 @@ impl PhotoFormInputsForm {
 /// Outputs of the `photo-form` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormOutputs {}

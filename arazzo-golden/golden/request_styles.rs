@@ -542,7 +542,6 @@ async fn style_table_steps(
 }
 /// Inputs of the `style-table` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputs {
@@ -586,7 +585,6 @@ impl StyleTableInputsObject {
 /// Outputs of the `style-table` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableOutputs {}
 /// Object schemas through $ref, an integer array, and an array read from a response as JSON.
@@ -666,7 +664,6 @@ async fn typed_styles_steps(
 }
 /// Inputs of the `typed-styles` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputs {
@@ -701,7 +698,6 @@ impl TypedStylesInputsRgb {
 /// Outputs of the `typed-styles` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesOutputs {}
 /// An optional object input in a matrix path; absent, the step fails before sending.
@@ -742,7 +738,6 @@ async fn optional_point_steps(
 }
 /// Inputs of the `optional-point` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputs {
@@ -782,7 +777,6 @@ impl OptionalPointInputsRgb {
 /// Outputs of the `optional-point` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointOutputs {}
 /// Parameters described by `content` are sent as JSON text, not by style.
@@ -816,7 +810,6 @@ async fn content_params_steps(
 }
 /// Inputs of the `content-params` workflow.
 #[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
 #[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputs {
@@ -853,6 +846,5 @@ impl ContentParamsInputsRgb {
 /// Outputs of the `content-params` workflow.
 #[derive(Clone, Debug, PartialEq)]
 #[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsOutputs {}

@@ -11,11 +11,23 @@ use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
 /// One derive per line: the serde paths are long, and a single list would wrap item by item.
-fn derives() -> TokenStream {
+/// Only the serde derives that serve: the inputs struct is read (`Deserialize`), the outputs
+/// struct written (`Serialize`); the types inputs use may also appear in outputs, so get both.
+/// Each derive costs compile time in every crate that generates code.
+fn derives(debug: bool, serialize: bool, deserialize: bool) -> TokenStream {
+    let std = if debug {
+        quote! { #[derive(Clone, Debug, PartialEq)] }
+    } else {
+        quote! { #[derive(Clone, PartialEq)] }
+    };
+    let ser =
+        serialize.then(|| quote! { #[derive(::arazzo_runtime::__private::serde::Serialize)] });
+    let de =
+        deserialize.then(|| quote! { #[derive(::arazzo_runtime::__private::serde::Deserialize)] });
     quote! {
-        #[derive(Clone, Debug, PartialEq)]
-        #[derive(::arazzo_runtime::__private::serde::Serialize)]
-        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
+        #std
+        #ser
+        #de
         #[serde(crate = #SERDE)]
     }
 }
@@ -24,7 +36,8 @@ fn derives() -> TokenStream {
 pub(super) fn type_def(def: &TypeDef, all: &[TypeDef]) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(&def.doc);
-    let derives = derives();
+    let is_inputs = all.first().is_some_and(|first| first.name == def.name);
+    let derives = derives(true, !is_inputs, true);
     match &def.body {
         TypeBody::Enum(variants) => {
             let vs = variants.iter().map(|v| {
@@ -201,7 +214,6 @@ fn default_value(ty: &RustType, v: &Value, all: &[TypeDef]) -> TokenStream {
 /// The outputs struct.
 pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
     let name = format_ident!("{}", o.type_name);
-    let derives = derives();
     let docs = doc(&format!("Outputs of the `{workflow_id}` workflow."));
     let fields = o.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
@@ -212,6 +224,7 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         quote! { #d #rename pub #ident: #ty }
     });
     if !o.fields.iter().any(|f| f.secret) {
+        let derives = derives(true, true, false);
         return quote! {
             #docs
             #derives
@@ -229,12 +242,10 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         }
     });
     let label = &o.type_name;
+    let derives = derives(false, true, false);
     quote! {
         #docs
-        #[derive(Clone, PartialEq)]
-        #[derive(::arazzo_runtime::__private::serde::Serialize)]
-        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
-        #[serde(crate = #SERDE)]
+        #derives
         pub struct #name { #(#fields,)* }
         /// Prints `***` for the outputs that hold credentials.
         impl ::std::fmt::Debug for #name {
