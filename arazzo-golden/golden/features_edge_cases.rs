@@ -37,13 +37,7 @@ async fn register_thing_steps(
         .send("first")
         .await?;
     if response.status() != 200u16
-        || !rt::cond::eq(
-            &response
-                .header("X-Rate")
-                .map(rt::serde_json::Value::from)
-                .unwrap_or_default(),
-            &rt::serde_json::Value::from("5"),
-        )
+        || !rt::cond::eq(&response.header("X-Rate").into(), &"5".into())
     {
         return Err(
             response

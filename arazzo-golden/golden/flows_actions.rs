@@ -221,7 +221,7 @@ async fn sync_feed_steps(
                     &rt::param::to_json(
                         rt::flow::output(fetch_more.as_ref(), "fetch", "more")?,
                     ),
-                    &rt::serde_json::Value::Bool(true),
+                    &true.into(),
                 ) {
                     steps.succeeded().goto(0usize);
                     continue;
@@ -312,21 +312,15 @@ async fn fetch_item_steps(
                     .await?;
                 if response.status() != 200u16 {
                     if rt::cond::eq(
-                        &response
-                            .header("X-Maintenance")
-                            .map(rt::serde_json::Value::from)
-                            .unwrap_or_default(),
-                        &rt::serde_json::Value::from("true"),
+                        &response.header("X-Maintenance").into(),
+                        &"true".into(),
                     ) {
                         break;
                     }
                     if response.status() == 429u16
                         && !rt::cond::eq(
-                            &response
-                                .header("X-Quota")
-                                .map(rt::serde_json::Value::from)
-                                .unwrap_or_default(),
-                            &rt::serde_json::Value::from("exhausted"),
+                            &response.header("X-Quota").into(),
+                            &"exhausted".into(),
                         ) && steps.retry(&response, 2u32, 0f64, None).await
                     {
                         continue;
@@ -904,13 +898,7 @@ async fn quick_reserve_steps(
                 if response.status() != 200u16 {
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                if rt::cond::eq(
-                    &response
-                        .header("X-Hot")
-                        .map(rt::serde_json::Value::from)
-                        .unwrap_or_default(),
-                    &rt::serde_json::Value::from("yes"),
-                ) {
+                if rt::cond::eq(&response.header("X-Hot").into(), &"yes".into()) {
                     steps.succeeded().goto(2usize);
                     continue;
                 }
