@@ -60,29 +60,25 @@ async fn select_pet_steps(
                     .await?;
                 if response.status() != 200u16 {
                     fetch_pet_name = response.body_pointer("/name").ok();
-                    let _ = Box::pin(
-                            owner_pet_with_status(
-                                client,
-                                OwnerPetInputs {
-                                    owner_id: rt::flow::convert::<
-                                        i64,
-                                        _,
-                                    >(
-                                        "fetchPet",
-                                        "owner_id",
-                                        &rt::param::json_at(&inputs.owner, "/id"),
-                                    )?,
-                                    pet_name: rt::flow::convert::<
-                                        String,
-                                        _,
-                                    >(
-                                        "fetchPet",
-                                        "pet_name",
-                                        &rt::param::json_at(&inputs.owner, "/pet"),
-                                    )?,
-                                },
-                            ),
-                        )
+                    let callee_inputs = OwnerPetInputs {
+                        owner_id: rt::flow::convert::<
+                            i64,
+                            _,
+                        >(
+                            "fetchPet",
+                            "owner_id",
+                            &rt::param::json_at(&inputs.owner, "/id"),
+                        )?,
+                        pet_name: rt::flow::convert::<
+                            String,
+                            _,
+                        >(
+                            "fetchPet",
+                            "pet_name",
+                            &rt::param::json_at(&inputs.owner, "/pet"),
+                        )?,
+                    };
+                    let _ = Box::pin(owner_pet_with_status(client, callee_inputs))
                         .await?;
                     break;
                 }
@@ -93,12 +89,11 @@ async fn select_pet_steps(
         }
     }
     Ok(SelectPetOutputs {
-        name: fetch_pet_name.clone(),
+        name: fetch_pet_name,
     })
 }
 /// Inputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetInputs {
     pub owner: SelectPetInputsOwner,
@@ -125,8 +120,7 @@ impl SelectPetInputsOwner {
     }
 }
 /// Outputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetOutputs {
     /// `name`: `$steps.fetchPet.outputs.name`.
@@ -179,8 +173,7 @@ async fn owner_pet_steps(
     ))
 }
 /// Inputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetInputs {
     #[serde(rename = "ownerId")]
@@ -198,8 +191,7 @@ impl OwnerPetInputs {
     }
 }
 /// Outputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetOutputs {
     /// `name`: `$steps.getOwnerPet.outputs.name`.

@@ -65,8 +65,7 @@ async fn check_shipment_steps(
     })
 }
 /// Inputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckShipmentInputs {
     #[serde(rename = "shipmentId")]
@@ -84,8 +83,7 @@ impl CheckShipmentInputs {
     }
 }
 /// Outputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.

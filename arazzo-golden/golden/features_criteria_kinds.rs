@@ -75,8 +75,7 @@ async fn find_available_book_steps(
     })
 }
 /// Inputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookInputs {
     pub author: String,
@@ -92,8 +91,7 @@ impl FindAvailableBookInputs {
     }
 }
 /// Outputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookOutputs {
     /// `firstTitle`: `$steps.search.outputs.firstTitle`.

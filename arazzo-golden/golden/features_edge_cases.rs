@@ -91,8 +91,7 @@ async fn register_thing_steps(
     })
 }
 /// Inputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputs {
     #[serde(rename = "type")]
@@ -225,8 +224,7 @@ pub enum RegisterThingInputsKindsItem {
     B,
 }
 /// Outputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.

@@ -71,8 +71,7 @@ async fn login_logout_steps(
     })
 }
 /// Inputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutInputs {
     pub username: String,
@@ -95,8 +94,7 @@ impl LoginLogoutInputs {
     }
 }
 /// Outputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutOutputs {
     /// `expiresIn`: `$steps.login.outputs.expiresIn`.

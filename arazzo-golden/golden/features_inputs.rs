@@ -65,8 +65,7 @@ async fn subscribe_steps(
     })
 }
 /// Inputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeInputs {
     /// Where the newsletter goes.
@@ -202,8 +201,7 @@ pub enum SubscribeInputsFrequency {
     Weekly,
 }
 /// Outputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeOutputs {
     /// `id`: `$steps.subscribe.outputs.id`.

@@ -86,8 +86,7 @@ async fn place_order_steps(
     })
 }
 /// Inputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderInputs {
     pub first: String,
@@ -118,8 +117,7 @@ impl PlaceOrderInputs {
     }
 }
 /// Outputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderOutputs {
     /// `orderId`: `$steps.createOrder.outputs.orderId`.

@@ -59,8 +59,7 @@ async fn archive_note_steps(
     })
 }
 /// Inputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteInputs {
     #[serde(rename = "noteId")]
@@ -77,8 +76,7 @@ impl ArchiveNoteInputs {
     }
 }
 /// Outputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteOutputs {
     /// `version`: `$steps.retitle.outputs.version`.

@@ -54,8 +54,7 @@ async fn pet_history_steps(
     })
 }
 /// Inputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryInputs {
     #[serde(rename = "petId")]
@@ -68,8 +67,7 @@ impl PetHistoryInputs {
     }
 }
 /// Outputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryOutputs {
     /// `nickname`: `$steps.record.outputs.nickname`.

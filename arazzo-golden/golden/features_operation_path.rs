@@ -36,8 +36,7 @@ async fn fetch_pet_steps(
     })
 }
 /// Inputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetInputs {
     #[serde(rename = "petId")]
@@ -50,8 +49,7 @@ impl FetchPetInputs {
     }
 }
 /// Outputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetOutputs {
     /// `id`: `$steps.fetchPet.outputs.id`.

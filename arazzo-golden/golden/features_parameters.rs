@@ -56,8 +56,7 @@ async fn find_owner_pet_steps(
     })
 }
 /// Inputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetInputs {
     #[serde(rename = "ownerId")]
@@ -97,8 +96,7 @@ impl FindOwnerPetInputs {
     }
 }
 /// Outputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetOutputs {
     /// `name`: `$steps.getPet.outputs.name`.

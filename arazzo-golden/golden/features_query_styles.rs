@@ -48,8 +48,7 @@ async fn search_documents_steps(
     })
 }
 /// Inputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsInputs {
     pub ids: Vec<i64>,
@@ -64,8 +63,7 @@ impl SearchDocumentsInputs {
     }
 }
 /// Outputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.

@@ -67,8 +67,7 @@ async fn stock_zoo_steps(
     })
 }
 /// Inputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooInputs {
     #[serde(rename = "zooId")]
@@ -81,8 +80,7 @@ impl StockZooInputs {
     }
 }
 /// Outputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooOutputs {
     /// `firstName`: `$steps.list.outputs.firstName`.

@@ -38,8 +38,7 @@ async fn list_quickly_steps(
     })
 }
 /// Inputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyInputs {}
 impl ListQuicklyInputs {
@@ -54,8 +53,7 @@ impl Default for ListQuicklyInputs {
     }
 }
 /// Outputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyOutputs {
     /// `status`: `$steps.listPets.outputs.status`.
@@ -96,8 +94,7 @@ async fn list_slowly_steps(
     Ok((ListSlowlyOutputs {}, response.status()))
 }
 /// Inputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyInputs {}
 impl ListSlowlyInputs {
@@ -112,8 +109,7 @@ impl Default for ListSlowlyInputs {
     }
 }
 /// Outputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyOutputs {}
 /// Runs the `list-within` workflow.
@@ -143,8 +139,7 @@ async fn list_within_steps(
     Ok(ListWithinOutputs {})
 }
 /// Inputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinInputs {}
 impl ListWithinInputs {
@@ -159,7 +154,6 @@ impl Default for ListWithinInputs {
     }
 }
 /// Outputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinOutputs {}

@@ -48,8 +48,7 @@ async fn product_label_steps(
     })
 }
 /// Inputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelInputs {
     pub name: String,
@@ -61,8 +60,7 @@ impl ProductLabelInputs {
     }
 }
 /// Outputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelOutputs {
     /// `productId`: `$steps.find.outputs.productId`.

@@ -120,15 +120,14 @@ async fn reserve_item_steps(
     }
     Ok((
         ReserveItemOutputs {
-            reservation_id: reserve_reservation_id.clone(),
-            restock_ticket: restock_ticket.clone(),
+            reservation_id: reserve_reservation_id,
+            restock_ticket,
         },
         last_status,
     ))
 }
 /// Inputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemInputs {
     pub sku: String,
@@ -140,8 +139,7 @@ impl ReserveItemInputs {
     }
 }
 /// Outputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -254,8 +252,7 @@ async fn sync_feed_steps(
     })
 }
 /// Inputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
 impl SyncFeedInputs {
@@ -270,8 +267,7 @@ impl Default for SyncFeedInputs {
     }
 }
 /// Outputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedOutputs {
     /// `lastPage`: `$steps.fetch.outputs.page`.
@@ -369,13 +365,12 @@ async fn fetch_item_steps(
         }
     }
     Ok(FetchItemOutputs {
-        mirror_name: mirror_name.clone(),
+        mirror_name,
         audited: audit_status,
     })
 }
 /// Inputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemInputs {
     pub sku: String,
@@ -387,8 +382,7 @@ impl FetchItemInputs {
     }
 }
 /// Outputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemOutputs {
     /// `mirrorName`: `$steps.mirror.outputs.name`.
@@ -474,8 +468,7 @@ async fn authorized_lookup_steps(
     })
 }
 /// Inputs of the `authorized-lookup` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupInputs {
     pub username: String,
@@ -497,8 +490,7 @@ impl AuthorizedLookupInputs {
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
@@ -547,14 +539,10 @@ async fn reserve_or_backorder_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 if response.pointer_eq("/stock", 0i64) {
-                    let _ = Box::pin(
-                            place_backorder_with_status(
-                                client,
-                                PlaceBackorderInputs {
-                                    sku: inputs.sku.clone(),
-                                },
-                            ),
-                        )
+                    let callee_inputs = PlaceBackorderInputs {
+                        sku: inputs.sku.clone(),
+                    };
+                    let _ = Box::pin(place_backorder_with_status(client, callee_inputs))
                         .await?;
                     break;
                 }
@@ -581,12 +569,11 @@ async fn reserve_or_backorder_steps(
         }
     }
     Ok(ReserveOrBackorderOutputs {
-        reservation_id: reserve_reservation_id.clone(),
+        reservation_id: reserve_reservation_id,
     })
 }
 /// Inputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderInputs {
     pub sku: String,
@@ -598,8 +585,7 @@ impl ReserveOrBackorderInputs {
     }
 }
 /// Outputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -656,8 +642,7 @@ async fn place_backorder_steps(
     ))
 }
 /// Inputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderInputs {
     pub sku: String,
@@ -669,8 +654,7 @@ impl PlaceBackorderInputs {
     }
 }
 /// Outputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
@@ -749,14 +733,10 @@ async fn audit_item_steps(
         };
         if let Some(criterion) = failed {
             if response.status() == 404u16 {
-                let _ = Box::pin(
-                        place_backorder_with_status(
-                            client,
-                            PlaceBackorderInputs {
-                                sku: inputs.sku.clone(),
-                            },
-                        ),
-                    )
+                let callee_inputs = PlaceBackorderInputs {
+                    sku: inputs.sku.clone(),
+                };
+                let _ = Box::pin(place_backorder_with_status(client, callee_inputs))
                     .await?;
                 break;
             }
@@ -777,8 +757,7 @@ async fn audit_item_steps(
     })
 }
 /// Inputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemInputs {
     pub sku: String,
@@ -790,8 +769,7 @@ impl AuditItemInputs {
     }
 }
 /// Outputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemOutputs {
     /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
@@ -823,13 +801,10 @@ async fn reserve_through_workflow_steps(
     ReserveThroughWorkflowOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
-    let (callee, status) = reserve_item_with_status(
-            client,
-            ReserveItemInputs {
-                sku: inputs.item.clone(),
-            },
-        )
-        .await?;
+    let callee_inputs = ReserveItemInputs {
+        sku: inputs.item.clone(),
+    };
+    let (callee, status) = reserve_item_with_status(client, callee_inputs).await?;
     let response = ::arazzo_runtime::Response::status_only("reserve", status);
     if response.status() >= 300u16 {
         return Err(response.criteria_failed("$statusCode < 300"));
@@ -842,8 +817,7 @@ async fn reserve_through_workflow_steps(
     })
 }
 /// Inputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowInputs {
     pub item: String,
@@ -855,8 +829,7 @@ impl ReserveThroughWorkflowInputs {
     }
 }
 /// Outputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -953,8 +926,7 @@ async fn quick_reserve_steps(
     Ok(QuickReserveOutputs {})
 }
 /// Inputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveInputs {
     pub sku: String,
@@ -966,8 +938,7 @@ impl QuickReserveInputs {
     }
 }
 /// Outputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveOutputs {}
 /// Read an item; an unknown item is registered by backordering it, then read again.
@@ -1004,13 +975,11 @@ async fn lookup_or_register_steps(
                     if response.status() == 404u16
                         && steps.retry(&response, 1u32, 0f64, None).await
                     {
+                        let callee_inputs = PlaceBackorderInputs {
+                            sku: inputs.sku.clone(),
+                        };
                         let _ = Box::pin(
-                                place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
-                                ),
+                                place_backorder_with_status(client, callee_inputs),
                             )
                             .await?;
                         continue;
@@ -1028,8 +997,7 @@ async fn lookup_or_register_steps(
     })
 }
 /// Inputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterInputs {
     pub sku: String,
@@ -1041,8 +1009,7 @@ impl LookupOrRegisterInputs {
     }
 }
 /// Outputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.

@@ -108,8 +108,7 @@ async fn check_team_steps(
     })
 }
 /// Inputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamInputs {
     pub team: String,
@@ -121,8 +120,7 @@ impl CheckTeamInputs {
     }
 }
 /// Outputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.

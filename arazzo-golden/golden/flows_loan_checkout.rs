@@ -133,14 +133,13 @@ async fn apply_at_checkout_steps(
             "eligibility",
             "eligible",
         )?,
-        customer_id: customer_customer_id.clone(),
-        loan_id: loan_loan_id.clone(),
-        loan_url: loan_location.clone(),
+        customer_id: customer_customer_id,
+        loan_id: loan_loan_id,
+        loan_url: loan_location,
     })
 }
 /// Inputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputs {
     pub amount: f64,
@@ -180,8 +179,7 @@ impl ApplyAtCheckoutInputsCustomer {
     }
 }
 /// Outputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.

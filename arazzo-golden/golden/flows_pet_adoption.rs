@@ -127,15 +127,14 @@ async fn adopt_pet_steps(
     }
     Ok(AdoptPetOutputs {
         pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
-        adoption_id: adopt_adoption_id.clone(),
+        adoption_id: adopt_adoption_id,
         fee: adopt_fee,
-        discounted_adoption_id: adopt_with_coupon_adoption_id.clone(),
+        discounted_adoption_id: adopt_with_coupon_adoption_id,
         discounted_fee: adopt_with_coupon_fee,
     })
 }
 /// Inputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetInputs {
     #[serde(rename = "petId")]
@@ -152,8 +151,7 @@ impl AdoptPetInputs {
     }
 }
 /// Outputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetOutputs {
     /// `petName`: `$steps.pet.outputs.name`.

@@ -48,8 +48,7 @@ async fn watch_job_steps(
     })
 }
 /// Inputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobInputs {
     #[serde(rename = "jobId")]
@@ -62,8 +61,7 @@ impl WatchJobInputs {
     }
 }
 /// Outputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
@@ -116,8 +114,7 @@ async fn retry_unavailable_steps(
     })
 }
 /// Inputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableInputs {
     #[serde(rename = "jobId")]
@@ -130,8 +127,7 @@ impl RetryUnavailableInputs {
     }
 }
 /// Outputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableOutputs {
     /// `state`: `$steps.poll.outputs.state`.

@@ -50,8 +50,7 @@ async fn sign_in_steps(
     ))
 }
 /// Inputs of the `sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInInputs {
     pub username: String,
@@ -70,8 +69,7 @@ impl SignInInputs {
     }
 }
 /// Outputs of the `sign-in` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
@@ -100,14 +98,11 @@ async fn show_profile_steps(
     inputs: ShowProfileInputs,
 ) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let (callee, status) = sign_in_with_status(
-            client,
-            SignInInputs {
-                username: inputs.user.clone(),
-                password: inputs.pass.clone(),
-            },
-        )
-        .await?;
+    let callee_inputs = SignInInputs {
+        username: inputs.user.clone(),
+        password: inputs.pass.clone(),
+    };
+    let (callee, status) = sign_in_with_status(client, callee_inputs).await?;
     let response = ::arazzo_runtime::Response::status_only("auth", status);
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
@@ -133,8 +128,7 @@ async fn show_profile_steps(
     })
 }
 /// Inputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileInputs {
     pub user: String,
@@ -153,8 +147,7 @@ impl ShowProfileInputs {
     }
 }
 /// Outputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
@@ -181,12 +174,13 @@ async fn profile_after_sign_in_steps(
     inputs: ProfileAfterSignInInputs,
 ) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
+    let callee_inputs = SignInInputs {
+        username: inputs.username.clone(),
+        password: inputs.password.clone(),
+    };
     let (SignInOutputs { token: sign_in_token, .. }, _) = sign_in_with_status(
             client,
-            SignInInputs {
-                username: inputs.username.clone(),
-                password: inputs.password.clone(),
-            },
+            callee_inputs,
         )
         .await?;
     let response = client
@@ -210,8 +204,7 @@ async fn profile_after_sign_in_steps(
     })
 }
 /// Inputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInInputs {
     pub username: String,
@@ -230,8 +223,7 @@ impl ProfileAfterSignInInputs {
     }
 }
 /// Outputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.

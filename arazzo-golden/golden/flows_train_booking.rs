@@ -98,8 +98,7 @@ async fn book_trip_steps(
     })
 }
 /// Inputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripInputs {
     pub from: String,
@@ -132,8 +131,7 @@ impl BookTripInputs {
     }
 }
 /// Outputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripOutputs {
     /// `bookingId`: `$steps.book.outputs.bookingId`.

@@ -75,8 +75,7 @@ async fn generate_token_then_broadcast_steps(
     })
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastInputs {
     /// JWT bearer token signed with the service AccessKey (HS256) or an Entra ID token.
@@ -128,8 +127,7 @@ impl GenerateTokenThenBroadcastInputs {
     }
 }
 /// Outputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastOutputs {
     /// `token`: `$steps.generateToken.outputs.token`.

@@ -129,8 +129,7 @@ async fn every_scheme_steps(
     Ok(EverySchemeOutputs {})
 }
 /// Inputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeInputs {}
 impl EverySchemeInputs {
@@ -145,8 +144,7 @@ impl Default for EverySchemeInputs {
     }
 }
 /// Outputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeOutputs {}
 /// A step's own Authorization header wins over the configured bearer token.
@@ -181,8 +179,7 @@ async fn own_authorization_steps(
     Ok(OwnAuthorizationOutputs {})
 }
 /// Inputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationInputs {
     pub token: ::arazzo_runtime::Secret<String>,
@@ -194,8 +191,7 @@ impl OwnAuthorizationInputs {
     }
 }
 /// Outputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationOutputs {}
 /// Keys passed as parameters named by the operations' apiKey schemes win over the client's.
@@ -260,8 +256,7 @@ async fn own_keys_steps(
     Ok(OwnKeysOutputs {})
 }
 /// Inputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysInputs {
     pub key: ::arazzo_runtime::Secret<String>,
@@ -273,8 +268,7 @@ impl OwnKeysInputs {
     }
 }
 /// Outputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysOutputs {}
 /// Operation and path-item servers; octet-stream and XML bodies.
@@ -333,8 +327,7 @@ async fn store_steps(
     Ok(StoreOutputs {})
 }
 /// Inputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreInputs {
     pub data: String,
@@ -347,7 +340,6 @@ impl StoreInputs {
     }
 }
 /// Outputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreOutputs {}

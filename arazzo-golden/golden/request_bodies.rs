@@ -53,8 +53,7 @@ async fn photo_steps(
     Ok(PhotoOutputs {})
 }
 /// Inputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoInputs {
     pub id: i64,
@@ -78,8 +77,7 @@ impl PhotoInputs {
     }
 }
 /// Outputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoOutputs {}
 /// Replacements into a literal payload (applied when generating) and into a computed one (at run time).
@@ -154,8 +152,7 @@ async fn replaced_steps(
     Ok(ReplacedOutputs {})
 }
 /// Inputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedInputs {
     pub name: String,
@@ -172,8 +169,7 @@ impl ReplacedInputs {
     }
 }
 /// Outputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedOutputs {}
 /// A multipart body from a whole object input; each member becomes a part.
@@ -205,8 +201,7 @@ async fn photo_form_steps(
     Ok(PhotoFormOutputs {})
 }
 /// Inputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputs {
     pub form: PhotoFormInputsForm,
@@ -240,7 +235,6 @@ impl PhotoFormInputsForm {
     }
 }
 /// Outputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormOutputs {}

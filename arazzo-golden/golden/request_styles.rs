@@ -541,8 +541,7 @@ async fn style_table_steps(
     Ok(StyleTableOutputs {})
 }
 /// Inputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputs {
     pub string: String,
@@ -583,8 +582,7 @@ impl StyleTableInputsObject {
     }
 }
 /// Outputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableOutputs {}
 /// Object schemas through $ref, an integer array, and an array read from a response as JSON.
@@ -663,8 +661,7 @@ async fn typed_styles_steps(
     Ok(TypedStylesOutputs {})
 }
 /// Inputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputs {
     pub rgb: TypedStylesInputsRgb,
@@ -696,8 +693,7 @@ impl TypedStylesInputsRgb {
     }
 }
 /// Outputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesOutputs {}
 /// An optional object input in a matrix path; absent, the step fails before sending.
@@ -737,8 +733,7 @@ async fn optional_point_steps(
     Ok(OptionalPointOutputs {})
 }
 /// Inputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -775,8 +770,7 @@ impl OptionalPointInputsRgb {
     }
 }
 /// Outputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointOutputs {}
 /// Parameters described by `content` are sent as JSON text, not by style.
@@ -809,8 +803,7 @@ async fn content_params_steps(
     Ok(ContentParamsOutputs {})
 }
 /// Inputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputs {
     pub rgb: ContentParamsInputsRgb,
@@ -844,7 +837,6 @@ impl ContentParamsInputsRgb {
     }
 }
 /// Outputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsOutputs {}

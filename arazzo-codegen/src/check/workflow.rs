@@ -42,6 +42,7 @@ pub(super) fn check(
             "status",
             "last_status",
             "callee",
+            "callee_inputs",
             "STEPS",
             "STEP_BUDGET",
         ]),

@@ -189,7 +189,6 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         }
         StepKind::Workflow(c) => {
-            let call = call(c, id);
             let callee_used = s.outputs.iter().any(|o| {
                 matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
             });
@@ -199,12 +198,13 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 quote! { _ }
             };
             if needs_response {
+                let call = call(c, id, Some(quote! { (#callee, status) }));
                 quote! {
-                    let (#callee, status) = #call;
+                    #call
                     let response = ::arazzo_runtime::Response::status_only(#id, status);
                 }
             } else {
-                quote! { let (#callee, _) = #call; }
+                call(c, id, Some(quote! { (#callee, _) }))
             }
         }
     };
@@ -385,11 +385,12 @@ fn actions(
             ActionKind::End => quote! { break; },
             ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
             ActionKind::GotoWorkflow(c) => {
-                let call = call_boxed(c, step);
                 if flags.with_status {
-                    quote! { let (_, status) = #call; #last break; }
+                    let call = call_boxed(c, step, Some(quote! { (_, status) }));
+                    quote! { #call #last break; }
                 } else {
-                    quote! { let _ = #call; break; }
+                    let call = call_boxed(c, step, Some(quote! { _ }));
+                    quote! { #call break; }
                 }
             }
             ActionKind::Retry { limit: 0, .. } => continue,
@@ -400,11 +401,11 @@ fn actions(
                 workflow,
             } => {
                 let first = workflow.as_ref().map(|c| {
-                    let call = call_boxed(c, step);
                     if flags.with_status {
-                        quote! { let (_, status) = #call; #last }
+                        let call = call_boxed(c, step, Some(quote! { (_, status) }));
+                        quote! { #call #last }
                     } else {
-                        quote! { let _ = #call; }
+                        call_boxed(c, step, Some(quote! { _ }))
                     }
                 });
                 let first_step = match target {

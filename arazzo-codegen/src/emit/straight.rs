@@ -54,7 +54,6 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
             }
         }
         StepKind::Workflow(c) => {
-            let call = call(c, id);
             let callee_used = s.outputs.iter().any(|o| {
                 matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
             });
@@ -64,12 +63,13 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
                 quote! { _ }
             };
             if needs_response {
+                let call = call(c, id, Some(quote! { (#callee, status) }));
                 quote! {
-                    let (#callee, status) = #call;
+                    #call
                     let response = ::arazzo_runtime::Response::status_only(#id, status);
                 }
             } else {
-                quote! { let (#callee, _) = #call; }
+                call(c, id, Some(quote! { (#callee, _) }))
             }
         }
     };

@@ -10,24 +10,30 @@ use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
 
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
-/// One derive per line: the serde paths are long, and a single list would wrap item by item.
-/// Only the serde derives that serve: the inputs struct is read (`Deserialize`), the outputs
-/// struct written (`Serialize`); the types inputs use may also appear in outputs, so get both.
-/// Each derive costs compile time in every crate that generates code.
+/// The derives of a generated type. Only the serde derives that serve: the inputs struct is
+/// read (`Deserialize`), the outputs struct written (`Serialize`); the types inputs use may
+/// also appear in outputs, so get both. Each derive costs compile time in every crate that
+/// generates code. One list while it fits a line; with both serde paths it would wrap item by
+/// item, so then one derive per line.
 fn derives(debug: bool, serialize: bool, deserialize: bool) -> TokenStream {
+    let serde = quote! { ::arazzo_runtime::__private::serde };
     let std = if debug {
-        quote! { #[derive(Clone, Debug, PartialEq)] }
+        quote! { Clone, Debug, PartialEq }
     } else {
-        quote! { #[derive(Clone, PartialEq)] }
+        quote! { Clone, PartialEq }
     };
-    let ser =
-        serialize.then(|| quote! { #[derive(::arazzo_runtime::__private::serde::Serialize)] });
-    let de =
-        deserialize.then(|| quote! { #[derive(::arazzo_runtime::__private::serde::Deserialize)] });
+    let list = match (serialize, deserialize) {
+        (true, true) => quote! {
+            #[derive(#std)]
+            #[derive(#serde::Serialize)]
+            #[derive(#serde::Deserialize)]
+        },
+        (true, false) => quote! { #[derive(#std, #serde::Serialize)] },
+        (false, true) => quote! { #[derive(#std, #serde::Deserialize)] },
+        (false, false) => quote! { #[derive(#std)] },
+    };
     quote! {
-        #std
-        #ser
-        #de
+        #list
         #[serde(crate = #SERDE)]
     }
 }

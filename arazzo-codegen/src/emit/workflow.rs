@@ -118,7 +118,6 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
         || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
     let discard = (!uses_inputs).then(|| quote! { let _ = inputs; });
     let dependencies = w.depends_on.iter().map(|d| {
-        let call = call(&d.call, &w.id);
         let bound: Vec<TokenStream> = d
             .bindings
             .iter()
@@ -129,10 +128,10 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
             })
             .collect();
         if bound.is_empty() {
-            quote! { #call; }
+            call(&d.call, &w.id, None)
         } else {
             let ty = super::path_tokens(&d.call.outputs_type);
-            quote! { let (#ty { #(#bound,)* .. }, _) = #call; }
+            call(&d.call, &w.id, Some(quote! { (#ty { #(#bound,)* .. }, _) }))
         }
     });
     let steps = if w.branching {
@@ -152,6 +151,13 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
     let ty = format_ident!("{}", w.outputs.type_name);
     let fields = w.outputs.fields.iter().enumerate().map(|(i, f)| {
         let ident = format_ident!("{}", f.rust_name);
+        // Move a step output into the last field that reads it; clone it for the others.
+        let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
+            let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
+            collect_vars(&later.value, &mut theirs);
+            collect_vars(&f.value, &mut mine);
+            !theirs.is_disjoint(&mine)
+        });
         let value = match &f.value {
             // A step a branch may skip: its variable is the `Option` itself.
             ValueExpr::StepOutput {
@@ -160,27 +166,21 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
                 pointer,
                 unset: Some(_),
             } if f.maybe_skipped => {
-                let v = format_ident!("{}", var);
+                let var = format_ident!("{}", var);
+                let v = if read_later && !is_copy_type(ty) {
+                    quote! { #var.clone() }
+                } else {
+                    quote! { #var }
+                };
                 match pointer {
                     Some(p) => {
-                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
+                        quote! { #var.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
                     }
-                    None if is_copy_type(ty) && ty.is_option() => quote! { #v.flatten() },
-                    None if is_copy_type(ty) => quote! { #v },
-                    None if ty.is_option() => quote! { #v.clone().flatten() },
-                    None => quote! { #v.clone() },
+                    None if ty.is_option() => quote! { #v.flatten() },
+                    None => v,
                 }
             }
-            value => {
-                // Move a step output into the last field that reads it; clone it for the others.
-                let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
-                    let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
-                    collect_vars(&later.value, &mut theirs);
-                    collect_vars(value, &mut mine);
-                    !theirs.is_disjoint(&mine)
-                });
-                value_owned(value, !read_later)
-            }
+            value => value_owned(value, !read_later),
         };
         // `name: name` is written `name`.
         if ident == value.to_string() {
@@ -192,47 +192,75 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
     quote! { #ty { #(#fields,)* } }
 }
 
-/// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
-/// `step` names the caller in conversion errors.
-pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
-    call_with(c, &quote! { #step }, false)
+/// `let #pattern = callee_with_status(client, CalleeInputs { .. }).await?;`, the call being
+/// of type `(Outputs, u16)`; no pattern makes it an expression statement. `step` names the
+/// caller in conversion errors.
+pub(super) fn call(c: &CallPlan, step: &str, pattern: Option<TokenStream>) -> TokenStream {
+    call_with(c, &quote! { #step }, false, pattern)
 }
 
 /// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
 /// and recursive async functions need the indirection.
-pub(super) fn call_boxed(c: &CallPlan, step: &TokenStream) -> TokenStream {
-    call_with(c, step, true)
+pub(super) fn call_boxed(
+    c: &CallPlan,
+    step: &TokenStream,
+    pattern: Option<TokenStream>,
+) -> TokenStream {
+    call_with(c, step, true, pattern)
 }
 
-fn call_with(c: &CallPlan, step: &TokenStream, boxed: bool) -> TokenStream {
+fn call_with(
+    c: &CallPlan,
+    step: &TokenStream,
+    boxed: bool,
+    pattern: Option<TokenStream>,
+) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
-    let fields = c.fields.iter().map(|(field, init)| {
-        let ident = format_ident!("{}", field);
-        let value = match init {
-            FieldInit::Absent => quote! { None },
-            FieldInit::Default(func) => {
-                let func = format_ident!("{}", func);
-                quote! { #ty::#func() }
-            }
-            FieldInit::Value(v, target) => convert(v, target, step, field),
-        };
-        quote! { #ident: #value }
-    });
-    if let Some(ms) = c.timeout_ms {
+    let fields: Vec<TokenStream> = c
+        .fields
+        .iter()
+        .map(|(field, init)| {
+            let ident = format_ident!("{}", field);
+            let value = match init {
+                FieldInit::Absent => quote! { None },
+                FieldInit::Default(func) => {
+                    let func = format_ident!("{}", func);
+                    quote! { #ty::#func() }
+                }
+                FieldInit::Value(v, target) => convert(v, target, step, field),
+            };
+            quote! { #ident: #value }
+        })
+        .collect();
+    // The callee's inputs built first (`callee_inputs`, a reserved name), so the call itself
+    // stays one short line rather than a struct literal nested in the call and the box.
+    let (build, inputs) = if fields.is_empty() {
+        (None, quote! { #ty {} })
+    } else {
+        (
+            Some(quote! { let callee_inputs = #ty { #(#fields,)* }; }),
+            quote! { callee_inputs },
+        )
+    };
+    let call = if let Some(ms) = c.timeout_ms {
         // A 1.1 step `timeout` bounds the whole callee (boxed: its future may be large).
         quote! {
             ::arazzo_runtime::__private::timeout::within(
                 #step,
                 #ms,
-                Box::pin(#f(client, #ty { #(#fields,)* })),
+                Box::pin(#f(client, #inputs)),
             )
             .await?
         }
     } else if boxed {
-        quote! { Box::pin(#f(client, #ty { #(#fields,)* })).await? }
+        quote! { Box::pin(#f(client, #inputs)).await? }
     } else {
-        quote! { #f(client, #ty { #(#fields,)* }).await? }
+        quote! { #f(client, #inputs).await? }
+    };
+    match pattern {
+        Some(pattern) => quote! { #build let #pattern = #call; },
+        None => quote! { #build #call; },
     }
 }
 
