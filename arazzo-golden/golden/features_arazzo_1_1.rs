@@ -35,7 +35,6 @@ async fn select_pet_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 list_pets_first_id = Some(response.body_pointer("/0/id")?);
-                steps.succeeded().advance();
             }
             1usize => {
                 let path = [
@@ -83,10 +82,10 @@ async fn select_pet_steps(
                     break;
                 }
                 fetch_pet_name = Some(response.body_pointer("/name")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(SelectPetOutputs {
         name: fetch_pet_name,

@@ -39,17 +39,13 @@ async fn list_quickly_steps(
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyInputs {}
 impl ListQuicklyInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
-    }
-}
-impl Default for ListQuicklyInputs {
-    fn default() -> Self {
-        Self::new()
     }
 }
 /// Outputs of the `list-quickly` workflow.
@@ -95,17 +91,13 @@ async fn list_slowly_steps(
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyInputs {}
 impl ListSlowlyInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
-    }
-}
-impl Default for ListSlowlyInputs {
-    fn default() -> Self {
-        Self::new()
     }
 }
 /// Outputs of the `list-slowly` workflow.
@@ -140,17 +132,13 @@ async fn list_within_steps(
 }
 /// Inputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinInputs {}
 impl ListWithinInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
-    }
-}
-impl Default for ListWithinInputs {
-    fn default() -> Self {
-        Self::new()
     }
 }
 /// Outputs of the `list-within` workflow.

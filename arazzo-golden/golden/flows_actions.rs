@@ -188,7 +188,6 @@ async fn sync_feed_steps(
                     steps.succeeded().goto(2usize);
                     continue;
                 }
-                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -224,7 +223,6 @@ async fn sync_feed_steps(
                     steps.succeeded().goto(0usize);
                     continue;
                 }
-                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -240,10 +238,10 @@ async fn sync_feed_steps(
                     return Err(response.criteria_failed("$statusCode == 204"));
                 }
                 commit_status = Some(response.status());
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(SyncFeedOutputs {
         last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
@@ -253,17 +251,13 @@ async fn sync_feed_steps(
 }
 /// Inputs of the `sync-feed` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
 impl SyncFeedInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
-    }
-}
-impl Default for SyncFeedInputs {
-    fn default() -> Self {
-        Self::new()
     }
 }
 /// Outputs of the `sync-feed` workflow.
@@ -344,7 +338,6 @@ async fn fetch_item_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 mirror_name = Some(response.body_pointer("/name")?);
-                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -359,10 +352,10 @@ async fn fetch_item_steps(
                     return Err(response.criteria_failed("$statusCode == 204"));
                 }
                 audit_status = Some(response.status());
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(FetchItemOutputs {
         mirror_name,
@@ -429,7 +422,6 @@ async fn authorized_lookup_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 sign_in_token = Some(response.body_pointer("/token")?);
-                steps.succeeded().advance();
             }
             1usize => {
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
@@ -457,10 +449,10 @@ async fn authorized_lookup_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 lookup_name = Some(response.body_pointer("/name")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(AuthorizedLookupOutputs {
         name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
@@ -546,7 +538,6 @@ async fn reserve_or_backorder_steps(
                         .await?;
                     break;
                 }
-                steps.succeeded().advance();
             }
             1usize => {
                 let path = [
@@ -563,10 +554,10 @@ async fn reserve_or_backorder_steps(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(ReserveOrBackorderOutputs {
         reservation_id: reserve_reservation_id,
@@ -875,7 +866,6 @@ async fn quick_reserve_steps(
                     steps.succeeded().goto(2usize);
                     continue;
                 }
-                steps.succeeded().advance();
             }
             1usize => {
                 let path = [
@@ -892,7 +882,6 @@ async fn quick_reserve_steps(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
-                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -918,10 +907,10 @@ async fn quick_reserve_steps(
                 if response.status() != 204u16 {
                     return Err(response.criteria_failed("$statusCode == 204"));
                 }
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(QuickReserveOutputs {})
 }
@@ -987,10 +976,10 @@ async fn lookup_or_register_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 lookup_stock = Some(response.body_pointer("/stock")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(LookupOrRegisterOutputs {
         stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,

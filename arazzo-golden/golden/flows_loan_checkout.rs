@@ -59,7 +59,6 @@ async fn apply_at_checkout_steps(
                 if response.pointer_eq("/eligible", false) {
                     break;
                 }
-                steps.succeeded().advance();
             }
             1usize => {
                 let response = client
@@ -87,7 +86,6 @@ async fn apply_at_checkout_steps(
                     return Err(response.criteria_failed("$statusCode == 201"));
                 }
                 customer_customer_id = Some(response.body_pointer("/customerId")?);
-                steps.succeeded().advance();
             }
             2usize => {
                 let response = client
@@ -122,10 +120,10 @@ async fn apply_at_checkout_steps(
                 }
                 loan_loan_id = Some(response.body_pointer("/loanId")?);
                 loan_location = Some(response.header_output("Location")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(ApplyAtCheckoutOutputs {
         eligible: *rt::flow::output(

@@ -51,7 +51,6 @@ async fn adopt_pet_steps(
                     return Err(response.criteria_failed(criterion));
                 }
                 pet_name = Some(response.body_pointer("/name")?);
-                steps.succeeded().advance();
             }
             1usize => {
                 let path = [
@@ -120,10 +119,10 @@ async fn adopt_pet_steps(
                     response.body_pointer("/adoptionId")?,
                 );
                 adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(AdoptPetOutputs {
         pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),

@@ -38,10 +38,10 @@ async fn watch_job_steps(
                     steps.succeeded().goto(0usize);
                     continue;
                 }
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(WatchJobOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
@@ -104,10 +104,10 @@ async fn retry_unavailable_steps(
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
                 poll_state = Some(response.body_pointer("/state")?);
-                steps.succeeded().advance();
             }
             _ => break,
         }
+        steps.succeeded().advance();
     }
     Ok(RetryUnavailableOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),

@@ -130,17 +130,13 @@ async fn every_scheme_steps(
 }
 /// Inputs of the `every-scheme` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeInputs {}
 impl EverySchemeInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
-    }
-}
-impl Default for EverySchemeInputs {
-    fn default() -> Self {
-        Self::new()
     }
 }
 /// Outputs of the `every-scheme` workflow.

@@ -48,11 +48,17 @@ pub(super) fn steps(
             let ty = type_tokens(&RustType::Option(Box::new(o.ty.clone())));
             quote! { let mut #var: #ty = None; }
         });
-    let arms = w
+    let (arms, advances): (Vec<TokenStream>, Vec<bool>) = w
         .steps
         .iter()
         .enumerate()
-        .map(|(i, s)| arm(plan, s, i, used, &flags));
+        .map(|(i, s)| arm(plan, s, i, used, &flags))
+        .unzip();
+    // Arms whose success goes on to the next step fall through to one `advance`; the others
+    // leave the arm on every path (and with none falling through, it would be unreachable).
+    let advance = advances
+        .contains(&true)
+        .then(|| quote! { steps.succeeded().advance(); });
     let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
     let outputs = outputs_literal(w);
     let result = if with_status {
@@ -101,6 +107,7 @@ pub(super) fn steps(
                 #(#arms)*
                 _ => break,
             }
+            #advance
         }
     };
     quote! {
@@ -154,7 +161,15 @@ struct Flags {
     output_vars: BTreeSet<String>,
 }
 
-fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
+/// One step's arm, and whether its success path falls through to the `advance` after the
+/// `match` (every other path leaves the arm).
+fn arm(
+    plan: &Plan,
+    s: &StepPlan,
+    i: usize,
+    used: &BTreeSet<String>,
+    flags: &Flags,
+) -> (TokenStream, bool) {
     let id = &s.id;
     let step = quote! { #id };
     // The step's own actions; in a workflow with workflow-level actions those run after the
@@ -229,10 +244,11 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
     // A success starts the step's retry count over where the loop goes on.
     let (success_actions, success_done) = actions(&own_success, &step, flags, true);
     let next = match (success_done, flags.tail) {
-        (true, _) => None,
         (false, true) => Some(quote! { (response, None) }),
-        (false, false) => Some(quote! { steps.succeeded().advance(); }),
+        // Written once after the `match`.
+        _ => None,
     };
+    let advances = !success_done && !flags.tail;
     let on_success = quote! {
         #(#outputs)*
         #success_actions
@@ -257,13 +273,16 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         })
         .collect();
     if s.criteria.is_empty() {
-        return quote! {
-            #i => {
-                #run
-                #last
-                #on_success
-            }
-        };
+        return (
+            quote! {
+                #i => {
+                    #run
+                    #last
+                    #on_success
+                }
+            },
+            advances,
+        );
     }
     let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
@@ -301,7 +320,28 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         // The arm's value (its response and the failed criterion, if any) goes to the code
         // after the `match`, unless an action of the step took over.
         let fail = (!failure_done).then(|| quote! { (response, Some(#criterion)) });
-        return quote! {
+        return (
+            quote! {
+                #i => {
+                    #run
+                    #last
+                    #failed
+                    if #test {
+                        #salvage
+                        #failure_actions
+                        #fail
+                    } else {
+                        #on_success
+                    }
+                }
+            },
+            advances,
+        );
+    }
+    let fail =
+        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
+    (
+        quote! {
             #i => {
                 #run
                 #last
@@ -310,27 +350,12 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                     #salvage
                     #failure_actions
                     #fail
-                } else {
-                    #on_success
                 }
+                #on_success
             }
-        };
-    }
-    let fail =
-        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
-    quote! {
-        #i => {
-            #run
-            #last
-            #failed
-            if #test {
-                #salvage
-                #failure_actions
-                #fail
-            }
-            #on_success
-        }
-    }
+        },
+        advances,
+    )
 }
 
 /// A step's own actions (all of its actions unless the workflow's run after the `match`).

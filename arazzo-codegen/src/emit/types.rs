@@ -15,13 +15,13 @@ const SERDE: &str = "::arazzo_runtime::__private::serde";
 /// also appear in outputs, so get both. Each derive costs compile time in every crate that
 /// generates code. One list while it fits a line; with both serde paths it would wrap item by
 /// item, so then one derive per line.
-fn derives(debug: bool, serialize: bool, deserialize: bool) -> TokenStream {
+/// `Default` is derived only for a struct without fields, where it equals `new()`.
+fn derives(debug: bool, default: bool, serialize: bool, deserialize: bool) -> TokenStream {
     let serde = quote! { ::arazzo_runtime::__private::serde };
-    let std = if debug {
-        quote! { Clone, Debug, PartialEq }
-    } else {
-        quote! { Clone, PartialEq }
-    };
+    let debug = debug.then(|| quote! { Debug, });
+    // Its own line: in the list it would make the list wrap.
+    let default = default.then(|| quote! { #[derive(Default)] });
+    let std = quote! { Clone, #debug PartialEq };
     let list = match (serialize, deserialize) {
         (true, true) => quote! {
             #[derive(#std)]
@@ -34,6 +34,7 @@ fn derives(debug: bool, serialize: bool, deserialize: bool) -> TokenStream {
     };
     quote! {
         #list
+        #default
         #[serde(crate = #SERDE)]
     }
 }
@@ -43,7 +44,8 @@ pub(super) fn type_def(def: &TypeDef, all: &[TypeDef]) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(&def.doc);
     let is_inputs = all.first().is_some_and(|first| first.name == def.name);
-    let derives = derives(true, !is_inputs, true);
+    let empty = matches!(&def.body, TypeBody::Struct(fields) if fields.is_empty());
+    let derives = derives(true, empty, !is_inputs, true);
     match &def.body {
         TypeBody::Enum(variants) => {
             let vs = variants.iter().map(|v| {
@@ -148,7 +150,8 @@ fn constructor(def: &TypeDef, fields: &[Field], all: &[TypeDef]) -> TokenStream 
         "Inputs with the required values; the others at their defaults, optional ones absent."
     });
     let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    let default_impl = required.is_empty().then(|| {
+    // Derived when there are no fields (see `derives`).
+    let default_impl = (required.is_empty() && !fields.is_empty()).then(|| {
         quote! {
             impl Default for #name {
                 fn default() -> Self { Self::new() }
@@ -230,7 +233,7 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         quote! { #d #rename pub #ident: #ty }
     });
     if !o.fields.iter().any(|f| f.secret) {
-        let derives = derives(true, true, false);
+        let derives = derives(true, false, true, false);
         return quote! {
             #docs
             #derives
@@ -248,7 +251,7 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         }
     });
     let label = &o.type_name;
-    let derives = derives(false, true, false);
+    let derives = derives(false, false, true, false);
     quote! {
         #docs
         #derives
