@@ -164,12 +164,10 @@ async fn owner_pet_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let get_owner_pet_name: String = response.body_pointer("/name")?;
-    Ok((
-        OwnerPetOutputs {
-            name: get_owner_pet_name,
-        },
-        response.status(),
-    ))
+    let outputs = OwnerPetOutputs {
+        name: get_owner_pet_name,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

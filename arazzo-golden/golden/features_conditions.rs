@@ -38,10 +38,7 @@ async fn check_shipment_steps(
                 ),
         );
     }
-    if rt::cond::gt(
-        response.pointer_or_null("/parcels"),
-        &rt::serde_json::Value::from(10i64),
-    )
+    if rt::cond::gt(response.pointer_or_null("/parcels"), &10i64.into())
         || !rt::cond::le(
             response.pointer_or_null("/weight"),
             &rt::param::to_json(&inputs.max_weight),

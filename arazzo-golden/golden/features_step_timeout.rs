@@ -17,10 +17,9 @@ pub async fn list_quickly(
 }
 async fn list_quickly_steps(
     client: &::arazzo_runtime::Client,
-    inputs: ListQuicklyInputs,
+    _: ListQuicklyInputs,
 ) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let _ = inputs;
     let response = rt::timeout::within(
             "listPets",
             300u64,
@@ -76,10 +75,9 @@ pub(crate) async fn list_slowly_with_status(
 }
 async fn list_slowly_steps(
     client: &::arazzo_runtime::Client,
-    inputs: ListSlowlyInputs,
+    _: ListSlowlyInputs,
 ) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let _ = inputs;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
         .send("listAll")
@@ -87,7 +85,8 @@ async fn list_slowly_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok((ListSlowlyOutputs {}, response.status()))
+    let outputs = ListSlowlyOutputs {};
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -118,10 +117,9 @@ pub async fn list_within(
 }
 async fn list_within_steps(
     client: &::arazzo_runtime::Client,
-    inputs: ListWithinInputs,
+    _: ListWithinInputs,
 ) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let _ = inputs;
     let (_, _) = rt::timeout::within(
             "runList",
             200u64,

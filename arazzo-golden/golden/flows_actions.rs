@@ -118,13 +118,11 @@ async fn reserve_item_steps(
         }
         steps.succeeded().advance();
     }
-    Ok((
-        ReserveItemOutputs {
-            reservation_id: reserve_reservation_id,
-            restock_ticket,
-        },
-        last_status,
-    ))
+    let outputs = ReserveItemOutputs {
+        reservation_id: reserve_reservation_id,
+        restock_ticket,
+    };
+    Ok((outputs, last_status))
 }
 /// Inputs of the `reserve-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -163,10 +161,9 @@ pub async fn sync_feed(
 }
 async fn sync_feed_steps(
     client: &::arazzo_runtime::Client,
-    inputs: SyncFeedInputs,
+    _: SyncFeedInputs,
 ) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let _ = inputs;
     let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
     let mut fetch_page: Option<i64> = None;
     let mut fetch_more: Option<bool> = None;
@@ -625,12 +622,10 @@ async fn place_backorder_steps(
         return Err(response.criteria_failed("$statusCode == 201"));
     }
     let order_backorder_id: String = response.body_pointer("/backorderId")?;
-    Ok((
-        PlaceBackorderOutputs {
-            backorder_id: order_backorder_id,
-        },
-        response.status(),
-    ))
+    let outputs = PlaceBackorderOutputs {
+        backorder_id: order_backorder_id,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `place-backorder` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -733,10 +728,7 @@ async fn audit_item_steps(
             }
             return Err(response.criteria_failed(criterion));
         }
-        if rt::cond::lt(
-            response.pointer_or_null("/stock"),
-            &rt::serde_json::Value::from(3i64),
-        ) {
+        if rt::cond::lt(response.pointer_or_null("/stock"), &3i64.into()) {
             steps.succeeded().goto(2usize);
             continue;
         }

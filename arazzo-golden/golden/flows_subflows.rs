@@ -42,12 +42,10 @@ async fn sign_in_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let login_token: String = response.body_pointer("/token")?;
-    Ok((
-        SignInOutputs {
-            token: login_token,
-        },
-        response.status(),
-    ))
+    let outputs = SignInOutputs {
+        token: login_token,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `sign-in` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

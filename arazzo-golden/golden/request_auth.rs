@@ -17,10 +17,9 @@ pub async fn every_scheme(
 }
 async fn every_scheme_steps(
     client: &::arazzo_runtime::Client,
-    inputs: EverySchemeInputs,
+    _: EverySchemeInputs,
 ) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let _ = inputs;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])

@@ -43,6 +43,7 @@ pub(super) fn check(
             "last_status",
             "callee",
             "callee_inputs",
+            "outputs",
             "STEPS",
             "STEP_BUDGET",
         ]),

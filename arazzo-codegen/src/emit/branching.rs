@@ -62,7 +62,11 @@ pub(super) fn steps(
     let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
     let outputs = outputs_literal(w);
     let result = if with_status {
-        quote! { Ok((#outputs, last_status)) }
+        // Bound first: a struct literal inside the tuple would wrap field by field.
+        quote! {
+            let outputs = #outputs;
+            Ok((outputs, last_status))
+        }
     } else {
         quote! { Ok(#outputs) }
     };

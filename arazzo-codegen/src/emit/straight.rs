@@ -26,7 +26,11 @@ pub(super) fn steps(
         .map(|(i, s)| step(plan, s, used, with_status && i == last));
     let outputs = outputs_literal(w);
     let result = if with_status {
-        quote! { Ok((#outputs, response.status())) }
+        // Bound first: a struct literal inside the tuple would wrap field by field.
+        quote! {
+            let outputs = #outputs;
+            Ok((outputs, response.status()))
+        }
     } else {
         quote! { Ok(#outputs) }
     };

@@ -458,6 +458,14 @@ fn operand(o: &OperandPlan) -> TokenStream {
             Value::Null => quote! { &::arazzo_runtime::__private::serde_json::Value::Null },
             Value::Bool(b) => quote! { &#b.into() },
             Value::String(s) => quote! { &#s.into() },
+            Value::Number(n) if n.as_i64().is_some() => {
+                let n = n.as_i64().unwrap_or_default();
+                quote! { &#n.into() }
+            }
+            Value::Number(n) if n.as_u64().is_some() => {
+                let n = n.as_u64().unwrap_or_default();
+                quote! { &#n.into() }
+            }
             other => {
                 let v = json_tokens(other);
                 quote! { &#v }

@@ -38,10 +38,19 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
         ::arazzo_runtime::__private::deadline::run(client, #id, steps).await
     };
     let steps_body = super::alias_private(body_tokens(plan, w, with_status));
+    let uses_inputs = w.steps.iter().any(step_uses_inputs)
+        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
+        || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
+    // Inputs nothing reads are dropped by the parameter's pattern.
+    let inputs = if uses_inputs {
+        quote! { inputs }
+    } else {
+        quote! { _ }
+    };
     let steps_fn = quote! {
         async fn #steps_fn(
             client: &::arazzo_runtime::Client,
-            inputs: #inputs_ty,
+            #inputs: #inputs_ty,
         ) -> ::core::result::Result<#steps_result, ::arazzo_runtime::WorkflowError> {
             #steps_body
         }
@@ -113,10 +122,6 @@ fn fn_doc(w: &WorkflowPlan) -> String {
 
 fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
     let used = used_vars(w);
-    let uses_inputs = w.steps.iter().any(step_uses_inputs)
-        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
-        || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
-    let discard = (!uses_inputs).then(|| quote! { let _ = inputs; });
     let dependencies = w.depends_on.iter().map(|d| {
         let bound: Vec<TokenStream> = d
             .bindings
@@ -140,7 +145,6 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
         straight::steps(plan, w, &used, with_status)
     };
     quote! {
-        #discard
         #(#dependencies)*
         #steps
     }
