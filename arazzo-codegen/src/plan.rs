@@ -788,6 +788,9 @@ pub(crate) struct StepOutputPlan {
     /// Not a declared output: a called workflow's output, kept for `$workflows.<id>.outputs.*`
     /// (bound only when something reads it).
     pub(crate) hidden: bool,
+    /// Its response schema marks it a credential (`format: password`): a workflow output
+    /// that is this value prints `***` in `Debug`.
+    pub(crate) secret: bool,
 }
 
 /// Where a step output comes from.
