@@ -79,7 +79,9 @@ impl Builder {
 
     fn run(&self, documents: &[impl AsRef<Path>], write: bool) -> Result<(), BuildError> {
         let out_dir = match (&self.out_dir, write) {
-            (Some(dir), _) => Some(dir.clone()),
+            // `check` writes nothing, even with an `out_dir` set.
+            (_, false) => None,
+            (Some(dir), true) => Some(dir.clone()),
             (None, true) => Some(std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(
                 || {
                     BuildError::Io(
@@ -88,7 +90,6 @@ impl Builder {
                     )
                 },
             )?),
-            (None, false) => None,
         };
         // The criteria engines the runtime this crate depends on was built with, when it
         // depends on `arazzo-runtime` directly (its build script passes them on).
@@ -96,7 +97,12 @@ impl Builder {
         let mut failures = Vec::new();
         for doc in documents {
             let path = doc.as_ref();
-            match self.generator.generate(path) {
+            let result = if write {
+                self.generator.generate(path)
+            } else {
+                self.generator.check(path)
+            };
+            match result {
                 Ok(generated)
                     if write && !missing_features(&generated, runtime.as_deref()).is_empty() =>
                 {
