@@ -59,6 +59,14 @@ impl Builder {
         self
     }
 
+    /// Which serde derives generated types get: `Deserialize` on inputs structs when
+    /// `inputs` (to read inputs from JSON or config), `Serialize` on outputs structs when
+    /// `outputs` (to write them out); both by default. Each derive costs compile time.
+    pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
+        self.generator = self.generator.serde(inputs, outputs);
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
     /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {

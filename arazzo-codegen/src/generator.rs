@@ -85,6 +85,14 @@ impl Generator {
         self
     }
 
+    /// Which serde derives generated types get: `Deserialize` on inputs structs when
+    /// `inputs`, `Serialize` on outputs structs when `outputs` (both by default). Each derive
+    /// costs compile time in the crate that includes the code; turn off what it does not use.
+    pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
+        self.options.serde = crate::plan::Serde { inputs, outputs };
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
     /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
     /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.

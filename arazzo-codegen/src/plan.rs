@@ -18,8 +18,29 @@ pub(crate) struct Plan {
     pub(crate) workflows: Vec<WorkflowPlan>,
     /// How many steps a branching workflow may run before it fails (ends `goto` loops).
     pub(crate) step_budget: usize,
+    /// Which serde derives the generated types get.
+    pub(crate) serde: Serde,
     /// `type: arazzo` source descriptions whose workflows this document runs.
     pub(crate) children: Vec<ChildPlan>,
+}
+
+/// Which serde derives generated types get (`Builder::serde`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Serde {
+    /// Inputs structs (and the types inputs use) derive `Deserialize`.
+    pub(crate) inputs: bool,
+    /// Outputs structs derive `Serialize` (the types inputs use always do: request bodies
+    /// are written from them).
+    pub(crate) outputs: bool,
+}
+
+impl Default for Serde {
+    fn default() -> Self {
+        Self {
+            inputs: true,
+            outputs: true,
+        }
+    }
 }
 
 /// Another Arazzo document, generated into a module of this file.

@@ -55,8 +55,11 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
             #steps_body
         }
     };
-    let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
-    let outputs = types::outputs(&w.id, &w.outputs);
+    let input_types = w
+        .inputs
+        .iter()
+        .map(|d| types::type_def(d, &w.inputs, plan.serde));
+    let outputs = types::outputs(&w.id, &w.outputs, plan.serde);
     let functions = if with_status {
         let inner = format_ident!("{}", w.inner_fn_name);
         let inner_doc = doc(&format!(
