@@ -22,7 +22,7 @@ pub struct Generator {
 /// A successful run: the generated code, and warnings worth showing.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The formatted Rust source.
+    /// The formatted Rust source (empty from [`Generator::check`], which stops before it).
     pub code: String,
     /// Rendered warnings (empty when there are none).
     pub warnings: Vec<String>,
