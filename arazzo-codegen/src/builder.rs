@@ -59,6 +59,14 @@ impl Builder {
         self
     }
 
+    /// Which serde derives generated types get: `Deserialize` on inputs structs when
+    /// `inputs` (to read inputs from JSON or config), `Serialize` on outputs structs when
+    /// `outputs` (to write them out); both by default. Each derive costs compile time.
+    pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
+        self.generator = self.generator.serde(inputs, outputs);
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
     /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
@@ -79,7 +87,9 @@ impl Builder {
 
     fn run(&self, documents: &[impl AsRef<Path>], write: bool) -> Result<(), BuildError> {
         let out_dir = match (&self.out_dir, write) {
-            (Some(dir), _) => Some(dir.clone()),
+            // `check` writes nothing, even with an `out_dir` set.
+            (_, false) => None,
+            (Some(dir), true) => Some(dir.clone()),
             (None, true) => Some(std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(
                 || {
                     BuildError::Io(
@@ -88,7 +98,6 @@ impl Builder {
                     )
                 },
             )?),
-            (None, false) => None,
         };
         // The criteria engines the runtime this crate depends on was built with, when it
         // depends on `arazzo-runtime` directly (its build script passes them on).
@@ -96,7 +105,12 @@ impl Builder {
         let mut failures = Vec::new();
         for doc in documents {
             let path = doc.as_ref();
-            match self.generator.generate(path) {
+            let result = if write {
+                self.generator.generate(path)
+            } else {
+                self.generator.check(path)
+            };
+            match result {
                 Ok(generated)
                     if write && !missing_features(&generated, runtime.as_deref()).is_empty() =>
                 {

@@ -22,7 +22,7 @@ pub struct Generator {
 /// A successful run: the generated code, and warnings worth showing.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The formatted Rust source.
+    /// The formatted Rust source (empty from [`Generator::check`], which stops before it).
     pub code: String,
     /// Rendered warnings (empty when there are none).
     pub warnings: Vec<String>,
@@ -85,6 +85,14 @@ impl Generator {
         self
     }
 
+    /// Which serde derives generated types get: `Deserialize` on inputs structs when
+    /// `inputs`, `Serialize` on outputs structs when `outputs` (both by default). Each derive
+    /// costs compile time in the crate that includes the code; turn off what it does not use.
+    pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
+        self.options.serde = crate::plan::Serde { inputs, outputs };
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
     /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
     /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.
@@ -99,22 +107,33 @@ impl Generator {
     /// (see the README's "Limits") hold whatever thread calls this: test threads and some
     /// build environments have 2 MiB, and unoptimised builds use large frames.
     pub fn generate(&self, path: &Path) -> Result<Generated, Failure> {
+        self.on_big_stack(path, true)
+    }
+
+    /// Checks `path` as [`generate`](Self::generate) does, with the same diagnostics, but
+    /// stops before emitting code: the result's `code` is empty. For `arazzo-codegen check`
+    /// and [`Builder::check`](crate::Builder::check), where emission was most of the time.
+    pub fn check(&self, path: &Path) -> Result<Generated, Failure> {
+        self.on_big_stack(path, false)
+    }
+
+    fn on_big_stack(&self, path: &Path, emit: bool) -> Result<Generated, Failure> {
         std::thread::scope(|scope| {
             let worker = std::thread::Builder::new()
                 .name("arazzo-codegen".into())
                 .stack_size(STACK_SIZE)
-                .spawn_scoped(scope, || self.generate_here(path));
+                .spawn_scoped(scope, || self.generate_here(path, emit));
             match worker {
                 Ok(handle) => handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 // No thread to be had: run here, on the caller's stack.
-                Err(_) => self.generate_here(path),
+                Err(_) => self.generate_here(path, emit),
             }
         })
     }
 
-    fn generate_here(&self, path: &Path) -> Result<Generated, Failure> {
+    fn generate_here(&self, path: &Path, emit: bool) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());
         let fail = |files: &Files, diagnostics: Vec<Diagnostic>| Failure {
             rendered: render(&diagnostics, files, path),
@@ -146,7 +165,12 @@ impl Generator {
         let Some(plan) = plan else {
             return Err(fail(&files, diagnostics));
         };
-        let code = match crate::emit::emit(&plan, runtime.as_ref()) {
+        let emitted = if emit {
+            crate::emit::emit(&plan, runtime.as_ref())
+        } else {
+            Ok(String::new())
+        };
+        let code = match emitted {
             Ok(code) => code,
             Err(err) => {
                 let d = Diagnostic::error(

@@ -18,8 +18,29 @@ pub(crate) struct Plan {
     pub(crate) workflows: Vec<WorkflowPlan>,
     /// How many steps a branching workflow may run before it fails (ends `goto` loops).
     pub(crate) step_budget: usize,
+    /// Which serde derives the generated types get.
+    pub(crate) serde: Serde,
     /// `type: arazzo` source descriptions whose workflows this document runs.
     pub(crate) children: Vec<ChildPlan>,
+}
+
+/// Which serde derives generated types get (`Builder::serde`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Serde {
+    /// Inputs structs (and the types inputs use) derive `Deserialize`.
+    pub(crate) inputs: bool,
+    /// Outputs structs derive `Serialize` (the types inputs use always do: request bodies
+    /// are written from them).
+    pub(crate) outputs: bool,
+}
+
+impl Default for Serde {
+    fn default() -> Self {
+        Self {
+            inputs: true,
+            outputs: true,
+        }
+    }
 }
 
 /// Another Arazzo document, generated into a module of this file.
@@ -60,6 +81,9 @@ pub(crate) struct WorkflowPlan {
     /// The internal function that also returns the last response status (what a calling
     /// step's `$statusCode` reads).
     pub(crate) inner_fn_name: String,
+    /// The private function holding the steps (the public one boxes it and runs it under the
+    /// workflow deadline).
+    pub(crate) steps_fn_name: String,
     /// `dependsOn`: workflows run first.
     pub(crate) depends_on: Vec<DependencyPlan>,
     /// Steps in order.
@@ -785,6 +809,9 @@ pub(crate) struct StepOutputPlan {
     /// Not a declared output: a called workflow's output, kept for `$workflows.<id>.outputs.*`
     /// (bound only when something reads it).
     pub(crate) hidden: bool,
+    /// Its response schema marks it a credential (`format: password`): a workflow output
+    /// that is this value prints `***` in `Debug`.
+    pub(crate) secret: bool,
 }
 
 /// Where a step output comes from.

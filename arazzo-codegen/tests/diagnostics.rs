@@ -207,3 +207,80 @@ fn cli_check_map_follows_the_help_of_the_remote_url_diagnostic() {
         "{stderr}"
     );
 }
+
+/// Every Arazzo document in `dir`, sorted.
+fn documents(dir: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| fixture_name(p).is_some())
+        .collect();
+    out.sort();
+    out
+}
+
+/// `check` stops before emission: what it reports must be what `generate` reports, for the
+/// bad fixtures (errors, some with warnings) and the good ones (some with warnings).
+#[test]
+fn check_reports_exactly_what_generate_reports() {
+    let (mut failed, mut warned) = (0, 0);
+    let all = [
+        documents(BAD),
+        documents("tests/features"),
+        documents("tests/flows"),
+    ]
+    .concat();
+    for doc in &all {
+        let strict = fixture_name(doc).unwrap().contains("strict");
+        let generator = Generator::new().strict(strict);
+        match (generator.generate(doc), generator.check(doc)) {
+            (Ok(generated), Ok(checked)) => {
+                assert_eq!(generated.warnings, checked.warnings, "{}", doc.display());
+                assert_eq!(
+                    generated.files_read,
+                    checked.files_read,
+                    "{}",
+                    doc.display()
+                );
+                assert_eq!(
+                    generated.runtime_features,
+                    checked.runtime_features,
+                    "{}",
+                    doc.display()
+                );
+                assert!(!generated.code.is_empty() && checked.code.is_empty());
+                warned += usize::from(!checked.warnings.is_empty());
+            }
+            (Err(generated), Err(checked)) => {
+                assert_eq!(generated.rendered, checked.rendered, "{}", doc.display());
+                assert_eq!(
+                    generated.files_read,
+                    checked.files_read,
+                    "{}",
+                    doc.display()
+                );
+                failed += 1;
+                warned += usize::from(checked.diagnostics.iter().any(|d| !d.is_error()));
+            }
+            (generated, checked) => panic!(
+                "{}: generate {} but check {}",
+                doc.display(),
+                if generated.is_ok() {
+                    "succeeded"
+                } else {
+                    "failed"
+                },
+                if checked.is_ok() {
+                    "succeeded"
+                } else {
+                    "failed"
+                },
+            ),
+        }
+    }
+    assert!(failed >= 24, "only {failed} failing documents compared");
+    assert!(
+        warned >= 2,
+        "only {warned} documents with warnings compared"
+    );
+}

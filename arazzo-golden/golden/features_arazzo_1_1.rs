@@ -12,95 +12,87 @@ pub async fn select_pet(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
 ) -> ::core::result::Result<SelectPetOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await
+}
+async fn select_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SelectPetInputs,
+) -> ::core::result::Result<SelectPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
-        let mut list_pets_first_id: Option<Option<i64>> = None;
-        let mut fetch_pet_name: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let response = client
-                        .request(
-                            rt::Method::GET,
-                            "petStore",
-                            PET_STORE_BASE_URL,
-                            "/pets",
-                        )
-                        .query("limit", rt::param::json_at(&inputs.owner, "/id"))
-                        .send("listPets")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    list_pets_first_id = Some(response.body_pointer("/0/id")?);
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
+    let mut list_pets_first_id: Option<Option<i64>> = None;
+    let mut fetch_pet_name: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let response = client
+                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                    .query("limit", rt::param::json_at(&inputs.owner, "/id"))
+                    .send("listPets")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let path = [
-                        "/pets/",
-                        &rt::param::path_segment(
-                            rt::flow::present(
-                                rt::flow::output(
-                                        list_pets_first_id.as_ref(),
-                                        "listPets",
-                                        "firstId",
-                                    )?
-                                    .as_ref(),
-                                "fetchPet",
-                                "list_pets_first_id",
-                            )?,
-                        ),
-                    ]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
-                        .send("fetchPet")
-                        .await?;
-                    if response.status() != 200u16 {
-                        fetch_pet_name = response.body_pointer("/name").ok();
-                        let _ = Box::pin(
-                                owner_pet_with_status(
-                                    client,
-                                    OwnerPetInputs {
-                                        owner_id: rt::flow::convert::<
-                                            i64,
-                                            _,
-                                        >(
-                                            "fetchPet",
-                                            "owner_id",
-                                            &rt::param::json_at(&inputs.owner, "/id"),
-                                        )?,
-                                        pet_name: rt::flow::convert::<
-                                            String,
-                                            _,
-                                        >(
-                                            "fetchPet",
-                                            "pet_name",
-                                            &rt::param::json_at(&inputs.owner, "/pet"),
-                                        )?,
-                                    },
-                                ),
-                            )
-                            .await?;
-                        break;
-                    }
-                    fetch_pet_name = Some(response.body_pointer("/name")?);
-                    steps.succeeded().advance();
-                }
-                _ => break,
+                list_pets_first_id = Some(response.body_pointer("/0/id")?);
             }
+            1usize => {
+                let path = [
+                    "/pets/",
+                    &rt::param::path_segment(
+                        rt::flow::present(
+                            rt::flow::output(
+                                    list_pets_first_id.as_ref(),
+                                    "listPets",
+                                    "firstId",
+                                )?
+                                .as_ref(),
+                            "fetchPet",
+                            "list_pets_first_id",
+                        )?,
+                    ),
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+                    .send("fetchPet")
+                    .await?;
+                if response.status() != 200u16 {
+                    fetch_pet_name = response.body_pointer("/name").ok();
+                    let callee_inputs = OwnerPetInputs {
+                        owner_id: rt::flow::convert::<
+                            i64,
+                            _,
+                        >(
+                            "fetchPet",
+                            "owner_id",
+                            &rt::param::json_at(&inputs.owner, "/id"),
+                        )?,
+                        pet_name: rt::flow::convert::<
+                            String,
+                            _,
+                        >(
+                            "fetchPet",
+                            "pet_name",
+                            &rt::param::json_at(&inputs.owner, "/pet"),
+                        )?,
+                    };
+                    let _ = Box::pin(owner_pet_with_status(client, callee_inputs))
+                        .await?;
+                    break;
+                }
+                fetch_pet_name = Some(response.body_pointer("/name")?);
+            }
+            _ => break,
         }
-        Ok(SelectPetOutputs {
-            name: fetch_pet_name.clone(),
-        })
-    });
-    rt::deadline::run(client, "select-pet", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(SelectPetOutputs {
+        name: fetch_pet_name,
+    })
 }
 /// Inputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetInputs {
     pub owner: SelectPetInputsOwner,
@@ -127,9 +119,7 @@ impl SelectPetInputsOwner {
     }
 }
 /// Outputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SelectPetOutputs {
     /// `name`: `$steps.fetchPet.outputs.name`.
@@ -151,36 +141,36 @@ pub(crate) async fn owner_pet_with_status(
     client: &::arazzo_runtime::Client,
     inputs: OwnerPetInputs,
 ) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(owner_pet_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "owner-pet", steps).await
+}
+async fn owner_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: OwnerPetInputs,
+) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = [
-            "/owners/",
-            &rt::param::path_segment(inputs.owner_id),
-            "/pets/",
-            &rt::param::path_segment(&inputs.pet_name),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
-            .send("getOwnerPet")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let get_owner_pet_name: String = response.body_pointer("/name")?;
-        Ok((
-            OwnerPetOutputs {
-                name: get_owner_pet_name,
-            },
-            response.status(),
-        ))
-    });
-    rt::deadline::run(client, "owner-pet", steps).await
+    let path = [
+        "/owners/",
+        &rt::param::path_segment(inputs.owner_id),
+        "/pets/",
+        &rt::param::path_segment(&inputs.pet_name),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .send("getOwnerPet")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let get_owner_pet_name: String = response.body_pointer("/name")?;
+    let outputs = OwnerPetOutputs {
+        name: get_owner_pet_name,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetInputs {
     #[serde(rename = "ownerId")]
@@ -198,9 +188,7 @@ impl OwnerPetInputs {
     }
 }
 /// Outputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnerPetOutputs {
     /// `name`: `$steps.getOwnerPet.outputs.name`.

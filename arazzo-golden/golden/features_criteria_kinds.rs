@@ -15,76 +15,67 @@ pub async fn find_available_book(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
 ) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(find_available_book_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "find-available-book", steps)
+        .await
+}
+async fn find_available_book_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: FindAvailableBookInputs,
+) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
-            .query("author", &inputs.author)
-            .send("search")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        if !rt::criteria::regex(
-            "^2\\d\\d$",
-            &rt::cond::text(&rt::serde_json::Value::from(response.status())),
-        ) {
-            return Err(response.criteria_failed("^2\\d\\d$"));
-        }
-        if !rt::criteria::regex(
-            "^req-[0-9a-f]{4}$",
-            &rt::cond::text(
-                &response
-                    .header("X-Request-Id")
-                    .map(rt::serde_json::Value::from)
-                    .unwrap_or_default(),
-            ),
-        ) {
-            return Err(response.criteria_failed("^req-[0-9a-f]{4}$"));
-        }
-        if !rt::criteria::jsonpath(
-            "$.books[?@.available == true]",
-            &response.body_operand(),
-        ) {
-            return Err(response.criteria_failed("$.books[?@.available == true]"));
-        }
-        let search_first_title: String = response.body_pointer("/books/0/title")?;
-        let path = [
-            "/books/",
-            &rt::param::path_segment(&inputs.isbn),
-            "/catalogue-record",
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
-            .send("record")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        if !rt::criteria::xpath(
-            "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
-            &response.body_text(),
-        ) {
-            return Err(
-                response
-                    .criteria_failed(
-                        "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
-                    ),
-            );
-        }
-        let record_xml: String = response.body_text();
-        Ok(FindAvailableBookOutputs {
-            first_title: search_first_title,
-            xml: record_xml,
-        })
-    });
-    rt::deadline::run(client, "find-available-book", steps).await
+    let response = client
+        .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .query("author", &inputs.author)
+        .send("search")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !rt::criteria::regex("^2\\d\\d$", &rt::cond::text(&response.status().into())) {
+        return Err(response.criteria_failed("^2\\d\\d$"));
+    }
+    if !rt::criteria::regex(
+        "^req-[0-9a-f]{4}$",
+        &rt::cond::text(&response.header("X-Request-Id").into()),
+    ) {
+        return Err(response.criteria_failed("^req-[0-9a-f]{4}$"));
+    }
+    if !rt::criteria::jsonpath(
+        "$.books[?@.available == true]",
+        &response.body_operand(),
+    ) {
+        return Err(response.criteria_failed("$.books[?@.available == true]"));
+    }
+    let search_first_title: String = response.body_pointer("/books/0/title")?;
+    let path = ["/books/", &rt::param::path_segment(&inputs.isbn), "/catalogue-record"]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
+        .send("record")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !rt::criteria::xpath(
+        "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
+        &response.body_text(),
+    ) {
+        return Err(
+            response
+                .criteria_failed(
+                    "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
+                ),
+        );
+    }
+    let record_xml: String = response.body_text();
+    Ok(FindAvailableBookOutputs {
+        first_title: search_first_title,
+        xml: record_xml,
+    })
 }
 /// Inputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookInputs {
     pub author: String,
@@ -100,9 +91,7 @@ impl FindAvailableBookInputs {
     }
 }
 /// Outputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindAvailableBookOutputs {
     /// `firstTitle`: `$steps.search.outputs.firstTitle`.

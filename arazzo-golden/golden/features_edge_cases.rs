@@ -12,95 +12,86 @@ pub async fn register_thing(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
 ) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(register_thing_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "register-thing", steps).await
+}
+async fn register_thing_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: RegisterThingInputs,
+) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = [
-            "/things/",
-            &rt::param::path_segment(
-                ["thing-", &*rt::param::ParamValue::to_param(&inputs.type_)].concat(),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
-            .header("X-Count", inputs.count)
-            .query("verbose", true)
-            .query("ratio", rt::serde_json::Value::from(1.5f64))
-            .query("api_key", &inputs.api_key)
-            .json_body("application/json", &inputs.address)
-            .send("first")
-            .await?;
-        if response.status() != 200u16
-            || !rt::cond::eq(
-                &response
-                    .header("X-Rate")
-                    .map(rt::serde_json::Value::from)
-                    .unwrap_or_default(),
-                &rt::serde_json::Value::from("5"),
-            )
-        {
-            return Err(
-                response
-                    .criteria_failed(
-                        "$statusCode == 200 && $response.header.X-Rate == '5'",
-                    ),
-            );
-        }
-        if !rt::cond::truthy(&rt::param::to_json(&inputs.flag)) {
-            return Err(response.criteria_failed("$inputs.flag"));
-        }
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("{$statusCode} == 200"));
-        }
-        let first_id: String = response.body_pointer("/id")?;
-        let first_coupon: Option<String> = response.body_pointer("/coupon")?;
-        let _: rt::serde_json::Value = response.body_pointer("/owner")?;
-        let first_owner_name: Option<String> = response.body_pointer("/owner/name")?;
-        let _: Vec<String> = response.body_pointer("/labels")?;
-        let first_whole: rt::serde_json::Value = response.body_pointer("")?;
-        let first_street: rt::serde_json::Value = rt::param::json_at(
-            &inputs.address,
-            "/street",
+    let path = [
+        "/things/",
+        &rt::param::path_segment(
+            ["thing-", &*rt::param::ParamValue::to_param(&inputs.type_)].concat(),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
+        .header("X-Count", inputs.count)
+        .query("verbose", true)
+        .query("ratio", rt::serde_json::Value::from(1.5f64))
+        .query("api_key", &inputs.api_key)
+        .json_body("application/json", &inputs.address)
+        .send("first")
+        .await?;
+    if response.status() != 200u16
+        || !rt::cond::eq(&response.header("X-Rate").into(), &"5".into())
+    {
+        return Err(
+            response
+                .criteria_failed("$statusCode == 200 && $response.header.X-Rate == '5'"),
         );
-        let path = ["/things/", &rt::param::path_segment(&first_id)].concat();
-        let response = client
-            .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
-            .header_opt("X-Coupon", first_coupon.as_ref())
-            .text_body(
-                "text/plain",
-                [
-                    "owner ",
-                    &*rt::param::ParamValue::to_param(&first_owner_name),
-                    " of ",
-                    &*rt::param::ParamValue::to_param(&inputs.user_name),
-                ]
-                    .concat(),
-            )
-            .send("second")
-            .await?;
-        if !rt::cond::eq(
-            response.pointer_or_null("/id"),
-            &rt::param::to_json(&first_id),
-        ) {
-            return Err(
-                response.criteria_failed("$response.body#/id == $steps.first.outputs.id"),
-            );
-        }
-        let second_labels: Vec<String> = response.body_pointer("/labels")?;
-        Ok(RegisterThingOutputs {
-            id: first_id,
-            labels: second_labels,
-            whole: first_whole,
-            type_input: inputs.type_.clone(),
-            street: first_street,
-        })
-    });
-    rt::deadline::run(client, "register-thing", steps).await
+    }
+    if !rt::cond::truthy(&rt::param::to_json(&inputs.flag)) {
+        return Err(response.criteria_failed("$inputs.flag"));
+    }
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("{$statusCode} == 200"));
+    }
+    let first_id: String = response.body_pointer("/id")?;
+    let first_coupon: Option<String> = response.body_pointer("/coupon")?;
+    let _: rt::serde_json::Value = response.body_pointer("/owner")?;
+    let first_owner_name: Option<String> = response.body_pointer("/owner/name")?;
+    let _: Vec<String> = response.body_pointer("/labels")?;
+    let first_whole: rt::serde_json::Value = response.body_pointer("")?;
+    let first_street: rt::serde_json::Value = rt::param::json_at(
+        &inputs.address,
+        "/street",
+    );
+    let path = ["/things/", &rt::param::path_segment(&first_id)].concat();
+    let response = client
+        .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
+        .header_opt("X-Coupon", first_coupon.as_ref())
+        .text_body(
+            "text/plain",
+            [
+                "owner ",
+                &*rt::param::ParamValue::to_param(&first_owner_name),
+                " of ",
+                &*rt::param::ParamValue::to_param(&inputs.user_name),
+            ]
+                .concat(),
+        )
+        .send("second")
+        .await?;
+    if !rt::cond::eq(response.pointer_or_null("/id"), &rt::param::to_json(&first_id)) {
+        return Err(
+            response.criteria_failed("$response.body#/id == $steps.first.outputs.id"),
+        );
+    }
+    let second_labels: Vec<String> = response.body_pointer("/labels")?;
+    Ok(RegisterThingOutputs {
+        id: first_id,
+        labels: second_labels,
+        whole: first_whole,
+        type_input: inputs.type_.clone(),
+        street: first_street,
+    })
 }
 /// Inputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingInputs {
     #[serde(rename = "type")]
@@ -233,9 +224,7 @@ pub enum RegisterThingInputsKindsItem {
     B,
 }
 /// Outputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.

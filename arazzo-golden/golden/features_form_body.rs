@@ -12,64 +12,66 @@ pub async fn login_logout(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
 ) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(login_logout_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "login-logout", steps).await
+}
+async fn login_logout_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: LoginLogoutInputs,
+) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
-            .form_body([
-                (
-                    "grant_type",
-                    Some(rt::param::ParamValue::to_param("password").into_owned()),
-                ),
-                (
-                    "username",
-                    Some(rt::param::ParamValue::to_param(&inputs.username).into_owned()),
-                ),
-                (
-                    "password",
-                    Some(rt::param::ParamValue::to_param(&inputs.password).into_owned()),
-                ),
-                (
-                    "scope",
-                    inputs
-                        .scope
-                        .as_ref()
-                        .map(|v| rt::param::ParamValue::to_param(v).into_owned()),
-                ),
-                (
-                    "client",
-                    Some(rt::param::ParamValue::to_param("shop web&app").into_owned()),
-                ),
-            ])
-            .send("login")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let login_token: String = response.body_pointer("/access_token")?;
-        let login_expires_in: i64 = response.body_pointer("/expires_in")?;
-        let response = client
-            .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&login_token)].concat(),
-            )
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("logout")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        Ok(LoginLogoutOutputs {
-            expires_in: login_expires_in,
-        })
-    });
-    rt::deadline::run(client, "login-logout", steps).await
+    let response = client
+        .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
+        .form_body([
+            (
+                "grant_type",
+                Some(rt::param::ParamValue::to_param("password").into_owned()),
+            ),
+            (
+                "username",
+                Some(rt::param::ParamValue::to_param(&inputs.username).into_owned()),
+            ),
+            (
+                "password",
+                Some(rt::param::ParamValue::to_param(&inputs.password).into_owned()),
+            ),
+            (
+                "scope",
+                inputs
+                    .scope
+                    .as_ref()
+                    .map(|v| rt::param::ParamValue::to_param(v).into_owned()),
+            ),
+            (
+                "client",
+                Some(rt::param::ParamValue::to_param("shop web&app").into_owned()),
+            ),
+        ])
+        .send("login")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let login_token: String = response.body_pointer("/access_token")?;
+    let login_expires_in: i64 = response.body_pointer("/expires_in")?;
+    let response = client
+        .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&login_token)].concat(),
+        )
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("logout")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    Ok(LoginLogoutOutputs {
+        expires_in: login_expires_in,
+    })
 }
 /// Inputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutInputs {
     pub username: String,
@@ -92,9 +94,7 @@ impl LoginLogoutInputs {
     }
 }
 /// Outputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LoginLogoutOutputs {
     /// `expiresIn`: `$steps.login.outputs.expiresIn`.

@@ -12,73 +12,60 @@ pub async fn subscribe(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
 ) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(subscribe_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "subscribe", steps).await
+}
+async fn subscribe_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SubscribeInputs,
+) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
-            .json_body(
-                "application/json",
-                &{
-                    let mut map = rt::serde_json::Map::new();
-                    map.insert("email".to_owned(), rt::param::to_json(&inputs.email));
-                    map.insert(
-                        "password".to_owned(),
-                        rt::param::to_json(&inputs.password),
-                    );
-                    map.insert("plan".to_owned(), rt::param::to_json(&inputs.plan));
-                    map.insert(
-                        "address".to_owned(),
-                        rt::param::to_json(&inputs.address),
-                    );
-                    map.insert("topics".to_owned(), rt::param::to_json(&inputs.topics));
-                    map.insert("budget".to_owned(), rt::param::to_json(&inputs.budget));
-                    map.insert(
-                        "consent".to_owned(),
-                        rt::param::to_json(&inputs.consent),
-                    );
-                    map.insert(
-                        "frequency".to_owned(),
-                        rt::param::to_json(&inputs.frequency),
-                    );
-                    map.insert(
-                        "language".to_owned(),
-                        rt::param::to_json(&inputs.language),
-                    );
-                    map.insert(
-                        "maxIssues".to_owned(),
-                        rt::param::to_json(&inputs.max_issues),
-                    );
-                    map.insert(
-                        "discount".to_owned(),
-                        rt::param::to_json(&inputs.discount),
-                    );
-                    map.insert("html".to_owned(), rt::param::to_json(&inputs.html));
-                    map.insert(
-                        "extraTopics".to_owned(),
-                        rt::param::to_json(&inputs.extra_topics),
-                    );
-                    if let Some(value) = &inputs.referrer {
-                        map.insert("referrer".to_owned(), rt::param::to_json(value));
-                    }
-                    rt::serde_json::Value::Object(map)
-                },
-            )
-            .send("subscribe")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let subscribe_id: String = response.body_pointer("/id")?;
-        Ok(SubscribeOutputs {
-            id: subscribe_id,
-        })
-    });
-    rt::deadline::run(client, "subscribe", steps).await
+    let response = client
+        .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
+        .json_body(
+            "application/json",
+            &{
+                let mut map = rt::serde_json::Map::new();
+                map.insert("email".to_owned(), rt::param::to_json(&inputs.email));
+                map.insert("password".to_owned(), rt::param::to_json(&inputs.password));
+                map.insert("plan".to_owned(), rt::param::to_json(&inputs.plan));
+                map.insert("address".to_owned(), rt::param::to_json(&inputs.address));
+                map.insert("topics".to_owned(), rt::param::to_json(&inputs.topics));
+                map.insert("budget".to_owned(), rt::param::to_json(&inputs.budget));
+                map.insert("consent".to_owned(), rt::param::to_json(&inputs.consent));
+                map.insert(
+                    "frequency".to_owned(),
+                    rt::param::to_json(&inputs.frequency),
+                );
+                map.insert("language".to_owned(), rt::param::to_json(&inputs.language));
+                map.insert(
+                    "maxIssues".to_owned(),
+                    rt::param::to_json(&inputs.max_issues),
+                );
+                map.insert("discount".to_owned(), rt::param::to_json(&inputs.discount));
+                map.insert("html".to_owned(), rt::param::to_json(&inputs.html));
+                map.insert(
+                    "extraTopics".to_owned(),
+                    rt::param::to_json(&inputs.extra_topics),
+                );
+                if let Some(value) = &inputs.referrer {
+                    map.insert("referrer".to_owned(), rt::param::to_json(value));
+                }
+                rt::serde_json::Value::Object(map)
+            },
+        )
+        .send("subscribe")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let subscribe_id: String = response.body_pointer("/id")?;
+    Ok(SubscribeOutputs {
+        id: subscribe_id,
+    })
 }
 /// Inputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeInputs {
     /// Where the newsletter goes.
@@ -214,9 +201,7 @@ pub enum SubscribeInputsFrequency {
     Weekly,
 }
 /// Outputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SubscribeOutputs {
     /// `id`: `$steps.subscribe.outputs.id`.

@@ -12,80 +12,81 @@ pub async fn place_order(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
 ) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(place_order_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "place-order", steps).await
+}
+async fn place_order_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceOrderInputs,
+) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
-            .json_body(
-                "application/json",
-                &rt::param::object([
-                    (
-                        "customer",
-                        rt::param::object([
-                            (
-                                "name",
-                                rt::param::to_json(
-                                    &[
-                                        &*rt::param::ParamValue::to_param(&inputs.first),
-                                        " ",
-                                        &*rt::param::ParamValue::to_param(&inputs.last),
-                                    ]
-                                        .concat(),
-                                ),
+    let response = client
+        .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
+        .json_body(
+            "application/json",
+            &rt::param::object([
+                (
+                    "customer",
+                    rt::param::object([
+                        (
+                            "name",
+                            rt::param::to_json(
+                                &[
+                                    &*rt::param::ParamValue::to_param(&inputs.first),
+                                    " ",
+                                    &*rt::param::ParamValue::to_param(&inputs.last),
+                                ]
+                                    .concat(),
                             ),
-                            (
-                                "address",
-                                rt::param::object([
-                                    ("city", rt::param::to_json(&inputs.city)),
-                                    ("country", rt::serde_json::Value::from("NL")),
-                                ]),
-                            ),
-                        ]),
-                    ),
-                    (
-                        "items",
-                        rt::serde_json::Value::Array(
-                            vec![
-                                rt::param::object([("sku", rt::param::to_json(& inputs
-                                .sku)), ("quantity", rt::param::to_json(& inputs
-                                .quantity))]), { let mut map = rt::serde_json::Map::new();
-                                map.insert("sku".to_owned(),
-                                rt::serde_json::Value::from("GIFT-WRAP")); map
-                                .insert("quantity".to_owned(),
-                                rt::serde_json::Value::from(1i64));
-                                rt::serde_json::Value::Object(map) }
-                            ],
                         ),
+                        (
+                            "address",
+                            rt::param::object([
+                                ("city", rt::param::to_json(&inputs.city)),
+                                ("country", rt::serde_json::Value::from("NL")),
+                            ]),
+                        ),
+                    ]),
+                ),
+                (
+                    "items",
+                    rt::serde_json::Value::Array(
+                        vec![
+                            rt::param::object([("sku", rt::param::to_json(& inputs.sku)),
+                            ("quantity", rt::param::to_json(& inputs.quantity))]), { let
+                            mut map = rt::serde_json::Map::new(); map.insert("sku"
+                            .to_owned(), rt::serde_json::Value::from("GIFT-WRAP")); map
+                            .insert("quantity".to_owned(),
+                            rt::serde_json::Value::from(1i64));
+                            rt::serde_json::Value::Object(map) }
+                        ],
                     ),
-                    ("tags", rt::param::to_json(&inputs.tags)),
-                    ("express", rt::serde_json::Value::Bool(true)),
-                    ("note", rt::serde_json::Value::Null),
-                ]),
-            )
-            .send("createOrder")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let create_order_order_id: i64 = response.body_pointer("/id")?;
-        let create_order_total: f64 = response.body_pointer("/total")?;
-        let create_order_city: String = response.body_pointer("/customer/address/city")?;
-        let create_order_tags: Vec<String> = response.body_pointer("/tags")?;
-        let create_order_coupon: Option<String> = response.body_pointer("/coupon")?;
-        Ok(PlaceOrderOutputs {
-            order_id: create_order_order_id,
-            total: create_order_total,
-            city: create_order_city,
-            tags: create_order_tags,
-            coupon: create_order_coupon,
-        })
-    });
-    rt::deadline::run(client, "place-order", steps).await
+                ),
+                ("tags", rt::param::to_json(&inputs.tags)),
+                ("express", rt::serde_json::Value::Bool(true)),
+                ("note", rt::serde_json::Value::Null),
+            ]),
+        )
+        .send("createOrder")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let create_order_order_id: i64 = response.body_pointer("/id")?;
+    let create_order_total: f64 = response.body_pointer("/total")?;
+    let create_order_city: String = response.body_pointer("/customer/address/city")?;
+    let create_order_tags: Vec<String> = response.body_pointer("/tags")?;
+    let create_order_coupon: Option<String> = response.body_pointer("/coupon")?;
+    Ok(PlaceOrderOutputs {
+        order_id: create_order_order_id,
+        total: create_order_total,
+        city: create_order_city,
+        tags: create_order_tags,
+        coupon: create_order_coupon,
+    })
 }
 /// Inputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderInputs {
     pub first: String,
@@ -116,9 +117,7 @@ impl PlaceOrderInputs {
     }
 }
 /// Outputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOrderOutputs {
     /// `orderId`: `$steps.createOrder.outputs.orderId`.

@@ -12,53 +12,54 @@ pub async fn archive_note(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
 ) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(archive_note_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "archive-note", steps).await
+}
+async fn archive_note_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ArchiveNoteInputs,
+) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
-        let response = client
-            .request(rt::Method::PATCH, "notes", NOTES_BASE_URL, &path)
-            .json_body(
-                "application/merge-patch+json",
-                &rt::param::object([
-                    ("title", rt::param::to_json(&inputs.title)),
-                    ("draft", rt::serde_json::Value::Null),
-                ]),
-            )
-            .send("retitle")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let retitle_version: i64 = response.body_pointer("/version")?;
-        let path = ["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"]
-            .concat();
-        let response = client
-            .request(rt::Method::PUT, "notes", NOTES_BASE_URL, &path)
-            .send("pin")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
-        let response = client
-            .request(rt::Method::DELETE, "notes", NOTES_BASE_URL, &path)
-            .send("delete")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let delete_status: u16 = response.status();
-        Ok(ArchiveNoteOutputs {
-            version: retitle_version,
-            deleted: delete_status,
-        })
-    });
-    rt::deadline::run(client, "archive-note", steps).await
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
+    let response = client
+        .request(rt::Method::PATCH, "notes", NOTES_BASE_URL, &path)
+        .json_body(
+            "application/merge-patch+json",
+            &rt::param::object([
+                ("title", rt::param::to_json(&inputs.title)),
+                ("draft", rt::serde_json::Value::Null),
+            ]),
+        )
+        .send("retitle")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let retitle_version: i64 = response.body_pointer("/version")?;
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat();
+    let response = client
+        .request(rt::Method::PUT, "notes", NOTES_BASE_URL, &path)
+        .send("pin")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
+    let response = client
+        .request(rt::Method::DELETE, "notes", NOTES_BASE_URL, &path)
+        .send("delete")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let delete_status: u16 = response.status();
+    Ok(ArchiveNoteOutputs {
+        version: retitle_version,
+        deleted: delete_status,
+    })
 }
 /// Inputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteInputs {
     #[serde(rename = "noteId")]
@@ -75,9 +76,7 @@ impl ArchiveNoteInputs {
     }
 }
 /// Outputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ArchiveNoteOutputs {
     /// `version`: `$steps.retitle.outputs.version`.

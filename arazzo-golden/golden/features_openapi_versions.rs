@@ -14,45 +14,47 @@ pub async fn pet_history(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
 ) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(pet_history_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "pet-history", steps).await
+}
+async fn pet_history_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PetHistoryInputs,
+) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
-        let response = client
-            .request(rt::Method::GET, "legacy", LEGACY_BASE_URL, &path)
-            .send("record")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let record_nickname: Option<String> = response.body_pointer("/nickname")?;
-        let record_weight: f64 = response.body_pointer("/weight")?;
-        let record_owner_name: String = response.body_pointer("/owner/name")?;
-        let record_visits: Vec<i64> = response.body_pointer("/owner/visits")?;
-        let path = ["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat();
-        let response = client
-            .request(rt::Method::GET, "modern", MODERN_BASE_URL, &path)
-            .send("note")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let note_text: Option<String> = response.body_pointer("/text")?;
-        let note_author: String = response.body_pointer("/author")?;
-        Ok(PetHistoryOutputs {
-            nickname: record_nickname,
-            weight: record_weight,
-            owner_name: record_owner_name,
-            visits: record_visits,
-            text: note_text,
-            author: note_author,
-        })
-    });
-    rt::deadline::run(client, "pet-history", steps).await
+    let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
+    let response = client
+        .request(rt::Method::GET, "legacy", LEGACY_BASE_URL, &path)
+        .send("record")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let record_nickname: Option<String> = response.body_pointer("/nickname")?;
+    let record_weight: f64 = response.body_pointer("/weight")?;
+    let record_owner_name: String = response.body_pointer("/owner/name")?;
+    let record_visits: Vec<i64> = response.body_pointer("/owner/visits")?;
+    let path = ["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat();
+    let response = client
+        .request(rt::Method::GET, "modern", MODERN_BASE_URL, &path)
+        .send("note")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let note_text: Option<String> = response.body_pointer("/text")?;
+    let note_author: String = response.body_pointer("/author")?;
+    Ok(PetHistoryOutputs {
+        nickname: record_nickname,
+        weight: record_weight,
+        owner_name: record_owner_name,
+        visits: record_visits,
+        text: note_text,
+        author: note_author,
+    })
 }
 /// Inputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryInputs {
     #[serde(rename = "petId")]
@@ -65,9 +67,7 @@ impl PetHistoryInputs {
     }
 }
 /// Outputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PetHistoryOutputs {
     /// `nickname`: `$steps.record.outputs.nickname`.

@@ -12,29 +12,31 @@ pub async fn fetch_pet(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
 ) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(fetch_pet_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "fetch-pet", steps).await
+}
+async fn fetch_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: FetchPetInputs,
+) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
-            .send("fetchPet")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let fetch_pet_id: i64 = response.body_pointer("/id")?;
-        let fetch_pet_name: String = response.body_pointer("/name")?;
-        Ok(FetchPetOutputs {
-            id: fetch_pet_id,
-            name: fetch_pet_name,
-        })
-    });
-    rt::deadline::run(client, "fetch-pet", steps).await
+    let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .send("fetchPet")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let fetch_pet_id: i64 = response.body_pointer("/id")?;
+    let fetch_pet_name: String = response.body_pointer("/name")?;
+    Ok(FetchPetOutputs {
+        id: fetch_pet_id,
+        name: fetch_pet_name,
+    })
 }
 /// Inputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetInputs {
     #[serde(rename = "petId")]
@@ -47,9 +49,7 @@ impl FetchPetInputs {
     }
 }
 /// Outputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchPetOutputs {
     /// `id`: `$steps.fetchPet.outputs.id`.

@@ -12,49 +12,51 @@ pub async fn find_owner_pet(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
 ) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(find_owner_pet_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "find-owner-pet", steps).await
+}
+async fn find_owner_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: FindOwnerPetInputs,
+) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-            .header("X-Trace-Id", &inputs.trace_id)
-            .query("limit", 10i64)
-            .send("listPets")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let path = [
-            "/owners/",
-            &rt::param::path_segment(inputs.owner_id),
-            "/pets/",
-            &rt::param::path_segment(&inputs.pet_name),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
-            .header("X-Trace-Id", &inputs.trace_id)
-            .cookie("session", &inputs.session)
-            .cookie("theme", "dark")
-            .query_array("tag", &inputs.tags, true, ",")
-            .query_array("fields", &inputs.fields, false, ",")
-            .query("limit", inputs.limit)
-            .query_opt("q", inputs.search.as_ref())
-            .send("getPet")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let get_pet_name: String = response.body_pointer("/name")?;
-        Ok(FindOwnerPetOutputs {
-            name: get_pet_name,
-        })
-    });
-    rt::deadline::run(client, "find-owner-pet", steps).await
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .header("X-Trace-Id", &inputs.trace_id)
+        .query("limit", 10i64)
+        .send("listPets")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let path = [
+        "/owners/",
+        &rt::param::path_segment(inputs.owner_id),
+        "/pets/",
+        &rt::param::path_segment(&inputs.pet_name),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .header("X-Trace-Id", &inputs.trace_id)
+        .cookie("session", &inputs.session)
+        .cookie("theme", "dark")
+        .query_array("tag", &inputs.tags, true, ",")
+        .query_array("fields", &inputs.fields, false, ",")
+        .query("limit", inputs.limit)
+        .query_opt("q", inputs.search.as_ref())
+        .send("getPet")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let get_pet_name: String = response.body_pointer("/name")?;
+    Ok(FindOwnerPetOutputs {
+        name: get_pet_name,
+    })
 }
 /// Inputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetInputs {
     #[serde(rename = "ownerId")]
@@ -94,9 +96,7 @@ impl FindOwnerPetInputs {
     }
 }
 /// Outputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FindOwnerPetOutputs {
     /// `name`: `$steps.getPet.outputs.name`.

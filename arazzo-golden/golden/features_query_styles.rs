@@ -12,41 +12,43 @@ pub async fn search_documents(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
 ) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(search_documents_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "search-documents", steps).await
+}
+async fn search_documents_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SearchDocumentsInputs,
+) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
-            .query_array("ids", &inputs.ids, false, "|")
-            .query_array("words", &inputs.words, false, " ")
-            .send("search")
-            .await?;
-        if response.status() != 200u16
-            || !rt::cond::eq(
-                response.pointer_or_null("/items/0/id"),
-                &rt::param::to_json(&inputs.expected_id),
-            )
-        {
-            return Err(
-                response
-                    .criteria_failed(
-                        "$statusCode == 200 && $response.body#/items/0/id == $inputs.expectedId",
-                    ),
-            );
-        }
-        let search_first: i64 = response.body_pointer("/items/0/id")?;
-        let search_items: Option<Vec<rt::serde_json::Value>> = response
-            .body_pointer("/items")?;
-        Ok(SearchDocumentsOutputs {
-            first: search_first,
-            items: search_items,
-        })
-    });
-    rt::deadline::run(client, "search-documents", steps).await
+    let response = client
+        .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
+        .query_array("ids", &inputs.ids, false, "|")
+        .query_array("words", &inputs.words, false, " ")
+        .send("search")
+        .await?;
+    if response.status() != 200u16
+        || !rt::cond::eq(
+            response.pointer_or_null("/items/0/id"),
+            &rt::param::to_json(&inputs.expected_id),
+        )
+    {
+        return Err(
+            response
+                .criteria_failed(
+                    "$statusCode == 200 && $response.body#/items/0/id == $inputs.expectedId",
+                ),
+        );
+    }
+    let search_first: i64 = response.body_pointer("/items/0/id")?;
+    let search_items: Option<Vec<rt::serde_json::Value>> = response
+        .body_pointer("/items")?;
+    Ok(SearchDocumentsOutputs {
+        first: search_first,
+        items: search_items,
+    })
 }
 /// Inputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsInputs {
     pub ids: Vec<i64>,
@@ -61,9 +63,7 @@ impl SearchDocumentsInputs {
     }
 }
 /// Outputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.

@@ -12,63 +12,62 @@ pub async fn stock_zoo(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
 ) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(stock_zoo_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "stock-zoo", steps).await
+}
+async fn stock_zoo_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: StockZooInputs,
+) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
-            .query("limit", 5i64)
-            .send("list")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let list_first_name: String = response.body_pointer("/animals/0/name")?;
-        let _: Vec<rt::serde_json::Value> = response.body_pointer("/animals")?;
-        let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"]
-            .concat();
-        let response = client
-            .request(rt::Method::POST, "zoo", ZOO_BASE_URL, &path)
-            .header("X-Region", "eu")
-            .json_body(
-                "application/json",
-                &{
-                    let mut map = rt::serde_json::Map::new();
-                    map.insert("name".to_owned(), rt::serde_json::Value::from("Leo"));
-                    rt::serde_json::Value::Object(map)
-                },
-            )
-            .send("add")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let add_id: Option<i64> = response.body_pointer("/id")?;
-        let add_created_at: Option<String> = response.body_pointer("/createdAt")?;
-        let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
-            .send("keeper")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let keeper_name: String = response.body_pointer("/name")?;
-        Ok(StockZooOutputs {
-            first_name: list_first_name,
-            id: add_id,
-            created_at: add_created_at,
-            keeper: keeper_name,
-        })
-    });
-    rt::deadline::run(client, "stock-zoo", steps).await
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
+    let response = client
+        .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
+        .query("limit", 5i64)
+        .send("list")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let list_first_name: String = response.body_pointer("/animals/0/name")?;
+    let _: Vec<rt::serde_json::Value> = response.body_pointer("/animals")?;
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
+    let response = client
+        .request(rt::Method::POST, "zoo", ZOO_BASE_URL, &path)
+        .header("X-Region", "eu")
+        .json_body(
+            "application/json",
+            &{
+                let mut map = rt::serde_json::Map::new();
+                map.insert("name".to_owned(), rt::serde_json::Value::from("Leo"));
+                rt::serde_json::Value::Object(map)
+            },
+        )
+        .send("add")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let add_id: Option<i64> = response.body_pointer("/id")?;
+    let add_created_at: Option<String> = response.body_pointer("/createdAt")?;
+    let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat();
+    let response = client
+        .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
+        .send("keeper")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let keeper_name: String = response.body_pointer("/name")?;
+    Ok(StockZooOutputs {
+        first_name: list_first_name,
+        id: add_id,
+        created_at: add_created_at,
+        keeper: keeper_name,
+    })
 }
 /// Inputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooInputs {
     #[serde(rename = "zooId")]
@@ -81,9 +80,7 @@ impl StockZooInputs {
     }
 }
 /// Outputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StockZooOutputs {
     /// `firstName`: `$steps.list.outputs.firstName`.

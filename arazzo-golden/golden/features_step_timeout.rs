@@ -12,31 +12,33 @@ pub async fn list_quickly(
     client: &::arazzo_runtime::Client,
     inputs: ListQuicklyInputs,
 ) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_quickly_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-quickly", steps).await
+}
+async fn list_quickly_steps(
+    client: &::arazzo_runtime::Client,
+    _: ListQuicklyInputs,
+) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let response = rt::timeout::within(
-                "listPets",
-                300u64,
-                client
-                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-                    .send("listPets"),
-            )
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let list_pets_status: u16 = response.status();
-        Ok(ListQuicklyOutputs {
-            status: list_pets_status,
-        })
-    });
-    rt::deadline::run(client, "list-quickly", steps).await
+    let response = rt::timeout::within(
+            "listPets",
+            300u64,
+            client
+                .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                .send("listPets"),
+        )
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let list_pets_status: u16 = response.status();
+    Ok(ListQuicklyOutputs {
+        status: list_pets_status,
+    })
 }
 /// Inputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyInputs {}
 impl ListQuicklyInputs {
@@ -45,15 +47,8 @@ impl ListQuicklyInputs {
         Self {}
     }
 }
-impl Default for ListQuicklyInputs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 /// Outputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyOutputs {
     /// `status`: `$steps.listPets.outputs.status`.
@@ -75,24 +70,27 @@ pub(crate) async fn list_slowly_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ListSlowlyInputs,
 ) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_slowly_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-slowly", steps).await
+}
+async fn list_slowly_steps(
+    client: &::arazzo_runtime::Client,
+    _: ListSlowlyInputs,
+) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let response = client
-            .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
-            .send("listAll")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok((ListSlowlyOutputs {}, response.status()))
-    });
-    rt::deadline::run(client, "list-slowly", steps).await
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .send("listAll")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let outputs = ListSlowlyOutputs {};
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyInputs {}
 impl ListSlowlyInputs {
@@ -101,15 +99,8 @@ impl ListSlowlyInputs {
         Self {}
     }
 }
-impl Default for ListSlowlyInputs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 /// Outputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyOutputs {}
 /// Runs the `list-within` workflow.
@@ -121,23 +112,25 @@ pub async fn list_within(
     client: &::arazzo_runtime::Client,
     inputs: ListWithinInputs,
 ) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(list_within_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "list-within", steps).await
+}
+async fn list_within_steps(
+    client: &::arazzo_runtime::Client,
+    _: ListWithinInputs,
+) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let (_, _) = rt::timeout::within(
-                "runList",
-                200u64,
-                Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
-            )
-            .await?;
-        Ok(ListWithinOutputs {})
-    });
-    rt::deadline::run(client, "list-within", steps).await
+    let (_, _) = rt::timeout::within(
+            "runList",
+            200u64,
+            Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
+        )
+        .await?;
+    Ok(ListWithinOutputs {})
 }
 /// Inputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinInputs {}
 impl ListWithinInputs {
@@ -146,14 +139,7 @@ impl ListWithinInputs {
         Self {}
     }
 }
-impl Default for ListWithinInputs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 /// Outputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinOutputs {}

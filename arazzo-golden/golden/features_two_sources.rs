@@ -14,40 +14,41 @@ pub async fn product_label(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
 ) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(product_label_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "product-label", steps).await
+}
+async fn product_label_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ProductLabelInputs,
+) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
-            .query("name", &inputs.name)
-            .send("find")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let find_product_id: i64 = response.body_pointer("/id")?;
-        let find_request_id: String = response.header_output("X-Request-Id")?;
-        let path = ["/stock/", &rt::param::path_segment(find_product_id), "/label"]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "inventory", INVENTORY_BASE_URL, &path)
-            .send("label")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let label_label: String = response.body_text();
-        Ok(ProductLabelOutputs {
-            product_id: find_product_id,
-            request_id: find_request_id,
-            label: label_label,
-        })
-    });
-    rt::deadline::run(client, "product-label", steps).await
+    let response = client
+        .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
+        .query("name", &inputs.name)
+        .send("find")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let find_product_id: i64 = response.body_pointer("/id")?;
+    let find_request_id: String = response.header_output("X-Request-Id")?;
+    let path = ["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat();
+    let response = client
+        .request(rt::Method::GET, "inventory", INVENTORY_BASE_URL, &path)
+        .send("label")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let label_label: String = response.body_text();
+    Ok(ProductLabelOutputs {
+        product_id: find_product_id,
+        request_id: find_request_id,
+        label: label_label,
+    })
 }
 /// Inputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelInputs {
     pub name: String,
@@ -59,9 +60,7 @@ impl ProductLabelInputs {
     }
 }
 /// Outputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProductLabelOutputs {
     /// `productId`: `$steps.find.outputs.productId`.

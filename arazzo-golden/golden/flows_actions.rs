@@ -21,125 +21,111 @@ pub(crate) async fn reserve_item_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
 ) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(reserve_item_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "reserve-item", steps).await
+}
+async fn reserve_item_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveItemInputs,
+) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(
-            ["lookup", "reserve", "restock"],
-            1000usize,
-        );
-        let mut reserve_reservation_id: Option<String> = None;
-        let mut restock_ticket: Option<String> = None;
-        let mut last_status: u16 = 0;
-        while let Some(step) = steps.step()? {
-            let (response, failed) = match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("lookup")
-                        .await?;
-                    last_status = response.status();
-                    if response.status() != 200u16 {
-                        (response, Some("$statusCode == 200"))
-                    } else {
-                        let _: i64 = response.body_pointer("/stock")?;
-                        (response, None)
-                    }
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve", "restock"], 1000usize);
+    let mut reserve_reservation_id: Option<String> = None;
+    let mut restock_ticket: Option<String> = None;
+    let mut last_status: u16 = 0;
+    while let Some(step) = steps.step()? {
+        let (response, failed) = match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("lookup")
+                    .await?;
+                last_status = response.status();
+                if response.status() != 200u16 {
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    let _: i64 = response.body_pointer("/stock")?;
+                    (response, None)
                 }
-                1usize => {
-                    let path = [
-                        "/items/",
-                        &rt::param::path_segment(&inputs.sku),
-                        "/reservations",
-                    ]
-                        .concat();
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            &path,
-                        )
-                        .send("reserve")
-                        .await?;
-                    last_status = response.status();
-                    if response.status() != 201u16 {
-                        reserve_reservation_id = response
-                            .body_pointer("/reservationId")
-                            .ok();
-                        if response.status() == 429u16 {
-                            break;
-                        }
-                        (response, Some("$statusCode == 201"))
-                    } else {
-                        reserve_reservation_id = Some(
-                            response.body_pointer("/reservationId")?,
-                        );
-                        if response.pointer_eq("/stock", 0i64) {
-                            steps.succeeded().goto(2usize);
-                            continue;
-                        }
+            }
+            1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("reserve")
+                    .await?;
+                last_status = response.status();
+                if response.status() != 201u16 {
+                    reserve_reservation_id = response
+                        .body_pointer("/reservationId")
+                        .ok();
+                    if response.status() == 429u16 {
                         break;
                     }
-                }
-                2usize => {
-                    let path = [
-                        "/items/",
-                        &rt::param::path_segment(&inputs.sku),
-                        "/restocks",
-                    ]
-                        .concat();
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            &path,
-                        )
-                        .send("restock")
-                        .await?;
-                    last_status = response.status();
-                    if response.status() != 202u16 {
-                        restock_ticket = response.body_pointer("/ticket").ok();
-                        (response, Some("$statusCode == 202"))
-                    } else {
-                        restock_ticket = Some(response.body_pointer("/ticket")?);
-                        (response, None)
+                    (response, Some("$statusCode == 201"))
+                } else {
+                    reserve_reservation_id = Some(
+                        response.body_pointer("/reservationId")?,
+                    );
+                    if response.pointer_eq("/stock", 0i64) {
+                        steps.succeeded().goto(2usize);
+                        continue;
                     }
-                }
-                _ => break,
-            };
-            if let Some(criterion) = failed {
-                if response.status() == 404u16 {
                     break;
                 }
-                if step != 1usize && response.status() == 429u16
-                    && steps.retry(&response, 2u32, 0f64, None).await
-                {
-                    continue;
-                }
-                return Err(response.criteria_failed(criterion));
             }
-            if step != 1usize && response.pointer_eq("/stock", 0i64) {
+            2usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/restocks",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("restock")
+                    .await?;
+                last_status = response.status();
+                if response.status() != 202u16 {
+                    restock_ticket = response.body_pointer("/ticket").ok();
+                    (response, Some("$statusCode == 202"))
+                } else {
+                    restock_ticket = Some(response.body_pointer("/ticket")?);
+                    (response, None)
+                }
+            }
+            _ => break,
+        };
+        if let Some(criterion) = failed {
+            if response.status() == 404u16 {
                 break;
             }
-            steps.succeeded().advance();
+            if step != 1usize && response.status() == 429u16
+                && steps.retry(&response, 2u32, 0f64, None).await
+            {
+                continue;
+            }
+            return Err(response.criteria_failed(criterion));
         }
-        Ok((
-            ReserveItemOutputs {
-                reservation_id: reserve_reservation_id.clone(),
-                restock_ticket: restock_ticket.clone(),
-            },
-            last_status,
-        ))
-    });
-    rt::deadline::run(client, "reserve-item", steps).await
+        if step != 1usize && response.pointer_eq("/stock", 0i64) {
+            break;
+        }
+        steps.succeeded().advance();
+    }
+    let outputs = ReserveItemOutputs {
+        reservation_id: reserve_reservation_id,
+        restock_ticket,
+    };
+    Ok((outputs, last_status))
 }
 /// Inputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemInputs {
     pub sku: String,
@@ -151,9 +137,7 @@ impl ReserveItemInputs {
     }
 }
 /// Outputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveItemOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -172,104 +156,99 @@ pub async fn sync_feed(
     client: &::arazzo_runtime::Client,
     inputs: SyncFeedInputs,
 ) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(sync_feed_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "sync-feed", steps).await
+}
+async fn sync_feed_steps(
+    client: &::arazzo_runtime::Client,
+    _: SyncFeedInputs,
+) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
-        let mut fetch_page: Option<i64> = None;
-        let mut fetch_more: Option<bool> = None;
-        let mut store_archived: Option<i64> = None;
-        let mut commit_status: Option<u16> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let response = client
-                        .request(
-                            rt::Method::GET,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/feed",
-                        )
-                        .send("fetch")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    fetch_page = Some(response.body_pointer("/page")?);
-                    fetch_more = Some(response.body_pointer("/more")?);
-                    if response.pointer_eq("/count", 0i64) {
-                        steps.succeeded().goto(2usize);
-                        continue;
-                    }
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
+    let mut fetch_page: Option<i64> = None;
+    let mut fetch_more: Option<bool> = None;
+    let mut store_archived: Option<i64> = None;
+    let mut commit_status: Option<u16> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/feed")
+                    .send("fetch")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/archive",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                (
-                                    "page",
-                                    rt::param::to_json(
-                                        rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
-                                    ),
-                                ),
-                            ]),
-                        )
-                        .send("store")
-                        .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    store_archived = Some(response.body_pointer("/archived")?);
-                    if rt::cond::eq(
-                        &rt::param::to_json(
-                            rt::flow::output(fetch_more.as_ref(), "fetch", "more")?,
-                        ),
-                        &rt::serde_json::Value::Bool(true),
-                    ) {
-                        steps.succeeded().goto(0usize);
-                        continue;
-                    }
-                    steps.succeeded().advance();
+                fetch_page = Some(response.body_pointer("/page")?);
+                fetch_more = Some(response.body_pointer("/more")?);
+                if response.pointer_eq("/count", 0i64) {
+                    steps.succeeded().goto(2usize);
+                    continue;
                 }
-                2usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/archive/commit",
-                        )
-                        .send("commit")
-                        .await?;
-                    if response.status() != 204u16 {
-                        return Err(response.criteria_failed("$statusCode == 204"));
-                    }
-                    commit_status = Some(response.status());
-                    steps.succeeded().advance();
-                }
-                _ => break,
             }
+            1usize => {
+                let response = client
+                    .request(
+                        rt::Method::POST,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        "/archive",
+                    )
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            (
+                                "page",
+                                rt::param::to_json(
+                                    rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
+                                ),
+                            ),
+                        ]),
+                    )
+                    .send("store")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                store_archived = Some(response.body_pointer("/archived")?);
+                if rt::cond::eq(
+                    &rt::param::to_json(
+                        rt::flow::output(fetch_more.as_ref(), "fetch", "more")?,
+                    ),
+                    &true.into(),
+                ) {
+                    steps.succeeded().goto(0usize);
+                    continue;
+                }
+            }
+            2usize => {
+                let response = client
+                    .request(
+                        rt::Method::POST,
+                        "warehouse",
+                        WAREHOUSE_BASE_URL,
+                        "/archive/commit",
+                    )
+                    .send("commit")
+                    .await?;
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
+                }
+                commit_status = Some(response.status());
+            }
+            _ => break,
         }
-        Ok(SyncFeedOutputs {
-            last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
-            archived: store_archived,
-            committed: *rt::flow::output(commit_status.as_ref(), "commit", "status")?,
-        })
-    });
-    rt::deadline::run(client, "sync-feed", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(SyncFeedOutputs {
+        last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
+        archived: store_archived,
+        committed: *rt::flow::output(commit_status.as_ref(), "commit", "status")?,
+    })
 }
 /// Inputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
 impl SyncFeedInputs {
@@ -278,15 +257,8 @@ impl SyncFeedInputs {
         Self {}
     }
 }
-impl Default for SyncFeedInputs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 /// Outputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedOutputs {
     /// `lastPage`: `$steps.fetch.outputs.page`.
@@ -306,102 +278,89 @@ pub async fn fetch_item(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
 ) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(fetch_item_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "fetch-item", steps).await
+}
+async fn fetch_item_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: FetchItemInputs,
+) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["primary", "mirror", "audit"], 1000usize);
-        let mut mirror_name: Option<String> = None;
-        let mut audit_status: Option<u16> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("primary")
-                        .await?;
-                    if response.status() != 200u16 {
-                        if rt::cond::eq(
-                            &response
-                                .header("X-Maintenance")
-                                .map(rt::serde_json::Value::from)
-                                .unwrap_or_default(),
-                            &rt::serde_json::Value::from("true"),
-                        ) {
-                            break;
-                        }
-                        if response.status() == 429u16
-                            && !rt::cond::eq(
-                                &response
-                                    .header("X-Quota")
-                                    .map(rt::serde_json::Value::from)
-                                    .unwrap_or_default(),
-                                &rt::serde_json::Value::from("exhausted"),
-                            ) && steps.retry(&response, 2u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        if response.status() == 503u16
-                            && steps.retry(&response, 1u32, 60f64, None).await
-                        {
-                            continue;
-                        }
-                        steps.goto(1usize);
+    let mut steps = rt::steps::Steps::new(["primary", "mirror", "audit"], 1000usize);
+    let mut mirror_name: Option<String> = None;
+    let mut audit_status: Option<u16> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("primary")
+                    .await?;
+                if response.status() != 200u16 {
+                    if rt::cond::eq(
+                        &response.header("X-Maintenance").into(),
+                        &"true".into(),
+                    ) {
+                        break;
+                    }
+                    if response.status() == 429u16
+                        && !rt::cond::eq(
+                            &response.header("X-Quota").into(),
+                            &"exhausted".into(),
+                        ) && steps.retry(&response, 2u32, 0f64, None).await
+                    {
                         continue;
                     }
-                    let _: String = response.body_pointer("/name")?;
-                    steps.succeeded().goto(2usize);
+                    if response.status() == 503u16
+                        && steps.retry(&response, 1u32, 60f64, None).await
+                    {
+                        continue;
+                    }
+                    steps.goto(1usize);
                     continue;
                 }
-                1usize => {
-                    let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("mirror")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    mirror_name = Some(response.body_pointer("/name")?);
-                    steps.succeeded().advance();
-                }
-                2usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/audit",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("sku", rt::param::to_json(&inputs.sku)),
-                            ]),
-                        )
-                        .send("audit")
-                        .await?;
-                    if response.status() != 204u16 {
-                        return Err(response.criteria_failed("$statusCode == 204"));
-                    }
-                    audit_status = Some(response.status());
-                    steps.succeeded().advance();
-                }
-                _ => break,
+                let _: String = response.body_pointer("/name")?;
+                steps.succeeded().goto(2usize);
+                continue;
             }
+            1usize => {
+                let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
+                    .concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("mirror")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
+                }
+                mirror_name = Some(response.body_pointer("/name")?);
+            }
+            2usize => {
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
+                    )
+                    .send("audit")
+                    .await?;
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
+                }
+                audit_status = Some(response.status());
+            }
+            _ => break,
         }
-        Ok(FetchItemOutputs {
-            mirror_name: mirror_name.clone(),
-            audited: audit_status,
-        })
-    });
-    rt::deadline::run(client, "fetch-item", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(FetchItemOutputs {
+        mirror_name,
+        audited: audit_status,
+    })
 }
 /// Inputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemInputs {
     pub sku: String,
@@ -413,9 +372,7 @@ impl FetchItemInputs {
     }
 }
 /// Outputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct FetchItemOutputs {
     /// `mirrorName`: `$steps.mirror.outputs.name`.
@@ -433,79 +390,74 @@ pub async fn authorized_lookup(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
 ) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(authorized_lookup_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "authorized-lookup", steps).await
+}
+async fn authorized_lookup_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: AuthorizedLookupInputs,
+) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["signIn", "lookup"], 1000usize);
-        let mut sign_in_token: Option<String> = None;
-        let mut lookup_name: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/login",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("username", rt::param::to_json(&inputs.username)),
-                                ("password", rt::param::to_json(&inputs.password)),
-                            ]),
-                        )
-                        .send("signIn")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    sign_in_token = Some(response.body_pointer("/token")?);
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["signIn", "lookup"], 1000usize);
+    let mut sign_in_token: Option<String> = None;
+    let mut lookup_name: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            ("username", rt::param::to_json(&inputs.username)),
+                            ("password", rt::param::to_json(&inputs.password)),
+                        ]),
+                    )
+                    .send("signIn")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .header(
-                            "Authorization",
-                            [
-                                "Bearer ",
-                                &*rt::param::ParamValue::to_param(
-                                    rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?,
-                                ),
-                            ]
-                                .concat(),
-                        )
-                        .send("lookup")
-                        .await?;
-                    if response.status() != 200u16 {
-                        lookup_name = response.body_pointer("/name").ok();
-                        if response.status() == 401u16
-                            && steps.retry(&response, 1u32, 0f64, Some(0usize)).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    lookup_name = Some(response.body_pointer("/name")?);
-                    steps.succeeded().advance();
-                }
-                _ => break,
+                sign_in_token = Some(response.body_pointer("/token")?);
             }
+            1usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .header(
+                        "Authorization",
+                        [
+                            "Bearer ",
+                            &*rt::param::ParamValue::to_param(
+                                rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?,
+                            ),
+                        ]
+                            .concat(),
+                    )
+                    .send("lookup")
+                    .await?;
+                if response.status() != 200u16 {
+                    lookup_name = response.body_pointer("/name").ok();
+                    if response.status() == 401u16
+                        && steps.retry(&response, 1u32, 0f64, Some(0usize)).await
+                    {
+                        continue;
+                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
+                }
+                lookup_name = Some(response.body_pointer("/name")?);
+            }
+            _ => break,
         }
-        Ok(AuthorizedLookupOutputs {
-            name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
-            token: rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?.clone(),
-        })
-    });
-    rt::deadline::run(client, "authorized-lookup", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(AuthorizedLookupOutputs {
+        name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
+        token: rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?.clone(),
+    })
 }
 /// Inputs of the `authorized-lookup` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupInputs {
     pub username: String,
@@ -527,9 +479,7 @@ impl AuthorizedLookupInputs {
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
@@ -555,73 +505,63 @@ pub async fn reserve_or_backorder(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
 ) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(reserve_or_backorder_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "reserve-or-backorder", steps)
+        .await
+}
+async fn reserve_or_backorder_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveOrBackorderInputs,
+) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["lookup", "reserve"], 1000usize);
-        let mut reserve_reservation_id: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("lookup")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    if response.pointer_eq("/stock", 0i64) {
-                        let _ = Box::pin(
-                                place_backorder_with_status(
-                                    client,
-                                    PlaceBackorderInputs {
-                                        sku: inputs.sku.clone(),
-                                    },
-                                ),
-                            )
-                            .await?;
-                        break;
-                    }
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve"], 1000usize);
+    let mut reserve_reservation_id: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("lookup")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let path = [
-                        "/items/",
-                        &rt::param::path_segment(&inputs.sku),
-                        "/reservations",
-                    ]
-                        .concat();
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            &path,
-                        )
-                        .send("reserve")
+                if response.pointer_eq("/stock", 0i64) {
+                    let callee_inputs = PlaceBackorderInputs {
+                        sku: inputs.sku.clone(),
+                    };
+                    let _ = Box::pin(place_backorder_with_status(client, callee_inputs))
                         .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    reserve_reservation_id = Some(
-                        response.body_pointer("/reservationId")?,
-                    );
-                    steps.succeeded().advance();
+                    break;
                 }
-                _ => break,
             }
+            1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("reserve")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
+            }
+            _ => break,
         }
-        Ok(ReserveOrBackorderOutputs {
-            reservation_id: reserve_reservation_id.clone(),
-        })
-    });
-    rt::deadline::run(client, "reserve-or-backorder", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(ReserveOrBackorderOutputs {
+        reservation_id: reserve_reservation_id,
+    })
 }
 /// Inputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderInputs {
     pub sku: String,
@@ -633,9 +573,7 @@ impl ReserveOrBackorderInputs {
     }
 }
 /// Outputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveOrBackorderOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -661,33 +599,36 @@ pub(crate) async fn place_backorder_with_status(
     (PlaceBackorderOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
+    let steps = ::std::boxed::Box::pin(place_backorder_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "place-backorder", steps).await
+}
+async fn place_backorder_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceBackorderInputs,
+) -> ::core::result::Result<
+    (PlaceBackorderOutputs, u16),
+    ::arazzo_runtime::WorkflowError,
+> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
-            .json_body(
-                "application/json",
-                &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
-            )
-            .send("order")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let order_backorder_id: String = response.body_pointer("/backorderId")?;
-        Ok((
-            PlaceBackorderOutputs {
-                backorder_id: order_backorder_id,
-            },
-            response.status(),
-        ))
-    });
-    rt::deadline::run(client, "place-backorder", steps).await
+    let response = client
+        .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
+        .json_body(
+            "application/json",
+            &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
+        )
+        .send("order")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let order_backorder_id: String = response.body_pointer("/backorderId")?;
+    let outputs = PlaceBackorderOutputs {
+        backorder_id: order_backorder_id,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderInputs {
     pub sku: String,
@@ -699,9 +640,7 @@ impl PlaceBackorderInputs {
     }
 }
 /// Outputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
@@ -719,102 +658,89 @@ pub async fn audit_item(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
 ) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(audit_item_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "audit-item", steps).await
+}
+async fn audit_item_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: AuditItemInputs,
+) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["lookup", "mirror", "audit"], 1000usize);
-        let mut mirror_stock: Option<i64> = None;
-        let mut audit_status: Option<u16> = None;
-        while let Some(step) = steps.step()? {
-            let (response, failed) = match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("lookup")
-                        .await?;
-                    if response.status() != 200u16 {
-                        (response, Some("$statusCode == 200"))
-                    } else {
-                        (response, None)
-                    }
+    let mut steps = rt::steps::Steps::new(["lookup", "mirror", "audit"], 1000usize);
+    let mut mirror_stock: Option<i64> = None;
+    let mut audit_status: Option<u16> = None;
+    while let Some(step) = steps.step()? {
+        let (response, failed) = match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("lookup")
+                    .await?;
+                if response.status() != 200u16 {
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    (response, None)
                 }
-                1usize => {
-                    let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("mirror")
-                        .await?;
-                    if response.status() != 200u16 {
-                        mirror_stock = response.body_pointer("/stock").ok();
-                        (response, Some("$statusCode == 200"))
-                    } else {
-                        mirror_stock = Some(response.body_pointer("/stock")?);
-                        (response, None)
-                    }
-                }
-                2usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/audit",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("sku", rt::param::to_json(&inputs.sku)),
-                            ]),
-                        )
-                        .send("audit")
-                        .await?;
-                    if response.status() != 204u16 {
-                        audit_status = Some(response.status());
-                        (response, Some("$statusCode == 204"))
-                    } else {
-                        audit_status = Some(response.status());
-                        (response, None)
-                    }
-                }
-                _ => break,
-            };
-            if let Some(criterion) = failed {
-                if response.status() == 404u16 {
-                    let _ = Box::pin(
-                            place_backorder_with_status(
-                                client,
-                                PlaceBackorderInputs {
-                                    sku: inputs.sku.clone(),
-                                },
-                            ),
-                        )
-                        .await?;
-                    break;
-                }
-                return Err(response.criteria_failed(criterion));
             }
-            if rt::cond::lt(
-                response.pointer_or_null("/stock"),
-                &rt::serde_json::Value::from(3i64),
-            ) {
-                steps.succeeded().goto(2usize);
-                continue;
+            1usize => {
+                let path = ["/mirror/items/", &rt::param::path_segment(&inputs.sku)]
+                    .concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("mirror")
+                    .await?;
+                if response.status() != 200u16 {
+                    mirror_stock = response.body_pointer("/stock").ok();
+                    (response, Some("$statusCode == 200"))
+                } else {
+                    mirror_stock = Some(response.body_pointer("/stock")?);
+                    (response, None)
+                }
             }
-            steps.succeeded().advance();
+            2usize => {
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
+                    )
+                    .send("audit")
+                    .await?;
+                if response.status() != 204u16 {
+                    audit_status = Some(response.status());
+                    (response, Some("$statusCode == 204"))
+                } else {
+                    audit_status = Some(response.status());
+                    (response, None)
+                }
+            }
+            _ => break,
+        };
+        if let Some(criterion) = failed {
+            if response.status() == 404u16 {
+                let callee_inputs = PlaceBackorderInputs {
+                    sku: inputs.sku.clone(),
+                };
+                let _ = Box::pin(place_backorder_with_status(client, callee_inputs))
+                    .await?;
+                break;
+            }
+            return Err(response.criteria_failed(criterion));
         }
-        Ok(AuditItemOutputs {
-            stock_on_mirror: mirror_stock,
-            audited: audit_status,
-        })
-    });
-    rt::deadline::run(client, "audit-item", steps).await
+        if rt::cond::lt(response.pointer_or_null("/stock"), &3i64.into()) {
+            steps.succeeded().goto(2usize);
+            continue;
+        }
+        steps.succeeded().advance();
+    }
+    Ok(AuditItemOutputs {
+        stock_on_mirror: mirror_stock,
+        audited: audit_status,
+    })
 }
 /// Inputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemInputs {
     pub sku: String,
@@ -826,9 +752,7 @@ impl AuditItemInputs {
     }
 }
 /// Outputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AuditItemOutputs {
     /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
@@ -849,32 +773,34 @@ pub async fn reserve_through_workflow(
     ReserveThroughWorkflowOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
-    use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let (callee, status) = reserve_item_with_status(
-                client,
-                ReserveItemInputs {
-                    sku: inputs.item.clone(),
-                },
-            )
-            .await?;
-        let response = ::arazzo_runtime::Response::status_only("reserve", status);
-        if response.status() >= 300u16 {
-            return Err(response.criteria_failed("$statusCode < 300"));
-        }
-        let reserve_reservation_id: Option<String> = callee.reservation_id.clone();
-        let reserve_last_status: u16 = response.status();
-        Ok(ReserveThroughWorkflowOutputs {
-            reservation_id: reserve_reservation_id,
-            last_status: reserve_last_status,
-        })
-    });
-    rt::deadline::run(client, "reserve-through-workflow", steps).await
+    let steps = ::std::boxed::Box::pin(reserve_through_workflow_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "reserve-through-workflow", steps)
+        .await
+}
+async fn reserve_through_workflow_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveThroughWorkflowInputs,
+) -> ::core::result::Result<
+    ReserveThroughWorkflowOutputs,
+    ::arazzo_runtime::WorkflowError,
+> {
+    let callee_inputs = ReserveItemInputs {
+        sku: inputs.item.clone(),
+    };
+    let (callee, status) = reserve_item_with_status(client, callee_inputs).await?;
+    let response = ::arazzo_runtime::Response::status_only("reserve", status);
+    if response.status() >= 300u16 {
+        return Err(response.criteria_failed("$statusCode < 300"));
+    }
+    let reserve_reservation_id: Option<String> = callee.reservation_id.clone();
+    let reserve_last_status: u16 = response.status();
+    Ok(ReserveThroughWorkflowOutputs {
+        reservation_id: reserve_reservation_id,
+        last_status: reserve_last_status,
+    })
 }
 /// Inputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowInputs {
     pub item: String,
@@ -886,9 +812,7 @@ impl ReserveThroughWorkflowInputs {
     }
 }
 /// Outputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReserveThroughWorkflowOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
@@ -909,103 +833,81 @@ pub async fn quick_reserve(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
 ) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(quick_reserve_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "quick-reserve", steps).await
+}
+async fn quick_reserve_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: QuickReserveInputs,
+) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(
-            ["lookup", "reserve", "confirm"],
-            1000usize,
-        );
-        let mut reserve_reservation_id: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("lookup")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    if rt::cond::eq(
-                        &response
-                            .header("X-Hot")
-                            .map(rt::serde_json::Value::from)
-                            .unwrap_or_default(),
-                        &rt::serde_json::Value::from("yes"),
-                    ) {
-                        steps.succeeded().goto(2usize);
-                        continue;
-                    }
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["lookup", "reserve", "confirm"], 1000usize);
+    let mut reserve_reservation_id: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("lookup")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let path = [
-                        "/items/",
-                        &rt::param::path_segment(&inputs.sku),
-                        "/reservations",
-                    ]
-                        .concat();
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            &path,
-                        )
-                        .send("reserve")
-                        .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    reserve_reservation_id = Some(
-                        response.body_pointer("/reservationId")?,
-                    );
-                    steps.succeeded().advance();
+                if rt::cond::eq(&response.header("X-Hot").into(), &"yes".into()) {
+                    steps.succeeded().goto(2usize);
+                    continue;
                 }
-                2usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "warehouse",
-                            WAREHOUSE_BASE_URL,
-                            "/audit",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("sku", rt::param::to_json(&inputs.sku)),
-                                (
-                                    "source",
-                                    rt::param::to_json(
-                                        rt::flow::output(
-                                            reserve_reservation_id.as_ref(),
-                                            "reserve",
-                                            "reservationId",
-                                        )?,
-                                    ),
-                                ),
-                            ]),
-                        )
-                        .send("confirm")
-                        .await?;
-                    if response.status() != 204u16 {
-                        return Err(response.criteria_failed("$statusCode == 204"));
-                    }
-                    steps.succeeded().advance();
-                }
-                _ => break,
             }
+            1usize => {
+                let path = [
+                    "/items/",
+                    &rt::param::path_segment(&inputs.sku),
+                    "/reservations",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("reserve")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                reserve_reservation_id = Some(response.body_pointer("/reservationId")?);
+            }
+            2usize => {
+                let response = client
+                    .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            ("sku", rt::param::to_json(&inputs.sku)),
+                            (
+                                "source",
+                                rt::param::to_json(
+                                    rt::flow::output(
+                                        reserve_reservation_id.as_ref(),
+                                        "reserve",
+                                        "reservationId",
+                                    )?,
+                                ),
+                            ),
+                        ]),
+                    )
+                    .send("confirm")
+                    .await?;
+                if response.status() != 204u16 {
+                    return Err(response.criteria_failed("$statusCode == 204"));
+                }
+            }
+            _ => break,
         }
-        Ok(QuickReserveOutputs {})
-    });
-    rt::deadline::run(client, "quick-reserve", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(QuickReserveOutputs {})
 }
 /// Inputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveInputs {
     pub sku: String,
@@ -1017,9 +919,7 @@ impl QuickReserveInputs {
     }
 }
 /// Outputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct QuickReserveOutputs {}
 /// Read an item; an unknown item is registered by backordering it, then read again.
@@ -1033,53 +933,52 @@ pub async fn lookup_or_register(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
 ) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(lookup_or_register_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "lookup-or-register", steps).await
+}
+async fn lookup_or_register_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: LookupOrRegisterInputs,
+) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["lookup"], 1000usize);
-        let mut lookup_stock: Option<i64> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/items/", &rt::param::path_segment(&inputs.sku)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("lookup")
-                        .await?;
-                    if response.status() != 200u16 {
-                        lookup_stock = response.body_pointer("/stock").ok();
-                        if response.status() == 404u16
-                            && steps.retry(&response, 1u32, 0f64, None).await
-                        {
-                            let _ = Box::pin(
-                                    place_backorder_with_status(
-                                        client,
-                                        PlaceBackorderInputs {
-                                            sku: inputs.sku.clone(),
-                                        },
-                                    ),
-                                )
-                                .await?;
-                            continue;
-                        }
-                        return Err(response.criteria_failed("$statusCode == 200"));
+    let mut steps = rt::steps::Steps::new(["lookup"], 1000usize);
+    let mut lookup_stock: Option<i64> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("lookup")
+                    .await?;
+                if response.status() != 200u16 {
+                    lookup_stock = response.body_pointer("/stock").ok();
+                    if response.status() == 404u16
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        let callee_inputs = PlaceBackorderInputs {
+                            sku: inputs.sku.clone(),
+                        };
+                        let _ = Box::pin(
+                                place_backorder_with_status(client, callee_inputs),
+                            )
+                            .await?;
+                        continue;
                     }
-                    lookup_stock = Some(response.body_pointer("/stock")?);
-                    steps.succeeded().advance();
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                _ => break,
+                lookup_stock = Some(response.body_pointer("/stock")?);
             }
+            _ => break,
         }
-        Ok(LookupOrRegisterOutputs {
-            stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
-        })
-    });
-    rt::deadline::run(client, "lookup-or-register", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(LookupOrRegisterOutputs {
+        stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
+    })
 }
 /// Inputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterInputs {
     pub sku: String,
@@ -1091,9 +990,7 @@ impl LookupOrRegisterInputs {
     }
 }
 /// Outputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.

@@ -15,107 +15,100 @@ pub async fn check_team(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
 ) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(check_team_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "check-team", steps).await
+}
+async fn check_team_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: CheckTeamInputs,
+) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
-        let response = client
-            .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-            .send("team")
-            .await?;
-        if !rt::criteria::regex(
-            "^[a-z-]+$",
-            &rt::cond::text(&rt::param::to_json(&inputs.team)),
-        ) {
-            return Err(response.criteria_failed("^[a-z-]+$"));
-        }
-        if !rt::criteria::regex(
-            "^200$",
-            &rt::cond::text(&rt::serde_json::Value::from(response.status())),
-        ) {
-            return Err(response.criteria_failed("^200$"));
-        }
-        if !response.pointer_eq("/status", "ACTIVE") {
-            return Err(response.criteria_failed("$response.body#/status == 'ACTIVE'"));
-        }
-        if !response.pointer_eq("/size", 3i64) {
-            return Err(response.criteria_failed("$response.body#/size == 3"));
-        }
-        if !response.pointer_eq("/archivedAt", ()) {
-            return Err(response.criteria_failed("$response.body#/archivedAt == null"));
-        }
-        if !rt::criteria::regex(
-            "^[a-z.]+@example\\.com$",
-            &rt::cond::text(response.pointer_or_null("/contact")),
-        ) {
-            return Err(response.criteria_failed("^[a-z.]+@example\\.com$"));
-        }
-        if !rt::criteria::regex(
-            "^\"v\\d+\"$",
-            &rt::cond::text(
-                &response
-                    .header("ETag")
-                    .map(rt::serde_json::Value::from)
-                    .unwrap_or_default(),
-            ),
-        ) {
-            return Err(response.criteria_failed("^\"v\\d+\"$"));
-        }
-        if !rt::criteria::jsonpath(
-            "$.members[?@.role == 'owner']",
-            &response.body_operand(),
-        ) {
-            return Err(response.criteria_failed("$.members[?@.role == 'owner']"));
-        }
-        if !rt::criteria::jsonpath(
-            "$[?@.login == 'ada']",
-            response.pointer_or_null("/members"),
-        ) {
-            return Err(response.criteria_failed("$[?@.login == 'ada']"));
-        }
-        let team_name: Option<String> = response.body_pointer("/name")?;
-        let team_members: Option<Vec<rt::serde_json::Value>> = response
-            .body_pointer("/members")?;
-        let path = ["/teams/", &rt::param::path_segment(&inputs.team), "/report"]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-            .send("report")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        if !rt::criteria::jsonpath(
-            "$[?@.role == 'owner']",
-            &rt::param::to_json(&team_members),
-        ) {
-            return Err(response.criteria_failed("$[?@.role == 'owner']"));
-        }
-        if !rt::criteria::regex("<report team=\"[a-z-]+\">", &response.body_text()) {
-            return Err(response.criteria_failed("<report team=\"[a-z-]+\">"));
-        }
-        if !rt::criteria::xpath("count(/report/member) = 3", &response.body_text()) {
-            return Err(response.criteria_failed("count(/report/member) = 3"));
-        }
-        if !rt::criteria::xpath(
-            "/report/member[@role='owner']/text() = 'ada'",
-            &response.body_text(),
-        ) {
-            return Err(
-                response.criteria_failed("/report/member[@role='owner']/text() = 'ada'"),
-            );
-        }
-        let report_xml: String = response.body_text();
-        Ok(CheckTeamOutputs {
-            name: team_name,
-            report: report_xml,
-        })
-    });
-    rt::deadline::run(client, "check-team", steps).await
+    let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
+    let response = client
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+        .send("team")
+        .await?;
+    if !rt::criteria::regex(
+        "^[a-z-]+$",
+        &rt::cond::text(&rt::param::to_json(&inputs.team)),
+    ) {
+        return Err(response.criteria_failed("^[a-z-]+$"));
+    }
+    if !rt::criteria::regex("^200$", &rt::cond::text(&response.status().into())) {
+        return Err(response.criteria_failed("^200$"));
+    }
+    if !response.pointer_eq("/status", "ACTIVE") {
+        return Err(response.criteria_failed("$response.body#/status == 'ACTIVE'"));
+    }
+    if !response.pointer_eq("/size", 3i64) {
+        return Err(response.criteria_failed("$response.body#/size == 3"));
+    }
+    if !response.pointer_eq("/archivedAt", ()) {
+        return Err(response.criteria_failed("$response.body#/archivedAt == null"));
+    }
+    if !rt::criteria::regex(
+        "^[a-z.]+@example\\.com$",
+        &rt::cond::text(response.pointer_or_null("/contact")),
+    ) {
+        return Err(response.criteria_failed("^[a-z.]+@example\\.com$"));
+    }
+    if !rt::criteria::regex(
+        "^\"v\\d+\"$",
+        &rt::cond::text(&response.header("ETag").into()),
+    ) {
+        return Err(response.criteria_failed("^\"v\\d+\"$"));
+    }
+    if !rt::criteria::jsonpath(
+        "$.members[?@.role == 'owner']",
+        &response.body_operand(),
+    ) {
+        return Err(response.criteria_failed("$.members[?@.role == 'owner']"));
+    }
+    if !rt::criteria::jsonpath(
+        "$[?@.login == 'ada']",
+        response.pointer_or_null("/members"),
+    ) {
+        return Err(response.criteria_failed("$[?@.login == 'ada']"));
+    }
+    let team_name: Option<String> = response.body_pointer("/name")?;
+    let team_members: Option<Vec<rt::serde_json::Value>> = response
+        .body_pointer("/members")?;
+    let path = ["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat();
+    let response = client
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+        .send("report")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !rt::criteria::jsonpath(
+        "$[?@.role == 'owner']",
+        &rt::param::to_json(&team_members),
+    ) {
+        return Err(response.criteria_failed("$[?@.role == 'owner']"));
+    }
+    if !rt::criteria::regex("<report team=\"[a-z-]+\">", &response.body_text()) {
+        return Err(response.criteria_failed("<report team=\"[a-z-]+\">"));
+    }
+    if !rt::criteria::xpath("count(/report/member) = 3", &response.body_text()) {
+        return Err(response.criteria_failed("count(/report/member) = 3"));
+    }
+    if !rt::criteria::xpath(
+        "/report/member[@role='owner']/text() = 'ada'",
+        &response.body_text(),
+    ) {
+        return Err(
+            response.criteria_failed("/report/member[@role='owner']/text() = 'ada'"),
+        );
+    }
+    let report_xml: String = response.body_text();
+    Ok(CheckTeamOutputs {
+        name: team_name,
+        report: report_xml,
+    })
 }
 /// Inputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamInputs {
     pub team: String,
@@ -127,9 +120,7 @@ impl CheckTeamInputs {
     }
 }
 /// Outputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.

@@ -12,137 +12,132 @@ pub async fn apply_at_checkout(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
 ) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(apply_at_checkout_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "apply-at-checkout", steps).await
+}
+async fn apply_at_checkout_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ApplyAtCheckoutInputs,
+) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(
-            ["eligibility", "customer", "loan"],
-            1000usize,
-        );
-        let mut eligibility_eligible: Option<bool> = None;
-        let mut customer_customer_id: Option<String> = None;
-        let mut loan_loan_id: Option<String> = None;
-        let mut loan_location: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "lending",
-                            LENDING_BASE_URL,
-                            "/eligibility",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("amount", rt::param::to_json(&inputs.amount)),
-                                (
-                                    "postalCode",
-                                    rt::param::to_json(
-                                        &rt::param::json_at(&inputs.customer, "/postalCode"),
-                                    ),
+    let mut steps = rt::steps::Steps::new(
+        ["eligibility", "customer", "loan"],
+        1000usize,
+    );
+    let mut eligibility_eligible: Option<bool> = None;
+    let mut customer_customer_id: Option<String> = None;
+    let mut loan_loan_id: Option<String> = None;
+    let mut loan_location: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let response = client
+                    .request(
+                        rt::Method::POST,
+                        "lending",
+                        LENDING_BASE_URL,
+                        "/eligibility",
+                    )
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            ("amount", rt::param::to_json(&inputs.amount)),
+                            (
+                                "postalCode",
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/postalCode"),
                                 ),
-                            ]),
-                        )
-                        .send("eligibility")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    eligibility_eligible = Some(response.body_pointer("/eligible")?);
-                    if response.pointer_eq("/eligible", false) {
-                        break;
-                    }
-                    steps.succeeded().advance();
+                            ),
+                        ]),
+                    )
+                    .send("eligibility")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                1usize => {
-                    let response = client
-                        .request(
-                            rt::Method::POST,
-                            "lending",
-                            LENDING_BASE_URL,
-                            "/customers",
-                        )
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                (
-                                    "firstName",
-                                    rt::param::to_json(
-                                        &rt::param::json_at(&inputs.customer, "/firstName"),
-                                    ),
-                                ),
-                                (
-                                    "lastName",
-                                    rt::param::to_json(
-                                        &rt::param::json_at(&inputs.customer, "/lastName"),
-                                    ),
-                                ),
-                            ]),
-                        )
-                        .send("customer")
-                        .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    customer_customer_id = Some(response.body_pointer("/customerId")?);
-                    steps.succeeded().advance();
+                eligibility_eligible = Some(response.body_pointer("/eligible")?);
+                if response.pointer_eq("/eligible", false) {
+                    break;
                 }
-                2usize => {
-                    let response = client
-                        .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/loans")
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                (
-                                    "customerId",
-                                    rt::param::to_json(
-                                        rt::flow::output(
-                                            customer_customer_id.as_ref(),
-                                            "customer",
-                                            "customerId",
-                                        )?,
-                                    ),
-                                ),
-                                ("amount", rt::param::to_json(&inputs.amount)),
-                            ]),
-                        )
-                        .send("loan")
-                        .await?;
-                    if response.status() != 201u16 {
-                        loan_loan_id = response.body_pointer("/loanId").ok();
-                        loan_location = response.header_output("Location").ok();
-                        if response.status() == 503u16
-                            && steps.retry(&response, 1u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    loan_loan_id = Some(response.body_pointer("/loanId")?);
-                    loan_location = Some(response.header_output("Location")?);
-                    steps.succeeded().advance();
-                }
-                _ => break,
             }
+            1usize => {
+                let response = client
+                    .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/customers")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            (
+                                "firstName",
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/firstName"),
+                                ),
+                            ),
+                            (
+                                "lastName",
+                                rt::param::to_json(
+                                    &rt::param::json_at(&inputs.customer, "/lastName"),
+                                ),
+                            ),
+                        ]),
+                    )
+                    .send("customer")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                customer_customer_id = Some(response.body_pointer("/customerId")?);
+            }
+            2usize => {
+                let response = client
+                    .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/loans")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            (
+                                "customerId",
+                                rt::param::to_json(
+                                    rt::flow::output(
+                                        customer_customer_id.as_ref(),
+                                        "customer",
+                                        "customerId",
+                                    )?,
+                                ),
+                            ),
+                            ("amount", rt::param::to_json(&inputs.amount)),
+                        ]),
+                    )
+                    .send("loan")
+                    .await?;
+                if response.status() != 201u16 {
+                    loan_loan_id = response.body_pointer("/loanId").ok();
+                    loan_location = response.header_output("Location").ok();
+                    if response.status() == 503u16
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        continue;
+                    }
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                loan_loan_id = Some(response.body_pointer("/loanId")?);
+                loan_location = Some(response.header_output("Location")?);
+            }
+            _ => break,
         }
-        Ok(ApplyAtCheckoutOutputs {
-            eligible: *rt::flow::output(
-                eligibility_eligible.as_ref(),
-                "eligibility",
-                "eligible",
-            )?,
-            customer_id: customer_customer_id.clone(),
-            loan_id: loan_loan_id.clone(),
-            loan_url: loan_location.clone(),
-        })
-    });
-    rt::deadline::run(client, "apply-at-checkout", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(ApplyAtCheckoutOutputs {
+        eligible: *rt::flow::output(
+            eligibility_eligible.as_ref(),
+            "eligibility",
+            "eligible",
+        )?,
+        customer_id: customer_customer_id,
+        loan_id: loan_loan_id,
+        loan_url: loan_location,
+    })
 }
 /// Inputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutInputs {
     pub amount: f64,
@@ -182,9 +177,7 @@ impl ApplyAtCheckoutInputsCustomer {
     }
 }
 /// Outputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.

@@ -12,128 +12,128 @@ pub async fn adopt_pet(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
 ) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(adopt_pet_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "adopt-pet", steps).await
+}
+async fn adopt_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: AdoptPetInputs,
+) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(
-            ["pet", "coupon", "adopt", "adoptWithCoupon"],
-            1000usize,
-        );
-        let mut pet_name: Option<String> = None;
-        let mut coupon_code: Option<String> = None;
-        let mut adopt_adoption_id: Option<String> = None;
-        let mut adopt_fee: Option<f64> = None;
-        let mut adopt_with_coupon_adoption_id: Option<String> = None;
-        let mut adopt_with_coupon_fee: Option<f64> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
-                        .send("pet")
-                        .await?;
-                    let failed: Option<&'static str> = if response.status() != 200u16 {
-                        Some("$statusCode == 200")
+    let mut steps = rt::steps::Steps::new(
+        ["pet", "coupon", "adopt", "adoptWithCoupon"],
+        1000usize,
+    );
+    let mut pet_name: Option<String> = None;
+    let mut coupon_code: Option<String> = None;
+    let mut adopt_adoption_id: Option<String> = None;
+    let mut adopt_fee: Option<f64> = None;
+    let mut adopt_with_coupon_adoption_id: Option<String> = None;
+    let mut adopt_with_coupon_fee: Option<f64> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
+                let response = client
+                    .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
+                    .send("pet")
+                    .await?;
+                let failed: Option<&'static str> = if response.status() != 200u16 {
+                    Some("$statusCode == 200")
+                } else {
+                    if !response.pointer_eq("/status", "available") {
+                        Some("$response.body#/status == 'available'")
                     } else {
-                        if !response.pointer_eq("/status", "available") {
-                            Some("$response.body#/status == 'available'")
-                        } else {
-                            None
-                        }
-                    };
-                    if let Some(criterion) = failed {
-                        return Err(response.criteria_failed(criterion));
+                        None
                     }
-                    pet_name = Some(response.body_pointer("/name")?);
-                    steps.succeeded().advance();
+                };
+                if let Some(criterion) = failed {
+                    return Err(response.criteria_failed(criterion));
                 }
-                1usize => {
-                    let path = [
-                        "/pets/",
-                        &rt::param::path_segment(inputs.pet_id),
-                        "/coupons",
-                    ]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
-                        .send("coupon")
-                        .await?;
-                    if response.status() != 200u16 {
-                        coupon_code = response.body_pointer("/couponCode").ok();
-                        if response.status() == 404u16 {
-                            steps.goto(2usize);
-                            continue;
-                        }
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    coupon_code = Some(response.body_pointer("/couponCode")?);
-                    steps.succeeded().goto(3usize);
-                    continue;
-                }
-                2usize => {
-                    let response = client
-                        .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("petId", rt::param::to_json(&inputs.pet_id)),
-                                ("customer", rt::param::to_json(&inputs.customer)),
-                            ]),
-                        )
-                        .send("adopt")
-                        .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    adopt_adoption_id = Some(response.body_pointer("/adoptionId")?);
-                    adopt_fee = Some(response.body_pointer("/fee")?);
-                    break;
-                }
-                3usize => {
-                    let response = client
-                        .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
-                        .json_body(
-                            "application/json",
-                            &rt::param::object([
-                                ("petId", rt::param::to_json(&inputs.pet_id)),
-                                ("customer", rt::param::to_json(&inputs.customer)),
-                                (
-                                    "couponCode",
-                                    rt::param::to_json(
-                                        rt::flow::output(coupon_code.as_ref(), "coupon", "code")?,
-                                    ),
-                                ),
-                            ]),
-                        )
-                        .send("adoptWithCoupon")
-                        .await?;
-                    if response.status() != 201u16 {
-                        return Err(response.criteria_failed("$statusCode == 201"));
-                    }
-                    adopt_with_coupon_adoption_id = Some(
-                        response.body_pointer("/adoptionId")?,
-                    );
-                    adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
-                    steps.succeeded().advance();
-                }
-                _ => break,
+                pet_name = Some(response.body_pointer("/name")?);
             }
+            1usize => {
+                let path = [
+                    "/pets/",
+                    &rt::param::path_segment(inputs.pet_id),
+                    "/coupons",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
+                    .send("coupon")
+                    .await?;
+                if response.status() != 200u16 {
+                    coupon_code = response.body_pointer("/couponCode").ok();
+                    if response.status() == 404u16 {
+                        steps.goto(2usize);
+                        continue;
+                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
+                }
+                coupon_code = Some(response.body_pointer("/couponCode")?);
+                steps.succeeded().goto(3usize);
+                continue;
+            }
+            2usize => {
+                let response = client
+                    .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            ("petId", rt::param::to_json(&inputs.pet_id)),
+                            ("customer", rt::param::to_json(&inputs.customer)),
+                        ]),
+                    )
+                    .send("adopt")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                adopt_adoption_id = Some(response.body_pointer("/adoptionId")?);
+                adopt_fee = Some(response.body_pointer("/fee")?);
+                break;
+            }
+            3usize => {
+                let response = client
+                    .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
+                    .json_body(
+                        "application/json",
+                        &rt::param::object([
+                            ("petId", rt::param::to_json(&inputs.pet_id)),
+                            ("customer", rt::param::to_json(&inputs.customer)),
+                            (
+                                "couponCode",
+                                rt::param::to_json(
+                                    rt::flow::output(coupon_code.as_ref(), "coupon", "code")?,
+                                ),
+                            ),
+                        ]),
+                    )
+                    .send("adoptWithCoupon")
+                    .await?;
+                if response.status() != 201u16 {
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+                adopt_with_coupon_adoption_id = Some(
+                    response.body_pointer("/adoptionId")?,
+                );
+                adopt_with_coupon_fee = Some(response.body_pointer("/fee")?);
+            }
+            _ => break,
         }
-        Ok(AdoptPetOutputs {
-            pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
-            adoption_id: adopt_adoption_id.clone(),
-            fee: adopt_fee,
-            discounted_adoption_id: adopt_with_coupon_adoption_id.clone(),
-            discounted_fee: adopt_with_coupon_fee,
-        })
-    });
-    rt::deadline::run(client, "adopt-pet", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(AdoptPetOutputs {
+        pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
+        adoption_id: adopt_adoption_id,
+        fee: adopt_fee,
+        discounted_adoption_id: adopt_with_coupon_adoption_id,
+        discounted_fee: adopt_with_coupon_fee,
+    })
 }
 /// Inputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetInputs {
     #[serde(rename = "petId")]
@@ -150,9 +150,7 @@ impl AdoptPetInputs {
     }
 }
 /// Outputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct AdoptPetOutputs {
     /// `petName`: `$steps.pet.outputs.name`.

@@ -12,42 +12,43 @@ pub async fn watch_job(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
 ) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(watch_job_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "watch-job", steps).await
+}
+async fn watch_job_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: WatchJobInputs,
+) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["poll"], 5usize);
-        let mut poll_state: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("poll")
-                        .await?;
-                    if response.status() != 200u16 {
-                        return Err(response.criteria_failed("$statusCode == 200"));
-                    }
-                    poll_state = Some(response.body_pointer("/state")?);
-                    if response.pointer_eq("/state", "running") {
-                        steps.succeeded().goto(0usize);
-                        continue;
-                    }
-                    steps.succeeded().advance();
+    let mut steps = rt::steps::Steps::new(["poll"], 5usize);
+    let mut poll_state: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("poll")
+                    .await?;
+                if response.status() != 200u16 {
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                _ => break,
+                poll_state = Some(response.body_pointer("/state")?);
+                if response.pointer_eq("/state", "running") {
+                    steps.succeeded().goto(0usize);
+                    continue;
+                }
             }
+            _ => break,
         }
-        Ok(WatchJobOutputs {
-            state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-        })
-    });
-    rt::deadline::run(client, "watch-job", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(WatchJobOutputs {
+        state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
+    })
 }
 /// Inputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobInputs {
     #[serde(rename = "jobId")]
@@ -60,9 +61,7 @@ impl WatchJobInputs {
     }
 }
 /// Outputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
@@ -77,44 +76,45 @@ pub async fn retry_unavailable(
     client: &::arazzo_runtime::Client,
     inputs: RetryUnavailableInputs,
 ) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(retry_unavailable_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "retry-unavailable", steps).await
+}
+async fn retry_unavailable_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: RetryUnavailableInputs,
+) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let mut steps = rt::steps::Steps::new(["poll"], 5usize);
-        let mut poll_state: Option<String> = None;
-        while let Some(step) = steps.step()? {
-            match step {
-                0usize => {
-                    let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)]
-                        .concat();
-                    let response = client
-                        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
-                        .send("poll")
-                        .await?;
-                    if response.status() != 200u16 {
-                        poll_state = response.body_pointer("/state").ok();
-                        if (response.status() == 503u16 || response.status() == 429u16)
-                            && steps.retry(&response, 1u32, 0f64, None).await
-                        {
-                            continue;
-                        }
-                        return Err(response.criteria_failed("$statusCode == 200"));
+    let mut steps = rt::steps::Steps::new(["poll"], 5usize);
+    let mut poll_state: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
+                let response = client
+                    .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .send("poll")
+                    .await?;
+                if response.status() != 200u16 {
+                    poll_state = response.body_pointer("/state").ok();
+                    if (response.status() == 503u16 || response.status() == 429u16)
+                        && steps.retry(&response, 1u32, 0f64, None).await
+                    {
+                        continue;
                     }
-                    poll_state = Some(response.body_pointer("/state")?);
-                    steps.succeeded().advance();
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                _ => break,
+                poll_state = Some(response.body_pointer("/state")?);
             }
+            _ => break,
         }
-        Ok(RetryUnavailableOutputs {
-            state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-        })
-    });
-    rt::deadline::run(client, "retry-unavailable", steps).await
+        steps.succeeded().advance();
+    }
+    Ok(RetryUnavailableOutputs {
+        state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
+    })
 }
 /// Inputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableInputs {
     #[serde(rename = "jobId")]
@@ -127,9 +127,7 @@ impl RetryUnavailableInputs {
     }
 }
 /// Outputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct RetryUnavailableOutputs {
     /// `state`: `$steps.poll.outputs.state`.

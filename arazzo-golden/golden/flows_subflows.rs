@@ -19,36 +19,36 @@ pub(crate) async fn sign_in_with_status(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
 ) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(sign_in_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "sign-in", steps).await
+}
+async fn sign_in_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SignInInputs,
+) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
-            .json_body(
-                "application/json",
-                &rt::param::object([
-                    ("username", rt::param::to_json(&inputs.username)),
-                    ("password", rt::param::to_json(&inputs.password)),
-                ]),
-            )
-            .send("login")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let login_token: String = response.body_pointer("/token")?;
-        Ok((
-            SignInOutputs {
-                token: login_token,
-            },
-            response.status(),
-        ))
-    });
-    rt::deadline::run(client, "sign-in", steps).await
+    let response = client
+        .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
+        .json_body(
+            "application/json",
+            &rt::param::object([
+                ("username", rt::param::to_json(&inputs.username)),
+                ("password", rt::param::to_json(&inputs.password)),
+            ]),
+        )
+        .send("login")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let login_token: String = response.body_pointer("/token")?;
+    let outputs = SignInOutputs {
+        token: login_token,
+    };
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInInputs {
     pub username: String,
@@ -67,9 +67,7 @@ impl SignInInputs {
     }
 }
 /// Outputs of the `sign-in` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
@@ -90,46 +88,45 @@ pub async fn show_profile(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
 ) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(show_profile_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "show-profile", steps).await
+}
+async fn show_profile_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ShowProfileInputs,
+) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let (callee, status) = sign_in_with_status(
-                client,
-                SignInInputs {
-                    username: inputs.user.clone(),
-                    password: inputs.pass.clone(),
-                },
-            )
-            .await?;
-        let response = ::arazzo_runtime::Response::status_only("auth", status);
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let auth_token: String = callee.token.clone();
-        let auth_status: u16 = response.status();
-        let response = client
-            .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&auth_token)].concat(),
-            )
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("me")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let me_name: String = response.body_pointer("/name")?;
-        Ok(ShowProfileOutputs {
-            name: me_name,
-            login_status: auth_status,
-        })
-    });
-    rt::deadline::run(client, "show-profile", steps).await
+    let callee_inputs = SignInInputs {
+        username: inputs.user.clone(),
+        password: inputs.pass.clone(),
+    };
+    let (callee, status) = sign_in_with_status(client, callee_inputs).await?;
+    let response = ::arazzo_runtime::Response::status_only("auth", status);
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let auth_token: String = callee.token.clone();
+    let auth_status: u16 = response.status();
+    let response = client
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&auth_token)].concat(),
+        )
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("me")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let me_name: String = response.body_pointer("/name")?;
+    Ok(ShowProfileOutputs {
+        name: me_name,
+        login_status: auth_status,
+    })
 }
 /// Inputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileInputs {
     pub user: String,
@@ -148,9 +145,7 @@ impl ShowProfileInputs {
     }
 }
 /// Outputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
@@ -168,42 +163,46 @@ pub async fn profile_after_sign_in(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
 ) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(profile_after_sign_in_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "profile-after-sign-in", steps)
+        .await
+}
+async fn profile_after_sign_in_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ProfileAfterSignInInputs,
+) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let (SignInOutputs { token: sign_in_token, .. }, _) = sign_in_with_status(
-                client,
-                SignInInputs {
-                    username: inputs.username.clone(),
-                    password: inputs.password.clone(),
-                },
-            )
-            .await?;
-        let response = client
-            .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&sign_in_token)].concat(),
-            )
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("me")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let me_name: String = response.body_pointer("/name")?;
-        let me_team: Option<String> = response.body_pointer("/team")?;
-        Ok(ProfileAfterSignInOutputs {
-            name: me_name,
-            team: me_team,
-            token: sign_in_token,
-        })
-    });
-    rt::deadline::run(client, "profile-after-sign-in", steps).await
+    let callee_inputs = SignInInputs {
+        username: inputs.username.clone(),
+        password: inputs.password.clone(),
+    };
+    let (SignInOutputs { token: sign_in_token, .. }, _) = sign_in_with_status(
+            client,
+            callee_inputs,
+        )
+        .await?;
+    let response = client
+        .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&sign_in_token)].concat(),
+        )
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("me")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let me_name: String = response.body_pointer("/name")?;
+    let me_team: Option<String> = response.body_pointer("/team")?;
+    Ok(ProfileAfterSignInOutputs {
+        name: me_name,
+        team: me_team,
+        token: sign_in_token,
+    })
 }
 /// Inputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInInputs {
     pub username: String,
@@ -222,9 +221,7 @@ impl ProfileAfterSignInInputs {
     }
 }
 /// Outputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.

@@ -13,90 +13,92 @@ pub async fn book_trip(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
 ) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(book_trip_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "book-trip", steps).await
+}
+async fn book_trip_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: BookTripInputs,
+) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
-            .query("search", &inputs.from)
-            .send("origin")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let origin_id: String = response.body_pointer("/data/0/id")?;
-        let response = client
-            .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
-            .query("search", &inputs.to)
-            .send("destination")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let destination_id: String = response.body_pointer("/data/0/id")?;
-        let response = client
-            .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/trips")
-            .query("origin", &origin_id)
-            .query("destination", &destination_id)
-            .send("trips")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        if !rt::criteria::jsonpath("$.trips[0]", &response.body_operand()) {
-            return Err(response.criteria_failed("$.trips[0]"));
-        }
-        let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
-        let trips_price: f64 = response.body_pointer("/trips/0/price")?;
-        let response = client
-            .request(rt::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
-            .json_body(
-                "application/json",
-                &{
-                    let mut map = rt::serde_json::Map::new();
-                    map.insert("tripId".to_owned(), rt::param::to_json(&trips_trip_id));
-                    map.insert(
-                        "passenger".to_owned(),
-                        rt::param::to_json(&inputs.passenger),
-                    );
-                    map.insert("seats".to_owned(), rt::param::to_json(&inputs.seats));
-                    if let Some(value) = &inputs.railcard {
-                        map.insert("railcard".to_owned(), rt::param::to_json(value));
-                    }
-                    rt::serde_json::Value::Object(map)
-                },
-            )
-            .send("book")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let book_booking_id: String = response.body_pointer("/bookingId")?;
-        let path = ["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]
-            .concat();
-        let response = client
-            .request(rt::Method::POST, "rail", RAIL_BASE_URL, &path)
-            .send("pay")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        if !response.pointer_eq("/status", "paid") {
-            return Err(response.criteria_failed("$response.body#/status == 'paid'"));
-        }
-        let pay_status: String = response.body_pointer("/status")?;
-        Ok(BookTripOutputs {
-            booking_id: book_booking_id,
-            trip_id: trips_trip_id,
-            price: trips_price,
-            payment_status: pay_status,
-        })
-    });
-    rt::deadline::run(client, "book-trip", steps).await
+    let response = client
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .query("search", &inputs.from)
+        .send("origin")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let origin_id: String = response.body_pointer("/data/0/id")?;
+    let response = client
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .query("search", &inputs.to)
+        .send("destination")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let destination_id: String = response.body_pointer("/data/0/id")?;
+    let response = client
+        .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/trips")
+        .query("origin", &origin_id)
+        .query("destination", &destination_id)
+        .send("trips")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !rt::criteria::jsonpath("$.trips[0]", &response.body_operand()) {
+        return Err(response.criteria_failed("$.trips[0]"));
+    }
+    let trips_trip_id: String = response.body_pointer("/trips/0/id")?;
+    let trips_price: f64 = response.body_pointer("/trips/0/price")?;
+    let response = client
+        .request(rt::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
+        .json_body(
+            "application/json",
+            &{
+                let mut map = rt::serde_json::Map::new();
+                map.insert("tripId".to_owned(), rt::param::to_json(&trips_trip_id));
+                map.insert(
+                    "passenger".to_owned(),
+                    rt::param::to_json(&inputs.passenger),
+                );
+                map.insert("seats".to_owned(), rt::param::to_json(&inputs.seats));
+                if let Some(value) = &inputs.railcard {
+                    map.insert("railcard".to_owned(), rt::param::to_json(value));
+                }
+                rt::serde_json::Value::Object(map)
+            },
+        )
+        .send("book")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let book_booking_id: String = response.body_pointer("/bookingId")?;
+    let path = ["/bookings/", &rt::param::path_segment(&book_booking_id), "/payment"]
+        .concat();
+    let response = client
+        .request(rt::Method::POST, "rail", RAIL_BASE_URL, &path)
+        .send("pay")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    if !response.pointer_eq("/status", "paid") {
+        return Err(response.criteria_failed("$response.body#/status == 'paid'"));
+    }
+    let pay_status: String = response.body_pointer("/status")?;
+    Ok(BookTripOutputs {
+        booking_id: book_booking_id,
+        trip_id: trips_trip_id,
+        price: trips_price,
+        payment_status: pay_status,
+    })
 }
 /// Inputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripInputs {
     pub from: String,
@@ -129,9 +131,7 @@ impl BookTripInputs {
     }
 }
 /// Outputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct BookTripOutputs {
     /// `bookingId`: `$steps.book.outputs.bookingId`.

@@ -17,60 +17,65 @@ pub async fn generate_token_then_broadcast(
     GenerateTokenThenBroadcastOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
+    let steps = ::std::boxed::Box::pin(
+        generate_token_then_broadcast_steps(client, inputs),
+    );
+    ::arazzo_runtime::__private::deadline::run(
+            client,
+            "generate-token-then-broadcast",
+            steps,
+        )
+        .await
+}
+async fn generate_token_then_broadcast_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: GenerateTokenThenBroadcastInputs,
+) -> ::core::result::Result<
+    GenerateTokenThenBroadcastOutputs,
+    ::arazzo_runtime::WorkflowError,
+> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = [
-            "/api/hubs/",
-            &rt::param::path_segment(&inputs.hub),
-            "/:generateToken",
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)]
-                    .concat(),
-            )
-            .query("api-version", &inputs.api_version)
-            .query_opt("userId", inputs.user_id.as_ref())
-            .query("minutesToExpire", inputs.minutes_to_expire)
-            .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("generateToken")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let generate_token_token: String = response.body_pointer("/token")?;
-        let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"]
-            .concat();
-        let response = client
-            .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)]
-                    .concat(),
-            )
-            .query("api-version", &inputs.api_version)
-            .text_body("text/plain", &inputs.message)
-            .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("broadcast")
-            .await?;
-        if response.status() != 202u16 {
-            return Err(response.criteria_failed("$statusCode == 202"));
-        }
-        let broadcast_broadcast_status: u16 = response.status();
-        Ok(GenerateTokenThenBroadcastOutputs {
-            token: generate_token_token,
-            broadcast_status: broadcast_broadcast_status,
-        })
-    });
-    rt::deadline::run(client, "generate-token-then-broadcast", steps).await
+    let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
+        .concat();
+    let response = client
+        .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
+        )
+        .query("api-version", &inputs.api_version)
+        .query_opt("userId", inputs.user_id.as_ref())
+        .query("minutesToExpire", inputs.minutes_to_expire)
+        .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("generateToken")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let generate_token_token: String = response.body_pointer("/token")?;
+    let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat();
+    let response = client
+        .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
+        )
+        .query("api-version", &inputs.api_version)
+        .text_body("text/plain", &inputs.message)
+        .security(&[&[("bearerAuth", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("broadcast")
+        .await?;
+    if response.status() != 202u16 {
+        return Err(response.criteria_failed("$statusCode == 202"));
+    }
+    let broadcast_broadcast_status: u16 = response.status();
+    Ok(GenerateTokenThenBroadcastOutputs {
+        token: generate_token_token,
+        broadcast_status: broadcast_broadcast_status,
+    })
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastInputs {
     /// JWT bearer token signed with the service AccessKey (HS256) or an Entra ID token.
@@ -122,9 +127,7 @@ impl GenerateTokenThenBroadcastInputs {
     }
 }
 /// Outputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct GenerateTokenThenBroadcastOutputs {
     /// `token`: `$steps.generateToken.outputs.token`.

@@ -12,122 +12,124 @@ pub async fn every_scheme(
     client: &::arazzo_runtime::Client,
     inputs: EverySchemeInputs,
 ) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(every_scheme_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "every-scheme", steps).await
+}
+async fn every_scheme_steps(
+    client: &::arazzo_runtime::Client,
+    _: EverySchemeInputs,
+) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let _ = inputs;
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("bearer")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
-            .security(
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("bearer")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "headerKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "X-API-Key",
-                                location: ::arazzo_runtime::KeyLocation::Header,
-                            },
-                        ),
-                    ],
+                    (
+                        "headerKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "X-API-Key",
+                            location: ::arazzo_runtime::KeyLocation::Header,
+                        },
+                    ),
                 ],
-            )
-            .send("headerKey")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
-            .query("page", 2i64)
-            .security(
+            ],
+        )
+        .send("headerKey")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .query("page", 2i64)
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "queryKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "api_key",
-                                location: ::arazzo_runtime::KeyLocation::Query,
-                            },
-                        ),
-                    ],
+                    (
+                        "queryKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "api_key",
+                            location: ::arazzo_runtime::KeyLocation::Query,
+                        },
+                    ),
                 ],
-            )
-            .send("queryKey")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
-            .security(
+            ],
+        )
+        .send("queryKey")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "cookieKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "session",
-                                location: ::arazzo_runtime::KeyLocation::Cookie,
-                            },
-                        ),
-                    ],
+                    (
+                        "cookieKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "session",
+                            location: ::arazzo_runtime::KeyLocation::Cookie,
+                        },
+                    ),
                 ],
-            )
-            .send("cookieKey")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/basic")
-            .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
-            .send("basic")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/both")
-            .security(
+            ],
+        )
+        .send("cookieKey")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/basic")
+        .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
+        .send("basic")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/both")
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "headerKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "X-API-Key",
-                                location: ::arazzo_runtime::KeyLocation::Header,
-                            },
-                        ),
-                        ("bearer", ::arazzo_runtime::SchemeKind::Bearer),
-                    ],
+                    (
+                        "headerKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "X-API-Key",
+                            location: ::arazzo_runtime::KeyLocation::Header,
+                        },
+                    ),
+                    ("bearer", ::arazzo_runtime::SchemeKind::Bearer),
                 ],
-            )
-            .send("keyAndBearer")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/health")
-            .send("health")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok(EverySchemeOutputs {})
-    });
-    rt::deadline::run(client, "every-scheme", steps).await
+            ],
+        )
+        .send("keyAndBearer")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/health")
+        .send("health")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(EverySchemeOutputs {})
 }
 /// Inputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Default)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeInputs {}
 impl EverySchemeInputs {
@@ -136,15 +138,8 @@ impl EverySchemeInputs {
         Self {}
     }
 }
-impl Default for EverySchemeInputs {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 /// Outputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeOutputs {}
 /// A step's own Authorization header wins over the configured bearer token.
@@ -156,28 +151,30 @@ pub async fn own_authorization(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
 ) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(own_authorization_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "own-authorization", steps).await
+}
+async fn own_authorization_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: OwnAuthorizationInputs,
+) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
-            .header(
-                "Authorization",
-                ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.token)].concat(),
-            )
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("list")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok(OwnAuthorizationOutputs {})
-    });
-    rt::deadline::run(client, "own-authorization", steps).await
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .header(
+            "Authorization",
+            ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.token)].concat(),
+        )
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("list")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(OwnAuthorizationOutputs {})
 }
 /// Inputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationInputs {
     pub token: ::arazzo_runtime::Secret<String>,
@@ -189,9 +186,7 @@ impl OwnAuthorizationInputs {
     }
 }
 /// Outputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnAuthorizationOutputs {}
 /// Keys passed as parameters named by the operations' apiKey schemes win over the client's.
@@ -203,58 +198,60 @@ pub async fn own_keys(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
 ) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(own_keys_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "own-keys", steps).await
+}
+async fn own_keys_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: OwnKeysInputs,
+) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
-            .header("x-api-key", &inputs.key)
-            .security(
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .header("x-api-key", &inputs.key)
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "headerKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "X-API-Key",
-                                location: ::arazzo_runtime::KeyLocation::Header,
-                            },
-                        ),
-                    ],
+                    (
+                        "headerKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "X-API-Key",
+                            location: ::arazzo_runtime::KeyLocation::Header,
+                        },
+                    ),
                 ],
-            )
-            .send("header")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let response = client
-            .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
-            .query("api_key", &inputs.key)
-            .security(
+            ],
+        )
+        .send("header")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .query("api_key", &inputs.key)
+        .security(
+            &[
                 &[
-                    &[
-                        (
-                            "queryKey",
-                            ::arazzo_runtime::SchemeKind::ApiKey {
-                                name: "api_key",
-                                location: ::arazzo_runtime::KeyLocation::Query,
-                            },
-                        ),
-                    ],
+                    (
+                        "queryKey",
+                        ::arazzo_runtime::SchemeKind::ApiKey {
+                            name: "api_key",
+                            location: ::arazzo_runtime::KeyLocation::Query,
+                        },
+                    ),
                 ],
-            )
-            .send("query")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok(OwnKeysOutputs {})
-    });
-    rt::deadline::run(client, "own-keys", steps).await
+            ],
+        )
+        .send("query")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(OwnKeysOutputs {})
 }
 /// Inputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysInputs {
     pub key: ::arazzo_runtime::Secret<String>,
@@ -266,9 +263,7 @@ impl OwnKeysInputs {
     }
 }
 /// Outputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OwnKeysOutputs {}
 /// Operation and path-item servers; octet-stream and XML bodies.
@@ -280,52 +275,54 @@ pub async fn store(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
 ) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(store_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "store", steps).await
+}
+async fn store_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: StoreInputs,
+) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(
-                rt::Method::POST,
-                "vault",
-                "https://uploads.us.vault.example.com",
-                "/uploads",
-            )
-            .text_body("application/octet-stream", &inputs.data)
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("upload")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let response = client
-            .request(
-                rt::Method::POST,
-                "vault",
-                "https://archive.vault.example.com/cold",
-                "/archive",
-            )
-            .text_body(
-                "application/xml",
-                [
-                    "<archive><id>",
-                    &*rt::param::ParamValue::to_param(&inputs.id),
-                    "</id><note>a &amp; b</note></archive>",
-                ]
-                    .concat(),
-            )
-            .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
-            .send("archive")
-            .await?;
-        if response.status() != 202u16 {
-            return Err(response.criteria_failed("$statusCode == 202"));
-        }
-        Ok(StoreOutputs {})
-    });
-    rt::deadline::run(client, "store", steps).await
+    let response = client
+        .request(
+            rt::Method::POST,
+            "vault",
+            "https://uploads.us.vault.example.com",
+            "/uploads",
+        )
+        .text_body("application/octet-stream", &inputs.data)
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("upload")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let response = client
+        .request(
+            rt::Method::POST,
+            "vault",
+            "https://archive.vault.example.com/cold",
+            "/archive",
+        )
+        .text_body(
+            "application/xml",
+            [
+                "<archive><id>",
+                &*rt::param::ParamValue::to_param(&inputs.id),
+                "</id><note>a &amp; b</note></archive>",
+            ]
+                .concat(),
+        )
+        .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
+        .send("archive")
+        .await?;
+    if response.status() != 202u16 {
+        return Err(response.criteria_failed("$statusCode == 202"));
+    }
+    Ok(StoreOutputs {})
 }
 /// Inputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreInputs {
     pub data: String,
@@ -338,8 +335,6 @@ impl StoreInputs {
     }
 }
 /// Outputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StoreOutputs {}

@@ -12,46 +12,48 @@ pub async fn photo(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
 ) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(photo_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "photo", steps).await
+}
+async fn photo_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PhotoInputs,
+) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
-        let response = client
-            .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
-            .multipart_body([
-                ("caption", Some(rt::param::Part::value(&inputs.caption))),
-                ("photo", Some(rt::param::Part::value(&inputs.photo))),
-                (
-                    "meta",
-                    Some(
-                        rt::param::Part::Json({
-                            let mut map = rt::serde_json::Map::new();
-                            map.insert(
-                                "source".to_owned(),
-                                rt::serde_json::Value::from("camera"),
-                            );
-                            if let Some(value) = &inputs.size {
-                                map.insert("size".to_owned(), rt::param::to_json(value));
-                            }
-                            rt::serde_json::Value::Object(map)
-                        }),
-                    ),
+    let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
+    let response = client
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+        .multipart_body([
+            ("caption", Some(rt::param::Part::value(&inputs.caption))),
+            ("photo", Some(rt::param::Part::value(&inputs.photo))),
+            (
+                "meta",
+                Some(
+                    rt::param::Part::Json({
+                        let mut map = rt::serde_json::Map::new();
+                        map.insert(
+                            "source".to_owned(),
+                            rt::serde_json::Value::from("camera"),
+                        );
+                        if let Some(value) = &inputs.size {
+                            map.insert("size".to_owned(), rt::param::to_json(value));
+                        }
+                        rt::serde_json::Value::Object(map)
+                    }),
                 ),
-                ("credit", inputs.credit.as_ref().map(rt::param::Part::value)),
-                ("kind", Some(rt::param::Part::Text("portrait".to_owned()))),
-            ])
-            .send("upload")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        Ok(PhotoOutputs {})
-    });
-    rt::deadline::run(client, "photo", steps).await
+            ),
+            ("credit", inputs.credit.as_ref().map(rt::param::Part::value)),
+            ("kind", Some(rt::param::Part::Text("portrait".to_owned()))),
+        ])
+        .send("upload")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    Ok(PhotoOutputs {})
 }
 /// Inputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoInputs {
     pub id: i64,
@@ -75,9 +77,7 @@ impl PhotoInputs {
     }
 }
 /// Outputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoOutputs {}
 /// Replacements into a literal payload (applied when generating) and into a computed one (at run time).
@@ -89,68 +89,70 @@ pub async fn replaced(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
 ) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(replaced_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "replaced", steps).await
+}
+async fn replaced_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ReplacedInputs,
+) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
-            .json_body(
-                "application/json",
-                &rt::param::object([
-                    ("name", rt::param::to_json(&inputs.name)),
-                    (
-                        "owner",
-                        rt::param::object([
-                            ("id", rt::param::to_json(&inputs.owner_id)),
-                            ("email", rt::serde_json::Value::from("owner@example.com")),
-                        ]),
+    let response = client
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .json_body(
+            "application/json",
+            &rt::param::object([
+                ("name", rt::param::to_json(&inputs.name)),
+                (
+                    "owner",
+                    rt::param::object([
+                        ("id", rt::param::to_json(&inputs.owner_id)),
+                        ("email", rt::serde_json::Value::from("owner@example.com")),
+                    ]),
+                ),
+                (
+                    "tags",
+                    rt::serde_json::Value::Array(
+                        vec![
+                            rt::serde_json::Value::from("new"),
+                            rt::serde_json::Value::from("named")
+                        ],
                     ),
-                    (
-                        "tags",
-                        rt::serde_json::Value::Array(
-                            vec![
-                                rt::serde_json::Value::from("new"),
-                                rt::serde_json::Value::from("named")
-                            ],
-                        ),
-                    ),
-                ]),
-            )
-            .send("fromTemplate")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        let from_template_template: Option<rt::serde_json::Value> = response
-            .body_pointer("/template")?;
-        let response = client
-            .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
-            .json_body_replaced(
-                "application/json",
-                rt::param::to_json(&from_template_template),
-                [
-                    ("/name", rt::param::to_json(&inputs.name)),
-                    (
-                        "/owner",
-                        rt::param::object([
-                            ("id", rt::param::to_json(&inputs.owner_id)),
-                            ("email", rt::serde_json::Value::Null),
-                        ]),
-                    ),
-                ],
-            )
-            .send("fromOutput")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        Ok(ReplacedOutputs {})
-    });
-    rt::deadline::run(client, "replaced", steps).await
+                ),
+            ]),
+        )
+        .send("fromTemplate")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    let from_template_template: Option<rt::serde_json::Value> = response
+        .body_pointer("/template")?;
+    let response = client
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .json_body_replaced(
+            "application/json",
+            rt::param::to_json(&from_template_template),
+            [
+                ("/name", rt::param::to_json(&inputs.name)),
+                (
+                    "/owner",
+                    rt::param::object([
+                        ("id", rt::param::to_json(&inputs.owner_id)),
+                        ("email", rt::serde_json::Value::Null),
+                    ]),
+                ),
+            ],
+        )
+        .send("fromOutput")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    Ok(ReplacedOutputs {})
 }
 /// Inputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedInputs {
     pub name: String,
@@ -167,9 +169,7 @@ impl ReplacedInputs {
     }
 }
 /// Outputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ReplacedOutputs {}
 /// A multipart body from a whole object input; each member becomes a part.
@@ -181,25 +181,27 @@ pub async fn photo_form(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
 ) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(photo_form_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "photo-form", steps).await
+}
+async fn photo_form_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PhotoFormInputs,
+) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
-        let response = client
-            .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
-            .multipart_object(&rt::param::to_json(&inputs.form))
-            .send("upload")
-            .await?;
-        if response.status() != 201u16 {
-            return Err(response.criteria_failed("$statusCode == 201"));
-        }
-        Ok(PhotoFormOutputs {})
-    });
-    rt::deadline::run(client, "photo-form", steps).await
+    let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
+    let response = client
+        .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+        .multipart_object(&rt::param::to_json(&inputs.form))
+        .send("upload")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
+    Ok(PhotoFormOutputs {})
 }
 /// Inputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormInputs {
     pub form: PhotoFormInputsForm,
@@ -233,8 +235,6 @@ impl PhotoFormInputsForm {
     }
 }
 /// Outputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PhotoFormOutputs {}

@@ -12,540 +12,536 @@ pub async fn style_table(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
 ) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(style_table_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "style-table", steps).await
+}
+async fn style_table_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: StyleTableInputs,
+) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/path/simple/false/", &rt::param::path_segment(&inputs.string)]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/simple/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Simple,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/simple/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Simple,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = ["/path/simple/true/", &rt::param::path_segment(&inputs.string)]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/simple/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Simple,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/simple/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Simple,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-simple-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.string),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.string),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/label/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Label,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-label-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.string),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/false/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                false,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.string),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.array),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let path = [
-            "/path/matrix/true/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "color",
-                &rt::param::to_json(&inputs.object),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("path-matrix-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
-            .query("color", &inputs.string)
-            .send("query-form-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
-            .query_array("color", &inputs.array, false, ",")
-            .send("query-form-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
-            .query_styled(
-                "color",
-                rt::param::Style::Form,
-                false,
-                &rt::param::to_json(&inputs.object),
-            )
-            .send("query-form-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
-            .query("color", &inputs.string)
-            .send("query-form-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
-            .query_array("color", &inputs.array, true, ",")
-            .send("query-form-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
-            .query_styled(
-                "color",
-                rt::param::Style::Form,
-                true,
-                &rt::param::to_json(&inputs.object),
-            )
-            .send("query-form-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(
-                rt::Method::GET,
-                "styles",
-                STYLES_BASE_URL,
-                "/query/spaceDelimited/false",
-            )
-            .query_array("color", &inputs.array, false, " ")
-            .send("query-spaceDelimited-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(
-                rt::Method::GET,
-                "styles",
-                STYLES_BASE_URL,
-                "/query/spaceDelimited/false",
-            )
-            .query_styled(
-                "color",
-                rt::param::Style::SpaceDelimited,
-                false,
-                &rt::param::to_json(&inputs.object),
-            )
-            .send("query-spaceDelimited-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(
-                rt::Method::GET,
-                "styles",
-                STYLES_BASE_URL,
-                "/query/pipeDelimited/false",
-            )
-            .query_array("color", &inputs.array, false, "|")
-            .send("query-pipeDelimited-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(
-                rt::Method::GET,
-                "styles",
-                STYLES_BASE_URL,
-                "/query/pipeDelimited/false",
-            )
-            .query_styled(
-                "color",
-                rt::param::Style::PipeDelimited,
-                false,
-                &rt::param::to_json(&inputs.object),
-            )
-            .send("query-pipeDelimited-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(
-                rt::Method::GET,
-                "styles",
-                STYLES_BASE_URL,
-                "/query/deepObject/true",
-            )
-            .query_styled(
-                "color",
-                rt::param::Style::DeepObject,
-                true,
-                &rt::param::to_json(&inputs.object),
-            )
-            .send("query-deepObject-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
-            .header("X-Color", &inputs.string)
-            .send("header-simple-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
-            .header("X-Color", rt::param::join(&inputs.array, ","))
-            .send("header-simple-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
-            .header_styled("X-Color", false, &rt::param::to_json(&inputs.object))
-            .send("header-simple-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
-            .cookie("color", &inputs.string)
-            .send("cookie-form-false-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
-            .cookie("color", rt::param::join(&inputs.array, ","))
-            .send("cookie-form-false-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
-            .cookie_styled("color", false, &rt::param::to_json(&inputs.object))
-            .send("cookie-form-false-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
-            .header("X-Color", &inputs.string)
-            .send("header-simple-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
-            .header("X-Color", rt::param::join(&inputs.array, ","))
-            .send("header-simple-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
-            .header_styled("X-Color", true, &rt::param::to_json(&inputs.object))
-            .send("header-simple-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
-            .cookie("color", &inputs.string)
-            .send("cookie-form-true-string")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
-            .cookie_styled("color", true, &rt::param::to_json(&inputs.array))
-            .send("cookie-form-true-array")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
-            .cookie_styled("color", true, &rt::param::to_json(&inputs.object))
-            .send("cookie-form-true-object")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        Ok(StyleTableOutputs {})
-    });
-    rt::deadline::run(client, "style-table", steps).await
+    let path = ["/path/simple/false/", &rt::param::path_segment(&inputs.string)]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/simple/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/simple/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = ["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/simple/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/simple/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Simple,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-simple-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/label/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Label,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-label-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/false/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            false,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.string),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.array),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let path = [
+        "/path/matrix/true/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "color",
+            &rt::param::to_json(&inputs.object),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("path-matrix-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .query("color", &inputs.string)
+        .send("query-form-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .query_array("color", &inputs.array, false, ",")
+        .send("query-form-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .query_styled(
+            "color",
+            rt::param::Style::Form,
+            false,
+            &rt::param::to_json(&inputs.object),
+        )
+        .send("query-form-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .query("color", &inputs.string)
+        .send("query-form-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .query_array("color", &inputs.array, true, ",")
+        .send("query-form-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .query_styled(
+            "color",
+            rt::param::Style::Form,
+            true,
+            &rt::param::to_json(&inputs.object),
+        )
+        .send("query-form-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(
+            rt::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            "/query/spaceDelimited/false",
+        )
+        .query_array("color", &inputs.array, false, " ")
+        .send("query-spaceDelimited-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(
+            rt::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            "/query/spaceDelimited/false",
+        )
+        .query_styled(
+            "color",
+            rt::param::Style::SpaceDelimited,
+            false,
+            &rt::param::to_json(&inputs.object),
+        )
+        .send("query-spaceDelimited-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(
+            rt::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            "/query/pipeDelimited/false",
+        )
+        .query_array("color", &inputs.array, false, "|")
+        .send("query-pipeDelimited-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(
+            rt::Method::GET,
+            "styles",
+            STYLES_BASE_URL,
+            "/query/pipeDelimited/false",
+        )
+        .query_styled(
+            "color",
+            rt::param::Style::PipeDelimited,
+            false,
+            &rt::param::to_json(&inputs.object),
+        )
+        .send("query-pipeDelimited-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/deepObject/true")
+        .query_styled(
+            "color",
+            rt::param::Style::DeepObject,
+            true,
+            &rt::param::to_json(&inputs.object),
+        )
+        .send("query-deepObject-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .header("X-Color", &inputs.string)
+        .send("header-simple-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .header("X-Color", rt::param::join(&inputs.array, ","))
+        .send("header-simple-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .header_styled("X-Color", false, &rt::param::to_json(&inputs.object))
+        .send("header-simple-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .cookie("color", &inputs.string)
+        .send("cookie-form-false-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .cookie("color", rt::param::join(&inputs.array, ","))
+        .send("cookie-form-false-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .cookie_styled("color", false, &rt::param::to_json(&inputs.object))
+        .send("cookie-form-false-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .header("X-Color", &inputs.string)
+        .send("header-simple-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .header("X-Color", rt::param::join(&inputs.array, ","))
+        .send("header-simple-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .header_styled("X-Color", true, &rt::param::to_json(&inputs.object))
+        .send("header-simple-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .cookie("color", &inputs.string)
+        .send("cookie-form-true-string")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .cookie_styled("color", true, &rt::param::to_json(&inputs.array))
+        .send("cookie-form-true-array")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .cookie_styled("color", true, &rt::param::to_json(&inputs.object))
+        .send("cookie-form-true-object")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    Ok(StyleTableOutputs {})
 }
 /// Inputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableInputs {
     pub string: String,
@@ -586,9 +582,7 @@ impl StyleTableInputsObject {
     }
 }
 /// Outputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct StyleTableOutputs {}
 /// Object schemas through $ref, an integer array, and an array read from a response as JSON.
@@ -600,72 +594,74 @@ pub async fn typed_styles(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
 ) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(typed_styles_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "typed-styles", steps).await
+}
+async fn typed_styles_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: TypedStylesInputs,
+) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = [
-            "/typed/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "point",
-                &rt::param::to_json(&inputs.rgb),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .query_styled(
-                "filter",
-                rt::param::Style::DeepObject,
-                true,
-                &rt::param::to_json(&inputs.rgb),
-            )
-            .query_array("ids", &inputs.ids, false, "|")
-            .header_styled("X-Rgb", true, &rt::param::to_json(&inputs.rgb))
-            .cookie_styled("rgb", true, &rt::param::to_json(&inputs.rgb))
-            .send("first")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        let first_ids: Option<rt::serde_json::Value> = response.body_pointer("/ids")?;
-        let path = [
-            "/typed/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "point",
-                &{
-                    let mut map = rt::serde_json::Map::new();
-                    map.insert("R".to_owned(), rt::serde_json::Value::from(1i64));
-                    map.insert("G".to_owned(), rt::serde_json::Value::from(2i64));
-                    map.insert("B".to_owned(), rt::serde_json::Value::from(3i64));
-                    rt::serde_json::Value::Object(map)
-                },
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .query_styled(
-                "ids",
-                rt::param::Style::PipeDelimited,
-                false,
-                &rt::param::to_json(&first_ids),
-            )
-            .send("again")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok(TypedStylesOutputs {})
-    });
-    rt::deadline::run(client, "typed-styles", steps).await
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &rt::param::to_json(&inputs.rgb),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .query_styled(
+            "filter",
+            rt::param::Style::DeepObject,
+            true,
+            &rt::param::to_json(&inputs.rgb),
+        )
+        .query_array("ids", &inputs.ids, false, "|")
+        .header_styled("X-Rgb", true, &rt::param::to_json(&inputs.rgb))
+        .cookie_styled("rgb", true, &rt::param::to_json(&inputs.rgb))
+        .send("first")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let first_ids: Option<rt::serde_json::Value> = response.body_pointer("/ids")?;
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &{
+                let mut map = rt::serde_json::Map::new();
+                map.insert("R".to_owned(), rt::serde_json::Value::from(1i64));
+                map.insert("G".to_owned(), rt::serde_json::Value::from(2i64));
+                map.insert("B".to_owned(), rt::serde_json::Value::from(3i64));
+                rt::serde_json::Value::Object(map)
+            },
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .query_styled(
+            "ids",
+            rt::param::Style::PipeDelimited,
+            false,
+            &rt::param::to_json(&first_ids),
+        )
+        .send("again")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(TypedStylesOutputs {})
 }
 /// Inputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesInputs {
     pub rgb: TypedStylesInputsRgb,
@@ -697,9 +693,7 @@ impl TypedStylesInputsRgb {
     }
 }
 /// Outputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct TypedStylesOutputs {}
 /// An optional object input in a matrix path; absent, the step fails before sending.
@@ -711,35 +705,35 @@ pub async fn optional_point(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
 ) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(optional_point_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "optional-point", steps).await
+}
+async fn optional_point_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: OptionalPointInputs,
+) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = [
-            "/typed/",
-            &rt::param::path_styled(
-                rt::param::Style::Matrix,
-                true,
-                "point",
-                &rt::param::to_json(
-                    rt::flow::present(inputs.rgb.as_ref(), "only", "rgb")?,
-                ),
-            ),
-        ]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
-            .send("only")
-            .await?;
-        if response.status() != 200u16 {
-            return Err(response.criteria_failed("$statusCode == 200"));
-        }
-        Ok(OptionalPointOutputs {})
-    });
-    rt::deadline::run(client, "optional-point", steps).await
+    let path = [
+        "/typed/",
+        &rt::param::path_styled(
+            rt::param::Style::Matrix,
+            true,
+            "point",
+            &rt::param::to_json(rt::flow::present(inputs.rgb.as_ref(), "only", "rgb")?),
+        ),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .send("only")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    Ok(OptionalPointOutputs {})
 }
 /// Inputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointInputs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -776,9 +770,7 @@ impl OptionalPointInputsRgb {
     }
 }
 /// Outputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OptionalPointOutputs {}
 /// Parameters described by `content` are sent as JSON text, not by style.
@@ -790,26 +782,28 @@ pub async fn content_params(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
 ) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(content_params_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "content-params", steps).await
+}
+async fn content_params_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: ContentParamsInputs,
+) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let response = client
-            .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
-            .query("filter", rt::param::json_text(&rt::param::to_json(&inputs.rgb)))
-            .header("X-Tags", rt::param::json_text(&inputs.tags))
-            .query_opt("note", inputs.note.as_ref().map(rt::param::json_text))
-            .send("only")
-            .await?;
-        if response.status() != 204u16 {
-            return Err(response.criteria_failed("$statusCode == 204"));
-        }
-        Ok(ContentParamsOutputs {})
-    });
-    rt::deadline::run(client, "content-params", steps).await
+    let response = client
+        .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
+        .query("filter", rt::param::json_text(&rt::param::to_json(&inputs.rgb)))
+        .header("X-Tags", rt::param::json_text(&inputs.tags))
+        .query_opt("note", inputs.note.as_ref().map(rt::param::json_text))
+        .send("only")
+        .await?;
+    if response.status() != 204u16 {
+        return Err(response.criteria_failed("$statusCode == 204"));
+    }
+    Ok(ContentParamsOutputs {})
 }
 /// Inputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsInputs {
     pub rgb: ContentParamsInputsRgb,
@@ -843,8 +837,6 @@ impl ContentParamsInputsRgb {
     }
 }
 /// Outputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ContentParamsOutputs {}

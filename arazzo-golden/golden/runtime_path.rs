@@ -12,61 +12,57 @@ pub async fn check_shipment(
     client: &crate::runtime::Client,
     inputs: CheckShipmentInputs,
 ) -> ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(check_shipment_steps(client, inputs));
+    crate::runtime::__private::deadline::run(client, "check-shipment", steps).await
+}
+async fn check_shipment_steps(
+    client: &crate::runtime::Client,
+    inputs: CheckShipmentInputs,
+) -> ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError> {
     use crate::runtime::__private as rt;
-    let steps = ::std::boxed::Box::pin(async move {
-        let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)]
-            .concat();
-        let response = client
-            .request(rt::Method::GET, "shipping", SHIPPING_BASE_URL, &path)
-            .send("shipment")
-            .await?;
-        if response.status() < 200u16 || response.status() >= 300u16 {
-            return Err(
-                response.criteria_failed("$statusCode >= 200 && $statusCode < 300"),
-            );
-        }
-        if !response.pointer_eq("/status", "SHIPPED")
-            && !response.pointer_eq("/status", "delivered")
-        {
-            return Err(
-                response
-                    .criteria_failed(
-                        "$response.body#/status == 'SHIPPED' || $response.body#/status == 'delivered'",
-                    ),
-            );
-        }
-        if rt::cond::gt(
-            response.pointer_or_null("/parcels"),
-            &rt::serde_json::Value::from(10i64),
+    let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat();
+    let response = client
+        .request(rt::Method::GET, "shipping", SHIPPING_BASE_URL, &path)
+        .send("shipment")
+        .await?;
+    if response.status() < 200u16 || response.status() >= 300u16 {
+        return Err(response.criteria_failed("$statusCode >= 200 && $statusCode < 300"));
+    }
+    if !response.pointer_eq("/status", "SHIPPED")
+        && !response.pointer_eq("/status", "delivered")
+    {
+        return Err(
+            response
+                .criteria_failed(
+                    "$response.body#/status == 'SHIPPED' || $response.body#/status == 'delivered'",
+                ),
+        );
+    }
+    if rt::cond::gt(response.pointer_or_null("/parcels"), &10i64.into())
+        || !rt::cond::le(
+            response.pointer_or_null("/weight"),
+            &rt::param::to_json(&inputs.max_weight),
         )
-            || !rt::cond::le(
-                response.pointer_or_null("/weight"),
-                &rt::param::to_json(&inputs.max_weight),
-            )
-        {
-            return Err(
-                response
-                    .criteria_failed(
-                        "!($response.body#/parcels > 10) && $response.body#/weight <= $inputs.maxWeight",
-                    ),
-            );
-        }
-        if response.pointer_eq("/insured", true) {
-            return Err(response.criteria_failed("$response.body#/insured != true"));
-        }
-        let shipment_status: String = response.body_pointer("/status")?;
-        let shipment_code: u16 = response.status();
-        Ok(CheckShipmentOutputs {
-            status: shipment_status,
-            code: shipment_code,
-        })
-    });
-    rt::deadline::run(client, "check-shipment", steps).await
+    {
+        return Err(
+            response
+                .criteria_failed(
+                    "!($response.body#/parcels > 10) && $response.body#/weight <= $inputs.maxWeight",
+                ),
+        );
+    }
+    if response.pointer_eq("/insured", true) {
+        return Err(response.criteria_failed("$response.body#/insured != true"));
+    }
+    let shipment_status: String = response.body_pointer("/status")?;
+    let shipment_code: u16 = response.status();
+    Ok(CheckShipmentOutputs {
+        status: shipment_status,
+        code: shipment_code,
+    })
 }
 /// Inputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(crate::runtime::__private::serde::Serialize)]
-#[derive(crate::runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, crate::runtime::__private::serde::Deserialize)]
 #[serde(crate = "crate::runtime::__private::serde")]
 pub struct CheckShipmentInputs {
     #[serde(rename = "shipmentId")]
@@ -84,9 +80,7 @@ impl CheckShipmentInputs {
     }
 }
 /// Outputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(crate::runtime::__private::serde::Serialize)]
-#[derive(crate::runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, crate::runtime::__private::serde::Serialize)]
 #[serde(crate = "crate::runtime::__private::serde")]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.

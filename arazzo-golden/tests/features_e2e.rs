@@ -19,6 +19,7 @@ use arazzo_golden::features_operation_path;
 use arazzo_golden::features_parameters;
 use arazzo_golden::features_query_styles;
 use arazzo_golden::features_refs;
+use arazzo_golden::features_secret_outputs;
 use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 
@@ -1125,4 +1126,25 @@ async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
     assert_eq!(err.to_string(), "step `runList`: timed out after 200 ms");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs whose response schema says `format: password` (here through `allOf` and `$ref`, under
+// a name nothing would guess) print `***` in `Debug` and stay plain `String`s for callers.
+
+#[tokio::test]
+async fn an_output_the_schema_marks_as_password_is_hidden_from_debug() {
+    use features_secret_outputs::*;
+    let server =
+        Server::start(|_| Reply::json(201, json!({"id": "acc-1", "recoveryCode": "R3C0VER-ME"})))
+            .await;
+    let outputs = open_account(&client(&[("accounts", &server)]), OpenAccountInputs::new())
+        .await
+        .unwrap();
+    let debug = format!("{outputs:?}");
+    assert!(!debug.contains("R3C0VER-ME"), "{debug}");
+    assert!(debug.contains("recovery: \"***\""), "{debug}");
+    assert!(debug.contains("account_id: \"acc-1\""), "{debug}");
+    let plain: &String = &outputs.recovery;
+    assert_eq!(plain, "R3C0VER-ME");
 }

@@ -45,6 +45,8 @@ fn generator(golden: &Path) -> Generator {
         Some("flows_step_budget") => Generator::new().step_budget(5),
         // The runtime as this crate re-exports it: compiling the module proves every path moved.
         Some("runtime_path") => Generator::new().runtime_path("crate::runtime"),
+        // No serde derives: compiling the module proves no `#[serde]` attribute is left over.
+        Some("features_no_serde") => Generator::new().serde(false, false),
         _ => Generator::new(),
     }
 }

@@ -97,9 +97,9 @@ fn main() -> ExitCode {
             let generator = generator(&common);
             let mut ok = true;
             for file in &files {
-                match generator.generate(file) {
-                    Ok(generated) => {
-                        for w in &generated.warnings {
+                match generator.check(file) {
+                    Ok(checked) => {
+                        for w in &checked.warnings {
                             eprintln!("{w}");
                         }
                         eprintln!("ok: {}", file.display());

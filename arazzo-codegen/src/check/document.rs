@@ -71,6 +71,7 @@ pub(super) fn check_with_signatures(
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
         workflows,
         step_budget: cx.options.step_budget,
+        serde: cx.options.serde,
         children,
     };
     (Some(plan), sigs)

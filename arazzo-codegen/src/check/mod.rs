@@ -32,6 +32,8 @@ pub(crate) struct Options {
     /// How many steps a branching workflow may run before it fails with
     /// `WorkflowError::StepBudgetExceeded` (ends `goto` loops). Default 1000.
     pub(crate) step_budget: usize,
+    /// Which serde derives the generated types get.
+    pub(crate) serde: crate::plan::Serde,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
         Self {
             strict: false,
             step_budget: 1000,
+            serde: crate::plan::Serde::default(),
         }
     }
 }

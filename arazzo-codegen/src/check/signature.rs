@@ -18,6 +18,9 @@ pub(crate) struct Signature {
     pub(crate) fn_name: String,
     /// The internal function that also returns the last status.
     pub(crate) inner_fn_name: String,
+    /// The private function holding the steps, which the public one boxes and runs under the
+    /// workflow deadline.
+    pub(crate) steps_fn_name: String,
     /// The inputs struct first, then the types it uses.
     pub(crate) inputs: Vec<TypeDef>,
     /// The outputs struct's name.
@@ -77,10 +80,16 @@ pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
             id: wf.workflow_id.clone(),
             fn_name,
             inner_fn_name,
+            steps_fn_name: String::new(),
             inputs,
             outputs_type,
             outputs: None,
         });
+    }
+    // Claimed after every public name, so a workflow called `x-steps` keeps `x_steps` and the
+    // private function of `x` gets the suffix.
+    for s in &mut out {
+        s.steps_fn_name = fns.claim(format!("{}_steps", s.fn_name));
     }
     out
 }

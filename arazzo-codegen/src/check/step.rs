@@ -170,6 +170,7 @@ fn workflow_step(
             ty: ty.clone(),
             source: OutputSource::Callee(rust.clone(), None),
             hidden: true,
+            secret: false,
         });
     }
     scope
@@ -624,7 +625,18 @@ fn outputs(
     let mut out = Vec::new();
     for (name, raw) in step.outputs.iter().flatten() {
         let pointer = format!("{sp}/outputs/{}", escape_token(name));
-        let Some((ty, source)) = output(cx, op, call, scope, statuses, name, raw, &pointer) else {
+        let mut secret = false;
+        let output = output(
+            cx,
+            op,
+            call,
+            scope,
+            statuses,
+            (name, raw),
+            &pointer,
+            &mut secret,
+        );
+        let Some((ty, source)) = output else {
             // Later references to it stay quiet: the cause is reported here.
             scope
                 .failed_outputs
@@ -640,12 +652,14 @@ fn outputs(
             ty,
             source,
             hidden: false,
+            secret,
         });
     }
     out
 }
 
-/// One step output's type and source.
+/// One step output's type and source; `secret` is set when its response schema marks it a
+/// credential.
 #[allow(clippy::too_many_arguments)]
 fn output(
     cx: &mut Cx<'_>,
@@ -653,9 +667,9 @@ fn output(
     call: Option<&CallPlan>,
     scope: &Scope,
     statuses: &[u16],
-    name: &str,
-    raw: &Value,
+    (name, raw): (&str, &Value),
     pointer: &str,
+    secret: &mut bool,
 ) -> Option<(RustType, OutputSource)> {
     let Some(text) = raw.as_str() else {
         let value = super::values::literal_output(cx, name, raw, pointer)?;
@@ -668,7 +682,7 @@ fn output(
             Some((RustType::String, OutputSource::Header(h.clone())))
         }
         Expr::Response(ExprSource::Body(ptr)) if op.is_some() => {
-            body_output_type(cx, op?, statuses, ptr.as_deref(), text, pointer)
+            body_output_type(cx, op?, statuses, ptr.as_deref(), (text, pointer), secret)
         }
         Expr::Outputs {
             name: field,
@@ -735,8 +749,8 @@ fn body_output_type(
     op: &Operation,
     statuses: &[u16],
     ptr: Option<&str>,
-    text: &str,
-    pointer: &str,
+    (text, pointer): (&str, &str),
+    secret: &mut bool,
 ) -> Option<(RustType, OutputSource)> {
     let responses: Vec<&openapi::Response> = if statuses.is_empty() {
         op.success_responses().collect()
@@ -761,9 +775,14 @@ fn body_output_type(
     let mut rejections = Vec::new();
     for s in &schemas {
         match ptr {
-            None => types.push(typing::from_openapi(cx.files, s)),
+            None => {
+                *secret |= schema::is_password(cx.files, s);
+                types.push(typing::from_openapi(cx.files, s));
+            }
             Some(p) => match schema::at_pointer(cx.files, s, p) {
                 Ok(Some(at)) => {
+                    // Any response that marks it secret hides it: over-hiding only costs `Debug`.
+                    *secret |= schema::is_password(cx.files, &at);
                     let mut ty = typing::from_openapi(cx.files, &at);
                     if !required_at(cx, s, p) {
                         ty = ty.optional();

@@ -42,6 +42,8 @@ pub(super) fn check(
             "status",
             "last_status",
             "callee",
+            "callee_inputs",
+            "outputs",
             "STEPS",
             "STEP_BUDGET",
         ]),
@@ -92,6 +94,7 @@ pub(super) fn check(
         id: wf.workflow_id.clone(),
         fn_name: sig.fn_name.clone(),
         inner_fn_name: sig.inner_fn_name.clone(),
+        steps_fn_name: sig.steps_fn_name.clone(),
         summary: wf.summary.clone(),
         description: wf.description.clone(),
         inputs: sig.inputs.clone(),
@@ -191,6 +194,18 @@ fn is_secret_name(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
+/// Whether `value` is a step output whose response schema marks it a credential.
+fn schema_secret(scope: &Scope, value: &ValueExpr) -> bool {
+    let ValueExpr::StepOutput { var, .. } = value else {
+        return false;
+    };
+    scope
+        .steps
+        .iter()
+        .flat_map(|(_, outputs)| outputs)
+        .any(|o| &o.var == var && o.secret)
+}
+
 /// The last name an output expression reads: `token` in `$steps.mint.outputs.token` or
 /// `$response.body#/token`.
 fn last_name(expression: &str) -> &str {
@@ -237,7 +252,9 @@ fn outputs(
             json_name: name.clone(),
             rust_name: rust_names.claim(names::snake(name)),
             ty: value.ty(),
-            secret: is_secret_name(name) || is_secret_name(last_name(&text)),
+            secret: is_secret_name(name)
+                || is_secret_name(last_name(&text))
+                || schema_secret(scope, &value),
             expression: text,
             value,
             maybe_skipped: false,

@@ -48,15 +48,25 @@ pub(super) fn steps(
             let ty = type_tokens(&RustType::Option(Box::new(o.ty.clone())));
             quote! { let mut #var: #ty = None; }
         });
-    let arms = w
+    let (arms, advances): (Vec<TokenStream>, Vec<bool>) = w
         .steps
         .iter()
         .enumerate()
-        .map(|(i, s)| arm(plan, s, i, used, &flags));
+        .map(|(i, s)| arm(plan, s, i, used, &flags))
+        .unzip();
+    // Arms whose success goes on to the next step fall through to one `advance`; the others
+    // leave the arm on every path (and with none falling through, it would be unreachable).
+    let advance = advances
+        .contains(&true)
+        .then(|| quote! { steps.succeeded().advance(); });
     let last = with_status.then(|| quote! { let mut last_status: u16 = 0; });
     let outputs = outputs_literal(w);
     let result = if with_status {
-        quote! { Ok((#outputs, last_status)) }
+        // Bound first: a struct literal inside the tuple would wrap field by field.
+        quote! {
+            let outputs = #outputs;
+            Ok((outputs, last_status))
+        }
     } else {
         quote! { Ok(#outputs) }
     };
@@ -101,6 +111,7 @@ pub(super) fn steps(
                 #(#arms)*
                 _ => break,
             }
+            #advance
         }
     };
     quote! {
@@ -154,7 +165,15 @@ struct Flags {
     output_vars: BTreeSet<String>,
 }
 
-fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Flags) -> TokenStream {
+/// One step's arm, and whether its success path falls through to the `advance` after the
+/// `match` (every other path leaves the arm).
+fn arm(
+    plan: &Plan,
+    s: &StepPlan,
+    i: usize,
+    used: &BTreeSet<String>,
+    flags: &Flags,
+) -> (TokenStream, bool) {
     let id = &s.id;
     let step = quote! { #id };
     // The step's own actions; in a workflow with workflow-level actions those run after the
@@ -189,7 +208,6 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
             }
         }
         StepKind::Workflow(c) => {
-            let call = call(c, id);
             let callee_used = s.outputs.iter().any(|o| {
                 matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
             });
@@ -199,12 +217,13 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                 quote! { _ }
             };
             if needs_response {
+                let call = call(c, id, Some(quote! { (#callee, status) }));
                 quote! {
-                    let (#callee, status) = #call;
+                    #call
                     let response = ::arazzo_runtime::Response::status_only(#id, status);
                 }
             } else {
-                quote! { let (#callee, _) = #call; }
+                call(c, id, Some(quote! { (#callee, _) }))
             }
         }
     };
@@ -229,10 +248,11 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
     // A success starts the step's retry count over where the loop goes on.
     let (success_actions, success_done) = actions(&own_success, &step, flags, true);
     let next = match (success_done, flags.tail) {
-        (true, _) => None,
         (false, true) => Some(quote! { (response, None) }),
-        (false, false) => Some(quote! { steps.succeeded().advance(); }),
+        // Written once after the `match`.
+        _ => None,
     };
+    let advances = !success_done && !flags.tail;
     let on_success = quote! {
         #(#outputs)*
         #success_actions
@@ -257,13 +277,16 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         })
         .collect();
     if s.criteria.is_empty() {
-        return quote! {
-            #i => {
-                #run
-                #last
-                #on_success
-            }
-        };
+        return (
+            quote! {
+                #i => {
+                    #run
+                    #last
+                    #on_success
+                }
+            },
+            advances,
+        );
     }
     let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
@@ -301,7 +324,28 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
         // The arm's value (its response and the failed criterion, if any) goes to the code
         // after the `match`, unless an action of the step took over.
         let fail = (!failure_done).then(|| quote! { (response, Some(#criterion)) });
-        return quote! {
+        return (
+            quote! {
+                #i => {
+                    #run
+                    #last
+                    #failed
+                    if #test {
+                        #salvage
+                        #failure_actions
+                        #fail
+                    } else {
+                        #on_success
+                    }
+                }
+            },
+            advances,
+        );
+    }
+    let fail =
+        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
+    (
+        quote! {
             #i => {
                 #run
                 #last
@@ -310,27 +354,12 @@ fn arm(plan: &Plan, s: &StepPlan, i: usize, used: &BTreeSet<String>, flags: &Fla
                     #salvage
                     #failure_actions
                     #fail
-                } else {
-                    #on_success
                 }
+                #on_success
             }
-        };
-    }
-    let fail =
-        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
-    quote! {
-        #i => {
-            #run
-            #last
-            #failed
-            if #test {
-                #salvage
-                #failure_actions
-                #fail
-            }
-            #on_success
-        }
-    }
+        },
+        advances,
+    )
 }
 
 /// A step's own actions (all of its actions unless the workflow's run after the `match`).
@@ -385,11 +414,12 @@ fn actions(
             ActionKind::End => quote! { break; },
             ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
             ActionKind::GotoWorkflow(c) => {
-                let call = call_boxed(c, step);
                 if flags.with_status {
-                    quote! { let (_, status) = #call; #last break; }
+                    let call = call_boxed(c, step, Some(quote! { (_, status) }));
+                    quote! { #call #last break; }
                 } else {
-                    quote! { let _ = #call; break; }
+                    let call = call_boxed(c, step, Some(quote! { _ }));
+                    quote! { #call break; }
                 }
             }
             ActionKind::Retry { limit: 0, .. } => continue,
@@ -400,11 +430,11 @@ fn actions(
                 workflow,
             } => {
                 let first = workflow.as_ref().map(|c| {
-                    let call = call_boxed(c, step);
                     if flags.with_status {
-                        quote! { let (_, status) = #call; #last }
+                        let call = call_boxed(c, step, Some(quote! { (_, status) }));
+                        quote! { #call #last }
                     } else {
-                        quote! { let _ = #call; }
+                        call_boxed(c, step, Some(quote! { _ }))
                     }
                 });
                 let first_step = match target {

@@ -26,7 +26,11 @@ pub(super) fn steps(
         .map(|(i, s)| step(plan, s, used, with_status && i == last));
     let outputs = outputs_literal(w);
     let result = if with_status {
-        quote! { Ok((#outputs, response.status())) }
+        // Bound first: a struct literal inside the tuple would wrap field by field.
+        quote! {
+            let outputs = #outputs;
+            Ok((outputs, response.status()))
+        }
     } else {
         quote! { Ok(#outputs) }
     };
@@ -54,7 +58,6 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
             }
         }
         StepKind::Workflow(c) => {
-            let call = call(c, id);
             let callee_used = s.outputs.iter().any(|o| {
                 matches!(o.source, OutputSource::Callee(..)) && (!o.hidden || used.contains(&o.var))
             });
@@ -64,12 +67,13 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
                 quote! { _ }
             };
             if needs_response {
+                let call = call(c, id, Some(quote! { (#callee, status) }));
                 quote! {
-                    let (#callee, status) = #call;
+                    #call
                     let response = ::arazzo_runtime::Response::status_only(#id, status);
                 }
             } else {
-                quote! { let (#callee, _) = #call; }
+                call(c, id, Some(quote! { (#callee, _) }))
             }
         }
     };

@@ -1,31 +1,95 @@
 //! The inputs and outputs structs, and the enums and nested structs inputs use.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::doc;
 use super::values::{json_tokens, type_tokens};
-use crate::plan::{Field, OutputsPlan, Presence, RustType, TypeBody, TypeDef};
+use crate::plan::{Field, OutputsPlan, Presence, RustType, Serde, TypeBody, TypeDef};
 
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
-/// One derive per line: the serde paths are long, and a single list would wrap item by item.
-fn derives() -> TokenStream {
+/// The derives of a generated type. Only the serde derives that serve: the inputs struct is
+/// read (`Deserialize`), the outputs struct written (`Serialize`); the types inputs use are
+/// read with the inputs and written into request bodies, so get both. Each derive costs compile time in every crate that
+/// generates code. One list while it fits a line; with both serde paths it would wrap item by
+/// item, so then one derive per line. `Default` is derived only for a struct without fields,
+/// where it equals `new()`.
+fn derives(debug: bool, default: bool, serialize: bool, deserialize: bool) -> TokenStream {
+    let serde = quote! { ::arazzo_runtime::__private::serde };
+    let debug = debug.then(|| quote! { Debug, });
+    // Its own line: in the list it would make the list wrap.
+    let default = default.then(|| quote! { #[derive(Default)] });
+    let std = quote! { Clone, #debug PartialEq };
+    let list = match (serialize, deserialize) {
+        (true, true) => quote! {
+            #[derive(#std)]
+            #[derive(#serde::Serialize)]
+            #[derive(#serde::Deserialize)]
+        },
+        (true, false) => quote! { #[derive(#std, #serde::Serialize)] },
+        (false, true) => quote! { #[derive(#std, #serde::Deserialize)] },
+        (false, false) => quote! { #[derive(#std)] },
+    };
+    let krate = (serialize || deserialize).then(|| quote! { #[serde(crate = #SERDE)] });
     quote! {
-        #[derive(Clone, Debug, PartialEq)]
-        #[derive(::arazzo_runtime::__private::serde::Serialize)]
-        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
-        #[serde(crate = #SERDE)]
+        #list
+        #default
+        #krate
+    }
+}
+
+/// `tokens` without its `#[serde(...)]` attributes, at any depth: for a type that derives
+/// neither serde trait, where they would not compile.
+fn without_serde(tokens: TokenStream) -> TokenStream {
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tree) = iter.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let is_serde = matches!(
+                    iter.peek(),
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket
+                        && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "serde")
+                );
+                if is_serde {
+                    iter.next();
+                } else {
+                    out.push(TokenTree::Punct(p));
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), without_serde(g.stream()));
+                inner.set_span(g.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `tokens` as they are when the type derives a serde trait, else without serde attributes.
+fn serde_attrs(tokens: TokenStream, derives_serde: bool) -> TokenStream {
+    if derives_serde {
+        tokens
+    } else {
+        without_serde(tokens)
     }
 }
 
 /// A generated input type.
-pub(super) fn type_def(def: &TypeDef, all: &[TypeDef]) -> TokenStream {
+pub(super) fn type_def(def: &TypeDef, all: &[TypeDef], serde: Serde) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc(&def.doc);
-    let derives = derives();
-    match &def.body {
+    let is_inputs = all.first().is_some_and(|first| first.name == def.name);
+    let empty = matches!(&def.body, TypeBody::Struct(fields) if fields.is_empty());
+    // The types inputs use are written into request bodies (and may be outputs): always
+    // `Serialize`.
+    let (ser, de) = (!is_inputs, serde.inputs);
+    let derives = derives(true, empty, ser, de);
+    let tokens = match &def.body {
         TypeBody::Enum(variants) => {
             let vs = variants.iter().map(|v| {
                 let ident = format_ident!("{}", v.rust_name);
@@ -49,7 +113,8 @@ pub(super) fn type_def(def: &TypeDef, all: &[TypeDef]) -> TokenStream {
                 #constructor
             }
         }
-    }
+    };
+    serde_attrs(tokens, ser || de)
 }
 
 fn field(def: &TypeDef, f: &Field) -> TokenStream {
@@ -129,7 +194,8 @@ fn constructor(def: &TypeDef, fields: &[Field], all: &[TypeDef]) -> TokenStream 
         "Inputs with the required values; the others at their defaults, optional ones absent."
     });
     let many = (required.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    let default_impl = required.is_empty().then(|| {
+    // Derived when there are no fields (see `derives`).
+    let default_impl = (required.is_empty() && !fields.is_empty()).then(|| {
         quote! {
             impl Default for #name {
                 fn default() -> Self { Self::new() }
@@ -199,9 +265,8 @@ fn default_value(ty: &RustType, v: &Value, all: &[TypeDef]) -> TokenStream {
 }
 
 /// The outputs struct.
-pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
+pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan, serde: Serde) -> TokenStream {
     let name = format_ident!("{}", o.type_name);
-    let derives = derives();
     let docs = doc(&format!("Outputs of the `{workflow_id}` workflow."));
     let fields = o.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
@@ -212,11 +277,13 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         quote! { #d #rename pub #ident: #ty }
     });
     if !o.fields.iter().any(|f| f.secret) {
-        return quote! {
+        let derives = derives(true, false, serde.outputs, false);
+        let tokens = quote! {
             #docs
             #derives
             pub struct #name { #(#fields,)* }
         };
+        return serde_attrs(tokens, serde.outputs);
     }
     // Credentials keep their plain types for callers; only `Debug` hides them.
     let debug_fields = o.fields.iter().map(|f| {
@@ -229,12 +296,10 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
         }
     });
     let label = &o.type_name;
-    quote! {
+    let derives = derives(false, false, serde.outputs, false);
+    let tokens = quote! {
         #docs
-        #[derive(Clone, PartialEq)]
-        #[derive(::arazzo_runtime::__private::serde::Serialize)]
-        #[derive(::arazzo_runtime::__private::serde::Deserialize)]
-        #[serde(crate = #SERDE)]
+        #derives
         pub struct #name { #(#fields,)* }
         /// Prints `***` for the outputs that hold credentials.
         impl ::std::fmt::Debug for #name {
@@ -242,5 +307,6 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan) -> TokenStream {
                 f.debug_struct(#label) #(#debug_fields)* .finish()
             }
         }
-    }
+    };
+    serde_attrs(tokens, serde.outputs)
 }

@@ -450,25 +450,32 @@ fn context_text(o: &OperandPlan) -> TokenStream {
 }
 
 /// An operand as a `&serde_json::Value` expression: the response's JSON is borrowed, never
-/// cloned; literals, the status, headers and inputs are small temporaries.
+/// cloned; literals, the status, headers and inputs are small temporaries. Every function an
+/// operand is passed to takes `&Value`, so `&x.into()` names the conversion without the path.
 fn operand(o: &OperandPlan) -> TokenStream {
-    let value = quote! { ::arazzo_runtime::__private::serde_json::Value };
     let mut t = match &o.source {
         OperandSource::Literal(l) => match l {
-            Value::Null => quote! { &#value::Null },
-            Value::Bool(b) => quote! { &#value::Bool(#b) },
-            Value::String(s) => quote! { &#value::from(#s) },
+            Value::Null => quote! { &::arazzo_runtime::__private::serde_json::Value::Null },
+            Value::Bool(b) => quote! { &#b.into() },
+            Value::String(s) => quote! { &#s.into() },
+            Value::Number(n) if n.as_i64().is_some() => {
+                let n = n.as_i64().unwrap_or_default();
+                quote! { &#n.into() }
+            }
+            Value::Number(n) if n.as_u64().is_some() => {
+                let n = n.as_u64().unwrap_or_default();
+                quote! { &#n.into() }
+            }
             other => {
                 let v = json_tokens(other);
                 quote! { &#v }
             }
         },
-        OperandSource::StatusCode => quote! { &#value::from(response.status()) },
+        OperandSource::StatusCode => quote! { &response.status().into() },
         OperandSource::ResponseBody(None) => quote! { &response.body_operand() },
         OperandSource::ResponseBody(Some(p)) => quote! { response.pointer_or_null(#p) },
-        OperandSource::ResponseHeader(h) => {
-            quote! { &response.header(#h).map(#value::from).unwrap_or_default() }
-        }
+        // `None` becomes `null`, as a missing header compares.
+        OperandSource::ResponseHeader(h) => quote! { &response.header(#h).into() },
         OperandSource::Value(v) => {
             let r = serialize_ref(v);
             quote! { &::arazzo_runtime::__private::param::to_json(#r) }

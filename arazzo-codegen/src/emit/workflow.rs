@@ -24,16 +24,42 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     // The runtime's deadline wrapper bounds the whole call (ClientBuilder::workflow_deadline),
     // names the running step when it passes, and opens the workflow's tracing span.
     let id = &w.id;
-    let steps = body(plan, w, with_status);
-    // A `let` rather than an argument keeps the steps one indent deep in the formatted code.
-    // Boxed: the wrapper's layers then move a pointer, not the steps' state, which in a debug
-    // build overflowed the stack of nested workflow calls.
-    let body = super::alias_private(quote! {
-        let steps = ::std::boxed::Box::pin(async move { #steps });
+    let steps_fn = format_ident!("{}", w.steps_fn_name);
+    let steps_result = if with_status {
+        quote! { (#outputs_ty, u16) }
+    } else {
+        quote! { #outputs_ty }
+    };
+    // The steps live in their own private function, so they sit one indent deep in the
+    // formatted code. Boxed: the wrapper's layers then move a pointer, not the steps' state,
+    // which in a debug build overflowed the stack of nested workflow calls.
+    let body = quote! {
+        let steps = ::std::boxed::Box::pin(#steps_fn(client, inputs));
         ::arazzo_runtime::__private::deadline::run(client, #id, steps).await
-    });
-    let input_types = w.inputs.iter().map(|d| types::type_def(d, &w.inputs));
-    let outputs = types::outputs(&w.id, &w.outputs);
+    };
+    let steps_body = super::alias_private(body_tokens(plan, w, with_status));
+    let uses_inputs = w.steps.iter().any(step_uses_inputs)
+        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
+        || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
+    // Inputs nothing reads are dropped by the parameter's pattern.
+    let inputs = if uses_inputs {
+        quote! { inputs }
+    } else {
+        quote! { _ }
+    };
+    let steps_fn = quote! {
+        async fn #steps_fn(
+            client: &::arazzo_runtime::Client,
+            #inputs: #inputs_ty,
+        ) -> ::core::result::Result<#steps_result, ::arazzo_runtime::WorkflowError> {
+            #steps_body
+        }
+    };
+    let input_types = w
+        .inputs
+        .iter()
+        .map(|d| types::type_def(d, &w.inputs, plan.serde));
+    let outputs = types::outputs(&w.id, &w.outputs, plan.serde);
     let functions = if with_status {
         let inner = format_ident!("{}", w.inner_fn_name);
         let inner_doc = doc(&format!(
@@ -70,6 +96,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     };
     quote! {
         #functions
+        #steps_fn
         #(#input_types)*
         #outputs
     }
@@ -96,14 +123,9 @@ fn fn_doc(w: &WorkflowPlan) -> String {
     text
 }
 
-fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
+fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
     let used = used_vars(w);
-    let uses_inputs = w.steps.iter().any(step_uses_inputs)
-        || w.outputs.fields.iter().any(|f| mentions_inputs(&f.value))
-        || w.depends_on.iter().any(|d| call_uses_inputs(&d.call));
-    let discard = (!uses_inputs).then(|| quote! { let _ = inputs; });
     let dependencies = w.depends_on.iter().map(|d| {
-        let call = call(&d.call, &w.id);
         let bound: Vec<TokenStream> = d
             .bindings
             .iter()
@@ -114,10 +136,10 @@ fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
             })
             .collect();
         if bound.is_empty() {
-            quote! { #call; }
+            call(&d.call, &w.id, None)
         } else {
             let ty = super::path_tokens(&d.call.outputs_type);
-            quote! { let (#ty { #(#bound,)* .. }, _) = #call; }
+            call(&d.call, &w.id, Some(quote! { (#ty { #(#bound,)* .. }, _) }))
         }
     });
     let steps = if w.branching {
@@ -126,7 +148,6 @@ fn body(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream {
         straight::steps(plan, w, &used, with_status)
     };
     quote! {
-        #discard
         #(#dependencies)*
         #steps
     }
@@ -137,6 +158,13 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
     let ty = format_ident!("{}", w.outputs.type_name);
     let fields = w.outputs.fields.iter().enumerate().map(|(i, f)| {
         let ident = format_ident!("{}", f.rust_name);
+        // Move a step output into the last field that reads it; clone it for the others.
+        let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
+            let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
+            collect_vars(&later.value, &mut theirs);
+            collect_vars(&f.value, &mut mine);
+            !theirs.is_disjoint(&mine)
+        });
         let value = match &f.value {
             // A step a branch may skip: its variable is the `Option` itself.
             ValueExpr::StepOutput {
@@ -145,27 +173,21 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
                 pointer,
                 unset: Some(_),
             } if f.maybe_skipped => {
-                let v = format_ident!("{}", var);
+                let var = format_ident!("{}", var);
+                let v = if read_later && !is_copy_type(ty) {
+                    quote! { #var.clone() }
+                } else {
+                    quote! { #var }
+                };
                 match pointer {
                     Some(p) => {
-                        quote! { #v.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
+                        quote! { #var.as_ref().map(|v| ::arazzo_runtime::__private::param::json_at(v, #p)) }
                     }
-                    None if is_copy_type(ty) && ty.is_option() => quote! { #v.flatten() },
-                    None if is_copy_type(ty) => quote! { #v },
-                    None if ty.is_option() => quote! { #v.clone().flatten() },
-                    None => quote! { #v.clone() },
+                    None if ty.is_option() => quote! { #v.flatten() },
+                    None => v,
                 }
             }
-            value => {
-                // Move a step output into the last field that reads it; clone it for the others.
-                let read_later = w.outputs.fields[i + 1..].iter().any(|later| {
-                    let (mut theirs, mut mine) = (BTreeSet::new(), BTreeSet::new());
-                    collect_vars(&later.value, &mut theirs);
-                    collect_vars(value, &mut mine);
-                    !theirs.is_disjoint(&mine)
-                });
-                value_owned(value, !read_later)
-            }
+            value => value_owned(value, !read_later),
         };
         // `name: name` is written `name`.
         if ident == value.to_string() {
@@ -177,47 +199,75 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
     quote! { #ty { #(#fields,)* } }
 }
 
-/// `callee_with_status(client, CalleeInputs { .. }).await?`, of type `(Outputs, u16)`.
-/// `step` names the caller in conversion errors.
-pub(super) fn call(c: &CallPlan, step: &str) -> TokenStream {
-    call_with(c, &quote! { #step }, false)
+/// `let #pattern = callee_with_status(client, CalleeInputs { .. }).await?;`, the call being
+/// of type `(Outputs, u16)`; no pattern makes it an expression statement. `step` names the
+/// caller in conversion errors.
+pub(super) fn call(c: &CallPlan, step: &str, pattern: Option<TokenStream>) -> TokenStream {
+    call_with(c, &quote! { #step }, false, pattern)
 }
 
 /// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
 /// and recursive async functions need the indirection.
-pub(super) fn call_boxed(c: &CallPlan, step: &TokenStream) -> TokenStream {
-    call_with(c, step, true)
+pub(super) fn call_boxed(
+    c: &CallPlan,
+    step: &TokenStream,
+    pattern: Option<TokenStream>,
+) -> TokenStream {
+    call_with(c, step, true, pattern)
 }
 
-fn call_with(c: &CallPlan, step: &TokenStream, boxed: bool) -> TokenStream {
+fn call_with(
+    c: &CallPlan,
+    step: &TokenStream,
+    boxed: bool,
+    pattern: Option<TokenStream>,
+) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
-    let fields = c.fields.iter().map(|(field, init)| {
-        let ident = format_ident!("{}", field);
-        let value = match init {
-            FieldInit::Absent => quote! { None },
-            FieldInit::Default(func) => {
-                let func = format_ident!("{}", func);
-                quote! { #ty::#func() }
-            }
-            FieldInit::Value(v, target) => convert(v, target, step, field),
-        };
-        quote! { #ident: #value }
-    });
-    if let Some(ms) = c.timeout_ms {
+    let fields: Vec<TokenStream> = c
+        .fields
+        .iter()
+        .map(|(field, init)| {
+            let ident = format_ident!("{}", field);
+            let value = match init {
+                FieldInit::Absent => quote! { None },
+                FieldInit::Default(func) => {
+                    let func = format_ident!("{}", func);
+                    quote! { #ty::#func() }
+                }
+                FieldInit::Value(v, target) => convert(v, target, step, field),
+            };
+            quote! { #ident: #value }
+        })
+        .collect();
+    // The callee's inputs built first (`callee_inputs`, a reserved name), so the call itself
+    // stays one short line rather than a struct literal nested in the call and the box.
+    let (build, inputs) = if fields.is_empty() {
+        (None, quote! { #ty {} })
+    } else {
+        (
+            Some(quote! { let callee_inputs = #ty { #(#fields,)* }; }),
+            quote! { callee_inputs },
+        )
+    };
+    let call = if let Some(ms) = c.timeout_ms {
         // A 1.1 step `timeout` bounds the whole callee (boxed: its future may be large).
         quote! {
             ::arazzo_runtime::__private::timeout::within(
                 #step,
                 #ms,
-                Box::pin(#f(client, #ty { #(#fields,)* })),
+                Box::pin(#f(client, #inputs)),
             )
             .await?
         }
     } else if boxed {
-        quote! { Box::pin(#f(client, #ty { #(#fields,)* })).await? }
+        quote! { Box::pin(#f(client, #inputs)).await? }
     } else {
-        quote! { #f(client, #ty { #(#fields,)* }).await? }
+        quote! { #f(client, #inputs).await? }
+    };
+    match pattern {
+        Some(pattern) => quote! { #build let #pattern = #call; },
+        None => quote! { #build #call; },
     }
 }
 

@@ -213,6 +213,28 @@ fn nullable_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
     !all_of.is_empty() && all_of.iter().all(|b| nullable_at(docs, b, depth + 1))
 }
 
+/// Whether the schema marks its value a credential: `format: password` (OpenAPI's own
+/// format for values to hide), directly or in an `allOf` branch.
+pub(crate) fn is_password(docs: &dyn Documents, schema: &SchemaRef) -> bool {
+    password_at(docs, schema, 0)
+}
+
+fn password_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let Ok(s) = resolve(docs, schema) else {
+        return false;
+    };
+    let Some(Value::Object(map)) = docs.value(s.file).pointer(&s.pointer) else {
+        return false;
+    };
+    map.get("format").and_then(Value::as_str) == Some("password")
+        || branches(map, "allOf", &s)
+            .iter()
+            .any(|b| password_at(docs, b, depth + 1))
+}
+
 /// The schema describing the instance value at `instance_pointer` (RFC 6901, e.g. `/items/0/name`;
 /// a leading `#` is allowed) inside a value described by `schema`.
 ///
