@@ -8,7 +8,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 ARAZZO_HOSTILE_DIR="$dir" cargo test -q -p arazzo-codegen --test hostile write_hostile_documents \
     -- --ignored >/dev/null
-cargo build -q --release -p arazzo-codegen --bin arazzo-codegen
+cargo build -q --release -p arazzo-codegen-cli --bin arazzo-codegen
 bin=target/release/arazzo-codegen
 printf '%-22s %-8s %10s %10s %12s %12s\n' document command input_kb seconds peak_rss_mb output_kb
 for doc in "$dir"/*/hostile.arazzo.yml; do

@@ -1,7 +1,8 @@
 //! Generates typed async Rust from Arazzo workflows and the OpenAPI descriptions they call.
 //!
 //! Use it from build.rs through [`Builder`], from code through [`Generator`], or from the shell
-//! through the `arazzo-codegen` binary. A run either gives [`Generated`] code or a [`Failure`]
+//! through the `arazzo-codegen` command (the `arazzo-codegen-cli` crate). A run either gives
+//! [`Generated`] code or a [`Failure`]
 //! holding every [`Diagnostic`], rendered rustc-style.
 //!
 //! Inside, one run is a one-way pipeline; each layer imports only the layers below it:
@@ -23,8 +24,6 @@
 mod asyncapi;
 mod builder;
 mod check;
-#[cfg(feature = "cli")]
-pub mod conformance;
 mod criteria;
 mod diagnostic;
 mod emit;

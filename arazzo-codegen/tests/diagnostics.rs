@@ -8,7 +8,6 @@
 //! `tests/bad/pending/` holds fixtures whose diagnostics are still wrong; they are not run.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use arazzo_codegen::Generator;
 
@@ -126,86 +125,6 @@ fn every_expected_file_has_a_fixture() {
             );
         }
     }
-}
-
-/// Runs the CLI from this crate's directory.
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_arazzo-codegen"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-#[test]
-fn cli_check_exits_1_and_prints_the_same_diagnostics() {
-    let fixtures = [
-        "tests/bad/unknown-input.arazzo.yml",
-        "tests/bad/several-errors.arazzo.yml",
-    ];
-    let (code, stdout, stderr) = cli(&["check", fixtures[0], fixtures[1]]);
-    assert_eq!(code, 1, "stderr:\n{stderr}");
-    assert_eq!(stdout, "");
-    let expected: String = fixtures
-        .iter()
-        .map(|f| std::fs::read_to_string(expected_path(Path::new(f))).unwrap())
-        .collect();
-    assert_eq!(stderr, expected);
-}
-
-#[test]
-fn cli_check_strict_turns_the_warning_into_an_error() {
-    let fixture = "tests/bad/strict-unbraced.arazzo.yml";
-    let (code, _, stderr) = cli(&["check", "--strict", fixture]);
-    assert_eq!(code, 1, "stderr:\n{stderr}");
-    let expected = std::fs::read_to_string(expected_path(Path::new(fixture))).unwrap();
-    assert_eq!(stderr, expected);
-    let (code, _, stderr) = cli(&["check", fixture]);
-    assert_eq!(code, 0, "without --strict it is a warning:\n{stderr}");
-    assert!(
-        stderr.contains("warning[arazzo::unbraced-expression]"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn cli_check_accepts_the_users_document() {
-    let document = "../specs/arazzo/generate-token-then-broadcast.arazzo.yml";
-    let (code, stdout, stderr) = cli(&["check", document]);
-    assert_eq!(code, 0, "stderr:\n{stderr}");
-    assert_eq!(stdout, "");
-    assert!(stderr.ends_with(&format!("ok: {document}\n")), "{stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
-}
-
-#[test]
-fn cli_check_map_follows_the_help_of_the_remote_url_diagnostic() {
-    let fixture = "tests/bad/source-https-url.arazzo.yml";
-    let local = "../specs/openapi/microsoft-azure-web-pubsub-openapi.yml";
-    let map = format!("https://example.com/openapi/web-pubsub.yml={local}");
-    let (code, _, stderr) = cli(&["check", "--map", &map, fixture]);
-    assert_eq!(code, 0, "stderr:\n{stderr}");
-    assert_eq!(stderr, format!("ok: {fixture}\n"));
-
-    let (code, _, stderr) = cli(&[
-        "check",
-        "--map",
-        "https://example.com/openapi/=../specs/openapi/",
-        fixture,
-    ]);
-    assert_eq!(code, 1, "the mapped file does not exist:\n{stderr}");
-    assert!(
-        stderr.contains("resolved to `../specs/openapi/web-pubsub.yml`")
-            && stderr.contains(
-                "= note: `https://example.com/openapi/` is mapped to `../specs/openapi/`"
-            ),
-        "{stderr}"
-    );
 }
 
 /// Every Arazzo document in `dir`, sorted.

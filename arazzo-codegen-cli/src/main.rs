@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use arazzo_codegen::{Generator, conformance};
+use arazzo_codegen::Generator;
+use arazzo_codegen_cli::conformance;
 use clap::{Args, Parser, Subcommand};
 
 /// Generates typed async Rust from Arazzo workflows; checks documents against their OpenAPI

@@ -14,8 +14,7 @@ mod report;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::diagnostic::Diagnostic;
-use crate::generator::Generator;
+use arazzo_codegen::{Diagnostic, Generator};
 
 pub use report::{Outcome, Report, Row};
 
