@@ -11,6 +11,13 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    arazzo_codegen::Builder::new().compile(FIXTURES)?;
+    arazzo_codegen::Builder::new()
+        // The auth fixture writes the unbraced and pre-1.0.1 forms on purpose: how they are
+        // sent is what it compares.
+        .allow("unbraced-expression")
+        .allow("lenient-expression")
+        // The absent-values fixture sends an optional step output into a path on purpose.
+        .allow("optional-path-parameter")
+        .compile(FIXTURES)?;
     Ok(())
 }

@@ -67,6 +67,21 @@ impl Builder {
         self
     }
 
+    /// Silences warnings with this code (one of [`LINTS`](crate::LINTS)), as `#[allow(...)]`
+    /// does in Rust: for a document kept exactly as its author wrote it. Any other code fails
+    /// the build with an `invalid-option` error.
+    pub fn allow(mut self, code: impl Into<String>) -> Self {
+        self.generator = self.generator.allow(code);
+        self
+    }
+
+    /// Makes warnings with this code (one of [`LINTS`](crate::LINTS)) errors, as
+    /// `#[deny(...)]` does.
+    pub fn deny(mut self, code: impl Into<String>) -> Self {
+        self.generator = self.generator.deny(code);
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
     /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {

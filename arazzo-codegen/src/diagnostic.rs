@@ -30,11 +30,31 @@ impl Span {
     }
 }
 
+/// Where a span is, for tools that do not read the files themselves (JSON and SARIF output,
+/// editors): the path as diagnostics show it and 1-based lines and columns (columns count
+/// characters, as rustc's do).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The file's path as the rendered diagnostic shows it (relative to the current
+    /// directory, `/`-separated).
+    pub path: String,
+    /// Line of the span's first character.
+    pub line: usize,
+    /// Column of the span's first character.
+    pub column: usize,
+    /// Line of the span's end (one past its last character).
+    pub end_line: usize,
+    /// Column of the span's end (one past its last character).
+    pub end_column: usize,
+}
+
 /// A place a diagnostic points at besides its main span, and what it says there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     /// Where.
     pub span: Span,
+    /// The same place as path, line and column (set once the run ends).
+    pub location: Option<Location>,
     /// Text printed after the underline.
     pub text: String,
 }
@@ -78,6 +98,8 @@ pub struct Diagnostic {
     pub message: String,
     /// Where; `None` only when no file is involved (a path that does not exist, say).
     pub span: Option<Span>,
+    /// The same place as path, line and column (set once the run ends).
+    pub location: Option<Location>,
     /// Text printed after the carets.
     pub label: String,
     /// Other places that explain this one ("first defined here"), underlined with `-`.
@@ -105,6 +127,7 @@ impl Diagnostic {
             code,
             message: message.into(),
             span: None,
+            location: None,
             label: String::new(),
             secondary: Vec::new(),
             help: None,
@@ -132,6 +155,7 @@ impl Diagnostic {
         if let Some(span) = span {
             self.secondary.push(Label {
                 span,
+                location: None,
                 text: text.into(),
             });
         }
@@ -164,6 +188,72 @@ const TAB_WIDTH: usize = 4;
 pub(crate) trait SourceText {
     /// The path to show and the text of `file`; `None` for a file it does not know.
     fn source(&self, file: FileId) -> Option<(String, &str)>;
+}
+
+/// Fills in the [`Location`] of every span of `diagnostics` (main and secondary). One pass
+/// over each file for all of them: sorted offsets are walked in order, so thousands of
+/// diagnostics on one long line cost what the line costs, not that many times over.
+pub(crate) fn locate_all(diagnostics: &mut [Diagnostic], files: &dyn SourceText) {
+    let mut wanted: Vec<(FileId, usize)> = Vec::new();
+    for d in diagnostics.iter() {
+        for span in d.span.iter().chain(d.secondary.iter().map(|l| &l.span)) {
+            wanted.push((span.file, span.start));
+            wanted.push((span.file, span.end));
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found: std::collections::HashMap<(FileId, usize), (usize, usize)> =
+        std::collections::HashMap::with_capacity(wanted.len());
+    let mut paths: std::collections::HashMap<FileId, String> = std::collections::HashMap::new();
+    let mut at = 0;
+    while at < wanted.len() {
+        let file = wanted[at].0;
+        let Some((path, text)) = files.source(file) else {
+            while at < wanted.len() && wanted[at].0 == file {
+                at += 1;
+            }
+            continue;
+        };
+        paths.insert(file, path);
+        // Walk the text once, stopping at each wanted offset in order.
+        let (mut line, mut column, mut pos) = (1, 1, 0);
+        let mut chars = text.char_indices().peekable();
+        while at < wanted.len() && wanted[at].0 == file {
+            let target = floor_char_boundary(text, wanted[at].1);
+            while pos < target {
+                match chars.next() {
+                    Some((_, '\n')) => {
+                        line += 1;
+                        column = 1;
+                    }
+                    Some(_) => column += 1,
+                    None => break,
+                }
+                pos = chars.peek().map_or(text.len(), |&(i, _)| i);
+            }
+            found.insert(wanted[at], (line, column));
+            at += 1;
+        }
+    }
+    let locate = |span: &Span| {
+        let path = paths.get(&span.file)?;
+        let &(line, column) = found.get(&(span.file, span.start))?;
+        let &(end_line, end_column) = found.get(&(span.file, span.end))?;
+        Some(Location {
+            path: path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+        })
+    };
+    for d in diagnostics.iter_mut() {
+        d.location = d.span.as_ref().and_then(locate);
+        for label in &mut d.secondary {
+            label.location = locate(&label.span);
+        }
+    }
 }
 
 impl Diagnostic {

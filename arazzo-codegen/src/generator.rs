@@ -17,7 +17,33 @@ pub struct Generator {
     options: Options,
     /// As given to [`Generator::runtime_path`]; `None` for `::arazzo_runtime`.
     runtime_path: Option<String>,
+    /// Warning codes given to [`Generator::allow`] and [`Generator::deny`], in call order
+    /// (a later call for the same code wins).
+    levels: Vec<(String, Level)>,
 }
+
+/// What [`Generator::allow`] and [`Generator::deny`] make of a warning code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Allow,
+    Deny,
+}
+
+/// The codes of the warnings [`Generator::allow`] and [`Generator::deny`] take, sorted.
+/// Errors cannot be allowed: they stop generation.
+pub const LINTS: &[&str] = &[
+    "duplicate-operation-id",
+    "ignored-context",
+    "invalid-id",
+    "invalid-openapi",
+    "jsonpath-draft",
+    "lenient-expression",
+    "literal-output",
+    "no-server",
+    "optional-path-parameter",
+    "suspicious-criterion",
+    "unbraced-expression",
+];
 
 /// A successful run: the generated code, and warnings worth showing.
 #[derive(Debug, Clone)]
@@ -26,6 +52,8 @@ pub struct Generated {
     pub code: String,
     /// Rendered warnings (empty when there are none).
     pub warnings: Vec<String>,
+    /// The same warnings as data, each with its [`Location`](crate::Location).
+    pub diagnostics: Vec<Diagnostic>,
     /// Every file read (the Arazzo document, OpenAPI descriptions, `$ref` targets).
     pub files_read: Vec<PathBuf>,
     /// The cargo features of `arazzo-runtime` the code needs (`regex`, `jsonpath`, `xpath`:
@@ -37,7 +65,8 @@ pub struct Generated {
 /// A failed run: every diagnostic, rendered rustc-style.
 #[derive(Clone)]
 pub struct Failure {
-    /// The diagnostics (errors and warnings) as data.
+    /// The diagnostics (errors and warnings) as data, each with its
+    /// [`Location`](crate::Location).
     pub diagnostics: Vec<Diagnostic>,
     /// All of them rendered, with a closing summary line.
     pub rendered: String,
@@ -93,6 +122,20 @@ impl Generator {
         self
     }
 
+    /// Silences warnings with this code (one of [`LINTS`]), as `#[allow(...)]` does in Rust:
+    /// for a document kept as its author wrote it. Any other code is an `invalid-option`
+    /// error.
+    pub fn allow(mut self, code: impl Into<String>) -> Self {
+        self.levels.push((code.into(), Level::Allow));
+        self
+    }
+
+    /// Makes warnings with this code (one of [`LINTS`]) errors, as `#[deny(...)]` does.
+    pub fn deny(mut self, code: impl Into<String>) -> Self {
+        self.levels.push((code.into(), Level::Deny));
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
     /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
     /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.
@@ -135,11 +178,23 @@ impl Generator {
 
     fn generate_here(&self, path: &Path, emit: bool) -> Result<Generated, Failure> {
         let mut files = Files::new(self.maps.clone());
-        let fail = |files: &Files, diagnostics: Vec<Diagnostic>| Failure {
-            rendered: render(&diagnostics, files, path),
-            files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
-            diagnostics,
+        let fail = |files: &Files, mut diagnostics: Vec<Diagnostic>| {
+            crate::diagnostic::locate_all(&mut diagnostics, files);
+            Failure {
+                rendered: render(&diagnostics, files, path),
+                files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
+                diagnostics,
+            }
         };
+        let unknown: Vec<Diagnostic> = self
+            .levels
+            .iter()
+            .filter(|(code, _)| !LINTS.contains(&code.as_str()))
+            .map(|(code, _)| unknown_lint(code))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(fail(&files, unknown));
+        }
         let runtime = match self
             .runtime_path
             .as_deref()
@@ -161,7 +216,9 @@ impl Generator {
             Ok(file) => file,
             Err(d) => return Err(fail(&files, vec![d])),
         };
-        let (plan, diagnostics) = check::check(&files, file, &self.options);
+        let (plan, mut diagnostics) = check::check(&files, file, &self.options);
+        self.apply_levels(&mut diagnostics);
+        let plan = plan.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
         let Some(plan) = plan else {
             return Err(fail(&files, diagnostics));
         };
@@ -196,9 +253,60 @@ impl Generator {
                 }
                 warnings
             },
+            diagnostics: {
+                crate::diagnostic::locate_all(&mut diagnostics, &files);
+                diagnostics
+            },
             files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
         })
     }
+
+    /// Drops allowed warnings and turns denied ones into errors.
+    fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.levels.is_empty() {
+            return;
+        }
+        let level = |code: &str| {
+            self.levels
+                .iter()
+                .rev()
+                .find(|(c, _)| c == code)
+                .map(|&(_, level)| level)
+        };
+        diagnostics.retain_mut(|d| {
+            if d.is_error() {
+                return true;
+            }
+            match level(d.code) {
+                Some(Level::Allow) => false,
+                Some(Level::Deny) => {
+                    d.severity = crate::diagnostic::Severity::Error;
+                    d.notes
+                        .push(format!("`{}` is denied by this build's settings", d.code));
+                    true
+                }
+                None => true,
+            }
+        });
+    }
+}
+
+/// The error for an `allow`/`deny` code that names no warning.
+fn unknown_lint(code: &str) -> Diagnostic {
+    let close = crate::suggest::similar(code, LINTS.iter().copied());
+    let help = if close.is_empty() {
+        format!(
+            "the codes that can be allowed or denied are {}",
+            crate::suggest::one_of(LINTS)
+        )
+    } else {
+        format!("did you mean {}?", crate::suggest::one_of(&close))
+    };
+    Diagnostic::error(
+        "invalid-option",
+        format!("`{code}` is not the code of a warning, so it cannot be allowed or denied"),
+    )
+    .help(help)
 }
 
 fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {

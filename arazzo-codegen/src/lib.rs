@@ -46,8 +46,8 @@ mod suggest;
 mod typing;
 
 pub use builder::{BuildError, Builder, module_name};
-pub use diagnostic::{Diagnostic, FileId, Label, Severity, Span};
-pub use generator::{Failure, Generated, Generator};
+pub use diagnostic::{Diagnostic, FileId, Label, Location, Severity, Span};
+pub use generator::{Failure, Generated, Generator, LINTS};
 
 impl openapi::Documents for load::Files {
     fn value(&self, file: FileId) -> &serde_json::Value {

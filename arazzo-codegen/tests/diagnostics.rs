@@ -203,3 +203,136 @@ fn check_reports_exactly_what_generate_reports() {
         "only {warned} documents with warnings compared"
     );
 }
+
+/// `LINTS` names every warning code the generator can emit: a new warning whose code is
+/// missing could not be allowed or denied.
+#[test]
+fn lints_list_every_warning_code_in_the_source() {
+    let pattern = regex::Regex::new(r#"warning\(\s*"([a-z0-9-]+)""#).unwrap();
+    let mut found = std::collections::BTreeSet::new();
+    let mut pending = vec![PathBuf::from("src")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("diagnostic.rs")
+            {
+                let text = std::fs::read_to_string(&path).unwrap();
+                found.extend(pattern.captures_iter(&text).map(|c| c[1].to_owned()));
+            }
+        }
+    }
+    let listed: std::collections::BTreeSet<String> = arazzo_codegen::LINTS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(found, listed);
+    assert!(arazzo_codegen::LINTS.is_sorted());
+}
+
+#[test]
+fn allow_silences_a_warning_and_deny_makes_it_an_error() {
+    let fixture = Path::new("tests/bad/strict-unbraced.arazzo.yml");
+    let warned = Generator::new().generate(fixture).unwrap();
+    assert_eq!(warned.diagnostics.len(), 1);
+    assert_eq!(warned.diagnostics[0].code, "unbraced-expression");
+    assert_eq!(warned.warnings.len(), 1);
+
+    let allowed = Generator::new()
+        .allow("unbraced-expression")
+        .generate(fixture)
+        .unwrap();
+    assert!(allowed.diagnostics.is_empty() && allowed.warnings.is_empty());
+    assert_eq!(allowed.code, warned.code);
+
+    let denied = Generator::new()
+        .deny("unbraced-expression")
+        .check(fixture)
+        .unwrap_err();
+    assert_eq!(denied.diagnostics.len(), 1);
+    assert!(denied.diagnostics[0].is_error());
+    assert!(
+        denied
+            .rendered
+            .starts_with("error[arazzo::unbraced-expression]")
+            && denied
+                .rendered
+                .contains("= note: `unbraced-expression` is denied by this build's settings"),
+        "{}",
+        denied.rendered
+    );
+    // The last word on a code wins, as with rustc's flags.
+    assert!(
+        Generator::new()
+            .deny("unbraced-expression")
+            .allow("unbraced-expression")
+            .generate(fixture)
+            .is_ok()
+    );
+}
+
+#[test]
+fn allowing_a_code_that_names_no_warning_is_an_error_with_a_suggestion() {
+    let failure = Generator::new()
+        .allow("unbraced-expresion")
+        .generate(Path::new("tests/features/conditions.arazzo.yml"))
+        .unwrap_err();
+    assert_eq!(failure.diagnostics.len(), 1);
+    assert_eq!(failure.diagnostics[0].code, "invalid-option");
+    assert!(
+        failure
+            .rendered
+            .contains("help: did you mean `unbraced-expression`?"),
+        "{}",
+        failure.rendered
+    );
+    // Errors are not lints.
+    let failure = Generator::new()
+        .allow("unknown-input")
+        .generate(Path::new("tests/features/conditions.arazzo.yml"))
+        .unwrap_err();
+    assert!(
+        failure
+            .rendered
+            .contains("`unknown-input` is not the code of a warning")
+    );
+}
+
+/// Every diagnostic's `location` says what its rendered `-->` line says.
+#[test]
+fn locations_match_the_rendered_arrows() {
+    let mut seen = 0;
+    for fixture in fixtures() {
+        let strict = fixture_name(&fixture).unwrap().contains("strict");
+        let Err(failure) = Generator::new().strict(strict).generate(&fixture) else {
+            continue;
+        };
+        for d in &failure.diagnostics {
+            let (Some(span), Some(location)) = (d.span, &d.location) else {
+                continue;
+            };
+            let arrow = format!(
+                "--> {}:{}:{}\n",
+                location.path, location.line, location.column
+            );
+            assert!(
+                failure.rendered.contains(&arrow),
+                "{}: {arrow:?} not in\n{}",
+                fixture.display(),
+                failure.rendered
+            );
+            assert!((location.end_line, location.end_column) >= (location.line, location.column));
+            assert_eq!(
+                span.start == span.end,
+                (location.line, location.column) == (location.end_line, location.end_column)
+            );
+            for label in &d.secondary {
+                assert!(label.location.is_some(), "{}: {label:?}", fixture.display());
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 50, "only {seen} located diagnostics compared");
+}

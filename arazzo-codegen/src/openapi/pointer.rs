@@ -50,7 +50,7 @@ pub(crate) fn follow(
         Unresolved::Message(message) => Diagnostic::error("unresolved-ref", message)
             .label("this reference cannot be resolved")
             .help("fix the `$ref` so that it names an existing file and JSON pointer"),
-        Unresolved::Load(diagnostic) => diagnostic,
+        Unresolved::Load(diagnostic) => *diagnostic,
     })
 }
 
@@ -58,7 +58,7 @@ pub(crate) fn follow(
 enum Unresolved {
     Message(String),
     /// The loader's diagnostic for a file the reference names.
-    Load(Diagnostic),
+    Load(Box<Diagnostic>),
 }
 
 impl From<String> for Unresolved {
@@ -96,7 +96,9 @@ fn follow_ref(
                     e.message
                 ))
             } else {
-                Unresolved::Load(e.note(format!("while resolving `$ref: {reference}` at `{at}`")))
+                Unresolved::Load(Box::new(
+                    e.note(format!("while resolving `$ref: {reference}` at `{at}`")),
+                ))
             }
         })?;
         if docs.value(next.0).pointer(&next.1).is_none() {
