@@ -81,6 +81,10 @@
 //!   acknowledged); past it the connection is closed with a reason and removed, as Azure
 //!   documents for reliable clients.
 //! - `ackId`s: the last 10,000 per connection are remembered for `Duplicate`.
+//! - Recovery: dropped reliable connections keep at most 256 MiB of unacknowledged messages
+//!   together; past it the ones that dropped first are removed (their recovery gets 1008).
+//! - Hubs: a hub with no connections and no user group memberships is forgotten, so made-up
+//!   hub names do not accumulate.
 //! - Upstream event handlers: each call (handshake, request, answer body) within
 //!   [`Limits::upstream_timeout`] (20 s), answer bodies up to the message limit; up to 16 user
 //!   events wait per connection, then that client's frames are read no further until one is done.
@@ -129,6 +133,7 @@ mod limits;
 mod link;
 mod message;
 mod names;
+mod recovery;
 mod request;
 mod rest;
 mod server;
