@@ -85,6 +85,21 @@ impl Filter {
         }
     }
 
+    /// How many terms and operators the filter has: the most work one evaluation does.
+    pub(crate) fn size(&self) -> usize {
+        let mut pending = vec![self];
+        let mut size = 0;
+        while let Some(f) = pending.pop() {
+            size += 1;
+            match f {
+                Filter::Or(terms) | Filter::And(terms) => pending.extend(terms),
+                Filter::Not(a) => pending.push(a),
+                Filter::Compare(..) | Filter::InGroups(_) => {}
+            }
+        }
+        size
+    }
+
     /// Whether the connection described by `s` satisfies the filter.
     pub(crate) fn matches(&self, s: &Subject<'_>) -> bool {
         match self {

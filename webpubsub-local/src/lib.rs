@@ -72,7 +72,9 @@
 //! - Messages: 1 MiB (Azure's limit) for REST bodies (413) and client WebSocket messages (close
 //!   code 1009 with a reason).
 //! - OData `filter`: 32 KiB and 32 levels of parentheses/`not` (400 naming the limit);
-//!   `and`/`or` chains of any length are read without recursion.
+//!   `and`/`or` chains of any length are read without recursion. A filter is evaluated a
+//!   batch of connections at a time (at most 65,536 terms per batch) with the hub's lock
+//!   released in between, so other calls on the hub are not held up for the whole run.
 //! - Connections: 10,000 open TCP connections; at the limit a new connection displaces the
 //!   oldest one that has not sent a request, else gets 503. Headers (and keep-alive idling) and
 //!   bodies each get 10 s (then the connection closes, 408 for a body); a WebSocket silent for
