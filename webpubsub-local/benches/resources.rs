@@ -332,6 +332,20 @@ fn heavy_filter(bin: &str, probed: &'static str) {
         );
         clients.push(s);
     }
+    // The upgrades are answered and every socket's reader has run once.
+    let _ = request(
+        addr,
+        "HEAD",
+        "/api/hubs/a/users/nobody?api-version=2024-01-01",
+        "text/plain",
+        b"",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    println!(
+        "{} WebSocket clients on hub a: service peak RSS {:.0} MiB",
+        clients.len(),
+        served.peak_rss_mib()
+    );
     let body = serde_json::to_vec(&json!({"groups": ["x"], "filter": filter})).expect("json");
     let heavy = std::thread::spawn(move || {
         let started = Instant::now();
