@@ -351,6 +351,16 @@ mod tests {
     }
 
     #[test]
+    fn size_counts_every_term_and_operator() {
+        let size = |f: &str| Filter::parse(f, LIMITS).unwrap().size();
+        assert_eq!(size("userId eq 'a'"), 1);
+        assert_eq!(size("userId eq 'a' or userId eq 'b' or 'g' in groups"), 4);
+        assert_eq!(size("not (userId eq 'a' and connectionId ne null)"), 4);
+        let chain = vec!["userId eq 'a'"; 3_000].join(" or ");
+        assert_eq!(size(&chain), 3_001);
+    }
+
+    #[test]
     fn evaluates_forms_the_sdks_send() {
         assert!(check("userId eq 'a'", Some("a"), &[]));
         assert!(!check("userId ne 'a'", Some("a"), &[]));
