@@ -6,9 +6,13 @@
 //! 2. A WebSocket client that never reads while 1 MiB messages are sent to it (at most 200):
 //!    the service's peak RSS, whether the client was disconnected, probe latency meanwhile.
 //! 3. A 5,000-term filter on one hub while another hub is probed: the probe's worst latency.
+//! 4. The same filter while its own hub is probed: the probe's worst latency against one
+//!    filter request's time (the filter is evaluated in batches, the hub's lock released in
+//!    between, so the ratio stays well below 1).
 //!
 //! `cargo bench -p webpubsub-local --bench resources`; `WEBPUBSUB_LOCAL_BIN=/path/to/binary`
-//! measures another build of the service (same flags: `--port`, `--access-key`).
+//! measures another build of the service (same flags: `--port`, `--access-key`);
+//! `RESOURCES_SCENARIOS=3,4` runs only those.
 //! Figures are printed; compare runs on the same machine, not against other machines.
 
 use base64::Engine;
@@ -27,6 +31,9 @@ const KEY: &str = "resources-bench-key";
 const IDLE: usize = 20_000;
 const PROBES: usize = 200;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// WebSocket clients on the filtered hub in scenarios 3 and 4: each filter request then
+/// evaluates 5,000 terms against each of them.
+const FILTER_CLIENTS: usize = 2_000;
 
 fn main() {
     if let Ok(n) = std::env::var("RESOURCES_HOLD") {
@@ -36,9 +43,20 @@ fn main() {
     let bin = std::env::var("WEBPUBSUB_LOCAL_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_webpubsub-local").to_owned());
     println!("service binary: {bin}");
-    idle_connections(&bin);
-    never_reading_client(&bin);
-    heavy_filter_on_another_hub(&bin);
+    let only = std::env::var("RESOURCES_SCENARIOS").unwrap_or_default();
+    let run = |n: &str| only.is_empty() || only.split(',').any(|s| s.trim() == n);
+    if run("1") {
+        idle_connections(&bin);
+    }
+    if run("2") {
+        never_reading_client(&bin);
+    }
+    if run("3") {
+        heavy_filter(&bin, "b");
+    }
+    if run("4") {
+        heavy_filter(&bin, "a");
+    }
 }
 
 /// A service process and its address.
@@ -287,8 +305,13 @@ fn never_reading_client(bin: &str) {
     drop(ws);
 }
 
-fn heavy_filter_on_another_hub(bin: &str) {
-    println!("\n== 3. a 5,000-term filter on hub a while hub b is probed");
+/// Ten 5,000-term filter requests on hub a while `probed` is probed with HEAD requests.
+fn heavy_filter(bin: &str, probed: &'static str) {
+    if probed == "a" {
+        println!("\n== 4. a 5,000-term filter on hub a while hub a itself is probed");
+    } else {
+        println!("\n== 3. a 5,000-term filter on hub a while hub {probed} is probed");
+    }
     let served = Served::start(bin);
     let addr = served.addr;
     let filter = (0..5_000)
@@ -297,7 +320,7 @@ fn heavy_filter_on_another_hub(bin: &str) {
         .join(" or ");
     // Raw WebSocket clients on hub a so the filter has connections to evaluate.
     let mut clients = Vec::new();
-    for i in 0..500 {
+    for i in 0..FILTER_CLIENTS {
         let path = "/client/hubs/a";
         let t = token(&format!("http://{addr}{path}"));
         let Ok(mut s) = TcpStream::connect(addr) else {
@@ -309,6 +332,20 @@ fn heavy_filter_on_another_hub(bin: &str) {
         );
         clients.push(s);
     }
+    // The upgrades are answered and every socket's reader has run once.
+    let _ = request(
+        addr,
+        "HEAD",
+        "/api/hubs/a/users/nobody?api-version=2024-01-01",
+        "text/plain",
+        b"",
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    println!(
+        "{} WebSocket clients on hub a: service peak RSS {:.0} MiB",
+        clients.len(),
+        served.peak_rss_mib()
+    );
     let body = serde_json::to_vec(&json!({"groups": ["x"], "filter": filter})).expect("json");
     let heavy = std::thread::spawn(move || {
         let started = Instant::now();
@@ -324,26 +361,37 @@ fn heavy_filter_on_another_hub(bin: &str) {
         }
         (started.elapsed(), statuses)
     });
-    let mut worst = Duration::ZERO;
-    let mut probes = 0;
-    while !heavy.is_finished() && probes < 10_000 {
+    let mut latencies = Vec::new();
+    while !heavy.is_finished() && latencies.len() < 10_000 {
         let started = Instant::now();
         let _ = request(
             addr,
             "HEAD",
-            "/api/hubs/b/users/nobody?api-version=2024-01-01",
+            &format!("/api/hubs/{probed}/users/nobody?api-version=2024-01-01"),
             "text/plain",
             b"",
         );
-        worst = worst.max(started.elapsed());
-        probes += 1;
+        latencies.push(started.elapsed());
     }
     let (took, statuses) = heavy.join().unwrap_or_default();
+    latencies.sort();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let one = took / 10;
     println!(
-        "10 heavy filter requests on hub a took {:.2} s (statuses {:?}); {probes} requests to hub b meanwhile, worst {:.1} ms",
+        "10 heavy filter requests on hub a took {:.2} s (statuses {:?}); {} requests to hub {probed} meanwhile: p50 {:.1} ms, p99 {:.1} ms, worst {:.1} ms; p99 / one filter request = {:.2}",
         took.as_secs_f64(),
         statuses.first(),
-        worst.as_secs_f64() * 1000.0
+        latencies.len(),
+        ms(at(0.5)),
+        ms(at(0.99)),
+        ms(at(1.0)),
+        at(0.99).as_secs_f64() / one.as_secs_f64().max(1e-9)
     );
     drop(clients);
 }

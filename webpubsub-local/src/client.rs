@@ -44,6 +44,14 @@ const CLOSE_WRITE: Duration = Duration::from_secs(1);
 /// Frames written before a flush, so bursts go out in few syscalls.
 const WRITE_BATCH: usize = 64;
 
+/// Most bytes one socket read takes. tungstenite 0.29 zero-fills this much of its read
+/// buffer before every read (`FrameCodec::read_in` resizes the buffer, then truncates it
+/// back), including the reads that find nothing, and tokio-tungstenite wakes the reader on
+/// every write readiness too. Its 128 KiB default made each wake a 128 KiB memset and left
+/// 128 KiB resident per connection; 16 KiB still takes a 1 MiB message in 64 reads. The
+/// buffer belongs to tungstenite, so its size is the knob we have.
+const READ_BUFFER: usize = 16 * 1024;
+
 /// What a verified client token grants.
 struct Admission {
     claims: serde_json::Map<String, Value>,
@@ -122,7 +130,10 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         Err(rejection) => return rejection.into_response(),
     };
     let max = shared.limits.max_message_bytes;
-    let upgrade = upgrade.max_message_size(max).max_frame_size(max);
+    let upgrade = upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .read_buffer_size(READ_BUFFER);
     let upgrade = match name.clone() {
         Some(n) => upgrade.protocols([n]),
         None => upgrade,

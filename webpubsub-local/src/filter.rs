@@ -85,6 +85,21 @@ impl Filter {
         }
     }
 
+    /// How many terms and operators the filter has: the most work one evaluation does.
+    pub(crate) fn size(&self) -> usize {
+        let mut pending = vec![self];
+        let mut size = 0;
+        while let Some(f) = pending.pop() {
+            size += 1;
+            match f {
+                Filter::Or(terms) | Filter::And(terms) => pending.extend(terms),
+                Filter::Not(a) => pending.push(a),
+                Filter::Compare(..) | Filter::InGroups(_) => {}
+            }
+        }
+        size
+    }
+
     /// Whether the connection described by `s` satisfies the filter.
     pub(crate) fn matches(&self, s: &Subject<'_>) -> bool {
         match self {
@@ -333,6 +348,16 @@ mod tests {
             groups: &groups,
         };
         Filter::parse(filter, LIMITS).unwrap().matches(&s)
+    }
+
+    #[test]
+    fn size_counts_every_term_and_operator() {
+        let size = |f: &str| Filter::parse(f, LIMITS).unwrap().size();
+        assert_eq!(size("userId eq 'a'"), 1);
+        assert_eq!(size("userId eq 'a' or userId eq 'b' or 'g' in groups"), 4);
+        assert_eq!(size("not (userId eq 'a' and connectionId ne null)"), 4);
+        let chain = vec!["userId eq 'a'"; 3_000].join(" or ");
+        assert_eq!(size(&chain), 3_001);
     }
 
     #[test]

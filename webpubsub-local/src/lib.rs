@@ -72,7 +72,9 @@
 //! - Messages: 1 MiB (Azure's limit) for REST bodies (413) and client WebSocket messages (close
 //!   code 1009 with a reason).
 //! - OData `filter`: 32 KiB and 32 levels of parentheses/`not` (400 naming the limit);
-//!   `and`/`or` chains of any length are read without recursion.
+//!   `and`/`or` chains of any length are read without recursion. A filter is evaluated a
+//!   batch of connections at a time (at most 65,536 terms per batch) with the hub's lock
+//!   released in between, so other calls on the hub are not held up for the whole run.
 //! - Connections: 10,000 open TCP connections; at the limit a new connection displaces the
 //!   oldest one that has not sent a request, else gets 503. Headers (and keep-alive idling) and
 //!   bodies each get 10 s (then the connection closes, 408 for a body); a WebSocket silent for
@@ -81,6 +83,10 @@
 //!   acknowledged); past it the connection is closed with a reason and removed, as Azure
 //!   documents for reliable clients.
 //! - `ackId`s: the last 10,000 per connection are remembered for `Duplicate`.
+//! - Recovery: dropped reliable connections keep at most 256 MiB of unacknowledged messages
+//!   together; past it the ones that dropped first are removed (their recovery gets 1008).
+//! - Hubs: a hub with no connections and no user group memberships is forgotten, so made-up
+//!   hub names do not accumulate.
 //! - Upstream event handlers: each call (handshake, request, answer body) within
 //!   [`Limits::upstream_timeout`] (20 s), answer bodies up to the message limit; up to 16 user
 //!   events wait per connection, then that client's frames are read no further until one is done.
@@ -129,6 +135,7 @@ mod limits;
 mod link;
 mod message;
 mod names;
+mod recovery;
 mod request;
 mod rest;
 mod server;

@@ -56,6 +56,13 @@ pub struct Limits {
     /// with `awps_connection_id` and `awps_reconnection_token`. Default 60 s, the time
     /// Microsoft's clients keep trying.
     pub recovery_window: Duration,
+    /// Bytes of unacknowledged messages that all dropped reliable-subprotocol connections
+    /// together may keep for their clients (each alone is bounded by
+    /// [`outbound_queue_bytes`](Limits::outbound_queue_bytes)). Default 256 MiB. Past it the
+    /// connections that dropped first are removed first, and their recovery is refused with
+    /// close code 1008 as for an expired window, so many clients dropping at once cannot hold
+    /// their per-connection limit each.
+    pub recovery_bytes: usize,
     /// How long an upstream event handler may take to answer one event (the abuse-protection
     /// `OPTIONS` included), body and all. Default 20 s. A `connect` past it refuses the client
     /// (500), a user event past it closes the connection (a JSON client's ack carries
@@ -75,6 +82,7 @@ impl Default for Limits {
             outbound_queue_bytes: 16 * 1024 * 1024,
             ack_id_window: 10_000,
             recovery_window: Duration::from_secs(60),
+            recovery_bytes: 256 * 1024 * 1024,
             upstream_timeout: Duration::from_secs(20),
         }
     }

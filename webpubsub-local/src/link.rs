@@ -100,6 +100,8 @@ pub(crate) struct Reliable {
     unacked_bytes: usize,
     /// Bumped each time a socket attaches.
     pub(crate) generation: u64,
+    /// The recovery budget's ticket while no socket is attached.
+    pub(crate) ticket: Option<u64>,
 }
 
 impl Reliable {
@@ -111,6 +113,7 @@ impl Reliable {
             unacked: VecDeque::new(),
             unacked_bytes: 0,
             generation: 0,
+            ticket: None,
         }
     }
 
@@ -131,6 +134,11 @@ impl Reliable {
         self.unacked
             .push_back((self.last_sequence, Arc::clone(delivery)));
         Some(self.last_sequence)
+    }
+
+    /// Bytes of the messages kept until acknowledged.
+    pub(crate) fn unacked_bytes(&self) -> usize {
+        self.unacked_bytes
     }
 
     /// Forgets every message up to and including `sequence`.

@@ -295,13 +295,13 @@ async fn route(
         [op @ (":addToGroups" | ":removeFromGroups")] if m == Method::POST => {
             let (groups, narrowing) = groups_request(body, &shared.limits).await?;
             let add = *op == ":addToGroups";
-            registry.with_hub(hub, |h| {
-                for id in h.select(Scope::All, &narrowing) {
+            registry.for_selected(hub, Scope::All, &narrowing, |h, ids| {
+                for id in ids {
                     for g in &groups {
                         if add {
-                            h.join(&id, g);
+                            h.join(id, g);
                         } else {
-                            h.leave(&id, g);
+                            h.leave(id, g);
                         }
                     }
                 }
@@ -453,9 +453,15 @@ async fn send(
     let narrowing = narrowing(call.query, &call.shared.limits)?;
     let data = message(body, call.content_type, call.query, &call.shared.limits).await?;
     let delivery = Delivery::new(&data, origin);
-    call.shared
-        .registry
-        .with_hub(call.hub, |h| h.send(scope, &narrowing, &delivery));
+    let registry = &call.shared.registry;
+    if narrowing.filter.is_some() {
+        registry.for_selected(call.hub, scope, &narrowing, |h, ids| {
+            h.send_to(ids, &delivery);
+        });
+    } else {
+        // The hot path: connections are walked in place, no list of ids.
+        registry.with_hub(call.hub, |h| h.send(scope, &narrowing, &delivery));
+    }
     Ok(status(StatusCode::ACCEPTED))
 }
 
@@ -463,10 +469,9 @@ async fn send(
 fn close(call: &Call<'_>, scope: Scope<'_>) -> Result<Response, ApiError> {
     let narrowing = narrowing(call.query, &call.shared.limits)?;
     let reason = call.query.get("reason");
-    call.shared.registry.with_hub(call.hub, |h| {
-        let ids = h.select(scope, &narrowing);
-        h.close(&ids, reason)
-    });
+    call.shared
+        .registry
+        .for_selected(call.hub, scope, &narrowing, |h, ids| h.close(ids, reason));
     Ok(status(StatusCode::NO_CONTENT))
 }
 

@@ -201,7 +201,7 @@ impl ServiceBuilder {
             )
         };
         let shared = Arc::new(Shared {
-            registry: Registry::new(limits.outbound_queue_bytes),
+            registry: Registry::new(limits.outbound_queue_bytes, limits.recovery_bytes),
             access_key,
             endpoint: format!("http://{endpoint_authority}"),
             endpoint_authority,

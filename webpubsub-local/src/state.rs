@@ -5,8 +5,10 @@
 use crate::filter::{Filter, Subject};
 use crate::link::{AckWindow, Link, Reliable};
 use crate::message::{self, Delivery, Outbound};
+use crate::recovery::{Held, RecoveryBudget};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A permission a connection can hold.
@@ -113,10 +115,19 @@ pub(crate) struct Narrowing {
     pub(crate) filter: Option<Filter>,
 }
 
-/// One hub.
+/// One hub. It lives in the registry while it has anything to keep (see [`Hub::is_idle`]).
 pub(crate) struct Hub {
+    /// Its registry key.
+    name: String,
     /// Most bytes one connection may have waiting (see `Limits::outbound_queue_bytes`).
     queue_limit: usize,
+    /// What dropped reliable connections of every hub may keep.
+    budget: Arc<RecoveryBudget>,
+    /// Dropped reliable connections the budget gave up, to remove once this hub's lock is
+    /// released (they may be in other hubs).
+    evicted: Vec<Held>,
+    /// Taken out of the registry: whoever still holds it looks the hub up again.
+    retired: bool,
     /// Ordered so listings page stably.
     pub(crate) connections: BTreeMap<String, Connection>,
     /// Group name → connection ids.
@@ -126,9 +137,13 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
-    fn new(queue_limit: usize) -> Hub {
+    fn new(name: String, queue_limit: usize, budget: Arc<RecoveryBudget>) -> Hub {
         Hub {
+            name,
             queue_limit,
+            budget,
+            evicted: Vec::new(),
+            retired: false,
             connections: BTreeMap::new(),
             groups: HashMap::new(),
             user_groups: HashMap::new(),
@@ -151,11 +166,21 @@ impl Hub {
         }
     }
 
+    /// Whether the hub keeps nothing: no connections (live or waiting to be resumed), so no
+    /// group members and no permissions, and no user's group memberships. Its settings are
+    /// the service's, not the hub's, so an idle hub can go and come back as it was.
+    fn is_idle(&self) -> bool {
+        self.connections.is_empty() && self.user_groups.is_empty() && self.evicted.is_empty()
+    }
+
     /// Unregisters a connection; returns it if it was there.
     pub(crate) fn remove(&mut self, id: &str) -> Option<Connection> {
         let connection = self.connections.remove(id)?;
         for g in &connection.groups {
             self.forget_member(g, id);
+        }
+        if let Some(ticket) = connection.reliable.as_ref().and_then(|r| r.ticket) {
+            self.budget.release(ticket);
         }
         Some(connection)
     }
@@ -282,6 +307,59 @@ impl Hub {
             .collect()
     }
 
+    /// Up to `max` connections in `scope` after id `after`, in id order, each checked against
+    /// `narrowing`: the selected ids, and the last id looked at when more may follow.
+    fn select_batch(
+        &self,
+        scope: Scope<'_>,
+        narrowing: &Narrowing,
+        after: Option<&str>,
+        max: usize,
+    ) -> (Vec<String>, Option<String>) {
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut picked = Vec::new();
+        let mut looked_at: Option<&String> = None;
+        let mut count = 0;
+        for (id, c) in self.connections.range::<str, _>((start, Bound::Unbounded)) {
+            let in_scope = match scope {
+                Scope::All | Scope::User(_) => true,
+                Scope::Group(g) => c.groups.contains(g),
+                Scope::Connection(only) => id == only,
+            };
+            if !in_scope {
+                continue;
+            }
+            if count == max
+                && let Some(last) = looked_at
+            {
+                // More to look at: the next batch starts after the last one looked at.
+                return (picked, Some(last.clone()));
+            }
+            count += 1;
+            looked_at = Some(id);
+            if selected(scope, narrowing, id, c) {
+                picked.push(id.clone());
+            }
+        }
+        (picked, None)
+    }
+
+    /// Queues `delivery` for connections `ids` (already selected); as [`Hub::send`] otherwise.
+    pub(crate) fn send_to(&mut self, ids: &[String], delivery: &Arc<Delivery>) {
+        let limit = self.queue_limit;
+        let mut slow = Vec::new();
+        for id in ids {
+            if let Some(c) = self.connections.get_mut(id)
+                && !deliver(c, delivery, limit, &self.budget, &mut self.evicted)
+            {
+                slow.push(id);
+            }
+        }
+        for id in slow {
+            self.drop_slow(id);
+        }
+    }
+
     /// Queues `delivery` for the connections `scope` and `narrowing` select; a connection
     /// whose queue (or, for the reliable subprotocol, unacknowledged backlog) would pass the
     /// limit is closed instead.
@@ -295,8 +373,9 @@ impl Hub {
     ) {
         let limit = self.queue_limit;
         let mut slow = Vec::new();
+        let (budget, evicted) = (&self.budget, &mut self.evicted);
         let mut offer = |id: &str, c: &mut Connection| {
-            if selected(scope, narrowing, id, c) && !deliver(c, delivery, limit) {
+            if selected(scope, narrowing, id, c) && !deliver(c, delivery, limit, budget, evicted) {
                 slow.push(id.to_owned());
             }
         };
@@ -400,8 +479,16 @@ impl Hub {
         if c.link.as_ref().map(|l| l.generation) != Some(generation) {
             return false;
         }
-        if c.reliable.is_some() {
+        if let Some(reliable) = c.reliable.as_mut() {
             c.link = None;
+            let (ticket, evicted) = self.budget.hold(
+                &self.name,
+                id,
+                reliable.generation,
+                reliable.unacked_bytes(),
+            );
+            reliable.ticket = Some(ticket);
+            self.evicted.extend(evicted);
             true
         } else {
             self.remove(id);
@@ -409,8 +496,8 @@ impl Hub {
         }
     }
 
-    /// Removes a reliable connection still waiting for its client after the recovery window
-    /// of socket `generation`.
+    /// Removes a reliable connection still waiting for its client since socket `generation`
+    /// dropped (its recovery window passed, or the recovery budget gave it up).
     pub(crate) fn expire(&mut self, id: &str, generation: u64) {
         let waiting = self.connections.get(id).is_some_and(|c| {
             c.link.is_none() && c.reliable.as_ref().map(|r| r.generation) == Some(generation)
@@ -439,6 +526,14 @@ impl Hub {
         };
         if !reliable.token_matches(token) {
             return Err("the reconnection token is not valid for this connection");
+        }
+        if let Some(ticket) = reliable.ticket {
+            // Given up for the budget and about to be removed: as if its window had passed.
+            if !self.budget.holds(ticket) {
+                return Err("the connection does not exist or its recovery window has passed");
+            }
+            self.budget.release(ticket);
+            reliable.ticket = None;
         }
         if let Some(old) = c.link.take() {
             old.kill("the connection was resumed on another socket".into());
@@ -490,10 +585,23 @@ fn selected(scope: Scope<'_>, narrowing: &Narrowing, id: &str, c: &Connection) -
 }
 
 /// Queues `delivery` for `c`; false when its queue or reliable backlog would pass `limit`.
-fn deliver(c: &mut Connection, delivery: &Arc<Delivery>, limit: usize) -> bool {
+/// What a dropped reliable connection keeps counts against `budget`; sessions it gives up
+/// go to `evicted`.
+fn deliver(
+    c: &mut Connection,
+    delivery: &Arc<Delivery>,
+    limit: usize,
+    budget: &RecoveryBudget,
+    evicted: &mut Vec<Held>,
+) -> bool {
     let sequence = match c.reliable.as_mut() {
         Some(r) => match r.record(delivery, limit) {
-            Some(seq) => Some(seq),
+            Some(seq) => {
+                if let Some(ticket) = r.ticket {
+                    evicted.extend(budget.grow(ticket, delivery.cost()));
+                }
+                Some(seq)
+            }
             None => return false,
         },
         None => None,
@@ -502,6 +610,10 @@ fn deliver(c: &mut Connection, delivery: &Arc<Delivery>, limit: usize) -> bool {
         .as_ref()
         .is_none_or(|link| link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit))
 }
+
+/// Filter terms evaluated under one hold of a hub's lock: at some 10 ns a term (release
+/// build), well under a millisecond before other calls on the hub get their turn.
+const FILTER_BATCH_WORK: usize = 65_536;
 
 /// The registry's key for `hub`: hub names are case-insensitive. Borrows when the name is
 /// already lower case, as almost every name is, so most calls allocate nothing.
@@ -514,10 +626,15 @@ fn hub_key(hub: &str) -> Cow<'_, str> {
 }
 
 /// All hubs, keyed by lower-cased hub name (hub names are case-insensitive). The map's lock
-/// is held only to find a hub; each hub has its own.
+/// is held only to find, add or retire a hub; each hub has its own. A hub that keeps nothing
+/// after an operation is taken out, so hub names clients or callers make up do not pile up.
+///
+/// Lock order: the map, then a hub, then the recovery budget; never a hub while taking the
+/// map.
 pub(crate) struct Registry {
     hubs: Mutex<HashMap<String, Arc<Mutex<Hub>>>>,
     queue_limit: usize,
+    budget: Arc<RecoveryBudget>,
 }
 
 /// Locks a mutex even if a panic poisoned it: a panic while holding the lock cannot leave a
@@ -527,11 +644,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Registry {
-    /// An empty registry whose hubs bound each connection's queue to `queue_limit` bytes.
-    pub(crate) fn new(queue_limit: usize) -> Registry {
+    /// An empty registry whose hubs bound each connection's queue to `queue_limit` bytes and
+    /// what all dropped reliable connections keep to `recovery_bytes`.
+    pub(crate) fn new(queue_limit: usize, recovery_bytes: usize) -> Registry {
         Registry {
             hubs: Mutex::new(HashMap::new()),
             queue_limit,
+            budget: Arc::new(RecoveryBudget::new(recovery_bytes)),
         }
     }
 
@@ -541,10 +660,109 @@ impl Registry {
         if let Some(found) = hubs.get(key.as_ref()) {
             return Arc::clone(found);
         }
+        let key = key.into_owned();
+        let fresh = Hub::new(key.clone(), self.queue_limit, Arc::clone(&self.budget));
         Arc::clone(
-            hubs.entry(key.into_owned())
-                .or_insert_with(|| Arc::new(Mutex::new(Hub::new(self.queue_limit)))),
+            hubs.entry(key)
+                .or_insert_with(|| Arc::new(Mutex::new(fresh))),
         )
+    }
+
+    /// Runs `f` on the locked `hub` unless it was retired meanwhile (then `f` comes back: look
+    /// the hub up again), then removes the sessions the budget gave up and retires the hub if
+    /// idle.
+    fn run<R, F: FnOnce(&mut Hub) -> R>(&self, hub: Arc<Mutex<Hub>>, f: F) -> Result<R, F> {
+        let mut guard = lock(&hub);
+        if guard.retired {
+            return Err(f);
+        }
+        let result = f(&mut guard);
+        let evicted = std::mem::take(&mut guard.evicted);
+        let idle = guard.is_idle();
+        drop(guard);
+        for held in evicted {
+            self.evict(&held);
+        }
+        if idle {
+            self.retire(&hub);
+        }
+        Ok(result)
+    }
+
+    /// Removes a dropped reliable connection the recovery budget gave up, if it still waits.
+    fn evict(&self, held: &Held) {
+        tracing::info!(
+            hub = held.hub,
+            connection_id = held.id,
+            "giving up a dropped reliable connection: the recovery budget is spent"
+        );
+        let Some(hub) = lock(&self.hubs).get(&held.hub).cloned() else {
+            return;
+        };
+        let mut guard = lock(&hub);
+        // A retired hub has no connections left to remove.
+        if guard.retired {
+            return;
+        }
+        // Removing a connection gives up no other, so nothing more to settle but retiring.
+        guard.expire(&held.id, held.generation);
+        let idle = guard.is_idle();
+        drop(guard);
+        if idle {
+            self.retire(&hub);
+        }
+    }
+
+    /// Takes `hub` out of the map if it is still idle and still the map's.
+    fn retire(&self, hub: &Arc<Mutex<Hub>>) {
+        let mut hubs = lock(&self.hubs);
+        let mut guard = lock(hub);
+        if guard.retired || !guard.is_idle() {
+            return;
+        }
+        if hubs.get(&guard.name).is_some_and(|h| Arc::ptr_eq(h, hub)) {
+            hubs.remove(&guard.name);
+            guard.retired = true;
+        }
+    }
+
+    /// Runs `act` on the connections of `hub` that `scope` and `narrowing` select, in id
+    /// order. Without a filter (or for one connection) that is one pass under the hub's lock.
+    /// A filter is evaluated a batch of connections at a time, at most [`FILTER_BATCH_WORK`]
+    /// terms per batch, and the lock is released between batches, so one heavy filter over
+    /// many connections does not stall every other call on the hub for the whole evaluation.
+    /// A connection that comes or goes meanwhile is selected or not as if that had happened
+    /// a moment earlier or later.
+    pub(crate) fn for_selected(
+        &self,
+        hub: &str,
+        scope: Scope<'_>,
+        narrowing: &Narrowing,
+        mut act: impl FnMut(&mut Hub, &[String]),
+    ) {
+        let filter = match (&narrowing.filter, scope) {
+            (Some(filter), Scope::All | Scope::Group(_) | Scope::User(_)) => filter,
+            _ => {
+                self.with_hub(hub, |h| {
+                    let ids = h.select(scope, narrowing);
+                    act(h, &ids);
+                });
+                return;
+            }
+        };
+        let batch = (FILTER_BATCH_WORK / filter.size().max(1)).max(1);
+        let mut after: Option<String> = None;
+        loop {
+            let next = self.with_hub(hub, |h| {
+                let (ids, next) = h.select_batch(scope, narrowing, after.as_deref(), batch);
+                act(h, &ids);
+                next
+            });
+            match next {
+                Some(next) => after = Some(next),
+                None => return,
+            }
+        }
     }
 
     /// Every hub (sorted by name) and its connections, one hub locked at a time; at most
@@ -583,9 +801,14 @@ impl Registry {
 
     /// Runs `f` on `hub`, creating it when first used.
     pub(crate) fn with_hub<R>(&self, hub: &str, f: impl FnOnce(&mut Hub) -> R) -> R {
-        let hub = self.hub(hub);
-        let mut guard = lock(&hub);
-        f(&mut guard)
+        // A retired hub is out of the map, so the next look-up finds or makes its successor.
+        let mut f = f;
+        loop {
+            match self.run(self.hub(hub), f) {
+                Ok(result) => return result,
+                Err(back) => f = back,
+            }
+        }
     }
 
     /// Runs `f` on `hub` if it exists; never creates one (for unauthenticated callers, who
@@ -595,9 +818,14 @@ impl Registry {
         hub: &str,
         f: impl FnOnce(&mut Hub) -> R,
     ) -> Option<R> {
-        let hub = lock(&self.hubs).get(hub_key(hub).as_ref()).cloned()?;
-        let mut guard = lock(&hub);
-        Some(f(&mut guard))
+        let mut f = f;
+        loop {
+            let found = lock(&self.hubs).get(hub_key(hub).as_ref()).cloned()?;
+            match self.run(found, f) {
+                Ok(result) => return Some(result),
+                Err(back) => f = back,
+            }
+        }
     }
 
     /// Asks every connection of every hub to close (used at shutdown).

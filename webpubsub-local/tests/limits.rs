@@ -487,3 +487,76 @@ async fn idle_websockets_are_closed_and_live_ones_kept() {
     assert_eq!(exists(mute_id).await, 404);
     service.shutdown().await;
 }
+
+/// The names of the hubs the service holds, from the dashboard's state.
+async fn live_hubs(service: &webpubsub_local::RunningService) -> Vec<String> {
+    let state = call(service, "GET", "/_dashboard/api/state", None, b"").await;
+    assert_eq!(state.status, 200);
+    let mut names: Vec<String> = state.json()["hubs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every hub name a client or REST caller used stayed in the hub map for good, so ever-new
+/// names grew the process without bound. Now a hub that keeps nothing goes; one with a
+/// connection or a user's group membership stays, and a forgotten hub comes back as new.
+#[tokio::test]
+async fn hubs_that_keep_nothing_are_forgotten() {
+    let service = start().await;
+    let _live = raw_client(&service, "live", Some("l"), &[]).await;
+    let r = call(
+        &service,
+        "PUT",
+        "/api/hubs/kept/users/u/groups/g",
+        None,
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    for i in 0..40 {
+        let hub = format!("come_and_go_{i}");
+        let mut ws = raw_client(&service, &hub, Some("x"), &["room"]).await;
+        send_text(
+            &service,
+            &format!("/api/hubs/{hub}/groups/room/:send"),
+            "hi",
+        )
+        .await;
+        assert_eq!(next_text(&mut ws).await, "hi");
+        ws.close(None).await.unwrap();
+        // Sends, memberships added and taken back, probes: none leaves anything behind.
+        send_text(&service, &format!("/api/hubs/rest_only_{i}/:send"), "x").await;
+        let user_group = format!("/api/hubs/rest_only_{i}/users/v/groups/g");
+        assert_eq!(
+            call(&service, "PUT", &user_group, None, b"").await.status,
+            200
+        );
+        assert_eq!(
+            call(&service, "DELETE", &user_group, None, b"")
+                .await
+                .status,
+            204
+        );
+        let probe = format!("/api/hubs/probe_{i}/users/nobody");
+        assert_eq!(call(&service, "HEAD", &probe, None, b"").await.status, 404);
+    }
+    // Closing handshakes finish on their own time.
+    let deadline = tokio::time::Instant::now() + GUARD;
+    while live_hubs(&service).await != ["kept", "live"] && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(live_hubs(&service).await, ["kept", "live"]);
+    // What a kept hub holds still applies: the user's next connection is in its group.
+    let _u = raw_client(&service, "kept", Some("u"), &[]).await;
+    assert_eq!(group_members(&service, "kept", "g").await.len(), 1);
+    // A forgotten hub works as a new one.
+    let mut again = raw_client(&service, "come_and_go_0", None, &[]).await;
+    send_text(&service, "/api/hubs/come_and_go_0/:send", "back").await;
+    assert_eq!(next_text(&mut again).await, "back");
+    service.shutdown().await;
+}

@@ -264,3 +264,68 @@ async fn a_reliable_client_that_closes_its_socket_ends_its_connection_at_once() 
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Whether the dashboard shows connection `id` as waiting for its client (socket dropped).
+async fn waiting(service: &RunningService, id: &str) -> bool {
+    let state = call(service, "GET", "/_dashboard/api/state", None, b"").await;
+    state.json()["hubs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["connections"].as_array().unwrap().iter())
+        .any(|c| c["connectionId"] == id && c["online"] == false)
+}
+
+async fn until_waiting(service: &RunningService, id: &str) {
+    let deadline = tokio::time::Instant::now() + GUARD;
+    while !waiting(service, id).await {
+        assert!(tokio::time::Instant::now() < deadline, "{id} never dropped");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Each dropped reliable connection could keep its whole outbound limit (16 MiB) for the
+/// recovery window, so many dropping at once held that many times over. `recovery_bytes`
+/// bounds them together: the connection that dropped first is given up first (its recovery
+/// is refused as for an expired window), what is kept while dropped counts too, and the
+/// others resume with everything.
+#[tokio::test]
+async fn dropped_connections_share_one_recovery_budget_oldest_given_up_first() {
+    let mut limits = Limits::default();
+    limits.recovery_bytes = 100 * 1024;
+    let service = start_with(limits).await;
+    let chunk = "x".repeat(40 * 1024);
+    let (a, a_id, a_token) = reliable_client(&service, &[]).await;
+    send_to(&service, &a_id, &chunk).await;
+    drop(a);
+    until_waiting(&service, &a_id).await;
+    let (b, b_id, b_token) = reliable_client(&service, &[]).await;
+    send_to(&service, &b_id, &chunk).await;
+    drop(b);
+    until_waiting(&service, &b_id).await;
+    assert_eq!(exists(&service, &a_id).await, 200, "80 KiB fit the budget");
+    // Kept for b while it is away: 120 KiB in all, so a, the first to drop, goes.
+    send_to(&service, &b_id, "small").await;
+    send_to(&service, &b_id, &chunk).await;
+    assert_eq!(exists(&service, &a_id).await, 404);
+    let mut refused = recover(&service, &a_id, &a_token).await;
+    let (code, reason) = close_of(&mut refused).await;
+    assert_eq!(code, 1008, "Microsoft's clients then connect anew");
+    assert!(reason.starts_with("cannot recover connection"), "{reason}");
+
+    let mut b = recover(&service, &b_id, &b_token).await;
+    assert_eq!(next_json(&mut b).await["event"], "connected");
+    assert_eq!(next_data(&mut b).await, (1, chunk.clone()));
+    assert_eq!(next_data(&mut b).await, (2, "small".to_owned()));
+    assert_eq!(next_data(&mut b).await, (3, chunk.clone()));
+    // A resumed connection no longer counts: two more drops of 40 KiB fit beside b's backlog
+    // only because b is back.
+    let (c, c_id, _) = reliable_client(&service, &[]).await;
+    send_to(&service, &c_id, &chunk).await;
+    drop(c);
+    until_waiting(&service, &c_id).await;
+    send_to(&service, &c_id, &chunk).await;
+    assert_eq!(exists(&service, &c_id).await, 200);
+    assert_eq!(exists(&service, &b_id).await, 200);
+    service.shutdown().await;
+}

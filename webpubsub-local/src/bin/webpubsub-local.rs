@@ -56,6 +56,10 @@ struct Args {
     /// Seconds a dropped reliable connection waits to be resumed.
     #[arg(long, env = "WEBPUBSUB_LOCAL_RECOVERY_WINDOW_SECS")]
     recovery_window_secs: Option<u64>,
+    /// Bytes of unacknowledged messages all dropped reliable connections may keep together;
+    /// past it the oldest drops are removed first.
+    #[arg(long, env = "WEBPUBSUB_LOCAL_RECOVERY_BYTES")]
+    recovery_bytes: Option<usize>,
     /// Seconds an upstream event handler may take to answer one event.
     #[arg(long, env = "WEBPUBSUB_LOCAL_UPSTREAM_TIMEOUT_SECS", value_parser = clap::value_parser!(u64).range(1..))]
     upstream_timeout_secs: Option<u64>,
@@ -140,6 +144,9 @@ impl Args {
         }
         if let Some(v) = self.recovery_window_secs {
             l.recovery_window = secs(v);
+        }
+        if let Some(v) = self.recovery_bytes {
+            l.recovery_bytes = v;
         }
         if let Some(v) = self.upstream_timeout_secs {
             l.upstream_timeout = secs(v);
