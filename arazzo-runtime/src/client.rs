@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Secret;
+use crate::base_url::BaseUrls;
 use crate::message::{BoxFuture, DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
 use crate::response::Response;
 
@@ -119,7 +120,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base_urls: BTreeMap<String, String>,
+    base_urls: BaseUrls,
     hooks: Vec<Arc<dyn RequestHook>>,
     step_hooks: Vec<Arc<dyn StepHook>>,
     timeout: Option<Duration>,
@@ -154,12 +155,15 @@ impl Client {
     pub fn base_url<'a>(&'a self, source: &str, default: &'a str) -> &'a str {
         self.inner
             .base_urls
-            .get(source)
-            .map_or(default, String::as_str)
+            .override_text(source)
+            .unwrap_or(default)
     }
 
     /// Starts a request to `path` (already percent-encoded) on `source`'s base URL.
     /// Generated code calls this; `default_base` is the OpenAPI server URL.
+    ///
+    /// Each base URL is parsed once per client (an override when the client is built, a
+    /// default on first use); the request's URL is that one with `path` appended.
     pub fn request(
         &self,
         method: reqwest::Method,
@@ -167,8 +171,13 @@ impl Client {
         default_base: &str,
         path: &str,
     ) -> Request<'_> {
-        let base = self.base_url(source, default_base).trim_end_matches('/');
-        Request::new(self, method, format!("{base}{path}"), path)
+        let base = self.base_url_parsed(source, default_base);
+        Request::new(self, method, base, path)
+    }
+
+    /// `source`'s base URL, parsed (cached per client).
+    pub(crate) fn base_url_parsed(&self, source: &str, default: &str) -> crate::base_url::Parsed {
+        self.inner.base_urls.resolve(source, default)
     }
 
     /// The credential configured for the security scheme `scheme`, if it fits `kind`.
@@ -248,7 +257,7 @@ impl fmt::Debug for Client {
     // Hooks often hold credentials: show how many there are, never what they hold.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_urls", &self.inner.base_urls)
+            .field("base_urls", &self.inner.base_urls.override_texts())
             .field("hooks", &self.inner.hooks.len())
             .field("step_hooks", &self.inner.step_hooks.len())
             .field("timeout", &self.inner.timeout)
@@ -409,7 +418,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base_urls: self.base_urls,
+                base_urls: BaseUrls::new(self.base_urls),
                 hooks: self.hooks,
                 step_hooks: self.step_hooks,
                 timeout: self.timeout,

@@ -8,9 +8,11 @@
 //! built in, others pluggable). A crate containing generated code needs no other dependency: what only the
 //! generated code calls (and the crates it names) sits under one hidden module, `__private`.
 
+mod base_url;
 mod client;
 mod error;
 pub mod message;
+mod pointer;
 mod redact;
 mod request;
 mod response;
