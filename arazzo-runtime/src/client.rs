@@ -120,6 +120,9 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    /// What requests go through when the client was built with a middleware stack.
+    #[cfg(feature = "middleware")]
+    middleware: Option<reqwest_middleware::ClientWithMiddleware>,
     base_urls: BaseUrls,
     hooks: Vec<Arc<dyn RequestHook>>,
     step_hooks: Vec<Arc<dyn StepHook>>,
@@ -178,6 +181,35 @@ impl Client {
     /// `source`'s base URL, parsed (cached per client).
     pub(crate) fn base_url_parsed(&self, source: &str, default: &str) -> crate::base_url::Parsed {
         self.inner.base_urls.resolve(source, default)
+    }
+
+    /// Sends `request` (through the middleware stack, when there is one). Errors name `step`;
+    /// `secrets` are masked in a middleware's error message.
+    pub(crate) async fn execute(
+        &self,
+        step: &'static str,
+        request: reqwest::Request,
+        secrets: &crate::redact::SentSecrets,
+    ) -> Result<reqwest::Response, crate::WorkflowError> {
+        #[cfg(feature = "middleware")]
+        if let Some(stack) = &self.inner.middleware {
+            let url = request.url().clone();
+            return stack.execute(request).await.map_err(|err| match err {
+                reqwest_middleware::Error::Reqwest(source) => {
+                    crate::WorkflowError::transport(step, source)
+                }
+                reqwest_middleware::Error::Middleware(err) => crate::WorkflowError::Middleware {
+                    step,
+                    message: crate::redact::scrub(&format!("{err:#}"), &url, secrets),
+                },
+            });
+        }
+        let _ = secrets;
+        self.inner
+            .http
+            .execute(request)
+            .await
+            .map_err(|source| crate::WorkflowError::transport(step, source))
     }
 
     /// The credential configured for the security scheme `scheme`, if it fits `kind`.
@@ -284,6 +316,8 @@ impl fmt::Debug for Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     http: Option<reqwest::Client>,
+    #[cfg(feature = "middleware")]
+    middleware: Option<reqwest_middleware::ClientWithMiddleware>,
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
     step_hooks: Vec<Arc<dyn StepHook>>,
@@ -298,8 +332,27 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// Sends through this `reqwest::Client` (share one across your app to share its pool).
+    /// Replaces a [`middleware_client`](Self::middleware_client) given before.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        #[cfg(feature = "middleware")]
+        {
+            self.middleware = None;
+        }
+        self
+    }
+
+    /// Sends every HTTP step's request through this `reqwest_middleware` stack (feature
+    /// `middleware`): retries, caching, tracing or signing middleware of your own. Its inner
+    /// `reqwest::Client` is what [`Client::http`] returns and what its redirect policy is.
+    /// Credentials, [`RequestHook`]s and [`StepHook::before_send`] run before the stack sees
+    /// the request. A middleware's own error fails the step with
+    /// [`WorkflowError::Middleware`](crate::WorkflowError::Middleware). Replaces an
+    /// [`http_client`](Self::http_client) given before.
+    #[cfg(feature = "middleware")]
+    pub fn middleware_client(mut self, client: reqwest_middleware::ClientWithMiddleware) -> Self {
+        self.http = Some(client.as_ref().clone());
+        self.middleware = Some(client);
         self
     }
 
@@ -418,6 +471,8 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                #[cfg(feature = "middleware")]
+                middleware: self.middleware,
                 base_urls: BaseUrls::new(self.base_urls),
                 hooks: self.hooks,
                 step_hooks: self.step_hooks,

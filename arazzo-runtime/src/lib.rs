@@ -19,8 +19,8 @@ mod response;
 mod secret;
 mod trace;
 
-// Compiled for the crate's own unit tests too, so its tests run whatever the features.
-#[cfg(any(test, feature = "testing"))]
+// The crate's dev-dependency on itself turns the feature on for its own tests.
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use client::{
@@ -35,6 +35,15 @@ pub use secret::Secret;
 /// The HTTP client crate the runtime sends with (for [`ClientBuilder::http_client`],
 /// [`RequestHook`]s and your own requests), at the version the runtime uses.
 pub use reqwest;
+
+/// The `reqwest_middleware` crate [`ClientBuilder::middleware_client`] takes, at the version
+/// the runtime uses (feature `middleware`).
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
+
+/// The JSON crate generated inputs, outputs and [`Response`] values use, at the version the
+/// runtime uses.
+pub use serde_json;
 
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]

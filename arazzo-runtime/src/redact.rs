@@ -98,6 +98,20 @@ impl std::fmt::Debug for SentSecrets {
     }
 }
 
+/// A message from outside the runtime (a middleware's error) made safe to show: the request
+/// URL's query and fragment (which may hold an API key) and every sent secret masked.
+#[cfg(feature = "middleware")]
+pub(crate) fn scrub(text: &str, url: &url::Url, secrets: &SentSecrets) -> String {
+    let mut out = text.to_owned();
+    if let Some(query) = url.query().filter(|q| !q.is_empty()) {
+        out = out.replace(query, MASK);
+    }
+    if let Some(fragment) = url.fragment().filter(|f| !f.is_empty()) {
+        out = out.replace(fragment, MASK);
+    }
+    mask_text(&out, &secrets.list())
+}
+
 /// `text` with every occurrence of a (long enough) secret masked.
 pub(crate) fn mask_text(text: &str, secrets: &[Secret<String>]) -> String {
     let mut out = text.to_owned();

@@ -546,11 +546,7 @@ impl<'c> Request<'c> {
                 })?;
         }
         let secrets = crate::redact::SentSecrets::capture(client, &request);
-        let response = client
-            .http()
-            .execute(request)
-            .await
-            .map_err(|source| WorkflowError::transport(step, source))?;
+        let response = client.execute(step, request, &secrets).await?;
         let mut response = Response::read(
             step,
             response,
@@ -559,6 +555,7 @@ impl<'c> Request<'c> {
         )
         .await?;
         response.secrets = secrets;
+        response.attempt = crate::__private::deadline::attempt(step);
         for hook in client.step_hooks() {
             hook.after_response(step, &response).await;
         }

@@ -24,6 +24,8 @@ pub struct Response {
     pub(crate) max_retry_after: Duration,
     /// The `Retry-After` a `retry` action refused as too long, for the step's error.
     pub(crate) refused_retry_after: OnceLock<Duration>,
+    /// Which attempt of the step this answered (1 unless `retry` actions reran it).
+    pub(crate) attempt: u32,
     /// The credentials the request carried, masked wherever the body is quoted in an error.
     pub(crate) secrets: crate::redact::SentSecrets,
 }
@@ -88,6 +90,7 @@ impl Response {
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             refused_retry_after: OnceLock::new(),
             secrets: crate::redact::SentSecrets::default(),
+            attempt: 1,
         }
     }
 
@@ -221,6 +224,7 @@ impl Response {
             step: self.step,
             criterion,
             status: self.status,
+            attempts: self.attempt,
             body: crate::redact::body_excerpt(&self.body, &self.secrets.list()),
         }
     }

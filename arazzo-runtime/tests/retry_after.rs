@@ -67,3 +67,68 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         WorkflowError::CriteriaNotMet { .. }
     ));
 }
+
+/// Retries run out: the error says how many attempts ran, and the server saw each of them.
+#[tokio::test]
+async fn criteria_unmet_after_retries_say_how_many_attempts_ran() {
+    use arazzo_runtime::__private::deadline::run;
+    use arazzo_runtime::testing::{Reply, TestServer};
+
+    let server = TestServer::builder()
+        .on("GET", "/poll", Reply::status(503).body("busy"))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder().build().unwrap();
+    let err = run(&client, "wait", async {
+        let mut steps = Steps::new(["poll", "after"], 10);
+        while let Some(step) = steps.step()? {
+            let path = if step == 0 { "/poll" } else { "/after" };
+            let response = client
+                .request(reqwest::Method::GET, "s", server.url(), path)
+                .send(["poll", "after"][step])
+                .await?;
+            if response.status() != 200 {
+                if steps.retry(&response, 2, 0.0, None).await {
+                    continue;
+                }
+                return Err(response.criteria_failed("$statusCode == 200"));
+            }
+            steps.succeeded().advance();
+        }
+        Ok(())
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "poll",
+                status: 503,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "step `poll`: success criterion `$statusCode == 200` not met (HTTP status 503, after 3 \
+         attempts); response body: busy"
+    );
+    assert_eq!(server.requests().len(), 3);
+
+    // A step that was not retried says nothing of attempts.
+    let once = client
+        .request(reqwest::Method::GET, "s", server.url(), "/poll")
+        .send("poll")
+        .await
+        .unwrap()
+        .criteria_failed("$statusCode == 200");
+    assert!(matches!(
+        once,
+        WorkflowError::CriteriaNotMet { attempts: 1, .. }
+    ));
+    assert!(!once.to_string().contains("attempts"), "{once}");
+}
