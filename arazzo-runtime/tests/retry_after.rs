@@ -4,27 +4,20 @@
 use std::time::{Duration, Instant};
 
 use arazzo_runtime::__private::steps::Steps;
+use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, WorkflowError};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 /// A server answering every request 429 with `Retry-After: <secs>`.
-async fn throttling(secs: u64) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let answer = format!(
-                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-                let _ = socket.write_all(answer.as_bytes()).await;
-            });
-        }
-    });
-    url
+async fn throttling(secs: u64) -> TestServer {
+    TestServer::builder()
+        .on(
+            "GET",
+            "/",
+            Reply::status(429).header("retry-after", secs.to_string()),
+        )
+        .start()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -34,9 +27,9 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         .build()
         .unwrap();
 
-    let url = throttling(30).await;
+    let server = throttling(30).await;
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/")
+        .request(reqwest::Method::GET, "s", server.url(), "/")
         .send("poll")
         .await
         .unwrap();
@@ -51,9 +44,9 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         "{err:?}"
     );
 
-    let url = throttling(1).await;
+    let server = throttling(1).await;
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/")
+        .request(reqwest::Method::GET, "s", server.url(), "/")
         .send("poll")
         .await
         .unwrap();
@@ -72,7 +65,6 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
 #[tokio::test]
 async fn criteria_unmet_after_retries_say_how_many_attempts_ran() {
     use arazzo_runtime::__private::deadline::run;
-    use arazzo_runtime::testing::{Reply, TestServer};
 
     let server = TestServer::builder()
         .on("GET", "/poll", Reply::status(503).body("busy"))
