@@ -76,6 +76,48 @@ impl<'c> Request<'c> {
         self
     }
 
+    /// Sets the whole query string: an `in: querystring` parameter (OpenAPI 3.2, Arazzo 1.1),
+    /// one value in the format of the parameter's `content` media type.
+    ///
+    /// - `application/x-www-form-urlencoded` (`filter=active&sort=desc`): the value is the
+    ///   query already; it is kept as written (`&`, `=`, `+` and `%XX` escapes included), and
+    ///   only what a URL query cannot carry is percent-encoded (a space becomes `+`, a stray
+    ///   `%` `%25`, `#` `%23`, non-ASCII its UTF-8 bytes).
+    /// - any other media type (`application/json`...): the value is the serialized content,
+    ///   percent-encoded whole except RFC 3986's unreserved characters, as OpenAPI 3.2's
+    ///   example sends `{"numbers":[1,2],"flag":null}` as
+    ///   `%7B%22numbers%22%3A%5B1%2C2%5D%2C%22flag%22%3Anull%7D`.
+    ///
+    /// An empty value sends no query. Pairs other setters add (an API key the client puts in
+    /// the query) follow it after `&`; OpenAPI forbids `in: query` parameters beside it.
+    pub fn query_string(mut self, media_type: &str, value: impl ParamValue) -> Self {
+        let value = value.to_param();
+        if value.is_empty() {
+            return self;
+        }
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            encode_form_query_into(&mut self.query, &value);
+        } else {
+            self.query.extend(percent_encoding::utf8_percent_encode(
+                &value,
+                UNRESERVED_ONLY,
+            ));
+        }
+        self
+    }
+
+    /// Sets the whole query string when `value` is present (see [`Request::query_string`]).
+    pub fn query_string_opt(self, media_type: &str, value: Option<impl ParamValue>) -> Self {
+        match value {
+            Some(value) => self.query_string(media_type, value),
+            None => self,
+        }
+    }
+
     /// Starts a pair: `&` unless it is the first, the encoded name, `=`.
     fn start_pair(&mut self, name: &str) {
         if self.query.is_empty() {
@@ -693,6 +735,36 @@ fn encode_query_into(out: &mut String, text: &str) {
     out.extend(url::form_urlencoded::byte_serialize(text.as_bytes()));
 }
 
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
+const UNRESERVED_ONLY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends a form-urlencoded query string as written, percent-encoding only what an RFC 3986
+/// query cannot carry: a space as `+` (the form encoding of a space), a `%` that does not
+/// start an escape as `%25`, and anything outside `pchar / "/" / "?"` as its UTF-8 bytes.
+fn encode_form_query_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape_start = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let kept = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b);
+        if kept || escape_start {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
 /// `.` or `..`, each dot possibly written `%2E` (what a URL parser would remove). Checked
 /// byte by byte: it runs on every segment of every request.
 fn is_dot_segment(segment: &str) -> bool {
@@ -881,6 +953,70 @@ mod tests {
             "R=100; G=200; B=150; list=blue; list=black; list=brown; flat=blue%2Cblack%2Cbrown"
         );
         assert_eq!(req.headers()["x-color"], "R=100,G=200,B=150");
+    }
+
+    fn query_of(media_type: &str, value: &str) -> Option<String> {
+        let c = client();
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_string(media_type, value);
+        built(r).unwrap().url().query().map(str::to_owned)
+    }
+
+    /// Arazzo 1.1's `in: querystring` examples, and OpenAPI 3.2's JSON one.
+    #[test]
+    fn query_strings_follow_their_media_type() {
+        let form = "application/x-www-form-urlencoded";
+        // The Arazzo examples: a form query string is sent as written.
+        assert_eq!(
+            query_of(form, "filter=active&sort=desc&limit=50").as_deref(),
+            Some("filter=active&sort=desc&limit=50")
+        );
+        // Escapes and `+` stay; what a query cannot carry is encoded.
+        assert_eq!(
+            query_of(form, "q=a b&x=%2F&p=1+1&pct=100%&h=#1&u=é&b=[x]").as_deref(),
+            Some("q=a+b&x=%2F&p=1+1&pct=100%25&h=%231&u=%C3%A9&b=%5Bx%5D")
+        );
+        assert_eq!(
+            query_of("Application/X-WWW-Form-Urlencoded; charset=utf-8", "a=b c").as_deref(),
+            Some("a=b+c")
+        );
+        // Any other media type: the content, encoded whole.
+        assert_eq!(
+            query_of("application/json", r#"{"numbers":[1,2],"flag":null}"#).as_deref(),
+            Some("%7B%22numbers%22%3A%5B1%2C2%5D%2C%22flag%22%3Anull%7D")
+        );
+        assert_eq!(
+            query_of(
+                "application/json",
+                r#"{"filter":"active","sort":"desc","limit":50}"#
+            )
+            .as_deref(),
+            Some("%7B%22filter%22%3A%22active%22%2C%22sort%22%3A%22desc%22%2C%22limit%22%3A50%7D")
+        );
+        assert_eq!(
+            query_of("text/plain", "a-b.c_d~e f").as_deref(),
+            Some("a-b.c_d~e%20f")
+        );
+        assert_eq!(query_of(form, ""), None);
+    }
+
+    #[test]
+    fn a_query_string_comes_first_and_a_query_api_key_follows() {
+        let c = Client::builder()
+            .credential("key", Credential::ApiKey("k 1".into()))
+            .build()
+            .unwrap();
+        const KEY: SchemeKind = SchemeKind::ApiKey {
+            name: "api_key",
+            location: KeyLocation::Query,
+        };
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_string("application/x-www-form-urlencoded", "a=1")
+            .query_string_opt("application/json", None::<&str>)
+            .security(&[&[("key", KEY)]]);
+        assert_eq!(built(r).unwrap().url().query(), Some("a=1&api_key=k+1"));
     }
 
     #[test]
