@@ -41,10 +41,6 @@ pub use reqwest;
 #[cfg(feature = "middleware")]
 pub use reqwest_middleware;
 
-/// The JSON crate generated inputs, outputs and [`Response`] values use, at the version the
-/// runtime uses.
-pub use serde_json;
-
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]
 #[path = "for_generated/mod.rs"]

@@ -1,9 +1,9 @@
 //! Response bodies quoted in errors keep secrets out, against a real server on 127.0.0.1 that
 //! echoes the credentials it was sent.
 
-use arazzo_runtime::serde_json::json;
 use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, Credential, SchemeKind, Secret};
+use serde_json::json;
 
 const BEARER: &[&[(&str, SchemeKind)]] = &[&[("auth", SchemeKind::Bearer)]];
 
