@@ -1019,6 +1019,19 @@ mod tests {
         assert_eq!(built(r).unwrap().url().query(), Some("a=1&api_key=k+1"));
     }
 
+    /// Lower-case names are borrowed as they are; anything else is parsed, and an invalid
+    /// name is an error, never `from_static`'s panic.
+    #[test]
+    fn static_header_names_never_panic() {
+        for name in ["x-api-key", "authorization", "a!#$%&'*+-.^_`|~9"] {
+            assert_eq!(header_name(name).unwrap().as_str(), name);
+        }
+        assert_eq!(header_name("X-Api-Key").unwrap().as_str(), "x-api-key");
+        for bad in ["", "bad name", "quo\"te", "new\nline", "é", "a:b"] {
+            assert!(header_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
     #[test]
     fn base64_pads() {
         assert_eq!(

@@ -35,6 +35,8 @@ mod spans {
     async fn spans_name_workflow_step_method_and_status_but_never_the_query() {
         let server = TestServer::builder()
             .on("GET", "/stock", Reply::json(200, r#"{"ok":true}"#))
+            .on("GET", "/busy", Reply::status(503))
+            .on("GET", "/busy", Reply::status(200))
             .start()
             .await
             .unwrap();
@@ -56,6 +58,23 @@ mod spans {
                 .header("x-token", "h-s3cret")
                 .send("checkStock")
                 .await
+        })
+        .await
+        .unwrap();
+        // A step a `retry` action reran: its second span says so.
+        arazzo_runtime::__private::deadline::run(&client, "waitForStock", async {
+            let mut steps = arazzo_runtime::__private::steps::Steps::new(["poll"], 10);
+            while steps.step()?.is_some() {
+                let response = client
+                    .request(reqwest::Method::GET, "s", server.url(), "/busy")
+                    .send("poll")
+                    .await?;
+                if response.status() != 200 && steps.retry(&response, 1, 0.0, None).await {
+                    continue;
+                }
+                steps.succeeded().advance();
+            }
+            Ok::<_, arazzo_runtime::WorkflowError>(())
         })
         .await
         .unwrap();
@@ -81,6 +100,17 @@ mod spans {
             "{out}"
         );
         assert!(out.contains("latency_ms="), "{out}");
+        assert!(out.contains("attempt=1"), "{out}");
+        let polls: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("step=\"poll\""))
+            .collect();
+        assert!(
+            polls
+                .iter()
+                .any(|l| l.contains("attempt=2") && l.contains("status=200")),
+            "{out}"
+        );
         assert!(
             out.contains("timed out") && out.contains("after_ms=10"),
             "{out}"
