@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Secret;
+use crate::base_url::BaseUrls;
 use crate::message::{BoxFuture, DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
 use crate::response::Response;
 
@@ -119,7 +120,10 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    base_urls: BTreeMap<String, String>,
+    /// What requests go through when the client was built with a middleware stack.
+    #[cfg(feature = "middleware")]
+    middleware: Option<reqwest_middleware::ClientWithMiddleware>,
+    base_urls: BaseUrls,
     hooks: Vec<Arc<dyn RequestHook>>,
     step_hooks: Vec<Arc<dyn StepHook>>,
     timeout: Option<Duration>,
@@ -154,12 +158,15 @@ impl Client {
     pub fn base_url<'a>(&'a self, source: &str, default: &'a str) -> &'a str {
         self.inner
             .base_urls
-            .get(source)
-            .map_or(default, String::as_str)
+            .override_text(source)
+            .unwrap_or(default)
     }
 
     /// Starts a request to `path` (already percent-encoded) on `source`'s base URL.
     /// Generated code calls this; `default_base` is the OpenAPI server URL.
+    ///
+    /// Each base URL is parsed once per client (an override when the client is built, a
+    /// default on first use); the request's URL is that one with `path` appended.
     pub fn request(
         &self,
         method: reqwest::Method,
@@ -167,8 +174,42 @@ impl Client {
         default_base: &str,
         path: &str,
     ) -> Request<'_> {
-        let base = self.base_url(source, default_base).trim_end_matches('/');
-        Request::new(self, method, format!("{base}{path}"), path)
+        let base = self.base_url_parsed(source, default_base);
+        Request::new(self, method, base, path)
+    }
+
+    /// `source`'s base URL, parsed (cached per client).
+    pub(crate) fn base_url_parsed(&self, source: &str, default: &str) -> crate::base_url::Parsed {
+        self.inner.base_urls.resolve(source, default)
+    }
+
+    /// Sends `request` (through the middleware stack, when there is one). Errors name `step`;
+    /// `secrets` are masked in a middleware's error message.
+    pub(crate) async fn execute(
+        &self,
+        step: &'static str,
+        request: reqwest::Request,
+        secrets: &crate::redact::SentSecrets,
+    ) -> Result<reqwest::Response, crate::WorkflowError> {
+        #[cfg(feature = "middleware")]
+        if let Some(stack) = &self.inner.middleware {
+            let url = request.url().clone();
+            return stack.execute(request).await.map_err(|err| match err {
+                reqwest_middleware::Error::Reqwest(source) => {
+                    crate::WorkflowError::transport(step, source)
+                }
+                reqwest_middleware::Error::Middleware(err) => crate::WorkflowError::Middleware {
+                    step,
+                    message: crate::redact::scrub(&format!("{err:#}"), &url, secrets),
+                },
+            });
+        }
+        let _ = secrets;
+        self.inner
+            .http
+            .execute(request)
+            .await
+            .map_err(|source| crate::WorkflowError::transport(step, source))
     }
 
     /// The credential configured for the security scheme `scheme`, if it fits `kind`.
@@ -248,7 +289,7 @@ impl fmt::Debug for Client {
     // Hooks often hold credentials: show how many there are, never what they hold.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_urls", &self.inner.base_urls)
+            .field("base_urls", &self.inner.base_urls.override_texts())
             .field("hooks", &self.inner.hooks.len())
             .field("step_hooks", &self.inner.step_hooks.len())
             .field("timeout", &self.inner.timeout)
@@ -275,6 +316,8 @@ impl fmt::Debug for Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     http: Option<reqwest::Client>,
+    #[cfg(feature = "middleware")]
+    middleware: Option<reqwest_middleware::ClientWithMiddleware>,
     base_urls: BTreeMap<String, String>,
     hooks: Vec<Arc<dyn RequestHook>>,
     step_hooks: Vec<Arc<dyn StepHook>>,
@@ -289,8 +332,27 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// Sends through this `reqwest::Client` (share one across your app to share its pool).
+    /// Replaces a [`middleware_client`](Self::middleware_client) given before.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        #[cfg(feature = "middleware")]
+        {
+            self.middleware = None;
+        }
+        self
+    }
+
+    /// Sends every HTTP step's request through this `reqwest_middleware` stack (feature
+    /// `middleware`): retries, caching, tracing or signing middleware of your own. Its inner
+    /// `reqwest::Client` is what [`Client::http`] returns and what its redirect policy is.
+    /// Credentials, [`RequestHook`]s and [`StepHook::before_send`] run before the stack sees
+    /// the request. A middleware's own error fails the step with
+    /// [`WorkflowError::Middleware`](crate::WorkflowError::Middleware). Replaces an
+    /// [`http_client`](Self::http_client) given before.
+    #[cfg(feature = "middleware")]
+    pub fn middleware_client(mut self, client: reqwest_middleware::ClientWithMiddleware) -> Self {
+        self.http = Some(client.as_ref().clone());
+        self.middleware = Some(client);
         self
     }
 
@@ -409,7 +471,9 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
-                base_urls: self.base_urls,
+                #[cfg(feature = "middleware")]
+                middleware: self.middleware,
+                base_urls: BaseUrls::new(self.base_urls),
                 hooks: self.hooks,
                 step_hooks: self.step_hooks,
                 timeout: self.timeout,

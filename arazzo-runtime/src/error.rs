@@ -21,6 +21,15 @@ pub enum WorkflowError {
         /// What reqwest reported, without the URL.
         source: reqwest::Error,
     },
+    /// A middleware of the client's `reqwest_middleware` stack failed the request (feature
+    /// `middleware`; a failure of reqwest itself below the stack is [`Self::Transport`]).
+    Middleware {
+        /// The step's `stepId`.
+        step: &'static str,
+        /// The middleware's error with its causes; the URL's query and the request's secrets
+        /// are masked.
+        message: String,
+    },
     /// The request could not be built: an invalid header value, base URL or a hook's refusal.
     Request {
         /// The step's `stepId`.
@@ -36,6 +45,9 @@ pub enum WorkflowError {
         criterion: &'static str,
         /// The response status.
         status: u16,
+        /// How many times the step ran: more than 1 when `retry` actions reran it (the last
+        /// attempt's response is the one described).
+        attempts: u32,
         /// The start of the response body.
         body: String,
     },
@@ -149,6 +161,7 @@ impl WorkflowError {
     pub fn step(&self) -> &'static str {
         match self {
             Self::Transport { step, .. }
+            | Self::Middleware { step, .. }
             | Self::Request { step, .. }
             | Self::CriteriaNotMet { step, .. }
             | Self::MessageCriteriaNotMet { step, .. }
@@ -201,16 +214,27 @@ impl fmt::Display for WorkflowError {
             Self::Request { step, message } => {
                 write!(f, "step `{step}`: cannot build the request: {message}")
             }
+            Self::Middleware { step, message } => {
+                write!(
+                    f,
+                    "step `{step}`: a middleware failed the request: {message}"
+                )
+            }
             Self::CriteriaNotMet {
                 step,
                 criterion,
                 status,
+                attempts,
                 body,
             } => {
                 write!(
                     f,
-                    "step `{step}`: success criterion `{criterion}` not met (HTTP status {status})"
+                    "step `{step}`: success criterion `{criterion}` not met (HTTP status {status}"
                 )?;
+                if *attempts > 1 {
+                    write!(f, ", after {attempts} attempts")?;
+                }
+                f.write_str(")")?;
                 if !body.is_empty() {
                     write!(f, "; response body: {body}")?;
                 }
@@ -368,6 +392,7 @@ mod tests {
             step: "generateToken",
             criterion: "$statusCode == 200",
             status: 401,
+            attempts: 1,
             body: String::new(),
         };
         assert_eq!(
@@ -375,5 +400,17 @@ mod tests {
             "step `generateToken`: success criterion `$statusCode == 200` not met (HTTP status 401)"
         );
         assert_eq!(err.status(), Some(401));
+        let retried = WorkflowError::CriteriaNotMet {
+            step: "poll",
+            criterion: "$statusCode == 200",
+            status: 503,
+            attempts: 3,
+            body: "busy".to_owned(),
+        };
+        assert_eq!(
+            retried.to_string(),
+            "step `poll`: success criterion `$statusCode == 200` not met (HTTP status 503, after \
+             3 attempts); response body: busy"
+        );
     }
 }

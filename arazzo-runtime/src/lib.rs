@@ -8,17 +8,19 @@
 //! built in, others pluggable). A crate containing generated code needs no other dependency: what only the
 //! generated code calls (and the crates it names) sits under one hidden module, `__private`.
 
+mod base_url;
 mod client;
 mod error;
 pub mod message;
+mod pointer;
 mod redact;
 mod request;
 mod response;
 mod secret;
 mod trace;
 
-// Compiled for the crate's own unit tests too, so its tests run whatever the features.
-#[cfg(any(test, feature = "testing"))]
+// The crate's dev-dependency on itself turns the feature on for its own tests.
+#[cfg(feature = "testing")]
 pub mod testing;
 
 pub use client::{
@@ -33,6 +35,11 @@ pub use secret::Secret;
 /// The HTTP client crate the runtime sends with (for [`ClientBuilder::http_client`],
 /// [`RequestHook`]s and your own requests), at the version the runtime uses.
 pub use reqwest;
+
+/// The `reqwest_middleware` crate [`ClientBuilder::middleware_client`] takes, at the version
+/// the runtime uses (feature `middleware`).
+#[cfg(feature = "middleware")]
+pub use reqwest_middleware;
 
 /// What only generated code calls. Not a stable API: use the crates it re-exports directly.
 #[doc(hidden)]

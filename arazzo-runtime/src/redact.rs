@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
-use crate::Secret;
+use reqwest::header::AUTHORIZATION;
+
 use crate::error::excerpt;
+use crate::{Client, Secret};
 
 /// What replaces a secret.
 const MASK: &str = "***";
@@ -36,6 +38,78 @@ pub(crate) fn looks_secret(name: &str) -> bool {
     ];
     PARTS.iter().any(|part| folded.contains(part))
         || matches!(folded.as_str(), "key" | "sig" | "pwd" | "sas")
+}
+
+/// What a request carried that an error quoting its response must mask: the client's
+/// credentials and the request's sensitive header values (a hook's signature included; for
+/// `Authorization`, the part after the scheme too).
+///
+/// Kept cheap for the usual case, a response no error quotes: the header values are copied
+/// into one buffer when the request is sent, and split into secrets only when asked.
+#[derive(Default)]
+pub(crate) struct SentSecrets {
+    client: Option<Client>,
+    /// The sensitive header values, each followed by `\n` (which no header value holds).
+    headers: Secret<String>,
+}
+
+impl SentSecrets {
+    /// The secrets `request` carries, about to be sent through `client`.
+    pub(crate) fn capture(client: &Client, request: &reqwest::Request) -> Self {
+        let sensitive = || {
+            request
+                .headers()
+                .iter()
+                .filter(|(name, value)| value.is_sensitive() || *name == AUTHORIZATION)
+                .filter_map(|(_, value)| value.to_str().ok())
+        };
+        let length: usize = sensitive().map(|text| text.len() + 1).sum();
+        let mut headers = String::with_capacity(length);
+        for text in sensitive() {
+            headers.push_str(text);
+            headers.push('\n');
+        }
+        Self {
+            client: Some(client.clone()),
+            headers: Secret::new(headers),
+        }
+    }
+
+    /// Every secret, for masking.
+    pub(crate) fn list(&self) -> Vec<Secret<String>> {
+        let mut secrets = self
+            .client
+            .as_ref()
+            .map(Client::credential_secrets)
+            .unwrap_or_default();
+        for text in self.headers.expose().split_terminator('\n') {
+            if let Some((_, token)) = text.split_once(' ') {
+                secrets.push(Secret::new(token.trim().to_owned()));
+            }
+            secrets.push(Secret::new(text.to_owned()));
+        }
+        secrets
+    }
+}
+
+impl std::fmt::Debug for SentSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SentSecrets(***)")
+    }
+}
+
+/// A message from outside the runtime (a middleware's error) made safe to show: the request
+/// URL's query and fragment (which may hold an API key) and every sent secret masked.
+#[cfg(feature = "middleware")]
+pub(crate) fn scrub(text: &str, url: &url::Url, secrets: &SentSecrets) -> String {
+    let mut out = text.to_owned();
+    if let Some(query) = url.query().filter(|q| !q.is_empty()) {
+        out = out.replace(query, MASK);
+    }
+    if let Some(fragment) = url.fragment().filter(|f| !f.is_empty()) {
+        out = out.replace(fragment, MASK);
+    }
+    mask_text(&out, &secrets.list())
 }
 
 /// `text` with every occurrence of a (long enough) secret masked.

@@ -5,10 +5,13 @@ use reqwest::header::{
 };
 use reqwest::{Method, Url};
 
-use crate::__private::param::{Flat, ParamValue, Part, Style, flatten, join_list, join_pairs};
+use crate::__private::param::{Flat, ParamValue, Part, Style, flatten};
 use crate::client::{Client, Credential, KeyLocation, Requirements};
 use crate::error::WorkflowError;
 use crate::response::Response;
+
+/// The room a request's query starts with (it grows past it as needed).
+const QUERY_CAPACITY: usize = 128;
 
 /// One step's request, built by generated code and sent with [`Request::send`].
 ///
@@ -18,10 +21,13 @@ use crate::response::Response;
 pub struct Request<'c> {
     client: &'c Client,
     method: Method,
-    url: String,
-    /// Each pair's name and value are already percent-encoded (delimiters of non-exploded
-    /// arrays stay literal, as OpenAPI's `form` style sends them).
-    query: Vec<(String, String)>,
+    /// The base URL with the step's path appended; `None` when the base URL was refused
+    /// (the reason is in `error`).
+    url: Option<Url>,
+    /// The query, `&`-separated pairs whose names and values are already percent-encoded
+    /// (delimiters of non-exploded arrays stay literal, as OpenAPI's `form` style sends
+    /// them). Written in place, so a pair costs no allocation of its own; set on `url` once.
+    query: String,
     headers: HeaderMap,
     cookies: Vec<String>,
     body: Option<Vec<u8>>,
@@ -31,12 +37,18 @@ pub struct Request<'c> {
 }
 
 impl<'c> Request<'c> {
-    pub(crate) fn new(client: &'c Client, method: Method, url: String, path: &str) -> Self {
+    /// A request to `path` (percent-encoded) appended to `base`'s path.
+    pub(crate) fn new(
+        client: &'c Client,
+        method: Method,
+        base: crate::base_url::Parsed,
+        path: &str,
+    ) -> Self {
         let mut request = Self {
             client,
             method,
-            url,
-            query: Vec::new(),
+            url: None,
+            query: String::new(),
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             body: None,
@@ -46,19 +58,81 @@ impl<'c> Request<'c> {
         };
         // URL parsers remove `.` and `..` segments (even percent-encoded ones), so a path
         // parameter with such a value would silently address another resource.
-        if path.split('/').any(is_dot_segment) {
+        if path.split(['/', '\\']).any(is_dot_segment) {
             request.fail(
                 "a path parameter is `.` or `..`, which would change the request path".to_owned(),
             );
+        }
+        match base {
+            Ok(base) => request.url = Some(crate::base_url::join(base, path)),
+            Err(message) => request.fail(message),
         }
         request
     }
 
     /// Adds a query parameter.
     pub fn query(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        self.query
-            .push((encode_query(name), encode_query(&value.to_param())));
+        self.push_pair(name, &value.to_param());
         self
+    }
+
+    /// Sets the whole query string: an `in: querystring` parameter (OpenAPI 3.2, Arazzo 1.1),
+    /// one value in the format of the parameter's `content` media type.
+    ///
+    /// - `application/x-www-form-urlencoded` (`filter=active&sort=desc`): the value is the
+    ///   query already; it is kept as written (`&`, `=`, `+` and `%XX` escapes included), and
+    ///   only what a URL query cannot carry is percent-encoded (a space becomes `+`, a stray
+    ///   `%` `%25`, `#` `%23`, non-ASCII its UTF-8 bytes).
+    /// - any other media type (`application/json`...): the value is the serialized content,
+    ///   percent-encoded whole except RFC 3986's unreserved characters, as OpenAPI 3.2's
+    ///   example sends `{"numbers":[1,2],"flag":null}` as
+    ///   `%7B%22numbers%22%3A%5B1%2C2%5D%2C%22flag%22%3Anull%7D`.
+    ///
+    /// An empty value sends no query. Pairs other setters add (an API key the client puts in
+    /// the query) follow it after `&`; OpenAPI forbids `in: query` parameters beside it.
+    pub fn query_string(mut self, media_type: &str, value: impl ParamValue) -> Self {
+        let value = value.to_param();
+        if value.is_empty() {
+            return self;
+        }
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            encode_form_query_into(&mut self.query, &value);
+        } else {
+            self.query.extend(percent_encoding::utf8_percent_encode(
+                &value,
+                UNRESERVED_ONLY,
+            ));
+        }
+        self
+    }
+
+    /// Sets the whole query string when `value` is present (see [`Request::query_string`]).
+    pub fn query_string_opt(self, media_type: &str, value: Option<impl ParamValue>) -> Self {
+        match value {
+            Some(value) => self.query_string(media_type, value),
+            None => self,
+        }
+    }
+
+    /// Starts a pair: `&` unless it is the first, the encoded name, `=`.
+    fn start_pair(&mut self, name: &str) {
+        if self.query.is_empty() {
+            // Room for a typical query at once, rather than growing it pair by pair.
+            self.query.reserve(QUERY_CAPACITY);
+        } else {
+            self.query.push('&');
+        }
+        encode_query_into(&mut self.query, name);
+        self.query.push('=');
+    }
+
+    fn push_pair(&mut self, name: &str, value: &str) {
+        self.start_pair(name);
+        encode_query_into(&mut self.query, value);
     }
 
     /// Adds a query parameter when `value` is present; an absent optional input sends nothing.
@@ -84,24 +158,25 @@ impl<'c> Request<'c> {
     {
         if explode {
             for item in items {
-                self.query
-                    .push((encode_query(name), encode_query(&item.to_param())));
+                self.push_pair(name, &item.to_param());
             }
             return self;
         }
         // Items are encoded one by one, so a comma inside an item (`%2C`) stays distinct
         // from the literal delimiter between items.
         let separator = if separator == " " { "%20" } else { separator };
-        let mut joined = String::new();
+        let mark = self.query.len();
+        self.start_pair(name);
+        let values = self.query.len();
         for (i, item) in items.into_iter().enumerate() {
             if i > 0 {
-                joined.push_str(separator);
+                self.query.push_str(separator);
             }
-            joined.push_str(&encode_query(&item.to_param()));
+            encode_query_into(&mut self.query, &item.to_param());
         }
         // An empty list sends nothing, exploded or not (RFC 6570 `{?list}`).
-        if !joined.is_empty() {
-            self.query.push((encode_query(name), joined));
+        if self.query.len() == values {
+            self.query.truncate(mark);
         }
         self
     }
@@ -122,31 +197,52 @@ impl<'c> Request<'c> {
             Style::PipeDelimited => "|",
             _ => ",",
         };
-        let key = encode_query(name);
         match flatten(value) {
             Flat::Absent => {}
-            Flat::One(v) => self.query.push((key, encode_query(&v))),
+            Flat::One(v) => self.push_pair(name, &v),
             Flat::List(items) if items.is_empty() => {}
             Flat::List(items) if explode => {
                 for item in items {
-                    self.query.push((key.clone(), encode_query(&item)));
+                    self.push_pair(name, &item);
                 }
             }
-            Flat::List(items) => self.query.push((key, join_list(&items, sep, encode_query))),
+            Flat::List(items) => {
+                self.start_pair(name);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.query.push_str(sep);
+                    }
+                    encode_query_into(&mut self.query, item);
+                }
+            }
             Flat::Pairs(pairs) if style == Style::DeepObject => {
                 for (k, v) in pairs {
-                    self.query
-                        .push((format!("{key}[{}]", encode_query(k)), encode_query(&v)));
+                    if !self.query.is_empty() {
+                        self.query.push('&');
+                    }
+                    encode_query_into(&mut self.query, name);
+                    self.query.push('[');
+                    encode_query_into(&mut self.query, k);
+                    self.query.push_str("]=");
+                    encode_query_into(&mut self.query, &v);
                 }
             }
             Flat::Pairs(pairs) if explode => {
                 for (k, v) in pairs {
-                    self.query.push((encode_query(k), encode_query(&v)));
+                    self.push_pair(k, &v);
                 }
             }
-            Flat::Pairs(pairs) => self
-                .query
-                .push((key, join_pairs(&pairs, sep, sep, encode_query))),
+            Flat::Pairs(pairs) => {
+                self.start_pair(name);
+                for (i, (k, v)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        self.query.push_str(sep);
+                    }
+                    encode_query_into(&mut self.query, k);
+                    self.query.push_str(sep);
+                    encode_query_into(&mut self.query, v);
+                }
+            }
         }
         self
     }
@@ -211,7 +307,8 @@ impl<'c> Request<'c> {
     /// Sets a header. A value that is not valid in HTTP is reported by [`Request::send`]
     /// without echoing it (it may be a secret).
     pub fn header(mut self, name: &'static str, value: impl ParamValue) -> Self {
-        self.set_header(name, &value.to_param(), false);
+        let value = HeaderValue::from_maybe_shared(bytes::Bytes::from(value.into_text()));
+        self.insert_header(name, value, false);
         self
     }
 
@@ -363,12 +460,17 @@ impl<'c> Request<'c> {
         self
     }
 
-    fn set_header(&mut self, name: &str, value: &str, secret: bool) {
-        let parsed = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        );
-        match parsed {
+    fn set_header(&mut self, name: &'static str, value: &str, secret: bool) {
+        self.insert_header(name, HeaderValue::from_str(value), secret);
+    }
+
+    fn insert_header(
+        &mut self,
+        name: &'static str,
+        value: Result<HeaderValue, reqwest::header::InvalidHeaderValue>,
+        secret: bool,
+    ) {
+        match (header_name(name), value) {
             (Ok(name), Ok(mut value)) => {
                 if secret || is_sensitive(&name) {
                     value.set_sensitive(true);
@@ -407,9 +509,8 @@ impl<'c> Request<'c> {
                             }
                         }
                         KeyLocation::Query => {
-                            let encoded = encode_query(name);
-                            if !self.query.iter().any(|(n, _)| *n == encoded) {
-                                self.query.push((encoded, encode_query(key.expose())));
+                            if !self.has_query_name(name) {
+                                self.push_pair(name, key.expose());
                             }
                         }
                         KeyLocation::Cookie => {
@@ -448,6 +549,15 @@ impl<'c> Request<'c> {
         }
     }
 
+    /// Whether the query already has a pair named `name` (before encoding).
+    fn has_query_name(&self, name: &str) -> bool {
+        let mut encoded = String::new();
+        encode_query_into(&mut encoded, name);
+        self.query
+            .split('&')
+            .any(|pair| pair.split_once('=').map_or(pair, |(n, _)| n) == encoded)
+    }
+
     fn fail(&mut self, message: String) {
         // The first problem is the one to report: later ones often follow from it.
         self.error.get_or_insert(message);
@@ -477,12 +587,8 @@ impl<'c> Request<'c> {
                     message: err.0,
                 })?;
         }
-        let secrets = sent_secrets(client, &request);
-        let response = client
-            .http()
-            .execute(request)
-            .await
-            .map_err(|source| WorkflowError::transport(step, source))?;
+        let secrets = crate::redact::SentSecrets::capture(client, &request);
+        let response = client.execute(step, request, &secrets).await?;
         let mut response = Response::read(
             step,
             response,
@@ -491,6 +597,7 @@ impl<'c> Request<'c> {
         )
         .await?;
         response.secrets = secrets;
+        response.attempt = crate::__private::deadline::attempt(step);
         for hook in client.step_hooks() {
             hook.after_response(step, &response).await;
         }
@@ -500,10 +607,9 @@ impl<'c> Request<'c> {
     /// What identifies a message connection besides its source and server: the URL with the
     /// step's query and headers (before credentials and hooks, which may add timestamps).
     pub(crate) fn identity(&self) -> String {
-        let mut key = self.url.clone();
-        for (name, value) in &self.query {
-            key.push_str(&format!("\n?{name}={value}"));
-        }
+        let mut key = self.url.as_ref().map_or("", Url::as_str).to_owned();
+        key.push_str("\n?");
+        key.push_str(&self.query);
         for (name, value) in &self.headers {
             key.push_str(&format!(
                 "\n{name}:{}",
@@ -518,21 +624,15 @@ impl<'c> Request<'c> {
         if let Some(message) = self.error {
             return Err(WorkflowError::Request { step, message });
         }
-        let mut url = Url::parse(&self.url).map_err(|err| WorkflowError::Request {
-            step,
-            message: format!("the base URL is not a valid URL ({err})"),
-        })?;
+        // `url` is `None` only with an error, reported above.
+        let Some(mut url) = self.url else {
+            return Err(WorkflowError::Request {
+                step,
+                message: "the request has no URL".to_owned(),
+            });
+        };
         if !self.query.is_empty() {
-            let mut query = String::new();
-            for (name, value) in &self.query {
-                if !query.is_empty() {
-                    query.push('&');
-                }
-                query.push_str(name);
-                query.push('=');
-                query.push_str(value);
-            }
-            url.set_query(Some(&query));
+            url.set_query(Some(&self.query));
         }
         let needs_length = matches!(self.method, Method::POST | Method::PUT | Method::PATCH);
         let mut request = reqwest::Request::new(self.method, url);
@@ -560,7 +660,10 @@ impl<'c> Request<'c> {
             None => {}
         }
         *request.headers_mut() = headers;
-        *request.timeout_mut() = self.client.timeout();
+        // Only when set: the first write allocates the request's extensions map.
+        if let Some(timeout) = self.client.timeout() {
+            *request.timeout_mut() = Some(timeout);
+        }
         for hook in self.client.hooks() {
             hook.on_request(&mut request)
                 .map_err(|err| WorkflowError::Request {
@@ -570,24 +673,6 @@ impl<'c> Request<'c> {
         }
         Ok(request)
     }
-}
-
-/// What an error quoting the response must not repeat: the client's credentials, and the
-/// request's sensitive header values (a hook's signature included; for `Authorization`, the
-/// part after the scheme too).
-fn sent_secrets(client: &Client, request: &reqwest::Request) -> Vec<crate::Secret<String>> {
-    let mut secrets = client.credential_secrets();
-    for (name, value) in request.headers() {
-        if !(value.is_sensitive() || name == AUTHORIZATION) {
-            continue;
-        }
-        let Ok(text) = value.to_str() else { continue };
-        if let Some((_, token)) = text.split_once(' ') {
-            secrets.push(crate::Secret::new(token.trim().to_owned()));
-        }
-        secrets.push(crate::Secret::new(text.to_owned()));
-    }
-    secrets
 }
 
 /// Characters a cookie value cannot carry as they are (RFC 6265 `cookie-octet` excludes
@@ -645,14 +730,75 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// `application/x-www-form-urlencoded` encoding of one query name or value.
-fn encode_query(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+/// Appends the `application/x-www-form-urlencoded` encoding of one query name or value.
+fn encode_query_into(out: &mut String, text: &str) {
+    out.extend(url::form_urlencoded::byte_serialize(text.as_bytes()));
 }
 
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
+const UNRESERVED_ONLY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends a form-urlencoded query string as written, percent-encoding only what an RFC 3986
+/// query cannot carry: a space as `+` (the form encoding of a space), a `%` that does not
+/// start an escape as `%25`, and anything outside `pchar / "/" / "?"` as its UTF-8 bytes.
+fn encode_form_query_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape_start = b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let kept = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b);
+        if kept || escape_start {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+/// `.` or `..`, each dot possibly written `%2E` (what a URL parser would remove). Checked
+/// byte by byte: it runs on every segment of every request.
 fn is_dot_segment(segment: &str) -> bool {
-    let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-    decoded == "." || decoded == ".."
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => tail,
+            _ => return false,
+        };
+        dots += 1;
+        if dots > 2 {
+            return false;
+        }
+    }
+    dots > 0
+}
+
+/// A header name from the static text generated code passes: borrowed as it is when it is
+/// already lower case (no allocation for names that are not standard), else parsed.
+fn header_name(name: &'static str) -> Result<HeaderName, reqwest::header::InvalidHeaderName> {
+    // RFC 9110 `tchar`, lower case only: exactly what `from_static` accepts without panicking
+    // (it also allows a few more), checked first so it never can.
+    let static_ok = !name.is_empty()
+        && name.len() <= 1024
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$%&'*+-.^_`|~".contains(&b)
+        });
+    if static_ok {
+        Ok(HeaderName::from_static(name))
+    } else {
+        HeaderName::from_bytes(name.as_bytes())
+    }
 }
 
 fn is_sensitive(name: &HeaderName) -> bool {
@@ -807,6 +953,83 @@ mod tests {
             "R=100; G=200; B=150; list=blue; list=black; list=brown; flat=blue%2Cblack%2Cbrown"
         );
         assert_eq!(req.headers()["x-color"], "R=100,G=200,B=150");
+    }
+
+    fn query_of(media_type: &str, value: &str) -> Option<String> {
+        let c = client();
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_string(media_type, value);
+        built(r).unwrap().url().query().map(str::to_owned)
+    }
+
+    /// Arazzo 1.1's `in: querystring` examples, and OpenAPI 3.2's JSON one.
+    #[test]
+    fn query_strings_follow_their_media_type() {
+        let form = "application/x-www-form-urlencoded";
+        // The Arazzo examples: a form query string is sent as written.
+        assert_eq!(
+            query_of(form, "filter=active&sort=desc&limit=50").as_deref(),
+            Some("filter=active&sort=desc&limit=50")
+        );
+        // Escapes and `+` stay; what a query cannot carry is encoded.
+        assert_eq!(
+            query_of(form, "q=a b&x=%2F&p=1+1&pct=100%&h=#1&u=é&b=[x]").as_deref(),
+            Some("q=a+b&x=%2F&p=1+1&pct=100%25&h=%231&u=%C3%A9&b=%5Bx%5D")
+        );
+        assert_eq!(
+            query_of("Application/X-WWW-Form-Urlencoded; charset=utf-8", "a=b c").as_deref(),
+            Some("a=b+c")
+        );
+        // Any other media type: the content, encoded whole.
+        assert_eq!(
+            query_of("application/json", r#"{"numbers":[1,2],"flag":null}"#).as_deref(),
+            Some("%7B%22numbers%22%3A%5B1%2C2%5D%2C%22flag%22%3Anull%7D")
+        );
+        assert_eq!(
+            query_of(
+                "application/json",
+                r#"{"filter":"active","sort":"desc","limit":50}"#
+            )
+            .as_deref(),
+            Some("%7B%22filter%22%3A%22active%22%2C%22sort%22%3A%22desc%22%2C%22limit%22%3A50%7D")
+        );
+        assert_eq!(
+            query_of("text/plain", "a-b.c_d~e f").as_deref(),
+            Some("a-b.c_d~e%20f")
+        );
+        assert_eq!(query_of(form, ""), None);
+    }
+
+    #[test]
+    fn a_query_string_comes_first_and_a_query_api_key_follows() {
+        let c = Client::builder()
+            .credential("key", Credential::ApiKey("k 1".into()))
+            .build()
+            .unwrap();
+        const KEY: SchemeKind = SchemeKind::ApiKey {
+            name: "api_key",
+            location: KeyLocation::Query,
+        };
+        let r = c
+            .request(Method::GET, "s", "http://h", "/p")
+            .query_string("application/x-www-form-urlencoded", "a=1")
+            .query_string_opt("application/json", None::<&str>)
+            .security(&[&[("key", KEY)]]);
+        assert_eq!(built(r).unwrap().url().query(), Some("a=1&api_key=k+1"));
+    }
+
+    /// Lower-case names are borrowed as they are; anything else is parsed, and an invalid
+    /// name is an error, never `from_static`'s panic.
+    #[test]
+    fn static_header_names_never_panic() {
+        for name in ["x-api-key", "authorization", "a!#$%&'*+-.^_`|~9"] {
+            assert_eq!(header_name(name).unwrap().as_str(), name);
+        }
+        assert_eq!(header_name("X-Api-Key").unwrap().as_str(), "x-api-key");
+        for bad in ["", "bad name", "quo\"te", "new\nline", "é", "a:b"] {
+            assert!(header_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

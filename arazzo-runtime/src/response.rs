@@ -24,8 +24,10 @@ pub struct Response {
     pub(crate) max_retry_after: Duration,
     /// The `Retry-After` a `retry` action refused as too long, for the step's error.
     pub(crate) refused_retry_after: OnceLock<Duration>,
+    /// Which attempt of the step this answered (1 unless `retry` actions reran it).
+    pub(crate) attempt: u32,
     /// The credentials the request carried, masked wherever the body is quoted in an error.
-    pub(crate) secrets: Vec<crate::Secret<String>>,
+    pub(crate) secrets: crate::redact::SentSecrets,
 }
 
 /// The longest `Retry-After` honoured unless the client says otherwise: 2 minutes.
@@ -48,18 +50,31 @@ impl Response {
             return Err(too_large());
         }
         let headers = std::mem::take(response.headers_mut());
-        let mut body = bytes::BytesMut::new();
+        // A body that arrives in one chunk (most small ones) is kept as it came, uncopied.
+        let mut first = Bytes::new();
+        let mut joined: Option<bytes::BytesMut> = None;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|source| WorkflowError::transport(step, source))?
         {
-            if body.len() + chunk.len() > limit {
+            let read = joined.as_ref().map_or(first.len(), bytes::BytesMut::len);
+            if read + chunk.len() > limit {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            match &mut joined {
+                Some(joined) => joined.extend_from_slice(&chunk),
+                None if first.is_empty() => first = chunk,
+                None => {
+                    let mut both = bytes::BytesMut::with_capacity(read + chunk.len());
+                    both.extend_from_slice(&first);
+                    both.extend_from_slice(&chunk);
+                    joined = Some(both);
+                }
+            }
         }
-        let mut read = Self::new(step, status, headers, body.freeze());
+        let body = joined.map_or(first, bytes::BytesMut::freeze);
+        let mut read = Self::new(step, status, headers, body);
         read.max_retry_after = max_retry_after;
         Ok(read)
     }
@@ -74,7 +89,8 @@ impl Response {
             json: OnceLock::new(),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             refused_retry_after: OnceLock::new(),
-            secrets: Vec::new(),
+            secrets: crate::redact::SentSecrets::default(),
+            attempt: 1,
         }
     }
 
@@ -150,7 +166,15 @@ impl Response {
 
     /// `$response.body#<pointer>` decoded as `T`. A missing value decodes as JSON `null`, so
     /// `Option<T>` outputs are `None` and required outputs fail with the pointer named.
+    ///
+    /// Until something needs the whole body as JSON, the value is decoded straight from the
+    /// bytes (the rest skipped, no `Value` tree built), as typed hand-written code would.
     pub fn body_pointer<T: DeserializeOwned>(&self, pointer: &str) -> Result<T, WorkflowError> {
+        if self.json.get().is_none()
+            && let Some(value) = crate::pointer::decode_at(&self.body, pointer)
+        {
+            return Ok(value);
+        }
         let json = self.json()?;
         let value = json.pointer(pointer).unwrap_or(&Value::Null);
         T::deserialize(value).map_err(|err| WorkflowError::Decode {
@@ -167,7 +191,7 @@ impl Response {
                 // serde quotes the value it could not read; this one's name says it is secret.
                 "the value there has another type (not shown: its name looks secret)".to_owned()
             } else {
-                crate::redact::mask_text(&err.to_string(), &self.secrets)
+                crate::redact::mask_text(&err.to_string(), &self.secrets.list())
             },
         })
     }
@@ -200,7 +224,8 @@ impl Response {
             step: self.step,
             criterion,
             status: self.status,
-            body: crate::redact::body_excerpt(&self.body, &self.secrets),
+            attempts: self.attempt,
+            body: crate::redact::body_excerpt(&self.body, &self.secrets.list()),
         }
     }
 }

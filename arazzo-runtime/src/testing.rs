@@ -19,13 +19,25 @@
 //! assert_eq!(sent[0].method, "POST");
 //! # Ok(()) }
 //! ```
+//!
+//! Replies can also be late ([`Reply::delay`]), slow or stalled part-way
+//! ([`Reply::body_parts`]), larger than a client's limit ([`Reply::body_repeated`]),
+//! redirects ([`Reply::redirect`]), or computed from the request
+//! ([`TestServerBuilder::on_request`]), so timeouts, limits and redirect rules can be tested
+//! too. The server speaks correct HTTP/1.1 only; a test of a misbehaving peer (a malformed
+//! head, a body shorter than its declared length) needs a raw socket.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use futures_util::StreamExt;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::Frame;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -35,12 +47,28 @@ use tokio::task::JoinHandle;
 /// The largest request body the server records (larger ones are answered 413).
 const MAX_RECORDED_BODY: usize = 16 << 20;
 
-/// One scripted answer.
+/// One scripted answer: a status, headers and a body, optionally late or slow (to test
+/// timeouts) or large (to test size limits).
 #[derive(Clone, Debug)]
 pub struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
-    body: Bytes,
+    body: Body,
+    delay: Duration,
+}
+
+/// How a reply's body is sent.
+#[derive(Clone, Debug)]
+enum Body {
+    /// At once, with its length.
+    Full(Bytes),
+    /// Chunked, a part at a time, waiting `interval` before each part after the first.
+    Parts {
+        parts: Vec<Bytes>,
+        interval: Duration,
+    },
+    /// Chunked, `part` `times` times.
+    Repeated { part: Bytes, times: u64 },
 }
 
 impl Reply {
@@ -49,8 +77,14 @@ impl Reply {
         Self {
             status,
             headers: Vec::new(),
-            body: Bytes::new(),
+            body: Body::Full(Bytes::new()),
+            delay: Duration::ZERO,
         }
+    }
+
+    /// A redirect: `status` (301, 302, 303, 307, 308) with `Location: location`.
+    pub fn redirect(status: u16, location: impl Into<String>) -> Self {
+        Self::status(status).header("location", location)
     }
 
     /// A status with a JSON body (`Content-Type: application/json`).
@@ -70,8 +104,59 @@ impl Reply {
     /// Sets the body.
     #[must_use]
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
+        self.body = Body::Full(body.into());
         self
+    }
+
+    /// Sends the body in `parts` (chunked), waiting `interval` before each part after the
+    /// first: a slow body, or with a long interval one that stalls part-way.
+    #[must_use]
+    pub fn body_parts<P: Into<Bytes>>(
+        mut self,
+        parts: impl IntoIterator<Item = P>,
+        interval: Duration,
+    ) -> Self {
+        self.body = Body::Parts {
+            parts: parts.into_iter().map(Into::into).collect(),
+            interval,
+        };
+        self
+    }
+
+    /// Sends `part` `times` times as the body (chunked), without holding it all: a body
+    /// larger than a client's limit (`u64::MAX` times is one that never ends).
+    #[must_use]
+    pub fn body_repeated(mut self, part: impl Into<Bytes>, times: u64) -> Self {
+        self.body = Body::Repeated {
+            part: part.into(),
+            times,
+        };
+        self
+    }
+
+    /// Waits `delay` before answering at all (a slow or, with a long delay, silent server).
+    #[must_use]
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+/// What answers one route.
+#[derive(Clone)]
+enum Script {
+    /// Replies in turn, the last one repeating.
+    Replies(VecDeque<Reply>),
+    /// A reply computed from the request.
+    Computed(Arc<dyn Fn(&Recorded) -> Reply + Send + Sync>),
+}
+
+impl fmt::Debug for Script {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Replies(replies) => f.debug_tuple("Replies").field(replies).finish(),
+            Self::Computed(_) => f.write_str("Computed(..)"),
+        }
     }
 }
 
@@ -108,7 +193,7 @@ impl Recorded {
 /// Scripts a [`TestServer`].
 #[derive(Default, Debug)]
 pub struct TestServerBuilder {
-    routes: BTreeMap<(String, String), VecDeque<Reply>>,
+    routes: BTreeMap<(String, String), Script>,
 }
 
 impl TestServerBuilder {
@@ -116,10 +201,30 @@ impl TestServerBuilder {
     /// for one route are given in turn; the last one repeats.
     #[must_use]
     pub fn on(mut self, method: &str, path: &str, reply: Reply) -> Self {
-        self.routes
+        let script = self
+            .routes
             .entry((method.to_ascii_uppercase(), path.to_owned()))
-            .or_default()
-            .push_back(reply);
+            .or_insert_with(|| Script::Replies(VecDeque::new()));
+        match script {
+            Script::Replies(replies) => replies.push_back(reply),
+            Script::Computed(_) => *script = Script::Replies(VecDeque::from([reply])),
+        }
+        self
+    }
+
+    /// Answers `method` on `path` with what `reply` computes from each request (to echo a
+    /// header or a body field back, say). Replaces replies scripted for the route before.
+    #[must_use]
+    pub fn on_request(
+        mut self,
+        method: &str,
+        path: &str,
+        reply: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        self.routes.insert(
+            (method.to_ascii_uppercase(), path.to_owned()),
+            Script::Computed(Arc::new(reply)),
+        );
         self
     }
 
@@ -184,7 +289,7 @@ impl Drop for TestServer {
 
 #[derive(Debug)]
 struct State {
-    routes: Mutex<BTreeMap<(String, String), VecDeque<Reply>>>,
+    routes: Mutex<BTreeMap<(String, String), Script>>,
     recorded: Mutex<Vec<Recorded>>,
 }
 
@@ -194,7 +299,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl State {
-    async fn answer(&self, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    async fn answer(&self, request: hyper::Request<Incoming>) -> hyper::Response<ReplyBody> {
         let (parts, body) = request.into_parts();
         let method = parts.method.as_str().to_owned();
         let path = parts.uri.path().to_owned();
@@ -202,7 +307,7 @@ impl State {
             Ok(collected) => collected.to_bytes(),
             Err(_) => return plain(413, "request body too large or unreadable".to_owned()),
         };
-        lock(&self.recorded).push(Recorded {
+        let recorded = Recorded {
             method: method.clone(),
             path: path.clone(),
             query: parts.uri.query().map(str::to_owned),
@@ -217,23 +322,24 @@ impl State {
                 })
                 .collect(),
             body,
-        });
-        let reply = {
-            let mut routes = lock(&self.routes);
-            routes
-                .get_mut(&(method.clone(), path.clone()))
-                .and_then(|queue| {
-                    if queue.len() > 1 {
-                        queue.pop_front()
-                    } else {
-                        queue.front().cloned()
-                    }
-                })
         };
+        let script = lock(&self.routes)
+            .get_mut(&(method.clone(), path.clone()))
+            .and_then(|script| match script {
+                Script::Replies(queue) if queue.len() > 1 => queue.pop_front().map(Ok),
+                Script::Replies(queue) => queue.front().cloned().map(Ok),
+                Script::Computed(reply) => Some(Err(Arc::clone(reply))),
+            });
+        // Computed outside the lock: the user's function may take its time.
+        let reply = script.map(|script| script.unwrap_or_else(|compute| compute(&recorded)));
+        lock(&self.recorded).push(recorded);
         let Some(reply) = reply else {
             return plain(404, format!("no scripted reply for {method} {path}"));
         };
-        let mut response = hyper::Response::new(Full::new(reply.body));
+        if !reply.delay.is_zero() {
+            tokio::time::sleep(reply.delay).await;
+        }
+        let mut response = hyper::Response::new(reply.body.into_body());
         *response.status_mut() =
             hyper::StatusCode::from_u16(reply.status).unwrap_or(hyper::StatusCode::OK);
         for (name, value) in reply.headers {
@@ -248,8 +354,36 @@ impl State {
     }
 }
 
-fn plain(status: u16, text: String) -> hyper::Response<Full<Bytes>> {
-    let mut response = hyper::Response::new(Full::new(Bytes::from(text)));
+/// The body type of every answer.
+type ReplyBody = BoxBody<Bytes, Infallible>;
+
+impl Body {
+    fn into_body(self) -> ReplyBody {
+        match self {
+            Body::Full(bytes) => Full::new(bytes).boxed(),
+            Body::Parts { parts, interval } => {
+                let parts = parts.into_iter().enumerate().map(Ok::<_, Infallible>);
+                let stream = futures_util::stream::iter(parts).then(move |part| async move {
+                    let (i, bytes) = part?;
+                    if i > 0 && !interval.is_zero() {
+                        tokio::time::sleep(interval).await;
+                    }
+                    Ok(Frame::data(bytes))
+                });
+                BodyExt::boxed(StreamBody::new(stream))
+            }
+            Body::Repeated { part, times } => {
+                let stream = futures_util::stream::repeat(part)
+                    .take(usize::try_from(times).unwrap_or(usize::MAX))
+                    .map(|bytes| Ok::<_, Infallible>(Frame::data(bytes)));
+                BodyExt::boxed(StreamBody::new(stream))
+            }
+        }
+    }
+}
+
+fn plain(status: u16, text: String) -> hyper::Response<ReplyBody> {
+    let mut response = hyper::Response::new(Full::new(Bytes::from(text)).boxed());
     *response.status_mut() =
         hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     response
@@ -309,5 +443,43 @@ mod tests {
         assert_eq!(sent[0].query.as_deref(), Some("dry=no"));
         assert_eq!(sent[0].header("Content-Type"), Some("application/json"));
         assert_eq!(sent[0].json(), Some(serde_json::json!({"sku": "a"})));
+    }
+
+    #[tokio::test]
+    async fn late_slow_large_and_computed_replies() {
+        let tick = Duration::from_millis(60);
+        let server = TestServer::builder()
+            .on(
+                "GET",
+                "/slow",
+                Reply::status(200)
+                    .delay(tick)
+                    .body_parts(["a", "b", "c"], tick),
+            )
+            .on("GET", "/big", Reply::status(200).body_repeated("xy", 1000))
+            .on_request("POST", "/echo", |request| {
+                Reply::status(200).body(request.body.clone())
+            })
+            .start()
+            .await
+            .unwrap();
+        let client = Client::builder().build().unwrap();
+        let get = |path: &'static str| {
+            client
+                .request(reqwest::Method::GET, "t", server.url(), path)
+                .send("get")
+        };
+        let started = std::time::Instant::now();
+        assert_eq!(get("/slow").await.unwrap().body_text(), "abc");
+        assert!(started.elapsed() >= tick * 3, "{:?}", started.elapsed());
+        assert_eq!(get("/big").await.unwrap().body_bytes().len(), 2000);
+        let echoed = client
+            .request(reqwest::Method::POST, "t", server.url(), "/echo")
+            .text_body("text/plain", "ping")
+            .send("echo")
+            .await
+            .unwrap();
+        assert_eq!(echoed.body_text(), "ping");
+        assert_eq!(server.requests().len(), 3);
     }
 }

@@ -1,6 +1,6 @@
 //! What the runtime reports through `tracing` (feature `tracing`, on by default): a span per
 //! workflow call (`arazzo.workflow`) and per step the runtime sees (`arazzo.step`: step id,
-//! kind, HTTP method, status, latency), and events for retries, refused retries and timeouts.
+//! kind, HTTP method, attempt, status, latency), and events for retries, refused retries and timeouts.
 //! Never a URL, its query or a header value. Without the feature these are no-ops.
 
 use std::future::Future;
@@ -42,6 +42,7 @@ pub(crate) async fn step<T>(
             step,
             kind,
             method,
+            attempt = crate::__private::deadline::attempt(step),
             path = tracing::field::Empty,
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,

@@ -4,30 +4,8 @@
 use std::sync::{Arc, Mutex};
 
 use arazzo_runtime::message::BoxFuture;
+use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, HookError, Response, StepHook};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// A server that answers every request 200 `{"ok":true}`, recording each request head.
-async fn server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = Arc::clone(&seen);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = vec![0u8; 8192];
-            let n = socket.read(&mut buf).await.unwrap_or(0);
-            log.lock()
-                .unwrap()
-                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
-            let _ = socket
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}")
-                .await;
-        }
-    });
-    (url, seen)
-}
 
 #[derive(Default, Clone)]
 struct Audit(Arc<Mutex<Vec<String>>>);
@@ -72,16 +50,20 @@ impl StepHook for Audit {
 
 #[tokio::test]
 async fn a_step_hook_sees_the_step_the_request_and_the_response() {
-    let (url, seen) = server().await;
+    let server = TestServer::builder()
+        .on("POST", "/orders", Reply::json(200, r#"{"ok":true}"#))
+        .start()
+        .await
+        .unwrap();
     let audit = Audit::default();
     let client = Client::builder().step_hook(audit.clone()).build().unwrap();
     client
-        .request(reqwest::Method::POST, "s", &url, "/orders")
+        .request(reqwest::Method::POST, "s", server.url(), "/orders")
         .send("createOrder")
         .await
         .unwrap();
     let err = client
-        .request(reqwest::Method::GET, "s", &url, "/x")
+        .request(reqwest::Method::GET, "s", server.url(), "/x")
         .send("forbidden")
         .await
         .unwrap_err();
@@ -95,7 +77,7 @@ async fn a_step_hook_sees_the_step_the_request_and_the_response() {
             "before forbidden GET"
         ]
     );
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1, "the refused step sent nothing");
-    assert!(seen[0].contains("x-audit: yes"), "{}", seen[0]);
+    let sent = server.requests();
+    assert_eq!(sent.len(), 1, "the refused step sent nothing");
+    assert_eq!(sent[0].header("x-audit"), Some("yes"));
 }

@@ -1,35 +1,30 @@
 //! Response bodies quoted in errors keep secrets out, against a real server on 127.0.0.1 that
 //! echoes the credentials it was sent.
 
+use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, Credential, SchemeKind, Secret};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use serde_json::json;
 
 const BEARER: &[&[(&str, SchemeKind)]] = &[&[("auth", SchemeKind::Bearer)]];
 
 #[tokio::test]
 async fn a_quoted_body_masks_sent_credentials_and_secret_members() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 8192];
-        let n = socket.read(&mut buf).await.unwrap();
-        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
-        let token = head
-            .lines()
-            .find_map(|l| l.strip_prefix("authorization: Bearer "))
-            .unwrap_or("none")
-            .to_owned();
-        let body = format!(
-            r#"{{"error":"token {token} is expired","refresh_token":"r-123456789","user":"ann"}}"#
-        );
-        let answer = format!(
-            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        socket.write_all(answer.as_bytes()).await.unwrap();
-    });
+    let server = TestServer::builder()
+        .on_request("GET", "/me", |request| {
+            let token = request
+                .header("authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("none");
+            let body = json!({
+                "error": format!("token {token} is expired"),
+                "refresh_token": "r-123456789",
+                "user": "ann",
+            });
+            Reply::json(401, body.to_string())
+        })
+        .start()
+        .await
+        .unwrap();
     let client = Client::builder()
         .credential(
             "auth",
@@ -38,7 +33,7 @@ async fn a_quoted_body_masks_sent_credentials_and_secret_members() {
         .build()
         .unwrap();
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/me")
+        .request(reqwest::Method::GET, "s", server.url(), "/me")
         .security(BEARER)
         .send("me")
         .await

@@ -3,37 +3,33 @@
 
 use std::time::Duration;
 
+use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, WorkflowError};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
-/// A server that answers one request with `head` and then writes `chunk` until the client
-/// goes away; returns its URL.
-async fn server(head: &'static str, chunk: &'static [u8]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = [0u8; 4096];
-        let _ = socket.read(&mut buf).await;
-        if socket.write_all(head.as_bytes()).await.is_err() {
-            return;
-        }
-        while socket.write_all(chunk).await.is_ok() {}
-    });
-    url
+/// A server answering `GET path` with `reply`.
+async fn server(path: &str, reply: Reply) -> TestServer {
+    TestServer::builder()
+        .on("GET", path, reply)
+        .start()
+        .await
+        .unwrap()
 }
+
+const CHUNK: &str = include_str!("data/4k.txt");
 
 #[tokio::test]
 async fn a_declared_length_over_the_limit_is_refused() {
-    let url = server(
-        "HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n",
-        b"xxxxxxxx",
+    // Declares a gigabyte (and would send it): refused from the header, before reading.
+    let big = server(
+        "/big",
+        Reply::status(200)
+            .header("content-length", "1000000000")
+            .body_repeated(&b"xxxxxxxx"[..], 125_000_000),
     )
     .await;
     let client = Client::builder().max_response_size(1024).build().unwrap();
     let err = client
-        .request(reqwest::Method::GET, "s", &url, "/big")
+        .request(reqwest::Method::GET, "s", big.url(), "/big")
         .send("download")
         .await
         .unwrap_err();
@@ -52,13 +48,7 @@ async fn a_declared_length_over_the_limit_is_refused() {
 
 #[tokio::test]
 async fn an_endless_chunked_body_stops_at_the_limit() {
-    // 4 KiB chunks for ever.
-    const CHUNK: &[u8] = concat!("1000\r\n", include_str!("data/4k.txt"), "\r\n").as_bytes();
-    let url = server(
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-        CHUNK,
-    )
-    .await;
+    let endless = server("/stream", Reply::status(200).body_repeated(CHUNK, u64::MAX)).await;
     let client = Client::builder()
         .max_response_size(64 * 1024)
         .build()
@@ -66,7 +56,7 @@ async fn an_endless_chunked_body_stops_at_the_limit() {
     let err = tokio::time::timeout(
         Duration::from_secs(20),
         client
-            .request(reqwest::Method::GET, "s", &url, "/stream")
+            .request(reqwest::Method::GET, "s", endless.url(), "/stream")
             .send("stream"),
     )
     .await
@@ -80,19 +70,10 @@ async fn an_endless_chunked_body_stops_at_the_limit() {
 
 #[tokio::test]
 async fn a_body_within_the_limit_is_read_whole() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = [0u8; 4096];
-        let _ = socket.read(&mut buf).await;
-        let _ = socket
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n{\"a\":1}\n")
-            .await;
-    });
+    let ok = server("/ok", Reply::status(200).body("{\"a\":1}\n")).await;
     let client = Client::builder().max_response_size(8).build().unwrap();
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/ok")
+        .request(reqwest::Method::GET, "s", ok.url(), "/ok")
         .send("ok")
         .await
         .unwrap();

@@ -4,27 +4,20 @@
 use std::time::{Duration, Instant};
 
 use arazzo_runtime::__private::steps::Steps;
+use arazzo_runtime::testing::{Reply, TestServer};
 use arazzo_runtime::{Client, WorkflowError};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 /// A server answering every request 429 with `Retry-After: <secs>`.
-async fn throttling(secs: u64) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let answer = format!(
-                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: {secs}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-                let _ = socket.write_all(answer.as_bytes()).await;
-            });
-        }
-    });
-    url
+async fn throttling(secs: u64) -> TestServer {
+    TestServer::builder()
+        .on(
+            "GET",
+            "/",
+            Reply::status(429).header("retry-after", secs.to_string()),
+        )
+        .start()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -34,9 +27,9 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         .build()
         .unwrap();
 
-    let url = throttling(30).await;
+    let server = throttling(30).await;
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/")
+        .request(reqwest::Method::GET, "s", server.url(), "/")
         .send("poll")
         .await
         .unwrap();
@@ -51,9 +44,9 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         "{err:?}"
     );
 
-    let url = throttling(1).await;
+    let server = throttling(1).await;
     let response = client
-        .request(reqwest::Method::GET, "s", &url, "/")
+        .request(reqwest::Method::GET, "s", server.url(), "/")
         .send("poll")
         .await
         .unwrap();
@@ -66,4 +59,68 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
         response.criteria_failed("$statusCode == 200"),
         WorkflowError::CriteriaNotMet { .. }
     ));
+}
+
+/// Retries run out: the error says how many attempts ran, and the server saw each of them.
+#[tokio::test]
+async fn criteria_unmet_after_retries_say_how_many_attempts_ran() {
+    use arazzo_runtime::__private::deadline::run;
+
+    let server = TestServer::builder()
+        .on("GET", "/poll", Reply::status(503).body("busy"))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder().build().unwrap();
+    let err = run(&client, "wait", async {
+        let mut steps = Steps::new(["poll", "after"], 10);
+        while let Some(step) = steps.step()? {
+            let path = if step == 0 { "/poll" } else { "/after" };
+            let response = client
+                .request(reqwest::Method::GET, "s", server.url(), path)
+                .send(["poll", "after"][step])
+                .await?;
+            if response.status() != 200 {
+                if steps.retry(&response, 2, 0.0, None).await {
+                    continue;
+                }
+                return Err(response.criteria_failed("$statusCode == 200"));
+            }
+            steps.succeeded().advance();
+        }
+        Ok(())
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            WorkflowError::CriteriaNotMet {
+                step: "poll",
+                status: 503,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "step `poll`: success criterion `$statusCode == 200` not met (HTTP status 503, after 3 \
+         attempts); response body: busy"
+    );
+    assert_eq!(server.requests().len(), 3);
+
+    // A step that was not retried says nothing of attempts.
+    let once = client
+        .request(reqwest::Method::GET, "s", server.url(), "/poll")
+        .send("poll")
+        .await
+        .unwrap()
+        .criteria_failed("$statusCode == 200");
+    assert!(matches!(
+        once,
+        WorkflowError::CriteriaNotMet { attempts: 1, .. }
+    ));
+    assert!(!once.to_string().contains("attempts"), "{once}");
 }

@@ -5,31 +5,27 @@ use std::time::Duration;
 
 use arazzo_runtime::__private::timeout::within;
 use arazzo_runtime::Client;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use arazzo_runtime::testing::{Reply, TestServer};
 use tokio::net::TcpListener;
 
 #[tokio::test]
 async fn a_stalled_body_times_the_step_out() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = [0u8; 1024];
-        let _ = socket.read(&mut buf).await;
-        socket
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"partial\":")
-            .await
-            .unwrap();
-        // Hold the socket open, the body unfinished, until the test ends.
-        tokio::time::sleep(Duration::from_secs(30)).await;
-    });
+    let server = TestServer::builder()
+        .on(
+            "GET",
+            "/slow",
+            Reply::status(200).body_parts(["{\"partial\":", "1}"], Duration::from_secs(30)),
+        )
+        .start()
+        .await
+        .unwrap();
     let client = Client::builder().build().unwrap();
     let started = std::time::Instant::now();
     let err = within(
         "slowBody",
         300,
         client
-            .request(reqwest::Method::GET, "s", &url, "/slow")
+            .request(reqwest::Method::GET, "s", server.url(), "/slow")
             .send("slowBody"),
     )
     .await
@@ -37,35 +33,31 @@ async fn a_stalled_body_times_the_step_out() {
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.to_string(), "step `slowBody`: timed out after 300 ms");
     assert!(started.elapsed() < Duration::from_secs(10));
-    server.abort();
 }
 
 mod deadline {
     use std::time::Duration;
 
     use arazzo_runtime::__private::deadline::run;
+    use arazzo_runtime::testing::{Reply, TestServer};
     use arazzo_runtime::{Client, WorkflowError};
-    use tokio::io::AsyncReadExt;
-    use tokio::net::TcpListener;
 
-    /// A server that accepts and reads requests and never answers; returns its URL.
-    async fn silent() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buf = [0u8; 1024];
-                    while socket.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-                });
-            }
-        });
-        url
+    /// A server that never answers (within any test's patience).
+    async fn silent() -> TestServer {
+        TestServer::builder()
+            .on(
+                "GET",
+                "/hang",
+                Reply::status(200).delay(Duration::from_secs(3600)),
+            )
+            .start()
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
     async fn the_workflow_deadline_names_the_running_step_and_nested_calls_share_it() {
-        let url = silent().await;
+        let server = silent().await;
         let client = Client::builder()
             .workflow_deadline(Duration::from_millis(300))
             .build()
@@ -78,7 +70,7 @@ mod deadline {
             })
             .await?;
             client
-                .request(reqwest::Method::GET, "s", &url, "/hang")
+                .request(reqwest::Method::GET, "s", server.url(), "/hang")
                 .send("hang")
                 .await
                 .map(|_| ())

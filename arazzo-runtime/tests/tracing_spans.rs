@@ -15,24 +15,7 @@ mod spans {
     use std::sync::{Arc, Mutex};
 
     use arazzo_runtime::Client;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
-
-    /// A server that answers every request 200 `{"ok":true}`.
-    async fn server() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                let mut buf = vec![0u8; 8192];
-                let _ = socket.read(&mut buf).await;
-                let _ = socket
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}")
-                .await;
-            }
-        });
-        url
-    }
+    use arazzo_runtime::testing::{Reply, TestServer};
 
     /// Collects what the fmt subscriber writes.
     #[derive(Clone, Default)]
@@ -50,7 +33,13 @@ mod spans {
 
     #[tokio::test(flavor = "current_thread")]
     async fn spans_name_workflow_step_method_and_status_but_never_the_query() {
-        let url = server().await;
+        let server = TestServer::builder()
+            .on("GET", "/stock", Reply::json(200, r#"{"ok":true}"#))
+            .on("GET", "/busy", Reply::status(503))
+            .on("GET", "/busy", Reply::status(200))
+            .start()
+            .await
+            .unwrap();
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
@@ -63,12 +52,29 @@ mod spans {
         let client = Client::builder().build().unwrap();
         arazzo_runtime::__private::deadline::run(&client, "placeOrder", async {
             client
-                .request(reqwest::Method::GET, "s", &url, "/stock")
+                .request(reqwest::Method::GET, "s", server.url(), "/stock")
                 .path_template("/stock")
                 .query("api_key", "q-s3cret")
                 .header("x-token", "h-s3cret")
                 .send("checkStock")
                 .await
+        })
+        .await
+        .unwrap();
+        // A step a `retry` action reran: its second span says so.
+        arazzo_runtime::__private::deadline::run(&client, "waitForStock", async {
+            let mut steps = arazzo_runtime::__private::steps::Steps::new(["poll"], 10);
+            while steps.step()?.is_some() {
+                let response = client
+                    .request(reqwest::Method::GET, "s", server.url(), "/busy")
+                    .send("poll")
+                    .await?;
+                if response.status() != 200 && steps.retry(&response, 1, 0.0, None).await {
+                    continue;
+                }
+                steps.succeeded().advance();
+            }
+            Ok::<_, arazzo_runtime::WorkflowError>(())
         })
         .await
         .unwrap();
@@ -94,6 +100,17 @@ mod spans {
             "{out}"
         );
         assert!(out.contains("latency_ms="), "{out}");
+        assert!(out.contains("attempt=1"), "{out}");
+        let polls: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("step=\"poll\""))
+            .collect();
+        assert!(
+            polls
+                .iter()
+                .any(|l| l.contains("attempt=2") && l.contains("status=200")),
+            "{out}"
+        );
         assert!(
             out.contains("timed out") && out.contains("after_ms=10"),
             "{out}"

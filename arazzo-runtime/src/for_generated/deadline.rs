@@ -25,7 +25,26 @@ use crate::error::WorkflowError;
 
 tokio::task_local! {
     /// The step running in the current workflow call, when inside `run`.
-    static CURRENT: Cell<&'static str>;
+    static CURRENT: Cell<Current>;
+}
+
+/// What the runtime knows of the running workflow call.
+#[derive(Clone, Copy)]
+struct Current {
+    /// The step running (the workflow's id before any has started).
+    step: &'static str,
+    /// The step a branching workflow's driver started last, and which attempt of it this is
+    /// (`retry` actions rerun a step): a request of that step records it on its response.
+    attempt: (&'static str, u32),
+}
+
+impl Current {
+    fn new(workflow: &'static str) -> Cell<Self> {
+        Cell::new(Self {
+            step: workflow,
+            attempt: ("", 1),
+        })
+    }
 }
 
 /// Runs a workflow's body under the client's deadline; past it the body is dropped (its
@@ -41,13 +60,13 @@ where
     }
     let Some(after) = client.workflow_deadline() else {
         let body = crate::trace::workflow(workflow, body);
-        return CURRENT.scope(Cell::new(workflow), body).await;
+        return CURRENT.scope(Current::new(workflow), body).await;
     };
     let bounded = async move {
         match tokio::time::timeout(after, body).await {
             Ok(result) => result,
             Err(_) => {
-                let step = CURRENT.try_with(Cell::get).unwrap_or(workflow);
+                let step = CURRENT.try_with(|c| c.get().step).unwrap_or(workflow);
                 crate::trace::timeout(step, after);
                 Err(WorkflowError::DeadlineExceeded { step, after })
             }
@@ -55,7 +74,7 @@ where
     };
     CURRENT
         .scope(
-            Cell::new(workflow),
+            Current::new(workflow),
             crate::trace::workflow(workflow, bounded),
         )
         .await
@@ -63,5 +82,31 @@ where
 
 /// Notes that `step` is running (nothing outside `run`).
 pub(crate) fn enter(step: &'static str) {
-    let _ = CURRENT.try_with(|current| current.set(step));
+    let _ = CURRENT.try_with(|current| {
+        current.set(Current {
+            step,
+            ..current.get()
+        })
+    });
+}
+
+/// Notes that the step driver starts attempt number `attempt` of `step` (nothing outside
+/// `run`).
+pub(crate) fn start_attempt(step: &'static str, attempt: u32) {
+    let _ = CURRENT.try_with(|current| {
+        current.set(Current {
+            attempt: (step, attempt),
+            ..current.get()
+        })
+    });
+}
+
+/// Which attempt of `step` is running: 1 unless a `retry` action reran it.
+pub(crate) fn attempt(step: &'static str) -> u32 {
+    CURRENT
+        .try_with(|current| match current.get().attempt {
+            (started, attempt) if started == step => attempt,
+            _ => 1,
+        })
+        .unwrap_or(1)
 }

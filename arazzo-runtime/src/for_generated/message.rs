@@ -71,15 +71,20 @@ impl<'c> Connections<'c> {
     pub fn connect<'a>(&'a mut self, endpoint: Endpoint<'a>) -> Connect<'a, 'c> {
         let base = self
             .client
-            .base_url(endpoint.source, endpoint.default_url)
-            .trim_end_matches('/');
-        let base = match base.split_once("://") {
-            Some(("http", rest)) => format!("ws://{rest}"),
-            Some(("https", rest)) => format!("wss://{rest}"),
-            _ => base.to_owned(),
-        };
-        let url = format!("{base}{}", endpoint.address);
-        let request = Request::new(self.client, reqwest::Method::GET, url, endpoint.address)
+            .base_url_parsed(endpoint.source, endpoint.default_url)
+            .map(|mut base| {
+                let ws = match base.scheme() {
+                    "http" => Some("ws"),
+                    "https" => Some("wss"),
+                    _ => None,
+                };
+                // http and ws are both special schemes: switching between them cannot fail.
+                if let Some(ws) = ws {
+                    let _ = base.set_scheme(ws);
+                }
+                base
+            });
+        let request = Request::new(self.client, reqwest::Method::GET, base, endpoint.address)
             .security(endpoint.security);
         Connect {
             connections: self,

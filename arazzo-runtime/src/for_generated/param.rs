@@ -14,6 +14,15 @@ use crate::Secret;
 pub trait ParamValue {
     /// The parameter text, before any percent-encoding.
     fn to_param(&self) -> Cow<'_, str>;
+
+    /// The parameter text, owned: a `String` passed by value is kept as it is, so a header
+    /// built by generated code (`Bearer <token>`) becomes a header value without a copy.
+    fn into_text(self) -> String
+    where
+        Self: Sized,
+    {
+        self.to_param().into_owned()
+    }
 }
 
 impl ParamValue for str {
@@ -25,6 +34,10 @@ impl ParamValue for str {
 impl ParamValue for String {
     fn to_param(&self) -> Cow<'_, str> {
         Cow::Borrowed(self)
+    }
+
+    fn into_text(self) -> String {
+        self
     }
 }
 

@@ -48,6 +48,8 @@ impl<const N: usize> Steps<N> {
             });
         }
         self.current = self.next;
+        let retries = self.retries.get(self.current).copied().unwrap_or_default();
+        super::deadline::start_attempt(step, retries.saturating_add(1));
         Ok(Some(self.current))
     }
 
