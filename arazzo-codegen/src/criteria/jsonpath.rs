@@ -30,6 +30,14 @@ static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// and a help line), `Err((message, help))` when it does not.
 pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
     super::nesting::pre_scan("JSONPath", path)?;
+    if let Some(at) = short_unicode_escape(path) {
+        return Err((
+            format!(
+                "invalid RFC 9535 JSONPath `{path}`: the `\\u` escape at position {at} needs four hexadecimal digits"
+            ),
+            Some("write a character as `\\u` and four hex digits, e.g. `\\u00e9` for `é`".into()),
+        ));
+    }
     match JsonPath::parse(path) {
         Ok(_) => Ok(count_warning(path)
             .into_iter()
@@ -44,6 +52,31 @@ pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
             Some(help_for(path)),
         )),
     }
+}
+
+/// The byte position of a `\u` escape without four hex digits after it. RFC 9535 requires
+/// them; serde_json_path 0.7.2 panics ("we do not use streaming parsers") when the text ends
+/// right after `\u`, so such text never reaches it (found by the `codegen_jsonpath` fuzz
+/// target).
+fn short_unicode_escape(path: &str) -> Option<usize> {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') {
+                let digits = bytes.get(i + 2..i + 6).unwrap_or_default();
+                if digits.len() < 4 || !digits.iter().all(u8::is_ascii_hexdigit) {
+                    return Some(i);
+                }
+                i += 6;
+                continue;
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn count_warning(path: &str) -> Option<Note> {
@@ -227,6 +260,29 @@ mod tests {
         assert!(help.unwrap().contains("compares only inside a filter"));
         let (_, help) = check("$[?@.status == {$inputs.status}]").unwrap_err();
         assert!(help.unwrap().contains("not substituted"));
+    }
+
+    #[test]
+    fn short_unicode_escapes_are_refused_before_the_parser() {
+        // serde_json_path 0.7.2 panics on the first four (text ending right after `\u`).
+        for path in [
+            r#"$["\u"#,
+            r#"$['\u"#,
+            r#"$["\uD800\u"#,
+            r#"$[?@.a=="\u"#,
+            r#"$["\u12"]"#,
+            r#"$["\uzzzz"]"#,
+        ] {
+            let (message, help) = check(path).unwrap_err();
+            assert!(
+                message.contains("needs four hexadecimal digits"),
+                "{path}: {message}"
+            );
+            assert!(help.is_some());
+        }
+        // A full escape and an escaped backslash before `u` are fine.
+        assert!(check(r#"$["\u00e9"]"#).is_ok());
+        assert!(check(r#"$["a\\u"]"#).is_ok());
     }
 
     #[test]
