@@ -30,6 +30,14 @@ static COUNT_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// and a help line), `Err((message, help))` when it does not.
 pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
     super::nesting::pre_scan("JSONPath", path)?;
+    if let Some(at) = deep_filter(path) {
+        return Err((
+            format!(
+                "the JSONPath condition nests filters (`[?`) more than {MAX_FILTER_NESTING} deep (at byte {at})"
+            ),
+            Some("use fewer nested filters, or several criteria".into()),
+        ));
+    }
     if let Some(at) = short_unicode_escape(path) {
         return Err((
             format!(
@@ -52,6 +60,35 @@ pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
             Some(help_for(path)),
         )),
     }
+}
+
+/// How deep JSONPath filters (`[?...]`) may nest. serde_json_path's parse time doubles with
+/// each level, valid or not (about 0.4 ms at 8 levels and 48 s at 25 in a release build, and
+/// build scripts run unoptimised); real queries nest two or three. Found by the
+/// `codegen_jsonpath` fuzz target (a 125-byte input took over 10 s).
+const MAX_FILTER_NESTING: usize = 8;
+
+/// The byte position of the first filter nested deeper than [`MAX_FILTER_NESTING`]. Brackets
+/// in quoted strings count too, as in `nesting::pre_scan`, which has already bounded the
+/// bracket depth (so the stack here is small).
+fn deep_filter(path: &str) -> Option<usize> {
+    let mut open: Vec<bool> = Vec::new();
+    for (at, c) in path.char_indices() {
+        match c {
+            '[' => {
+                let filter = path[at + 1..].trim_start().starts_with('?');
+                open.push(filter);
+                if open.iter().filter(|&&f| f).count() > MAX_FILTER_NESTING {
+                    return Some(at);
+                }
+            }
+            ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The byte position of a `\u` escape without four hex digits after it. RFC 9535 requires
@@ -260,6 +297,19 @@ mod tests {
         assert!(help.unwrap().contains("compares only inside a filter"));
         let (_, help) = check("$[?@.status == {$inputs.status}]").unwrap_err();
         assert!(help.unwrap().contains("not substituted"));
+    }
+
+    #[test]
+    fn deeply_nested_filters_are_refused_before_the_parser() {
+        let nested = |n: usize| format!("$[?{}@.b==1{}]", "@[?".repeat(n - 1), "]".repeat(n - 1));
+        assert!(check(&nested(MAX_FILTER_NESTING)).is_ok());
+        let (message, _) = check(&nested(MAX_FILTER_NESTING + 1)).unwrap_err();
+        assert!(message.contains("nests filters"), "{message}");
+        // The fuzz input: filters opened and never closed.
+        let (message, _) = check(&format!("$.b{}", "[?@.b".repeat(25))).unwrap_err();
+        assert!(message.contains("nests filters"), "{message}");
+        // Filters side by side do not nest.
+        assert!(check(&"$[?@.a==1]".repeat(20)).is_err_and(|(m, _)| !m.contains("nests filters")));
     }
 
     #[test]
