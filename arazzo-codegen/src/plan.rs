@@ -107,6 +107,8 @@ pub(crate) struct WorkflowPlan {
     pub(crate) branching: bool,
     /// The outputs struct.
     pub(crate) outputs: OutputsPlan,
+    /// Types of step outputs read from message payloads (and the types they use).
+    pub(crate) output_types: Vec<TypeDef>,
 }
 
 /// A generated type.

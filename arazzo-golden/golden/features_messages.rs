@@ -129,12 +129,15 @@ async fn place_and_track_steps(
         let shipped_carrier: String = message.payload_pointer("shipped", "/carrier")?;
         let shipped_trace: Option<String> = message
             .header_pointer("shipped", "/X-Trace")?;
+        let shipped_shipment: PlaceAndTrackShippedShipment = message
+            .payload_pointer("shipped", "")?;
         Ok(PlaceAndTrackOutputs {
             total: decision_total,
             eta: decision_eta,
             decision: decision_decision,
             carrier: shipped_carrier,
             trace: shipped_trace,
+            shipment: shipped_shipment,
         })
     }
         .await;
@@ -175,6 +178,20 @@ impl PlaceAndTrackInputs {
         1i64
     }
 }
+/// The message step `shipped` received (its output `shipment`), typed from the AsyncAPI payload schema.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct PlaceAndTrackShippedShipment {
+    #[serde(rename = "type")]
+    pub type_: ::arazzo_runtime::__private::serde_json::Value,
+    #[serde(rename = "ref")]
+    pub ref_: String,
+    pub carrier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<String>,
+}
 /// Outputs of the `place-and-track` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -189,6 +206,8 @@ pub struct PlaceAndTrackOutputs {
     pub carrier: String,
     /// `trace`: `$steps.shipped.outputs.trace`.
     pub trace: Option<String>,
+    /// `shipment`: `$steps.shipped.outputs.shipment`.
+    pub shipment: PlaceAndTrackShippedShipment,
 }
 /// Runs the `place-only` workflow.
 ///

@@ -47,6 +47,10 @@ mod receive_broadcast {
 }
 
 pub use receive_broadcast::{
-    ReceiveGroupBroadcastInputs, ReceiveGroupBroadcastOutputs, WEB_PUB_SUB_CLIENT_SERVER_URL,
+    ReceiveGroupBroadcastInputs, ReceiveGroupBroadcastOutputs,
+    ReceiveGroupBroadcastReceiveBroadcastMessage,
+    ReceiveGroupBroadcastReceiveBroadcastMessageDataType,
+    ReceiveGroupBroadcastReceiveBroadcastMessageFrom,
+    ReceiveGroupBroadcastReceiveBroadcastMessageType, WEB_PUB_SUB_CLIENT_SERVER_URL,
     receive_group_broadcast,
 };

@@ -137,6 +137,7 @@ pub(super) fn check(
                 payloads: payloads.clone(),
                 receive: false,
                 step: st.step_id.clone(),
+                type_prefix: crate::names::camel(&format!("{} {}", wf.workflow_id, st.step_id)),
             });
             let outputs = step_check::outputs(cx, None, None, st, sp, scope, &[]);
             scope.message = None;
@@ -166,6 +167,7 @@ pub(super) fn check(
                 payloads: payloads.clone(),
                 receive: true,
                 step: st.step_id.clone(),
+                type_prefix: crate::names::camel(&format!("{} {}", wf.workflow_id, st.step_id)),
             });
             let criteria = step_check::criteria_list(
                 cx,
@@ -1009,4 +1011,111 @@ fn operation<'s>(
         .help(help),
     );
     None
+}
+
+/// How deep [`inline_schema`] follows nested schemas: payloads are a few levels deep, and a
+/// recursive schema must end.
+const INLINE_DEPTH: usize = 8;
+
+/// A payload schema as one self-contained value for the typing layer (which reads inputs
+/// schemas, where `$ref`s are inlined first): `$ref`s followed (across files), the properties
+/// and `required` of top-level `allOf` members merged in, conditionals (`if`/`then`) left
+/// out: they constrain values, not the members' types. Past [`INLINE_DEPTH`] a schema is `{}`
+/// (any JSON).
+pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -> Value {
+    let empty = Value::Object(Default::default());
+    if depth > INLINE_DEPTH {
+        return empty;
+    }
+    let Ok(resolved) = schema::resolve(cx.files, schema) else {
+        return empty;
+    };
+    let Some(Value::Object(node)) = cx
+        .files
+        .value(resolved.file)
+        .pointer(&resolved.pointer)
+        .cloned()
+    else {
+        return empty;
+    };
+    let mut out = serde_json::Map::new();
+    for key in [
+        "type",
+        "description",
+        "title",
+        "enum",
+        "const",
+        "default",
+        "format",
+        "nullable",
+    ] {
+        if let Some(v) = node.get(key) {
+            out.insert(key.to_owned(), v.clone());
+        }
+    }
+    // (owner pointer, properties) of the schema and its `allOf` members.
+    let mut owners = vec![resolved.clone()];
+    if let Some(all) = node.get("allOf").and_then(Value::as_array) {
+        for i in 0..all.len() {
+            let member = SchemaRef {
+                file: resolved.file,
+                pointer: format!("{}/allOf/{i}", resolved.pointer),
+            };
+            if let Ok(r) = schema::resolve(cx.files, &member) {
+                owners.push(r);
+            }
+        }
+    }
+    let mut properties = serde_json::Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for owner in &owners {
+        let Some(owner_node) = cx.files.value(owner.file).pointer(&owner.pointer).cloned() else {
+            continue;
+        };
+        for r in owner_node
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+        let names: Vec<String> = owner_node
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        for name in names {
+            if properties.contains_key(&name) {
+                continue;
+            }
+            let child = SchemaRef {
+                file: owner.file,
+                pointer: format!(
+                    "{}/properties/{}",
+                    owner.pointer,
+                    crate::load::escape_token(&name)
+                ),
+            };
+            let value = inline_schema(cx, &child, depth + 1);
+            properties.insert(name, value);
+        }
+    }
+    if node.get("items").is_some() {
+        let items = SchemaRef {
+            file: resolved.file,
+            pointer: format!("{}/items", resolved.pointer),
+        };
+        out.insert("items".to_owned(), inline_schema(cx, &items, depth + 1));
+    }
+    if !properties.is_empty() {
+        out.entry("type").or_insert_with(|| Value::from("object"));
+        out.insert("properties".to_owned(), Value::Object(properties));
+    }
+    if !required.is_empty() {
+        out.insert("required".to_owned(), Value::Array(required));
+    }
+    Value::Object(out)
 }

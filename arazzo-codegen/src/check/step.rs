@@ -664,7 +664,7 @@ fn output(
     cx: &mut Cx<'_>,
     op: Option<&Operation>,
     call: Option<&CallPlan>,
-    scope: &Scope,
+    scope: &mut Scope,
     statuses: &[u16],
     (name, raw): (&str, &Value),
     pointer: &str,
@@ -680,6 +680,8 @@ fn output(
         Expr::StatusCode if scope.message.is_none() => {
             Some((RustType::U16, OutputSource::StatusCode))
         }
+        Expr::Message(ExprSource::Payload(None)) if receive => message_struct(cx, scope, name)
+            .or_else(|| message_output_type(cx, scope, None, (text, pointer))),
         Expr::Message(ExprSource::Payload(ptr)) if receive => {
             message_output_type(cx, scope, ptr.as_deref(), (text, pointer))
         }
@@ -753,6 +755,44 @@ fn output(
             )
             .map(|v| (v.ty(), OutputSource::Value(v))),
     }
+}
+
+/// `$message.payload` as a generated struct, when the step takes one kind of message and its
+/// payload is an object (`None` otherwise: JSON).
+fn message_struct(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope,
+    name: &str,
+) -> Option<(RustType, OutputSource)> {
+    let message = scope.message.as_ref()?;
+    let [schema] = message.payloads.as_slice() else {
+        return None;
+    };
+    if schema::kind(cx.files, schema) != schema::Kind::Object {
+        return None;
+    }
+    let inlined = super::message::inline_schema(cx, schema, 0);
+    let type_name = format!("{}{}", message.type_prefix, names::camel(name));
+    let source = OutputSource::MessagePayload(message.step.clone(), None);
+    let doc = format!(
+        "The message step `{}` received (its output `{name}`), typed from the AsyncAPI payload schema.",
+        message.step
+    );
+    let (mut defs, _) = typing::inputs(Some(&inlined), &type_name, doc, &Default::default());
+    // A schema `default` is what a sender may leave out, not what a receiver fills in: an
+    // absent member is `None`.
+    for def in &mut defs {
+        if let crate::plan::TypeBody::Struct(fields) = &mut def.body {
+            for f in fields.iter_mut() {
+                if matches!(f.presence, crate::plan::Presence::Default(_)) {
+                    f.presence = crate::plan::Presence::Optional;
+                    f.ty = f.ty.clone().optional();
+                }
+            }
+        }
+    }
+    scope.output_types.extend(defs);
+    Some((RustType::Named(type_name), source))
 }
 
 /// The type of `$message.payload[#pointer]`, from the payload schemas of the messages the

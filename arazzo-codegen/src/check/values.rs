@@ -56,6 +56,8 @@ pub(super) struct Scope {
     pub(crate) message: Option<MessageScope>,
     /// The connections message steps so far open, with their `ConnId` variables.
     pub(crate) connections: Vec<(plan::ConnectPlan, String)>,
+    /// Types generated for step outputs (whole message payloads).
+    pub(crate) output_types: Vec<plan::TypeDef>,
 }
 
 /// The message a message step's expressions see.
@@ -67,6 +69,8 @@ pub(crate) struct MessageScope {
     pub(crate) receive: bool,
     /// The step's id.
     pub(crate) step: String,
+    /// The start of the names of types generated for its outputs (`<Workflow><Step>`).
+    pub(crate) type_prefix: String,
 }
 
 impl Scope {

@@ -57,6 +57,7 @@ pub(super) fn check(
         callers: Vec::new(),
         message: None,
         connections: Vec::new(),
+        output_types: Vec::new(),
     };
     let depends_on = dependencies(cx, sigs, wf, &wp, &mut scope);
     let mut steps = Vec::new();
@@ -108,6 +109,7 @@ pub(super) fn check(
         steps,
         branching,
         outputs,
+        output_types: std::mem::take(&mut scope.output_types),
     })
 }
 

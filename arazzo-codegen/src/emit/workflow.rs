@@ -60,6 +60,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
         .iter()
         .map(|d| types::type_def(d, &w.inputs, plan.serde));
     let outputs = types::outputs(&w.id, &w.outputs, plan.serde);
+    let output_types = w.output_types.iter().map(types::output_type_def);
     let functions = if with_status {
         let inner = format_ident!("{}", w.inner_fn_name);
         let inner_doc = doc(&format!(
@@ -98,6 +99,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
         #functions
         #steps_fn
         #(#input_types)*
+        #(#output_types)*
         #outputs
     }
 }
