@@ -111,6 +111,16 @@ pub(crate) struct WorkflowPlan {
     pub(crate) output_types: Vec<TypeDef>,
 }
 
+impl WorkflowPlan {
+    /// Whether it has a last HTTP status (a request step, or a step running a workflow): a
+    /// workflow of message steps only has none to give a caller's `$statusCode`.
+    pub(crate) fn has_status(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::Request(_) | StepKind::Workflow(_)))
+    }
+}
+
 /// A generated type.
 #[derive(Debug, Clone)]
 pub(crate) struct TypeDef {

@@ -45,6 +45,7 @@ pub(super) fn check_with_signatures(
             if plan.outputs.fields.len() < declared {
                 continue;
             }
+            sigs[index].has_status = plan.has_status();
             sigs[index].outputs = Some(
                 plan.outputs
                     .fields

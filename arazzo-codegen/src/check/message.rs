@@ -99,7 +99,7 @@ pub(super) fn check(
             )
             .at(span)
             .label("not supported yet")
-            .help("remove the actions (a failed step then fails the workflow), or move the message steps to a workflow without actions and run it as a step"),
+            .help("remove the actions: a failed step then fails the workflow"),
         );
         ok = false;
     }

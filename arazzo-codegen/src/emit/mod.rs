@@ -79,10 +79,12 @@ fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStre
             c.plan.title, c.source
         ));
         // Every workflow of a loaded document may be called from outside its module.
+        // (Not a workflow of message steps only: no caller can run it, see `calls::call`.)
         let all: std::collections::BTreeSet<String> = c
             .plan
             .workflows
             .iter()
+            .filter(|w| w.has_status())
             .map(|w| w.inner_fn_name.clone())
             .collect();
         let inner = tokens(&c.plan, &all);
