@@ -185,12 +185,22 @@ impl PlaceAndTrackInputs {
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceAndTrackShippedShipment {
     #[serde(rename = "type")]
-    pub type_: ::arazzo_runtime::__private::serde_json::Value,
+    pub type_: PlaceAndTrackShippedShipmentType,
     #[serde(rename = "ref")]
     pub ref_: String,
     pub carrier: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking: Option<String>,
+}
+/// Values of `PlaceAndTrackShippedShipmentType`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub enum PlaceAndTrackShippedShipmentType {
+    /// `shipped`
+    #[serde(rename = "shipped")]
+    Shipped,
 }
 /// Outputs of the `place-and-track` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]

@@ -1044,7 +1044,6 @@ pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -
         "description",
         "title",
         "enum",
-        "const",
         "default",
         "format",
         "nullable",
@@ -1052,6 +1051,16 @@ pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -
         if let Some(v) = node.get(key) {
             out.insert(key.to_owned(), v.clone());
         }
+    }
+    // A string `const` is a one-value string enum, which the typing layer makes a Rust enum.
+    if let Some(Value::String(c)) = node.get("const")
+        && !out.contains_key("enum")
+    {
+        out.insert(
+            "enum".to_owned(),
+            Value::Array(vec![Value::from(c.clone())]),
+        );
+        out.entry("type").or_insert_with(|| Value::from("string"));
     }
     // (owner pointer, properties) of the schema and its `allOf` members.
     let mut owners = vec![resolved.clone()];
