@@ -162,6 +162,7 @@ pub(super) fn check(
             }
             let select: Vec<Vec<(String, Value)>> =
                 op.messages.iter().map(|m| discriminators(cx, m)).collect();
+            indistinct(cx, api, op, &select, sp);
             let correlation = correlation(cx, op, st, sp, scope);
             scope.message = Some(MessageScope {
                 payloads: payloads.clone(),
@@ -206,6 +207,46 @@ pub(super) fn check(
         on_success: Vec::new(),
         on_failure: Vec::new(),
     })
+}
+
+/// A message with no constant member, on a channel where other receive operations carry other
+/// messages: nothing tells it apart, so the receive takes the first message that arrives (a
+/// warning: the description may be right that only it arrives while the step listens).
+fn indistinct(
+    cx: &mut Cx<'_>,
+    api: &AsyncApi,
+    op: &MessageOperation,
+    select: &[Vec<(String, Value)>],
+    sp: &str,
+) {
+    let shared = api.operations.iter().any(|o| {
+        o.channel == op.channel
+            && o.action == Action::Receive
+            && o.messages.iter().any(|m| !op.messages.contains(m))
+    });
+    let Some(i) = select.iter().position(Vec::is_empty) else {
+        return;
+    };
+    if !shared {
+        return;
+    }
+    let name = &op.messages[i].name;
+    let span = cx
+        .span(&format!("{sp}/operationId"))
+        .or_else(|| cx.span(&format!("{sp}/channelPath")));
+    cx.push(
+        Diagnostic::warning(
+            "indistinct-message",
+            format!(
+                "message `{name}` has no constant member to tell it from the channel's other messages: the receive takes the first message that arrives"
+            ),
+        )
+        .at(span)
+        .label("any message on the channel matches")
+        .help(format!(
+            "give the payload schema of `{name}` a required member with `const` (as `type: {{const: ...}}`), so a receive can tell it apart"
+        )),
+    );
 }
 
 /// The `ConnId` variable of a connection, and whether this step opens it: straight-line code
