@@ -118,8 +118,7 @@ pub(super) fn check(
     let label = op.id.clone().unwrap_or_else(|| channel.key.clone());
     let (kind, criteria, outputs) = match action {
         Action::Send => {
-            if let Some(list) = st.success_criteria.as_deref().filter(|l| !l.is_empty()) {
-                let _ = list;
+            if st.success_criteria.as_ref().is_some_and(|l| !l.is_empty()) {
                 let d = cx.error(
                     "invalid-criterion",
                     "a `send` step has nothing to test: it \"completes immediately after the message is sent\"",
