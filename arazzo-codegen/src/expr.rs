@@ -70,6 +70,9 @@ pub(crate) enum Expr {
         /// The component's key.
         name: String,
     },
+    /// `$message.payload[#<pointer>]` or `$message.header.<name>` (Arazzo 1.1): the message a
+    /// `receive` step took.
+    Message(Source),
 }
 
 /// The part of a request or response an expression reads.
@@ -83,6 +86,8 @@ pub(crate) enum Source {
     Path(String),
     /// `body[#<pointer>]`, the pointer in RFC 6901 form without `#`.
     Body(Option<String>),
+    /// `payload[#<pointer>]` of a `$message`, the pointer in RFC 6901 form without `#`.
+    Payload(Option<String>),
 }
 
 /// Which values of a workflow `$workflows.<id>.<field>` reads.
@@ -189,6 +194,7 @@ impl fmt::Display for Expr {
                 write!(f, "$sourceDescriptions.{name}.{reference}")
             }
             Expr::Components { kind, name } => write!(f, "$components.{kind}.{name}"),
+            Expr::Message(source) => write!(f, "$message.{source}"),
         }
     }
 }
@@ -200,6 +206,7 @@ impl fmt::Display for Source {
             Source::Query(name) => write!(f, "query.{name}"),
             Source::Path(name) => write!(f, "path.{name}"),
             Source::Body(pointer) => write!(f, "body{}", Hash(pointer)),
+            Source::Payload(pointer) => write!(f, "payload{}", Hash(pointer)),
         }
     }
 }
@@ -225,7 +232,8 @@ impl Expr {
             | Expr::Steps { pointer, .. }
             | Expr::Workflows { pointer, .. }
             | Expr::Request(Source::Body(pointer))
-            | Expr::Response(Source::Body(pointer)) => pointer.as_deref(),
+            | Expr::Response(Source::Body(pointer))
+            | Expr::Message(Source::Payload(pointer)) => pointer.as_deref(),
             _ => None,
         }
     }
@@ -239,7 +247,8 @@ impl Expr {
             | Expr::Steps { pointer, .. }
             | Expr::Workflows { pointer, .. }
             | Expr::Request(Source::Body(pointer))
-            | Expr::Response(Source::Body(pointer)) => *pointer = Some(new),
+            | Expr::Response(Source::Body(pointer))
+            | Expr::Message(Source::Payload(pointer)) => *pointer = Some(new),
             _ => return None,
         }
         Some(out)
@@ -382,7 +391,7 @@ fn classify_dollar(text: &str, at: usize, whole: bool) -> Start {
 }
 
 /// Every expression root after `$`.
-pub(crate) const ROOTS: [&str; 11] = [
+pub(crate) const ROOTS: [&str; 12] = [
     "url",
     "method",
     "statusCode",
@@ -394,6 +403,7 @@ pub(crate) const ROOTS: [&str; 11] = [
     "workflows",
     "sourceDescriptions",
     "components",
+    "message",
 ];
 
 /// The component kinds `$components.<kind>` may name.
@@ -402,8 +412,8 @@ const COMPONENT_KINDS: [&str; 4] = ["parameters", "inputs", "successActions", "f
 fn roots_help() -> String {
     "a runtime expression is one of `$url`, `$method`, `$statusCode`, `$request.<source>`, \
      `$response.<source>`, `$inputs.<name>`, `$outputs.<name>`, `$steps.<id>.outputs.<name>`, \
-     `$workflows.<id>.inputs|outputs.<name>`, `$sourceDescriptions.<name>.<ref>` or \
-     `$components.<kind>.<name>`"
+     `$workflows.<id>.inputs|outputs.<name>`, `$sourceDescriptions.<name>.<ref>`, \
+     `$components.<kind>.<name>` or `$message.payload|header.<name>`"
         .to_owned()
 }
 
@@ -696,8 +706,72 @@ impl<'a> Cursor<'a> {
                 )?;
                 Expr::Components { kind, name }
             }
+            "message" => {
+                self.expect_dot("$message", "$message.payload")?;
+                Expr::Message(self.message_source()?)
+            }
             _ => return Err(self.unknown_root(start, root_at, root)),
         })
+    }
+
+    /// `payload[#<pointer>]` or `header.<name>` after `$message.`.
+    fn message_source(&mut self) -> Result<Source, ExprError> {
+        let at = self.pos;
+        let part = self.take(|c| c.is_ascii_alphanumeric() || c == '_');
+        match part {
+            "header" => {
+                let example = "$message.header.<name>";
+                self.expect_dot("$message.header", example)?;
+                let name = self.required_name(
+                    NameKind::Header,
+                    "a header name",
+                    "$message.header.",
+                    example,
+                )?;
+                Ok(Source::Header(name))
+            }
+            "payload" => {
+                if self.peek() == Some('#') {
+                    return Ok(Source::Payload(self.pointer()?));
+                }
+                // `$message.payload.orderId` (the 1.1 text's own example, outside its ABNF).
+                if let Some((pointer, len)) = nav_to_pointer(self.rest()) {
+                    return Err(ExprError::new(
+                        self.pos,
+                        len,
+                        format!(
+                            "`{}` does not navigate into `$message.payload`: a payload is read with a JSON pointer",
+                            &self.rest()[..len]
+                        ),
+                    )
+                    .with_help(format!("write `$message.payload#{pointer}`")));
+                }
+                Ok(Source::Payload(None))
+            }
+            _ => {
+                let best = match part.to_ascii_lowercase().as_str() {
+                    "body" | "data" | "json" | "content" => Some("payload"),
+                    "headers" => Some("header"),
+                    _ => crate::suggest::closest(part, ["payload", "header"]),
+                };
+                let (offset, len) = if part.is_empty() {
+                    (at, self.next_len())
+                } else {
+                    (at, part.len())
+                };
+                let err =
+                    ExprError::new(offset, len, format!("`{part}` is not a part of `$message`"));
+                Err(match best {
+                    Some(best) if !part.is_empty() => {
+                        let rest = &self.text[self.pos..self.extent(self.pos)];
+                        err.with_help(format!("write `$message.{best}{rest}`"))
+                    }
+                    _ => err.with_help(
+                        "write `$message.payload[#<pointer>]` or `$message.header.<name>`",
+                    ),
+                })
+            }
+        }
     }
 
     fn unknown_root(&self, start: usize, root_at: usize, root: &str) -> ExprError {
@@ -719,7 +793,7 @@ impl<'a> Cursor<'a> {
             )
             .with_help(format!("write `${right}{rest}`"));
         }
-        if root == "message" || root == "self" {
+        if root == "self" {
             return ExprError::new(
                 start,
                 len,
@@ -1388,11 +1462,23 @@ pub(crate) mod tests {
             e.message,
             "expected a runtime expression starting with `$`, found `i`"
         );
-        let e = err("$message.payload");
         assert_eq!(
-            e.message,
-            "`$message` belongs to Arazzo 1.1, which this generator does not support"
+            parse("$message.payload#/ackId"),
+            Ok(Expr::Message(Source::Payload(Some("/ackId".into()))))
         );
+        assert_eq!(
+            parse("$message.header.X-Id"),
+            Ok(Expr::Message(Source::Header("X-Id".into())))
+        );
+        assert_eq!(
+            parse("$message.payload").map(|e| e.to_string()),
+            Ok("$message.payload".into())
+        );
+        let e = err("$message.payload.orderId");
+        assert_eq!(e.help.as_deref(), Some("write `$message.payload#/orderId`"));
+        let e = err("$message.body#/x");
+        assert_eq!(e.message, "`body` is not a part of `$message`");
+        assert_eq!(e.help.as_deref(), Some("write `$message.payload#/x`"));
 
         let e = err("$response.headers.X-Id");
         assert_eq!((e.offset, e.len), (10, 7));

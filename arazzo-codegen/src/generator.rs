@@ -34,6 +34,7 @@ enum Level {
 pub const LINTS: &[&str] = &[
     "duplicate-operation-id",
     "ignored-context",
+    "indistinct-message",
     "invalid-id",
     "invalid-openapi",
     "jsonpath-draft",

@@ -14,6 +14,8 @@ pub(crate) struct Plan {
     pub(crate) version: String,
     /// Source descriptions that steps call.
     pub(crate) sources: Vec<SourcePlan>,
+    /// AsyncAPI source descriptions that message steps connect to.
+    pub(crate) message_sources: Vec<MessageSourcePlan>,
     /// Workflows, in document order.
     pub(crate) workflows: Vec<WorkflowPlan>,
     /// How many steps a branching workflow may run before it fails (ends `goto` loops).
@@ -65,6 +67,19 @@ pub(crate) struct SourcePlan {
     pub(crate) default_url: String,
 }
 
+/// One AsyncAPI source description: the server its message steps connect to.
+#[derive(Debug, Clone)]
+pub(crate) struct MessageSourcePlan {
+    /// `name` in the Arazzo document (the key of `ClientBuilder::base_url`).
+    pub(crate) name: String,
+    /// The AsyncAPI server's name.
+    pub(crate) server: String,
+    /// Rust constant holding the default URL.
+    pub(crate) const_name: String,
+    /// The server's `protocol://host/pathname`, variables filled with their defaults.
+    pub(crate) default_url: String,
+}
+
 /// One workflow: a function, an inputs struct, an outputs struct.
 #[derive(Debug, Clone)]
 pub(crate) struct WorkflowPlan {
@@ -92,6 +107,18 @@ pub(crate) struct WorkflowPlan {
     pub(crate) branching: bool,
     /// The outputs struct.
     pub(crate) outputs: OutputsPlan,
+    /// Types of step outputs read from message payloads (and the types they use).
+    pub(crate) output_types: Vec<TypeDef>,
+}
+
+impl WorkflowPlan {
+    /// Whether it has a last HTTP status (a request step, or a step running a workflow): a
+    /// workflow of message steps only has none to give a caller's `$statusCode`.
+    pub(crate) fn has_status(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::Request(_) | StepKind::Workflow(_)))
+    }
 }
 
 /// A generated type.
@@ -232,6 +259,82 @@ pub(crate) enum StepKind {
     Request(RequestPlan),
     /// Runs another workflow of the document.
     Workflow(CallPlan),
+    /// Sends one message (Arazzo 1.1 `action: send`).
+    Send(SendPlan),
+    /// Starts listening for one message where it is reached; joined later (Arazzo 1.1
+    /// `action: receive`).
+    Receive(ReceivePlan),
+}
+
+/// The connection a message step needs: what identifies it at build time.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConnectPlan {
+    /// Index into [`Plan::message_sources`].
+    pub(crate) source: usize,
+    /// The channel address with its parameters.
+    pub(crate) address: Vec<PathPart>,
+    /// The subprotocol (the `ws` binding's `Sec-WebSocket-Protocol` default or the step's).
+    pub(crate) subprotocol: Option<String>,
+    /// Connect-time query parameters and handshake headers.
+    pub(crate) params: Vec<ParamPlan>,
+    /// The server's security requirements (alternatives of schemes), as for requests.
+    pub(crate) security: Vec<Vec<(String, SchemePlan)>>,
+}
+
+impl ConnectPlan {
+    fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
+        for p in &self.address {
+            if let PathPart::Param(v) | PathPart::Styled { value: v, .. } = p {
+                f(v);
+            }
+        }
+        for p in &self.params {
+            f(&p.value);
+        }
+    }
+}
+
+/// A `send` step.
+#[derive(Debug, Clone)]
+pub(crate) struct SendPlan {
+    /// Its connection.
+    pub(crate) connect: ConnectPlan,
+    /// The local variable holding the connection's id, and whether this step opens it (an
+    /// earlier step with the same connection did not).
+    pub(crate) conn: (String, bool),
+    /// The payload (JSON).
+    pub(crate) payload: JsonValue,
+    /// The step's `timeout` (ms): bounds connect and send.
+    pub(crate) timeout_ms: Option<u64>,
+}
+
+/// A part of a message a `receive` matches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MessagePart {
+    /// The payload.
+    Payload,
+    /// The headers.
+    Header,
+}
+
+/// A `receive` step.
+#[derive(Debug, Clone)]
+pub(crate) struct ReceivePlan {
+    /// Its connection.
+    pub(crate) connect: ConnectPlan,
+    /// As [`SendPlan::conn`].
+    pub(crate) conn: (String, bool),
+    /// The operation's messages told apart from the channel's others: one list of
+    /// `(pointer, constant)` payload members per message (any message's list must hold).
+    pub(crate) select: Vec<Vec<(String, Value)>>,
+    /// `correlationId`: where the messages carry it, and the value to match.
+    pub(crate) correlation: Option<(MessagePart, String, ValueExpr)>,
+    /// The step's `timeout` (ms), counted from when the step is reached.
+    pub(crate) timeout_ms: Option<u64>,
+    /// Index of the step before which it is joined (waited for); `None`: at the workflow's end.
+    pub(crate) join_before: Option<usize>,
+    /// The local variable holding the listener.
+    pub(crate) pending_var: String,
 }
 
 /// A call of another workflow's function, with its inputs.
@@ -384,6 +487,16 @@ impl StepPlan {
         match &self.kind {
             StepKind::Request(r) => r.for_each_value(f),
             StepKind::Workflow(call) => call.for_each_value(f),
+            StepKind::Send(s) => {
+                s.connect.for_each_value(f);
+                s.payload.for_each_value(f);
+            }
+            StepKind::Receive(r) => {
+                r.connect.for_each_value(f);
+                if let Some((_, _, v)) = &r.correlation {
+                    f(v);
+                }
+            }
         }
         for c in &self.criteria {
             c.condition.for_each_value(f);
@@ -410,7 +523,7 @@ impl StepPlan {
 }
 
 /// A piece of a path template.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum PathPart {
     /// Literal text, sent as written (`/api/hubs/`, `/:send`).
     Literal(String),
@@ -439,7 +552,7 @@ pub(crate) enum ParamLocation {
 }
 
 /// One query, header or cookie parameter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ParamPlan {
     /// The parameter name on the wire.
     pub(crate) name: String,
@@ -527,6 +640,23 @@ pub(crate) enum ValueExpr {
 }
 
 impl ValueExpr {
+    /// Adds the step-output variables this value reads to `out`.
+    pub(crate) fn collect_vars(&self, out: &mut std::collections::BTreeSet<String>) {
+        match self {
+            ValueExpr::StepOutput { var, .. } => {
+                out.insert(var.clone());
+            }
+            ValueExpr::Template(parts) => {
+                for p in parts {
+                    if let TemplatePart::Value(v) = p {
+                        v.collect_vars(out);
+                    }
+                }
+            }
+            ValueExpr::Literal(_) | ValueExpr::Input { .. } => {}
+        }
+    }
+
     /// The Rust type of this value.
     pub(crate) fn ty(&self) -> RustType {
         match self {
@@ -791,6 +921,10 @@ pub(crate) enum OperandSource {
     ResponseBody(Option<String>),
     /// `$response.header.<name>`.
     ResponseHeader(String),
+    /// `$message.payload[#pointer]` of the message a `receive` took.
+    MessagePayload(Option<String>),
+    /// `$message.header.<name>`.
+    MessageHeader(String),
     /// Inputs and earlier outputs.
     Value(ValueExpr),
 }
@@ -827,6 +961,10 @@ pub(crate) enum OutputSource {
     Header(String),
     /// `$outputs.<name>[#pointer]` of the workflow a step runs: the Rust field.
     Callee(String, Option<String>),
+    /// `$message.payload[#pointer]` of the message the `receive` step (id) took.
+    MessagePayload(String, Option<String>),
+    /// `$message.header.<name>` of the message the `receive` step (id) took.
+    MessageHeader(String, String),
     /// Inputs and earlier outputs.
     Value(ValueExpr),
 }

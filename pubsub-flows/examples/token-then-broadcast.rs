@@ -1,4 +1,5 @@
-//! The main job: the generated `generate_token_then_broadcast` flow, end to end.
+//! The main job: the generated `generate_token_then_broadcast` and `receive_group_broadcast`
+//! flows, end to end.
 //!
 //! ```text
 //! cargo run -p pubsub-flows --example token-then-broadcast -- [--message TEXT] [--hub HUB]
@@ -9,18 +10,27 @@
 //! Web PubSub service in-process on an ephemeral port. Then, as an app server and a browser
 //! would: run 1 of the flow mints the client token (its broadcast reaches an empty hub); a
 //! WebSocket subscriber connects with that token; run 2 broadcasts the message; the
-//! subscriber prints what it received. Exits 0 only when the message arrived.
+//! subscriber prints what it received. Then the generated `receive_group_broadcast` flow does
+//! all of that in one workflow (REST and AsyncAPI WebSocket steps: mint a token, connect and
+//! join group `lobby`, broadcast through REST, receive) and prints what its client received.
+//! Exits 0 only when both received the message.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use pubsub_flows::credentials::{ConnectionString, client_for};
-use pubsub_flows::{GenerateTokenThenBroadcastInputs, generate_token_then_broadcast};
+use pubsub_flows::{
+    GenerateTokenThenBroadcastInputs, ReceiveGroupBroadcastInputs, generate_token_then_broadcast,
+    receive_group_broadcast,
+};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
 
 const SUBPROTOCOL: &str = "json.webpubsub.azure.v1";
+
+/// The group `receive_group_broadcast` joins and broadcasts to.
+const GROUP: &str = "lobby";
 
 /// What to run: the message, the hub, and a real service's connection string (else local).
 pub struct Args {
@@ -46,8 +56,10 @@ pub const USAGE: &str =
 
 Runs the generated generate-token-then-broadcast flow twice: once to mint a client token for a
 WebSocket subscriber, once to broadcast --message (default: a greeting) to hub --hub (default:
-chat). Without --connection-string (or WEBPUBSUB_CONNECTION_STRING) it starts the local Web
-PubSub service. Exits 0 only when the subscriber received the message.";
+chat). Then runs the generated receive-group-broadcast flow, whose own WebSocket client joins
+group `lobby` of the hub and receives the message it broadcasts there. Without
+--connection-string (or WEBPUBSUB_CONNECTION_STRING) it starts the local Web PubSub service.
+Exits 0 only when both received the message.";
 
 /// Reads the command line (and `WEBPUBSUB_CONNECTION_STRING`).
 pub fn parse_args(command_line: impl Iterator<Item = String>) -> Result<Command, String> {
@@ -156,17 +168,42 @@ pub async fn run(args: Args) -> Result<String, String> {
     println!("run 2: broadcast status {}", second.broadcast_status);
 
     let received = next_json(&mut socket).await?;
-    let data = received["data"].as_str().unwrap_or_default();
+    let data = received["data"].as_str().unwrap_or_default().to_owned();
     println!("subscriber received: {received}");
+    if data != args.message {
+        return Err(format!(
+            "the subscriber received `{data}`, not the broadcast message"
+        ));
+    }
+    println!("ok: the broadcast reached the subscriber");
+
+    // The same proof as one generated workflow: its client is a member of the group when the
+    // REST broadcast goes out, and the workflow returns the message the client received.
+    let flow = receive_group_broadcast(
+        &client,
+        ReceiveGroupBroadcastInputs::new(
+            "signed-per-request",
+            args.hub.clone(),
+            GROUP,
+            args.message.clone(),
+        ),
+    )
+    .await
+    .map_err(|e| format!("receive-group-broadcast failed: {e}"))?;
+    println!(
+        "receive-group-broadcast: REST status {}; its client received {} in group `{}`: {:?}",
+        flow.broadcast_status, flow.received.data, flow.received.group, flow.received
+    );
     if let Some(service) = local {
         service.shutdown().await;
     }
-    if data == args.message {
-        println!("ok: the broadcast reached the subscriber");
-        Ok(data.to_owned())
+    if flow.received_text == args.message.as_str() {
+        println!("ok: the generated flow received its own broadcast");
+        Ok(data)
     } else {
         Err(format!(
-            "the subscriber received `{data}`, not the broadcast message"
+            "the generated flow received `{}`, not the broadcast message",
+            flow.received_text
         ))
     }
 }

@@ -39,8 +39,12 @@ use reqwest::Url;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use sha2::Sha256;
 
-/// The name of the Web PubSub source description in this crate's Arazzo documents.
-const SOURCE_NAME: &str = "webPubSubApi";
+/// The name of the Web PubSub REST source description in this crate's Arazzo documents.
+pub const SOURCE_NAME: &str = "webPubSubApi";
+
+/// The name of the Web PubSub client protocol (AsyncAPI, WebSocket) source description in this
+/// crate's Arazzo documents.
+pub const CLIENT_SOURCE_NAME: &str = "webPubSubClient";
 
 /// How long a request token stays valid unless [`AccessKeyCredential::with_lifetime`] says
 /// otherwise: long enough for slow networks, short enough to be useless when leaked later.
@@ -324,6 +328,11 @@ impl From<&ConnectionString> for AccessKeyCredential {
 
 impl RequestHook for AccessKeyCredential {
     fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError> {
+        // A WebSocket client connect carries the client's own token (`access_token`): the
+        // AccessKey signs REST calls only, and its header would shadow the client token.
+        if matches!(request.url().scheme(), "ws" | "wss") {
+            return Ok(());
+        }
         let token = unix_now()
             .and_then(|now| self.sign(&audience(request.url()), now))
             .map_err(|err| HookError(err.to_string()))?;
@@ -374,12 +383,14 @@ impl std::error::Error for CredentialError {}
 /// or the network is stuck, and a flow should not wait on it forever.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A [`ClientBuilder`] that sends the `webPubSubApi` source to `conn`'s endpoint, signs every
-/// request with its AccessKey and times requests out after [`DEFAULT_TIMEOUT`]. Call
+/// A [`ClientBuilder`] that sends the `webPubSubApi` source to `conn`'s endpoint (and connects
+/// the `webPubSubClient` WebSocket source there), signs every REST request with its AccessKey and times requests out after [`DEFAULT_TIMEOUT`]. Call
 /// [`ClientBuilder::timeout`] to change the timeout, add your own `reqwest::Client`, then build.
 pub fn client_builder(conn: &ConnectionString) -> ClientBuilder {
     Client::builder()
         .base_url(SOURCE_NAME, conn.endpoint())
+        // The runtime connects to an `http(s)` base URL as `ws(s)`.
+        .base_url(CLIENT_SOURCE_NAME, conn.endpoint())
         .hook(AccessKeyCredential::from(conn))
         .timeout(DEFAULT_TIMEOUT)
 }
@@ -687,6 +698,24 @@ mod tests {
         );
         // The request itself still goes to the URL with its query.
         assert_eq!(request.url().as_str(), url);
+    }
+
+    #[test]
+    fn the_hook_leaves_a_websocket_connect_unsigned() {
+        let url = "ws://127.0.0.1:8080/client/hubs/chat?access_token=client-token";
+        let mut request = reqwest::Request::new(reqwest::Method::GET, Url::parse(url).unwrap());
+        AccessKeyCredential::new(KEY)
+            .on_request(&mut request)
+            .unwrap();
+        assert!(request.headers().get(AUTHORIZATION).is_none());
+        assert_eq!(request.url().as_str(), url);
+        // And the same hook still signs REST calls over https.
+        let rest = "https://contoso.webpubsub.azure.com/api/hubs/chat/:send";
+        let mut request = reqwest::Request::new(reqwest::Method::POST, Url::parse(rest).unwrap());
+        AccessKeyCredential::new(KEY)
+            .on_request(&mut request)
+            .unwrap();
+        assert!(request.headers().get(AUTHORIZATION).is_some());
     }
 
     #[tokio::test]

@@ -151,6 +151,33 @@ pub(crate) struct SecurityScheme {
     pub(crate) scheme: Option<String>,
 }
 
+impl Server {
+    /// `protocol://host/pathname` with each variable's default, or the first variable that
+    /// has none.
+    pub(crate) fn url(&self) -> Result<String, String> {
+        let mut url = format!("{}://{}{}", self.protocol, self.host, self.pathname);
+        for (name, default) in &self.variables {
+            let Some(default) = default else {
+                return Err(name.clone());
+            };
+            url = url.replace(&format!("{{{name}}}"), default);
+        }
+        Ok(url.trim_end_matches('/').to_owned())
+    }
+}
+
+impl Message {
+    /// Its payload schema (pointer into the file it is written in).
+    pub(crate) fn payload_schema(&self) -> Option<crate::openapi::SchemaRef> {
+        self.payload
+            .as_ref()
+            .map(|(file, _)| crate::openapi::SchemaRef {
+                file: *file,
+                pointer: format!("{}/payload", self.pointer),
+            })
+    }
+}
+
 impl AsyncApi {
     /// Reads the description in `file`; problems are located diagnostics.
     pub(crate) fn read(docs: &dyn Documents, file: FileId) -> (Option<AsyncApi>, Vec<Located>) {

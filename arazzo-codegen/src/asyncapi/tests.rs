@@ -169,3 +169,37 @@ fn an_operation_without_a_known_action_or_channel_is_diagnosed() {
         ]
     );
 }
+
+#[test]
+fn a_server_url_fills_variables_with_their_defaults_or_names_the_one_without() {
+    let server = |variables: Vec<(String, Option<String>)>| Server {
+        name: "edge".into(),
+        host: "{region}.example.com:{port}".into(),
+        protocol: "wss".into(),
+        pathname: "/ws/".into(),
+        variables,
+        security: Vec::new(),
+        pointer: "/servers/edge".into(),
+    };
+    let full = server(vec![
+        ("region".into(), Some("eu".into())),
+        ("port".into(), Some("443".into())),
+    ]);
+    assert_eq!(full.url().unwrap(), "wss://eu.example.com:443/ws");
+    let missing = server(vec![
+        ("region".into(), None),
+        ("port".into(), Some("443".into())),
+    ]);
+    assert_eq!(missing.url().unwrap_err(), "region");
+}
+
+#[test]
+fn a_message_payload_schema_points_into_the_file_it_is_written_in() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../specs/asyncapi/web-pubsub-client.asyncapi.yml");
+    let (api, _) = read_file(&path);
+    let ack = &api.operation("receiveAck").unwrap().messages[0];
+    let schema = ack.payload_schema().unwrap();
+    assert_eq!(schema.file, api.file);
+    assert_eq!(schema.pointer, "/components/messages/ack/payload");
+}

@@ -95,6 +95,14 @@ pub(super) fn call(
         );
         return None;
     };
+    if !sig.has_status {
+        super::document::unsupported(
+            cx,
+            pointer,
+            "running a workflow of message steps only from another workflow (it has no last HTTP status for `$statusCode`)",
+        );
+        return None;
+    }
     // Checked callees first; a missing signature output means the callee failed or is in a
     // reported cycle. A `goto`/`retry` transfer reads no outputs.
     let outputs = match &args {

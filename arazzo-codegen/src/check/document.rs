@@ -45,6 +45,7 @@ pub(super) fn check_with_signatures(
             if plan.outputs.fields.len() < declared {
                 continue;
             }
+            sigs[index].has_status = plan.has_status();
             sigs[index].outputs = Some(
                 plan.outputs
                     .fields
@@ -69,6 +70,10 @@ pub(super) fn check_with_signatures(
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         sources: sources.iter().filter_map(|s| s.plan.clone()).collect(),
+        message_sources: sources
+            .iter()
+            .filter_map(|s| s.message_plan.clone())
+            .collect(),
         workflows,
         step_budget: cx.options.step_budget,
         serde: cx.options.serde,

@@ -1,6 +1,8 @@
-//! Arazzo 1.1 step `dependsOn` and `timeout` as far as this generator runs them: steps run in
-//! document order, one at a time, so a `dependsOn` on an earlier step of the same workflow is
-//! already satisfied. What cannot be honoured that way is an error, never ignored:
+//! Arazzo 1.1 step `dependsOn` and `timeout` as far as this generator runs them: synchronous
+//! steps run in document order, one at a time; a `receive` starts listening where it is and is
+//! joined before the first later step that `dependsOn` it or reads its outputs (else at the
+//! workflow's end). So a `dependsOn` on an earlier step of the same workflow is satisfied.
+//! What cannot be honoured that way is an error, never ignored:
 //!
 //! - `dependsOn` on a later step: the "Step Dependencies and Execution Order" section
 //!   recommends this be an error for sequential execution, and it can never be satisfied by it;
@@ -26,7 +28,10 @@ pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
     // A timed-out step has no response for `onFailure` criteria to read: until the generated
     // code routes a timeout through them, a timeout is honoured only where it fails the
     // workflow, as the Step Object says it does without `onFailure` actions.
+    // (A message step in a workflow with actions is rejected as such by `message::check`.)
+    let message_step = st.action.is_some() || st.channel_path.is_some();
     if st.timeout.is_some()
+        && !message_step
         && (st.on_failure.as_ref().is_some_and(|v| !v.is_null())
             || wf.failure_actions.as_ref().is_some_and(|v| !v.is_null()))
     {

@@ -328,7 +328,7 @@ fn parse_location(s: &str) -> Option<Location> {
 
 /// Workflow parameters, then the step's (a step parameter replaces a workflow parameter with
 /// the same name and location), each with its pointer.
-fn parameters(
+pub(super) fn parameters(
     cx: &mut Cx<'_>,
     wf: &Workflow,
     step: &Step,
@@ -458,7 +458,7 @@ fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, Stri
 }
 
 /// Splits `/api/hubs/{hub}/:send` into literal text and parameter values.
-fn path_template(path: &str, values: Vec<(String, PathPart)>) -> Vec<PathPart> {
+pub(super) fn path_template(path: &str, values: Vec<(String, PathPart)>) -> Vec<PathPart> {
     let mut parts = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
@@ -854,7 +854,12 @@ fn replacement_missing(cx: &mut Cx<'_>, bp: &str, i: usize, target: &str) {
     );
 }
 
-fn json_value(cx: &mut Cx<'_>, v: &Value, pointer: &str, scope: &Scope) -> Option<JsonValue> {
+pub(super) fn json_value(
+    cx: &mut Cx<'_>,
+    v: &Value,
+    pointer: &str,
+    scope: &Scope,
+) -> Option<JsonValue> {
     Some(match v {
         Value::String(text) if text.contains('$') => {
             JsonValue::Expr(scope.value(cx, text, pointer, Context::Request)?)

@@ -27,6 +27,9 @@ pub(crate) struct Signature {
     pub(crate) outputs_type: String,
     /// Its outputs (Arazzo name, Rust field, type), once checked.
     pub(crate) outputs: Option<Vec<(String, String, RustType)>>,
+    /// Whether it has a last HTTP status to give a caller (`$statusCode`): false for a
+    /// workflow of message steps only, once checked.
+    pub(crate) has_status: bool,
 }
 
 impl Signature {
@@ -84,6 +87,7 @@ pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
             inputs,
             outputs_type,
             outputs: None,
+            has_status: true,
         });
     }
     // Claimed after every public name, so a workflow called `x-steps` keeps `x_steps` and the

@@ -19,6 +19,10 @@ pub(crate) struct Source {
     pub(crate) plan: Option<SourcePlan>,
     /// Index in `Plan::sources`.
     pub(crate) plan_index: usize,
+    /// For an AsyncAPI source with a `ws`/`wss` server: the server message steps connect to.
+    pub(crate) message_plan: Option<crate::plan::MessageSourcePlan>,
+    /// Index in `Plan::message_sources`.
+    pub(crate) message_plan_index: usize,
 }
 
 /// Loads every source description; problems become diagnostics at the entry's `url`.
@@ -33,6 +37,8 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
             asyncapi: None,
             plan: None,
             plan_index: 0,
+            message_plan: None,
+            message_plan_index: 0,
         };
         match sd.kind.as_deref() {
             None | Some("openapi") => {}
@@ -56,6 +62,12 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
                                 sd.name
                             ));
                             cx.push(d);
+                        }
+                        if let Some(api) = &api {
+                            source.message_plan =
+                                message_server(cx, &sd.name, api, &pointer, &mut consts);
+                            source.message_plan_index =
+                                out.iter().filter(|s| s.message_plan.is_some()).count();
                         }
                         source.asyncapi = api;
                     }
@@ -145,6 +157,49 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
         out.push(source);
     }
     out
+}
+
+/// The server message steps of an AsyncAPI source connect to: the first `ws`/`wss` server in
+/// document order (a source without one is reported where a step uses it). A variable
+/// without a default leaves no URL to connect to: an error naming it.
+fn message_server(
+    cx: &mut Cx<'_>,
+    name: &str,
+    api: &crate::asyncapi::AsyncApi,
+    pointer: &str,
+    consts: &mut names::Scope,
+) -> Option<crate::plan::MessageSourcePlan> {
+    let server = api
+        .servers
+        .iter()
+        .find(|s| s.protocol == "ws" || s.protocol == "wss")?;
+    match server.url() {
+        Ok(default_url) => Some(crate::plan::MessageSourcePlan {
+            name: name.to_owned(),
+            server: server.name.clone(),
+            const_name: consts.claim(format!("{}_SERVER_URL", names::screaming(name))),
+            default_url,
+        }),
+        Err(variable) => {
+            let at = cx
+                .files
+                .span(api.file, &format!("{}/variables", server.pointer))
+                .or_else(|| cx.span(&format!("{pointer}/url")));
+            cx.push(
+                Diagnostic::error(
+                    "invalid-source",
+                    format!(
+                        "server `{}` of AsyncAPI source `{name}` has a variable `{variable}` without a `default`",
+                        server.name
+                    ),
+                )
+                .at(at)
+                .label("no default")
+                .help(format!("give `{variable}` a `default`, so the generated code has a URL to connect to")),
+            );
+            None
+        }
+    }
 }
 
 /// Another Arazzo document's workflows, generated into a module of this file.

@@ -42,8 +42,7 @@ pub(super) fn check(
         return workflow_step(cx, sigs, step, target, sp, scope);
     }
     if step.action.is_some() || step.channel_path.is_some() {
-        super::message::check(cx, sources, step, sp);
-        return None;
+        return super::message::check(cx, sources, wf, step, sp, scope);
     }
     let (source, op) = target(cx, sources, step, sp)?;
     let request = request::check(cx, sources, source, op, wf, step, &wp, sp, scope);
@@ -613,7 +612,7 @@ fn expected_statuses(criteria: &[CriterionPlan]) -> Vec<u16> {
     out
 }
 
-fn outputs(
+pub(super) fn outputs(
     cx: &mut Cx<'_>,
     op: Option<&Operation>,
     call: Option<&CallPlan>,
@@ -665,7 +664,7 @@ fn output(
     cx: &mut Cx<'_>,
     op: Option<&Operation>,
     call: Option<&CallPlan>,
-    scope: &Scope,
+    scope: &mut Scope,
     statuses: &[u16],
     (name, raw): (&str, &Value),
     pointer: &str,
@@ -676,8 +675,24 @@ fn output(
         return Some((value.ty(), OutputSource::Value(value)));
     };
     let parsed = super::values::parse_lenient(cx, text, pointer, &scope.step_ids)?;
+    let receive = scope.message.as_ref().is_some_and(|m| m.receive);
     match &parsed {
-        Expr::StatusCode => Some((RustType::U16, OutputSource::StatusCode)),
+        Expr::StatusCode if scope.message.is_none() => {
+            Some((RustType::U16, OutputSource::StatusCode))
+        }
+        Expr::Message(ExprSource::Payload(None)) if receive => message_struct(cx, scope, name)
+            .or_else(|| message_output_type(cx, scope, None, (text, pointer))),
+        Expr::Message(ExprSource::Payload(ptr)) if receive => {
+            message_output_type(cx, scope, ptr.as_deref(), (text, pointer))
+        }
+        Expr::Message(ExprSource::Header(h)) if receive => {
+            let step = scope.message.as_ref()?.step.clone();
+            // A header no schema requires may be absent.
+            Some((
+                RustType::String.optional(),
+                OutputSource::MessageHeader(step, h.clone()),
+            ))
+        }
         Expr::Response(ExprSource::Header(h)) if op.is_some() => {
             Some((RustType::String, OutputSource::Header(h.clone())))
         }
@@ -740,6 +755,84 @@ fn output(
             )
             .map(|v| (v.ty(), OutputSource::Value(v))),
     }
+}
+
+/// `$message.payload` as a generated struct, when the step takes one kind of message and its
+/// payload is an object (`None` otherwise: JSON).
+fn message_struct(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope,
+    name: &str,
+) -> Option<(RustType, OutputSource)> {
+    let message = scope.message.as_ref()?;
+    let [schema] = message.payloads.as_slice() else {
+        return None;
+    };
+    if schema::kind(cx.files, schema) != schema::Kind::Object {
+        return None;
+    }
+    let inlined = super::message::inline_schema(cx, schema, 0);
+    let type_name = format!("{}{}", message.type_prefix, names::camel(name));
+    let source = OutputSource::MessagePayload(message.step.clone(), None);
+    let doc = format!(
+        "The message step `{}` received (its output `{name}`), typed from the AsyncAPI payload schema.",
+        message.step
+    );
+    let (mut defs, _) = typing::inputs(Some(&inlined), &type_name, doc, &Default::default());
+    // A schema `default` is what a sender may leave out, not what a receiver fills in: an
+    // absent member is `None`.
+    for def in &mut defs {
+        if let crate::plan::TypeBody::Struct(fields) = &mut def.body {
+            for f in fields.iter_mut() {
+                if matches!(f.presence, crate::plan::Presence::Default(_)) {
+                    f.presence = crate::plan::Presence::Optional;
+                    f.ty = f.ty.clone().optional();
+                }
+            }
+        }
+    }
+    scope.output_types.extend(defs);
+    Some((RustType::Named(type_name), source))
+}
+
+/// The type of `$message.payload[#pointer]`, from the payload schemas of the messages the
+/// step may take (one type when they agree, else JSON).
+fn message_output_type(
+    cx: &mut Cx<'_>,
+    scope: &Scope,
+    ptr: Option<&str>,
+    (text, pointer): (&str, &str),
+) -> Option<(RustType, OutputSource)> {
+    let message = scope.message.as_ref()?;
+    let source = OutputSource::MessagePayload(message.step.clone(), ptr.map(str::to_owned));
+    let payloads = message.payloads.clone();
+    if let Some(p) = ptr {
+        let offset = text.find('#').unwrap_or(0);
+        scope.message_pointer(cx, p, text, offset..text.len(), pointer)?;
+    }
+    let mut types = Vec::new();
+    for s in &payloads {
+        match ptr {
+            None => types.push(typing::from_openapi(cx.files, s)),
+            Some(p) => match schema::at_pointer(cx.files, s, p) {
+                Ok(Some(at)) => {
+                    let mut ty = typing::from_openapi(cx.files, &at);
+                    if !required_at(cx, s, p) {
+                        ty = ty.optional();
+                    }
+                    types.push(ty);
+                }
+                Ok(None) => types.push(RustType::Json),
+                // Another of the messages has it (checked above).
+                Err(_) => {}
+            },
+        }
+    }
+    let ty = match types.split_first() {
+        Some((first, rest)) if rest.iter().all(|t| t == first) => first.clone(),
+        _ => RustType::Json,
+    };
+    Some((ty, source))
 }
 
 /// The type of `$response.body[#pointer]`, from the response schemas of the statuses the
@@ -832,7 +925,11 @@ fn body_output_type(
 /// and says nothing of others: almost always a typo, so it is an error with the fix (write
 /// `additionalProperties: true` to allow undeclared members).
 /// (`None` also when the property is undeclared but no declared name is close.)
-fn undeclared(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> Option<String> {
+pub(super) fn undeclared(
+    cx: &mut Cx<'_>,
+    schema: &openapi::SchemaRef,
+    ptr: &str,
+) -> Option<String> {
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");

@@ -52,6 +52,25 @@ pub(super) struct Scope {
     pub(crate) dependencies: Vec<(String, Vec<Visible>)>,
     /// Earlier steps that ran a workflow: (workflowId, stepId), latest last.
     pub(crate) callers: Vec<(String, String)>,
+    /// While a message step's criteria and outputs are checked: what `$message` reads.
+    pub(crate) message: Option<MessageScope>,
+    /// The connections message steps so far open, with their `ConnId` variables.
+    pub(crate) connections: Vec<(plan::ConnectPlan, String)>,
+    /// Types generated for step outputs (whole message payloads).
+    pub(crate) output_types: Vec<plan::TypeDef>,
+}
+
+/// The message a message step's expressions see.
+#[derive(Debug, Clone)]
+pub(crate) struct MessageScope {
+    /// The payload schemas of the operation's messages (any of them may arrive).
+    pub(crate) payloads: Vec<crate::openapi::SchemaRef>,
+    /// Whether `$message` exists: only a `receive` takes a message.
+    pub(crate) receive: bool,
+    /// The step's id.
+    pub(crate) step: String,
+    /// The start of the names of types generated for its outputs (`<Workflow><Step>`).
+    pub(crate) type_prefix: String,
 }
 
 impl Scope {
@@ -185,6 +204,53 @@ impl Scope {
                 output,
                 pointer: ptr,
             } => self.step_output(cx, step, output, ptr.clone(), span),
+            Expr::Message(_) => {
+                let (what, help) = if cx.version == super::Version::V1_0 {
+                    (
+                        "`$message` belongs to Arazzo 1.1".to_owned(),
+                        "write `arazzo: 1.1.0` and read it in a `receive` step".to_owned(),
+                    )
+                } else if self.message.as_ref().is_some_and(|m| !m.receive) {
+                    (
+                        "a `send` step takes no message".to_owned(),
+                        "only a `receive` step's criteria and outputs read `$message`".to_owned(),
+                    )
+                } else if self.message.is_some() {
+                    (
+                        "the message is not received yet".to_owned(),
+                        "read `$message` in the step's `successCriteria` or `outputs`".to_owned(),
+                    )
+                } else {
+                    (
+                        "only an AsyncAPI `receive` step takes a message".to_owned(),
+                        "read `$response` in an HTTP step, or save the message as an output of the `receive` step and read `$steps.<stepId>.outputs.<name>`".to_owned(),
+                    )
+                };
+                cx.push(
+                    Diagnostic::error(
+                        "expression-out-of-context",
+                        format!("`{expr}` cannot be used here: {what}"),
+                    )
+                    .at(span)
+                    .label("not available here")
+                    .help(help),
+                );
+                None
+            }
+            Expr::StatusCode | Expr::Response(_) | Expr::Request(_) | Expr::Url | Expr::Method
+                if self.message.is_some() =>
+            {
+                cx.push(
+                    Diagnostic::error(
+                        "expression-out-of-context",
+                        format!("`{expr}` cannot be used here: a message step has no HTTP request or response"),
+                    )
+                    .at(span)
+                    .label("not available in a message step")
+                    .help("read the received message with `$message.payload[#<pointer>]` or `$message.header.<name>`"),
+                );
+                None
+            }
             Expr::StatusCode | Expr::Response(_) | Expr::Request(_) | Expr::Url | Expr::Method => {
                 let what = match context {
                     Context::Request => "a request has no response yet",
@@ -438,7 +504,9 @@ impl Scope {
             }
             Condition::Not(a) => CondPlan::Not(Box::new(self.cond(cx, a, text, pointer)?)),
             Condition::Compare { op, left, right } => {
-                if let Some(plan) = status_compare(*op, left, right) {
+                if let Some(plan) = status_compare(*op, left, right)
+                    && self.message.is_none()
+                {
                     return Some(plan);
                 }
                 let (l, r) = (
@@ -489,13 +557,29 @@ impl Scope {
                 path: Vec::new(),
             }),
             Operand::Expr { expr, path, span } => {
+                let in_message = self.message.is_some();
                 let source = match expr {
-                    Expr::StatusCode => OperandSource::StatusCode,
-                    Expr::Response(ExprSource::Body(ptr)) => {
+                    Expr::StatusCode if !in_message => OperandSource::StatusCode,
+                    Expr::Response(ExprSource::Body(ptr)) if !in_message => {
                         OperandSource::ResponseBody(ptr.clone())
                     }
-                    Expr::Response(ExprSource::Header(name)) => {
+                    Expr::Response(ExprSource::Header(name)) if !in_message => {
                         OperandSource::ResponseHeader(name.clone())
+                    }
+                    Expr::Message(ExprSource::Payload(ptr))
+                        if self.message.as_ref().is_some_and(|m| m.receive)
+                            && cx.version == super::Version::V1_1 =>
+                    {
+                        if let Some(p) = ptr {
+                            self.message_pointer(cx, p, text, span.clone(), pointer)?;
+                        }
+                        OperandSource::MessagePayload(ptr.clone())
+                    }
+                    Expr::Message(ExprSource::Header(name))
+                        if self.message.as_ref().is_some_and(|m| m.receive)
+                            && cx.version == super::Version::V1_1 =>
+                    {
+                        OperandSource::MessageHeader(name.clone())
                     }
                     other => OperandSource::Value(self.resolve(
                         cx,
@@ -512,6 +596,51 @@ impl Scope {
                 })
             }
         }
+    }
+}
+
+impl Scope {
+    /// Checks `$message.payload#<p>` against the messages' payload schemas: a member no
+    /// message can have is an `unknown-payload-member` error naming the members it may have.
+    pub(crate) fn message_pointer(
+        &self,
+        cx: &mut Cx<'_>,
+        p: &str,
+        text: &str,
+        range: std::ops::Range<usize>,
+        pointer: &str,
+    ) -> Option<()> {
+        let payloads = self
+            .message
+            .as_ref()
+            .map(|m| m.payloads.clone())
+            .unwrap_or_default();
+        if payloads.is_empty() {
+            return Some(());
+        }
+        let mut why = None;
+        for schema in &payloads {
+            match crate::openapi::schema::at_pointer(cx.files, schema, p) {
+                // An open schema: a near miss of a declared name is still a typo.
+                Ok(None) => match super::step::undeclared(cx, schema, p) {
+                    Some(w) => why = Some(w),
+                    None => return Some(()),
+                },
+                Ok(Some(_)) => return Some(()),
+                Err(w) => why = Some(w),
+            }
+        }
+        let span = cx.span_in_string(pointer, text, range);
+        cx.push(
+            Diagnostic::error(
+                "unknown-payload-member",
+                format!("no message of this step has `{p}` in its payload"),
+            )
+            .at(span)
+            .label("not in the message's payload schema")
+            .help(why.unwrap_or_default()),
+        );
+        None
     }
 }
 

@@ -46,12 +46,18 @@ pub(super) fn check(
             "outputs",
             "STEPS",
             "STEP_BUDGET",
+            "message",
+            "connections",
+            "address",
         ]),
         failed_steps: Default::default(),
         failed_outputs: Default::default(),
         branching,
         dependencies: Vec::new(),
         callers: Vec::new(),
+        message: None,
+        connections: Vec::new(),
+        output_types: Vec::new(),
     };
     let depends_on = dependencies(cx, sigs, wf, &wp, &mut scope);
     let mut steps = Vec::new();
@@ -74,6 +80,7 @@ pub(super) fn check(
     if scope.failed_steps.is_empty() && steps.len() != wf.steps.len() {
         return None;
     }
+    join_points(wf, &mut steps);
     let mut outputs = outputs(cx, wf, &wp, &scope, sig.outputs_type.clone());
     if branching {
         // An output of a step that some path skips is an `Option`.
@@ -102,7 +109,41 @@ pub(super) fn check(
         steps,
         branching,
         outputs,
+        output_types: std::mem::take(&mut scope.output_types),
     })
+}
+
+/// Where each `receive` is joined: before the first later step that `dependsOn` it or reads
+/// one of its outputs (1.1 "Tool Behavior": output references are implicit dependencies),
+/// else at the workflow's end (`None`): every reached step completes before the workflow does.
+fn join_points(wf: &Workflow, steps: &mut [crate::plan::StepPlan]) {
+    use crate::plan::StepKind;
+    for i in 0..steps.len() {
+        if !matches!(steps[i].kind, StepKind::Receive(_)) {
+            continue;
+        }
+        let id = steps[i].id.clone();
+        let vars: BTreeSet<String> = steps[i].outputs.iter().map(|o| o.var.clone()).collect();
+        let needs = |later: &crate::plan::StepPlan| {
+            let depends = wf
+                .steps
+                .iter()
+                .find(|s| s.step_id == later.id)
+                .and_then(|s| s.depends_on.as_ref())
+                .is_some_and(|d| d.contains(&id));
+            let mut reads = false;
+            later.for_each_value(&mut |v| {
+                let mut used = BTreeSet::new();
+                v.collect_vars(&mut used);
+                reads |= !used.is_disjoint(&vars);
+            });
+            depends || reads
+        };
+        let at = (i + 1..steps.len()).find(|&j| needs(&steps[j]));
+        if let StepKind::Receive(r) = &mut steps[i].kind {
+            r.join_before = at;
+        }
+    }
 }
 
 /// `dependsOn`: each workflow runs first with this workflow's inputs of the same names; its

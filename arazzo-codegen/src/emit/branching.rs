@@ -226,6 +226,10 @@ fn arm(
                 call(c, id, Some(quote! { (#callee, _) }))
             }
         }
+        // `check` rejects message steps in workflows with actions.
+        StepKind::Send(_) | StepKind::Receive(_) => quote! {
+            ::core::compile_error!("arazzo-codegen: message steps in a workflow with actions");
+        },
     };
     let last = flags
         .with_status

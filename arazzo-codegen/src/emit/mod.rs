@@ -2,6 +2,7 @@
 //! always gives the same bytes.
 
 mod branching;
+mod message;
 mod request;
 mod straight;
 mod types;
@@ -57,6 +58,16 @@ fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStre
         ));
         quote! { #doc pub const #name: &str = #url; }
     });
+    let message_sources = plan.message_sources.iter().map(|s| {
+        let name = format_ident!("{}", s.const_name);
+        let url = &s.default_url;
+        let doc = doc(&format!(
+            "Default URL of AsyncAPI source description `{}` (server `{}`). Override it with \
+             `ClientBuilder::base_url(\"{}\", ...)`; an `http(s)` URL is taken as `ws(s)`.",
+            s.name, s.server, s.name
+        ));
+        quote! { #doc pub const #name: &str = #url; }
+    });
     let workflows = plan
         .workflows
         .iter()
@@ -68,16 +79,18 @@ fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStre
             c.plan.title, c.source
         ));
         // Every workflow of a loaded document may be called from outside its module.
+        // (Not a workflow of message steps only: no caller can run it, see `calls::call`.)
         let all: std::collections::BTreeSet<String> = c
             .plan
             .workflows
             .iter()
+            .filter(|w| w.has_status())
             .map(|w| w.inner_fn_name.clone())
             .collect();
         let inner = tokens(&c.plan, &all);
         quote! { #d pub mod #module { #inner } }
     });
-    quote! { #(#sources)* #(#workflows)* #(#children)* }
+    quote! { #(#sources)* #(#message_sources)* #(#workflows)* #(#children)* }
 }
 
 /// `tokens` with every `::arazzo_runtime` path start replaced by `runtime`, in code and in

@@ -56,6 +56,12 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
     if requirements.is_empty() {
         return None;
     }
+    let list = requirements_tokens(requirements);
+    Some(quote! { .security(#list) })
+}
+
+/// The runtime's `Requirements`: `&[&[("scheme", SchemeKind::...)], ...]`.
+pub(super) fn requirements_tokens(requirements: &[Vec<(String, SchemePlan)>]) -> TokenStream {
     let p = quote! { ::arazzo_runtime };
     let alternatives = requirements.iter().map(|req| {
         let schemes = req.iter().map(|(name, kind)| {
@@ -75,7 +81,7 @@ fn security(requirements: &[Vec<(String, SchemePlan)>]) -> Option<TokenStream> {
         });
         quote! { &[#(#schemes),*] }
     });
-    Some(quote! { .security(&[#(#alternatives),*]) })
+    quote! { &[#(#alternatives),*] }
 }
 
 /// The runtime's `Style`.
@@ -126,12 +132,14 @@ fn present(v: &ValueExpr, step: &str) -> TokenStream {
 }
 
 /// A request path: as written, or built from literal pieces and parameter values.
-enum Path {
+pub(super) enum Path {
+    /// A literal path.
     Literal(String),
+    /// An expression of type `String`.
     Built(TokenStream),
 }
 
-fn path(parts: &[PathPart], step: &str) -> Path {
+pub(super) fn path(parts: &[PathPart], step: &str) -> Path {
     if let [PathPart::Literal(l)] = parts {
         return Path::Literal(l.clone());
     }
@@ -160,7 +168,7 @@ fn path(parts: &[PathPart], step: &str) -> Path {
     Path::Built(quote! { [#(#pieces),*].concat() })
 }
 
-fn param(p: &ParamPlan) -> TokenStream {
+pub(super) fn param(p: &ParamPlan) -> TokenStream {
     let name = &p.name;
     if let Some(ParamStyle { style, explode }) = p.styled {
         let v = json_ref(&p.value);
@@ -342,7 +350,7 @@ fn body(b: &BodyPlan) -> TokenStream {
 }
 
 /// A JSON payload: literal parts built directly, expressions serialised.
-fn json_value(j: &JsonValue) -> TokenStream {
+pub(super) fn json_value(j: &JsonValue) -> TokenStream {
     match j {
         JsonValue::Literal(v) => super::values::json_tokens(v),
         JsonValue::Expr(v) => {

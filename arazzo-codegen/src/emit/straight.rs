@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::request;
 use super::values::{cond_tokens, negate, type_tokens};
 use super::workflow::{call, output_value, outputs_literal};
+use super::{message, request};
 use crate::plan::{OutputSource, Plan, StepKind, StepPlan, WorkflowPlan};
 
 /// The steps, then `Ok(outputs)` (with the last status when `with_status`).
@@ -18,12 +18,30 @@ pub(super) fn steps(
     used: &BTreeSet<String>,
     with_status: bool,
 ) -> TokenStream {
-    let last = w.steps.len().saturating_sub(1);
-    let steps = w
+    // The status a caller sees is the last HTTP response's (or called workflow's).
+    let last = w
         .steps
         .iter()
-        .enumerate()
-        .map(|(i, s)| step(plan, s, used, with_status && i == last));
+        .rposition(|s| matches!(s.kind, StepKind::Request(_) | StepKind::Workflow(_)))
+        .unwrap_or_default();
+    // A receive is joined before the first step that needs it, else after the last step.
+    let joins = |at: Option<usize>| {
+        w.steps
+            .iter()
+            .filter_map(move |s| match &s.kind {
+                StepKind::Receive(r) if r.join_before == at => {
+                    Some(message::receive_join(s, r, used))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let steps = w.steps.iter().enumerate().map(|(i, s)| {
+        let joins = joins(Some(i));
+        let step = step(plan, s, used, with_status && i == last);
+        quote! { #(#joins)* #step }
+    });
+    let end_joins = joins(None);
     let outputs = outputs_literal(w);
     let result = if with_status {
         // Bound first: a struct literal inside the tuple would wrap field by field.
@@ -36,6 +54,7 @@ pub(super) fn steps(
     };
     quote! {
         #(#steps)*
+        #(#end_joins)*
         #result
     }
 }
@@ -76,6 +95,10 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
                 call(c, id, Some(quote! { (#callee, _) }))
             }
         }
+        // A send has no criteria; its outputs are values.
+        StepKind::Send(m) => message::send(plan, id, m),
+        // Criteria and outputs are read at the join.
+        StepKind::Receive(r) => return message::receive_start(plan, id, r),
     };
     let criteria = s.criteria.iter().map(|c| {
         let failed = cond_tokens(&negate(&c.condition));

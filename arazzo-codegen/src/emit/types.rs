@@ -81,14 +81,30 @@ fn serde_attrs(tokens: TokenStream, derives_serde: bool) -> TokenStream {
 
 /// A generated input type.
 pub(super) fn type_def(def: &TypeDef, all: &[TypeDef], serde: Serde) -> TokenStream {
-    let name = format_ident!("{}", def.name);
-    let docs = doc(&def.doc);
     let is_inputs = all.first().is_some_and(|first| first.name == def.name);
-    let empty = matches!(&def.body, TypeBody::Struct(fields) if fields.is_empty());
     // The types inputs use are written into request bodies (and may be outputs): always
     // `Serialize`.
-    let (ser, de) = (!is_inputs, serde.inputs);
-    let derives = derives(true, empty, ser, de);
+    type_def_with(def, all, !is_inputs, serde.inputs, true)
+}
+
+/// A type of a step output read from a message: decoded from the payload (`Deserialize`,
+/// whatever `Builder::serde` says) and written as a workflow output (`Serialize`); no
+/// constructor, since the workflow builds it.
+pub(super) fn output_type_def(def: &TypeDef) -> TokenStream {
+    type_def_with(def, &[], true, true, false)
+}
+
+fn type_def_with(
+    def: &TypeDef,
+    all: &[TypeDef],
+    ser: bool,
+    de: bool,
+    with_constructor: bool,
+) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc(&def.doc);
+    let empty = matches!(&def.body, TypeBody::Struct(fields) if fields.is_empty());
+    let derives = derives(true, empty && with_constructor, ser, de);
     let tokens = match &def.body {
         TypeBody::Enum(variants) => {
             let vs = variants.iter().map(|v| {
@@ -105,7 +121,7 @@ pub(super) fn type_def(def: &TypeDef, all: &[TypeDef], serde: Serde) -> TokenStr
         }
         TypeBody::Struct(fields) => {
             let fs = fields.iter().map(|f| field(def, f));
-            let constructor = constructor(def, fields, all);
+            let constructor = with_constructor.then(|| constructor(def, fields, all));
             quote! {
                 #docs
                 #derives

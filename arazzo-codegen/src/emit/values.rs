@@ -311,11 +311,20 @@ pub(crate) fn cond_tokens(c: &CondPlan) -> TokenStream {
     cond_at(c, 0)
 }
 
-/// For a comparison of `$response.body#<pointer>` with a literal: the pointer and the literal
-/// as an argument of `Response::pointer_eq` (`impl Into<Value>`).
-fn pointer_and_literal(l: &OperandPlan, r: &OperandPlan) -> Option<(String, TokenStream)> {
+/// For a comparison of `$response.body#<pointer>` (or `$message.payload#<pointer>`) with a
+/// literal: the method comparing in place (`Response::pointer_eq`,
+/// `Message::payload_pointer_eq`), the pointer, and the literal as its `impl Into<Value>`.
+fn pointer_and_literal(
+    l: &OperandPlan,
+    r: &OperandPlan,
+) -> Option<((TokenStream, String), TokenStream)> {
     let pointer = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
-        (OperandSource::ResponseBody(Some(p)), true) => Some(p.clone()),
+        (OperandSource::ResponseBody(Some(p)), true) => {
+            Some((quote! { response.pointer_eq }, p.clone()))
+        }
+        (OperandSource::MessagePayload(Some(p)), true) => {
+            Some((quote! { message.payload_pointer_eq }, p.clone()))
+        }
         _ => None,
     };
     let literal = |o: &OperandPlan| match (&o.source, o.path.is_empty()) {
@@ -386,9 +395,9 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         CondPlan::Compare(op @ (CmpOp::Eq | CmpOp::Ne), l, r)
             if pointer_and_literal(l, r).is_some() =>
         {
-            let (pointer, literal) = pointer_and_literal(l, r).unwrap_or_default();
+            let ((method, pointer), literal) = pointer_and_literal(l, r).unwrap_or_default();
             let not = (*op == CmpOp::Ne).then(|| quote! { ! });
-            quote! { #not response.pointer_eq(#pointer, #literal) }
+            quote! { #not #method(#pointer, #literal) }
         }
         CondPlan::Compare(op, l, r) => {
             let (l, r) = (operand(l), operand(r));
@@ -476,6 +485,12 @@ fn operand(o: &OperandPlan) -> TokenStream {
         OperandSource::ResponseBody(Some(p)) => quote! { response.pointer_or_null(#p) },
         // `None` becomes `null`, as a missing header compares.
         OperandSource::ResponseHeader(h) => quote! { &response.header(#h).into() },
+        OperandSource::MessagePayload(None) => quote! { &message.payload_operand() },
+        OperandSource::MessagePayload(Some(p)) => quote! { message.payload_pointer_or_null(#p) },
+        OperandSource::MessageHeader(h) => {
+            let p = format!("/{}", crate::load::escape_token(h));
+            quote! { message.header_pointer_or_null(#p) }
+        }
         OperandSource::Value(v) => {
             let r = serialize_ref(v);
             quote! { &::arazzo_runtime::__private::param::to_json(#r) }

@@ -9,8 +9,8 @@ use quote::{format_ident, quote};
 use super::values::{is_copy_type, type_tokens, value_owned, value_ref};
 use super::{branching, doc, straight, types};
 use crate::plan::{
-    ActionKind, CallPlan, FieldInit, OutputSource, Plan, RustType, StepPlan, TemplatePart,
-    ValueExpr, WorkflowPlan,
+    ActionKind, CallPlan, FieldInit, OutputSource, Plan, RustType, StepKind, StepPlan,
+    TemplatePart, ValueExpr, WorkflowPlan,
 };
 
 /// Everything one workflow generates. `called` holds the `*_with_status` functions that
@@ -60,6 +60,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
         .iter()
         .map(|d| types::type_def(d, &w.inputs, plan.serde));
     let outputs = types::outputs(&w.id, &w.outputs, plan.serde);
+    let output_types = w.output_types.iter().map(types::output_type_def);
     let functions = if with_status {
         let inner = format_ident!("{}", w.inner_fn_name);
         let inner_doc = doc(&format!(
@@ -98,6 +99,7 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
         #functions
         #steps_fn
         #(#input_types)*
+        #(#output_types)*
         #outputs
     }
 }
@@ -147,9 +149,33 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
     } else {
         straight::steps(plan, w, &used, with_status)
     };
+    let messages = w
+        .steps
+        .iter()
+        .any(|s| matches!(s.kind, StepKind::Send(_) | StepKind::Receive(_)));
+    if !messages {
+        return quote! {
+            #(#dependencies)*
+            #steps
+        };
+    }
+    // The steps run in a block, so the connections are closed politely (a close frame) on
+    // success and failure alike; dropping them would end them abruptly.
+    let outputs_ty = format_ident!("{}", w.outputs.type_name);
+    let result = if with_status {
+        quote! { (#outputs_ty, u16) }
+    } else {
+        quote! { #outputs_ty }
+    };
     quote! {
         #(#dependencies)*
-        #steps
+        let mut connections = ::arazzo_runtime::__private::message::Connections::new(client);
+        let result: ::core::result::Result<#result, ::arazzo_runtime::WorkflowError> = async {
+            #steps
+        }
+        .await;
+        connections.close().await;
+        result
     }
 }
 
@@ -336,19 +362,7 @@ pub(super) fn used_vars(w: &WorkflowPlan) -> BTreeSet<String> {
 }
 
 pub(super) fn collect_vars(v: &ValueExpr, out: &mut BTreeSet<String>) {
-    match v {
-        ValueExpr::StepOutput { var, .. } => {
-            out.insert(var.clone());
-        }
-        ValueExpr::Template(parts) => {
-            for p in parts {
-                if let TemplatePart::Value(v) = p {
-                    collect_vars(v, out);
-                }
-            }
-        }
-        _ => {}
-    }
+    v.collect_vars(out);
 }
 
 fn mentions_inputs(v: &ValueExpr) -> bool {
@@ -419,6 +433,14 @@ pub(super) fn output_value(
         OutputSource::Callee(field, Some(p)) => {
             let f = format_ident!("{}", field);
             quote! { ::arazzo_runtime::__private::param::json_at(&#callee.#f, #p) }
+        }
+        OutputSource::MessagePayload(step, p) => {
+            let p = p.clone().unwrap_or_default();
+            quote! { message.payload_pointer(#step, #p)? }
+        }
+        OutputSource::MessageHeader(step, h) => {
+            let p = format!("/{}", crate::load::escape_token(h));
+            quote! { message.header_pointer(#step, #p)? }
         }
         OutputSource::Value(v) => value_owned(v, false),
     }

@@ -1,0 +1,195 @@
+//! Arazzo 1.1 message steps as calls on the runtime's `Connections`: a `send` connects (once
+//! per distinct connection) and sends; a `receive` connects and starts listening where it is
+//! reached, and is joined (waited for, its criteria tested, its outputs read) where the plan
+//! says: before the first step that needs it, else at the workflow's end.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::request::{self, Path};
+use super::values::{cond_tokens, negate, serialize_ref, type_tokens};
+use super::workflow::output_value;
+use crate::plan::{ConnectPlan, MessagePart, Plan, ReceivePlan, SendPlan, StepPlan};
+
+/// `let conn = connections.connect(..)...open(step).await?` when the step opens its
+/// connection (nothing when an earlier step did), as statements and a future's body.
+fn connect(plan: &Plan, id: &str, c: &ConnectPlan, conn: &(String, bool)) -> Option<TokenStream> {
+    let (var, opens) = conn;
+    if !opens {
+        return None;
+    }
+    let var = format_ident!("{}", var);
+    let source = &plan.message_sources[c.source];
+    let (name, server) = (&source.name, &source.server);
+    let url = format_ident!("{}", source.const_name);
+    let (prelude, address) = match request::path(&c.address, id) {
+        Path::Literal(l) => (TokenStream::new(), quote! { #l }),
+        Path::Built(built) => (quote! { let address = #built; }, quote! { &address }),
+    };
+    let subprotocol = match &c.subprotocol {
+        Some(s) => quote! { Some(#s) },
+        None => quote! { None },
+    };
+    let security = request::requirements_tokens(&c.security);
+    let params = c.params.iter().map(request::param);
+    Some(quote! {
+        #prelude
+        let #var = connections
+            .connect(::arazzo_runtime::__private::message::Endpoint {
+                source: #name,
+                server: #server,
+                default_url: #url,
+                address: #address,
+                subprotocol: #subprotocol,
+                security: #security,
+            })
+            #(#params)*
+            .open(#id)
+            .await?;
+    })
+}
+
+/// A `send` step: connect if needed, then send (both within the step's `timeout`).
+pub(super) fn send(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
+    let connect = connect(plan, id, &s.connect, &s.conn);
+    let var = format_ident!("{}", s.conn.0);
+    let payload = request::json_value(&s.payload);
+    let send = quote! {
+        connections
+            .send(#id, #var, ::arazzo_runtime::__private::message::Message::json(#payload))
+            .await?;
+    };
+    match s.timeout_ms {
+        None => quote! { #connect #send },
+        Some(ms) if s.conn.1 => quote! {
+            let #var = ::arazzo_runtime::__private::timeout::within(#id, #ms, async {
+                #connect
+                #send
+                Ok(#var)
+            })
+            .await?;
+        },
+        Some(ms) => quote! {
+            ::arazzo_runtime::__private::timeout::within(#id, #ms, async {
+                #send
+                Ok(())
+            })
+            .await?;
+        },
+    }
+}
+
+/// Where a `receive` step is reached: connect if needed (within its `timeout`), and start
+/// listening; nothing waits here.
+pub(super) fn receive_start(plan: &Plan, id: &str, r: &ReceivePlan) -> TokenStream {
+    let connect = connect(plan, id, &r.connect, &r.conn);
+    let var = format_ident!("{}", r.conn.0);
+    let pending = format_ident!("{}", r.pending_var);
+    let connect = match (connect, r.timeout_ms) {
+        (Some(connect), Some(ms)) => quote! {
+            let #var = ::arazzo_runtime::__private::timeout::within(#id, #ms, async {
+                #connect
+                Ok(#var)
+            })
+            .await?;
+        },
+        (connect, _) => quote! { #connect },
+    };
+    quote! {
+        #connect
+        let #pending = connections.receive(#id, #var);
+    }
+}
+
+/// The join of a `receive` step: the first matching message (within the `timeout` counted
+/// from when the step was reached), its criteria (a failed one fails the step), its outputs.
+pub(super) fn receive_join(
+    s: &StepPlan,
+    r: &ReceivePlan,
+    used: &std::collections::BTreeSet<String>,
+) -> TokenStream {
+    let id = &s.id;
+    let pending = format_ident!("{}", r.pending_var);
+    let m = quote! { ::arazzo_runtime::__private::message::Match };
+    let mut matcher = quote! { #m::any() };
+    match r.select.as_slice() {
+        [] => {}
+        [one] => {
+            for (p, v) in one {
+                let v = literal(v);
+                matcher = quote! { #matcher.payload_eq(#p, #v) };
+            }
+        }
+        several => {
+            // Any of the operation's messages: one test per message, OR-ed.
+            let alternatives = several.iter().map(|one| {
+                let tests: Vec<TokenStream> = one
+                    .iter()
+                    .map(|(p, v)| {
+                        let v = literal(v);
+                        quote! { message.payload_pointer_eq(#p, #v) }
+                    })
+                    .collect();
+                match tests.as_slice() {
+                    [one] => one.clone(),
+                    _ => quote! { (#(#tests)&&*) },
+                }
+            });
+            matcher = quote! { #matcher.filter(|message| #(#alternatives)||*) };
+        }
+    }
+    if let Some((part, p, v)) = &r.correlation {
+        let r = serialize_ref(v);
+        let v = quote! { ::arazzo_runtime::__private::param::to_json(#r) };
+        matcher = match part {
+            MessagePart::Payload => quote! { #matcher.payload_eq(#p, #v) },
+            MessagePart::Header => quote! { #matcher.header_eq(#p, #v) },
+        };
+    }
+    let timeout = match r.timeout_ms {
+        Some(ms) => quote! { Some(#ms) },
+        None => quote! { None },
+    };
+    let reads = !s.criteria.is_empty() || !s.outputs.is_empty();
+    let binding = if reads {
+        quote! { let message = }
+    } else {
+        quote! {}
+    };
+    let criteria = s.criteria.iter().map(|c| {
+        let failed = cond_tokens(&negate(&c.condition));
+        let text = &c.text;
+        quote! {
+            if #failed {
+                return Err(message.criteria_failed(#id, #text));
+            }
+        }
+    });
+    let callee = quote! { callee };
+    let outputs = s.outputs.iter().map(|o| {
+        let ty = type_tokens(&o.ty);
+        let value = output_value(&o.source, &o.ty, &callee);
+        if used.contains(&o.var) {
+            let var = format_ident!("{}", o.var);
+            quote! { let #var: #ty = #value; }
+        } else {
+            // Read and checked even when nothing uses it: a message without it still fails.
+            quote! { let _: #ty = #value; }
+        }
+    });
+    quote! {
+        #binding #pending.wait(&#matcher, #timeout).await?;
+        #(#criteria)*
+        #(#outputs)*
+    }
+}
+
+/// A schema constant as an `impl Into<Value>` argument.
+fn literal(v: &Value) -> TokenStream {
+    match v {
+        Value::String(s) => quote! { #s },
+        Value::Bool(b) => quote! { #b },
+        other => super::values::json_tokens(other),
+    }
+}

@@ -1,0 +1,202 @@
+//! The message-step fixture's generated workflows (`golden/features_messages.rs`) against a
+//! real WebSocket server on 127.0.0.1 (tokio-tungstenite) and the recording HTTP server: what
+//! the connect carries (path, query, headers, subprotocol), what is sent, which message each
+//! receive takes, and where a receive is joined.
+
+use std::sync::{Arc, Mutex};
+
+use arazzo_runtime::{Client, WorkflowError};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+
+use arazzo_golden::features_messages::*;
+
+mod support;
+use support::{Reply, Server};
+
+/// What the WebSocket server saw: the connect's URI and headers, and each frame received.
+#[derive(Default)]
+struct Seen {
+    connects: Vec<(String, Vec<(String, String)>)>,
+    frames: Vec<Value>,
+}
+
+/// A WebSocket order desk: answers each `place` with the frames `answer` gives for its `ref`.
+// The handshake callback's error type is tungstenite's (`ErrorResponse`), not ours.
+#[allow(clippy::result_large_err)]
+async fn desk(answer: fn(&str) -> Vec<Value>) -> (String, Arc<Mutex<Seen>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let log = Arc::clone(&log);
+            tokio::spawn(async move {
+                let record = Arc::clone(&log);
+                let callback = move |req: &Request, mut res: Response| {
+                    let headers = req
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                        .collect();
+                    if let Some(p) = req.headers().get("sec-websocket-protocol") {
+                        res.headers_mut()
+                            .insert("sec-websocket-protocol", p.clone());
+                    }
+                    record
+                        .lock()
+                        .unwrap()
+                        .connects
+                        .push((req.uri().to_string(), headers));
+                    Ok(res)
+                };
+                let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+                    return;
+                };
+                while let Some(Ok(frame)) = ws.next().await {
+                    let Message::Text(text) = frame else { continue };
+                    let value: Value = serde_json::from_str(text.as_str()).unwrap();
+                    log.lock().unwrap().frames.push(value.clone());
+                    if value["type"] == "place" {
+                        for out in answer(value["ref"].as_str().unwrap_or_default()) {
+                            ws.send(Message::text(out.to_string())).await.unwrap();
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+fn client(desk: &str, pets: &Server) -> Client {
+    Client::builder()
+        .base_url("desk", desk)
+        .base_url("petStore", pets.url.clone())
+        .build()
+        .unwrap()
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test]
+async fn receives_the_correlated_message_sent_before_the_join_and_types_it() {
+    // Another order's acceptance first (wrong `ref`), the shipment before the acceptance: the
+    // receives listen from where they were reached and take only their own message.
+    let (url, seen) = desk(|r| {
+        vec![
+            json!({"type": "accepted", "ref": "someone-else", "total": 1.0}),
+            json!({"type": "shipped", "ref": r, "carrier": "ups"}),
+            json!({"type": "accepted", "ref": r, "total": 12.5, "eta": "tomorrow"}),
+        ]
+    })
+    .await;
+    let pets = Server::start(|_| Reply::json(200, json!([{"id": 1}]))).await;
+    let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-7", "sku-9");
+    let outputs = place_and_track(&client(&url, &pets), inputs).await.unwrap();
+
+    assert_eq!(outputs.total, 12.5);
+    assert_eq!(outputs.eta.as_deref(), Some("tomorrow"));
+    assert_eq!(outputs.decision["ref"], "order-7");
+    assert_eq!(outputs.carrier, "ups");
+    // A WebSocket message has no headers.
+    assert_eq!(outputs.trace, None);
+    assert_eq!(
+        outputs.shipment.type_,
+        PlaceAndTrackShippedShipmentType::Shipped
+    );
+    assert_eq!(outputs.shipment.ref_, "order-7");
+    assert_eq!(outputs.shipment.tracking, None);
+
+    let seen = seen.lock().unwrap();
+    // Three steps, one connection: path and query parameters, handshake headers, the
+    // subprotocol the step chose, the API key in the query.
+    assert_eq!(seen.connects.len(), 1);
+    let (uri, headers) = &seen.connects[0];
+    assert_eq!(uri, "/ws/stores/main/orders?ticket=t-1&lang=en");
+    assert_eq!(header(headers, "X-Client"), Some("arazzo"));
+    assert_eq!(header(headers, "Sec-WebSocket-Protocol"), Some("orders.v2"));
+    assert_eq!(
+        seen.frames,
+        [json!({"type": "place", "ref": "order-7", "sku": "sku-9", "quantity": 1})]
+    );
+    // `pets` dependsOn `decision`: it ran after the acceptance was joined.
+    let calls = pets.calls();
+    assert_eq!(calls, ["GET /pets"]);
+    assert_eq!(pets.requests()[0].header("x-trace-id"), Some("order-7"));
+}
+
+#[tokio::test]
+async fn a_message_that_fails_a_criterion_fails_the_step() {
+    // A rejection is one of the operation's messages and carries the `ref`, so it is taken;
+    // `$message.payload#/type == 'accepted'` then fails the step rather than waiting on.
+    let (url, _) =
+        desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "out of stock"})]).await;
+    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-8", "sku-9");
+    let err = place_and_track(&client(&url, &pets), inputs)
+        .await
+        .unwrap_err();
+    match &err {
+        WorkflowError::MessageCriteriaNotMet {
+            step,
+            criterion,
+            payload,
+            ..
+        } => {
+            assert_eq!(*step, "decision");
+            assert_eq!(*criterion, "$message.payload#/type == 'accepted'");
+            assert!(payload.contains("out of stock"), "{payload}");
+        }
+        other => panic!("expected the criterion to fail the step, got {other:?}"),
+    }
+    // The HTTP step that depends on the receive never ran.
+    assert!(pets.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_receive_without_its_message_times_out_naming_the_step() {
+    let (url, _) = desk(|_| Vec::new()).await;
+    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-9", "sku-9");
+    let err = place_and_track(&client(&url, &pets), inputs)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WorkflowError::Timeout { step: "decision", after } if after.as_millis() == 3000),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_send_writes_the_literal_payload_on_the_default_subprotocol() {
+    let (url, seen) = desk(|_| Vec::new()).await;
+    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    place_only(&client(&url, &pets), PlaceOnlyInputs::new("north", "t-2"))
+        .await
+        .unwrap();
+    // The server reads in its own task: give it a moment (bounded) to record the frame.
+    for _ in 0..100 {
+        if !seen.lock().unwrap().frames.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let seen = seen.lock().unwrap();
+    let (uri, headers) = &seen.connects[0];
+    assert_eq!(uri, "/ws/stores/north/orders?ticket=t-2");
+    assert_eq!(header(headers, "Sec-WebSocket-Protocol"), Some("orders.v1"));
+    assert_eq!(
+        seen.frames,
+        [json!({"type": "place", "ref": "r-1", "sku": "sku-1", "quantity": 2})]
+    );
+}
