@@ -6,7 +6,7 @@
 //! Built for the public corpus in `../shared/corpus` (see its README), whose source URLs need
 //! the remaps in [`default_maps`].
 
-mod compile;
+pub(crate) mod compile;
 mod discover;
 mod expect;
 mod report;

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use arazzo_codegen::Generator;
-use arazzo_codegen_cli::conformance;
 use arazzo_codegen_cli::output::{self, DocumentResult, colour::When};
+use arazzo_codegen_cli::{conformance, run};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Generates typed async Rust from Arazzo workflows; checks documents against their OpenAPI
@@ -38,6 +38,42 @@ enum Command {
         output: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
+    },
+    /// Runs one workflow against real servers: generates the code, compiles it once into a
+    /// cached binary, prints each step (status, time) on stderr and the outputs as JSON on
+    /// stdout. Exit 0 on success, 1 when the workflow fails (the error names the step) or the
+    /// document has errors, 2 when it cannot start (unknown workflow, inputs that do not fit).
+    Run {
+        /// The Arazzo document.
+        file: PathBuf,
+        /// The `workflowId` to run.
+        #[arg(long)]
+        workflow: String,
+        /// The inputs: a JSON object, or `@FILE` to read it from a file.
+        #[arg(long, value_name = "JSON|@FILE", default_value = "{}")]
+        inputs: String,
+        /// The base URL of a source description, over its OpenAPI `servers` (repeatable).
+        #[arg(long = "server", value_name = "NAME=URL", value_parser = parse_server)]
+        servers: Vec<(String, String)>,
+        /// Also print each request's method and path (never its query or headers).
+        #[arg(long)]
+        verbose: bool,
+        /// Also write the outputs (JSON) to this file.
+        #[arg(long, value_name = "FILE")]
+        json_output: Option<PathBuf>,
+        /// Read a source description URL (or URL prefix) from a local path: `--map URL=PATH`.
+        #[arg(long = "map", value_name = "URL=PATH", value_parser = parse_map)]
+        maps: Vec<(String, PathBuf)>,
+        /// Silence warnings with this code (repeatable).
+        #[arg(long = "allow", value_name = "CODE")]
+        allow: Vec<String>,
+        /// Cargo's target directory for the binary (default: `target/conformance` of this
+        /// workspace); binaries are cached under `arazzo-run/` in it.
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+        /// The `arazzo-runtime` crate to compile against (default: this workspace's).
+        #[arg(long, value_name = "DIR")]
+        runtime: Option<PathBuf>,
     },
     /// Runs every Arazzo document in a folder tree through check, generate and compile (all
     /// generated files in one scratch crate) and judges each against the corpus expectations:
@@ -106,6 +142,27 @@ fn parse_map(s: &str) -> Result<(String, PathBuf), String> {
         }
         _ => Err(format!("`{s}` is not URL=PATH")),
     }
+}
+
+fn parse_server(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, url)) if !name.is_empty() && !url.is_empty() => {
+            Ok((name.to_owned(), url.to_owned()))
+        }
+        _ => Err(format!("`{s}` is not NAME=URL")),
+    }
+}
+
+/// `--inputs`: JSON, or `@FILE`.
+fn read_inputs(arg: &str) -> Result<serde_json::Value, String> {
+    let (text, from) = match arg.strip_prefix('@') {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?,
+            path,
+        ),
+        None => (arg.to_owned(), "--inputs"),
+    };
+    serde_json::from_str(&text).map_err(|e| format!("{from} is not JSON: {e}"))
 }
 
 fn generator(common: &Common) -> Generator {
@@ -246,6 +303,53 @@ fn main() -> ExitCode {
             output,
             common,
         } => generate(&file, output.as_deref(), &common),
+        Command::Run {
+            file,
+            workflow,
+            inputs,
+            servers,
+            verbose,
+            json_output,
+            maps,
+            allow,
+            target_dir,
+            runtime,
+        } => {
+            let inputs = match read_inputs(&inputs) {
+                Ok(inputs) => inputs,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let mut options = run::Options::new(file, workflow);
+            options.inputs = inputs;
+            options.servers = servers;
+            options.verbose = verbose;
+            options.json_output = json_output;
+            if let Some(dir) = target_dir {
+                options.target_dir = dir;
+            }
+            if let Some(dir) = runtime {
+                options.runtime = dir;
+            }
+            let generator = allow.into_iter().fold(
+                maps.into_iter()
+                    .fold(Generator::new(), |g, (from, to)| g.map(from, to)),
+                |g, code| g.allow(code),
+            );
+            match run::run(&generator, &options) {
+                Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+                Err(e @ run::Error::Generate(_)) => {
+                    eprint!("{e}");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprint!("{e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Conformance {
             folder,
             no_compile,
