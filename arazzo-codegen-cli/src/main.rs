@@ -76,8 +76,10 @@ enum Command {
         runtime: Option<PathBuf>,
     },
     /// Runs every Arazzo document in a folder tree through check, generate and compile (all
-    /// generated files in one scratch crate) and judges each against the corpus expectations:
-    /// prints a table, the totals and what blocks the most documents; exit 1 when any fails.
+    /// generated files in one scratch crate) and judges each (the shared corpus against its
+    /// built-in expectations, another folder against `--expect FILE` or, without one, by what
+    /// it reports): prints a table, the totals and what blocks the most documents; exit 1
+    /// when any fails.
     Conformance {
         /// The folder, e.g. `../shared/corpus`.
         folder: PathBuf,
@@ -98,6 +100,10 @@ enum Command {
         /// The `arazzo-runtime` crate to compile against (default: this workspace's).
         #[arg(long, value_name = "DIR")]
         runtime: Option<PathBuf>,
+        /// The folder's own expectation table (YAML or JSON; see the README), instead of
+        /// the built-in one, which applies only to the shared corpus.
+        #[arg(long, value_name = "FILE")]
+        expect: Option<PathBuf>,
     },
 }
 
@@ -357,8 +363,10 @@ fn main() -> ExitCode {
             queue,
             target_dir,
             runtime,
+            expect,
         } => {
             let mut options = conformance::Options::new(folder);
+            options.expect = expect;
             options.maps = maps;
             options.compile = !no_compile;
             if let Some(dir) = target_dir {
