@@ -37,10 +37,7 @@ pub(crate) fn build(
         return Ok((binary, false));
     }
     let krate = dir.join("crate");
-    let write = |name: &str, text: &str| {
-        let path = krate.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    };
+    let write = |name: &str, text: &str| write_if_changed(&krate.join(name), text);
     std::fs::create_dir_all(krate.join("src"))
         .map_err(|e| format!("cannot create {}: {e}", krate.display()))?;
     // The package name carries the hash: builds of other documents in the same target
@@ -88,6 +85,20 @@ pub(crate) fn build(
             )
         })?;
     Ok((binary, true))
+}
+
+/// Writes `text` to `path` unless it holds it already, through a temporary file and a rename:
+/// two runs of one document share the crate folder, and cargo in one must never read a file
+/// the other has half written.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(format!(".{}.partial", std::process::id()));
+    std::fs::write(&partial, text)
+        .and_then(|()| std::fs::rename(&partial, path))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn key(code: &str, main: &str, runtime: &Path) -> String {
