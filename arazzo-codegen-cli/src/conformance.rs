@@ -1,15 +1,18 @@
 //! The conformance runner behind `arazzo-codegen conformance <folder>`: every Arazzo document
 //! in a folder tree is checked, generated and (unless told not to) compiled, all generated
-//! files together in one scratch crate; each document gets one [`Outcome`], judged against the
+//! files together in one scratch crate; each document gets one [`Outcome`], judged against an
 //! expectation table (`conformance/expect.rs`).
 //!
-//! Built for the public corpus in `../shared/corpus` (see its README), whose source URLs need
-//! the remaps in [`default_maps`].
+//! The built-in table and the remaps in [`default_maps`] are for the public corpus in
+//! `../shared/corpus` (see its README) and apply only to it ([`is_shared_corpus`]). Any other
+//! folder is judged by its own table (`--expect FILE`, `conformance/table.rs`) or, without
+//! one, by what each document reports: located errors are `diagnosed`.
 
-mod compile;
+pub(crate) mod compile;
 mod discover;
 mod expect;
 mod report;
+mod table;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -34,6 +37,8 @@ pub struct Options {
     /// A `Cargo.lock` to start the scratch crate from, so it builds the versions the workspace
     /// was tested with (and needs no registry look-up).
     pub lockfile: Option<PathBuf>,
+    /// The folder's own expectation table (see `--expect`), instead of the built-in one.
+    pub expect: Option<PathBuf>,
 }
 
 impl Options {
@@ -52,14 +57,30 @@ impl Options {
             runtime: workspace.join("arazzo-runtime"),
             target_dir: workspace.join("target").join("conformance"),
             lockfile: lockfile.is_file().then_some(lockfile),
+            expect: None,
         }
     }
 }
 
+/// The title line of the shared corpus's README, by which the corpus is recognised wherever
+/// its copy lives.
+const CORPUS_TITLE: &str = "# Public Arazzo corpus for conformance runs";
+
+/// Whether `folder` is the shared public corpus (`../shared/corpus`): its `README.md` starts
+/// with the corpus's title. Only there do the built-in expectations and remaps apply.
+pub fn is_shared_corpus(folder: &Path) -> bool {
+    std::fs::read_to_string(folder.join("README.md"))
+        .is_ok_and(|readme| readme.lines().next() == Some(CORPUS_TITLE))
+}
+
 /// The remaps the corpus README asks for, for the parts of it present in `folder`: JaredCE's
 /// raw GitHub prefix to `jaredce/`, and the OAI BNPL OpenAPI URL to `oai/bnpl-openapi.yaml`.
+/// None outside the shared corpus.
 pub fn default_maps(folder: &Path) -> Vec<(String, PathBuf)> {
     let mut maps = Vec::new();
+    if !is_shared_corpus(folder) {
+        return maps;
+    }
     if folder.join("jaredce").is_dir() {
         // String concatenation: the rest of the URL is appended to this path.
         let mut to = folder.join("jaredce").into_os_string();
@@ -91,6 +112,8 @@ pub struct Finding {
     pub message: String,
     /// Message, label, notes and help: what an expectation's substring is searched in.
     pub text: String,
+    /// Whether it points at a place in a file.
+    pub located: bool,
 }
 
 impl Finding {
@@ -109,6 +132,7 @@ impl Finding {
             code: d.code.to_owned(),
             message: d.message.clone(),
             text,
+            located: d.location.is_some(),
         }
     }
 
@@ -121,6 +145,11 @@ impl Finding {
             error: head.starts_with("error"),
             code: code.to_owned(),
             message: message.to_owned(),
+            // The second line of a located diagnostic is its `  --> path:line:column`.
+            located: rendered
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.trim_start().starts_with("--> ")),
             text: rendered.to_owned(),
         }
     }
@@ -153,6 +182,11 @@ pub fn run(options: &Options) -> Result<Report, String> {
             options.folder.display()
         ));
     }
+    let table = match &options.expect {
+        Some(path) => table::load(path)?,
+        None if is_shared_corpus(&options.folder) => expect::Table::corpus(),
+        None => expect::Table::none(),
+    };
     let mut maps = default_maps(&options.folder);
     maps.extend(options.maps.iter().cloned());
     let generator = maps
@@ -162,7 +196,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         .iter()
         .map(|path| check_one(&generator, &options.folder, path))
         .collect();
-    let mut rows: Vec<Row> = checked.iter().map(expect::judge).collect();
+    let mut rows: Vec<Row> = checked.iter().map(|c| expect::judge(c, &table)).collect();
     let mut compile_failures = Vec::new();
     let compile_report = if options.compile {
         let candidates: Vec<(usize, &str)> = rows
@@ -175,7 +209,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         let result = compile::compile_all(options, &candidates)?;
         for (i, error) in &result.failed {
             if let Some(row) = rows.get_mut(*i) {
-                let (outcome, blockers) = expect::compile_failure(&row.document, error);
+                let (outcome, blockers) = expect::compile_failure(&table, &row.document, error);
                 row.outcome = outcome;
                 row.blockers = blockers;
                 row.detail = format!("does not compile: {error}");
@@ -190,8 +224,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
         None
     };
     let compiled = compile_report.map(|_| compile_failures.as_slice());
-    let mut stale = expect::unseen_known_bugs(&checked, compiled);
-    stale.extend(expect::unseen_expectations(&checked));
+    let mut stale = expect::unseen_known_bugs(&table, &checked, compiled);
+    stale.extend(expect::unseen_expectations(&table, &checked));
     Ok(Report::new(rows, stale, compile_report, started.elapsed()))
 }
 
@@ -210,6 +244,7 @@ fn check_one(generator: &Generator, folder: &Path, path: &Path) -> Checked {
                 message: "arazzo-codegen panicked on this document (message above the table)"
                     .to_owned(),
                 text: String::new(),
+                located: false,
             }],
             code: None,
         };

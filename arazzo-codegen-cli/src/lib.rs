@@ -1,4 +1,4 @@
-//! The library behind the `arazzo-codegen` command (`check`, `generate`, `conformance`).
+//! The library behind the `arazzo-codegen` command (`check`, `generate`, `run`, `conformance`).
 //!
 //! Build scripts want the [`arazzo-codegen`](https://docs.rs/arazzo-codegen) library, not this
 //! crate: the command's dependencies (clap, a YAML reader for the corpus, the scratch-crate
@@ -7,3 +7,5 @@
 #![deny(missing_docs)]
 
 pub mod conformance;
+pub mod output;
+pub mod run;

@@ -77,7 +77,12 @@ fn cli_check_accepts_the_users_document() {
     let (code, stdout, stderr) = cli(&["check", document]);
     assert_eq!(code, 0, "stderr:\n{stderr}");
     assert_eq!(stdout, "");
-    assert!(stderr.ends_with(&format!("ok: {document}\n")), "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            "ok: {document}\nok: 1 document checked, 2 warnings\n"
+        )),
+        "{stderr}"
+    );
     assert!(!stderr.contains("error"), "{stderr}");
 }
 
@@ -88,7 +93,10 @@ fn cli_check_map_follows_the_help_of_the_remote_url_diagnostic() {
     let map = format!("https://example.com/openapi/web-pubsub.yml={local}");
     let (code, _, stderr) = cli(&["check", "--map", &map, fixture]);
     assert_eq!(code, 0, "stderr:\n{stderr}");
-    assert_eq!(stderr, format!("ok: {fixture}\n"));
+    assert_eq!(
+        stderr,
+        format!("ok: {fixture}\nok: 1 document checked, 0 warnings\n")
+    );
 
     let (code, _, stderr) = cli(&[
         "check",
@@ -104,4 +112,72 @@ fn cli_check_map_follows_the_help_of_the_remote_url_diagnostic() {
             ),
         "{stderr}"
     );
+}
+
+#[test]
+fn cli_check_allow_silences_a_code_and_deny_makes_it_an_error() {
+    let fixture = "tests/bad/strict-unbraced.arazzo.yml";
+    let (code, _, stderr) = cli(&["check", "--allow", "unbraced-expression", fixture]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert_eq!(
+        stderr,
+        format!("ok: {fixture}\nok: 1 document checked, 0 warnings\n")
+    );
+    let (code, _, stderr) = cli(&["check", "--deny", "unbraced-expression", fixture]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    assert!(
+        stderr.starts_with("error[arazzo::unbraced-expression]")
+            && stderr.contains("= note: `unbraced-expression` is denied by this build's settings"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = cli(&["check", "--allow", "unbraced-expresion", fixture]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    assert!(
+        stderr.contains("error[arazzo::invalid-option]")
+            && stderr.contains("did you mean `unbraced-expression`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_check_summary_counts_documents_and_warnings() {
+    let (code, _, stderr) = cli(&[
+        "check",
+        "tests/bad/strict-unbraced.arazzo.yml",
+        "../specs/arazzo/generate-token-then-broadcast.arazzo.yml",
+    ]);
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    assert!(
+        stderr.ends_with("ok: 2 documents checked, 3 warnings\n"),
+        "{stderr}"
+    );
+    // No summary when a document fails: its own trailer says what went wrong.
+    let (code, _, stderr) = cli(&["check", "tests/bad/unknown-input.arazzo.yml"]);
+    assert_eq!(code, 1);
+    assert!(!stderr.contains("checked,"), "{stderr}");
+}
+
+#[test]
+fn cli_colour_is_off_into_a_pipe_and_always_paints_the_same_text() {
+    let fixture = "tests/bad/several-errors.arazzo.yml";
+    let (_, _, plain) = cli(&["check", fixture]);
+    let (_, _, never) = cli(&["check", "--color", "never", fixture]);
+    assert_eq!(plain, never);
+    assert!(!plain.contains('\u{1b}'));
+    let (code, _, painted) = cli(&["check", "--color", "always", fixture]);
+    assert_eq!(code, 1);
+    assert!(
+        painted.contains("\u{1b}[1m\u{1b}[91merror[arazzo::unsupported-version]"),
+        "{painted}"
+    );
+    assert_eq!(anstream::adapter::strip_str(&painted).to_string(), plain);
+    // NO_COLOR is honoured under `auto` (here also a pipe, so this shows it does no harm).
+    let out = Command::new(env!("CARGO_BIN_EXE_arazzo-codegen"))
+        .args(["check", fixture])
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .current_dir(codegen_dir())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), plain);
 }

@@ -108,22 +108,8 @@ impl Scratch {
     }
 
     fn cargo_build(&self, options: &Options) -> Result<Build, String> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = Command::new(&cargo)
-            .arg("build")
-            .arg("--message-format=json")
-            .arg("--manifest-path")
-            .arg(self.dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&options.target_dir)
-            // Cargo's progress lines reach the user as they happen.
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", Path::new(&cargo).display()))?;
-        Ok(Build::parse(
-            &String::from_utf8_lossy(&output.stdout),
-            output.status.success(),
-        ))
+        // Cargo's progress lines reach the user as they happen.
+        cargo_build(&self.dir, &options.target_dir, Stdio::inherit())
     }
 
     fn remove(&self) {
@@ -132,15 +118,43 @@ impl Scratch {
     }
 }
 
+/// Runs `cargo build --message-format=json` on the crate in `dir` and reads the result;
+/// `stderr` takes cargo's progress lines.
+pub(crate) fn cargo_build(dir: &Path, target_dir: &Path, stderr: Stdio) -> Result<Build, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&cargo)
+        .arg("build")
+        .arg("--message-format=json")
+        .arg("--manifest-path")
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir)
+        .stderr(stderr)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", Path::new(&cargo).display()))?;
+    Ok(Build::parse(
+        &String::from_utf8_lossy(&output.stdout),
+        output.status.success(),
+    ))
+}
+
 fn manifest(runtime: &Path) -> String {
+    scratch_manifest("arazzo-conformance-scratch", runtime, "")
+}
+
+/// A scratch crate's `Cargo.toml`: package `name`, `arazzo-runtime` from `runtime` with every
+/// criteria engine (so that conformance and `run` share one build of it in a target
+/// directory), then `extra` dependency lines. It is its own workspace.
+pub(crate) fn scratch_manifest(name: &str, runtime: &Path, extra: &str) -> String {
     format!(
         "[package]\n\
-         name = \"arazzo-conformance-scratch\"\n\
+         name = \"{name}\"\n\
          version = \"0.0.0\"\n\
          edition = \"2024\"\n\
          publish = false\n\n\
          [dependencies]\n\
-         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"] }}\n\n\
+         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"] }}\n\
+         {extra}\n\
          # Not part of any enclosing workspace.\n\
          [workspace]\n",
         toml_string(&runtime.to_string_lossy())
@@ -177,12 +191,12 @@ fn lib_rs(documents: &[usize]) -> String {
 
 /// One `cargo build`'s result, read from its JSON messages.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Build {
-    success: bool,
+pub(crate) struct Build {
+    pub(crate) success: bool,
     /// The first error in each document's file, by document index.
-    errors: BTreeMap<usize, String>,
+    pub(crate) errors: BTreeMap<usize, String>,
     /// Errors in no generated file (first lines).
-    other: Vec<String>,
+    pub(crate) other: Vec<String>,
 }
 
 impl Build {

@@ -1,24 +1,28 @@
 //! What each corpus document should come to, and the judging of one document against it.
 //!
-//! Every document not listed in [`EXPECTED`] must generate (and compile), unless a
-//! [`FOLDER_RULES`] entry covers its folder. A listed document must report every diagnostic
+//! Judging follows a [`Table`]: the built-in one for the shared corpus (below), a folder's own
+//! (`--expect FILE`, `conformance/table.rs`), or none. With a table, every document not
+//! listed in its expectations must generate (and compile), unless a folder rule covers its
+//! folder. A listed document must report every diagnostic
 //! listed for it. An `unsupported-feature` error blocks a
 //! document without failing the run; so does a generator bug listed in [`KNOWN_BUGS`] (each
 //! names its entry in the findings file), until it is fixed. Anything else fails.
+
+use std::borrow::Cow;
 
 use super::report::{Outcome, Row};
 use super::{Checked, Finding};
 
 /// A diagnostic a document must report: its code and a substring of its message, label,
 /// notes or help. Warnings count as well as errors.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Expectation {
     /// Path relative to the corpus folder, `/`-separated.
-    pub(crate) document: &'static str,
+    pub(crate) document: Cow<'static, str>,
     /// The diagnostic code.
-    pub(crate) code: &'static str,
+    pub(crate) code: Cow<'static, str>,
     /// A substring the diagnostic must contain.
-    pub(crate) contains: &'static str,
+    pub(crate) contains: Cow<'static, str>,
     /// Whether the diagnostic must be reported (`false`: it may be, as a consequence of
     /// another defect that a later generator may read past).
     pub(crate) required: bool,
@@ -28,9 +32,9 @@ pub(crate) struct Expectation {
 /// names the fix, or a warning that reads past it).
 const fn e(document: &'static str, code: &'static str, contains: &'static str) -> Expectation {
     Expectation {
-        document,
-        code,
-        contains,
+        document: Cow::Borrowed(document),
+        code: Cow::Borrowed(code),
+        contains: Cow::Borrowed(contains),
         required: true,
     }
 }
@@ -38,9 +42,19 @@ const fn e(document: &'static str, code: &'static str, contains: &'static str) -
 /// Errors with `code` the document may report.
 const fn may(document: &'static str, code: &'static str) -> Expectation {
     Expectation {
-        document,
-        code,
-        contains: "",
+        document: Cow::Borrowed(document),
+        code: Cow::Borrowed(code),
+        contains: Cow::Borrowed(""),
+        required: false,
+    }
+}
+
+/// Errors with `code` any document (of a folder rule) may report.
+fn may_any(code: &str) -> Expectation {
+    Expectation {
+        document: Cow::Borrowed(""),
+        code: Cow::Owned(code.to_owned()),
+        contains: Cow::Borrowed(""),
         required: false,
     }
 }
@@ -51,7 +65,7 @@ impl Expectation {
     }
 
     fn matches(&self, f: &Finding) -> bool {
-        self.has_code(&f.code) && f.text.contains(self.contains)
+        self.has_code(&f.code) && f.text.contains(self.contains.as_ref())
     }
 }
 
@@ -275,16 +289,16 @@ pub(crate) const EXPECTED: &[Expectation] = &[
 /// entry for every document (the specific fault each one's name describes); otherwise an
 /// unlisted document must report `default` (when not empty). `allowed` codes may be reported
 /// by any document of the folder.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct FolderRule {
     /// Documents whose path starts with this.
-    pub(crate) prefix: &'static str,
+    pub(crate) prefix: Cow<'static, str>,
     /// Every document must have its own entry.
     pub(crate) listed: bool,
     /// The code an unlisted document must report ("" for none).
-    pub(crate) default: &'static str,
+    pub(crate) default: Cow<'static, str>,
     /// Codes any document of the folder may report.
-    pub(crate) allowed: &'static [&'static str],
+    pub(crate) allowed: Cow<'static, [Cow<'static, str>]>,
 }
 
 /// The Arazzo 1.1 schema tests: structure only, with placeholder source URLs that cannot be
@@ -293,16 +307,16 @@ pub(crate) struct FolderRule {
 /// names its fault.
 pub(crate) const FOLDER_RULES: &[FolderRule] = &[
     FolderRule {
-        prefix: "oai-1.1/schema-pass/",
+        prefix: Cow::Borrowed("oai-1.1/schema-pass/"),
         listed: false,
-        default: "cannot-load-source",
-        allowed: &["cannot-load-source"],
+        default: Cow::Borrowed("cannot-load-source"),
+        allowed: Cow::Borrowed(&[Cow::Borrowed("cannot-load-source")]),
     },
     FolderRule {
-        prefix: "oai-1.1/schema-fail/",
+        prefix: Cow::Borrowed("oai-1.1/schema-fail/"),
         listed: true,
-        default: "",
-        allowed: &["cannot-load-source"],
+        default: Cow::Borrowed(""),
+        allowed: Cow::Borrowed(&[Cow::Borrowed("cannot-load-source")]),
     },
 ];
 
@@ -316,16 +330,56 @@ pub(crate) const KNOWN_BUGS: &[KnownBug] = &[KnownBug {
     summary: "`$workflows.<id>.outputs` of a workflow an earlier step ran is refused (help says: add to `dependsOn`, which runs it twice)",
 }];
 
+/// How documents are judged.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    /// Diagnostics listed documents must report.
+    pub(crate) expected: Vec<Expectation>,
+    /// Rules for whole folders.
+    pub(crate) folders: Vec<FolderRule>,
+    /// Generator bugs that block documents without failing them.
+    pub(crate) known_bugs: &'static [KnownBug],
+    /// No table at all: a document is judged by what it reports alone (see [`judge_open`]).
+    pub(crate) open: bool,
+}
+
+impl Table {
+    /// The shared corpus's table: [`EXPECTED`], [`FOLDER_RULES`] and [`KNOWN_BUGS`].
+    pub(crate) fn corpus() -> Self {
+        Self {
+            expected: EXPECTED.to_vec(),
+            folders: FOLDER_RULES.to_vec(),
+            known_bugs: KNOWN_BUGS,
+            open: false,
+        }
+    }
+
+    /// No expectations: for a folder that is not the shared corpus and has no `--expect`.
+    pub(crate) fn none() -> Self {
+        Self {
+            expected: Vec::new(),
+            folders: Vec::new(),
+            known_bugs: &[],
+            open: true,
+        }
+    }
+}
+
 /// Judges one document: see the module docs.
-pub(crate) fn judge(c: &Checked) -> Row {
-    let mut expected: Vec<&Expectation> = EXPECTED
+pub(crate) fn judge(c: &Checked, table: &Table) -> Row {
+    if table.open {
+        return judge_open(c);
+    }
+    let mut expected: Vec<&Expectation> = table
+        .expected
         .iter()
-        .filter(|e| e.document == c.document)
+        .filter(|e| e.document == c.document.as_str())
         .collect();
     let mut folder = Vec::new();
-    if let Some(rule) = FOLDER_RULES
+    if let Some(rule) = table
+        .folders
         .iter()
-        .find(|r| c.document.starts_with(r.prefix))
+        .find(|r| c.document.starts_with(r.prefix.as_ref()))
     {
         if expected.is_empty() && rule.listed {
             return Row {
@@ -340,13 +394,13 @@ pub(crate) fn judge(c: &Checked) -> Row {
         }
         if expected.is_empty() && !rule.default.is_empty() {
             folder.push(Expectation {
-                document: "",
-                code: rule.default,
-                contains: "",
+                document: Cow::Borrowed(""),
+                code: rule.default.clone(),
+                contains: Cow::Borrowed(""),
                 required: true,
             });
         }
-        folder.extend(rule.allowed.iter().map(|code| may("", code)));
+        folder.extend(rule.allowed.iter().map(|code| may_any(code)));
     }
     expected.extend(folder.iter());
     let unmet: Vec<&&Expectation> = expected
@@ -364,7 +418,7 @@ pub(crate) fn judge(c: &Checked) -> Row {
         }
         if f.code == "unsupported-feature" {
             unsupported.push(f);
-        } else if let Some(bug) = KNOWN_BUGS.iter().find(|b| b.matches(&c.document, f)) {
+        } else if let Some(bug) = table.known_bugs.iter().find(|b| b.matches(&c.document, f)) {
             bugs.push((bug, f));
         } else {
             unexplained.push(f);
@@ -441,8 +495,16 @@ pub(crate) const RUSTC: &str = "rustc";
 
 /// Judges a document whose generated code does not compile (`error` is rustc's first error):
 /// a known bug, or a failure. Returns the outcome and its blockers.
-pub(crate) fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<String>) {
-    match KNOWN_BUGS.iter().find(|b| b.matches_rustc(document, error)) {
+pub(crate) fn compile_failure(
+    table: &Table,
+    document: &str,
+    error: &str,
+) -> (Outcome, Vec<String>) {
+    match table
+        .known_bugs
+        .iter()
+        .find(|b| b.matches_rustc(document, error))
+    {
         Some(bug) => (Outcome::KnownBug, vec![bug.key()]),
         None => (Outcome::Failed, Vec::new()),
     }
@@ -452,10 +514,12 @@ pub(crate) fn compile_failure(document: &str, error: &str) -> (Outcome, Vec<Stri
 /// (document, first error) is `None` when nothing was compiled; bugs in generated code are
 /// then not judged.
 pub(crate) fn unseen_known_bugs(
+    table: &Table,
     checked: &[Checked],
     compile_failures: Option<&[(String, String)]>,
 ) -> Vec<String> {
-    KNOWN_BUGS
+    table
+        .known_bugs
         .iter()
         .filter(|b| {
             if b.code == RUSTC {
@@ -488,12 +552,62 @@ fn display_prefix(documents: &str) -> &str {
 }
 
 /// Expectations no document showed (a document renamed or removed, or a table typo).
-pub(crate) fn unseen_expectations(checked: &[Checked]) -> Vec<String> {
-    EXPECTED
+pub(crate) fn unseen_expectations(table: &Table, checked: &[Checked]) -> Vec<String> {
+    let mut stale: Vec<String> = table
+        .expected
         .iter()
-        .filter(|e| !checked.iter().any(|c| c.document == e.document))
+        .filter(|e| !checked.iter().any(|c| e.document == c.document.as_str()))
         .map(|e| format!("{} (no such document)", e.document))
-        .collect()
+        .collect();
+    stale.dedup();
+    stale
+}
+
+/// Judges a document with no table: what it reports is all there is. A document whose errors
+/// (other than `unsupported-feature`) all point at a place in a file is `diagnosed`: the
+/// generator did its job. An error with no place (a file that cannot be read, a generator
+/// panic) fails: nothing shows the user where to look.
+fn judge_open(c: &Checked) -> Row {
+    let row = |outcome, detail: String, blockers: Vec<String>| Row {
+        document: c.document.clone(),
+        outcome,
+        detail,
+        blockers,
+    };
+    let errors: Vec<&Finding> = c.findings.iter().filter(|f| f.error).collect();
+    let (unsupported, others): (Vec<&Finding>, Vec<&Finding>) =
+        errors.iter().partition(|f| f.code == "unsupported-feature");
+    if let Some(f) = others.iter().find(|f| !f.located) {
+        return row(
+            Outcome::Failed,
+            format!("{} (no location)", f.headline()),
+            Vec::new(),
+        );
+    }
+    if let Some(f) = others.first() {
+        return row(Outcome::Diagnosed, f.headline(), Vec::new());
+    }
+    if let Some(f) = unsupported.first() {
+        let mut blockers: Vec<String> = unsupported
+            .iter()
+            .map(|f| feature_key(&f.message))
+            .collect();
+        blockers.sort();
+        blockers.dedup();
+        return row(Outcome::Unsupported, f.headline(), blockers);
+    }
+    let detail = c
+        .findings
+        .first()
+        .map_or_else(String::new, |f| f.headline());
+    match c.code {
+        Some(_) => row(Outcome::Generated, detail, Vec::new()),
+        None => row(
+            Outcome::Failed,
+            "generation failed without an error".to_owned(),
+            Vec::new(),
+        ),
+    }
 }
 
 /// Groups an unsupported-feature message by the feature: an expression in backticks keeps
@@ -527,6 +641,7 @@ mod tests {
             code: code.to_owned(),
             message: message.to_owned(),
             text: message.to_owned(),
+            located: true,
         }
     }
 
@@ -542,15 +657,22 @@ mod tests {
     fn compile_errors_of_known_bugs_block_and_others_fail() {
         // Every compile-time known bug blocks the documents it names.
         for bug in KNOWN_BUGS.iter().filter(|b| b.code == RUSTC) {
-            let (outcome, blockers) =
-                compile_failure(bug.documents, &format!("error: {}", bug.contains));
+            let (outcome, blockers) = compile_failure(
+                &Table::corpus(),
+                bug.documents,
+                &format!("error: {}", bug.contains),
+            );
             assert_eq!(outcome, Outcome::KnownBug, "{}", bug.id);
             assert!(
                 blockers[0].starts_with(&format!("bug {}", bug.id)),
                 "{blockers:?}"
             );
         }
-        let (outcome, _) = compile_failure("oai/x.arazzo.yaml", "error[E0308]: mismatched types");
+        let (outcome, _) = compile_failure(
+            &Table::corpus(),
+            "oai/x.arazzo.yaml",
+            "error[E0308]: mismatched types",
+        );
         assert_eq!(outcome, Outcome::Failed);
     }
 
@@ -576,7 +698,7 @@ mod tests {
             )],
             false,
         );
-        assert_eq!(judge(&c).outcome, Outcome::Diagnosed);
+        assert_eq!(judge(&c, &Table::corpus()).outcome, Outcome::Diagnosed);
     }
 
     #[test]
@@ -586,9 +708,9 @@ mod tests {
             vec![finding("unknown-operation", "no operation `PAR`")],
             false,
         );
-        assert_eq!(judge(&c).outcome, Outcome::Failed);
+        assert_eq!(judge(&c, &Table::corpus()).outcome, Outcome::Failed);
         let generated = checked("oai/FAPI-PAR.arazzo.yaml", Vec::new(), true);
-        assert_eq!(judge(&generated).outcome, Outcome::Failed);
+        assert_eq!(judge(&generated, &Table::corpus()).outcome, Outcome::Failed);
     }
 
     #[test]
@@ -601,7 +723,7 @@ mod tests {
             )],
             false,
         );
-        let row = judge(&c);
+        let row = judge(&c, &Table::corpus());
         assert_eq!(row.outcome, Outcome::Unsupported);
         assert_eq!(
             row.blockers,
@@ -619,9 +741,13 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(judge(&c).outcome, Outcome::Failed);
+        assert_eq!(judge(&c, &Table::corpus()).outcome, Outcome::Failed);
         assert_eq!(
-            judge(&checked("x.arazzo.yaml", Vec::new(), true)).outcome,
+            judge(
+                &checked("x.arazzo.yaml", Vec::new(), true),
+                &Table::corpus()
+            )
+            .outcome,
             Outcome::Generated
         );
     }
