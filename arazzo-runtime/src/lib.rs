@@ -36,6 +36,10 @@ pub use secret::Secret;
 /// [`RequestHook`]s and your own requests), at the version the runtime uses.
 pub use reqwest;
 
+/// The JSON crate of the runtime's API (`Message` payloads, `Value`-typed outputs and
+/// inputs), at the version the runtime uses.
+pub use serde_json;
+
 /// The `reqwest_middleware` crate [`ClientBuilder::middleware_client`] takes, at the version
 /// the runtime uses (feature `middleware`).
 #[cfg(feature = "middleware")]
