@@ -541,10 +541,12 @@ pub(crate) enum PathPart {
 }
 
 /// Where a non-path parameter goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ParamLocation {
     /// Query string.
     Query,
+    /// The whole query string (`in: querystring`), in the format of this media type.
+    QueryString(String),
     /// Header.
     Header,
     /// Cookie.
