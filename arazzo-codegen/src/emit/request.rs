@@ -13,7 +13,8 @@ use crate::plan::{
 /// `client.request(...)...send("step").await?`, an expression of type `Response`, and the
 /// statement it needs first (`let path = ...;` for a path built from values: the request then
 /// reads on one line).
-pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
+/// The statements before the request, and the request sent: a `Result<Response, _>`.
+pub(super) fn send_result(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = match &r.base {
@@ -42,12 +43,18 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, Toke
     // A 1.1 `timeout` bounds the request with its response body; past it the step fails
     // with `WorkflowError::Timeout`.
     let send = match r.timeout_ms {
-        None => quote! { #request.await? },
+        None => quote! { #request.await },
         Some(ms) => quote! {
-            ::arazzo_runtime::__private::timeout::within(#id, #ms, #request).await?
+            ::arazzo_runtime::__private::timeout::within(#id, #ms, #request).await
         },
     };
     (prelude, send)
+}
+
+/// The statements before the request and the request sent, failing the workflow on error.
+pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
+    let (prelude, send) = send_result(plan, id, r);
+    (prelude, quote! { #send? })
 }
 
 /// `.security(&[&[("scheme", SchemeKind::...)], ...])`: static data the runtime matches
