@@ -639,6 +639,10 @@ pub(crate) enum ValueExpr {
     },
     /// A string with embedded expressions.
     Template(Vec<TemplatePart>),
+    /// An array literal of a parameter value with expressions among its items
+    /// (`["role.{$inputs.group}", "other"]`): each item sent as its parameter text, a
+    /// `Vec<String>`.
+    List(Vec<ValueExpr>),
 }
 
 impl ValueExpr {
@@ -653,6 +657,11 @@ impl ValueExpr {
                     if let TemplatePart::Value(v) = p {
                         v.collect_vars(out);
                     }
+                }
+            }
+            ValueExpr::List(items) => {
+                for v in items {
+                    v.collect_vars(out);
                 }
             }
             ValueExpr::Literal(_) | ValueExpr::Input { .. } => {}
@@ -677,6 +686,7 @@ impl ValueExpr {
                 }
             }
             ValueExpr::Template(_) => RustType::String,
+            ValueExpr::List(_) => RustType::Vec(Box::new(RustType::String)),
         }
     }
 }

@@ -16,6 +16,7 @@ use arazzo_golden::features_json_body;
 use arazzo_golden::features_methods;
 use arazzo_golden::features_openapi_versions;
 use arazzo_golden::features_operation_path;
+use arazzo_golden::features_parameter_lists;
 use arazzo_golden::features_parameters;
 use arazzo_golden::features_query_styles;
 use arazzo_golden::features_querystring;
@@ -1188,4 +1189,27 @@ async fn an_absent_optional_querystring_sends_no_query() {
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
     assert_eq!(requests[2].target, "/products/filtered");
+}
+
+// ---------------------------------------------------------------------------------------------
+// An array literal parameter value whose items embed expressions: each item is sent with its
+// expressions filled in (the Web PubSub role `webpubsub.joinLeaveGroup.{$inputs.group}`).
+
+#[tokio::test]
+async fn array_literal_items_with_expressions_are_sent_filled_in() {
+    use features_parameter_lists::*;
+    let server = Server::start(|_| Reply::json(200, json!({}))).await;
+    tagged_pet(
+        &client(&[("petStore", &server)]),
+        TaggedPetInputs::new(7, "rex", "lobby&x", 50),
+    )
+    .await
+    .unwrap();
+    let calls: Vec<String> = server.requests().iter().map(Recorded::call).collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /owners/7/pets/rex?tag=webpubsub.joinLeaveGroup.lobby%26x&tag=plain&tag=rex&fields=id,50,3"
+        ]
+    );
 }

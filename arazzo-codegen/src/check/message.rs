@@ -402,7 +402,7 @@ fn connect(
             continue;
         }
         let Some(value) =
-            scope.literal_or_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
+            scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
         else {
             ok = false;
             continue;

@@ -103,7 +103,7 @@ pub(super) fn check(
             continue;
         }
         let Some(value) =
-            scope.literal_or_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
+            scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
         else {
             continue;
         };
