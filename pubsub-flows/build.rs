@@ -14,6 +14,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "specs/arazzo/web-pubsub-receive-broadcast.arazzo.yml",
             // Only `tests/receive_broadcast.rs` includes it (the library does not).
             "tests/specs/receive-timeout.arazzo.yml",
+            // Only `tests/receive_on_failure.rs` includes it.
+            "tests/specs/receive-on-failure.arazzo.yml",
         ])?;
     Ok(())
 }

@@ -541,10 +541,12 @@ pub(crate) enum PathPart {
 }
 
 /// Where a non-path parameter goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ParamLocation {
     /// Query string.
     Query,
+    /// The whole query string (`in: querystring`), in the format of this media type.
+    QueryString(String),
     /// Header.
     Header,
     /// Cookie.
@@ -637,6 +639,10 @@ pub(crate) enum ValueExpr {
     },
     /// A string with embedded expressions.
     Template(Vec<TemplatePart>),
+    /// An array literal of a parameter value with expressions among its items
+    /// (`["role.{$inputs.group}", "other"]`): each item sent as its parameter text, a
+    /// `Vec<String>`.
+    List(Vec<ValueExpr>),
 }
 
 impl ValueExpr {
@@ -651,6 +657,11 @@ impl ValueExpr {
                     if let TemplatePart::Value(v) = p {
                         v.collect_vars(out);
                     }
+                }
+            }
+            ValueExpr::List(items) => {
+                for v in items {
+                    v.collect_vars(out);
                 }
             }
             ValueExpr::Literal(_) | ValueExpr::Input { .. } => {}
@@ -675,6 +686,7 @@ impl ValueExpr {
                 }
             }
             ValueExpr::Template(_) => RustType::String,
+            ValueExpr::List(_) => RustType::Vec(Box::new(RustType::String)),
         }
     }
 }

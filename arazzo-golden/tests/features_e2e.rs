@@ -16,8 +16,10 @@ use arazzo_golden::features_json_body;
 use arazzo_golden::features_methods;
 use arazzo_golden::features_openapi_versions;
 use arazzo_golden::features_operation_path;
+use arazzo_golden::features_parameter_lists;
 use arazzo_golden::features_parameters;
 use arazzo_golden::features_query_styles;
+use arazzo_golden::features_querystring;
 use arazzo_golden::features_refs;
 use arazzo_golden::features_secret_outputs;
 use arazzo_golden::features_step_timeout;
@@ -1147,4 +1149,67 @@ async fn an_output_the_schema_marks_as_password_is_hidden_from_debug() {
     assert!(debug.contains("account_id: \"acc-1\""), "{debug}");
     let plain: &String = &outputs.recovery;
     assert_eq!(plain, "R3C0VER-ME");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arazzo 1.1 `in: querystring` (OpenAPI 3.2): the whole query string in the format of the
+// parameter's `content` media type.
+
+#[tokio::test]
+async fn querystring_parameters_send_the_whole_query_in_their_media_type() {
+    use features_querystring::*;
+    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let client = client(&[("shop", &server)]);
+    // A form query is sent as written; what a template interpolates is form-encoded, so
+    // `&`, `=` and `+` in an input stay inside its pair.
+    let mut inputs = SearchInputs::new("toys & games=1+1", 9.5);
+    inputs.filter = Some(r#"{"tag":"a b"}"#.to_owned());
+    search(&client, inputs).await.unwrap();
+    let calls: Vec<String> = server.requests().iter().map(Recorded::call).collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /products?category=toys+%26+games%3D1%2B1&minPrice=9.5&inStock=true",
+            "GET /products/filtered?%7B%22filter%22%3A%22active%22%2C%22sort%22%3A%22desc%22%2C%22limit%22%3A50%7D",
+            "GET /products/filtered?%7B%22tag%22%3A%22a%20b%22%7D",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_absent_optional_querystring_sends_no_query() {
+    use features_querystring::*;
+    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    search(
+        &client(&[("shop", &server)]),
+        SearchInputs::new("books", 1.0),
+    )
+    .await
+    .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[2].target, "/products/filtered");
+}
+
+// ---------------------------------------------------------------------------------------------
+// An array literal parameter value whose items embed expressions: each item is sent with its
+// expressions filled in (the Web PubSub role `webpubsub.joinLeaveGroup.{$inputs.group}`).
+
+#[tokio::test]
+async fn array_literal_items_with_expressions_are_sent_filled_in() {
+    use features_parameter_lists::*;
+    let server = Server::start(|_| Reply::json(200, json!({}))).await;
+    tagged_pet(
+        &client(&[("petStore", &server)]),
+        TaggedPetInputs::new(7, "rex", "lobby&x", 50),
+    )
+    .await
+    .unwrap();
+    let calls: Vec<String> = server.requests().iter().map(Recorded::call).collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /owners/7/pets/rex?tag=webpubsub.joinLeaveGroup.lobby%26x&tag=plain&tag=rex&fields=id,50,3"
+        ]
+    );
 }

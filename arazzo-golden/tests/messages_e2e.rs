@@ -200,3 +200,123 @@ async fn a_send_writes_the_literal_payload_on_the_default_subprotocol() {
         [json!({"type": "place", "ref": "r-1", "sku": "sku-1", "quantity": 2})]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Message steps in a workflow with actions (`golden/features_messages_actions.rs`): the
+// receive's failure (its `timeout` passing, or a criterion not met) runs its `onFailure`
+// actions at the join; an HTTP step's `timeout` runs its own.
+
+mod with_actions {
+    use super::*;
+    use arazzo_golden::features_messages_actions::*;
+
+    /// A listener that accepts and never answers.
+    async fn silent() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                held.push(stream);
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_correlation_id_that_never_matches_runs_the_receives_on_failure_goto() {
+        // Decisions for other orders only: the step's 300 ms pass, and `onFailure` goes to
+        // `report`, skipping `confirm`.
+        let (url, seen) =
+            desk(|_| vec![json!({"type": "accepted", "ref": "someone-else", "total": 1.0})]).await;
+        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let started = std::time::Instant::now();
+        let outputs = place_or_report(
+            &client(&url, &pets),
+            PlaceOrReportInputs::new("main", "t-1", "order-1", "sku-1"),
+        )
+        .await
+        .unwrap();
+        assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(outputs.total, None);
+        assert_eq!(outputs.reported, Some(200));
+        let requests = pets.requests();
+        assert_eq!(requests.len(), 1, "only `report` ran");
+        assert_eq!(requests[0].header("x-trace-id"), Some("no-decision"));
+        // The send ran between the listen and the join, on the receive's connection.
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.connects.len(), 1);
+        assert_eq!(seen.frames.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_accepted_decision_is_joined_before_the_step_that_depends_on_it() {
+        let (url, _) = desk(|r| vec![json!({"type": "accepted", "ref": r, "total": 12.5})]).await;
+        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let outputs = place_or_report(
+            &client(&url, &pets),
+            PlaceOrReportInputs::new("main", "t-1", "order-2", "sku-1"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.total, Some(12.5));
+        assert_eq!(outputs.reported, None, "`confirm` ended the workflow");
+        let requests = pets.requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].header("x-trace-id"), Some("order-2"));
+    }
+
+    #[tokio::test]
+    async fn a_decision_that_fails_its_criterion_runs_the_receives_on_failure() {
+        let (url, _) =
+            desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "closed"})]).await;
+        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let outputs = place_or_report(
+            &client(&url, &pets),
+            PlaceOrReportInputs::new("main", "t-1", "order-3", "sku-1"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.total, None);
+        assert_eq!(outputs.reported, Some(200));
+        assert_eq!(pets.requests()[0].header("x-trace-id"), Some("no-decision"));
+    }
+
+    #[tokio::test]
+    async fn an_http_step_past_its_timeout_runs_its_on_failure_actions() {
+        // No decision, so `report` runs, against a server that never answers: its 300 ms
+        // pass and its `onFailure` `end` ends the workflow normally.
+        let (url, _) = desk(|_| Vec::new()).await;
+        let client = Client::builder()
+            .base_url("desk", url)
+            .base_url("petStore", silent().await)
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let outputs = place_or_report(
+            &client,
+            PlaceOrReportInputs::new("main", "t-1", "order-4", "sku-1"),
+        )
+        .await
+        .unwrap();
+        assert!(started.elapsed() >= std::time::Duration::from_millis(600));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(outputs.total, None);
+        assert_eq!(outputs.reported, None);
+    }
+
+    #[tokio::test]
+    async fn a_last_receive_that_times_out_runs_its_on_failure_end() {
+        let (url, seen) = desk(|_| Vec::new()).await;
+        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let outputs = place_then_wait(
+            &client(&url, &pets),
+            PlaceThenWaitInputs::new("main", "t-1", "order-5"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.type_, None);
+        assert_eq!(seen.lock().unwrap().connects.len(), 1);
+    }
+}

@@ -85,7 +85,7 @@ pub(super) fn check(
         ok = false;
     }
     ok &= protocol(cx, source, api, sp);
-    if super::actions::any(wf) {
+    if super::actions::workflow_level(wf) {
         let field = if st.action.is_some() {
             "action"
         } else {
@@ -95,11 +95,11 @@ pub(super) fn check(
         cx.push(
             Diagnostic::error(
                 "unsupported-feature",
-                "AsyncAPI `send`/`receive` steps in a workflow with success or failure actions are not supported by this generator yet",
+                "AsyncAPI `send`/`receive` steps in a workflow with workflow-level `successActions`/`failureActions` are not supported by this generator yet",
             )
             .at(span)
             .label("not supported yet")
-            .help("remove the actions: a failed step then fails the workflow"),
+            .help("move the actions onto the steps (`onSuccess`/`onFailure`), or move the message steps to a workflow without them and run it as a step"),
         );
         ok = false;
     }
@@ -402,7 +402,7 @@ fn connect(
             continue;
         }
         let Some(value) =
-            scope.literal_or_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
+            scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
         else {
             ok = false;
             continue;

@@ -9,9 +9,11 @@
 //! - `dependsOn` on another workflow's or document's step (`$workflows.<id>.steps.<id>`,
 //!   `$sourceDescriptions...`): that step runs only when its workflow does, so the join needs
 //!   the asynchronous steps this generator does not emit yet (`unsupported-feature`);
-//! - `timeout` where a timeout would have to run `onFailure` actions (a timed-out step has no
-//!   response for their criteria: `unsupported-feature`); on any other step the request (or
-//!   the whole called workflow) is bounded and a timeout fails the workflow.
+//! - `timeout` where a timeout would have to run workflow-level `failureActions` (they run
+//!   after the step driver's `match` from the response each arm hands on, and a timed-out step
+//!   has none), or the `onFailure` actions of a step that calls a workflow
+//!   (`unsupported-feature`). A timed-out HTTP request runs its step's `onFailure` actions
+//!   (criteria that read the response are false); elsewhere a timeout fails the workflow.
 //!
 //! The shape of each entry was checked by the structural pass.
 
@@ -25,20 +27,19 @@ pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
     if cx.version == super::Version::V1_0 {
         return;
     }
-    // A timed-out step has no response for `onFailure` criteria to read: until the generated
-    // code routes a timeout through them, a timeout is honoured only where it fails the
-    // workflow, as the Step Object says it does without `onFailure` actions.
-    // (A message step in a workflow with actions is rejected as such by `message::check`.)
+    // A timed-out HTTP request runs its step's own `onFailure` actions; workflow-level ones
+    // (and a called workflow's timeout) are not routed yet. (A message step in a workflow with
+    // workflow-level actions is rejected as such by `message::check`.)
     let message_step = st.action.is_some() || st.channel_path.is_some();
+    let own_failure = st.on_failure.as_ref().is_some_and(|v| !v.is_null());
     if st.timeout.is_some()
         && !message_step
-        && (st.on_failure.as_ref().is_some_and(|v| !v.is_null())
-            || wf.failure_actions.as_ref().is_some_and(|v| !v.is_null()))
+        && (super::actions::workflow_level(wf) || (own_failure && st.workflow_id.is_some()))
     {
         unsupported(
             cx,
             &format!("{sp}/timeout"),
-            "`timeout` on a step with `onFailure` actions",
+            "`timeout` on a step that calls a workflow and has `onFailure` actions, or in a workflow with `successActions`/`failureActions`",
         );
     }
     let here = wf

@@ -66,13 +66,13 @@ pub(super) fn check(
             });
             continue;
         };
-        if location == "querystring" && cx.version == super::Version::V1_1 {
-            // The whole query string as one value needs a raw query-string setter in the
-            // runtime's request builder, which it does not have yet.
-            super::document::unsupported(cx, &format!("{pointer}/in"), "`in: querystring`");
-            continue;
-        }
-        let Some(loc) = parse_location(location) else {
+        // `querystring` is a location of Arazzo 1.1 (and OpenAPI 3.2) only.
+        let loc = if location == "querystring" && cx.version == super::Version::V1_1 {
+            Some(Location::QueryString)
+        } else {
+            parse_location(location)
+        };
+        let Some(loc) = loc else {
             cx.error(
                 "invalid-document",
                 format!("`in: {location}` is not a parameter location"),
@@ -103,10 +103,16 @@ pub(super) fn check(
             continue;
         }
         let Some(value) =
-            scope.literal_or_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
+            scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
         else {
             continue;
         };
+        if loc == Location::QueryString {
+            if let Some(d) = declared {
+                plans.extend(query_string(cx, d, value, pointer));
+            }
+            continue;
+        }
         if loc == Location::Path {
             if value.ty().is_option() {
                 // Real documents rarely mark inputs required; the step fails before sending
@@ -235,6 +241,60 @@ pub(super) fn check(
         security,
         timeout_ms: step.timeout,
     }
+}
+
+/// An `in: querystring` parameter: the whole query, one value in the format of the OpenAPI
+/// parameter's `content` media type (its only entry, as OpenAPI requires), sent by the
+/// runtime's `query_string`. Arazzo says the value "MUST resolve to a string": an array or
+/// object (literal or typed) is an error rather than a guess at its serialisation.
+fn query_string(
+    cx: &mut Cx<'_>,
+    d: &crate::openapi::Parameter,
+    value: ValueExpr,
+    pointer: &str,
+) -> Option<ParamPlan> {
+    let structured = matches!(
+        value,
+        ValueExpr::Literal(Value::Array(_) | Value::Object(_))
+    ) || matches!(
+        value.ty().inner(),
+        RustType::Vec(_) | RustType::Named(_) | RustType::Json
+    );
+    if structured {
+        let e = cx.error(
+            "invalid-parameter-value",
+            format!(
+                "querystring parameter `{}` must be a string: the whole query string",
+                d.name
+            ),
+            &format!("{pointer}/value"),
+        );
+        e.label = "not a string".into();
+        e.help = Some(
+            "write the query string itself, e.g. `value: \"a={$inputs.a}&b=2\"`, or for a JSON \
+             `content` its JSON text in quotes: `value: '{\"a\":1}'`"
+                .into(),
+        );
+        return None;
+    }
+    let (file, at) = &d.pointer;
+    let media_type = cx
+        .files
+        .value(*file)
+        .pointer(at)
+        .and_then(|p| p.get("content"))
+        .and_then(Value::as_object)
+        .and_then(|c| c.keys().next().cloned())
+        // OpenAPI 3.2 requires `content`; its reader already reported one without it.
+        .unwrap_or_else(|| "application/x-www-form-urlencoded".to_owned());
+    Some(ParamPlan {
+        name: d.name.clone(),
+        location: ParamLocation::QueryString(media_type),
+        value,
+        array: None,
+        styled: None,
+        json_text: false,
+    })
 }
 
 /// Whether `name` in `loc` is where one of the operation's `apiKey` schemes sends its key.
@@ -431,10 +491,11 @@ fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, Stri
                 p.name == d.name
             };
             // A parameter without `in` is reported as such; do not call it missing too.
-            same_name
-                && (p.location.is_none()
-                    || parse_location(p.location.as_deref().unwrap_or_default())
-                        == Some(d.location))
+            let location = match p.location.as_deref() {
+                Some("querystring") => Some(Location::QueryString),
+                other => parse_location(other.unwrap_or_default()),
+            };
+            same_name && (p.location.is_none() || location == Some(d.location))
         });
         if !supplied {
             let op_name = op

@@ -85,8 +85,50 @@ impl Scope {
     ) -> Option<ValueExpr> {
         match value {
             Value::String(text) => self.value(cx, text, pointer, context),
-            other => Some(ValueExpr::Literal(other.clone())),
+            other => {
+                if let Some(at) = embedded_expression(other, pointer) {
+                    let d = cx.error(
+                        "unsupported-feature",
+                        "a runtime expression inside an array or object literal is not supported here by this generator yet",
+                        &at,
+                    );
+                    d.label = "would be sent as literal text".into();
+                    d.help = Some(
+                        "pass the whole value from an input or step output (`$inputs.<name>`), or, in a request parameter, use an array of strings"
+                            .into(),
+                    );
+                    return None;
+                }
+                Some(ValueExpr::Literal(other.clone()))
+            }
         }
+    }
+
+    /// A request parameter's value: as [`Scope::literal_or_value`], except that an array of
+    /// scalars with runtime expressions among its items (`["role.{$inputs.group}"]`) is a
+    /// [`ValueExpr::List`] of their parameter texts (a parameter sends text whatever the
+    /// item's type), rather than literal `{$...}` text.
+    pub(crate) fn parameter_value(
+        &self,
+        cx: &mut Cx<'_>,
+        value: &Value,
+        pointer: &str,
+        context: Context,
+    ) -> Option<ValueExpr> {
+        let Value::Array(items) = value else {
+            return self.literal_or_value(cx, value, pointer, context);
+        };
+        let scalars = items
+            .iter()
+            .all(|v| !matches!(v, Value::Array(_) | Value::Object(_)));
+        if !scalars || embedded_expression(value, pointer).is_none() {
+            return self.literal_or_value(cx, value, pointer, context);
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            out.push(self.literal_or_value(cx, item, &format!("{pointer}/{i}"), context)?);
+        }
+        Some(ValueExpr::List(out))
     }
 
     /// A string value.
@@ -865,4 +907,24 @@ fn unbraced(
             .label("interpolated as if braced")
             .help(format!("write `{braced}`")),
     );
+}
+
+/// The pointer of the first string inside an array or object literal that embeds a runtime
+/// expression (braced, or a whole `$...` expression), if any. Nesting is bounded by the
+/// document parser's depth limit.
+fn embedded_expression(value: &Value, pointer: &str) -> Option<String> {
+    match value {
+        Value::String(text) => expr::parse_template(text)
+            .is_ok_and(|t| t.parts.iter().any(|p| matches!(p, Part::Expr { .. })))
+            .then(|| pointer.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| embedded_expression(v, &format!("{pointer}/{i}"))),
+        Value::Object(members) => members.iter().find_map(|(k, v)| {
+            let key = k.replace('~', "~0").replace('/', "~1");
+            embedded_expression(v, &format!("{pointer}/{key}"))
+        }),
+        _ => None,
+    }
 }

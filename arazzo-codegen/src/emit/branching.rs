@@ -4,18 +4,21 @@
 //! sets the next step, `retry` waits and runs the step again); without one, success moves on
 //! and failure returns the criterion that failed. Workflow-level actions are written once,
 //! after the `match`: the arms of such a workflow hand on their response and failed criterion.
+//! A `receive` starts listening in its arm and is joined (its actions run) at the start of the
+//! arm of the step that needs it; a timed-out step runs its failure actions that need no
+//! response.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::request;
 use super::values::{cond_tokens, cond_tokens_before_and, negate, type_tokens};
 use super::workflow::{call, call_boxed, output_value, output_value_opt, outputs_literal};
+use super::{message, request};
 use crate::plan::{
-    ActionKind, ActionPlan, CondPlan, OutputSource, Plan, RustType, StepKind, StepPlan,
-    WorkflowPlan,
+    ActionKind, ActionPlan, CondPlan, OutputSource, Plan, ReceivePlan, RustType, StepKind,
+    StepPlan, WorkflowPlan,
 };
 
 /// Declarations, the loop, then `Ok(outputs)` (with the last status when `with_status`).
@@ -48,12 +51,42 @@ pub(super) fn steps(
             let ty = type_tokens(&RustType::Option(Box::new(o.ty.clone())));
             quote! { let mut #var: #ty = None; }
         });
+    // Receives joined elsewhere than in their own arm keep their listener in an `Option` (a
+    // `goto` may skip the step, or reach it again, which listens anew).
+    let last_step = w.steps.len().saturating_sub(1);
+    let pending: Vec<TokenStream> = w
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.kind {
+            StepKind::Receive(r) if !in_own_arm(r, i, last_step) => {
+                let var = format_ident!("{}", r.pending_var);
+                Some(quote! {
+                    let mut #var: Option<::arazzo_runtime::__private::message::Receiving> = None;
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let joins = |at: Option<usize>| -> TokenStream {
+        w.steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match &s.kind {
+                StepKind::Receive(r) if r.join_before == at && !in_own_arm(r, i, last_step) => {
+                    Some(join(s, r, used, &flags, at.is_none()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
     let (arms, advances): (Vec<TokenStream>, Vec<bool>) = w
         .steps
         .iter()
         .enumerate()
-        .map(|(i, s)| arm(plan, s, i, used, &flags))
+        .map(|(i, s)| arm(plan, s, i, used, &flags, joins(Some(i)), i == last_step))
         .unzip();
+    let end_joins = joins(None);
     // Arms whose success goes on to the next step fall through to one `advance`; the others
     // leave the arm on every path (and with none falling through, it would be unreachable).
     let advance = advances
@@ -74,7 +107,8 @@ pub(super) fn steps(
         // Each arm gives its response and the criterion that failed, if any, unless its own
         // actions took over; the workflow's actions then run here, once for all steps.
         let any = quote! { response.step() };
-        let (on_failure, failure_done) = actions(&shared_failure, &any, &flags, false);
+        let (on_failure, failure_done) =
+            actions(&shared_failure, &any, &flags, false, Subject::Response);
         let fail =
             (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
         let failed = if failure_done {
@@ -82,7 +116,8 @@ pub(super) fn steps(
         } else {
             quote! { let Some(criterion) = failed }
         };
-        let (on_success, success_done) = actions(&shared_success, &any, &flags, true);
+        let (on_success, success_done) =
+            actions(&shared_success, &any, &flags, true, Subject::Response);
         let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
         let tail = quote! {
             if #failed {
@@ -117,11 +152,108 @@ pub(super) fn steps(
     quote! {
         let mut steps = ::arazzo_runtime::__private::steps::Steps::new([#(#ids),*], #budget);
         #(#decls)*
+        #(#pending)*
         #last
         while let Some(step) = steps.step()? {
             #run
         }
+        #end_joins
         #result
+    }
+}
+
+/// Whether a receive is joined in its own arm: it is the last step and no step needs it.
+fn in_own_arm(r: &ReceivePlan, i: usize, last_step: usize) -> bool {
+    r.join_before.is_none() && i == last_step
+}
+
+/// The join of a receive that started listening in an earlier arm, at the start of the arm of
+/// the step that needs it (or after the loop, `at_end`, where `check` allows no actions): the
+/// message (a timeout runs the receive's failure actions that need no message), its criteria
+/// (a failed one runs its failure actions), its outputs, its success actions. A receive that
+/// was not reached has nothing to join.
+fn join(
+    s: &StepPlan,
+    r: &ReceivePlan,
+    used: &BTreeSet<String>,
+    flags: &Flags,
+    at_end: bool,
+) -> TokenStream {
+    let id = &s.id;
+    let step = quote! { #id };
+    let pending = format_ident!("{}", r.pending_var);
+    let wait = message::wait_on(r, quote! { pending });
+    let own_success = own(&s.on_success, flags.tail);
+    let own_failure = own(&s.on_failure, flags.tail);
+    let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing);
+    let waited = if at_end || acts.is_empty() {
+        quote! { #wait? }
+    } else {
+        let fail = (!done).then(|| quote! { return Err(error); });
+        quote! {
+            match #wait {
+                Ok(message) => message,
+                Err(error) if error.is_timeout() => {
+                    #acts
+                    #fail
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    };
+    let criteria = (!s.criteria.is_empty()).then(|| {
+        let mut failed = quote! { None };
+        for c in s.criteria.iter().rev() {
+            let test = cond_tokens(&negate(&c.condition));
+            let text = &c.text;
+            failed = quote! { if #test { Some(#text) } else { #failed } };
+        }
+        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Message);
+        if done {
+            quote! {
+                let failed: Option<&'static str> = #failed;
+                if failed.is_some() {
+                    #acts
+                }
+            }
+        } else {
+            quote! {
+                let failed: Option<&'static str> = #failed;
+                if let Some(criterion) = failed {
+                    #acts
+                    return Err(message.criteria_failed(#id, criterion));
+                }
+            }
+        }
+    });
+    let callee = quote! { callee };
+    let outputs = s.outputs.iter().map(|o| {
+        let value = output_value(&o.source, &o.ty, &callee);
+        if used.contains(&o.var) {
+            let var = format_ident!("{}", o.var);
+            quote! { #var = Some(#value); }
+        } else {
+            // Read and checked even when nothing uses it: a message without it still fails.
+            let ty = type_tokens(&o.ty);
+            quote! { let _: #ty = #value; }
+        }
+    });
+    let (success_actions, _) = actions(&own_success, &step, flags, true, Subject::Message);
+    let rest = quote! {
+        #criteria
+        #(#outputs)*
+        #success_actions
+    };
+    let binding = if super::mentions(&rest, "message") {
+        quote! { message }
+    } else {
+        quote! { _ }
+    };
+    quote! {
+        if let Some(pending) = #pending.take() {
+            let #binding = #waited;
+            #rest
+        }
     }
 }
 
@@ -167,14 +299,24 @@ struct Flags {
 
 /// One step's arm, and whether its success path falls through to the `advance` after the
 /// `match` (every other path leaves the arm).
+#[allow(clippy::too_many_arguments)]
 fn arm(
     plan: &Plan,
     s: &StepPlan,
     i: usize,
     used: &BTreeSet<String>,
     flags: &Flags,
+    joins: TokenStream,
+    last_step: bool,
 ) -> (TokenStream, bool) {
     let id = &s.id;
+    // A receive joined later only starts listening here; its actions run at the join.
+    if let StepKind::Receive(r) = &s.kind
+        && !(r.join_before.is_none() && last_step)
+    {
+        let start = message::receive_start(plan, id, r, true);
+        return (quote! { #i => { #joins #start } }, true);
+    }
     let step = quote! { #id };
     // The step's own actions; in a workflow with workflow-level actions those run after the
     // `match`, and the arm hands its response on.
@@ -198,7 +340,49 @@ fn arm(
         || acts
             .clone()
             .any(|a| !a.criteria.is_empty() || matches!(a.kind, ActionKind::Retry { .. }));
+    let subject = match &s.kind {
+        StepKind::Request(_) | StepKind::Workflow(_) => Subject::Response,
+        StepKind::Receive(_) => Subject::Message,
+        StepKind::Send(_) => Subject::Nothing,
+    };
+    // A step that can fail with no response to test (a timeout, a receive that got no
+    // message) runs its own failure actions whose criteria do not read one, then fails.
+    // `None`: no failure action can run without one, so any error fails the workflow (`?`).
+    let on_timeout = || {
+        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing);
+        let fail = (!done).then(|| quote! { return Err(error); });
+        (!acts.is_empty()).then(|| {
+            quote! {
+                Err(error) if error.is_timeout() => {
+                    #acts
+                    #fail
+                }
+                Err(error) => return Err(error),
+            }
+        })
+    };
     let run = match &s.kind {
+        StepKind::Request(r) if r.timeout_ms.is_some() && !s.on_failure.is_empty() => {
+            let (prelude, send) = request::send_result(plan, id, r);
+            let binding = if needs_response {
+                quote! { response }
+            } else {
+                quote! { _ }
+            };
+            let sent = match on_timeout() {
+                Some(on_timeout) => quote! {
+                    match #send {
+                        Ok(response) => response,
+                        #on_timeout
+                    }
+                },
+                None => quote! { #send? },
+            };
+            quote! {
+                #prelude
+                let #binding = #sent;
+            }
+        }
         StepKind::Request(r) => {
             let (prelude, send) = request::send(plan, id, r);
             if needs_response {
@@ -226,13 +410,34 @@ fn arm(
                 call(c, id, Some(quote! { (#callee, _) }))
             }
         }
-        // `check` rejects message steps in workflows with actions.
-        StepKind::Send(_) | StepKind::Receive(_) => quote! {
-            ::core::compile_error!("arazzo-codegen: message steps in a workflow with actions");
-        },
+        StepKind::Send(m) => {
+            let send = message::send_in_arm(plan, id, m);
+            match on_timeout() {
+                Some(on_timeout) => quote! {
+                    match #send {
+                        Ok(()) => {}
+                        #on_timeout
+                    }
+                },
+                None => quote! { #send?; },
+            }
+        }
+        // Bound as `message` below, once it is known whether anything reads it.
+        StepKind::Receive(r) => {
+            let receive = message::receive_in_arm(plan, id, r);
+            match on_timeout() {
+                Some(on_timeout) => quote! {
+                    match #receive {
+                        Ok(message) => message,
+                        #on_timeout
+                    }
+                },
+                None => quote! { #receive? },
+            }
+        }
     };
-    let last = flags
-        .with_status
+    // Message steps have no HTTP status.
+    let last = (flags.with_status && subject == Subject::Response)
         .then(|| quote! { last_status = response.status(); });
     let callee = quote! { callee };
     let outputs = s
@@ -250,7 +455,7 @@ fn arm(
             }
         });
     // A success starts the step's retry count over where the loop goes on.
-    let (success_actions, success_done) = actions(&own_success, &step, flags, true);
+    let (success_actions, success_done) = actions(&own_success, &step, flags, true, subject);
     let next = match (success_done, flags.tail) {
         (false, true) => Some(quote! { (response, None) }),
         // Written once after the `match`.
@@ -270,9 +475,11 @@ fn arm(
         .on_failure
         .iter()
         .any(|a| matches!(a.kind, ActionKind::GotoStep(_) | ActionKind::Retry { .. }));
+    // (A message that failed a criterion is not salvaged: its outputs stay unset.)
     let salvage: Vec<TokenStream> = s
         .outputs
         .iter()
+        .filter(|_| subject == Subject::Response)
         .filter(|o| used.contains(&o.var) && (loops_on || flags.output_vars.contains(&o.var)))
         .map(|o| {
             let var = format_ident!("{}", o.var);
@@ -280,10 +487,20 @@ fn arm(
             quote! { #var = #value; }
         })
         .collect();
+    // A received message is bound only when something reads it.
+    let bind = |rest: &TokenStream| match &s.kind {
+        StepKind::Receive(_) if super::mentions(rest, "message") => {
+            quote! { let message = #run; }
+        }
+        StepKind::Receive(_) => quote! { let _ = #run; },
+        _ => run.clone(),
+    };
     if s.criteria.is_empty() {
+        let run = bind(&on_success);
         return (
             quote! {
                 #i => {
+                    #joins
                     #run
                     #last
                     #on_success
@@ -292,7 +509,7 @@ fn arm(
             advances,
         );
     }
-    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false);
+    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false, subject);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
     // The failure path always leaves the arm (an action, the error, or the failed criterion
     // handed on), so the success path follows it unnested.
@@ -331,6 +548,7 @@ fn arm(
         return (
             quote! {
                 #i => {
+                    #joins
                     #run
                     #last
                     #failed
@@ -346,11 +564,16 @@ fn arm(
             advances,
         );
     }
-    let fail =
-        (!failure_done).then(|| quote! { return Err(response.criteria_failed(#criterion)); });
+    let fail = (!failure_done).then(|| match subject {
+        Subject::Message => quote! { return Err(message.criteria_failed(#id, #criterion)); },
+        _ => quote! { return Err(response.criteria_failed(#criterion)); },
+    });
+    let rest = quote! { #failed #test #failure_actions #fail #on_success };
+    let run = bind(&rest);
     (
         quote! {
             #i => {
+                #joins
                 #run
                 #last
                 #failed
@@ -364,6 +587,26 @@ fn arm(
         },
         advances,
     )
+}
+
+/// What a step's actions can read: the HTTP response (`response`, also the status of a called
+/// workflow), a received message (`message`), or nothing (a send, or a step that timed out).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    Response,
+    Message,
+    Nothing,
+}
+
+impl Subject {
+    /// The variables generated criteria would read that this outcome does not bind.
+    fn missing(self) -> &'static [&'static str] {
+        match self {
+            Subject::Response => &[],
+            Subject::Message => &["response"],
+            Subject::Nothing => &["response", "message"],
+        }
+    }
 }
 
 /// A step's own actions (all of its actions unless the workflow's run after the `match`).
@@ -385,6 +628,7 @@ fn actions(
     step: &TokenStream,
     flags: &Flags,
     succeeded: bool,
+    subject: Subject,
 ) -> (TokenStream, bool) {
     let reset = succeeded.then(|| quote! { .succeeded() });
     let mut out = TokenStream::new();
@@ -398,6 +642,15 @@ fn actions(
             .iter()
             .map(|c| c.condition.clone())
             .reduce(|x, y| CondPlan::And(Box::new(x), Box::new(y)));
+        // Criteria over a response or message the step does not have cannot hold.
+        if let Some(c) = &criteria
+            && subject
+                .missing()
+                .iter()
+                .any(|name| super::mentions(&cond_tokens(c), name))
+        {
+            continue;
+        }
         // A workflow-level action a step overrides by name: not on that step.
         let guard = match skipped_by.as_slice() {
             [] => None,
@@ -445,8 +698,14 @@ fn actions(
                     Some(k) => quote! { Some(#k) },
                     None => quote! { None },
                 };
-                let retry =
-                    quote! { steps.retry(&response, #limit, #after_secs, #first_step).await };
+                let retry = match subject {
+                    Subject::Response => {
+                        quote! { steps.retry(&response, #limit, #after_secs, #first_step).await }
+                    }
+                    Subject::Message | Subject::Nothing => {
+                        quote! { steps.retry_failed(#limit, #after_secs, #first_step).await }
+                    }
+                };
                 // The retry counts only when the criteria hold: test them first, as one operand
                 // of `&&` (an `||` in them is parenthesised).
                 let guard = match (&guard, &criteria) {

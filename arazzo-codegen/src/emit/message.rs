@@ -82,8 +82,11 @@ pub(super) fn send(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
 
 /// Where a `receive` step is reached: connect if needed (within its `timeout`), and start
 /// listening; nothing waits here.
-pub(super) fn receive_start(plan: &Plan, id: &str, r: &ReceivePlan) -> TokenStream {
-    let connect = connect(plan, id, &r.connect, &r.conn);
+/// In an arm of the step driver (`in_arm`) the step connects (the runtime reuses a connection
+/// an earlier step opened) and the listener goes into its `Option`, declared before the loop.
+pub(super) fn receive_start(plan: &Plan, id: &str, r: &ReceivePlan, in_arm: bool) -> TokenStream {
+    let conn = (r.conn.0.clone(), r.conn.1 || in_arm);
+    let connect = connect(plan, id, &r.connect, &conn);
     let var = format_ident!("{}", r.conn.0);
     let pending = format_ident!("{}", r.pending_var);
     let connect = match (connect, r.timeout_ms) {
@@ -96,10 +99,23 @@ pub(super) fn receive_start(plan: &Plan, id: &str, r: &ReceivePlan) -> TokenStre
         },
         (connect, _) => quote! { #connect },
     };
+    if in_arm {
+        return quote! {
+            #connect
+            #pending = Some(connections.receive(#id, #var));
+        };
+    }
     quote! {
         #connect
         let #pending = connections.receive(#id, #var);
     }
+}
+
+/// Waiting on `pending` (a `Receiving`) for the step's message: a `Result<Message, _>`.
+pub(super) fn wait_on(r: &ReceivePlan, pending: TokenStream) -> TokenStream {
+    let matcher = matcher(r);
+    let timeout = wait_timeout(r);
+    quote! { #pending.wait(&#matcher, #timeout).await }
 }
 
 /// The join of a `receive` step: the first matching message (within the `timeout` counted
@@ -111,6 +127,44 @@ pub(super) fn receive_join(
 ) -> TokenStream {
     let id = &s.id;
     let pending = format_ident!("{}", r.pending_var);
+    let matcher = matcher(r);
+    let timeout = wait_timeout(r);
+    let reads = !s.criteria.is_empty() || !s.outputs.is_empty();
+    let binding = if reads {
+        quote! { let message = }
+    } else {
+        quote! {}
+    };
+    let criteria = s.criteria.iter().map(|c| {
+        let failed = cond_tokens(&negate(&c.condition));
+        let text = &c.text;
+        quote! {
+            if #failed {
+                return Err(message.criteria_failed(#id, #text));
+            }
+        }
+    });
+    let callee = quote! { callee };
+    let outputs = s.outputs.iter().map(|o| {
+        let ty = type_tokens(&o.ty);
+        let value = output_value(&o.source, &o.ty, &callee);
+        if used.contains(&o.var) {
+            let var = format_ident!("{}", o.var);
+            quote! { let #var: #ty = #value; }
+        } else {
+            // Read and checked even when nothing uses it: a message without it still fails.
+            quote! { let _: #ty = #value; }
+        }
+    });
+    quote! {
+        #binding #pending.wait(&#matcher, #timeout).await?;
+        #(#criteria)*
+        #(#outputs)*
+    }
+}
+
+/// The `Match` a receive waits for: one of the operation's messages, with the correlation id.
+fn matcher(r: &ReceivePlan) -> TokenStream {
     let m = quote! { ::arazzo_runtime::__private::message::Match };
     let mut matcher = quote! { #m::any() };
     match r.select.as_slice() {
@@ -147,41 +201,65 @@ pub(super) fn receive_join(
             MessagePart::Header => quote! { #matcher.header_eq(#p, #v) },
         };
     }
-    let timeout = match r.timeout_ms {
+    matcher
+}
+
+/// The `timeout_ms` argument of `Receiving::wait`.
+fn wait_timeout(r: &ReceivePlan) -> TokenStream {
+    match r.timeout_ms {
         Some(ms) => quote! { Some(#ms) },
         None => quote! { None },
+    }
+}
+
+/// A `send` in an arm of the step driver (a workflow with actions), as an expression of type
+/// `Result<(), WorkflowError>` so that a timeout can run the step's `onFailure` actions. Each
+/// arm connects (the runtime reuses a connection an earlier step opened): no step is known to
+/// run before another.
+pub(super) fn send_in_arm(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
+    let connect = connect(plan, id, &s.connect, &(s.conn.0.clone(), true));
+    let var = format_ident!("{}", s.conn.0);
+    let payload = request::json_value(&s.payload);
+    let body = quote! {
+        #connect
+        connections
+            .send(#id, #var, ::arazzo_runtime::__private::message::Message::json(#payload))
+            .await?;
+        ::core::result::Result::<(), ::arazzo_runtime::WorkflowError>::Ok(())
     };
-    let reads = !s.criteria.is_empty() || !s.outputs.is_empty();
-    let binding = if reads {
-        quote! { let message = }
-    } else {
-        quote! {}
+    match s.timeout_ms {
+        None => quote! { async { #body }.await },
+        Some(ms) => quote! {
+            ::arazzo_runtime::__private::timeout::within(#id, #ms, async { #body }).await
+        },
+    }
+}
+
+/// A `receive` in an arm of the step driver: connect (within the step's `timeout`), listen and
+/// wait for the message where the step is reached, as an expression of type
+/// `Result<Message, WorkflowError>`; `check` allows this only where no step runs between
+/// reaching the receive and joining it.
+pub(super) fn receive_in_arm(plan: &Plan, id: &str, r: &ReceivePlan) -> TokenStream {
+    let connect = connect(plan, id, &r.connect, &(r.conn.0.clone(), true));
+    let var = format_ident!("{}", r.conn.0);
+    let connect = match r.timeout_ms {
+        Some(ms) => quote! {
+            let #var = ::arazzo_runtime::__private::timeout::within(#id, #ms, async {
+                #connect
+                Ok(#var)
+            })
+            .await?;
+        },
+        None => quote! { #connect },
     };
-    let criteria = s.criteria.iter().map(|c| {
-        let failed = cond_tokens(&negate(&c.condition));
-        let text = &c.text;
-        quote! {
-            if #failed {
-                return Err(message.criteria_failed(#id, #text));
-            }
-        }
-    });
-    let callee = quote! { callee };
-    let outputs = s.outputs.iter().map(|o| {
-        let ty = type_tokens(&o.ty);
-        let value = output_value(&o.source, &o.ty, &callee);
-        if used.contains(&o.var) {
-            let var = format_ident!("{}", o.var);
-            quote! { let #var: #ty = #value; }
-        } else {
-            // Read and checked even when nothing uses it: a message without it still fails.
-            quote! { let _: #ty = #value; }
-        }
-    });
+    let matcher = matcher(r);
+    let timeout = wait_timeout(r);
     quote! {
-        #binding #pending.wait(&#matcher, #timeout).await?;
-        #(#criteria)*
-        #(#outputs)*
+        async {
+            #connect
+            connections.receive(#id, #var).wait(&#matcher, #timeout).await
+        }
+        .await
     }
 }
 

@@ -7,13 +7,14 @@ use quote::{format_ident, quote};
 use super::values::{needs_json, serialize_ref, step_ref, value_arg, value_ref};
 use crate::plan::{
     BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, Plan, RequestPlan,
-    SchemePlan, ValueExpr, WireStyle as Style,
+    SchemePlan, TemplatePart, ValueExpr, WireStyle as Style,
 };
 
 /// `client.request(...)...send("step").await?`, an expression of type `Response`, and the
 /// statement it needs first (`let path = ...;` for a path built from values: the request then
 /// reads on one line).
-pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
+/// The statements before the request, and the request sent: a `Result<Response, _>`.
+pub(super) fn send_result(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
     let base = match &r.base {
@@ -42,12 +43,18 @@ pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, Toke
     // A 1.1 `timeout` bounds the request with its response body; past it the step fails
     // with `WorkflowError::Timeout`.
     let send = match r.timeout_ms {
-        None => quote! { #request.await? },
+        None => quote! { #request.await },
         Some(ms) => quote! {
-            ::arazzo_runtime::__private::timeout::within(#id, #ms, #request).await?
+            ::arazzo_runtime::__private::timeout::within(#id, #ms, #request).await
         },
     };
     (prelude, send)
+}
+
+/// The statements before the request and the request sent, failing the workflow on error.
+pub(super) fn send(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
+    let (prelude, send) = send_result(plan, id, r);
+    (prelude, quote! { #send? })
 }
 
 /// `.security(&[&[("scheme", SchemeKind::...)], ...])`: static data the runtime matches
@@ -69,7 +76,8 @@ pub(super) fn requirements_tokens(requirements: &[Vec<(String, SchemePlan)>]) ->
                 SchemePlan::ApiKey { name, location } => {
                     let loc = match location {
                         ParamLocation::Header => quote! { Header },
-                        ParamLocation::Query => quote! { Query },
+                        // An API key is never the whole query string (the plan builds none).
+                        ParamLocation::Query | ParamLocation::QueryString(_) => quote! { Query },
                         ParamLocation::Cookie => quote! { Cookie },
                     };
                     quote! { #p::SchemeKind::ApiKey { name: #name, location: #p::KeyLocation::#loc } }
@@ -170,10 +178,26 @@ pub(super) fn path(parts: &[PathPart], step: &str) -> Path {
 
 pub(super) fn param(p: &ParamPlan) -> TokenStream {
     let name = &p.name;
+    // A form query string is sent as written, so what a template interpolates is
+    // form-encoded first: a value's `&` or `=` cannot start another pair.
+    if let ParamLocation::QueryString(media_type) = &p.location
+        && let ValueExpr::Template(parts) = &p.value
+        && is_form(media_type)
+    {
+        let pieces = parts.iter().map(|part| match part {
+            TemplatePart::Text(t) => quote! { #t },
+            TemplatePart::Value(v) => {
+                let r = value_ref(v);
+                quote! { &::arazzo_runtime::__private::param::form_component(#r) }
+            }
+        });
+        return quote! { .query_string(#media_type, [#(#pieces),*].concat()) };
+    }
     if let Some(ParamStyle { style, explode }) = p.styled {
         let v = json_ref(&p.value);
-        return match p.location {
-            ParamLocation::Query => {
+        return match &p.location {
+            // A querystring parameter is never styled (the plan leaves `styled` unset).
+            ParamLocation::Query | ParamLocation::QueryString(_) => {
                 let s = style_tokens(style);
                 quote! { .query_styled(#name, #s, #explode, #v) }
             }
@@ -229,9 +253,9 @@ pub(super) fn param(p: &ParamPlan) -> TokenStream {
             let r = value_ref(&p.value);
             quote! { ::arazzo_runtime::__private::param::json_text(#r) }
         };
-        return located(p.location, name, text, optional);
+        return located(&p.location, name, text, optional);
     }
-    match (p.location, &p.array, optional) {
+    match (&p.location, &p.array, optional) {
         (ParamLocation::Query, Some(a), false) => {
             let (explode, sep) = (a.explode, &a.separator);
             quote! { .query_array(#name, #value, #explode, #sep) }
@@ -253,8 +277,24 @@ pub(super) fn param(p: &ParamPlan) -> TokenStream {
     }
 }
 
-fn located(loc: ParamLocation, name: &str, value: TokenStream, optional: bool) -> TokenStream {
+/// Whether a media type is `application/x-www-form-urlencoded` (parameters ignored).
+fn is_form(media_type: &str) -> bool {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+fn located(loc: &ParamLocation, name: &str, value: TokenStream, optional: bool) -> TokenStream {
     match (loc, optional) {
+        (ParamLocation::QueryString(media_type), false) => {
+            quote! { .query_string(#media_type, #value) }
+        }
+        (ParamLocation::QueryString(media_type), true) => {
+            quote! { .query_string_opt(#media_type, #value) }
+        }
         (ParamLocation::Query, false) => quote! { .query(#name, #value) },
         (ParamLocation::Query, true) => quote! { .query_opt(#name, #value) },
         (ParamLocation::Header, false) => quote! { .header(#name, #value) },

@@ -98,7 +98,7 @@ fn step(plan: &Plan, s: &StepPlan, used: &BTreeSet<String>, keep_response: bool)
         // A send has no criteria; its outputs are values.
         StepKind::Send(m) => message::send(plan, id, m),
         // Criteria and outputs are read at the join.
-        StepKind::Receive(r) => return message::receive_start(plan, id, r),
+        StepKind::Receive(r) => return message::receive_start(plan, id, r, false),
     };
     let criteria = s.criteria.iter().map(|c| {
         let failed = cond_tokens(&negate(&c.condition));

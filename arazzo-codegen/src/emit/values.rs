@@ -120,6 +120,28 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
             });
             quote! { [#(#pieces),*].concat() }
         }
+        ValueExpr::List(items) => {
+            let items = items.iter().map(|v| match v {
+                ValueExpr::Literal(Value::String(s)) => quote! { ::std::string::String::from(#s) },
+                // A scalar literal's parameter text is known now.
+                ValueExpr::Literal(l @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => {
+                    let text = match l {
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    quote! { ::std::string::String::from(#text) }
+                }
+                ValueExpr::Template(_) => value_arg(v),
+                other => {
+                    let r = value_ref(other);
+                    quote! {
+                        ::arazzo_runtime::__private::param::ParamValue::to_param(#r).into_owned()
+                    }
+                }
+            });
+            // `Vec::from([..])` rather than `vec![..]`: the formatter lays out calls, not macros.
+            quote! { ::std::vec::Vec::from([#(#items),*]) }
+        }
     }
 }
 
@@ -275,7 +297,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             let r = step_ref(var, unset);
             quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) }
         }
-        ValueExpr::Template(_) => value_arg(v),
+        ValueExpr::Template(_) | ValueExpr::List(_) => value_arg(v),
     }
 }
 

@@ -371,6 +371,7 @@ fn mentions_inputs(v: &ValueExpr) -> bool {
         ValueExpr::Template(parts) => parts
             .iter()
             .any(|p| matches!(p, TemplatePart::Value(v) if mentions_inputs(v))),
+        ValueExpr::List(items) => items.iter().any(mentions_inputs),
         _ => false,
     }
 }

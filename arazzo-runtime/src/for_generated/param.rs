@@ -138,6 +138,13 @@ pub fn path_segment(value: impl ParamValue) -> String {
     utf8_percent_encode(&value.to_param(), PATH_SEGMENT).to_string()
 }
 
+/// Form-urlencodes a value interpolated into a form query string (`in: querystring` with
+/// `application/x-www-form-urlencoded` content, `"q={$inputs.q}&n=1"`), so that `&`, `=`,
+/// `+` and `%` in the value stay inside its pair rather than starting new ones.
+pub fn form_component<T: ParamValue + ?Sized>(value: &T) -> String {
+    url::form_urlencoded::byte_serialize(value.to_param().as_bytes()).collect()
+}
+
 /// Joins array items for the `simple` and `form` (non-exploded) styles: `a,b,c`.
 pub fn join<I, V>(items: I, separator: &str) -> String
 where

@@ -101,6 +101,35 @@ impl<const N: usize> Steps<N> {
         let delay = retry_delay(response, after_secs);
         crate::trace::retry(step, *count + 1, delay);
         sleep(delay).await;
+        self.rerun(first);
+        true
+    }
+
+    /// A `retry` action of a step that failed without a response (it timed out, or a
+    /// `receive` got no matching message): as [`Steps::retry`], waiting `after_secs`.
+    pub async fn retry_failed(
+        &mut self,
+        limit: u32,
+        after_secs: f64,
+        first: Option<usize>,
+    ) -> bool {
+        let Some(count) = self.retries.get_mut(self.current) else {
+            return false;
+        };
+        if *count >= limit {
+            return false;
+        }
+        *count += 1;
+        let step = self.ids.get(self.current).copied().unwrap_or_default();
+        let delay = std::time::Duration::try_from_secs_f64(after_secs).unwrap_or_default();
+        crate::trace::retry(step, *count + 1, delay);
+        sleep(delay).await;
+        self.rerun(first);
+        true
+    }
+
+    /// Runs the current step again, or first the step `first`.
+    fn rerun(&mut self, first: Option<usize>) {
         match first {
             Some(step) => {
                 self.resume = Some(self.current);
@@ -108,7 +137,6 @@ impl<const N: usize> Steps<N> {
             }
             None => self.next = self.current,
         }
-        true
     }
 }
 
@@ -174,6 +202,21 @@ mod tests {
             steps.retry(&response, 2, 0.0, None).await,
             "the count started over"
         );
+    }
+
+    #[tokio::test]
+    async fn a_step_that_failed_without_a_response_retries_up_to_the_limit() {
+        let mut steps = Steps::new(["a", "b"], 100);
+        assert_eq!(steps.step().ok(), Some(Some(0)));
+        let started = std::time::Instant::now();
+        assert!(steps.retry_failed(1, 0.05, None).await);
+        assert!(started.elapsed() >= std::time::Duration::from_millis(50));
+        assert_eq!(steps.step().ok(), Some(Some(0)), "the same step again");
+        assert!(!steps.retry_failed(1, 0.05, None).await, "the limit");
+        assert!(steps.retry_failed(2, 0.0, Some(1)).await);
+        assert_eq!(steps.step().ok(), Some(Some(1)), "the step run first");
+        steps.succeeded().advance();
+        assert_eq!(steps.step().ok(), Some(Some(0)), "then back");
     }
 
     #[tokio::test]
