@@ -15,7 +15,8 @@
 //!    model of what to generate;
 //! 4. `emit`: turns the plan, and nothing else, into formatted Rust.
 //!
-//! `diagnostic`, `suggest` ("did you mean") and `names` are leaves every layer may use.
+//! `diagnostic`, `suggest` ("did you mean"), `names` and `pointer` (JSON Pointer tokens) are
+//! leaves every layer may use.
 
 #![deny(missing_docs)]
 // A Diagnostic carries its text and location, and is returned by value on purpose.
@@ -42,6 +43,7 @@ mod model;
 mod names;
 mod openapi;
 mod plan;
+mod pointer;
 mod suggest;
 mod typing;
 

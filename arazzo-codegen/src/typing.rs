@@ -97,8 +97,10 @@ impl Builder {
         let mut field_names = Scope::default();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (prop, prop_schema) in props {
-                let prop_pointer =
-                    format!("{pointer}/properties/{}", crate::load::escape_token(prop));
+                let prop_pointer = format!(
+                    "{pointer}/properties/{}",
+                    crate::pointer::escape_token(prop)
+                );
                 if prop_schema.get("$ref").is_some() {
                     self.problem(
                         &format!("{prop_pointer}/$ref"),

@@ -8,7 +8,7 @@ use super::{
     Server, WsBinding,
 };
 use crate::diagnostic::{Diagnostic, FileId};
-use crate::load::escape_token;
+use crate::pointer::escape_token;
 
 /// `$ref` hops followed before a chain is taken for a cycle.
 const MAX_HOPS: usize = 32;

@@ -41,7 +41,7 @@ fn inline(cx: &mut Cx<'_>, schema: &Value, root: &Value, pointer: &str, depth: u
             Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let p = format!("{pointer}/{}", crate::load::escape_token(k));
+                        let p = format!("{pointer}/{}", crate::pointer::escape_token(k));
                         (k.clone(), inline(cx, v, root, &p, depth))
                     })
                     .collect(),

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::{Cx, Version, signature, sources, workflow};
 use crate::diagnostic::Diagnostic;
-use crate::load::escape_token;
 use crate::model::{Document, Extra};
 use crate::plan::Plan;
+use crate::pointer::escape_token;
 use crate::suggest::similar;
 
 /// Decodes and checks the document, then its sources and workflows.

@@ -648,8 +648,8 @@ fn check_value(
                 }
             }
             for (k, v) in map {
-                let child = format!("{ptr}/{}", crate::load::escape_token(k));
-                let member_at = format!("{at}/{}", crate::load::escape_token(k));
+                let child = format!("{ptr}/{}", crate::pointer::escape_token(k));
+                let member_at = format!("{at}/{}", crate::pointer::escape_token(k));
                 if let Err(why) = schema::at_pointer(cx.files, schema, &child) {
                     out.push((
                         "unknown-payload-member",
@@ -835,7 +835,7 @@ fn discriminators(cx: &mut Cx<'_>, m: &crate::asyncapi::Message) -> Vec<(String,
     };
     let mut out = Vec::new();
     for name in required_names(cx, &schema) {
-        let ptr = format!("/{}", crate::load::escape_token(&name));
+        let ptr = format!("/{}", crate::pointer::escape_token(&name));
         let Ok(Some(at)) = schema::at_pointer(cx.files, &schema, &ptr) else {
             continue;
         };
@@ -900,7 +900,7 @@ fn correlation(
         Ok(Expr::Message(ExprSource::Payload(p))) => (MessagePart::Payload, p.unwrap_or_default()),
         Ok(Expr::Message(ExprSource::Header(h))) => (
             MessagePart::Header,
-            format!("/{}", crate::load::escape_token(&h)),
+            format!("/{}", crate::pointer::escape_token(&h)),
         ),
         _ => {
             let d = cx.error(
@@ -1145,7 +1145,7 @@ pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -
                 pointer: format!(
                     "{}/properties/{}",
                     owner.pointer,
-                    crate::load::escape_token(&name)
+                    crate::pointer::escape_token(&name)
                 ),
             };
             let value = inline_schema(cx, &child, depth + 1);

@@ -7,13 +7,13 @@ use super::document::{present, report_extra, unsupported};
 use super::values::{Context, Scope};
 use super::{Cx, Source};
 use crate::diagnostic::Diagnostic;
-use crate::load::escape_token;
 use crate::model::{Parameter, Step, Workflow};
 use crate::openapi::{Location, OpenApi, Operation, SecuritySchemeKind, Style, schema};
 use crate::plan::{
     ArrayStyle, BodyPlan, JsonValue, ParamLocation, ParamPlan, ParamStyle, PathPart, RequestPlan,
     RustType, SchemePlan, ValueExpr, WireStyle,
 };
+use crate::pointer::escape_token;
 use crate::suggest::{one_of, similar};
 
 const PARAMETER_FIELDS: &[&str] = &["name", "in", "value"];

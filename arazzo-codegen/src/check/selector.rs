@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::Cx;
 use super::document::unsupported;
-use crate::load::escape_token;
 use crate::model::Document;
+use crate::pointer::escape_token;
 
 /// The deepest payload nesting searched for Selector Objects; deeper values stay literal
 /// (the loader's own depth limit is lower, so this is never reached from a parsed file).

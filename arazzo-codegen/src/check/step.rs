@@ -15,13 +15,13 @@ use crate::criteria::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::expr::{Expr, Source as ExprSource};
-use crate::load::escape_token;
 use crate::model::{Criterion, Step, Workflow};
 use crate::openapi::{self, Operation, schema};
 use crate::plan::{
     CallPlan, CondPlan, CriterionPlan, OperandSource, OutputSource, RustType, StepKind,
     StepOutputPlan, StepPlan,
 };
+use crate::pointer::escape_token;
 use crate::suggest::{one_of, similar};
 use crate::{names, typing};
 
@@ -961,7 +961,7 @@ pub(super) fn undeclared(
             return best.map(|best| {
                 format!(
                     "the schema declares no property `{token}` there; did you mean `#{prefix}/{}`?",
-                    crate::load::escape_token(&best)
+                    crate::pointer::escape_token(&best)
                 )
             });
         }

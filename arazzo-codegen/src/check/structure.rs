@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::{Cx, Version};
 use crate::diagnostic::Diagnostic;
-use crate::load::escape_token;
 use crate::model::{Document, Step, Workflow};
+use crate::pointer::escape_token;
 use crate::suggest::{one_of, similar};
 
 /// What a source description describes, from its `type` (`openapi` when absent).

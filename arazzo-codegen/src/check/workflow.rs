@@ -330,7 +330,7 @@ fn outputs(
     let mut fields = Vec::new();
     let mut rust_names = names::Scope::default();
     for (name, value) in wf.outputs.iter().flatten() {
-        let pointer = format!("{wp}/outputs/{}", crate::load::escape_token(name));
+        let pointer = format!("{wp}/outputs/{}", crate::pointer::escape_token(name));
         let (text, value) = match value.as_str() {
             Some(text) => match scope.value(cx, text, &pointer, Context::WorkflowOutputs) {
                 Some(v) => (text.to_owned(), v),

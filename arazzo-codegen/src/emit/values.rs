@@ -510,7 +510,7 @@ fn operand(o: &OperandPlan) -> TokenStream {
         OperandSource::MessagePayload(None) => quote! { &message.payload_operand() },
         OperandSource::MessagePayload(Some(p)) => quote! { message.payload_pointer_or_null(#p) },
         OperandSource::MessageHeader(h) => {
-            let p = format!("/{}", crate::load::escape_token(h));
+            let p = format!("/{}", crate::pointer::escape_token(h));
             quote! { message.header_pointer_or_null(#p) }
         }
         OperandSource::Value(v) => {

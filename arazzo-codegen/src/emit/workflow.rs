@@ -440,7 +440,7 @@ pub(super) fn output_value(
             quote! { message.payload_pointer(#step, #p)? }
         }
         OutputSource::MessageHeader(step, h) => {
-            let p = format!("/{}", crate::load::escape_token(h));
+            let p = format!("/{}", crate::pointer::escape_token(h));
             quote! { message.header_pointer(#step, #p)? }
         }
         OutputSource::Value(v) => value_owned(v, false),

@@ -443,11 +443,6 @@ fn links_in(value: &Value) -> Vec<String> {
     out
 }
 
-/// Escapes one JSON pointer token (`~` → `~0`, `/` → `~1`).
-pub(crate) fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// Removes `.` and folds `name/..` without touching the file system (the file may not exist).
 fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;

@@ -14,7 +14,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::diagnostic::{Diagnostic, FileId, Span};
 
-use super::escape_token;
+use crate::pointer::escape_token;
 
 /// Deeper nesting than this is refused, so that neither parsing nor walking can overflow the stack.
 const MAX_DEPTH: usize = 256;

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::*;
+use crate::pointer::escape_token;
 
 /// A fresh directory under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);
