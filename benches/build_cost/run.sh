@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# Build cost a user pays (issue 11, items 3, 4 and 5), each figure with its same-run baseline.
+#
+#   benches/build_cost/run.sh [item3] [item4] [item5]     (no argument: all three)
+#
+# Environment: RUNS (item 3's alternating from-empty builds per side, default 3), REPS (repeats
+# of each item 4/5 measurement, default 3), SIZES (item 4's workflow counts, default
+# "1 10 100 1000"), OPENAPI_BYTES (item 5's synthetic OpenAPI, default 2800000), CORPUS (the
+# shared corpus, default ../shared/corpus beside the repository), WORK (scratch, default
+# target/build_cost). Slow (about 15 min on the shared 2-core machine), so CI does not run it.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+RUNS=${RUNS:-3}
+REPS=${REPS:-3}
+SIZES=${SIZES:-1 10 100 1000}
+OPENAPI_BYTES=${OPENAPI_BYTES:-2800000}
+CORPUS=${CORPUS:-$REPO/../shared/corpus}
+WORK=${WORK:-$REPO/target/build_cost}
+CLI=$REPO/target/debug/arazzo-codegen
+# A caching wrapper (sccache) would make "from empty" meaningless.
+unset RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER CARGO_BUILD_RUSTC_WRAPPER
+
+die() {
+    echo "build_cost: $*" >&2
+    exit 1
+}
+for tool in cargo rustc python3 awk sort find; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed (needed by this script)"
+done
+[ -x /usr/bin/time ] && /usr/bin/time -f %M true 2>/dev/null ||
+    die "GNU time (/usr/bin/time with -f) is needed for peak RSS: apt-get install time"
+[ -f "$REPO/Cargo.lock" ] || die "$REPO/Cargo.lock is missing"
+
+ITEMS=${*:-item3 item4 item5}
+for item in $ITEMS; do
+    case $item in item3 | item4 | item5) ;; *) die "unknown item '$item' (item3, item4, item5)" ;; esac
+done
+mkdir -p "$WORK"
+SUMMARY=()
+row() { SUMMARY+=("| $1 | $2 | $3 | \`$4\` |"); }
+
+now() { date +%s.%N; }
+# "median (min–max)" of the numbers on stdin.
+stats() {
+    python3 -c '
+import statistics, sys
+v = [float(x) for x in sys.stdin.read().split()]
+print(f"{statistics.median(v):.{sys.argv[1]}f} ({min(v):.{sys.argv[1]}f}-{max(v):.{sys.argv[1]}f})")' "$1"
+}
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.stdin.read().split()))'; }
+
+# A scratch workspace whose root is the repository's [workspace] tables (same lock file, same
+# dependency versions and features) with path dependencies pointing back at the repository.
+scratch_workspace() {
+    local dir=$1 member=$2
+    mkdir -p "$dir"
+    awk -v repo="$REPO" -v member="$member" '
+        /^\[package\]/ { exit }
+        /^members = / { print "members = [\"" member "\"]"; next }
+        { gsub(/path = "/, "path = \"" repo "/"); print }' "$REPO/Cargo.toml" >"$dir/Cargo.toml"
+    grep -q "^members = \\[\"$member\"\\]" "$dir/Cargo.toml" ||
+        die "cannot read the [workspace] tables of $REPO/Cargo.toml (layout changed?)"
+    cp "$REPO/Cargo.lock" "$dir/Cargo.lock"
+}
+
+cli() {
+    if [ ! -x "$CLI" ] || [ -z "${CLI_BUILT:-}" ]; then
+        echo "building the generator CLI (dev profile, opt-level 0 like a build script)..." >&2
+        (cd "$REPO" && cargo build -q -p arazzo-codegen-cli) || die "cannot build arazzo-codegen-cli"
+        CLI_BUILT=1
+    fi
+}
+
+# Wall seconds of one command; it must succeed.
+timed() {
+    local t0 t1
+    t0=$(now)
+    "$@" >/dev/null 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; die "failed: $*"; }
+    t1=$(now)
+    python3 -c "print(f'{$t1 - $t0:.4f}')"
+}
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(rustc --version)"
+
+# ---------------------------------------------------------------------------------------------
+item5() {
+    echo
+    echo "== item 5: the generator at opt-level 0 (debug CLI, as build scripts run it); median (range) of $REPS"
+    cli
+    local d=$WORK/item5
+    rm -rf "$d"
+    python3 "$HERE/gen.py" workflows 1 "$d/w1"
+    python3 "$HERE/gen.py" workflows 1000 "$d/w1000"
+    python3 "$HERE/gen.py" large-openapi "$OPENAPI_BYTES" "$d/large"
+    local cases=(w1 w1000 large) vendor=""
+    if [ -d "$CORPUS" ]; then
+        # The largest JSON OpenAPI file of the corpus, read in place (never copied).
+        vendor=$(find "$CORPUS" -name '*.json' -size +100k -exec grep -l '"openapi"' {} + 2>/dev/null |
+            xargs -r ls -S | head -1)
+    fi
+    if [ -n "$vendor" ]; then
+        python3 "$HERE/gen.py" vendor "$vendor" "$d/vendor"
+        cases+=(vendor)
+    else
+        echo "   (skipped: the vendor-OpenAPI case needs the shared corpus at $CORPUS; set CORPUS=...)"
+    fi
+    declare -A label=(
+        [w1]="1 workflow, 3 steps (baseline: start-up + small OpenAPI)"
+        [w1000]="1000 workflows, 3 steps each"
+        [large]="3 steps vs synthetic OpenAPI $(($(stat -c %s "$d/large/api.openapi.yml") / 1000)) kB"
+        [vendor]="3 steps vs ${vendor#"$CORPUS"/} $(($(stat -c %s "${vendor:-/dev/null}") / 1000)) kB"
+    )
+    declare -A target=([w1]="-" [w1000]="≤ 2 s" [large]="≤ 0.5 s (2.8 MB)" [vendor]="- (≤ 0.5 s is for 2.8 MB)")
+    local c cmd times
+    for c in "${cases[@]}"; do
+        for cmd in check generate; do
+            times=()
+            for _ in $(seq "$REPS"); do
+                if [ "$cmd" = check ]; then
+                    times+=("$(timed "$CLI" check "$d/$c/doc.arazzo.yml")")
+                else
+                    times+=("$(timed "$CLI" generate "$d/$c/doc.arazzo.yml" -o "$d/$c/out.rs")")
+                fi
+            done
+            local s
+            s=$(printf '%s\n' "${times[@]}" | stats 2)
+            printf '   %-9s %-62s %s s\n' "$cmd" "${label[$c]}" "$s"
+            row "item 5: \`$cmd\`, ${label[$c]}" "${target[$c]}" "$s s" \
+                "target/debug/arazzo-codegen $cmd ${d#"$REPO"/}/$c/doc.arazzo.yml"
+        done
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+item4() {
+    echo
+    echo "== item 4: compiling generated code (dev), rustc of the crate alone; median (range) of $REPS"
+    cli
+    local d=$WORK/item4
+    rm -rf "$d"
+    scratch_workspace "$d" bench-wf
+    mkdir -p "$d/bench-wf/src"
+    cat >"$d/bench-wf/Cargo.toml" <<'EOF'
+[package]
+name = "bench-wf"
+version = "0.0.0"
+edition.workspace = true
+publish = false
+
+# What a user's crate needs for generated code (as examples/petstore and pubsub-flows).
+[dependencies]
+arazzo-runtime.workspace = true
+serde.workspace = true
+serde_json.workspace = true
+EOF
+    echo 'include!("generated.rs");' >"$d/bench-wf/src/lib.rs"
+    : >"$d/bench-wf/src/generated.rs"
+    export RUSTC_WRAPPER=$HERE/rustc_rss.sh BUILD_COST_CRATE=bench_wf BUILD_COST_OUT=$d/rustc.txt
+    echo "   building the dependencies once..." >&2
+    (cd "$d" && cargo build -q) || die "the scratch crate's dependencies do not build"
+    local one_t="" n rep t rss ts rs
+    for n in 0 $SIZES; do
+        if [ "$n" = 0 ]; then
+            : >"$d/bench-wf/src/generated.rs" # baseline: the same crate and dependencies, no workflow
+        else
+            python3 "$HERE/gen.py" workflows "$n" "$d/doc$n"
+            "$CLI" generate "$d/doc$n/doc.arazzo.yml" -o "$d/bench-wf/src/generated.rs" 2>/dev/null ||
+                die "generating $n workflows failed"
+        fi
+        ts=() rs=()
+        for rep in $(seq "$REPS"); do
+            rm -rf "$d"/target/debug/incremental/bench_wf-* "$d/rustc.txt"
+            touch "$d/bench-wf/src/lib.rs"
+            (cd "$d" && cargo build -q) || die "the generated code for $n workflows does not compile"
+            read -r t rss <"$d/rustc.txt"
+            ts+=("$t") rs+=("$rss")
+        done
+        t=$(printf '%s\n' "${ts[@]}" | median)
+        rss=$(printf '%s\n' "${rs[@]}" | median)
+        local tr rr
+        tr=$(printf '%s\n' "${ts[@]}" | stats 2)
+        rr=$(printf '%s\n' "${rs[@]}" | awk '{ printf "%s ", int($1 / 1024) }' | stats 0)
+        if [ "$n" = 0 ]; then
+            printf '   %5s workflows: rustc %s s, peak RSS %s MB (baseline)\n' 0 "$tr" "$rr"
+            row "item 4: empty crate, same deps (baseline)" "-" "$tr s, $rr MB" \
+                "benches/build_cost/run.sh item4 (rustc of the crate alone)"
+            continue
+        fi
+        # Per workflow: the whole compile over N (the issue's figure), and the marginal cost of
+        # each workflow after the first (what one more workflow adds).
+        local per marginal="-"
+        per=$(python3 -c "print(f'{$t * 1000 / $n:.0f}')")
+        [ "$n" = 1 ] && one_t=$t
+        [ "$n" != 1 ] && [ -n "$one_t" ] &&
+            marginal=$(python3 -c "print(f'{($t - $one_t) * 1000 / ($n - 1):.0f}')")
+        printf '   %5s workflows: rustc %s s, peak RSS %s MB; %s ms per workflow, %s ms marginal\n' \
+            "$n" "$tr" "$rr" "$per" "$marginal"
+        local tgt="-"
+        [ "$n" = 100 ] && tgt="≤ 3 s, ≤ 400 MB"
+        row "item 4: $n workflows (3 steps each)" "$tgt" \
+            "$tr s, $rr MB; $per ms/workflow, marginal $marginal ms" "SIZES=\"$n\" benches/build_cost/run.sh item4"
+    done
+    unset RUSTC_WRAPPER BUILD_COST_CRATE BUILD_COST_OUT
+    rm -rf "$d/target"
+}
+
+# ---------------------------------------------------------------------------------------------
+item3() {
+    echo
+    echo "== item 3: pubsub-flows from empty (own target dir, dev) vs its generated code checked in; $RUNS alternating runs per side"
+    local d=$WORK/item3
+    rm -rf "$d"
+    scratch_workspace "$d/shipped" pubsub-flows
+    scratch_workspace "$d/checked-in" pubsub-flows
+    # -L: the crate's `specs` is a symlink to the workspace's specs/.
+    cp -rL "$REPO/pubsub-flows" "$d/shipped/"
+    cp -rL "$REPO/pubsub-flows" "$d/checked-in/"
+
+    # Once, untimed: the shipped crate with --timings (the evidence of crates compiled twice)
+    # and JSON messages; it also yields the generated files.
+    echo "   first build of the shipped crate, with --timings..." >&2
+    (cd "$d/shipped" && cargo build -p pubsub-flows --timings --message-format=json \
+        --target-dir "$d/t-timings" >"$d/messages.json" 2>"$d/timings.err") ||
+        { cat "$d/timings.err" >&2; die "pubsub-flows does not build"; }
+    local html
+    html=$(ls -t "$d"/t-timings/cargo-timings/cargo-timing*.html | head -1)
+    mkdir -p "$WORK/evidence"
+    cp "$html" "$WORK/evidence/pubsub-flows-timings.html"
+    python3 - "$d/messages.json" "$WORK/evidence/pubsub-flows-timings.html" <<'EOF'
+import json, re, sys
+from collections import defaultdict
+units = defaultdict(list)
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and "custom-build" not in m["target"]["kind"]:
+        units[(m["package_id"], m["target"]["name"])].append(m["features"])
+twice = {k: v for k, v in units.items() if len(v) > 1}
+html = open(sys.argv[2]).read()
+data = re.search(r"UNIT_DATA = (\[.*?\]);", html, re.S)
+n_units = len(json.loads(data.group(1))) if data else "?"
+print(f"   --timings: {n_units} units; {len(twice)} crates compiled twice (host and target feature sets differ):")
+for (pid, name), feats in sorted(twice.items(), key=lambda kv: kv[0][1]):
+    version = re.search(r"[@#]([0-9][^ )]*)", pid)
+    sets = "  vs  ".join("[" + ",".join(f) + "]" for f in feats)
+    why = " (same features: a dependency below it differs)" if all(f == feats[0] for f in feats) else ""
+    print(f"     {name} {version.group(1) if version else ''}: {sets}{why}")
+EOF
+    local twice
+    twice=$(python3 - "$d/messages.json" <<'EOF'
+import json, sys
+from collections import Counter
+c = Counter()
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and "custom-build" not in m["target"]["kind"]:
+        c[(m["package_id"], m["target"]["name"])] += 1
+print(" ".join(sorted(n for (_, n), k in c.items() if k > 1)) or "none")
+EOF
+)
+    echo "   (timings report kept at $WORK/evidence/pubsub-flows-timings.html)"
+
+    # The checked-in variant: generated files in src/, no build script, no build-dependency.
+    local out
+    out=$(find "$d/t-timings/debug/build" -path '*pubsub-flows-*/out/*.rs' -printf '%h\n' | sort -u)
+    [ "$(echo "$out" | wc -l)" = 1 ] && [ -n "$out" ] || die "cannot find pubsub-flows' OUT_DIR"
+    local c=$d/checked-in/pubsub-flows
+    cp "$out"/*.rs "$c/src/"
+    rm "$c/build.rs"
+    awk '/^\[/ { skip = ($0 == "[build-dependencies]") } !skip' "$c/Cargo.toml" >"$c/Cargo.toml.new"
+    mv "$c/Cargo.toml.new" "$c/Cargo.toml"
+    sed -i 's/arazzo_runtime::include_workflows!("\([^"]*\)");/include!("\1.rs");/' "$c/src/lib.rs"
+    ! grep -rq 'include_workflows\|OUT_DIR' "$c/src" || die "checked-in variant still reads OUT_DIR"
+    rm -rf "$d/t-timings"
+
+    build_side() { # side -> seconds of a from-empty dev build in its own target dir
+        local side=$1 t
+        rm -rf "$d/t-$side"
+        t=$(cd "$d/$side" && timed cargo build --offline -p pubsub-flows --target-dir "$d/t-$side")
+        rm -rf "$d/t-$side"
+        echo "$t"
+    }
+    echo "   verifying that the checked-in variant builds..." >&2
+    build_side checked-in >/dev/null
+    local r a b ratios=() as=() bs=()
+    for r in $(seq "$RUNS"); do
+        if [ $((r % 2)) = 1 ]; then
+            a=$(build_side shipped)
+            b=$(build_side checked-in)
+        else
+            b=$(build_side checked-in)
+            a=$(build_side shipped)
+        fi
+        as+=("$a") bs+=("$b")
+        ratios+=("$(python3 -c "print(f'{$a / $b:.3f}')")")
+        printf '   run %d: shipped %.1f s, checked-in %.1f s, ratio %s\n' "$r" "$a" "$b" "${ratios[-1]}"
+    done
+    local ra sa sb
+    ra=$(printf '%s\n' "${ratios[@]}" | stats 3)
+    sa=$(printf '%s\n' "${as[@]}" | stats 1)
+    sb=$(printf '%s\n' "${bs[@]}" | stats 1)
+    echo "   shipped ${sa} s; checked-in ${sb} s; ratio median (range) ${ra}"
+    row "item 3: pubsub-flows from empty, shipped / generated code checked in" "≤ 1.10×" \
+        "$ra× ($sa s / $sb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
+    row "item 3: crates compiled twice (host and target)" "none" "$twice" \
+        "cargo build -p pubsub-flows --timings --message-format=json"
+}
+
+for item in $ITEMS; do "$item"; done
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| figure | target | measured: median (range) | command |"
+echo "|---|---|---|---|"
+printf '%s\n' "${SUMMARY[@]}"
