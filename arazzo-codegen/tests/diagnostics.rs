@@ -15,13 +15,7 @@ const BAD: &str = "tests/bad";
 
 /// The fixtures, sorted, as paths relative to this crate.
 fn fixtures() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(BAD)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| fixture_name(p).is_some())
-        .collect();
-    out.sort();
-    out
+    documents(BAD)
 }
 
 /// `unknown-input` for `tests/bad/unknown-input.arazzo.yml`.
