@@ -85,24 +85,16 @@ impl<const N: usize> Steps<N> {
         after_secs: f64,
         first: Option<usize>,
     ) -> bool {
-        let Some(count) = self.retries.get_mut(self.current) else {
-            return false;
-        };
-        if *count >= limit {
+        if !self.retries_left(limit) {
             return false;
         }
-        let step = self.ids.get(self.current).copied().unwrap_or_default();
         if let Some(requested) = server_delay(response).filter(|d| *d > response.max_retry_after) {
-            crate::trace::retry_refused(step, requested);
+            crate::trace::retry_refused(self.step_id(), requested);
             let _ = response.refused_retry_after.set(requested);
             return false;
         }
-        *count += 1;
-        let delay = retry_delay(response, after_secs);
-        crate::trace::retry(step, *count + 1, delay);
-        sleep(delay).await;
-        self.rerun(first);
-        true
+        self.retry_after(retry_delay(response, after_secs), first)
+            .await
     }
 
     /// A `retry` action of a step that failed without a response (it timed out, or a
@@ -113,16 +105,34 @@ impl<const N: usize> Steps<N> {
         after_secs: f64,
         first: Option<usize>,
     ) -> bool {
+        if !self.retries_left(limit) {
+            return false;
+        }
+        let delay = std::time::Duration::try_from_secs_f64(after_secs).unwrap_or_default();
+        self.retry_after(delay, first).await
+    }
+
+    /// Whether the current step has run fewer than `limit` retries.
+    fn retries_left(&self, limit: u32) -> bool {
+        self.retries
+            .get(self.current)
+            .is_some_and(|&count| count < limit)
+    }
+
+    /// The current step's id, for traces.
+    fn step_id(&self) -> &'static str {
+        self.ids.get(self.current).copied().unwrap_or_default()
+    }
+
+    /// Counts a retry of the current step, waits `delay` and sets up its rerun (after `first`
+    /// when given). `retries_left` has been checked.
+    async fn retry_after(&mut self, delay: std::time::Duration, first: Option<usize>) -> bool {
         let Some(count) = self.retries.get_mut(self.current) else {
             return false;
         };
-        if *count >= limit {
-            return false;
-        }
         *count += 1;
-        let step = self.ids.get(self.current).copied().unwrap_or_default();
-        let delay = std::time::Duration::try_from_secs_f64(after_secs).unwrap_or_default();
-        crate::trace::retry(step, *count + 1, delay);
+        let attempt = *count + 1;
+        crate::trace::retry(self.step_id(), attempt, delay);
         sleep(delay).await;
         self.rerun(first);
         true
