@@ -38,6 +38,24 @@ pub(crate) fn resolve(docs: &dyn Documents, schema: &SchemaRef) -> Result<Schema
     follow(docs, schema.file, &schema.pointer).map(|(file, pointer)| SchemaRef { file, pointer })
 }
 
+/// The schema object `schema` resolves to, with where it is; `None` past [`MAX_DEPTH`], for a
+/// `$ref` that does not resolve, or for a boolean schema (the walks below read no keywords
+/// there).
+fn object_at<'d>(
+    docs: &'d dyn Documents,
+    schema: &SchemaRef,
+    depth: usize,
+) -> Option<(SchemaRef, &'d serde_json::Map<String, Value>)> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    let s = resolve(docs, schema).ok()?;
+    match docs.value(s.file).pointer(&s.pointer) {
+        Some(Value::Object(map)) => Some((s, map)),
+        _ => None,
+    }
+}
+
 /// A simple classification of a schema for Rust typing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -69,13 +87,7 @@ pub(crate) fn kind(docs: &dyn Documents, schema: &SchemaRef) -> Kind {
 }
 
 fn kind_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> Kind {
-    if depth > MAX_DEPTH {
-        return Kind::Any;
-    }
-    let Ok(s) = resolve(docs, schema) else {
-        return Kind::Any;
-    };
-    let Some(Value::Object(map)) = docs.value(s.file).pointer(&s.pointer) else {
+    let Some((s, map)) = object_at(docs, schema, depth) else {
         return Kind::Any;
     };
     let types = types_of(map);
@@ -189,13 +201,7 @@ pub(crate) fn is_nullable(docs: &dyn Documents, schema: &SchemaRef) -> bool {
 }
 
 fn nullable_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    let Ok(s) = resolve(docs, schema) else {
-        return false;
-    };
-    let Some(Value::Object(map)) = docs.value(s.file).pointer(&s.pointer) else {
+    let Some((s, map)) = object_at(docs, schema, depth) else {
         return false;
     };
     if map.get("nullable") == Some(&Value::Bool(true))
@@ -220,13 +226,7 @@ pub(crate) fn is_password(docs: &dyn Documents, schema: &SchemaRef) -> bool {
 }
 
 fn password_at(docs: &dyn Documents, schema: &SchemaRef, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    let Ok(s) = resolve(docs, schema) else {
-        return false;
-    };
-    let Some(Value::Object(map)) = docs.value(s.file).pointer(&s.pointer) else {
+    let Some((s, map)) = object_at(docs, schema, depth) else {
         return false;
     };
     map.get("format").and_then(Value::as_str) == Some("password")
