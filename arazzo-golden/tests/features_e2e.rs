@@ -26,7 +26,7 @@ use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 
 mod support;
-use support::{Recorded, Reply, Server};
+use support::{Recorded, Reply, Server, TestServer, json_reply, text_reply, xml_reply};
 
 fn client(sources: &[(&str, &Server)]) -> Client {
     sources
@@ -48,8 +48,8 @@ fn strings(items: &[&str]) -> Vec<String> {
 #[tokio::test]
 async fn json_body_is_built_from_inputs_and_outputs_are_typed() {
     use features_json_body::*;
-    let server = Server::start(|_| {
-        Reply::json(
+    let server = Server::routes(&["POST /orders"], |_| {
+        json_reply(
             201,
             json!({
                 "id": 9_007_199_254_740_993_i64,
@@ -104,8 +104,8 @@ async fn json_body_is_built_from_inputs_and_outputs_are_typed() {
 async fn a_present_optional_output_is_some_and_a_wrong_type_is_a_decode_error() {
     use features_json_body::*;
     let inputs = || PlaceOrderInputs::new("A", "B", "S", 1, "C", Vec::new());
-    let server = Server::start(|_| {
-        Reply::json(
+    let server = Server::routes(&["POST /orders"], |_| {
+        json_reply(
             201,
             json!({"id": 1, "total": 2, "customer": {"name": "A B", "address": {"city": "C"}},
                    "tags": [], "coupon": "SPRING"}),
@@ -118,7 +118,7 @@ async fn a_present_optional_output_is_some_and_a_wrong_type_is_a_decode_error() 
     assert_eq!(outputs.coupon.as_deref(), Some("SPRING"));
     assert_eq!(outputs.total, 2.0, "an integer is a valid number");
 
-    let server = Server::start(|_| Reply::json(201, json!({"id": "one"}))).await;
+    let server = Server::routes(&["POST /orders"], |_| json_reply(201, json!({"id": "one"}))).await;
     let err = place_order(&client(&[("shop", &server)]), inputs())
         .await
         .unwrap_err();
@@ -142,16 +142,16 @@ async fn a_present_optional_output_is_some_and_a_wrong_type_is_a_decode_error() 
 
 fn auth_server() -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
     |r: &Recorded| match r.path() {
-        "/oauth/token" => Reply::json(200, json!({"access_token": "tok-123", "expires_in": 3600})),
-        "/oauth/revoke" => Reply::empty(204),
-        _ => Reply::empty(404),
+        "/oauth/token" => json_reply(200, json!({"access_token": "tok-123", "expires_in": 3600})),
+        "/oauth/revoke" => Reply::status(204),
+        _ => Reply::status(404),
     }
 }
 
 #[tokio::test]
 async fn form_body_leaves_out_absent_inputs_and_empty_post_has_zero_length() {
     use features_form_body::*;
-    let server = Server::start(auth_server()).await;
+    let server = Server::routes(&["POST /oauth/token", "POST /oauth/revoke"], auth_server()).await;
     let inputs = LoginLogoutInputs::new("ada@example.com", "p&ss=w rd");
     assert!(
         !format!("{inputs:?}").contains("p&ss"),
@@ -187,7 +187,7 @@ async fn form_body_leaves_out_absent_inputs_and_empty_post_has_zero_length() {
 #[tokio::test]
 async fn form_body_sends_a_present_optional_input() {
     use features_form_body::*;
-    let server = Server::start(auth_server()).await;
+    let server = Server::routes(&["POST /oauth/token", "POST /oauth/revoke"], auth_server()).await;
     let mut inputs = LoginLogoutInputs::new("ada", "pw");
     inputs.scope = Some("read write".to_owned());
     login_logout(&client(&[("auth", &server)]), inputs)
@@ -206,13 +206,19 @@ async fn form_body_sends_a_present_optional_input() {
 #[tokio::test]
 async fn parameters_go_where_the_description_says() {
     use features_parameters::*;
-    let server = Server::start(|r| {
-        if r.path() == "/pets" {
-            Reply::json(200, json!([{"id": 1}]))
-        } else {
-            Reply::json(200, json!({"name": "Mr Whiskers"}))
-        }
-    })
+    let server = Server::routes(
+        &[
+            "GET /pets",
+            "GET /owners/42/pets/Mr%20Whiskers%2F2%20%C3%BC%3F",
+        ],
+        |r| {
+            if r.path() == "/pets" {
+                json_reply(200, json!([{"id": 1}]))
+            } else {
+                json_reply(200, json!({"name": "Mr Whiskers"}))
+            }
+        },
+    )
     .await;
     let inputs = FindOwnerPetInputs::new(
         42,
@@ -258,7 +264,10 @@ async fn parameters_go_where_the_description_says() {
 #[tokio::test]
 async fn a_present_optional_query_parameter_is_sent() {
     use features_parameters::*;
-    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let server = Server::routes(&["GET /pets", "GET /owners/1/pets/rex"], |_| {
+        json_reply(200, json!({"name": "Rex"}))
+    })
+    .await;
     let mut inputs = FindOwnerPetInputs::new(1, "rex", "s", Vec::new(), strings(&["id"]), "t", 2);
     inputs.search = Some("good boy".to_owned());
     find_owner_pet(&client(&[("petStore", &server)]), inputs)
@@ -274,7 +283,10 @@ async fn a_present_optional_query_parameter_is_sent() {
 #[tokio::test]
 async fn cookie_values_cannot_add_cookies_and_empty_arrays_send_nothing() {
     use features_parameters::*;
-    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let server = Server::routes(&["GET /pets", "GET /owners/1/pets/rex"], |_| {
+        json_reply(200, json!({"name": "Rex"}))
+    })
+    .await;
     let inputs = FindOwnerPetInputs::new(1, "rex", "a; admin=1", Vec::new(), Vec::new(), "t", 2);
     find_owner_pet(&client(&[("petStore", &server)]), inputs)
         .await
@@ -291,7 +303,8 @@ async fn cookie_values_cannot_add_cookies_and_empty_arrays_send_nothing() {
 async fn a_dot_segment_path_value_is_refused_before_sending() {
     use features_parameters::*;
     for name in ["..", "."] {
-        let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+        let server =
+            Server::routes(&["GET /pets"], |_| json_reply(200, json!({"name": "Rex"}))).await;
         let inputs = FindOwnerPetInputs::new(1, name, "s", Vec::new(), Vec::new(), "t", 2);
         let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
             .await
@@ -308,7 +321,7 @@ async fn a_dot_segment_path_value_is_refused_before_sending() {
 #[tokio::test]
 async fn a_header_value_that_http_cannot_carry_stops_the_step_without_echoing_it() {
     use features_parameters::*;
-    let server = Server::start(|_| Reply::json(200, json!({"name": "Rex"}))).await;
+    let server = Server::routes(&["GET /pets"], |_| json_reply(200, json!({"name": "Rex"}))).await;
     let inputs = FindOwnerPetInputs::new(1, "x", "s", Vec::new(), Vec::new(), "t\r\nX-Evil: 1", 2);
     let err = find_owner_pet(&client(&[("petStore", &server)]), inputs)
         .await
@@ -333,7 +346,10 @@ async fn a_header_value_that_http_cannot_carry_stops_the_step_without_echoing_it
 #[tokio::test]
 async fn operation_path_reaches_an_operation_without_an_id() {
     use features_operation_path::*;
-    let server = Server::start(|_| Reply::json(200, json!({"id": 7, "name": "Rex"}))).await;
+    let server = Server::routes(&["GET /pets/7"], |_| {
+        json_reply(200, json!({"id": 7, "name": "Rex"}))
+    })
+    .await;
     let outputs = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
         .await
         .unwrap();
@@ -347,7 +363,7 @@ async fn operation_path_reaches_an_operation_without_an_id() {
 #[tokio::test]
 async fn a_missing_required_output_names_the_pointer() {
     use features_operation_path::*;
-    let server = Server::start(|_| Reply::json(200, json!({"id": 7}))).await;
+    let server = Server::routes(&["GET /pets/7"], |_| json_reply(200, json!({"id": 7}))).await;
     let err = fetch_pet(&client(&[("petStore", &server)]), FetchPetInputs::new(7))
         .await
         .unwrap_err();
@@ -364,11 +380,14 @@ async fn a_missing_required_output_names_the_pointer() {
 #[tokio::test]
 async fn two_sources_chain_an_output_into_a_path_and_read_header_and_text() {
     use features_two_sources::*;
-    let catalog = Server::start(|_| {
-        Reply::json(200, json!({"id": 314})).with_header("X-Request-Id", "req-77")
+    let catalog = Server::routes(&["GET /products/search"], |_| {
+        json_reply(200, json!({"id": 314})).header("X-Request-Id", "req-77")
     })
     .await;
-    let inventory = Server::start(|_| Reply::text(200, "MUG-314 · aisle 5")).await;
+    let inventory = Server::routes(&["GET /stock/314/label"], |_| {
+        text_reply(200, "MUG-314 · aisle 5")
+    })
+    .await;
 
     let outputs = product_label(
         &client(&[("catalog", &catalog), ("inventory", &inventory)]),
@@ -392,8 +411,11 @@ async fn two_sources_chain_an_output_into_a_path_and_read_header_and_text() {
 #[tokio::test]
 async fn a_missing_response_header_output_is_a_decode_error() {
     use features_two_sources::*;
-    let catalog = Server::start(|_| Reply::json(200, json!({"id": 1}))).await;
-    let inventory = Server::start(|_| Reply::text(200, "x")).await;
+    let catalog = Server::routes(&["GET /products/search"], |_| {
+        json_reply(200, json!({"id": 1}))
+    })
+    .await;
+    let inventory = Server::routes(&["GET /stock/1/label"], |_| text_reply(200, "x")).await;
     let err = product_label(
         &client(&[("catalog", &catalog), ("inventory", &inventory)]),
         ProductLabelInputs::new("x"),
@@ -414,14 +436,14 @@ async fn a_missing_response_header_output_is_a_decode_error() {
 #[tokio::test]
 async fn nullable_fields_are_options_in_both_openapi_versions() {
     use features_openapi_versions::*;
-    let server = Server::start(|r| {
+    let server = Server::routes(&["GET /records/cat%201", "GET /notes/cat%201"], |r| {
         if r.path().starts_with("/records/") {
-            Reply::json(
+            json_reply(
                 200,
                 json!({"nickname": null, "weight": 4.25, "owner": {"name": "Sam", "visits": [1, 5]}}),
             )
         } else {
-            Reply::json(200, json!({"text": null, "author": "Dr. K"}))
+            json_reply(200, json!({"text": null, "author": "Dr. K"}))
         }
     })
     .await;
@@ -447,14 +469,14 @@ async fn nullable_fields_are_options_in_both_openapi_versions() {
 #[tokio::test]
 async fn nullable_fields_with_values_are_some() {
     use features_openapi_versions::*;
-    let server = Server::start(|r| {
+    let server = Server::routes(&["GET /records/c", "GET /notes/c"], |r| {
         if r.path().starts_with("/records/") {
-            Reply::json(
+            json_reply(
                 200,
                 json!({"nickname": "Fluffy", "weight": 4, "owner": {"name": "Sam", "visits": []}}),
             )
         } else {
-            Reply::json(200, json!({"text": "Healthy", "author": "Dr. K"}))
+            json_reply(200, json!({"text": "Healthy", "author": "Dr. K"}))
         }
     })
     .await;
@@ -476,7 +498,10 @@ async fn check(
     body: serde_json::Value,
 ) -> Result<features_conditions::CheckShipmentOutputs, WorkflowError> {
     use features_conditions::*;
-    let server = Server::start(move |_| Reply::json(status, body.clone())).await;
+    let server = Server::routes(&["GET /shipments/SH%2F1"], move |_| {
+        json_reply(status, body.clone())
+    })
+    .await;
     let result = check_shipment(
         &client(&[("shipping", &server)]),
         CheckShipmentInputs::new("SH/1", 3.0),
@@ -557,7 +582,10 @@ async fn each_failing_criterion_is_named_with_the_status() {
 #[tokio::test]
 async fn typed_inputs_and_defaults_are_sent_as_json() {
     use features_inputs::*;
-    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-1"}))).await;
+    let server = Server::routes(&["POST /subscriptions"], |_| {
+        json_reply(201, json!({"id": "sub-1"}))
+    })
+    .await;
     let mut address = SubscribeInputsAddress::new("Main St 1", "1011AB");
     address.floor = Some(3);
     let inputs = SubscribeInputs::new(
@@ -601,7 +629,10 @@ async fn typed_inputs_and_defaults_are_sent_as_json() {
 #[tokio::test]
 async fn a_present_optional_input_is_a_json_member() {
     use features_inputs::*;
-    let server = Server::start(|_| Reply::json(201, json!({"id": "sub-2"}))).await;
+    let server = Server::routes(&["POST /subscriptions"], |_| {
+        json_reply(201, json!({"id": "sub-2"}))
+    })
+    .await;
     let mut inputs = SubscribeInputs::new(
         "a@b.c",
         "pw",
@@ -673,9 +704,9 @@ fn things(
             if let Some(c) = coupon {
                 body["coupon"] = json!(c);
             }
-            Reply::json(200, body).with_header("X-Rate", "5")
+            json_reply(200, body).header("X-Rate", "5")
         } else {
-            Reply::json(200, json!({"id": second_id, "labels": ["y", "z"]}))
+            json_reply(200, json!({"id": second_id, "labels": ["y", "z"]}))
         }
     }
 }
@@ -683,7 +714,11 @@ fn things(
 #[tokio::test]
 async fn keyword_names_literals_and_whole_input_payloads_reach_the_wire() {
     use features_edge_cases::*;
-    let server = Server::start(things(None, "t/1")).await;
+    let server = Server::routes(
+        &["PUT /things/thing-gadget", "PUT /things/t%2F1"],
+        things(None, "t/1"),
+    )
+    .await;
     let outputs = register_thing(&client(&[("things", &server)]), thing_inputs())
         .await
         .unwrap();
@@ -726,7 +761,11 @@ async fn keyword_names_literals_and_whole_input_payloads_reach_the_wire() {
 #[tokio::test]
 async fn a_present_optional_output_is_sent_as_a_header() {
     use features_edge_cases::*;
-    let server = Server::start(things(Some("SAVE10"), "t/1")).await;
+    let server = Server::routes(
+        &["PUT /things/thing-gadget", "PUT /things/t%2F1"],
+        things(Some("SAVE10"), "t/1"),
+    )
+    .await;
     register_thing(&client(&[("things", &server)]), thing_inputs())
         .await
         .unwrap();
@@ -735,7 +774,11 @@ async fn a_present_optional_output_is_sent_as_a_header() {
 
 #[tokio::test]
 async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
-    let server = Server::start(things(None, "t/1")).await;
+    let server = Server::routes(
+        &["PUT /things/thing-gadget", "PUT /things/t%2F1"],
+        things(None, "t/1"),
+    )
+    .await;
     let mut inputs = thing_inputs();
     inputs.flag = false;
     let err = features_edge_cases::register_thing(&client(&[("things", &server)]), inputs)
@@ -754,8 +797,8 @@ async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
         "{err:?}"
     );
 
-    let server = Server::start(|_| {
-        Reply::json(200, json!({"id": "a", "labels": []})).with_header("X-Rate", "6")
+    let server = Server::routes(&["PUT /things/thing-gadget", "PUT /things/t%2F1"], |_| {
+        json_reply(200, json!({"id": "a", "labels": []})).header("X-Rate", "6")
     })
     .await;
     let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
@@ -773,7 +816,11 @@ async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
         "{err:?}"
     );
 
-    let server = Server::start(things(None, "t/2")).await;
+    let server = Server::routes(
+        &["PUT /things/thing-gadget", "PUT /things/t%2F1"],
+        things(None, "t/2"),
+    )
+    .await;
     let err = features_edge_cases::register_thing(&client(&[("things", &server)]), thing_inputs())
         .await
         .unwrap_err();
@@ -797,13 +844,10 @@ async fn criteria_on_inputs_headers_and_earlier_outputs_fail_with_their_text() {
 async fn delimited_query_arrays_and_a_vendor_json_response() {
     use features_query_styles::*;
     assert_eq!(SEARCH_BASE_URL, "https://eu.example.com/api");
-    let server = Server::start(|_| {
-        let mut reply = Reply::json(200, json!({"items": [{"id": 4}, {"id": 9}]}));
-        reply.headers = vec![(
-            "content-type".to_owned(),
-            "application/vnd.api+json".to_owned(),
-        )];
-        reply
+    let server = Server::routes(&["GET /search"], |_| {
+        Reply::status(200)
+            .header("content-type", "application/vnd.api+json")
+            .body(json!({"items": [{"id": 4}, {"id": 9}]}).to_string())
     })
     .await;
     let outputs = search_documents(
@@ -849,18 +893,25 @@ async fn delimited_query_arrays_and_a_vendor_json_response() {
 #[tokio::test]
 async fn referenced_parameters_bodies_responses_and_path_items_work() {
     use features_refs::*;
-    let server = Server::start(|r| match (r.method.as_str(), r.path()) {
-        ("GET", "/zoos/3/animals") => Reply::json(
-            200,
-            json!({"animals": [{"id": 1, "name": "Zed"}, {"id": 2, "name": "Ann"}]}),
-        ),
-        ("POST", "/zoos/3/animals") => Reply::json(
-            201,
-            json!({"id": 3, "name": "Leo", "createdAt": "2026-11-28"}),
-        ),
-        ("GET", "/zoos/3/keeper") => Reply::json(200, json!({"name": "Kim"})),
-        _ => Reply::empty(404),
-    })
+    let server = Server::routes(
+        &[
+            "GET /zoos/3/animals",
+            "POST /zoos/3/animals",
+            "GET /zoos/3/keeper",
+        ],
+        |r| match (r.method.as_str(), r.path()) {
+            ("GET", "/zoos/3/animals") => json_reply(
+                200,
+                json!({"animals": [{"id": 1, "name": "Zed"}, {"id": 2, "name": "Ann"}]}),
+            ),
+            ("POST", "/zoos/3/animals") => json_reply(
+                201,
+                json!({"id": 3, "name": "Leo", "createdAt": "2026-11-28"}),
+            ),
+            ("GET", "/zoos/3/keeper") => json_reply(200, json!({"name": "Kim"})),
+            _ => Reply::status(404),
+        },
+    )
     .await;
     let outputs = stock_zoo(&client(&[("zoo", &server)]), StockZooInputs::new(3))
         .await
@@ -900,10 +951,13 @@ async fn referenced_parameters_bodies_responses_and_path_items_work() {
 #[tokio::test]
 async fn patch_empty_put_and_delete_are_sent_as_declared() {
     use features_methods::*;
-    let server = Server::start(|r| match r.method.as_str() {
-        "PATCH" => Reply::json(200, json!({"version": 8})),
-        _ => Reply::empty(204),
-    })
+    let server = Server::routes(
+        &["PATCH /notes/12", "PUT /notes/12/pin", "DELETE /notes/12"],
+        |r| match r.method.as_str() {
+            "PATCH" => json_reply(200, json!({"version": 8})),
+            _ => Reply::status(204),
+        },
+    )
     .await;
     let outputs = archive_note(
         &client(&[("notes", &server)]),
@@ -955,18 +1009,16 @@ fn library(
 ) -> impl Fn(&Recorded) -> Reply + Send + Sync + 'static {
     move |r: &Recorded| {
         if r.path() == "/books" {
-            Reply::json(
+            json_reply(
                 200,
                 json!({"books": [
                     {"isbn": "1", "title": "Emma", "available": false},
                     {"isbn": "2", "title": "Persuasion", "available": available}
                 ]}),
             )
-            .with_header("X-Request-Id", request_id)
+            .header("X-Request-Id", request_id)
         } else {
-            let mut reply = Reply::text(200, record);
-            reply.headers = vec![("content-type".to_owned(), "application/xml".to_owned())];
-            reply
+            xml_reply(200, record)
         }
     }
 }
@@ -984,7 +1036,11 @@ async fn find_book(
 
 #[tokio::test]
 async fn regex_jsonpath_and_xpath_criteria_pass_on_a_matching_response() {
-    let server = Server::start(library("req-00af", true, RECORD)).await;
+    let server = Server::routes(
+        &["GET /books", "GET /books/978-0/catalogue-record"],
+        library("req-00af", true, RECORD),
+    )
+    .await;
     let outputs = find_book(&server).await.unwrap();
     assert_eq!(outputs.first_title, "Emma");
     assert_eq!(outputs.xml, RECORD);
@@ -1004,19 +1060,31 @@ async fn each_criterion_kind_fails_on_its_own() {
         other => panic!("expected CriteriaNotMet, got {other:?}"),
     };
     // Regex is case-sensitive.
-    let server = Server::start(library("REQ-00AF", true, RECORD)).await;
+    let server = Server::routes(
+        &["GET /books", "GET /books/978-0/catalogue-record"],
+        library("REQ-00AF", true, RECORD),
+    )
+    .await;
     assert_eq!(
         unmet(find_book(&server).await.unwrap_err()),
         ("search", "^req-[0-9a-f]{4}$")
     );
-    let server = Server::start(library("req-00af", false, RECORD)).await;
+    let server = Server::routes(
+        &["GET /books", "GET /books/978-0/catalogue-record"],
+        library("req-00af", false, RECORD),
+    )
+    .await;
     assert_eq!(
         unmet(find_book(&server).await.unwrap_err()),
         ("search", "$.books[?@.available == true]")
     );
     let other =
         "<record><datafield tag='245'><subfield code='a'>Emma</subfield></datafield></record>";
-    let server = Server::start(library("req-00af", true, other)).await;
+    let server = Server::routes(
+        &["GET /books", "GET /books/978-0/catalogue-record"],
+        library("req-00af", true, other),
+    )
+    .await;
     assert_eq!(
         unmet(find_book(&server).await.unwrap_err()),
         (
@@ -1034,10 +1102,10 @@ async fn each_criterion_kind_fails_on_its_own() {
 #[tokio::test]
 async fn selector_objects_read_the_values_their_selectors_name() {
     use features_arazzo_1_1::*;
-    let server = Server::start(|r| match r.target.as_str() {
-        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}, {"id": 8}])),
-        "/pets/7" => Reply::json(200, json!({"id": 7, "name": "Rex"})),
-        _ => Reply::json(500, json!({})),
+    let server = Server::routes(&["GET /pets", "GET /pets/7"], |r| match r.target.as_str() {
+        "/pets?limit=3" => json_reply(200, json!([{"id": 7}, {"id": 8}])),
+        "/pets/7" => json_reply(200, json!({"id": 7, "name": "Rex"})),
+        _ => json_reply(500, json!({})),
     })
     .await;
     let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
@@ -1052,12 +1120,15 @@ async fn selector_objects_read_the_values_their_selectors_name() {
 #[tokio::test]
 async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
     use features_arazzo_1_1::*;
-    let server = Server::start(|r| match r.target.as_str() {
-        "/pets?limit=3" => Reply::json(200, json!([{"id": 7}])),
-        "/pets/7" => Reply::json(404, json!({})),
-        "/owners/3/pets/Rex" => Reply::json(200, json!({"name": "Rex"})),
-        _ => Reply::json(500, json!({})),
-    })
+    let server = Server::routes(
+        &["GET /pets", "GET /pets/7", "GET /owners/3/pets/Rex"],
+        |r| match r.target.as_str() {
+            "/pets?limit=3" => json_reply(200, json!([{"id": 7}])),
+            "/pets/7" => json_reply(404, json!({})),
+            "/owners/3/pets/Rex" => json_reply(200, json!({"name": "Rex"})),
+            _ => json_reply(500, json!({})),
+        },
+    )
     .await;
     let inputs = SelectPetInputs::new(SelectPetInputsOwner::new(3, "Rex"));
     let outputs = select_pet(&client(&[("petStore", &server)]), inputs)
@@ -1076,19 +1147,21 @@ async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
 // Arazzo 1.1 step `timeout` on an HTTP step without `onFailure`: a server that never answers
 // fails the workflow with `WorkflowError::Timeout` naming the step, soon after the timeout.
 
+/// A server that takes `GET /pets` and answers it only after an hour.
+async fn silent_pets() -> Server {
+    Server::start(TestServer::builder().on(
+        "GET",
+        "/pets",
+        json_reply(200, json!([])).delay(std::time::Duration::from_secs(3600)),
+    ))
+    .await
+}
+
 #[tokio::test]
 async fn a_step_past_its_timeout_fails_the_workflow_naming_the_step() {
     use features_step_timeout::*;
-    // A real listener that accepts and never answers.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let server = silent_pets().await;
+    let client = client(&[("petStore", &server)]);
     let started = std::time::Instant::now();
     let err = list_quickly(&client, ListQuicklyInputs::default())
         .await
@@ -1096,12 +1169,13 @@ async fn a_step_past_its_timeout_fails_the_workflow_naming_the_step() {
     assert!(err.is_timeout(), "{err}");
     assert_eq!(err.to_string(), "step `listPets`: timed out after 300 ms");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(server.calls(), ["GET /pets"], "the request went out");
 }
 
 #[tokio::test]
 async fn a_step_within_its_timeout_succeeds() {
     use features_step_timeout::*;
-    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let server = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     let outputs = list_quickly(
         &client(&[("petStore", &server)]),
         ListQuicklyInputs::default(),
@@ -1114,20 +1188,18 @@ async fn a_step_within_its_timeout_succeeds() {
 #[tokio::test]
 async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
     use features_step_timeout::*;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    let client = Client::builder().base_url("petStore", url).build().unwrap();
+    let server = silent_pets().await;
+    let client = client(&[("petStore", &server)]);
     let err = list_within(&client, ListWithinInputs::default())
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err}");
     assert_eq!(err.to_string(), "step `runList`: timed out after 200 ms");
+    assert_eq!(
+        server.calls(),
+        ["GET /pets"],
+        "the called workflow's request went out"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1137,9 +1209,10 @@ async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
 #[tokio::test]
 async fn an_output_the_schema_marks_as_password_is_hidden_from_debug() {
     use features_secret_outputs::*;
-    let server =
-        Server::start(|_| Reply::json(201, json!({"id": "acc-1", "recoveryCode": "R3C0VER-ME"})))
-            .await;
+    let server = Server::routes(&["POST /accounts"], |_| {
+        json_reply(201, json!({"id": "acc-1", "recoveryCode": "R3C0VER-ME"}))
+    })
+    .await;
     let outputs = open_account(&client(&[("accounts", &server)]), OpenAccountInputs::new())
         .await
         .unwrap();
@@ -1158,7 +1231,10 @@ async fn an_output_the_schema_marks_as_password_is_hidden_from_debug() {
 #[tokio::test]
 async fn querystring_parameters_send_the_whole_query_in_their_media_type() {
     use features_querystring::*;
-    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let server = Server::routes(&["GET /products", "GET /products/filtered"], |_| {
+        json_reply(200, json!([]))
+    })
+    .await;
     let client = client(&[("shop", &server)]);
     // A form query is sent as written; what a template interpolates is form-encoded, so
     // `&`, `=` and `+` in an input stay inside its pair.
@@ -1179,7 +1255,10 @@ async fn querystring_parameters_send_the_whole_query_in_their_media_type() {
 #[tokio::test]
 async fn an_absent_optional_querystring_sends_no_query() {
     use features_querystring::*;
-    let server = Server::start(|_| Reply::json(200, json!([]))).await;
+    let server = Server::routes(&["GET /products", "GET /products/filtered"], |_| {
+        json_reply(200, json!([]))
+    })
+    .await;
     search(
         &client(&[("shop", &server)]),
         SearchInputs::new("books", 1.0),
@@ -1198,7 +1277,7 @@ async fn an_absent_optional_querystring_sends_no_query() {
 #[tokio::test]
 async fn array_literal_items_with_expressions_are_sent_filled_in() {
     use features_parameter_lists::*;
-    let server = Server::start(|_| Reply::json(200, json!({}))).await;
+    let server = Server::routes(&["GET /owners/7/pets/rex"], |_| json_reply(200, json!({}))).await;
     tagged_pet(
         &client(&[("petStore", &server)]),
         TaggedPetInputs::new(7, "rex", "lobby&x", 50),

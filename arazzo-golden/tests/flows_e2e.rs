@@ -5,8 +5,6 @@
 //! and step overrides, sub-workflows, every criterion type, and the step budget. The last part
 //! runs data-driven cases (`tests/flows/*.test.yml`: mocks, inputs, expected outputs and calls).
 
-use std::collections::{BTreeMap, VecDeque};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use arazzo_runtime::{Client, WorkflowError};
@@ -21,50 +19,31 @@ use arazzo_golden::flows_subflows;
 use arazzo_golden::flows_train_booking;
 
 // ---------------------------------------------------------------------------------------------
-// The shared recording server (`tests/support`), answering from a per-test script.
+// The shared test server (`tests/support`: `arazzo_runtime::testing::TestServer`), answering
+// from a per-test script.
 
 mod support;
-use support::{Recorded, Reply, Server};
+use support::{Recorded, Reply, Server, TestServer, TestServerBuilder, json_reply, xml_reply};
 
 /// Responses per `METHOD /path` (path without the query), served in order; the last one of a
-/// queue repeats. A request nobody scripted gets a 599 (and shows in the recorded calls).
-#[derive(Default)]
-struct Script {
-    queues: BTreeMap<String, VecDeque<Reply>>,
-}
+/// queue repeats. A request nobody scripted gets a 404 (and shows in the recorded calls).
+struct Script(TestServerBuilder);
 
 impl Script {
     fn new() -> Self {
-        Self::default()
+        Self(TestServer::builder())
     }
 
     /// Adds `reply` to the queue of `route` (`"GET /items/a1"`).
-    fn on(mut self, route: &str, reply: Reply) -> Self {
-        self.queues
-            .entry(route.to_owned())
-            .or_default()
-            .push_back(reply);
-        self
-    }
-
-    fn answer(&mut self, r: &Recorded) -> Reply {
-        let route = format!("{} {}", r.method, r.path());
-        match self.queues.get_mut(&route) {
-            Some(queue) if queue.len() > 1 => queue.pop_front().unwrap(),
-            Some(queue) => queue.front().cloned().unwrap(),
-            None => Reply::json(599, json!({"unscripted": route})),
-        }
+    fn on(self, route: &str, reply: Reply) -> Self {
+        let (method, path) = route.split_once(' ').unwrap();
+        Self(self.0.on(method, path, reply))
     }
 }
 
-/// Starts the recording server, answering from `script`.
+/// Starts the test server, answering from `script`.
 async fn start(script: Script) -> Server {
-    let script = Mutex::new(script);
-    Server::start(move |r: &Recorded| match script.lock() {
-        Ok(mut script) => script.answer(r),
-        Err(_) => Reply::empty(500),
-    })
-    .await
+    Server::start(script.0).await
 }
 
 /// A client whose every source description goes to the test server.
@@ -85,14 +64,14 @@ impl FlowClient for Server {
 }
 
 fn item(sku: &str, stock: i64) -> Reply {
-    Reply::json(
+    json_reply(
         200,
         json!({"sku": sku, "name": format!("Item {sku}"), "stock": stock}),
     )
 }
 
 fn reserved(id: &str, stock_left: i64) -> Reply {
-    Reply::json(201, json!({"reservationId": id, "stock": stock_left}))
+    json_reply(201, json!({"reservationId": id, "stock": stock_left}))
 }
 
 fn criteria_failed(err: WorkflowError) -> (&'static str, &'static str, u16) {
@@ -151,7 +130,7 @@ mod reserve_item {
             .on("POST /items/a1/reservations", reserved("r-2", 0))
             .on(
                 "POST /items/a1/restocks",
-                Reply::json(202, json!({"ticket": "t-9"})),
+                json_reply(202, json!({"ticket": "t-9"})),
             ))
         .await;
         let out = result.unwrap();
@@ -169,7 +148,7 @@ mod reserve_item {
 
     #[tokio::test]
     async fn workflow_failure_action_end_is_a_normal_end() {
-        let (result, calls) = run(Script::new().on("GET /items/a1", Reply::empty(404))).await;
+        let (result, calls) = run(Script::new().on("GET /items/a1", Reply::status(404))).await;
         let out = result.unwrap();
         assert_eq!((out.reservation_id, out.restock_ticket), (None, None));
         assert_eq!(calls, ["GET /items/a1"]);
@@ -178,8 +157,8 @@ mod reserve_item {
     #[tokio::test]
     async fn workflow_retry_retries_twice_then_succeeds() {
         let (result, calls) = run(Script::new()
-            .on("GET /items/a1", Reply::empty(429))
-            .on("GET /items/a1", Reply::empty(429))
+            .on("GET /items/a1", Reply::status(429))
+            .on("GET /items/a1", Reply::status(429))
             .on("GET /items/a1", item("a1", 3))
             .on("POST /items/a1/reservations", reserved("r-3", 2)))
         .await;
@@ -197,7 +176,7 @@ mod reserve_item {
 
     #[tokio::test]
     async fn workflow_retry_exhausted_fails_with_the_criterion() {
-        let (result, calls) = run(Script::new().on("GET /items/a1", Reply::empty(429))).await;
+        let (result, calls) = run(Script::new().on("GET /items/a1", Reply::status(429))).await;
         assert_eq!(
             criteria_failed(result.unwrap_err()),
             ("lookup", "$statusCode == 200", 429)
@@ -209,7 +188,7 @@ mod reserve_item {
     async fn step_override_of_throttled_ends_instead_of_retrying() {
         let (result, calls) = run(Script::new()
             .on("GET /items/a1", item("a1", 3))
-            .on("POST /items/a1/reservations", Reply::empty(429)))
+            .on("POST /items/a1/reservations", Reply::status(429)))
         .await;
         let out = result.unwrap();
         assert_eq!(out.reservation_id, None);
@@ -220,7 +199,7 @@ mod reserve_item {
     async fn a_failure_no_action_matches_returns_the_criterion() {
         let (result, calls) = run(Script::new()
             .on("GET /items/a1", item("a1", 3))
-            .on("POST /items/a1/reservations", Reply::empty(409)))
+            .on("POST /items/a1/reservations", Reply::status(409)))
         .await;
         assert_eq!(
             criteria_failed(result.unwrap_err()),
@@ -237,7 +216,7 @@ mod sync_feed {
     use super::*;
 
     fn page(n: i64, count: i64, more: bool) -> Reply {
-        Reply::json(200, json!({"page": n, "count": count, "more": more}))
+        json_reply(200, json!({"page": n, "count": count, "more": more}))
     }
 
     #[tokio::test]
@@ -247,10 +226,10 @@ mod sync_feed {
                 .on("GET /feed", page(1, 10, true))
                 .on("GET /feed", page(2, 10, true))
                 .on("GET /feed", page(3, 4, false))
-                .on("POST /archive", Reply::json(201, json!({"archived": 10})))
-                .on("POST /archive", Reply::json(201, json!({"archived": 20})))
-                .on("POST /archive", Reply::json(201, json!({"archived": 24})))
-                .on("POST /archive/commit", Reply::empty(204)),
+                .on("POST /archive", json_reply(201, json!({"archived": 10})))
+                .on("POST /archive", json_reply(201, json!({"archived": 20})))
+                .on("POST /archive", json_reply(201, json!({"archived": 24})))
+                .on("POST /archive/commit", Reply::status(204)),
         )
         .await;
         let out = sync_feed(&server.client(), SyncFeedInputs::new())
@@ -290,7 +269,7 @@ mod sync_feed {
         let server = start(
             Script::new()
                 .on("GET /feed", page(7, 0, false))
-                .on("POST /archive/commit", Reply::empty(204)),
+                .on("POST /archive/commit", Reply::status(204)),
         )
         .await;
         let out = sync_feed(&server.client(), SyncFeedInputs::new())
@@ -312,7 +291,7 @@ mod fetch_item {
             .into_iter()
             .fold(Script::new(), |s, r| s.on("GET /items/b2", r))
             .on("GET /mirror/items/b2", item("b2", 1))
-            .on("POST /audit", Reply::empty(204))
+            .on("POST /audit", Reply::status(204))
     }
 
     async fn run(script: Script) -> (Result<FetchItemOutputs, WorkflowError>, Vec<String>) {
@@ -338,7 +317,7 @@ mod fetch_item {
 
     #[tokio::test]
     async fn retries_exhausted_then_the_next_action_goes_to_the_mirror() {
-        let (result, calls) = run(script_with_primary(vec![Reply::empty(429)])).await;
+        let (result, calls) = run(script_with_primary(vec![Reply::status(429)])).await;
         let out = result.unwrap();
         assert_eq!(out.mirror_name.as_deref(), Some("Item b2"));
         assert_eq!(out.audited, Some(204));
@@ -356,7 +335,7 @@ mod fetch_item {
 
     #[tokio::test]
     async fn all_criteria_of_an_action_must_hold() {
-        let exhausted = Reply::empty(429).with_header("X-Quota", "exhausted");
+        let exhausted = Reply::status(429).header("X-Quota", "exhausted");
         let (result, calls) = run(script_with_primary(vec![exhausted])).await;
         assert_eq!(result.unwrap().mirror_name.as_deref(), Some("Item b2"));
         assert_eq!(
@@ -368,7 +347,7 @@ mod fetch_item {
 
     #[tokio::test]
     async fn an_unmatched_failure_takes_the_unconditional_goto() {
-        let (result, calls) = run(script_with_primary(vec![Reply::empty(500)])).await;
+        let (result, calls) = run(script_with_primary(vec![Reply::status(500)])).await;
         assert_eq!(result.unwrap().mirror_name.as_deref(), Some("Item b2"));
         assert_eq!(
             calls,
@@ -380,7 +359,7 @@ mod fetch_item {
     async fn the_first_matching_action_wins() {
         // A 429 that also says maintenance: `maintenance` (end) comes before `throttled`.
         let (result, calls) = run(script_with_primary(vec![
-            Reply::empty(429).with_header("X-Maintenance", "true"),
+            Reply::status(429).header("X-Maintenance", "true"),
         ]))
         .await;
         let out = result.unwrap();
@@ -389,7 +368,7 @@ mod fetch_item {
 
         // Header names in criteria match whatever case the server sends.
         let (result, calls) = run(script_with_primary(vec![
-            Reply::empty(503).with_header("x-maintenance", "TRUE"),
+            Reply::status(503).header("x-maintenance", "TRUE"),
         ]))
         .await;
         assert_eq!(result.unwrap().audited, None);
@@ -398,13 +377,13 @@ mod fetch_item {
 
     #[tokio::test]
     async fn retry_after_header_overrides_retry_after_and_default_limit_is_one() {
-        let outage = || Reply::empty(503).with_header("Retry-After", "0");
+        let outage = || Reply::status(503).header("Retry-After", "0");
         let (result, calls) = run(script_with_primary(vec![outage(), item("b2", 1)])).await;
         assert_eq!(result.unwrap().audited, Some(204));
         assert_eq!(calls, ["GET /items/b2", "GET /items/b2", "POST /audit"]);
 
         // An HTTP-date in the past means "now".
-        let dated = Reply::empty(503).with_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT");
+        let dated = Reply::status(503).header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT");
         let (result, calls) = run(script_with_primary(vec![dated, item("b2", 1)])).await;
         assert_eq!(result.unwrap().audited, Some(204));
         assert_eq!(calls, ["GET /items/b2", "GET /items/b2", "POST /audit"]);
@@ -431,7 +410,7 @@ mod authorized_lookup {
     use super::*;
 
     fn token(t: &str) -> Reply {
-        Reply::json(200, json!({"token": t}))
+        json_reply(200, json!({"token": t}))
     }
 
     #[tokio::test]
@@ -440,7 +419,7 @@ mod authorized_lookup {
             Script::new()
                 .on("POST /login", token("old"))
                 .on("POST /login", token("new"))
-                .on("GET /items/c3", Reply::empty(401))
+                .on("GET /items/c3", Reply::status(401))
                 .on("GET /items/c3", item("c3", 1)),
         )
         .await;
@@ -469,7 +448,7 @@ mod authorized_lookup {
         let server = start(
             Script::new()
                 .on("POST /login", token("t"))
-                .on("GET /items/c3", Reply::empty(401)),
+                .on("GET /items/c3", Reply::status(401)),
         )
         .await;
         let inputs = AuthorizedLookupInputs::new("ada", "pw", "c3");
@@ -498,7 +477,7 @@ mod goto_workflow {
     async fn out_of_stock_hands_over_to_the_backorder_workflow_and_ends() {
         let server = start(Script::new().on("GET /items/d4", item("d4", 0)).on(
             "POST /backorders",
-            Reply::json(201, json!({"backorderId": "b-1"})),
+            json_reply(201, json!({"backorderId": "b-1"})),
         ))
         .await;
         let out = reserve_or_backorder(&server.client(), ReserveOrBackorderInputs::new("d4"))
@@ -538,7 +517,7 @@ mod goto_workflow {
         let server = start(
             Script::new()
                 .on("GET /items/d4", item("d4", 0))
-                .on("POST /backorders", Reply::empty(503)),
+                .on("POST /backorders", Reply::status(503)),
         )
         .await;
         let err = reserve_or_backorder(&server.client(), ReserveOrBackorderInputs::new("d4"))
@@ -555,9 +534,9 @@ mod workflow_level_goto {
     use super::*;
 
     async fn run(script: Script) -> (AuditItemOutputs, Vec<Recorded>) {
-        let server = start(script.on("POST /audit", Reply::empty(204)).on(
+        let server = start(script.on("POST /audit", Reply::status(204)).on(
             "POST /backorders",
-            Reply::json(201, json!({"backorderId": "b-5"})),
+            json_reply(201, json!({"backorderId": "b-5"})),
         ))
         .await;
         let out = audit_item(&server.client(), AuditItemInputs::new("e5"))
@@ -593,14 +572,14 @@ mod workflow_level_goto {
 
     #[tokio::test]
     async fn an_unknown_item_is_handed_to_the_backorder_workflow_from_any_step() {
-        let (out, requests) = run(Script::new().on("GET /items/e5", Reply::empty(404))).await;
+        let (out, requests) = run(Script::new().on("GET /items/e5", Reply::status(404))).await;
         assert_eq!((out.stock_on_mirror, out.audited), (None, None));
         assert_eq!(calls(&requests), ["GET /items/e5", "POST /backorders"]);
         assert_eq!(requests[1].json(), json!({"sku": "e5"}));
 
         let (out, requests) = run(Script::new()
             .on("GET /items/e5", item("e5", 9))
-            .on("GET /mirror/items/e5", Reply::empty(404)))
+            .on("GET /mirror/items/e5", Reply::status(404)))
         .await;
         assert_eq!((out.stock_on_mirror, out.audited), (None, None));
         assert_eq!(
@@ -619,10 +598,10 @@ async fn a_handled_failure_still_reads_the_steps_outputs_from_its_response() {
     let server = start(
         Script::new()
             .on("GET /items/e5", item("e5", 1))
-            .on("POST /audit", Reply::empty(404))
+            .on("POST /audit", Reply::status(404))
             .on(
                 "POST /backorders",
-                Reply::json(201, json!({"backorderId": "b-9"})),
+                json_reply(201, json!({"backorderId": "b-9"})),
             ),
     )
     .await;
@@ -671,7 +650,7 @@ mod workflow_step_status {
             .on("POST /items/f6/reservations", reserved("r-7", 0))
             .on(
                 "POST /items/f6/restocks",
-                Reply::json(202, json!({"ticket": "t-1"})),
+                json_reply(202, json!({"ticket": "t-1"})),
             ))
         .await;
         assert_eq!(
@@ -684,7 +663,7 @@ mod workflow_step_status {
     #[tokio::test]
     async fn a_callee_that_ends_on_a_404_gives_the_caller_that_status() {
         // `reserve-item` ends normally on a 404; the caller's `$statusCode < 300` then fails.
-        let server = start(Script::new().on("GET /items/f6", Reply::empty(404))).await;
+        let server = start(Script::new().on("GET /items/f6", Reply::status(404))).await;
         let err =
             reserve_through_workflow(&server.client(), ReserveThroughWorkflowInputs::new("f6"))
                 .await
@@ -703,7 +682,7 @@ mod missing_output {
         Script::new()
             .on("GET /items/g7", lookup)
             .on("POST /items/g7/reservations", reserved("r-8", 1))
-            .on("POST /audit", Reply::empty(204))
+            .on("POST /audit", Reply::status(204))
     }
 
     #[tokio::test]
@@ -726,7 +705,7 @@ mod missing_output {
 
     #[tokio::test]
     async fn a_skipped_output_is_a_missing_output_error() {
-        let server = start(script(item("g7", 2).with_header("X-Hot", "yes"))).await;
+        let server = start(script(item("g7", 2).header("X-Hot", "yes"))).await;
         let err = quick_reserve(&server.client(), QuickReserveInputs::new("g7"))
             .await
             .unwrap_err();
@@ -749,11 +728,11 @@ mod retry_with_workflow {
     async fn the_workflow_runs_before_the_retry() {
         let server = start(
             Script::new()
-                .on("GET /items/h8", Reply::empty(404))
+                .on("GET /items/h8", Reply::status(404))
                 .on("GET /items/h8", item("h8", 0))
                 .on(
                     "POST /backorders",
-                    Reply::json(201, json!({"backorderId": "b-8"})),
+                    json_reply(201, json!({"backorderId": "b-8"})),
                 ),
         )
         .await;
@@ -770,9 +749,9 @@ mod retry_with_workflow {
 
     #[tokio::test]
     async fn still_unknown_after_the_retry_fails() {
-        let server = start(Script::new().on("GET /items/h8", Reply::empty(404)).on(
+        let server = start(Script::new().on("GET /items/h8", Reply::status(404)).on(
             "POST /backorders",
-            Reply::json(201, json!({"backorderId": "b-8"})),
+            json_reply(201, json!({"backorderId": "b-8"})),
         ))
         .await;
         let err = lookup_or_register(&server.client(), LookupOrRegisterInputs::new("h8"))
@@ -795,7 +774,7 @@ mod step_budget {
     // criterion's error), rather than the loop running into the budget.
     #[tokio::test]
     async fn a_retry_limit_holds_when_its_criteria_are_an_or() {
-        let server = start(Script::new().on("GET /jobs/j2", Reply::empty(503))).await;
+        let server = start(Script::new().on("GET /jobs/j2", Reply::status(503))).await;
         let err = retry_unavailable(&server.client(), RetryUnavailableInputs::new("j2"))
             .await
             .unwrap_err();
@@ -815,11 +794,9 @@ mod step_budget {
 
     #[tokio::test]
     async fn a_goto_loop_stops_at_the_budget() {
-        let server = start(Script::new().on(
-            "GET /jobs/j1",
-            Reply::json(200, json!({"state": "running"})),
-        ))
-        .await;
+        let server =
+            start(Script::new().on("GET /jobs/j1", json_reply(200, json!({"state": "running"}))))
+                .await;
         let err = watch_job(&server.client(), WatchJobInputs::new("j1"))
             .await
             .unwrap_err();
@@ -836,15 +813,9 @@ mod step_budget {
     async fn the_loop_ends_when_the_criterion_stops_matching() {
         let server = start(
             Script::new()
-                .on(
-                    "GET /jobs/j1",
-                    Reply::json(200, json!({"state": "running"})),
-                )
-                .on(
-                    "GET /jobs/j1",
-                    Reply::json(200, json!({"state": "running"})),
-                )
-                .on("GET /jobs/j1", Reply::json(200, json!({"state": "done"}))),
+                .on("GET /jobs/j1", json_reply(200, json!({"state": "running"})))
+                .on("GET /jobs/j1", json_reply(200, json!({"state": "running"})))
+                .on("GET /jobs/j1", json_reply(200, json!({"state": "done"}))),
         )
         .await;
         let out = watch_job(&server.client(), WatchJobInputs::new("j1"))
@@ -866,8 +837,8 @@ mod subflows {
     async fn a_workflow_step_maps_parameters_and_reads_outputs_and_status() {
         let server = start(
             Script::new()
-                .on("POST /login", Reply::json(200, json!({"token": "tk"})))
-                .on("GET /me", Reply::json(200, json!({"name": "Ada"}))),
+                .on("POST /login", json_reply(200, json!({"token": "tk"})))
+                .on("GET /me", json_reply(200, json!({"name": "Ada"}))),
         )
         .await;
         let out = show_profile(&server.client(), ShowProfileInputs::new("ada", "pw"))
@@ -891,7 +862,7 @@ mod subflows {
 
     #[tokio::test]
     async fn a_failing_callee_fails_the_caller_with_the_callee_step() {
-        let server = start(Script::new().on("POST /login", Reply::empty(401))).await;
+        let server = start(Script::new().on("POST /login", Reply::status(401))).await;
         let err = show_profile(&server.client(), ShowProfileInputs::new("ada", "bad"))
             .await
             .unwrap_err();
@@ -903,10 +874,10 @@ mod subflows {
     async fn depends_on_runs_first_and_its_outputs_are_readable() {
         let server = start(
             Script::new()
-                .on("POST /login", Reply::json(200, json!({"token": "dep"})))
+                .on("POST /login", json_reply(200, json!({"token": "dep"})))
                 .on(
                     "GET /me",
-                    Reply::json(200, json!({"name": "Ada", "team": "ops"})),
+                    json_reply(200, json!({"name": "Ada", "team": "ops"})),
                 ),
         )
         .await;
@@ -959,7 +930,7 @@ mod criteria {
     }
 
     fn team_reply(body: Value) -> Reply {
-        Reply::json(200, body).with_header("ETag", "\"v12\"")
+        json_reply(200, body).header("ETag", "\"v12\"")
     }
 
     async fn run(team: Reply, report: Reply) -> Result<CheckTeamOutputs, WorkflowError> {
@@ -974,7 +945,7 @@ mod criteria {
 
     #[tokio::test]
     async fn all_criteria_hold() {
-        let out = run(team_reply(team()), Reply::xml(200, REPORT))
+        let out = run(team_reply(team()), xml_reply(200, REPORT))
             .await
             .unwrap();
         assert_eq!(out.name.as_deref(), Some("Core Ops"));
@@ -1018,7 +989,7 @@ mod criteria {
         for (field, value, criterion) in cases {
             let mut body = team();
             body[field] = value.clone();
-            let err = run(team_reply(body), Reply::xml(200, REPORT))
+            let err = run(team_reply(body), xml_reply(200, REPORT))
                 .await
                 .unwrap_err();
             assert_eq!(
@@ -1028,13 +999,13 @@ mod criteria {
             );
         }
         let err = run(
-            Reply::json(200, team()).with_header("ETag", "W/\"v12\""),
-            Reply::xml(200, REPORT),
+            json_reply(200, team()).header("ETag", "W/\"v12\""),
+            xml_reply(200, REPORT),
         )
         .await
         .unwrap_err();
         assert_eq!(criteria_failed(err), ("team", r#"^"v\d+"$"#, 200));
-        let err = run(Reply::json(200, team()), Reply::xml(200, REPORT))
+        let err = run(json_reply(200, team()), xml_reply(200, REPORT))
             .await
             .unwrap_err();
         assert_eq!(
@@ -1050,8 +1021,8 @@ mod criteria {
         let err = check_team(&server.client(), CheckTeamInputs::new("Core_Ops"))
             .await
             .unwrap_err();
-        assert_eq!(criteria_failed(err), ("team", "^[a-z-]+$", 599));
-        let err = run(Reply::json(500, team()), Reply::xml(200, REPORT))
+        assert_eq!(criteria_failed(err), ("team", "^[a-z-]+$", 404));
+        let err = run(json_reply(500, team()), xml_reply(200, REPORT))
             .await
             .unwrap_err();
         assert_eq!(criteria_failed(err), ("team", "^200$", 500));
@@ -1075,7 +1046,7 @@ mod criteria {
             ("not xml".to_owned(), r#"<report team="[a-z-]+">"#),
         ];
         for (xml, criterion) in cases {
-            let err = run(team_reply(team()), Reply::xml(200, &xml))
+            let err = run(team_reply(team()), xml_reply(200, &xml))
                 .await
                 .unwrap_err();
             assert_eq!(criteria_failed(err), ("report", criterion, 200), "{xml}");
@@ -1142,11 +1113,11 @@ async fn data_driven_cases() {
                     );
                     let status = m["status"].as_u64().unwrap() as u16;
                     let mut reply = match &m["body"] {
-                        Value::Null => Reply::empty(status),
-                        body => Reply::json(status, body.clone()),
+                        Value::Null => Reply::status(status),
+                        body => json_reply(status, body.clone()),
                     };
                     for (h, v) in m["headers"].as_object().into_iter().flatten() {
-                        reply = reply.with_header(h, v.as_str().unwrap());
+                        reply = reply.header(h, v.as_str().unwrap());
                     }
                     s.on(&route, reply)
                 });

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use arazzo_golden::features_messages::*;
 
 mod support;
-use support::{Reply, Server};
+use support::{Server, json_reply};
 
 /// What the WebSocket server saw: the connect's URI and headers, and each frame received.
 #[derive(Default)]
@@ -100,7 +100,7 @@ async fn receives_the_correlated_message_sent_before_the_join_and_types_it() {
         ]
     })
     .await;
-    let pets = Server::start(|_| Reply::json(200, json!([{"id": 1}]))).await;
+    let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([{"id": 1}]))).await;
     let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-7", "sku-9");
     let outputs = place_and_track(&client(&url, &pets), inputs).await.unwrap();
 
@@ -141,7 +141,7 @@ async fn a_message_that_fails_a_criterion_fails_the_step() {
     // `$message.payload#/type == 'accepted'` then fails the step rather than waiting on.
     let (url, _) =
         desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "out of stock"})]).await;
-    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-8", "sku-9");
     let err = place_and_track(&client(&url, &pets), inputs)
         .await
@@ -166,7 +166,7 @@ async fn a_message_that_fails_a_criterion_fails_the_step() {
 #[tokio::test]
 async fn a_receive_without_its_message_times_out_naming_the_step() {
     let (url, _) = desk(|_| Vec::new()).await;
-    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     let inputs = PlaceAndTrackInputs::new("main", "t-1", "order-9", "sku-9");
     let err = place_and_track(&client(&url, &pets), inputs)
         .await
@@ -180,7 +180,7 @@ async fn a_receive_without_its_message_times_out_naming_the_step() {
 #[tokio::test]
 async fn a_send_writes_the_literal_payload_on_the_default_subprotocol() {
     let (url, seen) = desk(|_| Vec::new()).await;
-    let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+    let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     place_only(&client(&url, &pets), PlaceOnlyInputs::new("north", "t-2"))
         .await
         .unwrap();
@@ -229,7 +229,7 @@ mod with_actions {
         // `report`, skipping `confirm`.
         let (url, seen) =
             desk(|_| vec![json!({"type": "accepted", "ref": "someone-else", "total": 1.0})]).await;
-        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
         let started = std::time::Instant::now();
         let outputs = place_or_report(
             &client(&url, &pets),
@@ -253,7 +253,7 @@ mod with_actions {
     #[tokio::test]
     async fn an_accepted_decision_is_joined_before_the_step_that_depends_on_it() {
         let (url, _) = desk(|r| vec![json!({"type": "accepted", "ref": r, "total": 12.5})]).await;
-        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
         let outputs = place_or_report(
             &client(&url, &pets),
             PlaceOrReportInputs::new("main", "t-1", "order-2", "sku-1"),
@@ -271,7 +271,7 @@ mod with_actions {
     async fn a_decision_that_fails_its_criterion_runs_the_receives_on_failure() {
         let (url, _) =
             desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "closed"})]).await;
-        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
         let outputs = place_or_report(
             &client(&url, &pets),
             PlaceOrReportInputs::new("main", "t-1", "order-3", "sku-1"),
@@ -309,7 +309,7 @@ mod with_actions {
     #[tokio::test]
     async fn a_last_receive_that_times_out_runs_its_on_failure_end() {
         let (url, seen) = desk(|_| Vec::new()).await;
-        let pets = Server::start(|_| Reply::json(200, json!([]))).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
         let outputs = place_then_wait(
             &client(&url, &pets),
             PlaceThenWaitInputs::new("main", "t-1", "order-5"),

@@ -14,7 +14,7 @@ use arazzo_golden::request_bodies;
 use arazzo_golden::request_styles;
 
 mod support;
-use support::{Reply, Server};
+use support::{Reply, Server, json_reply, text_reply};
 
 fn client(source: &str, server: &Server) -> Client {
     Client::builder()
@@ -92,7 +92,39 @@ const HEADERS_AND_COOKIES: &[(&str, &str, &str)] = &[
 #[tokio::test]
 async fn every_style_example_is_sent_as_the_openapi_table_shows() {
     use request_styles::*;
-    let server = Server::start(|_| Reply::empty(204)).await;
+    let server = Server::routes(
+        &[
+            "GET /path/simple/false/blue",
+            "GET /path/simple/false/blue,black,brown",
+            "GET /path/simple/false/R,100,G,200,B,150",
+            "GET /path/simple/true/blue",
+            "GET /path/simple/true/blue,black,brown",
+            "GET /path/simple/true/R=100,G=200,B=150",
+            "GET /path/label/false/.blue",
+            "GET /path/label/false/.blue,black,brown",
+            "GET /path/label/false/.R,100,G,200,B,150",
+            "GET /path/label/true/.blue",
+            "GET /path/label/true/.blue.black.brown",
+            "GET /path/label/true/.R=100.G=200.B=150",
+            "GET /path/matrix/false/;color=blue",
+            "GET /path/matrix/false/;color=blue,black,brown",
+            "GET /path/matrix/false/;color=R,100,G,200,B,150",
+            "GET /path/matrix/true/;color=blue",
+            "GET /path/matrix/true/;color=blue;color=black;color=brown",
+            "GET /path/matrix/true/;R=100;G=200;B=150",
+            "GET /query/form/false",
+            "GET /query/form/true",
+            "GET /query/spaceDelimited/false",
+            "GET /query/pipeDelimited/false",
+            "GET /query/deepObject/true",
+            "GET /header/simple/false",
+            "GET /cookie/form/false",
+            "GET /header/simple/true",
+            "GET /cookie/form/true",
+        ],
+        |_| Reply::status(204),
+    )
+    .await;
     style_table(
         &client("styles", &server),
         StyleTableInputs::new(
@@ -122,13 +154,16 @@ async fn every_style_example_is_sent_as_the_openapi_table_shows() {
 #[tokio::test]
 async fn typed_objects_and_json_arrays_use_their_styles() {
     use request_styles::*;
-    let server = Server::start(|r| {
-        if r.path().ends_with("=30") {
-            Reply::json(200, json!({"ids": [7, 8]}))
-        } else {
-            Reply::json(200, json!({}))
-        }
-    })
+    let server = Server::routes(
+        &["GET /typed/;R=10;G=20;B=30", "GET /typed/;R=1;G=2;B=3"],
+        |r| {
+            if r.path().ends_with("=30") {
+                json_reply(200, json!({"ids": [7, 8]}))
+            } else {
+                json_reply(200, json!({}))
+            }
+        },
+    )
     .await;
     typed_styles(
         &client("styles", &server),
@@ -152,7 +187,7 @@ async fn typed_objects_and_json_arrays_use_their_styles() {
 #[tokio::test]
 async fn an_absent_optional_object_in_the_path_fails_the_step_before_sending() {
     use request_styles::*;
-    let server = Server::start(|_| Reply::json(200, json!({}))).await;
+    let server = Server::routes(&["GET /typed/;R=1;G=2;B=3"], |_| json_reply(200, json!({}))).await;
     let c = client("styles", &server);
     let err = optional_point(&c, OptionalPointInputs::new())
         .await
@@ -169,7 +204,7 @@ async fn an_absent_optional_object_in_the_path_fails_the_step_before_sending() {
 #[tokio::test]
 async fn content_parameters_are_sent_as_json_text() {
     use request_styles::*;
-    let server = Server::start(|_| Reply::empty(204)).await;
+    let server = Server::routes(&["GET /content"], |_| Reply::status(204)).await;
     let c = client("styles", &server);
     let inputs = ContentParamsInputs::new(
         ContentParamsInputsRgb::new(1, 2, 3),
@@ -213,7 +248,19 @@ fn credentialed(server: &Server) -> Client {
 #[tokio::test]
 async fn each_scheme_kind_is_sent_from_the_client_credentials() {
     use request_auth::*;
-    let server = Server::start(|_| Reply::empty(200)).await;
+    let server = Server::routes(
+        &[
+            "GET /secrets",
+            "GET /header-key",
+            "GET /query-key",
+            "GET /cookie-key",
+            "GET /basic",
+            "GET /both",
+            "GET /health",
+        ],
+        |_| Reply::status(200),
+    )
+    .await;
     every_scheme(&credentialed(&server), EverySchemeInputs::new())
         .await
         .unwrap();
@@ -237,11 +284,11 @@ async fn each_scheme_kind_is_sent_from_the_client_credentials() {
 #[tokio::test]
 async fn without_credentials_the_server_answers_401_and_the_criterion_reports_it() {
     use request_auth::*;
-    let server = Server::start(|r| {
+    let server = Server::routes(&["GET /secrets"], |r| {
         if r.header("authorization").is_some() {
-            Reply::empty(200)
+            Reply::status(200)
         } else {
-            Reply::text(401, "no credentials")
+            text_reply(401, "no credentials")
         }
     })
     .await;
@@ -265,7 +312,7 @@ async fn without_credentials_the_server_answers_401_and_the_criterion_reports_it
 #[tokio::test]
 async fn a_steps_own_authorization_header_wins() {
     use request_auth::*;
-    let server = Server::start(|_| Reply::empty(200)).await;
+    let server = Server::routes(&["GET /secrets"], |_| Reply::status(200)).await;
     own_authorization(&credentialed(&server), OwnAuthorizationInputs::new("mine"))
         .await
         .unwrap();
@@ -279,7 +326,10 @@ async fn a_steps_own_authorization_header_wins() {
 #[tokio::test]
 async fn keys_passed_as_parameters_win_over_configured_ones() {
     use request_auth::*;
-    let server = Server::start(|_| Reply::empty(200)).await;
+    let server = Server::routes(&["GET /header-key", "GET /query-key"], |_| {
+        Reply::status(200)
+    })
+    .await;
     own_keys(&credentialed(&server), OwnKeysInputs::new("mine"))
         .await
         .unwrap();
@@ -304,8 +354,10 @@ fn server_variables_take_their_defaults() {
 #[tokio::test]
 async fn a_base_url_override_wins_over_operation_servers_and_bodies_are_sent_as_written() {
     use request_auth::*;
-    let server =
-        Server::start(|r| Reply::empty(if r.path() == "/uploads" { 201 } else { 202 })).await;
+    let server = Server::routes(&["POST /uploads", "POST /archive"], |r| {
+        Reply::status(if r.path() == "/uploads" { 201 } else { 202 })
+    })
+    .await;
     store(
         &credentialed(&server),
         StoreInputs::new("raw \u{1} bytes", 7),
@@ -333,7 +385,7 @@ async fn a_base_url_override_wins_over_operation_servers_and_bodies_are_sent_as_
 #[tokio::test]
 async fn multipart_parts_are_text_or_json_and_absent_inputs_are_left_out() {
     use request_bodies::*;
-    let server = Server::start(|_| Reply::empty(201)).await;
+    let server = Server::routes(&["POST /pets/5/photo"], |_| Reply::status(201)).await;
     let mut inputs = PhotoInputs::new(5, "Rex \"the\" dog", "\u{89}PNG");
     inputs.size = Some(3);
     photo(&client("records", &server), inputs).await.unwrap();
@@ -358,7 +410,7 @@ async fn multipart_parts_are_text_or_json_and_absent_inputs_are_left_out() {
 #[tokio::test]
 async fn a_multipart_body_from_an_object_input_has_one_part_per_member() {
     use request_bodies::*;
-    let server = Server::start(|_| Reply::empty(201)).await;
+    let server = Server::routes(&["POST /pets/1/photo"], |_| Reply::status(201)).await;
     let mut form = PhotoFormInputsForm::new("Rex");
     form.tags = Some(vec!["dog".to_owned()]);
     photo_form(&client("records", &server), PhotoFormInputs::new(form))
@@ -377,8 +429,8 @@ async fn a_multipart_body_from_an_object_input_has_one_part_per_member() {
 #[tokio::test]
 async fn replacements_apply_to_literal_and_computed_payloads() {
     use request_bodies::*;
-    let server = Server::start(|_| {
-        Reply::json(
+    let server = Server::routes(&["POST /pets"], |_| {
+        json_reply(
             201,
             json!({"template": {"name": "x", "owner": {"id": 1}, "extra": true}}),
         )
@@ -402,7 +454,7 @@ async fn replacements_apply_to_literal_and_computed_payloads() {
 #[tokio::test]
 async fn a_runtime_replacement_without_a_place_fails_the_step() {
     use request_bodies::*;
-    let server = Server::start(|_| Reply::json(201, json!({}))).await;
+    let server = Server::routes(&["POST /pets"], |_| json_reply(201, json!({}))).await;
     let err = replaced(&client("records", &server), ReplacedInputs::new("Rex", 7))
         .await
         .unwrap_err();

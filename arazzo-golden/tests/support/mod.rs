@@ -1,13 +1,13 @@
-//! The one recording HTTP/1.1 server on 127.0.0.1 for the end-to-end tests: every request is
-//! kept as it arrived (percent-encoding intact) and answered by the test's handler (a closure;
-//! `flows_e2e` answers from a script of queued replies). Shared by the test crates that
-//! `mod support;` it; each uses only part of it.
+//! The end-to-end tests' HTTP server is `arazzo_runtime::testing::TestServer` (the one users get
+//! with feature `testing`). This module is the tests' view of it: a request as the tests assert
+//! it (the request target with its percent-encoding intact, a header that must have been sent at
+//! most once, no chunked bodies), a handler shared by several routes, and JSON/text/XML replies
+//! from values. Shared by the test crates that `mod support;` it; each uses only part of it.
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+pub(crate) use arazzo_runtime::testing::{Reply, TestServer, TestServerBuilder};
 
 /// One request as it arrived.
 #[derive(Debug, Clone)]
@@ -15,12 +15,25 @@ pub(crate) struct Recorded {
     pub(crate) method: String,
     /// The request target exactly as sent: path and query, still percent-encoded.
     pub(crate) target: String,
-    /// Header names lower-cased, in arrival order.
+    /// Header names lower-cased (values of one name together).
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
 }
 
 impl Recorded {
+    fn from_server(r: &arazzo_runtime::testing::Recorded) -> Self {
+        let target = match &r.query {
+            Some(query) => format!("{}?{query}", r.path),
+            None => r.path.clone(),
+        };
+        Self {
+            method: r.method.clone(),
+            target,
+            headers: r.headers.clone(),
+            body: r.body.to_vec(),
+        }
+    }
+
     pub(crate) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or_default()
     }
@@ -52,152 +65,77 @@ impl Recorded {
     }
 }
 
-/// A canned response.
-#[derive(Debug, Clone)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
+/// A JSON reply from a value.
+pub(crate) fn json_reply(status: u16, body: serde_json::Value) -> Reply {
+    Reply::json(status, body.to_string())
 }
 
-impl Reply {
-    pub(crate) fn json(status: u16, body: serde_json::Value) -> Self {
-        Self {
-            status,
-            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-            body: serde_json::to_vec(&body).unwrap(),
-        }
-    }
-
-    pub(crate) fn text(status: u16, body: &str) -> Self {
-        Self {
-            status,
-            headers: vec![(
-                "content-type".to_owned(),
-                "text/plain; charset=utf-8".to_owned(),
-            )],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    pub(crate) fn xml(status: u16, body: &str) -> Self {
-        Self {
-            status,
-            headers: vec![("content-type".to_owned(), "application/xml".to_owned())],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    pub(crate) fn empty(status: u16) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
+/// A `text/plain; charset=utf-8` reply.
+pub(crate) fn text_reply(status: u16, body: &str) -> Reply {
+    Reply::status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(body.to_owned())
 }
 
-pub(crate) type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
+/// An `application/xml` reply.
+pub(crate) fn xml_reply(status: u16, body: &str) -> Reply {
+    Reply::status(status)
+        .header("content-type", "application/xml")
+        .body(body.to_owned())
+}
 
-/// Serves on an ephemeral port until the test's runtime ends.
+/// A running [`TestServer`]; it stops when dropped.
 pub(crate) struct Server {
     pub(crate) url: String,
-    pub(crate) requests: Arc<Mutex<Vec<Recorded>>>,
+    inner: TestServer,
 }
 
 impl Server {
-    pub(crate) async fn start(
-        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
-    ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let log = Arc::clone(&requests);
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, Arc::clone(&handler), Arc::clone(&log)));
-            }
-        });
-        Self { url, requests }
+    /// Starts a scripted server.
+    pub(crate) async fn start(script: TestServerBuilder) -> Self {
+        let inner = script.start().await.unwrap();
+        Self {
+            url: inner.url().to_owned(),
+            inner,
+        }
     }
 
+    /// Starts a server answering every route in `routes` (`"GET /pets/7"`: method and path,
+    /// without the query) with what `handler` computes; any other request gets a 404.
+    pub(crate) async fn routes(
+        routes: &[&str],
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let handler = Arc::new(handler);
+        let script = routes.iter().fold(TestServer::builder(), |script, route| {
+            let (method, path) = route.split_once(' ').unwrap();
+            let handler = Arc::clone(&handler);
+            script.on_request(method, path, move |r| handler(&Recorded::from_server(r)))
+        });
+        Self::start(script).await
+    }
+
+    /// Every request so far, in arrival order. Fails the test if one had a chunked body:
+    /// the runtime sends every body with its length.
     pub(crate) fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap().clone()
+        let requests: Vec<Recorded> = self
+            .inner
+            .requests()
+            .iter()
+            .map(Recorded::from_server)
+            .collect();
+        for r in &requests {
+            assert!(
+                !r.headers.iter().any(|(n, _)| n == "transfer-encoding"),
+                "{}: bodies are sent with a length",
+                r.call()
+            );
+        }
+        requests
     }
 
     /// Every request as `METHOD target`, in arrival order.
     pub(crate) fn calls(&self) -> Vec<String> {
         self.requests().iter().map(Recorded::call).collect()
-    }
-}
-
-/// Answers requests on one connection until the client closes it (keep-alive is honoured).
-async fn serve(mut stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Recorded>>>) {
-    let mut buf = Vec::new();
-    loop {
-        let head_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i;
-            }
-            let mut chunk = [0u8; 4096];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        };
-        let head = String::from_utf8(buf[..head_end].to_vec()).expect("ASCII request head");
-        let mut lines = head.split("\r\n");
-        let mut request_line = lines.next().unwrap().split(' ');
-        let method = request_line.next().unwrap().to_owned();
-        let target = request_line.next().unwrap().to_owned();
-        assert_eq!(request_line.next(), Some("HTTP/1.1"));
-        let headers: Vec<(String, String)> = lines
-            .map(|l| {
-                let (n, v) = l.split_once(':').expect("header line");
-                (n.trim().to_ascii_lowercase(), v.trim().to_owned())
-            })
-            .collect();
-        assert!(
-            !headers.iter().any(|(n, _)| n == "transfer-encoding"),
-            "bodies are sent with a length"
-        );
-        let length: usize = headers
-            .iter()
-            .find(|(n, _)| n == "content-length")
-            .map_or(0, |(_, v)| v.parse().unwrap());
-        let body_start = head_end + 4;
-        while buf.len() < body_start + length {
-            let mut chunk = [0u8; 4096];
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let body = buf[body_start..body_start + length].to_vec();
-        buf.drain(..body_start + length);
-        let recorded = Recorded {
-            method,
-            target,
-            headers,
-            body,
-        };
-        let reply = handler(&recorded);
-        log.lock().unwrap().push(recorded);
-        let mut out = format!("HTTP/1.1 {} Canned\r\n", reply.status);
-        for (name, value) in &reply.headers {
-            out.push_str(&format!("{name}: {value}\r\n"));
-        }
-        out.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
-        let mut bytes = out.into_bytes();
-        bytes.extend_from_slice(&reply.body);
-        if stream.write_all(&bytes).await.is_err() {
-            return;
-        }
     }
 }
