@@ -24,6 +24,7 @@ use arazzo_golden::features_refs;
 use arazzo_golden::features_secret_outputs;
 use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
+use arazzo_golden::features_v11_http;
 
 mod support;
 use support::{Recorded, Reply, Server, TestServer, json_reply, text_reply, xml_reply};
@@ -1290,5 +1291,120 @@ async fn array_literal_items_with_expressions_are_sent_filled_in() {
         [
             "GET /owners/7/pets/rex?tag=webpubsub.joinLeaveGroup.lobby%26x&tag=plain&tag=rex&fields=id,50,3"
         ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Arazzo 1.1 rows the fixtures above leave out (`fixtures/v11-http.arazzo.yml`, an
+// `arazzo: 1.1.1` document whose sources resolve against its http `$self`): Expression Type
+// Objects in criteria, Selector Objects in a component parameter, a path parameter, payload
+// members, replacement values with `targetSelectorType`, and outputs.
+
+fn library_v11(books: serde_json::Value, record: &'static str) -> impl Fn(&Recorded) -> Reply {
+    move |r: &Recorded| {
+        if r.path() == "/books" {
+            json_reply(200, json!({ "books": books }))
+        } else {
+            xml_reply(200, record)
+        }
+    }
+}
+
+const LIBRARY_V11: [&str; 2] = ["GET /books", "GET /books/978-0/catalogue-record"];
+
+fn check_book_inputs() -> features_v11_http::CheckBookInputs {
+    use features_v11_http::*;
+    CheckBookInputs::new(CheckBookInputsQuery::new("Jane Austen", "978-0"))
+}
+
+#[tokio::test]
+async fn v11_expression_types_in_criteria_and_selectors_in_parameters_and_outputs() {
+    use features_v11_http::*;
+    let books = json!([
+        {"isbn": "978-0", "title": "Emma", "available": false},
+        {"isbn": "978-1", "title": "Persuasion", "available": true}
+    ]);
+    let server = Server::routes(&LIBRARY_V11, library_v11(books, RECORD)).await;
+    let outputs = check_book(&client(&[("library", &server)]), check_book_inputs())
+        .await
+        .unwrap();
+    // The step output's JSONPath selector, read again through the workflow output's pointer.
+    assert_eq!(outputs.first_isbn, "978-0");
+    assert_eq!(outputs.xml, RECORD);
+    // The component parameter's selector filled the query, the path parameter's the path.
+    assert_eq!(
+        server.calls(),
+        [
+            "GET /books?author=Jane+Austen",
+            "GET /books/978-0/catalogue-record"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn v11_each_expression_type_criterion_fails_on_its_own() {
+    use features_v11_http::*;
+    let run = |books: serde_json::Value, record: &'static str| async move {
+        let server = Server::routes(&LIBRARY_V11, library_v11(books, record)).await;
+        let err = check_book(&client(&[("library", &server)]), check_book_inputs())
+            .await
+            .unwrap_err();
+        match err {
+            WorkflowError::CriteriaNotMet {
+                step, criterion, ..
+            } => (step, criterion, server.calls().len()),
+            other => panic!("expected CriteriaNotMet, got {other:?}"),
+        }
+    };
+    // `{type: jsonpath, version: rfc9535}`: no available book.
+    let none_available = json!([{"isbn": "978-0", "title": "Emma", "available": false}]);
+    assert_eq!(
+        run(none_available, RECORD).await,
+        ("search", "$.books[?@.available == true]", 1)
+    );
+    // `draft-goessner-dispatch-jsonpath-00` (evaluated as RFC 9535): no book titled Emma.
+    let no_emma = json!([{"isbn": "978-0", "title": "Persuasion", "available": true}]);
+    assert_eq!(
+        run(no_emma, RECORD).await,
+        ("search", "$.books[?(@.title == 'Emma')]", 1)
+    );
+    // `{type: xpath, version: xpath-10}`: another title in the record.
+    let books = json!([{"isbn": "978-0", "title": "Emma", "available": true}]);
+    let other =
+        "<record><datafield tag='245'><subfield code='a'>Emma</subfield></datafield></record>";
+    assert_eq!(
+        run(books, other).await,
+        (
+            "record",
+            "/record/datafield[@tag='245']/subfield[@code='a'] = 'Persuasion'",
+            2
+        )
+    );
+}
+
+#[tokio::test]
+async fn v11_selectors_in_payload_members_and_replacement_values_reach_the_body() {
+    use features_v11_http::*;
+    let server = Server::routes(&["POST /pets"], |_| {
+        json_reply(201, json!({"template": {"name": "Rex", "ok": true}}))
+    })
+    .await;
+    let inputs = RegisterPetInputs::new(
+        RegisterPetInputsPet::new("Rex"),
+        RegisterPetInputsOwner::new(42, "ann@example.com"),
+    );
+    let outputs = register_pet(&client(&[("bodies", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.template, Some(json!({"name": "Rex", "ok": true})));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].call(), "POST /pets");
+    assert_eq!(requests[0].header("content-type"), Some("application/json"));
+    // `name` and `owner.email` from the replacements (a JSONPath and a JSON Pointer target),
+    // `owner.id` and the second tag from Selector Objects inside the payload.
+    assert_eq!(
+        std::str::from_utf8(&requests[0].body).unwrap(),
+        r#"{"name":"Rex","owner":{"id":42,"email":"ann@example.com"},"tags":["new","Rex"]}"#
     );
 }

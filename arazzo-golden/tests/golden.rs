@@ -47,6 +47,12 @@ fn generator(golden: &Path) -> Generator {
         Some("runtime_path") => Generator::new().runtime_path("crate::runtime"),
         // No serde derives: compiling the module proves no `#[serde]` attribute is left over.
         Some("features_no_serde") => Generator::new().serde(false, false),
+        // Its `$self` is an http identity its relative source URLs resolve against; the map is
+        // the "provided collection" that names the local copies (so `$self` must be honoured).
+        Some("features_v11_http") => Generator::new().map(
+            "https://flows.example.com/apis/",
+            "../arazzo-codegen/tests/features/",
+        ),
         _ => Generator::new(),
     }
 }
