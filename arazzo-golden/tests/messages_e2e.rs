@@ -1,7 +1,8 @@
 //! The message-step fixture's generated workflows (`golden/features_messages.rs`) against a
 //! real WebSocket server on 127.0.0.1 (tokio-tungstenite) and the recording HTTP server: what
 //! the connect carries (path, query, headers, subprotocol), what is sent, which message each
-//! receive takes, and where a receive is joined.
+//! receive takes, and where a receive is joined. The same desk described in AsyncAPI 2.6
+//! (`golden/features_v11_asyncapi_2_6.rs`) runs too, with a connect the server refuses.
 
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +16,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use arazzo_golden::features_messages::*;
 
 mod support;
-use support::{Server, json_reply};
+use support::{Reply, Server, json_reply};
 
 /// What the WebSocket server saw: the connect's URI and headers, and each frame received.
 #[derive(Default)]
@@ -318,5 +319,111 @@ mod with_actions {
         .unwrap();
         assert_eq!(outputs.type_, None);
         assert_eq!(seen.lock().unwrap().connects.len(), 1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An AsyncAPI 2.6 source (`golden/features_v11_asyncapi_2_6.rs`): the same desk described with
+// `publish`/`subscribe`, a receive named by its qualified 2.6 operationId, a send named by
+// `channelPath`, and a refused connect.
+
+mod asyncapi_2_6 {
+    use super::*;
+    use arazzo_golden::features_v11_asyncapi_2_6::{PlaceAndDecideInputs, place_and_decide};
+
+    fn inputs(reference: &str) -> PlaceAndDecideInputs {
+        PlaceAndDecideInputs::new("north", "t-26", reference, "sku-3")
+    }
+
+    #[tokio::test]
+    async fn a_subscribe_operation_receives_what_the_publish_operation_placed() {
+        // Another order's acceptance and a rejection of another ref first: only the message
+        // correlated by `ref` is taken.
+        let (url, seen) = desk(|r| {
+            vec![
+                json!({"type": "accepted", "ref": "someone-else", "total": 1.0}),
+                json!({"type": "rejected", "ref": "not-this-one", "reason": "no"}),
+                json!({"type": "accepted", "ref": r, "total": 12.5}),
+            ]
+        })
+        .await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let outputs = place_and_decide(&client(&url, &pets), inputs("order-26"))
+            .await
+            .unwrap();
+        assert_eq!(outputs.total, 12.5);
+
+        let seen = seen.lock().unwrap();
+        // One connection: the 2.6 server `url`'s path, the channel key as the address, the
+        // API key in the query, the subprotocol from the channel's `ws` binding.
+        assert_eq!(seen.connects.len(), 1);
+        let (uri, headers) = &seen.connects[0];
+        assert_eq!(uri, "/ws/stores/north/orders?ticket=t-26");
+        assert_eq!(header(headers, "Sec-WebSocket-Protocol"), Some("orders.v1"));
+        assert_eq!(
+            seen.frames,
+            [json!({"type": "place", "ref": "order-26", "sku": "sku-3", "quantity": 1})]
+        );
+        // `pets` dependsOn `decision`: it ran after the acceptance was joined.
+        assert_eq!(pets.calls(), ["GET /pets"]);
+    }
+
+    #[tokio::test]
+    async fn a_rejection_from_the_subscribe_operation_fails_the_criterion() {
+        let (url, _) =
+            desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "closed"})]).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let err = place_and_decide(&client(&url, &pets), inputs("order-27"))
+            .await
+            .unwrap_err();
+        match &err {
+            WorkflowError::MessageCriteriaNotMet {
+                step,
+                criterion,
+                payload,
+                ..
+            } => {
+                assert_eq!(*step, "decision");
+                assert_eq!(*criterion, "$message.payload#/type == 'accepted'");
+                assert!(payload.contains("closed"), "{payload}");
+            }
+            other => panic!("expected the criterion to fail the step, got {other:?}"),
+        }
+        assert!(pets.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_refused_connect_fails_naming_the_step_with_the_status_and_without_the_key() {
+        // An HTTP server that answers the WebSocket upgrade with 401 (an `http` base URL is
+        // taken as `ws`).
+        let desk = Server::routes(&["GET /ws/stores/north/orders"], |_| Reply::status(401)).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let client = Client::builder()
+            .base_url("desk", format!("{}/ws", desk.url))
+            .base_url("petStore", pets.url.clone())
+            .build()
+            .unwrap();
+        let err = place_and_decide(&client, inputs("order-28"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                WorkflowError::Connect {
+                    step: "decision",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.status(), Some(401));
+        assert!(!err.to_string().contains("t-26"), "{err}");
+        assert!(!format!("{err:?}").contains("t-26"), "{err:?}");
+        // The upgrade request went out with the key, and nothing after it.
+        let requests = desk.requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].target, "/ws/stores/north/orders?ticket=t-26");
+        assert_eq!(requests[0].header("upgrade"), Some("websocket"));
+        assert!(pets.calls().is_empty());
     }
 }
