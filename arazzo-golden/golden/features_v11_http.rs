@@ -229,3 +229,162 @@ pub struct RegisterPetOutputs {
     /// `template`: `$steps.create.outputs.template`.
     pub template: Option<::arazzo_runtime::__private::serde_json::Value>,
 }
+/// Runs the `record-or-search` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `record` (getCatalogueRecord).
+pub async fn record_or_search(
+    client: &::arazzo_runtime::Client,
+    inputs: RecordOrSearchInputs,
+) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
+    let steps = ::std::boxed::Box::pin(record_or_search_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "record-or-search", steps).await
+}
+async fn record_or_search_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: RecordOrSearchInputs,
+) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["record"], 1000usize);
+    let mut record_xml: Option<String> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let path = [
+                    "/books/",
+                    &rt::param::path_segment(rt::param::json_at(&inputs.query, "/isbn")),
+                    "/catalogue-record",
+                ]
+                    .concat();
+                let response = client
+                    .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
+                    .send("record")
+                    .await?;
+                if response.status() != 200u16 {
+                    record_xml = Some(response.body_text());
+                    let callee_inputs = SearchAuthorInputs {
+                        author: rt::flow::convert::<
+                            String,
+                            _,
+                        >(
+                            "record",
+                            "author",
+                            &rt::param::json_at(&inputs.query, "/author"),
+                        )?,
+                    };
+                    let _ = Box::pin(search_author_with_status(client, callee_inputs))
+                        .await?;
+                    break;
+                }
+                record_xml = Some(response.body_text());
+            }
+            _ => break,
+        }
+        steps.succeeded().advance();
+    }
+    Ok(RecordOrSearchOutputs {
+        xml: record_xml,
+    })
+}
+/// Inputs of the `record-or-search` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RecordOrSearchInputs {
+    pub query: RecordOrSearchInputsQuery,
+}
+impl RecordOrSearchInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(query: RecordOrSearchInputsQuery) -> Self {
+        Self { query }
+    }
+}
+/// Part of the inputs: `RecordOrSearchInputsQuery`.
+#[derive(Clone, Debug, PartialEq)]
+#[derive(::arazzo_runtime::__private::serde::Serialize)]
+#[derive(::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RecordOrSearchInputsQuery {
+    pub author: String,
+    pub isbn: String,
+}
+impl RecordOrSearchInputsQuery {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(author: impl Into<String>, isbn: impl Into<String>) -> Self {
+        Self {
+            author: author.into(),
+            isbn: isbn.into(),
+        }
+    }
+}
+/// Outputs of the `record-or-search` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RecordOrSearchOutputs {
+    /// `xml`: `$steps.record.outputs.xml`.
+    pub xml: Option<String>,
+}
+/// Runs the `search-author` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `search` (searchBooks).
+pub async fn search_author(
+    client: &::arazzo_runtime::Client,
+    inputs: SearchAuthorInputs,
+) -> ::core::result::Result<SearchAuthorOutputs, ::arazzo_runtime::WorkflowError> {
+    search_author_with_status(client, inputs).await.map(|(outputs, _)| outputs)
+}
+/// Runs `search-author` like [`search_author`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
+pub(crate) async fn search_author_with_status(
+    client: &::arazzo_runtime::Client,
+    inputs: SearchAuthorInputs,
+) -> ::core::result::Result<
+    (SearchAuthorOutputs, u16),
+    ::arazzo_runtime::WorkflowError,
+> {
+    let steps = ::std::boxed::Box::pin(search_author_steps(client, inputs));
+    ::arazzo_runtime::__private::deadline::run(client, "search-author", steps).await
+}
+async fn search_author_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SearchAuthorInputs,
+) -> ::core::result::Result<
+    (SearchAuthorOutputs, u16),
+    ::arazzo_runtime::WorkflowError,
+> {
+    use ::arazzo_runtime::__private as rt;
+    let response = client
+        .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .query("author", &inputs.author)
+        .send("search")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let search_first_title: String = response.body_pointer("/books/0/title")?;
+    let outputs = SearchAuthorOutputs {
+        first_title: search_first_title,
+    };
+    Ok((outputs, response.status()))
+}
+/// Inputs of the `search-author` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct SearchAuthorInputs {
+    pub author: String,
+}
+impl SearchAuthorInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(author: impl Into<String>) -> Self {
+        Self { author: author.into() }
+    }
+}
+/// Outputs of the `search-author` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct SearchAuthorOutputs {
+    /// `firstTitle`: `$steps.search.outputs.firstTitle`.
+    #[serde(rename = "firstTitle")]
+    pub first_title: String,
+}

@@ -1408,3 +1408,37 @@ async fn v11_selectors_in_payload_members_and_replacement_values_reach_the_body(
         r#"{"name":"Rex","owner":{"id":42,"email":"ann@example.com"},"tags":["new","Rex"]}"#
     );
 }
+
+#[tokio::test]
+async fn v11_a_component_failure_action_passes_its_selected_parameter_to_the_workflow() {
+    use features_v11_http::*;
+    let server = Server::routes(
+        &["GET /books/978-9/catalogue-record", "GET /books"],
+        |r: &Recorded| {
+            if r.path() == "/books" {
+                json_reply(
+                    200,
+                    json!({"books": [{"isbn": "1", "title": "Emma", "available": true}]}),
+                )
+            } else {
+                text_reply(404, "no such record")
+            }
+        },
+    )
+    .await;
+    let inputs = RecordOrSearchInputs::new(RecordOrSearchInputsQuery::new("Jane Austen", "978-9"));
+    let outputs = record_or_search(&client(&[("library", &server)]), inputs)
+        .await
+        .unwrap();
+    // The failed step still reads its output from the response it got.
+    assert_eq!(outputs.xml.as_deref(), Some("no such record"));
+    // The `$components.failureActions` goto ran `search-author` with the author its
+    // parameter's JSONPath selector took from the inputs.
+    assert_eq!(
+        server.calls(),
+        [
+            "GET /books/978-9/catalogue-record",
+            "GET /books?author=Jane+Austen"
+        ]
+    );
+}
