@@ -228,37 +228,13 @@ item3() {
     html=$(ls -t "$d"/t-timings/cargo-timings/cargo-timing*.html | head -1)
     mkdir -p "$WORK/evidence"
     cp "$html" "$WORK/evidence/pubsub-flows-timings.html"
-    python3 - "$d/messages.json" "$WORK/evidence/pubsub-flows-timings.html" <<'EOF'
-import json, re, sys
-from collections import defaultdict
-units = defaultdict(list)
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and "custom-build" not in m["target"]["kind"]:
-        units[(m["package_id"], m["target"]["name"])].append(m["features"])
-twice = {k: v for k, v in units.items() if len(v) > 1}
-html = open(sys.argv[2]).read()
-data = re.search(r"UNIT_DATA = (\[.*?\]);", html, re.S)
-n_units = len(json.loads(data.group(1))) if data else "?"
-print(f"   --timings: {n_units} units; {len(twice)} crates compiled twice (host and target feature sets differ):")
-for (pid, name), feats in sorted(twice.items(), key=lambda kv: kv[0][1]):
-    version = re.search(r"[@#]([0-9][^ )]*)", pid)
-    sets = "  vs  ".join("[" + ",".join(f) + "]" for f in feats)
-    why = " (same features: a dependency below it differs)" if all(f == feats[0] for f in feats) else ""
-    print(f"     {name} {version.group(1) if version else ''}: {sets}{why}")
-EOF
-    local twice
-    twice=$(python3 - "$d/messages.json" <<'EOF'
-import json, sys
-from collections import Counter
-c = Counter()
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and "custom-build" not in m["target"]["kind"]:
-        c[(m["package_id"], m["target"]["name"])] += 1
-print(" ".join(sorted(n for (_, n), k in c.items() if k > 1)) or "none")
-EOF
-)
+    local n_units twice
+    n_units=$(python3 -c 'import json,re,sys; d=re.search(r"UNIT_DATA = (\[.*?\]);", open(sys.argv[1]).read(), re.S); print(len(json.loads(d.group(1))) if d else "?")' "$WORK/evidence/pubsub-flows-timings.html")
+    twice=$(python3 "$HERE/compiled_twice.py" <"$d/messages.json")
+    echo "   --timings: $n_units units; $(printf '%s' "$twice" | grep -c . || true) crates compiled twice (host and target feature sets differ):"
+    [ -z "$twice" ] || printf '%s\n' "$twice" | sed 's/^/     /'
+    twice=$(printf '%s\n' "$twice" | awk 'NF { printf "%s%s", (n++ ? " " : ""), $1 }')
+    [ -n "$twice" ] || twice=none
     echo "   (timings report kept at $WORK/evidence/pubsub-flows-timings.html)"
 
     # The checked-in variant: generated files in src/, no build script, no build-dependency.
