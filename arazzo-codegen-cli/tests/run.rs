@@ -215,3 +215,62 @@ fn run_the_seed_flow_against_webpubsub_local() {
         "the token leaked: {stderr}"
     );
 }
+
+/// Message steps print their lines too: the receive-broadcast flow (Arazzo 1.1, AsyncAPI
+/// steps over WebSocket) against `webpubsub-local`. One `accessToken` signed for
+/// `generateToken`'s URL: the client connects, joins and gets its ack, then the REST
+/// broadcast is refused, which ends the run.
+#[test]
+fn run_prints_a_line_for_each_message_step() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let service = runtime
+        .block_on(webpubsub_local::Service::builder().start_on(([127, 0, 0, 1], 0).into()))
+        .unwrap();
+    let endpoint = service.endpoint();
+    let conn =
+        pubsub_flows::credentials::ConnectionString::parse(&service.connection_string()).unwrap();
+    let credential = pubsub_flows::credentials::AccessKeyCredential::new(conn.access_key().clone());
+    let token = credential
+        .token_for(&format!("{endpoint}/api/hubs/chat/:generateToken"))
+        .unwrap();
+    let inputs = json!({
+        "accessToken": token.expose(),
+        "hub": "chat",
+        "group": "lobby",
+        "message": "hello",
+    })
+    .to_string();
+    let (code, stdout, stderr) = cli(&[
+        "run",
+        "specs/arazzo/web-pubsub-receive-broadcast.arazzo.yml",
+        "--workflow",
+        "receive-group-broadcast",
+        "--inputs",
+        &inputs,
+        "--server",
+        &format!("webPubSubApi={endpoint}"),
+        "--server",
+        &format!("webPubSubClient={endpoint}"),
+    ]);
+    assert_eq!(code, 1, "stderr:\n{stderr}");
+    assert_eq!(stdout, "");
+    let steps: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("step ") && l.ends_with(" ms"))
+        .collect();
+    let expected = [
+        "step generateToken: 200 in ",
+        "step joinAck: connected in ",
+        "step joinGroup: sent in ",
+        "step joinAck: received in ",
+        "step broadcast: 401 in ",
+    ];
+    assert_eq!(steps.len(), expected.len(), "{stderr}");
+    for (line, start) in steps.iter().zip(expected) {
+        assert!(line.starts_with(start), "{line}\n{stderr}");
+    }
+    assert!(
+        !stderr.contains(token.expose().as_str()),
+        "the token leaked: {stderr}"
+    );
+}

@@ -620,3 +620,89 @@ async fn a_message_failing_a_criterion_names_the_step_and_masks_secrets() {
     assert!(shown.contains("\"success\":false"), "{shown}");
     assert!(!shown.contains("s3cr3t-value"), "{shown}");
 }
+
+/// Records what `StepHook::after_message` hears, as `step action outcome`.
+#[derive(Default, Clone)]
+struct MessageAudit(Arc<Mutex<Vec<String>>>);
+
+impl arazzo_runtime::StepHook for MessageAudit {
+    fn after_message<'a>(
+        &'a self,
+        step: &'static str,
+        event: &'a arazzo_runtime::message::MessageStep<'a>,
+    ) -> BoxFuture<'a, ()> {
+        let outcome = match (event.message, event.error) {
+            (Some(message), None) => format!(
+                "received {}",
+                message.payload_value("/type").cloned().unwrap_or_default()
+            ),
+            (None, Some(err)) => format!("failed: {err}"),
+            (None, None) => "ok".to_owned(),
+            (Some(_), Some(_)) => "both".to_owned(),
+        };
+        let line = format!("{step} {:?} {outcome}", event.action);
+        let elapsed = event.elapsed;
+        Box::pin(async move {
+            assert!(elapsed < Duration::from_millis(GUARD_MS), "{elapsed:?}");
+            self.0.lock().unwrap().push(line);
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_step_hook_hears_each_connect_send_and_receive_with_its_outcome() {
+    let service = service().await;
+    let audit = MessageAudit::default();
+    let client = Client::builder()
+        .base_url("rest", service.endpoint())
+        .base_url("pubsub", service.endpoint())
+        .hook(AccessKey)
+        .step_hook(audit.clone())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let token = token(&client).await;
+    let mut connections = Connections::new(&client);
+    let conn = connections
+        .connect(endpoint())
+        .query("access_token", &token)
+        .open("connect")
+        .await
+        .unwrap();
+    join(&mut connections, conn, "g1", 1).await;
+    // Reused: nothing is opened, so nothing is reported.
+    connections
+        .connect(endpoint())
+        .query("access_token", &token)
+        .open("reuse")
+        .await
+        .unwrap();
+    let never = connections.receive("never", conn);
+    let err = never
+        .wait(&Match::any().payload_eq("/ackId", 999), Some(100))
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    let refused = connections
+        .connect(endpoint())
+        .query("access_token", "not-a-token")
+        .open("badConnect")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.step(), "badConnect");
+    connections.close().await;
+    let heard = audit.0.lock().unwrap().clone();
+    assert_eq!(heard.len(), 5, "{heard:#?}");
+    assert_eq!(heard[0], "connect Connect ok");
+    assert_eq!(heard[1], "joinGroup Send ok");
+    assert_eq!(heard[2], "joinAck Receive received \"ack\"");
+    assert_eq!(
+        heard[3],
+        "never Receive failed: step `never`: timed out after 100 ms"
+    );
+    assert!(
+        heard[4].starts_with("badConnect Connect failed: step `badConnect`"),
+        "{heard:#?}"
+    );
+    assert!(!heard[4].contains("not-a-token"), "{heard:#?}");
+}

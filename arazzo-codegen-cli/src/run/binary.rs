@@ -153,7 +153,8 @@ mod flow {
 const WORKFLOW: &str = __WORKFLOW__;
 
 /// Prints each HTTP step's status and time (and with --verbose, its method and path; never
-/// the query or headers, which may hold secrets).
+/// the query or headers, which may hold secrets), and each message step's connect, send and
+/// receive with its time.
 struct Steps {
     verbose: bool,
     started: Mutex<HashMap<&'static str, Instant>>,
@@ -182,6 +183,29 @@ impl arazzo_runtime::StepHook for Steps {
         let started = self.started.lock().ok().and_then(|mut s| s.remove(step));
         let time = started.map_or_else(String::new, |t| format!(" in {}", millis(t)));
         eprintln!("step {step}: {}{time}", response.status());
+        Box::pin(async {})
+    }
+
+    fn after_message<'a>(
+        &'a self,
+        step: &'static str,
+        event: &'a arazzo_runtime::message::MessageStep<'a>,
+    ) -> arazzo_runtime::message::BoxFuture<'a, ()> {
+        use arazzo_runtime::message::MessageAction;
+        let (done, action) = match event.action {
+            MessageAction::Connect => ("connected", "connect"),
+            MessageAction::Send => ("sent", "send"),
+            MessageAction::Receive => ("received", "receive"),
+            _ => ("done", "step"),
+        };
+        let time = format!("{:.1} ms", event.elapsed.as_secs_f64() * 1000.0);
+        // A failure's reason is the workflow's error (or its onFailure's business): the line
+        // only says when. Payloads are never printed: they may carry secrets.
+        if event.error.is_some() {
+            eprintln!("step {step}: {action} failed in {time}");
+        } else {
+            eprintln!("step {step}: {done} in {time}");
+        }
         Box::pin(async {})
     }
 }
