@@ -3,22 +3,18 @@
 //! in by the user (an in-memory one, through the public trait).
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use arazzo_runtime::__private::message::{Connections, Endpoint, Match};
+use arazzo_runtime::access_key::AccessKeyCredential;
 use arazzo_runtime::message::{
     BoxFuture, ConnectRequest, Connection, Message, MessageSender, MessageStream, Payload,
     Transport, TransportError,
 };
 use arazzo_runtime::{
-    Client, Credential, HookError, KeyLocation, RequestHook, Requirements, SchemeKind, Secret,
-    WorkflowError,
+    Client, Credential, KeyLocation, Requirements, SchemeKind, Secret, WorkflowError,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tokio::sync::mpsc;
 use webpubsub_local::{RunningService, Service};
 
@@ -26,40 +22,6 @@ const KEY: &str = "runtime-test-access-key-0123456789";
 const SUBPROTOCOL: &str = "json.webpubsub.azure.v1";
 /// Bounds every test wait that is not itself under test.
 const GUARD_MS: u64 = 10_000;
-
-/// Signs REST calls (`/api/...`) with an HS256 token whose audience is the request URL, as
-/// Web PubSub's AccessKey auth wants; connects are left alone (they carry `access_token`).
-struct AccessKey;
-
-impl RequestHook for AccessKey {
-    fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError> {
-        if !request.url().path().starts_with("/api/") {
-            return Ok(());
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_err(|_| HookError("clock before 1970".into()))?
-            .as_secs();
-        let claims = json!({"aud": request.url().as_str(), "iat": now, "exp": now + 300});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut mac = Hmac::<Sha256>::new_from_slice(KEY.as_bytes())
-            .map_err(|_| HookError("bad key".into()))?;
-        mac.update(input.as_bytes());
-        let token = format!(
-            "{input}.{}",
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        );
-        let value = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| HookError("bad header".into()))?;
-        request.headers_mut().insert("authorization", value);
-        Ok(())
-    }
-}
 
 async fn service() -> RunningService {
     Service::builder()
@@ -73,7 +35,7 @@ fn client(service: &RunningService, inbound_buffer: Option<usize>) -> Client {
     let mut builder = Client::builder()
         .base_url("rest", service.endpoint())
         .base_url("pubsub", service.endpoint())
-        .hook(AccessKey)
+        .hook(AccessKeyCredential::new(KEY))
         .timeout(Duration::from_secs(10));
     if let Some(n) = inbound_buffer {
         builder = builder.inbound_buffer(n);
@@ -656,7 +618,7 @@ async fn a_step_hook_hears_each_connect_send_and_receive_with_its_outcome() {
     let client = Client::builder()
         .base_url("rest", service.endpoint())
         .base_url("pubsub", service.endpoint())
-        .hook(AccessKey)
+        .hook(AccessKeyCredential::new(KEY))
         .step_hook(audit.clone())
         .timeout(Duration::from_secs(10))
         .build()

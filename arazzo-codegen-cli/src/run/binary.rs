@@ -48,6 +48,7 @@ pub(crate) fn build(
         &compile::scratch_manifest(
             &name,
             &runtime,
+            &["access-key"],
             "serde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt\"] }\n",
         ),
     )?;
@@ -119,13 +120,14 @@ fn key(code: &str, main: &str, runtime: &Path) -> String {
 }
 
 /// The scratch crate's `main`. Arguments (from `arazzo-codegen run`, not users):
-/// `[--verbose] [--json-output FILE] [--server NAME=URL]...`; the inputs are JSON on stdin.
+/// `[--verbose] [--json-output FILE] [--server NAME=URL]...`; on stdin, JSON
+/// `{"inputs": {...}, "accessKey": "..." | null}`.
 fn main_rs(workflow: &str, entry: &Entry) -> String {
     let function = &entry.function;
     let (read_inputs, call) = match &entry.inputs {
         Some(inputs) => (
             format!(
-                "let inputs: flow::{inputs} = serde_json::from_str(&stdin)\n        \
+                "let inputs: flow::{inputs} = serde_json::from_value(inputs)\n        \
                  .map_err(|e| format!(\"the inputs do not fit workflow `{{WORKFLOW}}`: {{e}}\"))?;"
             ),
             format!("flow::{function}(&client, inputs)"),
@@ -246,12 +248,27 @@ fn run() -> Result<ExitCode, String> {
     std::io::stdin()
         .read_to_string(&mut stdin)
         .map_err(|e| format!("cannot read the inputs: {e}"))?;
+    // Never quote `stdin` in an error: it holds the access key.
+    let mut envelope: serde_json::Value =
+        serde_json::from_str(&stdin).map_err(|_| "stdin is not the run's JSON envelope")?;
+    let access_key = envelope
+        .get("accessKey")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    #[allow(unused_variables)] // read only when the workflow takes inputs
+    let inputs = envelope
+        .get_mut("inputs")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
     __READ_INPUTS__
     let hook = Steps {
         verbose,
         started: Mutex::new(HashMap::new()),
     };
     let mut builder = arazzo_runtime::Client::builder().step_hook(hook);
+    if let Some(key) = access_key {
+        builder = builder.hook(arazzo_runtime::access_key::AccessKeyCredential::new(key));
+    }
     for (name, url) in servers {
         builder = builder.base_url(name, url);
     }
