@@ -290,6 +290,7 @@ pub fn client_for(conn: &ConnectionString) -> Result<Client, reqwest::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arazzo_runtime::testing::{Reply, TestServer};
 
     const KEY: &str = "Sup3rS3cretKeyXYZ+/ab==";
 
@@ -490,29 +491,13 @@ mod tests {
 
     #[tokio::test]
     async fn client_for_sends_to_the_endpoint_with_a_signed_request() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        // A one-request HTTP server that answers 202 and hands back the request head.
-        let server = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = socket.read(&mut buf).await.unwrap();
-                assert!(n > 0, "connection closed before the request head ended");
-                head.extend_from_slice(&buf[..n]);
-            }
-            socket
-                .write_all(
-                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )
-                .await
-                .unwrap();
-            String::from_utf8(head).unwrap()
-        });
-
+        let server = TestServer::builder()
+            .on("POST", "/api/hubs/chat/:send", Reply::status(202))
+            .start()
+            .await
+            .unwrap();
+        let port = Url::parse(server.url()).unwrap().port().unwrap();
+        // `Port` replaces the endpoint's: the request must reach the server on it.
         let conn = ConnectionString::parse(&format!(
             "Endpoint=http://127.0.0.1;AccessKey={KEY};Version=1.0;Port={port}"
         ))
@@ -533,16 +518,19 @@ mod tests {
             .unwrap();
         assert_eq!(response.status(), 202);
 
-        let head = server.await.unwrap();
-        assert!(
-            head.starts_with("POST /api/hubs/chat/:send?api-version=2024-01-01 HTTP/1.1\r\n"),
-            "{head}"
-        );
-        let authorization: Vec<&str> = head
-            .lines()
-            .filter_map(|line| line.strip_prefix("authorization: "))
+        let sent = server.requests();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].method, "POST");
+        assert_eq!(sent[0].path, "/api/hubs/chat/:send");
+        assert_eq!(sent[0].query.as_deref(), Some("api-version=2024-01-01"));
+        assert_eq!(&sent[0].body[..], b"hello");
+        let authorization: Vec<&str> = sent[0]
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "authorization")
+            .map(|(_, value)| value.as_str())
             .collect();
-        assert_eq!(authorization.len(), 1, "{head}");
+        assert_eq!(authorization.len(), 1, "{sent:?}");
         let token = authorization[0].strip_prefix("Bearer ").unwrap();
         let (_, claims) = open(token, KEY);
         assert_eq!(
@@ -550,41 +538,22 @@ mod tests {
             format!("http://127.0.0.1:{port}/api/hubs/chat/:send")
         );
     }
-    /// A server on 127.0.0.1 that accepts every connection, reads the request head and then
-    /// answers one byte a second, a response head that never ends: what a stuck proxy or
-    /// service looks like.
-    async fn dribbling_server() -> ConnectionString {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    // An HTTP/1.1 client treats bytes before its request as an error, not as a
-                    // slow response: answer only once the request head is in.
-                    let mut request = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf).await {
-                            Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
-                            _ => return,
-                        }
-                    }
-                    let head = b"HTTP/1.1 200 OK\r\nx-slow: ";
-                    for byte in head.iter().chain(std::iter::repeat(&b'a')) {
-                        if socket.write_all(&[*byte]).await.is_err() {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                });
-            }
-        });
-        ConnectionString::parse(&format!(
-            "Endpoint=http://127.0.0.1;AccessKey={KEY};Port={port}"
-        ))
-        .unwrap()
+    /// A server on 127.0.0.1 that answers `generateToken` at once with a head and then one
+    /// body byte a second for longer than any test waits: what a stuck proxy or service looks
+    /// like, and what defeats a timeout that only bounds each read.
+    async fn dribbling_server() -> (TestServer, ConnectionString) {
+        let server = TestServer::builder()
+            .on(
+                "POST",
+                "/api/hubs/chat/:generateToken",
+                Reply::status(200).body_parts(vec!["a"; 600], Duration::from_secs(1)),
+            )
+            .start()
+            .await
+            .unwrap();
+        let conn = ConnectionString::from_parts(server.url(), KEY).unwrap();
+        (server, conn)
     }
 
     /// Runs the generated flow with `client` against a dribbling server and returns how long
@@ -609,7 +578,7 @@ mod tests {
 
     #[tokio::test]
     async fn client_for_times_out_a_server_that_sends_one_byte_a_second() {
-        let conn = dribbling_server().await;
+        let (_server, conn) = dribbling_server().await;
         let elapsed = time_out(
             &client_for(&conn).unwrap(),
             DEFAULT_TIMEOUT + Duration::from_secs(10),
@@ -620,7 +589,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_default_timeout_can_be_changed() {
-        let conn = dribbling_server().await;
+        let (_server, conn) = dribbling_server().await;
         let client = client_builder(&conn)
             .timeout(Duration::from_secs(1))
             .build()
