@@ -7,6 +7,7 @@ fn main() {
         ("regex", "CARGO_FEATURE_REGEX"),
         ("jsonpath", "CARGO_FEATURE_JSONPATH"),
         ("xpath", "CARGO_FEATURE_XPATH"),
+        ("xpath31", "CARGO_FEATURE_XPATH31"),
     ]
     .into_iter()
     .filter(|(_, var)| std::env::var_os(var).is_some())

@@ -61,6 +61,11 @@ enum Command {
         /// Also write the outputs (JSON) to this file.
         #[arg(long, value_name = "FILE")]
         json_output: Option<PathBuf>,
+        /// Sign every HTTP request with this AccessKey (`Authorization: Bearer <JWT>`, HS256,
+        /// audience = the request URL, as Azure Web PubSub wants), read from an environment
+        /// variable or a file; never the key itself. WebSocket connects are left alone.
+        #[arg(long, value_name = "env:NAME|file:PATH")]
+        access_key: Option<String>,
         /// Read a source description URL (or URL prefix) from a local path: `--map URL=PATH`.
         #[arg(long = "map", value_name = "URL=PATH", value_parser = parse_map)]
         maps: Vec<(String, PathBuf)>,
@@ -316,13 +321,21 @@ fn main() -> ExitCode {
             servers,
             verbose,
             json_output,
+            access_key,
             maps,
             allow,
             target_dir,
             runtime,
         } => {
-            let inputs = match read_inputs(&inputs) {
-                Ok(inputs) => inputs,
+            let read = read_inputs(&inputs).and_then(|inputs| {
+                let key = access_key
+                    .as_deref()
+                    .map(run::AccessKey::read)
+                    .transpose()?;
+                Ok((inputs, key))
+            });
+            let (inputs, access_key) = match read {
+                Ok(read) => read,
                 Err(e) => {
                     eprintln!("error: {e}");
                     return ExitCode::from(2);
@@ -333,6 +346,7 @@ fn main() -> ExitCode {
             options.servers = servers;
             options.verbose = verbose;
             options.json_output = json_output;
+            options.access_key = access_key;
             if let Some(dir) = target_dir {
                 options.target_dir = dir;
             }

@@ -5,8 +5,11 @@
 //! with the inputs. There is no second interpreter of the workflow's semantics: what runs is
 //! exactly the code a user's crate would compile.
 
+mod access_key;
 mod binary;
 mod entry;
+
+pub use access_key::AccessKey;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,6 +32,8 @@ pub struct Options {
     pub verbose: bool,
     /// Also write the outputs (JSON) to this file.
     pub json_output: Option<PathBuf>,
+    /// Sign every HTTP request with this AccessKey (a JWT per request URL).
+    pub access_key: Option<AccessKey>,
     /// The `arazzo-runtime` crate the binary is built against.
     pub runtime: PathBuf,
     /// Cargo's target directory; the binaries are cached under `arazzo-run/` in it.
@@ -49,6 +54,7 @@ impl Options {
             servers: Vec::new(),
             verbose: false,
             json_output: None,
+            access_key: None,
             runtime: defaults.runtime,
             target_dir: defaults.target_dir,
             lockfile: defaults.lockfile,
@@ -105,8 +111,13 @@ pub fn run(generator: &Generator, options: &Options) -> Result<i32, Error> {
         .spawn()
         .map_err(|e| Error::Setup(format!("cannot start {}: {e}", display(&binary))))?;
     if let Some(mut stdin) = child.stdin.take() {
+        // The inputs and the key travel on stdin, never as arguments `ps` shows.
+        let envelope = serde_json::json!({
+            "inputs": options.inputs,
+            "accessKey": options.access_key.as_ref().map(AccessKey::expose),
+        });
         // A binary that exits before reading (it cannot) closes the pipe: its status says why.
-        let _ = stdin.write_all(options.inputs.to_string().as_bytes());
+        let _ = stdin.write_all(envelope.to_string().as_bytes());
     }
     let status = child
         .wait()

@@ -13,8 +13,14 @@ fn workspace() -> PathBuf {
 
 /// Runs the command from the workspace root.
 fn cli(args: &[&str]) -> (i32, String, String) {
+    cli_with_env(args, &[])
+}
+
+/// Runs the command from the workspace root with these environment variables set.
+fn cli_with_env(args: &[&str], vars: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_arazzo-codegen"))
         .args(args)
+        .envs(vars.iter().copied())
         .current_dir(workspace())
         .output()
         .unwrap();
@@ -165,29 +171,90 @@ fn run_refuses_an_unknown_workflow_and_inputs_that_do_not_fit() {
     assert!(stderr.contains("error[arazzo::unknown-input]"), "{stderr}");
 }
 
-/// The user's seed flow against the local Web PubSub service. The service wants a JWT whose
-/// audience is the request URL, so the one `accessToken` input can be valid for one of the
-/// two steps only: signed for `generateToken`'s URL, that step succeeds and `broadcast` is
-/// refused with 401, which `run` reports as the failing step. (The `pubsub-flows` example runs
-/// the whole flow by signing each request with a hook.)
-#[test]
-fn run_the_seed_flow_against_webpubsub_local() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+/// Starts `webpubsub-local` on an ephemeral port; its endpoint and AccessKey.
+fn webpubsub(
+    runtime: &tokio::runtime::Runtime,
+) -> (webpubsub_local::RunningService, String, String) {
     let service = runtime
         .block_on(webpubsub_local::Service::builder().start_on(([127, 0, 0, 1], 0).into()))
         .unwrap();
-    let endpoint = service.endpoint();
+    let endpoint = service.endpoint().to_owned();
     let conn =
         pubsub_flows::credentials::ConnectionString::parse(&service.connection_string()).unwrap();
-    let credential = pubsub_flows::credentials::AccessKeyCredential::new(conn.access_key().clone());
+    let key = conn.access_key().expose().clone();
+    (service, endpoint, key)
+}
+
+/// The user's seed flow against the local Web PubSub service. The service wants a JWT whose
+/// audience is the request URL, so one `accessToken` input cannot fit both steps:
+/// `--access-key` signs each request for its own URL (the input is then a placeholder the
+/// signature replaces).
+#[test]
+fn run_the_seed_flow_against_webpubsub_local() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_service, endpoint, key) = webpubsub(&runtime);
+    let inputs = json!({
+        "accessToken": "signed-per-request",
+        "hub": "chat",
+        "userId": "user-1",
+        "message": "hello from arazzo-codegen run",
+    })
+    .to_string();
+    let (code, stdout, stderr) = cli_with_env(
+        &[
+            "run",
+            "specs/arazzo/generate-token-then-broadcast.arazzo.yml",
+            "--workflow",
+            "generate-token-then-broadcast",
+            "--allow",
+            "unbraced-expression",
+            "--inputs",
+            &inputs,
+            "--server",
+            &format!("webPubSubApi={endpoint}"),
+            "--access-key",
+            "env:RUN_TEST_WEBPUBSUB_KEY",
+        ],
+        &[("RUN_TEST_WEBPUBSUB_KEY", &key)],
+    );
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    let steps: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("step ") && l.ends_with(" ms"))
+        .collect();
+    assert_eq!(steps.len(), 2, "{stderr}");
+    assert!(
+        steps[0].starts_with("step generateToken: 200 in "),
+        "{stderr}"
+    );
+    assert!(steps[1].starts_with("step broadcast: 202 in "), "{stderr}");
+    assert!(
+        stderr.contains("workflow generate-token-then-broadcast: ok in "),
+        "{stderr}"
+    );
+    let outputs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(outputs["broadcastStatus"], 202, "{stdout}");
+    // The client token webpubsub-local minted: a JWT for the hub's client URL.
+    let token = outputs["token"].as_str().unwrap_or_default();
+    assert_eq!(token.split('.').count(), 3, "{stdout}");
+    assert!(!stderr.contains(&key), "the key leaked: {stderr}");
+    assert!(!stdout.contains(&key), "the key leaked: {stdout}");
+}
+
+/// Without `--access-key` the one `accessToken` (signed for `generateToken`'s URL) fits one
+/// step only: `broadcast` is refused with 401, which `run` reports as the failing step.
+#[test]
+fn run_names_the_step_a_token_for_another_url_fails() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_service, endpoint, key) = webpubsub(&runtime);
+    let credential = arazzo_runtime::access_key::AccessKeyCredential::new(key);
     let token = credential
         .token_for(&format!("{endpoint}/api/hubs/chat/:generateToken"))
         .unwrap();
     let inputs = json!({
         "accessToken": token.expose(),
         "hub": "chat",
-        "userId": "user-1",
-        "message": "hello from arazzo-codegen run",
+        "message": "hello",
     })
     .to_string();
     let (code, stdout, stderr) = cli(&[
@@ -214,4 +281,79 @@ fn run_the_seed_flow_against_webpubsub_local() {
         !stderr.contains(token.expose().as_str()),
         "the token leaked: {stderr}"
     );
+}
+
+/// Message steps print their lines too: the receive-broadcast flow (Arazzo 1.1, AsyncAPI
+/// steps over WebSocket) against `webpubsub-local`, the key read from a file.
+#[test]
+fn run_prints_a_line_for_each_message_step() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_service, endpoint, key) = webpubsub(&runtime);
+    let key_file = std::env::temp_dir().join(format!("run-key-{}.txt", std::process::id()));
+    std::fs::write(&key_file, format!("{key}\n")).unwrap();
+    let inputs = json!({
+        "accessToken": "signed-per-request",
+        "hub": "chat",
+        "group": "lobby",
+        "message": "hello, lobby",
+    })
+    .to_string();
+    let (code, stdout, stderr) = cli(&[
+        "run",
+        "specs/arazzo/web-pubsub-receive-broadcast.arazzo.yml",
+        "--workflow",
+        "receive-group-broadcast",
+        "--inputs",
+        &inputs,
+        "--server",
+        &format!("webPubSubApi={endpoint}"),
+        "--server",
+        &format!("webPubSubClient={endpoint}"),
+        "--access-key",
+        &format!("file:{}", key_file.display()),
+    ]);
+    std::fs::remove_file(&key_file).unwrap();
+    assert_eq!(code, 0, "stderr:\n{stderr}");
+    let steps: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("step ") && l.ends_with(" ms"))
+        .collect();
+    // The receive of the broadcast started listening before the broadcast and is awaited
+    // after it, by `leaveGroup`'s `dependsOn`.
+    let expected = [
+        "step generateToken: 200 in ",
+        "step joinAck: connected in ",
+        "step joinGroup: sent in ",
+        "step joinAck: received in ",
+        "step broadcast: 202 in ",
+        "step receiveBroadcast: received in ",
+        "step leaveGroup: sent in ",
+    ];
+    assert_eq!(steps.len(), expected.len(), "{stderr}");
+    for (line, start) in steps.iter().zip(expected) {
+        assert!(line.starts_with(start), "{line}\n{stderr}");
+    }
+    let outputs: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(outputs["receivedText"], "hello, lobby", "{stdout}");
+    assert_eq!(outputs["broadcastStatus"], 202, "{stdout}");
+    assert!(
+        !stderr.contains(&key) && !stdout.contains(&key),
+        "the key leaked"
+    );
+}
+
+/// A key given on the command line itself is refused, and not echoed back.
+#[test]
+fn run_refuses_a_key_on_the_command_line() {
+    let (code, _, stderr) = cli(&[
+        "run",
+        PETSTORE,
+        "--workflow",
+        "buy-pet",
+        "--access-key",
+        "Sup3rS3cretPastedKey",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`env:NAME` or `file:PATH`"), "{stderr}");
+    assert!(!stderr.contains("Sup3rS3cret"), "{stderr}");
 }

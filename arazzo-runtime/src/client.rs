@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::Secret;
 use crate::base_url::BaseUrls;
-use crate::message::{BoxFuture, DEFAULT_INBOUND_BUFFER, Transport, WebSocket};
+use crate::message::{BoxFuture, DEFAULT_INBOUND_BUFFER, MessageStep, Transport, WebSocket};
 use crate::response::Response;
 
 /// The largest response body (and inbound message) a client reads unless told otherwise:
@@ -73,10 +73,11 @@ pub trait RequestHook: Send + Sync + 'static {
     fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError>;
 }
 
-/// Sees each HTTP step around its request, asynchronously: the step id and the request just
-/// before it is sent (after credentials and [`RequestHook`]s; it may still change it), then
-/// the response once read. For metrics, audit logs, or a signature that needs an async call
-/// (a token from a vault). Both methods do nothing unless overridden.
+/// Sees each step as it runs, asynchronously. For an HTTP step: the step id and the request
+/// just before it is sent (after credentials and [`RequestHook`]s; it may still change it),
+/// then the response once read. For an AsyncAPI message step: each connect, send and receive
+/// once it is over, with its time and outcome. For metrics, audit logs, or a signature that
+/// needs an async call (a token from a vault). Every method does nothing unless overridden.
 pub trait StepHook: Send + Sync + 'static {
     /// Runs before `step`'s request is sent. An error stops the step; keep secrets out of it.
     fn before_send<'a>(
@@ -95,6 +96,17 @@ pub trait StepHook: Send + Sync + 'static {
         response: &'a Response,
     ) -> BoxFuture<'a, ()> {
         let _ = (step, response);
+        Box::pin(async {})
+    }
+
+    /// Runs once a message step's connect, send or receive is over, successful or not (a
+    /// failed one also fails the step, or goes to its `onFailure`).
+    fn after_message<'a>(
+        &'a self,
+        step: &'static str,
+        event: &'a MessageStep<'a>,
+    ) -> BoxFuture<'a, ()> {
+        let _ = (step, event);
         Box::pin(async {})
     }
 }
@@ -369,7 +381,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Runs `hook` around every HTTP step, in the order step hooks were added.
+    /// Runs `hook` around every step (HTTP and message), in the order step hooks were added.
     pub fn step_hook(mut self, hook: impl StepHook) -> Self {
         self.step_hooks.push(Arc::new(hook));
         self

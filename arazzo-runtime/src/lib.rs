@@ -8,6 +8,8 @@
 //! built in, others pluggable). A crate containing generated code needs no other dependency: what only the
 //! generated code calls (and the crates it names) sits under one hidden module, `__private`.
 
+#[cfg(feature = "access-key")]
+pub mod access_key;
 mod base_url;
 mod client;
 mod error;

@@ -3,22 +3,18 @@
 //! in by the user (an in-memory one, through the public trait).
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use arazzo_runtime::__private::message::{Connections, Endpoint, Match};
+use arazzo_runtime::access_key::AccessKeyCredential;
 use arazzo_runtime::message::{
     BoxFuture, ConnectRequest, Connection, Message, MessageSender, MessageStream, Payload,
     Transport, TransportError,
 };
 use arazzo_runtime::{
-    Client, Credential, HookError, KeyLocation, RequestHook, Requirements, SchemeKind, Secret,
-    WorkflowError,
+    Client, Credential, KeyLocation, Requirements, SchemeKind, Secret, WorkflowError,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tokio::sync::mpsc;
 use webpubsub_local::{RunningService, Service};
 
@@ -26,40 +22,6 @@ const KEY: &str = "runtime-test-access-key-0123456789";
 const SUBPROTOCOL: &str = "json.webpubsub.azure.v1";
 /// Bounds every test wait that is not itself under test.
 const GUARD_MS: u64 = 10_000;
-
-/// Signs REST calls (`/api/...`) with an HS256 token whose audience is the request URL, as
-/// Web PubSub's AccessKey auth wants; connects are left alone (they carry `access_token`).
-struct AccessKey;
-
-impl RequestHook for AccessKey {
-    fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError> {
-        if !request.url().path().starts_with("/api/") {
-            return Ok(());
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_err(|_| HookError("clock before 1970".into()))?
-            .as_secs();
-        let claims = json!({"aud": request.url().as_str(), "iat": now, "exp": now + 300});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
-        let mut mac = Hmac::<Sha256>::new_from_slice(KEY.as_bytes())
-            .map_err(|_| HookError("bad key".into()))?;
-        mac.update(input.as_bytes());
-        let token = format!(
-            "{input}.{}",
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        );
-        let value = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| HookError("bad header".into()))?;
-        request.headers_mut().insert("authorization", value);
-        Ok(())
-    }
-}
 
 async fn service() -> RunningService {
     Service::builder()
@@ -73,7 +35,7 @@ fn client(service: &RunningService, inbound_buffer: Option<usize>) -> Client {
     let mut builder = Client::builder()
         .base_url("rest", service.endpoint())
         .base_url("pubsub", service.endpoint())
-        .hook(AccessKey)
+        .hook(AccessKeyCredential::new(KEY))
         .timeout(Duration::from_secs(10));
     if let Some(n) = inbound_buffer {
         builder = builder.inbound_buffer(n);
@@ -619,4 +581,90 @@ async fn a_message_failing_a_criterion_names_the_step_and_masks_secrets() {
     );
     assert!(shown.contains("\"success\":false"), "{shown}");
     assert!(!shown.contains("s3cr3t-value"), "{shown}");
+}
+
+/// Records what `StepHook::after_message` hears, as `step action outcome`.
+#[derive(Default, Clone)]
+struct MessageAudit(Arc<Mutex<Vec<String>>>);
+
+impl arazzo_runtime::StepHook for MessageAudit {
+    fn after_message<'a>(
+        &'a self,
+        step: &'static str,
+        event: &'a arazzo_runtime::message::MessageStep<'a>,
+    ) -> BoxFuture<'a, ()> {
+        let outcome = match (event.message, event.error) {
+            (Some(message), None) => format!(
+                "received {}",
+                message.payload_value("/type").cloned().unwrap_or_default()
+            ),
+            (None, Some(err)) => format!("failed: {err}"),
+            (None, None) => "ok".to_owned(),
+            (Some(_), Some(_)) => "both".to_owned(),
+        };
+        let line = format!("{step} {:?} {outcome}", event.action);
+        let elapsed = event.elapsed;
+        Box::pin(async move {
+            assert!(elapsed < Duration::from_millis(GUARD_MS), "{elapsed:?}");
+            self.0.lock().unwrap().push(line);
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_step_hook_hears_each_connect_send_and_receive_with_its_outcome() {
+    let service = service().await;
+    let audit = MessageAudit::default();
+    let client = Client::builder()
+        .base_url("rest", service.endpoint())
+        .base_url("pubsub", service.endpoint())
+        .hook(AccessKeyCredential::new(KEY))
+        .step_hook(audit.clone())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let token = token(&client).await;
+    let mut connections = Connections::new(&client);
+    let conn = connections
+        .connect(endpoint())
+        .query("access_token", &token)
+        .open("connect")
+        .await
+        .unwrap();
+    join(&mut connections, conn, "g1", 1).await;
+    // Reused: nothing is opened, so nothing is reported.
+    connections
+        .connect(endpoint())
+        .query("access_token", &token)
+        .open("reuse")
+        .await
+        .unwrap();
+    let never = connections.receive("never", conn);
+    let err = never
+        .wait(&Match::any().payload_eq("/ackId", 999), Some(100))
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    let refused = connections
+        .connect(endpoint())
+        .query("access_token", "not-a-token")
+        .open("badConnect")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.step(), "badConnect");
+    connections.close().await;
+    let heard = audit.0.lock().unwrap().clone();
+    assert_eq!(heard.len(), 5, "{heard:#?}");
+    assert_eq!(heard[0], "connect Connect ok");
+    assert_eq!(heard[1], "joinGroup Send ok");
+    assert_eq!(heard[2], "joinAck Receive received \"ack\"");
+    assert_eq!(
+        heard[3],
+        "never Receive failed: step `never`: timed out after 100 ms"
+    );
+    assert!(
+        heard[4].starts_with("badConnect Connect failed: step `badConnect`"),
+        "{heard:#?}"
+    );
+    assert!(!heard[4].contains("not-a-token"), "{heard:#?}");
 }

@@ -29,15 +29,14 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use arazzo_runtime::{Client, ClientBuilder, HookError, RequestHook, Secret};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use arazzo_runtime::{Client, ClientBuilder, Secret};
 use reqwest::Url;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
-use sha2::Sha256;
+
+/// The AccessKey credential lives in the runtime (feature `access-key`), where
+/// `arazzo-codegen run --access-key` uses it too; this crate adds connection strings.
+pub use arazzo_runtime::access_key::{AccessKeyCredential, CredentialError};
 
 /// The name of the Web PubSub REST source description in this crate's Arazzo documents.
 pub const SOURCE_NAME: &str = "webPubSubApi";
@@ -45,10 +44,6 @@ pub const SOURCE_NAME: &str = "webPubSubApi";
 /// The name of the Web PubSub client protocol (AsyncAPI, WebSocket) source description in this
 /// crate's Arazzo documents.
 pub const CLIENT_SOURCE_NAME: &str = "webPubSubClient";
-
-/// How long a request token stays valid unless [`AccessKeyCredential::with_lifetime`] says
-/// otherwise: long enough for slow networks, short enough to be useless when leaked later.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 /// A parsed Web PubSub connection string:
 /// `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;` with an optional
@@ -262,120 +257,11 @@ impl fmt::Display for ConnectionStringError {
 
 impl std::error::Error for ConnectionStringError {}
 
-/// Signs requests with a Web PubSub AccessKey: each gets `Authorization: Bearer <JWT>`, HS256
-/// over the key's UTF-8 bytes, `aud` = the request URL without its query, `iat` = now and
-/// `exp` = now + the lifetime (one hour unless changed). `Debug` never shows the key.
-#[derive(Clone, Debug)]
-pub struct AccessKeyCredential {
-    access_key: Secret<String>,
-    lifetime: Duration,
-}
-
-impl AccessKeyCredential {
-    /// A credential for this AccessKey.
-    pub fn new(access_key: impl Into<Secret<String>>) -> Self {
-        Self {
-            access_key: access_key.into(),
-            lifetime: DEFAULT_LIFETIME,
-        }
-    }
-
-    /// Tokens expire `lifetime` after they are signed (rounded down to whole seconds).
-    pub fn with_lifetime(mut self, lifetime: Duration) -> Self {
-        self.lifetime = lifetime;
-        self
-    }
-
-    /// A bearer token for one request to `url`, for callers that must present it themselves.
-    /// The query of `url` is left out of the `aud` claim, as the service expects.
-    pub fn token_for(&self, url: &str) -> Result<Secret<String>, CredentialError> {
-        let url = Url::parse(url).map_err(|err| CredentialError::InvalidUrl {
-            reason: err.to_string(),
-        })?;
-        if !url.has_host() {
-            return Err(CredentialError::InvalidUrl {
-                reason: "it has no host".to_owned(),
-            });
-        }
-        self.sign(&audience(&url), unix_now()?)
-    }
-
-    fn sign(&self, audience: &str, now: u64) -> Result<Secret<String>, CredentialError> {
-        let claims = Claims {
-            aud: audience,
-            iat: now,
-            exp: now.saturating_add(self.lifetime.as_secs()),
-        };
-        let payload = serde_json::to_vec(&claims).map_err(|_| CredentialError::Encoding)?;
-        let mut token = String::from(JWT_HEADER);
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-        // HMAC takes keys of any length, so this never fails; the error arm keeps it panic-free.
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.access_key.expose().as_bytes())
-            .map_err(|_| CredentialError::Encoding)?;
-        mac.update(token.as_bytes());
-        token.push('.');
-        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut token);
-        Ok(Secret::new(token))
-    }
-}
-
 impl From<&ConnectionString> for AccessKeyCredential {
     fn from(conn: &ConnectionString) -> Self {
         Self::new(conn.access_key().clone())
     }
 }
-
-impl RequestHook for AccessKeyCredential {
-    fn on_request(&self, request: &mut reqwest::Request) -> Result<(), HookError> {
-        // A WebSocket client connect carries the client's own token (`access_token`): the
-        // AccessKey signs REST calls only, and its header would shadow the client token.
-        if matches!(request.url().scheme(), "ws" | "wss") {
-            return Ok(());
-        }
-        let token = unix_now()
-            .and_then(|now| self.sign(&audience(request.url()), now))
-            .map_err(|err| HookError(err.to_string()))?;
-        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose()))
-            .map_err(|_| HookError(CredentialError::Encoding.to_string()))?;
-        value.set_sensitive(true);
-        // `insert` replaces whatever `Authorization` the flow itself set.
-        request.headers_mut().insert(AUTHORIZATION, value);
-        Ok(())
-    }
-}
-
-/// Why no token could be signed. Messages never contain the key or the URL (which may carry
-/// an `access_token` query).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CredentialError {
-    /// The URL to sign for is not an absolute URL with a host.
-    InvalidUrl {
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The system clock reads before 1970, so `iat` and `exp` cannot be written.
-    ClockBeforeEpoch,
-    /// The token could not be encoded (not expected to happen).
-    Encoding,
-}
-
-impl fmt::Display for CredentialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidUrl { reason } => {
-                write!(f, "cannot sign a Web PubSub token for this URL: {reason}")
-            }
-            Self::ClockBeforeEpoch => {
-                f.write_str("cannot sign a Web PubSub token: the system clock is before 1970")
-            }
-            Self::Encoding => f.write_str("cannot encode a Web PubSub token"),
-        }
-    }
-}
-
-impl std::error::Error for CredentialError {}
 
 /// How long one request of a flow (connect, send, read the whole response) may take with a
 /// client from [`client_builder`] or [`client_for`] before its step fails with a timeout.
@@ -401,35 +287,10 @@ pub fn client_for(conn: &ConnectionString) -> Result<Client, reqwest::Error> {
     client_builder(conn).build()
 }
 
-/// `{"alg":"HS256","typ":"JWT"}`, base64url without padding: the same for every token.
-const JWT_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-
-/// The claims; a fixed field order keeps tokens reproducible.
-#[derive(serde::Serialize)]
-struct Claims<'a> {
-    aud: &'a str,
-    iat: u64,
-    exp: u64,
-}
-
-/// The URL a token is for: the request URL without query or fragment.
-fn audience(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.into()
-}
-
-fn unix_now() -> Result<u64, CredentialError> {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .map_err(|_| CredentialError::ClockBeforeEpoch)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arazzo_runtime::testing::{Reply, TestServer};
 
     const KEY: &str = "Sup3rS3cretKeyXYZ+/ab==";
 
@@ -609,140 +470,34 @@ mod tests {
         );
     }
 
-    /// Splits a JWT and decodes its header and payload, checking the signature with a fresh
-    /// HMAC over the first two parts.
+    /// Decodes a JWT's claims, checking its HS256 signature with the key's UTF-8 bytes
+    /// independently of the runtime's signer.
     fn open(token: &str, key: &str) -> (serde_json::Value, serde_json::Value) {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use hmac::Mac as _;
+
         let parts: Vec<&str> = token.split('.').collect();
         assert_eq!(parts.len(), 3, "{token}");
         let decode = |part: &str| -> serde_json::Value {
             serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
         };
-        let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
         mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
         mac.verify_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
             .expect("signature checks out with the key's UTF-8 bytes");
         (decode(parts[0]), decode(parts[1]))
     }
 
-    #[test]
-    fn signs_the_same_bytes_as_an_independent_implementation() {
-        // Computed with Python's hmac/hashlib/base64 for this key, audience and time.
-        let key = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij0123456789+/==";
-        let expected = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
-            eyJhdWQiOiJodHRwczovL2NvbnRvc28ud2VicHVic3ViLmF6dXJlLmNvbS9hcGkvaHVicy9jaGF0LzpzZW5kIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDM2MDB9.\
-            8jAw2bOHt1Nj9oT2IHH-Rx4VAmMGj8mJ2gE0Vrbu5I0";
-        let token = AccessKeyCredential::new(key)
-            .sign(
-                "https://contoso.webpubsub.azure.com/api/hubs/chat/:send",
-                1_700_000_000,
-            )
-            .unwrap();
-        assert_eq!(token.expose(), expected);
-    }
-
-    #[test]
-    fn token_for_signs_the_url_without_its_query() {
-        let before = unix_now().unwrap();
-        let token = AccessKeyCredential::new(KEY)
-            .with_lifetime(Duration::from_secs(90))
-            .token_for("http://127.0.0.1:8080/api/hubs/chat/:generateToken?api-version=2024-01-01&userId=u")
-            .unwrap();
-        let after = unix_now().unwrap();
-        let (header, claims) = open(token.expose(), KEY);
-        assert_eq!(header, serde_json::json!({"alg": "HS256", "typ": "JWT"}));
-        assert_eq!(
-            claims["aud"],
-            "http://127.0.0.1:8080/api/hubs/chat/:generateToken"
-        );
-        let iat = claims["iat"].as_u64().unwrap();
-        assert!((before..=after).contains(&iat), "{claims}");
-        assert_eq!(claims["exp"].as_u64().unwrap(), iat + 90);
-        assert_eq!(format!("{token:?}"), "Secret(\"***\")");
-    }
-
-    #[test]
-    fn token_for_rejects_relative_urls_without_echoing_them() {
-        let credential = AccessKeyCredential::new(KEY);
-        let err = credential
-            .token_for("/api/hubs/chat/:send?access_token=abc")
-            .unwrap_err();
-        assert!(matches!(err, CredentialError::InvalidUrl { .. }), "{err}");
-        assert!(!err.to_string().contains("access_token"), "{err}");
-        let err = credential
-            .token_for("mailto:someone@example.com")
-            .unwrap_err();
-        assert!(matches!(err, CredentialError::InvalidUrl { .. }), "{err}");
-    }
-
-    #[test]
-    fn the_hook_replaces_the_flows_authorization_with_a_token_for_the_request_url() {
-        let url = "http://127.0.0.1:8080/api/hubs/chat/:send?api-version=2024-01-01&excluded=c1";
-        let mut request = reqwest::Request::new(reqwest::Method::POST, Url::parse(url).unwrap());
-        request.headers_mut().append(
-            AUTHORIZATION,
-            HeaderValue::from_static("Bearer placeholder"),
-        );
-        AccessKeyCredential::new(KEY)
-            .on_request(&mut request)
-            .unwrap();
-
-        let values: Vec<&HeaderValue> = request.headers().get_all(AUTHORIZATION).iter().collect();
-        assert_eq!(values.len(), 1);
-        assert!(values[0].is_sensitive());
-        let token = values[0].to_str().unwrap().strip_prefix("Bearer ").unwrap();
-        let (_, claims) = open(token, KEY);
-        assert_eq!(claims["aud"], "http://127.0.0.1:8080/api/hubs/chat/:send");
-        assert_eq!(
-            claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
-            3600
-        );
-        // The request itself still goes to the URL with its query.
-        assert_eq!(request.url().as_str(), url);
-    }
-
-    #[test]
-    fn the_hook_leaves_a_websocket_connect_unsigned() {
-        let url = "ws://127.0.0.1:8080/client/hubs/chat?access_token=client-token";
-        let mut request = reqwest::Request::new(reqwest::Method::GET, Url::parse(url).unwrap());
-        AccessKeyCredential::new(KEY)
-            .on_request(&mut request)
-            .unwrap();
-        assert!(request.headers().get(AUTHORIZATION).is_none());
-        assert_eq!(request.url().as_str(), url);
-        // And the same hook still signs REST calls over https.
-        let rest = "https://contoso.webpubsub.azure.com/api/hubs/chat/:send";
-        let mut request = reqwest::Request::new(reqwest::Method::POST, Url::parse(rest).unwrap());
-        AccessKeyCredential::new(KEY)
-            .on_request(&mut request)
-            .unwrap();
-        assert!(request.headers().get(AUTHORIZATION).is_some());
-    }
-
     #[tokio::test]
     async fn client_for_sends_to_the_endpoint_with_a_signed_request() {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        // A one-request HTTP server that answers 202 and hands back the request head.
-        let server = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut head = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = socket.read(&mut buf).await.unwrap();
-                assert!(n > 0, "connection closed before the request head ended");
-                head.extend_from_slice(&buf[..n]);
-            }
-            socket
-                .write_all(
-                    b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )
-                .await
-                .unwrap();
-            String::from_utf8(head).unwrap()
-        });
-
+        let server = TestServer::builder()
+            .on("POST", "/api/hubs/chat/:send", Reply::status(202))
+            .start()
+            .await
+            .unwrap();
+        let port = Url::parse(server.url()).unwrap().port().unwrap();
+        // `Port` replaces the endpoint's: the request must reach the server on it.
         let conn = ConnectionString::parse(&format!(
             "Endpoint=http://127.0.0.1;AccessKey={KEY};Version=1.0;Port={port}"
         ))
@@ -763,16 +518,19 @@ mod tests {
             .unwrap();
         assert_eq!(response.status(), 202);
 
-        let head = server.await.unwrap();
-        assert!(
-            head.starts_with("POST /api/hubs/chat/:send?api-version=2024-01-01 HTTP/1.1\r\n"),
-            "{head}"
-        );
-        let authorization: Vec<&str> = head
-            .lines()
-            .filter_map(|line| line.strip_prefix("authorization: "))
+        let sent = server.requests();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].method, "POST");
+        assert_eq!(sent[0].path, "/api/hubs/chat/:send");
+        assert_eq!(sent[0].query.as_deref(), Some("api-version=2024-01-01"));
+        assert_eq!(&sent[0].body[..], b"hello");
+        let authorization: Vec<&str> = sent[0]
+            .headers
+            .iter()
+            .filter(|(name, _)| name == "authorization")
+            .map(|(_, value)| value.as_str())
             .collect();
-        assert_eq!(authorization.len(), 1, "{head}");
+        assert_eq!(authorization.len(), 1, "{sent:?}");
         let token = authorization[0].strip_prefix("Bearer ").unwrap();
         let (_, claims) = open(token, KEY);
         assert_eq!(
@@ -780,41 +538,22 @@ mod tests {
             format!("http://127.0.0.1:{port}/api/hubs/chat/:send")
         );
     }
-    /// A server on 127.0.0.1 that accepts every connection, reads the request head and then
-    /// answers one byte a second, a response head that never ends: what a stuck proxy or
-    /// service looks like.
-    async fn dribbling_server() -> ConnectionString {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    // An HTTP/1.1 client treats bytes before its request as an error, not as a
-                    // slow response: answer only once the request head is in.
-                    let mut request = Vec::new();
-                    let mut buf = [0u8; 1024];
-                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match socket.read(&mut buf).await {
-                            Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
-                            _ => return,
-                        }
-                    }
-                    let head = b"HTTP/1.1 200 OK\r\nx-slow: ";
-                    for byte in head.iter().chain(std::iter::repeat(&b'a')) {
-                        if socket.write_all(&[*byte]).await.is_err() {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                });
-            }
-        });
-        ConnectionString::parse(&format!(
-            "Endpoint=http://127.0.0.1;AccessKey={KEY};Port={port}"
-        ))
-        .unwrap()
+    /// A server on 127.0.0.1 that answers `generateToken` at once with a head and then one
+    /// body byte a second for longer than any test waits: what a stuck proxy or service looks
+    /// like, and what defeats a timeout that only bounds each read.
+    async fn dribbling_server() -> (TestServer, ConnectionString) {
+        let server = TestServer::builder()
+            .on(
+                "POST",
+                "/api/hubs/chat/:generateToken",
+                Reply::status(200).body_parts(vec!["a"; 600], Duration::from_secs(1)),
+            )
+            .start()
+            .await
+            .unwrap();
+        let conn = ConnectionString::from_parts(server.url(), KEY).unwrap();
+        (server, conn)
     }
 
     /// Runs the generated flow with `client` against a dribbling server and returns how long
@@ -839,7 +578,7 @@ mod tests {
 
     #[tokio::test]
     async fn client_for_times_out_a_server_that_sends_one_byte_a_second() {
-        let conn = dribbling_server().await;
+        let (_server, conn) = dribbling_server().await;
         let elapsed = time_out(
             &client_for(&conn).unwrap(),
             DEFAULT_TIMEOUT + Duration::from_secs(10),
@@ -850,7 +589,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_default_timeout_can_be_changed() {
-        let conn = dribbling_server().await;
+        let (_server, conn) = dribbling_server().await;
         let client = client_builder(&conn)
             .timeout(Duration::from_secs(1))
             .build()

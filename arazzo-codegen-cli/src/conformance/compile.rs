@@ -139,13 +139,19 @@ pub(crate) fn cargo_build(dir: &Path, target_dir: &Path, stderr: Stdio) -> Resul
 }
 
 fn manifest(runtime: &Path) -> String {
-    scratch_manifest("arazzo-conformance-scratch", runtime, "")
+    scratch_manifest("arazzo-conformance-scratch", runtime, &[], "")
 }
 
 /// A scratch crate's `Cargo.toml`: package `name`, `arazzo-runtime` from `runtime` with every
 /// criteria engine (so that conformance and `run` share one build of it in a target
 /// directory), then `extra` dependency lines. It is its own workspace.
-pub(crate) fn scratch_manifest(name: &str, runtime: &Path, extra: &str) -> String {
+pub(crate) fn scratch_manifest(
+    name: &str,
+    runtime: &Path,
+    features: &[&str],
+    extra: &str,
+) -> String {
+    let features: String = features.iter().map(|f| format!(", \"{f}\"")).collect();
     format!(
         "[package]\n\
          name = \"{name}\"\n\
@@ -153,7 +159,7 @@ pub(crate) fn scratch_manifest(name: &str, runtime: &Path, extra: &str) -> Strin
          edition = \"2024\"\n\
          publish = false\n\n\
          [dependencies]\n\
-         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"] }}\n\
+         arazzo-runtime = {{ path = {}, features = [\"regex\", \"jsonpath\", \"xpath\"{features}] }}\n\
          {extra}\n\
          # Not part of any enclosing workspace.\n\
          [workspace]\n",

@@ -48,6 +48,7 @@ pub(crate) fn build(
         &compile::scratch_manifest(
             &name,
             &runtime,
+            &["access-key"],
             "serde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt\"] }\n",
         ),
     )?;
@@ -119,13 +120,14 @@ fn key(code: &str, main: &str, runtime: &Path) -> String {
 }
 
 /// The scratch crate's `main`. Arguments (from `arazzo-codegen run`, not users):
-/// `[--verbose] [--json-output FILE] [--server NAME=URL]...`; the inputs are JSON on stdin.
+/// `[--verbose] [--json-output FILE] [--server NAME=URL]...`; on stdin, JSON
+/// `{"inputs": {...}, "accessKey": "..." | null}`.
 fn main_rs(workflow: &str, entry: &Entry) -> String {
     let function = &entry.function;
     let (read_inputs, call) = match &entry.inputs {
         Some(inputs) => (
             format!(
-                "let inputs: flow::{inputs} = serde_json::from_str(&stdin)\n        \
+                "let inputs: flow::{inputs} = serde_json::from_value(inputs)\n        \
                  .map_err(|e| format!(\"the inputs do not fit workflow `{{WORKFLOW}}`: {{e}}\"))?;"
             ),
             format!("flow::{function}(&client, inputs)"),
@@ -153,7 +155,8 @@ mod flow {
 const WORKFLOW: &str = __WORKFLOW__;
 
 /// Prints each HTTP step's status and time (and with --verbose, its method and path; never
-/// the query or headers, which may hold secrets).
+/// the query or headers, which may hold secrets), and each message step's connect, send and
+/// receive with its time.
 struct Steps {
     verbose: bool,
     started: Mutex<HashMap<&'static str, Instant>>,
@@ -182,6 +185,29 @@ impl arazzo_runtime::StepHook for Steps {
         let started = self.started.lock().ok().and_then(|mut s| s.remove(step));
         let time = started.map_or_else(String::new, |t| format!(" in {}", millis(t)));
         eprintln!("step {step}: {}{time}", response.status());
+        Box::pin(async {})
+    }
+
+    fn after_message<'a>(
+        &'a self,
+        step: &'static str,
+        event: &'a arazzo_runtime::message::MessageStep<'a>,
+    ) -> arazzo_runtime::message::BoxFuture<'a, ()> {
+        use arazzo_runtime::message::MessageAction;
+        let (done, action) = match event.action {
+            MessageAction::Connect => ("connected", "connect"),
+            MessageAction::Send => ("sent", "send"),
+            MessageAction::Receive => ("received", "receive"),
+            _ => ("done", "step"),
+        };
+        let time = format!("{:.1} ms", event.elapsed.as_secs_f64() * 1000.0);
+        // A failure's reason is the workflow's error (or its onFailure's business): the line
+        // only says when. Payloads are never printed: they may carry secrets.
+        if event.error.is_some() {
+            eprintln!("step {step}: {action} failed in {time}");
+        } else {
+            eprintln!("step {step}: {done} in {time}");
+        }
         Box::pin(async {})
     }
 }
@@ -222,12 +248,27 @@ fn run() -> Result<ExitCode, String> {
     std::io::stdin()
         .read_to_string(&mut stdin)
         .map_err(|e| format!("cannot read the inputs: {e}"))?;
+    // Never quote `stdin` in an error: it holds the access key.
+    let mut envelope: serde_json::Value =
+        serde_json::from_str(&stdin).map_err(|_| "stdin is not the run's JSON envelope")?;
+    let access_key = envelope
+        .get("accessKey")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    #[allow(unused_variables)] // read only when the workflow takes inputs
+    let inputs = envelope
+        .get_mut("inputs")
+        .map(serde_json::Value::take)
+        .unwrap_or_default();
     __READ_INPUTS__
     let hook = Steps {
         verbose,
         started: Mutex::new(HashMap::new()),
     };
     let mut builder = arazzo_runtime::Client::builder().step_hook(hook);
+    if let Some(key) = access_key {
+        builder = builder.hook(arazzo_runtime::access_key::AccessKeyCredential::new(key));
+    }
     for (name, url) in servers {
         builder = builder.base_url(name, url);
     }

@@ -2,17 +2,17 @@
 //! response holds: the engines (`sxd-document`, `serde_json_path`) have no limits of their own,
 //! and a deeply nested document can make a parser recurse or an evaluation go quadratic.
 
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 /// The deepest XML element nesting an `xpath` criterion evaluates.
 pub(crate) const MAX_XML_DEPTH: usize = 256;
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 /// The most XML elements an `xpath` criterion evaluates.
 pub(crate) const MAX_XML_ELEMENTS: usize = 200_000;
 /// The most JSON values (objects, arrays and scalars) a `jsonpath` criterion evaluates.
 #[cfg(feature = "jsonpath")]
 pub(crate) const MAX_JSON_NODES: usize = 1_000_000;
 
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 /// Whether `xml` stays within [`MAX_XML_DEPTH`] and [`MAX_XML_ELEMENTS`]. One pass over the
 /// bytes; markup it does not understand only makes it count conservatively (the parser decides
 /// what is well-formed).
@@ -55,7 +55,7 @@ pub(crate) fn xml_within_bounds(xml: &str) -> bool {
     true
 }
 
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 /// The length of a tag's rest up to and including its `>`, quotes respected.
 fn skip_tag(rest: &[u8]) -> Option<usize> {
     let mut quote = None;
@@ -71,12 +71,12 @@ fn skip_tag(rest: &[u8]) -> Option<usize> {
     None
 }
 
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
     haystack.iter().position(|&b| b == needle)
 }
 
-#[cfg(feature = "xpath")]
+#[cfg(any(feature = "xpath", feature = "xpath31"))]
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }

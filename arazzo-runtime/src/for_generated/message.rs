@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 
 use crate::client::{Client, Requirements};
 use crate::error::WorkflowError;
-use crate::message::{ConnectRequest, MessageSender, MessageStream, TransportError};
+use crate::message::{
+    ConnectRequest, MessageAction, MessageSender, MessageStep, MessageStream, TransportError,
+};
 use crate::request::Request;
 
 pub use crate::message::{Message, Payload};
@@ -101,7 +103,9 @@ impl<'c> Connections<'c> {
         message: Message,
     ) -> Result<(), WorkflowError> {
         super::deadline::enter(step);
-        crate::trace::step(
+        let client = self.client;
+        let started = tokio::time::Instant::now();
+        let result = crate::trace::step(
             step,
             "send",
             "",
@@ -109,7 +113,15 @@ impl<'c> Connections<'c> {
             self.send_traced(step, conn, message),
             |_| None,
         )
-        .await
+        .await;
+        let event = MessageStep {
+            action: MessageAction::Send,
+            elapsed: started.elapsed(),
+            message: None,
+            error: result.as_ref().err(),
+        };
+        report(client, step, &event).await;
+        result
     }
 
     async fn send_traced(
@@ -134,6 +146,7 @@ impl<'c> Connections<'c> {
     /// to the client's inbound buffer) until [`Receiving::wait`] finds its match.
     pub fn receive(&self, step: &'static str, conn: ConnId) -> Receiving {
         let reached = tokio::time::Instant::now();
+        let client = self.client.clone();
         let limit = self.client.inbound_buffer();
         let default_timeout = self.client.timeout().unwrap_or(DEFAULT_RECEIVE_TIMEOUT);
         let (tx, rx) = mpsc::channel(limit);
@@ -141,6 +154,7 @@ impl<'c> Connections<'c> {
         let Some(open) = self.open.get(conn.0) else {
             // A `ConnId` only comes from this value, so this is a generator bug, reported.
             return Receiving {
+                client,
                 step,
                 rx,
                 overflowed,
@@ -164,6 +178,7 @@ impl<'c> Connections<'c> {
             }
         }
         Receiving {
+            client,
             step,
             rx,
             overflowed,
@@ -251,10 +266,29 @@ impl Connect<'_, '_> {
     /// Errors name `step`.
     pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
         super::deadline::enter(step);
-        crate::trace::step(step, "connect", "GET", "", self.open_traced(step), |_| None).await
+        let client = self.connections.client;
+        let started = tokio::time::Instant::now();
+        let result =
+            crate::trace::step(step, "connect", "GET", "", self.open_traced(step), |_| None).await;
+        // A reused connection is no event: nothing was opened.
+        let opened = match &result {
+            Ok((_, reused)) => !reused,
+            Err(_) => true,
+        };
+        if opened {
+            let event = MessageStep {
+                action: MessageAction::Connect,
+                elapsed: started.elapsed(),
+                message: None,
+                error: result.as_ref().err(),
+            };
+            report(client, step, &event).await;
+        }
+        result.map(|(conn, _)| conn)
     }
 
-    async fn open_traced(self, step: &'static str) -> Result<ConnId, WorkflowError> {
+    /// The connection, and whether it was open already.
+    async fn open_traced(self, step: &'static str) -> Result<(ConnId, bool), WorkflowError> {
         let Self {
             connections,
             endpoint,
@@ -267,7 +301,7 @@ impl Connect<'_, '_> {
             request.identity()
         );
         if let Some(found) = connections.open.iter().position(|o| o.identity == identity) {
-            return Ok(ConnId(found));
+            return Ok((ConnId(found), true));
         }
         let client = connections.client;
         let built = request.build(step)?;
@@ -300,7 +334,7 @@ impl Connect<'_, '_> {
             shared,
             pump,
         });
-        Ok(ConnId(connections.open.len() - 1))
+        Ok((ConnId(connections.open.len() - 1), false))
     }
 }
 
@@ -436,6 +470,8 @@ fn same_id(found: Option<&Value>, expected: &Value) -> bool {
 
 /// A reached `receive` step, listening.
 pub struct Receiving {
+    /// Whose step hooks hear of the wait's end.
+    client: Client,
     step: &'static str,
     rx: mpsc::Receiver<Message>,
     overflowed: Arc<AtomicBool>,
@@ -460,7 +496,9 @@ impl Receiving {
     ) -> Result<Message, WorkflowError> {
         let step = self.step;
         super::deadline::enter(step);
-        crate::trace::step(
+        let client = self.client.clone();
+        let reached = self.reached;
+        let result = crate::trace::step(
             step,
             "receive",
             "",
@@ -468,7 +506,15 @@ impl Receiving {
             self.wait_traced(matcher, timeout_ms),
             |_| None,
         )
-        .await
+        .await;
+        let event = MessageStep {
+            action: MessageAction::Receive,
+            elapsed: reached.elapsed(),
+            message: result.as_ref().ok(),
+            error: result.as_ref().err(),
+        };
+        report(&client, step, &event).await;
+        result
     }
 
     async fn wait_traced(
@@ -504,5 +550,12 @@ impl Receiving {
                 crate::trace::timeout(step, after);
                 Err(WorkflowError::Timeout { step, after })
             })
+    }
+}
+
+/// Tells the client's step hooks that a message step's operation is over.
+async fn report(client: &Client, step: &'static str, event: &MessageStep<'_>) {
+    for hook in client.step_hooks() {
+        hook.after_message(step, event).await;
     }
 }

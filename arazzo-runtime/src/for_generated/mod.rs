@@ -6,7 +6,7 @@ pub use reqwest::Method;
 pub use serde;
 pub use serde_json;
 
-#[cfg(any(feature = "jsonpath", feature = "xpath"))]
+#[cfg(any(feature = "jsonpath", feature = "xpath", feature = "xpath31"))]
 mod bounds;
 pub mod cond;
 #[cfg(any(feature = "regex", feature = "jsonpath", feature = "xpath"))]
@@ -17,6 +17,8 @@ pub mod message;
 pub mod param;
 pub mod steps;
 pub mod timeout;
+#[cfg(feature = "xpath31")]
+pub mod xpath31;
 
 // A generated file whose criteria need an engine invokes `requires_<feature>!()` once: nothing
 // when the feature is on; a compile error that says which feature to enable when it is off
@@ -76,9 +78,28 @@ macro_rules! __arazzo_runtime_requires_xpath {
     };
 }
 
+#[cfg(feature = "xpath31")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __arazzo_runtime_requires_xpath31 {
+    () => {};
+}
+
+#[cfg(not(feature = "xpath31"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __arazzo_runtime_requires_xpath31 {
+    () => {
+        compile_error!(
+            "this generated workflow file has XPath 3.1 selectors: enable the `xpath31` feature of arazzo-runtime (features = [\"xpath31\"])"
+        );
+    };
+}
+
 pub use crate::__arazzo_runtime_requires_jsonpath as requires_jsonpath;
 pub use crate::__arazzo_runtime_requires_regex as requires_regex;
 pub use crate::__arazzo_runtime_requires_xpath as requires_xpath;
+pub use crate::__arazzo_runtime_requires_xpath31 as requires_xpath31;
 
 /// Shows up as ignored, rather than the engines' tests vanishing, when they are compiled out.
 #[cfg(all(

@@ -97,6 +97,35 @@ pub const DEFAULT_INBOUND_BUFFER: usize = 1024;
 /// A boxed future, as the object-safe transport traits return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// What a message step did, as [`StepHook::after_message`](crate::StepHook::after_message)
+/// sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageAction {
+    /// A connection was opened (by the first step that needs it; a reused one is not reported).
+    Connect,
+    /// A `send` step's message went out.
+    Send,
+    /// A `receive` step's wait ended.
+    Receive,
+}
+
+/// One message step's operation, once it is over, for
+/// [`StepHook::after_message`](crate::StepHook::after_message).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct MessageStep<'a> {
+    /// What the step did.
+    pub action: MessageAction,
+    /// How long it took: the connect, the send, or for a `receive`, from the moment the step
+    /// was reached (when it started listening, as its `timeout` counts) to its match or failure.
+    pub elapsed: Duration,
+    /// The message a `receive` took.
+    pub message: Option<&'a Message>,
+    /// Why it failed (then the workflow sees this error too, or its `onFailure` handles it).
+    pub error: Option<&'a WorkflowError>,
+}
+
 /// Opens connections for one protocol. Implement it to plug in a protocol (or a test double)
 /// with [`ClientBuilder::transport_for_protocol`](crate::ClientBuilder::transport_for_protocol)
 /// or [`ClientBuilder::transport_for_source`](crate::ClientBuilder::transport_for_source).
