@@ -29,10 +29,15 @@ use webpubsub_local::{EventHandler, RunningService, Service, SystemEvent, UserEv
 
 const MESSAGES: usize = 1000;
 const CLIENT_COUNTS: [usize; 4] = [1, 10, 100, 1000];
-/// Rounds per N; each round runs the service and then the floor.
+/// Rounds per N by default; each round runs the service and then the floor.
 const ROUNDS: usize = 3;
 /// Longest one fan-out run may take (1000 clients on a loaded 2-core machine take seconds).
 const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The read buffer of each server-side socket, the floor's as the service's (`READ_BUFFER` in
+/// `src/client.rs`): tungstenite zero-fills it before every read, so a floor left at the 128 KiB
+/// default would pay a cost the service does not and flatter the service.
+const SERVER_READ_BUFFER: usize = 16 * 1024;
 
 /// One keep-alive HTTP/1.1 connection for the broadcasts.
 struct KeepAlive {
@@ -241,6 +246,8 @@ async fn fan_out(target: &Target, clients: usize) -> Run {
 /// tungstenite) does to fan a REST-triggered frame out. `POST /send` wraps the body in one
 /// frame and queues a clone (a reference count) to every socket's writer, which batches
 /// writes as the service's writer does; no auth, no hubs, no selection, no queue bounds.
+/// Its sockets are set up as the service's: TCP_NODELAY and a [`SERVER_READ_BUFFER`] read
+/// buffer.
 async fn run_floor(clients: usize) -> Run {
     use axum::extract::State;
     use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -283,7 +290,8 @@ async fn run_floor(clients: usize) -> Run {
     async fn upgrade(State(peers): State<Peers>, ws: WebSocketUpgrade) -> axum::response::Response {
         let (tx, rx) = unbounded_channel();
         peers.lock().unwrap().push(tx);
-        ws.on_upgrade(move |ws| socket(ws, rx))
+        ws.read_buffer_size(SERVER_READ_BUFFER)
+            .on_upgrade(move |ws| socket(ws, rx))
     }
     async fn send(State(peers): State<Peers>, body: String) -> axum::http::StatusCode {
         let frame = WsMessage::Text(Utf8Bytes::from(body));
@@ -300,6 +308,16 @@ async fn run_floor(clients: usize) -> Run {
         .with_state(peers);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The service's socket settings (src/server.rs sets TCP_NODELAY on every connection): with
+    // Nagle's algorithm left on, the kernel coalesces the small frames of a burst into fewer
+    // segments, which made this floor about a quarter faster than the same code with
+    // TCP_NODELAY, a difference of settings rather than of work.
+    let listener = {
+        use axum::serve::ListenerExt;
+        listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        })
+    };
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
     let target = Target {
         ws_url: format!("ws://{addr}/ws"),
@@ -328,20 +346,89 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// What to run: `--clients 1000` (comma-separated counts, default 1,10,100,1000), `--rounds N`
+/// (default 3), `--no-upstream` (skip the slow-handler comparison), `--only service|floor`
+/// (run one side, for a profiler; no ratio then). Anything else (cargo's `--bench`) is ignored.
+struct Options {
+    clients: Vec<usize>,
+    rounds: usize,
+    upstream: bool,
+    only: Option<String>,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        clients: CLIENT_COUNTS.to_vec(),
+        rounds: ROUNDS,
+        upstream: true,
+        only: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--clients" => {
+                let list = args
+                    .next()
+                    .expect("--clients takes a list such as 100,1000");
+                o.clients = list
+                    .split(',')
+                    .map(|n| n.trim().parse().expect("--clients takes numbers"))
+                    .collect();
+            }
+            "--rounds" => {
+                o.rounds = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--rounds takes a positive number");
+            }
+            "--no-upstream" => o.upstream = false,
+            "--only" => {
+                let side = args.next().filter(|s| s == "service" || s == "floor");
+                o.only = Some(side.expect("--only takes service or floor"));
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
 #[tokio::main]
 async fn main() {
+    let options = options();
+    let rounds = options.rounds;
     println!(
         "fan-out: {MESSAGES} REST broadcasts to N raw WebSocket clients, the service against \
-         a minimal axum WebSocket server (the floor), alternating, {ROUNDS} rounds (medians)"
+         a minimal axum WebSocket server (the floor; both with TCP_NODELAY and {} KiB read \
+         buffers), alternating, {rounds} rounds (medians)",
+        SERVER_READ_BUFFER / 1024
     );
     println!(
         "{:>5} {:>14} {:>14} {:>13} {:>13} {:>13} {:>11}",
         "N", "service del/s", "floor del/s", "ratio", "service p50", "floor p50", "p50 ratio"
     );
-    for clients in CLIENT_COUNTS {
+    if let Some(side) = &options.only {
+        for &clients in &options.clients {
+            for _ in 0..rounds {
+                let run = if side == "service" {
+                    run_service(clients).await
+                } else {
+                    run_floor(clients).await
+                };
+                let p50 = p50(run.latencies);
+                println!(
+                    "{side} N={clients}: {:.0} deliveries/s, 202 p50 {:.0} us",
+                    run.rate,
+                    p50.as_secs_f64() * 1e6
+                );
+            }
+        }
+        return;
+    }
+    for &clients in &options.clients {
         let (mut service, mut floor, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut service_lat, mut floor_lat) = (Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds {
             let s = run_service(clients).await;
             let f = run_floor(clients).await;
             ratios.push(s.rate / f.rate);
@@ -361,6 +448,9 @@ async fn main() {
             f50.as_secs_f64() * 1e6,
             s50.as_secs_f64() / f50.as_secs_f64(),
         );
+    }
+    if !options.upstream {
+        return;
     }
     let url = slow_upstream().await;
     println!(
