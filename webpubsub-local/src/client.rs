@@ -141,7 +141,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         None => upgrade,
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    let mut link = Link::new(tx);
+    let mut link = Link::new(tx, protocol);
     let (id, user_id) = match (admission, recovery) {
         (Some(admission), _) => {
             let id = new_id;
@@ -611,15 +611,19 @@ async fn write(
     switch: Arc<KillSwitch>,
 ) {
     let killed = tokio::select! {
-        _ = drain(&mut sink, &mut rx, protocol, &queued) => None,
+        // The switch first: it is an atomic load while unfired, and it wins a tie.
+        biased;
         why = switch.fired() => Some(why),
+        _ = drain(&mut sink, &mut rx, protocol, &queued) => None,
     };
     if let Some((code, reason)) = killed {
         let _ = tokio::time::timeout(CLOSE_WRITE, close(&mut sink, protocol, code, &reason)).await;
     }
 }
 
-/// Writes queue items until the queue ends or holds a close.
+/// Writes queue items until the queue ends or holds a close. The bytes of a batch stay
+/// counted against the queue limit until the whole batch is fed to the socket (one atomic
+/// update per batch rather than per frame, and never less than what still waits).
 async fn drain(
     sink: &mut SplitSink<WebSocket, Message>,
     rx: &mut UnboundedReceiver<Outbound>,
@@ -629,10 +633,12 @@ async fn drain(
     while let Some(first) = rx.recv().await {
         let mut item = Some(first);
         let mut written = 0;
+        let mut taken = 0;
         while let Some(next) = item.take() {
-            queued.fetch_sub(next.cost(), Ordering::AcqRel);
+            taken += next.cost();
             let frame = match next {
-                Outbound::Deliver(d, sequence) => d.frame(protocol, sequence),
+                Outbound::Frame(frame, _) => frame,
+                Outbound::Sequenced(d, sequence) => d.frame(protocol, Some(sequence)),
                 Outbound::Control(_) if protocol == Protocol::Raw => continue,
                 Outbound::Control(text) => Message::Text(Utf8Bytes::from(text)),
                 Outbound::Ping => Message::Ping(axum::body::Bytes::new()),
@@ -650,6 +656,7 @@ async fn drain(
                 item = rx.try_recv().ok();
             }
         }
+        queued.fetch_sub(taken, Ordering::AcqRel);
         if sink.flush().await.is_err() {
             return;
         }

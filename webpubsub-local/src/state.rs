@@ -543,7 +543,7 @@ impl Hub {
         let connected = message::connected(id, c.user_id.as_deref(), Some(reliable.token()));
         let mut fits = link.push(Outbound::Control(connected), limit);
         for (seq, delivery) in reliable.unacked() {
-            fits = fits && link.push(Outbound::Deliver(delivery, Some(seq)), limit);
+            fits = fits && link.deliver(&delivery, Some(seq), limit);
         }
         let generation = link.generation;
         let user_id = c.user_id.clone();
@@ -608,7 +608,7 @@ fn deliver(
     };
     c.link
         .as_ref()
-        .is_none_or(|link| link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit))
+        .is_none_or(|link| link.deliver(delivery, sequence, limit))
 }
 
 /// Filter terms evaluated under one hold of a hub's lock: at some 10 ns a term (release
