@@ -18,7 +18,7 @@ mod common;
 use common::*;
 use futures_util::SinkExt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -29,10 +29,15 @@ use webpubsub_local::{EventHandler, RunningService, Service, SystemEvent, UserEv
 
 const MESSAGES: usize = 1000;
 const CLIENT_COUNTS: [usize; 4] = [1, 10, 100, 1000];
-/// Rounds per N; each round runs the service and then the floor.
+/// Rounds per N by default; each round runs the service and then the floor.
 const ROUNDS: usize = 3;
 /// Longest one fan-out run may take (1000 clients on a loaded 2-core machine take seconds).
 const DEADLINE: Duration = Duration::from_secs(120);
+
+/// The read buffer of each server-side socket, the floor's as the service's (`READ_BUFFER` in
+/// `src/client.rs`): tungstenite zero-fills it before every read, so a floor left at the 128 KiB
+/// default would pay a cost the service does not and flatter the service.
+const SERVER_READ_BUFFER: usize = 16 * 1024;
 
 /// One keep-alive HTTP/1.1 connection for the broadcasts.
 struct KeepAlive {
@@ -161,12 +166,17 @@ struct Target {
 }
 
 async fn broadcast(service: &RunningService, clients: usize) -> Run {
+    fan_out(&service_target(service).await, clients).await
+}
+
+/// Where the service's clients connect and its broadcasts go (hub `bench`).
+async fn service_target(service: &RunningService) -> Target {
     let hub = "bench";
     let token = client_token(service, hub, None, &[], &[]).await;
     let path = format!("/api/hubs/{hub}/:send?{API}");
     // One token serves every broadcast: they all address the same URL.
     let rest = rest_token(&format!("{}{path}", service.endpoint()));
-    let target = Target {
+    Target {
         ws_url: format!(
             "ws://127.0.0.1:{}/client/hubs/{hub}?access_token={token}",
             service.local_addr().port()
@@ -174,8 +184,7 @@ async fn broadcast(service: &RunningService, clients: usize) -> Run {
         http: service.local_addr(),
         path,
         token: rest,
-    };
-    fan_out(&target, clients).await
+    }
 }
 
 /// Connects `clients` raw WebSocket clients to `target`, POSTs MESSAGES texts over one
@@ -241,7 +250,17 @@ async fn fan_out(target: &Target, clients: usize) -> Run {
 /// tungstenite) does to fan a REST-triggered frame out. `POST /send` wraps the body in one
 /// frame and queues a clone (a reference count) to every socket's writer, which batches
 /// writes as the service's writer does; no auth, no hubs, no selection, no queue bounds.
+/// Its sockets are set up as the service's: TCP_NODELAY and a [`SERVER_READ_BUFFER`] read
+/// buffer.
 async fn run_floor(clients: usize) -> Run {
+    let (target, server) = start_floor().await;
+    let result = fan_out(&target, clients).await;
+    server.abort();
+    result
+}
+
+/// Starts the floor; returns where to reach it and its task (abort it to stop).
+async fn start_floor() -> (Target, tokio::task::JoinHandle<std::io::Result<()>>) {
     use axum::extract::State;
     use axum::extract::ws::{Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
     use futures_util::StreamExt;
@@ -283,7 +302,8 @@ async fn run_floor(clients: usize) -> Run {
     async fn upgrade(State(peers): State<Peers>, ws: WebSocketUpgrade) -> axum::response::Response {
         let (tx, rx) = unbounded_channel();
         peers.lock().unwrap().push(tx);
-        ws.on_upgrade(move |ws| socket(ws, rx))
+        ws.read_buffer_size(SERVER_READ_BUFFER)
+            .on_upgrade(move |ws| socket(ws, rx))
     }
     async fn send(State(peers): State<Peers>, body: String) -> axum::http::StatusCode {
         let frame = WsMessage::Text(Utf8Bytes::from(body));
@@ -300,6 +320,16 @@ async fn run_floor(clients: usize) -> Run {
         .with_state(peers);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The service's socket settings (src/server.rs sets TCP_NODELAY on every connection): with
+    // Nagle's algorithm left on, the kernel coalesces the small frames of a burst into fewer
+    // segments, which made this floor about a quarter faster than the same code with
+    // TCP_NODELAY, a difference of settings rather than of work.
+    let listener = {
+        use axum::serve::ListenerExt;
+        listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        })
+    };
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
     let target = Target {
         ws_url: format!("ws://{addr}/ws"),
@@ -307,9 +337,156 @@ async fn run_floor(clients: usize) -> Run {
         path: "/send".into(),
         token: rest_token("unused"),
     };
-    let result = fan_out(&target, clients).await;
-    server.abort();
-    result
+    (target, server)
+}
+
+/// One side of the interleaved comparison: its clients (counting what they receive) and its
+/// keep-alive REST connection.
+struct Side {
+    target: Target,
+    host: String,
+    http: KeepAlive,
+    clients: usize,
+    /// Messages every client has received, summed over clients.
+    received: Arc<AtomicUsize>,
+    /// Woken by the client whose message completes a window.
+    done: Arc<tokio::sync::Notify>,
+    /// The count that completes the current window.
+    goal: Arc<AtomicUsize>,
+    sent: usize,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Side {
+    async fn connect(target: Target, clients: usize, total: usize) -> Side {
+        let received = Arc::new(AtomicUsize::new(0));
+        let done = Arc::new(tokio::sync::Notify::new());
+        let goal = Arc::new(AtomicUsize::new(usize::MAX));
+        let config = WebSocketConfig::default().read_buffer_size(4096);
+        let mut readers = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            let (mut ws, _) = tokio::time::timeout(
+                GUARD,
+                tokio_tungstenite::connect_async_with_config(
+                    target.ws_url.as_str(),
+                    Some(config),
+                    false,
+                ),
+            )
+            .await
+            .expect("connected in time")
+            .expect("connected");
+            let (received, done, goal) = (received.clone(), done.clone(), goal.clone());
+            readers.push(tokio::spawn(async move {
+                for i in 0..total {
+                    let text = next_text(&mut ws).await;
+                    assert_eq!(text, format!("m{i}"), "lost or reordered");
+                    if received.fetch_add(1, Ordering::AcqRel) + 1 == goal.load(Ordering::Acquire) {
+                        done.notify_one();
+                    }
+                }
+            }));
+        }
+        let host = format!("127.0.0.1:{}", target.http.port());
+        let http = KeepAlive {
+            stream: TcpStream::connect(target.http).await.unwrap(),
+            buffer: Vec::new(),
+        };
+        Side {
+            target,
+            host,
+            http,
+            clients,
+            received,
+            done,
+            goal,
+            sent: 0,
+            readers,
+        }
+    }
+
+    /// Broadcasts `count` messages and waits until every client has them: the window's time.
+    async fn window(&mut self, count: usize, latencies: &mut Vec<Duration>) -> Duration {
+        let goal = (self.sent + count) * self.clients;
+        self.goal.store(goal, Ordering::Release);
+        let started = Instant::now();
+        for _ in 0..count {
+            let sent = Instant::now();
+            let path = &self.target.path;
+            let body = format!("m{}", self.sent);
+            let status = tokio::time::timeout(
+                DEADLINE,
+                self.http.post(&self.host, path, &self.target.token, &body),
+            )
+            .await
+            .expect("a broadcast within the deadline");
+            assert_eq!(status, 202);
+            latencies.push(sent.elapsed());
+            self.sent += 1;
+        }
+        while self.received.load(Ordering::Acquire) < goal {
+            // Re-checked every millisecond too: the last client may count before `goal` is read.
+            let _ = tokio::time::timeout(Duration::from_millis(1), self.done.notified()).await;
+            assert!(
+                started.elapsed() < DEADLINE,
+                "every client has the window's messages"
+            );
+        }
+        started.elapsed()
+    }
+}
+
+/// The service and the floor side by side, each with `clients` clients: they take turns in
+/// windows of `per_window` broadcasts (waiting until every client has them), so a burst of
+/// other load on the machine hits both sides' windows alike. Prints the median ratio of the
+/// rounds (a window of each side) with its IQR and range, and both REST 202 p50s.
+async fn interleaved(clients: usize, rounds: usize, per_window: usize) {
+    let total = rounds * per_window;
+    let service = start().await;
+    let (floor_target, floor_server) = start_floor().await;
+    let mut sides = [
+        Side::connect(service_target(&service).await, clients, total).await,
+        Side::connect(floor_target, clients, total).await,
+    ];
+    let mut latencies = [Vec::new(), Vec::new()];
+    let mut ratios = Vec::with_capacity(rounds);
+    let mut busy = [Duration::ZERO; 2];
+    for round in 0..rounds {
+        // Which side goes first alternates, so neither always follows the other's tail.
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        let mut took = [Duration::ZERO; 2];
+        for i in order {
+            took[i] = sides[i].window(per_window, &mut latencies[i]).await;
+            busy[i] += took[i];
+        }
+        // Throughput ratio service / floor = floor's time / service's time.
+        ratios.push(took[1].as_secs_f64() / took[0].as_secs_f64());
+    }
+    for side in &mut sides {
+        for reader in side.readers.drain(..) {
+            reader.await.unwrap();
+        }
+    }
+    let rate = |i: usize| (clients * total) as f64 / busy[i].as_secs_f64();
+    ratios.sort_by(f64::total_cmp);
+    let q = |f: f64| ratios[((ratios.len() - 1) as f64 * f).round() as usize];
+    let [s_lat, f_lat] = latencies;
+    let (s50, f50) = (p50(s_lat), p50(f_lat));
+    println!(
+        "{clients:>5} {:>14.0} {:>14.0} {:>6.2} (IQR {:.2}..{:.2}, range {:.2}..{:.2}) {:>8.0} us {:>8.0} us {:>6.2}x",
+        rate(0),
+        rate(1),
+        q(0.5),
+        q(0.25),
+        q(0.75),
+        q(0.0),
+        q(1.0),
+        s50.as_secs_f64() * 1e6,
+        f50.as_secs_f64() * 1e6,
+        s50.as_secs_f64() / f50.as_secs_f64(),
+    );
+    floor_server.abort();
+    service.shutdown().await;
 }
 
 fn p50(mut v: Vec<Duration>) -> Duration {
@@ -328,20 +505,114 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// What to run: `--clients 1000` (comma-separated counts, default 1,10,100,1000), `--rounds N`
+/// (default 3), `--no-upstream` (skip the slow-handler comparison), `--only service|floor`
+/// (run one side, for a profiler; no ratio then), `--interleaved K` (instead of whole runs, the
+/// two sides take turns in windows of K broadcasts, `--rounds` windows each). Anything else
+/// (cargo's `--bench`) is ignored.
+struct Options {
+    clients: Vec<usize>,
+    rounds: usize,
+    upstream: bool,
+    only: Option<String>,
+    /// Broadcasts per window in the interleaved comparison; `None` runs rounds of whole runs.
+    window: Option<usize>,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        clients: CLIENT_COUNTS.to_vec(),
+        rounds: ROUNDS,
+        upstream: true,
+        only: None,
+        window: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--clients" => {
+                let list = args
+                    .next()
+                    .expect("--clients takes a list such as 100,1000");
+                o.clients = list
+                    .split(',')
+                    .map(|n| n.trim().parse().expect("--clients takes numbers"))
+                    .collect();
+            }
+            "--rounds" => {
+                o.rounds = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--rounds takes a positive number");
+            }
+            "--no-upstream" => o.upstream = false,
+            "--interleaved" => {
+                let n = args.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0);
+                o.window = Some(n.expect("--interleaved takes broadcasts per window"));
+            }
+            "--only" => {
+                let side = args.next().filter(|s| s == "service" || s == "floor");
+                o.only = Some(side.expect("--only takes service or floor"));
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
 #[tokio::main]
 async fn main() {
+    let options = options();
+    let rounds = options.rounds;
+    if let Some(per_window) = options.window {
+        println!(
+            "interleaved: the service and the floor (both with TCP_NODELAY and {} KiB read \
+             buffers) take turns in windows of {per_window} broadcasts, {rounds} rounds; ratio = \
+             floor's window time / service's (median of rounds)",
+            SERVER_READ_BUFFER / 1024
+        );
+        println!(
+            "{:>5} {:>14} {:>14} {:>38} {:>11} {:>11} {:>7}",
+            "N", "service del/s", "floor del/s", "ratio", "service p50", "floor p50", "p50"
+        );
+        for &clients in &options.clients {
+            interleaved(clients, rounds, per_window).await;
+        }
+        return;
+    }
+    if let Some(side) = &options.only {
+        for &clients in &options.clients {
+            for _ in 0..rounds {
+                let run = if side == "service" {
+                    run_service(clients).await
+                } else {
+                    run_floor(clients).await
+                };
+                let p50 = p50(run.latencies);
+                println!(
+                    "{side} N={clients}: {:.0} deliveries/s, 202 p50 {:.0} us",
+                    run.rate,
+                    p50.as_secs_f64() * 1e6
+                );
+            }
+        }
+        return;
+    }
     println!(
         "fan-out: {MESSAGES} REST broadcasts to N raw WebSocket clients, the service against \
-         a minimal axum WebSocket server (the floor), alternating, {ROUNDS} rounds (medians)"
+         a minimal axum WebSocket server (the floor; both with TCP_NODELAY and {} KiB read \
+         buffers), alternating, {rounds} rounds (medians)",
+        SERVER_READ_BUFFER / 1024
     );
     println!(
         "{:>5} {:>14} {:>14} {:>13} {:>13} {:>13} {:>11}",
         "N", "service del/s", "floor del/s", "ratio", "service p50", "floor p50", "p50 ratio"
     );
-    for clients in CLIENT_COUNTS {
+    for &clients in &options.clients {
         let (mut service, mut floor, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         let (mut service_lat, mut floor_lat) = (Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds {
             let s = run_service(clients).await;
             let f = run_floor(clients).await;
             ratios.push(s.rate / f.rate);
@@ -361,6 +632,9 @@ async fn main() {
             f50.as_secs_f64() * 1e6,
             s50.as_secs_f64() / f50.as_secs_f64(),
         );
+    }
+    if !options.upstream {
+        return;
     }
     let url = slow_upstream().await;
     println!(

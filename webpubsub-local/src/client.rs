@@ -6,7 +6,7 @@ use crate::auth::{self, Addressed};
 use crate::jwt;
 use crate::link::{AckWindow, KillSwitch, Link, Reliable};
 use crate::message::{self, Delivery, Origin, Outbound, Protocol};
-use crate::names::{validate_group, validate_hub, validate_user};
+use crate::names::{HubName, validate_group, validate_user};
 use crate::request::{self, ClientRequest, Invalid};
 use crate::rest::{ApiError, Query};
 use crate::server::Slot;
@@ -63,9 +63,11 @@ struct Admission {
 /// Handles `GET /client/hubs/{hub}`: a new connection with an access token, or the recovery
 /// of a reliable connection with `awps_connection_id` and `awps_reconnection_token`.
 pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> Response {
-    if let Err(e) = validate_hub(hub) {
-        return ApiError::invalid("hub", e).into_response();
-    }
+    // Checked and keyed once: the connection's every hub look-up uses this key.
+    let hub_name = match HubName::parse(hub) {
+        Ok(name) => name,
+        Err(e) => return ApiError::invalid("hub", e).into_response(),
+    };
     let (mut parts, _body) = request.into_parts();
     // The connection's place under the connection limit, held for the socket's life.
     let slot = parts.extensions.remove::<Arc<Slot>>();
@@ -105,7 +107,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
             }
         };
         let who = Identity {
-            hub: hub.to_owned(),
+            hub: hub_name.clone(),
             connection_id: new_id.clone(),
             user_id: admitted.user_id.clone(),
             subprotocol: None,
@@ -139,12 +141,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
         None => upgrade,
     };
     let (tx, rx) = mpsc::unbounded_channel();
-    let mut link = Link::new(tx);
+    let mut link = Link::new(tx, protocol);
     let (id, user_id) = match (admission, recovery) {
         (Some(admission), _) => {
             let id = new_id;
             let who = Identity {
-                hub: hub.to_owned(),
+                hub: hub_name.clone(),
                 connection_id: id.clone(),
                 user_id: admission.user_id.clone(),
                 subprotocol: name,
@@ -158,7 +160,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
                 // No access token here: look the hub up, never create it.
                 shared
                     .registry
-                    .with_existing_hub(hub, |h| h.resume(&id, &token, link.clone()))
+                    .with_existing_hub(&hub_name, |h| h.resume(&id, &token, link.clone()))
                     .unwrap_or(Err("the connection does not exist"))
             } else {
                 Err("only the json.reliable.webpubsub.azure.v1 subprotocol can recover")
@@ -181,7 +183,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, request: Request, hub: &str) -> 
     };
     let live = Live {
         shared,
-        hub: hub.to_owned(),
+        hub: hub_name,
         id,
         user_id,
         protocol,
@@ -339,7 +341,7 @@ fn register(
     state: Option<String>,
 ) {
     let (hub, id) = (who.hub.clone(), who.connection_id.clone());
-    let (hub, id) = (hub.as_str(), id.as_str());
+    let (hub, id) = (&hub, id.as_str());
     let reliable = (protocol == Protocol::ReliableJson).then(|| Reliable::new(random_id(32)));
     if protocol != Protocol::Raw {
         // Queued before the connection is registered, so it is the first frame out.
@@ -389,7 +391,7 @@ fn random_id(len: usize) -> String {
 /// A registered connection and its current socket.
 struct Live {
     shared: Arc<Shared>,
-    hub: String,
+    hub: HubName,
     id: String,
     user_id: Option<String>,
     protocol: Protocol,
@@ -401,7 +403,7 @@ struct Live {
 /// What ending a socket needs (the upgrade-failure path gets its own).
 struct Ending {
     shared: Arc<Shared>,
-    hub: String,
+    hub: HubName,
     id: String,
     generation: u64,
 }
@@ -581,7 +583,7 @@ async fn run(socket: WebSocket, live: Live, rx: UnboundedReceiver<Outbound>) {
     // A writer stuck on a client that never reads must not outlive the connection.
     writer.abort();
     tracing::info!(
-        hub = live.hub,
+        hub = live.hub.as_str(),
         connection_id = live.id,
         closed_by_client,
         "client socket closed"
@@ -609,15 +611,19 @@ async fn write(
     switch: Arc<KillSwitch>,
 ) {
     let killed = tokio::select! {
-        _ = drain(&mut sink, &mut rx, protocol, &queued) => None,
+        // The switch first: it is an atomic load while unfired, and it wins a tie.
+        biased;
         why = switch.fired() => Some(why),
+        _ = drain(&mut sink, &mut rx, protocol, &queued) => None,
     };
     if let Some((code, reason)) = killed {
         let _ = tokio::time::timeout(CLOSE_WRITE, close(&mut sink, protocol, code, &reason)).await;
     }
 }
 
-/// Writes queue items until the queue ends or holds a close.
+/// Writes queue items until the queue ends or holds a close. The bytes of a batch stay
+/// counted against the queue limit until the whole batch is fed to the socket (one atomic
+/// update per batch rather than per frame, and never less than what still waits).
 async fn drain(
     sink: &mut SplitSink<WebSocket, Message>,
     rx: &mut UnboundedReceiver<Outbound>,
@@ -627,10 +633,12 @@ async fn drain(
     while let Some(first) = rx.recv().await {
         let mut item = Some(first);
         let mut written = 0;
+        let mut taken = 0;
         while let Some(next) = item.take() {
-            queued.fetch_sub(next.cost(), Ordering::AcqRel);
+            taken += next.cost();
             let frame = match next {
-                Outbound::Deliver(d, sequence) => d.frame(protocol, sequence),
+                Outbound::Frame(frame, _) => frame,
+                Outbound::Sequenced(d, sequence) => d.frame(protocol, Some(sequence)),
                 Outbound::Control(_) if protocol == Protocol::Raw => continue,
                 Outbound::Control(text) => Message::Text(Utf8Bytes::from(text)),
                 Outbound::Ping => Message::Ping(axum::body::Bytes::new()),
@@ -648,6 +656,7 @@ async fn drain(
                 item = rx.try_recv().ok();
             }
         }
+        queued.fetch_sub(taken, Ordering::AcqRel);
         if sink.flush().await.is_err() {
             return;
         }

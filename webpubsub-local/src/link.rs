@@ -2,11 +2,13 @@
 //! switch that closes that socket out of turn, the reliable subprotocol's backlog of
 //! unacknowledged messages, and the window of recent `ackId`s.
 
-use crate::message::{Delivery, Outbound};
+use crate::message::{Delivery, Outbound, Protocol};
+use futures_util::task::AtomicWaker;
 use std::collections::{HashSet, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::Notify;
+use std::task::Poll;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// The outbound side of one socket: a queue drained in order by the socket's writer task,
@@ -17,19 +19,40 @@ pub(crate) struct Link {
     /// Bytes queued and not yet written; the writer subtracts what it writes.
     queued: Arc<AtomicUsize>,
     switch: Arc<KillSwitch>,
+    /// The socket's subprotocol, so data messages are queued ready to write.
+    protocol: Protocol,
     /// Which socket of a reliable connection this is (0 for other connections).
     pub(crate) generation: u64,
 }
 
 impl Link {
-    /// A link over `tx`; the writer gets the counter and the switch through [`Link::parts`].
-    pub(crate) fn new(tx: UnboundedSender<Outbound>) -> Link {
+    /// A link over `tx` to a socket using `protocol`; the writer gets the counter and the
+    /// switch through [`Link::parts`].
+    pub(crate) fn new(tx: UnboundedSender<Outbound>, protocol: Protocol) -> Link {
         Link {
             tx,
             queued: Arc::new(AtomicUsize::new(0)),
             switch: Arc::new(KillSwitch::default()),
+            protocol,
             generation: 0,
         }
+    }
+
+    /// Queues a data message (with its sequence id on the reliable subprotocol) as
+    /// [`Link::push`] does. Without a sequence id the frame is rendered here, a reference
+    /// count on the rendering every recipient shares, so the writer has nothing left to do
+    /// with it and nothing of the delivery but its bytes stays alive.
+    pub(crate) fn deliver(
+        &self,
+        delivery: &Arc<Delivery>,
+        sequence: Option<u64>,
+        limit: usize,
+    ) -> bool {
+        let item = match sequence {
+            Some(sequence) => Outbound::Sequenced(Arc::clone(delivery), sequence),
+            None => Outbound::Frame(delivery.frame(self.protocol, None), delivery.cost()),
+        };
+        self.push(item, limit)
     }
 
     /// The byte counter and the kill switch, for the writer.
@@ -61,11 +84,14 @@ impl Link {
     }
 }
 
-/// Closes a socket out of turn: the writer waits on it beside its queue.
+/// Closes a socket out of turn: the writer waits on it beside its queue. The writer polls it
+/// on every wake, once per frame or batch, so an unfired switch costs an atomic load and a
+/// waker registration (no lock, unlike a `Notify`).
 #[derive(Default)]
 pub(crate) struct KillSwitch {
+    fired: AtomicBool,
     why: Mutex<Option<(u16, String)>>,
-    notify: Notify,
+    waker: AtomicWaker,
 }
 
 impl KillSwitch {
@@ -75,19 +101,25 @@ impl KillSwitch {
             *why = Some((code, reason));
         }
         drop(why);
-        // Stores a permit when nobody waits yet, so the writer still sees it.
-        self.notify.notify_one();
+        self.fired.store(true, Ordering::Release);
+        // A writer not waiting yet sees the flag when it first polls.
+        self.waker.wake();
     }
 
     /// Waits until the switch is fired; returns the close code and reason.
     pub(crate) async fn fired(&self) -> (u16, String) {
-        loop {
-            let why = self.why.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            if let Some(why) = why {
-                return why;
+        poll_fn(|cx| {
+            if !self.fired.load(Ordering::Acquire) {
+                self.waker.register(cx.waker());
+                // Fired between the check and the registration: its wake may have missed us.
+                if !self.fired.load(Ordering::Acquire) {
+                    return Poll::Pending;
+                }
             }
-            self.notify.notified().await;
-        }
+            let why = self.why.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            Poll::Ready(why.unwrap_or_default())
+        })
+        .await
     }
 }
 
@@ -199,6 +231,85 @@ impl AckWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::{Data, Origin};
+    use axum::extract::ws::Message;
+    use std::time::Duration;
+    use tokio::sync::mpsc::unbounded_channel;
+
+    #[test]
+    fn deliveries_are_queued_ready_for_each_protocol() {
+        let delivery = Delivery::new(&Data::Text("hi".into()), Origin::Server);
+        let json = r#"{"type":"message","from":"server","dataType":"text","data":"hi"}"#;
+        for (protocol, sequence, expected) in [
+            (Protocol::Raw, None, "hi".to_owned()),
+            (Protocol::Json, None, json.to_owned()),
+            (
+                Protocol::ReliableJson,
+                Some(7),
+                format!("{{\"sequenceId\":7,{}", &json[1..]),
+            ),
+        ] {
+            let (tx, mut rx) = unbounded_channel();
+            let link = Link::new(tx, protocol);
+            assert!(link.deliver(&delivery, sequence, usize::MAX));
+            assert_eq!(link.queued.load(Ordering::Acquire), delivery.cost());
+            let item = rx.try_recv().expect("queued");
+            assert_eq!(item.cost(), delivery.cost(), "{protocol:?}");
+            let frame = match item {
+                // Rendered when queued: the shared rendering, nothing left for the writer.
+                Outbound::Frame(frame, _) => {
+                    assert!(sequence.is_none(), "{protocol:?}");
+                    frame
+                }
+                Outbound::Sequenced(d, seq) => {
+                    assert_eq!(Some(seq), sequence);
+                    d.frame(protocol, Some(seq))
+                }
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(
+                frame,
+                Message::Text(expected.as_str().into()),
+                "{protocol:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_delivery_past_the_limit_is_refused_and_not_counted() {
+        let delivery = Delivery::new(&Data::Text("x".repeat(100)), Origin::Server);
+        let (tx, mut rx) = unbounded_channel();
+        let link = Link::new(tx, Protocol::Raw);
+        let limit = delivery.cost() * 2;
+        assert!(link.deliver(&delivery, None, limit));
+        assert!(link.deliver(&delivery, None, limit));
+        assert!(
+            !link.deliver(&delivery, None, limit),
+            "a third would pass the limit"
+        );
+        assert_eq!(link.queued.load(Ordering::Acquire), limit);
+        assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok() && rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn the_kill_switch_keeps_its_first_reason_and_wakes_a_waiting_writer() {
+        let switch = Arc::new(KillSwitch::default());
+        let waiting = tokio::spawn({
+            let switch = Arc::clone(&switch);
+            async move { switch.fired().await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "not fired yet");
+        switch.fire(1009, "too big".into());
+        switch.fire(1008, "later".into());
+        let why = tokio::time::timeout(Duration::from_secs(5), waiting).await;
+        assert_eq!(
+            why.expect("woken").expect("joined"),
+            (1009, "too big".into())
+        );
+        // Fired before anyone waits: seen at once.
+        assert_eq!(switch.fired().await, (1009, "too big".into()));
+    }
 
     #[test]
     fn ack_window_forgets_the_oldest() {

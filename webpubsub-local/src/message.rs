@@ -80,6 +80,8 @@ pub(crate) struct Delivery {
     raw: Message,
     /// Shared by every JSON recipient without a sequence id (a reference count, no copy).
     json: Utf8Bytes,
+    /// What it counts for in a queue (see [`Delivery::cost`]), worked out once.
+    cost: usize,
 }
 
 impl Delivery {
@@ -122,9 +124,16 @@ impl Delivery {
         };
         m.insert("dataType".into(), data_type.into());
         m.insert("data".into(), value);
+        let json = Utf8Bytes::from(Value::Object(m).to_string());
+        let raw_len = match &raw {
+            Message::Text(t) => t.len(),
+            Message::Binary(b) => b.len(),
+            _ => 0,
+        };
         Arc::new(Delivery {
             raw,
-            json: Utf8Bytes::from(Value::Object(m).to_string()),
+            cost: raw_len.max(json.len()) + 32,
+            json,
         })
     }
 
@@ -145,22 +154,21 @@ impl Delivery {
     }
 
     /// Bytes this message counts for in a connection's queue: its larger rendering, plus room
-    /// for a sequence id.
+    /// for a sequence id. The same for every protocol, so the limits do not depend on it.
     pub(crate) fn cost(&self) -> usize {
-        let raw = match &self.raw {
-            Message::Text(t) => t.len(),
-            Message::Binary(b) => b.len(),
-            _ => 0,
-        };
-        raw.max(self.json.len()) + 32
+        self.cost
     }
 }
 
 /// One item of a connection's outbound queue; the queue keeps everything in order.
 #[derive(Debug)]
 pub(crate) enum Outbound {
-    /// A data message, with its sequence id on the reliable subprotocol.
-    Deliver(Arc<Delivery>, Option<u64>),
+    /// A data message rendered when queued (a reference count on the shared rendering, no
+    /// copy), and its [`Delivery::cost`].
+    Frame(Message, usize),
+    /// A data message for the reliable subprotocol, with its sequence id: the writer renders it
+    /// (one copy per connection), so the hub's lock is not held for that.
+    Sequenced(Arc<Delivery>, u64),
     /// A JSON protocol frame (ack, pong, connected); never sent to raw clients.
     Control(String),
     /// A WebSocket ping, to keep an idle connection provably alive.
@@ -173,7 +181,8 @@ impl Outbound {
     /// Bytes the item counts for in a connection's queue (a little for framing).
     pub(crate) fn cost(&self) -> usize {
         match self {
-            Outbound::Deliver(d, _) => d.cost(),
+            Outbound::Frame(_, cost) => *cost,
+            Outbound::Sequenced(d, _) => d.cost(),
             Outbound::Control(text) => text.len() + 16,
             Outbound::Ping => 16,
             Outbound::Close(reason) => reason.as_ref().map_or(0, String::len) + 64,

@@ -24,6 +24,48 @@ pub(crate) fn validate_hub(hub: &str) -> Result<(), &'static str> {
     }
 }
 
+/// A hub name that passed [`validate_hub`], and the key the service files its hub under. Hub
+/// names are case-insensitive, so the key is the lower-case form; it is made once, when the
+/// name arrives with a REST call or a client connection, not on every look-up after that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HubName {
+    /// As the caller wrote it (what events and logs carry).
+    given: String,
+    /// The lower-case form when it differs from `given` (most names are lower case already).
+    lower: Option<String>,
+}
+
+impl HubName {
+    /// Checks `hub` against Azure's pattern and makes its key.
+    pub(crate) fn parse(hub: &str) -> Result<HubName, &'static str> {
+        validate_hub(hub)?;
+        let lower = hub
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| hub.to_ascii_lowercase());
+        Ok(HubName {
+            given: hub.to_owned(),
+            lower,
+        })
+    }
+
+    /// The name as given.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.given
+    }
+
+    /// The case-insensitive key: the name in lower case.
+    pub(crate) fn key(&self) -> &str {
+        self.lower.as_deref().unwrap_or(&self.given)
+    }
+}
+
+impl std::fmt::Display for HubName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.given)
+    }
+}
+
 /// Checks a group name: 1 to 1024 characters, not only whitespace, no control characters.
 pub(crate) fn validate_group(group: &str) -> Result<(), &'static str> {
     let len = group.chars().count();
@@ -51,6 +93,21 @@ pub(crate) fn validate_user(user: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hub_keys_ignore_case_and_names_keep_it() {
+        let mixed = HubName::parse("Chat_Room").unwrap();
+        assert_eq!((mixed.as_str(), mixed.key()), ("Chat_Room", "chat_room"));
+        assert_eq!(mixed.to_string(), "Chat_Room");
+        let lower = HubName::parse("chat_room").unwrap();
+        assert_eq!((lower.as_str(), lower.key()), ("chat_room", "chat_room"));
+        assert!(lower.lower.is_none(), "a lower-case name is its own key");
+        assert_eq!(
+            HubName::parse("1hub"),
+            Err(validate_hub("1hub").unwrap_err())
+        );
+        assert!(HubName::parse("").is_err());
+    }
 
     #[test]
     fn control_characters_are_refused() {

@@ -6,7 +6,7 @@ use crate::filter::Filter;
 use crate::jwt;
 use crate::limits::Limits;
 use crate::message::{Data, Delivery, Origin};
-use crate::names::{validate_group, validate_hub, validate_user};
+use crate::names::{HubName, validate_group, validate_user};
 use crate::service::Shared;
 use crate::state::{Grant, Hub, Narrowing, Permission, Scope};
 use axum::body::{Body, Bytes, to_bytes};
@@ -157,9 +157,9 @@ impl Query {
     }
 }
 
-/// Checks a hub name, as a 400 about `hub`.
-fn hub_name(hub: &str) -> Result<(), ApiError> {
-    validate_hub(hub).map_err(|e| ApiError::invalid("hub", e))
+/// Checks a hub name, as a 400 about `hub`, and makes its key once for the whole call.
+fn hub_name(hub: &str) -> Result<HubName, ApiError> {
+    HubName::parse(hub).map_err(|e| ApiError::invalid("hub", e))
 }
 
 /// Checks a group name, as a 400 about `group`.
@@ -267,7 +267,7 @@ async fn route(
     let ["api", "hubs", hub, rest @ ..] = seg.as_slice() else {
         return Err(ApiError::not_found("no such operation"));
     };
-    hub_name(hub)?;
+    let hub = &hub_name(hub)?;
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
@@ -438,7 +438,7 @@ async fn route(
 /// What the send and close operations need of a request.
 struct Call<'a> {
     shared: &'a Shared,
-    hub: &'a str,
+    hub: &'a HubName,
     query: &'a Query,
     content_type: Option<&'a str>,
 }
@@ -617,7 +617,7 @@ async fn groups_request(body: Body, limits: &Limits) -> Result<(Vec<String>, Nar
 fn permission_operation(
     m: &Method,
     registry: &crate::state::Registry,
-    hub: &str,
+    hub: &HubName,
     id: &str,
     grant: Grant,
 ) -> Result<Response, ApiError> {
@@ -661,7 +661,7 @@ fn permission_operation(
     }
 }
 
-fn generate_token(shared: &Shared, hub: &str, query: &Query) -> Result<Response, ApiError> {
+fn generate_token(shared: &Shared, hub: &HubName, query: &Query) -> Result<Response, ApiError> {
     let minutes = query.int("minutesToExpire")?.unwrap_or(60);
     if minutes < 1 {
         return Err(ApiError::invalid(
@@ -727,7 +727,7 @@ fn generate_token(shared: &Shared, hub: &str, query: &Query) -> Result<Response,
 /// order; the continuation token is the last id returned.
 fn list_group_connections(
     shared: &Shared,
-    hub: &str,
+    hub: &HubName,
     group: &str,
     query: &Query,
     host: Option<&str>,
@@ -778,7 +778,7 @@ fn list_group_connections(
         let base = host.map_or_else(|| shared.endpoint.clone(), |h| format!("http://{h}"));
         let path = format!(
             "/api/hubs/{}/groups/{}/connections",
-            encode_segment(hub),
+            encode_segment(hub.as_str()),
             encode_segment(group)
         );
         body.insert(

@@ -5,8 +5,8 @@
 use crate::filter::{Filter, Subject};
 use crate::link::{AckWindow, Link, Reliable};
 use crate::message::{self, Delivery, Outbound};
+use crate::names::HubName;
 use crate::recovery::{Held, RecoveryBudget};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -543,7 +543,7 @@ impl Hub {
         let connected = message::connected(id, c.user_id.as_deref(), Some(reliable.token()));
         let mut fits = link.push(Outbound::Control(connected), limit);
         for (seq, delivery) in reliable.unacked() {
-            fits = fits && link.push(Outbound::Deliver(delivery, Some(seq)), limit);
+            fits = fits && link.deliver(&delivery, Some(seq), limit);
         }
         let generation = link.generation;
         let user_id = c.user_id.clone();
@@ -608,22 +608,12 @@ fn deliver(
     };
     c.link
         .as_ref()
-        .is_none_or(|link| link.push(Outbound::Deliver(Arc::clone(delivery), sequence), limit))
+        .is_none_or(|link| link.deliver(delivery, sequence, limit))
 }
 
 /// Filter terms evaluated under one hold of a hub's lock: at some 10 ns a term (release
 /// build), well under a millisecond before other calls on the hub get their turn.
 const FILTER_BATCH_WORK: usize = 65_536;
-
-/// The registry's key for `hub`: hub names are case-insensitive. Borrows when the name is
-/// already lower case, as almost every name is, so most calls allocate nothing.
-fn hub_key(hub: &str) -> Cow<'_, str> {
-    if hub.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(hub.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(hub)
-    }
-}
 
 /// All hubs, keyed by lower-cased hub name (hub names are case-insensitive). The map's lock
 /// is held only to find, add or retire a hub; each hub has its own. A hub that keeps nothing
@@ -654,13 +644,12 @@ impl Registry {
         }
     }
 
-    fn hub(&self, hub: &str) -> Arc<Mutex<Hub>> {
-        let key = hub_key(hub);
+    fn hub(&self, hub: &HubName) -> Arc<Mutex<Hub>> {
         let mut hubs = lock(&self.hubs);
-        if let Some(found) = hubs.get(key.as_ref()) {
+        if let Some(found) = hubs.get(hub.key()) {
             return Arc::clone(found);
         }
-        let key = key.into_owned();
+        let key = hub.key().to_owned();
         let fresh = Hub::new(key.clone(), self.queue_limit, Arc::clone(&self.budget));
         Arc::clone(
             hubs.entry(key)
@@ -735,7 +724,7 @@ impl Registry {
     /// a moment earlier or later.
     pub(crate) fn for_selected(
         &self,
-        hub: &str,
+        hub: &HubName,
         scope: Scope<'_>,
         narrowing: &Narrowing,
         mut act: impl FnMut(&mut Hub, &[String]),
@@ -800,7 +789,7 @@ impl Registry {
     }
 
     /// Runs `f` on `hub`, creating it when first used.
-    pub(crate) fn with_hub<R>(&self, hub: &str, f: impl FnOnce(&mut Hub) -> R) -> R {
+    pub(crate) fn with_hub<R>(&self, hub: &HubName, f: impl FnOnce(&mut Hub) -> R) -> R {
         // A retired hub is out of the map, so the next look-up finds or makes its successor.
         let mut f = f;
         loop {
@@ -815,12 +804,12 @@ impl Registry {
     /// must not grow the hub map).
     pub(crate) fn with_existing_hub<R>(
         &self,
-        hub: &str,
+        hub: &HubName,
         f: impl FnOnce(&mut Hub) -> R,
     ) -> Option<R> {
         let mut f = f;
         loop {
-            let found = lock(&self.hubs).get(hub_key(hub).as_ref()).cloned()?;
+            let found = lock(&self.hubs).get(hub.key()).cloned()?;
             match self.run(found, f) {
                 Ok(result) => return Some(result),
                 Err(back) => f = back,

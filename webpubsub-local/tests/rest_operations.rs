@@ -84,6 +84,29 @@ async fn send_to_all_reaches_every_protocol_in_its_own_shape() {
     service.shutdown().await;
 }
 
+/// Hub names are case-insensitive (the hub's key is made once per call or connection): a client
+/// of `Chat` and a client of `chat` share one hub, whichever spelling a REST call uses.
+#[tokio::test]
+async fn hub_names_ignore_case() {
+    let service = start().await;
+    let mut upper = raw_client(&service, "Chat", Some("alice"), &["g"]).await;
+    let mut lower = raw_client(&service, "chat", Some("bob"), &[]).await;
+
+    send_text(&service, "/api/hubs/CHAT/:send", "to all").await;
+    assert_eq!(next_text(&mut upper).await, "to all");
+    assert_eq!(next_text(&mut lower).await, "to all");
+
+    send_text(&service, "/api/hubs/chat/groups/g/:send", "to g").await;
+    send_text(&service, "/api/hubs/cHaT/users/bob/:send", "to bob").await;
+    assert_eq!(next_text(&mut upper).await, "to g");
+    assert_eq!(next_text(&mut lower).await, "to bob");
+    let r = call(&service, "HEAD", "/api/hubs/CHAT/users/alice", None, b"").await;
+    assert_eq!(
+        r.status, 200,
+        "alice connected to `Chat` is found through `CHAT`"
+    );
+}
+
 #[tokio::test]
 async fn excluded_user_and_connection_sends_pick_exactly_their_targets() {
     let service = start().await;

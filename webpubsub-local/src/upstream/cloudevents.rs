@@ -4,6 +4,7 @@
 //! (<https://learn.microsoft.com/azure/azure-web-pubsub/reference-cloud-events>, and the
 //! CloudEvents HTTP binding <https://github.com/cloudevents/spec/blob/v1.0.1/http-protocol-binding.md>).
 
+use crate::names::HubName;
 use hmac::{Hmac, Mac};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use sha2::Sha256;
@@ -12,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Who an event is about.
 #[derive(Debug, Clone)]
 pub(crate) struct Identity {
-    pub(crate) hub: String,
+    pub(crate) hub: HubName,
     pub(crate) connection_id: String,
     pub(crate) user_id: Option<String>,
     /// The subprotocol name the connection uses, if any.
@@ -50,7 +51,7 @@ pub(crate) fn headers(
     put("ce-id", id);
     put("ce-time", &rfc3339(SystemTime::now()));
     put("ce-awpsversion", "1.0");
-    put("ce-hub", &who.hub);
+    put("ce-hub", who.hub.as_str());
     put("ce-connectionid", &who.connection_id);
     if let Some(user) = &who.user_id {
         put("ce-userid", user);

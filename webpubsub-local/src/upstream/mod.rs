@@ -17,6 +17,7 @@ pub use settings::{EventHandler, HubSettings, SettingsError, SystemEvent, UserEv
 pub(crate) use cloudevents::{Identity, rfc3339};
 
 use crate::message::{Data, Delivery, Origin};
+use crate::names::HubName;
 use crate::service::{Secret, Shared};
 use crate::state::{Narrowing, Scope};
 use axum::body::Bytes;
@@ -131,7 +132,7 @@ impl Upstream {
     }
 
     /// Whether `hub` has any handler (then its connections get a worker).
-    pub(crate) fn serves(&self, hub: &str) -> bool {
+    pub(crate) fn serves(&self, hub: &HubName) -> bool {
         self.settings.system(hub, SystemEvent::Connected).is_some()
             || self
                 .settings
@@ -208,7 +209,7 @@ impl Upstream {
             Err(e) => Err(e.to_string()),
         };
         self.activity
-            .upstream(&who.hub, event, &who.connection_id, outcome);
+            .upstream(who.hub.as_str(), event, &who.connection_id, outcome);
         result
     }
 
@@ -221,11 +222,11 @@ impl Upstream {
         content_type: &str,
         body: Bytes,
     ) -> Result<Reply, Failure> {
-        self.validate(handler, &who.hub).await?;
+        self.validate(handler, who.hub.as_str()).await?;
         let id = format!("{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let keys: Vec<&str> = self.keys.iter().map(Secret::expose).collect();
         let headers = cloudevents::headers(who, ce_type, event, &id, state, &keys, &self.origin);
-        let url = handler.url(&who.hub, event);
+        let url = handler.url(who.hub.as_str(), event);
         let exchange = async {
             let mut response = self
                 .client
@@ -269,7 +270,7 @@ impl Upstream {
             .await
             .map_err(|_| Failure::Transport(format!("no answer within {:?}", self.timeout)))??;
         tracing::debug!(
-            hub = who.hub,
+            hub = who.hub.as_str(),
             connection_id = who.connection_id,
             event,
             status = reply.status.as_u16(),
@@ -299,7 +300,7 @@ impl Upstream {
             .await;
         Some(match result {
             Err(failure) => {
-                tracing::warn!(hub = who.hub, connection_id = who.connection_id, %failure, "connect event failed: refusing the client");
+                tracing::warn!(hub = who.hub.as_str(), connection_id = who.connection_id, %failure, "connect event failed: refusing the client");
                 Err(Refused {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     message: format!("the upstream connect handler failed: {failure}"),
@@ -357,7 +358,7 @@ impl Upstream {
                 Err(e) => e.to_string(),
             };
             tracing::warn!(
-                hub = who.hub,
+                hub = who.hub.as_str(),
                 connection_id = who.connection_id,
                 event = event.name(),
                 attempt,
@@ -563,7 +564,7 @@ async fn user_event(
     };
     if let Err(why) = &outcome {
         tracing::warn!(
-            hub = who.hub,
+            hub = who.hub.as_str(),
             connection_id = id,
             event = event.name,
             why,

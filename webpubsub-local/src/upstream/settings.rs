@@ -3,6 +3,7 @@
 //! pattern and system events:
 //! <https://learn.microsoft.com/azure/azure-web-pubsub/howto-develop-eventhandler>).
 
+use crate::names::HubName;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -277,27 +278,25 @@ impl HubSettings {
     }
 
     /// The first handler of `hub` for system event `event`.
-    pub(crate) fn system(&self, hub: &str, event: SystemEvent) -> Option<&EventHandler> {
+    pub(crate) fn system(&self, hub: &HubName, event: SystemEvent) -> Option<&EventHandler> {
         self.handlers(hub)
             .find(|h| h.system_events.contains(&event))
     }
 
     /// Whether some handler of `hub` takes user events.
-    pub(crate) fn has_user_events(&self, hub: &str) -> bool {
+    pub(crate) fn has_user_events(&self, hub: &HubName) -> bool {
         self.handlers(hub)
             .any(|h| h.user_events != UserEvents::None)
     }
 
     /// The first handler of `hub` for user event `event`.
-    pub(crate) fn user(&self, hub: &str, event: &str) -> Option<&EventHandler> {
+    pub(crate) fn user(&self, hub: &HubName, event: &str) -> Option<&EventHandler> {
         self.handlers(hub).find(|h| h.user_events.matches(event))
     }
 
-    fn handlers(&self, hub: &str) -> impl Iterator<Item = &EventHandler> {
-        self.hubs
-            .get(&hub.to_ascii_lowercase())
-            .into_iter()
-            .flatten()
+    fn handlers(&self, hub: &HubName) -> impl Iterator<Item = &EventHandler> {
+        // Keys are lower case (`add`), as the hub name's key is.
+        self.hubs.get(hub.key()).into_iter().flatten()
     }
 }
 
@@ -315,13 +314,16 @@ mod tests {
         )
         .expect("json");
         assert_eq!(a.hubs, b.hubs);
-        let h = a.system("CHAT", SystemEvent::Connect).expect("handler");
+        let hub = |name: &str| HubName::parse(name).expect("a valid hub name");
+        let h = a
+            .system(&hub("CHAT"), SystemEvent::Connect)
+            .expect("handler");
         assert_eq!(
             h.url("chat", "connect"),
             "http://127.0.0.1:3000/api/chat/connect"
         );
-        assert!(a.system("chat", SystemEvent::Disconnected).is_none());
-        assert!(a.user("chat", "anything").is_some());
+        assert!(a.system(&hub("chat"), SystemEvent::Disconnected).is_none());
+        assert!(a.user(&hub("chat"), "anything").is_some());
     }
 
     #[test]
