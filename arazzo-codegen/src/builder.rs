@@ -82,6 +82,29 @@ impl Builder {
         self
     }
 
+    /// Adds `attribute` (`#[non_exhaustive]`, `#[serde(rename_all = "camelCase")]`) to the
+    /// generated types `path` selects, like `prost-build`'s `type_attribute`: `"."` every
+    /// type, a workflow id that workflow's types (inputs, the types inputs use, outputs,
+    /// message output types), another path the generated type of that name. An attribute
+    /// that does not parse fails the build with an `invalid-option` error naming it. See
+    /// [`Generator::type_attribute`].
+    pub fn type_attribute(mut self, path: impl Into<String>, attribute: impl Into<String>) -> Self {
+        self.generator = self.generator.type_attribute(path, attribute);
+        self
+    }
+
+    /// Adds `#[derive(...)]` with `derives` (`["Eq", "Hash"]`) to the types `path` selects
+    /// (as [`type_attribute`](Self::type_attribute)). Generated types already derive
+    /// `Clone`, `PartialEq` and `Debug`.
+    pub fn derive<I, S>(mut self, path: impl Into<String>, derives: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.generator = self.generator.derive(path, derives);
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
     /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {

@@ -24,6 +24,24 @@ pub(crate) struct Plan {
     pub(crate) serde: Serde,
     /// `type: arazzo` source descriptions whose workflows this document runs.
     pub(crate) children: Vec<ChildPlan>,
+    /// Attributes added to generated types (`Builder::type_attribute`), in call order.
+    pub(crate) type_attributes: Vec<TypeAttribute>,
+}
+
+/// An attribute for the generated types a path selects (`Builder::type_attribute`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TypeAttribute {
+    /// `.` (every type), a workflow id (its types) or a generated type's name.
+    pub(crate) path: String,
+    /// The attribute as written, `#[...]` (checked to parse before the run).
+    pub(crate) attribute: String,
+}
+
+impl TypeAttribute {
+    /// Whether the attribute goes on type `type_name` of workflow `workflow_id`.
+    pub(crate) fn selects(&self, workflow_id: &str, type_name: &str) -> bool {
+        self.path == "." || self.path == workflow_id || self.path == type_name
+    }
 }
 
 /// Which serde derives generated types get (`Builder::serde`).

@@ -78,6 +78,7 @@ pub(super) fn check_with_signatures(
         step_budget: cx.options.step_budget,
         serde: cx.options.serde,
         children,
+        type_attributes: cx.options.type_attributes.clone(),
     };
     (Some(plan), sigs)
 }

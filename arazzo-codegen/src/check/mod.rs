@@ -34,6 +34,8 @@ pub(crate) struct Options {
     pub(crate) step_budget: usize,
     /// Which serde derives the generated types get.
     pub(crate) serde: crate::plan::Serde,
+    /// Attributes for generated types, passed on to the plan.
+    pub(crate) type_attributes: Vec<crate::plan::TypeAttribute>,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             strict: false,
             step_budget: 1000,
             serde: crate::plan::Serde::default(),
+            type_attributes: Vec::new(),
         }
     }
 }
