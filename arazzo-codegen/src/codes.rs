@@ -231,6 +231,10 @@ pub const CODES: &[Code] = &[
         "no-server",
         "An OpenAPI description has no usable `servers` entry; the base URL must be set on the client.",
     ),
+    w(
+        "not-an-expression",
+        "A `$word.` inside a string looks like a runtime expression but is none (`$dependencies.x`); it is sent as written.",
+    ),
     e("not-utf8", "A file is not UTF-8."),
     w(
         "optional-path-parameter",

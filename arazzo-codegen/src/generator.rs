@@ -41,6 +41,7 @@ pub const LINTS: &[&str] = &[
     "lenient-expression",
     "literal-output",
     "no-server",
+    "not-an-expression",
     "optional-path-parameter",
     "suspicious-criterion",
     "unbraced-expression",

@@ -492,7 +492,7 @@ impl RequestPlan {
                 base.for_each_value(f);
                 replacements.iter().for_each(|(_, j)| j.for_each_value(f));
             }
-            Some(BodyPlan::MultipartValue(v)) => f(v),
+            Some(BodyPlan::MultipartValue(v) | BodyPlan::FormValue(v)) => f(v),
             Some(BodyPlan::Multipart(parts)) => parts.iter().for_each(|(_, j)| j.for_each_value(f)),
             None => {}
         }
@@ -737,6 +737,10 @@ pub(crate) enum BodyPlan {
     },
     /// Sent as `application/x-www-form-urlencoded`.
     Form(Vec<(String, ValueExpr)>),
+    /// Sent as `application/x-www-form-urlencoded` from a computed object (`payload:
+    /// $inputs.form`): each member a field, as a literal object's members are; a value that is
+    /// not an object at run time fails the step.
+    FormValue(ValueExpr),
     /// A computed JSON payload with Arazzo `replacements` applied at run time.
     JsonReplaced {
         /// `contentType`.

@@ -735,7 +735,16 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         }
         Value::String(text) => {
             let value = scope.value(cx, text, &pp, Context::Request)?;
-            if is_json(&media) && !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_)) {
+            let computed = !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_));
+            // A computed object under a form media type is its members as fields, as the same
+            // object written out is; a computed string stays the form text as given.
+            if computed
+                && media == "application/x-www-form-urlencoded"
+                && matches!(value.ty().inner(), RustType::Named(_) | RustType::Json)
+            {
+                return Some(BodyPlan::FormValue(value));
+            }
+            if is_json(&media) && computed {
                 Some(BodyPlan::Json {
                     content_type: ct,
                     value: JsonValue::Expr(value),
