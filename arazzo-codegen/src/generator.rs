@@ -214,7 +214,7 @@ impl Generator {
         let fail = |files: &Files, mut diagnostics: Vec<Diagnostic>| {
             crate::diagnostic::locate_all(&mut diagnostics, files);
             Failure {
-                rendered: render(&diagnostics, files, path),
+                rendered: render(&diagnostics, files, path, emit),
                 files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
                 diagnostics,
             }
@@ -394,7 +394,9 @@ fn unknown_lint(code: &str) -> Diagnostic {
     .help(help)
 }
 
-fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
+/// Every diagnostic rendered, then the trailer: what failed (generation, or the check when
+/// `emit` is off) and how many errors and warnings.
+fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path, emit: bool) -> String {
     let mut out = String::new();
     let (shown, hidden_errors, hidden_warnings) = crate::diagnostic::shown(diagnostics);
     for d in shown {
@@ -416,7 +418,12 @@ fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
         }
     };
     out.push_str(&format!(
-        "error: could not generate `{}`: {}",
+        "error: {} `{}`: {}",
+        if emit {
+            "could not generate"
+        } else {
+            "check failed for"
+        },
         path.display(),
         plural(errors, "error")
     ));

@@ -67,6 +67,8 @@ pub(crate) fn check(
         version: Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
+        used_operations: Default::default(),
+        openapi_warnings: Vec::new(),
     };
     let plan = document::check(&mut cx);
     let mut diags = cx.diags;
@@ -92,6 +94,11 @@ pub(crate) struct Cx<'a> {
     pub(crate) version: Version,
     /// Steps (by pointer) that break a structural rule: reported once, not checked further.
     pub(crate) unsound: std::collections::BTreeSet<String>,
+    /// Operations steps call, by where they live (file, pointer).
+    pub(crate) used_operations: std::collections::BTreeSet<(FileId, String)>,
+    /// Warnings about OpenAPI operations, with the operations they concern: reported at the
+    /// end, only when the document calls one of them.
+    pub(crate) openapi_warnings: Vec<(Vec<(FileId, String)>, Diagnostic)>,
     /// The last string [`Cx::span_in_string`] mapped: its pointer, length and offset in the
     /// source (`None`: offsets do not map). Comparing the source with the value costs its
     /// length, and one string can hold thousands of expressions.

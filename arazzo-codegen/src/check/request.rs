@@ -118,17 +118,34 @@ pub(super) fn check(
                 // Real documents rarely mark inputs required; the step fails before sending
                 // when the value is absent, and the build says so.
                 let span = cx.span(&format!("{pointer}/value"));
-                cx.push(
-                    Diagnostic::warning(
-                        "optional-path-parameter",
-                        format!("path parameter `{}` comes from an optional input", p.name),
-                    )
-                    .at(span)
-                    .label("may be absent")
-                    .help(
-                        "make the input required (list it in `inputs.required`) or give it a `default`; \
-                         when it is absent the step fails before sending",
+                let written = p.value.as_str().unwrap_or_default();
+                let (message, help) = match &value {
+                    ValueExpr::StepOutput { .. } => (
+                        format!(
+                            "path parameter `{}` comes from step output `{written}`, which the response may lack",
+                            p.name
+                        ),
+                        "the OpenAPI response schema does not require the property (or allows \
+                         `null`), so the output is an `Option`; when the response lacks it the step \
+                         fails before sending. If the API always returns it, mark it `required` (and \
+                         not nullable) in the OpenAPI schema"
+                            .to_owned(),
                     ),
+                    _ => (
+                        format!(
+                            "path parameter `{}` comes from an optional input (`{written}`)",
+                            p.name
+                        ),
+                        "make the input required (list it in `inputs.required`) or give it a `default`; \
+                         when it is absent the step fails before sending"
+                            .to_owned(),
+                    ),
+                };
+                cx.push(
+                    Diagnostic::warning("optional-path-parameter", message)
+                        .at(span)
+                        .label("may be absent")
+                        .help(help),
                 );
             }
             let part = match declared {
