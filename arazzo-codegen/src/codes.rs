@@ -260,6 +260,10 @@ pub const CODES: &[Code] = &[
         "unbraced-expression",
         "An expression inside a longer string is not braced (`{$inputs.x}`); an error under `strict`.",
     ),
+    w(
+        "undeclared-parameter",
+        "A query, header or cookie parameter the operation does not declare; it is sent as written.",
+    ),
     e(
         "unknown-channel",
         "A `channelPath` points at no channel of the AsyncAPI description.",
@@ -282,7 +286,7 @@ pub const CODES: &[Code] = &[
     ),
     e(
         "unknown-parameter",
-        "A parameter is not declared by the operation.",
+        "A path or querystring parameter the operation does not declare, or one in a place other than the one it declares.",
     ),
     e(
         "unknown-payload-member",

@@ -45,6 +45,7 @@ pub const LINTS: &[&str] = &[
     "optional-path-parameter",
     "suspicious-criterion",
     "unbraced-expression",
+    "undeclared-parameter",
 ];
 
 /// A successful run: the generated code, and warnings worth showing.

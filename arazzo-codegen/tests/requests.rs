@@ -2,7 +2,8 @@
 //! compiled under `deny(warnings)` by trybuild, and run against the runtime's recording
 //! `TestServer` on 127.0.0.1. It proves the one rule for absent values in every location
 //! (README, Decisions), the reading of `Bearer $steps.login.token`, a computed form payload
-//! sent as form fields, a `$`-word that is no expression sent as written, and that
+//! sent as form fields, a `$`-word that is no expression and undeclared query and header
+//! parameters sent as written, and that
 //! `payload: {}` compiles without an unused `mut`.
 
 use std::path::Path;
@@ -26,6 +27,10 @@ fn the_document_warns_where_it_is_read_leniently() {
     assert!(codes.contains(&(
         "not-an-expression",
         "`$dependencies.x.token` looks like a runtime expression, but `$dependencies` is not one: it is sent as written".into()
+    )), "{codes:?}");
+    assert!(codes.contains(&(
+        "undeclared-parameter",
+        "operation `getItem` declares no header parameter `X-Api-Version`; it is sent as written".into()
     )), "{codes:?}");
     let help = generated
         .diagnostics

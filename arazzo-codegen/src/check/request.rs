@@ -99,8 +99,17 @@ pub(super) fn check(
             .as_ref()
             .is_some_and(|api| is_api_key(api, op, &p.name, loc));
         if declared.is_none() && !authorization && !api_key {
-            unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
-            continue;
+            // Real APIs take headers (and query or cookie parameters) their descriptions omit,
+            // vendor version headers above all: sent as written, with a warning. A path
+            // parameter, the whole query string, or a name the operation declares in another
+            // place cannot be sent so.
+            let elsewhere = op.parameters.iter().any(|d| d.name == p.name);
+            let sendable = matches!(loc, Location::Query | Location::Header | Location::Cookie);
+            if !sendable || elsewhere {
+                unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
+                continue;
+            }
+            undeclared_parameter(cx, op, p, loc, pointer, &sources[source].name);
         }
         let Some(value) =
             scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
@@ -486,6 +495,48 @@ fn unknown_parameter(
         Diagnostic::error(
             "unknown-parameter",
             format!("operation `{op_name}` has no {loc} parameter `{}`", p.name),
+        )
+        .at(span)
+        .label(format!("not declared by `{op_name}` in source `{source}`"))
+        .help(help),
+    );
+}
+
+/// The warning for a query, header or cookie parameter the operation does not declare, which
+/// is sent as written.
+fn undeclared_parameter(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    p: &Parameter,
+    loc: Location,
+    pointer: &str,
+    source: &str,
+) {
+    let same_place: Vec<&str> = op
+        .parameters
+        .iter()
+        .filter(|d| d.location == loc)
+        .map(|d| d.name.as_str())
+        .collect();
+    let op_name = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+    let help = match similar(&p.name, same_place.iter().copied()).first() {
+        Some(best) => format!("did you mean `{best}`? If not, the parameter is sent as written"),
+        None => format!(
+            "if the API takes it, it is sent as written; else remove it (or declare it in the \
+             OpenAPI description of `{source}`)"
+        ),
+    };
+    let span = cx.span(&format!("{pointer}/name"));
+    cx.push(
+        Diagnostic::warning(
+            "undeclared-parameter",
+            format!(
+                "operation `{op_name}` declares no {loc} parameter `{}`; it is sent as written",
+                p.name
+            ),
         )
         .at(span)
         .label(format!("not declared by `{op_name}` in source `{source}`"))

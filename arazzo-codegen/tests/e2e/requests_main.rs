@@ -81,6 +81,9 @@ async fn main() {
     assert_eq!(pre_release.header("authorization"), Some("Bearer T0K"));
     // A `$`-word that is no expression goes as written.
     assert_eq!(pre_release.header("x-note"), Some("Bearer $dependencies.x.token"));
+    // Parameters the operation does not declare go as written.
+    assert_eq!(line(pre_release), "GET /items/pre-release?debug=on");
+    assert_eq!(pre_release.header("x-api-version"), Some("2024-01"));
     // A computed object under a form media type: its members as fields, not JSON text.
     assert_eq!(whole_form.header("content-type"), Some("application/x-www-form-urlencoded"));
     assert_eq!(body(whole_form), "name=Ann+Lee&qty=2");
