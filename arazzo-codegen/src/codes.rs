@@ -59,6 +59,10 @@ pub const CODES: &[Code] = &[
         "duplicate-key",
         "A YAML or JSON mapping has the same key twice.",
     ),
+    e(
+        "duplicate-module",
+        "Two documents would be generated into the same `$OUT_DIR/<name>.rs` (the same file name in different folders).",
+    ),
     w(
         "duplicate-operation-id",
         "An OpenAPI description gives two operations the same `operationId`.",
