@@ -82,6 +82,29 @@ impl Builder {
         self
     }
 
+    /// Adds `attribute` (`#[non_exhaustive]`, `#[serde(rename_all = "camelCase")]`) to the
+    /// generated types `path` selects, like `prost-build`'s `type_attribute`: `"."` every
+    /// type, a workflow id that workflow's types (inputs, the types inputs use, outputs,
+    /// message output types), another path the generated type of that name. An attribute
+    /// that does not parse fails the build with an `invalid-option` error naming it. See
+    /// [`Generator::type_attribute`].
+    pub fn type_attribute(mut self, path: impl Into<String>, attribute: impl Into<String>) -> Self {
+        self.generator = self.generator.type_attribute(path, attribute);
+        self
+    }
+
+    /// Adds `#[derive(...)]` with `derives` (`["Eq", "Hash"]`) to the types `path` selects
+    /// (as [`type_attribute`](Self::type_attribute)). Generated types already derive
+    /// `Clone`, `PartialEq` and `Debug`.
+    pub fn derive<I, S>(mut self, path: impl Into<String>, derives: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.generator = self.generator.derive(path, derives);
+        self
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), like
     /// `prost-build`'s `prost_path`: for a crate that re-exports `arazzo_runtime`.
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
@@ -145,7 +168,12 @@ impl Builder {
                         }
                     }
                     if let Some(dir) = &out_dir {
-                        let target = dir.join(format!("{}.rs", module_name(path)));
+                        let module = module_name(path);
+                        if let Some(first) = claim(dir, &module, path) {
+                            failures.push(duplicate_module(&module, &first, path));
+                            continue;
+                        }
+                        let target = dir.join(format!("{module}.rs"));
                         write_if_changed(&target, &generated.code).map_err(|e| {
                             BuildError::Io(format!("cannot write {}: {e}", target.display()))
                         })?;
@@ -255,6 +283,48 @@ fn rerun(paths: &[PathBuf]) {
     }
 }
 
+/// The modules this build script wrote, by output directory: (directory, module, document).
+/// A build script is one process, so this sees every `compile` call of one build.
+static WRITTEN: std::sync::Mutex<Vec<(PathBuf, String, PathBuf)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Records that `document` is generated into `dir` as `module`; the document that already
+/// claimed that module in this build, if another one did.
+fn claim(dir: &Path, module: &str, document: &Path) -> Option<PathBuf> {
+    let mut written = WRITTEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let same = |d: &Path| d == document || d.canonicalize().ok() == document.canonicalize().ok();
+    if let Some((_, _, first)) = written.iter().find(|(d, m, _)| d == dir && m == module) {
+        return (!same(first)).then(|| first.clone());
+    }
+    written.push((dir.to_owned(), module.to_owned(), document.to_owned()));
+    None
+}
+
+/// The build error for two documents that would both be `$OUT_DIR/<module>.rs`.
+fn duplicate_module(module: &str, first: &Path, second: &Path) -> Failure {
+    let diagnostic = Diagnostic::error(
+        "duplicate-module",
+        format!(
+            "`{}` and `{}` would both be generated into `{module}.rs`",
+            first.display(),
+            second.display()
+        ),
+    )
+    .help("each document's file name (without `.arazzo.yml`) names its module: rename one of them");
+    let rendered = format!(
+        "{}\nerror: could not generate `{}`: 1 error\n",
+        diagnostic.render(&NoSource),
+        second.display()
+    );
+    Failure {
+        diagnostics: vec![diagnostic],
+        rendered,
+        files_read: Vec::new(),
+    }
+}
+
 /// `specs/arazzo/generate-token-then-broadcast.arazzo.yml` → `generate-token-then-broadcast`.
 pub fn module_name(path: &Path) -> String {
     let name = path
@@ -308,6 +378,44 @@ mod tests {
              \n\
              error: could not generate `x.arazzo.yml`: 1 error\n"
         );
+    }
+
+    #[test]
+    fn two_documents_of_one_module_name_are_a_build_error_naming_both() {
+        let tmp =
+            std::env::temp_dir().join(format!("arazzo-duplicate-module-{}", std::process::id()));
+        let (a, b, out) = (tmp.join("a"), tmp.join("b"), tmp.join("out"));
+        for dir in [&a, &b, &out] {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        for dir in [&a, &b] {
+            for file in ["requests.arazzo.yml", "requests.openapi.yml"] {
+                std::fs::copy(Path::new("tests/e2e").join(file), dir.join(file)).unwrap();
+            }
+        }
+        let (first, second) = (a.join("requests.arazzo.yml"), b.join("requests.arazzo.yml"));
+        let err = Builder::new()
+            .out_dir(&out)
+            .compile(&[&first, &second])
+            .unwrap_err();
+        let BuildError::Invalid(failures) = &err else {
+            panic!("{err}");
+        };
+        assert_eq!(failures.len(), 1, "{err}");
+        let d = &failures[0].diagnostics[0];
+        assert_eq!(d.code, "duplicate-module");
+        assert_eq!(
+            d.message,
+            format!(
+                "`{}` and `{}` would both be generated into `requests.rs`",
+                first.display(),
+                second.display()
+            )
+        );
+        // The first one was written; the same document again is no conflict.
+        assert!(out.join("requests.rs").is_file());
+        Builder::new().out_dir(&out).compile(&[&first]).unwrap();
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]

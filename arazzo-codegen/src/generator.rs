@@ -41,9 +41,11 @@ pub const LINTS: &[&str] = &[
     "lenient-expression",
     "literal-output",
     "no-server",
+    "not-an-expression",
     "optional-path-parameter",
     "suspicious-criterion",
     "unbraced-expression",
+    "undeclared-parameter",
 ];
 
 /// A successful run: the generated code, and warnings worth showing.
@@ -137,6 +139,37 @@ impl Generator {
         self
     }
 
+    /// Adds `attribute` (an outer attribute, `#[non_exhaustive]`, `#[serde(rename_all =
+    /// "camelCase")]`) to the generated types `path` selects, as `prost-build`'s
+    /// `type_attribute` does: `"."` every type; a workflow id the types of that workflow (its
+    /// inputs struct, the enums and structs the inputs use, its outputs struct, the types of
+    /// message outputs); any other path the generated type of that name (`BuyPetInputs`). A
+    /// path that selects nothing in a document is no error there (one builder compiles many
+    /// documents). The attributes follow the generated derives, in call order. One that does
+    /// not parse is an `invalid-option` error naming it.
+    pub fn type_attribute(mut self, path: impl Into<String>, attribute: impl Into<String>) -> Self {
+        self.options
+            .type_attributes
+            .push(crate::plan::TypeAttribute {
+                path: path.into(),
+                attribute: attribute.into(),
+            });
+        self
+    }
+
+    /// Adds `#[derive(...)]` with `derives` (`["Eq", "Hash"]`, `["::std::hash::Hash"]`) to the
+    /// types `path` selects, as [`type_attribute`](Self::type_attribute) does. Generated types
+    /// already derive `Clone`, `PartialEq` and (unless an output is a credential) `Debug`,
+    /// plus the serde traits [`serde`](Self::serde) asks for.
+    pub fn derive<I, S>(self, path: impl Into<String>, derives: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let list: Vec<String> = derives.into_iter().map(|d| d.as_ref().to_owned()).collect();
+        self.type_attribute(path, format!("#[derive({})]", list.join(", ")))
+    }
+
     /// The path generated code names the runtime crate by (default `::arazzo_runtime`), as
     /// `prost-build`'s `prost_path`: for a crate that re-exports the runtime, say
     /// `"::my_sdk::runtime"`. Every path into the runtime in the generated code starts with it.
@@ -182,7 +215,7 @@ impl Generator {
         let fail = |files: &Files, mut diagnostics: Vec<Diagnostic>| {
             crate::diagnostic::locate_all(&mut diagnostics, files);
             Failure {
-                rendered: render(&diagnostics, files, path),
+                rendered: render(&diagnostics, files, path, emit),
                 files_read: files.paths().into_iter().map(Path::to_path_buf).collect(),
                 diagnostics,
             }
@@ -213,6 +246,15 @@ impl Generator {
                 return Err(fail(&files, vec![d]));
             }
         };
+        let bad_attributes: Vec<Diagnostic> = self
+            .options
+            .type_attributes
+            .iter()
+            .filter_map(invalid_type_attribute)
+            .collect();
+        if !bad_attributes.is_empty() {
+            return Err(fail(&files, bad_attributes));
+        }
         let file = match files.load_all(path) {
             Ok(file) => file,
             Err(d) => return Err(fail(&files, vec![d])),
@@ -292,6 +334,49 @@ impl Generator {
     }
 }
 
+/// The error for a type attribute that is not one outer attribute (`#[...]`) whose
+/// contents parse, or for an empty path; `None` when it is fine.
+fn invalid_type_attribute(a: &crate::plan::TypeAttribute) -> Option<Diagnostic> {
+    use syn::parse::Parser;
+    if a.path.is_empty() {
+        return Some(
+            Diagnostic::error(
+                "invalid-option",
+                format!(
+                    "the type attribute `{}` has an empty path, which selects no type",
+                    a.attribute
+                ),
+            )
+            .help("use `.` for every type, a workflow id or a generated type's name"),
+        );
+    }
+    let problem = match syn::Attribute::parse_outer.parse_str(&a.attribute) {
+        // rustc would be the first to read a derive's list: check it names paths here.
+        Ok(attrs) if attrs.len() == 1 && attrs[0].path().is_ident("derive") => {
+            match attrs[0].parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) {
+                Ok(_) => return None,
+                Err(e) => format!("the derive list does not parse: {e}"),
+            }
+        }
+        Ok(attrs) if attrs.len() == 1 => return None,
+        Ok(attrs) if attrs.is_empty() => "it holds no attribute".to_owned(),
+        Ok(_) => "it holds more than one attribute; add each on its own".to_owned(),
+        Err(e) => e.to_string(),
+    };
+    Some(
+        Diagnostic::error(
+            "invalid-option",
+            format!(
+                "the type attribute `{}` (for `{}`) is not a Rust attribute: {problem}",
+                a.attribute, a.path
+            ),
+        )
+        .help("write one outer attribute, such as `#[non_exhaustive]` or `#[derive(Eq, Hash)]`"),
+    )
+}
+
 /// The error for an `allow`/`deny` code that names no warning.
 fn unknown_lint(code: &str) -> Diagnostic {
     let close = crate::suggest::similar(code, LINTS.iter().copied());
@@ -310,7 +395,9 @@ fn unknown_lint(code: &str) -> Diagnostic {
     .help(help)
 }
 
-fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
+/// Every diagnostic rendered, then the trailer: what failed (generation, or the check when
+/// `emit` is off) and how many errors and warnings.
+fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path, emit: bool) -> String {
     let mut out = String::new();
     let (shown, hidden_errors, hidden_warnings) = crate::diagnostic::shown(diagnostics);
     for d in shown {
@@ -332,7 +419,12 @@ fn render(diagnostics: &[Diagnostic], files: &Files, path: &Path) -> String {
         }
     };
     out.push_str(&format!(
-        "error: could not generate `{}`: {}",
+        "error: {} `{}`: {}",
+        if emit {
+            "could not generate"
+        } else {
+            "check failed for"
+        },
         path.display(),
         plural(errors, "error")
     ));

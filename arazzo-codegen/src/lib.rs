@@ -25,6 +25,7 @@
 mod asyncapi;
 mod builder;
 mod check;
+mod codes;
 mod criteria;
 mod diagnostic;
 mod emit;
@@ -48,6 +49,7 @@ mod suggest;
 mod typing;
 
 pub use builder::{BuildError, Builder, module_name};
+pub use codes::{CODES, Code};
 pub use diagnostic::{Diagnostic, FileId, Label, Location, Severity, Span};
 pub use generator::{Failure, Generated, Generator, LINTS};
 

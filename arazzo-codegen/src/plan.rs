@@ -24,6 +24,24 @@ pub(crate) struct Plan {
     pub(crate) serde: Serde,
     /// `type: arazzo` source descriptions whose workflows this document runs.
     pub(crate) children: Vec<ChildPlan>,
+    /// Attributes added to generated types (`Builder::type_attribute`), in call order.
+    pub(crate) type_attributes: Vec<TypeAttribute>,
+}
+
+/// An attribute for the generated types a path selects (`Builder::type_attribute`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TypeAttribute {
+    /// `.` (every type), a workflow id (its types) or a generated type's name.
+    pub(crate) path: String,
+    /// The attribute as written, `#[...]` (checked to parse before the run).
+    pub(crate) attribute: String,
+}
+
+impl TypeAttribute {
+    /// Whether the attribute goes on type `type_name` of workflow `workflow_id`.
+    pub(crate) fn selects(&self, workflow_id: &str, type_name: &str) -> bool {
+        self.path == "." || self.path == workflow_id || self.path == type_name
+    }
 }
 
 /// Which serde derives generated types get (`Builder::serde`).
@@ -474,7 +492,7 @@ impl RequestPlan {
                 base.for_each_value(f);
                 replacements.iter().for_each(|(_, j)| j.for_each_value(f));
             }
-            Some(BodyPlan::MultipartValue(v)) => f(v),
+            Some(BodyPlan::MultipartValue(v) | BodyPlan::FormValue(v)) => f(v),
             Some(BodyPlan::Multipart(parts)) => parts.iter().for_each(|(_, j)| j.for_each_value(f)),
             None => {}
         }
@@ -719,6 +737,10 @@ pub(crate) enum BodyPlan {
     },
     /// Sent as `application/x-www-form-urlencoded`.
     Form(Vec<(String, ValueExpr)>),
+    /// Sent as `application/x-www-form-urlencoded` from a computed object (`payload:
+    /// $inputs.form`): each member a field, as a literal object's members are; a value that is
+    /// not an object at run time fails the step.
+    FormValue(ValueExpr),
     /// A computed JSON payload with Arazzo `replacements` applied at run time.
     JsonReplaced {
         /// `contentType`.

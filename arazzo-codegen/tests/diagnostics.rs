@@ -1,6 +1,7 @@
 //! Bad-spec fixtures: every `tests/bad/<name>.arazzo.yml` (or `.arazzo.json`) must fail, and its
 //! rendered diagnostics must equal `tests/bad/<name>.stderr` byte for byte: location, snippet,
-//! carets, label and help. A file name containing `strict` runs in strict mode.
+//! carets, label and help. A file name containing `strict` runs in strict mode; one starting
+//! `warn-` must instead generate with warnings, which are its expected text.
 //!
 //! Regenerate the expected files with `BLESS=1 cargo test -p arazzo-codegen --test diagnostics`,
 //! then review every changed `.stderr` by eye. Paths in the output are relative to this crate
@@ -31,10 +32,22 @@ fn expected_path(fixture: &Path) -> PathBuf {
 }
 
 fn rendered(fixture: &Path) -> Result<String, String> {
-    let strict = fixture_name(fixture).unwrap().contains("strict");
+    let name = fixture_name(fixture).unwrap();
+    let strict = name.contains("strict");
+    // A `warn-` fixture shows warnings: it must generate, and its rendered warnings are the
+    // expected text (one after another, as build.rs prints them).
+    let warns = name.starts_with("warn-");
     match Generator::new().strict(strict).generate(fixture) {
+        Ok(generated) if warns && !generated.warnings.is_empty() => {
+            Ok(generated.warnings.join("\n"))
+        }
+        Ok(_) if warns => Err(format!("{} has no warnings", fixture.display())),
         Ok(_) => Err(format!(
             "{} generated code; it must fail",
+            fixture.display()
+        )),
+        Err(failure) if warns => Err(format!(
+            "{} must generate with warnings, but failed:\n{failure}",
             fixture.display()
         )),
         Err(failure) => Ok(failure.rendered),
@@ -165,7 +178,15 @@ fn check_reports_exactly_what_generate_reports() {
                 warned += usize::from(!checked.warnings.is_empty());
             }
             (Err(generated), Err(checked)) => {
-                assert_eq!(generated.rendered, checked.rendered, "{}", doc.display());
+                // Only the trailer says which of the two failed.
+                assert_eq!(
+                    generated
+                        .rendered
+                        .replace("error: could not generate `", "error: check failed for `"),
+                    checked.rendered,
+                    "{}",
+                    doc.display()
+                );
                 assert_eq!(
                     generated.files_read,
                     checked.files_read,

@@ -48,7 +48,7 @@ async fn subscribe_steps(
                     "extraTopics".to_owned(),
                     rt::param::to_json(&inputs.extra_topics),
                 );
-                if let Some(value) = &inputs.referrer {
+                if let Some(value) = inputs.referrer.as_ref() {
                     map.insert("referrer".to_owned(), rt::param::to_json(value));
                 }
                 rt::serde_json::Value::Object(map)

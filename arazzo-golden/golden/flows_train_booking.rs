@@ -65,7 +65,7 @@ async fn book_trip_steps(
                     rt::param::to_json(&inputs.passenger),
                 );
                 map.insert("seats".to_owned(), rt::param::to_json(&inputs.seats));
-                if let Some(value) = &inputs.railcard {
+                if let Some(value) = inputs.railcard.as_ref() {
                     map.insert("railcard".to_owned(), rt::param::to_json(value));
                 }
                 rt::serde_json::Value::Object(map)

@@ -35,7 +35,7 @@ async fn photo_steps(
                             "source".to_owned(),
                             rt::serde_json::Value::from("camera"),
                         );
-                        if let Some(value) = &inputs.size {
+                        if let Some(value) = inputs.size.as_ref() {
                             map.insert("size".to_owned(), rt::param::to_json(value));
                         }
                         rt::serde_json::Value::Object(map)

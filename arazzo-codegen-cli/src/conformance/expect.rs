@@ -117,10 +117,11 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     // The README's count() defect: `$[?count(@.products) > 0]` does not test non-emptiness.
     e("oai/bnpl-arazzo.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
     e("oai/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
-    e("oai/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("oai/bnpl-arazzo.yaml", "undeclared-parameter", "`getAuthorization`"),
     e("oai/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
     may("oai/bnpl-arazzo.yaml", "invalid-expression"),
-    e("oai/pet-coupons.arazzo.yaml", "unknown-parameter", "`findPetsByTags`"),
+    e("oai/pet-coupons.arazzo.yaml", "undeclared-parameter", "`findPetsByTags`"),
+    e("oai/pet-coupons.arazzo.yaml", "unknown-parameter", "`getPetCoupons`"),
     e("oai/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
     // jentic fixtures: written for a lenient runner. Dotted body paths (`$response.body.x`),
     // `$steps.x.y` without `.outputs` (the README's spotify case: the fix must be named), ids
@@ -129,7 +130,7 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     e("jentic/bnpl/bnpl-arazzo.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-input", "`$inputs.customer.firstName`"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "missing-parameter", "`AuthorizationToken`"),
-    e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("jentic/bnpl/bnpl-arazzo.yaml", "undeclared-parameter", "`getAuthorization`"),
     may("jentic/bnpl/bnpl-arazzo.yaml", "invalid-expression"),
     e("jentic/bnpl/bnpl-arazzo.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
     e("jentic/discord/discord.arazzo.yaml", "invalid-expression|lenient-expression", "`$response.body#/id`"),
@@ -276,7 +277,7 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     e("oai-1.1/schema-pass/bnpl-example.yaml", "suspicious-criterion", "`$[?count(@.products) > 0]`"),
     e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-input", "`$inputs.customer.firstName`"),
     e("oai-1.1/schema-pass/bnpl-example.yaml", "missing-parameter", "`AuthorizationToken`"),
-    e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-parameter", "`getAuthorization`"),
+    e("oai-1.1/schema-pass/bnpl-example.yaml", "undeclared-parameter", "`getAuthorization`"),
     e("oai-1.1/schema-pass/bnpl-example.yaml", "unknown-step-output", "`initiateBnplTransaction`"),
     may("oai-1.1/schema-pass/bnpl-example.yaml", "invalid-expression"),
     // Defects the schema cannot see: `$sourceDescriptions.userAPI` where the source is

@@ -83,13 +83,34 @@ pub fn log(results: &[DocumentResult], cwd: Option<&Path>) -> Value {
     })
 }
 
+/// A rule described by `arazzo_codegen::CODES`: its one line is the short description, and
+/// the full one adds the code and its default level. A code the table lacks (none of the
+/// library's: a library test keeps the table complete) is described by its name and takes
+/// the level it was reported at.
 fn rule(code: &str, severity: Severity) -> Value {
+    let (short, full, default) = match arazzo_codegen::CODES.iter().find(|c| c.code == code) {
+        Some(c) => (
+            c.description.to_owned(),
+            format!(
+                "arazzo::{code} ({} by default): {}",
+                level(c.severity),
+                c.description
+            ),
+            c.severity,
+        ),
+        None => (
+            format!("arazzo::{code}"),
+            format!("arazzo::{code}"),
+            severity,
+        ),
+    };
     json!({
         "id": code,
         "name": camel(code),
-        "shortDescription": { "text": format!("arazzo::{code}") },
+        "shortDescription": { "text": short },
+        "fullDescription": { "text": full },
         "helpUri": HELP_URI,
-        "defaultConfiguration": { "level": level(severity) },
+        "defaultConfiguration": { "level": level(default) },
     })
 }
 
@@ -206,5 +227,24 @@ mod tests {
         assert_eq!(uri("specs/a b#1.yml"), "specs/a%20b%231.yml");
         assert_eq!(uri("../x/y.yml"), "../x/y.yml");
         assert_eq!(camel("unknown-input"), "UnknownInput");
+    }
+
+    #[test]
+    fn rules_are_described_by_the_library_table() {
+        // A denied warning is reported as an error; its rule keeps the default level.
+        let r = rule("unbraced-expression", Severity::Error);
+        assert_eq!(
+            r["shortDescription"]["text"],
+            "An expression inside a longer string is not braced (`{$inputs.x}`); an error under `strict`."
+        );
+        assert_eq!(
+            r["fullDescription"]["text"],
+            "arazzo::unbraced-expression (warning by default): An expression inside a longer string is not braced (`{$inputs.x}`); an error under `strict`."
+        );
+        assert_eq!(r["defaultConfiguration"]["level"], "warning");
+        for c in arazzo_codegen::CODES {
+            let r = rule(c.code, Severity::Error);
+            assert_eq!(r["shortDescription"]["text"], c.description);
+        }
     }
 }

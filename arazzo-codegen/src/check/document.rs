@@ -56,6 +56,7 @@ pub(super) fn check_with_signatures(
             planned[index] = Some(plan);
         }
     }
+    sources::report_openapi_warnings(cx);
     let workflows = planned.into_iter().flatten().collect();
     let children = std::mem::take(&mut cx.children)
         .into_iter()
@@ -78,6 +79,7 @@ pub(super) fn check_with_signatures(
         step_budget: cx.options.step_budget,
         serde: cx.options.serde,
         children,
+        type_attributes: cx.options.type_attributes.clone(),
     };
     (Some(plan), sigs)
 }
@@ -89,6 +91,35 @@ fn decode(cx: &mut Cx<'_>) -> Option<Document> {
     if !value.is_object() {
         cx.error("invalid-document", "an Arazzo document must be a mapping", "")
             .help = Some("start the file with `arazzo: 1.0.1`, then `info`, `sourceDescriptions` and `workflows`".into());
+        return None;
+    }
+    // An OpenAPI or AsyncAPI description given where a workflow was expected.
+    if value.get("arazzo").is_none()
+        && let Some(kind) = [
+            ("openapi", "OpenAPI"),
+            ("swagger", "Swagger"),
+            ("asyncapi", "AsyncAPI"),
+        ]
+        .iter()
+        .find(|(key, _)| value.get(*key).is_some())
+    {
+        let (key, name) = *kind;
+        let file = cx.display_path();
+        let d = cx.error(
+            "invalid-document",
+            format!("`{file}` is an {name} description, not an Arazzo document"),
+            &format!("/{key}"),
+        );
+        d.label = format!("an {name} description");
+        d.help = Some(format!(
+            "check a workflow against it: list it in an Arazzo document's `sourceDescriptions` \
+             (`- {{name: api, url: {file}, type: {}}}`) and check that document",
+            if key == "asyncapi" {
+                "asyncapi"
+            } else {
+                "openapi"
+            }
+        ));
         return None;
     }
     if let Some(found) = value.get("arazzo").filter(|v| !v.is_string()) {

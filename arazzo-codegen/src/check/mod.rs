@@ -34,6 +34,8 @@ pub(crate) struct Options {
     pub(crate) step_budget: usize,
     /// Which serde derives the generated types get.
     pub(crate) serde: crate::plan::Serde,
+    /// Attributes for generated types, passed on to the plan.
+    pub(crate) type_attributes: Vec<crate::plan::TypeAttribute>,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             strict: false,
             step_budget: 1000,
             serde: crate::plan::Serde::default(),
+            type_attributes: Vec::new(),
         }
     }
 }
@@ -64,6 +67,8 @@ pub(crate) fn check(
         version: Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
+        used_operations: Default::default(),
+        openapi_warnings: Vec::new(),
     };
     let plan = document::check(&mut cx);
     let mut diags = cx.diags;
@@ -89,6 +94,11 @@ pub(crate) struct Cx<'a> {
     pub(crate) version: Version,
     /// Steps (by pointer) that break a structural rule: reported once, not checked further.
     pub(crate) unsound: std::collections::BTreeSet<String>,
+    /// Operations steps call, by where they live (file, pointer).
+    pub(crate) used_operations: std::collections::BTreeSet<(FileId, String)>,
+    /// Warnings about OpenAPI operations, with the operations they concern: reported at the
+    /// end, only when the document calls one of them.
+    pub(crate) openapi_warnings: Vec<(Vec<(FileId, String)>, Diagnostic)>,
     /// The last string [`Cx::span_in_string`] mapped: its pointer, length and offset in the
     /// source (`None`: offsets do not map). Comparing the source with the value costs its
     /// length, and one string can hold thousands of expressions.

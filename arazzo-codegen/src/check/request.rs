@@ -99,8 +99,17 @@ pub(super) fn check(
             .as_ref()
             .is_some_and(|api| is_api_key(api, op, &p.name, loc));
         if declared.is_none() && !authorization && !api_key {
-            unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
-            continue;
+            // Real APIs take headers (and query or cookie parameters) their descriptions omit,
+            // vendor version headers above all: sent as written, with a warning. A path
+            // parameter, the whole query string, or a name the operation declares in another
+            // place cannot be sent so.
+            let elsewhere = op.parameters.iter().any(|d| d.name == p.name);
+            let sendable = matches!(loc, Location::Query | Location::Header | Location::Cookie);
+            if !sendable || elsewhere {
+                unknown_parameter(cx, op, p, loc, pointer, &sources[source].name);
+                continue;
+            }
+            undeclared_parameter(cx, op, p, loc, pointer, &sources[source].name);
         }
         let Some(value) =
             scope.parameter_value(cx, &p.value, &format!("{pointer}/value"), Context::Request)
@@ -118,17 +127,34 @@ pub(super) fn check(
                 // Real documents rarely mark inputs required; the step fails before sending
                 // when the value is absent, and the build says so.
                 let span = cx.span(&format!("{pointer}/value"));
-                cx.push(
-                    Diagnostic::warning(
-                        "optional-path-parameter",
-                        format!("path parameter `{}` comes from an optional input", p.name),
-                    )
-                    .at(span)
-                    .label("may be absent")
-                    .help(
-                        "make the input required (list it in `inputs.required`) or give it a `default`; \
-                         when it is absent the step fails before sending",
+                let written = p.value.as_str().unwrap_or_default();
+                let (message, help) = match &value {
+                    ValueExpr::StepOutput { .. } => (
+                        format!(
+                            "path parameter `{}` comes from step output `{written}`, which the response may lack",
+                            p.name
+                        ),
+                        "the OpenAPI response schema does not require the property (or allows \
+                         `null`), so the output is an `Option`; when the response lacks it the step \
+                         fails before sending. If the API always returns it, mark it `required` (and \
+                         not nullable) in the OpenAPI schema"
+                            .to_owned(),
                     ),
+                    _ => (
+                        format!(
+                            "path parameter `{}` comes from an optional input (`{written}`)",
+                            p.name
+                        ),
+                        "make the input required (list it in `inputs.required`) or give it a `default`; \
+                         when it is absent the step fails before sending"
+                            .to_owned(),
+                    ),
+                };
+                cx.push(
+                    Diagnostic::warning("optional-path-parameter", message)
+                        .at(span)
+                        .label("may be absent")
+                        .help(help),
                 );
             }
             let part = match declared {
@@ -476,6 +502,48 @@ fn unknown_parameter(
     );
 }
 
+/// The warning for a query, header or cookie parameter the operation does not declare, which
+/// is sent as written.
+fn undeclared_parameter(
+    cx: &mut Cx<'_>,
+    op: &Operation,
+    p: &Parameter,
+    loc: Location,
+    pointer: &str,
+    source: &str,
+) {
+    let same_place: Vec<&str> = op
+        .parameters
+        .iter()
+        .filter(|d| d.location == loc)
+        .map(|d| d.name.as_str())
+        .collect();
+    let op_name = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+    let help = match similar(&p.name, same_place.iter().copied()).first() {
+        Some(best) => format!("did you mean `{best}`? If not, the parameter is sent as written"),
+        None => format!(
+            "if the API takes it, it is sent as written; else remove it (or declare it in the \
+             OpenAPI description of `{source}`)"
+        ),
+    };
+    let span = cx.span(&format!("{pointer}/name"));
+    cx.push(
+        Diagnostic::warning(
+            "undeclared-parameter",
+            format!(
+                "operation `{op_name}` declares no {loc} parameter `{}`; it is sent as written",
+                p.name
+            ),
+        )
+        .at(span)
+        .label(format!("not declared by `{op_name}` in source `{source}`"))
+        .help(help),
+    );
+}
+
 fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, String)], sp: &str) {
     // OpenAPI ignores `Accept`, `Content-Type` and `Authorization` header parameters (the
     // media types and security schemes say them), so they are never "missing".
@@ -735,7 +803,16 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         }
         Value::String(text) => {
             let value = scope.value(cx, text, &pp, Context::Request)?;
-            if is_json(&media) && !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_)) {
+            let computed = !matches!(value, ValueExpr::Literal(_) | ValueExpr::Template(_));
+            // A computed object under a form media type is its members as fields, as the same
+            // object written out is; a computed string stays the form text as given.
+            if computed
+                && media == "application/x-www-form-urlencoded"
+                && matches!(value.ty().inner(), RustType::Named(_) | RustType::Json)
+            {
+                return Some(BodyPlan::FormValue(value));
+            }
+            if is_json(&media) && computed {
                 Some(BodyPlan::Json {
                     content_type: ct,
                     value: JsonValue::Expr(value),

@@ -1,7 +1,7 @@
 //! Source descriptions: loading each OpenAPI description and reading its operations.
 
 use super::Cx;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FileId};
 use crate::model::Document;
 use crate::names;
 use crate::openapi::OpenApi;
@@ -122,10 +122,22 @@ pub(super) fn load(cx: &mut Cx<'_>, doc: &Document) -> Vec<Source> {
             }
             // A diagnostic from loading a `$ref` target keeps its own place.
             let at = diagnostic.span.or(found).or(url_span);
-            cx.push(diagnostic.at(at).note(format!(
+            let diagnostic = diagnostic.at(at).note(format!(
                 "in the OpenAPI description `{described}` of source `{}`",
                 sd.name
-            )));
+            ));
+            // A warning about one operation matters only if the document calls it.
+            let concerned = match &api {
+                Some(api) if !diagnostic.is_error() => {
+                    concerned_operations(api, &diagnostic, located.file, &located.pointer)
+                }
+                _ => Vec::new(),
+            };
+            if concerned.is_empty() {
+                cx.push(diagnostic);
+            } else {
+                cx.openapi_warnings.push((concerned, diagnostic));
+            }
         }
         if let Some(api) = api {
             let default_url = api
@@ -246,6 +258,8 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
         version: super::Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
+        used_operations: Default::default(),
+        openapi_warnings: Vec::new(),
     };
     let (plan, workflows) = super::document::check_with_signatures(&mut child);
     let diags = std::mem::take(&mut child.diags);
@@ -274,5 +288,59 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
             plan,
             workflows,
         });
+    }
+}
+
+/// The operations (where they live) a warning at (`file`, `pointer`) concerns: the operation
+/// object it points into; every operation of a path item it points at; for
+/// `duplicate-operation-id`, the first operation of that id, which references by id reach.
+/// Empty when it concerns no operation.
+fn concerned_operations(
+    api: &OpenApi,
+    diagnostic: &Diagnostic,
+    file: FileId,
+    pointer: &str,
+) -> Vec<(FileId, String)> {
+    let under = |base: &str| {
+        pointer == base
+            || pointer
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    if let Some(op) = api
+        .operations
+        .iter()
+        .find(|op| op.location.0 == file && under(&op.location.1))
+    {
+        let owner = match (&op.operation_id, diagnostic.code) {
+            (Some(id), "duplicate-operation-id") => api.operation_by_id(id).unwrap_or(op),
+            _ => op,
+        };
+        return vec![owner.location.clone()];
+    }
+    let item = |op: &&crate::openapi::Operation| {
+        file == api.file
+            && op
+                .pointer
+                .strip_prefix(pointer)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    api.operations
+        .iter()
+        .filter(item)
+        .map(|op| op.location.clone())
+        .collect()
+}
+
+/// Reports the deferred OpenAPI warnings about operations the document calls, each once.
+pub(super) fn report_openapi_warnings(cx: &mut Cx<'_>) {
+    let mut seen: Vec<(&'static str, String, Option<crate::diagnostic::Span>)> = Vec::new();
+    for (operations, diagnostic) in std::mem::take(&mut cx.openapi_warnings) {
+        let key = (diagnostic.code, diagnostic.message.clone(), diagnostic.span);
+        let used = operations.iter().any(|o| cx.used_operations.contains(o));
+        if used && !seen.contains(&key) {
+            seen.push(key);
+            cx.push(diagnostic);
+        }
     }
 }

@@ -249,6 +249,9 @@ fn target<'s>(
         (Some(id), None) => by_operation_id(cx, sources, id, &format!("{sp}/operationId")),
         (None, Some(path)) => by_operation_path(cx, sources, path, &format!("{sp}/operationPath")),
     }
+    .inspect(|(_, op)| {
+        cx.used_operations.insert(op.location.clone());
+    })
 }
 
 fn by_operation_id<'s>(
@@ -894,6 +897,26 @@ fn body_output_type(
         let op_name = op.operation_id.clone().unwrap_or_else(|| op.path.clone());
         let offset = text.find('#').unwrap_or(0);
         let span = cx.span_in_string(pointer, text, offset..text.len());
+        // A `$ref` that points at nothing is a broken OpenAPI description, not a wrong pointer.
+        if let Some(broken) = rejections
+            .iter()
+            .find(|r| r.starts_with("cannot resolve `$ref"))
+        {
+            cx.push(
+                Diagnostic::error(
+                    "unresolved-ref",
+                    format!(
+                        "the response schema of `{op_name}` cannot be read at `{}`: its OpenAPI description has a broken `$ref`",
+                        ptr.unwrap_or_default()
+                    ),
+                )
+                .at(span)
+                .label("reads through the broken `$ref`")
+                .note(broken.clone())
+                .help("fix the `$ref` in the OpenAPI description (or the component it names)"),
+            );
+            return None;
+        }
         cx.push(
             Diagnostic::error(
                 "unknown-response-field",

@@ -141,12 +141,22 @@ impl Scope {
     ) -> Option<ValueExpr> {
         let template = match expr::parse_template(text) {
             Ok(t) => t,
+            // A pre-1.0.1 expression inside a longer string (`Bearer $steps.login.token`): the
+            // string is read with that expression fixed, its text around it kept.
+            // Under `strict` it is the error `lenient` reports.
+            Err(err)
+                if !cx.options.strict
+                    && let Some(t) = lenient_embedded(cx, &err, text, pointer) =>
+            {
+                t
+            }
             Err(err) => {
                 // A whole-value expression with a known, unambiguous fix is read as fixed.
                 let expr = lenient(cx, &err, text, pointer, &self.step_ids)?;
                 return self.resolve(cx, &expr, text, 0..text.len(), pointer, context);
             }
         };
+        dollar_words(cx, &template, text, pointer);
         match template.parts.as_slice() {
             [] => Some(ValueExpr::Literal(Value::String(String::new()))),
             [Part::Text(t)] => Some(ValueExpr::Literal(Value::String(t.clone()))),
@@ -780,6 +790,116 @@ pub(super) fn parse_lenient(
     }
 }
 
+/// Warns about each `$word.more` in the text parts of `template` (`Bearer
+/// $dependencies.x.token`): it looks like a runtime expression, but no Arazzo expression
+/// starts so, and it is sent as written.
+fn dollar_words(cx: &mut Cx<'_>, template: &expr::Template, text: &str, pointer: &str) {
+    let in_expr = |at: usize| {
+        template
+            .parts
+            .iter()
+            .any(|p| matches!(p, Part::Expr { span, .. } if span.contains(&at)))
+    };
+    let word = |s: &str| {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    for (at, _) in text.match_indices('$') {
+        let rest = &text[at + 1..];
+        let root_len = word(rest);
+        let starts_word = rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
+        if !starts_word || !rest[root_len..].starts_with('.') || in_expr(at) {
+            continue;
+        }
+        // The whole dotted word, for the message and the underline.
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))
+            .unwrap_or(rest.len());
+        let written = text[at..at + 1 + len].trim_end_matches('.');
+        let root = &rest[..root_len];
+        let span = cx.span_in_string(pointer, text, at..at + written.len());
+        let close = crate::suggest::closest(root, expr::ROOTS.iter().copied());
+        let help = match close {
+            Some(r) => format!("did you mean `${r}`? Runtime expressions start with `$inputs`, `$steps`, `$workflows`, `$response`, `$request`, `$outputs`, `$components`, `$sourceDescriptions` or `$message`"),
+            None => "runtime expressions start with `$inputs`, `$steps`, `$workflows`, `$response`, `$request`, `$outputs`, `$components`, `$sourceDescriptions` or `$message`; if this is text, allow `not-an-expression`".to_owned(),
+        };
+        cx.push(
+            Diagnostic::warning(
+                "not-an-expression",
+                format!("`{written}` looks like a runtime expression, but `${root}` is not one: it is sent as written"),
+            )
+            .at(span)
+            .label("sent as text")
+            .help(help),
+        );
+    }
+}
+
+/// The fix a parse error's help names (`write `$steps.s.outputs.x``), if it parses.
+fn named_fix(err: &ExprError) -> Option<String> {
+    let fixed = err
+        .help
+        .as_deref()
+        .and_then(|h| h.rsplit_once("write `"))
+        .and_then(|(_, rest)| rest.strip_suffix('`'))?;
+    expr::parse(fixed).is_ok().then(|| fixed.to_owned())
+}
+
+/// `text` read as a template with its one faulty embedded expression (one that does not start
+/// the string) replaced by the fix the error names, with a `lenient-expression` warning that
+/// shows the whole corrected string (not called under `strict`). Spans of the parts stay
+/// those of `text`. `None` when the error is not such an expression or the fixed string still
+/// does not parse.
+fn lenient_embedded(
+    cx: &mut Cx<'_>,
+    err: &ExprError,
+    text: &str,
+    pointer: &str,
+) -> Option<expr::Template> {
+    let start = text
+        .get(..=err.offset.min(text.len().saturating_sub(1)))?
+        .rfind('$')?;
+    if start == 0 {
+        return None;
+    }
+    let fixed = named_fix(err)?;
+    // The written expression runs to the first character no expression of this kind holds.
+    let len = text[start..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "$_.-#/~".contains(c)))
+        .unwrap_or(text.len() - start);
+    let end = start + len;
+    let braced = format!("{{{fixed}}}");
+    let corrected = format!("{}{braced}{}", &text[..start], &text[end..]);
+    let mut template = expr::parse_template(&corrected).ok()?;
+    // Back to `text`'s offsets: the fixed part covers what was written, the rest shifts.
+    let new_end = start + braced.len();
+    for part in &mut template.parts {
+        if let Part::Expr { span, .. } = part {
+            *span = if span.start >= new_end {
+                span.start + end - new_end..span.end + end - new_end
+            } else if span.end > start {
+                start..end
+            } else {
+                span.clone()
+            };
+        }
+    }
+    let span = cx.span_in_string(pointer, text, start..end);
+    cx.push(
+        Diagnostic::warning(
+            "lenient-expression",
+            format!(
+                "`{}` is not an Arazzo 1.0.1 expression; read as `{fixed}`",
+                &text[start..end]
+            ),
+        )
+        .at(span)
+        .label(err.message.clone())
+        .help(format!("write `{corrected}`")),
+    );
+    Some(template)
+}
+
 fn lenient(
     cx: &mut Cx<'_>,
     err: &ExprError,
@@ -787,13 +907,7 @@ fn lenient(
     pointer: &str,
     step_ids: &[String],
 ) -> Option<Expr> {
-    let fixed = err
-        .help
-        .as_deref()
-        .and_then(|h| h.rsplit_once("write `"))
-        .and_then(|(_, rest)| rest.strip_suffix('`'))
-        .map(str::to_owned);
-    let fixed = fixed.and_then(|f| expr::parse(&f).ok().map(|e| (f, e)));
+    let fixed = named_fix(err).and_then(|f| expr::parse(&f).ok().map(|e| (f, e)));
     // `$steps.<id with spaces>.outputs.<name>`: Arazzo 1.0.1 allowed any characters in names.
     let spaced = || {
         let rest = text.strip_prefix("$steps.")?;

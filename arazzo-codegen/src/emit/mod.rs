@@ -27,7 +27,7 @@ pub(crate) fn emit(plan: &Plan, runtime: Option<&syn::Path>) -> Result<String, s
         let name = format_ident!("requires_{}", f.name());
         quote! { ::arazzo_runtime::__private::#name!(); }
     });
-    let mut tokens = tokens(plan, &workflow::called(plan));
+    let mut tokens = tokens(plan, &workflow::called(plan))?;
     tokens = quote! { #(#requires)* #tokens };
     if let Some(runtime) = runtime {
         tokens = retarget(tokens, &runtime.to_token_stream());
@@ -46,8 +46,13 @@ pub(crate) fn emit(plan: &Plan, runtime: Option<&syn::Path>) -> Result<String, s
 }
 
 /// The items of one document; `called` lists the `*_with_status` functions other workflows
-/// call. Documents it loads as `type: arazzo` sources become modules.
-fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStream {
+/// call. Documents it loads as `type: arazzo` sources become modules. Fails only when a type
+/// attribute does not lex, which the generator rules out before the run.
+fn tokens(
+    plan: &Plan,
+    called: &std::collections::BTreeSet<String>,
+) -> Result<TokenStream, syn::Error> {
+    let attributes = types::Attributes::parse(&plan.type_attributes)?;
     let sources = plan.sources.iter().map(|s| {
         let name = format_ident!("{}", s.const_name);
         let url = &s.default_url;
@@ -68,10 +73,11 @@ fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStre
         ));
         quote! { #doc pub const #name: &str = #url; }
     });
-    let workflows = plan
+    let workflows: Vec<TokenStream> = plan
         .workflows
         .iter()
-        .map(|w| workflow::emit(plan, w, called));
+        .map(|w| workflow::emit(plan, w, called, &attributes))
+        .collect();
     let children = plan.children.iter().map(|c| {
         let module = format_ident!("{}", c.module);
         let d = doc(&format!(
@@ -87,10 +93,11 @@ fn tokens(plan: &Plan, called: &std::collections::BTreeSet<String>) -> TokenStre
             .filter(|w| w.has_status())
             .map(|w| w.inner_fn_name.clone())
             .collect();
-        let inner = tokens(&c.plan, &all);
-        quote! { #d pub mod #module { #inner } }
+        let inner = tokens(&c.plan, &all)?;
+        Ok(quote! { #d pub mod #module { #inner } })
     });
-    quote! { #(#sources)* #(#message_sources)* #(#workflows)* #(#children)* }
+    let children = children.collect::<Result<Vec<_>, syn::Error>>()?;
+    Ok(quote! { #(#sources)* #(#message_sources)* #(#workflows)* #(#children)* })
 }
 
 /// `tokens` with every `::arazzo_runtime` path start replaced by `runtime`, in code and in

@@ -30,7 +30,7 @@ pub(super) fn send_result(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStrea
         Path::Built(built) => (quote! { let path = #built; }, quote! { &path }),
     };
     let params = r.params.iter().map(param);
-    let body = r.body.as_ref().map(body);
+    let body = r.body.as_ref().map(|b| body(b, id));
     let security = security(&r.security);
     let request = quote! {
         client
@@ -114,6 +114,46 @@ fn json_ref(v: &ValueExpr) -> TokenStream {
     }
     let r = serialize_ref(v);
     quote! { &::arazzo_runtime::__private::param::to_json(#r) }
+}
+
+/// An absent-able value as an `Option<&T>` expression: an optional input or an optional step
+/// output (one the response may lack), read whole. The one rule for absent values (README,
+/// Decisions) is applied through it in every location: a query, header, cookie or
+/// querystring parameter, a JSON member, a form field or a multipart part is left out; a path
+/// fails the step (see [`present`]). `None` for a value that is always there.
+fn optional_ref(v: &ValueExpr) -> Option<TokenStream> {
+    if !v.ty().is_option() {
+        return None;
+    }
+    match v {
+        ValueExpr::Input {
+            field,
+            pointer: None,
+            ..
+        } => {
+            let f = format_ident!("{}", field);
+            Some(quote! { inputs.#f.as_ref() })
+        }
+        ValueExpr::StepOutput {
+            var,
+            pointer: None,
+            unset: None,
+            ..
+        } => {
+            let v = format_ident!("{}", var);
+            Some(quote! { #v.as_ref() })
+        }
+        ValueExpr::StepOutput {
+            var,
+            pointer: None,
+            unset,
+            ..
+        } => {
+            let r = step_ref(var, unset);
+            Some(quote! { #r.as_ref() })
+        }
+        _ => None,
+    }
 }
 
 /// An optional path value, unwrapped: an absent value fails the step (a path cannot leave a
@@ -205,47 +245,15 @@ pub(super) fn param(p: &ParamPlan) -> TokenStream {
             ParamLocation::Cookie => quote! { .cookie_styled(#name, #explode, #v) },
         };
     }
-    let optional = p.value.ty().is_option();
-    let value = match (&p.value, optional) {
-        (
-            ValueExpr::Input {
-                field,
-                pointer: None,
-                ty,
-            },
-            true,
-        ) => {
-            let f = format_ident!("{}", field);
-            if needs_json(ty) {
-                quote! { inputs.#f.as_ref().map(::arazzo_runtime::__private::param::to_json) }
-            } else {
-                quote! { inputs.#f.as_ref() }
-            }
+    let absent_able = optional_ref(&p.value);
+    let optional = absent_able.is_some();
+    let value = match absent_able {
+        Some(r) if needs_json(&p.value.ty()) => {
+            quote! { #r.map(::arazzo_runtime::__private::param::to_json) }
         }
-        (
-            ValueExpr::StepOutput {
-                var,
-                pointer: None,
-                unset,
-                ..
-            },
-            true,
-        ) => {
-            if unset.is_some() {
-                let r = step_ref(var, unset);
-                quote! { #r.as_ref() }
-            } else {
-                let v = format_ident!("{}", var);
-                quote! { #v.as_ref() }
-            }
-        }
-        (v, _) => value_arg(v),
+        Some(r) => r,
+        None => value_arg(&p.value),
     };
-    let optional = optional
-        && matches!(
-            p.value,
-            ValueExpr::Input { pointer: None, .. } | ValueExpr::StepOutput { pointer: None, .. }
-        );
     if p.json_text {
         let text = if optional {
             quote! { #value.map(::arazzo_runtime::__private::param::json_text) }
@@ -304,7 +312,7 @@ fn located(loc: &ParamLocation, name: &str, value: TokenStream, optional: bool) 
     }
 }
 
-fn body(b: &BodyPlan) -> TokenStream {
+fn body(b: &BodyPlan, step: &str) -> TokenStream {
     match b {
         BodyPlan::Text {
             content_type,
@@ -346,13 +354,8 @@ fn body(b: &BodyPlan) -> TokenStream {
             let part = quote! { ::arazzo_runtime::__private::param::Part };
             let parts = parts.iter().map(|(k, j)| {
                 let value = match j {
-                    JsonValue::Expr(ValueExpr::Input {
-                        field,
-                        pointer: None,
-                        ty,
-                    }) if ty.is_option() => {
-                        let f = format_ident!("{}", field);
-                        quote! { inputs.#f.as_ref().map(#part::value) }
+                    JsonValue::Expr(e) if let Some(r) = optional_ref(e) => {
+                        quote! { #r.map(#part::value) }
                     }
                     JsonValue::Expr(other) => {
                         let r = value_ref(other);
@@ -370,12 +373,35 @@ fn body(b: &BodyPlan) -> TokenStream {
             });
             quote! { .multipart_body([#(#parts),*]) }
         }
+        BodyPlan::FormValue(v) => {
+            let r = serialize_ref(v);
+            let rt = quote! { ::arazzo_runtime::__private };
+            // Members as fields; a `null` member is absent, so left out (as in a literal form).
+            quote! {
+                .form_body(
+                    match #rt::param::to_json(#r) {
+                        #rt::serde_json::Value::Object(members) => Ok(members),
+                        _ => Err(::arazzo_runtime::WorkflowError::Request {
+                            step: #step,
+                            message: "the form payload is not a JSON object".to_owned(),
+                        }),
+                    }?
+                    .iter()
+                    .map(|(name, value)| {
+                        (
+                            name.as_str(),
+                            (!value.is_null())
+                                .then(|| #rt::param::ParamValue::to_param(value).into_owned()),
+                        )
+                    }),
+                )
+            }
+        }
         BodyPlan::Form(fields) => {
             let pairs = fields.iter().map(|(k, v)| {
                 let value = match v {
-                    ValueExpr::Input { field, pointer: None, ty } if ty.is_option() => {
-                        let f = format_ident!("{}", field);
-                        quote! { inputs.#f.as_ref().map(|v| ::arazzo_runtime::__private::param::ParamValue::to_param(v).into_owned()) }
+                    v if let Some(r) = optional_ref(v) => {
+                        quote! { #r.map(|v| ::arazzo_runtime::__private::param::ParamValue::to_param(v).into_owned()) }
                     }
                     other => {
                         let r = value_ref(other);
@@ -398,17 +424,12 @@ pub(super) fn json_value(j: &JsonValue) -> TokenStream {
             quote! { ::arazzo_runtime::__private::param::to_json(#r) }
         }
         JsonValue::Object(members) => {
+            // An absent value leaves its member out (not `null`), as it leaves a query
+            // parameter or form field out.
             let inserts = members.iter().map(|(k, v)| match v {
-                // An absent optional input leaves its member out, as query and form
-                // parameters do, instead of sending `null`.
-                JsonValue::Expr(ValueExpr::Input {
-                    field,
-                    ty,
-                    pointer: None,
-                }) if ty.is_option() => {
-                    let f = format_ident!("{}", field);
+                JsonValue::Expr(e) if let Some(r) = optional_ref(e) => {
                     quote! {
-                        if let Some(value) = &inputs.#f {
+                        if let Some(value) = #r {
                             map.insert(#k.to_owned(), ::arazzo_runtime::__private::param::to_json(value));
                         }
                     }
@@ -418,9 +439,9 @@ pub(super) fn json_value(j: &JsonValue) -> TokenStream {
                     quote! { map.insert(#k.to_owned(), #v); }
                 }
             });
-            let optional = members.iter().any(|(_, v)| {
-                matches!(v, JsonValue::Expr(ValueExpr::Input { ty, pointer: None, .. }) if ty.is_option())
-            });
+            let optional = members
+                .iter()
+                .any(|(_, v)| matches!(v, JsonValue::Expr(e) if optional_ref(e).is_some()));
             if !optional {
                 // Every member is sent: one expression, members in order.
                 let members = members.iter().map(|(k, v)| {

@@ -6,7 +6,52 @@ use serde_json::Value;
 
 use super::doc;
 use super::values::{json_tokens, type_tokens};
-use crate::plan::{Field, OutputsPlan, Presence, RustType, Serde, TypeBody, TypeDef};
+use crate::plan::{
+    Field, OutputsPlan, Presence, RustType, Serde, TypeAttribute, TypeBody, TypeDef,
+};
+
+/// The attributes `Builder::type_attribute` adds, lexed once per document.
+pub(super) struct Attributes(Vec<(TypeAttribute, TokenStream)>);
+
+impl Attributes {
+    pub(super) fn parse(attributes: &[TypeAttribute]) -> Result<Self, syn::Error> {
+        attributes
+            .iter()
+            .map(|a| Ok((a.clone(), syn::parse_str::<TokenStream>(&a.attribute)?)))
+            .collect::<Result<Vec<_>, syn::Error>>()
+            .map(Self)
+    }
+
+    /// The attributes of type `type_name` of workflow `workflow_id`, in call order.
+    pub(super) fn of(&self, workflow_id: &str, type_name: &str) -> TokenStream {
+        let selected = self
+            .0
+            .iter()
+            .filter(|(a, _)| a.selects(workflow_id, type_name))
+            .map(|(_, tokens)| tokens);
+        quote! { #(#selected)* }
+    }
+}
+
+/// `item` with `extra` attributes inserted before its first top-level `pub`: after the
+/// generated docs and derives, so that a derive helper (`#[serde(...)]`) follows its derive,
+/// and after `without_serde`, which must not drop what the user asked for.
+fn with_attributes(item: TokenStream, extra: TokenStream) -> TokenStream {
+    if extra.is_empty() {
+        return item;
+    }
+    let mut out: Vec<TokenTree> = Vec::new();
+    let mut extra = Some(extra);
+    for tree in item {
+        if matches!(&tree, TokenTree::Ident(i) if i == "pub")
+            && let Some(extra) = extra.take()
+        {
+            out.extend(extra);
+        }
+        out.push(tree);
+    }
+    out.into_iter().collect()
+}
 
 const SERDE: &str = "::arazzo_runtime::__private::serde";
 
@@ -80,18 +125,26 @@ fn serde_attrs(tokens: TokenStream, derives_serde: bool) -> TokenStream {
 }
 
 /// A generated input type.
-pub(super) fn type_def(def: &TypeDef, all: &[TypeDef], serde: Serde) -> TokenStream {
+pub(super) fn type_def(
+    def: &TypeDef,
+    all: &[TypeDef],
+    serde: Serde,
+    extra: TokenStream,
+) -> TokenStream {
     let is_inputs = all.first().is_some_and(|first| first.name == def.name);
     // The types inputs use are written into request bodies (and may be outputs): always
     // `Serialize`.
-    type_def_with(def, all, !is_inputs, serde.inputs, true)
+    with_attributes(
+        type_def_with(def, all, !is_inputs, serde.inputs, true),
+        extra,
+    )
 }
 
 /// A type of a step output read from a message: decoded from the payload (`Deserialize`,
 /// whatever `Builder::serde` says) and written as a workflow output (`Serialize`); no
 /// constructor, since the workflow builds it.
-pub(super) fn output_type_def(def: &TypeDef) -> TokenStream {
-    type_def_with(def, &[], true, true, false)
+pub(super) fn output_type_def(def: &TypeDef, extra: TokenStream) -> TokenStream {
+    with_attributes(type_def_with(def, &[], true, true, false), extra)
 }
 
 fn type_def_with(
@@ -281,7 +334,12 @@ fn default_value(ty: &RustType, v: &Value, all: &[TypeDef]) -> TokenStream {
 }
 
 /// The outputs struct.
-pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan, serde: Serde) -> TokenStream {
+pub(super) fn outputs(
+    workflow_id: &str,
+    o: &OutputsPlan,
+    serde: Serde,
+    extra: TokenStream,
+) -> TokenStream {
     let name = format_ident!("{}", o.type_name);
     let docs = doc(&format!("Outputs of the `{workflow_id}` workflow."));
     let fields = o.fields.iter().map(|f| {
@@ -299,7 +357,7 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan, serde: Serde) -> Token
             #derives
             pub struct #name { #(#fields,)* }
         };
-        return serde_attrs(tokens, serde.outputs);
+        return with_attributes(serde_attrs(tokens, serde.outputs), extra);
     }
     // Credentials keep their plain types for callers; only `Debug` hides them.
     let debug_fields = o.fields.iter().map(|f| {
@@ -324,5 +382,5 @@ pub(super) fn outputs(workflow_id: &str, o: &OutputsPlan, serde: Serde) -> Token
             }
         }
     };
-    serde_attrs(tokens, serde.outputs)
+    with_attributes(serde_attrs(tokens, serde.outputs), extra)
 }

@@ -55,6 +55,10 @@ pub(crate) fn json_tokens(v: &Value) -> TokenStream {
             let items = items.iter().map(json_tokens);
             quote! { #value::Array(vec![#(#items),*]) }
         }
+        // No `mut` binding that nothing mutates (`payload: {}`): it fails `deny(warnings)`.
+        Value::Object(map) if map.is_empty() => {
+            quote! { #value::Object(::arazzo_runtime::__private::serde_json::Map::new()) }
+        }
         Value::Object(map) => {
             let inserts = map.iter().map(|(k, v)| {
                 let v = json_tokens(v);

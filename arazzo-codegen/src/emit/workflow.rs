@@ -15,7 +15,12 @@ use crate::plan::{
 
 /// Everything one workflow generates. `called` holds the `*_with_status` functions that
 /// other workflows call.
-pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> TokenStream {
+pub(super) fn emit(
+    plan: &Plan,
+    w: &WorkflowPlan,
+    called: &BTreeSet<String>,
+    attributes: &types::Attributes,
+) -> TokenStream {
     let name = format_ident!("{}", w.fn_name);
     let inputs_ty = format_ident!("{}", w.inputs.first().map_or("Inputs", |d| d.name.as_str()));
     let outputs_ty = format_ident!("{}", w.outputs.type_name);
@@ -58,9 +63,17 @@ pub(super) fn emit(plan: &Plan, w: &WorkflowPlan, called: &BTreeSet<String>) -> 
     let input_types = w
         .inputs
         .iter()
-        .map(|d| types::type_def(d, &w.inputs, plan.serde));
-    let outputs = types::outputs(&w.id, &w.outputs, plan.serde);
-    let output_types = w.output_types.iter().map(types::output_type_def);
+        .map(|d| types::type_def(d, &w.inputs, plan.serde, attributes.of(&w.id, &d.name)));
+    let outputs = types::outputs(
+        &w.id,
+        &w.outputs,
+        plan.serde,
+        attributes.of(&w.id, &w.outputs.type_name),
+    );
+    let output_types = w
+        .output_types
+        .iter()
+        .map(|d| types::output_type_def(d, attributes.of(&w.id, &d.name)));
     let functions = if with_status {
         let inner = format_ident!("{}", w.inner_fn_name);
         let inner_doc = doc(&format!(

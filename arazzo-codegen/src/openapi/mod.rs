@@ -219,7 +219,7 @@ impl OpenApi {
                 r.warning(
                     "duplicate-operation-id",
                     op.location.0,
-                    &op.location.1,
+                    &format!("{}/operationId", op.location.1),
                     format!(
                         "operationId `{id}` is also used by {} {}; references by id reach that one",
                         first.method, first.path

@@ -180,6 +180,18 @@ impl PathItem {
 }
 
 /// Reads every operation under `paths` of the root document.
+/// What a path template must percent-encode to be a URL path (RFC 3986): controls, space and
+/// the characters URLs do not allow; `{`/`}` stay, they delimit template variables.
+const PATH_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'^')
+    .add(b'|')
+    .add(b'\\');
+
 pub(crate) fn read_paths(r: &mut Reader<'_>, root: FileId) -> Vec<Operation> {
     let mut operations = Vec::new();
     for path in r.keys(root, "/paths") {
@@ -200,7 +212,26 @@ pub(crate) fn read_paths(r: &mut Reader<'_>, root: FileId) -> Vec<Operation> {
         let Some(item) = path_item(r, root, &item_ptr) else {
             continue;
         };
+        let before = operations.len();
         read_path_item(r, &path, &item_ptr, &item, &mut operations);
+        // A URL path cannot hold whitespace or control characters as they are.
+        if operations.len() > before
+            && let Some(bad) = path.chars().find(|c| c.is_whitespace() || c.is_control())
+        {
+            r.warning(
+                "invalid-openapi",
+                root,
+                &item_ptr,
+                format!(
+                    "path `{path}` contains {}, which a URL path cannot hold; it is sent percent-encoded",
+                    if bad == ' ' { "a space".to_owned() } else { format!("`{}`", bad.escape_default()) }
+                ),
+            )
+            .help = Some(format!(
+                "write the path as the server expects it, percent-encoded: `{}`",
+                percent_encoding::utf8_percent_encode(&path, PATH_UNSAFE)
+            ));
+        }
     }
     operations
 }

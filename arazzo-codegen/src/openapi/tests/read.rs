@@ -663,7 +663,11 @@ components: {}
         (true, "invalid-openapi", "/paths/~1a~1{id}/put"),
         (true, "invalid-openapi", "/paths/c"),
         (false, "invalid-openapi", "/paths/~1d~1{x}/get"),
-        (false, "duplicate-operation-id", "/paths/~1b/get"),
+        (
+            false,
+            "duplicate-operation-id",
+            "/paths/~1b/get/operationId",
+        ),
         (false, "invalid-openapi", "/paths/~1d~1{x}/get/security"),
     ];
     for e in expect {
