@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
 /// A loaded file, numbered in load order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub(crate) u32);
@@ -180,9 +182,6 @@ impl Diagnostic {
     }
 }
 
-/// Columns a tab takes in a rendered source line (as rustc shows them).
-const TAB_WIDTH: usize = 4;
-
 /// The text of the files diagnostics point into: all rendering needs, so that this module
 /// does not depend on how files are loaded.
 pub(crate) trait SourceText {
@@ -257,69 +256,94 @@ pub(crate) fn locate_all(diagnostics: &mut [Diagnostic], files: &dyn SourceText)
 }
 
 impl Diagnostic {
-    /// Renders rustc-style, without colours (see the type's docs). Notes follow the snippet as
-    /// `= note:` lines, help comes last; without a span (or with a span in a file `files` does
-    /// not know) only the header, notes and help are shown. Ends with a newline.
+    /// Renders rustc-style, without colours (see the type's docs), with `annotate-snippets`,
+    /// rustc's own renderer. Notes follow the snippet as `= note:` lines, help comes last;
+    /// without a span (or with a span in a file `files` does not know) only the header, notes
+    /// and help are shown. Ends with a newline.
     pub(crate) fn render(&self, files: &dyn SourceText) -> String {
-        let mut out = format!(
-            "{}[arazzo::{}]: {}\n",
-            self.severity,
-            self.code,
-            clip(&self.message)
-        );
-        // The main span's file with every mark in it by line, then each other file that a
-        // secondary label points into, under a `:::` header (as rustc does).
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let id = format!("arazzo::{}", self.code);
+        let message = clip(&self.message);
+        let notes: Vec<_> = self.notes.iter().map(|n| clip(n)).collect();
+        let help = self.help.as_deref().map(clip);
+        // The main span first, then the secondary labels; each file once, in that order (a
+        // file after the first is shown under a `:::` header, as rustc does).
         let mut marks: Vec<Mark<'_>> = Vec::new();
-        if let Some(snippet) = self.span.and_then(|span| Snippet::new(span, files)) {
+        if let Some(span) = self.span {
             marks.push(Mark {
-                snippet,
+                span,
                 primary: true,
                 label: clip(&self.label),
             });
-            for l in &self.secondary {
-                if let Some(snippet) = Snippet::new(l.span, files) {
-                    marks.push(Mark {
-                        snippet,
-                        primary: false,
-                        label: clip(&l.text),
-                    });
-                }
-            }
+            marks.extend(self.secondary.iter().map(|l| Mark {
+                span: l.span,
+                primary: false,
+                label: clip(&l.text),
+            }));
         }
-        let gutter = marks
-            .iter()
-            .map(|m| m.snippet.line.to_string().len())
-            .max()
-            .unwrap_or(1);
-        let pad = " ".repeat(gutter);
-        let mut shown: Vec<FileId> = Vec::new();
+        let mut excerpts: Vec<Excerpt<'_>> = Vec::new();
         for m in &marks {
-            let s = &m.snippet;
-            if shown.contains(&s.file) {
+            if excerpts.iter().any(|e| e.file == m.span.file) {
                 continue;
             }
-            let arrow = if shown.is_empty() { "-->" } else { ":::" };
-            shown.push(s.file);
-            out.push_str(&format!(
-                "{pad}{arrow} {}:{}:{}\n",
-                s.path, s.line, s.column
+            let in_file: Vec<&Mark<'_>> = marks
+                .iter()
+                .filter(|o| o.span.file == m.span.file)
+                .collect();
+            // A span in a file `files` does not know hides only itself; the primary's file
+            // decides whether there is a snippet at all.
+            if let Some(excerpt) = Excerpt::new(m.span.file, &in_file, files) {
+                excerpts.push(excerpt);
+            } else if m.primary {
+                break;
+            }
+        }
+        if excerpts.is_empty() {
+            // annotate-snippets draws a gutter even with no snippet to hang it on; without one,
+            // the header, notes and help stand alone, as rustc prints a spanless error.
+            let mut out = format!("{}[{id}]: {message}\n", self.severity);
+            for note in &notes {
+                out.push_str(&indented("  = note: ", note));
+            }
+            if let Some(help) = &help {
+                out.push_str(&indented("help: ", help));
+            }
+            return out;
+        }
+        let mut group = Group::with_title(level.primary_title(message.as_ref()).id(id.as_str()));
+        for e in &excerpts {
+            let mut snippet = Snippet::source(e.text)
+                .path(e.path.as_str())
+                .line_start(e.line);
+            for (range, primary, label) in &e.marks {
+                let kind = if *primary {
+                    AnnotationKind::Primary
+                } else {
+                    AnnotationKind::Context
+                };
+                let annotation = kind.span(range.clone());
+                snippet = snippet.annotation(if label.is_empty() {
+                    annotation
+                } else {
+                    annotation.label(*label)
+                });
+            }
+            group = group.element(snippet);
+        }
+        for note in &notes {
+            group = group.element(Level::NOTE.message(note.as_ref()));
+        }
+        let mut report = vec![group];
+        if let Some(help) = &help {
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_ref()),
             ));
-            out.push_str(&format!("{pad} |\n"));
-            render_lines(
-                &mut out,
-                &pad,
-                marks.iter().filter(|o| o.snippet.file == s.file).collect(),
-            );
         }
-        if !marks.is_empty() && (!self.notes.is_empty() || self.help.is_some()) {
-            out.push_str(&format!("{pad} |\n"));
-        }
-        for note in &self.notes {
-            out.push_str(&indented(&format!("{pad} = note: "), &clip(note)));
-        }
-        if let Some(help) = &self.help {
-            out.push_str(&indented("help: ", &clip(help)));
-        }
+        let mut out = Renderer::plain().term_width(MAX_LINE).render(&report);
+        out.push('\n');
         out
     }
 }
@@ -328,8 +352,8 @@ impl Diagnostic {
 /// Messages quote spec text, and a quote must never repeat a whole hostile document.
 pub(crate) const MAX_TEXT: usize = 400;
 
-/// The widest source line shown in a snippet, in characters; longer lines show a window
-/// around the span, `…` marking what is cut.
+/// The width a snippet is laid out for, in columns; longer source lines show a window around
+/// the span, `...` marking what is cut (annotate-snippets' `term_width`).
 const MAX_LINE: usize = 160;
 
 /// How many diagnostics of one document are rendered; the rest are counted in a last line.
@@ -370,15 +394,16 @@ pub(crate) fn shown(diagnostics: &[Diagnostic]) -> (Vec<&Diagnostic>, usize, usi
     (out, hidden_errors, hidden_warnings)
 }
 
-/// `prefix` then `text`, later lines of `text` indented under its first.
+/// `prefix` then `text`, later lines of `text` indented under its first; ends with a newline.
 fn indented(prefix: &str, text: &str) -> String {
     let mut out = String::new();
     for (i, line) in text.lines().enumerate() {
-        if i == 0 {
-            out.push_str(prefix);
+        let lead = if i == 0 {
+            prefix.to_owned()
         } else {
-            out.push_str(&" ".repeat(prefix.len()));
-        }
+            " ".repeat(prefix.len())
+        };
+        out.push_str(&lead);
         out.push_str(line);
         out.push('\n');
     }
@@ -391,90 +416,53 @@ fn indented(prefix: &str, text: &str) -> String {
 
 /// One annotated span: carets (`^`) for the main one, dashes (`-`) for secondary ones.
 struct Mark<'a> {
-    snippet: Snippet,
+    span: Span,
     primary: bool,
     label: std::borrow::Cow<'a, str>,
 }
 
-/// Annotated lines of one file in line order (each source line once, every mark under it),
-/// with `...` where lines are skipped.
-fn render_lines(out: &mut String, pad: &str, mut marks: Vec<&Mark<'_>>) {
-    marks.sort_by_key(|m| (m.snippet.line, !m.primary));
-    let mut last: Option<usize> = None;
-    for m in marks {
-        let s = &m.snippet;
-        if last != Some(s.line) {
-            if last.is_some_and(|l| s.line > l + 1) {
-                out.push_str("...\n");
-            }
-            if s.text.is_empty() {
-                out.push_str(&format!("{:<w$} |\n", s.line, w = pad.len()));
-            } else {
-                out.push_str(&format!("{:<w$} | {}\n", s.line, s.text, w = pad.len()));
-            }
-            last = Some(s.line);
-        }
-        let under = if m.primary { "^" } else { "-" };
-        let mut line = format!("{pad} | {}{}", " ".repeat(s.indent), under.repeat(s.carets));
-        if !m.label.is_empty() {
-            line.push(' ');
-            line.push_str(&m.label);
-        }
-        out.push_str(&line);
-        out.push('\n');
-    }
-}
-
-/// The source line a span starts on, tabs expanded, and where its carets go.
-struct Snippet {
+/// What one file shows: the lines from its first mark to its last (so a snippet of a large
+/// document costs what those lines do), where they start, and the marks as ranges into them,
+/// each cut at the end of its first line as rustc marks a span in YAML.
+struct Excerpt<'a> {
     file: FileId,
     path: String,
+    text: &'a str,
+    /// 1-based number of the first line of `text`.
     line: usize,
-    column: usize,
-    text: String,
-    /// Display columns before the first caret.
-    indent: usize,
-    /// At least one.
-    carets: usize,
+    marks: Vec<(std::ops::Range<usize>, bool, &'a str)>,
 }
 
-impl Snippet {
-    fn new(span: Span, files: &dyn SourceText) -> Option<Self> {
-        let (path, text) = files.source(span.file)?;
-        let start = floor_char_boundary(text, span.start);
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let end = floor_char_boundary(text, span.end).clamp(start, line_end);
-        let (line, column) = line_col_in(text, span.start);
-        let source = text[line_start..line_end].trim_end_matches('\r');
-        let before = &text[line_start..start];
-        let marked = text[start..end].trim_end_matches('\r');
-        let (mut shown, mut indent) = (expand_tabs(source), display_width(before));
-        let mut carets = display_width(marked).max(1);
-        if source.chars().count() > MAX_LINE {
-            // A window of the line: some context before the span, then as much as fits.
-            let context = MAX_LINE / 4;
-            let skip = before.chars().count().saturating_sub(context);
-            let window: String = source.chars().skip(skip).take(MAX_LINE).collect();
-            let cut_before = if skip > 0 { "…" } else { "" };
-            let cut_after = if skip + MAX_LINE < source.chars().count() {
-                "…"
-            } else {
-                ""
-            };
-            indent = display_width(&before.chars().skip(skip).collect::<String>())
-                + cut_before.chars().count();
-            carets = carets.min(MAX_LINE.saturating_sub(indent).max(1));
-            shown = format!("{cut_before}{}{cut_after}", expand_tabs(&window));
-        }
+impl<'a> Excerpt<'a> {
+    fn new(file: FileId, marks: &[&'a Mark<'a>], files: &'a dyn SourceText) -> Option<Self> {
+        let (path, text) = files.source(file)?;
+        let start_of = |at: usize| {
+            let at = floor_char_boundary(text, at);
+            text[..at].rfind('\n').map_or(0, |i| i + 1)
+        };
+        let end_of = |at: usize| {
+            let at = floor_char_boundary(text, at);
+            text[at..].find('\n').map_or(text.len(), |i| at + i)
+        };
+        let first = marks.iter().map(|m| start_of(m.span.start)).min()?;
+        let last = marks.iter().map(|m| end_of(m.span.start)).max()?;
+        let (line, _) = line_col_in(text, first);
+        let shown = &text[first..last];
+        let marks = marks
+            .iter()
+            .map(|m| {
+                let start = floor_char_boundary(text, m.span.start);
+                let end = floor_char_boundary(text, m.span.end).clamp(start, end_of(start));
+                let end = start + text[start..end].trim_end_matches('\r').len();
+                (start - first..end - first, m.primary, m.label.as_ref())
+            })
+            .collect();
         Some(Self {
-            file: span.file,
+            file,
             path,
-            line,
-            column,
             text: shown,
-            indent,
-            carets,
+            line,
+            marks,
         })
     }
 }
@@ -495,16 +483,6 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
         at -= 1;
     }
     at
-}
-
-fn expand_tabs(text: &str) -> String {
-    text.replace('\t', &" ".repeat(TAB_WIDTH))
-}
-
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if c == '\t' { TAB_WIDTH } else { 1 })
-        .sum()
 }
 
 #[cfg(test)]
@@ -681,11 +659,12 @@ help: remove it
             "error[arazzo::duplicate-id]: step `send` is defined twice
   --> flow.yml:9:7
    |
-1  | k1: 1
+ 1 | k1: 1
    | -- first defined here
 ...
-9  | step: send
+ 9 | step: send
    |       ^^^^ defined again
+   |
   ::: api.yml:12:7
    |
 12 | step: send
