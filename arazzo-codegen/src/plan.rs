@@ -440,6 +440,9 @@ pub(crate) struct RequestPlan {
     /// The operation's default base URL (its own or its path item's `servers`), when it
     /// differs from the source's. A `ClientBuilder::base_url` override still wins.
     pub(crate) base: Option<String>,
+    /// The operation's `operationId` (else `METHOD path`) and its path template as the
+    /// OpenAPI description writes it, for the step's tracing span.
+    pub(crate) operation: (String, String),
     /// The path template with its parameters.
     pub(crate) path: Vec<PathPart>,
     /// Query, header and cookie parameters.

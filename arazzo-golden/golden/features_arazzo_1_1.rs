@@ -28,6 +28,7 @@ async fn select_pet_steps(
             0usize => {
                 let response = client
                     .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                    .operation("listPets", "/pets")
                     .query("limit", rt::param::json_at(&inputs.owner, "/id"))
                     .send("listPets")
                     .await?;
@@ -55,6 +56,7 @@ async fn select_pet_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+                    .operation("GET /pets/{petId}", "/pets/{petId}")
                     .send("fetchPet")
                     .await?;
                 if response.status() != 200u16 {
@@ -158,6 +160,7 @@ async fn owner_pet_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .operation("getOwnerPet", "/owners/{ownerId}/pets/{petName}")
         .send("getOwnerPet")
         .await?;
     if response.status() != 200u16 {

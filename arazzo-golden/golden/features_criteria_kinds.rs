@@ -26,6 +26,7 @@ async fn find_available_book_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .operation("searchBooks", "/books")
         .query("author", &inputs.author)
         .send("search")
         .await?;
@@ -52,6 +53,7 @@ async fn find_available_book_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
+        .operation("getCatalogueRecord", "/books/{isbn}/catalogue-record")
         .send("record")
         .await?;
     if response.status() != 200u16 {

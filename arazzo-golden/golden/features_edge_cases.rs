@@ -29,6 +29,7 @@ async fn register_thing_steps(
         .concat();
     let response = client
         .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
+        .operation("putThing", "/things/{thingId}")
         .header("X-Count", inputs.count)
         .query("verbose", true)
         .query("ratio", rt::serde_json::Value::from(1.5f64))
@@ -63,6 +64,7 @@ async fn register_thing_steps(
     let path = ["/things/", &rt::param::path_segment(&first_id)].concat();
     let response = client
         .request(rt::Method::PUT, "things", THINGS_BASE_URL, &path)
+        .operation("putThing", "/things/{thingId}")
         .header_opt("X-Coupon", first_coupon.as_ref())
         .text_body(
             "text/plain",

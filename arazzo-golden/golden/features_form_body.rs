@@ -22,6 +22,7 @@ async fn login_logout_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
+        .operation("issueToken", "/oauth/token")
         .form_body([
             (
                 "grant_type",
@@ -56,6 +57,7 @@ async fn login_logout_steps(
     let login_expires_in: i64 = response.body_pointer("/expires_in")?;
     let response = client
         .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/revoke")
+        .operation("revokeToken", "/oauth/revoke")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&login_token)].concat(),

@@ -22,6 +22,7 @@ async fn subscribe_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
+        .operation("subscribe", "/subscriptions")
         .json_body(
             "application/json",
             &{

@@ -22,6 +22,7 @@ async fn place_order_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
+        .operation("createOrder", "/orders")
         .json_body(
             "application/json",
             &rt::param::object([

@@ -117,6 +117,7 @@ async fn place_and_track_steps(
             .payload_pointer("decision", "")?;
         let response = client
             .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+            .operation("listPets", "/pets")
             .header("X-Trace-Id", &inputs.ref_)
             .send("pets")
             .await?;

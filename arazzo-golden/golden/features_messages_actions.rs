@@ -171,6 +171,7 @@ async fn place_or_report_steps(
                             PET_STORE_BASE_URL,
                             "/pets",
                         )
+                        .operation("listPets", "/pets")
                         .header("X-Trace-Id", &inputs.ref_)
                         .send("confirm")
                         .await?;
@@ -190,6 +191,7 @@ async fn place_or_report_steps(
                                     PET_STORE_BASE_URL,
                                     "/pets",
                                 )
+                                .operation("listPets", "/pets")
                                 .header("X-Trace-Id", "no-decision")
                                 .send("report"),
                         )

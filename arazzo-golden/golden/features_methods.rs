@@ -23,6 +23,7 @@ async fn archive_note_steps(
     let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
         .request(rt::Method::PATCH, "notes", NOTES_BASE_URL, &path)
+        .operation("patchNote", "/notes/{noteId}")
         .json_body(
             "application/merge-patch+json",
             &rt::param::object([
@@ -39,6 +40,7 @@ async fn archive_note_steps(
     let path = ["/notes/", &rt::param::path_segment(inputs.note_id), "/pin"].concat();
     let response = client
         .request(rt::Method::PUT, "notes", NOTES_BASE_URL, &path)
+        .operation("pinNote", "/notes/{noteId}/pin")
         .send("pin")
         .await?;
     if response.status() != 204u16 {
@@ -47,6 +49,7 @@ async fn archive_note_steps(
     let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
         .request(rt::Method::DELETE, "notes", NOTES_BASE_URL, &path)
+        .operation("deleteNote", "/notes/{noteId}")
         .send("delete")
         .await?;
     if response.status() != 204u16 {

@@ -25,6 +25,7 @@ async fn pet_history_steps(
     let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
         .request(rt::Method::GET, "legacy", LEGACY_BASE_URL, &path)
+        .operation("getRecord", "/records/{petId}")
         .send("record")
         .await?;
     if response.status() != 200u16 {
@@ -37,6 +38,7 @@ async fn pet_history_steps(
     let path = ["/notes/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
         .request(rt::Method::GET, "modern", MODERN_BASE_URL, &path)
+        .operation("getNote", "/notes/{petId}")
         .send("note")
         .await?;
     if response.status() != 200u16 {

@@ -23,6 +23,7 @@ async fn fetch_pet_steps(
     let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .operation("GET /pets/{petId}", "/pets/{petId}")
         .send("fetchPet")
         .await?;
     if response.status() != 200u16 {

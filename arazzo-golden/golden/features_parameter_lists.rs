@@ -29,6 +29,7 @@ async fn tagged_pet_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .operation("getOwnerPet", "/owners/{ownerId}/pets/{petName}")
         .query_array(
             "tag",
             ::std::vec::Vec::from([

@@ -22,6 +22,7 @@ async fn find_owner_pet_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .operation("listPets", "/pets")
         .header("X-Trace-Id", &inputs.trace_id)
         .query("limit", 10i64)
         .send("listPets")
@@ -38,6 +39,7 @@ async fn find_owner_pet_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .operation("getOwnerPet", "/owners/{ownerId}/pets/{petName}")
         .header("X-Trace-Id", &inputs.trace_id)
         .cookie("session", &inputs.session)
         .cookie("theme", "dark")

@@ -22,6 +22,7 @@ async fn search_documents_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
+        .operation("search", "/search")
         .query_array("ids", &inputs.ids, false, "|")
         .query_array("words", &inputs.words, false, " ")
         .send("search")

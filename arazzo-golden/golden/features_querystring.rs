@@ -22,6 +22,7 @@ async fn search_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products")
+        .operation("searchProducts", "/products")
         .query_string(
             "application/x-www-form-urlencoded",
             [
@@ -40,6 +41,7 @@ async fn search_steps(
     }
     let response = client
         .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products/filtered")
+        .operation("filterProducts", "/products/filtered")
         .query_string(
             "application/json",
             "{\"filter\":\"active\",\"sort\":\"desc\",\"limit\":50}",
@@ -51,6 +53,7 @@ async fn search_steps(
     }
     let response = client
         .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products/filtered")
+        .operation("filterProducts", "/products/filtered")
         .query_string_opt("application/json", inputs.filter.as_ref())
         .send("byInput")
         .await?;

@@ -23,6 +23,7 @@ async fn stock_zoo_steps(
     let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
         .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
+        .operation("listAnimals", "/zoos/{zooId}/animals")
         .query("limit", 5i64)
         .send("list")
         .await?;
@@ -34,6 +35,7 @@ async fn stock_zoo_steps(
     let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
         .request(rt::Method::POST, "zoo", ZOO_BASE_URL, &path)
+        .operation("addAnimal", "/zoos/{zooId}/animals")
         .header("X-Region", "eu")
         .json_body(
             "application/json",
@@ -53,6 +55,7 @@ async fn stock_zoo_steps(
     let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/keeper"].concat();
     let response = client
         .request(rt::Method::GET, "zoo", ZOO_BASE_URL, &path)
+        .operation("getKeeper", "/zoos/{zooId}/keeper")
         .send("keeper")
         .await?;
     if response.status() != 200u16 {

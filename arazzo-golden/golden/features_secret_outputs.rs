@@ -22,6 +22,7 @@ async fn open_account_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "accounts", ACCOUNTS_BASE_URL, "/accounts")
+        .operation("openAccount", "/accounts")
         .send("open")
         .await?;
     if response.status() != 201u16 {

@@ -25,6 +25,7 @@ async fn list_quickly_steps(
             300u64,
             client
                 .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                .operation("listPets", "/pets")
                 .send("listPets"),
         )
         .await?;
@@ -80,6 +81,7 @@ async fn list_slowly_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+        .operation("listPets", "/pets")
         .send("listAll")
         .await?;
     if response.status() != 200u16 {

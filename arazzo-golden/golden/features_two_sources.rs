@@ -24,6 +24,7 @@ async fn product_label_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
+        .operation("findProduct", "/products/search")
         .query("name", &inputs.name)
         .send("find")
         .await?;
@@ -35,6 +36,7 @@ async fn product_label_steps(
     let path = ["/stock/", &rt::param::path_segment(find_product_id), "/label"].concat();
     let response = client
         .request(rt::Method::GET, "inventory", INVENTORY_BASE_URL, &path)
+        .operation("getStockLabel", "/stock/{productId}/label")
         .send("label")
         .await?;
     if response.status() != 200u16 {

@@ -98,6 +98,7 @@ async fn place_and_decide_steps(
         let decision_total: f64 = message.payload_pointer("decision", "/total")?;
         let response = client
             .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+            .operation("listPets", "/pets")
             .send("pets")
             .await?;
         if response.status() != 200u16 {

@@ -26,6 +26,7 @@ async fn check_book_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .operation("searchBooks", "/books")
         .query("author", rt::param::json_at(&inputs.query, "/author"))
         .send("search")
         .await?;
@@ -53,6 +54,7 @@ async fn check_book_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
+        .operation("getCatalogueRecord", "/books/{isbn}/catalogue-record")
         .send("record")
         .await?;
     if response.status() != 200u16 {
@@ -134,6 +136,7 @@ async fn register_pet_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "bodies", BODIES_BASE_URL, "/pets")
+        .operation("createPet", "/pets")
         .json_body(
             "application/json",
             &rt::param::object([
@@ -259,6 +262,7 @@ async fn record_or_search_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::GET, "library", LIBRARY_BASE_URL, &path)
+                    .operation("getCatalogueRecord", "/books/{isbn}/catalogue-record")
                     .send("record")
                     .await?;
                 if response.status() != 200u16 {
@@ -356,6 +360,7 @@ async fn search_author_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
+        .operation("searchBooks", "/books")
         .query("author", &inputs.author)
         .send("search")
         .await?;

@@ -39,6 +39,7 @@ async fn reserve_item_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("lookup")
                     .await?;
                 last_status = response.status();
@@ -58,6 +59,7 @@ async fn reserve_item_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("reserveItem", "/items/{sku}/reservations")
                     .send("reserve")
                     .await?;
                 last_status = response.status();
@@ -89,6 +91,7 @@ async fn reserve_item_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("requestRestock", "/items/{sku}/restocks")
                     .send("restock")
                     .await?;
                 last_status = response.status();
@@ -174,6 +177,7 @@ async fn sync_feed_steps(
             0usize => {
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/feed")
+                    .operation("getFeedPage", "/feed")
                     .send("fetch")
                     .await?;
                 if response.status() != 200u16 {
@@ -194,6 +198,7 @@ async fn sync_feed_steps(
                         WAREHOUSE_BASE_URL,
                         "/archive",
                     )
+                    .operation("archivePage", "/archive")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -229,6 +234,7 @@ async fn sync_feed_steps(
                         WAREHOUSE_BASE_URL,
                         "/archive/commit",
                     )
+                    .operation("commitArchive", "/archive/commit")
                     .send("commit")
                     .await?;
                 if response.status() != 204u16 {
@@ -295,6 +301,7 @@ async fn fetch_item_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("primary")
                     .await?;
                 if response.status() != 200u16 {
@@ -329,6 +336,7 @@ async fn fetch_item_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getMirroredItem", "/mirror/items/{sku}")
                     .send("mirror")
                     .await?;
                 if response.status() != 200u16 {
@@ -339,6 +347,7 @@ async fn fetch_item_steps(
             2usize => {
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .operation("audit", "/audit")
                     .json_body(
                         "application/json",
                         &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
@@ -406,6 +415,7 @@ async fn authorized_lookup_steps(
             0usize => {
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
+                    .operation("login", "/login")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -424,6 +434,7 @@ async fn authorized_lookup_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .header(
                         "Authorization",
                         [
@@ -522,6 +533,7 @@ async fn reserve_or_backorder_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -545,6 +557,7 @@ async fn reserve_or_backorder_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("reserveItem", "/items/{sku}/reservations")
                     .send("reserve")
                     .await?;
                 if response.status() != 201u16 {
@@ -612,6 +625,7 @@ async fn place_backorder_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
+        .operation("placeBackorder", "/backorders")
         .json_body(
             "application/json",
             &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
@@ -675,6 +689,7 @@ async fn audit_item_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -688,6 +703,7 @@ async fn audit_item_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getMirroredItem", "/mirror/items/{sku}")
                     .send("mirror")
                     .await?;
                 if response.status() != 200u16 {
@@ -701,6 +717,7 @@ async fn audit_item_steps(
             2usize => {
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .operation("audit", "/audit")
                     .json_body(
                         "application/json",
                         &rt::param::object([("sku", rt::param::to_json(&inputs.sku))]),
@@ -849,6 +866,7 @@ async fn quick_reserve_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {
@@ -868,6 +886,7 @@ async fn quick_reserve_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("reserveItem", "/items/{sku}/reservations")
                     .send("reserve")
                     .await?;
                 if response.status() != 201u16 {
@@ -878,6 +897,7 @@ async fn quick_reserve_steps(
             2usize => {
                 let response = client
                     .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/audit")
+                    .operation("audit", "/audit")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -949,6 +969,7 @@ async fn lookup_or_register_steps(
                 let path = ["/items/", &rt::param::path_segment(&inputs.sku)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getItem", "/items/{sku}")
                     .send("lookup")
                     .await?;
                 if response.status() != 200u16 {

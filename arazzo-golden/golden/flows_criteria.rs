@@ -26,6 +26,7 @@ async fn check_team_steps(
     let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
     let response = client
         .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+        .operation("getTeam", "/teams/{team}")
         .send("team")
         .await?;
     if !rt::criteria::regex(
@@ -76,6 +77,7 @@ async fn check_team_steps(
     let path = ["/teams/", &rt::param::path_segment(&inputs.team), "/report"].concat();
     let response = client
         .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+        .operation("getTeamReport", "/teams/{team}/report")
         .send("report")
         .await?;
     if response.status() != 200u16 {

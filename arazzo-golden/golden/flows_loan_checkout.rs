@@ -38,6 +38,7 @@ async fn apply_at_checkout_steps(
                         LENDING_BASE_URL,
                         "/eligibility",
                     )
+                    .operation("checkEligibility", "/eligibility")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -63,6 +64,7 @@ async fn apply_at_checkout_steps(
             1usize => {
                 let response = client
                     .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/customers")
+                    .operation("createCustomer", "/customers")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -90,6 +92,7 @@ async fn apply_at_checkout_steps(
             2usize => {
                 let response = client
                     .request(rt::Method::POST, "lending", LENDING_BASE_URL, "/loans")
+                    .operation("createLoan", "/loans")
                     .json_body(
                         "application/json",
                         &rt::param::object([

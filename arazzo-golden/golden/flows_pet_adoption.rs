@@ -36,6 +36,7 @@ async fn adopt_pet_steps(
                 let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
                 let response = client
                     .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
+                    .operation("getPet", "/pets/{petId}")
                     .send("pet")
                     .await?;
                 let failed: Option<&'static str> = if response.status() != 200u16 {
@@ -61,6 +62,7 @@ async fn adopt_pet_steps(
                     .concat();
                 let response = client
                     .request(rt::Method::GET, "pets", PETS_BASE_URL, &path)
+                    .operation("getPetCoupon", "/pets/{petId}/coupons")
                     .send("coupon")
                     .await?;
                 if response.status() != 200u16 {
@@ -78,6 +80,7 @@ async fn adopt_pet_steps(
             2usize => {
                 let response = client
                     .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
+                    .operation("adoptPet", "/adoptions")
                     .json_body(
                         "application/json",
                         &rt::param::object([
@@ -97,6 +100,7 @@ async fn adopt_pet_steps(
             3usize => {
                 let response = client
                     .request(rt::Method::POST, "pets", PETS_BASE_URL, "/adoptions")
+                    .operation("adoptPet", "/adoptions")
                     .json_body(
                         "application/json",
                         &rt::param::object([

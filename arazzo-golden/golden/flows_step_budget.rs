@@ -28,6 +28,7 @@ async fn watch_job_steps(
                 let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getJob", "/jobs/{jobId}")
                     .send("poll")
                     .await?;
                 if response.status() != 200u16 {
@@ -92,6 +93,7 @@ async fn retry_unavailable_steps(
                 let path = ["/jobs/", &rt::param::path_segment(&inputs.job_id)].concat();
                 let response = client
                     .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, &path)
+                    .operation("getJob", "/jobs/{jobId}")
                     .send("poll")
                     .await?;
                 if response.status() != 200u16 {

@@ -29,6 +29,7 @@ async fn sign_in_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
+        .operation("login", "/login")
         .json_body(
             "application/json",
             &rt::param::object([
@@ -109,6 +110,7 @@ async fn show_profile_steps(
     let auth_status: u16 = response.status();
     let response = client
         .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .operation("getProfile", "/me")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&auth_token)].concat(),
@@ -183,6 +185,7 @@ async fn profile_after_sign_in_steps(
         .await?;
     let response = client
         .request(rt::Method::GET, "warehouse", WAREHOUSE_BASE_URL, "/me")
+        .operation("getProfile", "/me")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&sign_in_token)].concat(),

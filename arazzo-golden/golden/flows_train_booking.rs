@@ -23,6 +23,7 @@ async fn book_trip_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .operation("searchStations", "/stations")
         .query("search", &inputs.from)
         .send("origin")
         .await?;
@@ -32,6 +33,7 @@ async fn book_trip_steps(
     let origin_id: String = response.body_pointer("/data/0/id")?;
     let response = client
         .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
+        .operation("searchStations", "/stations")
         .query("search", &inputs.to)
         .send("destination")
         .await?;
@@ -41,6 +43,7 @@ async fn book_trip_steps(
     let destination_id: String = response.body_pointer("/data/0/id")?;
     let response = client
         .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/trips")
+        .operation("searchTrips", "/trips")
         .query("origin", &origin_id)
         .query("destination", &destination_id)
         .send("trips")
@@ -55,6 +58,7 @@ async fn book_trip_steps(
     let trips_price: f64 = response.body_pointer("/trips/0/price")?;
     let response = client
         .request(rt::Method::POST, "rail", RAIL_BASE_URL, "/bookings")
+        .operation("createBooking", "/bookings")
         .json_body(
             "application/json",
             &{
@@ -81,6 +85,7 @@ async fn book_trip_steps(
         .concat();
     let response = client
         .request(rt::Method::POST, "rail", RAIL_BASE_URL, &path)
+        .operation("payBooking", "/bookings/{bookingId}/payment")
         .send("pay")
         .await?;
     if response.status() != 200u16 {

@@ -39,6 +39,7 @@ async fn generate_token_then_broadcast_steps(
         .concat();
     let response = client
         .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
+        .operation("webPubSub_generateClientToken", "/api/hubs/{hub}/:generateToken")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),
@@ -56,6 +57,7 @@ async fn generate_token_then_broadcast_steps(
     let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:send"].concat();
     let response = client
         .request(rt::Method::POST, "webPubSubApi", WEB_PUB_SUB_API_BASE_URL, &path)
+        .operation("webPubSub_sendToAll", "/api/hubs/{hub}/:send")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.access_token)].concat(),

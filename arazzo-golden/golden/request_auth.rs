@@ -22,6 +22,7 @@ async fn every_scheme_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .operation("listSecrets", "/secrets")
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("bearer")
         .await?;
@@ -30,6 +31,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .operation("withHeaderKey", "/header-key")
         .security(
             &[
                 &[
@@ -50,6 +52,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .operation("withQueryKey", "/query-key")
         .query("page", 2i64)
         .security(
             &[
@@ -71,6 +74,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/cookie-key")
+        .operation("withCookieKey", "/cookie-key")
         .security(
             &[
                 &[
@@ -91,6 +95,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/basic")
+        .operation("withBasic", "/basic")
         .security(&[&[("basic", ::arazzo_runtime::SchemeKind::Basic)]])
         .send("basic")
         .await?;
@@ -99,6 +104,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/both")
+        .operation("withKeyAndBearer", "/both")
         .security(
             &[
                 &[
@@ -120,6 +126,7 @@ async fn every_scheme_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/health")
+        .operation("health", "/health")
         .send("health")
         .await?;
     if response.status() != 200u16 {
@@ -161,6 +168,7 @@ async fn own_authorization_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
+        .operation("listSecrets", "/secrets")
         .header(
             "Authorization",
             ["Bearer ", &*rt::param::ParamValue::to_param(&inputs.token)].concat(),
@@ -208,6 +216,7 @@ async fn own_keys_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
+        .operation("withHeaderKey", "/header-key")
         .header("x-api-key", &inputs.key)
         .security(
             &[
@@ -229,6 +238,7 @@ async fn own_keys_steps(
     }
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/query-key")
+        .operation("withQueryKey", "/query-key")
         .query("api_key", &inputs.key)
         .security(
             &[
@@ -290,6 +300,7 @@ async fn store_steps(
             "https://uploads.us.vault.example.com",
             "/uploads",
         )
+        .operation("upload", "/uploads")
         .text_body("application/octet-stream", &inputs.data)
         .security(&[&[("bearer", ::arazzo_runtime::SchemeKind::Bearer)]])
         .send("upload")
@@ -304,6 +315,7 @@ async fn store_steps(
             "https://archive.vault.example.com/cold",
             "/archive",
         )
+        .operation("archive", "/archive")
         .text_body(
             "application/xml",
             [

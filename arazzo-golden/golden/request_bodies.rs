@@ -23,6 +23,7 @@ async fn photo_steps(
     let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+        .operation("uploadPhoto", "/pets/{id}/photo")
         .multipart_body([
             ("caption", Some(rt::param::Part::value(&inputs.caption))),
             ("photo", Some(rt::param::Part::value(&inputs.photo))),
@@ -99,6 +100,7 @@ async fn replaced_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .operation("createPet", "/pets")
         .json_body(
             "application/json",
             &rt::param::object([
@@ -130,6 +132,7 @@ async fn replaced_steps(
         .body_pointer("/template")?;
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
+        .operation("createPet", "/pets")
         .json_body_replaced(
             "application/json",
             rt::param::to_json(&from_template_template),
@@ -192,6 +195,7 @@ async fn photo_form_steps(
     let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, &path)
+        .operation("uploadPhoto", "/pets/{id}/photo")
         .multipart_object(&rt::param::to_json(&inputs.form))
         .send("upload")
         .await?;

@@ -24,6 +24,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-false", "/path/simple/false/{color}")
         .send("path-simple-false-string")
         .await?;
     if response.status() != 204u16 {
@@ -41,6 +42,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-false", "/path/simple/false/{color}")
         .send("path-simple-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -58,6 +60,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-false", "/path/simple/false/{color}")
         .send("path-simple-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -66,6 +69,7 @@ async fn style_table_steps(
     let path = ["/path/simple/true/", &rt::param::path_segment(&inputs.string)].concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-true", "/path/simple/true/{color}")
         .send("path-simple-true-string")
         .await?;
     if response.status() != 204u16 {
@@ -83,6 +87,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-true", "/path/simple/true/{color}")
         .send("path-simple-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -100,6 +105,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-simple-true", "/path/simple/true/{color}")
         .send("path-simple-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -117,6 +123,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-false", "/path/label/false/{color}")
         .send("path-label-false-string")
         .await?;
     if response.status() != 204u16 {
@@ -134,6 +141,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-false", "/path/label/false/{color}")
         .send("path-label-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -151,6 +159,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-false", "/path/label/false/{color}")
         .send("path-label-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -168,6 +177,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-true", "/path/label/true/{color}")
         .send("path-label-true-string")
         .await?;
     if response.status() != 204u16 {
@@ -185,6 +195,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-true", "/path/label/true/{color}")
         .send("path-label-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -202,6 +213,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-label-true", "/path/label/true/{color}")
         .send("path-label-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -219,6 +231,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-false", "/path/matrix/false/{color}")
         .send("path-matrix-false-string")
         .await?;
     if response.status() != 204u16 {
@@ -236,6 +249,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-false", "/path/matrix/false/{color}")
         .send("path-matrix-false-array")
         .await?;
     if response.status() != 204u16 {
@@ -253,6 +267,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-false", "/path/matrix/false/{color}")
         .send("path-matrix-false-object")
         .await?;
     if response.status() != 204u16 {
@@ -270,6 +285,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-true", "/path/matrix/true/{color}")
         .send("path-matrix-true-string")
         .await?;
     if response.status() != 204u16 {
@@ -287,6 +303,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-true", "/path/matrix/true/{color}")
         .send("path-matrix-true-array")
         .await?;
     if response.status() != 204u16 {
@@ -304,6 +321,7 @@ async fn style_table_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("path-matrix-true", "/path/matrix/true/{color}")
         .send("path-matrix-true-object")
         .await?;
     if response.status() != 204u16 {
@@ -311,6 +329,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .operation("query-form-false", "/query/form/false")
         .query("color", &inputs.string)
         .send("query-form-false-string")
         .await?;
@@ -319,6 +338,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .operation("query-form-false", "/query/form/false")
         .query_array("color", &inputs.array, false, ",")
         .send("query-form-false-array")
         .await?;
@@ -327,6 +347,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/false")
+        .operation("query-form-false", "/query/form/false")
         .query_styled(
             "color",
             rt::param::Style::Form,
@@ -340,6 +361,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .operation("query-form-true", "/query/form/true")
         .query("color", &inputs.string)
         .send("query-form-true-string")
         .await?;
@@ -348,6 +370,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .operation("query-form-true", "/query/form/true")
         .query_array("color", &inputs.array, true, ",")
         .send("query-form-true-array")
         .await?;
@@ -356,6 +379,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/form/true")
+        .operation("query-form-true", "/query/form/true")
         .query_styled(
             "color",
             rt::param::Style::Form,
@@ -374,6 +398,7 @@ async fn style_table_steps(
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
         )
+        .operation("query-spaceDelimited-false", "/query/spaceDelimited/false")
         .query_array("color", &inputs.array, false, " ")
         .send("query-spaceDelimited-false-array")
         .await?;
@@ -387,6 +412,7 @@ async fn style_table_steps(
             STYLES_BASE_URL,
             "/query/spaceDelimited/false",
         )
+        .operation("query-spaceDelimited-false", "/query/spaceDelimited/false")
         .query_styled(
             "color",
             rt::param::Style::SpaceDelimited,
@@ -405,6 +431,7 @@ async fn style_table_steps(
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
         )
+        .operation("query-pipeDelimited-false", "/query/pipeDelimited/false")
         .query_array("color", &inputs.array, false, "|")
         .send("query-pipeDelimited-false-array")
         .await?;
@@ -418,6 +445,7 @@ async fn style_table_steps(
             STYLES_BASE_URL,
             "/query/pipeDelimited/false",
         )
+        .operation("query-pipeDelimited-false", "/query/pipeDelimited/false")
         .query_styled(
             "color",
             rt::param::Style::PipeDelimited,
@@ -431,6 +459,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/query/deepObject/true")
+        .operation("query-deepObject-true", "/query/deepObject/true")
         .query_styled(
             "color",
             rt::param::Style::DeepObject,
@@ -444,6 +473,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .operation("header-simple-false", "/header/simple/false")
         .header("X-Color", &inputs.string)
         .send("header-simple-false-string")
         .await?;
@@ -452,6 +482,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .operation("header-simple-false", "/header/simple/false")
         .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-false-array")
         .await?;
@@ -460,6 +491,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/false")
+        .operation("header-simple-false", "/header/simple/false")
         .header_styled("X-Color", false, &rt::param::to_json(&inputs.object))
         .send("header-simple-false-object")
         .await?;
@@ -468,6 +500,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .operation("cookie-form-false", "/cookie/form/false")
         .cookie("color", &inputs.string)
         .send("cookie-form-false-string")
         .await?;
@@ -476,6 +509,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .operation("cookie-form-false", "/cookie/form/false")
         .cookie("color", rt::param::join(&inputs.array, ","))
         .send("cookie-form-false-array")
         .await?;
@@ -484,6 +518,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/false")
+        .operation("cookie-form-false", "/cookie/form/false")
         .cookie_styled("color", false, &rt::param::to_json(&inputs.object))
         .send("cookie-form-false-object")
         .await?;
@@ -492,6 +527,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .operation("header-simple-true", "/header/simple/true")
         .header("X-Color", &inputs.string)
         .send("header-simple-true-string")
         .await?;
@@ -500,6 +536,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .operation("header-simple-true", "/header/simple/true")
         .header("X-Color", rt::param::join(&inputs.array, ","))
         .send("header-simple-true-array")
         .await?;
@@ -508,6 +545,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/header/simple/true")
+        .operation("header-simple-true", "/header/simple/true")
         .header_styled("X-Color", true, &rt::param::to_json(&inputs.object))
         .send("header-simple-true-object")
         .await?;
@@ -516,6 +554,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .operation("cookie-form-true", "/cookie/form/true")
         .cookie("color", &inputs.string)
         .send("cookie-form-true-string")
         .await?;
@@ -524,6 +563,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .operation("cookie-form-true", "/cookie/form/true")
         .cookie_styled("color", true, &rt::param::to_json(&inputs.array))
         .send("cookie-form-true-array")
         .await?;
@@ -532,6 +572,7 @@ async fn style_table_steps(
     }
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/cookie/form/true")
+        .operation("cookie-form-true", "/cookie/form/true")
         .cookie_styled("color", true, &rt::param::to_json(&inputs.object))
         .send("cookie-form-true-object")
         .await?;
@@ -614,6 +655,7 @@ async fn typed_styles_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("typed", "/typed/{point}")
         .query_styled(
             "filter",
             rt::param::Style::DeepObject,
@@ -647,6 +689,7 @@ async fn typed_styles_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("typed", "/typed/{point}")
         .query_styled(
             "ids",
             rt::param::Style::PipeDelimited,
@@ -725,6 +768,7 @@ async fn optional_point_steps(
         .concat();
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, &path)
+        .operation("typed", "/typed/{point}")
         .send("only")
         .await?;
     if response.status() != 200u16 {
@@ -792,6 +836,7 @@ async fn content_params_steps(
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
+        .operation("content", "/content")
         .query("filter", rt::param::json_text(&rt::param::to_json(&inputs.rgb)))
         .header("X-Tags", rt::param::json_text(&inputs.tags))
         .query_opt("note", inputs.note.as_ref().map(rt::param::json_text))

@@ -23,6 +23,7 @@ async fn check_shipment_steps(
     let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat();
     let response = client
         .request(rt::Method::GET, "shipping", SHIPPING_BASE_URL, &path)
+        .operation("getShipment", "/shipments/{shipmentId}")
         .send("shipment")
         .await?;
     if response.status() < 200u16 || response.status() >= 300u16 {

@@ -33,6 +33,7 @@ pub struct Request<'c> {
     body: Option<Vec<u8>>,
     security: Requirements,
     error: Option<String>,
+    operation: &'static str,
     template: &'static str,
 }
 
@@ -54,6 +55,7 @@ impl<'c> Request<'c> {
             body: None,
             security: &[],
             error: None,
+            operation: "",
             template: "",
         };
         // URL parsers remove `.` and `..` segments (even percent-encoded ones), so a path
@@ -290,9 +292,11 @@ impl<'c> Request<'c> {
         self
     }
 
-    /// The operation's path template (`/pets/{petId}`), which the step's `tracing` span shows
-    /// (the filled-in path may hold identifiers, so it is not recorded).
-    pub fn path_template(mut self, template: &'static str) -> Self {
+    /// The OpenAPI operation this request calls: its `operationId` (or `METHOD path` when it
+    /// has none) and its path template (`/pets/{petId}`), which the step's `tracing` span
+    /// shows. The filled-in path may hold identifiers, so it is not recorded.
+    pub fn operation(mut self, operation: &'static str, template: &'static str) -> Self {
+        self.operation = operation;
         self.template = template;
         self
     }
@@ -568,11 +572,16 @@ impl<'c> Request<'c> {
     pub async fn send(self, step: &'static str) -> Result<Response, WorkflowError> {
         crate::__private::deadline::enter(step);
         let method = self.method.clone();
-        let template = self.template;
+        let (operation, template) = (self.operation, self.template);
         let sending = self.send_traced(step);
-        crate::trace::step(step, "http", method.as_str(), template, sending, |r| {
-            Some(r.status())
-        })
+        crate::trace::step(
+            step,
+            "http",
+            method.as_str(),
+            (operation, template),
+            sending,
+            |r| Some(r.status()),
+        )
         .await
     }
 

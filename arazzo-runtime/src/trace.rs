@@ -26,11 +26,13 @@ pub(crate) async fn workflow<T>(workflow: &'static str, future: impl Future<Outp
 
 /// Runs one step's operation (`kind`: `http`, `connect`, `send`, `receive`) in its span,
 /// recording its latency, the HTTP status `status` reads from the result, and a failure.
+/// `(operation, template)`: the OpenAPI operation and path template (or the channel address
+/// of a message step), each left out of the span when empty.
 pub(crate) async fn step<T>(
     step: &'static str,
     kind: &'static str,
     method: &str,
-    template: &'static str,
+    (operation, template): (&'static str, &'static str),
     future: impl Future<Output = Result<T, WorkflowError>>,
     status: impl FnOnce(&T) -> Option<u16>,
 ) -> Result<T, WorkflowError> {
@@ -43,10 +45,14 @@ pub(crate) async fn step<T>(
             kind,
             method,
             attempt = crate::__private::deadline::attempt(step),
+            operation = tracing::field::Empty,
             path = tracing::field::Empty,
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if !operation.is_empty() {
+            span.record("operation", operation);
+        }
         if !template.is_empty() {
             span.record("path", template);
         }
@@ -71,7 +77,7 @@ pub(crate) async fn step<T>(
     }
     #[cfg(not(feature = "tracing"))]
     {
-        let _ = (step, kind, method, template, status);
+        let _ = (step, kind, method, operation, template, status);
         future.await
     }
 }

@@ -53,7 +53,7 @@ mod spans {
         arazzo_runtime::__private::deadline::run(&client, "placeOrder", async {
             client
                 .request(reqwest::Method::GET, "s", server.url(), "/stock")
-                .path_template("/stock")
+                .operation("getStock", "/stock")
                 .query("api_key", "q-s3cret")
                 .header("x-token", "h-s3cret")
                 .send("checkStock")
@@ -99,6 +99,7 @@ mod spans {
             out.contains("path=\"/stock\"") || out.contains("path=/stock"),
             "{out}"
         );
+        assert!(out.contains("operation=\"getStock\""), "{out}");
         assert!(out.contains("latency_ms="), "{out}");
         assert!(out.contains("attempt=1"), "{out}");
         let polls: Vec<&str> = out

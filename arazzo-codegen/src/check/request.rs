@@ -261,6 +261,12 @@ pub(super) fn check(
         source: sources[source].plan_index,
         method: op.method.to_string().to_uppercase(),
         base,
+        operation: (
+            op.operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {}", op.method.to_string().to_uppercase(), op.path)),
+            op.path.clone(),
+        ),
         path,
         params: plans,
         body,

@@ -32,9 +32,11 @@ pub(super) fn send_result(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStrea
     let params = r.params.iter().map(param);
     let body = r.body.as_ref().map(|b| body(b, id));
     let security = security(&r.security);
+    let (operation, template) = &r.operation;
     let request = quote! {
         client
             .request(::arazzo_runtime::__private::Method::#method, #source_name, #base, #path)
+            .operation(#operation, #template)
             #(#params)*
             #body
             #security

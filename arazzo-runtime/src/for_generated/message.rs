@@ -109,7 +109,7 @@ impl<'c> Connections<'c> {
             step,
             "send",
             "",
-            "",
+            ("", ""),
             self.send_traced(step, conn, message),
             |_| None,
         )
@@ -268,8 +268,15 @@ impl Connect<'_, '_> {
         super::deadline::enter(step);
         let client = self.connections.client;
         let started = tokio::time::Instant::now();
-        let result =
-            crate::trace::step(step, "connect", "GET", "", self.open_traced(step), |_| None).await;
+        let result = crate::trace::step(
+            step,
+            "connect",
+            "GET",
+            ("", ""),
+            self.open_traced(step),
+            |_| None,
+        )
+        .await;
         // A reused connection is no event: nothing was opened.
         let opened = match &result {
             Ok((_, reused)) => !reused,
@@ -502,7 +509,7 @@ impl Receiving {
             step,
             "receive",
             "",
-            "",
+            ("", ""),
             self.wait_traced(matcher, timeout_ms),
             |_| None,
         )
