@@ -14,6 +14,10 @@
 //! all of that in one workflow (REST and AsyncAPI WebSocket steps: mint a token, connect and
 //! join group `lobby`, broadcast through REST, receive) and prints what its client received.
 //! Exits 0 only when both received the message.
+//!
+//! With `RUST_LOG` set (e.g. `RUST_LOG=arazzo=debug`), the runtime's `tracing` spans and events
+//! go to standard error, each span as it closes: the workflow and each step with its operation,
+//! method, path template, status, attempt and latency.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -84,6 +88,13 @@ pub fn parse_args(command_line: impl Iterator<Item = String>) -> Result<Command,
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let outcome = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Run(args)) => run(args).await,
         Ok(Command::Help) => {
