@@ -39,6 +39,7 @@ pub const LINTS: &[&str] = &[
     "invalid-openapi",
     "jsonpath-draft",
     "lenient-expression",
+    "lenient-jsonpath",
     "literal-output",
     "no-server",
     "not-an-expression",
