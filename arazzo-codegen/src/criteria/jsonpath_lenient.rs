@@ -39,9 +39,10 @@ pub(crate) fn read(condition: &str) -> Option<String> {
         }
     }
     out.push(']');
-    // The parser decides what the hand-written split above does not: that each path is a
-    // singular query and each literal a valid RFC 9535 literal.
-    serde_json_path::JsonPath::parse(&out).ok()?;
+    // The full check (its pre-scans keep inputs that crash serde_json_path away from it)
+    // decides what the hand-written split above does not: that each path is a singular query
+    // and each literal a valid RFC 9535 literal.
+    super::jsonpath::check(&out).ok()?;
     Some(out)
 }
 
@@ -193,6 +194,8 @@ mod tests {
             "$.a == 'x' | $.b == 1",
             "$.a = 1",
             "$[?@.a == 1]",
+            r#"$.a == "\u""#,
+            r#"$.a == "\u12""#,
         ] {
             assert_eq!(read(condition), None, "{condition}");
         }
