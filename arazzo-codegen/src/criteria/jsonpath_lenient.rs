@@ -165,6 +165,11 @@ mod tests {
             read("$.data.name.length >= 3").as_deref(),
             Some("$[?length($.data.name) >= 3]")
         );
+        // A member named `length` is written with brackets.
+        assert_eq!(
+            read("$.a['length'] > 0").as_deref(),
+            Some("$[?$.a['length'] > 0]")
+        );
     }
 
     #[test]
