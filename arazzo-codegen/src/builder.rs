@@ -45,8 +45,9 @@ impl Builder {
         self
     }
 
-    /// Makes an unbraced expression inside a longer string (`"Bearer $inputs.token"`) an
-    /// error instead of a warning.
+    /// Makes the lenient readings errors instead of warnings: an unbraced expression inside a
+    /// longer string (`"Bearer $inputs.token"`), a pre-1.0.1 expression form, a JSONPath
+    /// criterion written as a comparison (`$.status == "done"`).
     pub fn strict(mut self, strict: bool) -> Self {
         self.generator = self.generator.strict(strict);
         self

@@ -191,6 +191,10 @@ pub const CODES: &[Code] = &[
         "A runtime expression is written loosely (dots into arrays); it is read as the evident expression.",
     ),
     w(
+        "lenient-jsonpath",
+        "A JSONPath criterion is written as a comparison (`$.status == \"done\"`); it is read as the RFC 9535 filter that means the same; an error under `strict`.",
+    ),
+    w(
         "literal-output",
         "A workflow or step output is a literal rather than a runtime expression.",
     ),

@@ -39,10 +39,13 @@ pub fn condition(data: &[u8]) {
     }
 }
 
-/// JSONPath criteria checks (the pre-scan, then `serde_json_path`).
+/// JSONPath criteria checks (the pre-scan, then `serde_json_path`), and the lenient reading
+/// of a comparison that fails them, as `check::step` runs it.
 pub fn jsonpath(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = crate::criteria::jsonpath::check(text);
+        if crate::criteria::jsonpath::check(text).is_err() {
+            let _ = crate::criteria::jsonpath_lenient::read(text);
+        }
     }
 }
 

@@ -39,6 +39,7 @@ pub const LINTS: &[&str] = &[
     "invalid-openapi",
     "jsonpath-draft",
     "lenient-expression",
+    "lenient-jsonpath",
     "literal-output",
     "no-server",
     "not-an-expression",
@@ -105,7 +106,8 @@ impl Generator {
         self
     }
 
-    /// Makes an unbraced expression inside a longer string an error.
+    /// Makes the lenient readings errors: an unbraced expression inside a longer string, a
+    /// pre-1.0.1 expression form, a JSONPath criterion written as a comparison.
     pub fn strict(mut self, strict: bool) -> Self {
         self.options.strict = strict;
         self

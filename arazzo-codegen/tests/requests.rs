@@ -3,8 +3,9 @@
 //! `TestServer` on 127.0.0.1. It proves the one rule for absent values in every location
 //! (README, Decisions), the reading of `Bearer $steps.login.token`, a computed form payload
 //! sent as form fields, a `$`-word that is no expression and undeclared query and header
-//! parameters sent as written, and that
-//! `payload: {}` compiles without an unused `mut`.
+//! parameters sent as written, that
+//! `payload: {}` compiles without an unused `mut`, and that JSONPath criteria written as
+//! comparisons pass and fail as the RFC 9535 queries their warnings print.
 
 use std::path::Path;
 
@@ -32,6 +33,31 @@ fn the_document_warns_where_it_is_read_leniently() {
         "undeclared-parameter",
         "operation `getItem` declares no header parameter `X-Api-Version`; it is sent as written".into()
     )), "{codes:?}");
+    // One `lenient-jsonpath` warning per `lenient-*` workflow; the queries they print, used
+    // as written by the `corrected-*` workflows, draw none.
+    let lenient_jsonpath: Vec<&str> = generated
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "lenient-jsonpath")
+        .filter_map(|d| d.help.as_deref())
+        .collect();
+    assert_eq!(
+        lenient_jsonpath,
+        [
+            r#"write `condition: $[?$.status == "completed"]`"#,
+            "write `condition: $[?$.ok == true]`",
+            "write `condition: $[?$.count != 0]`",
+            "write `condition: $[?length($.items) > 0]`",
+            "write `condition: $[?$.ok == true && length($.items) >= 1 || $.state == 'done']`",
+        ]
+    );
+    assert!(
+        !generated
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "suspicious-criterion"),
+        "{codes:?}"
+    );
     let help = generated
         .diagnostics
         .iter()
@@ -51,6 +77,15 @@ fn the_document_warns_where_it_is_read_leniently() {
             .diagnostics
             .iter()
             .any(|d| d.is_error() && d.code == "invalid-expression"),
+        "{strict}"
+    );
+    assert_eq!(
+        strict
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code == "lenient-jsonpath")
+            .count(),
+        5,
         "{strict}"
     );
 }

@@ -561,9 +561,22 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
             .help("the common subset (`$.a[0]`, `$[?(@.x == 1)]`, `$..id`) reads the same; write `type: jsonpath` to say so"),
         );
     }
+    // What is evaluated: the condition, or the RFC 9535 query a lenient comparison means.
+    let mut text = c.condition.clone();
     let checked = match kind {
         CriterionKind::Regex => criteria::regex::check(&c.condition).map(|()| Vec::new()),
-        CriterionKind::JsonPath => criteria::jsonpath::check(&c.condition),
+        CriterionKind::JsonPath => match criteria::jsonpath::check(&c.condition) {
+            Err(error) => match criteria::jsonpath_lenient::read(&c.condition) {
+                Some(corrected) => {
+                    lenient_jsonpath(cx, &c.condition, &corrected, &cond_ptr);
+                    let checked = criteria::jsonpath::check(&corrected);
+                    text = corrected;
+                    checked
+                }
+                None => Err(error),
+            },
+            checked => checked,
+        },
         CriterionKind::XPath => criteria::xpath::check(&c.condition).map(|()| Vec::new()),
         CriterionKind::Simple => Ok(Vec::new()),
     };
@@ -585,12 +598,33 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
         }
     }
     let operand = scope.context_operand(cx, context, &format!("{cp}/context"))?;
-    let text = c.condition.clone();
     Some(match kind {
         CriterionKind::Regex => CondPlan::Regex(operand, text),
         CriterionKind::JsonPath => CondPlan::JsonPath(operand, text),
         _ => CondPlan::XPath(operand, text),
     })
+}
+
+/// Warns (or, when strict, errors) that a `jsonpath` condition is a comparison, not an
+/// RFC 9535 query, naming the query it is read as.
+fn lenient_jsonpath(cx: &mut Cx<'_>, condition: &str, corrected: &str, cond_ptr: &str) {
+    let message = format!(
+        "`{condition}` is not an RFC 9535 JSONPath query: a query compares only inside a filter"
+    );
+    let d = if cx.options.strict {
+        Diagnostic::error("lenient-jsonpath", message)
+    } else {
+        Diagnostic::warning("lenient-jsonpath", message)
+    };
+    let span = cx.span(cond_ptr);
+    cx.push(
+        d.at(span)
+            .label("read as the comparison it spells")
+            .help(format!("write `condition: {corrected}`"))
+            .note(
+                "the filter selects the root's members when the comparison holds, so the criterion passes exactly when it holds",
+            ),
+    );
 }
 
 /// The statuses the criteria pin down (`$statusCode == 200`, alone or in `||` / `&&`), which

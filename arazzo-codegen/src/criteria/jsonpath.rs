@@ -180,8 +180,9 @@ fn help_for(path: &str) -> String {
     } else if path.contains("[(") {
         "RFC 9535 has no script expressions `[(...)]`: index from the end with `[-1]`, or filter with `[?...]`".into()
     } else if !path.contains("[?") && ["==", "!=", "<", ">"].iter().any(|op| path.contains(op)) {
-        "RFC 9535 compares only inside a filter: e.g. `$[?@.status == 'ok']` selects the root's \
-         members whose `status` is `ok`; for one value, compare it with a simple condition instead"
+        "RFC 9535 compares only inside a filter: `$[?$.status == 'ok']` passes when the root's \
+         `status` is `ok`; a query compared with a literal (`$.status == 'ok'`, \
+         `$.items.length > 0`, joined by `&&` / `||`) is read that way, other comparisons are not"
             .into()
     } else {
         "the condition must be an RFC 9535 JSONPath query (https://www.rfc-editor.org/rfc/rfc9535)"

@@ -2,6 +2,7 @@
 
 pub(crate) mod condition;
 pub(crate) mod jsonpath;
+pub(crate) mod jsonpath_lenient;
 pub(crate) mod kinds;
 pub(crate) mod nesting;
 pub(crate) mod regex;

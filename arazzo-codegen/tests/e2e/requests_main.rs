@@ -9,6 +9,9 @@ async fn server() -> TestServer {
         .on("GET", "/items/pre-release", Reply::json(200, "{}"))
         .on("GET", "/items/lookup", Reply::json(200, r#"{"note": null}"#))
         .on("GET", "/items/login", Reply::json(200, r#"{"token": "T0K"}"#))
+        .on("GET", "/items/yes", Reply::json(200, r#"{"status": "completed", "ok": true, "count": 3, "items": [1]}"#))
+        .on("GET", "/items/no", Reply::json(200, r#"{"status": "Completed", "ok": false, "count": 0, "items": [], "state": "open"}"#))
+        .on("GET", "/items/done", Reply::json(200, r#"{"ok": false, "items": [], "state": "done"}"#))
         .on("GET", "/search", Reply::status(200))
         .on("POST", "/items", Reply::status(201))
         .on("POST", "/forms", Reply::status(204))
@@ -88,4 +91,48 @@ async fn main() {
     assert_eq!(whole_form.header("content-type"), Some("application/x-www-form-urlencoded"));
     assert_eq!(body(whole_form), "name=Ann+Lee&qty=2");
     assert_eq!(body(empty_json), "{}");
+
+    jsonpath_comparisons_pass_as_their_corrections_do().await;
+}
+
+/// Whether one workflow's criteria held on the body served at `/items/<item>`.
+macro_rules! passes {
+    ($workflow:ident, $inputs:ident, $item:expr) => {{
+        let s = server().await;
+        let inputs: $inputs =
+            arazzo_runtime::serde_json::from_str(&format!(r#"{{"item": "{}"}}"#, $item)).unwrap();
+        match $workflow(&client(&s), inputs).await {
+            Ok(_) => true,
+            Err(WorkflowError::CriteriaNotMet { .. }) => false,
+            Err(other) => panic!("{}: {other:?}", stringify!($workflow)),
+        }
+    }};
+}
+
+/// Each JSONPath comparison read leniently and the RFC 9535 query its warning prints agree on
+/// bodies where it holds, fails, or meets an absent member (`$.count != 0` holds when `count`
+/// is absent, as RFC 9535 compares Nothing; `"Completed"` is not `"completed"`).
+async fn jsonpath_comparisons_pass_as_their_corrections_do() {
+    for (item, expected) in [
+        ("yes", [true, true, true, true, true]),
+        ("no", [false, false, false, false, false]),
+        ("done", [false, false, true, false, true]),
+    ] {
+        let lenient = [
+            passes!(lenient_string, LenientStringInputs, item),
+            passes!(lenient_boolean, LenientBooleanInputs, item),
+            passes!(lenient_number, LenientNumberInputs, item),
+            passes!(lenient_length, LenientLengthInputs, item),
+            passes!(lenient_and_or, LenientAndOrInputs, item),
+        ];
+        let corrected = [
+            passes!(corrected_string, CorrectedStringInputs, item),
+            passes!(corrected_boolean, CorrectedBooleanInputs, item),
+            passes!(corrected_number, CorrectedNumberInputs, item),
+            passes!(corrected_length, CorrectedLengthInputs, item),
+            passes!(corrected_and_or, CorrectedAndOrInputs, item),
+        ];
+        assert_eq!(lenient, expected, "lenient readings on /items/{item}");
+        assert_eq!(corrected, expected, "corrected queries on /items/{item}");
+    }
 }
