@@ -117,7 +117,8 @@ struct Common {
     /// Read a source description URL (or URL prefix) from a local path: `--map URL=PATH`.
     #[arg(long = "map", value_name = "URL=PATH", value_parser = parse_map)]
     maps: Vec<(String, PathBuf)>,
-    /// Treat an unbraced expression inside a longer string as an error.
+    /// Make the lenient readings errors: an unbraced expression inside a longer string, a
+    /// pre-1.0.1 expression form, a JSONPath criterion written as a comparison.
     #[arg(long)]
     strict: bool,
     /// Silence warnings with this code (repeatable), as `#[allow(...)]` does.
