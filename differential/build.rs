@@ -16,6 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // sent is what it compares.
         .allow("unbraced-expression")
         .allow("lenient-expression")
+        // It also sends `Bearer $dependencies.x.token`, which is no expression, on purpose.
+        .allow("not-an-expression")
         // The absent-values fixture sends an optional step output into a path on purpose.
         .allow("optional-path-parameter")
         .compile(FIXTURES)?;
