@@ -178,6 +178,7 @@ async fn place_or_report_steps(
                     if response.status() != 200u16 {
                         return Err(response.criteria_failed("$statusCode == 200"));
                     }
+                    steps.end();
                     break;
                 }
                 3usize => {
@@ -199,12 +200,14 @@ async fn place_or_report_steps(
                     {
                         Ok(response) => response,
                         Err(error) if error.is_timeout() => {
+                            steps.end();
                             break;
                         }
                         Err(error) => return Err(error),
                     };
                     if response.status() != 200u16 {
                         report_status = Some(response.status());
+                        steps.end();
                         break;
                     }
                     report_status = Some(response.status());
@@ -389,6 +392,7 @@ async fn place_then_wait_steps(
                     {
                         Ok(message) => message,
                         Err(error) if error.is_timeout() => {
+                            steps.end();
                             break;
                         }
                         Err(error) => return Err(error),

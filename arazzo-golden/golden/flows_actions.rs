@@ -68,6 +68,7 @@ async fn reserve_item_steps(
                         .body_pointer("/reservationId")
                         .ok();
                     if response.status() == 429u16 {
+                        steps.end();
                         break;
                     }
                     (response, Some("$statusCode == 201"))
@@ -79,6 +80,7 @@ async fn reserve_item_steps(
                         steps.succeeded().goto(2usize);
                         continue;
                     }
+                    steps.end();
                     break;
                 }
             }
@@ -107,6 +109,7 @@ async fn reserve_item_steps(
         };
         if let Some(criterion) = failed {
             if response.status() == 404u16 {
+                steps.end();
                 break;
             }
             if step != 1usize && response.status() == 429u16
@@ -117,6 +120,7 @@ async fn reserve_item_steps(
             return Err(response.criteria_failed(criterion));
         }
         if step != 1usize && response.pointer_eq("/stock", 0i64) {
+            steps.end();
             break;
         }
         steps.succeeded().advance();
@@ -309,6 +313,7 @@ async fn fetch_item_steps(
                         &response.header("X-Maintenance").into(),
                         &"true".into(),
                     ) {
+                        steps.end();
                         break;
                     }
                     if response.status() == 429u16

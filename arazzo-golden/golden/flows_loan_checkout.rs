@@ -58,6 +58,7 @@ async fn apply_at_checkout_steps(
                 }
                 eligibility_eligible = Some(response.body_pointer("/eligible")?);
                 if response.pointer_eq("/eligible", false) {
+                    steps.end();
                     break;
                 }
             }

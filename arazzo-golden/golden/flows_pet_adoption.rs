@@ -95,6 +95,7 @@ async fn adopt_pet_steps(
                 }
                 adopt_adoption_id = Some(response.body_pointer("/adoptionId")?);
                 adopt_fee = Some(response.body_pointer("/fee")?);
+                steps.end();
                 break;
             }
             3usize => {

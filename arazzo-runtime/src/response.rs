@@ -220,6 +220,7 @@ impl Response {
                 limit: self.max_retry_after,
             };
         }
+        crate::trace::criteria_failed(self.step, criterion, Some(self.status), self.attempt);
         WorkflowError::CriteriaNotMet {
             step: self.step,
             criterion,

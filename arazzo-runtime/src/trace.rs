@@ -118,3 +118,40 @@ pub(crate) fn timeout(step: &'static str, after: Duration) {
     #[cfg(not(feature = "tracing"))]
     let _ = (step, after);
 }
+
+/// A `goto` action from step `from` to step `to` of the same workflow.
+pub(crate) fn goto(from: &'static str, to: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(step = from, to, "goto");
+    #[cfg(not(feature = "tracing"))]
+    let _ = (from, to);
+}
+
+/// An `end` action: the workflow ends after step `step`.
+pub(crate) fn end(step: &'static str) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(step, "end");
+    #[cfg(not(feature = "tracing"))]
+    let _ = step;
+}
+
+/// A step's success criterion did not hold (after `attempts` runs of the step); `status` is
+/// the HTTP status, none for a message step. Only the criterion's text is recorded, never the
+/// body or message it was tested on.
+pub(crate) fn criteria_failed(
+    step: &'static str,
+    criterion: &'static str,
+    status: Option<u16>,
+    attempts: u32,
+) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        step,
+        criterion,
+        status,
+        attempts,
+        "success criteria not met"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (step, criterion, status, attempts);
+}

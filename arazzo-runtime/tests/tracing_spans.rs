@@ -78,6 +78,27 @@ mod spans {
         })
         .await
         .unwrap();
+        // A goto, an end and a criterion that does not hold each leave an event.
+        let failed = arazzo_runtime::__private::deadline::run(&client, "reroute", async {
+            let mut steps = arazzo_runtime::__private::steps::Steps::new(["first", "second"], 10);
+            while let Some(step) = steps.step()? {
+                if step == 0 {
+                    steps.goto(1);
+                    continue;
+                }
+                let response = client
+                    .request(reqwest::Method::GET, "s", server.url(), "/stock")
+                    .send("second")
+                    .await?;
+                if response.status() != 201 {
+                    steps.end();
+                    return Err(response.criteria_failed("$statusCode == 201"));
+                }
+            }
+            Ok::<_, arazzo_runtime::WorkflowError>(())
+        })
+        .await;
+        assert!(failed.is_err());
         arazzo_runtime::__private::timeout::within("slow", 10, async {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             Ok(())
@@ -114,6 +135,23 @@ mod spans {
         );
         assert!(
             out.contains("timed out") && out.contains("after_ms=10"),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(|l| l.contains("goto")
+                && l.contains("step=\"first\"")
+                && l.contains("to=\"second\"")),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .any(|l| l.contains(" end") && l.contains("step=\"second\"")),
+            "{out}"
+        );
+        assert!(
+            out.lines().any(|l| l.contains("success criteria not met")
+                && l.contains("criterion=\"$statusCode == 201\"")
+                && l.contains("status=200")),
             "{out}"
         );
         assert!(!out.contains("s3cret"), "{out}");

@@ -668,7 +668,7 @@ fn actions(
         };
         let last = flags.with_status.then(|| quote! { last_status = status; });
         let act = match &a.kind {
-            ActionKind::End => quote! { break; },
+            ActionKind::End => quote! { steps.end(); break; },
             ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
             ActionKind::GotoWorkflow(c) => {
                 if flags.with_status {

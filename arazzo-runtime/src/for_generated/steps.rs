@@ -69,8 +69,16 @@ impl<const N: usize> Steps<N> {
     /// A `goto` action. A pending return from a `retry` belongs to the path it leaves, so it
     /// is dropped.
     pub fn goto(&mut self, step: usize) {
+        let to = self.ids.get(step).copied().unwrap_or_default();
+        crate::trace::goto(self.step_id(), to);
         self.resume = None;
         self.next = step;
+    }
+
+    /// An `end` action: the generated loop breaks after this; the event says which step
+    /// ended the workflow.
+    pub fn end(&self) {
+        crate::trace::end(self.step_id());
     }
 
     /// A `retry` action: while the current step has been retried fewer than `limit` times,

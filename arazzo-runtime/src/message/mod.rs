@@ -377,6 +377,7 @@ impl Message {
             Payload::Text(text) => crate::redact::body_excerpt(text.as_bytes(), &[]),
             Payload::Binary(bytes) => format!("({} bytes of binary data)", bytes.len()),
         };
+        crate::trace::criteria_failed(step, criterion, None, 1);
         WorkflowError::MessageCriteriaNotMet {
             step,
             criterion,
