@@ -47,10 +47,7 @@ pub(super) fn check(
                 .filter(|d| d.name == p.name)
                 .map(|d| d.location)
                 .collect();
-            let op_name = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            let op_name = op.name();
             let d = cx.error(
                 "missing-parameter-location",
                 format!("parameter `{}` has no `in`", p.name),
@@ -261,12 +258,7 @@ pub(super) fn check(
         source: sources[source].plan_index,
         method: op.method.to_string().to_uppercase(),
         base,
-        operation: (
-            op.operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{} {}", op.method.to_string().to_uppercase(), op.path)),
-            op.path.clone(),
-        ),
+        operation: (op.name(), op.path.clone()),
         path,
         params: plans,
         body,
@@ -492,10 +484,7 @@ fn unknown_parameter(
     } else {
         format!("its {loc} parameters are {}", one_of(&same_place))
     };
-    let op_name = op
-        .operation_id
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+    let op_name = op.name();
     let span = cx.span(&format!("{pointer}/name"));
     cx.push(
         Diagnostic::error(
@@ -524,10 +513,7 @@ fn undeclared_parameter(
         .filter(|d| d.location == loc)
         .map(|d| d.name.as_str())
         .collect();
-    let op_name = op
-        .operation_id
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+    let op_name = op.name();
     let help = match similar(&p.name, same_place.iter().copied()).first() {
         Some(best) => format!("did you mean `{best}`? If not, the parameter is sent as written"),
         None => format!(
@@ -572,10 +558,7 @@ fn missing_parameters(cx: &mut Cx<'_>, op: &Operation, given: &[(Parameter, Stri
             same_name && (p.location.is_none() || location == Some(d.location))
         });
         if !supplied {
-            let op_name = op
-                .operation_id
-                .clone()
-                .unwrap_or_else(|| format!("{} {}", op.method, op.path));
+            let op_name = op.name();
             let at = if given.iter().any(|(_, ptr)| ptr.starts_with(sp)) {
                 format!("{sp}/parameters")
             } else {

@@ -56,10 +56,7 @@ pub(super) fn check(
     let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
         id: step.step_id.clone(),
-        label: op
-            .operation_id
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", op.method, op.path)),
+        label: op.name(),
         kind: StepKind::Request(request),
         criteria,
         outputs,

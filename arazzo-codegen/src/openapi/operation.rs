@@ -107,6 +107,13 @@ pub(crate) struct Operation {
 }
 
 impl Operation {
+    /// How diagnostics and traces name the operation: its `operationId`, else `METHOD path`.
+    pub(crate) fn name(&self) -> String {
+        self.operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", self.method, self.path))
+    }
+
     /// The response declared for `status`: the exact code, else its range (`2XX`), else `default`.
     pub(crate) fn response(&self, status: u16) -> Option<&Response> {
         let exact = status.to_string();
