@@ -465,12 +465,7 @@ fn unknown_parameter(
     pointer: &str,
     source: &str,
 ) {
-    let same_place: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|d| d.location == loc)
-        .map(|d| d.name.as_str())
-        .collect();
+    let same_place = declared_in(op, loc);
     let elsewhere = op.parameters.iter().find(|d| d.name == p.name);
     let help = if let Some(d) = elsewhere {
         format!(
@@ -497,6 +492,15 @@ fn unknown_parameter(
     );
 }
 
+/// The names of the parameters `op` declares in `loc`, for "did you mean" and the help lines.
+fn declared_in(op: &Operation, loc: Location) -> Vec<&str> {
+    op.parameters
+        .iter()
+        .filter(|d| d.location == loc)
+        .map(|d| d.name.as_str())
+        .collect()
+}
+
 /// The warning for a query, header or cookie parameter the operation does not declare, which
 /// is sent as written.
 fn undeclared_parameter(
@@ -507,12 +511,7 @@ fn undeclared_parameter(
     pointer: &str,
     source: &str,
 ) {
-    let same_place: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|d| d.location == loc)
-        .map(|d| d.name.as_str())
-        .collect();
+    let same_place = declared_in(op, loc);
     let op_name = op.name();
     let help = match similar(&p.name, same_place.iter().copied()).first() {
         Some(best) => format!("did you mean `{best}`? If not, the parameter is sent as written"),
