@@ -12,13 +12,16 @@ pub async fn select_pet(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
 ) -> ::core::result::Result<SelectPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "select-pet")
 }
 async fn select_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
-) -> ::core::result::Result<SelectPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<SelectPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
     let mut list_pets_first_id: Option<Option<i64>> = None;
@@ -89,9 +92,10 @@ async fn select_pet_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(SelectPetOutputs {
+    *out = Some(SelectPetOutputs {
         name: fetch_pet_name,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `select-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -143,13 +147,16 @@ pub(crate) async fn owner_pet_with_status(
     client: &::arazzo_runtime::Client,
     inputs: OwnerPetInputs,
 ) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(owner_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "owner-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(owner_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "owner-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "owner-pet")
 }
 async fn owner_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnerPetInputs,
-) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<(OwnerPetOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/owners/",
@@ -170,7 +177,8 @@ async fn owner_pet_steps(
     let outputs = OwnerPetOutputs {
         name: get_owner_pet_name,
     };
-    Ok((outputs, response.status()))
+    *out = Some((outputs, response.status()));
+    Ok(())
 }
 /// Inputs of the `owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn check_shipment(
     client: &::arazzo_runtime::Client,
     inputs: CheckShipmentInputs,
 ) -> ::core::result::Result<CheckShipmentOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(check_shipment_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "check-shipment", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(check_shipment_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "check-shipment", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "check-shipment")
 }
 async fn check_shipment_steps(
     client: &::arazzo_runtime::Client,
     inputs: CheckShipmentInputs,
-) -> ::core::result::Result<CheckShipmentOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<CheckShipmentOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat();
     let response = client
@@ -57,10 +60,11 @@ async fn check_shipment_steps(
     }
     let shipment_status: String = response.body_pointer("/status")?;
     let shipment_code: u16 = response.status();
-    Ok(CheckShipmentOutputs {
+    *out = Some(CheckShipmentOutputs {
         status: shipment_status,
         code: shipment_code,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `check-shipment` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

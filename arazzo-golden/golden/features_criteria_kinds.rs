@@ -15,14 +15,19 @@ pub async fn find_available_book(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
 ) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(find_available_book_steps(client, inputs));
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        find_available_book_steps(client, inputs, &mut out),
+    );
     ::arazzo_runtime::__private::deadline::run(client, "find-available-book", steps)
-        .await
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "find-available-book")
 }
 async fn find_available_book_steps(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
-) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<FindAvailableBookOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -71,10 +76,11 @@ async fn find_available_book_steps(
         );
     }
     let record_xml: String = response.body_text();
-    Ok(FindAvailableBookOutputs {
+    *out = Some(FindAvailableBookOutputs {
         first_title: search_first_title,
         xml: record_xml,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `find-available-book` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

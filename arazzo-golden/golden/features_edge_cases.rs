@@ -12,13 +12,16 @@ pub async fn register_thing(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
 ) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(register_thing_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "register-thing", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(register_thing_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "register-thing", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "register-thing")
 }
 async fn register_thing_steps(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
-) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<RegisterThingOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/things/",
@@ -84,13 +87,14 @@ async fn register_thing_steps(
         );
     }
     let second_labels: Vec<String> = response.body_pointer("/labels")?;
-    Ok(RegisterThingOutputs {
+    *out = Some(RegisterThingOutputs {
         id: first_id,
         labels: second_labels,
         whole: first_whole,
         type_input: inputs.type_.clone(),
         street: first_street,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `register-thing` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn login_logout(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
 ) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(login_logout_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "login-logout", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(login_logout_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "login-logout", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "login-logout")
 }
 async fn login_logout_steps(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
-) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<LoginLogoutOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
@@ -68,9 +71,10 @@ async fn login_logout_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    Ok(LoginLogoutOutputs {
+    *out = Some(LoginLogoutOutputs {
         expires_in: login_expires_in,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `login-logout` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

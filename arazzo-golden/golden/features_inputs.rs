@@ -12,13 +12,16 @@ pub async fn subscribe(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
 ) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(subscribe_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "subscribe", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(subscribe_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "subscribe", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "subscribe")
 }
 async fn subscribe_steps(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
-) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<SubscribeOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
@@ -61,9 +64,10 @@ async fn subscribe_steps(
         return Err(response.criteria_failed("$statusCode == 201"));
     }
     let subscribe_id: String = response.body_pointer("/id")?;
-    Ok(SubscribeOutputs {
+    *out = Some(SubscribeOutputs {
         id: subscribe_id,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `subscribe` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

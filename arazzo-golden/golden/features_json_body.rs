@@ -12,13 +12,16 @@ pub async fn place_order(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
 ) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_order_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-order", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_order_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-order", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-order")
 }
 async fn place_order_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
-) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceOrderOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
@@ -78,13 +81,14 @@ async fn place_order_steps(
     let create_order_city: String = response.body_pointer("/customer/address/city")?;
     let create_order_tags: Vec<String> = response.body_pointer("/tags")?;
     let create_order_coupon: Option<String> = response.body_pointer("/coupon")?;
-    Ok(PlaceOrderOutputs {
+    *out = Some(PlaceOrderOutputs {
         order_id: create_order_order_id,
         total: create_order_total,
         city: create_order_city,
         tags: create_order_tags,
         coupon: create_order_coupon,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `place-order` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

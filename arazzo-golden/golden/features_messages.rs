@@ -14,19 +14,19 @@ pub async fn place_and_track(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndTrackInputs,
 ) -> ::core::result::Result<PlaceAndTrackOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_and_track_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-and-track", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_and_track_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-and-track", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-and-track")
 }
 async fn place_and_track_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndTrackInputs,
-) -> ::core::result::Result<PlaceAndTrackOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceAndTrackOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<
-        PlaceAndTrackOutputs,
-        ::arazzo_runtime::WorkflowError,
-    > = async {
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
         let desk_connection = rt::timeout::within(
                 "decision",
                 3000u64,
@@ -132,14 +132,15 @@ async fn place_and_track_steps(
             .header_pointer("shipped", "/X-Trace")?;
         let shipped_shipment: PlaceAndTrackShippedShipment = message
             .payload_pointer("shipped", "")?;
-        Ok(PlaceAndTrackOutputs {
+        *out = Some(PlaceAndTrackOutputs {
             total: decision_total,
             eta: decision_eta,
             decision: decision_decision,
             carrier: shipped_carrier,
             trace: shipped_trace,
             shipment: shipped_shipment,
-        })
+        });
+        Ok(())
     }
         .await;
     connections.close().await;
@@ -229,19 +230,19 @@ pub async fn place_only(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
 ) -> ::core::result::Result<PlaceOnlyOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_only_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-only", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_only_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-only", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-only")
 }
 async fn place_only_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
-) -> ::core::result::Result<PlaceOnlyOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceOnlyOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<
-        PlaceOnlyOutputs,
-        ::arazzo_runtime::WorkflowError,
-    > = async {
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
         let address = ["/stores/", &rt::param::path_segment(&inputs.store), "/orders"]
             .concat();
         let desk_connection = connections
@@ -280,7 +281,8 @@ async fn place_only_steps(
                 }),
             )
             .await?;
-        Ok(PlaceOnlyOutputs {})
+        *out = Some(PlaceOnlyOutputs {});
+        Ok(())
     }
         .await;
     connections.close().await;

@@ -14,19 +14,19 @@ pub async fn place_or_report(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrReportInputs,
 ) -> ::core::result::Result<PlaceOrReportOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_or_report_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-or-report", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_or_report_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-or-report", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-or-report")
 }
 async fn place_or_report_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrReportInputs,
-) -> ::core::result::Result<PlaceOrReportOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceOrReportOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<
-        PlaceOrReportOutputs,
-        ::arazzo_runtime::WorkflowError,
-    > = async {
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(
             ["decision", "place", "confirm", "report"],
             1000usize,
@@ -216,10 +216,11 @@ async fn place_or_report_steps(
             }
             steps.succeeded().advance();
         }
-        Ok(PlaceOrReportOutputs {
+        *out = Some(PlaceOrReportOutputs {
             total: decision_total,
             reported: report_status,
-        })
+        });
+        Ok(())
     }
         .await;
     connections.close().await;
@@ -269,19 +270,19 @@ pub async fn place_then_wait(
     client: &::arazzo_runtime::Client,
     inputs: PlaceThenWaitInputs,
 ) -> ::core::result::Result<PlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_then_wait_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-then-wait", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_then_wait_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-then-wait", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-then-wait")
 }
 async fn place_then_wait_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceThenWaitInputs,
-) -> ::core::result::Result<PlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceThenWaitOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<
-        PlaceThenWaitOutputs,
-        ::arazzo_runtime::WorkflowError,
-    > = async {
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(["place", "decision"], 1000usize);
         let mut decision_type: Option<String> = None;
         while let Some(step) = steps.step()? {
@@ -403,9 +404,10 @@ async fn place_then_wait_steps(
             }
             steps.succeeded().advance();
         }
-        Ok(PlaceThenWaitOutputs {
+        *out = Some(PlaceThenWaitOutputs {
             type_: decision_type,
-        })
+        });
+        Ok(())
     }
         .await;
     connections.close().await;

@@ -12,13 +12,16 @@ pub async fn archive_note(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
 ) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(archive_note_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "archive-note", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(archive_note_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "archive-note", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "archive-note")
 }
 async fn archive_note_steps(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
-) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ArchiveNoteOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
@@ -56,10 +59,11 @@ async fn archive_note_steps(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let delete_status: u16 = response.status();
-    Ok(ArchiveNoteOutputs {
+    *out = Some(ArchiveNoteOutputs {
         version: retitle_version,
         deleted: delete_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `archive-note` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -14,13 +14,16 @@ pub async fn pet_history(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
 ) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(pet_history_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "pet-history", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(pet_history_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "pet-history", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "pet-history")
 }
 async fn pet_history_steps(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
-) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PetHistoryOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
@@ -46,14 +49,15 @@ async fn pet_history_steps(
     }
     let note_text: Option<String> = response.body_pointer("/text")?;
     let note_author: String = response.body_pointer("/author")?;
-    Ok(PetHistoryOutputs {
+    *out = Some(PetHistoryOutputs {
         nickname: record_nickname,
         weight: record_weight,
         owner_name: record_owner_name,
         visits: record_visits,
         text: note_text,
         author: note_author,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `pet-history` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

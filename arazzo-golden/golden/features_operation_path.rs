@@ -12,13 +12,16 @@ pub async fn fetch_pet(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
 ) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(fetch_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "fetch-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(fetch_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "fetch-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "fetch-pet")
 }
 async fn fetch_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
-) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<FetchPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
     let response = client
@@ -31,10 +34,11 @@ async fn fetch_pet_steps(
     }
     let fetch_pet_id: i64 = response.body_pointer("/id")?;
     let fetch_pet_name: String = response.body_pointer("/name")?;
-    Ok(FetchPetOutputs {
+    *out = Some(FetchPetOutputs {
         id: fetch_pet_id,
         name: fetch_pet_name,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `fetch-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

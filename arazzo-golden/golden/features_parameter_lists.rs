@@ -12,13 +12,16 @@ pub async fn tagged_pet(
     client: &::arazzo_runtime::Client,
     inputs: TaggedPetInputs,
 ) -> ::core::result::Result<TaggedPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(tagged_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "tagged-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(tagged_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "tagged-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "tagged-pet")
 }
 async fn tagged_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: TaggedPetInputs,
-) -> ::core::result::Result<TaggedPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<TaggedPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/owners/",
@@ -59,7 +62,8 @@ async fn tagged_pet_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(TaggedPetOutputs {})
+    *out = Some(TaggedPetOutputs {});
+    Ok(())
 }
 /// Inputs of the `tagged-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

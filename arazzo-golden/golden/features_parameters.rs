@@ -12,13 +12,16 @@ pub async fn find_owner_pet(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
 ) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(find_owner_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "find-owner-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(find_owner_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "find-owner-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "find-owner-pet")
 }
 async fn find_owner_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
-) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<FindOwnerPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -53,9 +56,10 @@ async fn find_owner_pet_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let get_pet_name: String = response.body_pointer("/name")?;
-    Ok(FindOwnerPetOutputs {
+    *out = Some(FindOwnerPetOutputs {
         name: get_pet_name,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `find-owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn search_documents(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
 ) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(search_documents_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "search-documents", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(search_documents_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "search-documents", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "search-documents")
 }
 async fn search_documents_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
-) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<SearchDocumentsOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
@@ -43,10 +46,11 @@ async fn search_documents_steps(
     let search_first: i64 = response.body_pointer("/items/0/id")?;
     let search_items: Option<Vec<rt::serde_json::Value>> = response
         .body_pointer("/items")?;
-    Ok(SearchDocumentsOutputs {
+    *out = Some(SearchDocumentsOutputs {
         first: search_first,
         items: search_items,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `search-documents` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

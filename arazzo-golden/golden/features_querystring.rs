@@ -12,13 +12,16 @@ pub async fn search(
     client: &::arazzo_runtime::Client,
     inputs: SearchInputs,
 ) -> ::core::result::Result<SearchOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(search_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "search", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(search_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "search", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "search")
 }
 async fn search_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchInputs,
-) -> ::core::result::Result<SearchOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<SearchOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products")
@@ -60,7 +63,8 @@ async fn search_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(SearchOutputs {})
+    *out = Some(SearchOutputs {});
+    Ok(())
 }
 /// Inputs of the `search` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn stock_zoo(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
 ) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(stock_zoo_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "stock-zoo", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(stock_zoo_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "stock-zoo", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "stock-zoo")
 }
 async fn stock_zoo_steps(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
-) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<StockZooOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
@@ -62,12 +65,13 @@ async fn stock_zoo_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let keeper_name: String = response.body_pointer("/name")?;
-    Ok(StockZooOutputs {
+    *out = Some(StockZooOutputs {
         first_name: list_first_name,
         id: add_id,
         created_at: add_created_at,
         keeper: keeper_name,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `stock-zoo` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

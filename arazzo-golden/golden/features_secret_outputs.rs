@@ -12,13 +12,16 @@ pub async fn open_account(
     client: &::arazzo_runtime::Client,
     inputs: OpenAccountInputs,
 ) -> ::core::result::Result<OpenAccountOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(open_account_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "open-account", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(open_account_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "open-account", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "open-account")
 }
 async fn open_account_steps(
     client: &::arazzo_runtime::Client,
     _: OpenAccountInputs,
-) -> ::core::result::Result<OpenAccountOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<OpenAccountOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "accounts", ACCOUNTS_BASE_URL, "/accounts")
@@ -30,10 +33,11 @@ async fn open_account_steps(
     }
     let open_id: String = response.body_pointer("/id")?;
     let open_recovery: String = response.body_pointer("/recoveryCode")?;
-    Ok(OpenAccountOutputs {
+    *out = Some(OpenAccountOutputs {
         account_id: open_id,
         recovery: open_recovery,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `open-account` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

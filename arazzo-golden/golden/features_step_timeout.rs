@@ -12,13 +12,16 @@ pub async fn list_quickly(
     client: &::arazzo_runtime::Client,
     inputs: ListQuicklyInputs,
 ) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(list_quickly_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "list-quickly", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(list_quickly_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "list-quickly", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "list-quickly")
 }
 async fn list_quickly_steps(
     client: &::arazzo_runtime::Client,
     _: ListQuicklyInputs,
-) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ListQuicklyOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = rt::timeout::within(
             "listPets",
@@ -33,9 +36,10 @@ async fn list_quickly_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let list_pets_status: u16 = response.status();
-    Ok(ListQuicklyOutputs {
+    *out = Some(ListQuicklyOutputs {
         status: list_pets_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -71,13 +75,16 @@ pub(crate) async fn list_slowly_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ListSlowlyInputs,
 ) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(list_slowly_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "list-slowly", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(list_slowly_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "list-slowly", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "list-slowly")
 }
 async fn list_slowly_steps(
     client: &::arazzo_runtime::Client,
     _: ListSlowlyInputs,
-) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<(ListSlowlyOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -88,7 +95,8 @@ async fn list_slowly_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let outputs = ListSlowlyOutputs {};
-    Ok((outputs, response.status()))
+    *out = Some((outputs, response.status()));
+    Ok(())
 }
 /// Inputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -114,13 +122,16 @@ pub async fn list_within(
     client: &::arazzo_runtime::Client,
     inputs: ListWithinInputs,
 ) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(list_within_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "list-within", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(list_within_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "list-within", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "list-within")
 }
 async fn list_within_steps(
     client: &::arazzo_runtime::Client,
     _: ListWithinInputs,
-) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ListWithinOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let (_, _) = rt::timeout::within(
             "runList",
@@ -128,7 +139,8 @@ async fn list_within_steps(
             Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
         )
         .await?;
-    Ok(ListWithinOutputs {})
+    *out = Some(ListWithinOutputs {});
+    Ok(())
 }
 /// Inputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -14,13 +14,16 @@ pub async fn product_label(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
 ) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(product_label_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "product-label", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(product_label_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "product-label", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "product-label")
 }
 async fn product_label_steps(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
-) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ProductLabelOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
@@ -43,11 +46,12 @@ async fn product_label_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let label_label: String = response.body_text();
-    Ok(ProductLabelOutputs {
+    *out = Some(ProductLabelOutputs {
         product_id: find_product_id,
         request_id: find_request_id,
         label: label_label,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `product-label` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -14,19 +14,19 @@ pub async fn place_and_decide(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndDecideInputs,
 ) -> ::core::result::Result<PlaceAndDecideOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(place_and_decide_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-and-decide", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_and_decide_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-and-decide", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-and-decide")
 }
 async fn place_and_decide_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndDecideInputs,
-) -> ::core::result::Result<PlaceAndDecideOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PlaceAndDecideOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<
-        PlaceAndDecideOutputs,
-        ::arazzo_runtime::WorkflowError,
-    > = async {
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
         let desk_connection = rt::timeout::within(
                 "decision",
                 3000u64,
@@ -104,9 +104,10 @@ async fn place_and_decide_steps(
         if response.status() != 200u16 {
             return Err(response.criteria_failed("$statusCode == 200"));
         }
-        Ok(PlaceAndDecideOutputs {
+        *out = Some(PlaceAndDecideOutputs {
             total: decision_total,
-        })
+        });
+        Ok(())
     }
         .await;
     connections.close().await;

@@ -16,13 +16,16 @@ pub async fn check_book(
     client: &::arazzo_runtime::Client,
     inputs: CheckBookInputs,
 ) -> ::core::result::Result<CheckBookOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(check_book_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "check-book", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(check_book_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "check-book", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "check-book")
 }
 async fn check_book_steps(
     client: &::arazzo_runtime::Client,
     inputs: CheckBookInputs,
-) -> ::core::result::Result<CheckBookOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<CheckBookOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -72,10 +75,11 @@ async fn check_book_steps(
         );
     }
     let record_xml: String = response.body_text();
-    Ok(CheckBookOutputs {
+    *out = Some(CheckBookOutputs {
         first_isbn: search_first_isbn,
         xml: record_xml,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `check-book` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -126,13 +130,16 @@ pub async fn register_pet(
     client: &::arazzo_runtime::Client,
     inputs: RegisterPetInputs,
 ) -> ::core::result::Result<RegisterPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(register_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "register-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(register_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "register-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "register-pet")
 }
 async fn register_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: RegisterPetInputs,
-) -> ::core::result::Result<RegisterPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<RegisterPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "bodies", BODIES_BASE_URL, "/pets")
@@ -174,9 +181,10 @@ async fn register_pet_steps(
     }
     let create_template: Option<rt::serde_json::Value> = response
         .body_pointer("/template")?;
-    Ok(RegisterPetOutputs {
+    *out = Some(RegisterPetOutputs {
         template: create_template,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `register-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -241,13 +249,16 @@ pub async fn record_or_search(
     client: &::arazzo_runtime::Client,
     inputs: RecordOrSearchInputs,
 ) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(record_or_search_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "record-or-search", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(record_or_search_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "record-or-search", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "record-or-search")
 }
 async fn record_or_search_steps(
     client: &::arazzo_runtime::Client,
     inputs: RecordOrSearchInputs,
-) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<RecordOrSearchOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["record"], 1000usize);
     let mut record_xml: Option<String> = None;
@@ -287,9 +298,10 @@ async fn record_or_search_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(RecordOrSearchOutputs {
+    *out = Some(RecordOrSearchOutputs {
         xml: record_xml,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `record-or-search` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -347,16 +359,16 @@ pub(crate) async fn search_author_with_status(
     (SearchAuthorOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
-    let steps = ::std::boxed::Box::pin(search_author_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "search-author", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(search_author_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "search-author", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "search-author")
 }
 async fn search_author_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchAuthorInputs,
-) -> ::core::result::Result<
-    (SearchAuthorOutputs, u16),
-    ::arazzo_runtime::WorkflowError,
-> {
+    out: &mut ::core::option::Option<(SearchAuthorOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -371,7 +383,8 @@ async fn search_author_steps(
     let outputs = SearchAuthorOutputs {
         first_title: search_first_title,
     };
-    Ok((outputs, response.status()))
+    *out = Some((outputs, response.status()));
+    Ok(())
 }
 /// Inputs of the `search-author` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

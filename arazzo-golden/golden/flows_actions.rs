@@ -21,13 +21,16 @@ pub(crate) async fn reserve_item_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
 ) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(reserve_item_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "reserve-item", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(reserve_item_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "reserve-item", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "reserve-item")
 }
 async fn reserve_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
-) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<(ReserveItemOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve", "restock"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -129,7 +132,8 @@ async fn reserve_item_steps(
         reservation_id: reserve_reservation_id,
         restock_ticket,
     };
-    Ok((outputs, last_status))
+    *out = Some((outputs, last_status));
+    Ok(())
 }
 /// Inputs of the `reserve-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -163,13 +167,16 @@ pub async fn sync_feed(
     client: &::arazzo_runtime::Client,
     inputs: SyncFeedInputs,
 ) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(sync_feed_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "sync-feed", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(sync_feed_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "sync-feed", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "sync-feed")
 }
 async fn sync_feed_steps(
     client: &::arazzo_runtime::Client,
     _: SyncFeedInputs,
-) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<SyncFeedOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
     let mut fetch_page: Option<i64> = None;
@@ -250,11 +257,12 @@ async fn sync_feed_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(SyncFeedOutputs {
+    *out = Some(SyncFeedOutputs {
         last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
         archived: store_archived,
         committed: *rt::flow::output(commit_status.as_ref(), "commit", "status")?,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `sync-feed` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -288,13 +296,16 @@ pub async fn fetch_item(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
 ) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(fetch_item_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "fetch-item", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(fetch_item_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "fetch-item", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "fetch-item")
 }
 async fn fetch_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
-) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<FetchItemOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["primary", "mirror", "audit"], 1000usize);
     let mut mirror_name: Option<String> = None;
@@ -368,10 +379,11 @@ async fn fetch_item_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(FetchItemOutputs {
+    *out = Some(FetchItemOutputs {
         mirror_name,
         audited: audit_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `fetch-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -404,13 +416,19 @@ pub async fn authorized_lookup(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
 ) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(authorized_lookup_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "authorized-lookup", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        authorized_lookup_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "authorized-lookup", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "authorized-lookup")
 }
 async fn authorized_lookup_steps(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
-) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<AuthorizedLookupOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["signIn", "lookup"], 1000usize);
     let mut sign_in_token: Option<String> = None;
@@ -467,10 +485,11 @@ async fn authorized_lookup_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(AuthorizedLookupOutputs {
+    *out = Some(AuthorizedLookupOutputs {
         name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
         token: rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?.clone(),
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `authorized-lookup` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -521,14 +540,19 @@ pub async fn reserve_or_backorder(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
 ) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(reserve_or_backorder_steps(client, inputs));
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        reserve_or_backorder_steps(client, inputs, &mut out),
+    );
     ::arazzo_runtime::__private::deadline::run(client, "reserve-or-backorder", steps)
-        .await
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "reserve-or-backorder")
 }
 async fn reserve_or_backorder_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
-) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ReserveOrBackorderOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -574,9 +598,10 @@ async fn reserve_or_backorder_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(ReserveOrBackorderOutputs {
+    *out = Some(ReserveOrBackorderOutputs {
         reservation_id: reserve_reservation_id,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `reserve-or-backorder` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -617,16 +642,16 @@ pub(crate) async fn place_backorder_with_status(
     (PlaceBackorderOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
-    let steps = ::std::boxed::Box::pin(place_backorder_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "place-backorder", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_backorder_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-backorder", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-backorder")
 }
 async fn place_backorder_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceBackorderInputs,
-) -> ::core::result::Result<
-    (PlaceBackorderOutputs, u16),
-    ::arazzo_runtime::WorkflowError,
-> {
+    out: &mut ::core::option::Option<(PlaceBackorderOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
@@ -644,7 +669,8 @@ async fn place_backorder_steps(
     let outputs = PlaceBackorderOutputs {
         backorder_id: order_backorder_id,
     };
-    Ok((outputs, response.status()))
+    *out = Some((outputs, response.status()));
+    Ok(())
 }
 /// Inputs of the `place-backorder` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -677,13 +703,16 @@ pub async fn audit_item(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
 ) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(audit_item_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "audit-item", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(audit_item_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "audit-item", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "audit-item")
 }
 async fn audit_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
-) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<AuditItemOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "mirror", "audit"], 1000usize);
     let mut mirror_stock: Option<i64> = None;
@@ -756,10 +785,11 @@ async fn audit_item_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(AuditItemOutputs {
+    *out = Some(AuditItemOutputs {
         stock_on_mirror: mirror_stock,
         audited: audit_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `audit-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -795,17 +825,19 @@ pub async fn reserve_through_workflow(
     ReserveThroughWorkflowOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
-    let steps = ::std::boxed::Box::pin(reserve_through_workflow_steps(client, inputs));
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        reserve_through_workflow_steps(client, inputs, &mut out),
+    );
     ::arazzo_runtime::__private::deadline::run(client, "reserve-through-workflow", steps)
-        .await
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "reserve-through-workflow")
 }
 async fn reserve_through_workflow_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveThroughWorkflowInputs,
-) -> ::core::result::Result<
-    ReserveThroughWorkflowOutputs,
-    ::arazzo_runtime::WorkflowError,
-> {
+    out: &mut ::core::option::Option<ReserveThroughWorkflowOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     let callee_inputs = ReserveItemInputs {
         sku: inputs.item.clone(),
     };
@@ -816,10 +848,11 @@ async fn reserve_through_workflow_steps(
     }
     let reserve_reservation_id: Option<String> = callee.reservation_id.clone();
     let reserve_last_status: u16 = response.status();
-    Ok(ReserveThroughWorkflowOutputs {
+    *out = Some(ReserveThroughWorkflowOutputs {
         reservation_id: reserve_reservation_id,
         last_status: reserve_last_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `reserve-through-workflow` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -855,13 +888,16 @@ pub async fn quick_reserve(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
 ) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(quick_reserve_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "quick-reserve", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(quick_reserve_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "quick-reserve", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "quick-reserve")
 }
 async fn quick_reserve_steps(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
-) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<QuickReserveOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve", "confirm"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -929,7 +965,8 @@ async fn quick_reserve_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(QuickReserveOutputs {})
+    *out = Some(QuickReserveOutputs {});
+    Ok(())
 }
 /// Inputs of the `quick-reserve` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -958,13 +995,19 @@ pub async fn lookup_or_register(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
 ) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(lookup_or_register_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "lookup-or-register", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        lookup_or_register_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "lookup-or-register", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "lookup-or-register")
 }
 async fn lookup_or_register_steps(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
-) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<LookupOrRegisterOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup"], 1000usize);
     let mut lookup_stock: Option<i64> = None;
@@ -999,9 +1042,10 @@ async fn lookup_or_register_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(LookupOrRegisterOutputs {
+    *out = Some(LookupOrRegisterOutputs {
         stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `lookup-or-register` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -15,13 +15,16 @@ pub async fn check_team(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
 ) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(check_team_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "check-team", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(check_team_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "check-team", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "check-team")
 }
 async fn check_team_steps(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
-) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<CheckTeamOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
     let response = client
@@ -104,10 +107,11 @@ async fn check_team_steps(
         );
     }
     let report_xml: String = response.body_text();
-    Ok(CheckTeamOutputs {
+    *out = Some(CheckTeamOutputs {
         name: team_name,
         report: report_xml,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `check-team` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

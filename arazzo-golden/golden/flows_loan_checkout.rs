@@ -12,13 +12,19 @@ pub async fn apply_at_checkout(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
 ) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(apply_at_checkout_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "apply-at-checkout", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        apply_at_checkout_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "apply-at-checkout", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "apply-at-checkout")
 }
 async fn apply_at_checkout_steps(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
-) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ApplyAtCheckoutOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(
         ["eligibility", "customer", "loan"],
@@ -129,7 +135,7 @@ async fn apply_at_checkout_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(ApplyAtCheckoutOutputs {
+    *out = Some(ApplyAtCheckoutOutputs {
         eligible: *rt::flow::output(
             eligibility_eligible.as_ref(),
             "eligibility",
@@ -138,7 +144,8 @@ async fn apply_at_checkout_steps(
         customer_id: customer_customer_id,
         loan_id: loan_loan_id,
         loan_url: loan_location,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `apply-at-checkout` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

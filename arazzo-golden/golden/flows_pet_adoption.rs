@@ -12,13 +12,16 @@ pub async fn adopt_pet(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
 ) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(adopt_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "adopt-pet", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(adopt_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "adopt-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "adopt-pet")
 }
 async fn adopt_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
-) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<AdoptPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(
         ["pet", "coupon", "adopt", "adoptWithCoupon"],
@@ -129,13 +132,14 @@ async fn adopt_pet_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(AdoptPetOutputs {
+    *out = Some(AdoptPetOutputs {
         pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
         adoption_id: adopt_adoption_id,
         fee: adopt_fee,
         discounted_adoption_id: adopt_with_coupon_adoption_id,
         discounted_fee: adopt_with_coupon_fee,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `adopt-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn watch_job(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
 ) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(watch_job_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "watch-job", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(watch_job_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "watch-job", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "watch-job")
 }
 async fn watch_job_steps(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
-) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<WatchJobOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
@@ -44,9 +47,10 @@ async fn watch_job_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(WatchJobOutputs {
+    *out = Some(WatchJobOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `watch-job` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -77,13 +81,19 @@ pub async fn retry_unavailable(
     client: &::arazzo_runtime::Client,
     inputs: RetryUnavailableInputs,
 ) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(retry_unavailable_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "retry-unavailable", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        retry_unavailable_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "retry-unavailable", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "retry-unavailable")
 }
 async fn retry_unavailable_steps(
     client: &::arazzo_runtime::Client,
     inputs: RetryUnavailableInputs,
-) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<RetryUnavailableOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
@@ -111,9 +121,10 @@ async fn retry_unavailable_steps(
         }
         steps.succeeded().advance();
     }
-    Ok(RetryUnavailableOutputs {
+    *out = Some(RetryUnavailableOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `retry-unavailable` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

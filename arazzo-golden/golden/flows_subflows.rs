@@ -19,13 +19,16 @@ pub(crate) async fn sign_in_with_status(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
 ) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(sign_in_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "sign-in", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(sign_in_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "sign-in", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "sign-in")
 }
 async fn sign_in_steps(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
-) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<(SignInOutputs, u16)>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
@@ -46,7 +49,8 @@ async fn sign_in_steps(
     let outputs = SignInOutputs {
         token: login_token,
     };
-    Ok((outputs, response.status()))
+    *out = Some((outputs, response.status()));
+    Ok(())
 }
 /// Inputs of the `sign-in` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -89,13 +93,16 @@ pub async fn show_profile(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
 ) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(show_profile_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "show-profile", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(show_profile_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "show-profile", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "show-profile")
 }
 async fn show_profile_steps(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
-) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ShowProfileOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = SignInInputs {
         username: inputs.user.clone(),
@@ -122,10 +129,11 @@ async fn show_profile_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let me_name: String = response.body_pointer("/name")?;
-    Ok(ShowProfileOutputs {
+    *out = Some(ShowProfileOutputs {
         name: me_name,
         login_status: auth_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `show-profile` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -165,14 +173,19 @@ pub async fn profile_after_sign_in(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
 ) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(profile_after_sign_in_steps(client, inputs));
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        profile_after_sign_in_steps(client, inputs, &mut out),
+    );
     ::arazzo_runtime::__private::deadline::run(client, "profile-after-sign-in", steps)
-        .await
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "profile-after-sign-in")
 }
 async fn profile_after_sign_in_steps(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
-) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ProfileAfterSignInOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = SignInInputs {
         username: inputs.username.clone(),
@@ -198,11 +211,12 @@ async fn profile_after_sign_in_steps(
     }
     let me_name: String = response.body_pointer("/name")?;
     let me_team: Option<String> = response.body_pointer("/team")?;
-    Ok(ProfileAfterSignInOutputs {
+    *out = Some(ProfileAfterSignInOutputs {
         name: me_name,
         team: me_team,
         token: sign_in_token,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `profile-after-sign-in` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

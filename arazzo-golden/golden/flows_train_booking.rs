@@ -13,13 +13,16 @@ pub async fn book_trip(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
 ) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(book_trip_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "book-trip", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(book_trip_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "book-trip", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "book-trip")
 }
 async fn book_trip_steps(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
-) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<BookTripOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
@@ -95,12 +98,13 @@ async fn book_trip_steps(
         return Err(response.criteria_failed("$response.body#/status == 'paid'"));
     }
     let pay_status: String = response.body_pointer("/status")?;
-    Ok(BookTripOutputs {
+    *out = Some(BookTripOutputs {
         booking_id: book_booking_id,
         trip_id: trips_trip_id,
         price: trips_price,
         payment_status: pay_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `book-trip` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

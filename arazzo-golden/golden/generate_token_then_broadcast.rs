@@ -17,23 +17,23 @@ pub async fn generate_token_then_broadcast(
     GenerateTokenThenBroadcastOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
+    let mut out = ::core::option::Option::None;
     let steps = ::std::boxed::Box::pin(
-        generate_token_then_broadcast_steps(client, inputs),
+        generate_token_then_broadcast_steps(client, inputs, &mut out),
     );
     ::arazzo_runtime::__private::deadline::run(
             client,
             "generate-token-then-broadcast",
             steps,
         )
-        .await
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "generate-token-then-broadcast")
 }
 async fn generate_token_then_broadcast_steps(
     client: &::arazzo_runtime::Client,
     inputs: GenerateTokenThenBroadcastInputs,
-) -> ::core::result::Result<
-    GenerateTokenThenBroadcastOutputs,
-    ::arazzo_runtime::WorkflowError,
-> {
+    out: &mut ::core::option::Option<GenerateTokenThenBroadcastOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
         .concat();
@@ -71,10 +71,11 @@ async fn generate_token_then_broadcast_steps(
         return Err(response.criteria_failed("$statusCode == 202"));
     }
     let broadcast_broadcast_status: u16 = response.status();
-    Ok(GenerateTokenThenBroadcastOutputs {
+    *out = Some(GenerateTokenThenBroadcastOutputs {
         token: generate_token_token,
         broadcast_status: broadcast_broadcast_status,
-    })
+    });
+    Ok(())
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

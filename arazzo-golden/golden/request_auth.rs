@@ -12,13 +12,16 @@ pub async fn every_scheme(
     client: &::arazzo_runtime::Client,
     inputs: EverySchemeInputs,
 ) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(every_scheme_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "every-scheme", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(every_scheme_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "every-scheme", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "every-scheme")
 }
 async fn every_scheme_steps(
     client: &::arazzo_runtime::Client,
     _: EverySchemeInputs,
-) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<EverySchemeOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
@@ -132,7 +135,8 @@ async fn every_scheme_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(EverySchemeOutputs {})
+    *out = Some(EverySchemeOutputs {});
+    Ok(())
 }
 /// Inputs of the `every-scheme` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -158,13 +162,19 @@ pub async fn own_authorization(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
 ) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(own_authorization_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "own-authorization", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        own_authorization_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "own-authorization", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "own-authorization")
 }
 async fn own_authorization_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
-) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<OwnAuthorizationOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
@@ -179,7 +189,8 @@ async fn own_authorization_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(OwnAuthorizationOutputs {})
+    *out = Some(OwnAuthorizationOutputs {});
+    Ok(())
 }
 /// Inputs of the `own-authorization` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -206,13 +217,16 @@ pub async fn own_keys(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
 ) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(own_keys_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "own-keys", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(own_keys_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "own-keys", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "own-keys")
 }
 async fn own_keys_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
-) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<OwnKeysOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
@@ -258,7 +272,8 @@ async fn own_keys_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(OwnKeysOutputs {})
+    *out = Some(OwnKeysOutputs {});
+    Ok(())
 }
 /// Inputs of the `own-keys` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -285,13 +300,16 @@ pub async fn store(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
 ) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(store_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "store", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(store_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "store", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "store")
 }
 async fn store_steps(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
-) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<StoreOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
@@ -331,7 +349,8 @@ async fn store_steps(
     if response.status() != 202u16 {
         return Err(response.criteria_failed("$statusCode == 202"));
     }
-    Ok(StoreOutputs {})
+    *out = Some(StoreOutputs {});
+    Ok(())
 }
 /// Inputs of the `store` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn photo(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
 ) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(photo_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "photo", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(photo_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "photo", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "photo")
 }
 async fn photo_steps(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
-) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PhotoOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
     let response = client
@@ -51,7 +54,8 @@ async fn photo_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    Ok(PhotoOutputs {})
+    *out = Some(PhotoOutputs {});
+    Ok(())
 }
 /// Inputs of the `photo` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -90,13 +94,16 @@ pub async fn replaced(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
 ) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(replaced_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "replaced", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(replaced_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "replaced", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "replaced")
 }
 async fn replaced_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
-) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ReplacedOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
@@ -152,7 +159,8 @@ async fn replaced_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    Ok(ReplacedOutputs {})
+    *out = Some(ReplacedOutputs {});
+    Ok(())
 }
 /// Inputs of the `replaced` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -184,13 +192,16 @@ pub async fn photo_form(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
 ) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(photo_form_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "photo-form", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(photo_form_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "photo-form", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "photo-form")
 }
 async fn photo_form_steps(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
-) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<PhotoFormOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
     let response = client
@@ -202,7 +213,8 @@ async fn photo_form_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    Ok(PhotoFormOutputs {})
+    *out = Some(PhotoFormOutputs {});
+    Ok(())
 }
 /// Inputs of the `photo-form` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -12,13 +12,16 @@ pub async fn style_table(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
 ) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(style_table_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "style-table", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(style_table_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "style-table", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "style-table")
 }
 async fn style_table_steps(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
-) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<StyleTableOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/path/simple/false/", &rt::param::path_segment(&inputs.string)]
         .concat();
@@ -579,7 +582,8 @@ async fn style_table_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    Ok(StyleTableOutputs {})
+    *out = Some(StyleTableOutputs {});
+    Ok(())
 }
 /// Inputs of the `style-table` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -635,13 +639,16 @@ pub async fn typed_styles(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
 ) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(typed_styles_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "typed-styles", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(typed_styles_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "typed-styles", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "typed-styles")
 }
 async fn typed_styles_steps(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
-) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<TypedStylesOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/typed/",
@@ -701,7 +708,8 @@ async fn typed_styles_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(TypedStylesOutputs {})
+    *out = Some(TypedStylesOutputs {});
+    Ok(())
 }
 /// Inputs of the `typed-styles` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -748,13 +756,16 @@ pub async fn optional_point(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
 ) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(optional_point_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "optional-point", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(optional_point_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "optional-point", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "optional-point")
 }
 async fn optional_point_steps(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
-) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<OptionalPointOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/typed/",
@@ -774,7 +785,8 @@ async fn optional_point_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    Ok(OptionalPointOutputs {})
+    *out = Some(OptionalPointOutputs {});
+    Ok(())
 }
 /// Inputs of the `optional-point` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
@@ -826,13 +838,16 @@ pub async fn content_params(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
 ) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = ::std::boxed::Box::pin(content_params_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "content-params", steps).await
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(content_params_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "content-params", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "content-params")
 }
 async fn content_params_steps(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
-) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
+    out: &mut ::core::option::Option<ContentParamsOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
@@ -845,7 +860,8 @@ async fn content_params_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    Ok(ContentParamsOutputs {})
+    *out = Some(ContentParamsOutputs {});
+    Ok(())
 }
 /// Inputs of the `content-params` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]

@@ -72,24 +72,28 @@ async fn criteria_unmet_after_retries_say_how_many_attempts_ran() {
         .await
         .unwrap();
     let client = Client::builder().build().unwrap();
-    let err = run(&client, "wait", async {
-        let mut steps = Steps::new(["poll", "after"], 10);
-        while let Some(step) = steps.step()? {
-            let path = if step == 0 { "/poll" } else { "/after" };
-            let response = client
-                .request(reqwest::Method::GET, "s", server.url(), path)
-                .send(["poll", "after"][step])
-                .await?;
-            if response.status() != 200 {
-                if steps.retry(&response, 2, 0.0, None).await {
-                    continue;
+    let err = run(
+        &client,
+        "wait",
+        Box::pin(async {
+            let mut steps = Steps::new(["poll", "after"], 10);
+            while let Some(step) = steps.step()? {
+                let path = if step == 0 { "/poll" } else { "/after" };
+                let response = client
+                    .request(reqwest::Method::GET, "s", server.url(), path)
+                    .send(["poll", "after"][step])
+                    .await?;
+                if response.status() != 200 {
+                    if steps.retry(&response, 2, 0.0, None).await {
+                        continue;
+                    }
+                    return Err(response.criteria_failed("$statusCode == 200"));
                 }
-                return Err(response.criteria_failed("$statusCode == 200"));
+                steps.succeeded().advance();
             }
-            steps.succeeded().advance();
-        }
-        Ok(())
-    })
+            Ok(())
+        }),
+    )
     .await
     .unwrap_err();
     assert!(

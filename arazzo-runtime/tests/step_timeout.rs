@@ -38,7 +38,7 @@ async fn a_stalled_body_times_the_step_out() {
 mod deadline {
     use std::time::Duration;
 
-    use arazzo_runtime::__private::deadline::run;
+    use arazzo_runtime::__private::deadline::{finish, run};
     use arazzo_runtime::testing::{Reply, TestServer};
     use arazzo_runtime::{Client, WorkflowError};
 
@@ -62,19 +62,27 @@ mod deadline {
             .workflow_deadline(Duration::from_millis(300))
             .build()
             .unwrap();
-        let err = run(&client, "outer", async {
-            // A nested workflow does not restart the clock.
-            run(&client, "inner", async {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                Ok::<_, WorkflowError>(())
-            })
-            .await?;
-            client
-                .request(reqwest::Method::GET, "s", server.url(), "/hang")
-                .send("hang")
-                .await
-                .map(|_| ())
-        })
+        let err = run(
+            &client,
+            "outer",
+            Box::pin(async {
+                // A nested workflow does not restart the clock.
+                run(
+                    &client,
+                    "inner",
+                    Box::pin(async {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Ok::<_, WorkflowError>(())
+                    }),
+                )
+                .await?;
+                client
+                    .request(reqwest::Method::GET, "s", server.url(), "/hang")
+                    .send("hang")
+                    .await
+                    .map(|_| ())
+            }),
+        )
         .await
         .unwrap_err();
         assert!(
@@ -87,21 +95,36 @@ mod deadline {
             "step `hang`: the workflow ran past its deadline of 300 ms"
         );
 
-        let before_any_step = run(&client, "idle", async {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            Ok::<_, WorkflowError>(())
-        })
+        let before_any_step = run(
+            &client,
+            "idle",
+            Box::pin(async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok::<_, WorkflowError>(())
+            }),
+        )
         .await
         .unwrap_err();
         assert_eq!(before_any_step.step(), "idle");
 
         let free = Client::builder().build().unwrap();
-        assert_eq!(
-            run(&free, "quick", async { Ok::<_, WorkflowError>(5) })
-                .await
-                .ok(),
-            Some(5)
-        );
+        // Without a deadline the steps run as they are, and leave their outputs in the slot.
+        let mut out = None;
+        run(
+            &free,
+            "quick",
+            Box::pin(async {
+                out = Some(5);
+                Ok(())
+            }),
+        )
+        .await
+        .unwrap();
+        assert_eq!(finish(out, "quick").ok(), Some(5));
+        assert!(matches!(
+            finish::<u8>(None, "quick"),
+            Err(WorkflowError::MissingOutput { step: "quick", .. })
+        ));
     }
 }
 

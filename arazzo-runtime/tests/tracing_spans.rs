@@ -50,53 +50,67 @@ mod spans {
         let _guard = tracing::subscriber::set_default(subscriber);
 
         let client = Client::builder().build().unwrap();
-        arazzo_runtime::__private::deadline::run(&client, "placeOrder", async {
-            client
-                .request(reqwest::Method::GET, "s", server.url(), "/stock")
-                .operation("getStock", "/stock")
-                .query("api_key", "q-s3cret")
-                .header("x-token", "h-s3cret")
-                .send("checkStock")
-                .await
-        })
+        arazzo_runtime::__private::deadline::run(
+            &client,
+            "placeOrder",
+            Box::pin(async {
+                client
+                    .request(reqwest::Method::GET, "s", server.url(), "/stock")
+                    .operation("getStock", "/stock")
+                    .query("api_key", "q-s3cret")
+                    .header("x-token", "h-s3cret")
+                    .send("checkStock")
+                    .await
+                    .map(|_| ())
+            }),
+        )
         .await
         .unwrap();
         // A step a `retry` action reran: its second span says so.
-        arazzo_runtime::__private::deadline::run(&client, "waitForStock", async {
-            let mut steps = arazzo_runtime::__private::steps::Steps::new(["poll"], 10);
-            while steps.step()?.is_some() {
-                let response = client
-                    .request(reqwest::Method::GET, "s", server.url(), "/busy")
-                    .send("poll")
-                    .await?;
-                if response.status() != 200 && steps.retry(&response, 1, 0.0, None).await {
-                    continue;
+        arazzo_runtime::__private::deadline::run(
+            &client,
+            "waitForStock",
+            Box::pin(async {
+                let mut steps = arazzo_runtime::__private::steps::Steps::new(["poll"], 10);
+                while steps.step()?.is_some() {
+                    let response = client
+                        .request(reqwest::Method::GET, "s", server.url(), "/busy")
+                        .send("poll")
+                        .await?;
+                    if response.status() != 200 && steps.retry(&response, 1, 0.0, None).await {
+                        continue;
+                    }
+                    steps.succeeded().advance();
                 }
-                steps.succeeded().advance();
-            }
-            Ok::<_, arazzo_runtime::WorkflowError>(())
-        })
+                Ok::<_, arazzo_runtime::WorkflowError>(())
+            }),
+        )
         .await
         .unwrap();
         // A goto, an end and a criterion that does not hold each leave an event.
-        let failed = arazzo_runtime::__private::deadline::run(&client, "reroute", async {
-            let mut steps = arazzo_runtime::__private::steps::Steps::new(["first", "second"], 10);
-            while let Some(step) = steps.step()? {
-                if step == 0 {
-                    steps.goto(1);
-                    continue;
+        let failed = arazzo_runtime::__private::deadline::run(
+            &client,
+            "reroute",
+            Box::pin(async {
+                let mut steps =
+                    arazzo_runtime::__private::steps::Steps::new(["first", "second"], 10);
+                while let Some(step) = steps.step()? {
+                    if step == 0 {
+                        steps.goto(1);
+                        continue;
+                    }
+                    let response = client
+                        .request(reqwest::Method::GET, "s", server.url(), "/stock")
+                        .send("second")
+                        .await?;
+                    if response.status() != 201 {
+                        steps.end();
+                        return Err(response.criteria_failed("$statusCode == 201"));
+                    }
                 }
-                let response = client
-                    .request(reqwest::Method::GET, "s", server.url(), "/stock")
-                    .send("second")
-                    .await?;
-                if response.status() != 201 {
-                    steps.end();
-                    return Err(response.criteria_failed("$statusCode == 201"));
-                }
-            }
-            Ok::<_, arazzo_runtime::WorkflowError>(())
-        })
+                Ok::<_, arazzo_runtime::WorkflowError>(())
+            }),
+        )
         .await;
         assert!(failed.is_err());
         arazzo_runtime::__private::timeout::within("slow", 10, async {

@@ -68,8 +68,10 @@ mod tests {
 
     const CODE: &str = r#"
 pub async fn buy_pet(client: &::arazzo_runtime::Client, inputs: BuyPetInputs) -> Result<BuyPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let steps = Box::pin(buy_pet_steps(client, inputs));
-    ::arazzo_runtime::__private::deadline::run(client, "buy-pet", steps).await
+    let mut out = None;
+    let steps = Box::pin(buy_pet_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "buy-pet", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "buy-pet")
 }
 pub async fn ping(client: &::arazzo_runtime::Client) -> Result<PingOutputs, ::arazzo_runtime::WorkflowError> {
     ::arazzo_runtime::__private::deadline::run(client, "ping", Box::pin(ping_steps(client))).await

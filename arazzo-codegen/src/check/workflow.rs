@@ -45,6 +45,7 @@ pub(super) fn check(
             "callee",
             "callee_inputs",
             "outputs",
+            "out",
             "STEPS",
             "STEP_BUDGET",
             "message",

@@ -98,10 +98,14 @@ pub(super) fn steps(
         // Bound first: a struct literal inside the tuple would wrap field by field.
         quote! {
             let outputs = #outputs;
-            Ok((outputs, last_status))
+            *out = Some((outputs, last_status));
+            Ok(())
         }
     } else {
-        quote! { Ok(#outputs) }
+        quote! {
+            *out = Some(#outputs);
+            Ok(())
+        }
     };
     let run = if flags.tail {
         // Each arm gives its response and the criterion that failed, if any, unless its own

@@ -47,10 +47,14 @@ pub(super) fn steps(
         // Bound first: a struct literal inside the tuple would wrap field by field.
         quote! {
             let outputs = #outputs;
-            Ok((outputs, response.status()))
+            *out = Some((outputs, response.status()));
+            Ok(())
         }
     } else {
-        quote! { Ok(#outputs) }
+        quote! {
+            *out = Some(#outputs);
+            Ok(())
+        }
     };
     quote! {
         #(#steps)*

@@ -36,11 +36,15 @@ pub(super) fn emit(
         quote! { #outputs_ty }
     };
     // The steps live in their own private function, so they sit one indent deep in the
-    // formatted code. Boxed: the wrapper's layers then move a pointer, not the steps' state,
-    // which in a debug build overflowed the stack of nested workflow calls.
+    // formatted code. They leave the outputs in `out` and are boxed: the runtime's wrapper is
+    // then one function for every workflow rather than one compiled per workflow, and its
+    // layers move a pointer, not the steps' state (which overflowed a debug build's stack in
+    // nested workflow calls).
     let body = quote! {
-        let steps = ::std::boxed::Box::pin(#steps_fn(client, inputs));
-        ::arazzo_runtime::__private::deadline::run(client, #id, steps).await
+        let mut out = ::core::option::Option::None;
+        let steps = ::std::boxed::Box::pin(#steps_fn(client, inputs, &mut out));
+        ::arazzo_runtime::__private::deadline::run(client, #id, steps).await?;
+        ::arazzo_runtime::__private::deadline::finish(out, #id)
     };
     let steps_body = super::alias_private(body_tokens(plan, w, with_status));
     let uses_inputs = w.steps.iter().any(step_uses_inputs)
@@ -56,7 +60,8 @@ pub(super) fn emit(
         async fn #steps_fn(
             client: &::arazzo_runtime::Client,
             #inputs: #inputs_ty,
-        ) -> ::core::result::Result<#steps_result, ::arazzo_runtime::WorkflowError> {
+            out: &mut ::core::option::Option<#steps_result>,
+        ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
             #steps_body
         }
     };
@@ -174,16 +179,10 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
     }
     // The steps run in a block, so the connections are closed politely (a close frame) on
     // success and failure alike; dropping them would end them abruptly.
-    let outputs_ty = format_ident!("{}", w.outputs.type_name);
-    let result = if with_status {
-        quote! { (#outputs_ty, u16) }
-    } else {
-        quote! { #outputs_ty }
-    };
     quote! {
         #(#dependencies)*
         let mut connections = ::arazzo_runtime::__private::message::Connections::new(client);
-        let result: ::core::result::Result<#result, ::arazzo_runtime::WorkflowError> = async {
+        let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
             #steps
         }
         .await;

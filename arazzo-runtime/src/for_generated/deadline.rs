@@ -1,17 +1,22 @@
 //! The whole-workflow deadline (`ClientBuilder::workflow_deadline`).
 //!
-//! Generated code wraps a workflow's body once:
+//! Generated code wraps a workflow's steps once; they leave the outputs in a slot:
 //!
 //! ```no_run
 //! # use arazzo_runtime::__private as rt;
 //! # async fn doc(client: &arazzo_runtime::Client) -> Result<u16, arazzo_runtime::WorkflowError> {
-//! let steps = Box::pin(async move { /* the steps */ Ok(200) });
-//! rt::deadline::run(client, "workflowId", steps).await
+//! let mut out = None;
+//! let steps = Box::pin(async { /* the steps */ out = Some(200); Ok(()) });
+//! rt::deadline::run(client, "workflowId", steps).await?;
+//! rt::deadline::finish(out, "workflowId")
 //! # }
 //! ```
 //!
-//! (Boxed, so that the wrapper's layers move a pointer: nested workflow calls would otherwise
-//! copy each callee's whole state through them, which overflows a debug build's stack.)
+//! `run` takes the steps as one boxed, type-erased future and returns no value, so it (with the
+//! timeout, task-local and tracing layers under it) is compiled once in this crate, not once per
+//! workflow in the user's: generic, it was 114 of the 156 functions each workflow compiled.
+//! Boxed also so that the layers move a pointer: nested workflow calls would otherwise copy each
+//! callee's whole state through them, which overflows a debug build's stack.
 //!
 //! Within it, each step the runtime sees start (a request sent, a connect, a send, a receive
 //! awaited) is remembered, so that a deadline that passes names the step that was running. A
@@ -19,6 +24,7 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 
 use crate::client::Client;
 use crate::error::WorkflowError;
@@ -47,23 +53,27 @@ impl Current {
     }
 }
 
-/// Runs a workflow's body under the client's deadline; past it the body is dropped (its
+/// A workflow's steps, boxed and type-erased; they leave the outputs in a slot of their own.
+pub type Steps<'a> = Pin<Box<dyn Future<Output = Result<(), WorkflowError>> + Send + 'a>>;
+
+/// Runs a workflow's steps under the client's deadline; past it the steps are dropped (their
 /// request cancelled) and the result is [`WorkflowError::DeadlineExceeded`] naming the step
 /// that was running (the workflow's id when none had started).
-pub async fn run<T, F>(client: &Client, workflow: &'static str, body: F) -> Result<T, WorkflowError>
-where
-    F: Future<Output = Result<T, WorkflowError>>,
-{
+pub async fn run(
+    client: &Client,
+    workflow: &'static str,
+    steps: Steps<'_>,
+) -> Result<(), WorkflowError> {
     if CURRENT.try_with(|_| ()).is_ok() {
         // A nested workflow: the outer deadline already bounds it.
-        return crate::trace::workflow(workflow, body).await;
+        return crate::trace::workflow(workflow, steps).await;
     }
     let Some(after) = client.workflow_deadline() else {
-        let body = crate::trace::workflow(workflow, body);
-        return CURRENT.scope(Current::new(workflow), body).await;
+        let steps = crate::trace::workflow(workflow, steps);
+        return CURRENT.scope(Current::new(workflow), steps).await;
     };
     let bounded = async move {
-        match tokio::time::timeout(after, body).await {
+        match tokio::time::timeout(after, steps).await {
             Ok(result) => result,
             Err(_) => {
                 let step = CURRENT.try_with(|c| c.get().step).unwrap_or(workflow);
@@ -78,6 +88,15 @@ where
             crate::trace::workflow(workflow, bounded),
         )
         .await
+}
+
+/// The outputs the steps left once [`run`] succeeded. Generated steps always fill the slot
+/// before they return `Ok`, so `None` cannot happen; it is still an error, not a panic.
+pub fn finish<T>(out: Option<T>, workflow: &'static str) -> Result<T, WorkflowError> {
+    out.ok_or(WorkflowError::MissingOutput {
+        step: workflow,
+        output: "outputs",
+    })
 }
 
 /// Notes that `step` is running (nothing outside `run`).
