@@ -186,6 +186,11 @@ impl Builder {
                 }
             }
         }
+        if let Some(dir) = &out_dir {
+            let target = dir.join(INDEX);
+            write_if_changed(&target, &index(dir))
+                .map_err(|e| BuildError::Io(format!("cannot write {}: {e}", target.display())))?;
+        }
         if failures.is_empty() {
             Ok(())
         } else {
@@ -301,6 +306,40 @@ fn claim(dir: &Path, module: &str, document: &Path) -> Option<PathBuf> {
     }
     written.push((dir.to_owned(), module.to_owned(), document.to_owned()));
     None
+}
+
+/// The file beside the modules that `arazzo_runtime::include_workflows!` reads to tell a name
+/// that was never generated from one that was.
+const INDEX: &str = "arazzo-codegen-modules.rs";
+
+/// The index of the modules written into `dir` in this build: a macro that accepts each
+/// module's name and hands any other name, with the list, to the runtime's
+/// `__unknown_workflows!` (a compile error listing them). rustc's own error for a missing
+/// `include!` file names only the path it tried.
+fn index(dir: &Path) -> String {
+    let written = WRITTEN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut modules: Vec<&str> = written
+        .iter()
+        .filter(|(d, _, _)| d == dir)
+        .map(|(_, m, _)| m.as_str())
+        .collect();
+    modules.sort_unstable();
+    let arms: String = modules
+        .iter()
+        .map(|m| format!("    ($runtime:tt, {m:?}) => {{}};\n"))
+        .collect();
+    let listed: Vec<String> = modules.iter().map(|m| format!("`{m}`")).collect();
+    format!(
+        "// Written by arazzo-codegen's Builder: the modules `include_workflows!` can include.\n\
+         macro_rules! __arazzo_codegen_modules {{\n\
+         {arms}    ($runtime:tt, $other:tt) => {{\n        \
+         $runtime::__unknown_workflows!($other, {:?});\n    \
+         }};\n\
+         }}\n",
+        listed.join(", ")
+    )
 }
 
 /// The build error for two documents that would both be `$OUT_DIR/<module>.rs`.

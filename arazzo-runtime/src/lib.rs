@@ -61,9 +61,37 @@ pub mod __private;
 /// ```text
 /// arazzo_runtime::include_workflows!("generate-token-then-broadcast");
 /// ```
+///
+/// A name that was not generated is a compile error listing the names that were.
 #[macro_export]
 macro_rules! include_workflows {
-    ($name:literal) => {
+    // `tt`, not `literal`: a captured `literal` is opaque to the index macro's patterns.
+    ($name:tt) => {
+        // A name the builder did not generate is a compile error listing the ones it did
+        // (from the index it writes beside them). In an anonymous const, so that the index's
+        // macro is scoped to this call and calls in nested modules do not collide.
+        const _: () = {
+            mod __arazzo_codegen_modules {
+                include!(concat!(env!("OUT_DIR"), "/arazzo-codegen-modules.rs"));
+                __arazzo_codegen_modules!($crate, $name);
+            }
+        };
         include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}
+
+/// The error [`include_workflows!`] gives for a name the builder did not generate: `$generated`
+/// lists the ones it did (from the index the builder writes).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __unknown_workflows {
+    ($name:tt, $generated:literal) => {
+        ::core::compile_error!(::core::concat!(
+            "no Arazzo document named ",
+            ::core::stringify!($name),
+            " was generated into OUT_DIR; the generated ones are: ",
+            $generated,
+            " (a document's file name without `.arazzo.yml` names its module)"
+        ));
     };
 }
