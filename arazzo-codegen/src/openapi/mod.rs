@@ -210,12 +210,15 @@ impl OpenApi {
     }
 
     fn check_ids(&self, r: &mut Reader<'_>) {
-        for (i, op) in self.operations.iter().enumerate() {
-            let Some(id) = &op.operation_id else { continue };
-            if let Some(first) = self.operations[..i]
-                .iter()
-                .find(|o| o.operation_id.as_deref() == Some(id))
-            {
+        // The first operation of each id: a map, since large descriptions have thousands.
+        let mut firsts: std::collections::HashMap<&str, &Operation> =
+            std::collections::HashMap::with_capacity(self.operations.len());
+        for op in &self.operations {
+            let Some(id) = op.operation_id.as_deref() else {
+                continue;
+            };
+            let first = *firsts.entry(id).or_insert(op);
+            if !std::ptr::eq(first, op) {
                 r.warning(
                     "duplicate-operation-id",
                     op.location.0,
