@@ -1,7 +1,5 @@
 //! RFC 6901 JSON pointer helpers and `$ref` chasing shared by the readers.
 
-use std::collections::HashSet;
-
 use super::Documents;
 use crate::diagnostic::{Diagnostic, FileId};
 
@@ -73,9 +71,10 @@ fn follow_ref(
     pointer: &str,
 ) -> Result<(FileId, String), Unresolved> {
     let mut here = (file, pointer.to_owned());
-    let mut seen = HashSet::new();
+    // At most MAX_REF_HOPS entries: a Vec, not a HashSet allocated per lookup.
+    let mut seen: Vec<(FileId, String)> = Vec::new();
     for _ in 0..MAX_REF_HOPS {
-        let reference = match docs.value(here.0).pointer(&here.1) {
+        let reference = match crate::pointer::lookup(docs.value(here.0), &here.1) {
             None => return Err(format!("nothing at `{}`", display(&here.1)).into()),
             Some(value) => match value.get("$ref") {
                 None => return Ok(here),
@@ -85,9 +84,10 @@ fn follow_ref(
                 }
             },
         };
-        if !seen.insert(here.clone()) {
+        if seen.contains(&here) {
             return Err(format!("`$ref` cycle through `{}`", display(&here.1)).into());
         }
+        seen.push(here.clone());
         let next = docs.resolve_ref(here.0, &reference).map_err(|e| {
             let at = display(&here.1);
             if e.code == "unresolved-ref" {
@@ -101,7 +101,7 @@ fn follow_ref(
                 ))
             }
         })?;
-        if docs.value(next.0).pointer(&next.1).is_none() {
+        if crate::pointer::lookup(docs.value(next.0), &next.1).is_none() {
             return Err(format!(
                 "`$ref: {reference}` at `{}` points at nothing",
                 display(&here.1)

@@ -22,7 +22,7 @@ pub(crate) struct Reader<'d> {
 impl Reader<'_> {
     /// The value at `ptr` in `file`.
     pub(crate) fn get(&self, file: FileId, ptr: &str) -> Option<&Value> {
-        self.docs.value(file).pointer(ptr)
+        crate::pointer::lookup(self.docs.value(file), ptr)
     }
 
     /// The string at `ptr`, if it is one.
