@@ -357,7 +357,7 @@ impl Files {
             path: path.clone(),
             text,
             value: Value::Null,
-            index: Index::new(),
+            index: Index::default(),
             on_disk: true,
             error: Some(error.clone()),
         });
@@ -381,7 +381,7 @@ impl Files {
         let id = FileId(number);
         let (value, index, error) = match parse::parse(&text, id) {
             Ok((value, index)) => (value, index, None),
-            Err(diagnostic) => (Value::Null, Index::new(), Some(diagnostic)),
+            Err(diagnostic) => (Value::Null, Index::default(), Some(diagnostic)),
         };
         self.files.push(File {
             path: path.clone(),

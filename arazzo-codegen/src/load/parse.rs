@@ -31,7 +31,10 @@ pub(crate) struct Located {
 }
 
 /// Escaped JSON pointer → location.
-pub(crate) type Index = HashMap<String, Located>;
+/// foldhash (which serde_json already builds on) rather than SipHash: the index takes one
+/// entry per node, hundreds of thousands for a large description, and build scripts hash them
+/// at opt-level 0. Its seed is random per process, like std's.
+pub(crate) type Index = foldhash::HashMap<String, Located>;
 
 /// Parses `text` (one YAML document or a JSON text) of file `file`.
 pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnostic> {
@@ -49,7 +52,7 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnost
         last_end: 0,
     };
     let root = builder.document()?;
-    let mut index = Index::new();
+    let mut index = Index::default();
     let value = match &root {
         Some(node) => emit(node, &mut String::new(), None, &mut index),
         None => {
@@ -361,7 +364,7 @@ impl<'a> Builder<'a> {
 
     fn mapping(&mut self, start: usize, depth: usize) -> Result<Rc<Node>, Diagnostic> {
         let mut entries: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+        let mut seen: foldhash::HashMap<String, Range<usize>> = Default::default();
         // (position among `entries`, merged entries), applied once every explicit key is known.
         let mut merges: Vec<(usize, Vec<Entry>)> = Vec::new();
         let mut merge_key: Option<Range<usize>> = None;
@@ -583,7 +586,7 @@ impl<'a> Builder<'a> {
 fn apply_merges(
     entries: Vec<Entry>,
     merges: Vec<(usize, Vec<Entry>)>,
-    explicit: &HashMap<String, Range<usize>>,
+    explicit: &foldhash::HashMap<String, Range<usize>>,
 ) -> Vec<Entry> {
     let mut merged: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(entries.len());
@@ -603,7 +606,7 @@ fn apply_merges(
 fn push_merged(
     out: &mut Vec<Entry>,
     sources: Vec<Entry>,
-    explicit: &HashMap<String, Range<usize>>,
+    explicit: &foldhash::HashMap<String, Range<usize>>,
     merged: &mut HashSet<String>,
 ) {
     for entry in sources {
@@ -659,7 +662,15 @@ fn emit_kind(kind: &Kind, pointer: &mut String, index: &mut Index) -> Value {
 /// strings. Other tags are ignored.
 fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     let is_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
-    if style != ScalarStyle::Plain || is_str {
+    // Only text that starts with one of these can be a null, a boolean or a number: most
+    // plain scalars (names, descriptions) are strings at the first byte.
+    let maybe_other = matches!(
+        text.as_bytes().first(),
+        None | Some(
+            b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+        )
+    );
+    if style != ScalarStyle::Plain || is_str || !maybe_other {
         return Value::String(text.to_owned());
     }
     match text {
