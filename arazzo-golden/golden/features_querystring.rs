@@ -7,7 +7,7 @@ pub const SHOP_BASE_URL: &str = "https://shop.example.com";
 ///
 /// # Errors
 ///
-/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `byCategory` (searchProducts), `byJson` (filterProducts), `byInput` (filterProducts).
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `byCategory` (searchProducts), `byJson` (filterProducts), `byJsonTemplate` (filterProducts), `byInput` (filterProducts).
 pub async fn search(
     client: &::arazzo_runtime::Client,
     inputs: SearchInputs,
@@ -50,6 +50,23 @@ async fn search_steps(
             "{\"filter\":\"active\",\"sort\":\"desc\",\"limit\":50}",
         )
         .send("byJson")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let response = client
+        .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products/filtered")
+        .operation("filterProducts", "/products/filtered")
+        .query_string(
+            "application/json",
+            [
+                "{\"category\":\"",
+                &rt::param::json_component(&inputs.category),
+                "\",\"limit\":50}",
+            ]
+                .concat(),
+        )
+        .send("byJsonTemplate")
         .await?;
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));

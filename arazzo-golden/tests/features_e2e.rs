@@ -1239,15 +1239,17 @@ async fn querystring_parameters_send_the_whole_query_in_their_media_type() {
     let client = client(&[("shop", &server)]);
     // A form query is sent as written; what a template interpolates is form-encoded, so
     // `&`, `=` and `+` in an input stay inside its pair.
-    let mut inputs = SearchInputs::new("toys & games=1+1", 9.5);
+    // A JSON query escapes it as JSON string content, so its quotes cannot end the string.
+    let mut inputs = SearchInputs::new(r#"toys & "games"=1+1"#, 9.5);
     inputs.filter = Some(r#"{"tag":"a b"}"#.to_owned());
     search(&client, inputs).await.unwrap();
     let calls: Vec<String> = server.requests().iter().map(Recorded::call).collect();
     assert_eq!(
         calls,
         [
-            "GET /products?category=toys+%26+games%3D1%2B1&minPrice=9.5&inStock=true",
+            "GET /products?category=toys+%26+%22games%22%3D1%2B1&minPrice=9.5&inStock=true",
             "GET /products/filtered?%7B%22filter%22%3A%22active%22%2C%22sort%22%3A%22desc%22%2C%22limit%22%3A50%7D",
+            "GET /products/filtered?%7B%22category%22%3A%22toys%20%26%20%5C%22games%5C%22%3D1%2B1%22%2C%22limit%22%3A50%7D",
             "GET /products/filtered?%7B%22tag%22%3A%22a%20b%22%7D",
         ]
     );
@@ -1267,8 +1269,8 @@ async fn an_absent_optional_querystring_sends_no_query() {
     .await
     .unwrap();
     let requests = server.requests();
-    assert_eq!(requests.len(), 3);
-    assert_eq!(requests[2].target, "/products/filtered");
+    assert_eq!(requests.len(), 4);
+    assert_eq!(requests[3].target, "/products/filtered");
 }
 
 // ---------------------------------------------------------------------------------------------

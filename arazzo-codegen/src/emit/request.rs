@@ -222,15 +222,21 @@ pub(super) fn param(p: &ParamPlan) -> TokenStream {
     let name = &p.name;
     // A form query string is sent as written, so what a template interpolates is
     // form-encoded first: a value's `&` or `=` cannot start another pair.
+    // Likewise a JSON one escapes what it interpolates as the inside of a JSON string.
     if let ParamLocation::QueryString(media_type) = &p.location
         && let ValueExpr::Template(parts) = &p.value
-        && is_form(media_type)
+        && (is_form(media_type) || is_json(media_type))
     {
+        let escape = if is_form(media_type) {
+            quote! { form_component }
+        } else {
+            quote! { json_component }
+        };
         let pieces = parts.iter().map(|part| match part {
             TemplatePart::Text(t) => quote! { #t },
             TemplatePart::Value(v) => {
                 let r = value_ref(v);
-                quote! { &::arazzo_runtime::__private::param::form_component(#r) }
+                quote! { &::arazzo_runtime::__private::param::#escape(#r) }
             }
         });
         return quote! { .query_string(#media_type, [#(#pieces),*].concat()) };
@@ -295,6 +301,17 @@ fn is_form(media_type: &str) -> bool {
         .unwrap_or_default()
         .trim()
         .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// Whether a media type is JSON: `application/json` or a `+json` suffix (parameters ignored).
+fn is_json(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
 }
 
 fn located(loc: &ParamLocation, name: &str, value: TokenStream, optional: bool) -> TokenStream {

@@ -145,6 +145,19 @@ pub fn form_component<T: ParamValue + ?Sized>(value: &T) -> String {
     url::form_urlencoded::byte_serialize(value.to_param().as_bytes()).collect()
 }
 
+/// Escapes a value interpolated into a JSON query string (`in: querystring` with JSON content,
+/// `{"name":"{$inputs.name}"}`) as the inside of a JSON string, so that a `"` or `\\` in the
+/// value cannot end the string or break the document. (The whole query is percent-encoded
+/// afterwards, as any non-form query string is.)
+pub fn json_component<T: ParamValue + ?Sized>(value: &T) -> String {
+    let quoted = serde_json::Value::String(value.to_param().into_owned()).to_string();
+    quoted
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Joins array items for the `simple` and `form` (non-exploded) styles: `a,b,c`.
 pub fn join<I, V>(items: I, separator: &str) -> String
 where
@@ -357,6 +370,14 @@ mod tests {
             ("a", serde_json::json!({"c": null})),
         ]);
         assert_eq!(v.to_string(), r#"{"b":1,"a":{"c":null}}"#);
+    }
+
+    #[test]
+    fn json_components_stay_inside_their_json_string() {
+        assert_eq!(json_component("plain"), "plain");
+        assert_eq!(json_component(r#"a "b" \ c"#), r#"a \"b\" \\ c"#);
+        assert_eq!(json_component("line\nbreak\u{1}"), r"line\nbreak\u0001");
+        assert_eq!(json_component(&42i64), "42");
     }
 
     #[test]
