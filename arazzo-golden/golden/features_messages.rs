@@ -271,14 +271,14 @@ async fn place_only_steps(
             .send(
                 "place",
                 desk_connection,
-                rt::message::Message::json({
-                    let mut map = rt::serde_json::Map::new();
-                    map.insert("type".to_owned(), rt::serde_json::Value::from("place"));
-                    map.insert("ref".to_owned(), rt::serde_json::Value::from("r-1"));
-                    map.insert("sku".to_owned(), rt::serde_json::Value::from("sku-1"));
-                    map.insert("quantity".to_owned(), rt::serde_json::Value::from(2i64));
-                    rt::serde_json::Value::Object(map)
-                }),
+                rt::message::Message::json(
+                    rt::param::object([
+                        ("type", rt::serde_json::Value::from("place")),
+                        ("ref", rt::param::to_json(&inputs.ticket)),
+                        ("sku", rt::serde_json::Value::from("sku-1")),
+                        ("quantity", rt::serde_json::Value::from(2i64)),
+                    ]),
+                ),
             )
             .await?;
         *out = Some(PlaceOnlyOutputs {});

@@ -179,7 +179,7 @@ async fn a_receive_without_its_message_times_out_naming_the_step() {
 }
 
 #[tokio::test]
-async fn a_send_writes_the_literal_payload_on_the_default_subprotocol() {
+async fn a_send_writes_the_literal_payload_with_its_replacements_on_the_default_subprotocol() {
     let (url, seen) = desk(|_| Vec::new()).await;
     let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     place_only(&client(&url, &pets), PlaceOnlyInputs::new("north", "t-2"))
@@ -196,9 +196,10 @@ async fn a_send_writes_the_literal_payload_on_the_default_subprotocol() {
     let (uri, headers) = &seen.connects[0];
     assert_eq!(uri, "/ws/stores/north/orders?ticket=t-2");
     assert_eq!(header(headers, "Sec-WebSocket-Protocol"), Some("orders.v1"));
+    // `replacements` set `/ref` from an input.
     assert_eq!(
         seen.frames,
-        [json!({"type": "place", "ref": "r-1", "sku": "sku-1", "quantity": 2})]
+        [json!({"type": "place", "ref": "t-2", "sku": "sku-1", "quantity": 2})]
     );
 }
 

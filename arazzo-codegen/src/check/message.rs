@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::document::unsupported;
+use super::document::{present, unsupported};
 use super::request;
 use super::step::{self as step_check, source_index};
 use super::values::{Context, MessageScope, Scope};
@@ -581,15 +581,27 @@ fn payload(
         );
         return None;
     }
-    if body.replacements.is_some() {
-        unsupported(
-            cx,
-            &format!("{bp}/replacements"),
-            "`replacements` on a message payload",
-        );
-        return None;
+    let mut raw = body.payload.clone().unwrap_or(Value::Null);
+    if present(&body.replacements) {
+        // Into a payload written out, replacements apply here, as for a request body; their
+        // values may be expressions, which the payload's own handling then computes.
+        if raw.is_string() {
+            unsupported(
+                cx,
+                &format!("{bp}/replacements"),
+                "`replacements` into a message payload computed from an expression",
+            );
+            return None;
+        }
+        let replacements =
+            request::replacements(cx, body.replacements.as_ref(), &bp, "application/json")?;
+        for (i, (target, value)) in replacements.into_iter().enumerate() {
+            if request::pointer_set(&mut raw, &target, value).is_err() {
+                request::replacement_missing(cx, &bp, i, &target);
+                return None;
+            }
+        }
     }
-    let raw = body.payload.clone().unwrap_or(Value::Null);
     let json = request::json_value(cx, &raw, &format!("{bp}/payload"), scope)?;
     // One message of the operation must accept it; report against the first when none does.
     let mut first_problems = None;

@@ -840,7 +840,7 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
 
 /// Reads `replacements` (Payload Replacement Objects): (JSON pointer target, raw value).
 /// XPath targets (XML payloads) are not supported.
-fn replacements(
+pub(super) fn replacements(
     cx: &mut Cx<'_>,
     raw: Option<&Value>,
     bp: &str,
@@ -943,7 +943,7 @@ fn replacements(
 
 /// Sets the value at JSON pointer `target` (RFC 6901): replaces a member or item, or adds a
 /// member to an existing object. `Err` when the parent is not there.
-fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result<(), ()> {
+pub(super) fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result<(), ()> {
     let Some((parent, last)) = target.rsplit_once('/') else {
         *doc = value;
         return Ok(());
@@ -967,7 +967,7 @@ fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result<(), ()> {
     }
 }
 
-fn replacement_missing(cx: &mut Cx<'_>, bp: &str, i: usize, target: &str) {
+pub(super) fn replacement_missing(cx: &mut Cx<'_>, bp: &str, i: usize, target: &str) {
     let e = cx.error(
         "invalid-replacement-target",
         format!("replacement target `{target}` is not in the payload"),
