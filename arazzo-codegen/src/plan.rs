@@ -320,10 +320,19 @@ pub(crate) struct SendPlan {
     /// The local variable holding the connection's id, and whether this step opens it (an
     /// earlier step with the same connection did not).
     pub(crate) conn: (String, bool),
-    /// The payload (JSON).
-    pub(crate) payload: JsonValue,
+    /// The payload.
+    pub(crate) payload: SendPayload,
     /// The step's `timeout` (ms): bounds connect and send.
     pub(crate) timeout_ms: Option<u64>,
+}
+
+/// What a `send` writes.
+#[derive(Debug, Clone)]
+pub(crate) enum SendPayload {
+    /// A JSON message.
+    Json(JsonValue),
+    /// A text message (a `text/*` content type): the string, with any expressions filled in.
+    Text(ValueExpr),
 }
 
 /// A part of a message a `receive` matches on.
@@ -510,7 +519,10 @@ impl StepPlan {
             StepKind::Workflow(call) => call.for_each_value(f),
             StepKind::Send(s) => {
                 s.connect.for_each_value(f);
-                s.payload.for_each_value(f);
+                match &s.payload {
+                    SendPayload::Json(json) => json.for_each_value(f),
+                    SendPayload::Text(text) => f(text),
+                }
             }
             StepKind::Receive(r) => {
                 r.connect.for_each_value(f);

@@ -225,7 +225,7 @@ pub struct PlaceAndTrackOutputs {
 ///
 /// # Errors
 ///
-/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder).
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder), `note` (sendNote).
 pub async fn place_only(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
@@ -278,6 +278,22 @@ async fn place_only_steps(
                         ("sku", rt::serde_json::Value::from("sku-1")),
                         ("quantity", rt::serde_json::Value::from(2i64)),
                     ]),
+                ),
+            )
+            .await?;
+        connections
+            .send(
+                "note",
+                desk_connection,
+                rt::message::Message::text(
+                    rt::param::ParamValue::into_text(
+                        [
+                            "ticket ",
+                            &*rt::param::ParamValue::to_param(&inputs.ticket),
+                            ": leave at the \"back\" door",
+                        ]
+                            .concat(),
+                    ),
                 ),
             )
             .await?;

@@ -18,11 +18,13 @@ use arazzo_golden::features_messages::*;
 mod support;
 use support::{Reply, Server, json_reply};
 
-/// What the WebSocket server saw: the connect's URI and headers, and each frame received.
+/// What the WebSocket server saw: the connect's URI and headers, each JSON frame received, and
+/// each text frame that is not JSON.
 #[derive(Default)]
 struct Seen {
     connects: Vec<(String, Vec<(String, String)>)>,
     frames: Vec<Value>,
+    texts: Vec<String>,
 }
 
 /// A WebSocket order desk: answers each `place` with the frames `answer` gives for its `ref`.
@@ -60,7 +62,10 @@ async fn desk(answer: fn(&str) -> Vec<Value>) -> (String, Arc<Mutex<Seen>>) {
                 };
                 while let Some(Ok(frame)) = ws.next().await {
                     let Message::Text(text) = frame else { continue };
-                    let value: Value = serde_json::from_str(text.as_str()).unwrap();
+                    let Ok(value) = serde_json::from_str::<Value>(text.as_str()) else {
+                        log.lock().unwrap().texts.push(text.as_str().to_owned());
+                        continue;
+                    };
                     log.lock().unwrap().frames.push(value.clone());
                     if value["type"] == "place" {
                         for out in answer(value["ref"].as_str().unwrap_or_default()) {
@@ -179,15 +184,16 @@ async fn a_receive_without_its_message_times_out_naming_the_step() {
 }
 
 #[tokio::test]
-async fn a_send_writes_the_literal_payload_with_its_replacements_on_the_default_subprotocol() {
+async fn sends_write_the_literal_payload_with_its_replacements_and_a_text_message_on_the_default_subprotocol()
+ {
     let (url, seen) = desk(|_| Vec::new()).await;
     let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
     place_only(&client(&url, &pets), PlaceOnlyInputs::new("north", "t-2"))
         .await
         .unwrap();
-    // The server reads in its own task: give it a moment (bounded) to record the frame.
+    // The server reads in its own task: give it a moment (bounded) to record the frames.
     for _ in 0..100 {
-        if !seen.lock().unwrap().frames.is_empty() {
+        if !seen.lock().unwrap().texts.is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -201,6 +207,8 @@ async fn a_send_writes_the_literal_payload_with_its_replacements_on_the_default_
         seen.frames,
         [json!({"type": "place", "ref": "t-2", "sku": "sku-1", "quantity": 2})]
     );
+    // A `text/plain` send is a text frame of the template filled in, as written.
+    assert_eq!(seen.texts, [r#"ticket t-2: leave at the "back" door"#]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ use crate::model::{Parameter, Step, Workflow};
 use crate::openapi::{SchemaRef, schema};
 use crate::plan::{
     ConnectPlan, JsonValue, MessagePart, ParamLocation, ParamPlan, PathPart, ReceivePlan, RustType,
-    SchemePlan, SendPlan, StepKind, StepPlan, ValueExpr,
+    SchemePlan, SendPayload, SendPlan, StepKind, StepPlan, ValueExpr,
 };
 use crate::suggest::{one_of, similar};
 
@@ -538,14 +538,69 @@ fn security(api: &AsyncApi, names: &[String]) -> Vec<Vec<(String, SchemePlan)>> 
     out
 }
 
-/// A send's payload, checked against the message schemas: members a closed schema does not
-/// declare, required members left out, and literals of the wrong kind or constant.
+/// A send's payload: JSON unless the step's `contentType` is a `text/*` type, when it is a
+/// string (an expression or a template filled in) sent as a text message. Either way it is
+/// checked against the message schemas; other content types are not supported.
 fn payload(
     cx: &mut Cx<'_>,
     st: &Step,
     sp: &str,
     scope: &Scope,
     payloads: &[SchemaRef],
+) -> Option<SendPayload> {
+    let content_type = st
+        .request_body
+        .as_ref()
+        .and_then(|b| b.content_type.as_deref());
+    let Some(media) = content_type.filter(|ct| !request::is_json(ct)) else {
+        return json_payload(cx, st, sp, scope, payloads, "application/json")
+            .map(SendPayload::Json);
+    };
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    if !essence.to_ascii_lowercase().starts_with("text/") {
+        unsupported(
+            cx,
+            &format!("{sp}/requestBody/contentType"),
+            "a message payload that is neither JSON nor text",
+        );
+        return None;
+    }
+    let pp = format!("{sp}/requestBody/payload");
+    match json_payload(cx, st, sp, scope, payloads, essence)? {
+        JsonValue::Literal(Value::String(text)) => {
+            Some(SendPayload::Text(ValueExpr::Literal(Value::String(text))))
+        }
+        // An object or a list has no text form (a JSON value is its string, or its JSON text).
+        JsonValue::Expr(value)
+            if !matches!(value.ty().inner(), RustType::Named(_) | RustType::Vec(_)) =>
+        {
+            Some(SendPayload::Text(value))
+        }
+        _ => {
+            let d = cx.error(
+                "invalid-payload",
+                format!("a `{media}` message payload must be a string"),
+                &pp,
+            );
+            d.help = Some(
+                "write the text (with `{$...}` expressions in it), or send JSON with `contentType: application/json`"
+                    .into(),
+            );
+            None
+        }
+    }
+}
+
+/// A send's JSON payload (or a text one's string), checked against the message schemas:
+/// members a closed schema does not declare, required members left out, and literals of the
+/// wrong kind or constant. `media` is what `replacements` are read for.
+fn json_payload(
+    cx: &mut Cx<'_>,
+    st: &Step,
+    sp: &str,
+    scope: &Scope,
+    payloads: &[SchemaRef],
+    media: &str,
 ) -> Option<JsonValue> {
     let bp = format!("{sp}/requestBody");
     let Some(body) = &st.request_body else {
@@ -571,16 +626,6 @@ fn payload(
         }
         return Some(JsonValue::Literal(Value::Null));
     };
-    if let Some(ct) = &body.content_type
-        && !request::is_json(ct)
-    {
-        unsupported(
-            cx,
-            &format!("{bp}/contentType"),
-            "messages that are not JSON",
-        );
-        return None;
-    }
     let mut raw = body.payload.clone().unwrap_or(Value::Null);
     if present(&body.replacements) {
         // Into a payload written out, replacements apply here, as for a request body; their
@@ -593,8 +638,7 @@ fn payload(
             );
             return None;
         }
-        let replacements =
-            request::replacements(cx, body.replacements.as_ref(), &bp, "application/json")?;
+        let replacements = request::replacements(cx, body.replacements.as_ref(), &bp, media)?;
         for (i, (target, value)) in replacements.into_iter().enumerate() {
             if request::pointer_set(&mut raw, &target, value).is_err() {
                 request::replacement_missing(cx, &bp, i, &target);

@@ -8,9 +8,9 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::request::{self, Path};
-use super::values::{cond_tokens, negate, serialize_ref, type_tokens};
+use super::values::{cond_tokens, negate, serialize_ref, type_tokens, value_arg};
 use super::workflow::output_value;
-use crate::plan::{ConnectPlan, MessagePart, Plan, ReceivePlan, SendPlan, StepPlan};
+use crate::plan::{ConnectPlan, MessagePart, Plan, ReceivePlan, SendPayload, SendPlan, StepPlan};
 
 /// `let conn = connections.connect(..)...open(step).await?` when the step opens its
 /// connection (nothing when an earlier step did), as statements and a future's body.
@@ -54,11 +54,9 @@ fn connect(plan: &Plan, id: &str, c: &ConnectPlan, conn: &(String, bool)) -> Opt
 pub(super) fn send(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
     let connect = connect(plan, id, &s.connect, &s.conn);
     let var = format_ident!("{}", s.conn.0);
-    let payload = request::json_value(&s.payload);
+    let message = message(&s.payload);
     let send = quote! {
-        connections
-            .send(#id, #var, ::arazzo_runtime::__private::message::Message::json(#payload))
-            .await?;
+        connections.send(#id, #var, #message).await?;
     };
     match s.timeout_ms {
         None => quote! { #connect #send },
@@ -212,6 +210,24 @@ fn wait_timeout(r: &ReceivePlan) -> TokenStream {
     }
 }
 
+/// The `Message` a send writes.
+fn message(payload: &SendPayload) -> TokenStream {
+    match payload {
+        SendPayload::Json(json) => {
+            let json = request::json_value(json);
+            quote! { ::arazzo_runtime::__private::message::Message::json(#json) }
+        }
+        SendPayload::Text(text) => {
+            let text = value_arg(text);
+            quote! {
+                ::arazzo_runtime::__private::message::Message::text(
+                    ::arazzo_runtime::__private::param::ParamValue::into_text(#text),
+                )
+            }
+        }
+    }
+}
+
 /// A `send` in an arm of the step driver (a workflow with actions), as an expression of type
 /// `Result<(), WorkflowError>` so that a timeout can run the step's `onFailure` actions. Each
 /// arm connects (the runtime reuses a connection an earlier step opened): no step is known to
@@ -219,12 +235,10 @@ fn wait_timeout(r: &ReceivePlan) -> TokenStream {
 pub(super) fn send_in_arm(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
     let connect = connect(plan, id, &s.connect, &(s.conn.0.clone(), true));
     let var = format_ident!("{}", s.conn.0);
-    let payload = request::json_value(&s.payload);
+    let message = message(&s.payload);
     let body = quote! {
         #connect
-        connections
-            .send(#id, #var, ::arazzo_runtime::__private::message::Message::json(#payload))
-            .await?;
+        connections.send(#id, #var, #message).await?;
         ::core::result::Result::<(), ::arazzo_runtime::WorkflowError>::Ok(())
     };
     match s.timeout_ms {
