@@ -272,6 +272,10 @@ pub const CODES: &[Code] = &[
         "undeclared-parameter",
         "A query, header or cookie parameter the operation does not declare; it is sent as written.",
     ),
+    w(
+        "undocumented-status",
+        "A success criterion tests a status (`$statusCode == 201`) no response of the operation documents.",
+    ),
     e(
         "unknown-channel",
         "A `channelPath` points at no channel of the AsyncAPI description.",

@@ -47,6 +47,7 @@ pub const LINTS: &[&str] = &[
     "suspicious-criterion",
     "unbraced-expression",
     "undeclared-parameter",
+    "undocumented-status",
 ];
 
 /// A successful run: the generated code, and warnings worth showing.

@@ -12,6 +12,7 @@ mod request;
 mod selector;
 mod signature;
 mod sources;
+mod status;
 mod step;
 mod structure;
 mod values;

@@ -52,6 +52,7 @@ pub(super) fn check(
         &format!("{sp}/successCriteria"),
         scope,
     );
+    super::status::check(cx, op, step, sp);
     let statuses = expected_statuses(&criteria);
     let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
