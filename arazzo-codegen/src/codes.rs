@@ -273,6 +273,10 @@ pub const CODES: &[Code] = &[
         "A query, header or cookie parameter the operation does not declare; it is sent as written.",
     ),
     w(
+        "undeclared-property",
+        "An output reads a response property (`$response.body#/total`) its object schema does not declare, and no declared name is close; it is read untyped.",
+    ),
+    w(
         "undocumented-status",
         "A success criterion tests a status (`$statusCode == 201`) no response of the operation documents.",
     ),

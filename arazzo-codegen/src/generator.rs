@@ -47,6 +47,7 @@ pub const LINTS: &[&str] = &[
     "suspicious-criterion",
     "unbraced-expression",
     "undeclared-parameter",
+    "undeclared-property",
     "undocumented-status",
 ];
 

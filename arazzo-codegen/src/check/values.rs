@@ -675,8 +675,8 @@ impl Scope {
             match crate::openapi::schema::at_pointer(cx.files, schema, p) {
                 // An open schema: a near miss of a declared name is still a typo.
                 Ok(None) => match super::step::undeclared(cx, schema, p) {
-                    Some(w) => why = Some(w),
-                    None => return Some(()),
+                    Some(super::step::Undeclared::Typo(w)) => why = Some(w),
+                    _ => return Some(()),
                 },
                 Ok(Some(_)) => return Some(()),
                 Err(w) => why = Some(w),
