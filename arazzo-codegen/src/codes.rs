@@ -264,6 +264,10 @@ pub const CODES: &[Code] = &[
         "too-many-expressions",
         "One string embeds more runtime expressions than the limit.",
     ),
+    e(
+        "type-mismatch",
+        "A value's type (a literal's, an input's, a step output's) is not one its target accepts: a parameter, a JSON body member, a form field or a called workflow's input.",
+    ),
     w(
         "unbraced-expression",
         "An expression inside a longer string is not braced (`{$inputs.x}`); an error under `strict`.",

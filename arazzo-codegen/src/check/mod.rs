@@ -15,6 +15,7 @@ mod sources;
 mod status;
 mod step;
 mod structure;
+mod types;
 mod values;
 mod workflow;
 
