@@ -27,6 +27,7 @@ pub(super) enum Args<'a> {
 /// Type-checks a value given for input `field` of workflow `target` (see [`types`]).
 fn input_type(
     cx: &mut Cx<'_>,
+    scope: &Scope,
     target: &str,
     field: &crate::plan::Field,
     given: &ValueExpr,
@@ -59,7 +60,7 @@ fn input_type(
         ty,
         text: false,
     };
-    types::check(cx, given, raw, &format!("{pointer}/value"), &target);
+    types::check(cx, scope, given, raw, &format!("{pointer}/value"), &target);
 }
 
 /// Plans a call of the local workflow `target`, referenced at `pointer`.
@@ -161,7 +162,7 @@ pub(super) fn call(
                         scope.literal_or_value(cx, v, &format!("{p}/value"), Context::Request);
                     match &value {
                         None => ok = false,
-                        Some(given) => input_type(cx, target, field, given, (v, p)),
+                        Some(given) => input_type(cx, scope, target, field, given, (v, p)),
                     }
                     value
                 }),

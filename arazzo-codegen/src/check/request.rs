@@ -122,7 +122,14 @@ pub(super) fn check(
         {
             let what = format!("{} parameter `{}` of `{}`", loc.as_str(), d.name, op.name());
             if let Some(target) = types::Target::schema(cx, schema, what, true) {
-                types::check(cx, &value, &p.value, &format!("{pointer}/value"), &target);
+                types::check(
+                    cx,
+                    scope,
+                    &value,
+                    &p.value,
+                    &format!("{pointer}/value"),
+                    &target,
+                );
             }
         }
         if loc == Location::QueryString {
@@ -263,7 +270,7 @@ pub(super) fn check(
     let path = path_template(&op.path, path_values);
     let body = body(cx, op, step, sp, scope);
     if let Some(planned) = &body {
-        body_types(cx, op, step, sp, planned);
+        body_types(cx, scope, op, step, sp, planned);
     }
     let (base, security) = match &sources[source].api {
         Some(api) => (operation_base(api, op), security(api, op)),
@@ -856,7 +863,14 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
 /// Type-checks the members of a JSON body and the fields of a form body against the
 /// operation's schema for the media type (see [`types`]). A payload with `replacements` is
 /// left alone: what is sent is no longer what is written.
-fn body_types(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, planned: &BodyPlan) {
+fn body_types(
+    cx: &mut Cx<'_>,
+    scope: &Scope,
+    op: &Operation,
+    step: &Step,
+    sp: &str,
+    planned: &BodyPlan,
+) {
     let Some(rb) = &step.request_body else {
         return;
     };
@@ -872,15 +886,19 @@ fn body_types(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, planned: &
     };
     let pp = format!("{sp}/requestBody/payload");
     let op_name = op.name();
-    // Every value of a payload is checked once; the bound keeps a huge literal cheap.
-    let mut budget = MAX_TYPED_VALUES;
     match planned {
         BodyPlan::Json {
             content_type,
             value,
         } => {
             if let Some(schema) = schema_for(content_type) {
-                types::json(cx, value, raw, &schema, (&pp, ""), &op_name, &mut budget);
+                // Every value of a payload is checked once; the bound keeps a huge literal cheap.
+                let mut walk = types::BodyWalk {
+                    scope,
+                    op_name: &op_name,
+                    budget: MAX_TYPED_VALUES,
+                };
+                walk.json(cx, value, raw, &schema, (&pp, ""));
             }
         }
         BodyPlan::Form(fields) => {
@@ -897,7 +915,14 @@ fn body_types(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, planned: &
                 };
                 let what = format!("form field `{name}` of `{op_name}`");
                 if let Some(target) = types::Target::schema(cx, &field, what, true) {
-                    types::check(cx, value, raw_field, &format!("{pp}/{token}"), &target);
+                    types::check(
+                        cx,
+                        scope,
+                        value,
+                        raw_field,
+                        &format!("{pp}/{token}"),
+                        &target,
+                    );
                 }
             }
         }

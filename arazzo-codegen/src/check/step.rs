@@ -660,6 +660,7 @@ pub(super) fn outputs(
     for (name, raw) in step.outputs.iter().flatten() {
         let pointer = format!("{sp}/outputs/{}", escape_token(name));
         let mut secret = false;
+        let mut typed_at = None;
         let output = output(
             cx,
             op,
@@ -668,8 +669,13 @@ pub(super) fn outputs(
             statuses,
             (name, raw),
             &pointer,
-            &mut secret,
+            (&mut secret, &mut typed_at),
         );
+        if let Some(span) = typed_at {
+            scope
+                .output_schemas
+                .insert((step.step_id.clone(), name.clone()), span);
+        }
         let Some((ty, source)) = output else {
             // Later references to it stay quiet: the cause is reported here.
             scope
@@ -703,7 +709,7 @@ fn output(
     statuses: &[u16],
     (name, raw): (&str, &Value),
     pointer: &str,
-    secret: &mut bool,
+    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
 ) -> Option<(RustType, OutputSource)> {
     let Some(text) = raw.as_str() else {
         let value = super::values::literal_output(cx, name, raw, pointer)?;
@@ -731,9 +737,14 @@ fn output(
         Expr::Response(ExprSource::Header(h)) if op.is_some() => {
             Some((RustType::String, OutputSource::Header(h.clone())))
         }
-        Expr::Response(ExprSource::Body(ptr)) if op.is_some() => {
-            body_output_type(cx, op?, statuses, ptr.as_deref(), (text, pointer), secret)
-        }
+        Expr::Response(ExprSource::Body(ptr)) if op.is_some() => body_output_type(
+            cx,
+            op?,
+            statuses,
+            ptr.as_deref(),
+            (text, pointer),
+            (secret, typed_at),
+        ),
         Expr::Outputs {
             name: field,
             pointer: ptr,
@@ -878,7 +889,7 @@ fn body_output_type(
     statuses: &[u16],
     ptr: Option<&str>,
     (text, pointer): (&str, &str),
-    secret: &mut bool,
+    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
 ) -> Option<(RustType, OutputSource)> {
     let responses: Vec<&openapi::Response> = if statuses.is_empty() {
         op.success_responses().collect()
@@ -917,6 +928,13 @@ fn body_output_type(
                     let mut ty = typing::from_openapi(cx.files, &at);
                     if !required_at(cx, s, p) {
                         ty = ty.optional();
+                    }
+                    if typed_at.is_none() {
+                        *typed_at = schema::resolve(cx.files, &at).ok().and_then(|r| {
+                            cx.files
+                                .span(r.file, &format!("{}/type", r.pointer))
+                                .or_else(|| cx.files.span(r.file, &r.pointer))
+                        });
                     }
                     declared_somewhere = true;
                     types.push(ty);

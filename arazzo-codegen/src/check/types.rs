@@ -16,6 +16,7 @@
 use serde_json::Value;
 
 use super::Cx;
+use super::values::Scope;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::{self, Expr, Part};
 use crate::openapi::SchemaRef;
@@ -148,7 +149,14 @@ impl Target {
 }
 
 /// Checks one value against its target. `raw` is the value as written and `pointer` where.
-pub(super) fn check(cx: &mut Cx<'_>, value: &ValueExpr, raw: &Value, pointer: &str, to: &Target) {
+pub(super) fn check(
+    cx: &mut Cx<'_>,
+    scope: &Scope,
+    value: &ValueExpr,
+    raw: &Value,
+    pointer: &str,
+    to: &Target,
+) {
     let (from, literal) = match value {
         ValueExpr::Literal(v) => (JsonType::of_value(v), v.as_str()),
         ValueExpr::Input {
@@ -166,7 +174,7 @@ pub(super) fn check(cx: &mut Cx<'_>, value: &ValueExpr, raw: &Value, pointer: &s
     if accepts(to.ty, from, to.text, literal) {
         return;
     }
-    let origin = Origin::of(cx, value, raw, pointer, from);
+    let origin = Origin::of(cx, scope, value, raw, pointer, from);
     let span = match &origin.range {
         Some((text, range)) => cx.span_in_string(pointer, text, range.clone()),
         None => cx.span(pointer),
@@ -187,7 +195,7 @@ pub(super) fn check(cx: &mut Cx<'_>, value: &ValueExpr, raw: &Value, pointer: &s
         _ => format!("this is `{}` ({})", from.name(), origin.what),
     });
     let help = origin.help(from, to);
-    if let Some((span, text)) = origin.declared {
+    for (span, text) in origin.declared {
         d = d.secondary(Some(span), text);
     }
     if let Some((span, text)) = &to.declared {
@@ -200,7 +208,9 @@ pub(super) fn check(cx: &mut Cx<'_>, value: &ValueExpr, raw: &Value, pointer: &s
 struct Origin {
     what: String,
     kind: OriginKind,
-    declared: Option<(Span, String)>,
+    /// Where its type comes from: the input's declaration; the output's expression and the
+    /// response schema that types it.
+    declared: Vec<(Span, String)>,
     /// The expression's text and its range inside the string, for the label.
     range: Option<(String, std::ops::Range<usize>)>,
 }
@@ -212,14 +222,21 @@ enum OriginKind {
 }
 
 impl Origin {
-    fn of(cx: &Cx<'_>, value: &ValueExpr, raw: &Value, pointer: &str, from: JsonType) -> Origin {
+    fn of(
+        cx: &Cx<'_>,
+        scope: &Scope,
+        value: &ValueExpr,
+        raw: &Value,
+        pointer: &str,
+        from: JsonType,
+    ) -> Origin {
         let literal = Origin {
             what: match raw {
                 Value::String(s) => format!("the literal `'{s}'`"),
                 other => format!("the literal `{other}`"),
             },
             kind: OriginKind::Literal,
-            declared: None,
+            declared: Vec::new(),
             range: None,
         };
         if matches!(value, ValueExpr::Literal(_)) {
@@ -251,7 +268,9 @@ impl Origin {
                             s,
                             format!("input `{name}` is declared `{}` here", from.name()),
                         )
-                    }),
+                    })
+                    .into_iter()
+                    .collect(),
                 )
             }
             Some(Expr::Steps { step, output, .. }) => {
@@ -271,10 +290,8 @@ impl Origin {
                         &format!("{wp}/steps/{i}/outputs/{}", escape_token(output)),
                     )
                 });
-                (
-                    format!("output `{output}` of step `{step}`"),
-                    OriginKind::Output,
-                    span.map(|s| {
+                let mut declared: Vec<(Span, String)> = span
+                    .map(|s| {
                         (
                             s,
                             format!(
@@ -282,10 +299,22 @@ impl Origin {
                                 from.name()
                             ),
                         )
-                    }),
+                    })
+                    .into_iter()
+                    .collect();
+                if let Some(at) = scope.output_schemas.get(&(step.clone(), output.clone())) {
+                    declared.push((
+                        *at,
+                        format!("the response schema makes `{output}` `{}`", from.name()),
+                    ));
+                }
+                (
+                    format!("output `{output}` of step `{step}`"),
+                    OriginKind::Output,
+                    declared,
                 )
             }
-            _ => (format!("`{text}`"), OriginKind::Output, None),
+            _ => (format!("`{text}`"), OriginKind::Output, Vec::new()),
         };
         Origin {
             what,
@@ -312,51 +341,110 @@ impl Origin {
     }
 }
 
-/// Checks a JSON payload (or part of one) against its schema, member by member, walking the
-/// schema one token at a time beside the payload. `budget` bounds the values checked.
-pub(super) fn json(
-    cx: &mut Cx<'_>,
-    value: &JsonValue,
-    raw: &Value,
-    schema: &SchemaRef,
-    (pointer, member): (&str, &str),
-    op_name: &str,
-    budget: &mut usize,
-) {
-    if *budget == 0 {
-        return;
+/// Checks a JSON payload against its schema, member by member, walking the schema one token
+/// at a time beside the payload.
+pub(super) struct BodyWalk<'a> {
+    /// What expressions in the payload read.
+    pub(super) scope: &'a Scope,
+    /// The operation, for messages.
+    pub(super) op_name: &'a str,
+    /// How many more values may be checked: a huge literal stays cheap.
+    pub(super) budget: usize,
+}
+
+impl BodyWalk<'_> {
+    /// Checks `value` (written as `raw` at `pointer`; `member` is its JSON pointer in the
+    /// payload) against `schema`.
+    pub(super) fn json(
+        &mut self,
+        cx: &mut Cx<'_>,
+        value: &JsonValue,
+        raw: &Value,
+        schema: &SchemaRef,
+        (pointer, member): (&str, &str),
+    ) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
+        match value {
+            JsonValue::Expr(v) => {
+                let what = body_part(member, self.op_name);
+                if let Some(target) = Target::schema(cx, schema, what, false) {
+                    check(cx, self.scope, v, raw, pointer, &target);
+                }
+            }
+            JsonValue::Literal(v) => self.literal(cx, v, schema, (pointer, member), 0),
+            JsonValue::Object(members) => {
+                for (key, item) in members {
+                    let token = escape_token(key);
+                    let (Some(child), Some(raw_item)) =
+                        (member_schema(cx, schema, &token), raw.get(key))
+                    else {
+                        continue;
+                    };
+                    let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
+                    self.json(cx, item, raw_item, &child, (&at.0, &at.1));
+                }
+            }
+            JsonValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let token = i.to_string();
+                    let (Some(child), Some(raw_item)) =
+                        (member_schema(cx, schema, &token), raw.get(i))
+                    else {
+                        continue;
+                    };
+                    let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
+                    self.json(cx, item, raw_item, &child, (&at.0, &at.1));
+                }
+            }
+        }
     }
-    *budget -= 1;
-    let what = body_part(member, op_name);
-    match value {
-        JsonValue::Expr(v) => {
-            if let Some(target) = Target::schema(cx, schema, what, false) {
-                check(cx, v, raw, pointer, &target);
-            }
+
+    fn literal(
+        &mut self,
+        cx: &mut Cx<'_>,
+        v: &Value,
+        schema: &SchemaRef,
+        (pointer, member): (&str, &str),
+        depth: usize,
+    ) {
+        let what = body_part(member, self.op_name);
+        let Some(target) = Target::schema(cx, schema, what, false) else {
+            return;
+        };
+        let ty = JsonType::of_value(v);
+        if ty.is_some_and(|t| !accepts(target.ty, t, false, None)) {
+            let value = ValueExpr::Literal(v.clone());
+            check(cx, self.scope, &value, v, pointer, &target);
+            return;
         }
-        JsonValue::Literal(v) => literal(cx, v, schema, (pointer, member), op_name, budget, 0),
-        JsonValue::Object(members) => {
-            for (key, item) in members {
-                let token = escape_token(key);
-                let (Some(child), Some(raw_item)) =
-                    (member_schema(cx, schema, &token), raw.get(key))
-                else {
-                    continue;
-                };
-                let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
-                json(cx, item, raw_item, &child, (&at.0, &at.1), op_name, budget);
-            }
+        if depth >= MAX_LITERAL_DEPTH {
+            return;
         }
-        JsonValue::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let token = i.to_string();
-                let (Some(child), Some(raw_item)) = (member_schema(cx, schema, &token), raw.get(i))
-                else {
-                    continue;
-                };
-                let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
-                json(cx, item, raw_item, &child, (&at.0, &at.1), op_name, budget);
+        let children: Vec<(String, &Value)> = match v {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, item)| (escape_token(k), item))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (i.to_string(), item))
+                .collect(),
+            _ => return,
+        };
+        for (token, item) in children {
+            if self.budget == 0 {
+                return;
             }
+            self.budget -= 1;
+            let Some(child) = member_schema(cx, schema, &token) else {
+                continue;
+            };
+            let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
+            self.literal(cx, item, &child, (&at.0, &at.1), depth + 1);
         }
     }
 }
@@ -371,52 +459,6 @@ fn body_part(member: &str, op_name: &str) -> String {
 
 /// How deep a literal payload is walked (YAML nesting is bounded by the loader already).
 const MAX_LITERAL_DEPTH: usize = 32;
-
-fn literal(
-    cx: &mut Cx<'_>,
-    v: &Value,
-    schema: &SchemaRef,
-    (pointer, member): (&str, &str),
-    op_name: &str,
-    budget: &mut usize,
-    depth: usize,
-) {
-    let what = body_part(member, op_name);
-    let Some(target) = Target::schema(cx, schema, what, false) else {
-        return;
-    };
-    let ty = JsonType::of_value(v);
-    if ty.is_some_and(|t| !accepts(target.ty, t, false, None)) {
-        check(cx, &ValueExpr::Literal(v.clone()), v, pointer, &target);
-        return;
-    }
-    if depth >= MAX_LITERAL_DEPTH {
-        return;
-    }
-    let children: Vec<(String, &Value)> = match v {
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, item)| (escape_token(k), item))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| (i.to_string(), item))
-            .collect(),
-        _ => return,
-    };
-    for (token, item) in children {
-        if *budget == 0 {
-            return;
-        }
-        *budget -= 1;
-        let Some(child) = member_schema(cx, schema, &token) else {
-            continue;
-        };
-        let at = (format!("{pointer}/{token}"), format!("{member}/{token}"));
-        literal(cx, item, &child, (&at.0, &at.1), op_name, budget, depth + 1);
-    }
-}
 
 /// The schema of member `token` (escaped) of a value `schema` describes, when one says.
 fn member_schema(cx: &Cx<'_>, schema: &SchemaRef, token: &str) -> Option<SchemaRef> {
