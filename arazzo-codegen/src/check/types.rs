@@ -232,8 +232,8 @@ impl Origin {
     ) -> Origin {
         let literal = Origin {
             what: match raw {
-                Value::String(s) => format!("the literal `'{s}'`"),
-                other => format!("the literal `{other}`"),
+                Value::String(s) => format!("the literal `'{}'`", shortened(s)),
+                other => format!("the literal `{}`", shortened(&other.to_string())),
             },
             kind: OriginKind::Literal,
             declared: Vec::new(),
@@ -340,6 +340,17 @@ impl Origin {
         }
     }
 }
+
+/// `text`, cut to its first [`MAX_QUOTED`] characters (the snippet shows the rest).
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// How many characters of a literal a message quotes.
+const MAX_QUOTED: usize = 40;
 
 /// Checks a JSON payload against its schema, member by member, walking the schema one token
 /// at a time beside the payload.
@@ -470,6 +481,15 @@ fn member_schema(cx: &Cx<'_>, schema: &SchemaRef, token: &str) -> Option<SchemaR
 #[cfg(test)]
 mod tests {
     use super::{JsonType::*, accepts};
+
+    #[test]
+    fn long_literals_are_cut() {
+        assert_eq!(super::shortened("short"), "short");
+        assert_eq!(
+            super::shortened(&"é".repeat(50)),
+            format!("{}…", "é".repeat(40))
+        );
+    }
 
     #[test]
     fn allowed_conversions() {
