@@ -264,6 +264,10 @@ pub const CODES: &[Code] = &[
         "too-many-expressions",
         "One string embeds more runtime expressions than the limit.",
     ),
+    e(
+        "type-mismatch",
+        "A value's type (a literal's, an input's, a step output's) is not one its target accepts: a parameter, a JSON body member, a form field or a called workflow's input.",
+    ),
     w(
         "unbraced-expression",
         "An expression inside a longer string is not braced (`{$inputs.x}`); an error under `strict`.",
@@ -271,6 +275,14 @@ pub const CODES: &[Code] = &[
     w(
         "undeclared-parameter",
         "A query, header or cookie parameter the operation does not declare; it is sent as written.",
+    ),
+    w(
+        "undeclared-property",
+        "An output reads a response property (`$response.body#/total`) its object schema does not declare, and no declared name is close; it is read untyped.",
+    ),
+    w(
+        "undocumented-status",
+        "A success criterion tests a status (`$statusCode == 201`) no response of the operation documents.",
     ),
     e(
         "unknown-channel",

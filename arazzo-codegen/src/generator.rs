@@ -47,6 +47,8 @@ pub const LINTS: &[&str] = &[
     "suspicious-criterion",
     "unbraced-expression",
     "undeclared-parameter",
+    "undeclared-property",
+    "undocumented-status",
 ];
 
 /// A successful run: the generated code, and warnings worth showing.

@@ -32,6 +32,20 @@ pub(crate) fn closest<'a>(
     similar(wanted, candidates).first().copied()
 }
 
+/// The candidate closest to `wanted` however far it is (ties alphabetical): for a name that
+/// is gone, such as a renamed property, where the nearest remaining one is the best guess.
+pub(crate) fn nearest<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = wanted.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .min_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)))
+        .map(|(_, c)| c)
+}
+
 /// `` `a`, `b` or `c` `` for help lines.
 pub(crate) fn one_of(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
@@ -55,6 +69,8 @@ mod tests {
         );
         assert_eq!(closest("PAR", ["Par"]), Some("Par"));
         assert_eq!(closest("somethingElseEntirely", names), None);
+        assert_eq!(nearest("total", ["orderId", "amount"]), Some("amount"));
+        assert_eq!(nearest("total", []), None);
     }
 
     #[test]

@@ -137,6 +137,10 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     e("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-id", "`Search Articles by Keyword`"),
     e("jentic/newyork_times/newyork_times.arazzo.yaml", "unresolved-operation-path|lenient-expression", "`openapi_source#/paths/~1articlesearch.json/get`"),
     may("jentic/newyork_times/newyork_times.arazzo.yaml", "invalid-expression"),
+    // `hl` and `facet_filter` are boolean query parameters, `page` an integer one; the
+    // document declares all three inputs `type: string`.
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "type-mismatch", "input `hl` is `string`"),
+    e("jentic/newyork_times/newyork_times.arazzo.yaml", "type-mismatch", "input `page` is `string`"),
     e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "missing-parameter", "`petId`"),
     e("jentic/pet_coupons/pet-coupons.arazzo.yaml", "unknown-parameter", "`getPetCoupons`"),
     e("jentic/sample_login_workflow/login_workflow.yaml", "invalid-expression|lenient-expression", "`$response.body#/token`"),
@@ -146,8 +150,30 @@ pub(crate) const EXPECTED: &[Expectation] = &[
     e("jentic/train/train.arazzo.yaml", "invalid-id", "`Plan a Trip`"),
     e("jentic/train/train.arazzo.yaml", "unknown-input", "`$inputs.create_booking_body`"),
     may("jentic/train/train.arazzo.yaml", "invalid-expression"),
+    // `bicycles` is a boolean query parameter; the document declares the input a string.
+    e("jentic/train/train.arazzo.yaml", "type-mismatch", "input `bicycles` is `string`"),
     e("jentic/xkcd/xkcd.arazzo.yaml", "unresolved-operation-path|lenient-expression", "`xkcdApi#/paths/~1info.0.json/get`"),
     e("jentic/xkcd/xkcd.arazzo.yaml", "invalid-expression|literal-output", "output `date`"),
+    // Inputs declared `type: string` feeding the `integer` path parameter `petId` (type checks,
+    // README Decisions): a string input would be sent as `/pets/Rex`.
+    e("jaredce/arazzo/openapi-parameter-tests/path/label/primitive-exploded.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-parameter-tests/path/label/primitive.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-parameter-tests/path/matrix/primitive-exploded.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-parameter-tests/path/matrix/primitive.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-parameter-tests/path/simple/primitive-exploded.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-parameter-tests/path/simple/primitive.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/operation/multiple.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/operation/single.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/operation/variable-default.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/operation/variable-enum.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/path/multiple.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/path/single.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/path/variable-default.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/path/variable-enum.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/root/multiple.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/root/single.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/root/variable-default.json", "type-mismatch", "input `petId` is `string`"),
+    e("jaredce/arazzo/openapi-server-tests/root/variable-enum.json", "type-mismatch", "input `petId` is `string`"),
     // JaredCE's mocks: the deliberately broken ones (missing fields, wrong source names, the
     // `hhttps://` and readmeio cases), and copy-paste slips: `$response.body#/id` on operations
     // returning arrays, undeclared inputs and outputs, `/` in workflowIds.

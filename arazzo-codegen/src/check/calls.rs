@@ -4,9 +4,11 @@ use serde_json::Value;
 
 use super::Cx;
 use super::signature::Signature;
+use super::types::{self, JsonType, Target};
 use super::values::{Context, Scope};
 use crate::diagnostic::Diagnostic;
 use crate::plan::{CallPlan, FieldInit, ValueExpr};
+use crate::pointer::escape_token;
 use crate::suggest::{one_of, similar};
 
 /// Where a callee's inputs come from.
@@ -20,6 +22,45 @@ pub(super) enum Args<'a> {
     /// A `goto`/`retry` transfer with the action's `parameters` (Arazzo 1.1): inputs as for
     /// `Parameters`, no outputs read back.
     TransferWith(&'a [(String, Value, String)]),
+}
+
+/// Type-checks a value given for input `field` of workflow `target` (see [`types`]).
+fn input_type(
+    cx: &mut Cx<'_>,
+    scope: &Scope,
+    target: &str,
+    field: &crate::plan::Field,
+    given: &ValueExpr,
+    (raw, pointer): (&Value, &str),
+) {
+    let Some(ty) = JsonType::of_rust(&field.ty) else {
+        return;
+    };
+    let name = &field.json_name;
+    // Where the input is declared, when the workflow is one of this document's.
+    let declared = cx
+        .files
+        .value(cx.file)
+        .get("workflows")
+        .and_then(Value::as_array)
+        .and_then(|wfs| {
+            wfs.iter()
+                .position(|w| w.get("workflowId").and_then(Value::as_str) == Some(target))
+        })
+        .and_then(|i| {
+            let at = format!("/workflows/{i}/inputs/properties/{}", escape_token(name));
+            cx.files
+                .span(cx.file, &format!("{at}/type"))
+                .or_else(|| cx.files.key_span(cx.file, &at))
+        });
+    let what = format!("input `{name}` of workflow `{target}`");
+    let target = Target {
+        declared: declared.map(|s| (s, format!("{what} is `{}` here", ty.name()))),
+        what,
+        ty,
+        text: false,
+    };
+    types::check(cx, scope, given, raw, &format!("{pointer}/value"), &target);
 }
 
 /// Plans a call of the local workflow `target`, referenced at `pointer`.
@@ -119,8 +160,9 @@ pub(super) fn call(
                 .and_then(|(_, v, p)| {
                     let value =
                         scope.literal_or_value(cx, v, &format!("{p}/value"), Context::Request);
-                    if value.is_none() {
-                        ok = false;
+                    match &value {
+                        None => ok = false,
+                        Some(given) => input_type(cx, scope, target, field, given, (v, p)),
                     }
                     value
                 }),

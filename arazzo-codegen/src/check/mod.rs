@@ -12,8 +12,10 @@ mod request;
 mod selector;
 mod signature;
 mod sources;
+mod status;
 mod step;
 mod structure;
+mod types;
 mod values;
 mod workflow;
 

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::document::{present, report_extra, unsupported};
+use super::types;
 use super::values::{Context, Scope};
 use super::{Cx, Source};
 use crate::diagnostic::Diagnostic;
@@ -113,6 +114,24 @@ pub(super) fn check(
         else {
             continue;
         };
+        // OpenAPI ignores the definitions of `Accept`, `Content-Type` and `Authorization`
+        // headers, so their schemas type nothing.
+        if let Some(d) =
+            declared.filter(|d| loc != Location::QueryString && !d.is_reserved_header())
+            && let Some(schema) = &d.schema
+        {
+            let what = format!("{} parameter `{}` of `{}`", loc.as_str(), d.name, op.name());
+            if let Some(target) = types::Target::schema(cx, schema, what, true) {
+                types::check(
+                    cx,
+                    scope,
+                    &value,
+                    &p.value,
+                    &format!("{pointer}/value"),
+                    &target,
+                );
+            }
+        }
         if loc == Location::QueryString {
             if let Some(d) = declared {
                 plans.extend(query_string(cx, d, value, pointer));
@@ -250,6 +269,9 @@ pub(super) fn check(
     missing_parameters(cx, op, &params, sp);
     let path = path_template(&op.path, path_values);
     let body = body(cx, op, step, sp, scope);
+    if let Some(planned) = &body {
+        body_types(cx, scope, op, step, sp, planned);
+    }
     let (base, security) = match &sources[source].api {
         Some(api) => (operation_base(api, op), security(api, op)),
         None => (None, Vec::new()),
@@ -837,6 +859,79 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
         }
     }
 }
+
+/// Type-checks the members of a JSON body and the fields of a form body against the
+/// operation's schema for the media type (see [`types`]). A payload with `replacements` is
+/// left alone: what is sent is no longer what is written.
+fn body_types(
+    cx: &mut Cx<'_>,
+    scope: &Scope,
+    op: &Operation,
+    step: &Step,
+    sp: &str,
+    planned: &BodyPlan,
+) {
+    let Some(rb) = &step.request_body else {
+        return;
+    };
+    let (Some(raw), false) = (&rb.payload, present(&rb.replacements)) else {
+        return;
+    };
+    let schema_for = |wanted: &str| {
+        op.request_body
+            .iter()
+            .flat_map(|b| b.content.iter())
+            .find(|m| accepts(&m.media_type, wanted))
+            .and_then(|m| m.schema.clone())
+    };
+    let pp = format!("{sp}/requestBody/payload");
+    let op_name = op.name();
+    match planned {
+        BodyPlan::Json {
+            content_type,
+            value,
+        } => {
+            if let Some(schema) = schema_for(content_type) {
+                // Every value of a payload is checked once; the bound keeps a huge literal cheap.
+                let mut walk = types::BodyWalk {
+                    scope,
+                    op_name: &op_name,
+                    budget: MAX_TYPED_VALUES,
+                };
+                walk.json(cx, value, raw, &schema, (&pp, ""));
+            }
+        }
+        BodyPlan::Form(fields) => {
+            let Some(schema) = schema_for("application/x-www-form-urlencoded") else {
+                return;
+            };
+            for (name, value) in fields {
+                let token = escape_token(name);
+                let (Ok(Some(field)), Some(raw_field)) = (
+                    schema::at_pointer(cx.files, &schema, &format!("/{token}")),
+                    raw.get(name),
+                ) else {
+                    continue;
+                };
+                let what = format!("form field `{name}` of `{op_name}`");
+                if let Some(target) = types::Target::schema(cx, &field, what, true) {
+                    types::check(
+                        cx,
+                        scope,
+                        value,
+                        raw_field,
+                        &format!("{pp}/{token}"),
+                        &target,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How many values of one payload are type-checked at most.
+const MAX_TYPED_VALUES: usize = 10_000;
 
 /// Reads `replacements` (Payload Replacement Objects): (JSON pointer target, raw value).
 /// XPath targets (XML payloads) are not supported.

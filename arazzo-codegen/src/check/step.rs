@@ -52,6 +52,7 @@ pub(super) fn check(
         &format!("{sp}/successCriteria"),
         scope,
     );
+    super::status::check(cx, op, step, sp);
     let statuses = expected_statuses(&criteria);
     let outputs = outputs(cx, Some(op), None, step, sp, scope, &statuses);
     Some(StepPlan {
@@ -659,6 +660,7 @@ pub(super) fn outputs(
     for (name, raw) in step.outputs.iter().flatten() {
         let pointer = format!("{sp}/outputs/{}", escape_token(name));
         let mut secret = false;
+        let mut typed_at = None;
         let output = output(
             cx,
             op,
@@ -667,8 +669,13 @@ pub(super) fn outputs(
             statuses,
             (name, raw),
             &pointer,
-            &mut secret,
+            (&mut secret, &mut typed_at),
         );
+        if let Some(span) = typed_at {
+            scope
+                .output_schemas
+                .insert((step.step_id.clone(), name.clone()), span);
+        }
         let Some((ty, source)) = output else {
             // Later references to it stay quiet: the cause is reported here.
             scope
@@ -702,7 +709,7 @@ fn output(
     statuses: &[u16],
     (name, raw): (&str, &Value),
     pointer: &str,
-    secret: &mut bool,
+    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
 ) -> Option<(RustType, OutputSource)> {
     let Some(text) = raw.as_str() else {
         let value = super::values::literal_output(cx, name, raw, pointer)?;
@@ -730,9 +737,14 @@ fn output(
         Expr::Response(ExprSource::Header(h)) if op.is_some() => {
             Some((RustType::String, OutputSource::Header(h.clone())))
         }
-        Expr::Response(ExprSource::Body(ptr)) if op.is_some() => {
-            body_output_type(cx, op?, statuses, ptr.as_deref(), (text, pointer), secret)
-        }
+        Expr::Response(ExprSource::Body(ptr)) if op.is_some() => body_output_type(
+            cx,
+            op?,
+            statuses,
+            ptr.as_deref(),
+            (text, pointer),
+            (secret, typed_at),
+        ),
         Expr::Outputs {
             name: field,
             pointer: ptr,
@@ -877,7 +889,7 @@ fn body_output_type(
     statuses: &[u16],
     ptr: Option<&str>,
     (text, pointer): (&str, &str),
-    secret: &mut bool,
+    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
 ) -> Option<(RustType, OutputSource)> {
     let responses: Vec<&openapi::Response> = if statuses.is_empty() {
         op.success_responses().collect()
@@ -900,6 +912,9 @@ fn body_output_type(
     }
     let mut types = Vec::new();
     let mut rejections = Vec::new();
+    // A property no response schema declares (a typed one counts as declared).
+    let mut absent = None;
+    let mut declared_somewhere = false;
     for s in &schemas {
         match ptr {
             None => {
@@ -914,11 +929,26 @@ fn body_output_type(
                     if !required_at(cx, s, p) {
                         ty = ty.optional();
                     }
+                    if typed_at.is_none() {
+                        *typed_at = schema::resolve(cx.files, &at).ok().and_then(|r| {
+                            cx.files
+                                .span(r.file, &format!("{}/type", r.pointer))
+                                .or_else(|| cx.files.span(r.file, &r.pointer))
+                        });
+                    }
+                    declared_somewhere = true;
                     types.push(ty);
                 }
                 Ok(None) => match undeclared(cx, s, p) {
-                    Some(why) => rejections.push(why),
-                    None => types.push(RustType::Json),
+                    Some(Undeclared::Typo(why)) => rejections.push(why),
+                    Some(Undeclared::Absent(a)) => {
+                        absent.get_or_insert(a);
+                        types.push(RustType::Json);
+                    }
+                    None => {
+                        declared_somewhere = true;
+                        types.push(RustType::Json);
+                    }
                 },
                 Err(why) => rejections.push(why),
             },
@@ -966,6 +996,11 @@ fn body_output_type(
         );
         return None;
     }
+    if let Some(absent) = absent.filter(|_| !declared_somewhere) {
+        let offset = text.find('#').unwrap_or(0);
+        let span = cx.span_in_string(pointer, text, offset..text.len());
+        undeclared_property(cx, &op.name(), &absent, span);
+    }
     let first = types[0].clone();
     let ty = if types.iter().all(|t| *t == first) {
         first
@@ -976,14 +1011,35 @@ fn body_output_type(
 }
 
 /// A property the schema does not declare, under an object that declares its `properties`
-/// and says nothing of others: almost always a typo, so it is an error with the fix (write
-/// `additionalProperties: true` to allow undeclared members).
-/// (`None` also when the property is undeclared but no declared name is close.)
+/// and says nothing of others.
+pub(super) enum Undeclared {
+    /// A near miss of a declared name: almost always a typo, so an error with the fix (write
+    /// `additionalProperties: true` to allow undeclared members).
+    Typo(String),
+    /// No declared name is close: the API may send it anyway, or the provider renamed it.
+    /// The value is read untyped, with a warning.
+    Absent(Absent),
+}
+
+/// An undeclared property no declared name is close to.
+pub(super) struct Absent {
+    /// The property.
+    pub(super) token: String,
+    /// The pointer to the object that lacks it (`""`: the top level).
+    pub(super) parent: String,
+    /// The properties that object declares.
+    pub(super) declared: Vec<String>,
+    /// The object's schema, `$ref`s followed.
+    pub(super) schema: openapi::SchemaRef,
+}
+
+/// Walks `ptr` into `schema` to the first object that declares `properties` without this one
+/// (and no `additionalProperties`, `patternProperties` or composition that could allow it).
 pub(super) fn undeclared(
     cx: &mut Cx<'_>,
     schema: &openapi::SchemaRef,
     ptr: &str,
-) -> Option<String> {
+) -> Option<Undeclared> {
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");
@@ -1006,17 +1062,21 @@ pub(super) fn undeclared(
             && !open
             && !props.contains_key(&token)
         {
-            // An open schema allows other members: a near miss of a declared name is a typo
-            // (an error), anything else is read untyped.
             let names: Vec<&str> = props.keys().map(String::as_str).collect();
             let best = similar(&token, names.iter().copied())
                 .first()
                 .map(|b| (*b).to_owned());
-            return best.map(|best| {
-                format!(
+            return Some(match best {
+                Some(best) => Undeclared::Typo(format!(
                     "the schema declares no property `{token}` there; did you mean `#{prefix}/{}`?",
                     crate::pointer::escape_token(&best)
-                )
+                )),
+                None => Undeclared::Absent(Absent {
+                    token,
+                    parent: prefix,
+                    declared: props.keys().cloned().collect(),
+                    schema: resolved,
+                }),
             });
         }
         prefix.push('/');
@@ -1024,6 +1084,65 @@ pub(super) fn undeclared(
     }
     None
 }
+
+/// Warns that `$response.body#<ptr>` reads a property the response schema does not declare
+/// (its type is then `serde_json::Value`), naming the closest declared one: what a renamed
+/// response property looks like.
+fn undeclared_property(
+    cx: &mut Cx<'_>,
+    op_name: &str,
+    absent: &Absent,
+    span: Option<crate::diagnostic::Span>,
+) {
+    let Absent {
+        token,
+        parent,
+        declared,
+        schema,
+    } = absent;
+    let at = if parent.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{parent}`")
+    };
+    let names: Vec<&str> = declared.iter().map(String::as_str).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(MAX_LISTED)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let more = if names.len() > MAX_LISTED {
+        ", …"
+    } else {
+        ""
+    };
+    let help = match crate::suggest::nearest(token, names.iter().copied()) {
+        Some(best) => format!(
+            "did you mean `{best}` (`$response.body#{parent}/{}`)? If the API does send `{token}`, declare it in the schema",
+            escape_token(best)
+        ),
+        None => format!("if the API does send `{token}`, declare it in the schema"),
+    };
+    let properties = cx
+        .files
+        .key_span(schema.file, &format!("{}/properties", schema.pointer));
+    cx.push(
+        Diagnostic::warning(
+            "undeclared-property",
+            format!(
+                "the response of `{op_name}` declares no property `{token}`{at}; it declares {}{more}",
+                shown.join(", ")
+            ),
+        )
+        .at(span)
+        .label("not declared: read untyped (`serde_json::Value`)")
+        .secondary(properties, "the declared properties")
+        .help(help),
+    );
+}
+
+/// How many declared names a message lists.
+const MAX_LISTED: usize = 8;
 
 /// Whether the last property of `ptr` is in its parent object's `required` list.
 fn required_at(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> bool {

@@ -46,6 +46,10 @@ pub(super) struct Scope {
     pub(crate) failed_steps: BTreeSet<String>,
     /// Step outputs whose checks failed, as `(stepId, name)`.
     pub(crate) failed_outputs: BTreeSet<(String, String)>,
+    /// Where the response schema that types a step output says its type, by `(stepId,
+    /// name)`: a type check names it beside the output.
+    pub(crate) output_schemas:
+        std::collections::BTreeMap<(String, String), crate::diagnostic::Span>,
     /// Actions jump between steps: step outputs are set only once their step has run.
     pub(crate) branching: bool,
     /// `dependsOn` workflows: id → its outputs.
@@ -675,8 +679,8 @@ impl Scope {
             match crate::openapi::schema::at_pointer(cx.files, schema, p) {
                 // An open schema: a near miss of a declared name is still a typo.
                 Ok(None) => match super::step::undeclared(cx, schema, p) {
-                    Some(w) => why = Some(w),
-                    None => return Some(()),
+                    Some(super::step::Undeclared::Typo(w)) => why = Some(w),
+                    _ => return Some(()),
                 },
                 Ok(Some(_)) => return Some(()),
                 Err(w) => why = Some(w),

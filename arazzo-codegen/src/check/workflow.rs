@@ -54,6 +54,7 @@ pub(super) fn check(
         ]),
         failed_steps: Default::default(),
         failed_outputs: Default::default(),
+        output_schemas: Default::default(),
         branching,
         dependencies: Vec::new(),
         callers: Vec::new(),
