@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 use arazzo_codegen::Generator;
 
+#[path = "support/expected.rs"]
+mod expected;
+
 const BAD: &str = "tests/bad";
 
 /// The fixtures, sorted, as paths relative to this crate.
@@ -54,23 +57,8 @@ fn rendered(fixture: &Path) -> Result<String, String> {
     }
 }
 
-/// The first line where `expected` and `actual` differ, both versions shown.
-fn first_difference(expected: &str, actual: &str) -> String {
-    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
-    let line = (0..e.len().max(a.len()))
-        .find(|&i| e.get(i) != a.get(i))
-        .unwrap_or(0);
-    format!(
-        "line {}:\n  expected: {:?}\n  actual:   {:?}",
-        line + 1,
-        e.get(line).unwrap_or(&"<end>"),
-        a.get(line).unwrap_or(&"<end>")
-    )
-}
-
 #[test]
 fn every_bad_spec_fails_with_the_expected_diagnostics() {
-    let bless = std::env::var_os("BLESS").is_some();
     let fixtures = fixtures();
     assert!(
         fixtures.len() >= 24,
@@ -86,24 +74,8 @@ fn every_bad_spec_fails_with_the_expected_diagnostics() {
                 continue;
             }
         };
-        let expected_file = expected_path(fixture);
-        if bless {
-            std::fs::write(&expected_file, &actual).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&expected_file) {
-            Ok(expected) if expected == actual => {}
-            Ok(expected) => problems.push(format!(
-                "{} differs from {}, {}\n--- actual output:\n{actual}",
-                fixture.display(),
-                expected_file.display(),
-                first_difference(&expected, &actual)
-            )),
-            Err(err) => problems.push(format!(
-                "{}: cannot read {}: {err}\n--- actual output:\n{actual}",
-                fixture.display(),
-                expected_file.display()
-            )),
+        if let Err(problem) = expected::compare(&expected_path(fixture), &actual) {
+            problems.push(format!("{}: {problem}", fixture.display()));
         }
     }
     assert!(

@@ -11,6 +11,9 @@ use std::path::Path;
 
 use arazzo_codegen::Generator;
 
+#[path = "support/expected.rs"]
+mod expected;
+
 const DIR: &str = "tests/spec_change";
 
 /// Each OpenAPI variant and the code of the first diagnostic it must give (`None`: none).
@@ -49,7 +52,6 @@ fn check(change: &str) -> (Option<&'static str>, String) {
 
 #[test]
 fn every_spec_change_reports_what_broke() {
-    let bless = std::env::var_os("BLESS").is_some();
     let mut problems = Vec::new();
     for (change, code) in CHANGES {
         let (first, actual) = check(change);
@@ -61,20 +63,8 @@ fn every_spec_change_reports_what_broke() {
         let expected_file = Path::new(DIR)
             .join("expected")
             .join(format!("{change}.txt"));
-        if bless {
-            std::fs::write(&expected_file, &actual).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&expected_file) {
-            Ok(expected) if expected == actual => {}
-            Ok(expected) => problems.push(format!(
-                "{change}: differs from {}\n--- expected:\n{expected}\n--- actual:\n{actual}",
-                expected_file.display()
-            )),
-            Err(err) => problems.push(format!(
-                "{change}: cannot read {}: {err}\n--- actual:\n{actual}",
-                expected_file.display()
-            )),
+        if let Err(problem) = expected::compare(&expected_file, &actual) {
+            problems.push(format!("{change}: {problem}"));
         }
     }
     assert!(

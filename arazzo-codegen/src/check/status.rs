@@ -132,7 +132,7 @@ fn report(cx: &mut Cx<'_>, op: &Operation, text: &str, pointer: &str, cmp: CmpOp
         (
             format!(
                 "no status `{name}` documents is {} {status}; it documents {}",
-                cmp_text(cmp),
+                cmp.as_str(),
                 documented.join(", ")
             ),
             "no documented status meets this".to_owned(),
@@ -147,17 +147,6 @@ fn report(cx: &mut Cx<'_>, op: &Operation, text: &str, pointer: &str, cmp: CmpOp
                 "test a status the operation documents, or document this one under the operation's `responses`",
             ),
     );
-}
-
-fn cmp_text(cmp: CmpOp) -> &'static str {
-    match cmp {
-        CmpOp::Eq => "==",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
 }
 
 /// Where the number `status` is written in the condition: its first occurrence not inside a
