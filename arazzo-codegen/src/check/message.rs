@@ -687,7 +687,7 @@ fn check_value(
     at: &str,
     out: &mut Vec<Problem>,
 ) {
-    let Ok(Some(here)) = schema::at_pointer(cx.files, schema, ptr) else {
+    let Ok(Some(here)) = cx.at_pointer(schema, ptr) else {
         return;
     };
     match json {
@@ -706,7 +706,7 @@ fn check_value(
             for (k, v) in map {
                 let child = format!("{ptr}/{}", crate::pointer::escape_token(k));
                 let member_at = format!("{at}/{}", crate::pointer::escape_token(k));
-                if let Err(why) = schema::at_pointer(cx.files, schema, &child) {
+                if let Err(why) = cx.at_pointer(schema, &child) {
                     out.push((
                         "unknown-payload-member",
                         format!("the message schema has no payload member `{k}`"),
@@ -727,7 +727,7 @@ fn check_value(
             }
         }
         JsonValue::Literal(v) => {
-            let Ok(resolved) = schema::resolve(cx.files, &here) else {
+            let Some(resolved) = cx.resolved(&here) else {
                 return;
             };
             let node = cx
@@ -762,7 +762,7 @@ fn check_value(
                 ));
                 return;
             }
-            if let Some(want) = kind_name(&schema::kind(cx.files, &here))
+            if let Some(want) = kind_name(&cx.kind(&here))
                 && !fits(v, want)
             {
                 out.push((
@@ -774,7 +774,7 @@ fn check_value(
             }
         }
         JsonValue::Expr(value) => {
-            let want = kind_name(&schema::kind(cx.files, &here));
+            let want = kind_name(&cx.kind(&here));
             let have = value.ty();
             let clash = matches!(
                 (want, have.inner()),
@@ -843,7 +843,7 @@ fn fits(v: &Value, want: &str) -> bool {
 /// `required` of a schema (after `$ref`), with one level of `allOf` merged in.
 fn required_names(cx: &mut Cx<'_>, schema: &SchemaRef) -> Vec<String> {
     let mut out = Vec::new();
-    let Ok(resolved) = schema::resolve(cx.files, schema) else {
+    let Some(resolved) = cx.resolved(schema) else {
         return out;
     };
     let Some(node) = cx
@@ -872,7 +872,7 @@ fn required_names(cx: &mut Cx<'_>, schema: &SchemaRef) -> Vec<String> {
                 file: resolved.file,
                 pointer: format!("{}/allOf/{i}", resolved.pointer),
             };
-            if let Ok(r) = schema::resolve(cx.files, &member)
+            if let Some(r) = cx.resolved(&member)
                 && let Some(n) = cx.files.value(r.file).pointer(&r.pointer)
             {
                 out.extend(names(n));
@@ -892,10 +892,10 @@ fn discriminators(cx: &mut Cx<'_>, m: &crate::asyncapi::Message) -> Vec<(String,
     let mut out = Vec::new();
     for name in required_names(cx, &schema) {
         let ptr = format!("/{}", crate::pointer::escape_token(&name));
-        let Ok(Some(at)) = schema::at_pointer(cx.files, &schema, &ptr) else {
+        let Ok(Some(at)) = cx.at_pointer(&schema, &ptr) else {
             continue;
         };
-        let Ok(r) = schema::resolve(cx.files, &at) else {
+        let Some(r) = cx.resolved(&at) else {
             continue;
         };
         let Some(node) = cx.files.value(r.file).pointer(&r.pointer) else {
@@ -1123,7 +1123,7 @@ pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -
     if depth > INLINE_DEPTH {
         return empty;
     }
-    let Ok(resolved) = schema::resolve(cx.files, schema) else {
+    let Some(resolved) = cx.resolved(schema) else {
         return empty;
     };
     let Some(Value::Object(node)) = cx
@@ -1166,7 +1166,7 @@ pub(super) fn inline_schema(cx: &mut Cx<'_>, schema: &SchemaRef, depth: usize) -
                 file: resolved.file,
                 pointer: format!("{}/allOf/{i}", resolved.pointer),
             };
-            if let Ok(r) = schema::resolve(cx.files, &member) {
+            if let Some(r) = cx.resolved(&member) {
                 owners.push(r);
             }
         }

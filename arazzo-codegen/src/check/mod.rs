@@ -6,6 +6,7 @@ mod calls;
 mod components;
 mod document;
 mod flow;
+mod memo;
 mod message;
 mod order;
 mod request;
@@ -71,6 +72,7 @@ pub(crate) fn check(
         string_offset: Default::default(),
         used_operations: Default::default(),
         openapi_warnings: Vec::new(),
+        schemas: Default::default(),
     };
     let plan = document::check(&mut cx);
     let mut diags = cx.diags;
@@ -105,6 +107,8 @@ pub(crate) struct Cx<'a> {
     /// source (`None`: offsets do not map). Comparing the source with the value costs its
     /// length, and one string can hold thousands of expressions.
     pub(crate) string_offset: std::cell::RefCell<Option<(String, usize, Option<usize>)>>,
+    /// Schema queries already answered (see [`memo`]).
+    pub(crate) schemas: memo::SchemaMemo,
 }
 
 /// The Arazzo minor versions this generator reads; 1.1 adds fields and rules to 1.0.

@@ -189,9 +189,7 @@ pub(super) fn check(
             path_values.push((p.name.clone(), part));
             continue;
         }
-        let kind = declared
-            .and_then(|d| d.schema.as_ref())
-            .map(|s| schema::kind(cx.files, s));
+        let kind = declared.and_then(|d| d.schema.as_ref()).map(|s| cx.kind(s));
         let value_is_list = matches!(value.ty().inner(), RustType::Vec(_))
             || matches!(value, ValueExpr::Literal(Value::Array(_)));
         if let Some(d) = declared.filter(|d| d.style == Style::DeepObject) {
@@ -366,7 +364,7 @@ fn is_api_key(api: &OpenApi, op: &Operation, name: &str, loc: Location) -> bool 
 /// Whether a path parameter's value is an array or object (by schema, else by Rust type), so
 /// it goes through the runtime's style serialiser rather than as one segment.
 fn is_structured(cx: &mut Cx<'_>, d: &crate::openapi::Parameter, value: &ValueExpr) -> bool {
-    let kind = d.schema.as_ref().map(|s| schema::kind(cx.files, s));
+    let kind = d.schema.as_ref().map(|s| cx.kind(s));
     match kind {
         Some(schema::Kind::Array(_) | schema::Kind::Object) => true,
         None | Some(schema::Kind::Any) => matches!(
@@ -907,10 +905,9 @@ fn body_types(
             };
             for (name, value) in fields {
                 let token = escape_token(name);
-                let (Ok(Some(field)), Some(raw_field)) = (
-                    schema::at_pointer(cx.files, &schema, &format!("/{token}")),
-                    raw.get(name),
-                ) else {
+                let (Ok(Some(field)), Some(raw_field)) =
+                    (cx.at_pointer(&schema, &format!("/{token}")), raw.get(name))
+                else {
                     continue;
                 };
                 let what = format!("form field `{name}` of `{op_name}`");

@@ -260,6 +260,7 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
         string_offset: Default::default(),
         used_operations: Default::default(),
         openapi_warnings: Vec::new(),
+        schemas: Default::default(),
     };
     let (plan, workflows) = super::document::check_with_signatures(&mut child);
     let diags = std::mem::take(&mut child.diags);

@@ -814,7 +814,7 @@ fn message_struct(
     let [schema] = message.payloads.as_slice() else {
         return None;
     };
-    if schema::kind(cx.files, schema) != schema::Kind::Object {
+    if cx.kind(schema) != schema::Kind::Object {
         return None;
     }
     let inlined = super::message::inline_schema(cx, schema, 0);
@@ -859,11 +859,11 @@ fn message_output_type(
     let mut types = Vec::new();
     for s in &payloads {
         match ptr {
-            None => types.push(typing::from_openapi(cx.files, s)),
-            Some(p) => match schema::at_pointer(cx.files, s, p) {
+            None => types.push(cx.rust_type(s)),
+            Some(p) => match cx.at_pointer(s, p) {
                 Ok(Some(at)) => {
-                    let mut ty = typing::from_openapi(cx.files, &at);
-                    if !required_at(cx, s, p) {
+                    let mut ty = cx.rust_type(&at);
+                    if !cx.is_required(s, p) {
                         ty = ty.optional();
                     }
                     types.push(ty);
@@ -918,19 +918,19 @@ fn body_output_type(
     for s in &schemas {
         match ptr {
             None => {
-                *secret |= schema::is_password(cx.files, s);
-                types.push(typing::from_openapi(cx.files, s));
+                *secret |= cx.is_password(s);
+                types.push(cx.rust_type(s));
             }
-            Some(p) => match schema::at_pointer(cx.files, s, p) {
+            Some(p) => match cx.at_pointer(s, p) {
                 Ok(Some(at)) => {
                     // Any response that marks it secret hides it: over-hiding only costs `Debug`.
-                    *secret |= schema::is_password(cx.files, &at);
-                    let mut ty = typing::from_openapi(cx.files, &at);
-                    if !required_at(cx, s, p) {
+                    *secret |= cx.is_password(&at);
+                    let mut ty = cx.rust_type(&at);
+                    if !cx.is_required(s, p) {
                         ty = ty.optional();
                     }
                     if typed_at.is_none() {
-                        *typed_at = schema::resolve(cx.files, &at).ok().and_then(|r| {
+                        *typed_at = cx.resolved(&at).and_then(|r| {
                             cx.files
                                 .span(r.file, &format!("{}/type", r.pointer))
                                 .or_else(|| cx.files.span(r.file, &r.pointer))
@@ -1043,10 +1043,8 @@ pub(super) fn undeclared(
     let mut prefix = String::new();
     for raw in ptr.split('/').skip(1) {
         let token = raw.replace("~1", "/").replace("~0", "~");
-        let parent = schema::at_pointer(cx.files, schema, &prefix)
-            .ok()
-            .flatten()?;
-        let resolved = schema::resolve(cx.files, &parent).ok()?;
+        let parent = cx.at_pointer(schema, &prefix).ok().flatten()?;
+        let resolved = cx.resolved(&parent)?;
         let value = cx.files.value(resolved.file).pointer(&resolved.pointer)?;
         let props = value.get("properties").and_then(Value::as_object);
         let open = [
@@ -1143,25 +1141,3 @@ fn undeclared_property(
 
 /// How many declared names a message lists.
 const MAX_LISTED: usize = 8;
-
-/// Whether the last property of `ptr` is in its parent object's `required` list.
-fn required_at(cx: &mut Cx<'_>, schema: &openapi::SchemaRef, ptr: &str) -> bool {
-    let Some((parent, last)) = ptr.rsplit_once('/') else {
-        return true;
-    };
-    if last.parse::<usize>().is_ok() {
-        return false;
-    }
-    let last = last.replace("~1", "/").replace("~0", "~");
-    let Ok(Some(parent_schema)) = schema::at_pointer(cx.files, schema, parent) else {
-        return false;
-    };
-    let Ok(resolved) = schema::resolve(cx.files, &parent_schema) else {
-        return false;
-    };
-    let value = cx.files.value(resolved.file).pointer(&resolved.pointer);
-    value
-        .and_then(|v| v.get("required"))
-        .and_then(Value::as_array)
-        .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(last.as_str())))
-}

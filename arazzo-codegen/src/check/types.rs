@@ -20,7 +20,7 @@ use super::values::Scope;
 use crate::diagnostic::{Diagnostic, Span};
 use crate::expr::{self, Expr, Part};
 use crate::openapi::SchemaRef;
-use crate::openapi::schema::{self, Kind};
+use crate::openapi::schema::Kind;
 use crate::plan::{JsonValue, RustType, ValueExpr};
 use crate::pointer::escape_token;
 
@@ -133,8 +133,8 @@ impl Target {
         what: String,
         text: bool,
     ) -> Option<Self> {
-        let ty = JsonType::of_kind(&schema::kind(cx.files, schema))?;
-        let declared = schema::resolve(cx.files, schema).ok().and_then(|s| {
+        let ty = JsonType::of_kind(&cx.kind(schema))?;
+        let declared = cx.resolved(schema).and_then(|s| {
             cx.files
                 .span(s.file, &format!("{}/type", s.pointer))
                 .or_else(|| cx.files.span(s.file, &s.pointer))
@@ -473,9 +473,7 @@ const MAX_LITERAL_DEPTH: usize = 32;
 
 /// The schema of member `token` (escaped) of a value `schema` describes, when one says.
 fn member_schema(cx: &Cx<'_>, schema: &SchemaRef, token: &str) -> Option<SchemaRef> {
-    schema::at_pointer(cx.files, schema, &format!("/{token}"))
-        .ok()
-        .flatten()
+    cx.at_pointer(schema, &format!("/{token}")).ok().flatten()
 }
 
 #[cfg(test)]

@@ -676,7 +676,7 @@ impl Scope {
         }
         let mut why = None;
         for schema in &payloads {
-            match crate::openapi::schema::at_pointer(cx.files, schema, p) {
+            match cx.at_pointer(schema, p) {
                 // An open schema: a near miss of a declared name is still a typo.
                 Ok(None) => match super::step::undeclared(cx, schema, p) {
                     Some(super::step::Undeclared::Typo(w)) => why = Some(w),

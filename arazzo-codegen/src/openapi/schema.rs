@@ -273,6 +273,33 @@ pub(crate) fn at_pointer(
     }
 }
 
+/// Whether the last property of `instance_pointer` is in its parent object's `required` list
+/// (an array index is never required; the top level is).
+pub(crate) fn is_required(
+    docs: &dyn Documents,
+    schema: &SchemaRef,
+    instance_pointer: &str,
+) -> bool {
+    let Some((parent, last)) = instance_pointer.rsplit_once('/') else {
+        return true;
+    };
+    if last.parse::<usize>().is_ok() {
+        return false;
+    }
+    let last = last.replace("~1", "/").replace("~0", "~");
+    let Ok(Some(parent_schema)) = at_pointer(docs, schema, parent) else {
+        return false;
+    };
+    let Ok(resolved) = resolve(docs, &parent_schema) else {
+        return false;
+    };
+    docs.value(resolved.file)
+        .pointer(&resolved.pointer)
+        .and_then(|v| v.get("required"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|n| n.as_str() == Some(last.as_str())))
+}
+
 /// What one schema says about one member.
 enum Step {
     /// The member's schema.

@@ -2,7 +2,7 @@
 
 use super::MemDocs;
 use crate::openapi::SchemaRef;
-use crate::openapi::schema::{Kind, at_pointer, is_nullable, kind, resolve};
+use crate::openapi::schema::{Kind, at_pointer, is_nullable, is_required, kind, resolve};
 
 const SCHEMAS: &str = r##"
 Token:
@@ -59,6 +59,14 @@ Pattern:
   type: object
   patternProperties: { "^x-": { type: boolean } }
   additionalProperties: false
+Order:
+  type: object
+  required: [id, "a/b"]
+  properties:
+    id: { type: integer }
+    note: { type: string }
+    "a/b": { type: string }
+    lines: { type: array, items: { $ref: "#/Order" } }
 "##;
 
 const OTHER: &str = r##"
@@ -284,4 +292,19 @@ fn tells_nullability() {
     assert!(!n("Item"));
     assert!(!n("Split"));
     assert!(!n("Loop"));
+}
+
+#[test]
+fn tells_required_members() {
+    let d = docs();
+    let order = at(&d, "Order");
+    let required = |instance: &str| is_required(&d, &order, instance);
+    assert!(required(""), "the top level is always there");
+    assert!(required("/id"));
+    assert!(required("/a~1b"), "the last token is unescaped");
+    assert!(!required("/note"));
+    assert!(!required("/missing"));
+    assert!(!required("/lines/0"), "an array item may be absent");
+    assert!(required("/lines/0/id"), "through `items` and its `$ref`");
+    assert!(!required("/lines/0/note"));
 }
