@@ -34,7 +34,7 @@ pub(crate) struct Located {
 /// foldhash (which serde_json already builds on) rather than SipHash: the index takes one
 /// entry per node, hundreds of thousands for a large description, and build scripts hash them
 /// at opt-level 0. Its seed is random per process, like std's.
-pub(crate) type Index = foldhash::HashMap<String, Located>;
+pub(crate) type Index = HashMap<String, Located, foldhash::fast::RandomState>;
 
 /// Parses `text` (one YAML document or a JSON text) of file `file`.
 pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnostic> {
@@ -364,7 +364,8 @@ impl<'a> Builder<'a> {
 
     fn mapping(&mut self, start: usize, depth: usize) -> Result<Rc<Node>, Diagnostic> {
         let mut entries: Vec<Entry> = Vec::new();
-        let mut seen: foldhash::HashMap<String, Range<usize>> = Default::default();
+        let mut seen: HashMap<String, Range<usize>, foldhash::fast::RandomState> =
+            HashMap::default();
         // (position among `entries`, merged entries), applied once every explicit key is known.
         let mut merges: Vec<(usize, Vec<Entry>)> = Vec::new();
         let mut merge_key: Option<Range<usize>> = None;
@@ -586,7 +587,7 @@ impl<'a> Builder<'a> {
 fn apply_merges(
     entries: Vec<Entry>,
     merges: Vec<(usize, Vec<Entry>)>,
-    explicit: &foldhash::HashMap<String, Range<usize>>,
+    explicit: &HashMap<String, Range<usize>, foldhash::fast::RandomState>,
 ) -> Vec<Entry> {
     let mut merged: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(entries.len());
@@ -606,7 +607,7 @@ fn apply_merges(
 fn push_merged(
     out: &mut Vec<Entry>,
     sources: Vec<Entry>,
-    explicit: &foldhash::HashMap<String, Range<usize>>,
+    explicit: &HashMap<String, Range<usize>, foldhash::fast::RandomState>,
     merged: &mut HashSet<String>,
 ) {
     for entry in sources {
