@@ -98,8 +98,7 @@ async fn select_pet_steps(
     Ok(())
 }
 /// Inputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SelectPetInputs {
     pub owner: SelectPetInputsOwner,
 }
@@ -107,6 +106,20 @@ impl SelectPetInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(owner: SelectPetInputsOwner) -> Self {
         Self { owner }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SelectPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    owner: fields.required("owner")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `SelectPetInputsOwner`.
@@ -181,12 +194,9 @@ async fn owner_pet_steps(
     Ok(())
 }
 /// Inputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnerPetInputs {
-    #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    #[serde(rename = "petName")]
     pub pet_name: String,
 }
 impl OwnerPetInputs {
@@ -196,6 +206,21 @@ impl OwnerPetInputs {
             owner_id,
             pet_name: pet_name.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OwnerPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    owner_id: fields.required("ownerId")?,
+                    pet_name: fields.required("petName")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `owner-pet` workflow.

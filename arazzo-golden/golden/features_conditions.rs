@@ -67,12 +67,9 @@ async fn check_shipment_steps(
     Ok(())
 }
 /// Inputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckShipmentInputs {
-    #[serde(rename = "shipmentId")]
     pub shipment_id: String,
-    #[serde(rename = "maxWeight")]
     pub max_weight: f64,
 }
 impl CheckShipmentInputs {
@@ -82,6 +79,21 @@ impl CheckShipmentInputs {
             shipment_id: shipment_id.into(),
             max_weight,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for CheckShipmentInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    shipment_id: fields.required("shipmentId")?,
+                    max_weight: fields.required("maxWeight")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `check-shipment` workflow.

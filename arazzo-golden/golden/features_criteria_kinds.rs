@@ -83,8 +83,7 @@ async fn find_available_book_steps(
     Ok(())
 }
 /// Inputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FindAvailableBookInputs {
     pub author: String,
     pub isbn: String,
@@ -96,6 +95,22 @@ impl FindAvailableBookInputs {
             author: author.into(),
             isbn: isbn.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for FindAvailableBookInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    author: fields.required("author")?,
+                    isbn: fields.required("isbn")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `find-available-book` workflow.

@@ -97,29 +97,20 @@ async fn register_thing_steps(
     Ok(())
 }
 /// Inputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RegisterThingInputs {
-    #[serde(rename = "type")]
     pub type_: String,
-    #[serde(rename = "self")]
     pub self_: String,
-    #[serde(rename = "user-name")]
     pub user_name: String,
-    #[serde(rename = "userName")]
     pub user_name_2: String,
     pub flag: bool,
-    #[serde(rename = "apiKey")]
     pub api_key: ::arazzo_runtime::Secret<String>,
     pub plan: RegisterThingInputsPlan,
     pub address: RegisterThingInputsAddress,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub home: Option<RegisterThingInputsHome>,
     /// Default: `["a"]`.
-    #[serde(default = "RegisterThingInputs::default_kinds")]
     pub kinds: Vec<RegisterThingInputsKindsItem>,
     /// Default: `3`.
-    #[serde(default = "RegisterThingInputs::default_count")]
     pub count: i64,
 }
 impl RegisterThingInputs {
@@ -156,6 +147,30 @@ impl RegisterThingInputs {
     /// The default of `count`: `3`.
     pub fn default_count() -> i64 {
         3i64
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for RegisterThingInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    type_: fields.required("type")?,
+                    self_: fields.required("self")?,
+                    user_name: fields.required("user-name")?,
+                    user_name_2: fields.required("userName")?,
+                    flag: fields.required("flag")?,
+                    api_key: fields.required_secret("apiKey")?,
+                    plan: fields.required("plan")?,
+                    address: fields.required("address")?,
+                    home: fields.optional("home")?,
+                    kinds: fields.or_else("kinds", Self::default_kinds)?,
+                    count: fields.or_else("count", Self::default_count)?,
+                })
+            },
+        )
     }
 }
 /// Values of `RegisterThingInputsPlan`.

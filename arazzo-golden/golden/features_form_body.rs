@@ -77,13 +77,11 @@ async fn login_logout_steps(
     Ok(())
 }
 /// Inputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LoginLogoutInputs {
     pub username: String,
     pub password: ::arazzo_runtime::Secret<String>,
     /// Scopes to ask for; left out of the form when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 impl LoginLogoutInputs {
@@ -97,6 +95,22 @@ impl LoginLogoutInputs {
             password: password.into(),
             scope: None,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for LoginLogoutInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    username: fields.required("username")?,
+                    password: fields.required_secret("password")?,
+                    scope: fields.optional("scope")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `login-logout` workflow.

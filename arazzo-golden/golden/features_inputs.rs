@@ -70,8 +70,7 @@ async fn subscribe_steps(
     Ok(())
 }
 /// Inputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SubscribeInputs {
     /// Where the newsletter goes.
     pub email: String,
@@ -82,24 +81,17 @@ pub struct SubscribeInputs {
     pub budget: f64,
     pub consent: bool,
     /// Default: `"weekly"`.
-    #[serde(default = "SubscribeInputs::default_frequency")]
     pub frequency: SubscribeInputsFrequency,
     /// Default: `"en"`.
-    #[serde(default = "SubscribeInputs::default_language")]
     pub language: String,
     /// Default: `12`.
-    #[serde(rename = "maxIssues", default = "SubscribeInputs::default_max_issues")]
     pub max_issues: i64,
     /// Default: `0.5`.
-    #[serde(default = "SubscribeInputs::default_discount")]
     pub discount: f64,
     /// Default: `true`.
-    #[serde(default = "SubscribeInputs::default_html")]
     pub html: bool,
     /// Default: `["news","tips"]`.
-    #[serde(rename = "extraTopics", default = "SubscribeInputs::default_extra_topics")]
     pub extra_topics: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
 }
 impl SubscribeInputs {
@@ -153,6 +145,34 @@ impl SubscribeInputs {
     /// The default of `extraTopics`: `["news","tips"]`.
     pub fn default_extra_topics() -> Vec<String> {
         vec!["news".to_owned(), "tips".to_owned()]
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SubscribeInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    email: fields.required("email")?,
+                    password: fields.required_secret("password")?,
+                    plan: fields.required("plan")?,
+                    address: fields.required("address")?,
+                    topics: fields.required("topics")?,
+                    budget: fields.required("budget")?,
+                    consent: fields.required("consent")?,
+                    frequency: fields.or_else("frequency", Self::default_frequency)?,
+                    language: fields.or_else("language", Self::default_language)?,
+                    max_issues: fields.or_else("maxIssues", Self::default_max_issues)?,
+                    discount: fields.or_else("discount", Self::default_discount)?,
+                    html: fields.or_else("html", Self::default_html)?,
+                    extra_topics: fields
+                        .or_else("extraTopics", Self::default_extra_topics)?,
+                    referrer: fields.optional("referrer")?,
+                })
+            },
+        )
     }
 }
 /// Values of `SubscribeInputsPlan`.

@@ -91,8 +91,7 @@ async fn place_order_steps(
     Ok(())
 }
 /// Inputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOrderInputs {
     pub first: String,
     pub last: String,
@@ -119,6 +118,25 @@ impl PlaceOrderInputs {
             city: city.into(),
             tags,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOrderInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    first: fields.required("first")?,
+                    last: fields.required("last")?,
+                    sku: fields.required("sku")?,
+                    quantity: fields.required("quantity")?,
+                    city: fields.required("city")?,
+                    tags: fields.required("tags")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-order` workflow.

@@ -147,16 +147,13 @@ async fn place_and_track_steps(
     result
 }
 /// Inputs of the `place-and-track` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceAndTrackInputs {
     pub store: String,
     pub ticket: String,
-    #[serde(rename = "ref")]
     pub ref_: String,
     pub sku: String,
     /// Default: `1`.
-    #[serde(default = "PlaceAndTrackInputs::default_quantity")]
     pub quantity: i64,
 }
 impl PlaceAndTrackInputs {
@@ -178,6 +175,24 @@ impl PlaceAndTrackInputs {
     /// The default of `quantity`: `1`.
     pub fn default_quantity() -> i64 {
         1i64
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceAndTrackInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                    ref_: fields.required("ref")?,
+                    sku: fields.required("sku")?,
+                    quantity: fields.or_else("quantity", Self::default_quantity)?,
+                })
+            },
+        )
     }
 }
 /// The message step `shipped` received (its output `shipment`), typed from the AsyncAPI payload schema.
@@ -305,8 +320,7 @@ async fn place_only_steps(
     result
 }
 /// Inputs of the `place-only` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOnlyInputs {
     pub store: String,
     pub ticket: String,
@@ -318,6 +332,21 @@ impl PlaceOnlyInputs {
             store: store.into(),
             ticket: ticket.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOnlyInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-only` workflow.

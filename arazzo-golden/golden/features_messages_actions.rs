@@ -227,12 +227,10 @@ async fn place_or_report_steps(
     result
 }
 /// Inputs of the `place-or-report` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOrReportInputs {
     pub store: String,
     pub ticket: String,
-    #[serde(rename = "ref")]
     pub ref_: String,
     pub sku: String,
 }
@@ -250,6 +248,23 @@ impl PlaceOrReportInputs {
             ref_: ref_.into(),
             sku: sku.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOrReportInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                    ref_: fields.required("ref")?,
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-or-report` workflow.
@@ -414,12 +429,10 @@ async fn place_then_wait_steps(
     result
 }
 /// Inputs of the `place-then-wait` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceThenWaitInputs {
     pub store: String,
     pub ticket: String,
-    #[serde(rename = "ref")]
     pub ref_: String,
 }
 impl PlaceThenWaitInputs {
@@ -434,6 +447,22 @@ impl PlaceThenWaitInputs {
             ticket: ticket.into(),
             ref_: ref_.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceThenWaitInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                    ref_: fields.required("ref")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-then-wait` workflow.

@@ -66,10 +66,8 @@ async fn archive_note_steps(
     Ok(())
 }
 /// Inputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveNoteInputs {
-    #[serde(rename = "noteId")]
     pub note_id: i64,
     pub title: String,
 }
@@ -80,6 +78,21 @@ impl ArchiveNoteInputs {
             note_id,
             title: title.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ArchiveNoteInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    note_id: fields.required("noteId")?,
+                    title: fields.required("title")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `archive-note` workflow.

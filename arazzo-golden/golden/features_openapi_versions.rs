@@ -60,16 +60,28 @@ async fn pet_history_steps(
     Ok(())
 }
 /// Inputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PetHistoryInputs {
-    #[serde(rename = "petId")]
     pub pet_id: String,
 }
 impl PetHistoryInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(pet_id: impl Into<String>) -> Self {
         Self { pet_id: pet_id.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PetHistoryInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    pet_id: fields.required("petId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `pet-history` workflow.

@@ -41,16 +41,28 @@ async fn fetch_pet_steps(
     Ok(())
 }
 /// Inputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FetchPetInputs {
-    #[serde(rename = "petId")]
     pub pet_id: i64,
 }
 impl FetchPetInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(pet_id: i64) -> Self {
         Self { pet_id }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FetchPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    pet_id: fields.required("petId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `fetch-pet` workflow.

@@ -66,12 +66,9 @@ async fn tagged_pet_steps(
     Ok(())
 }
 /// Inputs of the `tagged-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TaggedPetInputs {
-    #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    #[serde(rename = "petName")]
     pub pet_name: String,
     pub group: String,
     pub limit: i64,
@@ -90,6 +87,23 @@ impl TaggedPetInputs {
             group: group.into(),
             limit,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for TaggedPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    owner_id: fields.required("ownerId")?,
+                    pet_name: fields.required("petName")?,
+                    group: fields.required("group")?,
+                    limit: fields.required("limit")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `tagged-pet` workflow.

@@ -62,20 +62,15 @@ async fn find_owner_pet_steps(
     Ok(())
 }
 /// Inputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FindOwnerPetInputs {
-    #[serde(rename = "ownerId")]
     pub owner_id: i64,
-    #[serde(rename = "petName")]
     pub pet_name: String,
     pub session: String,
     pub tags: Vec<String>,
     pub fields: Vec<String>,
-    #[serde(rename = "traceId")]
     pub trace_id: String,
     pub limit: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
 impl FindOwnerPetInputs {
@@ -99,6 +94,27 @@ impl FindOwnerPetInputs {
             limit,
             search: None,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FindOwnerPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    owner_id: fields.required("ownerId")?,
+                    pet_name: fields.required("petName")?,
+                    session: fields.required("session")?,
+                    tags: fields.required("tags")?,
+                    fields: fields.required("fields")?,
+                    trace_id: fields.required("traceId")?,
+                    limit: fields.required("limit")?,
+                    search: fields.optional("search")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `find-owner-pet` workflow.

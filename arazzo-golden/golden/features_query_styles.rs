@@ -53,18 +53,33 @@ async fn search_documents_steps(
     Ok(())
 }
 /// Inputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchDocumentsInputs {
     pub ids: Vec<i64>,
     pub words: Vec<String>,
-    #[serde(rename = "expectedId")]
     pub expected_id: i64,
 }
 impl SearchDocumentsInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(ids: Vec<i64>, words: Vec<String>, expected_id: i64) -> Self {
         Self { ids, words, expected_id }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for SearchDocumentsInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    ids: fields.required("ids")?,
+                    words: fields.required("words")?,
+                    expected_id: fields.required("expectedId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `search-documents` workflow.

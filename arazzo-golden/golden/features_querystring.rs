@@ -84,13 +84,10 @@ async fn search_steps(
     Ok(())
 }
 /// Inputs of the `search` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchInputs {
     pub category: String,
-    #[serde(rename = "minPrice")]
     pub min_price: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
 }
 impl SearchInputs {
@@ -101,6 +98,22 @@ impl SearchInputs {
             min_price,
             filter: None,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SearchInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    category: fields.required("category")?,
+                    min_price: fields.required("minPrice")?,
+                    filter: fields.optional("filter")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `search` workflow.

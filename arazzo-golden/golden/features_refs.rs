@@ -74,16 +74,28 @@ async fn stock_zoo_steps(
     Ok(())
 }
 /// Inputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StockZooInputs {
-    #[serde(rename = "zooId")]
     pub zoo_id: i64,
 }
 impl StockZooInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(zoo_id: i64) -> Self {
         Self { zoo_id }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for StockZooInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    zoo_id: fields.required("zooId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `stock-zoo` workflow.

@@ -40,14 +40,23 @@ async fn open_account_steps(
     Ok(())
 }
 /// Inputs of the `open-account` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct OpenAccountInputs {}
 impl OpenAccountInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OpenAccountInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `open-account` workflow.

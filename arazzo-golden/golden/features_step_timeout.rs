@@ -42,14 +42,23 @@ async fn list_quickly_steps(
     Ok(())
 }
 /// Inputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListQuicklyInputs {}
 impl ListQuicklyInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListQuicklyInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `list-quickly` workflow.
@@ -99,14 +108,23 @@ async fn list_slowly_steps(
     Ok(())
 }
 /// Inputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListSlowlyInputs {}
 impl ListSlowlyInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListSlowlyInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `list-slowly` workflow.
@@ -143,14 +161,23 @@ async fn list_within_steps(
     Ok(())
 }
 /// Inputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinInputs {}
 impl ListWithinInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListWithinInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `list-within` workflow.

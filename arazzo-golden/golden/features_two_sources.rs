@@ -54,8 +54,7 @@ async fn product_label_steps(
     Ok(())
 }
 /// Inputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProductLabelInputs {
     pub name: String,
 }
@@ -63,6 +62,20 @@ impl ProductLabelInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ProductLabelInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    name: fields.required("name")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `product-label` workflow.

@@ -114,12 +114,10 @@ async fn place_and_decide_steps(
     result
 }
 /// Inputs of the `place-and-decide` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceAndDecideInputs {
     pub store: String,
     pub ticket: String,
-    #[serde(rename = "ref")]
     pub ref_: String,
     pub sku: String,
 }
@@ -137,6 +135,23 @@ impl PlaceAndDecideInputs {
             ref_: ref_.into(),
             sku: sku.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceAndDecideInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                    ref_: fields.required("ref")?,
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-and-decide` workflow.

@@ -82,8 +82,7 @@ async fn check_book_steps(
     Ok(())
 }
 /// Inputs of the `check-book` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckBookInputs {
     pub query: CheckBookInputsQuery,
 }
@@ -91,6 +90,20 @@ impl CheckBookInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(query: CheckBookInputsQuery) -> Self {
         Self { query }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for CheckBookInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    query: fields.required("query")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `CheckBookInputsQuery`.
@@ -187,8 +200,7 @@ async fn register_pet_steps(
     Ok(())
 }
 /// Inputs of the `register-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RegisterPetInputs {
     pub pet: RegisterPetInputsPet,
     pub owner: RegisterPetInputsOwner,
@@ -197,6 +209,21 @@ impl RegisterPetInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(pet: RegisterPetInputsPet, owner: RegisterPetInputsOwner) -> Self {
         Self { pet, owner }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for RegisterPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    pet: fields.required("pet")?,
+                    owner: fields.required("owner")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `RegisterPetInputsPet`.
@@ -304,8 +331,7 @@ async fn record_or_search_steps(
     Ok(())
 }
 /// Inputs of the `record-or-search` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecordOrSearchInputs {
     pub query: RecordOrSearchInputsQuery,
 }
@@ -313,6 +339,20 @@ impl RecordOrSearchInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(query: RecordOrSearchInputsQuery) -> Self {
         Self { query }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for RecordOrSearchInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    query: fields.required("query")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `RecordOrSearchInputsQuery`.
@@ -387,8 +427,7 @@ async fn search_author_steps(
     Ok(())
 }
 /// Inputs of the `search-author` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchAuthorInputs {
     pub author: String,
 }
@@ -396,6 +435,20 @@ impl SearchAuthorInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(author: impl Into<String>) -> Self {
         Self { author: author.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SearchAuthorInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    author: fields.required("author")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `search-author` workflow.

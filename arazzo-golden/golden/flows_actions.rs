@@ -136,8 +136,7 @@ async fn reserve_item_steps(
     Ok(())
 }
 /// Inputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveItemInputs {
     pub sku: String,
 }
@@ -145,6 +144,20 @@ impl ReserveItemInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ReserveItemInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `reserve-item` workflow.
@@ -265,14 +278,23 @@ async fn sync_feed_steps(
     Ok(())
 }
 /// Inputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct SyncFeedInputs {}
 impl SyncFeedInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SyncFeedInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `sync-feed` workflow.
@@ -386,8 +408,7 @@ async fn fetch_item_steps(
     Ok(())
 }
 /// Inputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FetchItemInputs {
     pub sku: String,
 }
@@ -395,6 +416,20 @@ impl FetchItemInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FetchItemInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `fetch-item` workflow.
@@ -492,8 +527,7 @@ async fn authorized_lookup_steps(
     Ok(())
 }
 /// Inputs of the `authorized-lookup` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizedLookupInputs {
     pub username: String,
     pub password: ::arazzo_runtime::Secret<String>,
@@ -511,6 +545,23 @@ impl AuthorizedLookupInputs {
             password: password.into(),
             sku: sku.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for AuthorizedLookupInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    username: fields.required("username")?,
+                    password: fields.required_secret("password")?,
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
@@ -604,8 +655,7 @@ async fn reserve_or_backorder_steps(
     Ok(())
 }
 /// Inputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveOrBackorderInputs {
     pub sku: String,
 }
@@ -613,6 +663,21 @@ impl ReserveOrBackorderInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for ReserveOrBackorderInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `reserve-or-backorder` workflow.
@@ -673,8 +738,7 @@ async fn place_backorder_steps(
     Ok(())
 }
 /// Inputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceBackorderInputs {
     pub sku: String,
 }
@@ -682,6 +746,20 @@ impl PlaceBackorderInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceBackorderInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `place-backorder` workflow.
@@ -792,8 +870,7 @@ async fn audit_item_steps(
     Ok(())
 }
 /// Inputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuditItemInputs {
     pub sku: String,
 }
@@ -801,6 +878,20 @@ impl AuditItemInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for AuditItemInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `audit-item` workflow.
@@ -855,8 +946,7 @@ async fn reserve_through_workflow_steps(
     Ok(())
 }
 /// Inputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveThroughWorkflowInputs {
     pub item: String,
 }
@@ -864,6 +954,21 @@ impl ReserveThroughWorkflowInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(item: impl Into<String>) -> Self {
         Self { item: item.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for ReserveThroughWorkflowInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    item: fields.required("item")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `reserve-through-workflow` workflow.
@@ -969,8 +1074,7 @@ async fn quick_reserve_steps(
     Ok(())
 }
 /// Inputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QuickReserveInputs {
     pub sku: String,
 }
@@ -978,6 +1082,20 @@ impl QuickReserveInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for QuickReserveInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `quick-reserve` workflow.
@@ -1048,8 +1166,7 @@ async fn lookup_or_register_steps(
     Ok(())
 }
 /// Inputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LookupOrRegisterInputs {
     pub sku: String,
 }
@@ -1057,6 +1174,21 @@ impl LookupOrRegisterInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(sku: impl Into<String>) -> Self {
         Self { sku: sku.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for LookupOrRegisterInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    sku: fields.required("sku")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `lookup-or-register` workflow.

@@ -114,8 +114,7 @@ async fn check_team_steps(
     Ok(())
 }
 /// Inputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckTeamInputs {
     pub team: String,
 }
@@ -123,6 +122,20 @@ impl CheckTeamInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(team: impl Into<String>) -> Self {
         Self { team: team.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for CheckTeamInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    team: fields.required("team")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `check-team` workflow.

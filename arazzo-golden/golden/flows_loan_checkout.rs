@@ -148,8 +148,7 @@ async fn apply_at_checkout_steps(
     Ok(())
 }
 /// Inputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ApplyAtCheckoutInputs {
     pub amount: f64,
     pub customer: ApplyAtCheckoutInputsCustomer,
@@ -158,6 +157,22 @@ impl ApplyAtCheckoutInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(amount: f64, customer: ApplyAtCheckoutInputsCustomer) -> Self {
         Self { amount, customer }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for ApplyAtCheckoutInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    amount: fields.required("amount")?,
+                    customer: fields.required("customer")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `ApplyAtCheckoutInputsCustomer`.

@@ -142,10 +142,8 @@ async fn adopt_pet_steps(
     Ok(())
 }
 /// Inputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AdoptPetInputs {
-    #[serde(rename = "petId")]
     pub pet_id: i64,
     pub customer: String,
 }
@@ -156,6 +154,21 @@ impl AdoptPetInputs {
             pet_id,
             customer: customer.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for AdoptPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    pet_id: fields.required("petId")?,
+                    customer: fields.required("customer")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `adopt-pet` workflow.

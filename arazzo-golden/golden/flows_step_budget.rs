@@ -53,16 +53,28 @@ async fn watch_job_steps(
     Ok(())
 }
 /// Inputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WatchJobInputs {
-    #[serde(rename = "jobId")]
     pub job_id: String,
 }
 impl WatchJobInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(job_id: impl Into<String>) -> Self {
         Self { job_id: job_id.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for WatchJobInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    job_id: fields.required("jobId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `watch-job` workflow.
@@ -127,16 +139,29 @@ async fn retry_unavailable_steps(
     Ok(())
 }
 /// Inputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RetryUnavailableInputs {
-    #[serde(rename = "jobId")]
     pub job_id: String,
 }
 impl RetryUnavailableInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(job_id: impl Into<String>) -> Self {
         Self { job_id: job_id.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for RetryUnavailableInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    job_id: fields.required("jobId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `retry-unavailable` workflow.

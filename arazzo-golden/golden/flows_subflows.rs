@@ -53,8 +53,7 @@ async fn sign_in_steps(
     Ok(())
 }
 /// Inputs of the `sign-in` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SignInInputs {
     pub username: String,
     pub password: ::arazzo_runtime::Secret<String>,
@@ -69,6 +68,21 @@ impl SignInInputs {
             username: username.into(),
             password: password.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SignInInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    username: fields.required("username")?,
+                    password: fields.required_secret("password")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `sign-in` workflow.
@@ -136,8 +150,7 @@ async fn show_profile_steps(
     Ok(())
 }
 /// Inputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ShowProfileInputs {
     pub user: String,
     pub pass: ::arazzo_runtime::Secret<String>,
@@ -152,6 +165,21 @@ impl ShowProfileInputs {
             user: user.into(),
             pass: pass.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ShowProfileInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    user: fields.required("user")?,
+                    pass: fields.required_secret("pass")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `show-profile` workflow.
@@ -219,8 +247,7 @@ async fn profile_after_sign_in_steps(
     Ok(())
 }
 /// Inputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProfileAfterSignInInputs {
     pub username: String,
     pub password: ::arazzo_runtime::Secret<String>,
@@ -235,6 +262,22 @@ impl ProfileAfterSignInInputs {
             username: username.into(),
             password: password.into(),
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for ProfileAfterSignInInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    username: fields.required("username")?,
+                    password: fields.required_secret("password")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `profile-after-sign-in` workflow.

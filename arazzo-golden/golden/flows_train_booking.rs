@@ -107,16 +107,13 @@ async fn book_trip_steps(
     Ok(())
 }
 /// Inputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BookTripInputs {
     pub from: String,
     pub to: String,
     pub passenger: String,
     /// Default: `1`.
-    #[serde(default = "BookTripInputs::default_seats")]
     pub seats: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub railcard: Option<String>,
 }
 impl BookTripInputs {
@@ -137,6 +134,24 @@ impl BookTripInputs {
     /// The default of `seats`: `1`.
     pub fn default_seats() -> i64 {
         1i64
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for BookTripInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    from: fields.required("from")?,
+                    to: fields.required("to")?,
+                    passenger: fields.required("passenger")?,
+                    seats: fields.or_else("seats", Self::default_seats)?,
+                    railcard: fields.optional("railcard")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `book-trip` workflow.

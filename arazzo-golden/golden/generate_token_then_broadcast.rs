@@ -78,28 +78,17 @@ async fn generate_token_then_broadcast_steps(
     Ok(())
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct GenerateTokenThenBroadcastInputs {
     /// JWT bearer token signed with the service AccessKey (HS256) or an Entra ID token.
-    #[serde(rename = "accessToken")]
     pub access_token: ::arazzo_runtime::Secret<String>,
     /// Data plane REST API version. Default: `"2024-01-01"`.
-    #[serde(
-        rename = "apiVersion",
-        default = "GenerateTokenThenBroadcastInputs::default_api_version"
-    )]
     pub api_version: String,
     /// Target hub name.
     pub hub: String,
     /// Optional user id to embed in the generated client token.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Token lifetime in minutes. Default: `60`.
-    #[serde(
-        rename = "minutesToExpire",
-        default = "GenerateTokenThenBroadcastInputs::default_minutes_to_expire"
-    )]
     pub minutes_to_expire: i64,
     /// The plain-text message to broadcast to all connections.
     pub message: String,
@@ -127,6 +116,28 @@ impl GenerateTokenThenBroadcastInputs {
     /// The default of `minutesToExpire`: `60`.
     pub fn default_minutes_to_expire() -> i64 {
         60i64
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for GenerateTokenThenBroadcastInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    access_token: fields.required_secret("accessToken")?,
+                    api_version: fields
+                        .or_else("apiVersion", Self::default_api_version)?,
+                    hub: fields.required("hub")?,
+                    user_id: fields.optional("userId")?,
+                    minutes_to_expire: fields
+                        .or_else("minutesToExpire", Self::default_minutes_to_expire)?,
+                    message: fields.required("message")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `generate-token-then-broadcast` workflow.

@@ -139,14 +139,23 @@ async fn every_scheme_steps(
     Ok(())
 }
 /// Inputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[derive(Default)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct EverySchemeInputs {}
 impl EverySchemeInputs {
     /// Inputs with every value at its default; optional inputs absent.
     pub fn new() -> Self {
         Self {}
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for EverySchemeInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |_fields| { ::core::result::Result::Ok(Self {}) },
+        )
     }
 }
 /// Outputs of the `every-scheme` workflow.
@@ -193,8 +202,7 @@ async fn own_authorization_steps(
     Ok(())
 }
 /// Inputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnAuthorizationInputs {
     pub token: ::arazzo_runtime::Secret<String>,
 }
@@ -202,6 +210,21 @@ impl OwnAuthorizationInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(token: impl Into<::arazzo_runtime::Secret<String>>) -> Self {
         Self { token: token.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for OwnAuthorizationInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    token: fields.required_secret("token")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `own-authorization` workflow.
@@ -276,8 +299,7 @@ async fn own_keys_steps(
     Ok(())
 }
 /// Inputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnKeysInputs {
     pub key: ::arazzo_runtime::Secret<String>,
 }
@@ -285,6 +307,20 @@ impl OwnKeysInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(key: impl Into<::arazzo_runtime::Secret<String>>) -> Self {
         Self { key: key.into() }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OwnKeysInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    key: fields.required_secret("key")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `own-keys` workflow.
@@ -353,8 +389,7 @@ async fn store_steps(
     Ok(())
 }
 /// Inputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoreInputs {
     pub data: String,
     pub id: i64,
@@ -363,6 +398,21 @@ impl StoreInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(data: impl Into<String>, id: i64) -> Self {
         Self { data: data.into(), id }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for StoreInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    data: fields.required("data")?,
+                    id: fields.required("id")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `store` workflow.

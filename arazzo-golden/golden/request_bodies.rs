@@ -58,15 +58,12 @@ async fn photo_steps(
     Ok(())
 }
 /// Inputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PhotoInputs {
     pub id: i64,
     pub caption: String,
     pub photo: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 impl PhotoInputs {
@@ -79,6 +76,24 @@ impl PhotoInputs {
             credit: None,
             size: None,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PhotoInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    id: fields.required("id")?,
+                    caption: fields.required("caption")?,
+                    photo: fields.required("photo")?,
+                    credit: fields.optional("credit")?,
+                    size: fields.optional("size")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `photo` workflow.
@@ -163,11 +178,9 @@ async fn replaced_steps(
     Ok(())
 }
 /// Inputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReplacedInputs {
     pub name: String,
-    #[serde(rename = "ownerId")]
     pub owner_id: i64,
 }
 impl ReplacedInputs {
@@ -177,6 +190,21 @@ impl ReplacedInputs {
             name: name.into(),
             owner_id,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ReplacedInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    name: fields.required("name")?,
+                    owner_id: fields.required("ownerId")?,
+                })
+            },
+        )
     }
 }
 /// Outputs of the `replaced` workflow.
@@ -217,8 +245,7 @@ async fn photo_form_steps(
     Ok(())
 }
 /// Inputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PhotoFormInputs {
     pub form: PhotoFormInputsForm,
 }
@@ -226,6 +253,20 @@ impl PhotoFormInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(form: PhotoFormInputsForm) -> Self {
         Self { form }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PhotoFormInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    form: fields.required("form")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `PhotoFormInputsForm`.

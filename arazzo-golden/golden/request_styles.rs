@@ -586,8 +586,7 @@ async fn style_table_steps(
     Ok(())
 }
 /// Inputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StyleTableInputs {
     pub string: String,
     pub array: Vec<String>,
@@ -605,6 +604,22 @@ impl StyleTableInputs {
             array,
             object,
         }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for StyleTableInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    string: fields.required("string")?,
+                    array: fields.required("array")?,
+                    object: fields.required("object")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `StyleTableInputsObject`.
@@ -712,8 +727,7 @@ async fn typed_styles_steps(
     Ok(())
 }
 /// Inputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TypedStylesInputs {
     pub rgb: TypedStylesInputsRgb,
     pub ids: Vec<i64>,
@@ -722,6 +736,21 @@ impl TypedStylesInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(rgb: TypedStylesInputsRgb, ids: Vec<i64>) -> Self {
         Self { rgb, ids }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for TypedStylesInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    rgb: fields.required("rgb")?,
+                    ids: fields.required("ids")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `TypedStylesInputsRgb`.
@@ -789,10 +818,8 @@ async fn optional_point_steps(
     Ok(())
 }
 /// Inputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OptionalPointInputs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgb: Option<OptionalPointInputsRgb>,
 }
 impl OptionalPointInputs {
@@ -804,6 +831,20 @@ impl OptionalPointInputs {
 impl Default for OptionalPointInputs {
     fn default() -> Self {
         Self::new()
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OptionalPointInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    rgb: fields.optional("rgb")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `OptionalPointInputsRgb`.
@@ -864,18 +905,32 @@ async fn content_params_steps(
     Ok(())
 }
 /// Inputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContentParamsInputs {
     pub rgb: ContentParamsInputsRgb,
     pub tags: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 impl ContentParamsInputs {
     /// Inputs with the required values; the others at their defaults, optional ones absent.
     pub fn new(rgb: ContentParamsInputsRgb, tags: Vec<String>) -> Self {
         Self { rgb, tags, note: None }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ContentParamsInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    rgb: fields.required("rgb")?,
+                    tags: fields.required("tags")?,
+                    note: fields.optional("note")?,
+                })
+            },
+        )
     }
 }
 /// Part of the inputs: `ContentParamsInputsRgb`.

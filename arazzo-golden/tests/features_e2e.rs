@@ -669,11 +669,51 @@ fn inputs_deserialise_with_defaults_and_reject_unknown_enum_values() {
     assert_eq!(inputs.extra_topics, strings(&["news", "tips"]));
     assert_eq!(inputs.password.expose(), "pw");
 
-    let bad = serde_json::from_value::<SubscribeInputs>(json!({
-        "email": "a", "password": "p", "plan": "gold",
+    let err = |inputs: serde_json::Value| {
+        serde_json::from_value::<SubscribeInputs>(inputs)
+            .unwrap_err()
+            .to_string()
+    };
+    // The generated `Deserialize` (not serde's derive: see `__private::inputs`) names the input.
+    assert_eq!(
+        err(json!({
+            "email": "a", "password": "p", "plan": "gold",
+            "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
+        })),
+        "input `plan`: unknown variant `gold`, expected one of `free`, `pro`, `enterprise-plus`"
+    );
+    assert_eq!(
+        err(json!({"email": "a", "password": "p"})),
+        "missing field `plan`"
+    );
+    assert_eq!(
+        err(json!({
+            "email": "a", "password": "p", "plan": "pro",
+            "address": {"street": "s", "zip": "z"}, "topics": [], "budget": "lots", "consent": false
+        })),
+        "input `budget`: invalid type: string \"lots\", expected f64"
+    );
+    // A credential of the wrong type is not quoted back.
+    let secret = err(json!({
+        "email": "a", "password": ["hunter2"], "plan": "pro",
         "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
     }));
-    assert!(bad.is_err());
+    assert!(!secret.contains("hunter2"), "{secret}");
+    assert!(
+        secret.starts_with("input `password` does not have the type"),
+        "{secret}"
+    );
+    assert_eq!(
+        err(json!("hunter2")),
+        "the inputs must be an object, not a string"
+    );
+    // Optional inputs may be `null`; unknown members are ignored, as with serde's derive.
+    let inputs: SubscribeInputs = serde_json::from_value(json!({
+        "email": "a", "password": "p", "plan": "pro", "referrer": null, "surprise": 1,
+        "address": {"street": "s", "zip": "z"}, "topics": [], "budget": 1, "consent": false
+    }))
+    .unwrap();
+    assert_eq!(inputs.referrer, None);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -132,12 +132,77 @@ pub(super) fn type_def(
     extra: TokenStream,
 ) -> TokenStream {
     let is_inputs = all.first().is_some_and(|first| first.name == def.name);
+    if let (true, true, TypeBody::Struct(fields)) = (is_inputs, serde.inputs, &def.body)
+        && !has_serde_attribute(&extra)
+    {
+        let tokens = type_def_with(def, all, false, false, true);
+        let deserialize = deserialize_inputs(def, fields);
+        return with_attributes(quote! { #tokens #deserialize }, extra);
+    }
     // The types inputs use are written into request bodies (and may be outputs): always
     // `Serialize`.
     with_attributes(
         type_def_with(def, all, !is_inputs, serde.inputs, true),
         extra,
     )
+}
+
+/// Whether the user's attributes hold a `#[serde(...)]`, which only serde's derive reads.
+fn has_serde_attribute(extra: &TokenStream) -> bool {
+    without_serde(extra.clone()).to_string() != extra.to_string()
+}
+
+/// The inputs struct's `Deserialize`: one call into the runtime taking each field by name,
+/// instead of serde's derive (a visitor per workflow, about a quarter of the generated code's
+/// compile time; see `arazzo_runtime::__private::inputs`). A user attribute `#[serde(...)]` on
+/// the struct brings the derive back, since only it reads those.
+fn deserialize_inputs(def: &TypeDef, fields: &[Field]) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let inits = fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let json = &f.json_name;
+        let secret = if holds_secret(&f.ty) { "_secret" } else { "" };
+        match &f.presence {
+            Presence::Required => {
+                let take = format_ident!("required{secret}");
+                quote! { #ident: fields.#take(#json)? }
+            }
+            Presence::Default(_) => {
+                let take = format_ident!("or_else{secret}");
+                let func = format_ident!("default_{}", f.rust_name);
+                quote! { #ident: fields.#take(#json, Self::#func)? }
+            }
+            Presence::Optional => {
+                let take = format_ident!("optional{secret}");
+                quote! { #ident: fields.#take(#json)? }
+            }
+        }
+    });
+    let fields_var = if fields.is_empty() {
+        quote! { _fields }
+    } else {
+        quote! { fields }
+    };
+    quote! {
+        impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                ::arazzo_runtime::__private::inputs::decode(deserializer, |#fields_var| {
+                    ::core::result::Result::Ok(Self { #(#inits,)* })
+                })
+            }
+        }
+    }
+}
+
+/// Whether a value of this type is or holds a credential.
+fn holds_secret(ty: &RustType) -> bool {
+    match ty {
+        RustType::Secret(_) => true,
+        RustType::Vec(inner) | RustType::Option(inner) => holds_secret(inner),
+        _ => false,
+    }
 }
 
 /// A type of a step output read from a message: decoded from the payload (`Deserialize`,

@@ -13,6 +13,7 @@ pub mod cond;
 pub mod criteria;
 pub mod deadline;
 pub mod flow;
+pub mod inputs;
 pub mod message;
 pub mod param;
 pub mod steps;
