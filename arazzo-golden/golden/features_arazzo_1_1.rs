@@ -230,3 +230,91 @@ pub struct OwnerPetOutputs {
     /// `name`: `$steps.getOwnerPet.outputs.name`.
     pub name: String,
 }
+/// Looks a pet up through `owner-pet`, then again once that workflow's step is done.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookUp` (workflow `owner-pet`), `recheck` (getOwnerPet).
+pub async fn recheck_owner_pet(
+    client: &::arazzo_runtime::Client,
+    inputs: RecheckOwnerPetInputs,
+) -> ::core::result::Result<RecheckOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        recheck_owner_pet_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "recheck-owner-pet", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "recheck-owner-pet")
+}
+async fn recheck_owner_pet_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: RecheckOwnerPetInputs,
+    out: &mut ::core::option::Option<RecheckOwnerPetOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let callee_inputs = OwnerPetInputs {
+        owner_id: inputs.owner_id,
+        pet_name: inputs.pet_name.clone(),
+    };
+    let (callee, _) = owner_pet_with_status(client, callee_inputs).await?;
+    let look_up_name: String = callee.name.clone();
+    let path = [
+        "/owners/",
+        &rt::param::path_segment(inputs.owner_id),
+        "/pets/",
+        &rt::param::path_segment(&look_up_name),
+    ]
+        .concat();
+    let response = client
+        .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, &path)
+        .operation("getOwnerPet", "/owners/{ownerId}/pets/{petName}")
+        .send("recheck")
+        .await?;
+    if response.status() != 200u16 {
+        return Err(response.criteria_failed("$statusCode == 200"));
+    }
+    let recheck_name: String = response.body_pointer("/name")?;
+    *out = Some(RecheckOwnerPetOutputs {
+        name: recheck_name,
+    });
+    Ok(())
+}
+/// Inputs of the `recheck-owner-pet` workflow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecheckOwnerPetInputs {
+    pub owner_id: i64,
+    pub pet_name: String,
+}
+impl RecheckOwnerPetInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(owner_id: i64, pet_name: impl Into<String>) -> Self {
+        Self {
+            owner_id,
+            pet_name: pet_name.into(),
+        }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
+for RecheckOwnerPetInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    owner_id: fields.required("ownerId")?,
+                    pet_name: fields.required("petName")?,
+                })
+            },
+        )
+    }
+}
+/// Outputs of the `recheck-owner-pet` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RecheckOwnerPetOutputs {
+    /// `name`: `$steps.recheck.outputs.name`.
+    pub name: String,
+}

@@ -1184,6 +1184,24 @@ async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
     );
 }
 
+#[tokio::test]
+async fn a_step_depending_on_another_workflows_step_runs_after_that_workflow_ran() {
+    use features_arazzo_1_1::*;
+    let server = Server::routes(&["GET /owners/3/pets/Rex"], |r| match r.target.as_str() {
+        "/owners/3/pets/Rex" => json_reply(200, json!({"name": "Rex"})),
+        _ => json_reply(500, json!({})),
+    })
+    .await;
+    let inputs = RecheckOwnerPetInputs::new(3, "Rex");
+    let outputs = recheck_owner_pet(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name, "Rex");
+    // `owner-pet`'s `getOwnerPet` first (the `lookUp` step), then `recheck`, which depends on it.
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(calls, ["GET /owners/3/pets/Rex", "GET /owners/3/pets/Rex"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arazzo 1.1 step `timeout` on an HTTP step without `onFailure`: a server that never answers
 // fails the workflow with `WorkflowError::Timeout` naming the step, soon after the timeout.

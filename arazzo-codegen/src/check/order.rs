@@ -6,9 +6,15 @@
 //!
 //! - `dependsOn` on a later step: the "Step Dependencies and Execution Order" section
 //!   recommends this be an error for sequential execution, and it can never be satisfied by it;
-//! - `dependsOn` on another workflow's or document's step (`$workflows.<id>.steps.<id>`,
-//!   `$sourceDescriptions...`): that step runs only when its workflow does, so the join needs
-//!   the asynchronous steps this generator does not emit yet (`unsupported-feature`);
+//! - `dependsOn` on another workflow's step (`$workflows.<id>.steps.<id>`) unless this workflow
+//!   has run that workflow before the step: it is in the workflow's own `dependsOn` (run
+//!   before any step) or an earlier step runs it. A generated workflow runs only when called,
+//!   so otherwise nothing here would complete that step (`unsupported-feature`, saying how to
+//!   run it first: the document is valid for a runner that runs workflows side by side). When the other
+//!   workflow has actions, which may end it or jump past the step, its completing does not
+//!   mean the step did (`unsupported-feature`);
+//! - `dependsOn` on another document's step (`$sourceDescriptions...`): documents are
+//!   generated apart, so that step never runs within this workflow (`unsupported-feature`);
 //! - `timeout` where a timeout would have to run workflow-level `failureActions` (they run
 //!   after the step driver's `match` from the response each arm hands on, and a timed-out step
 //!   has none), or the `onFailure` actions of a step that calls a workflow
@@ -19,11 +25,12 @@
 
 use super::Cx;
 use super::document::unsupported;
+use super::signature::Signature;
 use crate::model::{Step, Workflow};
 
 /// Checks one step's `dependsOn` and `timeout` (in a 1.0.x document they are unknown fields,
 /// reported as such).
-pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
+pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step, sp: &str) {
     if cx.version == super::Version::V1_0 {
         return;
     }
@@ -49,11 +56,18 @@ pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
         .unwrap_or_default();
     for (i, entry) in st.depends_on.iter().flatten().enumerate() {
         let ep = format!("{sp}/dependsOn/{i}");
+        if let Some((workflow, step_id)) = entry
+            .strip_prefix("$workflows.")
+            .and_then(|rest| rest.split_once(".steps."))
+        {
+            other_workflow(cx, sigs, wf, here, st, (workflow, step_id), &ep);
+            continue;
+        }
         if entry.starts_with('$') {
             unsupported(
                 cx,
                 &ep,
-                "a step `dependsOn` on a step of another workflow or document",
+                "a step `dependsOn` on a step of another Arazzo document",
             );
             continue;
         }
@@ -74,5 +88,63 @@ pub(super) fn step(cx: &mut Cx<'_>, wf: &Workflow, st: &Step, sp: &str) {
                 st.step_id
             ));
         }
+    }
+}
+
+/// `dependsOn: $workflows.<workflow>.steps.<step_id>` on step number `here` of `wf`. An unknown
+/// workflow or step was reported by the structural pass.
+fn other_workflow(
+    cx: &mut Cx<'_>,
+    sigs: &[Signature],
+    wf: &Workflow,
+    here: usize,
+    st: &Step,
+    (workflow, step_id): (&str, &str),
+    pointer: &str,
+) {
+    let Some(target) = sigs.iter().find(|s| s.id == workflow) else {
+        return;
+    };
+    let in_depends_on = wf
+        .depends_on
+        .as_ref()
+        .and_then(|v| v.as_array())
+        .is_some_and(|list| list.iter().any(|d| d.as_str() == Some(workflow)));
+    let run_earlier = wf.steps[..here.min(wf.steps.len())]
+        .iter()
+        .any(|s| s.workflow_id.as_deref() == Some(workflow));
+    if !(in_depends_on || run_earlier) {
+        // Valid Arazzo (a runner may run the workflows side by side), but not code this
+        // generator can emit: `unsupported-feature`, with how to make it sequential.
+        let d = cx.error(
+            "unsupported-feature",
+            format!(
+                "step `{}` depends on step `{step_id}` of workflow `{workflow}`, which workflow `{}` does not run before it: this generator cannot wait for a workflow it does not run",
+                st.step_id, wf.workflow_id
+            ),
+            pointer,
+        );
+        d.label = format!("`{workflow}` has not run here");
+        let runs_later = wf.steps[here.min(wf.steps.len())..]
+            .iter()
+            .find(|s| s.workflow_id.as_deref() == Some(workflow));
+        d.help = Some(match runs_later {
+            Some(later) => format!(
+                "steps run in document order: move step `{}`, which runs `{workflow}`, before `{}`",
+                later.step_id, st.step_id
+            ),
+            None => format!(
+                "a generated workflow runs only when called: list `{workflow}` in the `dependsOn` of workflow `{}` (it then runs before any step), or add a step `workflowId: {workflow}` before `{}`",
+                wf.workflow_id, st.step_id
+            ),
+        });
+        return;
+    }
+    if target.branching {
+        unsupported(
+            cx,
+            pointer,
+            "a step `dependsOn` on a step of a workflow with actions (they may end it, or jump past that step, before it completes)",
+        );
     }
 }

@@ -37,7 +37,7 @@ pub(super) fn check(
     scope: &mut Scope,
 ) -> Option<StepPlan> {
     let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
-    super::order::step(cx, wf, step, sp);
+    super::order::step(cx, sigs, wf, step, sp);
     if let Some(target) = &step.workflow_id {
         return workflow_step(cx, sigs, step, target, sp, scope);
     }
