@@ -140,7 +140,7 @@ impl WorkflowPlan {
 }
 
 /// A generated type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TypeDef {
     /// Rust name.
     pub(crate) name: String,
@@ -151,7 +151,7 @@ pub(crate) struct TypeDef {
 }
 
 /// The shape of a generated type.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TypeBody {
     /// A struct.
     Struct(Vec<Field>),
@@ -160,7 +160,7 @@ pub(crate) enum TypeBody {
 }
 
 /// A struct field.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Field {
     /// The JSON name.
     pub(crate) json_name: String,
@@ -186,7 +186,7 @@ pub(crate) enum Presence {
 }
 
 /// A string enum variant.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Variant {
     /// The Rust name.
     pub(crate) rust_name: String,

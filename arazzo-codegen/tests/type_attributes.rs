@@ -115,3 +115,29 @@ fn an_attribute_that_does_not_parse_is_an_error_naming_it() {
         "{messages:?}"
     );
 }
+
+/// Workflows with the same inputs share one inputs type, unless an attribute selects one of
+/// them: an alias would carry the other workflow's attributes.
+#[test]
+fn an_attribute_keeps_a_workflows_own_inputs_type_where_it_would_share_one() {
+    let document = Path::new("tests/features/shared-inputs.arazzo.yml");
+    let plain = Generator::new().generate(document).unwrap().code;
+    for alias in [
+        "pub type SecondInputs = FirstInputs;",
+        "pub type SecondInputsOwner = FirstInputsOwner;",
+        "pub type FourthInputs = FirstInputs;",
+    ] {
+        assert!(plain.contains(alias), "{alias}\n{plain}");
+    }
+    assert!(plain.contains("pub struct ThirdInputs {"), "{plain}");
+    let attributed = Generator::new()
+        .type_attribute("fourth", "#[non_exhaustive]")
+        .generate(document)
+        .unwrap()
+        .code;
+    assert!(
+        attributed.contains("#[non_exhaustive]\npub struct FourthInputs {"),
+        "{attributed}"
+    );
+    assert!(attributed.contains("pub type SecondInputs = FirstInputs;"));
+}

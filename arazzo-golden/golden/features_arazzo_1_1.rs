@@ -280,37 +280,8 @@ async fn recheck_owner_pet_steps(
     });
     Ok(())
 }
-/// Inputs of the `recheck-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecheckOwnerPetInputs {
-    pub owner_id: i64,
-    pub pet_name: String,
-}
-impl RecheckOwnerPetInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(owner_id: i64, pet_name: impl Into<String>) -> Self {
-        Self {
-            owner_id,
-            pet_name: pet_name.into(),
-        }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
-for RecheckOwnerPetInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    owner_id: fields.required("ownerId")?,
-                    pet_name: fields.required("petName")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `recheck-owner-pet` workflow: the same type as [`OwnerPetInputs`].
+pub type RecheckOwnerPetInputs = OwnerPetInputs;
 /// Outputs of the `recheck-owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

@@ -107,26 +107,8 @@ async fn list_slowly_steps(
     *out = Some((outputs, response.status()));
     Ok(())
 }
-/// Inputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(Default)]
-pub struct ListSlowlyInputs {}
-impl ListSlowlyInputs {
-    /// Inputs with every value at its default; optional inputs absent.
-    pub fn new() -> Self {
-        Self {}
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListSlowlyInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |_fields| { ::core::result::Result::Ok(Self {}) },
-        )
-    }
-}
+/// Inputs of the `list-slowly` workflow: the same type as [`ListQuicklyInputs`].
+pub type ListSlowlyInputs = ListQuicklyInputs;
 /// Outputs of the `list-slowly` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -160,26 +142,8 @@ async fn list_within_steps(
     *out = Some(ListWithinOutputs {});
     Ok(())
 }
-/// Inputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(Default)]
-pub struct ListWithinInputs {}
-impl ListWithinInputs {
-    /// Inputs with every value at its default; optional inputs absent.
-    pub fn new() -> Self {
-        Self {}
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListWithinInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |_fields| { ::core::result::Result::Ok(Self {}) },
-        )
-    }
-}
+/// Inputs of the `list-within` workflow: the same type as [`ListQuicklyInputs`].
+pub type ListWithinInputs = ListQuicklyInputs;
 /// Outputs of the `list-within` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

@@ -330,49 +330,10 @@ async fn record_or_search_steps(
     });
     Ok(())
 }
-/// Inputs of the `record-or-search` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordOrSearchInputs {
-    pub query: RecordOrSearchInputsQuery,
-}
-impl RecordOrSearchInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(query: RecordOrSearchInputsQuery) -> Self {
-        Self { query }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for RecordOrSearchInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    query: fields.required("query")?,
-                })
-            },
-        )
-    }
-}
-/// Part of the inputs: `RecordOrSearchInputsQuery`.
-#[derive(Clone, Debug, PartialEq)]
-#[derive(::arazzo_runtime::__private::serde::Serialize)]
-#[derive(::arazzo_runtime::__private::serde::Deserialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
-pub struct RecordOrSearchInputsQuery {
-    pub author: String,
-    pub isbn: String,
-}
-impl RecordOrSearchInputsQuery {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(author: impl Into<String>, isbn: impl Into<String>) -> Self {
-        Self {
-            author: author.into(),
-            isbn: isbn.into(),
-        }
-    }
-}
+/// Inputs of the `record-or-search` workflow: the same type as [`CheckBookInputs`].
+pub type RecordOrSearchInputs = CheckBookInputs;
+/// The same as [`CheckBookInputsQuery`].
+pub type RecordOrSearchInputsQuery = CheckBookInputsQuery;
 /// Outputs of the `record-or-search` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

@@ -407,31 +407,8 @@ async fn fetch_item_steps(
     });
     Ok(())
 }
-/// Inputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FetchItemInputs {
-    pub sku: String,
-}
-impl FetchItemInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FetchItemInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `fetch-item` workflow: the same type as [`ReserveItemInputs`].
+pub type FetchItemInputs = ReserveItemInputs;
 /// Outputs of the `fetch-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -654,32 +631,8 @@ async fn reserve_or_backorder_steps(
     });
     Ok(())
 }
-/// Inputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReserveOrBackorderInputs {
-    pub sku: String,
-}
-impl ReserveOrBackorderInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
-for ReserveOrBackorderInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `reserve-or-backorder` workflow: the same type as [`ReserveItemInputs`].
+pub type ReserveOrBackorderInputs = ReserveItemInputs;
 /// Outputs of the `reserve-or-backorder` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -737,31 +690,8 @@ async fn place_backorder_steps(
     *out = Some((outputs, response.status()));
     Ok(())
 }
-/// Inputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlaceBackorderInputs {
-    pub sku: String,
-}
-impl PlaceBackorderInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceBackorderInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `place-backorder` workflow: the same type as [`ReserveItemInputs`].
+pub type PlaceBackorderInputs = ReserveItemInputs;
 /// Outputs of the `place-backorder` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -869,31 +799,8 @@ async fn audit_item_steps(
     });
     Ok(())
 }
-/// Inputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditItemInputs {
-    pub sku: String,
-}
-impl AuditItemInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for AuditItemInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `audit-item` workflow: the same type as [`ReserveItemInputs`].
+pub type AuditItemInputs = ReserveItemInputs;
 /// Outputs of the `audit-item` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -1073,31 +980,8 @@ async fn quick_reserve_steps(
     *out = Some(QuickReserveOutputs {});
     Ok(())
 }
-/// Inputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuickReserveInputs {
-    pub sku: String,
-}
-impl QuickReserveInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for QuickReserveInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `quick-reserve` workflow: the same type as [`ReserveItemInputs`].
+pub type QuickReserveInputs = ReserveItemInputs;
 /// Outputs of the `quick-reserve` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
@@ -1165,32 +1049,8 @@ async fn lookup_or_register_steps(
     });
     Ok(())
 }
-/// Inputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LookupOrRegisterInputs {
-    pub sku: String,
-}
-impl LookupOrRegisterInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(sku: impl Into<String>) -> Self {
-        Self { sku: sku.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
-for LookupOrRegisterInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    sku: fields.required("sku")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `lookup-or-register` workflow: the same type as [`ReserveItemInputs`].
+pub type LookupOrRegisterInputs = ReserveItemInputs;
 /// Outputs of the `lookup-or-register` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

@@ -138,32 +138,8 @@ async fn retry_unavailable_steps(
     });
     Ok(())
 }
-/// Inputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetryUnavailableInputs {
-    pub job_id: String,
-}
-impl RetryUnavailableInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(job_id: impl Into<String>) -> Self {
-        Self { job_id: job_id.into() }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
-for RetryUnavailableInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    job_id: fields.required("jobId")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `retry-unavailable` workflow: the same type as [`WatchJobInputs`].
+pub type RetryUnavailableInputs = WatchJobInputs;
 /// Outputs of the `retry-unavailable` workflow.
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

@@ -246,40 +246,8 @@ async fn profile_after_sign_in_steps(
     });
     Ok(())
 }
-/// Inputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ProfileAfterSignInInputs {
-    pub username: String,
-    pub password: ::arazzo_runtime::Secret<String>,
-}
-impl ProfileAfterSignInInputs {
-    /// Inputs with the required values; the others at their defaults, optional ones absent.
-    pub fn new(
-        username: impl Into<String>,
-        password: impl Into<::arazzo_runtime::Secret<String>>,
-    ) -> Self {
-        Self {
-            username: username.into(),
-            password: password.into(),
-        }
-    }
-}
-impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de>
-for ProfileAfterSignInInputs {
-    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        ::arazzo_runtime::__private::inputs::decode(
-            deserializer,
-            |fields| {
-                ::core::result::Result::Ok(Self {
-                    username: fields.required("username")?,
-                    password: fields.required_secret("password")?,
-                })
-            },
-        )
-    }
-}
+/// Inputs of the `profile-after-sign-in` workflow: the same type as [`SignInInputs`].
+pub type ProfileAfterSignInInputs = SignInInputs;
 /// Outputs of the `profile-after-sign-in` workflow.
 #[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]

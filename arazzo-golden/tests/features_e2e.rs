@@ -22,6 +22,7 @@ use arazzo_golden::features_query_styles;
 use arazzo_golden::features_querystring;
 use arazzo_golden::features_refs;
 use arazzo_golden::features_secret_outputs;
+use arazzo_golden::features_shared_inputs;
 use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 use arazzo_golden::features_v11_http;
@@ -714,6 +715,40 @@ fn inputs_deserialise_with_defaults_and_reject_unknown_enum_values() {
     }))
     .unwrap();
     assert_eq!(inputs.referrer, None);
+}
+
+/// Workflows with the same inputs share one inputs type: `SecondInputs` is `FirstInputs`, so
+/// one value runs both, and it still reads from JSON; `ThirdInputs` (one more input) is its own.
+#[tokio::test]
+async fn workflows_with_the_same_inputs_share_one_inputs_type() {
+    use features_shared_inputs::*;
+    let server = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+    let client = client(&[("petStore", &server)]);
+    let inputs: FirstInputs =
+        SecondInputs::new(3, SecondInputsOwner::new("ann"), FirstInputsPlan::Pro);
+    first(&client, inputs.clone()).await.unwrap();
+    second(&client, inputs.clone()).await.unwrap();
+    fourth(&client, inputs).await.unwrap();
+    let read: SecondInputs =
+        serde_json::from_value(json!({"limit": 5, "owner": {"name": "bo"}, "plan": "free"}))
+            .unwrap();
+    assert_eq!(read.plan, SecondInputsPlan::Free);
+    third(
+        &client,
+        ThirdInputs::new(7, ThirdInputsOwner::new("cy"), ThirdInputsPlan::Free, true),
+    )
+    .await
+    .unwrap();
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /pets?limit=3",
+            "GET /pets?limit=3",
+            "GET /pets?limit=3",
+            "GET /pets?limit=7"
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

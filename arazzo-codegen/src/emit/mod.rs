@@ -4,6 +4,7 @@
 mod branching;
 mod message;
 mod request;
+mod shared;
 mod straight;
 mod types;
 mod values;
@@ -137,9 +138,14 @@ fn tokens(
         ));
         quote! { #doc pub const #name: &str = #url; }
     });
+    // Over the whole document, so both halves alias to the same first workflow.
+    let shared = shared::inputs(&plan.workflows, &attributes);
     let workflows: Vec<TokenStream> = workflows
         .iter()
-        .map(|w| workflow::emit(plan, w, called, &attributes))
+        .map(|w| {
+            let shares = shared.get(&w.id).map(String::as_str);
+            workflow::emit(plan, w, called, &attributes, shares)
+        })
         .collect();
     let children = plan.children.iter().filter(|_| tail).map(|c| {
         let module = format_ident!("{}", c.module);

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::doc;
 use super::values::{json_tokens, type_tokens};
 use crate::plan::{
-    Field, OutputsPlan, Presence, RustType, Serde, TypeAttribute, TypeBody, TypeDef,
+    Field, OutputsPlan, Presence, RustType, Serde, TypeAttribute, TypeBody, TypeDef, WorkflowPlan,
 };
 
 /// The attributes `Builder::type_attribute` adds, lexed once per document.
@@ -145,6 +145,31 @@ pub(super) fn type_def(
         type_def_with(def, all, !is_inputs, serde.inputs, true),
         extra,
     )
+}
+
+/// `pub type` aliases for workflow `w`'s inputs types, which equal those whose struct is
+/// `canonical` (see `shared`).
+pub(super) fn aliases(w: &WorkflowPlan, canonical: &str) -> Vec<TokenStream> {
+    let base = w.inputs.first().map_or("", |d| d.name.as_str());
+    w.inputs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let name = format_ident!("{}", d.name);
+            let suffix = d.name.strip_prefix(base).unwrap_or_default();
+            let target = format_ident!("{canonical}{suffix}");
+            let text = if i == 0 {
+                format!(
+                    "Inputs of the `{}` workflow: the same type as [`{target}`].",
+                    w.id
+                )
+            } else {
+                format!("The same as [`{target}`].")
+            };
+            let d = doc(&text);
+            quote! { #d pub type #name = #target; }
+        })
+        .collect()
 }
 
 /// Whether the user's attributes hold a `#[serde(...)]`, which only serde's derive reads.

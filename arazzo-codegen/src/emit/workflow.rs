@@ -20,6 +20,7 @@ pub(super) fn emit(
     w: &WorkflowPlan,
     called: &BTreeSet<String>,
     attributes: &types::Attributes,
+    shares_inputs: Option<&str>,
 ) -> TokenStream {
     let name = format_ident!("{}", w.fn_name);
     let inputs_ty = format_ident!("{}", w.inputs.first().map_or("Inputs", |d| d.name.as_str()));
@@ -65,10 +66,14 @@ pub(super) fn emit(
             #steps_body
         }
     };
-    let input_types = w
-        .inputs
-        .iter()
-        .map(|d| types::type_def(d, &w.inputs, plan.serde, attributes.of(&w.id, &d.name)));
+    let input_types: Vec<TokenStream> = match shares_inputs {
+        Some(canonical) => types::aliases(w, canonical),
+        None => w
+            .inputs
+            .iter()
+            .map(|d| types::type_def(d, &w.inputs, plan.serde, attributes.of(&w.id, &d.name)))
+            .collect(),
+    };
     let outputs = types::outputs(
         &w.id,
         &w.outputs,
