@@ -250,9 +250,10 @@ fn missing_feature_failure(path: &Path, missing: &[&str], files_read: Vec<PathBu
     let diagnostic = Diagnostic::error(
         "missing-runtime-feature",
         format!(
-            "`{}` has {} success criteria, which arazzo-runtime evaluates only with its {} feature{}",
+            "`{}` has {} success criteria{}, which arazzo-runtime evaluates only with its {} feature{}",
             path.display(),
             missing.join(" and "),
+            if missing.contains(&"xpath31") { " or selectors" } else { "" },
             missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" and "),
             if missing.len() == 1 { "" } else { "s" }
         ),

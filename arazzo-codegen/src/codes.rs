@@ -114,7 +114,7 @@ pub const CODES: &[Code] = &[
     ),
     e(
         "invalid-criterion",
-        "A `regex`, `jsonpath` or `xpath` criterion does not parse, or exceeds a limit.",
+        "A `regex`, `jsonpath` or `xpath` criterion does not parse (XPath 3.1: does not compile, or needs the `xpath31` feature), or exceeds a limit.",
     ),
     e(
         "invalid-depends-on",
@@ -169,7 +169,10 @@ pub const CODES: &[Code] = &[
         "invalid-replacement-target",
         "A payload replacement's `target` points at nothing in the payload.",
     ),
-    e("invalid-selector", "A Selector Object is incomplete."),
+    e(
+        "invalid-selector",
+        "A Selector Object is incomplete, or its XPath is not XPath 3.1, does not compile (or needs the `xpath31` feature) or has no XML text to select from.",
+    ),
     e(
         "invalid-self",
         "`$self` is not an absolute URI without a fragment.",

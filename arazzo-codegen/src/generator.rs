@@ -63,7 +63,7 @@ pub struct Generated {
     /// Every file read (the Arazzo document, OpenAPI descriptions, `$ref` targets).
     pub files_read: Vec<PathBuf>,
     /// The cargo features of `arazzo-runtime` the code needs (`regex`, `jsonpath`, `xpath`:
-    /// one per criterion type it evaluates). Without them it fails to compile with a message
+    /// one per criterion type it evaluates; `xpath31` for XPath 3.1 criteria and selectors). Without them it fails to compile with a message
     /// naming the feature.
     pub runtime_features: Vec<&'static str>,
 }

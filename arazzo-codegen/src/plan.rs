@@ -676,6 +676,16 @@ pub(crate) enum ValueExpr {
     /// (`["role.{$inputs.group}", "other"]`): each item sent as its parameter text, a
     /// `Vec<String>`.
     List(Vec<ValueExpr>),
+    /// An XPath 3.1 Selector Object over a value holding XML text (a step output, an input):
+    /// the string value of the one item it selects.
+    XPath31 {
+        /// The context: a `String` holding XML.
+        of: Box<ValueExpr>,
+        /// The XPath 3.1 expression (compiled at build time).
+        expr: String,
+        /// The step (or, in workflow outputs, the workflow) an error names.
+        step: String,
+    },
 }
 
 impl ValueExpr {
@@ -697,7 +707,20 @@ impl ValueExpr {
                     v.collect_vars(out);
                 }
             }
+            ValueExpr::XPath31 { of, .. } => of.collect_vars(out),
             ValueExpr::Literal(_) | ValueExpr::Input { .. } => {}
+        }
+    }
+
+    /// Whether evaluating the value runs an XPath 3.1 selector.
+    pub(crate) fn uses_xpath31(&self) -> bool {
+        match self {
+            ValueExpr::XPath31 { .. } => true,
+            ValueExpr::Template(parts) => parts
+                .iter()
+                .any(|p| matches!(p, TemplatePart::Value(v) if v.uses_xpath31())),
+            ValueExpr::List(items) => items.iter().any(ValueExpr::uses_xpath31),
+            ValueExpr::Literal(_) | ValueExpr::Input { .. } | ValueExpr::StepOutput { .. } => false,
         }
     }
 
@@ -718,7 +741,7 @@ impl ValueExpr {
                     ty.clone()
                 }
             }
-            ValueExpr::Template(_) => RustType::String,
+            ValueExpr::Template(_) | ValueExpr::XPath31 { .. } => RustType::String,
             ValueExpr::List(_) => RustType::Vec(Box::new(RustType::String)),
         }
     }
@@ -828,6 +851,9 @@ pub(crate) enum CondPlan {
     JsonPath(OperandPlan, String),
     /// An `xpath` criterion: the XPath 1.0 expression is true of the context's XML.
     XPath(OperandPlan, String),
+    /// An XPath 3.1 criterion: the expression's effective boolean value over the context's
+    /// XML is true.
+    XPath31(OperandPlan, String),
 }
 
 impl CondPlan {
@@ -847,6 +873,9 @@ impl CondPlan {
             }
             CondPlan::XPath(..) => {
                 out.insert(Feature::XPath);
+            }
+            CondPlan::XPath31(..) => {
+                out.insert(Feature::XPath31);
             }
             CondPlan::Status(..) | CondPlan::Compare(..) | CondPlan::Truthy(..) => {}
         }
@@ -870,7 +899,8 @@ impl CondPlan {
             CondPlan::Truthy(o)
             | CondPlan::Regex(o, _)
             | CondPlan::JsonPath(o, _)
-            | CondPlan::XPath(o, _) => {
+            | CondPlan::XPath(o, _)
+            | CondPlan::XPath31(o, _) => {
                 if let OperandSource::Value(v) = &o.source {
                     f(v);
                 }
@@ -881,7 +911,7 @@ impl CondPlan {
 }
 
 /// A cargo feature of `arazzo-runtime` that generated code may need: the engine of one
-/// criterion type.
+/// criterion or selector type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Feature {
     /// `type: regex`.
@@ -890,6 +920,8 @@ pub(crate) enum Feature {
     JsonPath,
     /// `type: xpath`.
     XPath,
+    /// XPath 3.1 criteria and selectors.
+    XPath31,
 }
 
 impl Feature {
@@ -899,6 +931,7 @@ impl Feature {
             Feature::Regex => "regex",
             Feature::JsonPath => "jsonpath",
             Feature::XPath => "xpath",
+            Feature::XPath31 => "xpath31",
         }
     }
 }
@@ -915,6 +948,17 @@ impl Plan {
                 for c in criteria {
                     c.condition.features(&mut out);
                 }
+                let mut selects = s
+                    .outputs
+                    .iter()
+                    .any(|o| matches!(o.source, OutputSource::XPath31(_)));
+                s.for_each_value(&mut |v| selects |= v.uses_xpath31());
+                if selects {
+                    out.insert(Feature::XPath31);
+                }
+            }
+            if w.outputs.fields.iter().any(|f| f.value.uses_xpath31()) {
+                out.insert(Feature::XPath31);
             }
         }
         for child in &self.children {
@@ -1006,6 +1050,9 @@ pub(crate) enum OutputSource {
     Body(Option<String>),
     /// `$response.body` of a text response.
     BodyText,
+    /// An XPath 3.1 Selector Object over `$response.body`: the string value of the one item
+    /// it selects.
+    XPath31(String),
     /// `$response.header.<name>`.
     Header(String),
     /// `$outputs.<name>[#pointer]` of the workflow a step runs: the Rust field.

@@ -26,6 +26,7 @@ use arazzo_golden::features_shared_inputs;
 use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 use arazzo_golden::features_v11_http;
+use arazzo_golden::features_v11_xpath31;
 
 mod support;
 use support::{Recorded, Reply, Server, TestServer, json_reply, text_reply, xml_reply};
@@ -1536,4 +1537,96 @@ async fn v11_a_component_failure_action_passes_its_selected_parameter_to_the_wor
             "GET /books?author=Jane+Austen"
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// XPath 3.1 (`fixtures/v11-xpath31.arazzo.yml`, arazzo-codegen's and arazzo-runtime's `xpath31`
+// features): criteria over an XML body, Selector Objects in outputs, a path parameter, a payload
+// member and a replacement value, evaluated by xee-xpath against what the server sent.
+
+const ORDER_PAID: &str = "<order><status>paid</status><customer id='c-42'/>\
+    <item sku='A-1' price='10'/><item sku='B-2' price='20.5'/></order>";
+
+const XPATH31_CALLS: [&str; 3] = ["GET /orders/o-1", "GET /customers/c-42", "POST /invoices"];
+
+fn orders(order: &'static str) -> impl Fn(&Recorded) -> Reply {
+    move |r: &Recorded| match r.path() {
+        "/invoices" => json_reply(201, json!({"id": "inv-1"})),
+        "/customers/c-42" => xml_reply(200, "<customer><name>Ada</name></customer>"),
+        _ => xml_reply(200, order),
+    }
+}
+
+fn invoice_order_inputs() -> features_v11_xpath31::InvoiceOrderInputs {
+    features_v11_xpath31::InvoiceOrderInputs::new("o-1")
+}
+
+#[tokio::test]
+async fn v11_xpath31_criteria_pass_and_selections_reach_outputs_parameters_and_the_body() {
+    use features_v11_xpath31::*;
+    let server = Server::routes(&XPATH31_CALLS, orders(ORDER_PAID)).await;
+    let outputs = invoice_order(&client(&[("orders", &server)]), invoice_order_inputs())
+        .await
+        .unwrap();
+    // Step outputs selected from `$response.body`: a node's string value, and an atomic value
+    // (`sum` of two attributes) as its canonical text.
+    assert_eq!(outputs.status, "paid");
+    assert_eq!(outputs.total, "30.5");
+    assert_eq!(outputs.customer_name, "Ada");
+    // A workflow output selected from a step's XML output.
+    assert_eq!(outputs.first_sku, "A-1");
+    assert_eq!(outputs.invoice, "inv-1");
+    // The path parameter's selector took the customer id from the first step's XML.
+    assert_eq!(server.calls(), XPATH31_CALLS);
+    let requests = server.requests();
+    // The payload member's selector and the replacement value's, in the JSON body.
+    assert_eq!(
+        std::str::from_utf8(&requests[2].body).unwrap(),
+        r#"{"customer":"c-42","total":"30.5","note":"first"}"#
+    );
+}
+
+#[tokio::test]
+async fn v11_each_xpath31_criterion_fails_on_its_own() {
+    use features_v11_xpath31::*;
+    let run = |order: &'static str| async move {
+        let server = Server::routes(&XPATH31_CALLS, orders(order)).await;
+        let err = invoice_order(&client(&[("orders", &server)]), invoice_order_inputs())
+            .await
+            .unwrap_err();
+        match err {
+            WorkflowError::CriteriaNotMet {
+                step, criterion, ..
+            } => (step, criterion, server.calls().len()),
+            other => panic!("expected CriteriaNotMet, got {other:?}"),
+        }
+    };
+    // The plain `type: xpath` (XPath 3.1 in a 1.1 document): the order is not paid.
+    let open = "<order><status>open</status><customer id='c-42'/></order>";
+    assert_eq!(run(open).await, ("order", "/order/status = 'paid'", 1));
+    // `{type: xpath, version: xpath-31}` with `matches`, an XPath 2.0+ function.
+    let odd_id = "<order><status>paid</status><customer id='x-42'/></order>";
+    assert_eq!(
+        run(odd_id).await,
+        ("order", "matches(/order/customer/@id, '^c-[0-9]+$')", 1)
+    );
+    // Not XML at all: every XPath criterion fails (it is not evaluated as text).
+    assert_eq!(run("paid").await, ("order", "/order/status = 'paid'", 1));
+}
+
+#[tokio::test]
+async fn v11_an_xpath31_selection_of_several_items_fails_naming_the_step() {
+    use features_v11_xpath31::*;
+    // Both criteria hold (`=` is existential over the two statuses), but the `status` output
+    // must be one item.
+    let twice = "<order><status>paid</status><status>late</status><customer id='c-1'/></order>";
+    let server = Server::routes(&XPATH31_CALLS, orders(twice)).await;
+    let err = invoice_order(&client(&[("orders", &server)]), invoice_order_inputs())
+        .await
+        .unwrap_err();
+    assert_eq!(err.step(), "order");
+    let shown = err.to_string();
+    assert!(shown.contains("XPath 3.1 `/order/status`"), "{shown}");
+    assert!(shown.contains("it selects 2 items"), "{shown}");
+    assert_eq!(server.calls(), ["GET /orders/o-1"]);
 }

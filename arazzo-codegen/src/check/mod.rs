@@ -70,6 +70,7 @@ pub(crate) fn check(
         version: Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
+        xpath_selectors: Default::default(),
         used_operations: Default::default(),
         openapi_warnings: Vec::new(),
         schemas: Default::default(),
@@ -109,6 +110,9 @@ pub(crate) struct Cx<'a> {
     pub(crate) string_offset: std::cell::RefCell<Option<(String, usize, Option<usize>)>>,
     /// Schema queries already answered (see [`memo`]).
     pub(crate) schemas: memo::SchemaMemo,
+    /// XPath 3.1 Selector Objects by the pointer of the value they stood for (which now holds
+    /// their context): the expression, compiled at build time, and whether a check read it.
+    pub(crate) xpath_selectors: std::collections::BTreeMap<String, (String, bool)>,
 }
 
 /// The Arazzo minor versions this generator reads; 1.1 adds fields and rules to 1.0.
@@ -186,6 +190,13 @@ impl Cx<'_> {
     /// Records a diagnostic.
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.diags.push(diagnostic);
+    }
+
+    /// The XPath 3.1 selector that stood at `pointer`, if any, marked as read.
+    pub(crate) fn xpath_selector(&mut self, pointer: &str) -> Option<String> {
+        let (expr, read) = self.xpath_selectors.get_mut(pointer)?;
+        *read = true;
+        Some(expr.clone())
     }
 
     /// Records an error at the value at `pointer`.

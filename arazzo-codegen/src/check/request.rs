@@ -745,6 +745,11 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
                 replacement_missing(cx, &bp, i, target);
                 return None;
             }
+            move_xpath_selector(
+                cx,
+                &format!("{bp}/replacements/{i}/value"),
+                &format!("{pp}{target}"),
+            );
         }
         &owned
     };
@@ -1056,6 +1061,17 @@ pub(super) fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result
             Ok(())
         }
         _ => Err(()),
+    }
+}
+
+/// An XPath selector in a replacement value applied at build time is read where the value now
+/// stands in the payload; whatever selectors stood there (or below) were replaced with it.
+fn move_xpath_selector(cx: &mut Cx<'_>, from: &str, to: &str) {
+    let below = format!("{to}/");
+    cx.xpath_selectors
+        .retain(|p, _| p != to && !p.starts_with(&below));
+    if let Some(expr) = cx.xpath_selector(from) {
+        cx.xpath_selectors.insert(to.to_owned(), (expr, false));
     }
 }
 

@@ -6,8 +6,14 @@
 //! `$inputs.x`, `$steps.s.outputs.o`, ...) is exactly `<context>#<pointer>`. A JSONPath selector
 //! that is a singular query (RFC 9535 §2.3.5.1: only names and non-negative indices, such as
 //! `$.items[0].id`) selects at most the node that pointer names, so it is rewritten the same
-//! way; any other JSONPath may select several nodes, and XPath selectors need XML values at
-//! run time: both are `unsupported-feature` errors naming the selector, never read loosely.
+//! way; any other JSONPath may select several nodes: an `unsupported-feature` error naming the
+//! selector, never read loosely.
+//!
+//! An XPath selector (`type: xpath`, XPath 3.1 in Arazzo 1.1, or `{type: xpath, version:
+//! xpath-31}`) is compiled now (`criteria::xpath31`), recorded in `Cx::xpath_selectors` by the
+//! value's pointer, and the value becomes its context; reading the value then selects from
+//! that XML at run time (`Scope::xpath_selection`, and step outputs over `$response.body`).
+//! XPath 1.0, 2.0 and 3.0 selectors are errors: selectors are evaluated as XPath 3.1 only.
 
 use serde_json::{Map, Value};
 
@@ -154,6 +160,10 @@ fn rewrite(cx: &mut Cx<'_>, value: &mut Value, pointer: &str) {
     if !obj.contains_key("selector") {
         return;
     }
+    if let Some(context) = xpath(cx, obj, pointer) {
+        *value = context;
+        return;
+    }
     match expression(obj) {
         Ok(Some(expr)) => *value = Value::String(expr),
         // Missing or malformed fields were reported by the structural pass.
@@ -166,6 +176,74 @@ fn rewrite(cx: &mut Cx<'_>, value: &mut Value, pointer: &str) {
                 *value = context;
             }
         }
+    }
+}
+
+/// An XPath Selector Object: checked, and recorded by `pointer` when it compiles. `Some` is
+/// what the value becomes (its context); `None` when it is no XPath selector.
+fn xpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<Value> {
+    let version = match obj.get("type")? {
+        Value::String(t) if t == "xpath" => "xpath-31",
+        Value::Object(t) if t.get("type").and_then(Value::as_str) == Some("xpath") => t
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("xpath-31"),
+        _ => return None,
+    };
+    let context = obj.get("context")?.clone();
+    let selector = obj.get("selector").and_then(Value::as_str)?;
+    if version != "xpath-31" {
+        // Unknown versions were reported by the structural pass.
+        if matches!(version, "xpath-10" | "xpath-20" | "xpath-30") {
+            let d = cx.error(
+                "invalid-selector",
+                format!("an XPath selector of version `{version}` is not supported: selectors are evaluated as XPath 3.1 only"),
+                &format!("{pointer}/type/version"),
+            );
+            d.label = "not XPath 3.1".into();
+            d.help = Some("write `type: xpath` (XPath 3.1); XPath 1.0 paths and predicates mean the same there".into());
+        }
+        return Some(context);
+    }
+    let selector_ptr = format!("{pointer}/selector");
+    match crate::criteria::xpath31::check("XPath 3.1 selector", selector) {
+        Ok(()) => {
+            cx.xpath_selectors
+                .insert(pointer.to_owned(), (selector.to_owned(), false));
+        }
+        Err((message, range, help)) => {
+            let span = match range {
+                Some(r) => cx.span_in_string(&selector_ptr, selector, r),
+                None => cx.span(&selector_ptr),
+            };
+            let mut d = crate::diagnostic::Diagnostic::error("invalid-selector", message).at(span);
+            d.help = help;
+            cx.push(d);
+        }
+    }
+    Some(context)
+}
+
+/// XPath selectors that no check read: in places whose values are checked where they are used
+/// (components, workflow-level actions), not where they are written. An error, never the
+/// context read silently in the selection's place; only when nothing else failed, since a
+/// failed step leaves its own selectors unread.
+pub(super) fn report_unread_xpath(cx: &mut Cx<'_>) {
+    if cx.diags.iter().any(crate::diagnostic::Diagnostic::is_error) {
+        return;
+    }
+    let unread: Vec<String> = cx
+        .xpath_selectors
+        .iter()
+        .filter(|(_, (_, read))| !read)
+        .map(|(pointer, _)| pointer.clone())
+        .collect();
+    for pointer in unread {
+        unsupported(
+            cx,
+            &pointer,
+            "an XPath selector in a component or a workflow-level action (write it in the step or step action that uses it)",
+        );
     }
 }
 
@@ -197,7 +275,6 @@ fn expression(obj: &Map<String, Value>) -> Result<Option<String>, String> {
                 ));
             }
         },
-        "xpath" => return Err(format!("an XPath selector (`{selector}`)")),
         _ => return Ok(None),
     };
     Ok(Some(join(context, &pointer)))
@@ -340,8 +417,10 @@ mod tests {
             e(json!({"context": "$response.body", "selector": "$..id", "type": "jsonpath"}))
                 .is_err()
         );
-        assert!(
-            e(json!({"context": "$response.body", "selector": "/a/b", "type": "xpath"})).is_err()
+        // XPath selectors are handled before `expression`: not a runtime expression.
+        assert_eq!(
+            e(json!({"context": "$response.body", "selector": "/a/b", "type": "xpath"})),
+            Ok(None)
         );
     }
 }

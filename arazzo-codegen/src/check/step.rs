@@ -198,7 +198,8 @@ fn reads_response(c: &CondPlan) -> bool {
         CondPlan::Truthy(o)
         | CondPlan::Regex(o, _)
         | CondPlan::JsonPath(o, _)
-        | CondPlan::XPath(o, _) => response(o),
+        | CondPlan::XPath(o, _)
+        | CondPlan::XPath31(o, _) => response(o),
         CondPlan::Status(..) => false,
     }
 }
@@ -504,8 +505,8 @@ pub(super) fn criteria_list(
 
 /// One criterion, in the language its `type` names.
 fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<CondPlan> {
-    // In 1.1 a plain `type: xpath` is XPath 3.1 (the Expression Type Object's default), which
-    // only XPath 1.0 evaluation cannot honour: the same build error as `version: xpath-31`.
+    // In 1.1 a plain `type: xpath` is XPath 3.1 (the Expression Type Object's default): the
+    // same as `version: xpath-31`.
     let xpath_31 = serde_json::json!({"type": "xpath", "version": "xpath-31"});
     let declared = match &c.kind {
         Some(Value::String(t)) if t == "xpath" && cx.version == super::Version::V1_1 => {
@@ -576,6 +577,21 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
             checked => checked,
         },
         CriterionKind::XPath => criteria::xpath::check(&c.condition).map(|()| Vec::new()),
+        CriterionKind::XPath31 => {
+            match criteria::xpath31::check("XPath 3.1 condition", &c.condition) {
+                Ok(()) => Ok(Vec::new()),
+                Err((message, range, help)) => {
+                    let span = match range {
+                        Some(r) => cx.span_in_string(&cond_ptr, &c.condition, r),
+                        None => cx.span(&cond_ptr),
+                    };
+                    let mut d = Diagnostic::error("invalid-criterion", message).at(span);
+                    d.help = help;
+                    cx.push(d);
+                    return None;
+                }
+            }
+        }
         CriterionKind::Simple => Ok(Vec::new()),
     };
     match checked {
@@ -599,6 +615,7 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
     Some(match kind {
         CriterionKind::Regex => CondPlan::Regex(operand, text),
         CriterionKind::JsonPath => CondPlan::JsonPath(operand, text),
+        CriterionKind::XPath31 => CondPlan::XPath31(operand, text),
         _ => CondPlan::XPath(operand, text),
     })
 }
@@ -716,6 +733,23 @@ fn output(
         return Some((value.ty(), OutputSource::Value(value)));
     };
     let parsed = super::values::parse_lenient(cx, text, pointer, &scope.step_ids)?;
+    if let Some(expr) = cx.xpath_selector(pointer) {
+        // An XPath 3.1 Selector Object: over the response body, the selection from it; over
+        // any other value (XML text), the same through `Scope::xpath_selection`.
+        if matches!(parsed, Expr::Response(ExprSource::Body(None))) && op.is_some() {
+            return Some((RustType::String, OutputSource::XPath31(expr)));
+        }
+        let value = scope.resolve(
+            cx,
+            &parsed,
+            text,
+            0..text.len(),
+            pointer,
+            Context::StepOutputs,
+        )?;
+        let value = scope.xpath_selection(cx, value, pointer)?;
+        return Some((value.ty(), OutputSource::Value(value)));
+    }
     let receive = scope.message.as_ref().is_some_and(|m| m.receive);
     match &parsed {
         Expr::StatusCode if scope.message.is_none() => {

@@ -32,6 +32,21 @@ pub(super) enum Context {
     WorkflowOutputs,
 }
 
+/// What a value that is not a `String` is, in words.
+fn not_text(ty: &plan::RustType) -> &'static str {
+    use plan::RustType;
+    match ty {
+        RustType::I64 | RustType::F64 | RustType::U16 => "a number",
+        RustType::Bool => "a boolean",
+        RustType::Option(inner) | RustType::Secret(inner) => not_text(inner),
+        RustType::Vec(_) => "a list",
+        RustType::Named(_) => "an object",
+        RustType::Json => "JSON",
+        // Never asked: a `String` is text.
+        RustType::String => "text",
+    }
+}
+
 /// What expressions in one workflow can refer to.
 pub(super) struct Scope {
     /// The inputs struct's fields.
@@ -62,6 +77,9 @@ pub(super) struct Scope {
     pub(crate) connections: Vec<(plan::ConnectPlan, String)>,
     /// Types generated for step outputs (whole message payloads).
     pub(crate) output_types: Vec<plan::TypeDef>,
+    /// The step being checked (the workflow, for its outputs): what an XPath 3.1 selector's
+    /// run-time error names.
+    pub(crate) at: String,
 }
 
 /// The message a message step's expressions see.
@@ -135,8 +153,53 @@ impl Scope {
         Some(ValueExpr::List(out))
     }
 
-    /// A string value.
+    /// A string value; where an XPath 3.1 Selector Object stood, the selection from it.
     pub(crate) fn value(
+        &self,
+        cx: &mut Cx<'_>,
+        text: &str,
+        pointer: &str,
+        context: Context,
+    ) -> Option<ValueExpr> {
+        let value = self.plain_value(cx, text, pointer, context)?;
+        self.xpath_selection(cx, value, pointer)
+    }
+
+    /// `value`, wrapped in the XPath 3.1 selection recorded for `pointer` if there is one: its
+    /// context must be XML text, a `String`.
+    pub(crate) fn xpath_selection(
+        &self,
+        cx: &mut Cx<'_>,
+        value: ValueExpr,
+        pointer: &str,
+    ) -> Option<ValueExpr> {
+        let Some(expr) = cx.xpath_selector(pointer) else {
+            return Some(value);
+        };
+        if value.ty() != plan::RustType::String {
+            let d = cx.error(
+                "invalid-selector",
+                format!(
+                    "an XPath selector needs XML text (a string) as its context, and this context is {}",
+                    not_text(&value.ty())
+                ),
+                &format!("{pointer}/context"),
+            );
+            d.label = "not text".into();
+            d.help = Some(
+                "select from `$response.body` in a step's outputs, or from a string that holds XML (an output such as `xml: $response.body` of an XML response)".into(),
+            );
+            return None;
+        }
+        Some(ValueExpr::XPath31 {
+            of: Box::new(value),
+            expr,
+            step: self.at.clone(),
+        })
+    }
+
+    /// A string value as written.
+    fn plain_value(
         &self,
         cx: &mut Cx<'_>,
         text: &str,

@@ -61,6 +61,7 @@ pub(super) fn check(
         message: None,
         connections: Vec::new(),
         output_types: Vec::new(),
+        at: wf.workflow_id.clone(),
     };
     let depends_on = dependencies(cx, sigs, wf, &wp, &mut scope);
     let mut steps = Vec::new();
@@ -70,6 +71,7 @@ pub(super) fn check(
             scope.failed_steps.insert(st.step_id.clone());
             continue;
         }
+        scope.at.clone_from(&st.step_id);
         let Some(mut plan) = step::check(cx, sources, sigs, wf, st, &sp, &mut scope) else {
             scope.failed_steps.insert(st.step_id.clone());
             continue;
@@ -87,6 +89,7 @@ pub(super) fn check(
     if branching {
         receive_actions(cx, wf, &wp, &steps);
     }
+    scope.at.clone_from(&wf.workflow_id);
     let mut outputs = outputs(cx, wf, &wp, &scope, sig.outputs_type.clone());
     if branching {
         // An output of a step that some path skips is an `Option`.

@@ -10,14 +10,15 @@
 //! | `jsonpath`, `{jsonpath, rfc9535}` | RFC 9535 JSONPath ([`super::jsonpath`]) |
 //! | `{jsonpath, draft-goessner-dispatch-jsonpath-00}` | RFC 9535, with a warning: queries in the common subset (`$.a[0]`, `$[?(@.x == 1)]`, `$..id`) read the same; script expressions do not parse and are build errors |
 //! | `xpath`, `{xpath, xpath-10}` | XPath 1.0 ([`super::xpath`]) |
-//! | `{xpath, xpath-20 / xpath-30 / xpath-31}` | build error: only XPath 1.0 is implemented |
-//! | `xpath` in an Arazzo 1.1 document | build error: 1.1 makes it XPath 3.1 (checked in `check::step`) |
+//! | `{xpath, xpath-31}`, `xpath` in an Arazzo 1.1 document | XPath 3.1 ([`super::xpath31`], compiled by `xee-xpath`; this crate's `xpath31` feature) |
+//! | `{xpath, xpath-20 / xpath-30}` | build error: no engine we use honours them exactly |
 //!
-//! Arazzo 1.0.1 names XPath 3.1 as what a plain `type: xpath` means. We evaluate it as XPath 1.0:
-//! the paths, predicates, comparisons and core functions that 1.0 has mean the same in 3.1, and
-//! an expression using anything newer fails to parse, so it is a build error rather than a
-//! silently different answer. `rfc9535` and `xpath-31` are Arazzo 1.1 version names, accepted
-//! (or rejected) the same way as in 1.1.
+//! Arazzo 1.0.1 names XPath 3.1 as what a plain `type: xpath` means. In a 1.0 document we
+//! evaluate it as XPath 1.0, as this generator always has: the paths, predicates, comparisons
+//! and core functions that 1.0 has mean the same in 3.1, and an expression using anything
+//! newer fails to parse, so it is a build error rather than a silently different answer. In a
+//! 1.1 document (`check::step`) a plain `xpath` is XPath 3.1, as the Expression Type Object
+//! says. `rfc9535` and `xpath-31` are Arazzo 1.1 version names, accepted the same way in 1.0.
 
 use serde_json::Value;
 
@@ -35,6 +36,9 @@ pub(crate) enum CriterionKind {
     /// An XPath 1.0 expression over the context XML; passes when its value is true
     /// (boolean true, a non-empty node-set, a non-zero number, a non-empty string).
     XPath,
+    /// An XPath 3.1 expression over the context XML; passes when its effective boolean value
+    /// is true (a non-empty node sequence, `true`, a non-zero number, a non-empty string).
+    XPath31,
 }
 
 /// The criterion types a `type` string may name.
@@ -52,8 +56,7 @@ pub(crate) type KindError = (String, Option<String>);
 /// Reads a Criterion Object's `type` field (absent or `null` → [`CriterionKind::Simple`]).
 ///
 /// Errors name what is wrong with unknown types, malformed expression type objects, unknown
-/// versions, and versions that are valid Arazzo but not implemented (`xpath-20`, `xpath-30`,
-/// `xpath-31`).
+/// versions, and versions that are valid Arazzo but not implemented (`xpath-20`, `xpath-30`).
 pub(crate) fn kind(type_field: Option<&Value>) -> Result<CriterionKind, KindError> {
     match type_field {
         None | Some(Value::Null) => Ok(CriterionKind::Simple),
@@ -146,21 +149,13 @@ fn jsonpath_version(version: &str) -> Result<CriterionKind, KindError> {
 fn xpath_version(version: &str) -> Result<CriterionKind, KindError> {
     match version {
         "xpath-10" => Ok(CriterionKind::XPath),
-        "xpath-31" => Err((
-            "XPath 3.1 (`xpath-31`, and what a plain `type: xpath` means in Arazzo 1.1) is not supported: only XPath 1.0 (`xpath-10`) can be evaluated, and an XPath 3.1 engine would have to run in arazzo-runtime, which has none yet".into(),
-            Some(
-                "write `type: {type: xpath, version: xpath-10}` and keep to XPath 1.0: paths, predicates, comparisons \
-                 and its core functions (`count`, `contains`, `starts-with`, `string-length`, ...)"
-                    .into(),
-            ),
-        )),
+        "xpath-31" => Ok(CriterionKind::XPath31),
         "xpath-20" | "xpath-30" => Err((
             format!(
-                "XPath version `{version}` is not supported: only XPath 1.0 (`xpath-10`) can be evaluated"
+                "XPath version `{version}` is not supported: no engine here honours it exactly; XPath 1.0 (`xpath-10`) and XPath 3.1 (`xpath-31`) can be evaluated"
             ),
             Some(
-                "write `version: xpath-10` and keep to XPath 1.0: paths, predicates, comparisons \
-                 and its core functions (`count`, `contains`, `starts-with`, `string-length`, ...)"
+                "write `version: xpath-31` (a superset of 2.0 and 3.0 in all but rare corner cases), or `version: xpath-10`"
                     .into(),
             ),
         )),
@@ -307,21 +302,19 @@ mod tests {
             kind(Some(&json!({"type": "xpath", "version": "xpath-10"}))),
             Ok(CriterionKind::XPath)
         );
-        let (message, help) = err(json!({"type": "xpath", "version": "xpath-31"}));
-        assert!(message.starts_with("XPath 3.1 (`xpath-31`"), "{message}");
-        assert!(
-            help.unwrap()
-                .starts_with("write `type: {type: xpath, version: xpath-10}`")
+        assert_eq!(
+            kind(Some(&json!({"type": "xpath", "version": "xpath-31"}))),
+            Ok(CriterionKind::XPath31)
         );
         for version in ["xpath-20", "xpath-30"] {
             let (message, help) = err(json!({"type": "xpath", "version": version}));
             assert_eq!(
                 message,
                 format!(
-                    "XPath version `{version}` is not supported: only XPath 1.0 (`xpath-10`) can be evaluated"
+                    "XPath version `{version}` is not supported: no engine here honours it exactly; XPath 1.0 (`xpath-10`) and XPath 3.1 (`xpath-31`) can be evaluated"
                 )
             );
-            assert!(help.unwrap().starts_with("write `version: xpath-10`"));
+            assert!(help.unwrap().starts_with("write `version: xpath-31`"));
         }
         let (message, help) = err(json!({"type": "xpath", "version": "XPath-10"}));
         assert_eq!(message, "unknown XPath version `XPath-10`");

@@ -7,3 +7,4 @@ pub(crate) mod kinds;
 pub(crate) mod nesting;
 pub(crate) mod regex;
 pub(crate) mod xpath;
+pub(crate) mod xpath31;

@@ -1,8 +1,9 @@
 //! A pre-scan for the third-party criteria parsers. `serde_json_path` and `sxd-xpath` parse by
 //! recursive descent with no depth limit of their own: a JSONPath filter nested ~900 deep or an
 //! XPath nested ~570 deep overflows the stack of an unoptimised build script. Text nested deeper
-//! than [`MAX_NESTING`] never reaches them. (The `regex` crate has its own nest limit, 250, and
-//! reports it as an error; see the regex tests.)
+//! than [`MAX_NESTING`] never reaches them, nor `xee-xpath` (XPath 3.1, feature `xpath31`), whose
+//! parser is recursive too. (The `regex` crate has its own nest limit, 250, and reports it as an
+//! error; see the regex tests.)
 
 /// How deep brackets (`(`, `[`) and prefix operators (`!`, `-`) may nest in a JSONPath or XPath
 /// condition. Real queries stay below 10; the parsers overflow somewhere past 500.

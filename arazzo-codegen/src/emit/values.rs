@@ -124,6 +124,10 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
             });
             quote! { [#(#pieces),*].concat() }
         }
+        ValueExpr::XPath31 { of, expr, step } => {
+            let of = value_ref(of);
+            quote! { ::arazzo_runtime::__private::xpath31::select_text(#step, #of, #expr)? }
+        }
         ValueExpr::List(items) => {
             let items = items.iter().map(|v| match v {
                 ValueExpr::Literal(Value::String(s)) => quote! { ::std::string::String::from(#s) },
@@ -301,7 +305,7 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             let r = step_ref(var, unset);
             quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) }
         }
-        ValueExpr::Template(_) | ValueExpr::List(_) => value_arg(v),
+        ValueExpr::Template(_) | ValueExpr::List(_) | ValueExpr::XPath31 { .. } => value_arg(v),
     }
 }
 
@@ -405,7 +409,8 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
                 | CondPlan::Truthy(_)
                 | CondPlan::Regex(..)
                 | CondPlan::JsonPath(..)
-                | CondPlan::XPath(..) => cond_at(a, 3),
+                | CondPlan::XPath(..)
+                | CondPlan::XPath31(..) => cond_at(a, 3),
                 _ => {
                     let t = cond_at(a, 0);
                     quote! { (#t) }
@@ -451,6 +456,10 @@ fn cond_at(c: &CondPlan, min: u8) -> TokenStream {
         CondPlan::XPath(o, expr) => {
             let text = context_text(o);
             quote! { ::arazzo_runtime::__private::criteria::xpath(#expr, &#text) }
+        }
+        CondPlan::XPath31(o, expr) => {
+            let text = context_text(o);
+            quote! { ::arazzo_runtime::__private::xpath31::criterion(#expr, &#text) }
         }
     };
     let needs = precedence(c) < min;

@@ -389,6 +389,7 @@ fn mentions_inputs(v: &ValueExpr) -> bool {
             .iter()
             .any(|p| matches!(p, TemplatePart::Value(v) if mentions_inputs(v))),
         ValueExpr::List(items) => items.iter().any(mentions_inputs),
+        ValueExpr::XPath31 { of, .. } => mentions_inputs(of),
         _ => false,
     }
 }
@@ -439,6 +440,9 @@ pub(super) fn output_value(
             quote! { response.body_pointer(#p)? }
         }
         OutputSource::BodyText => quote! { response.body_text() },
+        OutputSource::XPath31(expr) => quote! {
+            ::arazzo_runtime::__private::xpath31::select_one(&response, #expr)?
+        },
         OutputSource::Header(h) => quote! { response.header_output(#h)? },
         OutputSource::Callee(field, None) => {
             let f = format_ident!("{}", field);

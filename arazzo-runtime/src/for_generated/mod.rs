@@ -92,7 +92,7 @@ macro_rules! __arazzo_runtime_requires_xpath31 {
 macro_rules! __arazzo_runtime_requires_xpath31 {
     () => {
         compile_error!(
-            "this generated workflow file has XPath 3.1 selectors: enable the `xpath31` feature of arazzo-runtime (features = [\"xpath31\"])"
+            "this generated workflow file has XPath 3.1 criteria or selectors: enable the `xpath31` feature of arazzo-runtime (features = [\"xpath31\"])"
         );
     };
 }

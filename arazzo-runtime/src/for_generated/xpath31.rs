@@ -1,6 +1,7 @@
-//! XPath 3.1 selectors over XML response bodies (feature `xpath31`), evaluated by `xee-xpath`,
-//! a real XPath 3.1 engine: Arazzo 1.1's default XPath version, for Selector Objects with
-//! `type: xpath` (outputs, parameter and payload values).
+//! XPath 3.1 criteria and selectors over XML (feature `xpath31`), evaluated by `xee-xpath`,
+//! a real XPath 3.1 engine: Arazzo 1.1's default XPath version, for criteria with `type:
+//! xpath` and Selector Objects with `type: xpath` (outputs, parameter and payload values).
+//! arazzo-codegen compiled each expression with the same crate at build time.
 //!
 //! Bounds: the body is already capped by the client's `max_response_size`; before parsing, it
 //! must be UTF-8, nested at most 256 elements deep and hold at most 200,000 elements (as the
@@ -15,7 +16,7 @@ use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use xee_xpath::{Atomic, Documents, Item, Queries, Query, query::SequenceQuery};
+use xee_xpath::{Atomic, DocumentHandle, Documents, Item, Queries, Query, query::SequenceQuery};
 
 use crate::error::{WorkflowError, short_type_name};
 use crate::response::Response;
@@ -35,10 +36,85 @@ thread_local! {
 /// The string value of each item `expr` selects in `response`'s XML body, in order (a node's
 /// string value, an atomic value's canonical text). Errors name the step and the selector.
 pub fn select(response: &Response, expr: &'static str) -> Result<Vec<String>, WorkflowError> {
-    evaluate(response, expr, |item, documents| {
-        item.string_value(documents.xot())
-            .map_err(|err| format!("an item has no string value ({err})"))
-    })
+    evaluate(
+        response.body_bytes(),
+        expr,
+        |item, documents| {
+            item.string_value(documents.xot())
+                .map_err(|err| format!("an item has no string value ({err})"))
+        },
+        &|detail| decode(response, expr, "XPath 3.1 selection".to_owned(), detail),
+        true,
+    )
+}
+
+/// The string value of the one item `expr` selects in `response`'s XML body: a step output's
+/// Selector Object. Selecting nothing or several items fails, naming the step.
+pub fn select_one(response: &Response, expr: &'static str) -> Result<String, WorkflowError> {
+    let mut values = select(response, expr)?;
+    match values.len() {
+        1 => Ok(values.pop().unwrap_or_default()),
+        n => Err(decode(
+            response,
+            expr,
+            "one item's string value".to_owned(),
+            &format!("it selects {n} items"),
+        )),
+    }
+}
+
+/// The string value of the one item `expr` selects in the XML text `xml` (a step output or an
+/// input that holds XML): a Selector Object in a parameter, payload or output value. Selecting
+/// nothing or several items fails, naming `step`. Messages leave out what the parser quotes
+/// of the text: unlike a response, the value's origin (and its secrets) is not known here.
+pub fn select_text(
+    step: &'static str,
+    xml: &str,
+    expr: &'static str,
+) -> Result<String, WorkflowError> {
+    let fail = |detail: &str| WorkflowError::Decode {
+        step,
+        location: format!("XPath 3.1 selector `{expr}`"),
+        expected: "one item's string value".to_owned(),
+        detail: detail.to_owned(),
+    };
+    let mut values = evaluate(
+        xml.as_bytes(),
+        expr,
+        |item, documents| {
+            item.string_value(documents.xot())
+                .map_err(|err| format!("an item has no string value ({err})"))
+        },
+        &fail,
+        // Engine messages name codes and positions; parser messages quote the text.
+        false,
+    )?;
+    match values.len() {
+        1 => Ok(values.pop().unwrap_or_default()),
+        n => Err(fail(&format!("it selects {n} items"))),
+    }
+}
+
+/// Whether the XPath 3.1 `expr`, evaluated at the document node of the XML `xml`, is true: its
+/// effective boolean value (`fn:boolean`), so a non-empty node sequence, `true`, a number other
+/// than zero and NaN, a non-empty string; an empty sequence is false. As for XPath 1.0
+/// criteria, text that is not well-formed XML, a body beyond the bounds above, and an
+/// evaluation error (a dynamic error, or a sequence of several atomic values, which has no
+/// effective boolean value) fail the criterion rather than the workflow: the step's failure
+/// names the step and the criterion.
+pub fn criterion(expr: &'static str, xml: &str) -> bool {
+    let cached = compiled(expr);
+    let Some(Ok(query)) = cached.as_deref().map(Result::as_ref) else {
+        return false;
+    };
+    let Some((mut documents, root)) = parse(xml.as_bytes()).ok() else {
+        return false;
+    };
+    query
+        .execute(&mut documents, root)
+        .ok()
+        .and_then(|sequence| sequence.effective_boolean_value().ok())
+        .unwrap_or(false)
 }
 
 /// What `expr` selects in `response`'s XML body, decoded as `T`: nothing is `null`, one item is
@@ -48,20 +124,26 @@ pub fn select_value<T: DeserializeOwned>(
     response: &Response,
     expr: &'static str,
 ) -> Result<T, WorkflowError> {
-    let mut values = evaluate(response, expr, |item, documents| {
-        let text = match item {
-            Item::Function(_) => {
-                return Err("an item is a function, map or array, not a value".to_owned());
-            }
-            _ => item
-                .string_value(documents.xot())
-                .map_err(|err| format!("an item has no string value ({err})"))?,
-        };
-        Ok(match item {
-            Item::Atomic(atomic) => atomic_json(atomic, text),
-            _ => Value::String(text),
-        })
-    })?;
+    let mut values = evaluate(
+        response.body_bytes(),
+        expr,
+        |item, documents| {
+            let text = match item {
+                Item::Function(_) => {
+                    return Err("an item is a function, map or array, not a value".to_owned());
+                }
+                _ => item
+                    .string_value(documents.xot())
+                    .map_err(|err| format!("an item has no string value ({err})"))?,
+            };
+            Ok(match item {
+                Item::Atomic(atomic) => atomic_json(atomic, text),
+                _ => Value::String(text),
+            })
+        },
+        &|detail| decode(response, expr, "XPath 3.1 selection".to_owned(), detail),
+        true,
+    )?;
     let value = match values.len() {
         0 => Value::Null,
         1 => values.pop().unwrap_or(Value::Null),
@@ -82,14 +164,9 @@ pub fn select_value<T: DeserializeOwned>(
     })
 }
 
-/// Parses the body, runs the compiled `expr` at its document node and converts each item.
-fn evaluate<V>(
-    response: &Response,
-    expr: &'static str,
-    convert: impl Fn(&Item, &Documents) -> Result<V, String>,
-) -> Result<Vec<V>, WorkflowError> {
-    let fail = |detail: &str| decode(response, expr, "XPath 3.1 selection".to_owned(), detail);
-    let query = QUERIES
+/// The compiled `expr`, compiled on this thread's first use (`None` while the thread shuts down).
+fn compiled(expr: &'static str) -> Option<Rc<Result<SequenceQuery, String>>> {
+    QUERIES
         .try_with(|cache| {
             Rc::clone(cache.borrow_mut().entry(expr).or_insert_with(|| {
                 Rc::new(
@@ -99,24 +176,51 @@ fn evaluate<V>(
                 )
             }))
         })
-        .map_err(|_| fail("the thread is shutting down"))?;
-    let query = query.as_ref().as_ref().map_err(|err| fail(err))?;
-    let xml = std::str::from_utf8(response.body_bytes())
-        .map_err(|_| fail("the body is not UTF-8 XML"))?;
+        .ok()
+}
+
+/// The XML `body` parsed, within the bounds above, and its document (evaluated at its document
+/// node). An error is what is wrong and, apart, the parser's own message (which may quote the
+/// body).
+fn parse(body: &[u8]) -> Result<(Documents, DocumentHandle), (String, Option<String>)> {
+    let xml =
+        std::str::from_utf8(body).map_err(|_| ("the body is not UTF-8 XML".to_owned(), None))?;
     if !super::bounds::xml_within_bounds(xml) {
-        return Err(fail(&format!(
-            "the body nests elements deeper than {} or holds more than {} elements",
-            super::bounds::MAX_XML_DEPTH,
-            super::bounds::MAX_XML_ELEMENTS
-        )));
+        return Err((
+            format!(
+                "the body nests elements deeper than {} or holds more than {} elements",
+                super::bounds::MAX_XML_DEPTH,
+                super::bounds::MAX_XML_ELEMENTS
+            ),
+            None,
+        ));
     }
     let mut documents = Documents::new();
-    let handle = documents
-        .add_string_without_uri(xml)
-        .map_err(|err| fail(&format!("the body is not well-formed XML: {err}")))?;
-    let root = documents
-        .document_node(handle)
-        .ok_or_else(|| fail("the parsed body has no document node"))?;
+    let handle = documents.add_string_without_uri(xml).map_err(|err| {
+        (
+            "the body is not well-formed XML".to_owned(),
+            Some(err.to_string()),
+        )
+    })?;
+    Ok((documents, handle))
+}
+
+/// Parses the body, runs the compiled `expr` at its document node and converts each item.
+/// `fail` makes the error; the parser's message is shown only when `show_parser` (the caller
+/// masks what it quotes).
+fn evaluate<V>(
+    body: &[u8],
+    expr: &'static str,
+    convert: impl Fn(&Item, &Documents) -> Result<V, String>,
+    fail: &dyn Fn(&str) -> WorkflowError,
+    show_parser: bool,
+) -> Result<Vec<V>, WorkflowError> {
+    let query = compiled(expr).ok_or_else(|| fail("the thread is shutting down"))?;
+    let query = query.as_ref().as_ref().map_err(|err| fail(err))?;
+    let (mut documents, root) = parse(body).map_err(|(what, parser)| match parser {
+        Some(parser) if show_parser => fail(&format!("{what}: {parser}")),
+        _ => fail(&what),
+    })?;
     let sequence = query
         .execute(&mut documents, root)
         .map_err(|err| fail(&format!("the evaluation failed: {err}")))?;
@@ -179,6 +283,52 @@ mod tests {
             reqwest::header::HeaderMap::new(),
             bytes::Bytes::from(body.to_owned()),
         )
+    }
+
+    #[test]
+    fn a_criterion_is_the_effective_boolean_value() {
+        let xml = "<order><status>paid</status><item n='2'/><item n='3'/></order>";
+        assert!(criterion("/order/status = 'paid'", xml));
+        assert!(criterion("//item", xml), "a non-empty node sequence");
+        assert!(criterion("sum(//item/@n) = 5", xml));
+        assert!(
+            criterion("matches(/order/status, '^p')", xml),
+            "an XPath 2.0+ function"
+        );
+        assert!(!criterion("/order/status = 'open'", xml));
+        assert!(!criterion("//missing", xml), "an empty sequence");
+        assert!(
+            !criterion("(1, 2)", xml),
+            "several atomic values have no boolean value"
+        );
+        assert!(!criterion("/order", "<order>"), "not well-formed");
+        assert!(!criterion("/a[", xml), "does not compile");
+    }
+
+    #[test]
+    fn select_one_takes_one_item_of_the_body() {
+        let r = response("<r><id>7</id><id>8</id></r>");
+        assert_eq!(select_one(&r, "/r/id[2]").unwrap(), "8");
+        assert_eq!(select_one(&r, "count(//id)").unwrap(), "2");
+        let err = select_one(&r, "//id").unwrap_err();
+        assert_eq!(err.step(), "getPets");
+        assert!(err.to_string().contains("it selects 2 items"), "{err}");
+    }
+
+    #[test]
+    fn select_text_takes_one_item_and_names_the_step() {
+        let xml = "<r><id>7</id><id>8</id></r>";
+        assert_eq!(select_text("find", xml, "/r/id[1]").unwrap(), "7");
+        assert_eq!(select_text("find", xml, "count(/r/id)").unwrap(), "2");
+        let err = select_text("find", xml, "/r/id").unwrap_err();
+        assert_eq!(err.step(), "find");
+        assert!(err.to_string().contains("it selects 2 items"), "{err}");
+        let err = select_text("find", xml, "/r/none").unwrap_err();
+        assert!(err.to_string().contains("it selects 0 items"), "{err}");
+        // The parser's message (which quotes the text) stays out of the error.
+        let err = select_text("find", "<token>s3cr3t</tok>", "/token").unwrap_err();
+        assert!(!err.to_string().contains("tok>"), "{err}");
+        assert!(err.to_string().contains("not well-formed XML"), "{err}");
     }
 
     proptest! {
