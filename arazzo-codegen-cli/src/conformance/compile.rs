@@ -143,15 +143,26 @@ fn manifest(runtime: &Path) -> String {
 }
 
 /// A scratch crate's `Cargo.toml`: package `name`, `arazzo-runtime` from `runtime` with every
-/// criteria engine (so that conformance and `run` share one build of it in a target
-/// directory), then `extra` dependency lines. It is its own workspace.
+/// criteria engine this CLI checks (so that conformance and `run` share one build of it in a
+/// target directory), then `extra` dependency lines. It is its own workspace.
 pub(crate) fn scratch_manifest(
     name: &str,
     runtime: &Path,
     features: &[&str],
     extra: &str,
 ) -> String {
-    let features: String = features.iter().map(|f| format!(", \"{f}\"")).collect();
+    // XPath 3.1 only when this CLI checks it (its `xpath31` feature): the generated code of a
+    // document with XPath 3.1 needs the runtime's, and xee is a heavy build otherwise.
+    let xpath31: &[&str] = if cfg!(feature = "xpath31") {
+        &["xpath31"]
+    } else {
+        &[]
+    };
+    let features: String = features
+        .iter()
+        .chain(xpath31)
+        .map(|f| format!(", \"{f}\""))
+        .collect();
     format!(
         "[package]\n\
          name = \"{name}\"\n\
@@ -305,9 +316,14 @@ mod tests {
         assert!(lib.contains("mod doc_3 {\n    include!(\"doc_3.rs\");\n}"));
         assert!(lib.contains("#![deny(warnings)]"));
         let manifest = manifest(Path::new("/a \"b\"/arazzo-runtime"));
-        assert!(manifest.contains(
-            r#"arazzo-runtime = { path = "/a \"b\"/arazzo-runtime", features = ["regex", "jsonpath", "xpath"] }"#
-        ));
+        let engines = if cfg!(feature = "xpath31") {
+            r#"["regex", "jsonpath", "xpath", "xpath31"]"#
+        } else {
+            r#"["regex", "jsonpath", "xpath"]"#
+        };
+        assert!(manifest.contains(&format!(
+            r#"arazzo-runtime = {{ path = "/a \"b\"/arazzo-runtime", features = {engines} }}"#
+        )));
         assert!(manifest.ends_with("[workspace]\n"));
     }
 }

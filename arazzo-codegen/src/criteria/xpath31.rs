@@ -31,7 +31,7 @@ pub(crate) type XPath31Error = (String, Option<std::ops::Range<usize>>, Option<S
 
 /// The help line of a build without the `xpath31` feature.
 #[cfg(not(feature = "xpath31"))]
-pub(crate) const FEATURE_HELP: &str = "in Cargo.toml: `arazzo-codegen = { version = \"0.1\", features = [\"xpath31\"] }` under [build-dependencies] and `arazzo-runtime = { version = \"0.1\", features = [\"xpath31\"] }` under [dependencies]";
+pub(crate) const FEATURE_HELP: &str = "in Cargo.toml: `arazzo-codegen = { version = \"0.1\", features = [\"xpath31\"] }` under [build-dependencies] and `arazzo-runtime = { version = \"0.1\", features = [\"xpath31\"] }` under [dependencies] (the `arazzo-codegen` command: install it with `--features xpath31`)";
 
 /// `Ok(())` when `expr` compiles as XPath 3.1; otherwise what is wrong, where, and a help line.
 /// `what` names the expression in messages (`XPath 3.1 condition`, `XPath 3.1 selector`).
