@@ -110,10 +110,12 @@ fn other_workflow(
         .as_ref()
         .and_then(|v| v.as_array())
         .is_some_and(|list| list.iter().any(|d| d.as_str() == Some(workflow)));
-    let run_earlier = wf.steps[..here.min(wf.steps.len())]
+    // Where a step of this workflow first runs it: before this step, or after it.
+    let first_run = wf
+        .steps
         .iter()
-        .any(|s| s.workflow_id.as_deref() == Some(workflow));
-    if !(in_depends_on || run_earlier) {
+        .position(|s| s.workflow_id.as_deref() == Some(workflow));
+    if !(in_depends_on || first_run.is_some_and(|i| i < here)) {
         // Valid Arazzo (a runner may run the workflows side by side), but not code this
         // generator can emit: `unsupported-feature`, with how to make it sequential.
         let d = cx.error(
@@ -125,10 +127,7 @@ fn other_workflow(
             pointer,
         );
         d.label = format!("`{workflow}` has not run here");
-        let runs_later = wf.steps[here.min(wf.steps.len())..]
-            .iter()
-            .find(|s| s.workflow_id.as_deref() == Some(workflow));
-        d.help = Some(match runs_later {
+        d.help = Some(match first_run.and_then(|i| wf.steps.get(i)) {
             Some(later) => format!(
                 "steps run in document order: move step `{}`, which runs `{workflow}`, before `{}`",
                 later.step_id, st.step_id

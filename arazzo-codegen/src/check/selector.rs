@@ -205,23 +205,38 @@ fn xpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<Val
         }
         return Some(context);
     }
-    let selector_ptr = format!("{pointer}/selector");
     match crate::criteria::xpath31::check("XPath 3.1 selector", selector) {
         Ok(()) => {
             cx.xpath_selectors
                 .insert(pointer.to_owned(), (selector.to_owned(), false));
         }
-        Err((message, range, help)) => {
-            let span = match range {
-                Some(r) => cx.span_in_string(&selector_ptr, selector, r),
-                None => cx.span(&selector_ptr),
-            };
-            let mut d = crate::diagnostic::Diagnostic::error("invalid-selector", message).at(span);
-            d.help = help;
-            cx.push(d);
-        }
+        Err(error) => xpath31_error(
+            cx,
+            "invalid-selector",
+            &format!("{pointer}/selector"),
+            selector,
+            error,
+        ),
     }
     Some(context)
+}
+
+/// Reports an XPath 3.1 expression (`text`, the value at `pointer`) that does not compile, at
+/// the part of it the error names when it names one.
+pub(super) fn xpath31_error(
+    cx: &mut Cx<'_>,
+    code: &'static str,
+    pointer: &str,
+    text: &str,
+    (message, range, help): crate::criteria::xpath31::XPath31Error,
+) {
+    let span = match range {
+        Some(r) => cx.span_in_string(pointer, text, r),
+        None => cx.span(pointer),
+    };
+    let mut d = crate::diagnostic::Diagnostic::error(code, message).at(span);
+    d.help = help;
+    cx.push(d);
 }
 
 /// XPath selectors that no check read: in places whose values are checked where they are used

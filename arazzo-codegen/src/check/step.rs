@@ -580,14 +580,9 @@ fn criterion(cx: &mut Cx<'_>, c: &Criterion, cp: &str, scope: &Scope) -> Option<
         CriterionKind::XPath31 => {
             match criteria::xpath31::check("XPath 3.1 condition", &c.condition) {
                 Ok(()) => Ok(Vec::new()),
-                Err((message, range, help)) => {
-                    let span = match range {
-                        Some(r) => cx.span_in_string(&cond_ptr, &c.condition, r),
-                        None => cx.span(&cond_ptr),
-                    };
-                    let mut d = Diagnostic::error("invalid-criterion", message).at(span);
-                    d.help = help;
-                    cx.push(d);
+                Err(error) => {
+                    let code = "invalid-criterion";
+                    super::selector::xpath31_error(cx, code, &cond_ptr, &c.condition, error);
                     return None;
                 }
             }

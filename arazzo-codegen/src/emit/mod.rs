@@ -10,6 +10,8 @@ mod types;
 mod values;
 mod workflow;
 
+use std::collections::HashMap;
+
 use proc_macro2::{Group, Literal, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 
@@ -42,6 +44,7 @@ fn emit_split(
     parallel_from: usize,
 ) -> Result<String, syn::Error> {
     let called = workflow::called(plan);
+    let shared = shared_inputs(plan)?;
     let runtime = runtime.map(|r| r.to_token_stream().to_string());
     let mid = if plan.workflows.len() >= parallel_from {
         plan.workflows.len() / 2
@@ -50,7 +53,7 @@ fn emit_split(
     };
     let (first, second) = plan.workflows.split_at(mid);
     let format = |part: Part| -> Result<String, syn::Error> {
-        let mut tokens = tokens(plan, part, &called)?;
+        let mut tokens = tokens(plan, part, &called, &shared)?;
         if !matches!(part, Part::Tail(_)) {
             let requires = plan.runtime_features().into_iter().map(|f| {
                 let name = format_ident!("requires_{}", f.name());
@@ -104,13 +107,15 @@ enum Part<'a> {
 }
 
 /// The items of one document, or of a part of it; `called` lists the `*_with_status`
-/// functions other workflows call. Documents it loads as `type: arazzo` sources become
+/// functions other workflows call, `shared` the workflows whose inputs types are aliases
+/// ([`shared_inputs`]). Documents it loads as `type: arazzo` sources become
 /// modules. Fails only when a type attribute does not lex, which the generator rules out
 /// before the run.
 fn tokens(
     plan: &Plan,
     part: Part<'_>,
     called: &std::collections::BTreeSet<String>,
+    shared: &HashMap<String, String>,
 ) -> Result<TokenStream, syn::Error> {
     let (head, workflows, tail) = match part {
         Part::Whole => (true, &plan.workflows[..], true),
@@ -138,8 +143,6 @@ fn tokens(
         ));
         quote! { #doc pub const #name: &str = #url; }
     });
-    // Over the whole document, so both halves alias to the same first workflow.
-    let shared = shared::inputs(&plan.workflows, &attributes);
     let workflows: Vec<TokenStream> = workflows
         .iter()
         .map(|w| {
@@ -162,11 +165,19 @@ fn tokens(
             .filter(|w| w.has_status())
             .map(|w| w.inner_fn_name.clone())
             .collect();
-        let inner = tokens(&c.plan, Part::Whole, &all)?;
+        let inner = tokens(&c.plan, Part::Whole, &all, &shared_inputs(&c.plan)?)?;
         Ok(quote! { #d pub mod #module { #inner } })
     });
     let children = children.collect::<Result<Vec<_>, syn::Error>>()?;
     Ok(quote! { #(#sources)* #(#message_sources)* #(#workflows)* #(#children)* })
+}
+
+/// For each workflow of `plan` that shares an earlier one's inputs types, that one's inputs
+/// struct (see `shared`). Found once per document, before its halves are formatted apart, so
+/// that both alias to the same first workflow.
+fn shared_inputs(plan: &Plan) -> Result<HashMap<String, String>, syn::Error> {
+    let attributes = types::Attributes::parse(&plan.type_attributes)?;
+    Ok(shared::inputs(&plan.workflows, &attributes))
 }
 
 /// `tokens` with every `::arazzo_runtime` path start replaced by `runtime`, in code and in

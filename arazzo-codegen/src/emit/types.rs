@@ -93,11 +93,8 @@ fn without_serde(tokens: TokenStream) -> TokenStream {
     while let Some(tree) = iter.next() {
         match tree {
             TokenTree::Punct(p) if p.as_char() == '#' => {
-                let is_serde = matches!(
-                    iter.peek(),
-                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket
-                        && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "serde")
-                );
+                let is_serde =
+                    matches!(iter.peek(), Some(TokenTree::Group(g)) if is_serde_attribute(g));
                 if is_serde {
                     iter.next();
                 } else {
@@ -174,7 +171,16 @@ pub(super) fn aliases(w: &WorkflowPlan, canonical: &str) -> Vec<TokenStream> {
 
 /// Whether the user's attributes hold a `#[serde(...)]`, which only serde's derive reads.
 fn has_serde_attribute(extra: &TokenStream) -> bool {
-    without_serde(extra.clone()).to_string() != extra.to_string()
+    extra
+        .clone()
+        .into_iter()
+        .any(|tree| matches!(&tree, TokenTree::Group(g) if is_serde_attribute(g)))
+}
+
+/// Whether `group` is the bracketed part of a `#[serde(...)]` attribute.
+fn is_serde_attribute(group: &Group) -> bool {
+    group.delimiter() == Delimiter::Bracket
+        && matches!(group.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "serde")
 }
 
 /// The inputs struct's `Deserialize`: one call into the runtime taking each field by name,

@@ -107,7 +107,7 @@ pub fn decode<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     build: fn(&mut Fields) -> Result<T, FieldError>,
 ) -> Result<T, D::Error> {
-    let fields = match Value::deserialize(deserializer)? {
+    let mut fields = match Value::deserialize(deserializer)? {
         Value::Object(members) => Fields(members),
         other => {
             return Err(D::Error::custom(format!(
@@ -116,7 +116,6 @@ pub fn decode<'de, D: Deserializer<'de>, T>(
             )));
         }
     };
-    let mut fields = fields;
     build(&mut fields).map_err(|FieldError(message)| D::Error::custom(message))
 }
 

@@ -39,10 +39,7 @@ pub fn select(response: &Response, expr: &'static str) -> Result<Vec<String>, Wo
     evaluate(
         response.body_bytes(),
         expr,
-        |item, documents| {
-            item.string_value(documents.xot())
-                .map_err(|err| format!("an item has no string value ({err})"))
-        },
+        string_value,
         &|detail| decode(response, expr, "XPath 3.1 selection".to_owned(), detail),
         true,
     )
@@ -51,16 +48,9 @@ pub fn select(response: &Response, expr: &'static str) -> Result<Vec<String>, Wo
 /// The string value of the one item `expr` selects in `response`'s XML body: a step output's
 /// Selector Object. Selecting nothing or several items fails, naming the step.
 pub fn select_one(response: &Response, expr: &'static str) -> Result<String, WorkflowError> {
-    let mut values = select(response, expr)?;
-    match values.len() {
-        1 => Ok(values.pop().unwrap_or_default()),
-        n => Err(decode(
-            response,
-            expr,
-            "one item's string value".to_owned(),
-            &format!("it selects {n} items"),
-        )),
-    }
+    only_item(select(response, expr)?, |detail| {
+        decode(response, expr, "one item's string value".to_owned(), detail)
+    })
 }
 
 /// The string value of the one item `expr` selects in the XML text `xml` (a step output or an
@@ -78,21 +68,33 @@ pub fn select_text(
         expected: "one item's string value".to_owned(),
         detail: detail.to_owned(),
     };
-    let mut values = evaluate(
+    let values = evaluate(
         xml.as_bytes(),
         expr,
-        |item, documents| {
-            item.string_value(documents.xot())
-                .map_err(|err| format!("an item has no string value ({err})"))
-        },
+        string_value,
         &fail,
         // Engine messages name codes and positions; parser messages quote the text.
         false,
     )?;
+    only_item(values, fail)
+}
+
+/// The one string of a selector's selection; `fail` makes the error when there are none or
+/// several.
+fn only_item(
+    mut values: Vec<String>,
+    fail: impl Fn(&str) -> WorkflowError,
+) -> Result<String, WorkflowError> {
     match values.len() {
         1 => Ok(values.pop().unwrap_or_default()),
         n => Err(fail(&format!("it selects {n} items"))),
     }
+}
+
+/// An item's string value (a node's text, an atomic value's canonical text).
+fn string_value(item: &Item, documents: &Documents) -> Result<String, String> {
+    item.string_value(documents.xot())
+        .map_err(|err| format!("an item has no string value ({err})"))
 }
 
 /// Whether the XPath 3.1 `expr`, evaluated at the document node of the XML `xml`, is true: its
@@ -132,9 +134,7 @@ pub fn select_value<T: DeserializeOwned>(
                 Item::Function(_) => {
                     return Err("an item is a function, map or array, not a value".to_owned());
                 }
-                _ => item
-                    .string_value(documents.xot())
-                    .map_err(|err| format!("an item has no string value ({err})"))?,
+                _ => string_value(item, documents)?,
             };
             Ok(match item {
                 Item::Atomic(atomic) => atomic_json(atomic, text),
