@@ -253,7 +253,12 @@ fn missing_feature_failure(path: &Path, missing: &[&str], files_read: Vec<PathBu
             "`{}` has {} success criteria{}, which arazzo-runtime evaluates only with its {} feature{}",
             path.display(),
             missing.join(" and "),
-            if missing.contains(&"xpath31") { " or selectors" } else { "" },
+            // Both engines also evaluate Selector Objects.
+            if missing.iter().any(|f| matches!(*f, "jsonpath" | "xpath31")) {
+                " or selectors"
+            } else {
+                ""
+            },
             missing.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(" and "),
             if missing.len() == 1 { "" } else { "s" }
         ),
@@ -414,7 +419,7 @@ mod tests {
         let failure = missing_feature_failure(Path::new("x.arazzo.yml"), &missing, Vec::new());
         assert_eq!(
             failure.rendered,
-            "error[arazzo::missing-runtime-feature]: `x.arazzo.yml` has jsonpath and xpath success criteria, which arazzo-runtime evaluates only with its `jsonpath` and `xpath` features\n\
+            "error[arazzo::missing-runtime-feature]: `x.arazzo.yml` has jsonpath and xpath success criteria or selectors, which arazzo-runtime evaluates only with its `jsonpath` and `xpath` features\n\
              help: enable them where the crate depends on the runtime: arazzo-runtime = { ..., features = [\"jsonpath\", \"xpath\"] }\n\
              \n\
              error: could not generate `x.arazzo.yml`: 1 error\n"

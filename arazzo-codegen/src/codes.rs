@@ -232,7 +232,7 @@ pub const CODES: &[Code] = &[
     ),
     e(
         "missing-runtime-feature",
-        "The document's criteria need an `arazzo-runtime` feature the crate does not enable.",
+        "The document's criteria or selectors need an `arazzo-runtime` feature the crate does not enable.",
     ),
     e(
         "missing-workflow-input",

@@ -686,6 +686,16 @@ pub(crate) enum ValueExpr {
         /// The step (or, in workflow outputs, the workflow) an error names.
         step: String,
     },
+    /// A JSONPath Selector Object that may select several nodes, over a value (an input, an
+    /// earlier output): every node selected, as JSON.
+    JsonPath {
+        /// The context, serialised as JSON.
+        of: Box<ValueExpr>,
+        /// The RFC 9535 query (parsed at build time).
+        query: String,
+        /// The step (or, in workflow outputs, the workflow) an error names.
+        step: String,
+    },
 }
 
 impl ValueExpr {
@@ -707,20 +717,31 @@ impl ValueExpr {
                     v.collect_vars(out);
                 }
             }
-            ValueExpr::XPath31 { of, .. } => of.collect_vars(out),
+            ValueExpr::XPath31 { of, .. } | ValueExpr::JsonPath { of, .. } => of.collect_vars(out),
             ValueExpr::Literal(_) | ValueExpr::Input { .. } => {}
         }
     }
 
-    /// Whether evaluating the value runs an XPath 3.1 selector.
-    pub(crate) fn uses_xpath31(&self) -> bool {
+    /// Adds the runtime features evaluating the value needs (its selectors' engines).
+    pub(crate) fn features(&self, out: &mut std::collections::BTreeSet<Feature>) {
         match self {
-            ValueExpr::XPath31 { .. } => true,
-            ValueExpr::Template(parts) => parts
-                .iter()
-                .any(|p| matches!(p, TemplatePart::Value(v) if v.uses_xpath31())),
-            ValueExpr::List(items) => items.iter().any(ValueExpr::uses_xpath31),
-            ValueExpr::Literal(_) | ValueExpr::Input { .. } | ValueExpr::StepOutput { .. } => false,
+            ValueExpr::XPath31 { of, .. } => {
+                out.insert(Feature::XPath31);
+                of.features(out);
+            }
+            ValueExpr::JsonPath { of, .. } => {
+                out.insert(Feature::JsonPath);
+                of.features(out);
+            }
+            ValueExpr::Template(parts) => {
+                for p in parts {
+                    if let TemplatePart::Value(v) = p {
+                        v.features(out);
+                    }
+                }
+            }
+            ValueExpr::List(items) => items.iter().for_each(|v| v.features(out)),
+            ValueExpr::Literal(_) | ValueExpr::Input { .. } | ValueExpr::StepOutput { .. } => {}
         }
     }
 
@@ -743,6 +764,7 @@ impl ValueExpr {
             }
             ValueExpr::Template(_) | ValueExpr::XPath31 { .. } => RustType::String,
             ValueExpr::List(_) => RustType::Vec(Box::new(RustType::String)),
+            ValueExpr::JsonPath { .. } => RustType::Vec(Box::new(RustType::Json)),
         }
     }
 }
@@ -948,17 +970,21 @@ impl Plan {
                 for c in criteria {
                     c.condition.features(&mut out);
                 }
-                let mut selects = s
-                    .outputs
-                    .iter()
-                    .any(|o| matches!(o.source, OutputSource::XPath31(_)));
-                s.for_each_value(&mut |v| selects |= v.uses_xpath31());
-                if selects {
-                    out.insert(Feature::XPath31);
+                for o in &s.outputs {
+                    match o.source {
+                        OutputSource::XPath31(_) => {
+                            out.insert(Feature::XPath31);
+                        }
+                        OutputSource::BodySelect(_) | OutputSource::MessagePayloadSelect(..) => {
+                            out.insert(Feature::JsonPath);
+                        }
+                        _ => {}
+                    }
                 }
+                s.for_each_value(&mut |v| v.features(&mut out));
             }
-            if w.outputs.fields.iter().any(|f| f.value.uses_xpath31()) {
-                out.insert(Feature::XPath31);
+            for f in &w.outputs.fields {
+                f.value.features(&mut out);
             }
         }
         for child in &self.children {
@@ -1053,6 +1079,12 @@ pub(crate) enum OutputSource {
     /// An XPath 3.1 Selector Object over `$response.body`: the string value of the one item
     /// it selects.
     XPath31(String),
+    /// A JSONPath Selector Object over `$response.body` that may select several nodes: each
+    /// node, decoded as the output's item type.
+    BodySelect(String),
+    /// A JSONPath Selector Object over `$message.payload` of the message the `receive` step
+    /// (id) took: each node, decoded as the output's item type.
+    MessagePayloadSelect(String, String),
     /// `$response.header.<name>`.
     Header(String),
     /// `$outputs.<name>[#pointer]` of the workflow a step runs: the Rust field.

@@ -49,6 +49,19 @@ async fn check_book_steps(
         return Err(response.criteria_failed("$.books[?(@.title == 'Emma')]"));
     }
     let search_first_isbn: String = response.body_pointer("/books/0/isbn")?;
+    let search_available_isbns: Vec<String> = rt::jsonpath::select_body(
+        &response,
+        "$.books[?@.available == true].isbn",
+    )?;
+    let search_availability: Vec<bool> = rt::jsonpath::select_body(
+        &response,
+        "$.books[*].available",
+    )?;
+    let search_every_isbn: Vec<rt::serde_json::Value> = rt::jsonpath::select_body(
+        &response,
+        "$..isbn",
+    )?;
+    let search_books: Vec<rt::serde_json::Value> = response.body_pointer("/books")?;
     let path = [
         "/books/",
         &rt::param::path_segment(rt::param::json_at(&inputs.query, "/isbn")),
@@ -78,6 +91,14 @@ async fn check_book_steps(
     *out = Some(CheckBookOutputs {
         first_isbn: search_first_isbn,
         xml: record_xml,
+        available_isbns: search_available_isbns,
+        availability: search_availability,
+        every_isbn: search_every_isbn,
+        titles: rt::jsonpath::select_value(
+            "check-book",
+            &rt::param::to_json(&search_books),
+            "$[*].title",
+        )?,
     });
     Ok(())
 }
@@ -133,6 +154,16 @@ pub struct CheckBookOutputs {
     pub first_isbn: String,
     /// `xml`: `$steps.record.outputs.xml`.
     pub xml: String,
+    /// `availableIsbns`: `$steps.search.outputs.availableIsbns`.
+    #[serde(rename = "availableIsbns")]
+    pub available_isbns: Vec<String>,
+    /// `availability`: `$steps.search.outputs.availability`.
+    pub availability: Vec<bool>,
+    /// `everyIsbn`: `$steps.search.outputs.everyIsbn`.
+    #[serde(rename = "everyIsbn")]
+    pub every_isbn: Vec<::arazzo_runtime::__private::serde_json::Value>,
+    /// `titles`: every node JSONPath `$[*].title` selects in `$steps.search.outputs.books`.
+    pub titles: Vec<::arazzo_runtime::__private::serde_json::Value>,
 }
 /// Runs the `register-pet` workflow.
 ///

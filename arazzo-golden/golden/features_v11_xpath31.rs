@@ -154,7 +154,7 @@ pub struct InvoiceOrderOutputs {
     /// `customerName`: `$steps.customer.outputs.name`.
     #[serde(rename = "customerName")]
     pub customer_name: String,
-    /// `firstSku`: `$steps.order.outputs.xml`.
+    /// `firstSku`: what XPath `/order/item[1]/@sku` selects in `$steps.order.outputs.xml`.
     #[serde(rename = "firstSku")]
     pub first_sku: String,
     /// `invoice`: `$steps.invoice.outputs.id`.

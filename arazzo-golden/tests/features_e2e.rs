@@ -1427,6 +1427,15 @@ async fn v11_expression_types_in_criteria_and_selectors_in_parameters_and_output
     // The step output's JSONPath selector, read again through the workflow output's pointer.
     assert_eq!(outputs.first_isbn, "978-0");
     assert_eq!(outputs.xml, RECORD);
+    // JSONPath selectors that may select several nodes: every node, typed from the schema
+    // where the query walks one path through it (a filter and a wildcard over `books`), as
+    // JSON where it does not (a descendant query, a selection over an earlier output).
+    let available: &Vec<String> = &outputs.available_isbns;
+    assert_eq!(available, &["978-1"]);
+    let availability: &Vec<bool> = &outputs.availability;
+    assert_eq!(availability, &[false, true]);
+    assert_eq!(outputs.every_isbn, [json!("978-0"), json!("978-1")]);
+    assert_eq!(outputs.titles, [json!("Emma"), json!("Persuasion")]);
     // The component parameter's selector filled the query, the path parameter's the path.
     assert_eq!(
         server.calls(),
@@ -1435,6 +1444,29 @@ async fn v11_expression_types_in_criteria_and_selectors_in_parameters_and_output
             "GET /books/978-0/catalogue-record"
         ]
     );
+}
+
+#[tokio::test]
+async fn v11_a_selected_node_of_another_type_fails_the_step_naming_the_query_and_node() {
+    use features_v11_http::*;
+    // `$.books[*].available` is `Vec<bool>`: a book whose `available` is a string fails the
+    // step when the output is read, rather than being skipped or read loosely.
+    let books = json!([
+        {"isbn": "978-0", "title": "Emma", "available": "yes"},
+        {"isbn": "978-1", "title": "Persuasion", "available": true}
+    ]);
+    let server = Server::routes(&LIBRARY_V11, library_v11(books, RECORD)).await;
+    let err = check_book(&client(&[("library", &server)]), check_book_inputs())
+        .await
+        .unwrap_err();
+    match &err {
+        WorkflowError::Decode { step, location, .. } => {
+            assert_eq!(*step, "search");
+            assert!(location.contains("$.books[*].available"), "{location}");
+            assert!(location.contains("node 0"), "{location}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -1498,10 +1530,11 @@ async fn v11_selectors_in_payload_members_and_replacement_values_reach_the_body(
     assert_eq!(requests[0].call(), "POST /pets");
     assert_eq!(requests[0].header("content-type"), Some("application/json"));
     // `name` and `owner.email` from the replacements (a JSONPath and a JSON Pointer target),
-    // `owner.id` and the second tag from Selector Objects inside the payload.
+    // `owner.id` and the second tag from Selector Objects inside the payload, the last two
+    // tags from one JSONPath target that selects both.
     assert_eq!(
         std::str::from_utf8(&requests[0].body).unwrap(),
-        r#"{"name":"Rex","owner":{"id":42,"email":"ann@example.com"},"tags":["new","Rex"]}"#
+        r#"{"name":"Rex","owner":{"id":42,"email":"ann@example.com"},"tags":["new","Rex","reviewed","reviewed"]}"#
     );
 }
 

@@ -10,6 +10,7 @@ mod memo;
 mod message;
 mod order;
 mod request;
+mod selection;
 mod selector;
 mod signature;
 mod sources;
@@ -70,7 +71,7 @@ pub(crate) fn check(
         version: Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
-        xpath_selectors: Default::default(),
+        selectors: Default::default(),
         used_operations: Default::default(),
         openapi_warnings: Vec::new(),
         schemas: Default::default(),
@@ -110,9 +111,29 @@ pub(crate) struct Cx<'a> {
     pub(crate) string_offset: std::cell::RefCell<Option<(String, usize, Option<usize>)>>,
     /// Schema queries already answered (see [`memo`]).
     pub(crate) schemas: memo::SchemaMemo,
-    /// XPath 3.1 Selector Objects by the pointer of the value they stood for (which now holds
-    /// their context): the expression, compiled at build time, and whether a check read it.
-    pub(crate) xpath_selectors: std::collections::BTreeMap<String, (String, bool)>,
+    /// Selector Objects evaluated at run time (XPath 3.1, JSONPath that may select several
+    /// nodes) by the pointer of the value they stood for, which now holds their context.
+    pub(crate) selectors: std::collections::BTreeMap<String, Selection>,
+}
+
+/// A Selector Object the generated code evaluates over its context at run time.
+#[derive(Debug, Clone)]
+pub(crate) struct Selection {
+    /// Its language.
+    pub(crate) kind: SelectionKind,
+    /// The expression, checked at build time.
+    pub(crate) expr: String,
+    /// Whether a check read it (what none read is reported: `selector::report_unread`).
+    pub(crate) read: bool,
+}
+
+/// The language of a [`Selection`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SelectionKind {
+    /// XPath 3.1: the string value of the one item selected.
+    XPath31,
+    /// RFC 9535 JSONPath that is not a singular query: every node selected.
+    JsonPath,
 }
 
 /// The Arazzo minor versions this generator reads; 1.1 adds fields and rules to 1.0.
@@ -192,11 +213,12 @@ impl Cx<'_> {
         self.diags.push(diagnostic);
     }
 
-    /// The XPath 3.1 selector that stood at `pointer`, if any, marked as read.
-    pub(crate) fn xpath_selector(&mut self, pointer: &str) -> Option<String> {
-        let (expr, read) = self.xpath_selectors.get_mut(pointer)?;
-        *read = true;
-        Some(expr.clone())
+    /// The Selector Object evaluated at run time that stood at `pointer`, if any, marked as
+    /// read.
+    pub(crate) fn selection(&mut self, pointer: &str) -> Option<(SelectionKind, String)> {
+        let s = self.selectors.get_mut(pointer)?;
+        s.read = true;
+        Some((s.kind, s.expr.clone()))
     }
 
     /// Records an error at the value at `pointer`.

@@ -741,15 +741,27 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
     } else {
         owned = raw_payload.clone();
         for (i, (target, value)) in replacements.iter().enumerate() {
-            if pointer_set(&mut owned, target, value.clone()).is_err() {
+            // A JSONPath query replaces every node it selects in the payload as it stands.
+            let pointers = if target.starts_with('$') {
+                crate::criteria::jsonpath::located_pointers(target, &owned)
+            } else {
+                vec![target.clone()]
+            };
+            if pointers.is_empty() {
                 replacement_missing(cx, &bp, i, target);
                 return None;
             }
-            move_xpath_selector(
-                cx,
-                &format!("{bp}/replacements/{i}/value"),
-                &format!("{pp}{target}"),
-            );
+            for pointer in pointers {
+                if pointer_set(&mut owned, &pointer, value.clone()).is_err() {
+                    replacement_missing(cx, &bp, i, target);
+                    return None;
+                }
+                move_selector(
+                    cx,
+                    &format!("{bp}/replacements/{i}/value"),
+                    &format!("{pp}{pointer}"),
+                );
+            }
         }
         &owned
     };
@@ -762,6 +774,14 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
             );
             e.help =
                 Some("write the payload out as a JSON object, or use a JSON media type".into());
+            return None;
+        }
+        if let Some(i) = replacements.iter().position(|(t, _)| t.starts_with('$')) {
+            unsupported(
+                cx,
+                &format!("{bp}/replacements/{i}/target"),
+                "a JSONPath replacement target that is not a singular query, over a payload computed at run time (its nodes are known only then)",
+            );
             return None;
         }
         let Value::String(text) = raw_payload else {
@@ -965,13 +985,16 @@ pub(super) fn replacements(
             return None;
         };
         // 1.1 `targetSelectorType`: a JSON Pointer is used as it is, a JSONPath singular query
-        // becomes the pointer of the node it names; anything else is reported below.
+        // becomes the pointer of the node it names, any other JSONPath query is kept (it
+        // starts with `$`) and replaces every node it selects in a literal payload; anything
+        // else is reported below.
         let selector_type = match item.get("targetSelectorType") {
             Some(Value::String(t)) => Some(t.as_str()),
             Some(Value::Object(t)) => t.get("type").and_then(Value::as_str),
             _ => None,
         };
         let converted;
+        let mut query = false;
         let target = match selector_type {
             Some("jsonpath") if cx.version == super::Version::V1_1 => {
                 match super::selector::singular_pointer(target) {
@@ -980,15 +1003,15 @@ pub(super) fn replacements(
                         &converted
                     }
                     None => {
-                        super::document::unsupported(
-                            cx,
-                            &format!("{ip}/target"),
-                            &format!(
-                                "a JSONPath replacement target that is not a singular query (`{target}`)"
-                            ),
-                        );
-                        ok = false;
-                        continue;
+                        if let Err((message, help)) = crate::criteria::jsonpath::check(target) {
+                            let d = cx.error("invalid-selector", message, &format!("{ip}/target"));
+                            d.label = "not RFC 9535 JSONPath".into();
+                            d.help = help;
+                            ok = false;
+                            continue;
+                        }
+                        query = true;
+                        target
                     }
                 }
             }
@@ -1004,7 +1027,7 @@ pub(super) fn replacements(
             }
             _ => target,
         };
-        if xml || !(target.is_empty() || target.starts_with('/')) {
+        if xml || !(query || target.is_empty() || target.starts_with('/')) {
             let e = cx.error(
                 "unsupported-replacement",
                 format!("replacement target `{target}` is not a JSON pointer; XPath targets (XML payloads) are not supported"),
@@ -1064,21 +1087,32 @@ pub(super) fn pointer_set(doc: &mut Value, target: &str, value: Value) -> Result
     }
 }
 
-/// An XPath selector in a replacement value applied at build time is read where the value now
+/// A selector in a replacement value applied at build time is read where the value now
 /// stands in the payload; whatever selectors stood there (or below) were replaced with it.
-fn move_xpath_selector(cx: &mut Cx<'_>, from: &str, to: &str) {
+fn move_selector(cx: &mut Cx<'_>, from: &str, to: &str) {
     let below = format!("{to}/");
-    cx.xpath_selectors
+    cx.selectors
         .retain(|p, _| p != to && !p.starts_with(&below));
-    if let Some(expr) = cx.xpath_selector(from) {
-        cx.xpath_selectors.insert(to.to_owned(), (expr, false));
+    if let Some((kind, expr)) = cx.selection(from) {
+        cx.selectors.insert(
+            to.to_owned(),
+            super::Selection {
+                kind,
+                expr,
+                read: false,
+            },
+        );
     }
 }
 
 pub(super) fn replacement_missing(cx: &mut Cx<'_>, bp: &str, i: usize, target: &str) {
     let e = cx.error(
         "invalid-replacement-target",
-        format!("replacement target `{target}` is not in the payload"),
+        if target.starts_with('$') {
+            format!("replacement target `{target}` selects nothing in the payload")
+        } else {
+            format!("replacement target `{target}` is not in the payload")
+        },
         &format!("{bp}/replacements/{i}/target"),
     );
     e.label = "no such place in `payload`".into();

@@ -6,19 +6,20 @@
 //! `$inputs.x`, `$steps.s.outputs.o`, ...) is exactly `<context>#<pointer>`. A JSONPath selector
 //! that is a singular query (RFC 9535 §2.3.5.1: only names and non-negative indices, such as
 //! `$.items[0].id`) selects at most the node that pointer names, so it is rewritten the same
-//! way; any other JSONPath may select several nodes: an `unsupported-feature` error naming the
-//! selector, never read loosely.
+//! way. Any other JSONPath (wildcards, slices, filters, descendants) may select several nodes:
+//! it is parsed now (`criteria::jsonpath`), recorded in `Cx::selectors` like an XPath one, and
+//! reading the value yields every node selected, a `Vec` (`check::selection`).
 //!
 //! An XPath selector (`type: xpath`, XPath 3.1 in Arazzo 1.1, or `{type: xpath, version:
-//! xpath-31}`) is compiled now (`criteria::xpath31`), recorded in `Cx::xpath_selectors` by the
+//! xpath-31}`) is compiled now (`criteria::xpath31`), recorded in `Cx::selectors` by the
 //! value's pointer, and the value becomes its context; reading the value then selects from
-//! that XML at run time (`Scope::xpath_selection`, and step outputs over `$response.body`).
+//! that XML at run time (`Scope::selection`, and step outputs over `$response.body`).
 //! XPath 1.0, 2.0 and 3.0 selectors are errors: selectors are evaluated as XPath 3.1 only.
 
 use serde_json::{Map, Value};
 
-use super::Cx;
 use super::document::unsupported;
+use super::{Cx, Selection, SelectionKind};
 use crate::model::Document;
 use crate::pointer::escape_token;
 
@@ -160,22 +161,13 @@ fn rewrite(cx: &mut Cx<'_>, value: &mut Value, pointer: &str) {
     if !obj.contains_key("selector") {
         return;
     }
-    if let Some(context) = xpath(cx, obj, pointer) {
+    if let Some(context) = xpath(cx, obj, pointer).or_else(|| jsonpath(cx, obj, pointer)) {
         *value = context;
         return;
     }
-    match expression(obj) {
-        Ok(Some(expr)) => *value = Value::String(expr),
-        // Missing or malformed fields were reported by the structural pass.
-        Ok(None) => {}
-        Err(feature) => {
-            unsupported(cx, pointer, &feature);
-            // The error stops generation; the context alone keeps later checks from
-            // reporting the same value again as "not an expression".
-            if let Some(context) = obj.get("context").cloned() {
-                *value = context;
-            }
-        }
+    // Missing or malformed fields were reported by the structural pass.
+    if let Some(expr) = expression(obj) {
+        *value = Value::String(expr);
     }
 }
 
@@ -206,10 +198,7 @@ fn xpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<Val
         return Some(context);
     }
     match crate::criteria::xpath31::check("XPath 3.1 selector", selector) {
-        Ok(()) => {
-            cx.xpath_selectors
-                .insert(pointer.to_owned(), (selector.to_owned(), false));
-        }
+        Ok(()) => record(cx, pointer, SelectionKind::XPath31, selector),
         Err(error) => xpath31_error(
             cx,
             "invalid-selector",
@@ -219,6 +208,42 @@ fn xpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<Val
         ),
     }
     Some(context)
+}
+
+/// A JSONPath Selector Object that is not a singular query: checked, and recorded by `pointer`
+/// when it parses. `Some` is what the value becomes (its context); `None` when it is another
+/// selector (a singular query is rewritten into a pointer by [`expression`]).
+fn jsonpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<Value> {
+    let is_jsonpath = match obj.get("type")? {
+        Value::String(t) => t == "jsonpath",
+        Value::Object(t) => t.get("type").and_then(Value::as_str) == Some("jsonpath"),
+        _ => false,
+    };
+    let context = obj.get("context").filter(|c| c.is_string())?;
+    let selector = obj.get("selector").and_then(Value::as_str)?;
+    if !is_jsonpath || singular_pointer(selector).is_some() {
+        return None;
+    }
+    match crate::criteria::jsonpath::check(selector) {
+        Ok(_) => record(cx, pointer, SelectionKind::JsonPath, selector),
+        Err((message, help)) => {
+            let d = cx.error("invalid-selector", message, &format!("{pointer}/selector"));
+            d.label = "not RFC 9535 JSONPath".into();
+            d.help = help;
+        }
+    }
+    Some(context.clone())
+}
+
+fn record(cx: &mut Cx<'_>, pointer: &str, kind: SelectionKind, expr: &str) {
+    cx.selectors.insert(
+        pointer.to_owned(),
+        Selection {
+            kind,
+            expr: expr.to_owned(),
+            read: false,
+        },
+    );
 }
 
 /// Reports an XPath 3.1 expression (`text`, the value at `pointer`) that does not compile, at
@@ -239,60 +264,51 @@ pub(super) fn xpath31_error(
     cx.push(d);
 }
 
-/// XPath selectors that no check read: in places whose values are checked where they are used
-/// (components, workflow-level actions), not where they are written. An error, never the
-/// context read silently in the selection's place; only when nothing else failed, since a
-/// failed step leaves its own selectors unread.
-pub(super) fn report_unread_xpath(cx: &mut Cx<'_>) {
+/// Selectors evaluated at run time that no check read: in places whose values are checked
+/// where they are used (components, workflow-level actions), not where they are written. An
+/// error, never the context read silently in the selection's place; only when nothing else
+/// failed, since a failed step leaves its own selectors unread.
+pub(super) fn report_unread(cx: &mut Cx<'_>) {
     if cx.diags.iter().any(crate::diagnostic::Diagnostic::is_error) {
         return;
     }
-    let unread: Vec<String> = cx
-        .xpath_selectors
+    let unread: Vec<(String, SelectionKind)> = cx
+        .selectors
         .iter()
-        .filter(|(_, (_, read))| !read)
-        .map(|(pointer, _)| pointer.clone())
+        .filter(|(_, s)| !s.read)
+        .map(|(pointer, s)| (pointer.clone(), s.kind))
         .collect();
-    for pointer in unread {
+    for (pointer, kind) in unread {
+        let what = match kind {
+            SelectionKind::XPath31 => "an XPath selector",
+            SelectionKind::JsonPath => "a JSONPath selector that may select several nodes",
+        };
         unsupported(
             cx,
             &pointer,
-            "an XPath selector in a component or a workflow-level action (write it in the step or step action that uses it)",
+            &format!(
+                "{what} in a component or a workflow-level action (write it in the step or step action that uses it)"
+            ),
         );
     }
 }
 
-/// The runtime expression a Selector Object means; `Err` names what cannot be generated.
-fn expression(obj: &Map<String, Value>) -> Result<Option<String>, String> {
-    let (Some(context), Some(selector)) = (
-        obj.get("context").and_then(Value::as_str),
-        obj.get("selector").and_then(Value::as_str),
-    ) else {
-        return Ok(None);
-    };
-    let kind = match obj.get("type") {
-        Some(Value::String(t)) => t.as_str(),
-        Some(Value::Object(t)) => t.get("type").and_then(Value::as_str).unwrap_or_default(),
-        _ => return Ok(None),
+/// The runtime expression a JSON Pointer or singular JSONPath Selector Object means (other
+/// JSONPath queries are selections, handled before this).
+fn expression(obj: &Map<String, Value>) -> Option<String> {
+    let context = obj.get("context").and_then(Value::as_str)?;
+    let selector = obj.get("selector").and_then(Value::as_str)?;
+    let kind = match obj.get("type")? {
+        Value::String(t) => t.as_str(),
+        Value::Object(t) => t.get("type").and_then(Value::as_str).unwrap_or_default(),
+        _ => return None,
     };
     let pointer = match kind {
-        "jsonpointer" => {
-            if !(selector.is_empty() || selector.starts_with('/')) {
-                return Ok(None);
-            }
-            selector.to_owned()
-        }
-        "jsonpath" => match singular_pointer(selector) {
-            Some(p) => p,
-            None => {
-                return Err(format!(
-                    "a JSONPath selector that is not a singular query (`{selector}`: only names and non-negative indices, e.g. `$.items[0].id`, name one value)"
-                ));
-            }
-        },
-        _ => return Ok(None),
+        "jsonpointer" if selector.is_empty() || selector.starts_with('/') => selector.to_owned(),
+        "jsonpath" => singular_pointer(selector)?,
+        _ => return None,
     };
-    Ok(Some(join(context, &pointer)))
+    Some(join(context, &pointer))
 }
 
 /// `<context>#<pointer>`; a context naming all outputs of a step (`$steps.s.outputs`) takes
@@ -410,32 +426,33 @@ mod tests {
         let e = |v| expression(&obj(v));
         assert_eq!(
             e(json!({"context": "$response.body", "selector": "/data/id", "type": "jsonpointer"})),
-            Ok(Some("$response.body#/data/id".into()))
+            Some("$response.body#/data/id".into())
         );
         assert_eq!(
             e(
                 json!({"context": "$inputs.user", "selector": "$.id", "type": {"type": "jsonpath", "version": "rfc9535"}})
             ),
-            Ok(Some("$inputs.user#/id".into()))
+            Some("$inputs.user#/id".into())
         );
         assert_eq!(
             e(
                 json!({"context": "$steps.previous.outputs", "selector": "$.itemId", "type": "jsonpath"})
             ),
-            Ok(Some("$steps.previous.outputs.itemId".into()))
+            Some("$steps.previous.outputs.itemId".into())
         );
         assert_eq!(
             e(json!({"context": "$response.body#/a", "selector": "/b", "type": "jsonpointer"})),
-            Ok(Some("$response.body#/a/b".into()))
+            Some("$response.body#/a/b".into())
         );
-        assert!(
-            e(json!({"context": "$response.body", "selector": "$..id", "type": "jsonpath"}))
-                .is_err()
+        // A query that may select several nodes is a selection, not an expression.
+        assert_eq!(
+            e(json!({"context": "$response.body", "selector": "$..id", "type": "jsonpath"})),
+            None
         );
         // XPath selectors are handled before `expression`: not a runtime expression.
         assert_eq!(
             e(json!({"context": "$response.body", "selector": "/a/b", "type": "xpath"})),
-            Ok(None)
+            None
         );
     }
 }

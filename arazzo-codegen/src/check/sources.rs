@@ -258,7 +258,7 @@ fn arazzo(cx: &mut Cx<'_>, name: &str, url: &str, pointer: &str) {
         version: super::Version::V1_0,
         unsound: Default::default(),
         string_offset: Default::default(),
-        xpath_selectors: Default::default(),
+        selectors: Default::default(),
         used_operations: Default::default(),
         openapi_warnings: Vec::new(),
         schemas: Default::default(),

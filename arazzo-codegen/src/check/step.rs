@@ -8,7 +8,7 @@ use super::components;
 use super::request::{self, is_json};
 use super::signature::Signature;
 use super::values::{Context, Scope};
-use super::{Cx, Source};
+use super::{Cx, SelectionKind, Source};
 use crate::criteria::{
     self,
     kinds::{self, CriterionKind},
@@ -728,11 +728,31 @@ fn output(
         return Some((value.ty(), OutputSource::Value(value)));
     };
     let parsed = super::values::parse_lenient(cx, text, pointer, &scope.step_ids)?;
-    if let Some(expr) = cx.xpath_selector(pointer) {
-        // An XPath 3.1 Selector Object: over the response body, the selection from it; over
-        // any other value (XML text), the same through `Scope::xpath_selection`.
-        if matches!(parsed, Expr::Response(ExprSource::Body(None))) && op.is_some() {
-            return Some((RustType::String, OutputSource::XPath31(expr)));
+    let receive = scope.message.as_ref().is_some_and(|m| m.receive);
+    if let Some((kind, expr)) = cx.selection(pointer) {
+        // A Selector Object evaluated at run time: over the response body (or a received
+        // message's payload), the selection from it; over any other value, the same through
+        // `Scope::selection`.
+        let body = matches!(parsed, Expr::Response(ExprSource::Body(None))) && op.is_some();
+        let payload = receive && matches!(parsed, Expr::Message(ExprSource::Payload(None)));
+        match kind {
+            SelectionKind::XPath31 if body => {
+                return Some((RustType::String, OutputSource::XPath31(expr)));
+            }
+            SelectionKind::JsonPath if body => {
+                return super::selection::body(
+                    cx,
+                    op?,
+                    statuses,
+                    &expr,
+                    (text, pointer),
+                    (secret, typed_at),
+                );
+            }
+            SelectionKind::JsonPath if payload => {
+                return super::selection::payload(cx, scope, &expr, (text, pointer));
+            }
+            _ => {}
         }
         let value = scope.resolve(
             cx,
@@ -742,10 +762,9 @@ fn output(
             pointer,
             Context::StepOutputs,
         )?;
-        let value = scope.xpath_selection(cx, value, pointer)?;
+        let value = scope.selection(cx, value, pointer)?;
         return Some((value.ty(), OutputSource::Value(value)));
     }
-    let receive = scope.message.as_ref().is_some_and(|m| m.receive);
     match &parsed {
         Expr::StatusCode if scope.message.is_none() => {
             Some((RustType::U16, OutputSource::StatusCode))
@@ -872,7 +891,7 @@ fn message_struct(
 
 /// The type of `$message.payload[#pointer]`, from the payload schemas of the messages the
 /// step may take (one type when they agree, else JSON).
-fn message_output_type(
+pub(super) fn message_output_type(
     cx: &mut Cx<'_>,
     scope: &Scope,
     ptr: Option<&str>,
@@ -910,9 +929,28 @@ fn message_output_type(
     Some((ty, source))
 }
 
+/// The responses of the statuses the criteria expect (or every 2XX response).
+fn responses<'o>(op: &'o Operation, statuses: &[u16]) -> Vec<&'o openapi::Response> {
+    if statuses.is_empty() {
+        op.success_responses().collect()
+    } else {
+        statuses.iter().filter_map(|s| op.response(*s)).collect()
+    }
+}
+
+/// The schemas of the JSON bodies of those responses.
+pub(super) fn json_response_schemas(op: &Operation, statuses: &[u16]) -> Vec<openapi::SchemaRef> {
+    responses(op, statuses)
+        .iter()
+        .flat_map(|r| r.content.iter())
+        .filter(|m| is_json(&m.media_type))
+        .filter_map(|m| m.schema.clone())
+        .collect()
+}
+
 /// The type of `$response.body[#pointer]`, from the response schemas of the statuses the
 /// criteria expect (or every 2XX response).
-fn body_output_type(
+pub(super) fn body_output_type(
     cx: &mut Cx<'_>,
     op: &Operation,
     statuses: &[u16],
@@ -920,11 +958,7 @@ fn body_output_type(
     (text, pointer): (&str, &str),
     (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
 ) -> Option<(RustType, OutputSource)> {
-    let responses: Vec<&openapi::Response> = if statuses.is_empty() {
-        op.success_responses().collect()
-    } else {
-        statuses.iter().filter_map(|s| op.response(*s)).collect()
-    };
+    let responses = responses(op, statuses);
     let media: Vec<&openapi::MediaType> = responses.iter().flat_map(|r| r.content.iter()).collect();
     let json: Vec<&openapi::MediaType> = media
         .iter()

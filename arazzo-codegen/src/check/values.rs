@@ -153,7 +153,8 @@ impl Scope {
         Some(ValueExpr::List(out))
     }
 
-    /// A string value; where an XPath 3.1 Selector Object stood, the selection from it.
+    /// A string value; where a Selector Object evaluated at run time stood, the selection
+    /// from it.
     pub(crate) fn value(
         &self,
         cx: &mut Cx<'_>,
@@ -162,20 +163,27 @@ impl Scope {
         context: Context,
     ) -> Option<ValueExpr> {
         let value = self.plain_value(cx, text, pointer, context)?;
-        self.xpath_selection(cx, value, pointer)
+        self.selection(cx, value, pointer)
     }
 
-    /// `value`, wrapped in the XPath 3.1 selection recorded for `pointer` if there is one: its
-    /// context must be XML text, a `String`.
-    pub(crate) fn xpath_selection(
+    /// `value`, wrapped in the selection recorded for `pointer` if there is one: an XPath 3.1
+    /// context must be XML text, a `String`; a JSONPath one is read as JSON.
+    pub(crate) fn selection(
         &self,
         cx: &mut Cx<'_>,
         value: ValueExpr,
         pointer: &str,
     ) -> Option<ValueExpr> {
-        let Some(expr) = cx.xpath_selector(pointer) else {
+        let Some((kind, expr)) = cx.selection(pointer) else {
             return Some(value);
         };
+        if kind == super::SelectionKind::JsonPath {
+            return Some(ValueExpr::JsonPath {
+                of: Box::new(value),
+                query: expr,
+                step: self.at.clone(),
+            });
+        }
         if value.ty() != plan::RustType::String {
             let d = cx.error(
                 "invalid-selector",

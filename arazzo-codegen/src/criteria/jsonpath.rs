@@ -62,6 +62,24 @@ pub(crate) fn check(path: &str) -> Result<Vec<Note>, Note> {
     }
 }
 
+/// The JSON Pointers of the nodes `query` (checked by [`check`]) selects in `value`, in the
+/// query's order; none when it does not parse. For replacement targets in literal payloads,
+/// applied at build time.
+pub(crate) fn located_pointers(query: &str, value: &serde_json::Value) -> Vec<String> {
+    if check(query).is_err() {
+        return Vec::new();
+    }
+    JsonPath::parse(query).map_or_else(
+        |_| Vec::new(),
+        |path| {
+            path.query_located(value)
+                .locations()
+                .map(|l| l.to_json_pointer())
+                .collect()
+        },
+    )
+}
+
 /// How deep JSONPath filters (`[?...]`) may nest. serde_json_path's parse time doubles with
 /// each level, valid or not (about 0.4 ms at 8 levels and 48 s at 25 in a release build, and
 /// build scripts run unoptimised); real queries nest two or three. Found by the

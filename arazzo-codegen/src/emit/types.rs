@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::doc;
 use super::values::{json_tokens, type_tokens};
 use crate::plan::{
-    Field, OutputsPlan, Presence, RustType, Serde, TypeAttribute, TypeBody, TypeDef, WorkflowPlan,
+    Field, OutputsPlan, Presence, RustType, Serde, TypeAttribute, TypeBody, TypeDef, ValueExpr,
+    WorkflowPlan,
 };
 
 /// The attributes `Builder::type_attribute` adds, lexed once per document.
@@ -442,7 +443,17 @@ pub(super) fn outputs(
         let ident = format_ident!("{}", f.rust_name);
         let ty = type_tokens(&f.ty);
         let json = &f.json_name;
-        let d = doc(&format!("`{}`: `{}`.", f.json_name, f.expression));
+        let d = match &f.value {
+            ValueExpr::JsonPath { query, .. } => doc(&format!(
+                "`{}`: every node JSONPath `{query}` selects in `{}`.",
+                f.json_name, f.expression
+            )),
+            ValueExpr::XPath31 { expr, .. } => doc(&format!(
+                "`{}`: what XPath `{expr}` selects in `{}`.",
+                f.json_name, f.expression
+            )),
+            _ => doc(&format!("`{}`: `{}`.", f.json_name, f.expression)),
+        };
         let rename = (json != &f.rust_name).then(|| quote! { #[serde(rename = #json)] });
         quote! { #d #rename pub #ident: #ty }
     });

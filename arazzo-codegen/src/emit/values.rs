@@ -128,6 +128,16 @@ pub(crate) fn value_arg(v: &ValueExpr) -> TokenStream {
             let of = value_ref(of);
             quote! { ::arazzo_runtime::__private::xpath31::select_text(#step, #of, #expr)? }
         }
+        ValueExpr::JsonPath { of, query, step } => {
+            let of = serialize_ref(of);
+            quote! {
+                ::arazzo_runtime::__private::jsonpath::select_value(
+                    #step,
+                    &::arazzo_runtime::__private::param::to_json(#of),
+                    #query,
+                )?
+            }
+        }
         ValueExpr::List(items) => {
             let items = items.iter().map(|v| match v {
                 ValueExpr::Literal(Value::String(s)) => quote! { ::std::string::String::from(#s) },
@@ -305,7 +315,10 @@ pub(crate) fn value_owned(v: &ValueExpr, last_use: bool) -> TokenStream {
             let r = step_ref(var, unset);
             quote! { ::arazzo_runtime::__private::param::json_at(#r, #p) }
         }
-        ValueExpr::Template(_) | ValueExpr::List(_) | ValueExpr::XPath31 { .. } => value_arg(v),
+        ValueExpr::Template(_)
+        | ValueExpr::List(_)
+        | ValueExpr::XPath31 { .. }
+        | ValueExpr::JsonPath { .. } => value_arg(v),
     }
 }
 

@@ -389,7 +389,7 @@ fn mentions_inputs(v: &ValueExpr) -> bool {
             .iter()
             .any(|p| matches!(p, TemplatePart::Value(v) if mentions_inputs(v))),
         ValueExpr::List(items) => items.iter().any(mentions_inputs),
-        ValueExpr::XPath31 { of, .. } => mentions_inputs(of),
+        ValueExpr::XPath31 { of, .. } | ValueExpr::JsonPath { of, .. } => mentions_inputs(of),
         _ => false,
     }
 }
@@ -442,6 +442,12 @@ pub(super) fn output_value(
         OutputSource::BodyText => quote! { response.body_text() },
         OutputSource::XPath31(expr) => quote! {
             ::arazzo_runtime::__private::xpath31::select_one(&response, #expr)?
+        },
+        OutputSource::BodySelect(query) => quote! {
+            ::arazzo_runtime::__private::jsonpath::select_body(&response, #query)?
+        },
+        OutputSource::MessagePayloadSelect(step, query) => quote! {
+            ::arazzo_runtime::__private::jsonpath::select_payload(&message, #step, #query)?
         },
         OutputSource::Header(h) => quote! { response.header_output(#h)? },
         OutputSource::Callee(field, None) => {

@@ -71,8 +71,14 @@ pub fn jsonpath(query: &'static str, value: &Value) -> bool {
     if value.is_null() || !super::bounds::json_within_bounds(value) {
         return false;
     }
+    parsed_query(query).is_some_and(|path| !path.query(value).is_empty())
+}
+
+#[cfg(feature = "jsonpath")]
+/// The parsed RFC 9535 JSONPath `query`, parsed once per text; `None` when it does not parse
+/// (the generator checked it, so only hand-written calls get here).
+pub(crate) fn parsed_query(query: &'static str) -> Option<Arc<JsonPath>> {
     cached(&QUERIES, query, |q| JsonPath::parse(q).ok().map(Arc::new))
-        .is_some_and(|path| !path.query(value).is_empty())
 }
 
 #[cfg(feature = "xpath")]

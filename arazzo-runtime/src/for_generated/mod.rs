@@ -14,6 +14,8 @@ pub mod criteria;
 pub mod deadline;
 pub mod flow;
 pub mod inputs;
+#[cfg(feature = "jsonpath")]
+pub mod jsonpath;
 pub mod message;
 pub mod param;
 pub mod steps;
@@ -56,7 +58,7 @@ macro_rules! __arazzo_runtime_requires_jsonpath {
 macro_rules! __arazzo_runtime_requires_jsonpath {
     () => {
         compile_error!(
-            "this generated workflow file has `jsonpath` success criteria: enable the `jsonpath` feature of arazzo-runtime (features = [\"jsonpath\"])"
+            "this generated workflow file has `jsonpath` success criteria or selectors: enable the `jsonpath` feature of arazzo-runtime (features = [\"jsonpath\"])"
         );
     };
 }
