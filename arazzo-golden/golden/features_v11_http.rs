@@ -212,7 +212,9 @@ async fn register_pet_steps(
                     rt::serde_json::Value::Array(
                         vec![
                             rt::serde_json::Value::from("new"), rt::param::to_json(&
-                            rt::param::json_at(& inputs.pet, "/name"))
+                            rt::param::json_at(& inputs.pet, "/name")),
+                            rt::serde_json::Value::from("reviewed"),
+                            rt::serde_json::Value::from("reviewed")
                         ],
                     ),
                 ),

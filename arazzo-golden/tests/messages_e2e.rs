@@ -102,7 +102,11 @@ async fn receives_the_correlated_message_sent_before_the_join_and_types_it() {
         vec![
             json!({"type": "accepted", "ref": "someone-else", "total": 1.0}),
             json!({"type": "shipped", "ref": r, "carrier": "ups"}),
-            json!({"type": "accepted", "ref": r, "total": 12.5, "eta": "tomorrow"}),
+            json!({"type": "accepted", "ref": r, "total": 12.5, "eta": "tomorrow", "lines": [
+                {"sku": "sku-9", "backordered": true},
+                {"sku": "sku-3"},
+                {"sku": "sku-4", "backordered": true}
+            ]}),
         ]
     })
     .await;
@@ -111,6 +115,10 @@ async fn receives_the_correlated_message_sent_before_the_join_and_types_it() {
     let outputs = place_and_track(&client(&url, &pets), inputs).await.unwrap();
 
     assert_eq!(outputs.total, 12.5);
+    // A JSONPath filter over the message payload: every backordered line's `sku`, typed
+    // `Vec<String>` from the message schema.
+    let backordered: &Vec<String> = &outputs.backordered;
+    assert_eq!(backordered, &["sku-9", "sku-4"]);
     assert_eq!(outputs.eta.as_deref(), Some("tomorrow"));
     assert_eq!(outputs.decision["ref"], "order-7");
     assert_eq!(outputs.carrier, "ups");
