@@ -473,3 +473,234 @@ pub struct PlaceThenWaitOutputs {
     #[serde(rename = "type")]
     pub type_: Option<String>,
 }
+/// Runs the `place-until-accepted` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `place` (placeOrder), `log` (listPets).
+pub async fn place_until_accepted(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceUntilAcceptedInputs,
+) -> ::core::result::Result<PlaceUntilAcceptedOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        place_until_accepted_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "place-until-accepted", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-until-accepted")
+}
+async fn place_until_accepted_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceUntilAcceptedInputs,
+    out: &mut ::core::option::Option<PlaceUntilAcceptedOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut connections = rt::message::Connections::new(client);
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+        let mut steps = rt::steps::Steps::new(
+            ["decision", "place", "log", "decision"],
+            1000usize,
+        );
+        let mut decision_total: Option<f64> = None;
+        let mut decision_pending: Option<rt::message::Receiving> = None;
+        while let Some(step) = steps.step()? {
+            match step {
+                0usize => {
+                    let desk_connection = rt::timeout::within(
+                            "decision",
+                            2000u64,
+                            async {
+                                let address = [
+                                    "/stores/",
+                                    &rt::param::path_segment(&inputs.store),
+                                    "/orders",
+                                ]
+                                    .concat();
+                                let desk_connection = connections
+                                    .connect(rt::message::Endpoint {
+                                        source: "desk",
+                                        server: "local",
+                                        default_url: DESK_SERVER_URL,
+                                        address: &address,
+                                        subprotocol: Some("orders.v1"),
+                                        security: &[
+                                            &[
+                                                (
+                                                    "ticket",
+                                                    ::arazzo_runtime::SchemeKind::ApiKey {
+                                                        name: "ticket",
+                                                        location: ::arazzo_runtime::KeyLocation::Query,
+                                                    },
+                                                ),
+                                            ],
+                                        ],
+                                    })
+                                    .query("ticket", &inputs.ticket)
+                                    .open("decision")
+                                    .await?;
+                                Ok(desk_connection)
+                            },
+                        )
+                        .await?;
+                    decision_pending = Some(
+                        connections.receive("decision", desk_connection),
+                    );
+                    steps.advance();
+                    continue;
+                }
+                1usize => {
+                    async {
+                        let address = [
+                            "/stores/",
+                            &rt::param::path_segment(&inputs.store),
+                            "/orders",
+                        ]
+                            .concat();
+                        let desk_connection = connections
+                            .connect(rt::message::Endpoint {
+                                source: "desk",
+                                server: "local",
+                                default_url: DESK_SERVER_URL,
+                                address: &address,
+                                subprotocol: Some("orders.v1"),
+                                security: &[
+                                    &[
+                                        (
+                                            "ticket",
+                                            ::arazzo_runtime::SchemeKind::ApiKey {
+                                                name: "ticket",
+                                                location: ::arazzo_runtime::KeyLocation::Query,
+                                            },
+                                        ),
+                                    ],
+                                ],
+                            })
+                            .query("ticket", &inputs.ticket)
+                            .open("place")
+                            .await?;
+                        connections
+                            .send(
+                                "place",
+                                desk_connection,
+                                rt::message::Message::json(
+                                    rt::param::object([
+                                        ("type", rt::serde_json::Value::from("place")),
+                                        ("ref", rt::param::to_json(&inputs.ref_)),
+                                        ("sku", rt::serde_json::Value::from("sku-1")),
+                                        ("quantity", rt::serde_json::Value::from(1i64)),
+                                    ]),
+                                ),
+                            )
+                            .await?;
+                        ::core::result::Result::<
+                            (),
+                            ::arazzo_runtime::WorkflowError,
+                        >::Ok(())
+                    }
+                        .await?;
+                }
+                2usize => {
+                    let response = client
+                        .request(
+                            rt::Method::GET,
+                            "petStore",
+                            PET_STORE_BASE_URL,
+                            "/pets",
+                        )
+                        .operation("listPets", "/pets")
+                        .header("X-Trace-Id", &inputs.ref_)
+                        .send("log")
+                        .await?;
+                    if response.status() != 200u16 {
+                        return Err(response.criteria_failed("$statusCode == 200"));
+                    }
+                }
+                3usize => {
+                    if let Some(pending) = decision_pending.take() {
+                        let message = match pending
+                            .wait(
+                                &rt::message::Match::any()
+                                    .filter(|message| {
+                                        message.payload_pointer_eq("/type", "accepted")
+                                            || message.payload_pointer_eq("/type", "rejected")
+                                    })
+                                    .payload_eq("/ref", rt::param::to_json(&inputs.ref_)),
+                                Some(2000u64),
+                            )
+                            .await
+                        {
+                            Ok(message) => message,
+                            Err(error) if error.is_timeout() => {
+                                if steps.retry_receive(0usize, 1u32, 0f64, None).await {
+                                    continue;
+                                }
+                                return Err(error);
+                            }
+                            Err(error) => return Err(error),
+                        };
+                        let failed: Option<&'static str> = if !message
+                            .payload_pointer_eq("/type", "accepted")
+                        {
+                            Some("$message.payload#/type == 'accepted'")
+                        } else {
+                            None
+                        };
+                        if let Some(criterion) = failed {
+                            if steps.retry_receive(0usize, 1u32, 0f64, None).await {
+                                continue;
+                            }
+                            return Err(message.criteria_failed("decision", criterion));
+                        }
+                        steps.received(0usize);
+                        decision_total = Some(
+                            message.payload_pointer("decision", "/total")?,
+                        );
+                    }
+                }
+                _ => break,
+            }
+            steps.succeeded().advance();
+        }
+        if let Some(pending) = decision_pending.take() {
+            let message = pending
+                .wait(
+                    &rt::message::Match::any()
+                        .filter(|message| {
+                            message.payload_pointer_eq("/type", "accepted")
+                                || message.payload_pointer_eq("/type", "rejected")
+                        })
+                        .payload_eq("/ref", rt::param::to_json(&inputs.ref_)),
+                    Some(2000u64),
+                )
+                .await?;
+            let failed: Option<&'static str> = if !message
+                .payload_pointer_eq("/type", "accepted")
+            {
+                Some("$message.payload#/type == 'accepted'")
+            } else {
+                None
+            };
+            if let Some(criterion) = failed {
+                return Err(message.criteria_failed("decision", criterion));
+            }
+            decision_total = Some(message.payload_pointer("decision", "/total")?);
+        }
+        *out = Some(PlaceUntilAcceptedOutputs {
+            total: *rt::flow::output(decision_total.as_ref(), "decision", "total")?,
+        });
+        Ok(())
+    }
+        .await;
+    connections.close().await;
+    result
+}
+/// Inputs of the `place-until-accepted` workflow: the same type as [`PlaceThenWaitInputs`].
+pub type PlaceUntilAcceptedInputs = PlaceThenWaitInputs;
+/// Outputs of the `place-until-accepted` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct PlaceUntilAcceptedOutputs {
+    /// `total`: `$steps.decision.outputs.total`.
+    pub total: f64,
+}

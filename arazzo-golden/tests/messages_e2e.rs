@@ -325,6 +325,55 @@ mod with_actions {
     }
 
     #[tokio::test]
+    async fn a_rejected_decision_retries_the_receive_which_listens_and_places_again() {
+        // The first `place` is rejected, the second accepted. `decision` is joined after the
+        // last step; its `retry` runs it again (listening anew), then `place` and `log`.
+        static PLACED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let (url, seen) = desk(|r| {
+            if PLACED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                vec![json!({"type": "rejected", "ref": r, "reason": "busy"})]
+            } else {
+                vec![json!({"type": "accepted", "ref": r, "total": 3.5})]
+            }
+        })
+        .await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let outputs = place_until_accepted(
+            &client(&url, &pets),
+            PlaceUntilAcceptedInputs::new("main", "t-1", "order-8"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.total, 3.5);
+        assert_eq!(seen.lock().unwrap().frames.len(), 2, "placed twice");
+        assert_eq!(pets.requests().len(), 2, "`log` ran on each pass");
+    }
+
+    #[tokio::test]
+    async fn a_decision_rejected_past_the_retry_limit_fails_naming_the_receive() {
+        let (url, seen) =
+            desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "closed"})]).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let err = place_until_accepted(
+            &client(&url, &pets),
+            PlaceUntilAcceptedInputs::new("main", "t-1", "order-9"),
+        )
+        .await
+        .unwrap_err();
+        match &err {
+            WorkflowError::MessageCriteriaNotMet {
+                step, criterion, ..
+            } => {
+                assert_eq!(*step, "decision");
+                assert_eq!(*criterion, "$message.payload#/type == 'accepted'");
+            }
+            other => panic!("expected MessageCriteriaNotMet, got {other:?}"),
+        }
+        // `retryLimit: 1`: the first try and one retry.
+        assert_eq!(seen.lock().unwrap().frames.len(), 2);
+    }
+
+    #[tokio::test]
     async fn a_last_receive_that_times_out_runs_its_on_failure_end() {
         let (url, seen) = desk(|_| Vec::new()).await;
         let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;

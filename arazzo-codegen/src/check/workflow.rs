@@ -9,7 +9,6 @@ use super::calls::{self, Args};
 use super::signature::Signature;
 use super::values::{Context, Scope};
 use super::{Cx, Source, step};
-use crate::diagnostic::Diagnostic;
 use crate::expr::{self, Expr, Part};
 use crate::model::Workflow;
 use crate::names;
@@ -86,9 +85,6 @@ pub(super) fn check(
         return None;
     }
     join_points(wf, &mut steps);
-    if branching {
-        receive_actions(cx, wf, &wp, &steps);
-    }
     scope.at.clone_from(&wf.workflow_id);
     let mut outputs = outputs(cx, wf, &wp, &scope, sig.outputs_type.clone());
     if branching {
@@ -152,54 +148,6 @@ fn join_points(wf: &Workflow, steps: &mut [crate::plan::StepPlan]) {
         if let StepKind::Receive(r) = &mut steps[i].kind {
             r.join_before = at;
         }
-    }
-}
-
-/// In a workflow with actions a `receive` starts listening in its own arm of the step driver
-/// and is joined at the start of the arm of the step that needs it (its actions run there),
-/// in its own arm when it is the last step, else after the loop. After the loop no action can
-/// run, and a `retry` at a join would run the joining step again rather than the receive: both
-/// are errors rather than actions that silently do something else.
-fn receive_actions(cx: &mut Cx<'_>, wf: &Workflow, wp: &str, steps: &[crate::plan::StepPlan]) {
-    use crate::plan::{ActionKind, StepKind};
-    for (i, step) in steps.iter().enumerate() {
-        let StepKind::Receive(r) = &step.kind else {
-            continue;
-        };
-        let actions = step.on_success.iter().chain(&step.on_failure);
-        let retry = actions
-            .clone()
-            .any(|a| matches!(a.kind, ActionKind::Retry { .. }));
-        let after_loop =
-            r.join_before.is_none() && i + 1 != steps.len() && actions.clone().next().is_some();
-        if !retry && !after_loop {
-            continue;
-        }
-        let Some(index) = wf.steps.iter().position(|s| s.step_id == step.id) else {
-            continue;
-        };
-        let at = format!("{wp}/steps/{index}/action");
-        let span = cx.key_span(&at);
-        let (what, help) = if retry {
-            (
-                "a `retry` action on a `receive` step",
-                "use `goto` to the receive step instead",
-            )
-        } else {
-            (
-                "actions on a `receive` that no later step `dependsOn` (it is awaited at the workflow's end, where no action can run)",
-                "add `dependsOn` on it to the step that needs its message, or make it the last step",
-            )
-        };
-        cx.push(
-            Diagnostic::error(
-                "unsupported-feature",
-                format!("{what} is not supported by this generator yet"),
-            )
-            .at(span)
-            .label("not supported yet")
-            .help(help),
-        );
     }
 }
 

@@ -74,18 +74,45 @@ pub(super) fn steps(
             .enumerate()
             .filter_map(|(i, s)| match &s.kind {
                 StepKind::Receive(r) if r.join_before == at && !in_own_arm(r, i, last_step) => {
-                    Some(join(s, r, used, &flags, at.is_none()))
+                    Some(join((i, s), r, used, &flags, at.is_none()))
                 }
                 _ => None,
             })
             .collect()
     };
-    let (arms, advances): (Vec<TokenStream>, Vec<bool>) = w
+    let (mut arms, mut advances): (Vec<TokenStream>, Vec<bool>) = w
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| arm(plan, s, i, used, &flags, joins(Some(i)), i == last_step))
         .unzip();
+    // A receive with actions that no later step needs is joined in an arm of its own after
+    // the last step (the driver runs it as one more step of that id), where its actions can
+    // still jump; an `end` before it leaves it to the join after the loop.
+    let late: Vec<usize> = w
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| match &s.kind {
+            StepKind::Receive(r) => {
+                r.join_before.is_none()
+                    && !in_own_arm(r, *i, last_step)
+                    && !(s.on_success.is_empty() && s.on_failure.is_empty())
+            }
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for (k, &i) in late.iter().enumerate() {
+        let s = &w.steps[i];
+        if let StepKind::Receive(r) = &s.kind {
+            let at = w.steps.len() + k;
+            let join = join((i, s), r, used, &flags, false);
+            arms.push(quote! { #at => { #join } });
+            advances.push(true);
+        }
+    }
+    let ids = ids.chain(late.iter().map(|&i| w.steps[i].id.as_str()));
     let end_joins = joins(None);
     // Arms whose success goes on to the next step fall through to one `advance`; the others
     // leave the arm on every path (and with none falling through, it would be unreachable).
@@ -111,8 +138,14 @@ pub(super) fn steps(
         // Each arm gives its response and the criterion that failed, if any, unless its own
         // actions took over; the workflow's actions then run here, once for all steps.
         let any = quote! { response.step() };
-        let (on_failure, failure_done) =
-            actions(&shared_failure, &any, &flags, false, Subject::Response);
+        let (on_failure, failure_done) = actions(
+            &shared_failure,
+            &any,
+            &flags,
+            false,
+            Subject::Response,
+            None,
+        );
         let fail =
             (!failure_done).then(|| quote! { return Err(response.criteria_failed(criterion)); });
         let failed = if failure_done {
@@ -121,7 +154,7 @@ pub(super) fn steps(
             quote! { let Some(criterion) = failed }
         };
         let (on_success, success_done) =
-            actions(&shared_success, &any, &flags, true, Subject::Response);
+            actions(&shared_success, &any, &flags, true, Subject::Response, None);
         let next = (!success_done).then(|| quote! { steps.succeeded().advance(); });
         let tail = quote! {
             if #failed {
@@ -171,13 +204,14 @@ fn in_own_arm(r: &ReceivePlan, i: usize, last_step: usize) -> bool {
     r.join_before.is_none() && i == last_step
 }
 
-/// The join of a receive that started listening in an earlier arm, at the start of the arm of
-/// the step that needs it (or after the loop, `at_end`, where `check` allows no actions): the
-/// message (a timeout runs the receive's failure actions that need no message), its criteria
-/// (a failed one runs its failure actions), its outputs, its success actions. A receive that
-/// was not reached has nothing to join.
+/// The join of step `index`, a receive that started listening in an earlier arm, at the start
+/// of the arm of the step that needs it, in an arm of its own after the last step, or after the
+/// loop (`at_end`: the workflow ended by an action, where no action can run): the message (a
+/// timeout runs the receive's failure actions that need no message), its criteria (a failed one
+/// runs its failure actions; a `retry` runs the receive again), its outputs, its success
+/// actions. A receive that was not reached, or was joined already, has nothing to join.
 fn join(
-    s: &StepPlan,
+    (index, s): (usize, &StepPlan),
     r: &ReceivePlan,
     used: &BTreeSet<String>,
     flags: &Flags,
@@ -187,10 +221,17 @@ fn join(
     let step = quote! { #id };
     let pending = format_ident!("{}", r.pending_var);
     let wait = message::wait_on(r, quote! { pending });
-    let own_success = own(&s.on_success, flags.tail);
-    let own_failure = own(&s.on_failure, flags.tail);
-    let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing);
-    let waited = if at_end || acts.is_empty() {
+    let (own_success, own_failure) = if at_end {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            own(&s.on_success, flags.tail),
+            own(&s.on_failure, flags.tail),
+        )
+    };
+    let rerun = Some(index);
+    let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, rerun);
+    let waited = if acts.is_empty() {
         quote! { #wait? }
     } else {
         let fail = (!done).then(|| quote! { return Err(error); });
@@ -212,7 +253,7 @@ fn join(
             let text = &c.text;
             failed = quote! { if #test { Some(#text) } else { #failed } };
         }
-        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Message);
+        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Message, rerun);
         if done {
             quote! {
                 let failed: Option<&'static str> = #failed;
@@ -242,9 +283,12 @@ fn join(
             quote! { let _: #ty = #value; }
         }
     });
-    let (success_actions, _) = actions(&own_success, &step, flags, true, Subject::Message);
+    let (success_actions, _) = actions(&own_success, &step, flags, true, Subject::Message, None);
+    // A message that met the criteria starts the receive's retry count over.
+    let received = retries(&own_failure).then(|| quote! { steps.received(#index); });
     let rest = quote! {
         #criteria
+        #received
         #(#outputs)*
         #success_actions
     };
@@ -259,6 +303,12 @@ fn join(
             #rest
         }
     }
+}
+
+/// Whether a `retry` is among the actions.
+fn retries(list: &[Shared<'_>]) -> bool {
+    list.iter()
+        .any(|a| matches!(a.action.kind, ActionKind::Retry { .. }))
 }
 
 /// A workflow-level action and the steps that override it by name (its guard).
@@ -314,11 +364,21 @@ fn arm(
     last_step: bool,
 ) -> (TokenStream, bool) {
     let id = &s.id;
-    // A receive joined later only starts listening here; its actions run at the join.
+    // A receive joined later only starts listening here; its actions run at the join. One a
+    // `retry` may run again succeeds only at the join: its retry count goes on until then.
     if let StepKind::Receive(r) = &s.kind
         && !(r.join_before.is_none() && last_step)
     {
         let start = message::receive_start(plan, id, r, true);
+        if s.on_failure
+            .iter()
+            .any(|a| matches!(a.kind, ActionKind::Retry { .. }))
+        {
+            return (
+                quote! { #i => { #joins #start steps.advance(); continue; } },
+                false,
+            );
+        }
         return (quote! { #i => { #joins #start } }, true);
     }
     let step = quote! { #id };
@@ -353,7 +413,7 @@ fn arm(
     // message) runs its own failure actions whose criteria do not read one, then fails.
     // `None`: no failure action can run without one, so any error fails the workflow (`?`).
     let on_timeout = || {
-        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing);
+        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, None);
         let fail = (!done).then(|| quote! { return Err(error); });
         (!acts.is_empty()).then(|| {
             quote! {
@@ -459,7 +519,7 @@ fn arm(
             }
         });
     // A success starts the step's retry count over where the loop goes on.
-    let (success_actions, success_done) = actions(&own_success, &step, flags, true, subject);
+    let (success_actions, success_done) = actions(&own_success, &step, flags, true, subject, None);
     let next = match (success_done, flags.tail) {
         (false, true) => Some(quote! { (response, None) }),
         // Written once after the `match`.
@@ -513,7 +573,7 @@ fn arm(
             advances,
         );
     }
-    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false, subject);
+    let (failure_actions, failure_done) = actions(&own_failure, &step, flags, false, subject, None);
     let salvage = (!s.on_failure.is_empty()).then(|| quote! { #(#salvage)* });
     // The failure path always leaves the arm (an action, the error, or the failed criterion
     // handed on), so the success path follows it unnested.
@@ -626,13 +686,15 @@ fn own(list: &[ActionPlan], tail: bool) -> Vec<Shared<'_>> {
 
 /// The actions in order, each skipped on the steps in its `skipped_by` (`succeeded`: they
 /// follow a success, which starts the step's retry count over); the flag says an unconditional
-/// one ends the list (nothing after it could run). `step` names the step in errors.
+/// one ends the list (nothing after it could run). `step` names the step in errors; `rerun` is
+/// the `receive` a `retry` runs again when its actions run at its join (else the current step).
 fn actions(
     list: &[Shared<'_>],
     step: &TokenStream,
     flags: &Flags,
     succeeded: bool,
     subject: Subject,
+    rerun: Option<usize>,
 ) -> (TokenStream, bool) {
     let reset = succeeded.then(|| quote! { .succeeded() });
     let mut out = TokenStream::new();
@@ -702,11 +764,14 @@ fn actions(
                     Some(k) => quote! { Some(#k) },
                     None => quote! { None },
                 };
-                let retry = match subject {
-                    Subject::Response => {
+                let retry = match (rerun, subject) {
+                    (Some(receive), _) => quote! {
+                        steps.retry_receive(#receive, #limit, #after_secs, #first_step).await
+                    },
+                    (None, Subject::Response) => {
                         quote! { steps.retry(&response, #limit, #after_secs, #first_step).await }
                     }
-                    Subject::Message | Subject::Nothing => {
+                    (None, Subject::Message | Subject::Nothing) => {
                         quote! { steps.retry_failed(#limit, #after_secs, #first_step).await }
                     }
                 };

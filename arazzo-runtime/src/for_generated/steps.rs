@@ -120,6 +120,45 @@ impl<const N: usize> Steps<N> {
         self.retry_after(delay, first).await
     }
 
+    /// A `retry` action of the `receive` step `receive`, joined at the current step (its
+    /// message failed a criterion, or none came in time): while that receive has been retried
+    /// fewer than `limit` times, waits `after_secs`, counts the retry and runs the receive
+    /// again (it listens anew), then the steps after it in order, or first the step `first`;
+    /// returns whether it retries. Its count starts over at [`Steps::received`].
+    pub async fn retry_receive(
+        &mut self,
+        receive: usize,
+        limit: u32,
+        after_secs: f64,
+        first: Option<usize>,
+    ) -> bool {
+        let Some(count) = self.retries.get_mut(receive).filter(|c| **c < limit) else {
+            return false;
+        };
+        *count += 1;
+        let attempt = *count + 1;
+        let delay = std::time::Duration::try_from_secs_f64(after_secs).unwrap_or_default();
+        let id = self.ids.get(receive).copied().unwrap_or_default();
+        crate::trace::retry(id, attempt, delay);
+        sleep(delay).await;
+        match first {
+            Some(step) => {
+                self.resume = Some(receive);
+                self.next = step;
+            }
+            None => self.next = receive,
+        }
+        true
+    }
+
+    /// The `receive` step `receive`, joined at the current step, met its criteria: its retry
+    /// count starts over.
+    pub fn received(&mut self, receive: usize) {
+        if let Some(count) = self.retries.get_mut(receive) {
+            *count = 0;
+        }
+    }
+
     /// Whether the current step has run fewer than `limit` retries.
     fn retries_left(&self, limit: u32) -> bool {
         self.retries
@@ -257,6 +296,39 @@ mod tests {
              waits (120 s, ClientBuilder::max_retry_after)"
         );
         assert_eq!(err.status(), Some(429));
+    }
+
+    #[tokio::test]
+    async fn a_receive_retried_at_its_join_runs_again_from_the_receive_within_its_limit() {
+        // "r" (0) starts listening, "send" (1), "join" (2) joins it; the receive's retry
+        // counts against "r", not "join", and "r" starting again does not reset it.
+        let mut steps = Steps::new(["r", "send", "join"], 100);
+        let mut order = Vec::new();
+        let mut retried = 0;
+        while let Ok(Some(step)) = steps.step() {
+            order.push(step);
+            if step == 2 {
+                if steps.retry_receive(0, 2, 0.0, None).await {
+                    retried += 1;
+                    continue;
+                }
+                break;
+            }
+            // The receive's arm only starts listening: no `succeeded`.
+            steps.advance();
+        }
+        assert_eq!(retried, 2);
+        assert_eq!(order, [0, 1, 2, 0, 1, 2, 0, 1, 2]);
+        // A message that meets the criteria starts its count over.
+        steps.received(0);
+        assert!(steps.retry_receive(0, 1, 0.0, Some(1)).await);
+        assert_eq!(steps.step().ok().flatten(), Some(1));
+        steps.advance();
+        assert_eq!(
+            steps.step().ok().flatten(),
+            Some(0),
+            "back to the receive after `first`"
+        );
     }
 
     #[tokio::test]
