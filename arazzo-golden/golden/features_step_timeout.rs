@@ -148,3 +148,82 @@ pub type ListWithinInputs = ListQuicklyInputs;
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct ListWithinOutputs {}
+/// Runs the `list-or-fall-back` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `runList` (workflow `list-slowly`), `done` (listPets), `fallback` (listPets).
+pub async fn list_or_fall_back(
+    client: &::arazzo_runtime::Client,
+    inputs: ListOrFallBackInputs,
+) -> ::core::result::Result<ListOrFallBackOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        list_or_fall_back_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "list-or-fall-back", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "list-or-fall-back")
+}
+async fn list_or_fall_back_steps(
+    client: &::arazzo_runtime::Client,
+    _: ListOrFallBackInputs,
+    out: &mut ::core::option::Option<ListOrFallBackOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut steps = rt::steps::Steps::new(["runList", "done", "fallback"], 1000usize);
+    let mut fallback_status: Option<u16> = None;
+    while let Some(step) = steps.step()? {
+        match step {
+            0usize => {
+                let (_, _) = match rt::timeout::within_call(
+                        "runList",
+                        200u64,
+                        Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
+                    )
+                    .await
+                {
+                    Ok(result) => result?,
+                    Err(_) => {
+                        steps.goto(2usize);
+                        continue;
+                    }
+                };
+            }
+            1usize => {
+                client
+                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                    .operation("listPets", "/pets")
+                    .send("done")
+                    .await?;
+                steps.end();
+                break;
+            }
+            2usize => {
+                let response = client
+                    .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
+                    .operation("listPets", "/pets")
+                    .header("X-Trace-Id", "fallback")
+                    .send("fallback")
+                    .await?;
+                fallback_status = Some(response.status());
+            }
+            _ => break,
+        }
+        steps.succeeded().advance();
+    }
+    *out = Some(ListOrFallBackOutputs {
+        fell_back: fallback_status,
+    });
+    Ok(())
+}
+/// Inputs of the `list-or-fall-back` workflow: the same type as [`ListQuicklyInputs`].
+pub type ListOrFallBackInputs = ListQuicklyInputs;
+/// Outputs of the `list-or-fall-back` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct ListOrFallBackOutputs {
+    /// `fellBack`: `$steps.fallback.outputs.status`.
+    #[serde(rename = "fellBack")]
+    pub fell_back: Option<u16>,
+}

@@ -1297,6 +1297,31 @@ async fn a_workflow_step_past_its_timeout_fails_naming_the_calling_step() {
     );
 }
 
+#[tokio::test]
+async fn a_workflow_step_past_its_timeout_runs_its_on_failure_goto() {
+    use features_step_timeout::*;
+    // The called workflow's request never answers; the fallback's does (it carries a header).
+    let server = Server::routes(&["GET /pets"], |r: &Recorded| {
+        if r.header("x-trace-id") == Some("fallback") {
+            json_reply(200, json!([]))
+        } else {
+            json_reply(200, json!([])).delay(std::time::Duration::from_secs(3600))
+        }
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let outputs = list_or_fall_back(
+        &client(&[("petStore", &server)]),
+        ListOrFallBackInputs::default(),
+    )
+    .await
+    .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(outputs.fell_back, Some(200));
+    // `done` was skipped: the callee's request, then the fallback's.
+    assert_eq!(server.calls(), ["GET /pets", "GET /pets"]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs whose response schema says `format: password` (here through `allOf` and `$ref`, under
 // a name nothing would guess) print `***` in `Debug` and stay plain `String`s for callers.

@@ -17,9 +17,9 @@
 //!   generated apart, so that step never runs within this workflow (`unsupported-feature`);
 //! - `timeout` where a timeout would have to run workflow-level `failureActions` (they run
 //!   after the step driver's `match` from the response each arm hands on, and a timed-out step
-//!   has none), or the `onFailure` actions of a step that calls a workflow
-//!   (`unsupported-feature`). A timed-out HTTP request runs its step's `onFailure` actions
-//!   (criteria that read the response are false); elsewhere a timeout fails the workflow.
+//!   has none) (`unsupported-feature`). A timed-out HTTP request, or a step that runs a
+//!   workflow past its `timeout`, runs its step's `onFailure` actions (criteria that read the
+//!   response are false); elsewhere a timeout fails the workflow.
 //!
 //! The shape of each entry was checked by the structural pass.
 
@@ -34,19 +34,15 @@ pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step
     if cx.version == super::Version::V1_0 {
         return;
     }
-    // A timed-out HTTP request runs its step's own `onFailure` actions; workflow-level ones
-    // (and a called workflow's timeout) are not routed yet. (A message step in a workflow with
-    // workflow-level actions is rejected as such by `message::check`.)
+    // A timed-out step runs its own `onFailure` actions; workflow-level ones are not routed
+    // yet. (A message step in a workflow with workflow-level actions is rejected as such by
+    // `message::check`.)
     let message_step = st.action.is_some() || st.channel_path.is_some();
-    let own_failure = st.on_failure.as_ref().is_some_and(|v| !v.is_null());
-    if st.timeout.is_some()
-        && !message_step
-        && (super::actions::workflow_level(wf) || (own_failure && st.workflow_id.is_some()))
-    {
+    if st.timeout.is_some() && !message_step && super::actions::workflow_level(wf) {
         unsupported(
             cx,
             &format!("{sp}/timeout"),
-            "`timeout` on a step that calls a workflow and has `onFailure` actions, or in a workflow with `successActions`/`failureActions`",
+            "`timeout` on a step of a workflow with `successActions`/`failureActions`",
         );
     }
     let here = wf

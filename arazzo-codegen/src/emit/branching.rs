@@ -14,7 +14,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::values::{cond_tokens, cond_tokens_before_and, negate, type_tokens};
-use super::workflow::{call, call_boxed, output_value, output_value_opt, outputs_literal};
+use super::workflow::{
+    call, call_boxed, call_or_timed_out, output_value, output_value_opt, outputs_literal,
+};
 use super::{message, request};
 use crate::plan::{
     ActionKind, ActionPlan, CondPlan, OutputSource, Plan, ReceivePlan, RustType, StepKind,
@@ -464,14 +466,27 @@ fn arm(
             } else {
                 quote! { _ }
             };
+            let status = if needs_response {
+                quote! { status }
+            } else {
+                quote! { _ }
+            };
+            let pattern = quote! { (#callee, #status) };
+            // Past the step's `timeout` its own failure actions that need no response run.
+            let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, None);
+            let call = if c.timeout_ms.is_some() && !acts.is_empty() {
+                let fail = (!done).then(|| quote! { return Err(error); });
+                call_or_timed_out(c, id, pattern, quote! { #acts #fail })
+            } else {
+                call(c, id, Some(pattern))
+            };
             if needs_response {
-                let call = call(c, id, Some(quote! { (#callee, status) }));
                 quote! {
                     #call
                     let response = ::arazzo_runtime::Response::status_only(#id, status);
                 }
             } else {
-                call(c, id, Some(quote! { (#callee, _) }))
+                call
             }
         }
         StepKind::Send(m) => {

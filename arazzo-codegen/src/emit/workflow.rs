@@ -246,7 +246,19 @@ pub(super) fn outputs_literal(w: &WorkflowPlan) -> TokenStream {
 /// of type `(Outputs, u16)`; no pattern makes it an expression statement. `step` names the
 /// caller in conversion errors.
 pub(super) fn call(c: &CallPlan, step: &str, pattern: Option<TokenStream>) -> TokenStream {
-    call_with(c, &quote! { #step }, false, pattern)
+    call_with(c, &quote! { #step }, false, pattern, None)
+}
+
+/// [`call`] of a step with a `timeout` and `onFailure` actions: when the timeout passes,
+/// `on_timeout` runs with the `Timeout` error bound as `error` (it must leave the arm); the
+/// callee's own failure fails the step as before.
+pub(super) fn call_or_timed_out(
+    c: &CallPlan,
+    step: &str,
+    pattern: TokenStream,
+    on_timeout: TokenStream,
+) -> TokenStream {
+    call_with(c, &quote! { #step }, false, Some(pattern), Some(on_timeout))
 }
 
 /// [`call`] with the future boxed: `goto`/`retry` transfers may form cycles between workflows,
@@ -256,7 +268,7 @@ pub(super) fn call_boxed(
     step: &TokenStream,
     pattern: Option<TokenStream>,
 ) -> TokenStream {
-    call_with(c, step, true, pattern)
+    call_with(c, step, true, pattern, None)
 }
 
 fn call_with(
@@ -264,6 +276,7 @@ fn call_with(
     step: &TokenStream,
     boxed: bool,
     pattern: Option<TokenStream>,
+    on_timeout: Option<TokenStream>,
 ) -> TokenStream {
     let f = super::path_tokens(&c.fn_name);
     let ty = super::path_tokens(&c.inputs_type);
@@ -293,7 +306,28 @@ fn call_with(
             quote! { callee_inputs },
         )
     };
-    let call = if let Some(ms) = c.timeout_ms {
+    let call = if let (Some(ms), Some(on_timeout)) = (c.timeout_ms, on_timeout) {
+        // Actions that always leave the arm (a `goto`) never read the error.
+        let error = if super::mentions(&on_timeout, "error") {
+            quote! { error }
+        } else {
+            quote! { _ }
+        };
+        quote! {
+            match ::arazzo_runtime::__private::timeout::within_call(
+                #step,
+                #ms,
+                Box::pin(#f(client, #inputs)),
+            )
+            .await
+            {
+                Ok(result) => result?,
+                Err(#error) => {
+                    #on_timeout
+                }
+            }
+        }
+    } else if let Some(ms) = c.timeout_ms {
         // A 1.1 step `timeout` bounds the whole callee (boxed: its future may be large).
         quote! {
             ::arazzo_runtime::__private::timeout::within(

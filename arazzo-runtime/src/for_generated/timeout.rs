@@ -17,13 +17,25 @@ pub async fn within<T, F>(
 where
     F: Future<Output = Result<T, WorkflowError>>,
 {
+    within_call(step, timeout_ms, future).await?
+}
+
+/// [`within`] for a step that runs a workflow: `Err` only when `step`'s own `timeout` passed
+/// (which its `onFailure` actions handle); the callee's result, its own failures included (a
+/// timeout of one of its steps too), is `Ok`.
+pub async fn within_call<T, F>(
+    step: &'static str,
+    timeout_ms: u64,
+    future: F,
+) -> Result<Result<T, WorkflowError>, WorkflowError>
+where
+    F: Future<Output = Result<T, WorkflowError>>,
+{
     let after = Duration::from_millis(timeout_ms);
-    tokio::time::timeout(after, future)
-        .await
-        .unwrap_or_else(|_| {
-            crate::trace::timeout(step, after);
-            Err(WorkflowError::Timeout { step, after })
-        })
+    tokio::time::timeout(after, future).await.map_err(|_| {
+        crate::trace::timeout(step, after);
+        WorkflowError::Timeout { step, after }
+    })
 }
 
 #[cfg(test)]
@@ -40,5 +52,26 @@ mod tests {
         assert!(err.is_timeout());
         assert_eq!(err.to_string(), "step `fetch`: timed out after 20 ms");
         assert_eq!(within("fetch", 1_000, async { Ok(7) }).await.ok(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn a_called_workflow_keeps_its_own_failure_apart_from_the_steps_timeout() {
+        let inner = async {
+            Err::<u8, _>(WorkflowError::Timeout {
+                step: "inner",
+                after: Duration::from_millis(1),
+            })
+        };
+        let own = within_call("run", 1_000, inner).await.unwrap();
+        assert!(matches!(
+            own,
+            Err(WorkflowError::Timeout { step: "inner", .. })
+        ));
+        let slow = async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok::<u8, WorkflowError>(1)
+        };
+        let passed = within_call("run", 20, slow).await.unwrap_err();
+        assert_eq!(passed.to_string(), "step `run`: timed out after 20 ms");
     }
 }
