@@ -704,3 +704,234 @@ pub struct PlaceUntilAcceptedOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: f64,
 }
+/// Runs the `place-or-stop` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `place` (placeOrder), `confirm` (listPets).
+pub async fn place_or_stop(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceOrStopInputs,
+) -> ::core::result::Result<PlaceOrStopOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_or_stop_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-or-stop", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-or-stop")
+}
+async fn place_or_stop_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceOrStopInputs,
+    out: &mut ::core::option::Option<PlaceOrStopOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut connections = rt::message::Connections::new(client);
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+        let mut steps = rt::steps::Steps::new(
+            ["decision", "place", "confirm"],
+            1000usize,
+        );
+        let mut decision_total: Option<f64> = None;
+        let mut confirm_status: Option<u16> = None;
+        let mut decision_pending: Option<rt::message::Receiving> = None;
+        while let Some(step) = steps.step()? {
+            let (_, failed) = match step {
+                0usize => {
+                    let desk_connection = rt::timeout::within(
+                            "decision",
+                            2000u64,
+                            async {
+                                let address = [
+                                    "/stores/",
+                                    &rt::param::path_segment(&inputs.store),
+                                    "/orders",
+                                ]
+                                    .concat();
+                                let desk_connection = connections
+                                    .connect(rt::message::Endpoint {
+                                        source: "desk",
+                                        server: "local",
+                                        default_url: DESK_SERVER_URL,
+                                        address: &address,
+                                        subprotocol: Some("orders.v1"),
+                                        security: &[
+                                            &[
+                                                (
+                                                    "ticket",
+                                                    ::arazzo_runtime::SchemeKind::ApiKey {
+                                                        name: "ticket",
+                                                        location: ::arazzo_runtime::KeyLocation::Query,
+                                                    },
+                                                ),
+                                            ],
+                                        ],
+                                    })
+                                    .query("ticket", &inputs.ticket)
+                                    .open("decision")
+                                    .await?;
+                                Ok(desk_connection)
+                            },
+                        )
+                        .await?;
+                    decision_pending = Some(
+                        connections.receive("decision", desk_connection),
+                    );
+                    steps.succeeded().advance();
+                    continue;
+                }
+                1usize => {
+                    match async {
+                        let address = [
+                            "/stores/",
+                            &rt::param::path_segment(&inputs.store),
+                            "/orders",
+                        ]
+                            .concat();
+                        let desk_connection = connections
+                            .connect(rt::message::Endpoint {
+                                source: "desk",
+                                server: "local",
+                                default_url: DESK_SERVER_URL,
+                                address: &address,
+                                subprotocol: Some("orders.v1"),
+                                security: &[
+                                    &[
+                                        (
+                                            "ticket",
+                                            ::arazzo_runtime::SchemeKind::ApiKey {
+                                                name: "ticket",
+                                                location: ::arazzo_runtime::KeyLocation::Query,
+                                            },
+                                        ),
+                                    ],
+                                ],
+                            })
+                            .query("ticket", &inputs.ticket)
+                            .open("place")
+                            .await?;
+                        connections
+                            .send(
+                                "place",
+                                desk_connection,
+                                rt::message::Message::json(
+                                    rt::param::object([
+                                        ("type", rt::serde_json::Value::from("place")),
+                                        ("ref", rt::param::to_json(&inputs.ref_)),
+                                        ("sku", rt::serde_json::Value::from("sku-1")),
+                                        ("quantity", rt::serde_json::Value::from(1i64)),
+                                    ]),
+                                ),
+                            )
+                            .await?;
+                        ::core::result::Result::<
+                            (),
+                            ::arazzo_runtime::WorkflowError,
+                        >::Ok(())
+                    }
+                        .await
+                    {
+                        Ok(()) => {}
+                        Err(error) if error.is_timeout() => {
+                            steps.end();
+                            break;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                    steps.succeeded().advance();
+                    continue;
+                }
+                2usize => {
+                    if let Some(pending) = decision_pending.take() {
+                        let message = match pending
+                            .wait(
+                                &rt::message::Match::any()
+                                    .filter(|message| {
+                                        message.payload_pointer_eq("/type", "accepted")
+                                            || message.payload_pointer_eq("/type", "rejected")
+                                    })
+                                    .payload_eq("/ref", rt::param::to_json(&inputs.ref_)),
+                                Some(2000u64),
+                            )
+                            .await
+                        {
+                            Ok(message) => message,
+                            Err(error) if error.is_timeout() => {
+                                steps.end();
+                                break;
+                            }
+                            Err(error) => return Err(error),
+                        };
+                        let failed: Option<&'static str> = if !message
+                            .payload_pointer_eq("/type", "accepted")
+                        {
+                            Some("$message.payload#/type == 'accepted'")
+                        } else {
+                            None
+                        };
+                        if failed.is_some() {
+                            steps.end();
+                            break;
+                        }
+                        decision_total = Some(
+                            message.payload_pointer("decision", "/total")?,
+                        );
+                    }
+                    let response = match rt::timeout::within(
+                            "confirm",
+                            300u64,
+                            client
+                                .request(
+                                    rt::Method::GET,
+                                    "petStore",
+                                    PET_STORE_BASE_URL,
+                                    "/pets",
+                                )
+                                .operation("listPets", "/pets")
+                                .header("X-Trace-Id", &inputs.ref_)
+                                .send("confirm"),
+                        )
+                        .await
+                    {
+                        Ok(response) => response,
+                        Err(error) if error.is_timeout() => {
+                            steps.end();
+                            break;
+                        }
+                        Err(error) => return Err(error),
+                    };
+                    if response.status() != 200u16 {
+                        confirm_status = Some(response.status());
+                        (response, Some("$statusCode == 200"))
+                    } else {
+                        confirm_status = Some(response.status());
+                        (response, None)
+                    }
+                }
+                _ => break,
+            };
+            if failed.is_some() {
+                steps.end();
+                break;
+            }
+            steps.succeeded().advance();
+        }
+        *out = Some(PlaceOrStopOutputs {
+            total: decision_total,
+            confirmed: confirm_status,
+        });
+        Ok(())
+    }
+        .await;
+    connections.close().await;
+    result
+}
+/// Inputs of the `place-or-stop` workflow: the same type as [`PlaceThenWaitInputs`].
+pub type PlaceOrStopInputs = PlaceThenWaitInputs;
+/// Outputs of the `place-or-stop` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct PlaceOrStopOutputs {
+    /// `total`: `$steps.decision.outputs.total`.
+    pub total: Option<f64>,
+    /// `confirmed`: `$steps.confirm.outputs.status`.
+    pub confirmed: Option<u16>,
+}

@@ -374,6 +374,58 @@ mod with_actions {
     }
 
     #[tokio::test]
+    async fn workflow_level_failure_actions_run_for_a_decision_that_fails_its_criterion() {
+        let (url, _) =
+            desk(|r| vec![json!({"type": "rejected", "ref": r, "reason": "closed"})]).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let outputs = place_or_stop(
+            &client(&url, &pets),
+            PlaceOrStopInputs::new("main", "t-1", "order-10"),
+        )
+        .await
+        .unwrap();
+        // The workflow's `end` ran at the join: `confirm` never did.
+        assert_eq!(outputs.total, None);
+        assert_eq!(outputs.confirmed, None);
+        assert!(pets.requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn workflow_level_failure_actions_run_for_a_step_past_its_timeout() {
+        let (url, _) = desk(|r| vec![json!({"type": "accepted", "ref": r, "total": 4.0})]).await;
+        let client = Client::builder()
+            .base_url("desk", url)
+            .base_url("petStore", silent().await)
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let outputs = place_or_stop(&client, PlaceOrStopInputs::new("main", "t-1", "order-11"))
+            .await
+            .unwrap();
+        assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(outputs.total, Some(4.0));
+        assert_eq!(
+            outputs.confirmed, None,
+            "`confirm` timed out, and `end` ran"
+        );
+    }
+
+    #[tokio::test]
+    async fn with_workflow_level_actions_an_accepted_decision_goes_on_to_confirm() {
+        let (url, _) = desk(|r| vec![json!({"type": "accepted", "ref": r, "total": 4.0})]).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let outputs = place_or_stop(
+            &client(&url, &pets),
+            PlaceOrStopInputs::new("main", "t-1", "order-12"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.total, Some(4.0));
+        assert_eq!(outputs.confirmed, Some(200));
+    }
+
+    #[tokio::test]
     async fn a_last_receive_that_times_out_runs_its_on_failure_end() {
         let (url, seen) = desk(|_| Vec::new()).await;
         let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;

@@ -60,16 +60,6 @@ impl Outcome {
 }
 
 /// Whether the workflow has any action at all (then it is generated as a loop over steps).
-/// Whether the workflow has workflow-level `successActions` or `failureActions`: those run
-/// after the step driver's `match`, from the response each arm hands on.
-pub(super) fn workflow_level(wf: &Workflow) -> bool {
-    let present = |v: &Option<Value>| {
-        v.as_ref()
-            .is_some_and(|v| v.as_array().is_some_and(|a| !a.is_empty()))
-    };
-    present(&wf.success_actions) || present(&wf.failure_actions)
-}
-
 pub(super) fn any(wf: &Workflow) -> bool {
     let present = |v: &Option<Value>| {
         v.as_ref()

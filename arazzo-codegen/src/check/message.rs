@@ -85,24 +85,6 @@ pub(super) fn check(
         ok = false;
     }
     ok &= protocol(cx, source, api, sp);
-    if super::actions::workflow_level(wf) {
-        let field = if st.action.is_some() {
-            "action"
-        } else {
-            "channelPath"
-        };
-        let span = cx.span(&format!("{sp}/{field}"));
-        cx.push(
-            Diagnostic::error(
-                "unsupported-feature",
-                "AsyncAPI `send`/`receive` steps in a workflow with workflow-level `successActions`/`failureActions` are not supported by this generator yet",
-            )
-            .at(span)
-            .label("not supported yet")
-            .help("move the actions onto the steps (`onSuccess`/`onFailure`), or move the message steps to a workflow without them and run it as a step"),
-        );
-        ok = false;
-    }
     if !ok {
         return None;
     }

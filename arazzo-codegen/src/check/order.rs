@@ -15,11 +15,10 @@
 //!   mean the step did (`unsupported-feature`);
 //! - `dependsOn` on another document's step (`$sourceDescriptions...`): documents are
 //!   generated apart, so that step never runs within this workflow (`unsupported-feature`);
-//! - `timeout` where a timeout would have to run workflow-level `failureActions` (they run
-//!   after the step driver's `match` from the response each arm hands on, and a timed-out step
-//!   has none) (`unsupported-feature`). A timed-out HTTP request, or a step that runs a
-//!   workflow past its `timeout`, runs its step's `onFailure` actions (criteria that read the
-//!   response are false); elsewhere a timeout fails the workflow.
+//!
+//! A step past its `timeout` (an HTTP request, a called workflow, a connect, a send, a
+//! receive's wait) runs its `onFailure` actions, the workflow's `failureActions` among them
+//! (criteria that read the response are false); without any the timeout fails the workflow.
 //!
 //! The shape of each entry was checked by the structural pass.
 
@@ -33,17 +32,6 @@ use crate::model::{Step, Workflow};
 pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step, sp: &str) {
     if cx.version == super::Version::V1_0 {
         return;
-    }
-    // A timed-out step runs its own `onFailure` actions; workflow-level ones are not routed
-    // yet. (A message step in a workflow with workflow-level actions is rejected as such by
-    // `message::check`.)
-    let message_step = st.action.is_some() || st.channel_path.is_some();
-    if st.timeout.is_some() && !message_step && super::actions::workflow_level(wf) {
-        unsupported(
-            cx,
-            &format!("{sp}/timeout"),
-            "`timeout` on a step of a workflow with `successActions`/`failureActions`",
-        );
     }
     let here = wf
         .steps

@@ -110,8 +110,13 @@ pub(super) fn steps(
         if let StepKind::Receive(r) = &s.kind {
             let at = w.steps.len() + k;
             let join = join((i, s), r, used, &flags, false);
-            arms.push(quote! { #at => { #join } });
-            advances.push(true);
+            if flags.tail {
+                arms.push(quote! { #at => { #join steps.succeeded().advance(); continue; } });
+                advances.push(false);
+            } else {
+                arms.push(quote! { #at => { #join } });
+                advances.push(true);
+            }
         }
     }
     let ids = ids.chain(late.iter().map(|&i| w.steps[i].id.as_str()));
@@ -223,13 +228,11 @@ fn join(
     let step = quote! { #id };
     let pending = format_ident!("{}", r.pending_var);
     let wait = message::wait_on(r, quote! { pending });
+    // The join hands nothing on: the workflow's actions run here too (the lists hold them).
     let (own_success, own_failure) = if at_end {
         (Vec::new(), Vec::new())
     } else {
-        (
-            own(&s.on_success, flags.tail),
-            own(&s.on_failure, flags.tail),
-        )
+        (own(&s.on_success, false), own(&s.on_failure, false))
     };
     let rerun = Some(index);
     let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, rerun);
@@ -354,12 +357,37 @@ struct Flags {
 }
 
 /// One step's arm, and whether its success path falls through to the `advance` after the
-/// `match` (every other path leaves the arm).
-#[allow(clippy::too_many_arguments)]
+/// `match` (every other path leaves the arm). In a workflow with workflow-level actions, a
+/// message step has no response to hand on to them after the `match`: they run in its arm (its
+/// action lists hold them), which then goes on to the next step itself.
 fn arm(
     plan: &Plan,
     s: &StepPlan,
     i: usize,
+    used: &BTreeSet<String>,
+    flags: &Flags,
+    joins: TokenStream,
+    last_step: bool,
+) -> (TokenStream, bool) {
+    if flags.tail && matches!(s.kind, StepKind::Send(_) | StepKind::Receive(_)) {
+        let inline = Flags {
+            tail: false,
+            with_status: flags.with_status,
+            output_vars: flags.output_vars.clone(),
+        };
+        let (body, advances) = arm_body(plan, s, used, &inline, joins, last_step);
+        let next = advances.then(|| quote! { steps.succeeded().advance(); continue; });
+        return (quote! { #i => { #body #next } }, false);
+    }
+    let (body, advances) = arm_body(plan, s, used, flags, joins, last_step);
+    (quote! { #i => { #body } }, advances)
+}
+
+/// The statements of [`arm`].
+#[allow(clippy::too_many_arguments)]
+fn arm_body(
+    plan: &Plan,
+    s: &StepPlan,
     used: &BTreeSet<String>,
     flags: &Flags,
     joins: TokenStream,
@@ -376,12 +404,9 @@ fn arm(
             .iter()
             .any(|a| matches!(a.kind, ActionKind::Retry { .. }))
         {
-            return (
-                quote! { #i => { #joins #start steps.advance(); continue; } },
-                false,
-            );
+            return (quote! { #joins #start steps.advance(); continue; }, false);
         }
-        return (quote! { #i => { #joins #start } }, true);
+        return (quote! { #joins #start }, true);
     }
     let step = quote! { #id };
     // The step's own actions; in a workflow with workflow-level actions those run after the
@@ -414,8 +439,11 @@ fn arm(
     // A step that can fail with no response to test (a timeout, a receive that got no
     // message) runs its own failure actions whose criteria do not read one, then fails.
     // `None`: no failure action can run without one, so any error fails the workflow (`?`).
+    // A step that timed out has no response to hand on: the workflow's failure actions run here
+    // too (the step's list holds them).
+    let all_failure = own(&s.on_failure, false);
     let on_timeout = || {
-        let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, None);
+        let (acts, done) = actions(&all_failure, &step, flags, false, Subject::Nothing, None);
         let fail = (!done).then(|| quote! { return Err(error); });
         (!acts.is_empty()).then(|| {
             quote! {
@@ -472,8 +500,8 @@ fn arm(
                 quote! { _ }
             };
             let pattern = quote! { (#callee, #status) };
-            // Past the step's `timeout` its own failure actions that need no response run.
-            let (acts, done) = actions(&own_failure, &step, flags, false, Subject::Nothing, None);
+            // Past the step's `timeout` its failure actions that need no response run.
+            let (acts, done) = actions(&all_failure, &step, flags, false, Subject::Nothing, None);
             let call = if c.timeout_ms.is_some() && !acts.is_empty() {
                 let fail = (!done).then(|| quote! { return Err(error); });
                 call_or_timed_out(c, id, pattern, quote! { #acts #fail })
@@ -578,12 +606,10 @@ fn arm(
         let run = bind(&on_success);
         return (
             quote! {
-                #i => {
-                    #joins
-                    #run
-                    #last
-                    #on_success
-                }
+                #joins
+                #run
+                #last
+                #on_success
             },
             advances,
         );
@@ -626,18 +652,16 @@ fn arm(
         let fail = (!failure_done).then(|| quote! { (response, Some(#criterion)) });
         return (
             quote! {
-                #i => {
-                    #joins
-                    #run
-                    #last
-                    #failed
-                    if #test {
-                        #salvage
-                        #failure_actions
-                        #fail
-                    } else {
-                        #on_success
-                    }
+                #joins
+                #run
+                #last
+                #failed
+                if #test {
+                    #salvage
+                    #failure_actions
+                    #fail
+                } else {
+                    #on_success
                 }
             },
             advances,
@@ -651,18 +675,16 @@ fn arm(
     let run = bind(&rest);
     (
         quote! {
-            #i => {
-                #joins
-                #run
-                #last
-                #failed
-                if #test {
-                    #salvage
-                    #failure_actions
-                    #fail
-                }
-                #on_success
+            #joins
+            #run
+            #last
+            #failed
+            if #test {
+                #salvage
+                #failure_actions
+                #fail
             }
+            #on_success
         },
         advances,
     )
