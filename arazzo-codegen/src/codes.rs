@@ -201,6 +201,10 @@ pub const CODES: &[Code] = &[
         "literal-output",
         "A workflow or step output is a literal rather than a runtime expression.",
     ),
+    w(
+        "message-headers-over-websocket",
+        "A `send` sets message headers, which WebSocket frames cannot carry: arazzo-runtime's WebSocket transport fails such a send rather than drop them.",
+    ),
     e(
         "missing-action",
         "A step names an AsyncAPI operation but has no `action` (`send` or `receive`).",

@@ -41,6 +41,7 @@ pub const LINTS: &[&str] = &[
     "lenient-expression",
     "lenient-jsonpath",
     "literal-output",
+    "message-headers-over-websocket",
     "no-server",
     "not-an-expression",
     "optional-path-parameter",

@@ -322,6 +322,8 @@ pub(crate) struct SendPlan {
     pub(crate) conn: (String, bool),
     /// The payload.
     pub(crate) payload: SendPayload,
+    /// Message headers (`in: header` parameters that are not connect headers), by name.
+    pub(crate) headers: Vec<(String, ValueExpr)>,
     /// The step's `timeout` (ms): bounds connect and send.
     pub(crate) timeout_ms: Option<u64>,
 }
@@ -519,6 +521,9 @@ impl StepPlan {
             StepKind::Workflow(call) => call.for_each_value(f),
             StepKind::Send(s) => {
                 s.connect.for_each_value(f);
+                for (_, v) in &s.headers {
+                    f(v);
+                }
                 match &s.payload {
                     SendPayload::Json(json) => json.for_each_value(f),
                     SendPayload::Text(text) => f(text),

@@ -362,3 +362,128 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOnlyInpu
 #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
 #[serde(crate = "::arazzo_runtime::__private::serde")]
 pub struct PlaceOnlyOutputs {}
+/// Runs the `place-urgent` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder).
+pub async fn place_urgent(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceUrgentInputs,
+) -> ::core::result::Result<PlaceUrgentOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(place_urgent_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "place-urgent", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "place-urgent")
+}
+async fn place_urgent_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceUrgentInputs,
+    out: &mut ::core::option::Option<PlaceUrgentOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let mut connections = rt::message::Connections::new(client);
+    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+        let address = ["/stores/", &rt::param::path_segment(&inputs.store), "/orders"]
+            .concat();
+        let desk_connection = connections
+            .connect(rt::message::Endpoint {
+                source: "desk",
+                server: "local",
+                default_url: DESK_SERVER_URL,
+                address: &address,
+                subprotocol: Some("orders.v1"),
+                security: &[
+                    &[
+                        (
+                            "ticket",
+                            ::arazzo_runtime::SchemeKind::ApiKey {
+                                name: "ticket",
+                                location: ::arazzo_runtime::KeyLocation::Query,
+                            },
+                        ),
+                    ],
+                ],
+            })
+            .query("ticket", &inputs.ticket)
+            .open("place")
+            .await?;
+        connections
+            .send(
+                "place",
+                desk_connection,
+                rt::message::Message::json({
+                        let mut map = rt::serde_json::Map::new();
+                        map.insert(
+                            "type".to_owned(),
+                            rt::serde_json::Value::from("place"),
+                        );
+                        map.insert(
+                            "ref".to_owned(),
+                            rt::serde_json::Value::from("urgent-1"),
+                        );
+                        map.insert(
+                            "sku".to_owned(),
+                            rt::serde_json::Value::from("sku-1"),
+                        );
+                        map.insert(
+                            "quantity".to_owned(),
+                            rt::serde_json::Value::from(1i64),
+                        );
+                        rt::serde_json::Value::Object(map)
+                    })
+                    .with_headers(
+                        rt::param::object([
+                            ("X-Priority", rt::param::to_json(&inputs.priority)),
+                        ]),
+                    ),
+            )
+            .await?;
+        *out = Some(PlaceUrgentOutputs {});
+        Ok(())
+    }
+        .await;
+    connections.close().await;
+    result
+}
+/// Inputs of the `place-urgent` workflow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceUrgentInputs {
+    pub store: String,
+    pub ticket: String,
+    pub priority: String,
+}
+impl PlaceUrgentInputs {
+    /// Inputs with the required values; the others at their defaults, optional ones absent.
+    pub fn new(
+        store: impl Into<String>,
+        ticket: impl Into<String>,
+        priority: impl Into<String>,
+    ) -> Self {
+        Self {
+            store: store.into(),
+            ticket: ticket.into(),
+            priority: priority.into(),
+        }
+    }
+}
+impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceUrgentInputs {
+    fn deserialize<D: ::arazzo_runtime::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::arazzo_runtime::__private::inputs::decode(
+            deserializer,
+            |fields| {
+                ::core::result::Result::Ok(Self {
+                    store: fields.required("store")?,
+                    ticket: fields.required("ticket")?,
+                    priority: fields.required("priority")?,
+                })
+            },
+        )
+    }
+}
+/// Outputs of the `place-urgent` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct PlaceUrgentOutputs {}

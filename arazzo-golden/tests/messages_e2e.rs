@@ -220,6 +220,85 @@ async fn sends_write_the_literal_payload_with_its_replacements_and_a_text_messag
 }
 
 // ---------------------------------------------------------------------------------------------
+// A send with a message header (`place-urgent`): WebSocket frames carry none, so the built-in
+// transport fails the send rather than drop it; a transport of the user's own receives it.
+
+mod message_headers {
+    use super::*;
+    use arazzo_runtime::message::{
+        BoxFuture, ConnectRequest, Connection, Message as Sent, MessageSender, MessageStream,
+        Transport, TransportError,
+    };
+
+    /// Records each message sent; never answers.
+    #[derive(Clone, Default)]
+    struct Recording(Arc<Mutex<Vec<Sent>>>);
+
+    struct Sender(Recording);
+    struct Silent;
+
+    impl Transport for Recording {
+        fn connect(
+            &self,
+            _request: ConnectRequest,
+        ) -> BoxFuture<'_, Result<Connection, TransportError>> {
+            let sender = Sender(self.clone());
+            Box::pin(async move { Ok(Connection::new(sender, Silent)) })
+        }
+    }
+
+    impl MessageSender for Sender {
+        fn send(&mut self, message: Sent) -> BoxFuture<'_, Result<(), TransportError>> {
+            self.0.0.lock().unwrap().push(message);
+            Box::pin(async { Ok(()) })
+        }
+
+        fn close(&mut self) -> BoxFuture<'_, Result<(), TransportError>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    impl MessageStream for Silent {
+        fn next(&mut self) -> BoxFuture<'_, Option<Result<Sent, TransportError>>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_transport_of_the_users_own_receives_the_message_header() {
+        let recording = Recording::default();
+        let client = Client::builder()
+            .transport_for_source("desk", recording.clone())
+            .build()
+            .unwrap();
+        place_urgent(&client, PlaceUrgentInputs::new("main", "t-1", "high"))
+            .await
+            .unwrap();
+        let sent = recording.0.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].headers(), &json!({"X-Priority": "high"}));
+        assert_eq!(sent[0].payload_value("/ref"), Some(&json!("urgent-1")));
+    }
+
+    #[tokio::test]
+    async fn the_websocket_transport_fails_a_send_with_a_header_naming_the_step() {
+        let (url, seen) = desk(|_| Vec::new()).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let err = place_urgent(
+            &client(&url, &pets),
+            PlaceUrgentInputs::new("main", "t-1", "high"),
+        )
+        .await
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("`place`"), "{text}");
+        assert!(text.contains("carry no headers"), "{text}");
+        // Nothing was sent without its header.
+        assert!(seen.lock().unwrap().frames.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Message steps in a workflow with actions (`golden/features_messages_actions.rs`): the
 // receive's failure (its `timeout` passing, or a criterion not met) runs its `onFailure`
 // actions at the join; an HTTP step's `timeout` runs its own.

@@ -91,7 +91,18 @@ pub(super) fn check(
     // No `ws`/`wss` server (reported above) or one without a URL (reported at loading).
     let server = source.message_plan.as_ref()?.server.clone();
     let channel = &api.channels[op.channel];
-    let connect = connect(cx, source, api, channel, &server, wf, st, sp, scope);
+    // A send's `in: header` parameters that are not connect headers set message headers.
+    let headers = match action {
+        Action::Send => message_headers(cx, op),
+        Action::Receive => MessageHeaders::default(),
+    };
+    let connect = connect(
+        cx, source, api, channel, &server, wf, st, sp, scope, &headers,
+    );
+    let (connect, sent_headers) = match connect {
+        Some((c, h)) => (Some(c), h),
+        None => (None, Vec::new()),
+    };
     let payloads: Vec<SchemaRef> = op
         .messages
         .iter()
@@ -127,6 +138,7 @@ pub(super) fn check(
                 conn: connection_var(scope, &connect, &source.name),
                 connect,
                 payload: payload?,
+                headers: sent_headers,
                 timeout_ms: st.timeout,
             });
             (kind, Vec::new(), outputs)
@@ -261,7 +273,8 @@ fn connect(
     st: &Step,
     sp: &str,
     scope: &Scope,
-) -> Option<ConnectPlan> {
+    message_headers: &MessageHeaders,
+) -> Option<(ConnectPlan, Vec<(String, ValueExpr)>)> {
     let wp = sp.split("/steps/").next().unwrap_or_default().to_owned();
     let Some(address) = &channel.address else {
         unsupported(
@@ -289,6 +302,9 @@ fn connect(
         .map(str::to_owned);
     let mut values: Vec<(String, PathPart)> = Vec::new();
     let mut params = Vec::new();
+    let mut sent: Vec<(String, ValueExpr)> = Vec::new();
+    // Where the first message header is set, for the warning below.
+    let mut sent_at: Option<String> = None;
     let mut ok = true;
     for (p, pointer) in request::parameters(cx, wf, st, &wp, sp) {
         let Some(location) = p.location.as_deref() else {
@@ -312,7 +328,10 @@ fn connect(
         let known = match location {
             "path" => channel.parameters.contains(&p.name),
             "query" => query_props.contains(&p.name) || key_params.contains(&p.name),
-            "header" => header_props.iter().any(|h| h.eq_ignore_ascii_case(&p.name)),
+            "header" => {
+                header_props.iter().any(|h| h.eq_ignore_ascii_case(&p.name))
+                    || message_headers.names.contains(&p.name)
+            }
             "cookie" => {
                 unsupported(
                     cx,
@@ -389,8 +408,13 @@ fn connect(
             ok = false;
             continue;
         };
+        let connect_header = header_props.iter().any(|h| h.eq_ignore_ascii_case(&p.name));
         match location {
             "path" => values.push((p.name.clone(), PathPart::Param(value))),
+            "header" if !connect_header => {
+                sent_at.get_or_insert_with(|| format!("{pointer}/name"));
+                sent.push((p.name.clone(), value));
+            }
             _ => params.push(ParamPlan {
                 name: p.name.clone(),
                 location: if location == "query" {
@@ -425,16 +449,104 @@ fn connect(
             ok = false;
         }
     }
+    for name in &message_headers.required {
+        if !sent.iter().any(|(n, _)| n == name) {
+            let span = cx.key_span(&format!("{sp}/stepId"));
+            cx.push(
+                Diagnostic::error(
+                    "missing-parameter",
+                    format!(
+                        "the message that step `{}` sends requires the header `{name}`, which the step does not supply",
+                        st.step_id
+                    ),
+                )
+                .at(span)
+                .label(format!("`{name}` missing here"))
+                .help(format!(
+                    "add `- {{name: {name}, in: header, value: <value or $inputs.…>}}` to the step's parameters"
+                )),
+            );
+            ok = false;
+        }
+    }
+    if !sent.is_empty() {
+        // The built-in WebSocket transport refuses a message with headers (frames have none)
+        // rather than drop them; a `Transport` of the user's own may carry them.
+        let names: Vec<&str> = sent.iter().map(|(n, _)| n.as_str()).collect();
+        let span = cx.span(sent_at.as_deref().unwrap_or(sp));
+        cx.push(
+            Diagnostic::warning(
+                "message-headers-over-websocket",
+                format!(
+                    "step `{}` sends message header{} {} over `{}`, whose WebSocket frames carry no headers",
+                    st.step_id,
+                    if names.len() == 1 { "" } else { "s" },
+                    one_of(&names),
+                    source.name
+                ),
+            )
+            .at(span)
+            .label("a message header")
+            .help("arazzo-runtime's WebSocket transport fails such a send rather than drop the headers; carry them in the payload, or plug in a `Transport` that sends them"),
+        );
+    }
     if !ok {
         return None;
     }
-    Some(ConnectPlan {
-        source: source.message_plan_index,
-        address: request::path_template(address, values),
-        subprotocol,
-        params,
-        security: security(api, &server.security),
-    })
+    Some((
+        ConnectPlan {
+            source: source.message_plan_index,
+            address: request::path_template(address, values),
+            subprotocol,
+            params,
+            security: security(api, &server.security),
+        },
+        sent,
+    ))
+}
+
+/// The message headers a send may set: the properties of its operation's messages' `headers`
+/// schemas, and those every message requires.
+#[derive(Debug, Default)]
+struct MessageHeaders {
+    names: Vec<String>,
+    required: Vec<String>,
+}
+
+fn message_headers(cx: &Cx<'_>, op: &MessageOperation) -> MessageHeaders {
+    let mut out = MessageHeaders::default();
+    let mut required: Option<Vec<String>> = None;
+    for m in &op.messages {
+        let schema = m.headers.as_ref().and_then(|(file, _)| {
+            cx.resolved(&SchemaRef {
+                file: *file,
+                pointer: format!("{}/headers", m.pointer),
+            })
+        });
+        let node = schema.and_then(|s| cx.files.value(s.file).pointer(&s.pointer));
+        for name in property_names(node) {
+            if !out.names.contains(&name) {
+                out.names.push(name);
+            }
+        }
+        let here: Vec<String> = node
+            .and_then(|n| n.get("required"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Required by every message the step may send.
+        required = Some(match required {
+            None => here,
+            Some(r) => r.into_iter().filter(|n| here.contains(n)).collect(),
+        });
+    }
+    out.required = required.unwrap_or_default();
+    out
 }
 
 /// The property names of a binding's `query`/`headers` schema.

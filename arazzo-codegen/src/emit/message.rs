@@ -54,7 +54,7 @@ fn connect(plan: &Plan, id: &str, c: &ConnectPlan, conn: &(String, bool)) -> Opt
 pub(super) fn send(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
     let connect = connect(plan, id, &s.connect, &s.conn);
     let var = format_ident!("{}", s.conn.0);
-    let message = message(&s.payload);
+    let message = message(s);
     let send = quote! {
         connections.send(#id, #var, #message).await?;
     };
@@ -210,9 +210,9 @@ fn wait_timeout(r: &ReceivePlan) -> TokenStream {
     }
 }
 
-/// The `Message` a send writes.
-fn message(payload: &SendPayload) -> TokenStream {
-    match payload {
+/// The `Message` a send writes, with its headers.
+fn message(s: &SendPlan) -> TokenStream {
+    let message = match &s.payload {
         SendPayload::Json(json) => {
             let json = request::json_value(json);
             quote! { ::arazzo_runtime::__private::message::Message::json(#json) }
@@ -225,7 +225,18 @@ fn message(payload: &SendPayload) -> TokenStream {
                 )
             }
         }
+    };
+    if s.headers.is_empty() {
+        return message;
     }
+    let headers = crate::plan::JsonValue::Object(
+        s.headers
+            .iter()
+            .map(|(name, v)| (name.clone(), crate::plan::JsonValue::Expr(v.clone())))
+            .collect(),
+    );
+    let headers = request::json_value(&headers);
+    quote! { #message.with_headers(#headers) }
 }
 
 /// A `send` in an arm of the step driver (a workflow with actions), as an expression of type
@@ -235,7 +246,7 @@ fn message(payload: &SendPayload) -> TokenStream {
 pub(super) fn send_in_arm(plan: &Plan, id: &str, s: &SendPlan) -> TokenStream {
     let connect = connect(plan, id, &s.connect, &(s.conn.0.clone(), true));
     let var = format_ident!("{}", s.conn.0);
-    let message = message(&s.payload);
+    let message = message(s);
     let body = quote! {
         #connect
         connections.send(#id, #var, #message).await?;
