@@ -335,6 +335,9 @@ pub(crate) enum SendPayload {
     Json(JsonValue),
     /// A text message (a `text/*` content type): the string, with any expressions filled in.
     Text(ValueExpr),
+    /// A binary message (any other content type): the bytes of the string, as a request body
+    /// of such a type is sent.
+    Binary(ValueExpr),
 }
 
 /// A part of a message a `receive` matches on.
@@ -526,7 +529,7 @@ impl StepPlan {
                 }
                 match &s.payload {
                     SendPayload::Json(json) => json.for_each_value(f),
-                    SendPayload::Text(text) => f(text),
+                    SendPayload::Text(text) | SendPayload::Binary(text) => f(text),
                 }
             }
             StepKind::Receive(r) => {

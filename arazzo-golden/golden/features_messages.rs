@@ -249,7 +249,7 @@ pub struct PlaceAndTrackOutputs {
 ///
 /// # Errors
 ///
-/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder), `note` (sendNote).
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder), `note` (sendNote), `attach` (sendAttachment).
 pub async fn place_only(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
@@ -318,6 +318,22 @@ async fn place_only_steps(
                         ]
                             .concat(),
                     ),
+                ),
+            )
+            .await?;
+        connections
+            .send(
+                "attach",
+                desk_connection,
+                rt::message::Message::binary(
+                    rt::param::ParamValue::into_text(
+                            [
+                                "PDF-1.7 ",
+                                &*rt::param::ParamValue::to_param(&inputs.ticket),
+                            ]
+                                .concat(),
+                        )
+                        .into_bytes(),
                 ),
             )
             .await?;

@@ -18,13 +18,14 @@ use arazzo_golden::features_messages::*;
 mod support;
 use support::{Reply, Server, json_reply};
 
-/// What the WebSocket server saw: the connect's URI and headers, each JSON frame received, and
-/// each text frame that is not JSON.
+/// What the WebSocket server saw: the connect's URI and headers, each JSON frame received, each
+/// text frame that is not JSON, and each binary frame.
 #[derive(Default)]
 struct Seen {
     connects: Vec<(String, Vec<(String, String)>)>,
     frames: Vec<Value>,
     texts: Vec<String>,
+    binaries: Vec<Vec<u8>>,
 }
 
 /// A WebSocket order desk: answers each `place` with the frames `answer` gives for its `ref`.
@@ -61,7 +62,14 @@ async fn desk(answer: fn(&str) -> Vec<Value>) -> (String, Arc<Mutex<Seen>>) {
                     return;
                 };
                 while let Some(Ok(frame)) = ws.next().await {
-                    let Message::Text(text) = frame else { continue };
+                    let text = match frame {
+                        Message::Text(text) => text,
+                        Message::Binary(bytes) => {
+                            log.lock().unwrap().binaries.push(bytes.to_vec());
+                            continue;
+                        }
+                        _ => continue,
+                    };
                     let Ok(value) = serde_json::from_str::<Value>(text.as_str()) else {
                         log.lock().unwrap().texts.push(text.as_str().to_owned());
                         continue;
@@ -217,6 +225,8 @@ async fn sends_write_the_literal_payload_with_its_replacements_and_a_text_messag
     );
     // A `text/plain` send is a text frame of the template filled in, as written.
     assert_eq!(seen.texts, [r#"ticket t-2: leave at the "back" door"#]);
+    // An `application/octet-stream` send is a binary frame of the string's bytes.
+    assert_eq!(seen.binaries, [b"PDF-1.7 t-2".to_vec()]);
 }
 
 // ---------------------------------------------------------------------------------------------

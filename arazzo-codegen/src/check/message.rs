@@ -651,24 +651,24 @@ fn payload(
             .map(SendPayload::Json);
     };
     let essence = media.split(';').next().unwrap_or_default().trim();
-    if !essence.to_ascii_lowercase().starts_with("text/") {
-        unsupported(
-            cx,
-            &format!("{sp}/requestBody/contentType"),
-            "a message payload that is neither JSON nor text",
-        );
-        return None;
-    }
+    // Any other media type goes as a binary frame of the string's bytes, as a request body of
+    // such a type is sent as the text.
+    let text = essence.to_ascii_lowercase().starts_with("text/");
+    let wrap = if text {
+        SendPayload::Text
+    } else {
+        SendPayload::Binary
+    };
     let pp = format!("{sp}/requestBody/payload");
     match json_payload(cx, st, sp, scope, payloads, essence)? {
         JsonValue::Literal(Value::String(text)) => {
-            Some(SendPayload::Text(ValueExpr::Literal(Value::String(text))))
+            Some(wrap(ValueExpr::Literal(Value::String(text))))
         }
         // An object or a list has no text form (a JSON value is its string, or its JSON text).
         JsonValue::Expr(value)
             if !matches!(value.ty().inner(), RustType::Named(_) | RustType::Vec(_)) =>
         {
-            Some(SendPayload::Text(value))
+            Some(wrap(value))
         }
         _ => {
             let d = cx.error(

@@ -225,6 +225,15 @@ fn message(s: &SendPlan) -> TokenStream {
                 )
             }
         }
+        SendPayload::Binary(bytes) => {
+            let bytes = value_arg(bytes);
+            quote! {
+                ::arazzo_runtime::__private::message::Message::binary(
+                    ::arazzo_runtime::__private::param::ParamValue::into_text(#bytes)
+                        .into_bytes(),
+                )
+            }
+        }
     };
     if s.headers.is_empty() {
         return message;
