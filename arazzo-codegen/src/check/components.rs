@@ -105,8 +105,31 @@ pub(super) fn resolve(cx: &mut Cx<'_>, item: &Value, kind: &str, pointer: &str) 
         return None;
     };
     let mut out = found.clone();
-    if let (Some(value), Some(obj)) = (item.get("value"), out.as_object_mut()) {
+    let overridden = item.get("value");
+    if let (Some(value), Some(obj)) = (overridden, out.as_object_mut()) {
         obj.insert("value".into(), value.clone());
     }
+    use_selectors(
+        cx,
+        &format!("/components/{kind}/{}/", crate::pointer::escape_token(name)),
+        &format!("{pointer}/"),
+        overridden.is_some(),
+    );
     Some(out)
+}
+
+/// The selectors evaluated at run time inside a component (under `from`), read where it is
+/// used (under `to`): the values of the copy stand there. An overriding `value` replaces the
+/// component's, and its selectors with it.
+fn use_selectors(cx: &mut Cx<'_>, from: &str, to: &str, value_overridden: bool) {
+    let copies: Vec<(String, super::Selection)> = cx
+        .selectors
+        .iter()
+        .filter_map(|(pointer, s)| {
+            let rest = pointer.strip_prefix(from)?;
+            let replaced = value_overridden && (rest == "value" || rest.starts_with("value/"));
+            (!replaced).then(|| (format!("{to}{rest}"), s.clone()))
+        })
+        .collect();
+    cx.selectors.extend(copies);
 }

@@ -57,7 +57,6 @@ pub(super) fn check_with_signatures(
         }
     }
     sources::report_openapi_warnings(cx);
-    super::selector::report_unread(cx);
     let workflows = planned.into_iter().flatten().collect();
     let children = std::mem::take(&mut cx.children)
         .into_iter()

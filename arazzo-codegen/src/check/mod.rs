@@ -123,8 +123,6 @@ pub(crate) struct Selection {
     pub(crate) kind: SelectionKind,
     /// The expression, checked at build time.
     pub(crate) expr: String,
-    /// Whether a check read it (what none read is reported: `selector::report_unread`).
-    pub(crate) read: bool,
 }
 
 /// The language of a [`Selection`].
@@ -213,11 +211,9 @@ impl Cx<'_> {
         self.diags.push(diagnostic);
     }
 
-    /// The Selector Object evaluated at run time that stood at `pointer`, if any, marked as
-    /// read.
-    pub(crate) fn selection(&mut self, pointer: &str) -> Option<(SelectionKind, String)> {
-        let s = self.selectors.get_mut(pointer)?;
-        s.read = true;
+    /// The Selector Object evaluated at run time that stood at `pointer`, if any.
+    pub(crate) fn selection(&self, pointer: &str) -> Option<(SelectionKind, String)> {
+        let s = self.selectors.get(pointer)?;
         Some((s.kind, s.expr.clone()))
     }
 

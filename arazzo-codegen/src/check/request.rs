@@ -1094,14 +1094,8 @@ fn move_selector(cx: &mut Cx<'_>, from: &str, to: &str) {
     cx.selectors
         .retain(|p, _| p != to && !p.starts_with(&below));
     if let Some((kind, expr)) = cx.selection(from) {
-        cx.selectors.insert(
-            to.to_owned(),
-            super::Selection {
-                kind,
-                expr,
-                read: false,
-            },
-        );
+        cx.selectors
+            .insert(to.to_owned(), super::Selection { kind, expr });
     }
 }
 

@@ -18,7 +18,6 @@
 
 use serde_json::{Map, Value};
 
-use super::document::unsupported;
 use super::{Cx, Selection, SelectionKind};
 use crate::model::Document;
 use crate::pointer::escape_token;
@@ -52,6 +51,11 @@ pub(super) fn desugar(cx: &mut Cx<'_>, doc: &mut Document) {
     }
     for (w, wf) in doc.workflows.iter_mut().enumerate() {
         let wp = format!("/workflows/{w}");
+        for (i, p) in wf.parameters.iter_mut().flatten().enumerate() {
+            if let Some(value) = p.get_mut("value") {
+                rewrite(cx, value, &format!("{wp}/parameters/{i}/value"));
+            }
+        }
         for (name, value) in wf.outputs.iter_mut().flatten() {
             rewrite(cx, value, &format!("{wp}/outputs/{}", escape_token(name)));
         }
@@ -241,7 +245,6 @@ fn record(cx: &mut Cx<'_>, pointer: &str, kind: SelectionKind, expr: &str) {
         Selection {
             kind,
             expr: expr.to_owned(),
-            read: false,
         },
     );
 }
@@ -262,35 +265,6 @@ pub(super) fn xpath31_error(
     let mut d = crate::diagnostic::Diagnostic::error(code, message).at(span);
     d.help = help;
     cx.push(d);
-}
-
-/// Selectors evaluated at run time that no check read: in places whose values are checked
-/// where they are used (components, workflow-level actions), not where they are written. An
-/// error, never the context read silently in the selection's place; only when nothing else
-/// failed, since a failed step leaves its own selectors unread.
-pub(super) fn report_unread(cx: &mut Cx<'_>) {
-    if cx.diags.iter().any(crate::diagnostic::Diagnostic::is_error) {
-        return;
-    }
-    let unread: Vec<(String, SelectionKind)> = cx
-        .selectors
-        .iter()
-        .filter(|(_, s)| !s.read)
-        .map(|(pointer, s)| (pointer.clone(), s.kind))
-        .collect();
-    for (pointer, kind) in unread {
-        let what = match kind {
-            SelectionKind::XPath31 => "an XPath selector",
-            SelectionKind::JsonPath => "a JSONPath selector that may select several nodes",
-        };
-        unsupported(
-            cx,
-            &pointer,
-            &format!(
-                "{what} in a component or a workflow-level action (write it in the step or step action that uses it)"
-            ),
-        );
-    }
 }
 
 /// The runtime expression a JSON Pointer or singular JSONPath Selector Object means (other
