@@ -374,8 +374,11 @@ pub(crate) struct ReceivePlan {
 pub(crate) struct CallPlan {
     /// The `workflowId`.
     pub(crate) workflow: String,
-    /// The function that runs it and also returns the last response status.
+    /// The function that runs it and also returns the last response status (a workflow of
+    /// message steps only has none: its plain function, see `status`).
     pub(crate) fn_name: String,
+    /// Whether the callee has an HTTP status to give the calling step's `$statusCode`.
+    pub(crate) status: bool,
     /// Its inputs struct.
     pub(crate) inputs_type: String,
     /// Its outputs struct.

@@ -935,3 +935,48 @@ pub struct PlaceOrStopOutputs {
     /// `confirmed`: `$steps.confirm.outputs.status`.
     pub confirmed: Option<u16>,
 }
+/// Runs the `run-place-then-wait` workflow.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `placeAndWait` (workflow `place-then-wait`).
+pub async fn run_place_then_wait(
+    client: &::arazzo_runtime::Client,
+    inputs: RunPlaceThenWaitInputs,
+) -> ::core::result::Result<RunPlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(
+        run_place_then_wait_steps(client, inputs, &mut out),
+    );
+    ::arazzo_runtime::__private::deadline::run(client, "run-place-then-wait", steps)
+        .await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "run-place-then-wait")
+}
+async fn run_place_then_wait_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: RunPlaceThenWaitInputs,
+    out: &mut ::core::option::Option<RunPlaceThenWaitOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let callee_inputs = PlaceThenWaitInputs {
+        store: inputs.store.clone(),
+        ticket: inputs.ticket.clone(),
+        ref_: inputs.ref_.clone(),
+    };
+    let (callee, _) = rt::flow::no_status(place_then_wait(client, callee_inputs)).await?;
+    let place_and_wait_type: Option<String> = callee.type_.clone();
+    *out = Some(RunPlaceThenWaitOutputs {
+        type_: place_and_wait_type,
+    });
+    Ok(())
+}
+/// Inputs of the `run-place-then-wait` workflow: the same type as [`PlaceThenWaitInputs`].
+pub type RunPlaceThenWaitInputs = PlaceThenWaitInputs;
+/// Outputs of the `run-place-then-wait` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct RunPlaceThenWaitOutputs {
+    /// `type`: `$steps.placeAndWait.outputs.type`.
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+}

@@ -515,6 +515,20 @@ mod with_actions {
     }
 
     #[tokio::test]
+    async fn a_workflow_of_message_steps_only_runs_as_a_step_of_another() {
+        let (url, seen) = desk(|r| vec![json!({"type": "accepted", "ref": r, "total": 2.0})]).await;
+        let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;
+        let outputs = run_place_then_wait(
+            &client(&url, &pets),
+            RunPlaceThenWaitInputs::new("main", "t-1", "order-13"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(outputs.type_.as_deref(), Some("accepted"));
+        assert_eq!(seen.lock().unwrap().frames.len(), 1);
+    }
+
+    #[tokio::test]
     async fn a_last_receive_that_times_out_runs_its_on_failure_end() {
         let (url, seen) = desk(|_| Vec::new()).await;
         let pets = Server::routes(&["GET /pets"], |_| json_reply(200, json!([]))).await;

@@ -136,14 +136,6 @@ pub(super) fn call(
         );
         return None;
     };
-    if !sig.has_status {
-        super::document::unsupported(
-            cx,
-            pointer,
-            "running a workflow of message steps only from another workflow (it has no last HTTP status for `$statusCode`)",
-        );
-        return None;
-    }
     // Checked callees first; a missing signature output means the callee failed or is in a
     // reported cycle. A `goto`/`retry` transfer reads no outputs.
     let outputs = match &args {
@@ -247,11 +239,69 @@ pub(super) fn call(
     }
     ok.then(|| CallPlan {
         workflow: sig.id.clone(),
-        fn_name: sig.inner_fn_name.clone(),
+        // A workflow of message steps only has no status: its plain function runs it.
+        fn_name: if sig.has_status {
+            sig.inner_fn_name.clone()
+        } else {
+            sig.fn_name.clone()
+        },
+        status: sig.has_status,
         inputs_type: sig.inputs_type().to_owned(),
         outputs_type: sig.outputs_type.clone(),
         fields,
         outputs,
         timeout_ms: None,
     })
+}
+
+/// A step that runs a workflow of message steps only has no HTTP status: `$statusCode` in its
+/// criteria, its actions' criteria or its outputs is an error, never a status read as 0.
+pub(super) fn no_status_read(cx: &mut Cx<'_>, plan: &crate::plan::StepPlan, sp: &str) {
+    use crate::plan::{CondPlan, OperandSource, OutputSource, StepKind};
+    let StepKind::Workflow(call) = &plan.kind else {
+        return;
+    };
+    if call.status {
+        return;
+    }
+    fn reads(c: &CondPlan) -> bool {
+        let status = |o: &crate::plan::OperandPlan| matches!(o.source, OperandSource::StatusCode);
+        match c {
+            CondPlan::Status(..) => true,
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => reads(a) || reads(b),
+            CondPlan::Not(a) => reads(a),
+            CondPlan::Compare(_, l, r) => status(l) || status(r),
+            CondPlan::Truthy(o)
+            | CondPlan::Regex(o, _)
+            | CondPlan::JsonPath(o, _)
+            | CondPlan::XPath(o, _)
+            | CondPlan::XPath31(o, _) => status(o),
+        }
+    }
+    let actions = plan.on_success.iter().chain(&plan.on_failure);
+    let in_criteria = plan
+        .criteria
+        .iter()
+        .chain(actions.flat_map(|a| &a.criteria))
+        .any(|c| reads(&c.condition));
+    let in_outputs = plan
+        .outputs
+        .iter()
+        .any(|o| matches!(o.source, OutputSource::StatusCode));
+    if !(in_criteria || in_outputs) {
+        return;
+    }
+    let d = cx.error(
+        "expression-out-of-context",
+        format!(
+            "step `{}` reads `$statusCode`, but workflow `{}` runs message steps only: it has no HTTP status",
+            plan.id, call.workflow
+        ),
+        &format!("{sp}/workflowId"),
+    );
+    d.label = "a workflow without HTTP steps".into();
+    d.help = Some(format!(
+        "test the outputs of `{}` instead (`$outputs.<name>`)",
+        call.workflow
+    ));
 }

@@ -79,6 +79,7 @@ pub(super) fn check(
         // Actions may read the step's own response and outputs.
         plan.on_success = actions::plan(cx, sigs, &scope, wf, &wp, st, &sp, Outcome::Success);
         plan.on_failure = actions::plan(cx, sigs, &scope, wf, &wp, st, &sp, Outcome::Failure);
+        calls::no_status_read(cx, &plan, &sp);
         steps.push(plan);
     }
     if scope.failed_steps.is_empty() && steps.len() != wf.steps.len() {

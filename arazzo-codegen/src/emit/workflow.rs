@@ -306,6 +306,13 @@ fn call_with(
             quote! { callee_inputs },
         )
     };
+    // A callee without a status (message steps only) gives 0, which nothing reads: `check`
+    // rejects `$statusCode` after it.
+    let run = if c.status {
+        quote! { #f(client, #inputs) }
+    } else {
+        quote! { ::arazzo_runtime::__private::flow::no_status(#f(client, #inputs)) }
+    };
     let call = if let (Some(ms), Some(on_timeout)) = (c.timeout_ms, on_timeout) {
         // Actions that always leave the arm (a `goto`) never read the error.
         let error = if super::mentions(&on_timeout, "error") {
@@ -317,7 +324,7 @@ fn call_with(
             match ::arazzo_runtime::__private::timeout::within_call(
                 #step,
                 #ms,
-                Box::pin(#f(client, #inputs)),
+                Box::pin(#run),
             )
             .await
             {
@@ -333,14 +340,14 @@ fn call_with(
             ::arazzo_runtime::__private::timeout::within(
                 #step,
                 #ms,
-                Box::pin(#f(client, #inputs)),
+                Box::pin(#run),
             )
             .await?
         }
     } else if boxed {
-        quote! { Box::pin(#f(client, #inputs)).await? }
+        quote! { Box::pin(#run).await? }
     } else {
-        quote! { #f(client, #inputs).await? }
+        quote! { #run.await? }
     };
     match pattern {
         Some(pattern) => quote! { #build let #pattern = #call; },

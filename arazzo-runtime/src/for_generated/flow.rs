@@ -47,6 +47,15 @@ pub fn convert<T: DeserializeOwned, V: Serialize + ?Sized>(
     })
 }
 
+/// A workflow of message steps only, run by a step: its outputs, with status 0 beside them.
+/// It has no HTTP status; the generator rejects `$statusCode` after such a step, so the 0 is
+/// never read (it lets such a callee share the calls that return a status).
+pub async fn no_status<T>(
+    run: impl Future<Output = Result<T, WorkflowError>>,
+) -> Result<(T, u16), WorkflowError> {
+    run.await.map(|outputs| (outputs, 0))
+}
+
 /// How long to wait before a retry: the response's `Retry-After` (seconds or an HTTP date)
 /// when it has one, else the action's `retryAfter` seconds. A server's delay is never more
 /// than the client's cap (`ClientBuilder::max_retry_after`).
