@@ -130,12 +130,14 @@ pub(crate) struct WorkflowPlan {
 }
 
 impl WorkflowPlan {
-    /// Whether it has a last HTTP status (a request step, or a step running a workflow): a
-    /// workflow of message steps only has none to give a caller's `$statusCode`.
+    /// Whether it has a last HTTP status (a request step, or a step running a workflow that
+    /// has one): a workflow of message steps only has none to give a caller's `$statusCode`.
     pub(crate) fn has_status(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|s| matches!(s.kind, StepKind::Request(_) | StepKind::Workflow(_)))
+        self.steps.iter().any(|s| match &s.kind {
+            StepKind::Request(_) => true,
+            StepKind::Workflow(c) => c.status,
+            StepKind::Send(_) | StepKind::Receive(_) => false,
+        })
     }
 }
 

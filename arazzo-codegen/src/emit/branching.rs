@@ -543,8 +543,9 @@ fn arm_body(
             }
         }
     };
-    // Message steps have no HTTP status.
-    let last = (flags.with_status && subject == Subject::Response)
+    // Message steps have no HTTP status, nor has a workflow of them.
+    let no_status = matches!(&s.kind, StepKind::Workflow(c) if !c.status);
+    let last = (flags.with_status && subject == Subject::Response && !no_status)
         .then(|| quote! { last_status = response.status(); });
     let callee = quote! { callee };
     let outputs = s
@@ -773,8 +774,9 @@ fn actions(
         let act = match &a.kind {
             ActionKind::End => quote! { steps.end(); break; },
             ActionKind::GotoStep(k) => quote! { steps #reset .goto(#k); continue; },
+            // A workflow without a status (message steps only) leaves the last one as it was.
             ActionKind::GotoWorkflow(c) => {
-                if flags.with_status {
+                if flags.with_status && c.status {
                     let call = call_boxed(c, step, Some(quote! { (_, status) }));
                     quote! { #call #last break; }
                 } else {
@@ -790,7 +792,7 @@ fn actions(
                 workflow,
             } => {
                 let first = workflow.as_ref().map(|c| {
-                    if flags.with_status {
+                    if flags.with_status && c.status {
                         let call = call_boxed(c, step, Some(quote! { (_, status) }));
                         quote! { #call #last }
                     } else {

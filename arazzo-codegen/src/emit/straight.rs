@@ -22,7 +22,11 @@ pub(super) fn steps(
     let last = w
         .steps
         .iter()
-        .rposition(|s| matches!(s.kind, StepKind::Request(_) | StepKind::Workflow(_)))
+        .rposition(|s| match &s.kind {
+            StepKind::Request(_) => true,
+            StepKind::Workflow(c) => c.status,
+            StepKind::Send(_) | StepKind::Receive(_) => false,
+        })
         .unwrap_or_default();
     // A receive is joined before the first step that needs it, else after the last step.
     let joins = |at: Option<usize>| {
