@@ -1,13 +1,14 @@
 //! Loading Arazzo and OpenAPI files with a location index.
 //!
 //! Every file of one generator run goes into one [`Files`]: its text, its value as
-//! `serde_json::Value`, and for every value its JSON pointer → byte span (and the span of its
-//! key), so that any later stage can point a diagnostic at the exact text.
+//! `serde_json::Value`, and for every value its byte span (and the span of its key), found by
+//! JSON pointer, so that any later stage can point a diagnostic at the exact text.
 
 // `Diagnostic` is the crate's one error type; loading errors are rare, so its size costs nothing.
 #![allow(clippy::result_large_err)]
 
 mod base;
+mod index;
 mod parse;
 mod source;
 #[cfg(test)]
@@ -21,7 +22,7 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, FileId, SourceText, Span};
 
-use parse::Index;
+use index::Index;
 
 /// One loaded file.
 struct File {
@@ -240,7 +241,8 @@ impl Files {
     /// scalar's text with its quotes, a block scalar from its `|`/`>`, a collection from its
     /// first to its last character.
     pub(crate) fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
-        let located = self.file(id)?.index.get(pointer)?;
+        let file = self.file(id)?;
+        let located = file.index.get(&file.value, pointer)?;
         Some(Span {
             file: id,
             start: located.value.start,
@@ -250,7 +252,8 @@ impl Files {
 
     /// The span of the key of the last pointer token (`None` for array items and the root).
     pub(crate) fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
-        let key = self.file(id)?.index.get(pointer)?.key.as_ref()?;
+        let file = self.file(id)?;
+        let key = file.index.get(&file.value, pointer)?.key?;
         Some(Span {
             file: id,
             start: key.start,

@@ -671,3 +671,68 @@ fn a_relative_source_url_resolves_against_self_and_through_the_maps() {
         err.message
     );
 }
+
+#[test]
+fn merged_entries_and_alias_keys_keep_their_own_spans() {
+    let text = "a: &a {x: 1}\nb: &b {y: 2, x: 3}\nc:\n  z: 0\n  <<: [*a, *b]\n  w: 1\n&k key: 4\nd:\n  *k : 5\n";
+    let (files, id) = load_str(text);
+    assert_eq!(
+        files.value(id),
+        &json!({"a": {"x": 1}, "b": {"y": 2, "x": 3}, "c": {"z": 0, "x": 1, "y": 2, "w": 1},
+                "key": 4, "d": {"key": 5}})
+    );
+    let keys: Vec<&String> = files.value(id)["c"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["z", "x", "y", "w"]);
+    // Merged entries point where they are written (earlier sources win), explicit ones in place.
+    assert_eq!(files.span(id, "/c/x"), files.span(id, "/a/x"));
+    assert_eq!(files.key_span(id, "/c/y"), files.key_span(id, "/b/y"));
+    assert_eq!(at(&files, id, "/c/w"), "1");
+    assert_eq!(key_at(&files, id, "/c/w"), "w");
+    // An alias used as a key: the key is the anchored scalar's text, its span the alias.
+    assert_eq!(key_at(&files, id, "/d/key"), "*k");
+    assert_eq!(at(&files, id, "/d/key"), "5");
+    check_index(&files, id, files.value(id), "");
+}
+
+#[test]
+fn duplicate_keys_name_the_first_one_also_beside_merges_and_aliases() {
+    let (files, err) = error_of("a: &a {x: 1}\nc:\n  x: 1\n  <<: *a\n  x: 2\n");
+    assert_eq!(err.code, "duplicate-key");
+    assert_eq!(err.label, "`x` is already defined on line 3");
+    assert_eq!(files.line_col(err.span.unwrap()), (5, 3));
+    let (files, err) = error_of("&k key: 1\nother: 2\n*k : 3\n");
+    assert_eq!(err.message, "duplicate key `key`");
+    assert_eq!(err.label, "`key` is already defined on line 1");
+    assert_eq!(files.line_col(err.span.unwrap()), (3, 1));
+    let (_, err) = error_of("a: &a [1]\n*a : 2\n");
+    assert_eq!(err.message, "a mapping key must be a string");
+}
+
+#[test]
+fn pointers_are_read_as_lookup_reads_them() {
+    let (files, id) = load_str("e: [a, b, c]\n\"01\": x\n");
+    assert_eq!(at(&files, id, "/e/2"), "c");
+    assert_eq!(at(&files, id, "/01"), "x");
+    for pointer in ["/e/02", "/e/-", "/e/3", "/e/+1", "e", "/e/0/x", "/nope/x"] {
+        assert_eq!(files.span(id, pointer), None, "{pointer}");
+    }
+    // A large mapping: every entry is found at its place.
+    let mut big = String::new();
+    for i in 0..2000 {
+        big.push_str(&format!("k{i}: {i}\n"));
+    }
+    let (files, id) = load_str(&big);
+    assert_eq!(at(&files, id, "/k1999"), "1999");
+    assert_eq!(key_at(&files, id, "/k0"), "k0");
+    check_index(&files, id, files.value(id), "");
+}
+
+#[test]
+fn surrogate_pairs_in_a_top_level_json_string_and_after_white_space() {
+    let (files, id) = load_str("\"\\ud83d\\ude00\"");
+    assert_eq!(files.value(id), &json!("\u{1F600}"));
+    assert_eq!(at(&files, id, ""), "\"\\ud83d\\ude00\"");
+    let (files, id) = load_str("\n  [\"\\ud83d\\ude00\"]");
+    assert_eq!(files.value(id), &json!(["\u{1F600}"]));
+    assert_eq!(at(&files, id, "/0"), "\"\\ud83d\\ude00\"");
+}
