@@ -84,9 +84,30 @@ pub(crate) struct Index {
     pub(super) kids: Vec<u32>,
     /// The root value's `Loc`.
     pub(super) root: u32,
+    /// Whether the text defines an anchor: a text with parts left out (see `lazy`) is then
+    /// read whole, since a left-out anchor of the same name could change what an alias means.
+    pub(super) anchors: bool,
 }
 
 impl Index {
+    /// Moves every offset by `to_file` (an offset, and whether it ends a span): for a file
+    /// parsed from a text with parts left out.
+    pub(super) fn map_offsets(&mut self, to_file: impl Fn(usize, bool) -> usize) {
+        for loc in &mut self.locs {
+            let span = loc.span();
+            let mapped = to_file(span.start, false)..to_file(span.end, span.end > span.start);
+            let key = loc.key();
+            *loc = Loc {
+                start: offset(mapped.start),
+                end: offset(mapped.end.max(mapped.start)),
+                ..*loc
+            };
+            if let Some(key) = key {
+                loc.set_key(&(to_file(key.start, false)..to_file(key.end, key.end > key.start)));
+            }
+        }
+    }
+
     /// The location of the value at `pointer` (RFC 6901, `""` for the root) in `root`, the value
     /// this index was built with. Tokens are read as [`crate::pointer::lookup`] reads them.
     ///

@@ -57,6 +57,7 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnost
             Value::Null
         }
     };
+    builder.index.anchors = !builder.anchors.is_empty();
     Ok((value, builder.index))
 }
 
