@@ -141,8 +141,9 @@ item5() {
                 local bw bp ratio
                 bw=$(echo "${walls[1]}" | stats 2)
                 bp=$(echo "${cpus[1]}" | stats 2)
-                ratio=$(python3 -c "print(f'{$(echo "${cpus[0]}" | median) / $(echo "${cpus[1]}" | median):.2f}')")
-                figure="$figure; baseline $bw s, CPU $bp s; CPU ratio ${ratio}×"
+                # GNU time counts CPU in hundredths: a start-up-sized run can read 0.
+                ratio=$(python3 -c "a, b = $(echo "${cpus[0]}" | median), $(echo "${cpus[1]}" | median); print(f'{a / b:.2f}×' if b else '-')")
+                figure="$figure; baseline $bw s, CPU $bp s; CPU ratio $ratio"
             fi
             printf '   %-9s %-62s %s\n' "$cmd" "${label[$c]}" "$figure"
             row "item 5: \`$cmd\`, ${label[$c]}" "${target[$c]}" "$figure" \

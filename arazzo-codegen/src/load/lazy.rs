@@ -74,6 +74,8 @@ fn path_of(operation_path: &str) -> Option<String> {
 /// The text to parse instead of `text`: the kept byte ranges of `text` (whole lines, in
 /// order), or `None` to read it whole.
 pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
+    // The scan goes by lines and looks at few bytes of each: byte-wise loops over the whole
+    // text would cost, at opt-level 0, a good part of what leaving entries out saves.
     let first = text.bytes().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{' | b'[' | b'"')) || text.contains('\t') {
         return None;
@@ -86,45 +88,46 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
         .iter()
         .position(|l| starts_at_column_0(&text[l.clone()]))
         .map_or(lines.len(), |i| block + i);
-    let entries = entries(text, &lines[block..end])?;
+    let block_lines = &lines[block..end];
+    let entries = entries(text, block_lines)?;
     let mut keys = BTreeSet::new();
+    if !entries.iter().all(|e| keys.insert(e.key.as_str())) {
+        // A key written twice is an error a full read reports.
+        return None;
+    }
+    // Every `operationId` in the block: its line must read as one, and a wanted one keeps its
+    // entry. (An id the scan cannot read, in a flow mapping or on the next line, could be a
+    // wanted one or a duplicate of one.)
+    let mut keep = vec![false; entries.len()];
     let mut found_ids = BTreeSet::new();
+    let region = lines.get(block).map_or(text.len(), |l| l.start)
+        ..lines.get(end).map_or(text.len(), |l| l.start);
+    for (at, _) in text[region.clone()].match_indices("operationId") {
+        let at = region.start + at;
+        let line = lines.partition_point(|l| l.start <= at).checked_sub(1)?;
+        let id = operation_id(&text[lines.get(line)?.clone()]).filter(|id| !id.is_empty())?;
+        if wanted.ids.contains(id) {
+            let entry = entries
+                .partition_point(|e| block + e.lines.start <= line)
+                .checked_sub(1)?;
+            *keep.get_mut(entry)? = true;
+            found_ids.insert(id);
+        }
+    }
     let mut found_paths = BTreeSet::new();
     let mut kept = Vec::with_capacity(wanted.ids.len() + wanted.paths.len() + 4);
-    kept.push(0..lines.get(block)?.start);
+    kept.push(0..region.start);
     let last = entries.len().saturating_sub(1);
     for (i, entry) in entries.iter().enumerate() {
-        // A key written twice is an error a full read reports.
-        if !keys.insert(entry.key.as_str()) {
-            return None;
-        }
-        let body = &lines[block + entry.lines.start..block + entry.lines.end];
-        let mut ids = Vec::new();
-        for line in body {
-            let line = &text[line.clone()];
-            if !line.contains("operationId") {
-                continue;
-            }
-            // An id the scan cannot read (a flow mapping, a value on the next line) could be a
-            // wanted one, or a duplicate of one.
-            match operation_id(line) {
-                Some(id) if !id.is_empty() => {
-                    if wanted.ids.contains(id) {
-                        ids.push(id);
-                    }
-                }
-                _ => return None,
-            }
-        }
         let by_path = wanted.paths.contains(&entry.key);
         // The first and last entries stay, so that `paths` spans what a whole read spans.
-        if ids.is_empty() && !by_path && i != 0 && i != last {
+        if !keep[i] && !by_path && i != 0 && i != last {
             continue;
         }
-        found_ids.extend(ids);
         if by_path {
             found_paths.insert(entry.key.as_str());
         }
+        let body = &block_lines[entry.lines.clone()];
         if let (Some(a), Some(b)) = (body.first(), body.last()) {
             kept.push(a.start..b.end);
         }
@@ -137,7 +140,7 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
     if !all_ids || !all_paths || kept.len() == entries.len() + 1 {
         return None;
     }
-    kept.push(lines.get(end).map_or(text.len(), |l| l.start)..text.len());
+    kept.push(region.end..text.len());
     Some(merge(kept))
 }
 
@@ -145,16 +148,24 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
 fn lines(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
-            out.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    if start < text.len() {
-        out.push(start..text.len());
+    while start < text.len() {
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
+        out.push(start..end);
+        start = end;
     }
     out
+}
+
+/// The number of spaces a line starts with.
+fn indent(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let mut n = 0;
+    while n < bytes.len() && bytes[n] == b' ' {
+        n += 1;
+    }
+    n
 }
 
 fn is_paths_key(line: &str) -> bool {
@@ -168,8 +179,10 @@ fn starts_at_column_0(line: &str) -> bool {
 }
 
 fn is_blank_or_comment(s: &str) -> bool {
-    let s = s.trim_start_matches(' ');
-    s.is_empty() || s.starts_with('#') || s == "\n" || s == "\r\n"
+    matches!(
+        s.as_bytes().get(indent(s)),
+        None | Some(b'#' | b'\n' | b'\r')
+    )
 }
 
 /// One entry of `paths`: its key, unquoted, and its lines (relative to the block).
@@ -183,14 +196,14 @@ struct Entry {
 /// a tag, a merge key, a line indented less) is `None`.
 fn entries(text: &str, block: &[Range<usize>]) -> Option<Vec<Entry>> {
     let mut out: Vec<Entry> = Vec::new();
-    let mut indent = None;
+    let mut width = None;
     for (i, line) in block.iter().enumerate() {
         let line = &text[line.clone()];
-        if is_blank_or_comment(line) {
+        let here = indent(line);
+        if matches!(line.as_bytes().get(here), None | Some(b'#' | b'\n' | b'\r')) {
             continue;
         }
-        let here = line.len() - line.trim_start_matches(' ').len();
-        let n = *indent.get_or_insert(here);
+        let n = *width.get_or_insert(here);
         if here < n || n == 0 {
             return None;
         }
