@@ -125,6 +125,9 @@ impl Files {
             if whole.is_empty() {
                 return;
             }
+            // In load order, so that files their links bring get the same ids on every run.
+            whole.sort_by_key(|id| id.0);
+            whole.dedup();
             for id in whole {
                 self.read_whole(id);
             }
