@@ -41,7 +41,8 @@ impl Wanted {
                         wanted.ids.insert(unqualified(id).to_owned());
                     }
                     if let Some(Value::String(path)) = map.get("operationPath") {
-                        // An operationPath whose path cannot be told keeps everything.
+                        // An operationPath whose path cannot be told: no entry has the key
+                        // "", so the file is read whole.
                         wanted.paths.insert(path_of(path).unwrap_or_default());
                     }
                     stack.extend(map.values());
