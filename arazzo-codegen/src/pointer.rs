@@ -36,7 +36,7 @@ pub(crate) fn lookup<'v>(
 }
 
 /// An array index token as RFC 6901 writes it: digits without a leading zero (but `0`).
-fn array_index(token: &str) -> Option<usize> {
+pub(crate) fn array_index(token: &str) -> Option<usize> {
     if token.is_empty()
         || (token.len() > 1 && token.starts_with('0'))
         || !token.bytes().all(|b| b.is_ascii_digit())

@@ -7,7 +7,8 @@
 # of each item 4/5 measurement, default 3), SIZES (item 4's workflow counts, default
 # "1 10 100 1000"), OPENAPI_BYTES (item 5's synthetic OpenAPI, default 2800000), CORPUS (the
 # shared corpus, default ../shared/corpus beside the repository), WORK (scratch, default
-# target/build_cost). Slow (about 15 min on the shared 2-core machine), so CI does not run it.
+# target/build_cost), BASELINE_CLI (item 5: another build of the CLI, e.g. from an earlier
+# commit, run alternately with this one on every input, with the CPU ratio). Slow (about 15 min on the shared 2-core machine), so CI does not run it.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,7 +42,6 @@ mkdir -p "$WORK"
 SUMMARY=()
 row() { SUMMARY+=("| $1 | $2 | $3 | \`$4\` |"); }
 
-now() { date +%s.%N; }
 # "median (min–max)" of the numbers on stdin.
 stats() {
     python3 -c '
@@ -73,13 +73,11 @@ cli() {
     fi
 }
 
-# Wall seconds of one command; it must succeed.
-timed() {
-    local t0 t1
-    t0=$(now)
-    "$@" >/dev/null 2>"$WORK/last.err" || { cat "$WORK/last.err" >&2; die "failed: $*"; }
-    t1=$(now)
-    python3 -c "print(f'{$t1 - $t0:.4f}')"
+# "wall cpu" seconds (CPU: user + system) of one command; it must succeed.
+timed_cpu() {
+    /usr/bin/time -f "%e %U %S" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/last.err" ||
+        { cat "$WORK/last.err" >&2; die "failed: $*"; }
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$WORK/time.txt"
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(rustc --version)"
@@ -113,21 +111,42 @@ item5() {
         [vendor]="3 steps vs ${vendor#"$CORPUS"/} $(($(stat -c %s "${vendor:-/dev/null}") / 1000)) kB"
     )
     declare -A target=([w1]="-" [w1000]="≤ 2 s" [large]="≤ 0.5 s (2.8 MB)" [vendor]="- (≤ 0.5 s is for 2.8 MB)")
-    local c cmd times
+    local bins=("$CLI") c cmd bin rep i out
+    if [ -n "${BASELINE_CLI:-}" ]; then
+        [ -x "$BASELINE_CLI" ] || die "BASELINE_CLI=$BASELINE_CLI is not an executable"
+        bins+=("$BASELINE_CLI")
+        echo "   (each line: this CLI, then BASELINE_CLI=$BASELINE_CLI, run alternately)"
+    fi
     for c in "${cases[@]}"; do
         for cmd in check generate; do
-            times=()
-            for _ in $(seq "$REPS"); do
-                if [ "$cmd" = check ]; then
-                    times+=("$(timed "$CLI" check "$d/$c/doc.arazzo.yml")")
-                else
-                    times+=("$(timed "$CLI" generate "$d/$c/doc.arazzo.yml" -o "$d/$c/out.rs")")
-                fi
+            # Per CLI (index in bins): wall and CPU seconds of each repeat.
+            local walls=() cpus=()
+            for rep in $(seq "$REPS"); do
+                for i in "${!bins[@]}"; do
+                    bin=${bins[$i]}
+                    if [ "$cmd" = check ]; then
+                        out=$(timed_cpu "$bin" check "$d/$c/doc.arazzo.yml")
+                    else
+                        out=$(timed_cpu "$bin" generate "$d/$c/doc.arazzo.yml" -o "$d/$c/out$i.rs")
+                    fi
+                    walls[i]="${walls[i]:-} ${out% *}"
+                    cpus[i]="${cpus[i]:-} ${out#* }"
+                done
             done
-            local s
-            s=$(printf '%s\n' "${times[@]}" | stats 2)
-            printf '   %-9s %-62s %s s\n' "$cmd" "${label[$c]}" "$s"
-            row "item 5: \`$cmd\`, ${label[$c]}" "${target[$c]}" "$s s" \
+            local w p figure
+            w=$(echo "${walls[0]}" | stats 2)
+            p=$(echo "${cpus[0]}" | stats 2)
+            figure="$w s, CPU $p s"
+            if [ "${#bins[@]}" = 2 ]; then
+                local bw bp ratio
+                bw=$(echo "${walls[1]}" | stats 2)
+                bp=$(echo "${cpus[1]}" | stats 2)
+                # GNU time counts CPU in hundredths: a start-up-sized run can read 0.
+                ratio=$(python3 -c "a, b = $(echo "${cpus[0]}" | median), $(echo "${cpus[1]}" | median); print(f'{a / b:.2f}×' if b else '-')")
+                figure="$figure; baseline $bw s, CPU $bp s; CPU ratio $ratio"
+            fi
+            printf '   %-9s %-62s %s\n' "$cmd" "${label[$c]}" "$figure"
+            row "item 5: \`$cmd\`, ${label[$c]}" "${target[$c]}" "$figure" \
                 "target/debug/arazzo-codegen $cmd ${d#"$REPO"/}/$c/doc.arazzo.yml"
         done
     done

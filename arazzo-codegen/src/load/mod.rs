@@ -1,13 +1,15 @@
 //! Loading Arazzo and OpenAPI files with a location index.
 //!
 //! Every file of one generator run goes into one [`Files`]: its text, its value as
-//! `serde_json::Value`, and for every value its JSON pointer → byte span (and the span of its
-//! key), so that any later stage can point a diagnostic at the exact text.
+//! `serde_json::Value`, and for every value its byte span (and the span of its key), found by
+//! JSON pointer, so that any later stage can point a diagnostic at the exact text.
 
 // `Diagnostic` is the crate's one error type; loading errors are rare, so its size costs nothing.
 #![allow(clippy::result_large_err)]
 
 mod base;
+mod index;
+mod lazy;
 mod parse;
 mod source;
 #[cfg(test)]
@@ -21,7 +23,8 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, FileId, SourceText, Span};
 
-use parse::Index;
+use index::Index;
+use lazy::Wanted;
 
 /// One loaded file.
 struct File {
@@ -33,6 +36,9 @@ struct File {
     on_disk: bool,
     /// The syntax error, for a file that did not parse; loading it again gives it again.
     error: Option<Diagnostic>,
+    /// For a description read without the `paths` entries no operation it was loaded for
+    /// names (see `lazy`): what it was loaded for.
+    lazy: Option<Wanted>,
 }
 
 /// Every file loaded in one generator run.
@@ -77,7 +83,7 @@ impl Files {
     /// Errors: `cannot-read` (no span) when it cannot be read; `syntax` (at the error) when it is
     /// not valid YAML/JSON; `duplicate-key` for a key given twice in one mapping.
     pub(crate) fn load(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
-        self.read(path).map_err(|err| match err {
+        self.read(path, None).map_err(|err| match err {
             ReadError::Io(path, err) => Diagnostic::error(
                 "cannot-read",
                 format!("cannot read `{}`: {err}", path.display()),
@@ -94,15 +100,75 @@ impl Files {
     pub(crate) fn load_all(&mut self, path: &Path) -> Result<FileId, Diagnostic> {
         let root = self.load(path)?;
         self.load_links(root);
+        self.read_lazy_ones_whole();
         Ok(root)
+    }
+
+    /// A description read without some `paths` entries is read whole after all when something
+    /// else needs them: another Arazzo document that calls other operations, or a `$ref` into
+    /// its `paths`. Its newly seen links are loaded in turn, so this repeats until nothing changes.
+    fn read_lazy_ones_whole(&mut self) {
+        loop {
+            let mut whole = Vec::new();
+            for ((from, url), result) in &self.links {
+                let Ok(to) = result else { continue };
+                let Some(wanted) = self.file(*to).and_then(|f| f.lazy.as_ref()) else {
+                    continue;
+                };
+                let from_value = self.value(*from);
+                let other_caller =
+                    from_value.get("arazzo").is_some() && Wanted::of(from_value) != *wanted;
+                if other_caller || refs_into_paths(from_value, url) {
+                    whole.push(*to);
+                }
+            }
+            if whole.is_empty() {
+                return;
+            }
+            // In load order, so that files their links bring get the same ids on every run.
+            whole.sort_by_key(|id| id.0);
+            whole.dedup();
+            for id in whole {
+                self.read_whole(id);
+            }
+        }
+    }
+
+    /// Reads a lazily read file again, whole, and loads its links.
+    fn read_whole(&mut self, id: FileId) {
+        let Some(file) = usize::try_from(id.0)
+            .ok()
+            .and_then(|i| self.files.get_mut(i))
+        else {
+            return;
+        };
+        if file.lazy.take().is_none() {
+            return;
+        }
+        match parse::parse(&file.text, id) {
+            Ok((value, index)) => {
+                file.value = value;
+                file.index = index;
+                self.load_links(id);
+            }
+            Err(diagnostic) => {
+                file.value = Value::Null;
+                file.index = Index::default();
+                file.error = Some(diagnostic.clone());
+                for result in self.links.values_mut() {
+                    if matches!(result, Ok(to) if *to == id) {
+                        *result = Err(diagnostic.clone());
+                    }
+                }
+            }
+        }
     }
 
     /// Depth first with an explicit stack (documents can be deep and link in cycles; each file
     /// is loaded once, so this ends).
     fn load_links(&mut self, root: FileId) {
-        let mut stack: Vec<(FileId, std::vec::IntoIter<String>)> =
-            vec![(root, links_in(self.value(root)).into_iter())];
-        while let Some((from, urls)) = stack.last_mut() {
+        let mut stack = vec![self.frame(root)];
+        while let Some((from, urls, sources)) = stack.last_mut() {
             let from = *from;
             let Some(url) = urls.next() else {
                 stack.pop();
@@ -112,15 +178,32 @@ impl Files {
             if self.links.contains_key(&key) {
                 continue;
             }
+            // A source description of an Arazzo document is read for what the document calls.
+            let wanted = sources
+                .as_ref()
+                .filter(|(urls, _)| urls.contains(&key.1))
+                .map(|(_, wanted)| wanted.clone());
             let known = self.files.len();
-            let result = self.load_url(from, &key.1, None);
+            let result = self.load_url(from, &key.1, None, wanted.as_ref());
             if let Ok(id) = &result
                 && usize::try_from(id.0).is_ok_and(|i| i >= known)
             {
-                stack.push((*id, links_in(self.value(*id)).into_iter()));
+                let frame = self.frame(*id);
+                stack.push(frame);
             }
             self.links.insert(key, result);
         }
+    }
+
+    /// What `load_links` keeps per file: its links, and for an Arazzo document its source
+    /// description URLs and what it calls.
+    fn frame(&self, id: FileId) -> LinkFrame {
+        let value = self.value(id);
+        let sources = value
+            .get("arazzo")
+            .is_some()
+            .then(|| (sources_in(value), Wanted::of(value)));
+        (id, links_in(value).into_iter(), sources)
     }
 
     /// The file that `url`, written in `from` (a source description URL or the file part of a
@@ -153,7 +236,7 @@ impl Files {
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id);
         }
-        self.insert(key, text, false)
+        self.insert(key, text, false, None)
     }
 
     /// Resolves `url` (as written in a `sourceDescription` or in the file part of a `$ref`)
@@ -163,11 +246,14 @@ impl Files {
     /// Errors have code `cannot-load-source` and point at `at` (the span of the url value):
     /// an unmapped `http(s)` URL, a malformed URL, a file that cannot be read. A file that does
     /// not parse gives its own `syntax` diagnostic.
-    pub(crate) fn load_url(
+    /// `wanted`: what the Arazzo document whose source description this is calls; a large
+    /// description may then be read without the `paths` entries it does not call.
+    fn load_url(
         &mut self,
         from: FileId,
         url: &str,
         at: Option<Span>,
+        wanted: Option<&Wanted>,
     ) -> Result<FileId, Diagnostic> {
         let base = self.path(from).parent().map(Path::to_path_buf);
         let resolved = base::against_self(self.value(from), self.path(from), url);
@@ -179,7 +265,7 @@ impl Files {
                 None => d,
             }
         })?;
-        self.read(&located.path).map_err(|err| match err {
+        self.read(&located.path, wanted).map_err(|err| match err {
             ReadError::Io(path, err) => {
                 let mut diagnostic = Diagnostic::error(
                     "cannot-load-source",
@@ -240,7 +326,8 @@ impl Files {
     /// scalar's text with its quotes, a block scalar from its `|`/`>`, a collection from its
     /// first to its last character.
     pub(crate) fn span(&self, id: FileId, pointer: &str) -> Option<Span> {
-        let located = self.file(id)?.index.get(pointer)?;
+        let file = self.file(id)?;
+        let located = file.index.get(&file.value, pointer)?;
         Some(Span {
             file: id,
             start: located.value.start,
@@ -250,7 +337,8 @@ impl Files {
 
     /// The span of the key of the last pointer token (`None` for array items and the root).
     pub(crate) fn key_span(&self, id: FileId, pointer: &str) -> Option<Span> {
-        let key = self.file(id)?.index.get(pointer)?.key.as_ref()?;
+        let file = self.file(id)?;
+        let key = file.index.get(&file.value, pointer)?.key?;
         Some(Span {
             file: id,
             start: key.start,
@@ -321,14 +409,16 @@ impl Files {
         self.files.get(usize::try_from(id.0).ok()?)
     }
 
-    fn read(&mut self, path: &Path) -> Result<FileId, ReadError> {
+    fn read(&mut self, path: &Path, wanted: Option<&Wanted>) -> Result<FileId, ReadError> {
         let key = fs::canonicalize(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id).map_err(ReadError::Invalid);
         }
         let bytes = fs::read(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
         match String::from_utf8(bytes) {
-            Ok(text) => self.insert(key, text, true).map_err(ReadError::Invalid),
+            Ok(text) => self
+                .insert(key, text, true, wanted)
+                .map_err(ReadError::Invalid),
             Err(e) => Err(ReadError::Invalid(self.insert_not_utf8(key, &e))),
         }
     }
@@ -360,6 +450,7 @@ impl Files {
             index: Index::default(),
             on_disk: true,
             error: Some(error.clone()),
+            lazy: None,
         });
         self.by_path.insert(path, id);
         error
@@ -374,14 +465,26 @@ impl Files {
 
     /// Parses and stores a new file; a file that does not parse is kept too, so that its
     /// diagnostic can show its text.
-    fn insert(&mut self, path: PathBuf, text: String, on_disk: bool) -> Result<FileId, Diagnostic> {
+    fn insert(
+        &mut self,
+        path: PathBuf,
+        text: String,
+        on_disk: bool,
+        wanted: Option<&Wanted>,
+    ) -> Result<FileId, Diagnostic> {
         let Ok(number) = u32::try_from(self.files.len()) else {
             return Err(Diagnostic::error("cannot-read", "too many files"));
         };
         let id = FileId(number);
-        let (value, index, error) = match parse::parse(&text, id) {
-            Ok((value, index)) => (value, index, None),
-            Err(diagnostic) => (Value::Null, Index::default(), Some(diagnostic)),
+        let partial = wanted
+            .filter(|_| text.len() >= lazy::LAZY_FROM)
+            .and_then(|wanted| Some((read_partially(&text, id, wanted)?, wanted.clone())));
+        let (value, index, error, lazy) = match partial {
+            Some(((value, index), wanted)) => (value, index, None, Some(wanted)),
+            None => match parse::parse(&text, id) {
+                Ok((value, index)) => (value, index, None, None),
+                Err(diagnostic) => (Value::Null, Index::default(), Some(diagnostic), None),
+            },
         };
         self.files.push(File {
             path: path.clone(),
@@ -390,6 +493,7 @@ impl Files {
             index,
             on_disk,
             error: error.clone(),
+            lazy,
         });
         self.by_path.insert(path, id);
         match error {
@@ -406,20 +510,75 @@ impl SourceText for Files {
     }
 }
 
+/// `text` without the `paths` entries `wanted` does not name, parsed, its spans mapped back into
+/// `text`; `None` (read it whole) when the text is not in the shape `lazy` reads, or what is
+/// left does not parse, defines an anchor, or has a `$ref` into `paths` (which may name a
+/// left-out entry).
+fn read_partially(text: &str, id: FileId, wanted: &Wanted) -> Option<(Value, Index)> {
+    let kept = lazy::plan(text, wanted)?;
+    let (reduced, map) = lazy::reduce(text, &kept);
+    let (value, mut index) = parse::parse(&reduced, id).ok()?;
+    if index.anchors || refs_into_paths(&value, "") {
+        return None;
+    }
+    index.map_offsets(|at, end| lazy::to_file(&map, at, end));
+    Some((value, index))
+}
+
+/// Whether `value` has a `$ref` into `/paths` of the file `url` names (`""`: its own file).
+fn refs_into_paths(value: &Value, url: &str) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+                    let fragment =
+                        percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+                    if file == url && fragment.starts_with("/paths") {
+                        return true;
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A file being walked by `load_links`: its id, its links to go, and for an Arazzo document
+/// its source description URLs and what it calls.
+type LinkFrame = (
+    FileId,
+    std::vec::IntoIter<String>,
+    Option<(Vec<String>, Wanted)>,
+);
+
+/// The URLs of an Arazzo document's source descriptions of a type this crate reads.
+fn sources_in(value: &Value) -> Vec<String> {
+    let sources = value.get("sourceDescriptions").and_then(Value::as_array);
+    sources
+        .into_iter()
+        .flatten()
+        .filter(|sd| {
+            matches!(
+                sd.get("type").and_then(Value::as_str),
+                None | Some("openapi" | "arazzo" | "asyncapi")
+            )
+        })
+        .filter_map(|sd| sd.get("url").and_then(Value::as_str).map(str::to_owned))
+        .collect()
+}
+
 /// The URLs in one document that name other files, in document order: an Arazzo document's
 /// source descriptions of a type this crate reads, then (in any document) the file part of
 /// every `$ref`.
 fn links_in(value: &Value) -> Vec<String> {
     let mut out = Vec::new();
     if value.get("arazzo").is_some() {
-        let sources = value.get("sourceDescriptions").and_then(Value::as_array);
-        for sd in sources.into_iter().flatten() {
-            let kind = sd.get("type").and_then(Value::as_str);
-            let read = matches!(kind, None | Some("openapi" | "arazzo" | "asyncapi"));
-            if let (true, Some(url)) = (read, sd.get("url").and_then(Value::as_str)) {
-                out.push(url.to_owned());
-            }
-        }
+        out = sources_in(value);
     }
     // Preorder, children pushed in reverse so they come out in document order.
     let mut stack = vec![value];

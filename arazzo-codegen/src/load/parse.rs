@@ -3,41 +3,35 @@
 //! We build the value ourselves from the marked events of `saphyr-parser` so that every value's
 //! byte span is known, and so that the rules the generator relies on hold: keys are strings
 //! (a scalar key is taken as written, so `200:` is the key `"200"`), duplicate keys are an error,
-//! and merge keys (`<<`), anchors and aliases work.
+//! and merge keys (`<<`), anchors and aliases work. The value and its [`Index`] are built in
+//! one pass over the events, with no tree in between: build scripts run this at opt-level 0 on
+//! descriptions of megabytes.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, StrInput, Tag};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
+use super::index::{Index, Loc};
 use crate::diagnostic::{Diagnostic, FileId, Span};
-
-use crate::pointer::escape_token;
 
 /// Deeper nesting than this is refused, so that neither parsing nor walking can overflow the stack.
 const MAX_DEPTH: usize = 256;
 /// Most values that aliases and merge keys may add, against "billion laughs" documents.
 const MAX_EXPANDED: usize = 1_000_000;
 
-/// Where one value sits in its file.
-#[derive(Clone, Debug)]
-pub(crate) struct Located {
-    /// Byte span of the value's text.
-    pub(crate) value: Range<usize>,
-    /// Byte span of the key, for a mapping entry.
-    pub(crate) key: Option<Range<usize>>,
-}
-
-/// Escaped JSON pointer → location.
-/// foldhash (which serde_json already builds on) rather than SipHash: the index takes one
-/// entry per node, hundreds of thousands for a large description, and build scripts hash them
-/// at opt-level 0. Its seed is random per process, like std's.
-pub(crate) type Index = HashMap<String, Located, foldhash::fast::RandomState>;
-
 /// Parses `text` (one YAML document or a JSON text) of file `file`.
 pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnostic> {
+    if u32::try_from(text.len()).is_err() {
+        // The index keeps byte offsets as `u32`, half the size of `usize` on 64-bit targets.
+        return Err(Diagnostic::error(
+            "cannot-read",
+            "the file is 4 GiB or larger, more than the generator reads",
+        ));
+    }
     let (source, offsets) = match json_surrogates(text) {
         Some((rewritten, table)) => (rewritten, Offsets::Table(table)),
         None => (String::new(), Offsets::new(text)),
@@ -50,72 +44,69 @@ pub(crate) fn parse(text: &str, file: FileId) -> Result<(Value, Index), Diagnost
         anchors: HashMap::new(),
         expanded: 0,
         last_end: 0,
+        index: Index::default(),
+        pending: Vec::new(),
     };
-    let root = builder.document()?;
-    let mut index = Index::default();
-    let value = match &root {
-        Some(node) => emit(node, &mut String::new(), None, &mut index),
+    let value = match builder.document()? {
+        Some(root) => {
+            builder.index.root = root.loc;
+            root.value
+        }
         None => {
-            index.insert(
-                String::new(),
-                Located {
-                    value: 0..0,
-                    key: None,
-                },
-            );
+            builder.index.root = builder.push_loc(&(0..0), 0);
             Value::Null
         }
     };
-    Ok((value, index))
+    builder.index.anchors = !builder.anchors.is_empty();
+    Ok((value, builder.index))
 }
 
-/// One parsed value with its span; children are shared so aliases cost nothing to copy.
-struct Node {
-    span: Range<usize>,
+/// One value as built: the value, its `Loc` in the index, and what the limits need.
+struct Built {
+    value: Value,
+    loc: u32,
     /// Values in this subtree, counting aliased ones as often as they appear.
     size: usize,
     /// Nesting depth of this subtree, aliases expanded.
     depth: usize,
-    kind: Kind,
 }
 
-enum Kind {
-    /// `text` is the scalar's content, used when the scalar is a key; `plain` tells `<<` the
-    /// merge key from a quoted `"<<"`.
-    Scalar {
-        text: String,
-        value: Value,
-        plain: bool,
-    },
-    Seq(Vec<Rc<Node>>),
-    Map(Vec<Entry>),
-    /// An alias or an anchored node: the span is the alias's own, the content is the target's.
-    Alias(Rc<Node>),
+/// What an alias needs of an anchored value. The value is kept as a copy (the document's own
+/// copy moves into its parent); its children's `Loc`s are shared.
+struct Anchor {
+    value: Value,
+    kids: Range<u32>,
+    size: usize,
+    depth: usize,
+    /// A scalar's text as written, for an alias used as a key (`200` is the key `"200"`).
+    text: Option<String>,
 }
 
-#[derive(Clone)]
-struct Entry {
-    key: String,
-    key_span: Range<usize>,
-    value: Rc<Node>,
+/// A mapping key.
+struct Key {
+    text: String,
+    span: Range<usize>,
+    /// A plain `<<` (not quoted, tagged, anchored or an alias): a merge key.
+    merge: bool,
 }
 
-impl Node {
-    /// The node an alias stands for.
-    fn target(&self) -> &Node {
-        match &self.kind {
-            Kind::Alias(target) => target.target(),
-            _ => self,
-        }
-    }
-}
+/// Merged entries (key, value, `Loc`) and where among the explicit entries their `<<` stood.
+type Merge = (usize, Vec<(String, Value, u32)>);
 
 /// JSON escapes a character outside the BMP as a UTF-16 surrogate pair (`\ud83d\ude00`), which
 /// YAML does not accept. For a valid JSON text that has such pairs, returns the text with each
 /// pair written as YAML's `\U0001F600`, and for every character of it the byte offset in `text`
 /// of the character it came from (plus the end), so spans still point into `text`.
 fn json_surrogates(text: &str) -> Option<(String, Vec<usize>)> {
-    if !text.contains("\\u") || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+    // Only a JSON object, array or string can hold an escape; testing the first byte spares
+    // YAML files a scan of their whole text (a generic substring search, slow at opt-level 0).
+    let first = text
+        .bytes()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    if !matches!(first, Some(b'{' | b'[' | b'"'))
+        || !text.contains("\\u")
+        || serde_json::from_str::<serde::de::IgnoredAny>(text).is_err()
+    {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -195,10 +186,14 @@ struct Builder<'a> {
     file: FileId,
     parser: Parser<'a, StrInput<'a>>,
     offsets: Offsets,
-    anchors: HashMap<usize, Rc<Node>>,
+    anchors: HashMap<usize, Anchor>,
     expanded: usize,
     /// Byte offset where the previous event ended; a block scalar's header is searched from here.
     last_end: usize,
+    index: Index,
+    /// The `Loc`s of the children of every collection being built, innermost last; a finished
+    /// collection moves its own to `index.kids`.
+    pending: Vec<u32>,
 }
 
 type Marked<'a> = (Event<'a>, Range<usize>);
@@ -216,8 +211,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// The document's root node; `None` for an empty stream.
-    fn document(&mut self) -> Result<Option<Rc<Node>>, Diagnostic> {
+    /// The document's root value; `None` for an empty stream.
+    fn document(&mut self) -> Result<Option<Built>, Diagnostic> {
         let mut root = None;
         loop {
             let (event, span) = self.next()?;
@@ -239,106 +234,161 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A new `Loc` at `span` whose children are the last `children` of `pending`.
+    fn push_loc(&mut self, span: &Range<usize>, children: usize) -> u32 {
+        let from = self.pending.len().saturating_sub(children);
+        let kids = self.kids_from(from);
+        self.push_loc_with(span, kids)
+    }
+
+    /// Moves `pending[from..]` to the index's children lists; returns where they now are.
+    fn kids_from(&mut self, from: usize) -> Range<u32> {
+        let start = self.index.kids.len();
+        self.index.kids.extend(self.pending.drain(from..));
+        index_u32(start)..index_u32(self.index.kids.len())
+    }
+
+    fn push_loc_with(&mut self, span: &Range<usize>, kids: Range<u32>) -> u32 {
+        let at = index_u32(self.index.locs.len());
+        self.index.locs.push(Loc::new(span, kids));
+        at
+    }
+
+    fn loc(&self, at: u32) -> Loc {
+        self.index
+            .locs
+            .get(at as usize)
+            .copied()
+            .unwrap_or(Loc::new(&(0..0), 0..0))
+    }
+
+    fn too_deep(&self, at: usize, depth: usize) -> Result<(), Diagnostic> {
+        if depth >= MAX_DEPTH {
+            return Err(self
+                .error_at(
+                    at,
+                    format!("values nested more than {MAX_DEPTH} levels deep"),
+                )
+                .label("too deep"));
+        }
+        Ok(())
+    }
+
     fn node(
         &mut self,
         event: Event<'a>,
         span: Range<usize>,
         depth: usize,
-    ) -> Result<Rc<Node>, Diagnostic> {
-        if depth >= MAX_DEPTH {
-            return Err(self
-                .error_at(
-                    span.start,
-                    format!("values nested more than {MAX_DEPTH} levels deep"),
-                )
-                .label("too deep"));
-        }
-        let node = match event {
+    ) -> Result<Built, Diagnostic> {
+        self.too_deep(span.start, depth)?;
+        let built = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = self.scalar_span(&span, style, anchor != 0 || tag.is_some());
                 self.last_end = span.end;
-                let value = scalar_value(&text, style, tag.as_deref());
-                let node = Rc::new(Node {
-                    span,
+                let loc = self.push_loc(&span, 0);
+                let anchored = (anchor != 0).then(|| text.to_string());
+                let built = Built {
+                    value: scalar_value(text, style, tag.as_deref()),
+                    loc,
                     size: 1,
                     depth: 1,
-                    kind: Kind::Scalar {
-                        plain: style == ScalarStyle::Plain && tag.is_none(),
-                        text: text.into_owned(),
-                        value,
-                    },
-                });
-                self.anchor(anchor, node)
+                };
+                self.anchor(anchor, &built, anchored);
+                built
             }
             Event::SequenceStart(anchor, _) => {
                 let start = self.skip_properties(span.start, span.end.max(span.start));
                 self.last_end = span.end;
-                let node = self.sequence(start, depth)?;
-                self.anchor(anchor, node)
+                let built = self.sequence(start, depth)?;
+                self.anchor(anchor, &built, None);
+                built
             }
             Event::MappingStart(anchor, _) => {
                 let start = self.skip_properties(span.start, span.end.max(span.start));
                 self.last_end = span.end;
-                let node = self.mapping(start, depth)?;
-                self.anchor(anchor, node)
+                let built = self.mapping(start, depth)?;
+                self.anchor(anchor, &built, None);
+                built
             }
             Event::Alias(id) => {
                 self.last_end = span.end;
-                let Some(target) = self.anchors.get(&id).cloned() else {
-                    return Err(self
-                        .error_at(span.start, "alias refers to the node that contains it")
-                        .at(Some(self.span(span)))
-                        .label("recursive alias")
-                        .help("an alias may only refer to a node that is complete before it"));
-                };
-                self.expanded = self.expanded.saturating_add(target.size);
-                if self.expanded > MAX_EXPANDED {
-                    return Err(self
-                        .error_at(
-                            span.start,
-                            format!("aliases expand to more than {MAX_EXPANDED} values"),
-                        )
-                        .at(Some(self.span(span)))
-                        .label("this alias exceeds the limit"));
+                let (value, kids, size, depth) = self.alias(id, &span)?;
+                let loc = self.push_loc_with(&span, kids);
+                Built {
+                    value,
+                    loc,
+                    size,
+                    depth,
                 }
-                Rc::new(Node {
-                    span,
-                    size: target.size,
-                    depth: target.depth,
-                    kind: Kind::Alias(target),
-                })
             }
             _ => return Err(self.error_at(span.start, "unexpected YAML event")),
         };
-        if depth + node.depth > MAX_DEPTH {
+        if depth + built.depth > MAX_DEPTH {
             return Err(self
                 .error_at(
-                    node.span.start,
+                    self.loc(built.loc).span().start,
                     format!("values nested more than {MAX_DEPTH} levels deep"),
                 )
                 .label("too deep once aliases are expanded"));
         }
-        Ok(node)
+        Ok(built)
     }
 
-    /// Registers an anchored node; in the tree it stands as an alias with the same span.
-    fn anchor(&mut self, anchor: usize, node: Rc<Node>) -> Rc<Node> {
-        if anchor == 0 {
-            return node;
+    /// What alias `id` (at `span`) stands for: a copy of the anchored value, its children's
+    /// `Loc`s, its size and depth. The copy counts against [`MAX_EXPANDED`] before it is made.
+    fn alias(
+        &mut self,
+        id: usize,
+        span: &Range<usize>,
+    ) -> Result<(Value, Range<u32>, usize, usize), Diagnostic> {
+        let Some(target) = self.anchors.get(&id) else {
+            return Err(self
+                .error_at(span.start, "alias refers to the node that contains it")
+                .at(Some(self.span(span.clone())))
+                .label("recursive alias")
+                .help("an alias may only refer to a node that is complete before it"));
+        };
+        let (size, depth, kids) = (target.size, target.depth, target.kids.clone());
+        self.expanded = self.expanded.saturating_add(size);
+        if self.expanded > MAX_EXPANDED {
+            return Err(self
+                .error_at(
+                    span.start,
+                    format!("aliases expand to more than {MAX_EXPANDED} values"),
+                )
+                .at(Some(self.span(span.clone())))
+                .label("this alias exceeds the limit"));
         }
-        self.anchors.insert(anchor, Rc::clone(&node));
-        Rc::new(Node {
-            span: node.span.clone(),
-            size: node.size,
-            depth: node.depth,
-            kind: Kind::Alias(node),
-        })
+        let value = self
+            .anchors
+            .get(&id)
+            .map_or(Value::Null, |a| a.value.clone());
+        Ok((value, kids, size, depth))
     }
 
-    fn sequence(&mut self, start: usize, depth: usize) -> Result<Rc<Node>, Diagnostic> {
+    /// Registers an anchored value (`text`: a scalar's text, for an alias used as a key).
+    fn anchor(&mut self, anchor: usize, built: &Built, text: Option<String>) {
+        if anchor == 0 {
+            return;
+        }
+        let kids = self.loc(built.loc).kids();
+        self.anchors.insert(
+            anchor,
+            Anchor {
+                value: built.value.clone(),
+                kids,
+                size: built.size,
+                depth: built.depth,
+                text,
+            },
+        );
+    }
+
+    fn sequence(&mut self, start: usize, depth: usize) -> Result<Built, Diagnostic> {
         let mut items = Vec::new();
         let mut end = start;
         let (mut size, mut inner) = (1usize, 0usize);
+        let base = self.pending.len();
         loop {
             let (event, span) = self.next()?;
             if event == Event::SequenceEnd {
@@ -349,25 +399,85 @@ impl<'a> Builder<'a> {
                 break;
             }
             let item = self.node(event, span, depth + 1)?;
-            end = item.span.end;
+            end = self.loc(item.loc).span().end;
             size = size.saturating_add(item.size);
             inner = inner.max(item.depth);
-            items.push(item);
+            self.pending.push(item.loc);
+            items.push(item.value);
         }
-        Ok(Rc::new(Node {
-            span: start..end.max(start),
+        let kids = self.kids_from(base);
+        let loc = self.push_loc_with(&(start..end.max(start)), kids);
+        Ok(Built {
+            value: Value::Array(items),
+            loc,
             size,
             depth: inner + 1,
-            kind: Kind::Seq(items),
-        }))
+        })
     }
 
-    fn mapping(&mut self, start: usize, depth: usize) -> Result<Rc<Node>, Diagnostic> {
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, Range<usize>, foldhash::fast::RandomState> =
-            HashMap::default();
-        // (position among `entries`, merged entries), applied once every explicit key is known.
-        let mut merges: Vec<(usize, Vec<Entry>)> = Vec::new();
+    /// A mapping key: a scalar as written, or an alias of one.
+    fn key(
+        &mut self,
+        event: Event<'a>,
+        span: Range<usize>,
+        depth: usize,
+    ) -> Result<Key, Diagnostic> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                self.too_deep(span.start, depth)?;
+                let span = self.scalar_span(&span, style, anchor != 0 || tag.is_some());
+                self.last_end = span.end;
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let text = text.into_owned();
+                if anchor != 0 {
+                    // Anchored keys are rare; the anchor needs the key's value and a `Loc`.
+                    let loc = self.push_loc(&span, 0);
+                    let value = scalar_value(Cow::Borrowed(&text), style, tag.as_deref());
+                    let built = Built {
+                        value,
+                        loc,
+                        size: 1,
+                        depth: 1,
+                    };
+                    self.anchor(anchor, &built, Some(text.clone()));
+                }
+                Ok(Key {
+                    merge: plain && anchor == 0 && text == "<<",
+                    text,
+                    span,
+                })
+            }
+            Event::Alias(id) => {
+                self.too_deep(span.start, depth)?;
+                self.last_end = span.end;
+                self.alias(id, &span)?;
+                match self.anchors.get(&id).and_then(|a| a.text.clone()) {
+                    Some(text) => Ok(Key {
+                        text,
+                        span,
+                        merge: false,
+                    }),
+                    None => Err(self.not_a_string_key(&span)),
+                }
+            }
+            _ => {
+                let key = self.node(event, span, depth)?;
+                Err(self.not_a_string_key(&self.loc(key.loc).span()))
+            }
+        }
+    }
+
+    fn not_a_string_key(&self, span: &Range<usize>) -> Diagnostic {
+        self.error_at(span.start, "a mapping key must be a string")
+            .at(Some(self.span(span.clone())))
+            .label("a list or mapping used as a key")
+            .help("JSON and OpenAPI need string keys: write the key as a plain or quoted string")
+    }
+
+    fn mapping(&mut self, start: usize, depth: usize) -> Result<Built, Diagnostic> {
+        let mut map = Map::new();
+        let base = self.pending.len();
+        let mut merges: Vec<Merge> = Vec::new();
         let mut merge_key: Option<Range<usize>> = None;
         let mut end = start;
         let (mut size, mut inner) = (1usize, 0usize);
@@ -380,28 +490,18 @@ impl<'a> Builder<'a> {
                 self.last_end = self.last_end.max(span.end);
                 break;
             }
-            let key = self.node(event, span, depth + 1)?;
+            let key = self.key(event, span, depth + 1)?;
             let (event, span) = self.next()?;
             let value = self.node(event, span, depth + 1)?;
-            end = value.span.end.max(key.span.end);
+            end = self.loc(value.loc).span().end.max(key.span.end);
             size = size.saturating_add(value.size);
             inner = inner.max(value.depth);
-            let (text, plain) = match &key.target().kind {
-                Kind::Scalar { text, plain, .. } => (text.clone(), *plain),
-                _ => {
-                    return Err(self
-                        .error_at(key.span.start, "a mapping key must be a string")
-                        .at(Some(self.span(key.span.clone())))
-                        .label("a list or mapping used as a key")
-                        .help("JSON and OpenAPI need string keys: write the key as a plain or quoted string"));
-                }
-            };
-            if plain && text == "<<" && !matches!(key.kind, Kind::Alias(_)) {
+            if key.merge {
                 if let Some(first) = &merge_key {
                     return Err(self.duplicate_key("<<", &key.span, first));
                 }
                 merge_key = Some(key.span.clone());
-                let sources = self.merge_sources(&value)?;
+                let sources = self.merge_sources(value.value, value.loc)?;
                 self.expanded = self.expanded.saturating_add(value.size);
                 if self.expanded > MAX_EXPANDED {
                     return Err(self
@@ -411,52 +511,129 @@ impl<'a> Builder<'a> {
                         )
                         .label("this merge exceeds the limit"));
                 }
-                merges.push((entries.len(), sources));
+                merges.push((map.len(), sources));
                 continue;
             }
-            if let Some(first) = seen.get(&text) {
-                return Err(self.duplicate_key(&text, &key.span, first));
+            // One hash per entry finds both a duplicate and the place of a new key.
+            let duplicate = match map.entry(key.text) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value.value);
+                    None
+                }
+                Entry::Occupied(slot) => Some(slot.key().clone()),
+            };
+            if let Some(text) = duplicate {
+                let first = self.first_key_span(&map, &text, base);
+                return Err(self.duplicate_key(&text, &key.span, &first));
             }
-            seen.insert(text.clone(), key.span.clone());
-            entries.push(Entry {
-                key: text,
-                key_span: key.span.clone(),
-                value,
-            });
+            if let Some(loc) = self.index.locs.get_mut(value.loc as usize) {
+                loc.set_key(&key.span);
+            }
+            self.pending.push(value.loc);
         }
         if !merges.is_empty() {
-            entries = apply_merges(entries, merges, &seen);
+            map = self.apply_merges(map, merges, base);
         }
-        Ok(Rc::new(Node {
-            span: start..end.max(start),
+        let kids = self.kids_from(base);
+        let loc = self.push_loc_with(&(start..end.max(start)), kids);
+        Ok(Built {
+            value: Value::Object(map),
+            loc,
             size,
             depth: inner + 1,
-            kind: Kind::Map(entries),
-        }))
+        })
     }
 
-    /// The entries a `<<` value brings: a mapping, or a list of mappings (earlier ones win).
-    fn merge_sources(&self, value: &Node) -> Result<Vec<Entry>, Diagnostic> {
-        let not_mapping = |node: &Node| {
-            self.error_at(node.span.start, "a merge key (`<<`) needs a mapping or a list of mappings")
-                .at(Some(self.span(node.span.clone())))
+    /// The key span of `key`'s entry in `map`, the mapping being built (its `Loc`s are
+    /// `pending[base..]`).
+    fn first_key_span(&self, map: &Map<String, Value>, key: &str, base: usize) -> Range<usize> {
+        map.keys()
+            .position(|k| k == key)
+            .and_then(|i| self.pending.get(base + i))
+            .and_then(|at| self.loc(*at).key())
+            .unwrap_or(0..0)
+    }
+
+    /// The entries a `<<` value (`value`, at `loc`) brings: a mapping, or a list of mappings
+    /// (earlier ones win). They keep their `Loc`s, so their spans are where they are written.
+    fn merge_sources(
+        &self,
+        value: Value,
+        loc: u32,
+    ) -> Result<Vec<(String, Value, u32)>, Diagnostic> {
+        let not_mapping = |span: Range<usize>| {
+            self.error_at(span.start, "a merge key (`<<`) needs a mapping or a list of mappings")
+                .at(Some(self.span(span)))
                 .label("not a mapping")
                 .help("write `<<: *anchor` or `<<: [*a, *b]`, where each anchor names a mapping; quote `\"<<\"` for a literal key")
         };
-        match &value.target().kind {
-            Kind::Map(entries) => Ok(entries.clone()),
-            Kind::Seq(items) => {
+        let kids = |loc: u32| -> &[u32] {
+            let range = self.loc(loc).kids();
+            self.index
+                .kids
+                .get(range.start as usize..range.end as usize)
+                .unwrap_or(&[])
+        };
+        let entries = |map: Map<String, Value>, loc: u32| {
+            map.into_iter()
+                .zip(kids(loc).iter().copied())
+                .map(|((k, v), at)| (k, v, at))
+        };
+        match value {
+            Value::Object(map) => Ok(entries(map, loc).collect()),
+            Value::Array(items) => {
                 let mut all = Vec::new();
-                for item in items {
-                    match &item.target().kind {
-                        Kind::Map(entries) => all.extend(entries.iter().cloned()),
-                        _ => return Err(not_mapping(item)),
+                for (item, at) in items.into_iter().zip(kids(loc).iter().copied()) {
+                    match item {
+                        Value::Object(map) => all.extend(entries(map, at)),
+                        _ => return Err(not_mapping(self.loc(at).span())),
                     }
                 }
                 Ok(all)
             }
-            _ => Err(not_mapping(value)),
+            _ => Err(not_mapping(self.loc(loc).span())),
         }
+    }
+
+    /// Puts merged entries where their `<<` stood, skipping keys the mapping sets itself and
+    /// keys an earlier merge already brought; reorders `pending[base..]` to match.
+    fn apply_merges(
+        &mut self,
+        explicit: Map<String, Value>,
+        merges: Vec<Merge>,
+        base: usize,
+    ) -> Map<String, Value> {
+        let mut merged: HashSet<String> = HashSet::new();
+        let merges: Vec<Merge> = merges
+            .into_iter()
+            .map(|(at, sources)| {
+                let kept = sources
+                    .into_iter()
+                    .filter(|(k, _, _)| !explicit.contains_key(k) && merged.insert(k.clone()))
+                    .collect();
+                (at, kept)
+            })
+            .collect();
+        let explicit_locs: Vec<u32> = self.pending.drain(base..).collect();
+        let mut out = Map::with_capacity(explicit.len() + merged.len());
+        let mut merges = merges.into_iter().peekable();
+        let take = |out: &mut Map<String, Value>, pending: &mut Vec<u32>, m: Merge| {
+            for (k, v, at) in m.1 {
+                out.insert(k, v);
+                pending.push(at);
+            }
+        };
+        for (i, ((k, v), at)) in explicit.into_iter().zip(explicit_locs).enumerate() {
+            while let Some(m) = merges.next_if(|(at, _)| *at == i) {
+                take(&mut out, &mut self.pending, m);
+            }
+            out.insert(k, v);
+            self.pending.push(at);
+        }
+        for m in merges {
+            take(&mut out, &mut self.pending, m);
+        }
+        out
     }
 
     fn duplicate_key(&self, key: &str, at: &Range<usize>, first: &Range<usize>) -> Diagnostic {
@@ -582,86 +759,15 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Puts merged entries where their `<<` stood, skipping keys the mapping sets itself and keys an
-/// earlier merge already brought.
-fn apply_merges(
-    entries: Vec<Entry>,
-    merges: Vec<(usize, Vec<Entry>)>,
-    explicit: &HashMap<String, Range<usize>, foldhash::fast::RandomState>,
-) -> Vec<Entry> {
-    let mut merged: HashSet<String> = HashSet::new();
-    let mut out = Vec::with_capacity(entries.len());
-    let mut merges = merges.into_iter().peekable();
-    for (i, entry) in entries.into_iter().enumerate() {
-        while let Some((_, sources)) = merges.next_if(|(at, _)| *at == i) {
-            push_merged(&mut out, sources, explicit, &mut merged);
-        }
-        out.push(entry);
-    }
-    for (_, sources) in merges {
-        push_merged(&mut out, sources, explicit, &mut merged);
-    }
-    out
-}
-
-fn push_merged(
-    out: &mut Vec<Entry>,
-    sources: Vec<Entry>,
-    explicit: &HashMap<String, Range<usize>, foldhash::fast::RandomState>,
-    merged: &mut HashSet<String>,
-) {
-    for entry in sources {
-        if !explicit.contains_key(&entry.key) && merged.insert(entry.key.clone()) {
-            out.push(entry);
-        }
-    }
-}
-
-/// Builds the value and fills the index (escaped pointer → spans).
-fn emit(node: &Node, pointer: &mut String, key: Option<Range<usize>>, index: &mut Index) -> Value {
-    index.insert(
-        pointer.clone(),
-        Located {
-            value: node.span.clone(),
-            key,
-        },
-    );
-    emit_kind(&node.kind, pointer, index)
-}
-
-fn emit_kind(kind: &Kind, pointer: &mut String, index: &mut Index) -> Value {
-    match kind {
-        Kind::Scalar { value, .. } => value.clone(),
-        Kind::Alias(target) => emit_kind(&target.kind, pointer, index),
-        Kind::Seq(items) => {
-            let mut values = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                values.push(emit(item, pointer, None, index));
-                pointer.truncate(len);
-            }
-            Value::Array(values)
-        }
-        Kind::Map(entries) => {
-            let mut map = Map::new();
-            for entry in entries {
-                let len = pointer.len();
-                pointer.push('/');
-                pointer.push_str(&escape_token(&entry.key));
-                let value = emit(&entry.value, pointer, Some(entry.key_span.clone()), index);
-                pointer.truncate(len);
-                map.insert(entry.key.clone(), value);
-            }
-            Value::Object(map)
-        }
-    }
+/// A position in the index's lists as stored: the loader refuses texts of `u32::MAX` bytes or
+/// more, and every value takes at least one byte or one event, so this never saturates.
+fn index_u32(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 /// A scalar's value under the YAML 1.2 core schema; quoted and block scalars and `!!str` are
 /// strings. Other tags are ignored.
-fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     let is_str = tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str");
     // Only text that starts with one of these can be a null, a boolean or a number: most
     // plain scalars (names, descriptions) are strings at the first byte.
@@ -672,9 +778,9 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
         )
     );
     if style != ScalarStyle::Plain || is_str || !maybe_other {
-        return Value::String(text.to_owned());
+        return Value::String(text.into_owned());
     }
-    match text {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
@@ -685,10 +791,10 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
         }
         _ => {}
     }
-    if let Some(number) = core_number(text) {
+    if let Some(number) = core_number(&text) {
         return Value::Number(number);
     }
-    Value::String(text.to_owned())
+    Value::String(text.into_owned())
 }
 
 fn core_number(text: &str) -> Option<Number> {

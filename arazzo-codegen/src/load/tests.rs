@@ -399,16 +399,20 @@ fn load_url_paths_and_file_urls() {
     let api = dir.write("specs/openapi/api.yml", "openapi: 3.1.0\n");
     let mut files = Files::new(Vec::new());
     let from = files.load(&main).unwrap();
-    let rel = files.load_url(from, "../openapi/api.yml", None).unwrap();
-    let abs = files.load_url(from, api.to_str().unwrap(), None).unwrap();
+    let rel = files
+        .load_url(from, "../openapi/api.yml", None, None)
+        .unwrap();
+    let abs = files
+        .load_url(from, api.to_str().unwrap(), None, None)
+        .unwrap();
     let file_url = url::Url::from_file_path(fs::canonicalize(&api).unwrap()).unwrap();
-    let by_url = files.load_url(from, file_url.as_str(), None).unwrap();
+    let by_url = files.load_url(from, file_url.as_str(), None, None).unwrap();
     assert_eq!(rel, abs);
     assert_eq!(rel, by_url);
     assert_eq!(files.value(rel), &json!({"openapi": "3.1.0"}));
 
     let at = files.span(from, "/x");
-    let err = files.load_url(from, "missing.yml", at).unwrap_err();
+    let err = files.load_url(from, "missing.yml", at, None).unwrap_err();
     assert_eq!(err.code, "cannot-load-source");
     assert_eq!(err.span, at);
 }
@@ -421,7 +425,7 @@ fn remote_and_malformed_urls() {
         .unwrap();
     let at = files.span(from, "/url");
     let err = files
-        .load_url(from, "https://example.com/openapi.yml", at)
+        .load_url(from, "https://example.com/openapi.yml", at, None)
         .unwrap_err();
     assert_eq!(err.code, "cannot-load-source");
     assert_eq!(err.span, at);
@@ -438,7 +442,7 @@ fn remote_and_malformed_urls() {
     assert!(help.contains("Builder::map"), "{help}");
 
     let err = files
-        .load_url(from, "hhttps://example.com/openapi.yml", at)
+        .load_url(from, "hhttps://example.com/openapi.yml", at, None)
         .unwrap_err();
     assert_eq!(err.code, "cannot-load-source");
     assert!(
@@ -447,7 +451,7 @@ fn remote_and_malformed_urls() {
         err.message
     );
     let err = files
-        .load_url(from, "https://exa mple.com/x.yml", None)
+        .load_url(from, "https://exa mple.com/x.yml", None, None)
         .unwrap_err();
     assert!(
         err.message.contains("is not a valid URL"),
@@ -476,20 +480,22 @@ fn maps_replace_url_prefixes() {
         .add_text(dir.0.join("flow.yml"), "x: 1\n".to_owned())
         .unwrap();
     let id = files
-        .load_url(from, "https://example.com/specs/openapi.yml", None)
+        .load_url(from, "https://example.com/specs/openapi.yml", None, None)
         .unwrap();
     assert_eq!(files.value(id), &json!({"openapi": "3.1.0"}));
     let v2 = files
-        .load_url(from, "https://example.com/specs/v2/openapi.yml", None)
+        .load_url(from, "https://example.com/specs/v2/openapi.yml", None, None)
         .unwrap();
     assert_eq!(files.value(v2), &json!({"openapi": "3.2.0"}));
-    let exact = files.load_url(from, "../openapi/exact.yml", None).unwrap();
+    let exact = files
+        .load_url(from, "../openapi/exact.yml", None, None)
+        .unwrap();
     assert_eq!(exact, id);
     // In-memory files are not on disk, so only the two real files need watching.
     assert_eq!(files.paths().len(), 2);
 
     let err = files
-        .load_url(from, "https://example.com/specs/missing.yml", None)
+        .load_url(from, "https://example.com/specs/missing.yml", None, None)
         .unwrap_err();
     assert_eq!(err.code, "cannot-load-source");
     assert!(err.notes[0].contains("is mapped to"), "{:?}", err.notes);
@@ -670,4 +676,261 @@ fn a_relative_source_url_resolves_against_self_and_through_the_maps() {
         "{}",
         err.message
     );
+}
+
+#[test]
+fn merged_entries_and_alias_keys_keep_their_own_spans() {
+    let text = "a: &a {x: 1}\nb: &b {y: 2, x: 3}\nc:\n  z: 0\n  <<: [*a, *b]\n  w: 1\n&k key: 4\nd:\n  *k : 5\n";
+    let (files, id) = load_str(text);
+    assert_eq!(
+        files.value(id),
+        &json!({"a": {"x": 1}, "b": {"y": 2, "x": 3}, "c": {"z": 0, "x": 1, "y": 2, "w": 1},
+                "key": 4, "d": {"key": 5}})
+    );
+    let keys: Vec<&String> = files.value(id)["c"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["z", "x", "y", "w"]);
+    // Merged entries point where they are written (earlier sources win), explicit ones in place.
+    assert_eq!(files.span(id, "/c/x"), files.span(id, "/a/x"));
+    assert_eq!(files.key_span(id, "/c/y"), files.key_span(id, "/b/y"));
+    assert_eq!(at(&files, id, "/c/w"), "1");
+    assert_eq!(key_at(&files, id, "/c/w"), "w");
+    // An alias used as a key: the key is the anchored scalar's text, its span the alias.
+    assert_eq!(key_at(&files, id, "/d/key"), "*k");
+    assert_eq!(at(&files, id, "/d/key"), "5");
+    check_index(&files, id, files.value(id), "");
+}
+
+#[test]
+fn duplicate_keys_name_the_first_one_also_beside_merges_and_aliases() {
+    let (files, err) = error_of("a: &a {x: 1}\nc:\n  x: 1\n  <<: *a\n  x: 2\n");
+    assert_eq!(err.code, "duplicate-key");
+    assert_eq!(err.label, "`x` is already defined on line 3");
+    assert_eq!(files.line_col(err.span.unwrap()), (5, 3));
+    let (files, err) = error_of("&k key: 1\nother: 2\n*k : 3\n");
+    assert_eq!(err.message, "duplicate key `key`");
+    assert_eq!(err.label, "`key` is already defined on line 1");
+    assert_eq!(files.line_col(err.span.unwrap()), (3, 1));
+    let (_, err) = error_of("a: &a [1]\n*a : 2\n");
+    assert_eq!(err.message, "a mapping key must be a string");
+}
+
+#[test]
+fn pointers_are_read_as_lookup_reads_them() {
+    let (files, id) = load_str("e: [a, b, c]\n\"01\": x\n");
+    assert_eq!(at(&files, id, "/e/2"), "c");
+    assert_eq!(at(&files, id, "/01"), "x");
+    for pointer in ["/e/02", "/e/-", "/e/3", "/e/+1", "e", "/e/0/x", "/nope/x"] {
+        assert_eq!(files.span(id, pointer), None, "{pointer}");
+    }
+    // A large mapping: every entry is found at its place.
+    let mut big = String::new();
+    for i in 0..2000 {
+        big.push_str(&format!("k{i}: {i}\n"));
+    }
+    let (files, id) = load_str(&big);
+    assert_eq!(at(&files, id, "/k1999"), "1999");
+    assert_eq!(key_at(&files, id, "/k0"), "k0");
+    check_index(&files, id, files.value(id), "");
+}
+
+#[test]
+fn surrogate_pairs_in_a_top_level_json_string_and_after_white_space() {
+    let (files, id) = load_str("\"\\ud83d\\ude00\"");
+    assert_eq!(files.value(id), &json!("\u{1F600}"));
+    assert_eq!(at(&files, id, ""), "\"\\ud83d\\ude00\"");
+    let (files, id) = load_str("\n  [\"\\ud83d\\ude00\"]");
+    assert_eq!(files.value(id), &json!(["\u{1F600}"]));
+    assert_eq!(at(&files, id, "/0"), "\"\\ud83d\\ude00\"");
+}
+
+/// An OpenAPI description of `entries` paths `/pN` (operationId `opN`), larger than
+/// `lazy::LAZY_FROM`, with `extra` appended to entry 3's operation.
+fn big_openapi(entries: usize, extra: &str) -> String {
+    let mut text = String::from("openapi: 3.1.0\ninfo:\n  title: big\n  version: '1'\npaths:\n");
+    for i in 0..entries {
+        text.push_str(&format!(
+            "  /p{i}:\n    # entry {i}\n    get:\n      operationId: op{i}\n      description: \"{}\"\n      responses:\n        '200':\n          $ref: '#/components/responses/Ok'\n",
+            "padding ".repeat(100)
+        ));
+        if i == 3 {
+            text.push_str(extra);
+        }
+    }
+    text.push_str("components:\n  responses:\n    Ok:\n      description: fine\n");
+    text
+}
+
+fn arazzo_calling(steps: &str) -> String {
+    format!(
+        "arazzo: 1.0.1\ninfo: {{title: t, version: '1'}}\nsourceDescriptions:\n  - {{name: api, url: api.yml, type: openapi}}\nworkflows:\n  - workflowId: w\n    steps:\n{steps}"
+    )
+}
+
+/// Loads `doc` and `api` from a fresh directory; the OpenAPI file's id and its paths' keys.
+fn load_pair(name: &str, doc: &str, api: &str) -> (Files, FileId, Vec<String>, TempDir) {
+    let dir = TempDir::new(name);
+    let main = dir.write("doc.arazzo.yml", doc);
+    dir.write("api.yml", api);
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let id = files.linked(root, "api.yml", None).unwrap();
+    let keys = files.value(id)["paths"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    (files, id, keys, dir)
+}
+
+/// Every value of `value` has the same span and key span in `lazy` as in `whole`.
+fn same_spans(lazy: (&Files, FileId), whole: (&Files, FileId), value: &Value, pointer: &str) {
+    let range = |s: Option<Span>| s.map(|s| s.start..s.end);
+    assert_eq!(
+        range(lazy.0.span(lazy.1, pointer)),
+        range(whole.0.span(whole.1, pointer)),
+        "{pointer}"
+    );
+    assert_eq!(
+        range(lazy.0.key_span(lazy.1, pointer)),
+        range(whole.0.key_span(whole.1, pointer)),
+        "{pointer}"
+    );
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                same_spans(
+                    lazy,
+                    whole,
+                    item,
+                    &format!("{pointer}/{}", escape_token(key)),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                same_spans(lazy, whole, item, &format!("{pointer}/{i}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn a_large_description_is_read_without_the_paths_no_step_calls() {
+    let api = big_openapi(400, "");
+    assert!(api.len() >= lazy::LAZY_FROM);
+    let doc = arazzo_calling(
+        "      - {stepId: a, operationId: op5}\n      - {stepId: b, operationId: '$sourceDescriptions.api.op399'}\n      - {stepId: c, operationPath: '{$sourceDescriptions.api.url}#/paths/~1p7/get'}\n",
+    );
+    let (files, id, keys, _dir) = load_pair("lazy", &doc, &api);
+    assert_eq!(keys, ["/p0", "/p5", "/p7", "/p399"]);
+    assert_eq!(
+        files.value(id)["components"]["responses"]["Ok"]["description"],
+        "fine"
+    );
+    assert_eq!(files.text(id), api);
+    // What is read has the values and spans of a whole read.
+    let mut whole = Files::new(Vec::new());
+    let whole_id = whole.load(files.path(id)).unwrap();
+    for key in &keys {
+        let pointer = format!("/paths/{}", escape_token(key));
+        assert_eq!(
+            files.value(id).pointer(&pointer),
+            whole.value(whole_id).pointer(&pointer)
+        );
+    }
+    same_spans((&files, id), (&whole, whole_id), files.value(id), "");
+    assert_eq!(at(&files, id, "/paths/~1p399/get/operationId"), "op399");
+    check_index(&files, id, files.value(id), "");
+}
+
+#[test]
+fn a_large_description_is_read_whole_when_the_scan_cannot_tell() {
+    let calls = "      - {stepId: a, operationId: op5}\n";
+    let whole = |name: &str, doc: &str, api: &str| {
+        let (_, _, keys, _dir) = load_pair(name, doc, api);
+        keys.len()
+    };
+    // An operation the scan does not find (here: none has this id).
+    let unknown = arazzo_calling("      - {stepId: a, operationId: nope}\n");
+    assert_eq!(whole("lazy-unknown", &unknown, &big_openapi(300, "")), 300);
+    // A `$ref` into `paths` from what is kept.
+    let reference = "    post:\n      operationId: op5b\n      responses:\n        '200':\n          $ref: '#/paths/~1p9/get/responses/200'\n";
+    let both = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    assert_eq!(whole("lazy-ref", &both, &big_openapi(300, reference)), 300);
+    // A key the scan does not read (a flow mapping on the key's line).
+    let flow = "  /flow: {get: {operationId: f}}\n";
+    assert_eq!(
+        whole("lazy-flow", &arazzo_calling(calls), &big_openapi(300, flow)),
+        301
+    );
+    // An operationId the scan cannot read, which could duplicate a called one.
+    let hidden = "  /hidden:\n    get: {operationId: op5}\n";
+    assert_eq!(
+        whole(
+            "lazy-hidden",
+            &arazzo_calling(calls),
+            &big_openapi(300, hidden)
+        ),
+        301
+    );
+    // An anchor in what is kept: a left-out one of the same name could change its aliases.
+    let anchor = "    x-note: &note kept\n";
+    let op3 = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    assert_eq!(whole("lazy-anchor", &op3, &big_openapi(300, anchor)), 300);
+    // Small descriptions are always read whole.
+    let mut small = big_openapi(300, "");
+    small.truncate(small.find("  /p10:").unwrap());
+    small.push_str("components: {}\n");
+    assert_eq!(whole("lazy-small", &arazzo_calling(calls), &small), 10);
+    // A path written twice: the full read reports it.
+    let dir = TempDir::new("lazy-dup");
+    let main = dir.write("doc.arazzo.yml", &arazzo_calling(calls));
+    dir.write("api.yml", &big_openapi(300, "  /p0:\n    get: {}\n"));
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let err = files.linked(root, "api.yml", None).unwrap_err();
+    assert_eq!(err.code, "duplicate-key");
+}
+
+#[test]
+fn a_syntax_error_in_an_unused_path_is_not_read_and_one_in_a_used_path_is() {
+    let broken = "    put:\n      operationId: [unclosed\n";
+    let unused = arazzo_calling("      - {stepId: a, operationId: op9}\n");
+    let (_, _, keys, _dir) = load_pair("lazy-bad-unused", &unused, &big_openapi(300, broken));
+    assert_eq!(keys, ["/p0", "/p9", "/p299"]);
+    // Entry 3 holds the error; calling op3 keeps it, and the whole read reports it.
+    let used = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    let dir = TempDir::new("lazy-bad-used");
+    let main = dir.write("doc.arazzo.yml", &used);
+    dir.write("api.yml", &big_openapi(300, broken));
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let err = files.linked(root, "api.yml", None).unwrap_err();
+    assert_eq!(err.code, "syntax");
+    let mut whole = Files::new(Vec::new());
+    let whole_err = whole.load(&dir.0.join("api.yml")).unwrap_err();
+    let range = |s: Option<Span>| s.map(|s| s.start..s.end);
+    assert_eq!(
+        (err.message, range(err.span)),
+        (whole_err.message, range(whole_err.span))
+    );
+}
+
+#[test]
+fn a_description_two_documents_call_differently_is_read_whole() {
+    let dir = TempDir::new("lazy-two");
+    let main = dir.write(
+        "doc.arazzo.yml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: api, url: api.yml, type: openapi}\n  - {name: child, url: child.arazzo.yml, type: arazzo}\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: a, operationId: op5}\n",
+    );
+    dir.write(
+        "child.arazzo.yml",
+        &arazzo_calling("      - {stepId: b, operationId: op6}\n"),
+    );
+    dir.write("api.yml", &big_openapi(300, ""));
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let api = files.linked(root, "api.yml", None).unwrap();
+    assert_eq!(files.value(api)["paths"].as_object().unwrap().len(), 300);
+    assert_eq!(at(&files, api, "/paths/~1p6/get/operationId"), "op6");
 }
