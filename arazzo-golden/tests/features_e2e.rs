@@ -26,6 +26,7 @@ use arazzo_golden::features_shared_inputs;
 use arazzo_golden::features_step_timeout;
 use arazzo_golden::features_two_sources;
 use arazzo_golden::features_v11_http;
+use arazzo_golden::features_v11_other_document;
 use arazzo_golden::features_v11_xpath31;
 
 mod support;
@@ -1234,6 +1235,24 @@ async fn a_step_depending_on_another_workflows_step_runs_after_that_workflow_ran
         .unwrap();
     assert_eq!(outputs.name, "Rex");
     // `owner-pet`'s `getOwnerPet` first (the `lookUp` step), then `recheck`, which depends on it.
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(calls, ["GET /owners/3/pets/Rex", "GET /owners/3/pets/Rex"]);
+}
+
+#[tokio::test]
+async fn a_step_depending_on_a_step_of_another_documents_workflow_runs_after_it() {
+    use features_v11_other_document::*;
+    let server = Server::routes(&["GET /owners/3/pets/Rex"], |r| match r.target.as_str() {
+        "/owners/3/pets/Rex" => json_reply(200, json!({"name": "Rex"})),
+        _ => json_reply(500, json!({})),
+    })
+    .await;
+    let inputs = RecheckElsewhereInputs::new(3, "Rex");
+    let outputs = recheck_elsewhere(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    assert_eq!(outputs.name, "Rex");
+    // The other document's `owner-pet` (its `getOwnerPet`) first, then `recheck`.
     let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
     assert_eq!(calls, ["GET /owners/3/pets/Rex", "GET /owners/3/pets/Rex"]);
 }

@@ -6,15 +6,14 @@
 //!
 //! - `dependsOn` on a later step: the "Step Dependencies and Execution Order" section
 //!   recommends this be an error for sequential execution, and it can never be satisfied by it;
-//! - `dependsOn` on another workflow's step (`$workflows.<id>.steps.<id>`) unless this workflow
-//!   has run that workflow before the step: it is in the workflow's own `dependsOn` (run
-//!   before any step) or an earlier step runs it. A generated workflow runs only when called,
-//!   so otherwise nothing here would complete that step (`unsupported-feature`, saying how to
-//!   run it first: the document is valid for a runner that runs workflows side by side). When the other
-//!   workflow has actions, which may end it or jump past the step, its completing does not
-//!   mean the step did (`unsupported-feature`);
-//! - `dependsOn` on another document's step (`$sourceDescriptions...`): documents are
-//!   generated apart, so that step never runs within this workflow (`unsupported-feature`);
+//! - `dependsOn` on another workflow's step (`$workflows.<id>.steps.<id>`, or in another
+//!   Arazzo document `$sourceDescriptions.<name>.<id>.steps.<id>`) unless this workflow has run
+//!   that workflow before the step: it is in the workflow's own `dependsOn` (run before any
+//!   step) or an earlier step runs it. A generated workflow runs only when called, so
+//!   otherwise nothing here would complete that step (`unsupported-feature`, saying how to run
+//!   it first: the document is valid for a runner that runs workflows side by side). When the
+//!   other workflow has actions, which may end it or jump past the step, its completing does
+//!   not mean the step did (`unsupported-feature`);
 //!
 //! A step past its `timeout` (an HTTP request, a called workflow, a connect, a send, a
 //! receive's wait) runs its `onFailure` actions, the workflow's `failureActions` among them
@@ -44,15 +43,23 @@ pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step
             .strip_prefix("$workflows.")
             .and_then(|rest| rest.split_once(".steps."))
         {
-            other_workflow(cx, sigs, wf, here, st, (workflow, step_id), &ep);
+            let Some(target) = sigs.iter().find(|s| s.id == workflow) else {
+                continue;
+            };
+            let branching = target.branching;
+            other_workflow(
+                cx,
+                wf,
+                here,
+                st,
+                (workflow, workflow, step_id),
+                branching,
+                &ep,
+            );
             continue;
         }
-        if entry.starts_with('$') {
-            unsupported(
-                cx,
-                &ep,
-                "a step `dependsOn` on a step of another Arazzo document",
-            );
+        if let Some(rest) = entry.strip_prefix("$sourceDescriptions.") {
+            other_document(cx, wf, here, st, rest, &ep);
             continue;
         }
         if let Some(later) = wf.steps.iter().position(|s| &s.step_id == entry)
@@ -75,30 +82,97 @@ pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step
     }
 }
 
-/// `dependsOn: $workflows.<workflow>.steps.<step_id>` on step number `here` of `wf`. An unknown
-/// workflow or step was reported by the structural pass.
+/// `dependsOn: $sourceDescriptions.<name>.<workflow>.steps.<step_id>` (`rest` is what follows
+/// `$sourceDescriptions.`): a step of a workflow of another Arazzo document, which this
+/// workflow runs as `$sourceDescriptions.<name>.<workflow>`. As for a workflow of this
+/// document, it is satisfied when that workflow has run before the step.
+fn other_document(cx: &mut Cx<'_>, wf: &Workflow, here: usize, st: &Step, rest: &str, ep: &str) {
+    let parsed = rest.split_once('.').and_then(|(source, tail)| {
+        let (workflow, step_id) = tail.split_once(".steps.")?;
+        Some((source, workflow, step_id))
+    });
+    let Some((source, workflow, step_id)) = parsed else {
+        let d = cx.error(
+            "invalid-document",
+            "a step of another Arazzo document is named `$sourceDescriptions.<name>.<workflowId>.steps.<stepId>`",
+            ep,
+        );
+        d.label = "not a step reference".into();
+        return;
+    };
+    let found = cx.children.iter().find(|c| c.source == source).map(|c| {
+        let target = c.plan.workflows.iter().find(|w| w.id == workflow);
+        let branching = c.workflows.iter().any(|s| s.id == workflow && s.branching);
+        (
+            target.map(|w| w.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>()),
+            branching,
+        )
+    });
+    let (steps, branching) = match found {
+        Some((Some(steps), branching)) => (steps, branching),
+        // An unknown source, or a workflow the document lacks (or one that failed its own
+        // checks, reported there).
+        Some((None, _)) => {
+            let d = cx.error(
+                "unknown-workflow",
+                format!("source `{source}` has no workflow `{workflow}`"),
+                ep,
+            );
+            d.label = "no such workflow".into();
+            return;
+        }
+        None => {
+            let d = cx.error(
+                "unknown-source",
+                format!("no `type: arazzo` source description named `{source}`"),
+                ep,
+            );
+            d.help = Some("steps of another document are reached through a source description of `type: arazzo`".into());
+            return;
+        }
+    };
+    if !steps.iter().any(|s| s == step_id) {
+        let names: Vec<&str> = steps.iter().map(String::as_str).collect();
+        let d = cx.error(
+            "unknown-step",
+            format!("workflow `{workflow}` of `{source}` has no step `{step_id}`"),
+            ep,
+        );
+        d.label = "no such step".into();
+        d.help = Some(
+            match crate::suggest::similar(step_id, names.iter().copied()).first() {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("its steps are {}", crate::suggest::one_of(&names)),
+            },
+        );
+        return;
+    }
+    let run = format!("$sourceDescriptions.{source}.{workflow}");
+    other_workflow(cx, wf, here, st, (&run, workflow, step_id), branching, ep);
+}
+
+/// `dependsOn` on step `step_id` of `workflow` (which this workflow runs as `run`: its id, or
+/// `$sourceDescriptions.<name>.<id>` in another document), on step number `here` of `wf`. An
+/// unknown workflow or step of this document was reported by the structural pass.
 fn other_workflow(
     cx: &mut Cx<'_>,
-    sigs: &[Signature],
     wf: &Workflow,
     here: usize,
     st: &Step,
-    (workflow, step_id): (&str, &str),
+    (run, workflow, step_id): (&str, &str, &str),
+    branching: bool,
     pointer: &str,
 ) {
-    let Some(target) = sigs.iter().find(|s| s.id == workflow) else {
-        return;
-    };
     let in_depends_on = wf
         .depends_on
         .as_ref()
         .and_then(|v| v.as_array())
-        .is_some_and(|list| list.iter().any(|d| d.as_str() == Some(workflow)));
+        .is_some_and(|list| list.iter().any(|d| d.as_str() == Some(run)));
     // Where a step of this workflow first runs it: before this step, or after it.
     let first_run = wf
         .steps
         .iter()
-        .position(|s| s.workflow_id.as_deref() == Some(workflow));
+        .position(|s| s.workflow_id.as_deref() == Some(run));
     if !(in_depends_on || first_run.is_some_and(|i| i < here)) {
         // Valid Arazzo (a runner may run the workflows side by side), but not code this
         // generator can emit: `unsupported-feature`, with how to make it sequential.
@@ -117,13 +191,13 @@ fn other_workflow(
                 later.step_id, st.step_id
             ),
             None => format!(
-                "a generated workflow runs only when called: list `{workflow}` in the `dependsOn` of workflow `{}` (it then runs before any step), or add a step `workflowId: {workflow}` before `{}`",
+                "a generated workflow runs only when called: list `{run}` in the `dependsOn` of workflow `{}` (it then runs before any step), or add a step `workflowId: {run}` before `{}`",
                 wf.workflow_id, st.step_id
             ),
         });
         return;
     }
-    if target.branching {
+    if branching {
         unsupported(
             cx,
             pointer,
