@@ -73,6 +73,53 @@ pub(super) fn any(wf: &Workflow) -> bool {
             .any(|s| present(&s.on_success) || present(&s.on_failure))
 }
 
+/// The steps of `wf` that have completed whenever it completes: a step is, unless an action of
+/// an earlier step (or its own failure action) can end the workflow, go to a later step or
+/// hand over to another workflow before it has succeeded. Workflow-level actions count for
+/// every step, and an action given by reference counts as any of these (its kind is not
+/// looked up): the answer errs towards "not known to have completed".
+pub(super) fn completed_steps(wf: &Workflow) -> Vec<String> {
+    let index = |id: &str| wf.steps.iter().position(|s| s.step_id == id);
+    // Whether an action (from step `from`) may leave steps `at..` unrun: the workflow ends,
+    // goes elsewhere, or jumps past `at`.
+    let skips = |a: &Value, at: usize| match a.get("type").and_then(Value::as_str) {
+        // A retry runs the step again (past its limit the workflow fails: it did not complete).
+        Some("retry") => false,
+        Some("goto") if a.get("workflowId").is_none() => a
+            .get("stepId")
+            .and_then(Value::as_str)
+            .and_then(index)
+            .is_none_or(|to| to > at),
+        _ => true,
+    };
+    let list = |v: &Option<Value>| -> Vec<Value> {
+        v.as_ref()
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let workflow_level: Vec<Value> = list(&wf.success_actions)
+        .into_iter()
+        .chain(list(&wf.failure_actions))
+        .collect();
+    let mut out = Vec::new();
+    for (k, step) in wf.steps.iter().enumerate() {
+        let before = wf.steps[..k]
+            .iter()
+            .flat_map(|s| list(&s.on_success).into_iter().chain(list(&s.on_failure)));
+        let own_failure = list(&step.on_failure);
+        let unsafe_ = before
+            .chain(own_failure)
+            .chain(workflow_level.iter().cloned())
+            .any(|a| skips(&a, k));
+        if unsafe_ {
+            break;
+        }
+        out.push(step.step_id.clone());
+    }
+    out
+}
+
 /// The step's actions for `outcome`: its own first, then the workflow's whose names it does not
 /// override.
 #[allow(clippy::too_many_arguments)]
@@ -403,4 +450,56 @@ fn parameters(
         }
     }
     ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn completed(wf: Value) -> Vec<String> {
+        completed_steps(&serde_json::from_value(wf).unwrap())
+    }
+
+    #[test]
+    fn steps_no_action_can_skip_have_completed_with_the_workflow() {
+        let step = |id: &str| json!({"stepId": id, "operationId": "op"});
+        // No actions: every step.
+        let plain = json!({"workflowId": "w", "steps": [step("a"), step("b")]});
+        assert_eq!(completed(plain), ["a", "b"]);
+        // `a` may end the workflow on success: `b` may not have run; a retry and a goto back
+        // skip nothing.
+        let ends = json!({"workflowId": "w", "steps": [
+            {"stepId": "a", "operationId": "op",
+             "onFailure": [{"name": "again", "type": "retry", "retryLimit": 2}],
+             "onSuccess": [{"name": "stop", "type": "end"}]},
+            step("b")
+        ]});
+        assert_eq!(completed(ends), ["a"]);
+        let back = json!({"workflowId": "w", "steps": [
+            step("a"),
+            {"stepId": "b", "operationId": "op",
+             "onFailure": [{"name": "back", "type": "goto", "stepId": "a"}]},
+            step("c")
+        ]});
+        assert_eq!(completed(back), ["a", "b", "c"]);
+        // A failure of `b` going past `c`, a workflow-level action, a reference: not known.
+        let past = json!({"workflowId": "w", "steps": [
+            step("a"),
+            {"stepId": "b", "operationId": "op",
+             "onFailure": [{"name": "skip", "type": "goto", "stepId": "d"}]},
+            step("c"), step("d")
+        ]});
+        assert_eq!(completed(past), ["a"]);
+        let level = json!({"workflowId": "w", "steps": [step("a")],
+            "failureActions": [{"name": "stop", "type": "end"}]});
+        assert!(completed(level).is_empty());
+        let reference = json!({"workflowId": "w", "steps": [
+            {"stepId": "a", "operationId": "op",
+             "onSuccess": [{"reference": "$components.successActions.x"}]},
+            step("b")
+        ]});
+        assert_eq!(completed(reference), ["a"]);
+    }
 }

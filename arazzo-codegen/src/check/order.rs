@@ -11,9 +11,10 @@
 //!   that workflow before the step: it is in the workflow's own `dependsOn` (run before any
 //!   step) or an earlier step runs it. A generated workflow runs only when called, so
 //!   otherwise nothing here would complete that step (`unsupported-feature`, saying how to run
-//!   it first: the document is valid for a runner that runs workflows side by side). When the
-//!   other workflow has actions, which may end it or jump past the step, its completing does
-//!   not mean the step did (`unsupported-feature`);
+//!   it first: the document is valid for a runner that runs workflows side by side). When an
+//!   action of the other workflow may end it or jump past the step before it succeeds, its
+//!   completing does not mean the step did (`unsupported-feature`; `actions::completed_steps`
+//!   says which steps are sure to have);
 //!
 //! A step past its `timeout` (an HTTP request, a called workflow, a connect, a send, a
 //! receive's wait) runs its `onFailure` actions, the workflow's `failureActions` among them
@@ -22,7 +23,6 @@
 //! The shape of each entry was checked by the structural pass.
 
 use super::Cx;
-use super::document::unsupported;
 use super::signature::Signature;
 use crate::model::{Step, Workflow};
 
@@ -46,14 +46,14 @@ pub(super) fn step(cx: &mut Cx<'_>, sigs: &[Signature], wf: &Workflow, st: &Step
             let Some(target) = sigs.iter().find(|s| s.id == workflow) else {
                 continue;
             };
-            let branching = target.branching;
+            let completes = target.completed.iter().any(|s| s == step_id);
             other_workflow(
                 cx,
                 wf,
                 here,
                 st,
                 (workflow, workflow, step_id),
-                branching,
+                completes,
                 &ep,
             );
             continue;
@@ -102,14 +102,17 @@ fn other_document(cx: &mut Cx<'_>, wf: &Workflow, here: usize, st: &Step, rest: 
     };
     let found = cx.children.iter().find(|c| c.source == source).map(|c| {
         let target = c.plan.workflows.iter().find(|w| w.id == workflow);
-        let branching = c.workflows.iter().any(|s| s.id == workflow && s.branching);
+        let completes = c
+            .workflows
+            .iter()
+            .any(|s| s.id == workflow && s.completed.iter().any(|c| c == step_id));
         (
             target.map(|w| w.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>()),
-            branching,
+            completes,
         )
     });
-    let (steps, branching) = match found {
-        Some((Some(steps), branching)) => (steps, branching),
+    let (steps, completes) = match found {
+        Some((Some(steps), completes)) => (steps, completes),
         // An unknown source, or a workflow the document lacks (or one that failed its own
         // checks, reported there).
         Some((None, _)) => {
@@ -148,7 +151,7 @@ fn other_document(cx: &mut Cx<'_>, wf: &Workflow, here: usize, st: &Step, rest: 
         return;
     }
     let run = format!("$sourceDescriptions.{source}.{workflow}");
-    other_workflow(cx, wf, here, st, (&run, workflow, step_id), branching, ep);
+    other_workflow(cx, wf, here, st, (&run, workflow, step_id), completes, ep);
 }
 
 /// `dependsOn` on step `step_id` of `workflow` (which this workflow runs as `run`: its id, or
@@ -160,7 +163,7 @@ fn other_workflow(
     here: usize,
     st: &Step,
     (run, workflow, step_id): (&str, &str, &str),
-    branching: bool,
+    completes: bool,
     pointer: &str,
 ) {
     let in_depends_on = wf
@@ -197,11 +200,18 @@ fn other_workflow(
         });
         return;
     }
-    if branching {
-        unsupported(
-            cx,
+    if !completes {
+        let d = cx.error(
+            "unsupported-feature",
+            format!(
+                "step `{}` depends on step `{step_id}` of workflow `{workflow}`, whose actions may end it or jump past that step: its completing does not mean `{step_id}` did",
+                st.step_id
+            ),
             pointer,
-            "a step `dependsOn` on a step of a workflow with actions (they may end it, or jump past that step, before it completes)",
         );
+        d.label = format!("`{step_id}` may not have run");
+        d.help = Some(format!(
+            "depend on a step of `{workflow}` that no action can skip (an `end`, a `goto` past it or to a workflow, before it or as its own failure action, or at workflow level), or on `{workflow}` itself (workflow `dependsOn`)"
+        ));
     }
 }

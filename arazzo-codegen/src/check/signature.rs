@@ -30,9 +30,9 @@ pub(crate) struct Signature {
     /// Whether it has a last HTTP status to give a caller (`$statusCode`): false for a
     /// workflow of message steps only, once checked.
     pub(crate) has_status: bool,
-    /// Whether it has actions (step or workflow level) that may end it early or jump past a
-    /// step; without any, each of its steps has completed once it has.
-    pub(crate) branching: bool,
+    /// The steps that have completed whenever it has (every step unless actions may end it
+    /// early or jump past one: `actions::completed_steps`).
+    pub(crate) completed: Vec<String>,
 }
 
 impl Signature {
@@ -91,7 +91,7 @@ pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
             outputs_type,
             outputs: None,
             has_status: true,
-            branching: super::actions::any(wf),
+            completed: super::actions::completed_steps(wf),
         });
     }
     // Claimed after every public name, so a workflow called `x-steps` keeps `x_steps` and the
