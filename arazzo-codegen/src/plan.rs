@@ -983,6 +983,13 @@ impl Plan {
                 for c in criteria {
                     c.condition.features(&mut out);
                 }
+                // A JSONPath replacement target over a payload computed at run time.
+                if let StepKind::Request(r) = &s.kind
+                    && let Some(BodyPlan::JsonReplaced { replacements, .. }) = &r.body
+                    && replacements.iter().any(|(t, _)| t.starts_with('$'))
+                {
+                    out.insert(Feature::JsonPath);
+                }
                 for o in &s.outputs {
                     match o.source {
                         OutputSource::XPath31(_) => {

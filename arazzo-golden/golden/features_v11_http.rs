@@ -169,7 +169,7 @@ pub struct CheckBookOutputs {
 ///
 /// # Errors
 ///
-/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `create` (createPet).
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `create` (createPet), `copy` (createPet).
 pub async fn register_pet(
     client: &::arazzo_runtime::Client,
     inputs: RegisterPetInputs,
@@ -227,6 +227,19 @@ async fn register_pet_steps(
     }
     let create_template: Option<rt::serde_json::Value> = response
         .body_pointer("/template")?;
+    let response = client
+        .request(rt::Method::POST, "bodies", BODIES_BASE_URL, "/pets")
+        .operation("createPet", "/pets")
+        .json_body_replaced(
+            "application/json",
+            rt::param::to_json(&create_template),
+            [("$..name", rt::serde_json::Value::from("Copy"))],
+        )
+        .send("copy")
+        .await?;
+    if response.status() != 201u16 {
+        return Err(response.criteria_failed("$statusCode == 201"));
+    }
     *out = Some(RegisterPetOutputs {
         template: create_template,
     });

@@ -1570,7 +1570,7 @@ async fn v11_selectors_in_payload_members_and_replacement_values_reach_the_body(
         .unwrap();
     assert_eq!(outputs.template, Some(json!({"name": "Rex", "ok": true})));
     let requests = server.requests();
-    assert_eq!(requests.len(), 1);
+    assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].call(), "POST /pets");
     assert_eq!(requests[0].header("content-type"), Some("application/json"));
     // `name` and `owner.email` from the replacements (a JSONPath and a JSON Pointer target),
@@ -1579,6 +1579,12 @@ async fn v11_selectors_in_payload_members_and_replacement_values_reach_the_body(
     assert_eq!(
         std::str::from_utf8(&requests[0].body).unwrap(),
         r#"{"name":"Rex","owner":{"id":42,"email":"ann@example.com"},"tags":["new","Rex","reviewed","reviewed"]}"#
+    );
+    // `copy` sends the template the first answer held, every `name` in it replaced at run
+    // time by the JSONPath target `$..name`.
+    assert_eq!(
+        std::str::from_utf8(&requests[1].body).unwrap(),
+        r#"{"name":"Copy","ok":true}"#
     );
 }
 

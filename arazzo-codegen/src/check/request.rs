@@ -776,14 +776,6 @@ fn body(cx: &mut Cx<'_>, op: &Operation, step: &Step, sp: &str, scope: &Scope) -
                 Some("write the payload out as a JSON object, or use a JSON media type".into());
             return None;
         }
-        if let Some(i) = replacements.iter().position(|(t, _)| t.starts_with('$')) {
-            unsupported(
-                cx,
-                &format!("{bp}/replacements/{i}/target"),
-                "a JSONPath replacement target that is not a singular query, over a payload computed at run time (its nodes are known only then)",
-            );
-            return None;
-        }
         let Value::String(text) = raw_payload else {
             return None;
         };

@@ -81,6 +81,12 @@ pub(crate) fn parsed_query(query: &'static str) -> Option<Arc<JsonPath>> {
     cached(&QUERIES, query, |q| JsonPath::parse(q).ok().map(Arc::new))
 }
 
+#[cfg(feature = "jsonpath")]
+/// [`parsed_query`] for a query not known to be `'static` (parsed each time).
+pub(crate) fn parsed_query_text(query: &str) -> Option<JsonPath> {
+    JsonPath::parse(query).ok()
+}
+
 #[cfg(feature = "xpath")]
 /// Whether the XPath 1.0 expression `expr`, evaluated at the root of the XML document `xml`,
 /// is true: `true`, a non-empty node-set, a number other than zero and NaN, a non-empty

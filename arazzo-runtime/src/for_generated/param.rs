@@ -328,18 +328,48 @@ impl Part {
 
 /// Sets the value at JSON pointer `target` in `doc` (an Arazzo payload replacement): an
 /// existing member or item is replaced, a new member of an existing object is added. Fails,
-/// naming the pointer, when the parent is not there.
+/// naming the pointer, when the parent is not there. A target starting with `$` is an RFC 9535
+/// JSONPath query (feature `jsonpath`): every node it selects is replaced, and one that
+/// selects none fails.
 pub fn replace(
     doc: &mut serde_json::Value,
     target: &str,
     value: serde_json::Value,
 ) -> Result<(), String> {
+    #[cfg(feature = "jsonpath")]
+    if target.starts_with('$') {
+        let selects_nothing =
+            || format!("replacement target `{target}` selects nothing in the payload");
+        let path = super::criteria::parsed_query_text(target).ok_or_else(selects_nothing)?;
+        let pointers: Vec<String> = path
+            .query_located(doc)
+            .locations()
+            .map(|l| l.to_json_pointer())
+            .collect();
+        if pointers.is_empty() {
+            return Err(selects_nothing());
+        }
+        for pointer in pointers {
+            replace_at(doc, &pointer, value.clone(), target)?;
+        }
+        return Ok(());
+    }
+    replace_at(doc, target, value, target)
+}
+
+/// [`replace`] at the JSON pointer `pointer`; errors name `target`, as written.
+fn replace_at(
+    doc: &mut serde_json::Value,
+    pointer: &str,
+    value: serde_json::Value,
+    target: &str,
+) -> Result<(), String> {
     let missing = || format!("the payload has no place for replacement target `{target}`");
-    if target.is_empty() {
+    if pointer.is_empty() {
         *doc = value;
         return Ok(());
     }
-    let (parent, last) = target.rsplit_once('/').ok_or_else(missing)?;
+    let (parent, last) = pointer.rsplit_once('/').ok_or_else(missing)?;
     let last = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent).ok_or_else(missing)? {
         serde_json::Value::Object(members) => {
@@ -478,6 +508,19 @@ mod tests {
         let err = replace(&mut doc, "/x/y", serde_json::json!(1)).unwrap_err();
         assert!(err.contains("`/x/y`"), "{err}");
         assert!(replace(&mut doc, "/list/5", serde_json::json!(1)).is_err());
+    }
+
+    #[cfg(feature = "jsonpath")]
+    #[test]
+    fn a_jsonpath_target_replaces_every_node_it_selects_or_fails() {
+        let mut doc = serde_json::json!({"name": "a", "pets": [{"name": "b"}, {"age": 1}]});
+        replace(&mut doc, "$..name", serde_json::json!("x")).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"name": "x", "pets": [{"name": "x"}, {"age": 1}]})
+        );
+        let err = replace(&mut doc, "$.pets[?@.age > 5]", serde_json::json!(0)).unwrap_err();
+        assert!(err.contains("selects nothing"), "{err}");
     }
 
     #[test]
