@@ -398,6 +398,9 @@ pub(crate) struct CallPlan {
 pub(crate) enum FieldInit {
     /// From a value, converted to the field's type.
     Value(ValueExpr, RustType),
+    /// From an object or array literal with expressions inside, built as JSON and converted
+    /// to the field's type.
+    Json(JsonValue, RustType),
     /// The field's schema default.
     Default(String),
     /// Absent (`None`).
@@ -442,8 +445,10 @@ impl CallPlan {
     /// Calls `f` on every value passed to the callee.
     pub(crate) fn for_each_value(&self, f: &mut dyn FnMut(&ValueExpr)) {
         for (_, init) in &self.fields {
-            if let FieldInit::Value(v, _) = init {
-                f(v);
+            match init {
+                FieldInit::Value(v, _) => f(v),
+                FieldInit::Json(j, _) => j.for_each_value(f),
+                FieldInit::Default(_) | FieldInit::Absent => {}
             }
         }
     }

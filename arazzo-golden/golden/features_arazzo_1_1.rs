@@ -12,6 +12,13 @@ pub async fn select_pet(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
 ) -> ::core::result::Result<SelectPetOutputs, ::arazzo_runtime::WorkflowError> {
+    select_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
+}
+/// Runs `select-pet` like [`select_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
+pub(crate) async fn select_pet_with_status(
+    client: &::arazzo_runtime::Client,
+    inputs: SelectPetInputs,
+) -> ::core::result::Result<(SelectPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
     let mut out = ::core::option::Option::None;
     let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs, &mut out));
     ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await?;
@@ -20,12 +27,13 @@ pub async fn select_pet(
 async fn select_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
-    out: &mut ::core::option::Option<SelectPetOutputs>,
+    out: &mut ::core::option::Option<(SelectPetOutputs, u16)>,
 ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
     let mut list_pets_first_id: Option<Option<i64>> = None;
     let mut fetch_pet_name: Option<String> = None;
+    let mut last_status: u16 = 0;
     while let Some(step) = steps.step()? {
         match step {
             0usize => {
@@ -35,6 +43,7 @@ async fn select_pet_steps(
                     .query("limit", rt::param::json_at(&inputs.owner, "/id"))
                     .send("listPets")
                     .await?;
+                last_status = response.status();
                 if response.status() != 200u16 {
                     return Err(response.criteria_failed("$statusCode == 200"));
                 }
@@ -62,6 +71,7 @@ async fn select_pet_steps(
                     .operation("GET /pets/{petId}", "/pets/{petId}")
                     .send("fetchPet")
                     .await?;
+                last_status = response.status();
                 if response.status() != 200u16 {
                     fetch_pet_name = response.body_pointer("/name").ok();
                     let callee_inputs = OwnerPetInputs {
@@ -82,8 +92,11 @@ async fn select_pet_steps(
                             &rt::param::json_at(&inputs.owner, "/pet"),
                         )?,
                     };
-                    let _ = Box::pin(owner_pet_with_status(client, callee_inputs))
+                    let (_, status) = Box::pin(
+                            owner_pet_with_status(client, callee_inputs),
+                        )
                         .await?;
+                    last_status = status;
                     break;
                 }
                 fetch_pet_name = Some(response.body_pointer("/name")?);
@@ -92,9 +105,10 @@ async fn select_pet_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(SelectPetOutputs {
+    let outputs = SelectPetOutputs {
         name: fetch_pet_name,
-    });
+    };
+    *out = Some((outputs, last_status));
     Ok(())
 }
 /// Inputs of the `select-pet` workflow.
@@ -288,4 +302,53 @@ pub type RecheckOwnerPetInputs = OwnerPetInputs;
 pub struct RecheckOwnerPetOutputs {
     /// `name`: `$steps.recheck.outputs.name`.
     pub name: String,
+}
+/// Runs `select-pet` with its `owner` object built from this workflow's inputs.
+///
+/// # Errors
+///
+/// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `select` (workflow `select-pet`).
+pub async fn select_for_owner(
+    client: &::arazzo_runtime::Client,
+    inputs: SelectForOwnerInputs,
+) -> ::core::result::Result<SelectForOwnerOutputs, ::arazzo_runtime::WorkflowError> {
+    let mut out = ::core::option::Option::None;
+    let steps = ::std::boxed::Box::pin(select_for_owner_steps(client, inputs, &mut out));
+    ::arazzo_runtime::__private::deadline::run(client, "select-for-owner", steps).await?;
+    ::arazzo_runtime::__private::deadline::finish(out, "select-for-owner")
+}
+async fn select_for_owner_steps(
+    client: &::arazzo_runtime::Client,
+    inputs: SelectForOwnerInputs,
+    out: &mut ::core::option::Option<SelectForOwnerOutputs>,
+) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+    use ::arazzo_runtime::__private as rt;
+    let callee_inputs = SelectPetInputs {
+        owner: rt::flow::convert::<
+            SelectPetInputsOwner,
+            _,
+        >(
+            "select",
+            "owner",
+            &rt::param::object([
+                ("id", rt::param::to_json(&inputs.owner_id)),
+                ("pet", rt::param::to_json(&inputs.pet_name)),
+            ]),
+        )?,
+    };
+    let (callee, _) = select_pet_with_status(client, callee_inputs).await?;
+    let select_name: Option<String> = callee.name.clone();
+    *out = Some(SelectForOwnerOutputs {
+        name: select_name,
+    });
+    Ok(())
+}
+/// Inputs of the `select-for-owner` workflow: the same type as [`OwnerPetInputs`].
+pub type SelectForOwnerInputs = OwnerPetInputs;
+/// Outputs of the `select-for-owner` workflow.
+#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+#[serde(crate = "::arazzo_runtime::__private::serde")]
+pub struct SelectForOwnerOutputs {
+    /// `name`: `$steps.select.outputs.name`.
+    pub name: Option<String>,
 }

@@ -421,4 +421,68 @@ pub mod pets11_workflows {
         /// `name`: `$steps.recheck.outputs.name`.
         pub name: String,
     }
+    /// Runs `select-pet` with its `owner` object built from this workflow's inputs.
+    ///
+    /// # Errors
+    ///
+    /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `select` (workflow `select-pet`).
+    pub async fn select_for_owner(
+        client: &::arazzo_runtime::Client,
+        inputs: SelectForOwnerInputs,
+    ) -> ::core::result::Result<SelectForOwnerOutputs, ::arazzo_runtime::WorkflowError> {
+        select_for_owner_with_status(client, inputs).await.map(|(outputs, _)| outputs)
+    }
+    /// Runs `select-for-owner` like [`select_for_owner`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
+    pub(crate) async fn select_for_owner_with_status(
+        client: &::arazzo_runtime::Client,
+        inputs: SelectForOwnerInputs,
+    ) -> ::core::result::Result<
+        (SelectForOwnerOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    > {
+        let mut out = ::core::option::Option::None;
+        let steps = ::std::boxed::Box::pin(
+            select_for_owner_steps(client, inputs, &mut out),
+        );
+        ::arazzo_runtime::__private::deadline::run(client, "select-for-owner", steps)
+            .await?;
+        ::arazzo_runtime::__private::deadline::finish(out, "select-for-owner")
+    }
+    async fn select_for_owner_steps(
+        client: &::arazzo_runtime::Client,
+        inputs: SelectForOwnerInputs,
+        out: &mut ::core::option::Option<(SelectForOwnerOutputs, u16)>,
+    ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+        use ::arazzo_runtime::__private as rt;
+        let callee_inputs = SelectPetInputs {
+            owner: rt::flow::convert::<
+                SelectPetInputsOwner,
+                _,
+            >(
+                "select",
+                "owner",
+                &rt::param::object([
+                    ("id", rt::param::to_json(&inputs.owner_id)),
+                    ("pet", rt::param::to_json(&inputs.pet_name)),
+                ]),
+            )?,
+        };
+        let (callee, status) = select_pet_with_status(client, callee_inputs).await?;
+        let response = ::arazzo_runtime::Response::status_only("select", status);
+        let select_name: Option<String> = callee.name.clone();
+        let outputs = SelectForOwnerOutputs {
+            name: select_name,
+        };
+        *out = Some((outputs, response.status()));
+        Ok(())
+    }
+    /// Inputs of the `select-for-owner` workflow: the same type as [`OwnerPetInputs`].
+    pub type SelectForOwnerInputs = OwnerPetInputs;
+    /// Outputs of the `select-for-owner` workflow.
+    #[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
+    #[serde(crate = "::arazzo_runtime::__private::serde")]
+    pub struct SelectForOwnerOutputs {
+        /// `name`: `$steps.select.outputs.name`.
+        pub name: Option<String>,
+    }
 }

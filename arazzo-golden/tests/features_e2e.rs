@@ -1196,6 +1196,25 @@ async fn selector_objects_read_the_values_their_selectors_name() {
 }
 
 #[tokio::test]
+async fn an_object_literal_with_expressions_fills_a_called_workflows_object_input() {
+    use features_arazzo_1_1::*;
+    let server = Server::routes(&["GET /pets", "GET /pets/7"], |r| match r.target.as_str() {
+        "/pets?limit=3" => json_reply(200, json!([{"id": 7}])),
+        "/pets/7" => json_reply(200, json!({"id": 7, "name": "Rex"})),
+        _ => json_reply(500, json!({})),
+    })
+    .await;
+    let inputs = SelectForOwnerInputs::new(3, "Rex");
+    let outputs = select_for_owner(&client(&[("petStore", &server)]), inputs)
+        .await
+        .unwrap();
+    // `owner: {id: $inputs.ownerId, ...}` reached `select-pet`, whose selector read its `id`.
+    assert_eq!(outputs.name.as_deref(), Some("Rex"));
+    let calls: Vec<String> = server.requests().iter().map(|r| r.call()).collect();
+    assert_eq!(calls, ["GET /pets?limit=3", "GET /pets/7"]);
+}
+
+#[tokio::test]
 async fn a_failure_action_passes_its_parameters_to_the_workflow_it_goes_to() {
     use features_arazzo_1_1::*;
     let server = Server::routes(

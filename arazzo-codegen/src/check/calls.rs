@@ -145,6 +145,22 @@ pub(super) fn call(
     let mut fields = Vec::new();
     let mut ok = true;
     for field in sig.input_fields() {
+        // An object or array literal with expressions inside is built as JSON, then converted
+        // to the input's type (a value that does not fit fails the step, naming the input).
+        if let Args::Parameters(params) | Args::TransferWith(params) = &args
+            && let Some((_, v, p)) = params.iter().find(|(n, _, _)| *n == field.json_name)
+            && matches!(v, Value::Object(_) | Value::Array(_))
+            && super::values::embedded_expression(v, p).is_some()
+        {
+            match super::request::json_value(cx, v, &format!("{p}/value"), scope) {
+                Some(json) => fields.push((
+                    field.rust_name.clone(),
+                    FieldInit::Json(json, field.ty.clone()),
+                )),
+                None => ok = false,
+            }
+            continue;
+        }
         let given = match &args {
             Args::Parameters(params) | Args::TransferWith(params) => params
                 .iter()

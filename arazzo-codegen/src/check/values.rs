@@ -1101,7 +1101,7 @@ fn unbraced(
 /// The pointer of the first string inside an array or object literal that embeds a runtime
 /// expression (braced, or a whole `$...` expression), if any. Nesting is bounded by the
 /// document parser's depth limit.
-fn embedded_expression(value: &Value, pointer: &str) -> Option<String> {
+pub(super) fn embedded_expression(value: &Value, pointer: &str) -> Option<String> {
     match value {
         Value::String(text) => expr::parse_template(text)
             .is_ok_and(|t| t.parts.iter().any(|p| matches!(p, Part::Expr { .. })))

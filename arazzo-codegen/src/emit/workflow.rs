@@ -292,6 +292,13 @@ fn call_with(
                     quote! { #ty::#func() }
                 }
                 FieldInit::Value(v, target) => convert(v, target, step, field),
+                FieldInit::Json(json, target) => {
+                    let json = super::request::json_value(json);
+                    let target = type_tokens(target);
+                    quote! {
+                        ::arazzo_runtime::__private::flow::convert::<#target, _>(#step, #field, &#json)?
+                    }
+                }
             };
             quote! { #ident: #value }
         })
