@@ -124,6 +124,8 @@ fn other_document(cx: &mut Cx<'_>, wf: &Workflow, here: usize, st: &Step, rest: 
             d.label = "no such workflow".into();
             return;
         }
+        // A source that failed to load was reported as such.
+        None if cx.diags.iter().any(crate::diagnostic::Diagnostic::is_error) => return,
         None => {
             let d = cx.error(
                 "unknown-source",
