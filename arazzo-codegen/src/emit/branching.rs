@@ -4,9 +4,10 @@
 //! sets the next step, `retry` waits and runs the step again); without one, success moves on
 //! and failure returns the criterion that failed. Workflow-level actions are written once,
 //! after the `match`: the arms of such a workflow hand on their response and failed criterion.
-//! A `receive` starts listening in its arm and is joined (its actions run) at the start of the
-//! arm of the step that needs it; a timed-out step runs its failure actions that need no
-//! response.
+//! What has no response to hand on (a message step, a join, a timed-out step) runs its action
+//! lists, which hold the workflow's actions, where it is. A `receive` starts listening in its
+//! arm and is joined (its actions run) at the start of the arm of the step that needs it, or in
+//! an arm of its own after the last step; a `retry` there runs the receive again.
 
 use std::collections::BTreeSet;
 
