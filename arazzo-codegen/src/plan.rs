@@ -897,6 +897,22 @@ pub(crate) enum CondPlan {
 }
 
 impl CondPlan {
+    /// Whether any operand's source meets `f` (a `$statusCode` test reads
+    /// [`OperandSource::StatusCode`]).
+    pub(crate) fn reads(&self, f: &dyn Fn(&OperandSource) -> bool) -> bool {
+        match self {
+            CondPlan::Or(a, b) | CondPlan::And(a, b) => a.reads(f) || b.reads(f),
+            CondPlan::Not(a) => a.reads(f),
+            CondPlan::Compare(_, l, r) => f(&l.source) || f(&r.source),
+            CondPlan::Truthy(o)
+            | CondPlan::Regex(o, _)
+            | CondPlan::JsonPath(o, _)
+            | CondPlan::XPath(o, _)
+            | CondPlan::XPath31(o, _) => f(&o.source),
+            CondPlan::Status(..) => f(&OperandSource::StatusCode),
+        }
+    }
+
     /// Adds the runtime features this condition needs to `out`.
     fn features(&self, out: &mut std::collections::BTreeSet<Feature>) {
         match self {

@@ -92,32 +92,31 @@ pub(super) fn completed_steps(wf: &Workflow) -> Vec<String> {
             .is_none_or(|to| to > at),
         _ => true,
     };
-    let list = |v: &Option<Value>| -> Vec<Value> {
-        v.as_ref()
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let workflow_level: Vec<Value> = list(&wf.success_actions)
-        .into_iter()
-        .chain(list(&wf.failure_actions))
-        .collect();
+    let workflow_level = list(&wf.success_actions)
+        .iter()
+        .chain(list(&wf.failure_actions));
     let mut out = Vec::new();
     for (k, step) in wf.steps.iter().enumerate() {
         let before = wf.steps[..k]
             .iter()
-            .flat_map(|s| list(&s.on_success).into_iter().chain(list(&s.on_failure)));
-        let own_failure = list(&step.on_failure);
+            .flat_map(|s| list(&s.on_success).iter().chain(list(&s.on_failure)));
         let unsafe_ = before
-            .chain(own_failure)
-            .chain(workflow_level.iter().cloned())
-            .any(|a| skips(&a, k));
+            .chain(list(&step.on_failure))
+            .chain(workflow_level.clone())
+            .any(|a| skips(a, k));
         if unsafe_ {
             break;
         }
         out.push(step.step_id.clone());
     }
     out
+}
+
+/// The actions of an action list (none when absent or not a list).
+fn list(v: &Option<Value>) -> &[Value] {
+    v.as_ref()
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The step's actions for `outcome`: its own first, then the workflow's whose names it does not

@@ -273,33 +273,22 @@ pub(super) fn call(
 /// A step that runs a workflow of message steps only has no HTTP status: `$statusCode` in its
 /// criteria, its actions' criteria or its outputs is an error, never a status read as 0.
 pub(super) fn no_status_read(cx: &mut Cx<'_>, plan: &crate::plan::StepPlan, sp: &str) {
-    use crate::plan::{CondPlan, OperandSource, OutputSource, StepKind};
+    use crate::plan::{OperandSource, OutputSource, StepKind};
     let StepKind::Workflow(call) = &plan.kind else {
         return;
     };
     if call.status {
         return;
     }
-    fn reads(c: &CondPlan) -> bool {
-        let status = |o: &crate::plan::OperandPlan| matches!(o.source, OperandSource::StatusCode);
-        match c {
-            CondPlan::Status(..) => true,
-            CondPlan::Or(a, b) | CondPlan::And(a, b) => reads(a) || reads(b),
-            CondPlan::Not(a) => reads(a),
-            CondPlan::Compare(_, l, r) => status(l) || status(r),
-            CondPlan::Truthy(o)
-            | CondPlan::Regex(o, _)
-            | CondPlan::JsonPath(o, _)
-            | CondPlan::XPath(o, _)
-            | CondPlan::XPath31(o, _) => status(o),
-        }
-    }
     let actions = plan.on_success.iter().chain(&plan.on_failure);
     let in_criteria = plan
         .criteria
         .iter()
         .chain(actions.flat_map(|a| &a.criteria))
-        .any(|c| reads(&c.condition));
+        .any(|c| {
+            c.condition
+                .reads(&|s| matches!(s, OperandSource::StatusCode))
+        });
     let in_outputs = plan
         .outputs
         .iter()

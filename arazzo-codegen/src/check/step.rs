@@ -185,23 +185,12 @@ fn workflow_step(
 }
 
 fn reads_response(c: &CondPlan) -> bool {
-    let response = |o: &crate::plan::OperandPlan| {
+    c.reads(&|s| {
         matches!(
-            o.source,
+            s,
             OperandSource::ResponseBody(_) | OperandSource::ResponseHeader(_)
         )
-    };
-    match c {
-        CondPlan::Or(a, b) | CondPlan::And(a, b) => reads_response(a) || reads_response(b),
-        CondPlan::Not(a) => reads_response(a),
-        CondPlan::Compare(_, l, r) => response(l) || response(r),
-        CondPlan::Truthy(o)
-        | CondPlan::Regex(o, _)
-        | CondPlan::JsonPath(o, _)
-        | CondPlan::XPath(o, _)
-        | CondPlan::XPath31(o, _) => response(o),
-        CondPlan::Status(..) => false,
-    }
+    })
 }
 
 /// The operation a step calls: `operationId` (bare or `$sourceDescriptions.<name>.<id>`) or
