@@ -1,4 +1,5 @@
-//! The library behind the `arazzo-codegen` command (`check`, `generate`, `run`, `conformance`).
+//! The library behind the `arazzo-codegen` command (`check`, `generate`, `run`, `conformance`,
+//! and `build-script` for `arazzo-build`).
 //!
 //! Build scripts want the [`arazzo-codegen`](https://docs.rs/arazzo-codegen) library, not this
 //! crate: the command's dependencies (clap, a YAML reader for the corpus, the scratch-crate
@@ -6,6 +7,7 @@
 
 #![deny(missing_docs)]
 
+pub mod build_script;
 pub mod conformance;
 pub mod output;
 pub mod run;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use arazzo_codegen::Generator;
 use arazzo_codegen_cli::output::{self, DocumentResult, colour::When};
-use arazzo_codegen_cli::{conformance, run};
+use arazzo_codegen_cli::{build_script, conformance, run};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Generates typed async Rust from Arazzo workflows; checks documents against their OpenAPI
@@ -109,6 +109,12 @@ enum Command {
         /// the built-in one, which applies only to the shared corpus.
         #[arg(long, value_name = "FILE")]
         expect: Option<PathBuf>,
+    },
+    /// What `arazzo_build::Builder` runs from a build script (its own argument list).
+    #[command(hide = true)]
+    BuildScript {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
     },
 }
 
@@ -310,6 +316,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, common } => check(&files, &common),
+        Command::BuildScript { args } => build_script::main(args),
         Command::Generate {
             file,
             output,

@@ -314,6 +314,14 @@ fn claim(dir: &Path, module: &str, document: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Records that an earlier process of the same build script generated `document` into
+/// `dir`, so that this process's module index lists it too: `arazzo-build` runs one
+/// generator process per `compile` call. Not public API.
+#[doc(hidden)]
+pub fn __generated_earlier(dir: &Path, document: &Path) {
+    claim(dir, &module_name(document), document);
+}
+
 /// The file beside the modules that `arazzo_runtime::include_workflows!` reads to tell a name
 /// that was never generated from one that was.
 const INDEX: &str = "arazzo-codegen-modules.rs";

@@ -48,7 +48,7 @@ mod pointer;
 mod suggest;
 mod typing;
 
-pub use builder::{BuildError, Builder, module_name};
+pub use builder::{__generated_earlier, BuildError, Builder, module_name};
 pub use codes::{CODES, Code};
 pub use diagnostic::{Diagnostic, FileId, Label, Location, Severity, Span};
 pub use generator::{Failure, Generated, Generator, LINTS};
