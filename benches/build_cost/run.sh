@@ -8,7 +8,9 @@
 # "1 10 100 1000"), OPENAPI_BYTES (item 5's synthetic OpenAPI, default 2800000), CORPUS (the
 # shared corpus, default ../shared/corpus beside the repository), WORK (scratch, default
 # target/build_cost), BASELINE_CLI (item 5: another build of the CLI, e.g. from an earlier
-# commit, run alternately with this one on every input, with the CPU ratio). Slow (about 15 min on the shared 2-core machine), so CI does not run it.
+# commit, run alternately with this one on every input, with the CPU ratio), ARAZZO_CODEGEN
+# (item 3's prebuilt variant: an installed generator binary; default: built here with
+# `cargo build --release -p arazzo-codegen-cli` before the timed runs). Slow (about 25 min on the shared 2-core machine), so CI does not run it.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -272,49 +274,98 @@ item3() {
     ! grep -rq 'include_workflows\|OUT_DIR' "$c/src" || die "checked-in variant still reads OUT_DIR"
     rm -rf "$d/t-timings"
 
+    # The prebuilt variant: the shipped crate with `arazzo-build` as its build-dependency,
+    # running an installed generator binary (as prost-build runs protoc). Installing that binary
+    # is once per machine, like installing protoc, so it is built before the timed runs.
+    local p=$d/prebuilt/pubsub-flows
+    scratch_workspace "$d/prebuilt" pubsub-flows
+    cp -rL "$REPO/pubsub-flows" "$d/prebuilt/"
+    sed -i 's/^arazzo-codegen.workspace = true$/arazzo-build.workspace = true/' "$p/Cargo.toml"
+    sed -i 's/arazzo_codegen::Builder/arazzo_build::Builder/' "$p/build.rs"
+    grep -q '^arazzo-build.workspace = true$' "$p/Cargo.toml" && grep -q arazzo_build "$p/build.rs" ||
+        die "cannot make the prebuilt variant (pubsub-flows' build-dependency or build.rs changed?)"
+    local codegen=${ARAZZO_CODEGEN:-}
+    if [ -z "$codegen" ]; then
+        echo "   installing the generator binary once (cargo build --release -p arazzo-codegen-cli)..." >&2
+        local install
+        install=$( (cd "$REPO" && /usr/bin/time -f '%e' cargo build -q --release -p arazzo-codegen-cli) 2>&1 | tail -1)
+        codegen=$REPO/target/release/arazzo-codegen
+        [ -x "$codegen" ] || die "cannot build the release arazzo-codegen binary"
+        echo "   (the binary took ${install} s to build, once per machine; not in the figures below)"
+    fi
+    export ARAZZO_CODEGEN=$codegen
+
     # side -> "wall cpu": seconds of a from-empty dev build in its own target dir, and the CPU
     # seconds (user + system) of cargo and every rustc it waited for. Other work on a shared
     # machine stretches wall time far more than CPU time, so the CPU ratio is the steadier figure.
     build_side() {
-        local side=$1 t
+        local side=$1 keep=${2:-}
         rm -rf "$d/t-$side"
         (cd "$d/$side" && /usr/bin/time -f '%e %U %S' -o "$WORK/time.out" \
             cargo build --offline -p pubsub-flows --target-dir "$d/t-$side" >/dev/null 2>"$WORK/last.err") ||
             { cat "$WORK/last.err" >&2; die "failed: cargo build ($side)"; }
-        rm -rf "$d/t-$side"
+        [ -n "$keep" ] || rm -rf "$d/t-$side"
         awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$WORK/time.out"
     }
     echo "   verifying that the checked-in variant builds..." >&2
     build_side checked-in >/dev/null
-    local r a b ratios=() as=() bs=() cratios=() cas=() cbs=()
-    for r in $(seq "$RUNS"); do
-        if [ $((r % 2)) = 1 ]; then
-            read -r a ca < <(build_side shipped)
-            read -r b cb < <(build_side checked-in)
-        else
-            read -r b cb < <(build_side checked-in)
-            read -r a ca < <(build_side shipped)
-        fi
-        [ -n "${ca:-}" ] && [ -n "${cb:-}" ] || die "a from-empty build failed (see above)"
-        as+=("$a") bs+=("$b") cas+=("$ca") cbs+=("$cb")
-        ratios+=("$(python3 -c "print(f'{$a / $b:.3f}')")")
-        cratios+=("$(python3 -c "print(f'{$ca / $cb:.3f}')")")
-        printf '   run %d: shipped %.1f s (%.1f s CPU), checked-in %.1f s (%.1f s CPU), ratio %s (CPU %s)\n' \
-            "$r" "$a" "$ca" "$b" "$cb" "${ratios[-1]}" "${cratios[-1]}"
+    echo "   verifying that the prebuilt variant builds and writes the shipped crate's files..." >&2
+    build_side prebuilt keep >/dev/null
+    local pout
+    pout=$(find "$d/t-prebuilt/debug/build" -path '*pubsub-flows-*/out/*.rs' -printf '%h\n' | sort -u)
+    [ "$(echo "$pout" | wc -l)" = 1 ] && [ -n "$pout" ] || die "cannot find the prebuilt variant's OUT_DIR"
+    # The shipped build's files are in the checked-in variant's src/ (all but the index).
+    local f n=0
+    for f in "$pout"/*.rs; do
+        [ "$(basename "$f")" = arazzo-codegen-modules.rs ] && continue
+        cmp -s "$f" "$c/src/$(basename "$f")" || die "the prebuilt variant wrote another $(basename "$f")"
+        n=$((n + 1))
     done
-    local ra sa sb cra csa csb
+    [ "$n" -gt 0 ] || die "the prebuilt variant wrote no generated file"
+    echo "   (the prebuilt variant wrote the same $n files as the shipped crate)" >&2
+    rm -rf "$d/t-prebuilt"
+
+    # Each run builds the three sides in a rotated order, so no side always goes first.
+    local r side a b e ratios=() as=() bs=() es=() cratios=() cas=() cbs=() ces=() pratios=() cpratios=()
+    local -A wall cpu
+    for r in $(seq "$RUNS"); do
+        local order=(shipped checked-in prebuilt)
+        order=("${order[@]:$(((r - 1) % 3))}" "${order[@]:0:$(((r - 1) % 3))}")
+        for side in "${order[@]}"; do
+            read -r "wall[$side]" "cpu[$side]" < <(build_side "$side")
+            [ -n "${cpu[$side]:-}" ] || die "a from-empty build failed (see above)"
+        done
+        a=${wall[shipped]} b=${wall[checked-in]} e=${wall[prebuilt]}
+        as+=("$a") bs+=("$b") es+=("$e") cas+=("${cpu[shipped]}") cbs+=("${cpu[checked-in]}") ces+=("${cpu[prebuilt]}")
+        ratios+=("$(python3 -c "print(f'{$a / $b:.3f}')")")
+        cratios+=("$(python3 -c "print(f'{${cpu[shipped]} / ${cpu[checked-in]}:.3f}')")")
+        pratios+=("$(python3 -c "print(f'{$e / $b:.3f}')")")
+        cpratios+=("$(python3 -c "print(f'{${cpu[prebuilt]} / ${cpu[checked-in]}:.3f}')")")
+        printf '   run %d (%s): shipped %.1f s (%.1f s CPU), checked-in %.1f s (%.1f s CPU), prebuilt %.1f s (%.1f s CPU); shipped/checked-in %s (CPU %s), prebuilt/checked-in %s (CPU %s)\n' \
+            "$r" "${order[*]}" "$a" "${cpu[shipped]}" "$b" "${cpu[checked-in]}" "$e" "${cpu[prebuilt]}" \
+            "${ratios[-1]}" "${cratios[-1]}" "${pratios[-1]}" "${cpratios[-1]}"
+    done
+    local ra sa sb se cra csa csb cse rp crp
     ra=$(printf '%s\n' "${ratios[@]}" | stats 3)
+    rp=$(printf '%s\n' "${pratios[@]}" | stats 3)
     sa=$(printf '%s\n' "${as[@]}" | stats 1)
     sb=$(printf '%s\n' "${bs[@]}" | stats 1)
+    se=$(printf '%s\n' "${es[@]}" | stats 1)
     cra=$(printf '%s\n' "${cratios[@]}" | stats 3)
+    crp=$(printf '%s\n' "${cpratios[@]}" | stats 3)
     csa=$(printf '%s\n' "${cas[@]}" | stats 1)
     csb=$(printf '%s\n' "${cbs[@]}" | stats 1)
-    echo "   wall: shipped ${sa} s; checked-in ${sb} s; ratio median (range) ${ra}"
-    echo "   CPU:  shipped ${csa} s; checked-in ${csb} s; ratio median (range) ${cra}"
+    cse=$(printf '%s\n' "${ces[@]}" | stats 1)
+    echo "   wall: shipped ${sa} s; checked-in ${sb} s; prebuilt ${se} s; shipped/checked-in ${ra}; prebuilt/checked-in ${rp}"
+    echo "   CPU:  shipped ${csa} s; checked-in ${csb} s; prebuilt ${cse} s; shipped/checked-in ${cra}; prebuilt/checked-in ${crp}"
     row "item 3: pubsub-flows from empty, shipped / generated code checked in (wall)" "≤ 1.10×" \
         "$ra× ($sa s / $sb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
     row "item 3: the same, CPU seconds (user + system)" "≤ 1.10×" \
         "$cra× ($csa s / $csb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
+    row "item 3: pubsub-flows from empty with arazzo-build and the installed binary / checked in (wall)" "≤ 1.10×" \
+        "$rp× ($se s / $sb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
+    row "item 3: the same, CPU seconds (user + system)" "≤ 1.10×" \
+        "$crp× ($cse s / $csb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
     row "item 3: crates compiled twice (host and target)" "none" "$twice" \
         "cargo build -p pubsub-flows --timings --message-format=json"
 }
