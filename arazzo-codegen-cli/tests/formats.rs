@@ -205,6 +205,6 @@ fn generate_with_a_machine_format_needs_an_output_file() {
     let written = std::fs::read_to_string(&out).unwrap();
     std::fs::remove_file(&out).unwrap();
     assert_eq!(code, 0);
-    assert!(written.contains("pub async fn generate_token_then_broadcast"));
+    assert!(written.contains("pub fn generate_token_then_broadcast("));
     assert_eq!(json_lines(&stdout).len(), 2, "its two unbraced expressions");
 }

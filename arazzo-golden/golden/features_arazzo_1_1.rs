@@ -15,20 +15,25 @@ pub async fn select_pet(
     select_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `select-pet` like [`select_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn select_pet_with_status(
+pub(crate) fn select_pet_with_status(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
-) -> ::core::result::Result<(SelectPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "select-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (SelectPetOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "select-pet",
+        ::std::boxed::Box::pin(select_pet_steps(client, inputs)),
+    )
 }
 async fn select_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: SelectPetInputs,
-    out: &mut ::core::option::Option<(SelectPetOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<(SelectPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
     let mut list_pets_first_id: Option<Option<i64>> = None;
@@ -108,8 +113,7 @@ async fn select_pet_steps(
     let outputs = SelectPetOutputs {
         name: fetch_pet_name,
     };
-    *out = Some((outputs, last_status));
-    Ok(())
+    Ok((outputs, last_status))
 }
 /// Inputs of the `select-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,20 +174,25 @@ pub async fn owner_pet(
     owner_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `owner-pet` like [`owner_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn owner_pet_with_status(
+pub(crate) fn owner_pet_with_status(
     client: &::arazzo_runtime::Client,
     inputs: OwnerPetInputs,
-) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(owner_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "owner-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "owner-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (OwnerPetOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "owner-pet",
+        ::std::boxed::Box::pin(owner_pet_steps(client, inputs)),
+    )
 }
 async fn owner_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnerPetInputs,
-    out: &mut ::core::option::Option<(OwnerPetOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<(OwnerPetOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/owners/",
@@ -204,8 +213,7 @@ async fn owner_pet_steps(
     let outputs = OwnerPetOutputs {
         name: get_owner_pet_name,
     };
-    *out = Some((outputs, response.status()));
-    Ok(())
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -249,23 +257,25 @@ pub struct OwnerPetOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookUp` (workflow `owner-pet`), `recheck` (getOwnerPet).
-pub async fn recheck_owner_pet(
+pub fn recheck_owner_pet(
     client: &::arazzo_runtime::Client,
     inputs: RecheckOwnerPetInputs,
-) -> ::core::result::Result<RecheckOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        recheck_owner_pet_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "recheck-owner-pet", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "recheck-owner-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RecheckOwnerPetOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "recheck-owner-pet",
+        ::std::boxed::Box::pin(recheck_owner_pet_steps(client, inputs)),
+    )
 }
 async fn recheck_owner_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: RecheckOwnerPetInputs,
-    out: &mut ::core::option::Option<RecheckOwnerPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RecheckOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = OwnerPetInputs {
         owner_id: inputs.owner_id,
@@ -289,10 +299,9 @@ async fn recheck_owner_pet_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let recheck_name: String = response.body_pointer("/name")?;
-    *out = Some(RecheckOwnerPetOutputs {
+    Ok(RecheckOwnerPetOutputs {
         name: recheck_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `recheck-owner-pet` workflow: the same type as [`OwnerPetInputs`].
 pub type RecheckOwnerPetInputs = OwnerPetInputs;
@@ -308,20 +317,25 @@ pub struct RecheckOwnerPetOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `select` (workflow `select-pet`).
-pub async fn select_for_owner(
+pub fn select_for_owner(
     client: &::arazzo_runtime::Client,
     inputs: SelectForOwnerInputs,
-) -> ::core::result::Result<SelectForOwnerOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(select_for_owner_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "select-for-owner", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "select-for-owner")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        SelectForOwnerOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "select-for-owner",
+        ::std::boxed::Box::pin(select_for_owner_steps(client, inputs)),
+    )
 }
 async fn select_for_owner_steps(
     client: &::arazzo_runtime::Client,
     inputs: SelectForOwnerInputs,
-    out: &mut ::core::option::Option<SelectForOwnerOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SelectForOwnerOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = SelectPetInputs {
         owner: rt::flow::convert::<
@@ -338,10 +352,9 @@ async fn select_for_owner_steps(
     };
     let (callee, _) = select_pet_with_status(client, callee_inputs).await?;
     let select_name: Option<String> = callee.name.clone();
-    *out = Some(SelectForOwnerOutputs {
+    Ok(SelectForOwnerOutputs {
         name: select_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `select-for-owner` workflow: the same type as [`OwnerPetInputs`].
 pub type SelectForOwnerInputs = OwnerPetInputs;

@@ -11,23 +11,25 @@ pub const LIBRARY_BASE_URL: &str = "https://library.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `search` (searchBooks), `record` (getCatalogueRecord).
-pub async fn find_available_book(
+pub fn find_available_book(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
-) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        find_available_book_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "find-available-book", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "find-available-book")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        FindAvailableBookOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "find-available-book",
+        ::std::boxed::Box::pin(find_available_book_steps(client, inputs)),
+    )
 }
 async fn find_available_book_steps(
     client: &::arazzo_runtime::Client,
     inputs: FindAvailableBookInputs,
-    out: &mut ::core::option::Option<FindAvailableBookOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FindAvailableBookOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -76,11 +78,10 @@ async fn find_available_book_steps(
         );
     }
     let record_xml: String = response.body_text();
-    *out = Some(FindAvailableBookOutputs {
+    Ok(FindAvailableBookOutputs {
         first_title: search_first_title,
         xml: record_xml,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `find-available-book` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,25 @@ pub const THINGS_BASE_URL: &str = "https://things.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `first` (putThing), `second` (putThing).
-pub async fn register_thing(
+pub fn register_thing(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
-) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(register_thing_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "register-thing", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "register-thing")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RegisterThingOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "register-thing",
+        ::std::boxed::Box::pin(register_thing_steps(client, inputs)),
+    )
 }
 async fn register_thing_steps(
     client: &::arazzo_runtime::Client,
     inputs: RegisterThingInputs,
-    out: &mut ::core::option::Option<RegisterThingOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RegisterThingOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/things/",
@@ -87,14 +92,13 @@ async fn register_thing_steps(
         );
     }
     let second_labels: Vec<String> = response.body_pointer("/labels")?;
-    *out = Some(RegisterThingOutputs {
+    Ok(RegisterThingOutputs {
         id: first_id,
         labels: second_labels,
         whole: first_whole,
         type_input: inputs.type_.clone(),
         street: first_street,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `register-thing` workflow.
 #[derive(Clone, Debug, PartialEq)]

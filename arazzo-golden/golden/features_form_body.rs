@@ -8,20 +8,22 @@ pub const AUTH_BASE_URL: &str = "https://auth.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `login` (issueToken), `logout` (revokeToken).
-pub async fn login_logout(
+pub fn login_logout(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
-) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(login_logout_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "login-logout", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "login-logout")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "login-logout",
+        ::std::boxed::Box::pin(login_logout_steps(client, inputs)),
+    )
 }
 async fn login_logout_steps(
     client: &::arazzo_runtime::Client,
     inputs: LoginLogoutInputs,
-    out: &mut ::core::option::Option<LoginLogoutOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<LoginLogoutOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "auth", AUTH_BASE_URL, "/oauth/token")
@@ -71,10 +73,9 @@ async fn login_logout_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    *out = Some(LoginLogoutOutputs {
+    Ok(LoginLogoutOutputs {
         expires_in: login_expires_in,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `login-logout` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const SHOP_BASE_URL: &str = "https://shop.example.com/v1";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `createOrder` (createOrder).
-pub async fn place_order(
+pub fn place_order(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
-) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_order_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-order", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-order")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-order",
+        ::std::boxed::Box::pin(place_order_steps(client, inputs)),
+    )
 }
 async fn place_order_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrderInputs,
-    out: &mut ::core::option::Option<PlaceOrderOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceOrderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "shop", SHOP_BASE_URL, "/orders")
@@ -81,14 +83,13 @@ async fn place_order_steps(
     let create_order_city: String = response.body_pointer("/customer/address/city")?;
     let create_order_tags: Vec<String> = response.body_pointer("/tags")?;
     let create_order_coupon: Option<String> = response.body_pointer("/coupon")?;
-    *out = Some(PlaceOrderOutputs {
+    Ok(PlaceOrderOutputs {
         order_id: create_order_order_id,
         total: create_order_total,
         city: create_order_city,
         tags: create_order_tags,
         coupon: create_order_coupon,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `place-order` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,23 +11,28 @@ pub const DESK_SERVER_URL: &str = "ws://localhost:9000/ws";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `shipped` (receiveShipped), `place` (placeOrder), `pets` (listPets).
-pub async fn place_and_track(
+pub fn place_and_track(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndTrackInputs,
-) -> ::core::result::Result<PlaceAndTrackOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_and_track_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-and-track", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-and-track")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        PlaceAndTrackOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-and-track",
+        ::std::boxed::Box::pin(place_and_track_steps(client, inputs)),
+    )
 }
 async fn place_and_track_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndTrackInputs,
-    out: &mut ::core::option::Option<PlaceAndTrackOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceAndTrackOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let desk_connection = rt::timeout::within(
                 "decision",
                 3000u64,
@@ -138,7 +143,7 @@ async fn place_and_track_steps(
             .header_pointer("shipped", "/X-Trace")?;
         let shipped_shipment: PlaceAndTrackShippedShipment = message
             .payload_pointer("shipped", "")?;
-        *out = Some(PlaceAndTrackOutputs {
+        Ok(PlaceAndTrackOutputs {
             total: decision_total,
             eta: decision_eta,
             decision: decision_decision,
@@ -146,8 +151,7 @@ async fn place_and_track_steps(
             carrier: shipped_carrier,
             trace: shipped_trace,
             shipment: shipped_shipment,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;
@@ -250,23 +254,25 @@ pub struct PlaceAndTrackOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder), `note` (sendNote), `attach` (sendAttachment).
-pub async fn place_only(
+pub fn place_only(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
-) -> ::core::result::Result<PlaceOnlyOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_only_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-only", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-only")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PlaceOnlyOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-only",
+        ::std::boxed::Box::pin(place_only_steps(client, inputs)),
+    )
 }
 async fn place_only_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOnlyInputs,
-    out: &mut ::core::option::Option<PlaceOnlyOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceOnlyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let address = ["/stores/", &rt::param::path_segment(&inputs.store), "/orders"]
             .concat();
         let desk_connection = connections
@@ -337,8 +343,7 @@ async fn place_only_steps(
                 ),
             )
             .await?;
-        *out = Some(PlaceOnlyOutputs {});
-        Ok(())
+        Ok(PlaceOnlyOutputs {})
     }
         .await;
     connections.close().await;
@@ -383,23 +388,25 @@ pub struct PlaceOnlyOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder).
-pub async fn place_urgent(
+pub fn place_urgent(
     client: &::arazzo_runtime::Client,
     inputs: PlaceUrgentInputs,
-) -> ::core::result::Result<PlaceUrgentOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_urgent_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-urgent", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-urgent")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PlaceUrgentOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-urgent",
+        ::std::boxed::Box::pin(place_urgent_steps(client, inputs)),
+    )
 }
 async fn place_urgent_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceUrgentInputs,
-    out: &mut ::core::option::Option<PlaceUrgentOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceUrgentOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let address = ["/stores/", &rt::param::path_segment(&inputs.store), "/orders"]
             .concat();
         let desk_connection = connections
@@ -455,8 +462,7 @@ async fn place_urgent_steps(
                     ),
             )
             .await?;
-        *out = Some(PlaceUrgentOutputs {});
-        Ok(())
+        Ok(PlaceUrgentOutputs {})
     }
         .await;
     connections.close().await;

@@ -10,23 +10,28 @@ pub const DESK_SERVER_URL: &str = "ws://localhost:9000/ws";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `place` (placeOrder), `confirm` (listPets), `report` (listPets).
-pub async fn place_or_report(
+pub fn place_or_report(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrReportInputs,
-) -> ::core::result::Result<PlaceOrReportOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_or_report_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-or-report", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-or-report")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        PlaceOrReportOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-or-report",
+        ::std::boxed::Box::pin(place_or_report_steps(client, inputs)),
+    )
 }
 async fn place_or_report_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrReportInputs,
-    out: &mut ::core::option::Option<PlaceOrReportOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceOrReportOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(
             ["decision", "place", "confirm", "report"],
             1000usize,
@@ -216,11 +221,10 @@ async fn place_or_report_steps(
             }
             steps.succeeded().advance();
         }
-        *out = Some(PlaceOrReportOutputs {
+        Ok(PlaceOrReportOutputs {
             total: decision_total,
             reported: report_status,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;
@@ -281,23 +285,28 @@ pub struct PlaceOrReportOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `place` (placeOrder), `decision` (receiveDecision).
-pub async fn place_then_wait(
+pub fn place_then_wait(
     client: &::arazzo_runtime::Client,
     inputs: PlaceThenWaitInputs,
-) -> ::core::result::Result<PlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_then_wait_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-then-wait", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-then-wait")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        PlaceThenWaitOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-then-wait",
+        ::std::boxed::Box::pin(place_then_wait_steps(client, inputs)),
+    )
 }
 async fn place_then_wait_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceThenWaitInputs,
-    out: &mut ::core::option::Option<PlaceThenWaitOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(["place", "decision"], 1000usize);
         let mut decision_type: Option<String> = None;
         while let Some(step) = steps.step()? {
@@ -419,10 +428,9 @@ async fn place_then_wait_steps(
             }
             steps.succeeded().advance();
         }
-        *out = Some(PlaceThenWaitOutputs {
+        Ok(PlaceThenWaitOutputs {
             type_: decision_type,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;
@@ -478,26 +486,28 @@ pub struct PlaceThenWaitOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `place` (placeOrder), `log` (listPets).
-pub async fn place_until_accepted(
+pub fn place_until_accepted(
     client: &::arazzo_runtime::Client,
     inputs: PlaceUntilAcceptedInputs,
-) -> ::core::result::Result<PlaceUntilAcceptedOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        place_until_accepted_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "place-until-accepted", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-until-accepted")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        PlaceUntilAcceptedOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-until-accepted",
+        ::std::boxed::Box::pin(place_until_accepted_steps(client, inputs)),
+    )
 }
 async fn place_until_accepted_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceUntilAcceptedInputs,
-    out: &mut ::core::option::Option<PlaceUntilAcceptedOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceUntilAcceptedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(
             ["decision", "place", "log", "decision"],
             1000usize,
@@ -686,10 +696,9 @@ async fn place_until_accepted_steps(
             }
             decision_total = Some(message.payload_pointer("decision", "/total")?);
         }
-        *out = Some(PlaceUntilAcceptedOutputs {
+        Ok(PlaceUntilAcceptedOutputs {
             total: *rt::flow::output(decision_total.as_ref(), "decision", "total")?,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;
@@ -709,23 +718,25 @@ pub struct PlaceUntilAcceptedOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (receiveDecision), `place` (placeOrder), `confirm` (listPets).
-pub async fn place_or_stop(
+pub fn place_or_stop(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrStopInputs,
-) -> ::core::result::Result<PlaceOrStopOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_or_stop_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-or-stop", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-or-stop")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PlaceOrStopOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-or-stop",
+        ::std::boxed::Box::pin(place_or_stop_steps(client, inputs)),
+    )
 }
 async fn place_or_stop_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceOrStopInputs,
-    out: &mut ::core::option::Option<PlaceOrStopOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceOrStopOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let mut steps = rt::steps::Steps::new(
             ["decision", "place", "confirm"],
             1000usize,
@@ -914,11 +925,10 @@ async fn place_or_stop_steps(
             }
             steps.succeeded().advance();
         }
-        *out = Some(PlaceOrStopOutputs {
+        Ok(PlaceOrStopOutputs {
             total: decision_total,
             confirmed: confirm_status,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;
@@ -940,23 +950,25 @@ pub struct PlaceOrStopOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `placeAndWait` (workflow `place-then-wait`).
-pub async fn run_place_then_wait(
+pub fn run_place_then_wait(
     client: &::arazzo_runtime::Client,
     inputs: RunPlaceThenWaitInputs,
-) -> ::core::result::Result<RunPlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        run_place_then_wait_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "run-place-then-wait", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "run-place-then-wait")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RunPlaceThenWaitOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "run-place-then-wait",
+        ::std::boxed::Box::pin(run_place_then_wait_steps(client, inputs)),
+    )
 }
 async fn run_place_then_wait_steps(
     client: &::arazzo_runtime::Client,
     inputs: RunPlaceThenWaitInputs,
-    out: &mut ::core::option::Option<RunPlaceThenWaitOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RunPlaceThenWaitOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = PlaceThenWaitInputs {
         store: inputs.store.clone(),
@@ -965,10 +977,9 @@ async fn run_place_then_wait_steps(
     };
     let (callee, _) = rt::flow::no_status(place_then_wait(client, callee_inputs)).await?;
     let place_and_wait_type: Option<String> = callee.type_.clone();
-    *out = Some(RunPlaceThenWaitOutputs {
+    Ok(RunPlaceThenWaitOutputs {
         type_: place_and_wait_type,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `run-place-then-wait` workflow: the same type as [`PlaceThenWaitInputs`].
 pub type RunPlaceThenWaitInputs = PlaceThenWaitInputs;

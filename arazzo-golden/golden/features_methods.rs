@@ -8,20 +8,22 @@ pub const NOTES_BASE_URL: &str = "https://notes.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `retitle` (patchNote), `pin` (pinNote), `delete` (deleteNote).
-pub async fn archive_note(
+pub fn archive_note(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
-) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(archive_note_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "archive-note", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "archive-note")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "archive-note",
+        ::std::boxed::Box::pin(archive_note_steps(client, inputs)),
+    )
 }
 async fn archive_note_steps(
     client: &::arazzo_runtime::Client,
     inputs: ArchiveNoteInputs,
-    out: &mut ::core::option::Option<ArchiveNoteOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ArchiveNoteOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/notes/", &rt::param::path_segment(inputs.note_id)].concat();
     let response = client
@@ -59,11 +61,10 @@ async fn archive_note_steps(
         return Err(response.criteria_failed("$statusCode == 204"));
     }
     let delete_status: u16 = response.status();
-    *out = Some(ArchiveNoteOutputs {
+    Ok(ArchiveNoteOutputs {
         version: retitle_version,
         deleted: delete_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `archive-note` workflow.
 #[derive(Clone, Debug, PartialEq)]

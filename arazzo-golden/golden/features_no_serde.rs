@@ -8,20 +8,22 @@ pub const NEWS_BASE_URL: &str = "https://news.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `subscribe` (subscribe).
-pub async fn subscribe(
+pub fn subscribe(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
-) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(subscribe_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "subscribe", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "subscribe")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "subscribe",
+        ::std::boxed::Box::pin(subscribe_steps(client, inputs)),
+    )
 }
 async fn subscribe_steps(
     client: &::arazzo_runtime::Client,
     inputs: SubscribeInputs,
-    out: &mut ::core::option::Option<SubscribeOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SubscribeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "news", NEWS_BASE_URL, "/subscriptions")
@@ -64,10 +66,9 @@ async fn subscribe_steps(
         return Err(response.criteria_failed("$statusCode == 201"));
     }
     let subscribe_id: String = response.body_pointer("/id")?;
-    *out = Some(SubscribeOutputs {
+    Ok(SubscribeOutputs {
         id: subscribe_id,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `subscribe` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,20 +10,22 @@ pub const MODERN_BASE_URL: &str = "https://notes.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `record` (getRecord), `note` (getNote).
-pub async fn pet_history(
+pub fn pet_history(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
-) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(pet_history_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "pet-history", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "pet-history")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "pet-history",
+        ::std::boxed::Box::pin(pet_history_steps(client, inputs)),
+    )
 }
 async fn pet_history_steps(
     client: &::arazzo_runtime::Client,
     inputs: PetHistoryInputs,
-    out: &mut ::core::option::Option<PetHistoryOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PetHistoryOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/records/", &rt::param::path_segment(&inputs.pet_id)].concat();
     let response = client
@@ -49,15 +51,14 @@ async fn pet_history_steps(
     }
     let note_text: Option<String> = response.body_pointer("/text")?;
     let note_author: String = response.body_pointer("/author")?;
-    *out = Some(PetHistoryOutputs {
+    Ok(PetHistoryOutputs {
         nickname: record_nickname,
         weight: record_weight,
         owner_name: record_owner_name,
         visits: record_visits,
         text: note_text,
         author: note_author,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `pet-history` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `fetchPet` (GET /pets/{petId}).
-pub async fn fetch_pet(
+pub fn fetch_pet(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
-) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(fetch_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "fetch-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "fetch-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "fetch-pet",
+        ::std::boxed::Box::pin(fetch_pet_steps(client, inputs)),
+    )
 }
 async fn fetch_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: FetchPetInputs,
-    out: &mut ::core::option::Option<FetchPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FetchPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(inputs.pet_id)].concat();
     let response = client
@@ -34,11 +36,10 @@ async fn fetch_pet_steps(
     }
     let fetch_pet_id: i64 = response.body_pointer("/id")?;
     let fetch_pet_name: String = response.body_pointer("/name")?;
-    *out = Some(FetchPetOutputs {
+    Ok(FetchPetOutputs {
         id: fetch_pet_id,
         name: fetch_pet_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `fetch-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]

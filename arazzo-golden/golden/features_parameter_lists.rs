@@ -8,20 +8,22 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `getPet` (getOwnerPet).
-pub async fn tagged_pet(
+pub fn tagged_pet(
     client: &::arazzo_runtime::Client,
     inputs: TaggedPetInputs,
-) -> ::core::result::Result<TaggedPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(tagged_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "tagged-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "tagged-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<TaggedPetOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "tagged-pet",
+        ::std::boxed::Box::pin(tagged_pet_steps(client, inputs)),
+    )
 }
 async fn tagged_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: TaggedPetInputs,
-    out: &mut ::core::option::Option<TaggedPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<TaggedPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/owners/",
@@ -62,8 +64,7 @@ async fn tagged_pet_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(TaggedPetOutputs {});
-    Ok(())
+    Ok(TaggedPetOutputs {})
 }
 /// Inputs of the `tagged-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `listPets` (listPets), `getPet` (getOwnerPet).
-pub async fn find_owner_pet(
+pub fn find_owner_pet(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
-) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(find_owner_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "find-owner-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "find-owner-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "find-owner-pet",
+        ::std::boxed::Box::pin(find_owner_pet_steps(client, inputs)),
+    )
 }
 async fn find_owner_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: FindOwnerPetInputs,
-    out: &mut ::core::option::Option<FindOwnerPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FindOwnerPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -56,10 +58,9 @@ async fn find_owner_pet_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let get_pet_name: String = response.body_pointer("/name")?;
-    *out = Some(FindOwnerPetOutputs {
+    Ok(FindOwnerPetOutputs {
         name: get_pet_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `find-owner-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,25 @@ pub const SEARCH_BASE_URL: &str = "https://eu.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `search` (search).
-pub async fn search_documents(
+pub fn search_documents(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
-) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(search_documents_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "search-documents", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "search-documents")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        SearchDocumentsOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "search-documents",
+        ::std::boxed::Box::pin(search_documents_steps(client, inputs)),
+    )
 }
 async fn search_documents_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchDocumentsInputs,
-    out: &mut ::core::option::Option<SearchDocumentsOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SearchDocumentsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "search", SEARCH_BASE_URL, "/search")
@@ -46,11 +51,10 @@ async fn search_documents_steps(
     let search_first: i64 = response.body_pointer("/items/0/id")?;
     let search_items: Option<Vec<rt::serde_json::Value>> = response
         .body_pointer("/items")?;
-    *out = Some(SearchDocumentsOutputs {
+    Ok(SearchDocumentsOutputs {
         first: search_first,
         items: search_items,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `search-documents` workflow.
 #[derive(Clone, Debug, PartialEq)]

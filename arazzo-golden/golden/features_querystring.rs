@@ -8,20 +8,22 @@ pub const SHOP_BASE_URL: &str = "https://shop.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `byCategory` (searchProducts), `byJson` (filterProducts), `byJsonTemplate` (filterProducts), `byInput` (filterProducts).
-pub async fn search(
+pub fn search(
     client: &::arazzo_runtime::Client,
     inputs: SearchInputs,
-) -> ::core::result::Result<SearchOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(search_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "search", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "search")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<SearchOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "search",
+        ::std::boxed::Box::pin(search_steps(client, inputs)),
+    )
 }
 async fn search_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchInputs,
-    out: &mut ::core::option::Option<SearchOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SearchOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "shop", SHOP_BASE_URL, "/products")
@@ -80,8 +82,7 @@ async fn search_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(SearchOutputs {});
-    Ok(())
+    Ok(SearchOutputs {})
 }
 /// Inputs of the `search` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const ZOO_BASE_URL: &str = "https://zoo.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listAnimals), `add` (addAnimal), `keeper` (getKeeper).
-pub async fn stock_zoo(
+pub fn stock_zoo(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
-) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(stock_zoo_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "stock-zoo", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "stock-zoo")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "stock-zoo",
+        ::std::boxed::Box::pin(stock_zoo_steps(client, inputs)),
+    )
 }
 async fn stock_zoo_steps(
     client: &::arazzo_runtime::Client,
     inputs: StockZooInputs,
-    out: &mut ::core::option::Option<StockZooOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<StockZooOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/zoos/", &rt::param::path_segment(inputs.zoo_id), "/animals"].concat();
     let response = client
@@ -65,13 +67,12 @@ async fn stock_zoo_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let keeper_name: String = response.body_pointer("/name")?;
-    *out = Some(StockZooOutputs {
+    Ok(StockZooOutputs {
         first_name: list_first_name,
         id: add_id,
         created_at: add_created_at,
         keeper: keeper_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `stock-zoo` workflow.
 #[derive(Clone, Debug, PartialEq)]

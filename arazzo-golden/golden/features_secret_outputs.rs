@@ -8,20 +8,22 @@ pub const ACCOUNTS_BASE_URL: &str = "https://accounts.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `open` (openAccount).
-pub async fn open_account(
+pub fn open_account(
     client: &::arazzo_runtime::Client,
     inputs: OpenAccountInputs,
-) -> ::core::result::Result<OpenAccountOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(open_account_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "open-account", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "open-account")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<OpenAccountOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "open-account",
+        ::std::boxed::Box::pin(open_account_steps(client, inputs)),
+    )
 }
 async fn open_account_steps(
     client: &::arazzo_runtime::Client,
     _: OpenAccountInputs,
-    out: &mut ::core::option::Option<OpenAccountOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<OpenAccountOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "accounts", ACCOUNTS_BASE_URL, "/accounts")
@@ -33,11 +35,10 @@ async fn open_account_steps(
     }
     let open_id: String = response.body_pointer("/id")?;
     let open_recovery: String = response.body_pointer("/recoveryCode")?;
-    *out = Some(OpenAccountOutputs {
+    Ok(OpenAccountOutputs {
         account_id: open_id,
         recovery: open_recovery,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `open-account` workflow.
 #[derive(Clone, Debug, PartialEq)]

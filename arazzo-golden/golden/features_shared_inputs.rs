@@ -8,20 +8,22 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listPets).
-pub async fn first(
+pub fn first(
     client: &::arazzo_runtime::Client,
     inputs: FirstInputs,
-) -> ::core::result::Result<FirstOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(first_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "first", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "first")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<FirstOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "first",
+        ::std::boxed::Box::pin(first_steps(client, inputs)),
+    )
 }
 async fn first_steps(
     client: &::arazzo_runtime::Client,
     inputs: FirstInputs,
-    out: &mut ::core::option::Option<FirstOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FirstOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -32,8 +34,7 @@ async fn first_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(FirstOutputs {});
-    Ok(())
+    Ok(FirstOutputs {})
 }
 /// Inputs of the `first` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,20 +101,22 @@ pub struct FirstOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listPets).
-pub async fn second(
+pub fn second(
     client: &::arazzo_runtime::Client,
     inputs: SecondInputs,
-) -> ::core::result::Result<SecondOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(second_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "second", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "second")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<SecondOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "second",
+        ::std::boxed::Box::pin(second_steps(client, inputs)),
+    )
 }
 async fn second_steps(
     client: &::arazzo_runtime::Client,
     inputs: SecondInputs,
-    out: &mut ::core::option::Option<SecondOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SecondOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -124,8 +127,7 @@ async fn second_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(SecondOutputs {});
-    Ok(())
+    Ok(SecondOutputs {})
 }
 /// Inputs of the `second` workflow: the same type as [`FirstInputs`].
 pub type SecondInputs = FirstInputs;
@@ -142,20 +144,22 @@ pub struct SecondOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listPets).
-pub async fn third(
+pub fn third(
     client: &::arazzo_runtime::Client,
     inputs: ThirdInputs,
-) -> ::core::result::Result<ThirdOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(third_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "third", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "third")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ThirdOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "third",
+        ::std::boxed::Box::pin(third_steps(client, inputs)),
+    )
 }
 async fn third_steps(
     client: &::arazzo_runtime::Client,
     inputs: ThirdInputs,
-    out: &mut ::core::option::Option<ThirdOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ThirdOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -166,8 +170,7 @@ async fn third_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(ThirdOutputs {});
-    Ok(())
+    Ok(ThirdOutputs {})
 }
 /// Inputs of the `third` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -241,20 +244,22 @@ pub struct ThirdOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listPets).
-pub async fn fourth(
+pub fn fourth(
     client: &::arazzo_runtime::Client,
     inputs: FourthInputs,
-) -> ::core::result::Result<FourthOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(fourth_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "fourth", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "fourth")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<FourthOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "fourth",
+        ::std::boxed::Box::pin(fourth_steps(client, inputs)),
+    )
 }
 async fn fourth_steps(
     client: &::arazzo_runtime::Client,
     inputs: FourthInputs,
-    out: &mut ::core::option::Option<FourthOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FourthOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -265,8 +270,7 @@ async fn fourth_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(FourthOutputs {});
-    Ok(())
+    Ok(FourthOutputs {})
 }
 /// Inputs of the `fourth` workflow: the same type as [`FirstInputs`].
 pub type FourthInputs = FirstInputs;

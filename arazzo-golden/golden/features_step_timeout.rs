@@ -8,20 +8,22 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `listPets` (listPets).
-pub async fn list_quickly(
+pub fn list_quickly(
     client: &::arazzo_runtime::Client,
     inputs: ListQuicklyInputs,
-) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(list_quickly_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "list-quickly", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "list-quickly")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "list-quickly",
+        ::std::boxed::Box::pin(list_quickly_steps(client, inputs)),
+    )
 }
 async fn list_quickly_steps(
     client: &::arazzo_runtime::Client,
     _: ListQuicklyInputs,
-    out: &mut ::core::option::Option<ListQuicklyOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ListQuicklyOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = rt::timeout::within(
             "listPets",
@@ -36,10 +38,9 @@ async fn list_quickly_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let list_pets_status: u16 = response.status();
-    *out = Some(ListQuicklyOutputs {
+    Ok(ListQuicklyOutputs {
         status: list_pets_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `list-quickly` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,20 +81,25 @@ pub async fn list_slowly(
     list_slowly_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `list-slowly` like [`list_slowly`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn list_slowly_with_status(
+pub(crate) fn list_slowly_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ListSlowlyInputs,
-) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(list_slowly_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "list-slowly", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "list-slowly")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (ListSlowlyOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "list-slowly",
+        ::std::boxed::Box::pin(list_slowly_steps(client, inputs)),
+    )
 }
 async fn list_slowly_steps(
     client: &::arazzo_runtime::Client,
     _: ListSlowlyInputs,
-    out: &mut ::core::option::Option<(ListSlowlyOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<(ListSlowlyOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "petStore", PET_STORE_BASE_URL, "/pets")
@@ -104,8 +110,7 @@ async fn list_slowly_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let outputs = ListSlowlyOutputs {};
-    *out = Some((outputs, response.status()));
-    Ok(())
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `list-slowly` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListSlowlyInputs = ListQuicklyInputs;
@@ -118,20 +123,22 @@ pub struct ListSlowlyOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `runList` (workflow `list-slowly`).
-pub async fn list_within(
+pub fn list_within(
     client: &::arazzo_runtime::Client,
     inputs: ListWithinInputs,
-) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(list_within_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "list-within", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "list-within")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "list-within",
+        ::std::boxed::Box::pin(list_within_steps(client, inputs)),
+    )
 }
 async fn list_within_steps(
     client: &::arazzo_runtime::Client,
     _: ListWithinInputs,
-    out: &mut ::core::option::Option<ListWithinOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ListWithinOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let (_, _) = rt::timeout::within(
             "runList",
@@ -139,8 +146,7 @@ async fn list_within_steps(
             Box::pin(list_slowly_with_status(client, ListSlowlyInputs {})),
         )
         .await?;
-    *out = Some(ListWithinOutputs {});
-    Ok(())
+    Ok(ListWithinOutputs {})
 }
 /// Inputs of the `list-within` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListWithinInputs = ListQuicklyInputs;
@@ -153,23 +159,25 @@ pub struct ListWithinOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `runList` (workflow `list-slowly`), `done` (listPets), `fallback` (listPets).
-pub async fn list_or_fall_back(
+pub fn list_or_fall_back(
     client: &::arazzo_runtime::Client,
     inputs: ListOrFallBackInputs,
-) -> ::core::result::Result<ListOrFallBackOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        list_or_fall_back_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "list-or-fall-back", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "list-or-fall-back")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ListOrFallBackOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "list-or-fall-back",
+        ::std::boxed::Box::pin(list_or_fall_back_steps(client, inputs)),
+    )
 }
 async fn list_or_fall_back_steps(
     client: &::arazzo_runtime::Client,
     _: ListOrFallBackInputs,
-    out: &mut ::core::option::Option<ListOrFallBackOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ListOrFallBackOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["runList", "done", "fallback"], 1000usize);
     let mut fallback_status: Option<u16> = None;
@@ -212,10 +220,9 @@ async fn list_or_fall_back_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(ListOrFallBackOutputs {
+    Ok(ListOrFallBackOutputs {
         fell_back: fallback_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `list-or-fall-back` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListOrFallBackInputs = ListQuicklyInputs;

@@ -10,20 +10,22 @@ pub const INVENTORY_BASE_URL: &str = "https://inventory.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `find` (findProduct), `label` (getStockLabel).
-pub async fn product_label(
+pub fn product_label(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
-) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(product_label_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "product-label", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "product-label")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "product-label",
+        ::std::boxed::Box::pin(product_label_steps(client, inputs)),
+    )
 }
 async fn product_label_steps(
     client: &::arazzo_runtime::Client,
     inputs: ProductLabelInputs,
-    out: &mut ::core::option::Option<ProductLabelOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ProductLabelOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "catalog", CATALOG_BASE_URL, "/products/search")
@@ -46,12 +48,11 @@ async fn product_label_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let label_label: String = response.body_text();
-    *out = Some(ProductLabelOutputs {
+    Ok(ProductLabelOutputs {
         product_id: find_product_id,
         request_id: find_request_id,
         label: label_label,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `product-label` workflow.
 #[derive(Clone, Debug, PartialEq)]

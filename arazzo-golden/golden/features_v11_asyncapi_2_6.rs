@@ -10,23 +10,28 @@ pub const DESK_SERVER_URL: &str = "ws://localhost:9000/ws";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `decision` (orderEvents), `place` (placeOrder), `pets` (listPets).
-pub async fn place_and_decide(
+pub fn place_and_decide(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndDecideInputs,
-) -> ::core::result::Result<PlaceAndDecideOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_and_decide_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-and-decide", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-and-decide")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        PlaceAndDecideOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-and-decide",
+        ::std::boxed::Box::pin(place_and_decide_steps(client, inputs)),
+    )
 }
 async fn place_and_decide_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceAndDecideInputs,
-    out: &mut ::core::option::Option<PlaceAndDecideOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PlaceAndDecideOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut connections = rt::message::Connections::new(client);
-    let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+    let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
         let desk_connection = rt::timeout::within(
                 "decision",
                 3000u64,
@@ -104,10 +109,9 @@ async fn place_and_decide_steps(
         if response.status() != 200u16 {
             return Err(response.criteria_failed("$statusCode == 200"));
         }
-        *out = Some(PlaceAndDecideOutputs {
+        Ok(PlaceAndDecideOutputs {
             total: decision_total,
-        });
-        Ok(())
+        })
     }
         .await;
     connections.close().await;

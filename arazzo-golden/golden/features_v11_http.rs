@@ -12,20 +12,22 @@ pub const BODIES_BASE_URL: &str = "https://records.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `search` (searchBooks), `record` (getCatalogueRecord).
-pub async fn check_book(
+pub fn check_book(
     client: &::arazzo_runtime::Client,
     inputs: CheckBookInputs,
-) -> ::core::result::Result<CheckBookOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(check_book_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "check-book", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "check-book")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<CheckBookOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "check-book",
+        ::std::boxed::Box::pin(check_book_steps(client, inputs)),
+    )
 }
 async fn check_book_steps(
     client: &::arazzo_runtime::Client,
     inputs: CheckBookInputs,
-    out: &mut ::core::option::Option<CheckBookOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<CheckBookOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -88,7 +90,7 @@ async fn check_book_steps(
         );
     }
     let record_xml: String = response.body_text();
-    *out = Some(CheckBookOutputs {
+    Ok(CheckBookOutputs {
         first_isbn: search_first_isbn,
         xml: record_xml,
         available_isbns: search_available_isbns,
@@ -99,8 +101,7 @@ async fn check_book_steps(
             &rt::param::to_json(&search_books),
             "$[*].title",
         )?,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `check-book` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,20 +171,22 @@ pub struct CheckBookOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `create` (createPet), `copy` (createPet).
-pub async fn register_pet(
+pub fn register_pet(
     client: &::arazzo_runtime::Client,
     inputs: RegisterPetInputs,
-) -> ::core::result::Result<RegisterPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(register_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "register-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "register-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<RegisterPetOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "register-pet",
+        ::std::boxed::Box::pin(register_pet_steps(client, inputs)),
+    )
 }
 async fn register_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: RegisterPetInputs,
-    out: &mut ::core::option::Option<RegisterPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RegisterPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "bodies", BODIES_BASE_URL, "/pets")
@@ -240,10 +243,9 @@ async fn register_pet_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    *out = Some(RegisterPetOutputs {
+    Ok(RegisterPetOutputs {
         template: create_template,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `register-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -318,20 +320,25 @@ pub struct RegisterPetOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `record` (getCatalogueRecord).
-pub async fn record_or_search(
+pub fn record_or_search(
     client: &::arazzo_runtime::Client,
     inputs: RecordOrSearchInputs,
-) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(record_or_search_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "record-or-search", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "record-or-search")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RecordOrSearchOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "record-or-search",
+        ::std::boxed::Box::pin(record_or_search_steps(client, inputs)),
+    )
 }
 async fn record_or_search_steps(
     client: &::arazzo_runtime::Client,
     inputs: RecordOrSearchInputs,
-    out: &mut ::core::option::Option<RecordOrSearchOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RecordOrSearchOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["record"], 1000usize);
     let mut record_xml: Option<String> = None;
@@ -371,10 +378,9 @@ async fn record_or_search_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(RecordOrSearchOutputs {
+    Ok(RecordOrSearchOutputs {
         xml: record_xml,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `record-or-search` workflow: the same type as [`CheckBookInputs`].
 pub type RecordOrSearchInputs = CheckBookInputs;
@@ -399,23 +405,28 @@ pub async fn search_author(
     search_author_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `search-author` like [`search_author`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn search_author_with_status(
+pub(crate) fn search_author_with_status(
+    client: &::arazzo_runtime::Client,
+    inputs: SearchAuthorInputs,
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (SearchAuthorOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "search-author",
+        ::std::boxed::Box::pin(search_author_steps(client, inputs)),
+    )
+}
+async fn search_author_steps(
     client: &::arazzo_runtime::Client,
     inputs: SearchAuthorInputs,
 ) -> ::core::result::Result<
     (SearchAuthorOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(search_author_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "search-author", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "search-author")
-}
-async fn search_author_steps(
-    client: &::arazzo_runtime::Client,
-    inputs: SearchAuthorInputs,
-    out: &mut ::core::option::Option<(SearchAuthorOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "library", LIBRARY_BASE_URL, "/books")
@@ -430,8 +441,7 @@ async fn search_author_steps(
     let outputs = SearchAuthorOutputs {
         first_title: search_first_title,
     };
-    *out = Some((outputs, response.status()));
-    Ok(())
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `search-author` workflow.
 #[derive(Clone, Debug, PartialEq)]

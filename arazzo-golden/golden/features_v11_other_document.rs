@@ -8,23 +8,25 @@ pub const PET_STORE_BASE_URL: &str = "https://petstore.example.com/api";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookUp` (workflow `$sourceDescriptions.pets11.owner-pet`), `recheck` (getOwnerPet).
-pub async fn recheck_elsewhere(
+pub fn recheck_elsewhere(
     client: &::arazzo_runtime::Client,
     inputs: RecheckElsewhereInputs,
-) -> ::core::result::Result<RecheckElsewhereOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        recheck_elsewhere_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "recheck-elsewhere", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "recheck-elsewhere")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RecheckElsewhereOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "recheck-elsewhere",
+        ::std::boxed::Box::pin(recheck_elsewhere_steps(client, inputs)),
+    )
 }
 async fn recheck_elsewhere_steps(
     client: &::arazzo_runtime::Client,
     inputs: RecheckElsewhereInputs,
-    out: &mut ::core::option::Option<RecheckElsewhereOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RecheckElsewhereOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = pets11_workflows::OwnerPetInputs {
         owner_id: inputs.owner_id,
@@ -49,10 +51,9 @@ async fn recheck_elsewhere_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let recheck_name: String = response.body_pointer("/name")?;
-    *out = Some(RecheckElsewhereOutputs {
+    Ok(RecheckElsewhereOutputs {
         name: recheck_name,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `recheck-elsewhere` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,23 +109,28 @@ pub mod pets11_workflows {
         select_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
     }
     /// Runs `select-pet` like [`select_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-    pub(crate) async fn select_pet_with_status(
+    pub(crate) fn select_pet_with_status(
+        client: &::arazzo_runtime::Client,
+        inputs: SelectPetInputs,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            (SelectPetOutputs, u16),
+            ::arazzo_runtime::WorkflowError,
+        >,
+    > + Send + '_ {
+        ::arazzo_runtime::__private::deadline::workflow(
+            client,
+            "select-pet",
+            ::std::boxed::Box::pin(select_pet_steps(client, inputs)),
+        )
+    }
+    async fn select_pet_steps(
         client: &::arazzo_runtime::Client,
         inputs: SelectPetInputs,
     ) -> ::core::result::Result<
         (SelectPetOutputs, u16),
         ::arazzo_runtime::WorkflowError,
     > {
-        let mut out = ::core::option::Option::None;
-        let steps = ::std::boxed::Box::pin(select_pet_steps(client, inputs, &mut out));
-        ::arazzo_runtime::__private::deadline::run(client, "select-pet", steps).await?;
-        ::arazzo_runtime::__private::deadline::finish(out, "select-pet")
-    }
-    async fn select_pet_steps(
-        client: &::arazzo_runtime::Client,
-        inputs: SelectPetInputs,
-        out: &mut ::core::option::Option<(SelectPetOutputs, u16)>,
-    ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
         use ::arazzo_runtime::__private as rt;
         let mut steps = rt::steps::Steps::new(["listPets", "fetchPet"], 1000usize);
         let mut list_pets_first_id: Option<Option<i64>> = None;
@@ -209,8 +215,7 @@ pub mod pets11_workflows {
         let outputs = SelectPetOutputs {
             name: fetch_pet_name,
         };
-        *out = Some((outputs, last_status));
-        Ok(())
+        Ok((outputs, last_status))
     }
     /// Inputs of the `select-pet` workflow.
     #[derive(Clone, Debug, PartialEq)]
@@ -271,23 +276,28 @@ pub mod pets11_workflows {
         owner_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
     }
     /// Runs `owner-pet` like [`owner_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-    pub(crate) async fn owner_pet_with_status(
+    pub(crate) fn owner_pet_with_status(
+        client: &::arazzo_runtime::Client,
+        inputs: OwnerPetInputs,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            (OwnerPetOutputs, u16),
+            ::arazzo_runtime::WorkflowError,
+        >,
+    > + Send + '_ {
+        ::arazzo_runtime::__private::deadline::workflow(
+            client,
+            "owner-pet",
+            ::std::boxed::Box::pin(owner_pet_steps(client, inputs)),
+        )
+    }
+    async fn owner_pet_steps(
         client: &::arazzo_runtime::Client,
         inputs: OwnerPetInputs,
     ) -> ::core::result::Result<
         (OwnerPetOutputs, u16),
         ::arazzo_runtime::WorkflowError,
     > {
-        let mut out = ::core::option::Option::None;
-        let steps = ::std::boxed::Box::pin(owner_pet_steps(client, inputs, &mut out));
-        ::arazzo_runtime::__private::deadline::run(client, "owner-pet", steps).await?;
-        ::arazzo_runtime::__private::deadline::finish(out, "owner-pet")
-    }
-    async fn owner_pet_steps(
-        client: &::arazzo_runtime::Client,
-        inputs: OwnerPetInputs,
-        out: &mut ::core::option::Option<(OwnerPetOutputs, u16)>,
-    ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
         use ::arazzo_runtime::__private as rt;
         let path = [
             "/owners/",
@@ -308,8 +318,7 @@ pub mod pets11_workflows {
         let outputs = OwnerPetOutputs {
             name: get_owner_pet_name,
         };
-        *out = Some((outputs, response.status()));
-        Ok(())
+        Ok((outputs, response.status()))
     }
     /// Inputs of the `owner-pet` workflow.
     #[derive(Clone, Debug, PartialEq)]
@@ -363,26 +372,28 @@ pub mod pets11_workflows {
         recheck_owner_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
     }
     /// Runs `recheck-owner-pet` like [`recheck_owner_pet`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-    pub(crate) async fn recheck_owner_pet_with_status(
+    pub(crate) fn recheck_owner_pet_with_status(
+        client: &::arazzo_runtime::Client,
+        inputs: RecheckOwnerPetInputs,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            (RecheckOwnerPetOutputs, u16),
+            ::arazzo_runtime::WorkflowError,
+        >,
+    > + Send + '_ {
+        ::arazzo_runtime::__private::deadline::workflow(
+            client,
+            "recheck-owner-pet",
+            ::std::boxed::Box::pin(recheck_owner_pet_steps(client, inputs)),
+        )
+    }
+    async fn recheck_owner_pet_steps(
         client: &::arazzo_runtime::Client,
         inputs: RecheckOwnerPetInputs,
     ) -> ::core::result::Result<
         (RecheckOwnerPetOutputs, u16),
         ::arazzo_runtime::WorkflowError,
     > {
-        let mut out = ::core::option::Option::None;
-        let steps = ::std::boxed::Box::pin(
-            recheck_owner_pet_steps(client, inputs, &mut out),
-        );
-        ::arazzo_runtime::__private::deadline::run(client, "recheck-owner-pet", steps)
-            .await?;
-        ::arazzo_runtime::__private::deadline::finish(out, "recheck-owner-pet")
-    }
-    async fn recheck_owner_pet_steps(
-        client: &::arazzo_runtime::Client,
-        inputs: RecheckOwnerPetInputs,
-        out: &mut ::core::option::Option<(RecheckOwnerPetOutputs, u16)>,
-    ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
         use ::arazzo_runtime::__private as rt;
         let callee_inputs = OwnerPetInputs {
             owner_id: inputs.owner_id,
@@ -409,8 +420,7 @@ pub mod pets11_workflows {
         let outputs = RecheckOwnerPetOutputs {
             name: recheck_name,
         };
-        *out = Some((outputs, response.status()));
-        Ok(())
+        Ok((outputs, response.status()))
     }
     /// Inputs of the `recheck-owner-pet` workflow: the same type as [`OwnerPetInputs`].
     pub type RecheckOwnerPetInputs = OwnerPetInputs;
@@ -433,26 +443,28 @@ pub mod pets11_workflows {
         select_for_owner_with_status(client, inputs).await.map(|(outputs, _)| outputs)
     }
     /// Runs `select-for-owner` like [`select_for_owner`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-    pub(crate) async fn select_for_owner_with_status(
+    pub(crate) fn select_for_owner_with_status(
+        client: &::arazzo_runtime::Client,
+        inputs: SelectForOwnerInputs,
+    ) -> impl ::core::future::Future<
+        Output = ::core::result::Result<
+            (SelectForOwnerOutputs, u16),
+            ::arazzo_runtime::WorkflowError,
+        >,
+    > + Send + '_ {
+        ::arazzo_runtime::__private::deadline::workflow(
+            client,
+            "select-for-owner",
+            ::std::boxed::Box::pin(select_for_owner_steps(client, inputs)),
+        )
+    }
+    async fn select_for_owner_steps(
         client: &::arazzo_runtime::Client,
         inputs: SelectForOwnerInputs,
     ) -> ::core::result::Result<
         (SelectForOwnerOutputs, u16),
         ::arazzo_runtime::WorkflowError,
     > {
-        let mut out = ::core::option::Option::None;
-        let steps = ::std::boxed::Box::pin(
-            select_for_owner_steps(client, inputs, &mut out),
-        );
-        ::arazzo_runtime::__private::deadline::run(client, "select-for-owner", steps)
-            .await?;
-        ::arazzo_runtime::__private::deadline::finish(out, "select-for-owner")
-    }
-    async fn select_for_owner_steps(
-        client: &::arazzo_runtime::Client,
-        inputs: SelectForOwnerInputs,
-        out: &mut ::core::option::Option<(SelectForOwnerOutputs, u16)>,
-    ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
         use ::arazzo_runtime::__private as rt;
         let callee_inputs = SelectPetInputs {
             owner: rt::flow::convert::<
@@ -473,8 +485,7 @@ pub mod pets11_workflows {
         let outputs = SelectForOwnerOutputs {
             name: select_name,
         };
-        *out = Some((outputs, response.status()));
-        Ok(())
+        Ok((outputs, response.status()))
     }
     /// Inputs of the `select-for-owner` workflow: the same type as [`OwnerPetInputs`].
     pub type SelectForOwnerInputs = OwnerPetInputs;

@@ -9,20 +9,22 @@ pub const ORDERS_BASE_URL: &str = "https://orders.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `order` (getOrder), `customer` (getCustomer), `invoice` (createInvoice).
-pub async fn invoice_order(
+pub fn invoice_order(
     client: &::arazzo_runtime::Client,
     inputs: InvoiceOrderInputs,
-) -> ::core::result::Result<InvoiceOrderOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(invoice_order_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "invoice-order", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "invoice-order")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<InvoiceOrderOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "invoice-order",
+        ::std::boxed::Box::pin(invoice_order_steps(client, inputs)),
+    )
 }
 async fn invoice_order_steps(
     client: &::arazzo_runtime::Client,
     inputs: InvoiceOrderInputs,
-    out: &mut ::core::option::Option<InvoiceOrderOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<InvoiceOrderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/orders/", &rt::param::path_segment(&inputs.order_id)].concat();
     let response = client
@@ -105,7 +107,7 @@ async fn invoice_order_steps(
         return Err(response.criteria_failed("$statusCode == 201"));
     }
     let invoice_id: String = response.body_pointer("/id")?;
-    *out = Some(InvoiceOrderOutputs {
+    Ok(InvoiceOrderOutputs {
         status: order_status,
         total: order_total,
         customer_name,
@@ -115,8 +117,7 @@ async fn invoice_order_steps(
             "/order/item[1]/@sku",
         )?,
         invoice: invoice_id,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `invoice-order` workflow.
 #[derive(Clone, Debug, PartialEq)]

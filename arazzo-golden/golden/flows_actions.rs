@@ -17,20 +17,25 @@ pub async fn reserve_item(
     reserve_item_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `reserve-item` like [`reserve_item`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn reserve_item_with_status(
+pub(crate) fn reserve_item_with_status(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
-) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(reserve_item_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "reserve-item", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "reserve-item")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (ReserveItemOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "reserve-item",
+        ::std::boxed::Box::pin(reserve_item_steps(client, inputs)),
+    )
 }
 async fn reserve_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveItemInputs,
-    out: &mut ::core::option::Option<(ReserveItemOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<(ReserveItemOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve", "restock"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -132,8 +137,7 @@ async fn reserve_item_steps(
         reservation_id: reserve_reservation_id,
         restock_ticket,
     };
-    *out = Some((outputs, last_status));
-    Ok(())
+    Ok((outputs, last_status))
 }
 /// Inputs of the `reserve-item` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,20 +180,22 @@ pub struct ReserveItemOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `fetch` (getFeedPage), `store` (archivePage), `commit` (commitArchive).
-pub async fn sync_feed(
+pub fn sync_feed(
     client: &::arazzo_runtime::Client,
     inputs: SyncFeedInputs,
-) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(sync_feed_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "sync-feed", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "sync-feed")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "sync-feed",
+        ::std::boxed::Box::pin(sync_feed_steps(client, inputs)),
+    )
 }
 async fn sync_feed_steps(
     client: &::arazzo_runtime::Client,
     _: SyncFeedInputs,
-    out: &mut ::core::option::Option<SyncFeedOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<SyncFeedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["fetch", "store", "commit"], 1000usize);
     let mut fetch_page: Option<i64> = None;
@@ -270,12 +276,11 @@ async fn sync_feed_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(SyncFeedOutputs {
+    Ok(SyncFeedOutputs {
         last_page: *rt::flow::output(fetch_page.as_ref(), "fetch", "page")?,
         archived: store_archived,
         committed: *rt::flow::output(commit_status.as_ref(), "commit", "status")?,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `sync-feed` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -314,20 +319,22 @@ pub struct SyncFeedOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `primary` (getItem), `mirror` (getMirroredItem), `audit` (audit).
-pub async fn fetch_item(
+pub fn fetch_item(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
-) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(fetch_item_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "fetch-item", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "fetch-item")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "fetch-item",
+        ::std::boxed::Box::pin(fetch_item_steps(client, inputs)),
+    )
 }
 async fn fetch_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: FetchItemInputs,
-    out: &mut ::core::option::Option<FetchItemOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<FetchItemOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["primary", "mirror", "audit"], 1000usize);
     let mut mirror_name: Option<String> = None;
@@ -401,11 +408,10 @@ async fn fetch_item_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(FetchItemOutputs {
+    Ok(FetchItemOutputs {
         mirror_name,
         audited: audit_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `fetch-item` workflow: the same type as [`ReserveItemInputs`].
 pub type FetchItemInputs = ReserveItemInputs;
@@ -424,23 +430,25 @@ pub struct FetchItemOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `signIn` (login), `lookup` (getItem).
-pub async fn authorized_lookup(
+pub fn authorized_lookup(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
-) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        authorized_lookup_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "authorized-lookup", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "authorized-lookup")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        AuthorizedLookupOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "authorized-lookup",
+        ::std::boxed::Box::pin(authorized_lookup_steps(client, inputs)),
+    )
 }
 async fn authorized_lookup_steps(
     client: &::arazzo_runtime::Client,
     inputs: AuthorizedLookupInputs,
-    out: &mut ::core::option::Option<AuthorizedLookupOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<AuthorizedLookupOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["signIn", "lookup"], 1000usize);
     let mut sign_in_token: Option<String> = None;
@@ -497,11 +505,10 @@ async fn authorized_lookup_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(AuthorizedLookupOutputs {
+    Ok(AuthorizedLookupOutputs {
         name: rt::flow::output(lookup_name.as_ref(), "lookup", "name")?.clone(),
         token: rt::flow::output(sign_in_token.as_ref(), "signIn", "token")?.clone(),
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `authorized-lookup` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -564,23 +571,25 @@ impl ::std::fmt::Debug for AuthorizedLookupOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem), `reserve` (reserveItem).
-pub async fn reserve_or_backorder(
+pub fn reserve_or_backorder(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
-) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        reserve_or_backorder_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "reserve-or-backorder", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "reserve-or-backorder")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ReserveOrBackorderOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "reserve-or-backorder",
+        ::std::boxed::Box::pin(reserve_or_backorder_steps(client, inputs)),
+    )
 }
 async fn reserve_or_backorder_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveOrBackorderInputs,
-    out: &mut ::core::option::Option<ReserveOrBackorderOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ReserveOrBackorderOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -626,10 +635,9 @@ async fn reserve_or_backorder_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(ReserveOrBackorderOutputs {
+    Ok(ReserveOrBackorderOutputs {
         reservation_id: reserve_reservation_id,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `reserve-or-backorder` workflow: the same type as [`ReserveItemInputs`].
 pub type ReserveOrBackorderInputs = ReserveItemInputs;
@@ -653,23 +661,28 @@ pub async fn place_backorder(
     place_backorder_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `place-backorder` like [`place_backorder`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn place_backorder_with_status(
+pub(crate) fn place_backorder_with_status(
+    client: &::arazzo_runtime::Client,
+    inputs: PlaceBackorderInputs,
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (PlaceBackorderOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "place-backorder",
+        ::std::boxed::Box::pin(place_backorder_steps(client, inputs)),
+    )
+}
+async fn place_backorder_steps(
     client: &::arazzo_runtime::Client,
     inputs: PlaceBackorderInputs,
 ) -> ::core::result::Result<
     (PlaceBackorderOutputs, u16),
     ::arazzo_runtime::WorkflowError,
 > {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(place_backorder_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "place-backorder", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "place-backorder")
-}
-async fn place_backorder_steps(
-    client: &::arazzo_runtime::Client,
-    inputs: PlaceBackorderInputs,
-    out: &mut ::core::option::Option<(PlaceBackorderOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/backorders")
@@ -687,8 +700,7 @@ async fn place_backorder_steps(
     let outputs = PlaceBackorderOutputs {
         backorder_id: order_backorder_id,
     };
-    *out = Some((outputs, response.status()));
-    Ok(())
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `place-backorder` workflow: the same type as [`ReserveItemInputs`].
 pub type PlaceBackorderInputs = ReserveItemInputs;
@@ -707,20 +719,22 @@ pub struct PlaceBackorderOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem), `mirror` (getMirroredItem), `audit` (audit).
-pub async fn audit_item(
+pub fn audit_item(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
-) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(audit_item_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "audit-item", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "audit-item")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "audit-item",
+        ::std::boxed::Box::pin(audit_item_steps(client, inputs)),
+    )
 }
 async fn audit_item_steps(
     client: &::arazzo_runtime::Client,
     inputs: AuditItemInputs,
-    out: &mut ::core::option::Option<AuditItemOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<AuditItemOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "mirror", "audit"], 1000usize);
     let mut mirror_stock: Option<i64> = None;
@@ -793,11 +807,10 @@ async fn audit_item_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(AuditItemOutputs {
+    Ok(AuditItemOutputs {
         stock_on_mirror: mirror_stock,
         audited: audit_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `audit-item` workflow: the same type as [`ReserveItemInputs`].
 pub type AuditItemInputs = ReserveItemInputs;
@@ -816,26 +829,28 @@ pub struct AuditItemOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `reserve` (workflow `reserve-item`).
-pub async fn reserve_through_workflow(
+pub fn reserve_through_workflow(
+    client: &::arazzo_runtime::Client,
+    inputs: ReserveThroughWorkflowInputs,
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ReserveThroughWorkflowOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "reserve-through-workflow",
+        ::std::boxed::Box::pin(reserve_through_workflow_steps(client, inputs)),
+    )
+}
+async fn reserve_through_workflow_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReserveThroughWorkflowInputs,
 ) -> ::core::result::Result<
     ReserveThroughWorkflowOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        reserve_through_workflow_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "reserve-through-workflow", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "reserve-through-workflow")
-}
-async fn reserve_through_workflow_steps(
-    client: &::arazzo_runtime::Client,
-    inputs: ReserveThroughWorkflowInputs,
-    out: &mut ::core::option::Option<ReserveThroughWorkflowOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     let callee_inputs = ReserveItemInputs {
         sku: inputs.item.clone(),
     };
@@ -846,11 +861,10 @@ async fn reserve_through_workflow_steps(
     }
     let reserve_reservation_id: Option<String> = callee.reservation_id.clone();
     let reserve_last_status: u16 = response.status();
-    *out = Some(ReserveThroughWorkflowOutputs {
+    Ok(ReserveThroughWorkflowOutputs {
         reservation_id: reserve_reservation_id,
         last_status: reserve_last_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `reserve-through-workflow` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -896,20 +910,22 @@ pub struct ReserveThroughWorkflowOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem), `reserve` (reserveItem), `confirm` (audit).
-pub async fn quick_reserve(
+pub fn quick_reserve(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
-) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(quick_reserve_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "quick-reserve", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "quick-reserve")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "quick-reserve",
+        ::std::boxed::Box::pin(quick_reserve_steps(client, inputs)),
+    )
 }
 async fn quick_reserve_steps(
     client: &::arazzo_runtime::Client,
     inputs: QuickReserveInputs,
-    out: &mut ::core::option::Option<QuickReserveOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<QuickReserveOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup", "reserve", "confirm"], 1000usize);
     let mut reserve_reservation_id: Option<String> = None;
@@ -977,8 +993,7 @@ async fn quick_reserve_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(QuickReserveOutputs {});
-    Ok(())
+    Ok(QuickReserveOutputs {})
 }
 /// Inputs of the `quick-reserve` workflow: the same type as [`ReserveItemInputs`].
 pub type QuickReserveInputs = ReserveItemInputs;
@@ -993,23 +1008,25 @@ pub struct QuickReserveOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `lookup` (getItem).
-pub async fn lookup_or_register(
+pub fn lookup_or_register(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
-) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        lookup_or_register_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "lookup-or-register", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "lookup-or-register")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        LookupOrRegisterOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "lookup-or-register",
+        ::std::boxed::Box::pin(lookup_or_register_steps(client, inputs)),
+    )
 }
 async fn lookup_or_register_steps(
     client: &::arazzo_runtime::Client,
     inputs: LookupOrRegisterInputs,
-    out: &mut ::core::option::Option<LookupOrRegisterOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<LookupOrRegisterOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["lookup"], 1000usize);
     let mut lookup_stock: Option<i64> = None;
@@ -1044,10 +1061,9 @@ async fn lookup_or_register_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(LookupOrRegisterOutputs {
+    Ok(LookupOrRegisterOutputs {
         stock: *rt::flow::output(lookup_stock.as_ref(), "lookup", "stock")?,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `lookup-or-register` workflow: the same type as [`ReserveItemInputs`].
 pub type LookupOrRegisterInputs = ReserveItemInputs;

@@ -11,20 +11,22 @@ pub const WAREHOUSE_BASE_URL: &str = "https://warehouse.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `team` (getTeam), `report` (getTeamReport).
-pub async fn check_team(
+pub fn check_team(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
-) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(check_team_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "check-team", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "check-team")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "check-team",
+        ::std::boxed::Box::pin(check_team_steps(client, inputs)),
+    )
 }
 async fn check_team_steps(
     client: &::arazzo_runtime::Client,
     inputs: CheckTeamInputs,
-    out: &mut ::core::option::Option<CheckTeamOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<CheckTeamOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/teams/", &rt::param::path_segment(&inputs.team)].concat();
     let response = client
@@ -107,11 +109,10 @@ async fn check_team_steps(
         );
     }
     let report_xml: String = response.body_text();
-    *out = Some(CheckTeamOutputs {
+    Ok(CheckTeamOutputs {
         name: team_name,
         report: report_xml,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `check-team` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,23 +8,25 @@ pub const LENDING_BASE_URL: &str = "https://lending.example.com/bnpl/v1";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `eligibility` (checkEligibility), `customer` (createCustomer), `loan` (createLoan).
-pub async fn apply_at_checkout(
+pub fn apply_at_checkout(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
-) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        apply_at_checkout_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "apply-at-checkout", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "apply-at-checkout")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ApplyAtCheckoutOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "apply-at-checkout",
+        ::std::boxed::Box::pin(apply_at_checkout_steps(client, inputs)),
+    )
 }
 async fn apply_at_checkout_steps(
     client: &::arazzo_runtime::Client,
     inputs: ApplyAtCheckoutInputs,
-    out: &mut ::core::option::Option<ApplyAtCheckoutOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ApplyAtCheckoutOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(
         ["eligibility", "customer", "loan"],
@@ -135,7 +137,7 @@ async fn apply_at_checkout_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(ApplyAtCheckoutOutputs {
+    Ok(ApplyAtCheckoutOutputs {
         eligible: *rt::flow::output(
             eligibility_eligible.as_ref(),
             "eligibility",
@@ -144,8 +146,7 @@ async fn apply_at_checkout_steps(
         customer_id: customer_customer_id,
         loan_id: loan_loan_id,
         loan_url: loan_location,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `apply-at-checkout` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const PETS_BASE_URL: &str = "https://pets.example.com/v1";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `pet` (getPet), `coupon` (getPetCoupon), `adopt` (adoptPet), `adoptWithCoupon` (adoptPet).
-pub async fn adopt_pet(
+pub fn adopt_pet(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
-) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(adopt_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "adopt-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "adopt-pet")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "adopt-pet",
+        ::std::boxed::Box::pin(adopt_pet_steps(client, inputs)),
+    )
 }
 async fn adopt_pet_steps(
     client: &::arazzo_runtime::Client,
     inputs: AdoptPetInputs,
-    out: &mut ::core::option::Option<AdoptPetOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<AdoptPetOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(
         ["pet", "coupon", "adopt", "adoptWithCoupon"],
@@ -132,14 +134,13 @@ async fn adopt_pet_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(AdoptPetOutputs {
+    Ok(AdoptPetOutputs {
         pet_name: rt::flow::output(pet_name.as_ref(), "pet", "name")?.clone(),
         adoption_id: adopt_adoption_id,
         fee: adopt_fee,
         discounted_adoption_id: adopt_with_coupon_adoption_id,
         discounted_fee: adopt_with_coupon_fee,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `adopt-pet` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const WAREHOUSE_BASE_URL: &str = "https://warehouse.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `poll` (getJob).
-pub async fn watch_job(
+pub fn watch_job(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
-) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(watch_job_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "watch-job", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "watch-job")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "watch-job",
+        ::std::boxed::Box::pin(watch_job_steps(client, inputs)),
+    )
 }
 async fn watch_job_steps(
     client: &::arazzo_runtime::Client,
     inputs: WatchJobInputs,
-    out: &mut ::core::option::Option<WatchJobOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<WatchJobOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
@@ -47,10 +49,9 @@ async fn watch_job_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(WatchJobOutputs {
+    Ok(WatchJobOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `watch-job` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,23 +90,25 @@ pub struct WatchJobOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `poll` (getJob).
-pub async fn retry_unavailable(
+pub fn retry_unavailable(
     client: &::arazzo_runtime::Client,
     inputs: RetryUnavailableInputs,
-) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        retry_unavailable_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "retry-unavailable", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "retry-unavailable")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        RetryUnavailableOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "retry-unavailable",
+        ::std::boxed::Box::pin(retry_unavailable_steps(client, inputs)),
+    )
 }
 async fn retry_unavailable_steps(
     client: &::arazzo_runtime::Client,
     inputs: RetryUnavailableInputs,
-    out: &mut ::core::option::Option<RetryUnavailableOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<RetryUnavailableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let mut steps = rt::steps::Steps::new(["poll"], 5usize);
     let mut poll_state: Option<String> = None;
@@ -133,10 +136,9 @@ async fn retry_unavailable_steps(
         }
         steps.succeeded().advance();
     }
-    *out = Some(RetryUnavailableOutputs {
+    Ok(RetryUnavailableOutputs {
         state: rt::flow::output(poll_state.as_ref(), "poll", "state")?.clone(),
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `retry-unavailable` workflow: the same type as [`WatchJobInputs`].
 pub type RetryUnavailableInputs = WatchJobInputs;

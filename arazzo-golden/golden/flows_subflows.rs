@@ -15,20 +15,25 @@ pub async fn sign_in(
     sign_in_with_status(client, inputs).await.map(|(outputs, _)| outputs)
 }
 /// Runs `sign-in` like [`sign_in`], and also returns the status of its last response (what a step running this workflow sees as `$statusCode`).
-pub(crate) async fn sign_in_with_status(
+pub(crate) fn sign_in_with_status(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
-) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(sign_in_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "sign-in", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "sign-in")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        (SignInOutputs, u16),
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "sign-in",
+        ::std::boxed::Box::pin(sign_in_steps(client, inputs)),
+    )
 }
 async fn sign_in_steps(
     client: &::arazzo_runtime::Client,
     inputs: SignInInputs,
-    out: &mut ::core::option::Option<(SignInOutputs, u16)>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<(SignInOutputs, u16), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "warehouse", WAREHOUSE_BASE_URL, "/login")
@@ -49,8 +54,7 @@ async fn sign_in_steps(
     let outputs = SignInOutputs {
         token: login_token,
     };
-    *out = Some((outputs, response.status()));
-    Ok(())
+    Ok((outputs, response.status()))
 }
 /// Inputs of the `sign-in` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,20 +107,22 @@ impl ::std::fmt::Debug for SignInOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `auth` (workflow `sign-in`), `me` (getProfile).
-pub async fn show_profile(
+pub fn show_profile(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
-) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(show_profile_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "show-profile", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "show-profile")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "show-profile",
+        ::std::boxed::Box::pin(show_profile_steps(client, inputs)),
+    )
 }
 async fn show_profile_steps(
     client: &::arazzo_runtime::Client,
     inputs: ShowProfileInputs,
-    out: &mut ::core::option::Option<ShowProfileOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ShowProfileOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = SignInInputs {
         username: inputs.user.clone(),
@@ -143,11 +149,10 @@ async fn show_profile_steps(
         return Err(response.criteria_failed("$statusCode == 200"));
     }
     let me_name: String = response.body_pointer("/name")?;
-    *out = Some(ShowProfileOutputs {
+    Ok(ShowProfileOutputs {
         name: me_name,
         login_status: auth_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `show-profile` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,23 +202,25 @@ pub struct ShowProfileOutputs {
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `me` (getProfile).
-pub async fn profile_after_sign_in(
+pub fn profile_after_sign_in(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
-) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        profile_after_sign_in_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "profile-after-sign-in", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "profile-after-sign-in")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ProfileAfterSignInOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "profile-after-sign-in",
+        ::std::boxed::Box::pin(profile_after_sign_in_steps(client, inputs)),
+    )
 }
 async fn profile_after_sign_in_steps(
     client: &::arazzo_runtime::Client,
     inputs: ProfileAfterSignInInputs,
-    out: &mut ::core::option::Option<ProfileAfterSignInOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ProfileAfterSignInOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let callee_inputs = SignInInputs {
         username: inputs.username.clone(),
@@ -239,12 +246,11 @@ async fn profile_after_sign_in_steps(
     }
     let me_name: String = response.body_pointer("/name")?;
     let me_team: Option<String> = response.body_pointer("/team")?;
-    *out = Some(ProfileAfterSignInOutputs {
+    Ok(ProfileAfterSignInOutputs {
         name: me_name,
         team: me_team,
         token: sign_in_token,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `profile-after-sign-in` workflow: the same type as [`SignInInputs`].
 pub type ProfileAfterSignInInputs = SignInInputs;

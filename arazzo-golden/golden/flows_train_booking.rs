@@ -9,20 +9,22 @@ pub const RAIL_BASE_URL: &str = "https://rail.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `origin` (searchStations), `destination` (searchStations), `trips` (searchTrips), `book` (createBooking), `pay` (payBooking).
-pub async fn book_trip(
+pub fn book_trip(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
-) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(book_trip_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "book-trip", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "book-trip")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "book-trip",
+        ::std::boxed::Box::pin(book_trip_steps(client, inputs)),
+    )
 }
 async fn book_trip_steps(
     client: &::arazzo_runtime::Client,
     inputs: BookTripInputs,
-    out: &mut ::core::option::Option<BookTripOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<BookTripOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "rail", RAIL_BASE_URL, "/stations")
@@ -98,13 +100,12 @@ async fn book_trip_steps(
         return Err(response.criteria_failed("$response.body#/status == 'paid'"));
     }
     let pay_status: String = response.body_pointer("/status")?;
-    *out = Some(BookTripOutputs {
+    Ok(BookTripOutputs {
         booking_id: book_booking_id,
         trip_id: trips_trip_id,
         price: trips_price,
         payment_status: pay_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `book-trip` workflow.
 #[derive(Clone, Debug, PartialEq)]

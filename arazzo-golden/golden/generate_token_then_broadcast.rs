@@ -10,30 +10,28 @@ pub const WEB_PUB_SUB_API_BASE_URL: &str = "https://contoso.webpubsub.azure.com"
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `generateToken` (webPubSub_generateClientToken), `broadcast` (webPubSub_sendToAll).
-pub async fn generate_token_then_broadcast(
+pub fn generate_token_then_broadcast(
+    client: &::arazzo_runtime::Client,
+    inputs: GenerateTokenThenBroadcastInputs,
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        GenerateTokenThenBroadcastOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "generate-token-then-broadcast",
+        ::std::boxed::Box::pin(generate_token_then_broadcast_steps(client, inputs)),
+    )
+}
+async fn generate_token_then_broadcast_steps(
     client: &::arazzo_runtime::Client,
     inputs: GenerateTokenThenBroadcastInputs,
 ) -> ::core::result::Result<
     GenerateTokenThenBroadcastOutputs,
     ::arazzo_runtime::WorkflowError,
 > {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        generate_token_then_broadcast_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(
-            client,
-            "generate-token-then-broadcast",
-            steps,
-        )
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "generate-token-then-broadcast")
-}
-async fn generate_token_then_broadcast_steps(
-    client: &::arazzo_runtime::Client,
-    inputs: GenerateTokenThenBroadcastInputs,
-    out: &mut ::core::option::Option<GenerateTokenThenBroadcastOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/api/hubs/", &rt::param::path_segment(&inputs.hub), "/:generateToken"]
         .concat();
@@ -71,11 +69,10 @@ async fn generate_token_then_broadcast_steps(
         return Err(response.criteria_failed("$statusCode == 202"));
     }
     let broadcast_broadcast_status: u16 = response.status();
-    *out = Some(GenerateTokenThenBroadcastOutputs {
+    Ok(GenerateTokenThenBroadcastOutputs {
         token: generate_token_token,
         broadcast_status: broadcast_broadcast_status,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `generate-token-then-broadcast` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const VAULT_BASE_URL: &str = "https://eu.vault.example.com/v1";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `bearer` (listSecrets), `headerKey` (withHeaderKey), `queryKey` (withQueryKey), `cookieKey` (withCookieKey), `basic` (withBasic), `keyAndBearer` (withKeyAndBearer), `health` (health).
-pub async fn every_scheme(
+pub fn every_scheme(
     client: &::arazzo_runtime::Client,
     inputs: EverySchemeInputs,
-) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(every_scheme_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "every-scheme", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "every-scheme")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "every-scheme",
+        ::std::boxed::Box::pin(every_scheme_steps(client, inputs)),
+    )
 }
 async fn every_scheme_steps(
     client: &::arazzo_runtime::Client,
     _: EverySchemeInputs,
-    out: &mut ::core::option::Option<EverySchemeOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<EverySchemeOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
@@ -135,8 +137,7 @@ async fn every_scheme_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(EverySchemeOutputs {});
-    Ok(())
+    Ok(EverySchemeOutputs {})
 }
 /// Inputs of the `every-scheme` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -167,23 +168,25 @@ pub struct EverySchemeOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `list` (listSecrets).
-pub async fn own_authorization(
+pub fn own_authorization(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
-) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(
-        own_authorization_steps(client, inputs, &mut out),
-    );
-    ::arazzo_runtime::__private::deadline::run(client, "own-authorization", steps)
-        .await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "own-authorization")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        OwnAuthorizationOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "own-authorization",
+        ::std::boxed::Box::pin(own_authorization_steps(client, inputs)),
+    )
 }
 async fn own_authorization_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnAuthorizationInputs,
-    out: &mut ::core::option::Option<OwnAuthorizationOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<OwnAuthorizationOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/secrets")
@@ -198,8 +201,7 @@ async fn own_authorization_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(OwnAuthorizationOutputs {});
-    Ok(())
+    Ok(OwnAuthorizationOutputs {})
 }
 /// Inputs of the `own-authorization` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -236,20 +238,22 @@ pub struct OwnAuthorizationOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `header` (withHeaderKey), `query` (withQueryKey).
-pub async fn own_keys(
+pub fn own_keys(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
-) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(own_keys_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "own-keys", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "own-keys")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "own-keys",
+        ::std::boxed::Box::pin(own_keys_steps(client, inputs)),
+    )
 }
 async fn own_keys_steps(
     client: &::arazzo_runtime::Client,
     inputs: OwnKeysInputs,
-    out: &mut ::core::option::Option<OwnKeysOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<OwnKeysOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "vault", VAULT_BASE_URL, "/header-key")
@@ -295,8 +299,7 @@ async fn own_keys_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(OwnKeysOutputs {});
-    Ok(())
+    Ok(OwnKeysOutputs {})
 }
 /// Inputs of the `own-keys` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -332,20 +335,22 @@ pub struct OwnKeysOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `upload` (upload), `archive` (archive).
-pub async fn store(
+pub fn store(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
-) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(store_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "store", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "store")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "store",
+        ::std::boxed::Box::pin(store_steps(client, inputs)),
+    )
 }
 async fn store_steps(
     client: &::arazzo_runtime::Client,
     inputs: StoreInputs,
-    out: &mut ::core::option::Option<StoreOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<StoreOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(
@@ -385,8 +390,7 @@ async fn store_steps(
     if response.status() != 202u16 {
         return Err(response.criteria_failed("$statusCode == 202"));
     }
-    *out = Some(StoreOutputs {});
-    Ok(())
+    Ok(StoreOutputs {})
 }
 /// Inputs of the `store` workflow.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,20 +8,22 @@ pub const RECORDS_BASE_URL: &str = "https://records.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `upload` (uploadPhoto).
-pub async fn photo(
+pub fn photo(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
-) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(photo_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "photo", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "photo")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "photo",
+        ::std::boxed::Box::pin(photo_steps(client, inputs)),
+    )
 }
 async fn photo_steps(
     client: &::arazzo_runtime::Client,
     inputs: PhotoInputs,
-    out: &mut ::core::option::Option<PhotoOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PhotoOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(inputs.id), "/photo"].concat();
     let response = client
@@ -54,8 +56,7 @@ async fn photo_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    *out = Some(PhotoOutputs {});
-    Ok(())
+    Ok(PhotoOutputs {})
 }
 /// Inputs of the `photo` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,20 +106,22 @@ pub struct PhotoOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `fromTemplate` (createPet), `fromOutput` (createPet).
-pub async fn replaced(
+pub fn replaced(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
-) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(replaced_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "replaced", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "replaced")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "replaced",
+        ::std::boxed::Box::pin(replaced_steps(client, inputs)),
+    )
 }
 async fn replaced_steps(
     client: &::arazzo_runtime::Client,
     inputs: ReplacedInputs,
-    out: &mut ::core::option::Option<ReplacedOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ReplacedOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::POST, "records", RECORDS_BASE_URL, "/pets")
@@ -174,8 +177,7 @@ async fn replaced_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    *out = Some(ReplacedOutputs {});
-    Ok(())
+    Ok(ReplacedOutputs {})
 }
 /// Inputs of the `replaced` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -216,20 +218,22 @@ pub struct ReplacedOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `upload` (uploadPhoto).
-pub async fn photo_form(
+pub fn photo_form(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
-) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(photo_form_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "photo-form", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "photo-form")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "photo-form",
+        ::std::boxed::Box::pin(photo_form_steps(client, inputs)),
+    )
 }
 async fn photo_form_steps(
     client: &::arazzo_runtime::Client,
     inputs: PhotoFormInputs,
-    out: &mut ::core::option::Option<PhotoFormOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<PhotoFormOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/pets/", &rt::param::path_segment(1i64), "/photo"].concat();
     let response = client
@@ -241,8 +245,7 @@ async fn photo_form_steps(
     if response.status() != 201u16 {
         return Err(response.criteria_failed("$statusCode == 201"));
     }
-    *out = Some(PhotoFormOutputs {});
-    Ok(())
+    Ok(PhotoFormOutputs {})
 }
 /// Inputs of the `photo-form` workflow.
 #[derive(Clone, Debug, PartialEq)]

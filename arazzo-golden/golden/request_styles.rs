@@ -8,20 +8,22 @@ pub const STYLES_BASE_URL: &str = "https://styles.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `path-simple-false-string` (path-simple-false), `path-simple-false-array` (path-simple-false), `path-simple-false-object` (path-simple-false), `path-simple-true-string` (path-simple-true), `path-simple-true-array` (path-simple-true), `path-simple-true-object` (path-simple-true), `path-label-false-string` (path-label-false), `path-label-false-array` (path-label-false), `path-label-false-object` (path-label-false), `path-label-true-string` (path-label-true), `path-label-true-array` (path-label-true), `path-label-true-object` (path-label-true), `path-matrix-false-string` (path-matrix-false), `path-matrix-false-array` (path-matrix-false), `path-matrix-false-object` (path-matrix-false), `path-matrix-true-string` (path-matrix-true), `path-matrix-true-array` (path-matrix-true), `path-matrix-true-object` (path-matrix-true), `query-form-false-string` (query-form-false), `query-form-false-array` (query-form-false), `query-form-false-object` (query-form-false), `query-form-true-string` (query-form-true), `query-form-true-array` (query-form-true), `query-form-true-object` (query-form-true), `query-spaceDelimited-false-array` (query-spaceDelimited-false), `query-spaceDelimited-false-object` (query-spaceDelimited-false), `query-pipeDelimited-false-array` (query-pipeDelimited-false), `query-pipeDelimited-false-object` (query-pipeDelimited-false), `query-deepObject-true-object` (query-deepObject-true), `header-simple-false-string` (header-simple-false), `header-simple-false-array` (header-simple-false), `header-simple-false-object` (header-simple-false), `cookie-form-false-string` (cookie-form-false), `cookie-form-false-array` (cookie-form-false), `cookie-form-false-object` (cookie-form-false), `header-simple-true-string` (header-simple-true), `header-simple-true-array` (header-simple-true), `header-simple-true-object` (header-simple-true), `cookie-form-true-string` (cookie-form-true), `cookie-form-true-array` (cookie-form-true), `cookie-form-true-object` (cookie-form-true).
-pub async fn style_table(
+pub fn style_table(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
-) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(style_table_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "style-table", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "style-table")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "style-table",
+        ::std::boxed::Box::pin(style_table_steps(client, inputs)),
+    )
 }
 async fn style_table_steps(
     client: &::arazzo_runtime::Client,
     inputs: StyleTableInputs,
-    out: &mut ::core::option::Option<StyleTableOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<StyleTableOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = ["/path/simple/false/", &rt::param::path_segment(&inputs.string)]
         .concat();
@@ -582,8 +584,7 @@ async fn style_table_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    *out = Some(StyleTableOutputs {});
-    Ok(())
+    Ok(StyleTableOutputs {})
 }
 /// Inputs of the `style-table` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -650,20 +651,22 @@ pub struct StyleTableOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `first` (typed), `again` (typed).
-pub async fn typed_styles(
+pub fn typed_styles(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
-) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(typed_styles_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "typed-styles", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "typed-styles")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError>,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "typed-styles",
+        ::std::boxed::Box::pin(typed_styles_steps(client, inputs)),
+    )
 }
 async fn typed_styles_steps(
     client: &::arazzo_runtime::Client,
     inputs: TypedStylesInputs,
-    out: &mut ::core::option::Option<TypedStylesOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<TypedStylesOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/typed/",
@@ -723,8 +726,7 @@ async fn typed_styles_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(TypedStylesOutputs {});
-    Ok(())
+    Ok(TypedStylesOutputs {})
 }
 /// Inputs of the `typed-styles` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -781,20 +783,25 @@ pub struct TypedStylesOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `only` (typed).
-pub async fn optional_point(
+pub fn optional_point(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
-) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(optional_point_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "optional-point", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "optional-point")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        OptionalPointOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "optional-point",
+        ::std::boxed::Box::pin(optional_point_steps(client, inputs)),
+    )
 }
 async fn optional_point_steps(
     client: &::arazzo_runtime::Client,
     inputs: OptionalPointInputs,
-    out: &mut ::core::option::Option<OptionalPointOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<OptionalPointOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let path = [
         "/typed/",
@@ -814,8 +821,7 @@ async fn optional_point_steps(
     if response.status() != 200u16 {
         return Err(response.criteria_failed("$statusCode == 200"));
     }
-    *out = Some(OptionalPointOutputs {});
-    Ok(())
+    Ok(OptionalPointOutputs {})
 }
 /// Inputs of the `optional-point` workflow.
 #[derive(Clone, Debug, PartialEq)]
@@ -875,20 +881,25 @@ pub struct OptionalPointOutputs {}
 /// # Errors
 ///
 /// A [`WorkflowError`](::arazzo_runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `only` (content).
-pub async fn content_params(
+pub fn content_params(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
-) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(content_params_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "content-params", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "content-params")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ContentParamsOutputs,
+        ::arazzo_runtime::WorkflowError,
+    >,
+> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(
+        client,
+        "content-params",
+        ::std::boxed::Box::pin(content_params_steps(client, inputs)),
+    )
 }
 async fn content_params_steps(
     client: &::arazzo_runtime::Client,
     inputs: ContentParamsInputs,
-    out: &mut ::core::option::Option<ContentParamsOutputs>,
-) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+) -> ::core::result::Result<ContentParamsOutputs, ::arazzo_runtime::WorkflowError> {
     use ::arazzo_runtime::__private as rt;
     let response = client
         .request(rt::Method::GET, "styles", STYLES_BASE_URL, "/content")
@@ -901,8 +912,7 @@ async fn content_params_steps(
     if response.status() != 204u16 {
         return Err(response.criteria_failed("$statusCode == 204"));
     }
-    *out = Some(ContentParamsOutputs {});
-    Ok(())
+    Ok(ContentParamsOutputs {})
 }
 /// Inputs of the `content-params` workflow.
 #[derive(Clone, Debug, PartialEq)]

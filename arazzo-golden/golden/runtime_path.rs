@@ -8,20 +8,22 @@ pub const SHIPPING_BASE_URL: &str = "https://shipping.example.com";
 /// # Errors
 ///
 /// A [`WorkflowError`](crate::runtime::WorkflowError) naming the step when a request fails, a success criterion is not met, or an output cannot be read. Steps: `shipment` (getShipment).
-pub async fn check_shipment(
+pub fn check_shipment(
     client: &crate::runtime::Client,
     inputs: CheckShipmentInputs,
-) -> ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError> {
-    let mut out = ::core::option::Option::None;
-    let steps = ::std::boxed::Box::pin(check_shipment_steps(client, inputs, &mut out));
-    crate::runtime::__private::deadline::run(client, "check-shipment", steps).await?;
-    crate::runtime::__private::deadline::finish(out, "check-shipment")
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError>,
+> + Send + '_ {
+    crate::runtime::__private::deadline::workflow(
+        client,
+        "check-shipment",
+        ::std::boxed::Box::pin(check_shipment_steps(client, inputs)),
+    )
 }
 async fn check_shipment_steps(
     client: &crate::runtime::Client,
     inputs: CheckShipmentInputs,
-    out: &mut ::core::option::Option<CheckShipmentOutputs>,
-) -> ::core::result::Result<(), crate::runtime::WorkflowError> {
+) -> ::core::result::Result<CheckShipmentOutputs, crate::runtime::WorkflowError> {
     use crate::runtime::__private as rt;
     let path = ["/shipments/", &rt::param::path_segment(&inputs.shipment_id)].concat();
     let response = client
@@ -60,11 +62,10 @@ async fn check_shipment_steps(
     }
     let shipment_status: String = response.body_pointer("/status")?;
     let shipment_code: u16 = response.status();
-    *out = Some(CheckShipmentOutputs {
+    Ok(CheckShipmentOutputs {
         status: shipment_status,
         code: shipment_code,
-    });
-    Ok(())
+    })
 }
 /// Inputs of the `check-shipment` workflow.
 #[derive(Clone, Debug, PartialEq)]

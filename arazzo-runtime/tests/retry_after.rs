@@ -64,7 +64,7 @@ async fn the_client_cap_decides_whether_a_retry_after_is_honoured() {
 /// Retries run out: the error says how many attempts ran, and the server saw each of them.
 #[tokio::test]
 async fn criteria_unmet_after_retries_say_how_many_attempts_ran() {
-    use arazzo_runtime::__private::deadline::run;
+    use arazzo_runtime::__private::deadline::workflow as run;
 
     let server = TestServer::builder()
         .on("GET", "/poll", Reply::status(503).body("busy"))

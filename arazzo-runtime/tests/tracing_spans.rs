@@ -50,7 +50,7 @@ mod spans {
         let _guard = tracing::subscriber::set_default(subscriber);
 
         let client = Client::builder().build().unwrap();
-        arazzo_runtime::__private::deadline::run(
+        arazzo_runtime::__private::deadline::workflow(
             &client,
             "placeOrder",
             Box::pin(async {
@@ -67,7 +67,7 @@ mod spans {
         .await
         .unwrap();
         // A step a `retry` action reran: its second span says so.
-        arazzo_runtime::__private::deadline::run(
+        arazzo_runtime::__private::deadline::workflow(
             &client,
             "waitForStock",
             Box::pin(async {
@@ -88,7 +88,7 @@ mod spans {
         .await
         .unwrap();
         // A goto, an end and a criterion that does not hold each leave an event.
-        let failed = arazzo_runtime::__private::deadline::run(
+        let failed = arazzo_runtime::__private::deadline::workflow(
             &client,
             "reroute",
             Box::pin(async {

@@ -1,8 +1,8 @@
 //! Finding a workflow's function in generated code.
 //!
 //! The generator's naming (workflowId → function and type names) is private to it, so the
-//! generated code itself is read: each workflow is a `pub async fn` whose body hands the
-//! workflowId, as a string literal, to the runtime's `deadline::run`.
+//! generated code itself is read: each workflow is a `pub fn` whose body hands the
+//! workflowId, as a string literal, to the runtime's `deadline::workflow`.
 
 use quote::ToTokens;
 
@@ -19,13 +19,31 @@ pub(crate) struct Entry {
 pub(crate) fn find(code: &str, workflow: &str) -> Result<Entry, String> {
     let file =
         syn::parse_file(code).map_err(|e| format!("the generated code does not parse: {e}"))?;
+    let bodies: std::collections::HashMap<String, String> = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Fn(f) => Some((
+                f.sig.ident.to_string(),
+                f.block.to_token_stream().to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
     let mut ids = Vec::new();
     for item in &file.items {
         let syn::Item::Fn(f) = item else { continue };
-        if f.sig.asyncness.is_none() || !matches!(f.vis, syn::Visibility::Public(_)) {
+        if !matches!(f.vis, syn::Visibility::Public(_)) {
             continue;
         }
-        let Some(id) = workflow_id(&f.block.to_token_stream().to_string()) else {
+        // A workflow other workflows call hands its work to `<name>_with_status`.
+        let name = f.sig.ident.to_string();
+        let with_status = bodies.get(&format!("{name}_with_status"));
+        let Some(id) = bodies
+            .get(&name)
+            .and_then(|b| workflow_id(b))
+            .or_else(|| with_status.and_then(|b| workflow_id(b)))
+        else {
             continue;
         };
         if id == workflow {
@@ -53,9 +71,10 @@ pub(crate) fn find(code: &str, workflow: &str) -> Result<Entry, String> {
     })
 }
 
-/// The string literal passed first after `client` to `deadline :: run (` in a token string.
+/// The string literal passed first after `client` to `deadline :: workflow (` in a token
+/// string.
 fn workflow_id(body: &str) -> Option<String> {
-    let call = body.find("deadline :: run (")?;
+    let call = body.find("deadline :: workflow (")?;
     let rest = &body[call..];
     let start = rest.find('"')? + 1;
     let end = start + rest[start..].find('"')?;
@@ -67,14 +86,17 @@ mod tests {
     use super::*;
 
     const CODE: &str = r#"
-pub async fn buy_pet(client: &::arazzo_runtime::Client, inputs: BuyPetInputs) -> Result<BuyPetOutputs, ::arazzo_runtime::WorkflowError> {
-    let mut out = None;
-    let steps = Box::pin(buy_pet_steps(client, inputs, &mut out));
-    ::arazzo_runtime::__private::deadline::run(client, "buy-pet", steps).await?;
-    ::arazzo_runtime::__private::deadline::finish(out, "buy-pet")
+pub fn buy_pet(client: &::arazzo_runtime::Client, inputs: BuyPetInputs) -> impl ::core::future::Future<Output = ::core::result::Result<BuyPetOutputs, ::arazzo_runtime::WorkflowError>> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(client, "buy-pet", ::std::boxed::Box::pin(buy_pet_steps(client, inputs)))
 }
-pub async fn ping(client: &::arazzo_runtime::Client) -> Result<PingOutputs, ::arazzo_runtime::WorkflowError> {
-    ::arazzo_runtime::__private::deadline::run(client, "ping", Box::pin(ping_steps(client))).await
+pub fn ping(client: &::arazzo_runtime::Client) -> impl ::core::future::Future<Output = ::core::result::Result<PingOutputs, ::arazzo_runtime::WorkflowError>> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(client, "ping", ::std::boxed::Box::pin(ping_steps(client)))
+}
+pub async fn sell_pet(client: &::arazzo_runtime::Client, inputs: SellPetInputs) -> Result<SellPetOutputs, ::arazzo_runtime::WorkflowError> {
+    sell_pet_with_status(client, inputs).await.map(|(outputs, _)| outputs)
+}
+pub(crate) fn sell_pet_with_status(client: &::arazzo_runtime::Client, inputs: SellPetInputs) -> impl ::core::future::Future<Output = ::core::result::Result<(SellPetOutputs, u16), ::arazzo_runtime::WorkflowError>> + Send + '_ {
+    ::arazzo_runtime::__private::deadline::workflow(client, "sell-pet", ::std::boxed::Box::pin(sell_pet_steps(client, inputs)))
 }
 "#;
 
@@ -88,9 +110,17 @@ pub async fn ping(client: &::arazzo_runtime::Client) -> Result<PingOutputs, ::ar
             })
         );
         assert_eq!(find(CODE, "ping").map(|e| e.inputs), Ok(None));
+        // A workflow that others call, found through its `_with_status` function.
         assert_eq!(
-            find(CODE, "sell-pet"),
-            Err("no workflow `sell-pet` in the document; its workflows: `buy-pet`, `ping`".into())
+            find(CODE, "sell-pet").map(|e| e.function),
+            Ok("sell_pet".into())
+        );
+        assert_eq!(
+            find(CODE, "rent-pet"),
+            Err(
+                "no workflow `rent-pet` in the document; its workflows: `buy-pet`, `ping`, `sell-pet`"
+                    .into()
+            )
         );
     }
 }

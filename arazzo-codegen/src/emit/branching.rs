@@ -133,13 +133,11 @@ pub(super) fn steps(
         // Bound first: a struct literal inside the tuple would wrap field by field.
         quote! {
             let outputs = #outputs;
-            *out = Some((outputs, last_status));
-            Ok(())
+            Ok((outputs, last_status))
         }
     } else {
         quote! {
-            *out = Some(#outputs);
-            Ok(())
+            Ok(#outputs)
         }
     };
     let run = if flags.tail {

@@ -51,13 +51,11 @@ pub(super) fn steps(
         // Bound first: a struct literal inside the tuple would wrap field by field.
         quote! {
             let outputs = #outputs;
-            *out = Some((outputs, response.status()));
-            Ok(())
+            Ok((outputs, response.status()))
         }
     } else {
         quote! {
-            *out = Some(#outputs);
-            Ok(())
+            Ok(#outputs)
         }
     };
     quote! {

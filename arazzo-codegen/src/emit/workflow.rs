@@ -37,15 +37,19 @@ pub(super) fn emit(
         quote! { #outputs_ty }
     };
     // The steps live in their own private function, so they sit one indent deep in the
-    // formatted code. They leave the outputs in `out` and are boxed: the runtime's wrapper is
-    // then one function for every workflow rather than one compiled per workflow, and its
-    // layers move a pointer, not the steps' state (which overflowed a debug build's stack in
-    // nested workflow calls).
+    // formatted code, and are boxed for the runtime's `deadline::workflow`: its wrapper is then
+    // one function for every workflow rather than one compiled per workflow, and its layers
+    // move a pointer, not the steps' state (which overflowed a debug build's stack in nested
+    // workflow calls). Boxed here, not there, so that the steps are compiled in this crate
+    // whether or not it calls them. The workflow's function is a plain `fn`
+    // returning that future: an `async fn` of its own would be one more body per workflow for
+    // rustc to check (issue 11, item 4).
     let body = quote! {
-        let mut out = ::core::option::Option::None;
-        let steps = ::std::boxed::Box::pin(#steps_fn(client, inputs, &mut out));
-        ::arazzo_runtime::__private::deadline::run(client, #id, steps).await?;
-        ::arazzo_runtime::__private::deadline::finish(out, #id)
+        ::arazzo_runtime::__private::deadline::workflow(
+            client,
+            #id,
+            ::std::boxed::Box::pin(#steps_fn(client, inputs)),
+        )
     };
     let steps_body = super::alias_private(body_tokens(plan, w, with_status));
     let uses_inputs = w.steps.iter().any(step_uses_inputs)
@@ -61,8 +65,7 @@ pub(super) fn emit(
         async fn #steps_fn(
             client: &::arazzo_runtime::Client,
             #inputs: #inputs_ty,
-            out: &mut ::core::option::Option<#steps_result>,
-        ) -> ::core::result::Result<(), ::arazzo_runtime::WorkflowError> {
+        ) -> ::core::result::Result<#steps_result, ::arazzo_runtime::WorkflowError> {
             #steps_body
         }
     };
@@ -100,20 +103,24 @@ pub(super) fn emit(
                 #inner(client, inputs).await.map(|(outputs, _)| outputs)
             }
             #inner_doc
-            pub(crate) async fn #inner(
+            pub(crate) fn #inner(
                 client: &::arazzo_runtime::Client,
                 inputs: #inputs_ty,
-            ) -> ::core::result::Result<(#outputs_ty, u16), ::arazzo_runtime::WorkflowError> {
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<(#outputs_ty, u16), ::arazzo_runtime::WorkflowError>,
+            > + Send + '_ {
                 #body
             }
         }
     } else {
         quote! {
             #docs
-            pub async fn #name(
+            pub fn #name(
                 client: &::arazzo_runtime::Client,
                 inputs: #inputs_ty,
-            ) -> ::core::result::Result<#outputs_ty, ::arazzo_runtime::WorkflowError> {
+            ) -> impl ::core::future::Future<
+                Output = ::core::result::Result<#outputs_ty, ::arazzo_runtime::WorkflowError>,
+            > + Send + '_ {
                 #body
             }
         }
@@ -187,7 +194,7 @@ fn body_tokens(plan: &Plan, w: &WorkflowPlan, with_status: bool) -> TokenStream 
     quote! {
         #(#dependencies)*
         let mut connections = ::arazzo_runtime::__private::message::Connections::new(client);
-        let result: ::core::result::Result<(), ::arazzo_runtime::WorkflowError> = async {
+        let result: ::core::result::Result<_, ::arazzo_runtime::WorkflowError> = async {
             #steps
         }
         .await;

@@ -1,22 +1,23 @@
 //! The whole-workflow deadline (`ClientBuilder::workflow_deadline`).
 //!
-//! Generated code wraps a workflow's steps once; they leave the outputs in a slot:
+//! A generated workflow function is a plain `fn` handing its steps to [`workflow`]:
 //!
 //! ```no_run
 //! # use arazzo_runtime::__private as rt;
-//! # async fn doc(client: &arazzo_runtime::Client) -> Result<u16, arazzo_runtime::WorkflowError> {
-//! let mut out = None;
-//! let steps = Box::pin(async { /* the steps */ out = Some(200); Ok(()) });
-//! rt::deadline::run(client, "workflowId", steps).await?;
-//! rt::deadline::finish(out, "workflowId")
+//! # fn doc(client: &arazzo_runtime::Client) -> impl Future<Output = Result<u16, arazzo_runtime::WorkflowError>> + Send + '_ {
+//! rt::deadline::workflow(client, "workflowId", Box::pin(async { /* the steps */ Ok(200) }))
 //! # }
 //! ```
 //!
-//! `run` takes the steps as one boxed, type-erased future and returns no value, so it (with the
-//! timeout, task-local and tracing layers under it) is compiled once in this crate, not once per
-//! workflow in the user's: generic, it was 114 of the 156 functions each workflow compiled.
-//! Boxed also so that the layers move a pointer: nested workflow calls would otherwise copy each
-//! callee's whole state through them, which overflows a debug build's stack.
+//! The steps come boxed and type-erased, and `workflow` erases their outputs' type too (they
+//! land in a slot), so the deadline's runner (with the timeout, task-local and tracing layers
+//! under it) is compiled once in this crate, not once per workflow in the user's: generic, it
+//! was 114 of the 156 functions each workflow compiled. Boxed also so that the layers move a
+//! pointer: nested workflow calls would otherwise copy each callee's whole state through them,
+//! which overflows a debug build's stack.
+//! And no workflow has an `async fn` of its own around its steps for rustc to type-check and
+//! borrow-check: `workflow`'s small body, checked once here, is all each one instantiates
+//! (issue 11, item 4: about 0.3 MB less rustc memory per workflow).
 //!
 //! Within it, each step the runtime sees start (a request sent, a connect, a send, a receive
 //! awaited) is remembered, so that a deadline that passes names the step that was running. A
@@ -53,13 +54,18 @@ impl Current {
     }
 }
 
-/// A workflow's steps, boxed and type-erased; they leave the outputs in a slot of their own.
-pub type Steps<'a> = Pin<Box<dyn Future<Output = Result<(), WorkflowError>> + Send + 'a>>;
+/// A workflow's steps as generated code hands them over: boxed, type-erased, giving the
+/// outputs.
+pub type Outputs<'a, O> = Pin<Box<dyn Future<Output = Result<O, WorkflowError>> + Send + 'a>>;
+
+/// The steps as [`run`] takes them: pinned in [`workflow`]'s own state, leaving the outputs in
+/// a slot there, so that `run` is one function whatever the outputs' type.
+type Steps<'a> = Pin<&'a mut (dyn Future<Output = Result<(), WorkflowError>> + Send + 'a)>;
 
 /// Runs a workflow's steps under the client's deadline; past it the steps are dropped (their
 /// request cancelled) and the result is [`WorkflowError::DeadlineExceeded`] naming the step
 /// that was running (the workflow's id when none had started).
-pub async fn run(
+async fn run(
     client: &Client,
     workflow: &'static str,
     steps: Steps<'_>,
@@ -90,9 +96,25 @@ pub async fn run(
         .await
 }
 
-/// The outputs the steps left once [`run`] succeeded. Generated steps always fill the slot
-/// before they return `Ok`, so `None` cannot happen; it is still an error, not a panic.
-pub fn finish<T>(out: Option<T>, workflow: &'static str) -> Result<T, WorkflowError> {
+/// Runs a workflow's `steps` under the client's deadline and returns the outputs they give.
+/// Generic only in the outputs' type, with a small body: that is all each workflow
+/// instantiates.
+pub async fn workflow<O: Send>(
+    client: &Client,
+    workflow: &'static str,
+    steps: Outputs<'_, O>,
+) -> Result<O, WorkflowError> {
+    let mut out = None;
+    {
+        let slot = &mut out;
+        let erased = std::pin::pin!(async move {
+            *slot = Some(steps.await?);
+            Ok(())
+        });
+        run(client, workflow, erased).await?;
+    }
+    // The steps filled the slot when they returned `Ok`, so `None` cannot happen; it is still
+    // an error, not a panic.
     out.ok_or(WorkflowError::MissingOutput {
         step: workflow,
         output: "outputs",

@@ -61,7 +61,7 @@
 //! `rt::timeout::within(step, timeout_ms, future).await`, which fails with
 //! [`WorkflowError::Timeout`]; [`WorkflowError::is_timeout`] tells it apart for `onFailure`.
 //! The client's whole-workflow deadline needs the workflow's body wrapped once:
-//! `rt::deadline::run(client, "workflowId", Box::pin(steps)).await` (see its docs).
+//! `rt::deadline::workflow(client, "workflowId", Box::pin(steps)).await` (see its docs).
 //!
 //! # Bounds
 //!
