@@ -36,7 +36,10 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             Op::RuntimePath(path) => b.runtime_path(path),
         });
     // Without a directory `compile` fails with the library's own OUT_DIR error.
-    let dir = (request.out_dir.clone()).or_else(|| std::env::var_os("OUT_DIR").map(Into::into));
+    let dir = request
+        .out_dir
+        .clone()
+        .or_else(|| std::env::var_os("OUT_DIR").map(Into::into));
     if let Some(dir) = &dir {
         for document in &request.earlier {
             arazzo_codegen::__generated_earlier(dir, document);

@@ -41,9 +41,9 @@ pub(super) fn emit(
     // one function for every workflow rather than one compiled per workflow, and its layers
     // move a pointer, not the steps' state (which overflowed a debug build's stack in nested
     // workflow calls). Boxed here, not there, so that the steps are compiled in this crate
-    // whether or not it calls them. The workflow's function is a plain `fn`
-    // returning that future: an `async fn` of its own would be one more body per workflow for
-    // rustc to check (issue 11, item 4).
+    // whether or not it calls them. The workflow's function is a plain `fn` returning that
+    // future: an `async fn` of its own would be one more body per workflow for rustc to check
+    // (issue 11, item 4).
     let body = quote! {
         ::arazzo_runtime::__private::deadline::workflow(
             client,

@@ -17,7 +17,7 @@
 //! which overflows a debug build's stack.
 //! And no workflow has an `async fn` of its own around its steps for rustc to type-check and
 //! borrow-check: `workflow`'s small body, checked once here, is all each one instantiates
-//! (issue 11, item 4: about 0.3 MB less rustc memory per workflow).
+//! (issue 11, item 4: about 0.4 MB less rustc memory per workflow).
 //!
 //! Within it, each step the runtime sees start (a request sent, a connect, a send, a receive
 //! awaited) is remembered, so that a deadline that passes names the step that was running. A
