@@ -179,8 +179,12 @@ impl Builder {
                 }
                 Ok(())
             }
-            Some(1) => Err(BuildError::Invalid(stderr)),
-            Some(3) => Err(BuildError::Io(stderr.trim_end().to_owned())),
+            Some(code) if code == i32::from(protocol::EXIT_INVALID) => {
+                Err(BuildError::Invalid(stderr))
+            }
+            Some(code) if code == i32::from(protocol::EXIT_IO) => {
+                Err(BuildError::Io(stderr.trim_end().to_owned()))
+            }
             _ => Err(BuildError::Io(format!(
                 "`{} build-script` stopped ({}): {}",
                 binary.display(),

@@ -8,6 +8,14 @@ use std::path::PathBuf;
 /// Bumped when the argument list changes; the binary refuses another.
 pub const PROTOCOL: &str = "1";
 
+/// The binary's exit status when documents have errors (its standard error holds them,
+/// rendered).
+pub const EXIT_INVALID: u8 = 1;
+/// The binary's exit status when the arguments do not decode (another `arazzo-build`).
+pub const EXIT_PROTOCOL: u8 = 2;
+/// The binary's exit status when a file cannot be written (its standard error says which).
+pub const EXIT_IO: u8 = 3;
+
 /// One `Builder` call, in the order the build script made it (`allow` then `deny` of the same
 /// code is not `deny` then `allow`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,18 +7,17 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use arazzo_build::__protocol::{Op, Request};
+use arazzo_build::__protocol::{EXIT_INVALID, EXIT_IO, EXIT_PROTOCOL, Op, Request};
 use arazzo_codegen::{BuildError, Builder};
 
-/// Runs one `compile` or `check` call: exit 0 when it succeeds, 1 when documents have errors,
-/// 3 when a file cannot be written, 2 when the arguments do not decode (another
-/// `arazzo-build` version).
+/// Runs one `compile` or `check` call: exit 0 when it succeeds, else the protocol's status
+/// for documents with errors, a file not written, or arguments that do not decode.
 pub fn main(args: Vec<OsString>) -> ExitCode {
     let request = match Request::decode(args) {
         Ok(request) => request,
         Err(why) => {
             eprintln!("arazzo-codegen build-script: {why}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_PROTOCOL);
         }
     };
     let mut builder = request
@@ -58,8 +57,8 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Err(error) => {
             eprint!("{error}");
             ExitCode::from(match error {
-                BuildError::Invalid(_) => 1,
-                BuildError::Io(_) => 3,
+                BuildError::Invalid(_) => EXIT_INVALID,
+                BuildError::Io(_) => EXIT_IO,
             })
         }
     }

@@ -19,17 +19,16 @@ pub(crate) struct Entry {
 pub(crate) fn find(code: &str, workflow: &str) -> Result<Entry, String> {
     let file =
         syn::parse_file(code).map_err(|e| format!("the generated code does not parse: {e}"))?;
-    let bodies: std::collections::HashMap<String, String> = file
+    let functions: std::collections::HashMap<String, &syn::ItemFn> = file
         .items
         .iter()
         .filter_map(|item| match item {
-            syn::Item::Fn(f) => Some((
-                f.sig.ident.to_string(),
-                f.block.to_token_stream().to_string(),
-            )),
+            syn::Item::Fn(f) => Some((f.sig.ident.to_string(), f)),
             _ => None,
         })
         .collect();
+    // Only the functions looked at are turned into token strings: the steps' are large.
+    let id_in = |f: &syn::ItemFn| workflow_id(&f.block.to_token_stream().to_string());
     let mut ids = Vec::new();
     for item in &file.items {
         let syn::Item::Fn(f) = item else { continue };
@@ -37,13 +36,8 @@ pub(crate) fn find(code: &str, workflow: &str) -> Result<Entry, String> {
             continue;
         }
         // A workflow other workflows call hands its work to `<name>_with_status`.
-        let name = f.sig.ident.to_string();
-        let with_status = bodies.get(&format!("{name}_with_status"));
-        let Some(id) = bodies
-            .get(&name)
-            .and_then(|b| workflow_id(b))
-            .or_else(|| with_status.and_then(|b| workflow_id(b)))
-        else {
+        let with_status = functions.get(&format!("{}_with_status", f.sig.ident));
+        let Some(id) = id_in(f).or_else(|| with_status.and_then(|w| id_in(w))) else {
             continue;
         };
         if id == workflow {
