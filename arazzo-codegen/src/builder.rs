@@ -413,6 +413,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(all(feature = "regex", feature = "jsonpath", feature = "xpath"))]
     fn a_feature_the_runtime_lacks_is_a_build_error_naming_it() {
         let generated = Generator::new()
             .generate(Path::new("tests/features/criteria-kinds.arazzo.yml"))
@@ -435,6 +436,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "regex", feature = "jsonpath", feature = "xpath"))]
     fn two_documents_of_one_module_name_are_a_build_error_naming_both() {
         let tmp =
             std::env::temp_dir().join(format!("arazzo-duplicate-module-{}", std::process::id()));

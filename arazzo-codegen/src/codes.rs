@@ -114,7 +114,7 @@ pub const CODES: &[Code] = &[
     ),
     e(
         "invalid-criterion",
-        "A `regex`, `jsonpath` or `xpath` criterion does not parse (XPath 3.1: does not compile, or needs the `xpath31` feature), or exceeds a limit.",
+        "A `regex`, `jsonpath` or `xpath` criterion does not parse (XPath 3.1: does not compile), exceeds a limit, or needs a feature the generator was built without (`regex`, `jsonpath`, `xpath`, `xpath31`).",
     ),
     e(
         "invalid-depends-on",
@@ -171,7 +171,7 @@ pub const CODES: &[Code] = &[
     ),
     e(
         "invalid-selector",
-        "A Selector Object is incomplete, or its XPath is not XPath 3.1, does not compile (or needs the `xpath31` feature) or has no XML text to select from.",
+        "A Selector Object is incomplete, its JSONPath does not parse, its XPath is not XPath 3.1 or does not compile, it has no XML text to select from, or it needs a feature the generator was built without (`jsonpath`, `xpath31`).",
     ),
     e(
         "invalid-self",

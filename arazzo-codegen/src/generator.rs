@@ -459,6 +459,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "regex", feature = "jsonpath", feature = "xpath"))]
     fn reports_the_runtime_features_the_criteria_need() {
         let features = |document: &str| {
             Generator::new()
@@ -471,5 +472,46 @@ mod tests {
             ["regex", "jsonpath", "xpath"]
         );
         assert!(features("tests/features/conditions.arazzo.yml").is_empty());
+    }
+
+    /// Without the criteria features, each criterion they check is an error at the criterion
+    /// that names its feature and how to turn it on, and the rest of the document is checked.
+    #[test]
+    #[cfg(not(any(feature = "regex", feature = "jsonpath", feature = "xpath")))]
+    fn a_criterion_whose_feature_is_off_is_an_error_naming_it() {
+        let failure = Generator::new()
+            .generate(Path::new("tests/features/criteria-kinds.arazzo.yml"))
+            .unwrap_err();
+        let rendered = &failure.rendered;
+        for (feature, what) in [
+            ("regex", "a regex criterion"),
+            ("jsonpath", "a JSONPath query"),
+            ("xpath", "an XPath 1.0 condition"),
+        ] {
+            let error = failure
+                .diagnostics
+                .iter()
+                .find(|d| d.message.contains(&format!("`{feature}` feature")))
+                .unwrap_or_else(|| panic!("no error for `{feature}`:\n{rendered}"));
+            assert_eq!(error.code, "invalid-criterion", "{rendered}");
+            assert!(
+                error.message.starts_with(&format!("checking {what} ")),
+                "{rendered}"
+            );
+            assert!(error.location.is_some(), "not located: {rendered}");
+            let help = error.help.as_deref().unwrap_or_default();
+            assert!(
+                help.contains(&format!("features = [\"{feature}\"]")),
+                "{rendered}"
+            );
+        }
+        // Nothing else: the simple conditions and the rest of the document pass.
+        assert!(
+            failure
+                .diagnostics
+                .iter()
+                .all(|d| d.message.contains("feature, which this build turned off")),
+            "{rendered}"
+        );
     }
 }

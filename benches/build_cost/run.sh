@@ -67,6 +67,13 @@ scratch_workspace() {
     cp "$REPO/Cargo.lock" "$dir/Cargo.lock"
 }
 
+# The repository's pubsub-flows copied into a scratch workspace: its own path dependencies
+# (`path = "../x"`) point back at the repository. -L: its `specs` is a symlink to specs/.
+copy_pubsub_flows() {
+    cp -rL "$REPO/pubsub-flows" "$1/"
+    sed -i "s|path = \"\.\./|path = \"$REPO/|" "$1/pubsub-flows/Cargo.toml"
+}
+
 cli() {
     if [ ! -x "$CLI" ] || [ -z "${CLI_BUILT:-}" ]; then
         echo "building the generator CLI (dev profile, opt-level 0 like a build script)..." >&2
@@ -236,9 +243,8 @@ item3() {
     rm -rf "$d"
     scratch_workspace "$d/shipped" pubsub-flows
     scratch_workspace "$d/checked-in" pubsub-flows
-    # -L: the crate's `specs` is a symlink to the workspace's specs/.
-    cp -rL "$REPO/pubsub-flows" "$d/shipped/"
-    cp -rL "$REPO/pubsub-flows" "$d/checked-in/"
+    copy_pubsub_flows "$d/shipped"
+    copy_pubsub_flows "$d/checked-in"
 
     # Once, untimed: the shipped crate with --timings (the evidence of crates compiled twice)
     # and JSON messages; it also yields the generated files.
@@ -279,8 +285,8 @@ item3() {
     # is once per machine, like installing protoc, so it is built before the timed runs.
     local p=$d/prebuilt/pubsub-flows
     scratch_workspace "$d/prebuilt" pubsub-flows
-    cp -rL "$REPO/pubsub-flows" "$d/prebuilt/"
-    sed -i 's/^arazzo-codegen.workspace = true$/arazzo-build.workspace = true/' "$p/Cargo.toml"
+    copy_pubsub_flows "$d/prebuilt"
+    sed -i 's/^arazzo-codegen = .*$/arazzo-build.workspace = true/' "$p/Cargo.toml"
     sed -i 's/arazzo_codegen::Builder/arazzo_build::Builder/' "$p/build.rs"
     grep -q '^arazzo-build.workspace = true$' "$p/Cargo.toml" && grep -q arazzo_build "$p/build.rs" ||
         die "cannot make the prebuilt variant (pubsub-flows' build-dependency or build.rs changed?)"

@@ -997,7 +997,7 @@ pub(super) fn replacements(
                     None => {
                         if let Err((message, help)) = crate::criteria::jsonpath::check(target) {
                             let d = cx.error("invalid-selector", message, &format!("{ip}/target"));
-                            d.label = "not RFC 9535 JSONPath".into();
+                            d.label = super::selector::JSONPATH_LABEL.into();
                             d.help = help;
                             ok = false;
                             continue;

@@ -232,12 +232,19 @@ fn jsonpath(cx: &mut Cx<'_>, obj: &Map<String, Value>, pointer: &str) -> Option<
         Ok(_) => record(cx, pointer, SelectionKind::JsonPath, selector),
         Err((message, help)) => {
             let d = cx.error("invalid-selector", message, &format!("{pointer}/selector"));
-            d.label = "not RFC 9535 JSONPath".into();
+            d.label = JSONPATH_LABEL.into();
             d.help = help;
         }
     }
     Some(context.clone())
 }
+
+/// The label of a JSONPath selector or target that did not pass `criteria::jsonpath::check`.
+pub(super) const JSONPATH_LABEL: &str = if cfg!(feature = "jsonpath") {
+    "not RFC 9535 JSONPath"
+} else {
+    "needs the `jsonpath` feature"
+};
 
 fn record(cx: &mut Cx<'_>, pointer: &str, kind: SelectionKind, expr: &str) {
     cx.selectors.insert(

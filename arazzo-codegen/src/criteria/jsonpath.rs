@@ -11,11 +11,10 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json_path::JsonPath;
 
-/// A message, and a help line when a fix can be named.
-pub(crate) type Note = (String, Option<String>);
+use super::Note;
 
 /// `$[?count(@.a.b) > 0]` and its spellings `>= 1`, `!= 0` (the "non-empty" reading), or
 /// `== 0`, `< 1` (the "empty" reading), with optional parentheses.

@@ -5,7 +5,7 @@
 //! (`type` arrays, `prefixItems`, boolean schemas). A `$ref` is followed as the whole schema:
 //! keywords written next to it (allowed in 3.1) are not merged in.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::Value;
 
 use super::Documents;
