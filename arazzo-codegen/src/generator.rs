@@ -234,23 +234,17 @@ impl Generator {
         if !unknown.is_empty() {
             return Err(fail(&files, unknown));
         }
-        let runtime = match self
-            .runtime_path
-            .as_deref()
-            .map(syn::parse_str::<syn::Path>)
+        let runtime = self.runtime_path.as_deref();
+        if let Some(shown) = runtime
+            && syn::parse_str::<syn::Path>(shown).is_err()
         {
-            None => None,
-            Some(Ok(runtime)) => Some(runtime),
-            Some(Err(_)) => {
-                let shown = self.runtime_path.as_deref().unwrap_or_default();
-                let d = Diagnostic::error(
-                    "invalid-option",
-                    format!("the runtime path `{shown}` is not a Rust path"),
-                )
-                .help("write a path such as `::arazzo_runtime` or `crate::runtime`");
-                return Err(fail(&files, vec![d]));
-            }
-        };
+            let d = Diagnostic::error(
+                "invalid-option",
+                format!("the runtime path `{shown}` is not a Rust path"),
+            )
+            .help("write a path such as `::arazzo_runtime` or `crate::runtime`");
+            return Err(fail(&files, vec![d]));
+        }
         let bad_attributes: Vec<Diagnostic> = self
             .options
             .type_attributes
@@ -271,7 +265,7 @@ impl Generator {
             return Err(fail(&files, diagnostics));
         };
         let emitted = if emit {
-            crate::emit::emit(&plan, runtime.as_ref())
+            crate::emit::emit(&plan, runtime)
         } else {
             Ok(String::new())
         };

@@ -13,7 +13,7 @@ mod workflow;
 use std::collections::HashMap;
 
 use proc_macro2::{Group, Literal, Spacing, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident, quote};
+use quote::{format_ident, quote};
 
 use crate::plan::Plan;
 
@@ -26,9 +26,9 @@ const PARALLEL_FROM: usize = 64;
 
 /// The generated Rust for one Arazzo document, formatted, with a header saying where it came
 /// from; `runtime` is the path the generated code names the runtime crate by, when it is not
-/// [`RUNTIME`]. Fails only if the tokens do not form a Rust file, which would be a generator
+/// [`RUNTIME`] (already checked to parse as a path). Fails only if the tokens do not form a Rust file, which would be a generator
 /// bug.
-pub(crate) fn emit(plan: &Plan, runtime: Option<&syn::Path>) -> Result<String, syn::Error> {
+pub(crate) fn emit(plan: &Plan, runtime: Option<&str>) -> Result<String, syn::Error> {
     emit_split(plan, runtime, PARALLEL_FROM)
 }
 
@@ -40,12 +40,11 @@ pub(crate) fn emit(plan: &Plan, runtime: Option<&syn::Path>) -> Result<String, s
 /// so the halves formatted apart and joined are the whole formatted at once (a test holds it).
 fn emit_split(
     plan: &Plan,
-    runtime: Option<&syn::Path>,
+    runtime: Option<&str>,
     parallel_from: usize,
 ) -> Result<String, syn::Error> {
     let called = workflow::called(plan);
     let shared = shared_inputs(plan)?;
-    let runtime = runtime.map(|r| r.to_token_stream().to_string());
     let mid = if plan.workflows.len() >= parallel_from {
         plan.workflows.len() / 2
     } else {
@@ -61,7 +60,7 @@ fn emit_split(
             });
             tokens = quote! { #(#requires)* #tokens };
         }
-        if let Some(runtime) = &runtime {
+        if let Some(runtime) = runtime {
             tokens = retarget(tokens, &syn::parse_str(runtime)?);
         }
         Ok(prettyplease::unparse(&syn::parse2(tokens)?))
@@ -326,8 +325,7 @@ mod tests {
                 let (Some(plan), _) = check::check(&files, file, &Options::default()) else {
                     continue;
                 };
-                let runtime = syn::parse_str::<syn::Path>("crate::rt").unwrap();
-                for runtime in [None, Some(&runtime)] {
+                for runtime in [None, Some("crate::rt")] {
                     let whole = super::emit_split(&plan, runtime, usize::MAX).unwrap();
                     let split = super::emit_split(&plan, runtime, 2).unwrap();
                     assert_eq!(whole, split, "{}", path.display());
