@@ -60,9 +60,9 @@ impl Builder {
         self
     }
 
-    /// Which serde derives generated types get: `Deserialize` on inputs structs when
+    /// Which serde traits generated types implement: `Deserialize` on inputs structs when
     /// `inputs` (to read inputs from JSON or config), `Serialize` on outputs structs when
-    /// `outputs` (to write them out); both by default. Each derive costs compile time.
+    /// `outputs` (to write them out); both by default. Each costs compile time.
     pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
         self.generator = self.generator.serde(inputs, outputs);
         self

@@ -122,9 +122,9 @@ impl Generator {
         self
     }
 
-    /// Which serde derives generated types get: `Deserialize` on inputs structs when
-    /// `inputs`, `Serialize` on outputs structs when `outputs` (both by default). Each derive
-    /// costs compile time in the crate that includes the code; turn off what it does not use.
+    /// Which serde traits generated types implement: `Deserialize` on inputs structs when
+    /// `inputs`, `Serialize` on outputs structs when `outputs` (both by default). Each costs
+    /// compile time in the crate that includes the code; turn off what it does not use.
     pub fn serde(mut self, inputs: bool, outputs: bool) -> Self {
         self.options.serde = crate::plan::Serde { inputs, outputs };
         self

@@ -36,7 +36,7 @@ fn attributes_follow_the_derives_of_the_types_their_path_selects() {
     );
     assert!(
         code.contains(
-            "#[serde(crate = \"::arazzo_runtime::__private::serde\")]\n\
+            "#[derive(Clone, Debug, PartialEq)]\n\
              #[derive(Eq, Hash)]\n\
              #[non_exhaustive]\n\
              pub struct FindOwnerPetOutputs {"
@@ -77,6 +77,11 @@ fn main() {
     set.insert(inputs.clone());
     assert!(set.contains(&inputs));
     let outputs = FindOwnerPetOutputs { name: "Rex".into() };
+    // `Serialize` through the runtime: the JSON names.
+    assert_eq!(
+        ::arazzo_runtime::serde_json::to_string(&outputs).unwrap(),
+        r#"{"name":"Rex"}"#
+    );
     let outputs_set: ::std::collections::HashSet<_> = [outputs.clone(), outputs].into();
     assert_eq!(outputs_set.len(), 1);
 }
@@ -84,6 +89,40 @@ fn main() {
     );
     std::fs::write(&main, program).unwrap();
     trybuild::TestCases::new().pass(&main);
+}
+
+/// An outputs struct gets `Serialize` from one runtime call, unless a `#[serde(...)]` of the
+/// user's is on it: only serde's derive reads those, so then it derives.
+#[test]
+fn a_serde_attribute_on_the_outputs_brings_the_derive_back() {
+    let plain = Generator::new().generate(Path::new(DOCUMENT)).unwrap().code;
+    assert!(
+        plain.contains(
+            "impl ::arazzo_runtime::__private::serde::Serialize for FindOwnerPetOutputs {"
+        ),
+        "{plain}"
+    );
+    let code = Generator::new()
+        .type_attribute(
+            "FindOwnerPetOutputs",
+            r#"#[serde(rename_all = "UPPERCASE")]"#,
+        )
+        .generate(Path::new(DOCUMENT))
+        .unwrap()
+        .code;
+    assert!(
+        code.contains(
+            "#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]\n\
+             #[serde(crate = \"::arazzo_runtime::__private::serde\")]\n\
+             #[serde(rename_all = \"UPPERCASE\")]\n\
+             pub struct FindOwnerPetOutputs {"
+        ),
+        "{code}"
+    );
+    assert!(
+        !code.contains("Serialize for FindOwnerPetOutputs"),
+        "{code}"
+    );
 }
 
 #[test]

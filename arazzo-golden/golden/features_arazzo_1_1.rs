@@ -156,11 +156,22 @@ impl SelectPetInputsOwner {
     }
 }
 /// Outputs of the `select-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SelectPetOutputs {
     /// `name`: `$steps.fetchPet.outputs.name`.
     pub name: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SelectPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SelectPetOutputs",
+            &[("name", &self.name)],
+        )
+    }
 }
 /// Runs the `owner-pet` workflow.
 ///
@@ -246,11 +257,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OwnerPetInput
     }
 }
 /// Outputs of the `owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnerPetOutputs {
     /// `name`: `$steps.getOwnerPet.outputs.name`.
     pub name: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for OwnerPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "OwnerPetOutputs",
+            &[("name", &self.name)],
+        )
+    }
 }
 /// Looks a pet up through `owner-pet`, then again once that workflow's step is done.
 ///
@@ -306,11 +328,22 @@ async fn recheck_owner_pet_steps(
 /// Inputs of the `recheck-owner-pet` workflow: the same type as [`OwnerPetInputs`].
 pub type RecheckOwnerPetInputs = OwnerPetInputs;
 /// Outputs of the `recheck-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecheckOwnerPetOutputs {
     /// `name`: `$steps.recheck.outputs.name`.
     pub name: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RecheckOwnerPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RecheckOwnerPetOutputs",
+            &[("name", &self.name)],
+        )
+    }
 }
 /// Runs `select-pet` with its `owner` object built from this workflow's inputs.
 ///
@@ -359,9 +392,20 @@ async fn select_for_owner_steps(
 /// Inputs of the `select-for-owner` workflow: the same type as [`OwnerPetInputs`].
 pub type SelectForOwnerInputs = OwnerPetInputs;
 /// Outputs of the `select-for-owner` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SelectForOwnerOutputs {
     /// `name`: `$steps.select.outputs.name`.
     pub name: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SelectForOwnerOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SelectForOwnerOutputs",
+            &[("name", &self.name)],
+        )
+    }
 }

@@ -101,11 +101,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for CheckShipment
     }
 }
 /// Outputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.
     pub status: String,
     /// `code`: `$steps.shipment.outputs.code`.
     pub code: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for CheckShipmentOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "CheckShipmentOutputs",
+            &[("status", &self.status), ("code", &self.code)],
+        )
+    }
 }

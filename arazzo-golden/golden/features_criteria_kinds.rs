@@ -115,12 +115,22 @@ for FindAvailableBookInputs {
     }
 }
 /// Outputs of the `find-available-book` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FindAvailableBookOutputs {
     /// `firstTitle`: `$steps.search.outputs.firstTitle`.
-    #[serde(rename = "firstTitle")]
     pub first_title: String,
     /// `xml`: `$steps.record.outputs.xml`.
     pub xml: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for FindAvailableBookOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "FindAvailableBookOutputs",
+            &[("firstTitle", &self.first_title), ("xml", &self.xml)],
+        )
+    }
 }

@@ -249,8 +249,7 @@ pub enum RegisterThingInputsKindsItem {
     B,
 }
 /// Outputs of the `register-thing` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RegisterThingOutputs {
     /// `id`: `$steps.first.outputs.id`.
     pub id: String,
@@ -259,8 +258,25 @@ pub struct RegisterThingOutputs {
     /// `whole`: `$steps.first.outputs.whole`.
     pub whole: ::arazzo_runtime::__private::serde_json::Value,
     /// `typeInput`: `$inputs.type`.
-    #[serde(rename = "typeInput")]
     pub type_input: String,
     /// `street`: `$steps.first.outputs.street`.
     pub street: ::arazzo_runtime::__private::serde_json::Value,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RegisterThingOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RegisterThingOutputs",
+            &[
+                ("id", &self.id),
+                ("labels", &self.labels),
+                ("whole", &self.whole),
+                ("typeInput", &self.type_input),
+                ("street", &self.street),
+            ],
+        )
+    }
 }

@@ -115,10 +115,20 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for LoginLogoutIn
     }
 }
 /// Outputs of the `login-logout` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LoginLogoutOutputs {
     /// `expiresIn`: `$steps.login.outputs.expiresIn`.
-    #[serde(rename = "expiresIn")]
     pub expires_in: i64,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for LoginLogoutOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "LoginLogoutOutputs",
+            &[("expiresIn", &self.expires_in)],
+        )
+    }
 }

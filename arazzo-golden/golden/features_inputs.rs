@@ -227,9 +227,20 @@ pub enum SubscribeInputsFrequency {
     Weekly,
 }
 /// Outputs of the `subscribe` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SubscribeOutputs {
     /// `id`: `$steps.subscribe.outputs.id`.
     pub id: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SubscribeOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SubscribeOutputs",
+            &[("id", &self.id)],
+        )
+    }
 }

@@ -141,11 +141,9 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOrderInp
     }
 }
 /// Outputs of the `place-order` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOrderOutputs {
     /// `orderId`: `$steps.createOrder.outputs.orderId`.
-    #[serde(rename = "orderId")]
     pub order_id: i64,
     /// `total`: `$steps.createOrder.outputs.total`.
     pub total: f64,
@@ -155,4 +153,22 @@ pub struct PlaceOrderOutputs {
     pub tags: Vec<String>,
     /// `coupon`: `$steps.createOrder.outputs.coupon`.
     pub coupon: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceOrderOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceOrderOutputs",
+            &[
+                ("orderId", &self.order_id),
+                ("total", &self.total),
+                ("city", &self.city),
+                ("tags", &self.tags),
+                ("coupon", &self.coupon),
+            ],
+        )
+    }
 }

@@ -231,8 +231,7 @@ pub enum PlaceAndTrackShippedShipmentType {
     Shipped,
 }
 /// Outputs of the `place-and-track` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceAndTrackOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: f64,
@@ -248,6 +247,26 @@ pub struct PlaceAndTrackOutputs {
     pub trace: Option<String>,
     /// `shipment`: `$steps.shipped.outputs.shipment`.
     pub shipment: PlaceAndTrackShippedShipment,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceAndTrackOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceAndTrackOutputs",
+            &[
+                ("total", &self.total),
+                ("eta", &self.eta),
+                ("decision", &self.decision),
+                ("backordered", &self.backordered),
+                ("carrier", &self.carrier),
+                ("trace", &self.trace),
+                ("shipment", &self.shipment),
+            ],
+        )
+    }
 }
 /// Runs the `place-only` workflow.
 ///
@@ -380,9 +399,16 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOnlyInpu
     }
 }
 /// Outputs of the `place-only` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOnlyOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceOnlyOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "PlaceOnlyOutputs", &[])
+    }
+}
 /// Runs the `place-urgent` workflow.
 ///
 /// # Errors
@@ -506,6 +532,17 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceUrgentIn
     }
 }
 /// Outputs of the `place-urgent` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceUrgentOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceUrgentOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceUrgentOutputs",
+            &[],
+        )
+    }
+}

@@ -272,13 +272,24 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceOrReport
     }
 }
 /// Outputs of the `place-or-report` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOrReportOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: Option<f64>,
     /// `reported`: `$steps.report.outputs.status`.
     pub reported: Option<u16>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceOrReportOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceOrReportOutputs",
+            &[("total", &self.total), ("reported", &self.reported)],
+        )
+    }
 }
 /// Runs the `place-then-wait` workflow.
 ///
@@ -474,12 +485,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceThenWait
     }
 }
 /// Outputs of the `place-then-wait` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceThenWaitOutputs {
     /// `type`: `$steps.decision.outputs.type`.
-    #[serde(rename = "type")]
     pub type_: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceThenWaitOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceThenWaitOutputs",
+            &[("type", &self.type_)],
+        )
+    }
 }
 /// Runs the `place-until-accepted` workflow.
 ///
@@ -707,11 +728,22 @@ async fn place_until_accepted_steps(
 /// Inputs of the `place-until-accepted` workflow: the same type as [`PlaceThenWaitInputs`].
 pub type PlaceUntilAcceptedInputs = PlaceThenWaitInputs;
 /// Outputs of the `place-until-accepted` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceUntilAcceptedOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: f64,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceUntilAcceptedOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceUntilAcceptedOutputs",
+            &[("total", &self.total)],
+        )
+    }
 }
 /// Runs the `place-or-stop` workflow.
 ///
@@ -937,13 +969,24 @@ async fn place_or_stop_steps(
 /// Inputs of the `place-or-stop` workflow: the same type as [`PlaceThenWaitInputs`].
 pub type PlaceOrStopInputs = PlaceThenWaitInputs;
 /// Outputs of the `place-or-stop` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceOrStopOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: Option<f64>,
     /// `confirmed`: `$steps.confirm.outputs.status`.
     pub confirmed: Option<u16>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceOrStopOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceOrStopOutputs",
+            &[("total", &self.total), ("confirmed", &self.confirmed)],
+        )
+    }
 }
 /// Runs the `run-place-then-wait` workflow.
 ///
@@ -984,10 +1027,20 @@ async fn run_place_then_wait_steps(
 /// Inputs of the `run-place-then-wait` workflow: the same type as [`PlaceThenWaitInputs`].
 pub type RunPlaceThenWaitInputs = PlaceThenWaitInputs;
 /// Outputs of the `run-place-then-wait` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RunPlaceThenWaitOutputs {
     /// `type`: `$steps.placeAndWait.outputs.type`.
-    #[serde(rename = "type")]
     pub type_: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RunPlaceThenWaitOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RunPlaceThenWaitOutputs",
+            &[("type", &self.type_)],
+        )
+    }
 }

@@ -97,11 +97,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ArchiveNoteIn
     }
 }
 /// Outputs of the `archive-note` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ArchiveNoteOutputs {
     /// `version`: `$steps.retitle.outputs.version`.
     pub version: i64,
     /// `deleted`: `$steps.delete.outputs.status`.
     pub deleted: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ArchiveNoteOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ArchiveNoteOutputs",
+            &[("version", &self.version), ("deleted", &self.deleted)],
+        )
+    }
 }

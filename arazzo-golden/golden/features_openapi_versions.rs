@@ -86,15 +86,13 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PetHistoryInp
     }
 }
 /// Outputs of the `pet-history` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PetHistoryOutputs {
     /// `nickname`: `$steps.record.outputs.nickname`.
     pub nickname: Option<String>,
     /// `weight`: `$steps.record.outputs.weight`.
     pub weight: f64,
     /// `ownerName`: `$steps.record.outputs.ownerName`.
-    #[serde(rename = "ownerName")]
     pub owner_name: String,
     /// `visits`: `$steps.record.outputs.visits`.
     pub visits: Vec<i64>,
@@ -102,4 +100,23 @@ pub struct PetHistoryOutputs {
     pub text: Option<String>,
     /// `author`: `$steps.note.outputs.author`.
     pub author: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PetHistoryOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PetHistoryOutputs",
+            &[
+                ("nickname", &self.nickname),
+                ("weight", &self.weight),
+                ("ownerName", &self.owner_name),
+                ("visits", &self.visits),
+                ("text", &self.text),
+                ("author", &self.author),
+            ],
+        )
+    }
 }

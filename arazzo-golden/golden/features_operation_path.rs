@@ -67,11 +67,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FetchPetInput
     }
 }
 /// Outputs of the `fetch-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FetchPetOutputs {
     /// `id`: `$steps.fetchPet.outputs.id`.
     pub id: i64,
     /// `name`: `$steps.fetchPet.outputs.name`.
     pub name: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for FetchPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "FetchPetOutputs",
+            &[("id", &self.id), ("name", &self.name)],
+        )
+    }
 }

@@ -108,6 +108,13 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for TaggedPetInpu
     }
 }
 /// Outputs of the `tagged-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TaggedPetOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for TaggedPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "TaggedPetOutputs", &[])
+    }
+}

@@ -119,9 +119,20 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for FindOwnerPetI
     }
 }
 /// Outputs of the `find-owner-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FindOwnerPetOutputs {
     /// `name`: `$steps.getPet.outputs.name`.
     pub name: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for FindOwnerPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "FindOwnerPetOutputs",
+            &[("name", &self.name)],
+        )
+    }
 }

@@ -87,11 +87,22 @@ for SearchDocumentsInputs {
     }
 }
 /// Outputs of the `search-documents` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchDocumentsOutputs {
     /// `first`: `$steps.search.outputs.first`.
     pub first: i64,
     /// `items`: `$steps.search.outputs.items`.
     pub items: Option<Vec<::arazzo_runtime::__private::serde_json::Value>>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SearchDocumentsOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SearchDocumentsOutputs",
+            &[("first", &self.first), ("items", &self.items)],
+        )
+    }
 }

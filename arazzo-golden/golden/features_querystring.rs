@@ -118,6 +118,13 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SearchInputs 
     }
 }
 /// Outputs of the `search` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for SearchOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "SearchOutputs", &[])
+    }
+}

@@ -100,17 +100,31 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for StockZooInput
     }
 }
 /// Outputs of the `stock-zoo` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StockZooOutputs {
     /// `firstName`: `$steps.list.outputs.firstName`.
-    #[serde(rename = "firstName")]
     pub first_name: String,
     /// `id`: `$steps.add.outputs.id`.
     pub id: Option<i64>,
     /// `createdAt`: `$steps.add.outputs.createdAt`.
-    #[serde(rename = "createdAt")]
     pub created_at: Option<String>,
     /// `keeper`: `$steps.keeper.outputs.name`.
     pub keeper: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for StockZooOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "StockZooOutputs",
+            &[
+                ("firstName", &self.first_name),
+                ("id", &self.id),
+                ("createdAt", &self.created_at),
+                ("keeper", &self.keeper),
+            ],
+        )
+    }
 }

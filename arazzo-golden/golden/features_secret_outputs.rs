@@ -61,14 +61,24 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OpenAccountIn
     }
 }
 /// Outputs of the `open-account` workflow.
-#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, PartialEq)]
 pub struct OpenAccountOutputs {
     /// `accountId`: `$steps.open.outputs.id`.
-    #[serde(rename = "accountId")]
     pub account_id: String,
     /// `recovery`: `$steps.open.outputs.recovery`.
     pub recovery: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for OpenAccountOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "OpenAccountOutputs",
+            &[("accountId", &self.account_id), ("recovery", &self.recovery)],
+        )
+    }
 }
 /// Prints `***` for the outputs that hold credentials.
 impl ::std::fmt::Debug for OpenAccountOutputs {

@@ -93,9 +93,16 @@ pub enum FirstInputsPlan {
     Pro,
 }
 /// Outputs of the `first` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FirstOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for FirstOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "FirstOutputs", &[])
+    }
+}
 /// Runs the `second` workflow.
 ///
 /// # Errors
@@ -136,9 +143,16 @@ pub type SecondInputsOwner = FirstInputsOwner;
 /// The same as [`FirstInputsPlan`].
 pub type SecondInputsPlan = FirstInputsPlan;
 /// Outputs of the `second` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SecondOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for SecondOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "SecondOutputs", &[])
+    }
+}
 /// Runs the `third` workflow.
 ///
 /// # Errors
@@ -236,9 +250,16 @@ pub enum ThirdInputsPlan {
     Pro,
 }
 /// Outputs of the `third` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ThirdOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for ThirdOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "ThirdOutputs", &[])
+    }
+}
 /// Runs the `fourth` workflow.
 ///
 /// # Errors
@@ -279,6 +300,13 @@ pub type FourthInputsOwner = FirstInputsOwner;
 /// The same as [`FirstInputsPlan`].
 pub type FourthInputsPlan = FirstInputsPlan;
 /// Outputs of the `fourth` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FourthOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for FourthOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "FourthOutputs", &[])
+    }
+}

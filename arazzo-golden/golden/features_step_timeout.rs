@@ -63,11 +63,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ListQuicklyIn
     }
 }
 /// Outputs of the `list-quickly` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListQuicklyOutputs {
     /// `status`: `$steps.listPets.outputs.status`.
     pub status: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ListQuicklyOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ListQuicklyOutputs",
+            &[("status", &self.status)],
+        )
+    }
 }
 /// Runs the `list-slowly` workflow.
 ///
@@ -115,9 +126,20 @@ async fn list_slowly_steps(
 /// Inputs of the `list-slowly` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListSlowlyInputs = ListQuicklyInputs;
 /// Outputs of the `list-slowly` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListSlowlyOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for ListSlowlyOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ListSlowlyOutputs",
+            &[],
+        )
+    }
+}
 /// Runs the `list-within` workflow.
 ///
 /// # Errors
@@ -151,9 +173,20 @@ async fn list_within_steps(
 /// Inputs of the `list-within` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListWithinInputs = ListQuicklyInputs;
 /// Outputs of the `list-within` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListWithinOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for ListWithinOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ListWithinOutputs",
+            &[],
+        )
+    }
+}
 /// Runs the `list-or-fall-back` workflow.
 ///
 /// # Errors
@@ -227,10 +260,20 @@ async fn list_or_fall_back_steps(
 /// Inputs of the `list-or-fall-back` workflow: the same type as [`ListQuicklyInputs`].
 pub type ListOrFallBackInputs = ListQuicklyInputs;
 /// Outputs of the `list-or-fall-back` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListOrFallBackOutputs {
     /// `fellBack`: `$steps.fallback.outputs.status`.
-    #[serde(rename = "fellBack")]
     pub fell_back: Option<u16>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ListOrFallBackOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ListOrFallBackOutputs",
+            &[("fellBack", &self.fell_back)],
+        )
+    }
 }

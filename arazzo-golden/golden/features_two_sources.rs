@@ -80,15 +80,28 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ProductLabelI
     }
 }
 /// Outputs of the `product-label` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProductLabelOutputs {
     /// `productId`: `$steps.find.outputs.productId`.
-    #[serde(rename = "productId")]
     pub product_id: i64,
     /// `requestId`: `$steps.find.outputs.requestId`.
-    #[serde(rename = "requestId")]
     pub request_id: String,
     /// `label`: `$steps.label.outputs.label`.
     pub label: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ProductLabelOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ProductLabelOutputs",
+            &[
+                ("productId", &self.product_id),
+                ("requestId", &self.request_id),
+                ("label", &self.label),
+            ],
+        )
+    }
 }

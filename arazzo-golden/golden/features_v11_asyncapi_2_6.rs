@@ -159,9 +159,20 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PlaceAndDecid
     }
 }
 /// Outputs of the `place-and-decide` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceAndDecideOutputs {
     /// `total`: `$steps.decision.outputs.total`.
     pub total: f64,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceAndDecideOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceAndDecideOutputs",
+            &[("total", &self.total)],
+        )
+    }
 }

@@ -147,24 +147,39 @@ impl CheckBookInputsQuery {
     }
 }
 /// Outputs of the `check-book` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckBookOutputs {
     /// `firstIsbn`: `$steps.search.outputs.firstIsbn`.
-    #[serde(rename = "firstIsbn")]
     pub first_isbn: String,
     /// `xml`: `$steps.record.outputs.xml`.
     pub xml: String,
     /// `availableIsbns`: `$steps.search.outputs.availableIsbns`.
-    #[serde(rename = "availableIsbns")]
     pub available_isbns: Vec<String>,
     /// `availability`: `$steps.search.outputs.availability`.
     pub availability: Vec<bool>,
     /// `everyIsbn`: `$steps.search.outputs.everyIsbn`.
-    #[serde(rename = "everyIsbn")]
     pub every_isbn: Vec<::arazzo_runtime::__private::serde_json::Value>,
     /// `titles`: every node JSONPath `$[*].title` selects in `$steps.search.outputs.books`.
     pub titles: Vec<::arazzo_runtime::__private::serde_json::Value>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for CheckBookOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "CheckBookOutputs",
+            &[
+                ("firstIsbn", &self.first_isbn),
+                ("xml", &self.xml),
+                ("availableIsbns", &self.available_isbns),
+                ("availability", &self.availability),
+                ("everyIsbn", &self.every_isbn),
+                ("titles", &self.titles),
+            ],
+        )
+    }
 }
 /// Runs the `register-pet` workflow.
 ///
@@ -309,11 +324,22 @@ impl RegisterPetInputsOwner {
     }
 }
 /// Outputs of the `register-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RegisterPetOutputs {
     /// `template`: `$steps.create.outputs.template`.
     pub template: Option<::arazzo_runtime::__private::serde_json::Value>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RegisterPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RegisterPetOutputs",
+            &[("template", &self.template)],
+        )
+    }
 }
 /// Runs the `record-or-search` workflow.
 ///
@@ -387,11 +413,22 @@ pub type RecordOrSearchInputs = CheckBookInputs;
 /// The same as [`CheckBookInputsQuery`].
 pub type RecordOrSearchInputsQuery = CheckBookInputsQuery;
 /// Outputs of the `record-or-search` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecordOrSearchOutputs {
     /// `xml`: `$steps.record.outputs.xml`.
     pub xml: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RecordOrSearchOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RecordOrSearchOutputs",
+            &[("xml", &self.xml)],
+        )
+    }
 }
 /// Runs the `search-author` workflow.
 ///
@@ -469,10 +506,20 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SearchAuthorI
     }
 }
 /// Outputs of the `search-author` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchAuthorOutputs {
     /// `firstTitle`: `$steps.search.outputs.firstTitle`.
-    #[serde(rename = "firstTitle")]
     pub first_title: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SearchAuthorOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SearchAuthorOutputs",
+            &[("firstTitle", &self.first_title)],
+        )
+    }
 }

@@ -145,19 +145,34 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for InvoiceOrderI
     }
 }
 /// Outputs of the `invoice-order` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct InvoiceOrderOutputs {
     /// `status`: `$steps.order.outputs.status`.
     pub status: String,
     /// `total`: `$steps.order.outputs.total`.
     pub total: String,
     /// `customerName`: `$steps.customer.outputs.name`.
-    #[serde(rename = "customerName")]
     pub customer_name: String,
     /// `firstSku`: what XPath `/order/item[1]/@sku` selects in `$steps.order.outputs.xml`.
-    #[serde(rename = "firstSku")]
     pub first_sku: String,
     /// `invoice`: `$steps.invoice.outputs.id`.
     pub invoice: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for InvoiceOrderOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "InvoiceOrderOutputs",
+            &[
+                ("status", &self.status),
+                ("total", &self.total),
+                ("customerName", &self.customer_name),
+                ("firstSku", &self.first_sku),
+                ("invoice", &self.invoice),
+            ],
+        )
+    }
 }

@@ -165,15 +165,27 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ReserveItemIn
     }
 }
 /// Outputs of the `reserve-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveItemOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
-    #[serde(rename = "reservationId")]
     pub reservation_id: Option<String>,
     /// `restockTicket`: `$steps.restock.outputs.ticket`.
-    #[serde(rename = "restockTicket")]
     pub restock_ticket: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ReserveItemOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ReserveItemOutputs",
+            &[
+                ("reservationId", &self.reservation_id),
+                ("restockTicket", &self.restock_ticket),
+            ],
+        )
+    }
 }
 /// Archive every page of the change feed, then commit.
 ///
@@ -303,16 +315,30 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SyncFeedInput
     }
 }
 /// Outputs of the `sync-feed` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SyncFeedOutputs {
     /// `lastPage`: `$steps.fetch.outputs.page`.
-    #[serde(rename = "lastPage")]
     pub last_page: i64,
     /// `archived`: `$steps.store.outputs.archived`.
     pub archived: Option<i64>,
     /// `committed`: `$steps.commit.outputs.status`.
     pub committed: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SyncFeedOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SyncFeedOutputs",
+            &[
+                ("lastPage", &self.last_page),
+                ("archived", &self.archived),
+                ("committed", &self.committed),
+            ],
+        )
+    }
 }
 /// Read an item, retrying throttling and outages, else from the mirror; then audit.
 ///
@@ -416,14 +442,24 @@ async fn fetch_item_steps(
 /// Inputs of the `fetch-item` workflow: the same type as [`ReserveItemInputs`].
 pub type FetchItemInputs = ReserveItemInputs;
 /// Outputs of the `fetch-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FetchItemOutputs {
     /// `mirrorName`: `$steps.mirror.outputs.name`.
-    #[serde(rename = "mirrorName")]
     pub mirror_name: Option<String>,
     /// `audited`: `$steps.audit.outputs.status`.
     pub audited: Option<u16>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for FetchItemOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "FetchItemOutputs",
+            &[("mirrorName", &self.mirror_name), ("audited", &self.audited)],
+        )
+    }
 }
 /// Sign in and read an item; sign in again once when the token has expired.
 ///
@@ -549,13 +585,24 @@ for AuthorizedLookupInputs {
     }
 }
 /// Outputs of the `authorized-lookup` workflow.
-#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, PartialEq)]
 pub struct AuthorizedLookupOutputs {
     /// `name`: `$steps.lookup.outputs.name`.
     pub name: String,
     /// `token`: `$steps.signIn.outputs.token`.
     pub token: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for AuthorizedLookupOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "AuthorizedLookupOutputs",
+            &[("name", &self.name), ("token", &self.token)],
+        )
+    }
 }
 /// Prints `***` for the outputs that hold credentials.
 impl ::std::fmt::Debug for AuthorizedLookupOutputs {
@@ -642,12 +689,22 @@ async fn reserve_or_backorder_steps(
 /// Inputs of the `reserve-or-backorder` workflow: the same type as [`ReserveItemInputs`].
 pub type ReserveOrBackorderInputs = ReserveItemInputs;
 /// Outputs of the `reserve-or-backorder` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveOrBackorderOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
-    #[serde(rename = "reservationId")]
     pub reservation_id: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ReserveOrBackorderOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ReserveOrBackorderOutputs",
+            &[("reservationId", &self.reservation_id)],
+        )
+    }
 }
 /// Order an item that is out of stock.
 ///
@@ -705,12 +762,22 @@ async fn place_backorder_steps(
 /// Inputs of the `place-backorder` workflow: the same type as [`ReserveItemInputs`].
 pub type PlaceBackorderInputs = ReserveItemInputs;
 /// Outputs of the `place-backorder` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PlaceBackorderOutputs {
     /// `backorderId`: `$steps.order.outputs.backorderId`.
-    #[serde(rename = "backorderId")]
     pub backorder_id: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for PlaceBackorderOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "PlaceBackorderOutputs",
+            &[("backorderId", &self.backorder_id)],
+        )
+    }
 }
 /// Audit an item, from the mirror unless stock is low; hand unknown items to `place-backorder`.
 ///
@@ -815,14 +882,24 @@ async fn audit_item_steps(
 /// Inputs of the `audit-item` workflow: the same type as [`ReserveItemInputs`].
 pub type AuditItemInputs = ReserveItemInputs;
 /// Outputs of the `audit-item` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuditItemOutputs {
     /// `stockOnMirror`: `$steps.mirror.outputs.stock`.
-    #[serde(rename = "stockOnMirror")]
     pub stock_on_mirror: Option<i64>,
     /// `audited`: `$steps.audit.outputs.status`.
     pub audited: Option<u16>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for AuditItemOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "AuditItemOutputs",
+            &[("stockOnMirror", &self.stock_on_mirror), ("audited", &self.audited)],
+        )
+    }
 }
 /// Run `reserve-item` as a step; its outputs and its last status become this step's.
 ///
@@ -893,15 +970,24 @@ for ReserveThroughWorkflowInputs {
     }
 }
 /// Outputs of the `reserve-through-workflow` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReserveThroughWorkflowOutputs {
     /// `reservationId`: `$steps.reserve.outputs.reservationId`.
-    #[serde(rename = "reservationId")]
     pub reservation_id: Option<String>,
     /// `lastStatus`: `$steps.reserve.outputs.lastStatus`.
-    #[serde(rename = "lastStatus")]
     pub last_status: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ReserveThroughWorkflowOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ReserveThroughWorkflowOutputs",
+            &[("reservationId", &self.reservation_id), ("lastStatus", &self.last_status)],
+        )
+    }
 }
 /// Reserve and confirm; a hot item jumps straight to the confirmation.
 ///
@@ -998,9 +1084,20 @@ async fn quick_reserve_steps(
 /// Inputs of the `quick-reserve` workflow: the same type as [`ReserveItemInputs`].
 pub type QuickReserveInputs = ReserveItemInputs;
 /// Outputs of the `quick-reserve` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QuickReserveOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for QuickReserveOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "QuickReserveOutputs",
+            &[],
+        )
+    }
+}
 /// Read an item; an unknown item is registered by backordering it, then read again.
 ///
 /// A `retry` with a `workflowId` runs that workflow first, then the step again.
@@ -1068,9 +1165,20 @@ async fn lookup_or_register_steps(
 /// Inputs of the `lookup-or-register` workflow: the same type as [`ReserveItemInputs`].
 pub type LookupOrRegisterInputs = ReserveItemInputs;
 /// Outputs of the `lookup-or-register` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LookupOrRegisterOutputs {
     /// `stock`: `$steps.lookup.outputs.stock`.
     pub stock: i64,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for LookupOrRegisterOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "LookupOrRegisterOutputs",
+            &[("stock", &self.stock)],
+        )
+    }
 }

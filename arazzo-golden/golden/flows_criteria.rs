@@ -140,11 +140,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for CheckTeamInpu
     }
 }
 /// Outputs of the `check-team` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckTeamOutputs {
     /// `name`: `$steps.team.outputs.name`.
     pub name: Option<String>,
     /// `report`: `$steps.report.outputs.xml`.
     pub report: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for CheckTeamOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "CheckTeamOutputs",
+            &[("name", &self.name), ("report", &self.report)],
+        )
+    }
 }

@@ -204,18 +204,31 @@ impl ApplyAtCheckoutInputsCustomer {
     }
 }
 /// Outputs of the `apply-at-checkout` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ApplyAtCheckoutOutputs {
     /// `eligible`: `$steps.eligibility.outputs.eligible`.
     pub eligible: bool,
     /// `customerId`: `$steps.customer.outputs.customerId`.
-    #[serde(rename = "customerId")]
     pub customer_id: Option<String>,
     /// `loanId`: `$steps.loan.outputs.loanId`.
-    #[serde(rename = "loanId")]
     pub loan_id: Option<String>,
     /// `loanUrl`: `$steps.loan.outputs.location`.
-    #[serde(rename = "loanUrl")]
     pub loan_url: Option<String>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ApplyAtCheckoutOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ApplyAtCheckoutOutputs",
+            &[
+                ("eligible", &self.eligible),
+                ("customerId", &self.customer_id),
+                ("loanId", &self.loan_id),
+                ("loanUrl", &self.loan_url),
+            ],
+        )
+    }
 }

@@ -173,21 +173,34 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for AdoptPetInput
     }
 }
 /// Outputs of the `adopt-pet` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AdoptPetOutputs {
     /// `petName`: `$steps.pet.outputs.name`.
-    #[serde(rename = "petName")]
     pub pet_name: String,
     /// `adoptionId`: `$steps.adopt.outputs.adoptionId`.
-    #[serde(rename = "adoptionId")]
     pub adoption_id: Option<String>,
     /// `fee`: `$steps.adopt.outputs.fee`.
     pub fee: Option<f64>,
     /// `discountedAdoptionId`: `$steps.adoptWithCoupon.outputs.adoptionId`.
-    #[serde(rename = "discountedAdoptionId")]
     pub discounted_adoption_id: Option<String>,
     /// `discountedFee`: `$steps.adoptWithCoupon.outputs.fee`.
-    #[serde(rename = "discountedFee")]
     pub discounted_fee: Option<f64>,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for AdoptPetOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "AdoptPetOutputs",
+            &[
+                ("petName", &self.pet_name),
+                ("adoptionId", &self.adoption_id),
+                ("fee", &self.fee),
+                ("discountedAdoptionId", &self.discounted_adoption_id),
+                ("discountedFee", &self.discounted_fee),
+            ],
+        )
+    }
 }

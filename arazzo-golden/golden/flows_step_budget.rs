@@ -79,11 +79,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for WatchJobInput
     }
 }
 /// Outputs of the `watch-job` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WatchJobOutputs {
     /// `state`: `$steps.poll.outputs.state`.
     pub state: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for WatchJobOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "WatchJobOutputs",
+            &[("state", &self.state)],
+        )
+    }
 }
 /// Poll once more when the service is unavailable or throttled, then give up.
 ///
@@ -143,9 +154,20 @@ async fn retry_unavailable_steps(
 /// Inputs of the `retry-unavailable` workflow: the same type as [`WatchJobInputs`].
 pub type RetryUnavailableInputs = WatchJobInputs;
 /// Outputs of the `retry-unavailable` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RetryUnavailableOutputs {
     /// `state`: `$steps.poll.outputs.state`.
     pub state: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for RetryUnavailableOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "RetryUnavailableOutputs",
+            &[("state", &self.state)],
+        )
+    }
 }

@@ -90,11 +90,22 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for SignInInputs 
     }
 }
 /// Outputs of the `sign-in` workflow.
-#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, PartialEq)]
 pub struct SignInOutputs {
     /// `token`: `$steps.login.outputs.token`.
     pub token: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for SignInOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "SignInOutputs",
+            &[("token", &self.token)],
+        )
+    }
 }
 /// Prints `***` for the outputs that hold credentials.
 impl ::std::fmt::Debug for SignInOutputs {
@@ -188,14 +199,24 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ShowProfileIn
     }
 }
 /// Outputs of the `show-profile` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ShowProfileOutputs {
     /// `name`: `$steps.me.outputs.name`.
     pub name: String,
     /// `loginStatus`: `$steps.auth.outputs.status`.
-    #[serde(rename = "loginStatus")]
     pub login_status: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ShowProfileOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ShowProfileOutputs",
+            &[("name", &self.name), ("loginStatus", &self.login_status)],
+        )
+    }
 }
 /// Read the profile after `sign-in` has run with the same inputs.
 ///
@@ -255,8 +276,7 @@ async fn profile_after_sign_in_steps(
 /// Inputs of the `profile-after-sign-in` workflow: the same type as [`SignInInputs`].
 pub type ProfileAfterSignInInputs = SignInInputs;
 /// Outputs of the `profile-after-sign-in` workflow.
-#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, PartialEq)]
 pub struct ProfileAfterSignInOutputs {
     /// `name`: `$steps.me.outputs.name`.
     pub name: String,
@@ -264,6 +284,18 @@ pub struct ProfileAfterSignInOutputs {
     pub team: Option<String>,
     /// `token`: `$workflows.sign-in.outputs.token`.
     pub token: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for ProfileAfterSignInOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ProfileAfterSignInOutputs",
+            &[("name", &self.name), ("team", &self.team), ("token", &self.token)],
+        )
+    }
 }
 /// Prints `***` for the outputs that hold credentials.
 impl ::std::fmt::Debug for ProfileAfterSignInOutputs {

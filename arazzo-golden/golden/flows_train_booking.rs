@@ -156,18 +156,31 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for BookTripInput
     }
 }
 /// Outputs of the `book-trip` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BookTripOutputs {
     /// `bookingId`: `$steps.book.outputs.bookingId`.
-    #[serde(rename = "bookingId")]
     pub booking_id: String,
     /// `tripId`: `$steps.trips.outputs.tripId`.
-    #[serde(rename = "tripId")]
     pub trip_id: String,
     /// `price`: `$steps.trips.outputs.price`.
     pub price: f64,
     /// `paymentStatus`: `$steps.pay.outputs.status`.
-    #[serde(rename = "paymentStatus")]
     pub payment_status: String,
+}
+impl ::arazzo_runtime::__private::serde::Serialize for BookTripOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "BookTripOutputs",
+            &[
+                ("bookingId", &self.booking_id),
+                ("tripId", &self.trip_id),
+                ("price", &self.price),
+                ("paymentStatus", &self.payment_status),
+            ],
+        )
+    }
 }

@@ -138,14 +138,25 @@ for GenerateTokenThenBroadcastInputs {
     }
 }
 /// Outputs of the `generate-token-then-broadcast` workflow.
-#[derive(Clone, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, PartialEq)]
 pub struct GenerateTokenThenBroadcastOutputs {
     /// `token`: `$steps.generateToken.outputs.token`.
     pub token: String,
     /// `broadcastStatus`: `$steps.broadcast.outputs.broadcastStatus`.
-    #[serde(rename = "broadcastStatus")]
     pub broadcast_status: u16,
+}
+impl ::arazzo_runtime::__private::serde::Serialize
+for GenerateTokenThenBroadcastOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "GenerateTokenThenBroadcastOutputs",
+            &[("token", &self.token), ("broadcastStatus", &self.broadcast_status)],
+        )
+    }
 }
 /// Prints `***` for the outputs that hold credentials.
 impl ::std::fmt::Debug for GenerateTokenThenBroadcastOutputs {

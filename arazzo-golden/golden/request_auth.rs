@@ -160,9 +160,20 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for EverySchemeIn
     }
 }
 /// Outputs of the `every-scheme` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct EverySchemeOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for EverySchemeOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "EverySchemeOutputs",
+            &[],
+        )
+    }
+}
 /// A step's own Authorization header wins over the configured bearer token.
 ///
 /// # Errors
@@ -230,9 +241,20 @@ for OwnAuthorizationInputs {
     }
 }
 /// Outputs of the `own-authorization` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnAuthorizationOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for OwnAuthorizationOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "OwnAuthorizationOutputs",
+            &[],
+        )
+    }
+}
 /// Keys passed as parameters named by the operations' apiKey schemes win over the client's.
 ///
 /// # Errors
@@ -327,9 +349,16 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for OwnKeysInputs
     }
 }
 /// Outputs of the `own-keys` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OwnKeysOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for OwnKeysOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "OwnKeysOutputs", &[])
+    }
+}
 /// Operation and path-item servers; octet-stream and XML bodies.
 ///
 /// # Errors
@@ -420,6 +449,13 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for StoreInputs {
     }
 }
 /// Outputs of the `store` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoreOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for StoreOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "StoreOutputs", &[])
+    }
+}

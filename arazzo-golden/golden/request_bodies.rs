@@ -98,9 +98,16 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for PhotoInputs {
     }
 }
 /// Outputs of the `photo` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PhotoOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for PhotoOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "PhotoOutputs", &[])
+    }
+}
 /// Replacements into a literal payload (applied when generating) and into a computed one (at run time).
 ///
 /// # Errors
@@ -210,9 +217,16 @@ impl<'de> ::arazzo_runtime::__private::serde::Deserialize<'de> for ReplacedInput
     }
 }
 /// Outputs of the `replaced` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReplacedOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for ReplacedOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "ReplacedOutputs", &[])
+    }
+}
 /// A multipart body from a whole object input; each member becomes a part.
 ///
 /// # Errors
@@ -295,6 +309,13 @@ impl PhotoFormInputsForm {
     }
 }
 /// Outputs of the `photo-form` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PhotoFormOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for PhotoFormOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(serializer, "PhotoFormOutputs", &[])
+    }
+}

@@ -643,9 +643,20 @@ impl StyleTableInputsObject {
     }
 }
 /// Outputs of the `style-table` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StyleTableOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for StyleTableOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "StyleTableOutputs",
+            &[],
+        )
+    }
+}
 /// Object schemas through $ref, an integer array, and an array read from a response as JSON.
 ///
 /// # Errors
@@ -775,9 +786,20 @@ impl TypedStylesInputsRgb {
     }
 }
 /// Outputs of the `typed-styles` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TypedStylesOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for TypedStylesOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "TypedStylesOutputs",
+            &[],
+        )
+    }
+}
 /// An optional object input in a matrix path; absent, the step fails before sending.
 ///
 /// # Errors
@@ -873,9 +895,20 @@ impl OptionalPointInputsRgb {
     }
 }
 /// Outputs of the `optional-point` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct OptionalPointOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for OptionalPointOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "OptionalPointOutputs",
+            &[],
+        )
+    }
+}
 /// Parameters described by `content` are sent as JSON text, not by style.
 ///
 /// # Errors
@@ -963,6 +996,17 @@ impl ContentParamsInputsRgb {
     }
 }
 /// Outputs of the `content-params` workflow.
-#[derive(Clone, Debug, PartialEq, ::arazzo_runtime::__private::serde::Serialize)]
-#[serde(crate = "::arazzo_runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ContentParamsOutputs {}
+impl ::arazzo_runtime::__private::serde::Serialize for ContentParamsOutputs {
+    fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::arazzo_runtime::__private::outputs::encode(
+            serializer,
+            "ContentParamsOutputs",
+            &[],
+        )
+    }
+}

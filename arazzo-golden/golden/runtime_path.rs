@@ -98,11 +98,22 @@ impl<'de> crate::runtime::__private::serde::Deserialize<'de> for CheckShipmentIn
     }
 }
 /// Outputs of the `check-shipment` workflow.
-#[derive(Clone, Debug, PartialEq, crate::runtime::__private::serde::Serialize)]
-#[serde(crate = "crate::runtime::__private::serde")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CheckShipmentOutputs {
     /// `status`: `$steps.shipment.outputs.status`.
     pub status: String,
     /// `code`: `$steps.shipment.outputs.code`.
     pub code: u16,
+}
+impl crate::runtime::__private::serde::Serialize for CheckShipmentOutputs {
+    fn serialize<S: crate::runtime::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        crate::runtime::__private::outputs::encode(
+            serializer,
+            "CheckShipmentOutputs",
+            &[("status", &self.status), ("code", &self.code)],
+        )
+    }
 }

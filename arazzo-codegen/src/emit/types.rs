@@ -457,14 +457,19 @@ pub(super) fn outputs(
         let rename = (json != &f.rust_name).then(|| quote! { #[serde(rename = #json)] });
         quote! { #d #rename pub #ident: #ty }
     });
+    // `Serialize` through the runtime (see `serialize_outputs`) unless the user's attributes
+    // hold a `#[serde(...)]`, which only the derive reads.
+    let derive_serialize = serde.outputs && has_serde_attribute(&extra);
+    let serialize = (serde.outputs && !derive_serialize).then(|| serialize_outputs(o));
     if !o.fields.iter().any(|f| f.secret) {
-        let derives = derives(true, false, serde.outputs, false);
+        let derives = derives(true, false, derive_serialize, false);
         let tokens = quote! {
             #docs
             #derives
             pub struct #name { #(#fields,)* }
+            #serialize
         };
-        return with_attributes(serde_attrs(tokens, serde.outputs), extra);
+        return with_attributes(serde_attrs(tokens, derive_serialize), extra);
     }
     // Credentials keep their plain types for callers; only `Debug` hides them.
     let debug_fields = o.fields.iter().map(|f| {
@@ -477,11 +482,12 @@ pub(super) fn outputs(
         }
     });
     let label = &o.type_name;
-    let derives = derives(false, false, serde.outputs, false);
+    let derives = derives(false, false, derive_serialize, false);
     let tokens = quote! {
         #docs
         #derives
         pub struct #name { #(#fields,)* }
+        #serialize
         /// Prints `***` for the outputs that hold credentials.
         impl ::std::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -489,5 +495,28 @@ pub(super) fn outputs(
             }
         }
     };
-    with_attributes(serde_attrs(tokens, serde.outputs), extra)
+    with_attributes(serde_attrs(tokens, derive_serialize), extra)
+}
+
+/// The outputs struct's `Serialize`: one call into the runtime with each field's JSON name and
+/// value, instead of serde's derive (a `serialize_field` per field, generic over the
+/// serializer, in every workflow; see `arazzo_runtime::__private::outputs`).
+fn serialize_outputs(o: &OutputsPlan) -> TokenStream {
+    let name = format_ident!("{}", o.type_name);
+    let label = &o.type_name;
+    let fields = o.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let json = &f.json_name;
+        quote! { (#json, &self.#ident) }
+    });
+    quote! {
+        impl ::arazzo_runtime::__private::serde::Serialize for #name {
+            fn serialize<S: ::arazzo_runtime::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                ::arazzo_runtime::__private::outputs::encode(serializer, #label, &[#(#fields),*])
+            }
+        }
+    }
 }

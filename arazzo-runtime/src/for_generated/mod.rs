@@ -17,6 +17,7 @@ pub mod inputs;
 #[cfg(feature = "jsonpath")]
 pub mod jsonpath;
 pub mod message;
+pub mod outputs;
 pub mod param;
 pub mod steps;
 pub mod timeout;
