@@ -26,8 +26,8 @@ const PARALLEL_FROM: usize = 64;
 
 /// The generated Rust for one Arazzo document, formatted, with a header saying where it came
 /// from; `runtime` is the path the generated code names the runtime crate by, when it is not
-/// [`RUNTIME`] (already checked to parse as a path). Fails only if the tokens do not form a Rust file, which would be a generator
-/// bug.
+/// [`RUNTIME`] (already checked to parse as a path). Fails only if the tokens do not form a
+/// Rust file, which would be a generator bug.
 pub(crate) fn emit(plan: &Plan, runtime: Option<&str>) -> Result<String, syn::Error> {
     emit_split(plan, runtime, PARALLEL_FROM)
 }
