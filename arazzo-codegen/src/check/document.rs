@@ -87,7 +87,10 @@ pub(super) fn check_with_signatures(
 /// Decodes the document; a shape error (a missing required field, a wrong type) points at
 /// the offending value.
 fn decode(cx: &mut Cx<'_>) -> Option<Document> {
-    let value = cx.files.value(cx.file).clone();
+    // Read in place: the files outlive `cx`'s borrow, and cloning a large document's tree
+    // first was a visible part of `check` (issue 11, item 5).
+    let files = cx.files;
+    let value = files.value(cx.file);
     if !value.is_object() {
         cx.error("invalid-document", "an Arazzo document must be a mapping", "")
             .help = Some("start the file with `arazzo: 1.0.1`, then `info`, `sourceDescriptions` and `workflows`".into());

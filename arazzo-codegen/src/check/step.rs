@@ -958,7 +958,7 @@ pub(super) fn body_output_type(
         return Some((RustType::String, OutputSource::BodyText));
     }
     let source = OutputSource::Body(ptr.map(str::to_owned));
-    let schemas: Vec<openapi::SchemaRef> = json.iter().filter_map(|m| m.schema.clone()).collect();
+    let schemas: Vec<&openapi::SchemaRef> = json.iter().filter_map(|m| m.schema.as_ref()).collect();
     if schemas.is_empty() {
         return Some((RustType::Json, source));
     }
@@ -967,7 +967,7 @@ pub(super) fn body_output_type(
     // A property no response schema declares (a typed one counts as declared).
     let mut absent = None;
     let mut declared_somewhere = false;
-    for s in &schemas {
+    for &s in &schemas {
         match ptr {
             None => {
                 *secret |= cx.is_password(s);
