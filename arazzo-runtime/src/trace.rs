@@ -13,9 +13,12 @@ pub(crate) async fn workflow<T>(workflow: &'static str, future: impl Future<Outp
     #[cfg(feature = "tracing")]
     {
         use tracing::Instrument;
-        future
-            .instrument(tracing::info_span!("arazzo.workflow", workflow))
-            .await
+        let span = tracing::info_span!("arazzo.workflow", workflow);
+        if span.is_disabled() {
+            // Nothing listens: no span to enter and leave on every poll.
+            return future.await;
+        }
+        future.instrument(span).await
     }
     #[cfg(not(feature = "tracing"))]
     {
@@ -50,6 +53,15 @@ pub(crate) async fn step<T>(
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // Nothing listens to steps: no span to enter on every poll, no clock to read. A
+            // subscriber may still want the failure (one that takes warnings only, say).
+            let result = future.await;
+            if let Err(err) = &result {
+                tracing::warn!(step, error = %err, "step failed");
+            }
+            return result;
+        }
         if !operation.is_empty() {
             span.record("operation", operation);
         }

@@ -41,9 +41,11 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 /// +26 (145 vs 119) when the gate was added; +33 (152 vs 119) with the deadline wrapper; -2
 /// (117 vs 119) once the runtime parsed each base URL once, wrote query pairs in place, decoded
 /// outputs straight from the body and stopped allocating a request's extensions for an unset
-/// timeout. The budget is that difference + 2. CI also checks that 10 injected allocations fail
+/// timeout; +0 (119 vs 119) once each HTTP step's future was boxed (one allocation per step,
+/// which makes a crate of generated workflows compile in about four-fifths of the time: see
+/// `Boxed` in the runtime's `request.rs`). The budget is that difference + 2. CI also checks that 10 injected allocations fail
 /// the gate, so a budget left 10 or more above the measured difference fails CI until lowered.
-const ALLOCATION_BUDGET: u64 = 0;
+const ALLOCATION_BUDGET: u64 = 2;
 
 /// Workflows per side run before anything is measured: fills the connection pool and the
 /// allocator's and parser's caches.

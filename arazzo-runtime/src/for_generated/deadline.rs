@@ -99,26 +99,34 @@ async fn run(
 /// Runs a workflow's `steps` under the client's deadline and returns the outputs they give.
 /// Generic only in the outputs' type, with a small body: that is all each workflow
 /// instantiates.
-pub async fn workflow<O: Send>(
-    client: &Client,
+///
+/// The future is declared `Send` rather than left to be inferred: a workflow function returns
+/// `impl Future + Send`, and with the bound here rustc takes it as given instead of proving it
+/// again, through every future inside, for each workflow of the user's crate.
+// Not `async fn`, which clippy suggests: that would drop the `Send` bound this is for.
+#[allow(clippy::manual_async_fn)]
+pub fn workflow<'a, O: Send + 'a>(
+    client: &'a Client,
     workflow: &'static str,
-    steps: Outputs<'_, O>,
-) -> Result<O, WorkflowError> {
-    let mut out = None;
-    {
-        let slot = &mut out;
-        let erased = std::pin::pin!(async move {
-            *slot = Some(steps.await?);
-            Ok(())
-        });
-        run(client, workflow, erased).await?;
+    steps: Outputs<'a, O>,
+) -> impl Future<Output = Result<O, WorkflowError>> + Send + 'a {
+    async move {
+        let mut out = None;
+        {
+            let slot = &mut out;
+            let erased = std::pin::pin!(async move {
+                *slot = Some(steps.await?);
+                Ok(())
+            });
+            run(client, workflow, erased).await?;
+        }
+        // The steps filled the slot when they returned `Ok`, so `None` cannot happen; it is
+        // still an error, not a panic.
+        out.ok_or(WorkflowError::MissingOutput {
+            step: workflow,
+            output: "outputs",
+        })
     }
-    // The steps filled the slot when they returned `Ok`, so `None` cannot happen; it is still
-    // an error, not a panic.
-    out.ok_or(WorkflowError::MissingOutput {
-        step: workflow,
-        output: "outputs",
-    })
 }
 
 /// Notes that `step` is running (nothing outside `run`).

@@ -14,7 +14,7 @@ use crate::error::WorkflowError;
 use crate::message::{
     ConnectRequest, MessageAction, MessageSender, MessageStep, MessageStream, TransportError,
 };
-use crate::request::Request;
+use crate::request::{Boxed, Request};
 
 pub use crate::message::{Message, Payload};
 
@@ -96,32 +96,34 @@ impl<'c> Connections<'c> {
     }
 
     /// Sends `message` on `conn` (bounded by the client's timeout). Errors name `step`.
-    pub async fn send(
+    pub fn send(
         &mut self,
         step: &'static str,
         conn: ConnId,
         message: Message,
-    ) -> Result<(), WorkflowError> {
-        super::deadline::enter(step);
-        let client = self.client;
-        let started = tokio::time::Instant::now();
-        let result = crate::trace::step(
-            step,
-            "send",
-            "",
-            ("", ""),
-            self.send_traced(step, conn, message),
-            |_| None,
-        )
-        .await;
-        let event = MessageStep {
-            action: MessageAction::Send,
-            elapsed: started.elapsed(),
-            message: None,
-            error: result.as_ref().err(),
-        };
-        report(client, step, &event).await;
-        result
+    ) -> Boxed<'_, Result<(), WorkflowError>> {
+        Box::pin(async move {
+            super::deadline::enter(step);
+            let client = self.client;
+            let started = tokio::time::Instant::now();
+            let result = crate::trace::step(
+                step,
+                "send",
+                "",
+                ("", ""),
+                self.send_traced(step, conn, message),
+                |_| None,
+            )
+            .await;
+            let event = MessageStep {
+                action: MessageAction::Send,
+                elapsed: started.elapsed(),
+                message: None,
+                error: result.as_ref().err(),
+            };
+            report(client, step, &event).await;
+            result
+        })
     }
 
     async fn send_traced(
@@ -191,12 +193,14 @@ impl<'c> Connections<'c> {
 
     /// Closes every connection (a close frame on WebSocket), ignoring errors: the workflow's
     /// result is already decided.
-    pub async fn close(mut self) {
-        for open in &mut self.open {
-            let closing = open.sender.close();
-            let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
-            open.pump.abort();
-        }
+    pub fn close(mut self) -> Boxed<'c, ()> {
+        Box::pin(async move {
+            for open in &mut self.open {
+                let closing = open.sender.close();
+                let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
+                open.pump.abort();
+            }
+        })
     }
 
     fn get(&mut self, step: &'static str, conn: ConnId) -> Result<&mut Open, WorkflowError> {
@@ -228,7 +232,7 @@ pub struct Connect<'a, 'c> {
     request: Request<'c>,
 }
 
-impl Connect<'_, '_> {
+impl<'a, 'c> Connect<'a, 'c> {
     /// A connect-time query parameter (`access_token`).
     pub fn query(mut self, name: &'static str, value: impl super::param::ParamValue) -> Self {
         self.request = self.request.query(name, value);
@@ -264,34 +268,36 @@ impl Connect<'_, '_> {
     /// The connection with this identity: the one already open, or a new one opened now
     /// (credentials and hooks applied as to HTTP requests, bounded by the client's timeout).
     /// Errors name `step`.
-    pub async fn open(self, step: &'static str) -> Result<ConnId, WorkflowError> {
-        super::deadline::enter(step);
-        let client = self.connections.client;
-        let started = tokio::time::Instant::now();
-        let result = crate::trace::step(
-            step,
-            "connect",
-            "GET",
-            ("", ""),
-            self.open_traced(step),
-            |_| None,
-        )
-        .await;
-        // A reused connection is no event: nothing was opened.
-        let opened = match &result {
-            Ok((_, reused)) => !reused,
-            Err(_) => true,
-        };
-        if opened {
-            let event = MessageStep {
-                action: MessageAction::Connect,
-                elapsed: started.elapsed(),
-                message: None,
-                error: result.as_ref().err(),
+    pub fn open(self, step: &'static str) -> Boxed<'a, Result<ConnId, WorkflowError>> {
+        Box::pin(async move {
+            super::deadline::enter(step);
+            let client = self.connections.client;
+            let started = tokio::time::Instant::now();
+            let result = crate::trace::step(
+                step,
+                "connect",
+                "GET",
+                ("", ""),
+                self.open_traced(step),
+                |_| None,
+            )
+            .await;
+            // A reused connection is no event: nothing was opened.
+            let opened = match &result {
+                Ok((_, reused)) => !reused,
+                Err(_) => true,
             };
-            report(client, step, &event).await;
-        }
-        result.map(|(conn, _)| conn)
+            if opened {
+                let event = MessageStep {
+                    action: MessageAction::Connect,
+                    elapsed: started.elapsed(),
+                    message: None,
+                    error: result.as_ref().err(),
+                };
+                report(client, step, &event).await;
+            }
+            result.map(|(conn, _)| conn)
+        })
     }
 
     /// The connection, and whether it was open already.
@@ -496,32 +502,34 @@ impl Receiving {
     /// [`DEFAULT_RECEIVE_TIMEOUT`]). Fails with [`WorkflowError::Timeout`], with
     /// [`WorkflowError::InboundOverflow`] when the buffer overflowed before a match, or with
     /// [`WorkflowError::Message`] when the connection ended first.
-    pub async fn wait(
+    pub fn wait<'m>(
         self,
-        matcher: &Match<'_>,
+        matcher: &'m Match<'_>,
         timeout_ms: Option<u64>,
-    ) -> Result<Message, WorkflowError> {
-        let step = self.step;
-        super::deadline::enter(step);
-        let client = self.client.clone();
-        let reached = self.reached;
-        let result = crate::trace::step(
-            step,
-            "receive",
-            "",
-            ("", ""),
-            self.wait_traced(matcher, timeout_ms),
-            |_| None,
-        )
-        .await;
-        let event = MessageStep {
-            action: MessageAction::Receive,
-            elapsed: reached.elapsed(),
-            message: result.as_ref().ok(),
-            error: result.as_ref().err(),
-        };
-        report(&client, step, &event).await;
-        result
+    ) -> Boxed<'m, Result<Message, WorkflowError>> {
+        Box::pin(async move {
+            let step = self.step;
+            super::deadline::enter(step);
+            let client = self.client.clone();
+            let reached = self.reached;
+            let result = crate::trace::step(
+                step,
+                "receive",
+                "",
+                ("", ""),
+                self.wait_traced(matcher, timeout_ms),
+                |_| None,
+            )
+            .await;
+            let event = MessageStep {
+                action: MessageAction::Receive,
+                elapsed: reached.elapsed(),
+                message: result.as_ref().ok(),
+                error: result.as_ref().err(),
+            };
+            report(&client, step, &event).await;
+            result
+        })
     }
 
     async fn wait_traced(
