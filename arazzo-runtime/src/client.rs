@@ -344,7 +344,7 @@ pub struct ClientBuilder {
 
 impl ClientBuilder {
     /// Sends through this `reqwest::Client` (share one across your app to share its pool).
-    /// Replaces a [`middleware_client`](Self::middleware_client) given before.
+    /// Replaces a `middleware_client` (feature `middleware`) given before.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         #[cfg(feature = "middleware")]
