@@ -12,7 +12,8 @@ use crate::client::{Client, Credential, KeyLocation, Requirements};
 use crate::error::WorkflowError;
 use crate::response::Response;
 
-/// The future of a step's I/O (a request and its response, a connect, a send, a receive), boxed.
+/// The future of a step's I/O (a request and its response, a connect, a send, a receive),
+/// boxed.
 ///
 /// The box costs one allocation per step and saves the user's build far more: every workflow's
 /// future must be `Send`, and to prove it rustc walks each future the workflow awaits, down

@@ -10,26 +10,14 @@
 fn spans_need_the_tracing_feature() {}
 
 #[cfg(feature = "tracing")]
-mod spans {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
+mod support;
 
+#[cfg(feature = "tracing")]
+mod spans {
     use arazzo_runtime::Client;
     use arazzo_runtime::testing::{Reply, TestServer};
 
-    /// Collects what the fmt subscriber writes.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::support::Captured;
 
     #[tokio::test(flavor = "current_thread")]
     async fn spans_name_workflow_step_method_and_status_but_never_the_query() {
@@ -120,7 +108,7 @@ mod spans {
         .await
         .unwrap_err();
 
-        let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let out = captured.text();
         assert!(out.contains("arazzo.workflow"), "{out}");
         assert!(out.contains("placeOrder"), "{out}");
         assert!(out.contains("arazzo.step"), "{out}");

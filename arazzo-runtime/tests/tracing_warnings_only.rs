@@ -9,25 +9,13 @@
 fn warnings_need_the_tracing_feature() {}
 
 #[cfg(feature = "tracing")]
-mod warnings {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
+mod support;
 
+#[cfg(feature = "tracing")]
+mod warnings {
     use arazzo_runtime::Client;
 
-    /// Collects what the fmt subscriber writes.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::support::Captured;
 
     #[tokio::test(flavor = "current_thread")]
     async fn a_failed_step_is_a_warning_naming_it_without_its_span() {
@@ -60,7 +48,7 @@ mod warnings {
         .await;
         assert!(failed.is_err());
 
-        let out = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let out = captured.text();
         assert!(out.contains("WARN"), "{out}");
         assert!(out.contains("step failed"), "{out}");
         assert!(out.contains("checkStock"), "{out}");

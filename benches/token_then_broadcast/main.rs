@@ -43,8 +43,9 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 /// outputs straight from the body and stopped allocating a request's extensions for an unset
 /// timeout; +0 (119 vs 119) once each HTTP step's future was boxed (one allocation per step,
 /// which makes a crate of generated workflows compile in about four-fifths of the time: see
-/// `Boxed` in the runtime's `request.rs`). The budget is that difference + 2. CI also checks that 10 injected allocations fail
-/// the gate, so a budget left 10 or more above the measured difference fails CI until lowered.
+/// `Boxed` in the runtime's `request.rs`). The budget is that difference + 2. CI also checks
+/// that 10 injected allocations fail the gate, so a budget left 10 or more above the measured
+/// difference fails CI until lowered.
 const ALLOCATION_BUDGET: u64 = 2;
 
 /// Workflows per side run before anything is measured: fills the connection pool and the
