@@ -582,24 +582,22 @@ impl<'c> Request<'c> {
     /// Runs the client's hooks and sends the request, reading the whole response body.
     /// Errors name `step`.
     pub fn send(self, step: &'static str) -> Boxed<'c, Result<Response, WorkflowError>> {
-        Box::pin(async move {
-            crate::__private::deadline::enter(step);
-            let method = self.method.clone();
-            let (operation, template) = (self.operation, self.template);
-            let sending = self.send_traced(step);
-            crate::trace::step(
-                step,
-                "http",
-                method.as_str(),
-                (operation, template),
-                sending,
-                |r| Some(r.status()),
-            )
-            .await
-        })
+        // No `async` block around the step: it would hold this request a second time beside
+        // the future below, which is all that needs boxing.
+        let method = self.method.clone();
+        let (operation, template) = (self.operation, self.template);
+        Box::pin(crate::trace::step(
+            step,
+            "http",
+            method.as_str(),
+            (operation, template),
+            self.send_traced(step),
+            |r| Some(r.status()),
+        ))
     }
 
     async fn send_traced(self, step: &'static str) -> Result<Response, WorkflowError> {
+        crate::__private::deadline::enter(step);
         let client = self.client;
         let mut request = self.build(step)?;
         for hook in client.step_hooks() {
