@@ -56,21 +56,22 @@ pub(crate) struct SentSecrets {
 impl SentSecrets {
     /// The secrets `request` carries, about to be sent through `client`.
     pub(crate) fn capture(client: &Client, request: &reqwest::Request) -> Self {
-        let sensitive = || {
-            request
-                .headers()
-                .iter()
-                .filter(|(name, value)| value.is_sensitive() || *name == AUTHORIZATION)
-                .filter_map(|(_, value)| value.to_str().ok())
-        };
-        let length: usize = sensitive().map(|text| text.len() + 1).sum();
-        let mut headers = String::with_capacity(length);
-        for text in sensitive() {
-            headers.push_str(text);
-            headers.push('\n');
+        // One pass; any UTF-8 is kept (masking more is harmless), and no header value holds
+        // the `\n` separator.
+        let mut headers = String::new();
+        for (name, value) in request.headers() {
+            if !(value.is_sensitive() || name == AUTHORIZATION) {
+                continue;
+            }
+            if let Ok(text) = std::str::from_utf8(value.as_bytes()) {
+                headers.reserve_exact(text.len() + 1);
+                headers.push_str(text);
+                headers.push('\n');
+            }
         }
         Self {
-            client: Some(client.clone()),
+            // Only a client with credentials has secrets of its own to mask.
+            client: client.has_credentials().then(|| client.clone()),
             headers: Secret::new(headers),
         }
     }

@@ -52,3 +52,33 @@ async fn a_quoted_body_masks_sent_credentials_and_secret_members() {
     let decode = response.body_pointer::<i64>("/refresh_token").unwrap_err();
     assert!(!decode.to_string().contains("r-123456789"), "{decode}");
 }
+
+#[tokio::test]
+async fn a_quoted_body_masks_an_authorization_header_sent_without_credentials() {
+    // The generated code passes a bearer input as a header; the client has no credentials.
+    let server = TestServer::builder()
+        .on_request("GET", "/me", |request| {
+            let sent = request.header("authorization").unwrap_or("none").to_owned();
+            Reply::json(
+                401,
+                json!({ "error": format!("{sent} is expired") }).to_string(),
+            )
+        })
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder().build().unwrap();
+    let response = client
+        .request(reqwest::Method::GET, "s", server.url(), "/me")
+        .header("Authorization", "Bearer header-token-0123456789")
+        .send("me")
+        .await
+        .unwrap();
+    let err = response.criteria_failed("$statusCode == 200");
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("header-token-0123456789"), "{shown}");
+    assert!(
+        shown.contains(r#""error":"Bearer *** is expired""#),
+        "{shown}"
+    );
+}
