@@ -382,7 +382,7 @@ fn classify_dollar(text: &str, at: usize, whole: bool) -> Start {
         return Start::Expr;
     }
     let near = ROOTS.iter().any(|r| r.eq_ignore_ascii_case(word))
-        || crate::suggest::closest(word, ROOTS.iter().copied()).is_some()
+        || crate::suggest::closest(word, &ROOTS).is_some()
         || alias(word).is_some();
     if !word.is_empty() && near && (next == Some('.') || (whole && next.is_none())) {
         return Start::NearMiss;
@@ -688,7 +688,7 @@ impl<'a> Cursor<'a> {
                             "`{kind}` is not a kind of component; expected `parameters`, `inputs`, `successActions` or `failureActions`"
                         ),
                     );
-                    if let Some(best) = crate::suggest::closest(kind, COMPONENT_KINDS) {
+                    if let Some(best) = crate::suggest::closest(kind, &COMPONENT_KINDS) {
                         let rest = &self.text[self.pos..self.extent(self.pos)];
                         err = err.with_help(format!("did you mean `$components.{best}{rest}`?"));
                     }
@@ -752,7 +752,7 @@ impl<'a> Cursor<'a> {
                 let best = match part.to_ascii_lowercase().as_str() {
                     "body" | "data" | "json" | "content" => Some("payload"),
                     "headers" => Some("header"),
-                    _ => crate::suggest::closest(part, ["payload", "header"]),
+                    _ => crate::suggest::closest(part, &["payload", "header"]),
                 };
                 let (offset, len) = if part.is_empty() {
                     (at, self.next_len())
@@ -801,7 +801,7 @@ impl<'a> Cursor<'a> {
             )
             .with_help(roots_help());
         }
-        let suggestion = alias(root).or_else(|| crate::suggest::closest(root, ROOTS));
+        let suggestion = alias(root).or_else(|| crate::suggest::closest(root, &ROOTS));
         let err = ExprError::new(start, len, format!("unknown runtime expression `${root}`"));
         match suggestion {
             Some(best) => err.with_help(format!("did you mean `${best}{rest}`?")),
@@ -860,7 +860,7 @@ impl<'a> Cursor<'a> {
                     "headers" => Some("header"),
                     "params" | "parameters" | "querystring" => Some("query"),
                     "payload" | "data" | "json" | "content" => Some("body"),
-                    _ => crate::suggest::closest(part, ["header", "query", "path", "body"]),
+                    _ => crate::suggest::closest(part, &["header", "query", "path", "body"]),
                 };
                 let err = ExprError::new(
                     at,
@@ -929,7 +929,7 @@ impl<'a> Cursor<'a> {
             let fixed = if seg.is_empty() {
                 example.clone()
             } else if seg.eq_ignore_ascii_case("outputs")
-                || crate::suggest::closest(seg, ["outputs"]).is_some()
+                || crate::suggest::closest(seg, &["outputs"]).is_some()
             {
                 format!("{after}.outputs{rest}")
             } else {
@@ -977,7 +977,7 @@ impl<'a> Cursor<'a> {
             "outputs" => WorkflowField::Outputs,
             _ => {
                 let rest = &self.text[self.pos..self.extent(self.pos)];
-                let fixed = match crate::suggest::closest(seg, ["inputs", "outputs"]) {
+                let fixed = match crate::suggest::closest(seg, &["inputs", "outputs"]) {
                     Some(best) => format!("{after}.{best}{rest}"),
                     None if seg.is_empty() => example.clone(),
                     None => format!("{after}.outputs.{seg}{rest}"),

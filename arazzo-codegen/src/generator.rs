@@ -378,7 +378,7 @@ fn invalid_type_attribute(a: &crate::plan::TypeAttribute) -> Option<Diagnostic> 
 
 /// The error for an `allow`/`deny` code that names no warning.
 fn unknown_lint(code: &str) -> Diagnostic {
-    let close = crate::suggest::similar(code, LINTS.iter().copied());
+    let close = crate::suggest::similar(code, LINTS);
     let help = if close.is_empty() {
         format!(
             "the codes that can be allowed or denied are {}",

@@ -9,14 +9,14 @@ const THRESHOLD: f64 = 0.8;
 const MAX: usize = 3;
 
 /// The candidates closest to `wanted`, best first, at most three, ties alphabetical.
-pub(crate) fn similar<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Vec<&'a str> {
+///
+/// A slice, not a generic iterator: some thirty callers each passed their own iterator type,
+/// and every one compiled its own copy of this function and of the stable sort in it.
+pub(crate) fn similar<'a>(wanted: &str, candidates: &[&'a str]) -> Vec<&'a str> {
     let lower = wanted.to_lowercase();
     let mut scored: Vec<(f64, &str)> = candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .iter()
+        .map(|&c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= THRESHOLD)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
@@ -25,23 +25,17 @@ pub(crate) fn similar<'a>(
 }
 
 /// The candidate closest to `wanted`, if any is close.
-pub(crate) fn closest<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(wanted: &str, candidates: &[&'a str]) -> Option<&'a str> {
     similar(wanted, candidates).first().copied()
 }
 
 /// The candidate closest to `wanted` however far it is (ties alphabetical): for a name that
 /// is gone, such as a renamed property, where the nearest remaining one is the best guess.
-pub(crate) fn nearest<'a>(
-    wanted: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(wanted: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = wanted.to_lowercase();
     candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .iter()
+        .map(|&c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
         .min_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -64,13 +58,13 @@ mod tests {
     fn best_first_at_most_three() {
         let names = ["sendToAll", "sendToAllx", "sendTo", "sendT", "health"];
         assert_eq!(
-            similar("sendToAl", names),
+            similar("sendToAl", &names),
             vec!["sendToAll", "sendToAllx", "sendTo"]
         );
-        assert_eq!(closest("PAR", ["Par"]), Some("Par"));
-        assert_eq!(closest("somethingElseEntirely", names), None);
-        assert_eq!(nearest("total", ["orderId", "amount"]), Some("amount"));
-        assert_eq!(nearest("total", []), None);
+        assert_eq!(closest("PAR", &["Par"]), Some("Par"));
+        assert_eq!(closest("somethingElseEntirely", &names), None);
+        assert_eq!(nearest("total", &["orderId", "amount"]), Some("amount"));
+        assert_eq!(nearest("total", &[]), None);
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl Builder {
                 continue;
             }
             let names: Vec<&str> = fields.iter().map(|f| f.json_name.as_str()).collect();
-            let help = match crate::suggest::similar(missing, names.iter().copied()).first() {
+            let help = match crate::suggest::similar(missing, &names).first() {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("add `{missing}` under `properties`, or remove it from `required`"),
             };

@@ -235,7 +235,7 @@ fn one(
         let found = wf.steps.iter().position(|s| s.step_id == id);
         if found.is_none() {
             let ids: Vec<&str> = wf.steps.iter().map(|s| s.step_id.as_str()).collect();
-            let help = match similar(id, ids.iter().copied()).first() {
+            let help = match similar(id, &ids).first() {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("the steps of this workflow are {}", one_of(&ids)),
             };

@@ -96,7 +96,7 @@ pub(super) fn call(
         let known = child_sigs.iter().any(|s| s.id == id);
         if !known {
             let ids: Vec<&str> = child_sigs.iter().map(|s| s.id.as_str()).collect();
-            let help = match similar(id, ids.iter().copied()).first() {
+            let help = match similar(id, &ids).first() {
                 Some(best) => format!("did you mean `$sourceDescriptions.{source}.{best}`?"),
                 None => format!("the workflows of `{source}` are {}", one_of(&ids)),
             };
@@ -120,7 +120,7 @@ pub(super) fn call(
     }
     let Some(sig) = sigs.iter().find(|s| s.id == target) else {
         let ids: Vec<&str> = sigs.iter().map(|s| s.id.as_str()).collect();
-        let help = match similar(target, ids.iter().copied()).first() {
+        let help = match similar(target, &ids).first() {
             Some(best) => format!("did you mean `{best}`?"),
             None => format!("the workflows of this document are {}", one_of(&ids)),
         };
@@ -234,7 +234,7 @@ pub(super) fn call(
                     .iter()
                     .map(|f| f.json_name.as_str())
                     .collect();
-                let help = match similar(name, names.iter().copied()).first() {
+                let help = match similar(name, &names).first() {
                     Some(best) => format!("did you mean `{best}`?"),
                     None if names.is_empty() => format!("workflow `{target}` takes no inputs"),
                     None => format!("the inputs of `{target}` are {}", one_of(&names)),

@@ -87,7 +87,7 @@ pub(super) fn resolve(cx: &mut Cx<'_>, item: &Value, kind: &str, pointer: &str) 
             .as_ref()
             .map(|m| m.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let help = match similar(name, names.iter().copied()).first() {
+        let help = match similar(name, &names).first() {
             Some(best) => format!("did you mean `{prefix}{best}`?"),
             None if names.is_empty() => format!("declare it under `components.{kind}`"),
             None => format!("the `components.{kind}` are {}", one_of(&names)),

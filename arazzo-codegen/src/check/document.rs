@@ -283,7 +283,7 @@ pub(super) fn report_extra(
     {
         let key_pointer = format!("{pointer}/{}", escape_token(key));
         let span = cx.key_span(&key_pointer);
-        let help = match similar(key, known.iter().copied()).first() {
+        let help = match similar(key, known).first() {
             Some(best) => format!("did you mean `{best}`? (extensions must start with `x-`)"),
             None => format!(
                 "the fields of {what} are {}; extensions must start with `x-`",

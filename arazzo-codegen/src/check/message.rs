@@ -575,7 +575,7 @@ fn unknown_parameter(
         "query" => query.iter().chain(keys).map(String::as_str).collect(),
         _ => headers.iter().map(String::as_str).collect(),
     };
-    let help = if let Some(best) = similar(&p.name, same_place.iter().copied()).first() {
+    let help = if let Some(best) = similar(&p.name, &same_place).first() {
         format!("did you mean `{best}`?")
     } else if path.contains(&p.name) {
         format!(
@@ -1125,12 +1125,10 @@ fn operation<'s>(
                 format!("`#{json_pointer}` is not a channel of source `{name}`"),
                 &pointer,
             );
-            d.help = Some(
-                match similar(&format!("#{json_pointer}"), keys.iter().copied()).first() {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => format!("the channels are {}", one_of(&keys)),
-                },
-            );
+            d.help = Some(match similar(&format!("#{json_pointer}"), &keys).first() {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("the channels are {}", one_of(&keys)),
+            });
             return None;
         };
         let wanted = st.action.as_deref();
@@ -1187,7 +1185,7 @@ fn operation<'s>(
         .collect();
     let offset = id.len() - op_id.len();
     let span = cx.span(&pointer).map(|s| s.sub(offset, s.end - s.start));
-    let help = match similar(op_id, ids.iter().copied()).first() {
+    let help = match similar(op_id, &ids).first() {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("the AsyncAPI operations are {}", one_of(&ids)),
     };

@@ -144,12 +144,10 @@ fn other_document(cx: &mut Cx<'_>, wf: &Workflow, here: usize, st: &Step, rest: 
             ep,
         );
         d.label = "no such step".into();
-        d.help = Some(
-            match crate::suggest::similar(step_id, names.iter().copied()).first() {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("its steps are {}", crate::suggest::one_of(&names)),
-            },
-        );
+        d.help = Some(match crate::suggest::similar(step_id, &names).first() {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => format!("its steps are {}", crate::suggest::one_of(&names)),
+        });
         return;
     }
     let run = format!("$sourceDescriptions.{source}.{workflow}");

@@ -492,7 +492,7 @@ fn unknown_parameter(
             "`{}` is a {} parameter: write `in: {}`",
             d.name, d.location, d.location
         )
-    } else if let Some(best) = similar(&p.name, same_place.iter().copied()).first() {
+    } else if let Some(best) = similar(&p.name, &same_place).first() {
         format!("did you mean `{best}`?")
     } else if same_place.is_empty() {
         format!("the operation takes no {loc} parameters")
@@ -533,7 +533,7 @@ fn undeclared_parameter(
 ) {
     let same_place = declared_in(op, loc);
     let op_name = op.name();
-    let help = match similar(&p.name, same_place.iter().copied()).first() {
+    let help = match similar(&p.name, &same_place).first() {
         Some(best) => format!("did you mean `{best}`? If not, the parameter is sent as written"),
         None => format!(
             "if the API takes it, it is sent as written; else remove it (or declare it in the \

@@ -222,7 +222,7 @@ fn target<'s>(
             let misspelt = step
                 .extra
                 .keys()
-                .any(|k| !similar(k, ["operationId", "operationPath", "workflowId"]).is_empty());
+                .any(|k| !similar(k, &["operationId", "operationPath", "workflowId"]).is_empty());
             if !misspelt {
                 let d = cx.error(
                     "invalid-step-target",
@@ -376,7 +376,7 @@ pub(super) fn source_index(
     }
     let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
     let span = cx.span(pointer).map(|s| s.sub(offset, offset + name.len()));
-    let help = match similar(name, names.iter().copied()).first() {
+    let help = match similar(name, &names).first() {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("the source descriptions are {}", one_of(&names)),
     };
@@ -453,7 +453,7 @@ fn by_operation_path<'s>(
         )
     } else {
         let candidates: Vec<&str> = api.operations.iter().map(|o| o.pointer.as_str()).collect();
-        match similar(json_pointer, candidates.iter().copied()).first() {
+        match similar(json_pointer, &candidates).first() {
             Some(best) => format!("did you mean `#{best}`?"),
             None => format!("no operation of {file} is at that pointer; paths use `~1` for `/`"),
         }
@@ -798,7 +798,7 @@ fn output(
                 None => {
                     let names: Vec<&str> =
                         call.outputs.iter().map(|(n, _, _)| n.as_str()).collect();
-                    let help = match similar(field, names.iter().copied()).first() {
+                    let help = match similar(field, &names).first() {
                         Some(best) => format!("did you mean `$outputs.{best}`?"),
                         None if names.is_empty() => {
                             format!("workflow `{}` has no outputs", call.workflow)
@@ -1113,9 +1113,7 @@ pub(super) fn undeclared(
             && !props.contains_key(&token)
         {
             let names: Vec<&str> = props.keys().map(String::as_str).collect();
-            let best = similar(&token, names.iter().copied())
-                .first()
-                .map(|b| (*b).to_owned());
+            let best = similar(&token, &names).first().map(|b| (*b).to_owned());
             return Some(match best {
                 Some(best) => Undeclared::Typo(format!(
                     "the schema declares no property `{token}` there; did you mean `#{prefix}/{}`?",
@@ -1166,7 +1164,7 @@ fn undeclared_property(
     } else {
         ""
     };
-    let help = match crate::suggest::nearest(token, names.iter().copied()) {
+    let help = match crate::suggest::nearest(token, &names) {
         Some(best) => format!(
             "did you mean `{best}` (`$response.body#{parent}/{}`)? If the API does send `{token}`, declare it in the schema",
             escape_token(best)

@@ -243,7 +243,7 @@ fn action(cx: &mut Cx<'_>, doc: &Document, st: &Step, sp: &str) {
             &ap,
         );
         d.label = "not `send` or `receive`".into();
-        d.help = similar(a, ["send", "receive"])
+        d.help = similar(a, &["send", "receive"])
             .first()
             .map(|best| format!("did you mean `{best}`?"))
             .or_else(|| Some("write `action: send` or `action: receive`".into()));
@@ -440,7 +440,10 @@ fn depends_on(
                     "unknown-workflow",
                     &format!("no workflow `{workflow}` in this document"),
                     workflow,
-                    doc.workflows.iter().map(|w| w.workflow_id.as_str()),
+                    &doc.workflows
+                        .iter()
+                        .map(|w| w.workflow_id.as_str())
+                        .collect::<Vec<_>>(),
                     &ep,
                 ),
                 Some(target) => {
@@ -450,7 +453,11 @@ fn depends_on(
                             "unknown-step",
                             &format!("workflow `{workflow}` has no step `{step_id}`"),
                             step_id,
-                            target.steps.iter().map(|s| s.step_id.as_str()),
+                            &target
+                                .steps
+                                .iter()
+                                .map(|s| s.step_id.as_str())
+                                .collect::<Vec<_>>(),
                             &ep,
                         );
                     }
@@ -483,7 +490,10 @@ fn depends_on(
                     "unknown-source",
                     &format!("no source description named `{name}`"),
                     name,
-                    doc.source_descriptions.iter().map(|s| s.name.as_str()),
+                    &doc.source_descriptions
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>(),
                     &ep,
                 ),
             }
@@ -502,7 +512,10 @@ fn depends_on(
                 "unknown-step",
                 &format!("workflow `{}` has no step `{entry}`", wf.workflow_id),
                 entry,
-                wf.steps.iter().map(|s| s.step_id.as_str()),
+                &wf.steps
+                    .iter()
+                    .map(|s| s.step_id.as_str())
+                    .collect::<Vec<_>>(),
                 &ep,
             );
         }
@@ -526,21 +539,18 @@ fn bad_reference(cx: &mut Cx<'_>, entry: &str, pointer: &str) {
     d.help = Some(help);
 }
 
-fn unknown<'a>(
+fn unknown(
     cx: &mut Cx<'_>,
     code: &'static str,
     message: &str,
     name: &str,
-    known: impl Iterator<Item = &'a str> + Clone,
+    known: &[&str],
     pointer: &str,
 ) {
-    let help = similar(name, known.clone())
+    let help = similar(name, known)
         .first()
         .map(|best| format!("did you mean `{best}`?"))
-        .unwrap_or_else(|| {
-            let all: Vec<&str> = known.collect();
-            format!("the choices are {}", one_of(&all))
-        });
+        .unwrap_or_else(|| format!("the choices are {}", one_of(known)));
     cx.error(code, message.to_owned(), pointer).help = Some(help);
 }
 

@@ -301,7 +301,7 @@ impl Scope {
                     None => {
                         let declared: Vec<&str> =
                             self.inputs.iter().map(|f| f.json_name.as_str()).collect();
-                        let help = match similar(name, declared.iter().copied()).first() {
+                        let help = match similar(name, &declared).first() {
                             Some(best) => format!("did you mean `$inputs.{best}`?"),
                             None if declared.is_empty() => format!(
                                 "declare it: add `{name}` under the workflow's `inputs.properties`"
@@ -448,7 +448,7 @@ impl Scope {
                             .at(span)
                             .label("no such output")
                             .help(
-                                match similar(name, names.iter().copied()).first() {
+                                match similar(name, &names).first() {
                                     Some(best) => format!(
                                         "did you mean `$workflows.{workflow}.outputs.{best}`?"
                                     ),
@@ -560,7 +560,7 @@ impl Scope {
                         .map(|o| o.name.as_str())
                         .filter(|n| !n.starts_with('$'))
                         .collect();
-                    let help = match similar(output, names.iter().copied()).first() {
+                    let help = match similar(output, &names).first() {
                         Some(best) => format!("did you mean `$steps.{step}.outputs.{best}`?"),
                         None if names.is_empty() => format!(
                             "step `{step}` has no outputs: add `outputs: {{{output}: <expression>}}` to it"
@@ -582,7 +582,7 @@ impl Scope {
             ),
             None => {
                 let ids: Vec<&str> = self.step_ids.iter().map(String::as_str).collect();
-                let help = match similar(step, ids.iter().copied()).first() {
+                let help = match similar(step, &ids).first() {
                     Some(best) => format!("did you mean `$steps.{best}.outputs.{output}`?"),
                     None => format!("the steps of this workflow are {}", one_of(&ids)),
                 };
@@ -893,7 +893,7 @@ fn dollar_words(cx: &mut Cx<'_>, template: &expr::Template, text: &str, pointer:
         let written = text[at..at + 1 + len].trim_end_matches('.');
         let root = &rest[..root_len];
         let span = cx.span_in_string(pointer, text, at..at + written.len());
-        let close = crate::suggest::closest(root, expr::ROOTS.iter().copied());
+        let close = crate::suggest::closest(root, &expr::ROOTS);
         let help = match close {
             Some(r) => format!("did you mean `${r}`? Runtime expressions start with `$inputs`, `$steps`, `$workflows`, `$response`, `$request`, `$outputs`, `$components`, `$sourceDescriptions` or `$message`"),
             None => "runtime expressions start with `$inputs`, `$steps`, `$workflows`, `$response`, `$request`, `$outputs`, `$components`, `$sourceDescriptions` or `$message`; if this is text, allow `not-an-expression`".to_owned(),

@@ -94,7 +94,7 @@ fn from_object(object: &serde_json::Map<String, Value>) -> Result<CriterionKind,
         .keys()
         .find(|k| !k.starts_with("x-") && !FIELDS.contains(&k.as_str()))
     {
-        let help = match similar(key, FIELDS).first() {
+        let help = match similar(key, &FIELDS).first() {
             Some(best) => format!("did you mean `{best}`? (extensions must start with `x-`)"),
             None => format!(
                 "the fields of a criterion expression type object are {}; extensions must start with `x-`",
@@ -200,7 +200,7 @@ fn jsonpointer_error() -> KindError {
 
 /// "did you mean" when something is close (case-insensitive first), else the full list.
 fn suggest(wanted: &str, known: &[&str], what: &str) -> String {
-    match closest(wanted, known.iter().copied()) {
+    match closest(wanted, known) {
         Some(best) => format!("did you mean `{best}`?"),
         None => format!("the {what} are {}", one_of(known)),
     }

@@ -322,11 +322,9 @@ struct Shared<'a> {
 }
 
 /// The workflow-level actions of one outcome that some step runs, in their order, each with the
-/// steps that do not run it.
-fn shared<'a>(
-    w: &'a WorkflowPlan,
-    list: impl Fn(&'a StepPlan) -> &'a Vec<ActionPlan>,
-) -> Vec<Shared<'a>> {
+/// steps that do not run it. `list` is a function pointer, not a generic closure, so that this
+/// and the sort in it compile once for both outcomes.
+fn shared<'a>(w: &'a WorkflowPlan, list: fn(&StepPlan) -> &[ActionPlan]) -> Vec<Shared<'a>> {
     let mut found: Vec<(usize, &ActionPlan)> = w
         .steps
         .iter()

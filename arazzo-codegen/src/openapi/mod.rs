@@ -180,13 +180,13 @@ impl OpenApi {
 
     /// The operationIds closest to `id`, best first, for "did you mean".
     pub(crate) fn similar_operation_ids(&self, id: &str) -> Vec<&str> {
-        crate::suggest::similar(
-            id,
-            self.operations
-                .iter()
-                .filter_map(|op| op.operation_id.as_deref())
-                .filter(|candidate| *candidate != id),
-        )
+        let others: Vec<&str> = self
+            .operations
+            .iter()
+            .filter_map(|op| op.operation_id.as_deref())
+            .filter(|candidate| *candidate != id)
+            .collect();
+        crate::suggest::similar(id, &others)
     }
 
     /// The security requirements that apply to `op`: its own, else the document's.
