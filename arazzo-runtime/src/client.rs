@@ -236,13 +236,13 @@ impl Client {
         fits.then_some(c)
     }
 
-    /// Every secret part of the configured credentials (for Basic, the password and the
-    /// encoded pair).
     /// Whether any credential is configured (so [`Self::credential_secrets`] has any).
     pub(crate) fn has_credentials(&self) -> bool {
         !self.inner.credentials.is_empty()
     }
 
+    /// Every secret part of the configured credentials (for Basic, the password and the
+    /// encoded pair).
     pub(crate) fn credential_secrets(&self) -> Vec<Secret<String>> {
         let mut out = Vec::new();
         for credential in self.inner.credentials.values() {
