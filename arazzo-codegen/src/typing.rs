@@ -88,7 +88,7 @@ impl Builder {
         doc: String,
         secrets: &BTreeSet<String>,
     ) {
-        let required: BTreeSet<&str> = schema
+        let required: std::collections::HashSet<&str> = schema
             .get("required")
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())

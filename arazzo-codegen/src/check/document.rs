@@ -1,7 +1,7 @@
 //! The document as a whole: its shape (decoding with located errors), unknown fields, the
 //! Arazzo version, identifiers, and features this generator does not support yet.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -329,7 +329,7 @@ fn version(cx: &mut Cx<'_>, doc: &Document) {
 /// Identifiers must be unique and match `[A-Za-z0-9_-]+`, so they can name Rust items and be
 /// referenced from runtime expressions.
 fn identifiers(cx: &mut Cx<'_>, doc: &Document) {
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, s) in doc.source_descriptions.iter().enumerate() {
         let p = format!("/sourceDescriptions/{i}/name");
         id_shape(cx, &s.name, &p, "source description name");
@@ -343,7 +343,7 @@ fn identifiers(cx: &mut Cx<'_>, doc: &Document) {
             );
         }
     }
-    let mut workflows: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut workflows: HashMap<&str, usize> = HashMap::new();
     for (w, wf) in doc.workflows.iter().enumerate() {
         let p = format!("/workflows/{w}/workflowId");
         id_shape(cx, &wf.workflow_id, &p, "workflowId");
@@ -356,7 +356,7 @@ fn identifiers(cx: &mut Cx<'_>, doc: &Document) {
                 &format!("/workflows/{first}/workflowId"),
             );
         }
-        let mut steps: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut steps: HashMap<&str, usize> = HashMap::new();
         for (s, step) in wf.steps.iter().enumerate() {
             let p = format!("/workflows/{w}/steps/{s}/stepId");
             id_shape(cx, &step.step_id, &p, "stepId");

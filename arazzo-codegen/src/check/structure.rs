@@ -7,7 +7,7 @@
 //! A step that breaks one of them is recorded in `Cx::unsound` and not checked further, so
 //! each fault is reported once. A 1.0.x document is only told which 1.1 fields it uses.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -414,7 +414,7 @@ fn depends_on(
         d.help = Some("list at least one step, or remove `dependsOn`".into());
         return;
     }
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, entry) in list.iter().enumerate() {
         let ep = format!("{dp}/{i}");
         if let Some(first) = seen.insert(entry, i) {
@@ -559,7 +559,7 @@ fn unknown(
 /// the list has no duplicates (by `name` and `in`).
 fn parameters(cx: &mut Cx<'_>, doc: &Document, st: &Step, sp: &str) {
     let on_workflow = st.workflow_id.is_some();
-    let mut seen: BTreeMap<(String, Option<String>), usize> = BTreeMap::new();
+    let mut seen: HashMap<(String, Option<String>), usize> = HashMap::new();
     for (i, raw) in st.parameters.iter().flatten().enumerate() {
         let pp = format!("{sp}/parameters/{i}");
         let Value::Object(obj) = raw else { continue };

@@ -60,11 +60,10 @@ pub(super) struct Scope {
     /// Steps whose checks failed: references to them are not reported again.
     pub(crate) failed_steps: BTreeSet<String>,
     /// Step outputs whose checks failed, as `(stepId, name)`.
-    pub(crate) failed_outputs: BTreeSet<(String, String)>,
+    pub(crate) failed_outputs: std::collections::HashSet<(String, String)>,
     /// Where the response schema that types a step output says its type, by `(stepId,
     /// name)`: a type check names it beside the output.
-    pub(crate) output_schemas:
-        std::collections::BTreeMap<(String, String), crate::diagnostic::Span>,
+    pub(crate) output_schemas: std::collections::HashMap<(String, String), crate::diagnostic::Span>,
     /// Actions jump between steps: step outputs are set only once their step has run.
     pub(crate) branching: bool,
     /// `dependsOn` workflows: id → its outputs.

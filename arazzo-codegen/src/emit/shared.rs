@@ -3,7 +3,7 @@
 //! `Deserialize` cost compile time in the user's crate). Documents that take inputs from one
 //! `$components.inputs` entry, and workflows without inputs, are the common case.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::plan::{Field, RustType, TypeBody, TypeDef, WorkflowPlan};
 
@@ -18,7 +18,7 @@ pub(super) fn inputs(
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
     // Shapes seen so far, bucketed by their field names so most comparisons are skipped.
-    let mut seen: BTreeMap<String, Vec<(Vec<TypeDef>, String)>> = BTreeMap::new();
+    let mut seen: HashMap<String, Vec<(Vec<TypeDef>, String)>> = HashMap::new();
     for w in workflows {
         let Some(first) = w.inputs.first() else {
             continue;

@@ -12,7 +12,7 @@
 //! so values, spans and errors of what is read are those of a full read (see README,
 //! "Decisions": what is left out is not checked).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use serde_json::Value;
@@ -91,7 +91,7 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
         .map_or(lines.len(), |i| block + i);
     let block_lines = &lines[block..end];
     let entries = entries(text, block_lines)?;
-    let mut keys = BTreeSet::new();
+    let mut keys = HashSet::new();
     if !entries.iter().all(|e| keys.insert(e.key.as_str())) {
         // A key written twice is an error a full read reports.
         return None;
@@ -100,7 +100,7 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
     // entry. (An id the scan cannot read, in a flow mapping or on the next line, could be a
     // wanted one or a duplicate of one.)
     let mut keep = vec![false; entries.len()];
-    let mut found_ids = BTreeSet::new();
+    let mut found_ids = HashSet::new();
     let region = lines.get(block).map_or(text.len(), |l| l.start)
         ..lines.get(end).map_or(text.len(), |l| l.start);
     for (at, _) in text[region.clone()].match_indices("operationId") {
@@ -115,7 +115,7 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
             found_ids.insert(id);
         }
     }
-    let mut found_paths = BTreeSet::new();
+    let mut found_paths = HashSet::new();
     let mut kept = Vec::with_capacity(wanted.ids.len() + wanted.paths.len() + 4);
     kept.push(0..region.start);
     let last = entries.len().saturating_sub(1);
