@@ -54,7 +54,9 @@ impl Signature {
 pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
     let mut fns = names::Scope::default();
     let mut types = names::Scope::default();
-    let root = cx.files.value(cx.file).clone();
+    // Borrowed through the `&Files`, not through `cx`, so `cx` stays free to record errors.
+    let files = cx.files;
+    let root = files.value(cx.file);
     let mut out = Vec::new();
     for (index, wf) in doc.workflows.iter().enumerate() {
         let wp = format!("/workflows/{index}");
@@ -66,7 +68,7 @@ pub(super) fn all(cx: &mut Cx<'_>, doc: &Document) -> Vec<Signature> {
         let schema = wf
             .inputs
             .as_ref()
-            .map(|s| inline_refs(cx, s, &root, &format!("{wp}/inputs")));
+            .map(|s| inline_refs(cx, s, root, &format!("{wp}/inputs")));
         let (inputs, problems) = typing::inputs(
             schema.as_ref(),
             &inputs_name,
