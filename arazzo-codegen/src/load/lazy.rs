@@ -1,16 +1,19 @@
-//! Reading only the `paths` entries a document calls, from large YAML OpenAPI descriptions.
+//! Reading only the `paths` entries a document calls, and the schemas they use, from large
+//! YAML OpenAPI descriptions.
 //!
 //! Build scripts run the generator at opt-level 0, where saphyr reads YAML at about 1,500
 //! instructions per byte: a 2.8 MB description takes 0.4 s before anything else happens. Most
-//! of such a file is `paths` entries the Arazzo document never calls. For a description of
-//! [`LAZY_FROM`] bytes or more, a line scan finds the `paths` entries (by indentation) and
-//! leaves out those that hold none of the operations the document names; the rest of the text,
+//! of such a file is `paths` entries the Arazzo document never calls, and `components.schemas`
+//! entries only those use. For a description of [`LAZY_FROM`] bytes or more, a line scan finds
+//! the `paths` entries (by indentation) and leaves out those that hold none of the operations
+//! the document names, then leaves out the schemas nothing kept refers to; the rest of the text,
 //! whole lines, is parsed as usual and its spans mapped back into the file.
 //!
 //! The scan only decides what to leave out; anything outside the plain shape, any wanted
-//! operation it cannot find, and any error parsing the rest fall back to reading the whole file,
-//! so values, spans and errors of what is read are those of a full read (see README,
-//! "Decisions": what is left out is not checked).
+//! operation it cannot find, any error parsing the rest, and any `$ref` that then names
+//! nothing (`load::needs_whole`) fall back to reading the whole file, so values, spans and
+//! errors of what is read are those of a full read (see README, "Decisions": what is left out
+//! is not checked).
 
 use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
@@ -26,11 +29,14 @@ pub(super) const LAZY_FROM: usize = 256 * 1024;
 pub(super) struct Wanted {
     ids: BTreeSet<String>,
     paths: BTreeSet<String>,
+    /// Schemas the Arazzo document itself refers to (`…#/components/schemas/<name>`).
+    schemas: BTreeSet<String>,
 }
 
 impl Wanted {
     /// Every `operationId` and `operationPath` string anywhere in an Arazzo document (steps are
-    /// where they belong; counting others too only keeps more).
+    /// where they belong; counting others too only keeps more), and every schema any of its
+    /// strings names.
     pub(super) fn of(doc: &Value) -> Self {
         let mut wanted = Wanted::default();
         let mut stack = vec![doc];
@@ -48,6 +54,7 @@ impl Wanted {
                     stack.extend(map.values());
                 }
                 Value::Array(items) => stack.extend(items),
+                Value::String(text) => wanted.schemas.extend(schema_names(text)),
                 _ => {}
             }
         }
@@ -83,7 +90,9 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
     }
     let lines = lines(text);
     // `paths:` at column 0, and where its block ends (the next line at column 0).
-    let start = lines.iter().position(|l| is_paths_key(&text[l.clone()]))?;
+    let start = lines
+        .iter()
+        .position(|l| is_key(&text[l.clone()], "paths"))?;
     let block = start + 1;
     let end = lines[block..]
         .iter()
@@ -138,11 +147,133 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
         .paths
         .iter()
         .all(|p| found_paths.contains(p.as_str()));
-    if !all_ids || !all_paths || kept.len() == entries.len() + 1 {
+    if !all_ids || !all_paths {
         return None;
     }
     kept.push(region.end..text.len());
-    Some(merge(kept))
+    let kept = merge(kept);
+    let kept = without(&kept, &unused_schemas(text, &lines, &kept, wanted));
+    // Nothing left out: the plain read is as quick.
+    if kept.first() == Some(&(0..text.len())) {
+        return None;
+    }
+    Some(kept)
+}
+
+/// The `components.schemas` entries nothing kept refers to, as byte ranges of `text`, in order:
+/// a `#/components/schemas/<name>` anywhere in `kept` outside the block, or in the Arazzo
+/// document, keeps that entry, and the entries it names in turn (the first and last always
+/// stay, so that `schemas` spans what a whole read spans). None when the block is not in the
+/// shape [`entries`] reads. A reference written in a way this scan misses leaves a `$ref` that
+/// names nothing once parsed, and the file is then read whole (`load::needs_whole`).
+fn unused_schemas(
+    text: &str,
+    lines: &[Range<usize>],
+    kept: &[Range<usize>],
+    wanted: &Wanted,
+) -> Vec<Range<usize>> {
+    let line = |i: usize| lines.get(i).map_or("", |l| &text[l.clone()]);
+    let Some(start) = (0..lines.len()).find(|&i| is_key(line(i), "components")) else {
+        return Vec::new();
+    };
+    let end = (start + 1..lines.len())
+        .find(|&i| starts_at_column_0(line(i)))
+        .unwrap_or(lines.len());
+    // `schemas:` among the children of `components`, which are indented as the first one.
+    let width = (start + 1..end)
+        .map(line)
+        .find(|l| !is_blank_or_comment(l))
+        .map_or(0, indent);
+    let Some(at) = (start + 1..end)
+        .find(|&i| width > 0 && indent(line(i)) == width && is_key(&line(i)[width..], "schemas"))
+    else {
+        return Vec::new();
+    };
+    let block_end = (at + 1..end)
+        .find(|&i| !is_blank_or_comment(line(i)) && indent(line(i)) <= width)
+        .unwrap_or(end);
+    let block = &lines[at + 1..block_end];
+    let Some(entries) = entries(text, block) else {
+        return Vec::new();
+    };
+    let bytes = |e: &Entry| match (block.get(e.lines.start), block.get(e.lines.end - 1)) {
+        (Some(a), Some(b)) => a.start..b.end,
+        _ => 0..0,
+    };
+    let by_name: std::collections::HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.as_str(), i))
+        .collect();
+    if by_name.len() != entries.len() {
+        // A key written twice is an error a full read reports.
+        return Vec::new();
+    }
+    let region = block.first().map_or(0, |l| l.start)..block.last().map_or(0, |l| l.end);
+    let mut keep = vec![false; entries.len()];
+    let mut todo: Vec<usize> = vec![0, entries.len().saturating_sub(1)];
+    let outside = kept.iter().flat_map(|r| {
+        [
+            r.start..r.end.min(region.start),
+            r.start.max(region.end)..r.end,
+        ]
+        .into_iter()
+        .filter(|r| !r.is_empty())
+    });
+    for r in outside {
+        todo.extend(schema_names(&text[r]).filter_map(|n| by_name.get(n.as_str()).copied()));
+    }
+    todo.extend(
+        wanted
+            .schemas
+            .iter()
+            .filter_map(|n| by_name.get(n.as_str()).copied()),
+    );
+    while let Some(i) = todo.pop() {
+        let Some(slot) = keep.get_mut(i).filter(|k| !**k) else {
+            continue;
+        };
+        *slot = true;
+        let body = &text[bytes(&entries[i])];
+        todo.extend(schema_names(body).filter_map(|n| by_name.get(n.as_str()).copied()));
+    }
+    entries
+        .iter()
+        .zip(keep)
+        .filter(|(_, keep)| !keep)
+        .map(|(e, _)| bytes(e))
+        .collect()
+}
+
+/// The schema names `text` refers to as `#/components/schemas/<name>`, percent- and
+/// `~`-decoded (a name the scan reads wrongly only keeps an entry or makes a `$ref` miss).
+fn schema_names(text: &str) -> impl Iterator<Item = String> + '_ {
+    const AT: &str = "#/components/schemas/";
+    text.match_indices(AT).map(|(at, _)| {
+        let rest = &text[at + AT.len()..];
+        let len = rest
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '%' | '~'))
+            })
+            .unwrap_or(rest.len());
+        let decoded = percent_encoding::percent_decode_str(&rest[..len]).decode_utf8_lossy();
+        decoded.replace("~1", "/").replace("~0", "~")
+    })
+}
+
+/// `kept` (ordered, disjoint) without `drop` (ordered, disjoint, each inside one kept range).
+fn without(kept: &[Range<usize>], drop: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out = Vec::with_capacity(kept.len() + drop.len());
+    let mut drop = drop.iter().peekable();
+    for r in kept {
+        let mut from = r.start;
+        while let Some(d) = drop.next_if(|d| d.start < r.end) {
+            out.push(from..d.start.max(from));
+            from = d.end.max(from);
+        }
+        out.push(from..r.end.max(from));
+    }
+    merge(out)
 }
 
 /// Byte ranges of the lines of `text`, each with its line break.
@@ -169,8 +300,11 @@ fn indent(line: &str) -> usize {
     n
 }
 
-fn is_paths_key(line: &str) -> bool {
-    line.strip_prefix("paths:").is_some_and(is_blank_or_comment)
+/// Whether `line` is `name:` with nothing after it but a comment.
+fn is_key(line: &str, name: &str) -> bool {
+    line.strip_prefix(name)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .is_some_and(is_blank_or_comment)
 }
 
 fn starts_at_column_0(line: &str) -> bool {
@@ -311,10 +445,29 @@ mod tests {
             {"operationId": "$sourceDescriptions.api.list.all"},
             {"operationId": "get"},
             {"operationPath": "{$sourceDescriptions.api.url}#/paths/~1pets~1%7Bid%7D/get"}
-        ]}]});
+        ], "inputs": {"$ref": "api.yml#/components/schemas/Pet%20Input"}}]});
         let wanted = Wanted::of(&doc);
         assert_eq!(wanted.ids.iter().collect::<Vec<_>>(), ["get", "list.all"]);
         assert_eq!(wanted.paths.iter().collect::<Vec<_>>(), ["/pets/{id}"]);
+        assert_eq!(wanted.schemas.iter().collect::<Vec<_>>(), ["Pet Input"]);
+    }
+
+    #[test]
+    fn schema_names_as_refs_write_them() {
+        let names: Vec<String> = schema_names(
+            "a: {$ref: '#/components/schemas/Pet'}\n$ref: \"x.yml#/components/schemas/A~1B/properties/c\" # n\n",
+        )
+        .collect();
+        assert_eq!(names, ["Pet", "A/B"]);
+    }
+
+    #[test]
+    fn dropped_ranges_are_cut_out_of_the_kept_ones() {
+        assert_eq!(
+            without(&[0..10, 20..30], &[2..4, 6..10, 25..30]),
+            [0..2, 4..6, 20..25]
+        );
+        assert_eq!(without(&[0..10, 20..30], &[]), [0..10, 20..30]);
     }
 
     #[test]

@@ -104,9 +104,9 @@ impl Files {
         Ok(root)
     }
 
-    /// A description read without some `paths` entries is read whole after all when something
-    /// else needs them: another Arazzo document that calls other operations, or a `$ref` into
-    /// its `paths`. Its newly seen links are loaded in turn, so this repeats until nothing changes.
+    /// A description read without some `paths` or schema entries is read whole after all when
+    /// something else needs them: another Arazzo document that calls other operations, a `$ref`
+    /// into its `paths`, or one that names nothing in what was read. Its newly seen links are loaded in turn, so this repeats until nothing changes.
     fn read_lazy_ones_whole(&mut self) {
         loop {
             let mut whole = Vec::new();
@@ -118,7 +118,7 @@ impl Files {
                 let from_value = self.value(*from);
                 let other_caller =
                     from_value.get("arazzo").is_some() && Wanted::of(from_value) != *wanted;
-                if other_caller || refs_into_paths(from_value, url) {
+                if other_caller || needs_whole(from_value, url, self.value(*to)) {
                     whole.push(*to);
                 }
             }
@@ -510,23 +510,27 @@ impl SourceText for Files {
     }
 }
 
-/// `text` without the `paths` entries `wanted` does not name, parsed, its spans mapped back into
-/// `text`; `None` (read it whole) when the text is not in the shape `lazy` reads, or what is
-/// left does not parse, defines an anchor, or has a `$ref` into `paths` (which may name a
-/// left-out entry).
+/// `text` without the `paths` entries `wanted` does not name and the schemas nothing kept
+/// refers to, parsed, its spans mapped back into `text`; `None` (read it whole) when the text is
+/// not in the shape `lazy` reads, or what is left does not parse, defines an anchor, or has a
+/// `$ref` into `paths` or one that names nothing in what is left ([`needs_whole`]).
 fn read_partially(text: &str, id: FileId, wanted: &Wanted) -> Option<(Value, Index)> {
     let kept = lazy::plan(text, wanted)?;
     let (reduced, map) = lazy::reduce(text, &kept);
     let (value, mut index) = parse::parse(&reduced, id).ok()?;
-    if index.anchors || refs_into_paths(&value, "") {
+    if index.anchors || needs_whole(&value, "", &value) {
         return None;
     }
     index.map_offsets(|at, end| lazy::to_file(&map, at, end));
     Some((value, index))
 }
 
-/// Whether `value` has a `$ref` into `/paths` of the file `url` names (`""`: its own file).
-fn refs_into_paths(value: &Value, url: &str) -> bool {
+/// Whether a lazily read file, whose value as read is `target`, must be read whole for the
+/// `$ref`s of `value` that name it as `url` (`""`: `value` is its own): one into its `/paths`,
+/// which may name a left-out entry, or one that names nothing in what was read (a left-out
+/// schema the scan did not see referred to, or a reference that names nothing in the whole file
+/// either, which the whole read then reports).
+fn needs_whole(value: &Value, url: &str, target: &Value) -> bool {
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         match v {
@@ -535,7 +539,9 @@ fn refs_into_paths(value: &Value, url: &str) -> bool {
                     let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
                     let fragment =
                         percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-                    if file == url && fragment.starts_with("/paths") {
+                    if file == url
+                        && (fragment.starts_with("/paths") || target.pointer(&fragment).is_none())
+                    {
                         return true;
                     }
                 }

@@ -934,3 +934,210 @@ fn a_description_two_documents_call_differently_is_read_whole() {
     assert_eq!(files.value(api)["paths"].as_object().unwrap().len(), 300);
     assert_eq!(at(&files, api, "/paths/~1p6/get/operationId"), "op6");
 }
+
+/// [`big_openapi`] with 50 schemas `S0`…`S49`: the shared response refers to `S1`, which
+/// refers to `S2` (written with double quotes); `extra` goes into entry 3 as there.
+fn big_openapi_with_schemas(extra: &str) -> String {
+    let mut text = big_openapi(300, extra);
+    text.push_str(
+        "      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/S1'\n  schemas:\n",
+    );
+    for i in 0..50 {
+        text.push_str(&format!(
+            "    S{i}:\n      # schema {i}\n      type: object\n      description: \"{}\"\n",
+            "schema ".repeat(20)
+        ));
+        if i == 1 {
+            text.push_str(
+                "      properties:\n        next:\n          $ref: \"#/components/schemas/S2\"\n",
+            );
+        }
+    }
+    text
+}
+
+fn schema_keys(files: &Files, id: FileId) -> Vec<String> {
+    files.value(id)["components"]["schemas"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_large_description_is_read_without_the_schemas_nothing_kept_refers_to() {
+    let to_s5 = "    x-schema:\n      $ref: '#/components/schemas/S5'\n";
+    let api = big_openapi_with_schemas(to_s5);
+    // Entry 3 refers to S5: calling op3 keeps it, calling op4 does not.
+    let calls_op3 = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    let (files, id, keys, _dir) = load_pair("lazy-schemas", &calls_op3, &api);
+    assert_eq!(keys, ["/p0", "/p3", "/p299"]);
+    assert_eq!(schema_keys(&files, id), ["S0", "S1", "S2", "S5", "S49"]);
+    let mut whole = Files::new(Vec::new());
+    let whole_id = whole.load(files.path(id)).unwrap();
+    for key in schema_keys(&files, id) {
+        let pointer = format!("/components/schemas/{key}");
+        assert_eq!(
+            files.value(id).pointer(&pointer),
+            whole.value(whole_id).pointer(&pointer)
+        );
+    }
+    same_spans((&files, id), (&whole, whole_id), files.value(id), "");
+    check_index(&files, id, files.value(id), "");
+    let calls_op4 = arazzo_calling("      - {stepId: a, operationId: op4}\n");
+    let (files, id, _, _dir) = load_pair("lazy-schemas-4", &calls_op4, &api);
+    assert_eq!(schema_keys(&files, id), ["S0", "S1", "S2", "S49"]);
+    // A schema the Arazzo document itself refers to stays.
+    let inputs = format!(
+        "{}    inputs:\n      $ref: 'api.yml#/components/schemas/S7'\n",
+        arazzo_calling("      - {stepId: a, operationId: op4}\n")
+    );
+    let (files, id, _, _dir) = load_pair("lazy-schemas-inputs", &inputs, &api);
+    assert_eq!(schema_keys(&files, id), ["S0", "S1", "S2", "S7", "S49"]);
+}
+
+#[test]
+fn a_reference_the_schema_scan_misses_has_the_description_read_whole() {
+    // `\x61` is `a`: the parsed `$ref` names S9, which the text scan does not see.
+    let hidden = "    x-schema:\n      $ref: \"#/components/schem\\x61s/S9\"\n";
+    let calls_op3 = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    let api = big_openapi_with_schemas(hidden);
+    let (files, id, keys, _dir) = load_pair("lazy-schemas-hidden", &calls_op3, &api);
+    assert_eq!(keys.len(), 300);
+    assert_eq!(schema_keys(&files, id).len(), 50);
+    // Another description referring to a left-out schema has it read whole too.
+    let dir = TempDir::new("lazy-schemas-other");
+    let main = dir.write(
+        "doc.arazzo.yml",
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n  - {name: api, url: api.yml, type: openapi}\n  - {name: other, url: other.yml, type: openapi}\nworkflows:\n  - workflowId: w\n    steps:\n      - {stepId: a, operationId: op4}\n",
+    );
+    dir.write("api.yml", &big_openapi_with_schemas(""));
+    dir.write(
+        "other.yml",
+        "openapi: 3.1.0\ninfo: {title: o, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Mine:\n      $ref: 'api.yml#/components/schemas/S20'\n",
+    );
+    let mut files = Files::new(Vec::new());
+    let root = files.load_all(&main).unwrap();
+    let api = files.linked(root, "api.yml", None).unwrap();
+    assert_eq!(schema_keys(&files, api).len(), 50);
+    assert_eq!(files.value(api)["paths"].as_object().unwrap().len(), 300);
+}
+
+/// `lazy` holds only what `whole` holds, each kept value as a whole read gives it.
+fn within(lazy: &Value, whole: &Value, pointer: &str) {
+    match (lazy, whole) {
+        (Value::Object(l), Value::Object(w)) => {
+            for (key, item) in l {
+                let at = format!("{pointer}/{}", escape_token(key));
+                let other = w
+                    .get(key)
+                    .unwrap_or_else(|| panic!("{at} is not in the file"));
+                within(item, other, &at);
+            }
+        }
+        _ => assert_eq!(lazy, whole, "{pointer}"),
+    }
+}
+
+/// The pointers of `value`'s `$ref`s into its own file, percent-decoded.
+fn local_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(fragment) = r.strip_prefix('#')
+            {
+                out.push(
+                    percent_encoding::percent_decode_str(fragment)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                );
+            }
+            map.values().for_each(|v| local_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| local_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Lines the property test below puts into the schemas: references written several ways,
+/// keys, comments, flow and block values.
+const SCHEMA_EDITS: &[&str] = &[
+    "      $ref: '#/components/schemas/S{k}'\n",
+    "      $ref: \"#/components/schemas/S{k}/properties/next\"\n",
+    "      items: {$ref: '#/components/schemas/S{k}'}\n",
+    "      $ref: '#/components/schemas/S%{k}'\n",
+    "      $ref: \"#/components/schem\\x61s/S{k}\"\n",
+    "      $ref: '#/components/schemas/Nope{k}'\n",
+    "    S{k}:\n      type: string\n",
+    "    'S{k}x':\n      type: string\n",
+    "    S{k}y: {type: string}\n",
+    "  # comment {k}\n",
+    "      description: |\n        #/components/schemas/S{k}\n",
+    "      x-note: &n{k} note\n",
+    "  extra{k}:\n    A: {}\n",
+    "x-top{k}: 1\n",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever is written among the schemas, a lazy read holds only values of the whole
+    /// read, at the same places, and every `$ref` in it names something in it; or it fails
+    /// as the whole read fails.
+    #[test]
+    fn a_lazy_read_is_part_of_the_whole_one(
+        edits in proptest::collection::vec((0..SCHEMA_EDITS.len(), 0usize..400, 0usize..50), 1..6)
+    ) {
+        let api = big_openapi_with_schemas("    x-schema:\n      $ref: '#/components/schemas/S5'\n");
+        let start = api.find("  schemas:\n").unwrap_or(0) + "  schemas:\n".len();
+        let mut lines: Vec<String> = api[start..].split_inclusive('\n').map(str::to_owned).collect();
+        for (edit, at, k) in edits {
+            let line = SCHEMA_EDITS[edit].replace("{k}", &k.to_string());
+            let at = at % (lines.len() + 1);
+            lines.insert(at, line);
+        }
+        let api = format!("{}{}", &api[..start], lines.concat());
+        let dir = TempDir::new("lazy-prop");
+        let main = dir.write("doc.arazzo.yml", &arazzo_calling("      - {stepId: a, operationId: op3}\n"));
+        dir.write("api.yml", &api);
+        let mut files = Files::new(Vec::new());
+        let root = files.load_all(&main).unwrap();
+        let lazy = files.linked(root, "api.yml", None);
+        let mut whole = Files::new(Vec::new());
+        let whole_id = whole.load(&dir.0.join("api.yml"));
+        match (lazy, whole_id) {
+            (Ok(id), Ok(whole_id)) => {
+                within(files.value(id), whole.value(whole_id), "");
+                same_spans((&files, id), (&whole, whole_id), files.value(id), "");
+                // Every `$ref` of what is kept names in it what it names in the whole file.
+                let mut refs = Vec::new();
+                local_refs(files.value(id), &mut refs);
+                for r in refs {
+                    let (here, there) = (files.value(id).pointer(&r), whole.value(whole_id).pointer(&r));
+                    proptest::prop_assert_eq!(here, there, "{}", r);
+                }
+            }
+            (Err(lazy), Err(whole)) => proptest::prop_assert_eq!(lazy.message, whole.message),
+            (Ok(id), Err(err)) => {
+                // A problem inside a left-out schema is not read (README, "Decisions"): the
+                // entry the error is in must be among the schemas, and not kept.
+                let at = err.span.map_or(0, |s| s.start);
+                let entry = api[..at]
+                    .lines()
+                    .rev()
+                    .find(|l| l.starts_with("    ") && !l.starts_with("     "))
+                    .map(|l| l.trim().split(':').next().unwrap_or("").trim_matches('\''));
+                let kept = schema_keys(&files, id);
+                proptest::prop_assert!(
+                    at > start && entry.is_some_and(|e| !kept.iter().any(|k| k == e)),
+                    "lazy read, whole error {err:?} in a kept entry {entry:?}"
+                );
+            }
+            (lazy, whole) => proptest::prop_assert!(
+                false,
+                "lazy {:?}, whole {:?}",
+                lazy.map(|_| ()),
+                whole.map(|_| ())
+            ),
+        }
+    }
+}
