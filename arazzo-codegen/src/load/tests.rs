@@ -1141,3 +1141,98 @@ proptest::proptest! {
         }
     }
 }
+
+/// A JSON OpenAPI description larger than `lazy::LAZY_FROM`: paths `/pN` (operation `opN`,
+/// answering with schema `S<N mod 50>` when `answers` holds N), and schemas `S0`…`S49`, each
+/// referring to those `refs` gives it; `pretty` or compact.
+fn big_json_openapi(answers: &[usize], refs: &[(usize, usize)], pretty: bool) -> String {
+    let mut paths = serde_json::Map::new();
+    for i in 0..300 {
+        let mut response = json!({"description": "padding ".repeat(100)});
+        if answers.contains(&i) {
+            response["content"] = json!({"application/json": {"schema": {
+                "$ref": format!("#/components/schemas/S{}", i % 50)
+            }}});
+        }
+        paths.insert(
+            format!("/p{i}"),
+            json!({"get": {"operationId": format!("op{i}"), "responses": {"200": response}}}),
+        );
+    }
+    let mut schemas = serde_json::Map::new();
+    for i in 0..50 {
+        let mut properties = serde_json::Map::new();
+        for (from, to) in refs {
+            if *from == i {
+                properties.insert(
+                    format!("to{to}"),
+                    json!({"$ref": format!("#/components/schemas/S{to}")}),
+                );
+            }
+        }
+        schemas.insert(
+            format!("S{i}"),
+            json!({"type": "object", "description": "schema ".repeat(20), "properties": properties}),
+        );
+    }
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "big", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas}
+    });
+    let text = if pretty {
+        serde_json::to_string_pretty(&doc)
+    } else {
+        serde_json::to_string(&doc)
+    };
+    text.unwrap_or_default()
+}
+
+#[test]
+fn a_large_json_description_is_read_for_the_paths_and_schemas_called() {
+    let api = big_json_openapi(&[3, 9], &[(3, 4), (4, 3), (9, 10)], true);
+    assert!(api.len() >= lazy::LAZY_FROM);
+    let doc = arazzo_calling("      - {stepId: a, operationId: op3}\n");
+    let (files, id, keys, _dir) = load_pair("lazy-json", &doc, &api);
+    assert_eq!(keys, ["/p0", "/p3", "/p299"]);
+    assert_eq!(schema_keys(&files, id), ["S0", "S3", "S4", "S49"]);
+    let mut whole = Files::new(Vec::new());
+    let whole_id = whole.load(files.path(id)).unwrap();
+    within(files.value(id), whole.value(whole_id), "");
+    same_spans((&files, id), (&whole, whole_id), files.value(id), "");
+    check_index(&files, id, files.value(id), "");
+    // An operation the scan does not find: read whole.
+    let unknown = arazzo_calling("      - {stepId: a, operationId: nope}\n");
+    let (_, _, keys, _dir) = load_pair("lazy-json-unknown", &unknown, &api);
+    assert_eq!(keys.len(), 300);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// Whatever the schemas refer to and whichever operation is called, a lazy read of a JSON
+    /// description holds only values of the whole read, at the same places, and every `$ref`
+    /// in it names what it names in the whole file.
+    #[test]
+    fn a_lazy_json_read_is_part_of_the_whole_one(
+        answers in proptest::collection::vec(0usize..300, 0..8),
+        refs in proptest::collection::vec((0usize..50, 0usize..50), 0..30),
+        called in 0usize..300,
+        pretty in proptest::prelude::any::<bool>(),
+    ) {
+        let api = big_json_openapi(&answers, &refs, pretty);
+        let doc = arazzo_calling(&format!("      - {{stepId: a, operationId: op{called}}}\n"));
+        let (files, id, _, dir) = load_pair("lazy-json-prop", &doc, &api);
+        let mut whole = Files::new(Vec::new());
+        let whole_id = whole.load(&dir.0.join("api.yml")).unwrap();
+        within(files.value(id), whole.value(whole_id), "");
+        same_spans((&files, id), (&whole, whole_id), files.value(id), "");
+        let mut found = Vec::new();
+        local_refs(files.value(id), &mut found);
+        for r in found {
+            let (here, there) = (files.value(id).pointer(&r), whole.value(whole_id).pointer(&r));
+            proptest::prop_assert_eq!(here, there, "{}", r);
+        }
+    }
+}
