@@ -18,6 +18,14 @@ pub fn load(data: &[u8]) {
     }
 }
 
+/// The lazy reading of large descriptions: the bytes as a description the scan reads part of
+/// (whatever their size), and what it keeps parsed and compared with the whole read.
+pub fn lazy(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::load::read_lazily(text);
+    }
+}
+
 /// Runtime expressions: alone, then as a string with embedded expressions.
 pub fn expression(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -42,10 +50,10 @@ pub fn condition(data: &[u8]) {
 /// JSONPath criteria checks (the pre-scan, then `serde_json_path`), and the lenient reading
 /// of a comparison that fails them, as `check::step` runs it.
 pub fn jsonpath(data: &[u8]) {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if crate::criteria::jsonpath::check(text).is_err() {
-            let _ = crate::criteria::jsonpath_lenient::read(text);
-        }
+    if let Ok(text) = std::str::from_utf8(data)
+        && crate::criteria::jsonpath::check(text).is_err()
+    {
+        let _ = crate::criteria::jsonpath_lenient::read(text);
     }
 }
 

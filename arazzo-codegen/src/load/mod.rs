@@ -525,6 +525,50 @@ fn read_partially(text: &str, id: FileId, wanted: &Wanted) -> Option<(Value, Ind
     Some((value, index))
 }
 
+/// For the `codegen_lazy` fuzz target: whether `text` is read lazily as a large description
+/// loaded by an Arazzo document that calls `op1` and the path `/p1` and refers to schema `S1`.
+/// A lazy read must hold only what a whole read holds, every value where that read has it.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn read_lazily(text: &str) -> bool {
+    let wanted = Wanted::of(&serde_json::json!([
+        {"operationId": "op1"},
+        {"operationPath": "{$sourceDescriptions.api.url}#/paths/~1p1/get"},
+        "#/components/schemas/S1"
+    ]));
+    let Some((lazy, _)) = read_partially(text, FileId(0), &wanted) else {
+        return false;
+    };
+    if let Ok((whole, _)) = parse::parse(text, FileId(0)) {
+        assert!(
+            within(&lazy, &whole),
+            "a lazy read holds what the whole read does not"
+        );
+    }
+    true
+}
+
+/// Whether every object member of `part` is in `whole`, at the same place, and every other
+/// value equal.
+#[cfg(feature = "fuzzing")]
+fn within(part: &Value, whole: &Value) -> bool {
+    let mut stack = vec![(part, whole)];
+    while let Some((part, whole)) = stack.pop() {
+        match (part, whole) {
+            (Value::Object(p), Value::Object(w)) => {
+                for (key, item) in p {
+                    match w.get(key) {
+                        Some(other) => stack.push((item, other)),
+                        None => return false,
+                    }
+                }
+            }
+            _ if part != whole => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 /// Whether a lazily read file, whose value as read is `target`, must be read whole for the
 /// `$ref`s of `value` that name it as `url` (`""`: `value` is its own): one into its `/paths`,
 /// which may name a left-out entry, or one that names nothing in what was read (a left-out

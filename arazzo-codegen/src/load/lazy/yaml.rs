@@ -10,10 +10,17 @@ use super::{Wanted, keep_schemas, merge, without};
 pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
     // The scan goes by lines and looks at few bytes of each: byte-wise loops over the whole
     // text would cost, at opt-level 0, a good part of what leaving entries out saves.
-    if text.contains('\t') {
+    // A tab, or a carriage return alone (a line break to YAML, not to this scan).
+    let lone_cr = text
+        .match_indices('\r')
+        .any(|(at, _)| text.as_bytes().get(at + 1) != Some(&b'\n'));
+    if text.contains('\t') || lone_cr {
         return None;
     }
     let lines = lines(text);
+    if !top_level_mapping(text, &lines) {
+        return None;
+    }
     // `paths:` at column 0, and where its block ends (the next line at column 0).
     let start = lines
         .iter()
@@ -132,6 +139,43 @@ fn unused_schemas(
         .filter(|(_, keep)| !keep)
         .map(|((_, bytes), _)| bytes)
         .collect()
+}
+
+/// Whether `text` is one document whose top level is a block mapping, so that a line at column
+/// 0 is one of its keys. A top-level scalar could hold lines that look like keys, and a second
+/// document or a directive is more than this scan follows.
+fn top_level_mapping(text: &str, lines: &[Range<usize>]) -> bool {
+    let first = lines
+        .iter()
+        .map(|l| &text[l.clone()])
+        .find(|l| !is_blank_or_comment(l));
+    let Some(first) = first else {
+        return false;
+    };
+    let plain_key = first.as_bytes().first().is_some_and(|b| {
+        !matches!(
+            b,
+            b' ' | b'|'
+                | b'>'
+                | b'"'
+                | b'\''
+                | b'-'
+                | b'['
+                | b'{'
+                | b'%'
+                | b'?'
+                | b'!'
+                | b'&'
+                | b'*'
+                | b'.'
+                | b'@'
+                | b'`'
+                | b'#'
+        )
+    });
+    let key_line = first.contains(": ") || first.trim_end().ends_with(':');
+    let markers = text.starts_with("---") || text.contains("\n---") || text.contains("\n...");
+    plain_key && key_line && !markers
 }
 
 /// Byte ranges of the lines of `text`, each with its line break.
@@ -278,5 +322,33 @@ mod tests {
         );
         assert_eq!(operation_id("  operationId: 'getPet'\n"), Some("getPet"));
         assert_eq!(operation_id("  summary: x\n"), None);
+    }
+
+    #[test]
+    fn a_carriage_return_alone_is_a_line_break_the_scan_leaves_to_the_parser() {
+        let wanted = Wanted::of(&serde_json::json!({"operationPath": "x#/paths/~1p1/get"}));
+        // Found by the `codegen_lazy` fuzz target: `\rk:` starts a top-level key to YAML.
+        let text = "paths:\n  /p1:\n   a: 1\n  :\n\rk:\n  O:";
+        assert_eq!(plan(text, &wanted), None);
+        let crlf = "paths:\r\n  /p0:\r\n    a: 1\r\n  /p1:\r\n    a: 1\r\n  /p2:\r\n    a: 1\r\n  /p3:\r\n    a: 1\r\n";
+        assert!(plan(crlf, &wanted).is_some());
+    }
+
+    #[test]
+    fn only_a_top_level_block_mapping_is_scanned() {
+        let wanted = Wanted::of(&serde_json::json!({"operationPath": "x#/paths/~1p1/get"}));
+        let body = "paths:\n\n /p0:\n  a: 1\n /p1:\n  a: 1\n /p2:\n  a: 1\n /p3:\n  a: 1\n";
+        assert!(plan(&format!("openapi: 3.1.0\n{body}"), &wanted).is_some());
+        // Found by the `codegen_lazy` fuzz target: all of it is one literal scalar.
+        for start in [
+            "|\n",
+            "'openapi': 3.1.0\n",
+            "--- \n",
+            "%YAML 1.2\n---\n",
+            "- a\n",
+        ] {
+            assert_eq!(plan(&format!("{start}{body}"), &wanted), None, "{start:?}");
+        }
+        assert_eq!(plan(&format!("openapi: 3.1.0\n{body}...\n"), &wanted), None);
     }
 }
