@@ -583,9 +583,9 @@ impl<'c> Request<'c> {
     /// Errors name `step`.
     ///
     /// The request is built (URL, headers, credentials, body) when this is called, and only
-    /// the built request goes into the returned future: the builder does not stay in the
-    /// step's state while the response is awaited (issue 11, item 2: less state per step).
-    /// Generated code awaits the future at once, so a build error is reported as before.
+    /// the built request goes into the returned future, so the builder is not kept while the
+    /// response is awaited. A request that cannot be built fails when the future is awaited,
+    /// naming `step`.
     pub fn send(self, step: &'static str) -> Boxed<'c, Result<Response, WorkflowError>> {
         crate::__private::deadline::enter(step);
         let method = self.method.clone();
