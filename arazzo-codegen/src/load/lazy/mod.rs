@@ -28,7 +28,7 @@ use serde_json::Value;
 pub(super) const LAZY_FROM: usize = 256 * 1024;
 
 /// What an Arazzo document calls: operationIds (without a `$sourceDescriptions.<name>.`
-/// prefix) and the path templates of operationPaths.
+/// prefix) and the path templates of operationPaths; and the schemas it names.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Wanted {
     ids: BTreeSet<String>,
