@@ -106,7 +106,8 @@ impl Files {
 
     /// A description read without some `paths` or schema entries is read whole after all when
     /// something else needs them: another Arazzo document that calls other operations, a `$ref`
-    /// into its `paths`, or one that names nothing in what was read. Its newly seen links are loaded in turn, so this repeats until nothing changes.
+    /// into its `paths`, or one that names nothing in what was read. Its newly seen links are
+    /// loaded in turn, so this repeats until nothing changes.
     fn read_lazy_ones_whole(&mut self) {
         loop {
             let mut whole = Vec::new();
@@ -547,9 +548,9 @@ pub(crate) fn read_lazily(text: &str) -> bool {
     true
 }
 
-/// Whether every object member of `part` is in `whole`, at the same place, and every other
-/// value equal.
-#[cfg(feature = "fuzzing")]
+/// Whether every object member of `part` is in `whole` under the same pointer, and every
+/// other value equal: what a lazy read must be of the whole one.
+#[cfg(any(test, feature = "fuzzing"))]
 fn within(part: &Value, whole: &Value) -> bool {
     let mut stack = vec![(part, whole)];
     while let Some((part, whole)) = stack.pop() {
