@@ -8,8 +8,6 @@ use super::{Wanted, keep_schemas, merge, without};
 
 /// [`super::plan`] for a YAML text: the kept byte ranges (whole lines, in order), or `None`.
 pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
-    // The scan goes by lines and looks at few bytes of each: byte-wise loops over the whole
-    // text would cost, at opt-level 0, a good part of what leaving entries out saves.
     // A tab, or a carriage return alone (a line break to YAML, not to this scan).
     let lone_cr = text
         .match_indices('\r')
@@ -17,6 +15,8 @@ pub(super) fn plan(text: &str, wanted: &Wanted) -> Option<Vec<Range<usize>>> {
     if text.contains('\t') || lone_cr {
         return None;
     }
+    // The scan goes by lines and looks at few bytes of each: byte-wise loops over the whole
+    // text would cost, at opt-level 0, a good part of what leaving entries out saves.
     let lines = lines(text);
     if !top_level_mapping(text, &lines) {
         return None;
