@@ -10,10 +10,9 @@ use crate::plan::{
     SchemePlan, TemplatePart, ValueExpr, WireStyle as Style,
 };
 
-/// `client.request(...)...send("step").await?`, an expression of type `Response`, and the
-/// statement it needs first (`let path = ...;` for a path built from values: the request then
-/// reads on one line).
-/// The statements before the request, and the request sent: a `Result<Response, _>`.
+/// The statement a step's request needs first (`let path = ...;` for a path built from values,
+/// so that the request reads on one line), and the request sent,
+/// `client.request(...)...send("step").await`: an expression of type `Result<Response, _>`.
 pub(super) fn send_result(plan: &Plan, id: &str, r: &RequestPlan) -> (TokenStream, TokenStream) {
     let source = &plan.sources[r.source];
     let source_name = &source.name;
