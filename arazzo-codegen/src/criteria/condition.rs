@@ -241,7 +241,16 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         if self.rest().starts_with('!') && !self.rest().starts_with("!=") {
             self.pos += 1;
-            return Ok(Condition::Not(Box::new(self.unary()?)));
+            self.ws();
+            // `!` and a parenthesis right after it are one level: `!(a == b)` is as deep as
+            // `!a == b`, which reads the same, so a condition prints (with the parentheses)
+            // as text within the limit whenever it was read within it.
+            let inner = if self.rest().starts_with('(') {
+                self.unary_inner()?
+            } else {
+                self.unary()?
+            };
+            return Ok(Condition::Not(Box::new(inner)));
         }
         if self.eat("(") {
             let inner = self.or()?;
@@ -775,6 +784,27 @@ impl fmt::Display for Condition {
 
 /// Writes `c`, parenthesised when it binds looser than `min` (0 none, 1 `||`, 2 `&&`, 3 unary).
 fn write_condition(f: &mut fmt::Formatter<'_>, c: &Condition, min: u8) -> fmt::Result {
+    if let Some(and) = joins(c) {
+        // A chain as the parser builds it prints flat: the balanced grouping of a long one
+        // comes back on reading, and parentheses showing it would nest deeper than the text
+        // that was read (past the limit, for a term already at it).
+        let terms = chain_terms(c, and);
+        if has_chain_shape(c, and, terms) {
+            let (precedence, join) = if and { (2, " && ") } else { (1, " || ") };
+            return grouped(f, min > precedence, |f| {
+                let mut result = Ok(());
+                each_term(c, and, &mut |i, term| {
+                    if result.is_ok() && i > 0 {
+                        result = f.write_str(join);
+                    }
+                    if result.is_ok() {
+                        result = write_condition(f, term, precedence + 1);
+                    }
+                });
+                result
+            });
+        }
+    }
     match c {
         Condition::Or(a, b) => grouped(f, min > 1, |f| {
             write_condition(f, a, 1)?;
@@ -797,6 +827,72 @@ fn write_condition(f: &mut fmt::Formatter<'_>, c: &Condition, min: u8) -> fmt::R
         Condition::Compare { op, left, right } => write!(f, "{left} {op} {right}"),
         Condition::Operand(o) => write!(f, "{o}"),
     }
+}
+
+/// `Some(true)` for `&&`, `Some(false)` for `||`, `None` for anything else.
+fn joins(c: &Condition) -> Option<bool> {
+    match c {
+        Condition::And(..) => Some(true),
+        Condition::Or(..) => Some(false),
+        _ => None,
+    }
+}
+
+/// The two sides of `c` when it joins with `&&` (`and`) or `||` (not `and`).
+fn sides(c: &Condition, and: bool) -> Option<(&Condition, &Condition)> {
+    match c {
+        Condition::And(a, b) if and => Some((a, b)),
+        Condition::Or(a, b) if !and => Some((a, b)),
+        _ => None,
+    }
+}
+
+/// How many terms the `&&` (`and`) or `||` nodes at the top of `c` join.
+fn chain_terms(c: &Condition, and: bool) -> usize {
+    sides(c, and).map_or(1, |(a, b)| chain_terms(a, and) + chain_terms(b, and))
+}
+
+/// Calls `each` with the index and the term, for each term the `&&` (`and`) or `||` nodes at
+/// the top of `c` join, in order.
+fn each_term<'c>(c: &'c Condition, and: bool, each: &mut impl FnMut(usize, &'c Condition)) {
+    fn walk<'c>(
+        c: &'c Condition,
+        and: bool,
+        i: &mut usize,
+        each: &mut impl FnMut(usize, &'c Condition),
+    ) {
+        match sides(c, and) {
+            Some((a, b)) => {
+                walk(a, and, i, each);
+                walk(b, and, i, each);
+            }
+            None => {
+                each(*i, c);
+                *i += 1;
+            }
+        }
+    }
+    walk(c, and, &mut 0, each);
+}
+
+/// Whether `c` groups its `terms` terms as [`chain`] does: written flat, it reads back as `c`.
+/// Recurses `log2(terms)` deep.
+fn has_chain_shape(c: &Condition, and: bool, terms: usize) -> bool {
+    if terms > LEFT_CHAIN {
+        let left = terms / 2;
+        return sides(c, and).is_some_and(|(a, b)| {
+            has_chain_shape(a, and, left) && has_chain_shape(b, and, terms - left)
+        });
+    }
+    // Nested to the left: every right side is a term.
+    let mut node = c;
+    for _ in 1..terms {
+        match sides(node, and) {
+            Some((a, b)) if sides(b, and).is_none() => node = a,
+            _ => return false,
+        }
+    }
+    sides(node, and).is_none()
 }
 
 fn grouped(
@@ -1305,8 +1401,8 @@ mod tests {
         for join in [" && ", " || "] {
             let text = vec!["$statusCode == 200"; 10_000].join(join);
             let c = ok(&text);
-            // The printed form parses again (its parentheses show the grouping).
-            assert!(parse(&c.to_string()).is_ok());
+            // Printed flat, as written: reading it again groups it the same way.
+            assert_eq!(c.to_string(), text);
         }
         let mixed: Vec<String> = (0..10_000)
             .map(|i| {
@@ -1319,6 +1415,29 @@ mod tests {
             .collect();
         let text = format!("{} true", mixed.join(" "));
         ok(&text);
+    }
+
+    #[test]
+    fn conditions_read_at_the_nesting_limit_print_within_it() {
+        // Found by the `codegen_condition` fuzz target: a long chain printed with the
+        // parentheses of its grouping nested one term past the limit.
+        let chained = format!(
+            "4&&4&&4&&4&&8&&8&&4&&8&&4&&4&&4&&8&&{}4&&4&&4&&4&&2",
+            "!".repeat(MAX_DEPTH - 1)
+        );
+        // `!a == b` prints as `!(a == b)`.
+        let negated = format!("{}$statusCode == 200", "!".repeat(MAX_DEPTH - 1));
+        for text in [chained, negated] {
+            let c = ok(&text);
+            let printed = c.to_string();
+            assert_eq!(without_spans(&ok(&printed)), without_spans(&c), "{printed}");
+        }
+        for deep in [
+            format!("{}true", "!".repeat(MAX_DEPTH)),
+            "!(".repeat(10_000),
+        ] {
+            assert_eq!(err(&deep).message, "the condition is nested too deeply");
+        }
     }
 
     #[test]
