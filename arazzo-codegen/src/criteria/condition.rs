@@ -788,20 +788,18 @@ fn write_condition(f: &mut fmt::Formatter<'_>, c: &Condition, min: u8) -> fmt::R
         // A chain as the parser builds it prints flat: the balanced grouping of a long one
         // comes back on reading, and parentheses showing it would nest deeper than the text
         // that was read (past the limit, for a term already at it).
-        let terms = chain_terms(c, and);
-        if has_chain_shape(c, and, terms) {
+        let mut terms = Vec::new();
+        chain_terms(c, and, &mut terms);
+        if has_chain_shape(c, and, terms.len()) {
             let (precedence, join) = if and { (2, " && ") } else { (1, " || ") };
             return grouped(f, min > precedence, |f| {
-                let mut result = Ok(());
-                each_term(c, and, &mut |i, term| {
-                    if result.is_ok() && i > 0 {
-                        result = f.write_str(join);
+                for (i, term) in terms.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(join)?;
                     }
-                    if result.is_ok() {
-                        result = write_condition(f, term, precedence + 1);
-                    }
-                });
-                result
+                    write_condition(f, term, precedence + 1)?;
+                }
+                Ok(())
             });
         }
     }
@@ -847,32 +845,15 @@ fn sides(c: &Condition, and: bool) -> Option<(&Condition, &Condition)> {
     }
 }
 
-/// How many terms the `&&` (`and`) or `||` nodes at the top of `c` join.
-fn chain_terms(c: &Condition, and: bool) -> usize {
-    sides(c, and).map_or(1, |(a, b)| chain_terms(a, and) + chain_terms(b, and))
-}
-
-/// Calls `each` with the index and the term, for each term the `&&` (`and`) or `||` nodes at
-/// the top of `c` join, in order.
-fn each_term<'c>(c: &'c Condition, and: bool, each: &mut impl FnMut(usize, &'c Condition)) {
-    fn walk<'c>(
-        c: &'c Condition,
-        and: bool,
-        i: &mut usize,
-        each: &mut impl FnMut(usize, &'c Condition),
-    ) {
-        match sides(c, and) {
-            Some((a, b)) => {
-                walk(a, and, i, each);
-                walk(b, and, i, each);
-            }
-            None => {
-                each(*i, c);
-                *i += 1;
-            }
+/// The terms the `&&` (`and`) or `||` nodes at the top of `c` join, in order.
+fn chain_terms<'c>(c: &'c Condition, and: bool, terms: &mut Vec<&'c Condition>) {
+    match sides(c, and) {
+        Some((a, b)) => {
+            chain_terms(a, and, terms);
+            chain_terms(b, and, terms);
         }
+        None => terms.push(c),
     }
-    walk(c, and, &mut 0, each);
 }
 
 /// Whether `c` groups its `terms` terms as [`chain`] does: written flat, it reads back as `c`.
