@@ -237,7 +237,7 @@ fn entries(text: &str, block: &[Range<usize>]) -> Option<Vec<Entry>> {
     for (i, line) in block.iter().enumerate() {
         let line = &text[line.clone()];
         let here = indent(line);
-        if matches!(line.as_bytes().get(here), None | Some(b'#' | b'\n' | b'\r')) {
+        if is_blank_or_comment(&line[here..]) {
             continue;
         }
         let n = *width.get_or_insert(here);
