@@ -55,7 +55,7 @@ fn input_type(
         });
     let what = format!("input `{name}` of workflow `{target}`");
     let target = Target {
-        declared: declared.map(|s| (s, format!("{what} is `{}` here", ty.name()))),
+        declared: declared.map(super::types::TypeAt::Span),
         what,
         ty,
         text: false,

@@ -30,7 +30,7 @@ pub(super) fn body(
     statuses: &[u16],
     query: &str,
     (text, pointer): (&str, &str),
-    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
+    (secret, typed_at): (&mut bool, &mut Option<crate::openapi::SchemaRef>),
 ) -> Option<(RustType, OutputSource)> {
     let schemas = super::step::json_response_schemas(op, statuses);
     let item = match item_pointer(cx, &schemas, query) {

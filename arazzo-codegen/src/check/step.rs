@@ -672,10 +672,10 @@ pub(super) fn outputs(
             &pointer,
             (&mut secret, &mut typed_at),
         );
-        if let Some(span) = typed_at {
+        if let Some(schema) = typed_at {
             scope
                 .output_schemas
-                .insert((step.step_id.clone(), name.clone()), span);
+                .insert((step.step_id.clone(), name.clone()), schema);
         }
         let Some((ty, source)) = output else {
             // Later references to it stay quiet: the cause is reported here.
@@ -710,7 +710,7 @@ fn output(
     statuses: &[u16],
     (name, raw): (&str, &Value),
     pointer: &str,
-    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
+    (secret, typed_at): (&mut bool, &mut Option<crate::openapi::SchemaRef>),
 ) -> Option<(RustType, OutputSource)> {
     let Some(text) = raw.as_str() else {
         let value = super::values::literal_output(cx, name, raw, pointer)?;
@@ -945,7 +945,7 @@ pub(super) fn body_output_type(
     statuses: &[u16],
     ptr: Option<&str>,
     (text, pointer): (&str, &str),
-    (secret, typed_at): (&mut bool, &mut Option<crate::diagnostic::Span>),
+    (secret, typed_at): (&mut bool, &mut Option<crate::openapi::SchemaRef>),
 ) -> Option<(RustType, OutputSource)> {
     let responses = responses(op, statuses);
     let media: Vec<&openapi::MediaType> = responses.iter().flat_map(|r| r.content.iter()).collect();
@@ -982,11 +982,7 @@ pub(super) fn body_output_type(
                         ty = ty.optional();
                     }
                     if typed_at.is_none() {
-                        *typed_at = cx.resolved(&at).and_then(|r| {
-                            cx.files
-                                .span(r.file, &format!("{}/type", r.pointer))
-                                .or_else(|| cx.files.span(r.file, &r.pointer))
-                        });
+                        *typed_at = cx.resolved(&at);
                     }
                     declared_somewhere = true;
                     types.push(ty);

@@ -121,8 +121,34 @@ pub(super) struct Target {
     pub(super) ty: JsonType,
     /// Whether it is sent as text (parameters, form fields).
     pub(super) text: bool,
-    /// Where its type is written, and what to say there.
-    pub(super) declared: Option<(Span, String)>,
+    /// Where its type is written.
+    pub(super) declared: Option<TypeAt>,
+}
+
+/// Where a target's type is written. A schema's place is looked up only for a diagnostic:
+/// looking it up in the location index for every typed value was a twentieth of `check` at
+/// 1000 workflows (issue 11, item 5).
+pub(super) enum TypeAt {
+    /// A place already known.
+    Span(Span),
+    /// A resolved schema: its `type`, else the whole schema ([`schema_type_span`]).
+    Schema(SchemaRef),
+}
+
+impl TypeAt {
+    fn span(&self, cx: &Cx<'_>) -> Option<Span> {
+        match self {
+            TypeAt::Span(span) => Some(*span),
+            TypeAt::Schema(schema) => schema_type_span(cx, schema),
+        }
+    }
+}
+
+/// The span of a resolved schema's `type`, else of the whole schema.
+pub(super) fn schema_type_span(cx: &Cx<'_>, schema: &SchemaRef) -> Option<Span> {
+    cx.files
+        .span(schema.file, &format!("{}/type", schema.pointer))
+        .or_else(|| cx.files.span(schema.file, &schema.pointer))
 }
 
 impl Target {
@@ -134,13 +160,8 @@ impl Target {
         text: bool,
     ) -> Option<Self> {
         let ty = JsonType::of_kind(&cx.kind(schema))?;
-        let declared = cx.resolved(schema).and_then(|s| {
-            cx.files
-                .span(s.file, &format!("{}/type", s.pointer))
-                .or_else(|| cx.files.span(s.file, &s.pointer))
-        });
         Some(Target {
-            declared: declared.map(|span| (span, format!("{what} is `{}` here", ty.name()))),
+            declared: cx.resolved(schema).map(TypeAt::Schema),
             what,
             ty,
             text,
@@ -198,8 +219,11 @@ pub(super) fn check(
     for (span, text) in origin.declared {
         d = d.secondary(Some(span), text);
     }
-    if let Some((span, text)) = &to.declared {
-        d = d.secondary(Some(*span), text.clone());
+    if let Some(span) = to.declared.as_ref().and_then(|at| at.span(cx)) {
+        d = d.secondary(
+            Some(span),
+            format!("{} is `{}` here", to.what, to.ty.name()),
+        );
     }
     cx.push(d.help(help));
 }
@@ -302,9 +326,13 @@ impl Origin {
                     })
                     .into_iter()
                     .collect();
-                if let Some(at) = scope.output_schemas.get(&(step.clone(), output.clone())) {
+                if let Some(at) = scope
+                    .output_schemas
+                    .get(&(step.clone(), output.clone()))
+                    .and_then(|schema| schema_type_span(cx, schema))
+                {
                     declared.push((
-                        *at,
+                        at,
                         format!("the response schema makes `{output}` `{}`", from.name()),
                     ));
                 }

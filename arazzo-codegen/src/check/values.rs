@@ -63,7 +63,8 @@ pub(super) struct Scope {
     pub(crate) failed_outputs: std::collections::HashSet<(String, String)>,
     /// Where the response schema that types a step output says its type, by `(stepId,
     /// name)`: a type check names it beside the output.
-    pub(crate) output_schemas: std::collections::HashMap<(String, String), crate::diagnostic::Span>,
+    pub(crate) output_schemas:
+        std::collections::HashMap<(String, String), crate::openapi::SchemaRef>,
     /// Actions jump between steps: step outputs are set only once their step has run.
     pub(crate) branching: bool,
     /// `dependsOn` workflows: id → its outputs.
@@ -288,7 +289,11 @@ impl Scope {
         pointer: &str,
         context: Context,
     ) -> Option<ValueExpr> {
-        let span = cx.span_in_string(pointer, text, range.clone());
+        let at = Place {
+            pointer,
+            text,
+            range: range.clone(),
+        };
         match expr {
             Expr::Inputs { name, pointer: ptr } => {
                 match self.inputs.iter().find(|f| &f.json_name == name) {
@@ -317,7 +322,7 @@ impl Scope {
                                     "`$inputs.{name}` is not declared in the workflow's inputs"
                                 ),
                             )
-                            .at(span)
+                            .at(at.span(cx))
                             .label("not an input of this workflow")
                             .help(help),
                         );
@@ -329,7 +334,7 @@ impl Scope {
                 step,
                 output,
                 pointer: ptr,
-            } => self.step_output(cx, step, output, ptr.clone(), span),
+            } => self.step_output(cx, step, output, ptr.clone(), &at),
             Expr::Message(_) => {
                 let (what, help) = if cx.version == super::Version::V1_0 {
                     (
@@ -357,7 +362,7 @@ impl Scope {
                         "expression-out-of-context",
                         format!("`{expr}` cannot be used here: {what}"),
                     )
-                    .at(span)
+                    .at(at.span(cx))
                     .label("not available here")
                     .help(help),
                 );
@@ -371,7 +376,7 @@ impl Scope {
                         "expression-out-of-context",
                         format!("`{expr}` cannot be used here: a message step has no HTTP request or response"),
                     )
-                    .at(span)
+                    .at(at.span(cx))
                     .label("not available in a message step")
                     .help("read the received message with `$message.payload[#<pointer>]` or `$message.header.<name>`"),
                 );
@@ -389,7 +394,7 @@ impl Scope {
                 };
                 cx.push(
                     Diagnostic::error("expression-out-of-context", format!("`{expr}` cannot be used here: {what}"))
-                        .at(span)
+                        .at(at.span(cx))
                         .label("not available here")
                         .help(match context {
                             Context::WorkflowOutputs => "add a step output (`outputs: {name: <expression>}`) and use `$steps.<stepId>.outputs.<name>`".to_owned(),
@@ -414,7 +419,7 @@ impl Scope {
                         step,
                         &format!("$workflows.{workflow}.outputs.{name}"),
                         ptr.clone(),
-                        span,
+                        &at,
                     );
                 }
                 let Some((_, outputs)) = self.dependencies.iter().find(|(id, _)| id == workflow)
@@ -424,7 +429,7 @@ impl Scope {
                             "unknown-workflow-output",
                             format!("`{expr}` reads a workflow this one does not depend on"),
                         )
-                        .at(span)
+                        .at(at.span(cx))
                         .label("not in `dependsOn`, and no earlier step runs it")
                         .help(format!("add `{workflow}` to this workflow's `dependsOn`, or run it in an earlier step")),
                     );
@@ -444,7 +449,7 @@ impl Scope {
                                 "unknown-workflow-output",
                                 format!("workflow `{workflow}` has no output `{name}`"),
                             )
-                            .at(span)
+                            .at(at.span(cx))
                             .label("no such output")
                             .help(
                                 match similar(name, &names).first() {
@@ -490,7 +495,7 @@ impl Scope {
                         "unsupported-feature",
                         format!("`{expr}` is not supported by this generator yet"),
                     )
-                    .at(span)
+                    .at(at.span(cx))
                     .label("not supported yet")
                     .help("use `$inputs.<name>` or `$steps.<stepId>.outputs.<name>`"),
                 );
@@ -505,7 +510,7 @@ impl Scope {
         step: &str,
         output: &str,
         pointer: Option<String>,
-        span: Option<crate::diagnostic::Span>,
+        at: &Place<'_>,
     ) -> Option<ValueExpr> {
         // The root cause was reported where the step or output failed; say nothing more.
         if self.failed_steps.contains(step)
@@ -532,7 +537,7 @@ impl Scope {
                     "lenient-expression",
                     format!("`$steps.{step}.outputs.{output}` navigates with dots"),
                 )
-                .at(span)
+                .at(at.span(cx))
                 .label("read as a JSON pointer")
                 .help(format!("write `$steps.{step}.outputs.{head}#{full}`")),
             );
@@ -594,7 +599,7 @@ impl Scope {
         };
         cx.push(
             Diagnostic::error("unknown-step-output", message)
-                .at(span)
+                .at(at.span(cx))
                 .label(label)
                 .help(help),
         );
@@ -767,6 +772,21 @@ impl Scope {
             .help(why.unwrap_or_default()),
         );
         None
+    }
+}
+
+/// Where an expression is written: `range` inside the string value `text` at `pointer`. Its
+/// span is looked up only for a diagnostic: mapping it through the location index for every
+/// expression was a twentieth of `check` at 1000 workflows (issue 11, item 5).
+struct Place<'t> {
+    pointer: &'t str,
+    text: &'t str,
+    range: std::ops::Range<usize>,
+}
+
+impl Place<'_> {
+    fn span(&self, cx: &Cx<'_>) -> Option<crate::diagnostic::Span> {
+        cx.span_in_string(self.pointer, self.text, self.range.clone())
     }
 }
 
