@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Build cost a user pays (issue 11, items 3, 4 and 5), each figure with its same-run baseline.
 #
-#   benches/build_cost/run.sh [item3] [item4] [item5]     (no argument: all three)
+#   benches/build_cost/run.sh [item3] [item4] [item5] [edit]     (no argument: all four)
+#
+# `edit` is the loop behind the issue's "a one-line Arazzo edit rebuilds in 22-28 s": a crate whose
+# build script runs `arazzo-codegen` (as pubsub-flows'), one workflow's summary edited, then
+# `cargo build` (dev): the build script reruns the generator and rustc recompiles incrementally.
 #
 # Environment: RUNS (item 3's alternating from-empty builds per side, default 3), REPS (repeats
 # of each item 4/5 measurement, default 3), SIZES (item 4's workflow counts, default
-# "1 10 100 1000"), OPENAPI_BYTES (item 5's synthetic OpenAPI, default 2800000), CORPUS (the
+# "1 10 100 1000"), EDIT_SIZES (edit's workflow counts, default "100 1000"), OPENAPI_BYTES (item 5's synthetic OpenAPI, default 2800000), CORPUS (the
 # shared corpus, default ../shared/corpus beside the repository), WORK (scratch, default
 # target/build_cost), BASELINE_CLI (item 5: another build of the CLI, e.g. from an earlier
 # commit, run alternately with this one on every input, with the CPU ratio), ARAZZO_CODEGEN
@@ -36,9 +40,10 @@ done
     die "GNU time (/usr/bin/time with -f) is needed for peak RSS: apt-get install time"
 [ -f "$REPO/Cargo.lock" ] || die "$REPO/Cargo.lock is missing"
 
-ITEMS=${*:-item3 item4 item5}
+EDIT_SIZES=${EDIT_SIZES:-100 1000}
+ITEMS=${*:-item3 item4 item5 edit}
 for item in $ITEMS; do
-    case $item in item3 | item4 | item5) ;; *) die "unknown item '$item' (item3, item4, item5)" ;; esac
+    case $item in item3 | item4 | item5 | edit) ;; *) die "unknown item '$item' (item3, item4, item5, edit)" ;; esac
 done
 mkdir -p "$WORK"
 SUMMARY=()
@@ -374,6 +379,77 @@ item3() {
         "$crp× ($cse s / $csb s)" "RUNS=$RUNS benches/build_cost/run.sh item3"
     row "item 3: crates compiled twice (host and target)" "none" "$twice" \
         "cargo build -p pubsub-flows --timings --message-format=json"
+}
+
+# ---------------------------------------------------------------------------------------------
+edit() {
+    echo
+    echo "== edit: one workflow's summary changed, then cargo build (dev); median (range) of $REPS"
+    local d=$WORK/edit n rep walls scripts rustcs out
+    rm -rf "$d"
+    scratch_workspace "$d" edit-wf
+    mkdir -p "$d/edit-wf/src"
+    # As a user's crate: the generator as a build-dependency (without the criteria features, as
+    # pubsub-flows), the runtime and serde for the generated code.
+    cat >"$d/edit-wf/Cargo.toml" <<EOF
+[package]
+name = "edit-wf"
+version = "0.0.0"
+edition.workspace = true
+publish = false
+
+[dependencies]
+arazzo-runtime.workspace = true
+serde.workspace = true
+serde_json.workspace = true
+
+[build-dependencies]
+arazzo-codegen = { path = "$REPO/arazzo-codegen", default-features = false }
+EOF
+    cat >"$d/edit-wf/build.rs" <<'EOF'
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    arazzo_codegen::Builder::new().compile(&["specs/doc.arazzo.yml"])?;
+    Ok(())
+}
+EOF
+    echo 'arazzo_runtime::include_workflows!("doc");' >"$d/edit-wf/src/lib.rs"
+    for n in $EDIT_SIZES; do
+        rm -rf "$d/edit-wf/specs"
+        python3 "$HERE/gen.py" workflows "$n" "$d/edit-wf/specs"
+        echo "   $n workflows: the first build..." >&2
+        (cd "$d" && cargo build -q) || die "the scratch crate with $n workflows does not build"
+        walls=() scripts=() rustcs=()
+        for rep in $(seq "$REPS"); do
+            # The middle workflow's summary: a one-line edit that changes one doc comment.
+            sed -i "s/^    summary: Synthetic workflow $((n / 2))\\(,\\| (edit [0-9]*),\\)/    summary: Synthetic workflow $((n / 2)) (edit $rep),/" \
+                "$d/edit-wf/specs/doc.arazzo.yml"
+            grep -q "(edit $rep)," "$d/edit-wf/specs/doc.arazzo.yml" ||
+                die "the edit did not apply (gen.py's summaries changed?)"
+            rm -rf "$d/target/cargo-timings"
+            out=$( (cd "$d" && /usr/bin/time -f %e cargo build -q --timings 2>&1 >/dev/null) | tail -1)
+            walls+=("$out")
+            # The build script's run and the crate's rustc, from cargo's own timings.
+            out=$(python3 - "$d/target/cargo-timings/cargo-timing.html" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+units = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S).group(1))
+mine = [u for u in units if u["name"] == "edit-wf"]
+run = sum(u["duration"] for u in mine if u.get("mode") == "run-custom-build")
+lib = sum(u["duration"] for u in mine if u.get("mode") != "run-custom-build")
+print(f"{run:.2f} {lib:.2f}")
+PY
+            ) || die "cannot read cargo's timings"
+            scripts+=("${out% *}") rustcs+=("${out#* }")
+        done
+        local w s r
+        w=$(printf '%s\n' "${walls[@]}" | stats 2)
+        s=$(printf '%s\n' "${scripts[@]}" | stats 2)
+        r=$(printf '%s\n' "${rustcs[@]}" | stats 2)
+        printf '   %5s workflows: cargo build %s s (build script %s s, rustc %s s)\n' "$n" "$w" "$s" "$r"
+        row "edit: one summary changed, $n workflows, \`cargo build\` (dev)" "-" \
+            "$w s (build script $s s, rustc $r s)" "EDIT_SIZES=\"$n\" benches/build_cost/run.sh edit"
+    done
+    rm -rf "$d/target"
 }
 
 for item in $ITEMS; do "$item"; done
