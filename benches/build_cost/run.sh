@@ -426,8 +426,9 @@ EOF
             grep -q "(edit $rep)," "$d/edit-wf/specs/doc.arazzo.yml" ||
                 die "the edit did not apply (gen.py's summaries changed?)"
             rm -rf "$d/target/cargo-timings"
-            out=$( (cd "$d" && /usr/bin/time -f %e cargo build -q --timings 2>&1 >/dev/null) | tail -1)
-            walls+=("$out")
+            (cd "$d" && /usr/bin/time -f %e -o "$d/time.txt" cargo build -q --timings >/dev/null 2>"$d/build.err") ||
+                die "the rebuild after the edit failed ($n workflows): $(cat "$d/build.err")"
+            walls+=("$(tail -1 "$d/time.txt")")
             # The build script's run and the crate's rustc, from cargo's own timings.
             out=$(python3 - "$d/target/cargo-timings/cargo-timing.html" <<'PY'
 import json, re, sys
