@@ -79,6 +79,27 @@ copy_pubsub_flows() {
     sed -i "s|path = \"\.\./|path = \"$REPO/|" "$1/pubsub-flows/Cargo.toml"
 }
 
+# The manifest of scratch crate `$2` in workspace `$1`: what a user's crate needs for generated
+# code (as examples/petstore and pubsub-flows), then the lines on stdin (more tables, if any).
+user_crate() {
+    mkdir -p "$1/$2/src"
+    {
+        cat <<EOF
+[package]
+name = "$2"
+version = "0.0.0"
+edition.workspace = true
+publish = false
+
+[dependencies]
+arazzo-runtime.workspace = true
+serde.workspace = true
+serde_json.workspace = true
+EOF
+        cat
+    } >"$1/$2/Cargo.toml"
+}
+
 cli() {
     if [ ! -x "$CLI" ] || [ -z "${CLI_BUILT:-}" ]; then
         echo "building the generator CLI (dev profile, opt-level 0 like a build script)..." >&2
@@ -174,20 +195,7 @@ item4() {
     local d=$WORK/item4
     rm -rf "$d"
     scratch_workspace "$d" bench-wf
-    mkdir -p "$d/bench-wf/src"
-    cat >"$d/bench-wf/Cargo.toml" <<'EOF'
-[package]
-name = "bench-wf"
-version = "0.0.0"
-edition.workspace = true
-publish = false
-
-# What a user's crate needs for generated code (as examples/petstore and pubsub-flows).
-[dependencies]
-arazzo-runtime.workspace = true
-serde.workspace = true
-serde_json.workspace = true
-EOF
+    user_crate "$d" bench-wf </dev/null
     echo 'include!("generated.rs");' >"$d/bench-wf/src/lib.rs"
     : >"$d/bench-wf/src/generated.rs"
     export RUSTC_WRAPPER=$HERE/rustc_rss.sh BUILD_COST_CRATE=bench_wf BUILD_COST_OUT=$d/rustc.txt
@@ -388,20 +396,8 @@ edit() {
     local d=$WORK/edit n rep walls scripts rustcs out
     rm -rf "$d"
     scratch_workspace "$d" edit-wf
-    mkdir -p "$d/edit-wf/src"
-    # As a user's crate: the generator as a build-dependency (without the criteria features, as
-    # pubsub-flows), the runtime and serde for the generated code.
-    cat >"$d/edit-wf/Cargo.toml" <<EOF
-[package]
-name = "edit-wf"
-version = "0.0.0"
-edition.workspace = true
-publish = false
-
-[dependencies]
-arazzo-runtime.workspace = true
-serde.workspace = true
-serde_json.workspace = true
+    # The generator as a build-dependency, without the criteria features (as pubsub-flows).
+    user_crate "$d" edit-wf <<EOF
 
 [build-dependencies]
 arazzo-codegen = { path = "$REPO/arazzo-codegen", default-features = false }
