@@ -1,7 +1,7 @@
 //! Criteria: simple conditions, regex, JSONPath, XPath.
 //!
 //! The regex, JSONPath and XPath 1.0 checks parse with the crates the runtime evaluates with,
-//! each behind this crate's feature of the same name (on by default). Without it, [`off`]
+//! each behind this crate's feature of the same name (on by default). Without it, `off`
 //! stands in: the same `check` signature, failing with an error that names the feature.
 
 pub(crate) mod condition;
