@@ -415,7 +415,7 @@ impl Files {
         if let Some(id) = self.by_path.get(&key) {
             return self.existing(*id).map_err(ReadError::Invalid);
         }
-        let bytes = fs::read(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+        let bytes = read_regular(&key).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
         match String::from_utf8(bytes) {
             Ok(text) => self
                 .insert(key, text, true, wanted)
@@ -524,6 +524,36 @@ fn read_partially(text: &str, id: FileId, wanted: &Wanted) -> Option<(Value, Ind
     }
     index.map_offsets(|at, end| lazy::to_file(&map, at, end));
     Some((value, index))
+}
+
+/// Bytes past this are not read: the location index keeps byte offsets as `u32`.
+const MAX_FILE_BYTES: u64 = u32::MAX as u64;
+
+/// The bytes of the regular file at `path`. A path that a document names can be anything:
+/// `/dev/zero` would be read until memory ran out, and a FIFO would block forever, so only
+/// regular files are read, and none of 4 GiB or more (the size is checked before reading,
+/// and the read stops past it should the file grow meanwhile).
+fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let metadata = fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(io::Error::other(
+            "not a regular file (a directory, device or FIFO is not read)",
+        ));
+    }
+    let too_large =
+        || io::Error::other("the file is 4 GiB or larger, more than the generator reads");
+    if metadata.len() >= MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 >= MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// For the `codegen_lazy` fuzz target: whether `text` is read lazily as a large description

@@ -417,6 +417,35 @@ fn load_url_paths_and_file_urls() {
     assert_eq!(err.span, at);
 }
 
+/// A document can name any path; only regular files are read, so naming `/dev/zero` (read
+/// until memory runs out) or a directory fails at once, at the URL.
+#[test]
+fn only_regular_files_are_read() {
+    let dir = TempDir::new("regular");
+    let main = dir.write("flow.yml", "x: 1\n");
+    dir.write("sub/api.yml", "openapi: 3.1.0\n");
+    let mut files = Files::new(Vec::new());
+    let from = files.load(&main).unwrap();
+    let at = files.span(from, "/x");
+    let mut named = vec!["sub"];
+    if cfg!(unix) {
+        named.push("/dev/zero");
+    }
+    for url in named {
+        let err = files.load_url(from, url, at, None).unwrap_err();
+        assert_eq!(err.code, "cannot-load-source", "{url}");
+        assert!(err.message.contains("not a regular file"), "{err:?}");
+        assert_eq!(err.span, at);
+    }
+    let err = files.load(&dir.0.join("sub")).unwrap_err();
+    assert_eq!(err.code, "cannot-read");
+    assert!(err.message.contains("not a regular file"), "{err:?}");
+    assert_eq!(
+        files.paths(),
+        vec![fs::canonicalize(&main).unwrap().as_path()]
+    );
+}
+
 #[test]
 fn remote_and_malformed_urls() {
     let mut files = Files::new(Vec::new());
