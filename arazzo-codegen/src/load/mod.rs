@@ -526,13 +526,16 @@ fn read_partially(text: &str, id: FileId, wanted: &Wanted) -> Option<(Value, Ind
     Some((value, index))
 }
 
-/// Bytes past this are not read: the location index keeps byte offsets as `u32`.
-const MAX_FILE_BYTES: u64 = u32::MAX as u64;
+/// Files of this size or more are not read: 256 MiB, several times the largest public OpenAPI
+/// descriptions (tens of MB), and under the 4 GiB that the location index's `u32` offsets
+/// can address.
+const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// The bytes of the regular file at `path`. A path that a document names can be anything:
 /// `/dev/zero` would be read until memory ran out, and a FIFO would block forever, so only
-/// regular files are read, and none of 4 GiB or more (the size is checked before reading,
-/// and the read stops past it should the file grow meanwhile).
+/// regular files are read, and none of [`MAX_FILE_BYTES`] or more. The size is checked
+/// before reading, and the read stops past it, for files that grow meanwhile and files whose
+/// size reads 0 but that give more (`/proc/self/pagemap`).
 fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let metadata = fs::metadata(path)?;
@@ -542,7 +545,7 @@ fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
         ));
     }
     let too_large =
-        || io::Error::other("the file is 4 GiB or larger, more than the generator reads");
+        || io::Error::other("the file is 256 MiB or larger, more than the generator reads");
     if metadata.len() >= MAX_FILE_BYTES {
         return Err(too_large());
     }

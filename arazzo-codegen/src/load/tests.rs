@@ -417,8 +417,8 @@ fn load_url_paths_and_file_urls() {
     assert_eq!(err.span, at);
 }
 
-/// A document can name any path; only regular files are read, so naming `/dev/zero` (read
-/// until memory runs out) or a directory fails at once, at the URL.
+/// A document can name any path; only regular files under the size limit are read, so naming
+/// `/dev/zero` (read until memory runs out), a directory or a huge file fails at once, at the URL.
 #[test]
 fn only_regular_files_are_read() {
     let dir = TempDir::new("regular");
@@ -440,6 +440,16 @@ fn only_regular_files_are_read() {
     let err = files.load(&dir.0.join("sub")).unwrap_err();
     assert_eq!(err.code, "cannot-read");
     assert!(err.message.contains("not a regular file"), "{err:?}");
+    // A sparse file past the limit: refused from its size, without reading it.
+    let large = dir.write("large.yml", "");
+    fs::File::options()
+        .write(true)
+        .open(&large)
+        .unwrap()
+        .set_len(MAX_FILE_BYTES)
+        .unwrap();
+    let err = files.load_url(from, "large.yml", at, None).unwrap_err();
+    assert!(err.message.contains("256 MiB or larger"), "{err:?}");
     assert_eq!(
         files.paths(),
         vec![fs::canonicalize(&main).unwrap().as_path()]
