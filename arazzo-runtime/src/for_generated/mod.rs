@@ -14,6 +14,7 @@ pub mod criteria;
 pub mod deadline;
 pub mod flow;
 pub mod inputs;
+pub mod instances;
 #[cfg(feature = "jsonpath")]
 pub mod jsonpath;
 pub mod message;
