@@ -176,8 +176,19 @@ fn skip_string(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// YAML's indicators that JSON never has outside a string. The real reader is YAML's, so a
+/// text that starts as JSON may hold them: a `'...'` string or a `# ...` comment can hide
+/// quotes and brackets, where this scan would then cut in another place than that reader.
+/// Meeting one, the scan gives up and the file is read whole.
+fn yaml_only(c: u8) -> bool {
+    matches!(
+        c,
+        b'\'' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'?'
+    )
+}
+
 /// The end of the value starting at `i`: a string, an object or array (by nesting, strings
-/// skipped), or a scalar (up to the next delimiter).
+/// skipped), or a scalar (up to the next delimiter: a number, `true`, `false` or `null`).
 fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     match b.get(i)? {
         b'"' => skip_string(b, i),
@@ -197,6 +208,7 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
                             return Some(j + 1);
                         }
                     }
+                    c if yaml_only(*c) => return None,
                     _ => {}
                 }
                 j += 1;
@@ -207,7 +219,11 @@ fn skip_value(b: &[u8], i: usize) -> Option<usize> {
                 .iter()
                 .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
                 .unwrap_or(b.len() - i);
-            (len > 0).then_some(i + len)
+            let scalar = &b[i..i + len];
+            let json = scalar
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'));
+            (len > 0 && json).then_some(i + len)
         }
     }
 }
@@ -235,6 +251,13 @@ mod tests {
         assert!(members(r#"{"a": [1, 2}"#, 0).is_none());
         assert!(members(r#"{"a" 1}"#, 0).is_none());
         assert!(members("[]", 0).is_none());
+        // YAML that starts as JSON: a single-quoted key hides a quote and brackets, a comment
+        // hides a bracket, an anchor and a plain scalar are not JSON.
+        assert!(members(r#"{"a": {'b"': ["}"]}, "c": 1}"#, 0).is_none());
+        assert!(members("{\"a\": [1, # ]\n 2], \"c\": 1}", 0).is_none());
+        assert!(members(r#"{"a": &x {"b": 1}}"#, 0).is_none());
+        assert!(members(r#"{"a": 'x, y'}"#, 0).is_none());
+        assert!(members(r#"{"a": -1.5e+3, "b": true, "c": null}"#, 0).is_some());
         assert_eq!(members("{ }", 0).map(|m| m.len()), Some(0));
     }
 
