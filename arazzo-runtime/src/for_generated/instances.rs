@@ -17,11 +17,10 @@ use crate::{Request, Response};
 
 /// Never called: naming each instance here is what compiles it into this crate.
 #[doc(hidden)]
-pub fn common(response: &Response, request: Request<'_>, text: &String) -> usize {
-    let mut decoded = 0;
+pub fn common(response: &Response, request: Request<'_>, text: &String) {
     macro_rules! decode {
         ($($t:ty),*) => {
-            $(decoded += usize::from(response.body_pointer::<$t>("").is_ok());)*
+            $(let _ = response.body_pointer::<$t>("");)*
         };
     }
     decode!(String, i64, f64, bool, Value);
@@ -32,24 +31,18 @@ pub fn common(response: &Response, request: Request<'_>, text: &String) -> usize
         Option<bool>,
         Option<Value>
     );
-    let conditions = [
-        response.pointer_eq("", ""),
-        response.pointer_eq("", 0i64),
-        response.pointer_eq("", 0.0f64),
-        response.pointer_eq("", false),
-    ];
-    let values = [
-        param::to_json(text),
-        param::to_json(&0i64),
-        param::to_json(&0.0f64),
-        param::to_json(&false),
-        param::to_json(&Value::Null),
-    ];
-    let segments = [
-        param::path_segment(text),
-        param::path_segment(0i64),
-        param::path_segment(""),
-    ];
+    let _ = response.pointer_eq("", "");
+    let _ = response.pointer_eq("", 0i64);
+    let _ = response.pointer_eq("", 0.0f64);
+    let _ = response.pointer_eq("", false);
+    let _ = param::to_json(text);
+    let _ = param::to_json(&0i64);
+    let _ = param::to_json(&0.0f64);
+    let _ = param::to_json(&false);
+    let _ = param::to_json(&Value::Null);
+    let _ = param::path_segment(text);
+    let _ = param::path_segment(0i64);
+    let _ = param::path_segment("");
     // Request bodies built member by member: one instance per member count.
     macro_rules! objects {
         ($($n:literal),*) => {
@@ -67,5 +60,4 @@ pub fn common(response: &Response, request: Request<'_>, text: &String) -> usize
         .query("", flag)
         .query("", 0i64)
         .json_body("", &Value::Null);
-    decoded + conditions.len() + values.len() + segments.len()
 }

@@ -86,8 +86,8 @@ fn chain_terms<'c>(c: &'c Condition, and: bool, terms: &mut Vec<&'c Condition>) 
     }
 }
 
-/// Whether `c` groups its `terms` terms as [`chain`](super::chain) does: written flat, it reads back as `c`.
-/// Recurses `log2(terms)` deep.
+/// Whether `c` groups its `terms` terms as [`chain`](super::chain) does: written flat, it
+/// reads back as `c`. Recurses `log2(terms)` deep.
 fn has_chain_shape(c: &Condition, and: bool, terms: usize) -> bool {
     if terms > LEFT_CHAIN {
         let left = terms / 2;
