@@ -335,6 +335,37 @@ mod tests {
     }
 
     #[test]
+    fn no_value_continues_on_a_line_indented_as_the_entries() {
+        // The scan takes a line indented as the `paths` entries for the next entry. That holds
+        // only because the YAML reader refuses a quoted scalar or a flow collection continued
+        // on a line indented no more than the entries: were it lenient, leaving `/p1` out of
+        // this text would cut the value of `/p0`.
+        for (open, close) in [
+            ("\"x", "z\""),
+            ("'x", "z'"),
+            ("[x,", "z]"),
+            ("{x: 1,", "z: 2}"),
+        ] {
+            let text = format!(
+                "openapi: 3.1.0\npaths:\n  /p0:\n    get:\n      description: {open}\n  /p1:\n    \
+                 get:\n      operationId: op1\n      {close}\n  /p2:\n    a: 1\n"
+            );
+            let read = crate::load::parse::parse(&text, crate::diagnostic::FileId(0));
+            assert!(
+                read.is_err(),
+                "the reader took a value across entries:\n{text}"
+            );
+            // The same value indented more than the entries is read.
+            let inside = format!(
+                "openapi: 3.1.0\npaths:\n  /p0:\n    get:\n      description: {open}\n        \
+                 w\n        {close}\n  /p2:\n    a: 1\n"
+            );
+            let read = crate::load::parse::parse(&inside, crate::diagnostic::FileId(0));
+            assert!(read.is_ok(), "{inside}");
+        }
+    }
+
+    #[test]
     fn only_a_top_level_block_mapping_is_scanned() {
         let wanted = Wanted::of(&serde_json::json!({"operationPath": "x#/paths/~1p1/get"}));
         let body = "paths:\n\n /p0:\n  a: 1\n /p1:\n  a: 1\n /p2:\n  a: 1\n /p3:\n  a: 1\n";
