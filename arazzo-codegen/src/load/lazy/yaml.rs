@@ -346,22 +346,22 @@ mod tests {
             ("[x,", "z]"),
             ("{x: 1,", "z: 2}"),
         ] {
-            let text = format!(
-                "openapi: 3.1.0\npaths:\n  /p0:\n    get:\n      description: {open}\n  /p1:\n    \
-                 get:\n      operationId: op1\n      {close}\n  /p2:\n    a: 1\n"
-            );
-            let read = crate::load::parse::parse(&text, crate::diagnostic::FileId(0));
+            // `/p0`'s description opened, continued on `between`, closed; then one more entry.
+            let doc = |between: &str| {
+                format!(
+                    "openapi: 3.1.0\npaths:\n  /p0:\n    get:\n      description: {open}\n\
+                     {between}{close}\n  /p2:\n    a: 1\n"
+                )
+            };
+            let read = |text: &str| crate::load::parse::parse(text, crate::diagnostic::FileId(0));
+            let across = doc("  /p1:\n    get:\n      operationId: op1\n      ");
             assert!(
-                read.is_err(),
-                "the reader took a value across entries:\n{text}"
+                read(&across).is_err(),
+                "the reader took a value across entries:\n{across}"
             );
             // The same value indented more than the entries is read.
-            let inside = format!(
-                "openapi: 3.1.0\npaths:\n  /p0:\n    get:\n      description: {open}\n        \
-                 w\n        {close}\n  /p2:\n    a: 1\n"
-            );
-            let read = crate::load::parse::parse(&inside, crate::diagnostic::FileId(0));
-            assert!(read.is_ok(), "{inside}");
+            let inside = doc("        w\n        ");
+            assert!(read(&inside).is_ok(), "{inside}");
         }
     }
 
